@@ -1,0 +1,348 @@
+//! The keys of `harden.toml`, section by section: one table read by the validator (allowed keys,
+//! expected types) and by the JSON Schema generator, so the two cannot drift apart.
+
+/// The type a key expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// A string.
+    Str,
+    /// An array of strings.
+    StrList,
+    /// A boolean.
+    Bool,
+    /// A non-negative integer.
+    Int,
+    /// A date `YYYY-MM-DD` (TOML date or string).
+    Date,
+    /// A duration string such as `"180d"`.
+    Duration,
+    /// A nested table described elsewhere.
+    Table,
+    /// An array of tables described elsewhere.
+    TableArray,
+}
+
+impl Ty {
+    /// How the expected form is stated in diagnostics.
+    pub fn expectation(self) -> &'static str {
+        match self {
+            Ty::Str => "a string",
+            Ty::StrList => "an array of strings",
+            Ty::Bool => "a boolean (true or false)",
+            Ty::Int => "a non-negative integer",
+            Ty::Date => "a date like 2026-09-30",
+            Ty::Duration => "a duration string such as \"180d\", \"24h\" or \"20m\"",
+            Ty::Table => "a table",
+            Ty::TableArray => "an array of tables ([[...]])",
+        }
+    }
+}
+
+/// One key: its name, type, whether it must be present, and its documentation.
+#[derive(Debug, Clone, Copy)]
+pub struct Key {
+    /// Name as written in the file.
+    pub name: &'static str,
+    /// Expected type.
+    pub ty: Ty,
+    /// Whether the key is required in its table.
+    pub required: bool,
+    /// Documentation, shown by editors through the JSON Schema.
+    pub help: &'static str,
+}
+
+const fn key(name: &'static str, ty: Ty, help: &'static str) -> Key {
+    Key {
+        name,
+        ty,
+        required: false,
+        help,
+    }
+}
+
+const fn required(name: &'static str, ty: Ty, help: &'static str) -> Key {
+    Key {
+        name,
+        ty,
+        required: true,
+        help,
+    }
+}
+
+/// Top level.
+pub const ROOT: &[Key] = &[
+    required(
+        "version",
+        Ty::Int,
+        "Config format version; this build reads version 1.",
+    ),
+    key(
+        "service",
+        Ty::Table,
+        "What is being hardened and who answers for it (R0).",
+    ),
+    key(
+        "profiles",
+        Ty::Table,
+        "Custom profiles: [profiles.<name>] with extends, include, exclude.",
+    ),
+    key(
+        "contracts",
+        Ty::Table,
+        "Where the API and event contracts live (R0).",
+    ),
+    key(
+        "deploy",
+        Ty::Table,
+        "Required deployment flags and secret variables.",
+    ),
+    key(
+        "preflight",
+        Ty::TableArray,
+        "Commands run before a rollout decision.",
+    ),
+    key(
+        "waiver",
+        Ty::TableArray,
+        "Bounded exceptions: gate, selector, reason, owner, reference, expiry.",
+    ),
+    key(
+        "runbooks",
+        Ty::Table,
+        "Launch-readiness documents (R7.runbooks).",
+    ),
+    key(
+        "target",
+        Ty::Table,
+        "The running service probed by live gates.",
+    ),
+    key(
+        "gates",
+        Ty::Table,
+        "Per-gate settings: [gates.\"<id>\"] with enabled, severity and gate options.",
+    ),
+    key("ledger", Ty::Table, "Where the evidence ledger lives."),
+    key("smoke", Ty::Table, "The daily smoke record."),
+    key(
+        "exit-criteria",
+        Ty::Table,
+        "What must hold before the rollout exits.",
+    ),
+];
+
+/// `[service]`.
+pub const SERVICE: &[Key] = &[
+    required("name", Ty::Str, "Service name."),
+    key(
+        "owners",
+        Ty::StrList,
+        "Who answers for the service (emails or team handles).",
+    ),
+    key(
+        "scope",
+        Ty::Str,
+        "What the service does and what is out of scope.",
+    ),
+    key(
+        "profile",
+        Ty::Str,
+        "prototype, production, or the name of a [profiles.<name>] table.",
+    ),
+];
+
+/// `[profiles.<name>]`.
+pub const PROFILE: &[Key] = &[
+    required(
+        "extends",
+        Ty::Str,
+        "The built-in profile it starts from: prototype or production.",
+    ),
+    key(
+        "include",
+        Ty::StrList,
+        "Gate ids or patterns (R4.*) added to it.",
+    ),
+    key(
+        "exclude",
+        Ty::StrList,
+        "Gate ids or patterns removed from it.",
+    ),
+];
+
+/// `[contracts]`.
+pub const CONTRACTS: &[Key] = &[
+    key("openapi", Ty::StrList, "OpenAPI documents."),
+    key("asyncapi", Ty::StrList, "AsyncAPI documents."),
+    key(
+        "json-schema",
+        Ty::StrList,
+        "JSON Schema documents of emitted events or payloads.",
+    ),
+];
+
+/// `[deploy]`.
+pub const DEPLOY: &[Key] = &[
+    key(
+        "flags",
+        Ty::Table,
+        "Required flags and their allowed values: NAME = [\"value\", ...].",
+    ),
+    key(
+        "secrets",
+        Ty::Table,
+        "Secret variables that must be present (never their values).",
+    ),
+];
+
+/// `[deploy.secrets]`.
+pub const DEPLOY_SECRETS: &[Key] = &[
+    key(
+        "required",
+        Ty::StrList,
+        "Names of environment variables that must be set.",
+    ),
+    key(
+        "env-files",
+        Ty::StrList,
+        "Env files read besides the process environment.",
+    ),
+];
+
+/// `[[preflight]]`.
+pub const PREFLIGHT: &[Key] = &[
+    required("name", Ty::Str, "Unique name of the check."),
+    required("run", Ty::Str, "Command line, run by sh -c."),
+    key(
+        "timeout",
+        Ty::Duration,
+        "Kill the command and its children after this long (default 10m).",
+    ),
+    key(
+        "cwd",
+        Ty::Str,
+        "Working directory relative to the repository root.",
+    ),
+];
+
+/// `[[waiver]]`.
+pub const WAIVER: &[Key] = &[
+    required("gate", Ty::Str, "The gate id whose findings are waived."),
+    key(
+        "fingerprint",
+        Ty::Str,
+        "Only the finding with this fingerprint.",
+    ),
+    key(
+        "path",
+        Ty::Str,
+        "Only findings in paths matching this glob.",
+    ),
+    required("reason", Ty::Str, "Why the exception is acceptable."),
+    required("owner", Ty::Str, "Who answers for it."),
+    required(
+        "reference",
+        Ty::Str,
+        "Ticket, incident or decision it refers to.",
+    ),
+    required("expires", Ty::Date, "Last day it is in force."),
+];
+
+/// `[runbooks]`.
+pub const RUNBOOKS: &[Key] = &[
+    key(
+        "disaster-recovery",
+        Ty::Str,
+        "Path of the disaster-recovery procedure.",
+    ),
+    key(
+        "migration-recovery",
+        Ty::Str,
+        "Path of the migration-recovery procedure.",
+    ),
+    key("on-call", Ty::Str, "Path of the on-call playbook."),
+    key(
+        "max-age",
+        Ty::Duration,
+        "Fail documents whose last commit is older than this (default 180d).",
+    ),
+];
+
+/// `[target]`.
+pub const TARGET: &[Key] = &[
+    required(
+        "base-url",
+        Ty::Str,
+        "Base URL of the running service (http or https).",
+    ),
+    key(
+        "request-budget",
+        Ty::Int,
+        "Most requests a live run may send (default 500).",
+    ),
+    key(
+        "rate-per-second",
+        Ty::Int,
+        "Most requests per second (default 10).",
+    ),
+    key(
+        "identities",
+        Ty::Table,
+        "Identities for tenancy checks: [target.identities.<name>].",
+    ),
+];
+
+/// `[target.identities.<name>]`.
+pub const IDENTITY: &[Key] = &[
+    required(
+        "token-env",
+        Ty::Str,
+        "Environment variable holding the credential.",
+    ),
+    key(
+        "header",
+        Ty::Str,
+        "Header the credential is sent in (default Authorization).",
+    ),
+];
+
+/// Keys every `[gates."<id>"]` table accepts, besides the gate's own options.
+pub const GATE_COMMON: &[Key] = &[
+    key(
+        "enabled",
+        Ty::Bool,
+        "false turns the gate off; say why in a comment on the same line.",
+    ),
+    key(
+        "severity",
+        Ty::Str,
+        "Remap the gate's severity: info, low, medium, high or critical.",
+    ),
+];
+
+/// `[ledger]`.
+pub const LEDGER: &[Key] = &[key(
+    "url",
+    Ty::Str,
+    "A file path (SQLite, default .harden/ledger.db) or a postgres:// URL.",
+)];
+
+/// `[smoke]`.
+pub const SMOKE: &[Key] = &[
+    key(
+        "timezone",
+        Ty::Str,
+        "IANA time zone deciding which day a smoke record belongs to.",
+    ),
+    key(
+        "strict-gates",
+        Ty::StrList,
+        "Gate ids or patterns that form the strict set.",
+    ),
+];
+
+/// `[exit-criteria]`.
+pub const EXIT_CRITERIA: &[Key] = &[key(
+    "consecutive-days",
+    Ty::Int,
+    "Consecutive strict-pass days required (default 7).",
+)];

@@ -1,0 +1,311 @@
+//! `harden.toml`: parse with spans, validate the whole file, and hand the engine a [`ValidConfig`].
+//!
+//! Validation collects every problem before reporting (file, line, column and the expected form of
+//! each), so a user fixes a config in one round trip; nothing runs on an invalid config. The key
+//! tables in [`keys`] are the single source for the validator, diagnostics and the JSON Schema.
+
+mod diag;
+mod duration;
+pub mod keys;
+mod schema;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use harden_model::{GateId, GateMeta, OptionKind, ProfileLevel, Severity, Waiver};
+use sha2::{Digest, Sha256};
+
+pub use diag::{Diagnostic, Diagnostics};
+pub use duration::{format_duration, parse_duration};
+pub use schema::json_schema;
+
+/// The file name harden looks for at the repository root.
+pub const FILE_NAME: &str = "harden.toml";
+
+/// The config version this build understands.
+pub const VERSION: i64 = 1;
+
+/// A validated configuration. Built only by [`load`] or [`ValidConfig::defaults`].
+#[derive(Debug, Clone, Default)]
+pub struct ValidConfig {
+    /// The file it came from, if any.
+    pub source: Option<ConfigSource>,
+    /// `[service]`.
+    pub service: Service,
+    /// Selected profile name (`prototype`, `production` or a custom one).
+    pub profile: String,
+    /// Custom profiles by name.
+    pub profiles: BTreeMap<String, CustomProfile>,
+    /// `[contracts]`.
+    pub contracts: Contracts,
+    /// `[deploy]`.
+    pub deploy: Deploy,
+    /// `[[preflight]]`, in file order.
+    pub preflight: Vec<Preflight>,
+    /// `[[waiver]]`, in file order.
+    pub waivers: Vec<Waiver>,
+    /// `[runbooks]`.
+    pub runbooks: Runbooks,
+    /// `[target]`.
+    pub target: Option<TargetConfig>,
+    /// `[gates."<id>"]`, by id.
+    pub gates: BTreeMap<GateId, GateSettings>,
+    /// `[ledger]`.
+    pub ledger: LedgerConfig,
+    /// `[smoke]`.
+    pub smoke: Smoke,
+    /// `[exit-criteria]`.
+    pub exit_criteria: ExitCriteria,
+}
+
+/// Where the config came from.
+#[derive(Debug, Clone)]
+pub struct ConfigSource {
+    /// The path as named by the user or found by discovery.
+    pub path: String,
+    /// Hex SHA-256 of the file's bytes, recorded with every run.
+    pub digest: String,
+}
+
+/// `[service]`: what is being hardened and who answers for it.
+#[derive(Debug, Clone, Default)]
+pub struct Service {
+    /// Service name.
+    pub name: Option<String>,
+    /// Owners (emails or team handles).
+    pub owners: Vec<String>,
+    /// The scope statement (R0: scope is written down).
+    pub scope: Option<String>,
+    /// Line of `[service]` in the file, for findings that point at it.
+    pub line: Option<u32>,
+}
+
+/// `[profiles.<name>]`: a custom profile.
+#[derive(Debug, Clone)]
+pub struct CustomProfile {
+    /// The built-in level it starts from.
+    pub extends: ProfileLevel,
+    /// Gate patterns added on top (`R7.runbooks`, `R4.*`).
+    pub include: Vec<String>,
+    /// Gate patterns removed.
+    pub exclude: Vec<String>,
+}
+
+/// `[contracts]`: where the contracts are.
+#[derive(Debug, Clone, Default)]
+pub struct Contracts {
+    /// OpenAPI documents.
+    pub openapi: Vec<String>,
+    /// AsyncAPI documents.
+    pub asyncapi: Vec<String>,
+    /// JSON Schema documents.
+    pub json_schema: Vec<String>,
+}
+
+/// `[deploy]`: what a deployment must be configured with.
+#[derive(Debug, Clone, Default)]
+pub struct Deploy {
+    /// Required flags and their allowed values.
+    pub flags: BTreeMap<String, Vec<String>>,
+    /// Secret variables that must be present (values are never read into reports).
+    pub secrets_required: Vec<String>,
+    /// Env files to read flags and secrets from, besides the process environment.
+    pub env_files: Vec<String>,
+}
+
+/// `[[preflight]]`: a command run before a rollout decision.
+#[derive(Debug, Clone)]
+pub struct Preflight {
+    /// Unique name.
+    pub name: String,
+    /// Shell command line.
+    pub run: String,
+    /// Kill it (with its process group) after this long.
+    pub timeout: Duration,
+    /// Working directory relative to the repository root.
+    pub cwd: Option<String>,
+}
+
+/// `[runbooks]`: where the launch-readiness documents live and how old they may be.
+#[derive(Debug, Clone, Default)]
+pub struct Runbooks {
+    /// Disaster recovery procedure.
+    pub disaster_recovery: Option<String>,
+    /// Migration recovery procedure.
+    pub migration_recovery: Option<String>,
+    /// On-call playbook.
+    pub on_call: Option<String>,
+    /// Maximum age by last commit.
+    pub max_age: Option<Duration>,
+}
+
+/// `[target]`: the running service for live gates.
+#[derive(Debug, Clone)]
+pub struct TargetConfig {
+    /// Base URL (`http://` or `https://`).
+    pub base_url: String,
+    /// Most requests a live run may send.
+    pub request_budget: u64,
+    /// Most requests per second.
+    pub rate_per_second: u64,
+    /// Identities for tenancy checks, by name.
+    pub identities: BTreeMap<String, Identity>,
+}
+
+/// An identity used by live gates. Only the environment variable's name is configured.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// Environment variable holding the credential.
+    pub token_env: String,
+    /// Header it is sent in (default `Authorization`).
+    pub header: String,
+}
+
+/// `[gates."<id>"]`: switches, severity remap and gate-specific options.
+#[derive(Debug, Clone, Default)]
+pub struct GateSettings {
+    /// `enabled = false` turns the gate off (a conscious, reviewable choice).
+    pub enabled: Option<bool>,
+    /// Why it was disabled: the comment on the `enabled` line, if any.
+    pub disabled_note: Option<String>,
+    /// Line of the `enabled` key.
+    pub enabled_line: Option<u32>,
+    /// Severity remap.
+    pub severity: Option<Severity>,
+    /// Gate-specific options, type-checked against the gate's [`harden_model::OptionSpec`]s.
+    pub options: BTreeMap<String, OptionValue>,
+}
+
+/// A type-checked gate option value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OptionValue {
+    /// A boolean.
+    Bool(bool),
+    /// A non-negative integer.
+    Integer(u64),
+    /// A string.
+    String(String),
+    /// Strings.
+    StringList(Vec<String>),
+    /// A duration.
+    Duration(Duration),
+}
+
+impl OptionValue {
+    /// The kind of this value.
+    pub fn kind(&self) -> OptionKind {
+        match self {
+            OptionValue::Bool(_) => OptionKind::Bool,
+            OptionValue::Integer(_) => OptionKind::Integer,
+            OptionValue::String(_) => OptionKind::String,
+            OptionValue::StringList(_) => OptionKind::StringList,
+            OptionValue::Duration(_) => OptionKind::Duration,
+        }
+    }
+}
+
+/// `[ledger]`: where runs are recorded.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerConfig {
+    /// A path (SQLite) or a `postgres://` URL. Default `.harden/ledger.db`.
+    pub url: Option<String>,
+}
+
+/// `[smoke]`: the daily smoke record.
+#[derive(Debug, Clone, Default)]
+pub struct Smoke {
+    /// IANA time zone that decides which day a record belongs to.
+    pub timezone: Option<String>,
+    /// Gate patterns that make up the strict set.
+    pub strict_gates: Vec<String>,
+}
+
+/// `[exit-criteria]`.
+#[derive(Debug, Clone)]
+pub struct ExitCriteria {
+    /// Consecutive strict-pass days required.
+    pub consecutive_days: u32,
+}
+
+impl Default for ExitCriteria {
+    fn default() -> Self {
+        Self {
+            consecutive_days: 7,
+        }
+    }
+}
+
+/// A profile resolved to what it selects.
+#[derive(Debug, Clone)]
+pub struct ResolvedProfile {
+    /// Its name.
+    pub name: String,
+    /// The built-in level it is or extends.
+    pub level: ProfileLevel,
+    /// Patterns added.
+    pub include: Vec<String>,
+    /// Patterns removed.
+    pub exclude: Vec<String>,
+}
+
+impl ResolvedProfile {
+    /// Whether the profile runs `gate`.
+    pub fn selects(&self, gate: &GateMeta) -> bool {
+        if self.exclude.iter().any(|p| gate.id.matches_pattern(p)) {
+            return false;
+        }
+        gate.min_profile <= self.level || self.include.iter().any(|p| gate.id.matches_pattern(p))
+    }
+}
+
+impl ValidConfig {
+    /// The configuration used when a repository has no `harden.toml`: the production profile and
+    /// nothing else declared (so R0.scope.declared fails and says what to add).
+    pub fn defaults() -> Self {
+        Self {
+            profile: ProfileLevel::Production.as_str().to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// Resolves a profile name (the configured one if `name` is `None`).
+    pub fn resolve_profile(&self, name: Option<&str>) -> Option<ResolvedProfile> {
+        let name = name.unwrap_or(&self.profile);
+        if let Some(level) = ProfileLevel::parse(name) {
+            return Some(ResolvedProfile {
+                name: name.to_owned(),
+                level,
+                include: Vec::new(),
+                exclude: Vec::new(),
+            });
+        }
+        self.profiles.get(name).map(|custom| ResolvedProfile {
+            name: name.to_owned(),
+            level: custom.extends,
+            include: custom.include.clone(),
+            exclude: custom.exclude.clone(),
+        })
+    }
+
+    /// Settings of one gate (defaults if not configured).
+    pub fn gate(&self, id: &GateId) -> GateSettings {
+        self.gates.get(id).cloned().unwrap_or_default()
+    }
+}
+
+/// Parses and validates `text` (the contents of `path`) against the gate catalogue.
+///
+/// Every problem is collected; any problem means `Err`, and the caller must run nothing.
+pub fn load(
+    path: &str,
+    text: &str,
+    catalogue: &[&'static GateMeta],
+) -> Result<ValidConfig, Diagnostics> {
+    let mut config = validate::validate(path, text, catalogue)?;
+    config.source = Some(ConfigSource {
+        path: path.to_owned(),
+        digest: hex::encode(Sha256::digest(text.as_bytes())),
+    });
+    Ok(config)
+}

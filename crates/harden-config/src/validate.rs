@@ -1,0 +1,870 @@
+//! The whole-file validator: walks the spanned TOML tree, checks every key against [`crate::keys`]
+//! and every value against its expected form, and collects all problems before returning.
+//!
+//! Written over `toml_edit`'s spanned document rather than with serde derives because serde stops
+//! at the first error and loses the comments we read as the reason for a disabled gate.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::time::Duration;
+
+use harden_model::{
+    Fingerprint, GateId, GateMeta, OptionKind, ProfileLevel, Severity, Waiver, WaiverOrigin,
+    line_col_at,
+};
+use toml_edit::{Item, TableLike, Value};
+
+use crate::keys::{self, Key, Ty};
+use crate::{
+    CustomProfile, Deploy, Diagnostic, Diagnostics, GateSettings, Identity, OptionValue, Preflight,
+    Runbooks, Service, TargetConfig, ValidConfig, parse_duration,
+};
+
+struct Checker<'a> {
+    path: &'a str,
+    text: &'a str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// A table being read: its keys are checked once against the allowed list, then values are taken.
+struct Section<'t> {
+    table: &'t dyn TableLike,
+    span: Option<Range<usize>>,
+    name: String,
+}
+
+pub(crate) fn validate(
+    path: &str,
+    text: &str,
+    catalogue: &[&'static GateMeta],
+) -> Result<ValidConfig, Diagnostics> {
+    let document = match toml_edit::Document::parse(text) {
+        Ok(document) => document,
+        Err(error) => {
+            let span = error.span().unwrap_or(0..0);
+            let message = error.message().trim().to_owned();
+            return Err(Diagnostics(vec![Diagnostic::at(
+                path,
+                text,
+                span,
+                format!("invalid TOML: {message}"),
+                None,
+            )]));
+        }
+    };
+    let mut checker = Checker {
+        path,
+        text,
+        diagnostics: Vec::new(),
+    };
+    let config = checker.root(document.as_table(), catalogue);
+    if checker.diagnostics.is_empty() {
+        Ok(config)
+    } else {
+        checker.diagnostics.sort_by_key(|d| (d.line, d.column));
+        Err(Diagnostics(checker.diagnostics))
+    }
+}
+
+impl Checker<'_> {
+    fn error(
+        &mut self,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+        expected: Option<String>,
+    ) {
+        let span = span.unwrap_or(0..0);
+        self.diagnostics.push(Diagnostic::at(
+            self.path,
+            self.text,
+            span,
+            message.into(),
+            expected,
+        ));
+    }
+
+    fn line_of(&self, span: Option<&Range<usize>>) -> Option<u32> {
+        span.map(|s| line_col_at(self.text, s.start).line)
+    }
+
+    /// Checks the keys of the table `item` against `allowed` and that required ones are there.
+    fn section<'t>(&mut self, item: &'t Item, name: &str, allowed: &[Key]) -> Option<Section<'t>> {
+        let Some(table) = item.as_table_like() else {
+            self.error(
+                item.span(),
+                format!("`{name}` must be a table"),
+                Some("a table".into()),
+            );
+            return None;
+        };
+        Some(self.section_of(table, item.span(), name, allowed))
+    }
+
+    fn section_of<'t>(
+        &mut self,
+        table: &'t dyn TableLike,
+        span: Option<Range<usize>>,
+        name: &str,
+        allowed: &[Key],
+    ) -> Section<'t> {
+        for (key, _) in table.iter() {
+            if !allowed.iter().any(|k| k.name == key) {
+                let key_span = table.get_key_value(key).and_then(|(k, _)| k.span());
+                let names: Vec<&str> = allowed.iter().map(|k| k.name).collect();
+                self.unknown_key(key_span, key, name, &names);
+            }
+        }
+        for required in allowed.iter().filter(|k| k.required) {
+            if table.get(required.name).is_none() {
+                let at = span.clone().map(|s| s.start..s.start + 1);
+                self.error(
+                    at,
+                    format!("`{name}` is missing the required key `{}`", required.name),
+                    Some(format!(
+                        "`{} = ...` ({})",
+                        required.name,
+                        required.ty.expectation()
+                    )),
+                );
+            }
+        }
+        Section {
+            table,
+            span,
+            name: name.to_owned(),
+        }
+    }
+
+    fn unknown_key(
+        &mut self,
+        span: Option<Range<usize>>,
+        key: &str,
+        section: &str,
+        allowed: &[&str],
+    ) {
+        let suggestion = allowed
+            .iter()
+            .map(|candidate| (strsim::jaro_winkler(key, candidate), *candidate))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, candidate)| format!(" (did you mean `{candidate}`?)"))
+            .unwrap_or_default();
+        let list = allowed
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.error(
+            span,
+            format!("unknown key `{key}` in `{section}`{suggestion}"),
+            Some(format!("one of {list}")),
+        );
+    }
+
+    fn value<'t>(section: &Section<'t>, key: &str) -> Option<(&'t Item, Option<Range<usize>>)> {
+        let item = section.table.get(key)?;
+        Some((item, item.span()))
+    }
+
+    fn wrong_type(&mut self, section: &Section<'_>, key: &str, span: Option<Range<usize>>, ty: Ty) {
+        self.error(
+            span,
+            format!("`{}.{key}` has the wrong type", section.name),
+            Some(ty.expectation().to_owned()),
+        );
+    }
+
+    fn string(&mut self, section: &Section<'_>, key: &str) -> Option<String> {
+        let (item, span) = Self::value(section, key)?;
+        match item.as_str() {
+            Some(text) if !text.trim().is_empty() => Some(text.to_owned()),
+            Some(_) => {
+                self.error(
+                    span,
+                    format!("`{}.{key}` is empty", section.name),
+                    Some("a non-empty string".into()),
+                );
+                None
+            }
+            None => {
+                self.wrong_type(section, key, span, Ty::Str);
+                None
+            }
+        }
+    }
+
+    fn string_list(&mut self, section: &Section<'_>, key: &str) -> Vec<String> {
+        let Some((item, span)) = Self::value(section, key) else {
+            return Vec::new();
+        };
+        self.strings_of(item, span, &format!("{}.{key}", section.name))
+    }
+
+    fn strings_of(&mut self, item: &Item, span: Option<Range<usize>>, name: &str) -> Vec<String> {
+        let Some(array) = item.as_array() else {
+            self.error(
+                span,
+                format!("`{name}` has the wrong type"),
+                Some(Ty::StrList.expectation().into()),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for element in array {
+            match element.as_str() {
+                Some(text) => out.push(text.to_owned()),
+                None => self.error(
+                    element.span(),
+                    format!("`{name}` must hold only strings"),
+                    Some(Ty::StrList.expectation().into()),
+                ),
+            }
+        }
+        out
+    }
+
+    fn boolean(&mut self, section: &Section<'_>, key: &str) -> Option<bool> {
+        let (item, span) = Self::value(section, key)?;
+        let value = item.as_bool();
+        if value.is_none() {
+            self.wrong_type(section, key, span, Ty::Bool);
+        }
+        value
+    }
+
+    fn integer(&mut self, section: &Section<'_>, key: &str) -> Option<u64> {
+        let (item, span) = Self::value(section, key)?;
+        match item.as_integer().map(u64::try_from) {
+            Some(Ok(value)) => Some(value),
+            Some(Err(_)) => {
+                self.error(
+                    span,
+                    format!("`{}.{key}` must not be negative", section.name),
+                    Some(Ty::Int.expectation().into()),
+                );
+                None
+            }
+            None => {
+                self.wrong_type(section, key, span, Ty::Int);
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, section: &Section<'_>, key: &str) -> Option<Duration> {
+        let (item, span) = Self::value(section, key)?;
+        let parsed = item.as_str().and_then(parse_duration);
+        if parsed.is_none() {
+            self.error(
+                span,
+                format!("`{}.{key}` is not a duration", section.name),
+                Some(Ty::Duration.expectation().into()),
+            );
+        }
+        parsed
+    }
+
+    fn date(&mut self, section: &Section<'_>, key: &str) -> Option<jiff::civil::Date> {
+        let (item, span) = Self::value(section, key)?;
+        let parsed = match item.as_value() {
+            Some(Value::Datetime(datetime)) => {
+                let datetime = datetime.value();
+                match (datetime.date, datetime.time) {
+                    (Some(date), None) => {
+                        jiff::civil::Date::new(date.year as i16, date.month as i8, date.day as i8)
+                            .ok()
+                    }
+                    _ => None,
+                }
+            }
+            Some(Value::String(text)) => text.value().parse::<jiff::civil::Date>().ok(),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.error(
+                span,
+                format!("`{}.{key}` is not a valid date", section.name),
+                Some(Ty::Date.expectation().into()),
+            );
+        }
+        parsed
+    }
+
+    fn root(&mut self, root: &toml_edit::Table, catalogue: &[&'static GateMeta]) -> ValidConfig {
+        let mut config = ValidConfig::defaults();
+        let top = self.section_of(root, Some(0..0), "harden.toml", keys::ROOT);
+        if let Some(version) = self.integer(&top, "version")
+            && version != crate::VERSION as u64
+        {
+            let span = top.table.get("version").and_then(Item::span);
+            self.error(
+                span,
+                format!("unsupported config version {version}"),
+                Some("version = 1".into()),
+            );
+        }
+        let mut profile_span = None;
+        if let Some(item) = top.table.get("service")
+            && let Some(section) = self.section(item, "service", keys::SERVICE)
+        {
+            config.service = Service {
+                name: self.string(&section, "name"),
+                owners: self.string_list(&section, "owners"),
+                scope: self.string(&section, "scope"),
+                line: self.line_of(section.span.as_ref()),
+            };
+            if let Some(profile) = self.string(&section, "profile") {
+                profile_span = section.table.get("profile").and_then(Item::span);
+                config.profile = profile;
+            }
+        }
+        if let Some(item) = top.table.get("profiles") {
+            config.profiles = self.profiles(item);
+        }
+        if ProfileLevel::parse(&config.profile).is_none()
+            && !config.profiles.contains_key(&config.profile)
+        {
+            let mut names = vec!["prototype".to_owned(), "production".to_owned()];
+            names.extend(config.profiles.keys().cloned());
+            self.error(
+                profile_span,
+                format!("unknown profile `{}`", config.profile),
+                Some(format!(
+                    "one of {} or a [profiles.<name>] table",
+                    names.join(", ")
+                )),
+            );
+        }
+        if let Some(item) = top.table.get("contracts")
+            && let Some(section) = self.section(item, "contracts", keys::CONTRACTS)
+        {
+            config.contracts.openapi = self.string_list(&section, "openapi");
+            config.contracts.asyncapi = self.string_list(&section, "asyncapi");
+            config.contracts.json_schema = self.string_list(&section, "json-schema");
+        }
+        if let Some(item) = top.table.get("deploy") {
+            config.deploy = self.deploy(item);
+        }
+        if let Some(item) = top.table.get("preflight") {
+            config.preflight = self.preflight(item);
+        }
+        if let Some(item) = top.table.get("runbooks")
+            && let Some(section) = self.section(item, "runbooks", keys::RUNBOOKS)
+        {
+            config.runbooks = Runbooks {
+                disaster_recovery: self.string(&section, "disaster-recovery"),
+                migration_recovery: self.string(&section, "migration-recovery"),
+                on_call: self.string(&section, "on-call"),
+                max_age: self.duration(&section, "max-age"),
+            };
+        }
+        if let Some(item) = top.table.get("target") {
+            config.target = self.target(item);
+        }
+        if let Some(item) = top.table.get("gates") {
+            config.gates = self.gates(item, catalogue);
+        }
+        if let Some(item) = top.table.get("waiver") {
+            config.waivers = self.waivers(item, catalogue);
+        }
+        if let Some(item) = top.table.get("ledger")
+            && let Some(section) = self.section(item, "ledger", keys::LEDGER)
+        {
+            config.ledger.url = self.string(&section, "url");
+        }
+        if let Some(item) = top.table.get("smoke")
+            && let Some(section) = self.section(item, "smoke", keys::SMOKE)
+        {
+            config.smoke.timezone = self.string(&section, "timezone");
+            config.smoke.strict_gates = self.patterns(&section, "strict-gates", catalogue);
+        }
+        if let Some(item) = top.table.get("exit-criteria")
+            && let Some(section) = self.section(item, "exit-criteria", keys::EXIT_CRITERIA)
+            && let Some(days) = self.integer(&section, "consecutive-days")
+        {
+            if days == 0 {
+                let span = section.table.get("consecutive-days").and_then(Item::span);
+                self.error(
+                    span,
+                    "`exit-criteria.consecutive-days` must be at least 1",
+                    Some("an integer ≥ 1".into()),
+                );
+            } else {
+                config.exit_criteria.consecutive_days = u32::try_from(days).unwrap_or(u32::MAX);
+            }
+        }
+        config
+    }
+
+    /// Gate patterns (`R4.*`, exact ids) that must select at least one known gate.
+    fn patterns(
+        &mut self,
+        section: &Section<'_>,
+        key: &str,
+        catalogue: &[&'static GateMeta],
+    ) -> Vec<String> {
+        let Some((item, span)) = Self::value(section, key) else {
+            return Vec::new();
+        };
+        let patterns = self.strings_of(item, span, &format!("{}.{key}", section.name));
+        let elements: Vec<Option<Range<usize>>> = item
+            .as_array()
+            .map(|a| a.iter().map(Value::span).collect())
+            .unwrap_or_default();
+        for (pattern, span) in patterns.iter().zip(elements) {
+            if !catalogue.iter().any(|g| g.id.matches_pattern(pattern)) {
+                self.error(
+                    span,
+                    format!("`{pattern}` matches no gate"),
+                    Some(
+                        "a gate id (see `harden gates`) or a prefix pattern such as `R4.*`".into(),
+                    ),
+                );
+            }
+        }
+        patterns
+    }
+
+    fn profiles(&mut self, item: &Item) -> BTreeMap<String, CustomProfile> {
+        let mut profiles = BTreeMap::new();
+        let Some(table) = item.as_table_like() else {
+            self.error(
+                item.span(),
+                "`profiles` must be a table of profiles",
+                Some("[profiles.<name>] tables".into()),
+            );
+            return profiles;
+        };
+        for (name, entry) in table.iter() {
+            let key_span = table.get_key_value(name).and_then(|(k, _)| k.span());
+            if ProfileLevel::parse(name).is_some() {
+                self.error(
+                    key_span.clone(),
+                    format!("`{name}` is a built-in profile and cannot be redefined"),
+                    Some("another name, with `extends = \"{name}\"`".into()),
+                );
+            }
+            let Some(section) = self.section(entry, &format!("profiles.{name}"), keys::PROFILE)
+            else {
+                continue;
+            };
+            let extends = match self.string(&section, "extends") {
+                Some(text) => {
+                    if let Some(level) = ProfileLevel::parse(&text) {
+                        level
+                    } else {
+                        let span = section.table.get("extends").and_then(Item::span);
+                        self.error(
+                            span,
+                            format!("`{text}` is not a built-in profile"),
+                            Some("prototype or production".into()),
+                        );
+                        ProfileLevel::Production
+                    }
+                }
+                None => ProfileLevel::Production,
+            };
+            let include = self.string_list(&section, "include");
+            let exclude = self.string_list(&section, "exclude");
+            profiles.insert(
+                name.to_owned(),
+                CustomProfile {
+                    extends,
+                    include,
+                    exclude,
+                },
+            );
+        }
+        profiles
+    }
+
+    fn deploy(&mut self, item: &Item) -> Deploy {
+        let mut deploy = Deploy::default();
+        let Some(section) = self.section(item, "deploy", keys::DEPLOY) else {
+            return deploy;
+        };
+        if let Some(flags) = section.table.get("flags") {
+            match flags.as_table_like() {
+                Some(table) => {
+                    for (name, values) in table.iter() {
+                        let list =
+                            self.strings_of(values, values.span(), &format!("deploy.flags.{name}"));
+                        if list.is_empty() {
+                            self.error(
+                                values.span(),
+                                format!("`deploy.flags.{name}` allows no value"),
+                                Some(
+                                    "a non-empty array of allowed values, e.g. [\"enforced\"]"
+                                        .into(),
+                                ),
+                            );
+                        }
+                        deploy.flags.insert(name.to_owned(), list);
+                    }
+                }
+                None => self.error(
+                    flags.span(),
+                    "`deploy.flags` must be a table",
+                    Some("NAME = [\"allowed\", ...] entries".into()),
+                ),
+            }
+        }
+        if let Some(secrets) = section.table.get("secrets")
+            && let Some(inner) = self.section(secrets, "deploy.secrets", keys::DEPLOY_SECRETS)
+        {
+            deploy.secrets_required = self.string_list(&inner, "required");
+            deploy.env_files = self.string_list(&inner, "env-files");
+        }
+        deploy
+    }
+
+    fn tables<'t>(
+        &mut self,
+        item: &'t Item,
+        name: &str,
+    ) -> Vec<(&'t dyn TableLike, Option<Range<usize>>)> {
+        match item {
+            Item::ArrayOfTables(array) => array
+                .iter()
+                .map(|t| (t as &dyn TableLike, t.span()))
+                .collect(),
+            Item::Value(Value::Array(array)) => {
+                let mut out = Vec::new();
+                for element in array {
+                    match element.as_inline_table() {
+                        Some(table) => out.push((table as &dyn TableLike, table.span())),
+                        None => self.error(
+                            element.span(),
+                            format!("`{name}` entries must be tables"),
+                            Some(Ty::TableArray.expectation().into()),
+                        ),
+                    }
+                }
+                out
+            }
+            other => {
+                self.error(
+                    other.span(),
+                    format!("`{name}` must be an array of tables"),
+                    Some(format!("[[{name}]] entries")),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn preflight(&mut self, item: &Item) -> Vec<Preflight> {
+        let mut out = Vec::new();
+        let mut seen: HashMap<String, u32> = HashMap::new();
+        for (table, span) in self.tables(item, "preflight") {
+            let section = self.section_of(table, span, "preflight", keys::PREFLIGHT);
+            let name = self.string(&section, "name");
+            let run = self.string(&section, "run");
+            let timeout = self
+                .duration(&section, "timeout")
+                .unwrap_or(Duration::from_mins(10));
+            let cwd = self.string(&section, "cwd");
+            if let Some(name) = &name {
+                let span = section.table.get("name").and_then(Item::span);
+                let line = self.line_of(span.as_ref()).unwrap_or(0);
+                if let Some(first) = seen.insert(name.clone(), line) {
+                    self.error(
+                        span,
+                        format!("duplicate preflight `{name}` (first declared on line {first})"),
+                        Some("unique preflight names".into()),
+                    );
+                }
+            }
+            if let (Some(name), Some(run)) = (name, run) {
+                out.push(Preflight {
+                    name,
+                    run,
+                    timeout,
+                    cwd,
+                });
+            }
+        }
+        out
+    }
+
+    fn target(&mut self, item: &Item) -> Option<TargetConfig> {
+        let section = self.section(item, "target", keys::TARGET)?;
+        let base_url = self.string(&section, "base-url");
+        if let Some(url) = &base_url {
+            let valid = ["http://", "https://"].iter().any(|scheme| {
+                url.strip_prefix(scheme)
+                    .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+            });
+            if !valid {
+                let span = section.table.get("base-url").and_then(Item::span);
+                self.error(
+                    span,
+                    format!("`{url}` is not an http(s) base URL"),
+                    Some("a URL like \"https://staging.example.com\"".into()),
+                );
+            }
+        }
+        let request_budget = self.integer(&section, "request-budget").unwrap_or(500);
+        let rate_per_second = self.integer(&section, "rate-per-second").unwrap_or(10);
+        let mut identities = BTreeMap::new();
+        if let Some(item) = section.table.get("identities") {
+            match item.as_table_like() {
+                Some(table) => {
+                    for (name, entry) in table.iter() {
+                        let Some(inner) = self.section(
+                            entry,
+                            &format!("target.identities.{name}"),
+                            keys::IDENTITY,
+                        ) else {
+                            continue;
+                        };
+                        if let Some(token_env) = self.string(&inner, "token-env") {
+                            let header = self
+                                .string(&inner, "header")
+                                .unwrap_or_else(|| "Authorization".into());
+                            identities.insert(name.to_owned(), Identity { token_env, header });
+                        }
+                    }
+                }
+                None => self.error(
+                    item.span(),
+                    "`target.identities` must be a table",
+                    Some("[target.identities.<name>] tables".into()),
+                ),
+            }
+        }
+        Some(TargetConfig {
+            base_url: base_url?,
+            request_budget,
+            rate_per_second,
+            identities,
+        })
+    }
+
+    fn gates(
+        &mut self,
+        item: &Item,
+        catalogue: &[&'static GateMeta],
+    ) -> BTreeMap<GateId, GateSettings> {
+        let mut gates = BTreeMap::new();
+        let Some(table) = item.as_table_like() else {
+            self.error(
+                item.span(),
+                "`gates` must be a table",
+                Some("[gates.\"<gate id>\"] tables".into()),
+            );
+            return gates;
+        };
+        for (id, entry) in table.iter() {
+            let key_span = table.get_key_value(id).and_then(|(k, _)| k.span());
+            let Some(meta) = catalogue.iter().find(|g| g.id.as_str() == id) else {
+                self.unknown_gate(key_span, id, catalogue);
+                continue;
+            };
+            let mut allowed: Vec<Key> = keys::GATE_COMMON.to_vec();
+            allowed.extend(meta.options.iter().map(|o| Key {
+                name: o.key,
+                ty: Ty::Str,
+                required: false,
+                help: o.help,
+            }));
+            let Some(section) = self.section(entry, &format!("gates.\"{id}\""), &allowed) else {
+                continue;
+            };
+            let mut settings = GateSettings {
+                enabled: self.boolean(&section, "enabled"),
+                ..GateSettings::default()
+            };
+            if let Some((key, value)) = section.table.get_key_value("enabled") {
+                settings.enabled_line = self.line_of(value.span().as_ref());
+                settings.disabled_note = value
+                    .as_value()
+                    .and_then(|v| self.comment(v.decor().suffix()))
+                    .or_else(|| self.comment(key.leaf_decor().prefix()));
+            }
+            if let Some(text) = self.string(&section, "severity") {
+                settings.severity = Severity::parse(&text);
+                if settings.severity.is_none() {
+                    let span = section.table.get("severity").and_then(Item::span);
+                    self.error(
+                        span,
+                        format!("`{text}` is not a severity"),
+                        Some("info, low, medium, high or critical".into()),
+                    );
+                }
+            }
+            for option in meta.options {
+                let Some(value) = section.table.get(option.key) else {
+                    continue;
+                };
+                if let Some(parsed) = Self::option(value, option.kind) {
+                    settings.options.insert(option.key.to_owned(), parsed);
+                } else {
+                    self.error(
+                        value.span(),
+                        format!("`gates.\"{id}\".{}` has the wrong type", option.key),
+                        Some(option.kind.expectation().into()),
+                    );
+                }
+            }
+            gates.insert(meta.id.clone(), settings);
+        }
+        gates
+    }
+
+    fn option(item: &Item, kind: OptionKind) -> Option<OptionValue> {
+        match kind {
+            OptionKind::Bool => item.as_bool().map(OptionValue::Bool),
+            OptionKind::Integer => item
+                .as_integer()
+                .and_then(|i| u64::try_from(i).ok())
+                .map(OptionValue::Integer),
+            OptionKind::String => item.as_str().map(|s| OptionValue::String(s.to_owned())),
+            OptionKind::Duration => item
+                .as_str()
+                .and_then(parse_duration)
+                .map(OptionValue::Duration),
+            OptionKind::StringList => {
+                let array = item.as_array()?;
+                let strings: Option<Vec<String>> = array
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_owned))
+                    .collect();
+                strings.map(OptionValue::StringList)
+            }
+        }
+    }
+
+    /// The text of a `# comment` in decor, without the hash.
+    fn comment(&self, raw: Option<&toml_edit::RawString>) -> Option<String> {
+        let raw = raw?;
+        let text = match raw.as_str() {
+            Some(text) => text.to_owned(),
+            None => self.text.get(raw.span()?)?.to_owned(),
+        };
+        let comment = text
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix('#'))
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        (!comment.is_empty()).then_some(comment)
+    }
+
+    fn unknown_gate(
+        &mut self,
+        span: Option<Range<usize>>,
+        id: &str,
+        catalogue: &[&'static GateMeta],
+    ) {
+        let ids: Vec<&str> = catalogue.iter().map(|g| g.id.as_str()).collect();
+        let suggestion = ids
+            .iter()
+            .map(|candidate| (strsim::jaro_winkler(id, candidate), *candidate))
+            .filter(|(score, _)| *score > 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, c)| format!(" (did you mean `{c}`?)"))
+            .unwrap_or_default();
+        let message = if GateId::is_well_formed(id) {
+            format!("unknown gate `{id}`{suggestion}")
+        } else {
+            format!("`{id}` is not a gate id{suggestion}")
+        };
+        self.error(
+            span,
+            message,
+            Some("a gate id listed by `harden gates`".into()),
+        );
+    }
+
+    fn waivers(&mut self, item: &Item, catalogue: &[&'static GateMeta]) -> Vec<Waiver> {
+        let mut waivers: Vec<Waiver> = Vec::new();
+        let mut seen: HashMap<(String, Option<String>, Option<String>), u32> = HashMap::new();
+        for (table, span) in self.tables(item, "waiver") {
+            let section = self.section_of(table, span, "waiver", keys::WAIVER);
+            let line = self.line_of(section.span.as_ref()).unwrap_or(0);
+            let gate = self.string(&section, "gate").and_then(|text| {
+                let span = section.table.get("gate").and_then(Item::span);
+                if let Some(meta) = catalogue.iter().find(|g| g.id.as_str() == text) {
+                    Some(meta.id.clone())
+                } else {
+                    self.unknown_gate(span, &text, catalogue);
+                    None
+                }
+            });
+            let fingerprint = self.string(&section, "fingerprint").and_then(|text| {
+                let parsed = Fingerprint::parse(&text);
+                if parsed.is_none() {
+                    let span = section.table.get("fingerprint").and_then(Item::span);
+                    self.error(
+                        span,
+                        format!("`{text}` is not a finding fingerprint"),
+                        Some("32 lowercase hex digits, as printed in reports".into()),
+                    );
+                }
+                parsed
+            });
+            let path = self.string(&section, "path").and_then(|glob| {
+                if let Err(error) = globset::Glob::new(&glob) {
+                    let span = section.table.get("path").and_then(Item::span);
+                    self.error(
+                        span,
+                        format!("`{glob}` is not a valid glob: {}", error.kind()),
+                        Some("a glob such as \".github/workflows/*.yml\"".into()),
+                    );
+                    return None;
+                }
+                Some(glob)
+            });
+            let reason = self.string(&section, "reason");
+            let owner = self.string(&section, "owner");
+            let reference = self.string(&section, "reference");
+            let expires = self.date(&section, "expires");
+            let (Some(gate), Some(reason), Some(owner), Some(reference), Some(expires)) =
+                (gate, reason, owner, reference, expires)
+            else {
+                continue;
+            };
+            let identity = (
+                gate.to_string(),
+                fingerprint.as_ref().map(ToString::to_string),
+                path.clone(),
+            );
+            if let Some(first) = seen.insert(identity, line) {
+                let span = section.span.clone().map(|s| s.start..s.start + 1);
+                self.error(
+                    span,
+                    format!("duplicate waiver for `{gate}` (the same gate and selector as the waiver on line {first})"),
+                    Some("one waiver per gate and selector".into()),
+                );
+                continue;
+            }
+            waivers.push(Waiver {
+                id: reference.clone(),
+                gate,
+                fingerprint,
+                path,
+                reason,
+                owner,
+                reference,
+                expires,
+                origin: WaiverOrigin {
+                    path: self.path.to_owned(),
+                    line,
+                },
+            });
+        }
+        // A reference shared by several waivers is not a unique handle; number those.
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for waiver in &waivers {
+            *counts.entry(waiver.reference.clone()).or_default() += 1;
+        }
+        for (n, waiver) in waivers.iter_mut().enumerate() {
+            if counts[&waiver.reference] > 1 {
+                waiver.id = format!("{}#{}", waiver.reference, n + 1);
+            }
+        }
+        waivers
+    }
+}

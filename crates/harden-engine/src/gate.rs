@@ -1,0 +1,180 @@
+use harden_config::{GateSettings, OptionValue, ValidConfig};
+use harden_model::{Evidence, Finding, FindingBuilder, GateMeta, Location};
+
+use crate::ports::{Clock, History, LedgerCheck, PortError, Ports, RepoView};
+
+/// A check with a stable id that records findings and evidence.
+pub trait Gate: Send + Sync {
+    /// Static metadata.
+    fn meta(&self) -> &'static GateMeta;
+    /// Reads only through `cx`; records into `out`. Returning `Err(GateError::Skip)` skips the
+    /// gate with that reason; any other error fails it with the error attached.
+    fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError>;
+}
+
+/// Why a gate stopped early.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GateError {
+    /// It cannot judge anything here; the reason is recorded.
+    #[error("{0}")]
+    Skip(String),
+    /// Something it needed could not be read or parsed.
+    #[error("{message}")]
+    Failed {
+        /// What went wrong.
+        message: String,
+        /// Where, if known.
+        location: Option<Location>,
+    },
+}
+
+impl From<PortError> for GateError {
+    fn from(error: PortError) -> Self {
+        let location = error.path.clone().map(|path| Location::File {
+            path,
+            span: None,
+            snippet: None,
+            logical: None,
+        });
+        GateError::Failed {
+            message: error.to_string(),
+            location,
+        }
+    }
+}
+
+/// What a gate can see while it runs.
+pub struct GateCx<'a> {
+    pub(crate) meta: &'static GateMeta,
+    pub(crate) config: &'a ValidConfig,
+    pub(crate) settings: GateSettings,
+    pub(crate) ports: &'a Ports<'a>,
+}
+
+impl<'a> GateCx<'a> {
+    /// Builds a context; the runner does this for every gate.
+    pub fn new(meta: &'static GateMeta, config: &'a ValidConfig, ports: &'a Ports<'a>) -> Self {
+        Self {
+            meta,
+            config,
+            settings: config.gate(&meta.id),
+            ports,
+        }
+    }
+
+    /// The validated configuration.
+    pub fn config(&self) -> &ValidConfig {
+        self.config
+    }
+
+    /// The working tree.
+    pub fn repo(&self) -> &dyn RepoView {
+        self.ports.repo
+    }
+
+    /// Git history, or a skip with the reason there is none.
+    pub fn history(&self) -> Result<&dyn History, GateError> {
+        self.ports
+            .history
+            .as_ref()
+            .copied()
+            .map_err(|reason| GateError::Skip(reason.clone()))
+    }
+
+    /// The ledger, or a skip with the reason there is none.
+    pub fn ledger(&self) -> Result<&dyn LedgerCheck, GateError> {
+        self.ports
+            .ledger
+            .as_ref()
+            .copied()
+            .map_err(|reason| GateError::Skip(reason.clone()))
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &dyn Clock {
+        self.ports.clock
+    }
+
+    /// A gate option from `[gates."<id>"]`, type-checked at config load.
+    pub fn option(&self, key: &str) -> Option<&OptionValue> {
+        self.settings.options.get(key)
+    }
+
+    /// Starts a finding of this gate at its default severity (the engine applies remaps).
+    pub fn finding(&self, message: impl Into<String>, location: Location) -> FindingBuilder {
+        FindingBuilder::new(self.meta.id.clone(), self.meta.severity, message, location)
+    }
+}
+
+/// What a gate records while it runs.
+#[derive(Debug, Default)]
+pub struct GateOutput {
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) evidence: Evidence,
+    pub(crate) summary: Option<String>,
+}
+
+impl GateOutput {
+    /// Records a problem.
+    pub fn finding(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    /// Records that `count` items of `kind` were examined.
+    pub fn examined(&mut self, kind: &str, count: u64) {
+        *self.evidence.examined.entry(kind.to_owned()).or_default() += count;
+    }
+
+    /// Records a count.
+    pub fn count(&mut self, key: &str, value: u64) {
+        self.evidence.counts.insert(key.to_owned(), value);
+    }
+
+    /// Records the SHA-256 of an input.
+    pub fn digest(&mut self, name: &str, sha256_hex: String) {
+        self.evidence.digests.insert(name.to_owned(), sha256_hex);
+    }
+
+    /// Records a short fact (never secret material).
+    pub fn fact(&mut self, key: &str, value: impl Into<String>) {
+        self.evidence.facts.insert(key.to_owned(), value.into());
+    }
+
+    /// Sets the one-line summary shown beside the outcome.
+    pub fn summary(&mut self, text: impl Into<String>) {
+        self.summary = Some(text.into());
+    }
+}
+
+/// The gates harden knows, in report order.
+#[derive(Default)]
+pub struct Registry {
+    gates: Vec<Box<dyn Gate>>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a gate at the end.
+    pub fn register(&mut self, gate: Box<dyn Gate>) {
+        self.gates.push(gate);
+    }
+
+    /// The gates, in order.
+    pub fn gates(&self) -> impl Iterator<Item = &dyn Gate> {
+        self.gates.iter().map(AsRef::as_ref)
+    }
+
+    /// Metadata of every gate, in order.
+    pub fn catalogue(&self) -> Vec<&'static GateMeta> {
+        self.gates.iter().map(|g| g.meta()).collect()
+    }
+
+    /// Looks a gate up by id.
+    pub fn get(&self, id: &str) -> Option<&dyn Gate> {
+        self.gates().find(|g| g.meta().id.as_str() == id)
+    }
+}

@@ -1,0 +1,18 @@
+//! The gate engine: the [`Gate`] trait, the ports gates read the world through, the [`Registry`]
+//! type, and the runner that turns what gates record into outcomes.
+//!
+//! Gates only collect: findings, evidence, or a reason to skip. The engine decides the outcome
+//! (pass, fail, waived, skipped), applies waivers after each gate returns, and computes the exit
+//! code. Gates never see waivers, never print and never choose an exit code.
+
+mod gate;
+mod ports;
+mod runner;
+mod waivers;
+
+pub use gate::{Gate, GateCx, GateError, GateOutput, Registry};
+pub use ports::{
+    Clock, CommitInfo, FixedClock, History, LedgerCheck, LedgerHealth, PortError, Ports, RepoView,
+};
+pub use runner::{Progress, RunContext, RunOptions, exit_code, run};
+pub use waivers::apply_waivers;

@@ -1,0 +1,116 @@
+use std::fmt;
+
+/// An error from a port (file, git, ledger), naming what it was reading.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct PortError {
+    /// The path or resource involved.
+    pub path: Option<String>,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl PortError {
+    /// An error about `path`.
+    pub fn at(path: impl Into<String>, message: impl fmt::Display) -> Self {
+        Self {
+            path: Some(path.into()),
+            message: message.to_string(),
+        }
+    }
+
+    /// An error not tied to one path.
+    pub fn new(message: impl fmt::Display) -> Self {
+        Self {
+            path: None,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for PortError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.path {
+            Some(path) => write!(f, "{path}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// The files of a repository's working tree.
+pub trait RepoView: Send + Sync {
+    /// The root as the user named it, for messages.
+    fn root_display(&self) -> String;
+    /// Every file that is not ignored, as repository-relative `/`-separated paths, sorted.
+    fn files(&self) -> Result<&[String], PortError>;
+    /// The bytes of a repository-relative file.
+    fn read(&self, path: &str) -> Result<Vec<u8>, PortError>;
+    /// Whether a repository-relative path is a regular file (ignored files included).
+    fn is_file(&self, path: &str) -> bool;
+}
+
+/// A commit, as far as gates need to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// Full hex id.
+    pub id: String,
+    /// Committer time.
+    pub time: jiff::Timestamp,
+    /// Author name.
+    pub author: String,
+}
+
+/// The git history of the repository.
+pub trait History: Send + Sync {
+    /// The commit HEAD points to, if any.
+    fn head(&self) -> Result<Option<CommitInfo>, PortError>;
+    /// The newest commit reachable from HEAD that changed `path` (added or modified it).
+    fn last_change(&self, path: &str) -> Result<Option<CommitInfo>, PortError>;
+}
+
+/// Wall-clock time, injected so that runs are reproducible in tests.
+pub trait Clock: Send + Sync {
+    /// The current time.
+    fn now(&self) -> jiff::Timestamp;
+}
+
+/// A clock stopped at one instant.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub jiff::Timestamp);
+
+impl Clock for FixedClock {
+    fn now(&self) -> jiff::Timestamp {
+        self.0
+    }
+}
+
+/// What a ledger says about its own integrity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerHealth {
+    /// Where the ledger is (path or redacted URL).
+    pub location: String,
+    /// Entries verified.
+    pub entries: u64,
+    /// Hash of the last entry.
+    pub head: Option<String>,
+    /// The first break, if the chain is not intact.
+    pub broken: Option<String>,
+}
+
+/// Read access to the evidence ledger's integrity, for `R2.ledger.intact`.
+pub trait LedgerCheck: Send + Sync {
+    /// Verifies the whole chain.
+    fn verify(&self) -> Result<LedgerHealth, PortError>;
+}
+
+/// Everything a run can reach. Optional ports are absent with a stated reason, so gates needing
+/// them are skipped by construction.
+pub struct Ports<'a> {
+    /// The working tree.
+    pub repo: &'a dyn RepoView,
+    /// Git history, or why there is none.
+    pub history: Result<&'a dyn History, String>,
+    /// The ledger, or why there is none.
+    pub ledger: Result<&'a dyn LedgerCheck, String>,
+    /// The clock.
+    pub clock: &'a dyn Clock,
+}

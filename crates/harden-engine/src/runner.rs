@@ -1,0 +1,279 @@
+use std::time::Instant;
+
+use harden_config::{ResolvedProfile, ValidConfig};
+use harden_model::{GateId, GateResult, Outcome, RunReport, RunTarget, ToolInfo};
+use rayon::prelude::*;
+
+use crate::gate::{Gate, GateCx, GateError, GateOutput, Registry};
+use crate::ports::Ports;
+use crate::waivers::apply_waivers;
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The profile that selects gates.
+    pub profile: ResolvedProfile,
+    /// Under `--strict`, a required gate that was skipped (other than disabled in config) fails.
+    pub strict: bool,
+    /// If not empty, run only gates matching one of these patterns.
+    pub only: Vec<String>,
+}
+
+/// Who is running and on what, for the report header.
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    /// Unique run id.
+    pub run_id: String,
+    /// Tool name and version.
+    pub tool: ToolInfo,
+    /// What is examined.
+    pub target: RunTarget,
+}
+
+/// A gate finished (for progress display).
+#[derive(Debug, Clone)]
+pub struct Progress<'a> {
+    /// The gate.
+    pub gate: &'a GateId,
+    /// Gates finished so far.
+    pub done: usize,
+    /// Gates in the run.
+    pub total: usize,
+}
+
+/// Runs the selected gates in parallel and returns the finished report (results in registry
+/// order, whatever order the gates finished in).
+pub fn run(
+    registry: &Registry,
+    config: &ValidConfig,
+    ports: &Ports<'_>,
+    options: &RunOptions,
+    context: RunContext,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> RunReport {
+    let started_at = ports.clock.now();
+    let selected: Vec<&dyn Gate> = registry
+        .gates()
+        .filter(|gate| options.profile.selects(gate.meta()))
+        .filter(|gate| {
+            options.only.is_empty()
+                || options
+                    .only
+                    .iter()
+                    .any(|p| gate.meta().id.matches_pattern(p))
+        })
+        .collect();
+    let total = selected.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<GateResult> = selected
+        .par_iter()
+        .map(|gate| {
+            let result = run_one(*gate, config, ports);
+            let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress(Progress {
+                gate: &gate.meta().id,
+                done: finished,
+                total,
+            });
+            result
+        })
+        .collect();
+    let today = started_at.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let waivers = apply_waivers(&mut results, &config.waivers, today);
+    if options.strict {
+        for result in &mut results {
+            let disabled = config.gate(&result.id).enabled == Some(false);
+            if result.outcome == Outcome::Skipped && !disabled {
+                result.outcome = Outcome::Fail;
+                let reason = result.reason.take().unwrap_or_default();
+                result.reason = Some(format!("required gate did not run (--strict): {reason}"));
+            }
+        }
+    }
+    let summary = RunReport::summarize(&results);
+    RunReport {
+        run_id: context.run_id,
+        tool: context.tool,
+        service: config.service.name.clone(),
+        profile: options.profile.name.clone(),
+        strict: options.strict,
+        target: context.target,
+        config_digest: config.source.as_ref().map(|s| s.digest.clone()),
+        started_at,
+        finished_at: ports.clock.now(),
+        gates: results,
+        waivers,
+        summary,
+        ledger: None,
+    }
+}
+
+fn run_one(gate: &dyn Gate, config: &ValidConfig, ports: &Ports<'_>) -> GateResult {
+    let meta = gate.meta();
+    let settings = config.gate(&meta.id);
+    let severity = settings.severity.unwrap_or(meta.severity);
+    let mut result = GateResult {
+        id: meta.id.clone(),
+        round: meta.round,
+        title: meta.title.to_owned(),
+        severity,
+        default_severity: meta.severity,
+        outcome: Outcome::Skipped,
+        summary: String::new(),
+        reason: None,
+        findings: Vec::new(),
+        evidence: harden_model::Evidence::default(),
+        duration_ms: 0,
+    };
+    if settings.enabled == Some(false) {
+        let place = match (&config.source, settings.enabled_line) {
+            (Some(source), Some(line)) => format!("{}:{line}", source.path),
+            (Some(source), None) => source.path.clone(),
+            _ => "config".to_owned(),
+        };
+        let note = settings
+            .disabled_note
+            .as_deref()
+            .map(|n| format!(": {n}"))
+            .unwrap_or_default();
+        result.reason = Some(format!("disabled in {place}{note}"));
+        result.summary = result.reason.clone().unwrap_or_default();
+        return result;
+    }
+    let started = Instant::now();
+    let cx = GateCx::new(meta, config, ports);
+    let mut out = GateOutput::default();
+    // A panicking gate is a failed gate, not a crashed run.
+    let checked =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| gate.check(&cx, &mut out)))
+            .unwrap_or_else(|_| {
+                Err(GateError::Failed {
+                    message: "the gate panicked (a bug in harden; please report it)".into(),
+                    location: None,
+                })
+            });
+    result.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    result.evidence = out.evidence;
+    for mut finding in out.findings {
+        finding.severity = severity;
+        result.findings.push(finding);
+    }
+    result.findings.sort_by(|a, b| {
+        (
+            a.location.path(),
+            a.location.span().map(|s| s.start),
+            &a.fingerprint,
+        )
+            .cmp(&(
+                b.location.path(),
+                b.location.span().map(|s| s.start),
+                &b.fingerprint,
+            ))
+    });
+    match checked {
+        Err(GateError::Skip(reason)) => {
+            result.summary.clone_from(&reason);
+            result.reason = Some(reason);
+        }
+        Err(GateError::Failed { message, location }) => {
+            result.outcome = Outcome::Fail;
+            let at = location
+                .map(|l| format!(" ({})", l.short()))
+                .unwrap_or_default();
+            result.reason = Some(format!("error: {message}{at}"));
+            result.summary = format!("error: {message}");
+        }
+        Ok(()) => {
+            if result.findings.is_empty() && result.evidence.examined_total() == 0 {
+                // A pass over zero items is not a pass.
+                let reason = "nothing to examine".to_owned();
+                result.summary.clone_from(&reason);
+                result.reason = Some(reason);
+            } else {
+                result.outcome = if result.findings.is_empty() {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail
+                };
+                result.summary = out.summary.unwrap_or_else(|| default_summary(&result));
+            }
+        }
+    }
+    result
+}
+
+fn default_summary(result: &GateResult) -> String {
+    if result.findings.is_empty() {
+        let parts: Vec<String> = result
+            .evidence
+            .examined
+            .iter()
+            .map(|(kind, n)| format!("{n} {kind}"))
+            .collect();
+        format!("examined {}", parts.join(", "))
+    } else {
+        let n = result.findings.len();
+        format!("{n} finding{}", if n == 1 { "" } else { "s" })
+    }
+}
+
+/// The process exit code for a finished run: 0 when every gate passed, was waived or was
+/// skipped without `--strict`; 1 when any gate failed. (2, for usage and config errors, is decided
+/// before any gate runs.)
+pub fn exit_code(report: &RunReport) -> u8 {
+    u8::from(report.has_failures())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use harden_model::Summary;
+
+    fn report(outcomes: &[Outcome]) -> RunReport {
+        let gates: Vec<GateResult> = outcomes
+            .iter()
+            .map(|&outcome| GateResult {
+                id: GateId::from_static("R0.scope.declared"),
+                round: harden_model::Round::R0,
+                title: String::new(),
+                severity: harden_model::Severity::High,
+                default_severity: harden_model::Severity::High,
+                outcome,
+                summary: String::new(),
+                reason: None,
+                findings: Vec::new(),
+                evidence: harden_model::Evidence::default(),
+                duration_ms: 0,
+            })
+            .collect();
+        RunReport {
+            run_id: String::new(),
+            tool: ToolInfo {
+                name: "harden".into(),
+                version: "0".into(),
+            },
+            service: None,
+            profile: "production".into(),
+            strict: false,
+            target: RunTarget::default(),
+            config_digest: None,
+            started_at: jiff::Timestamp::UNIX_EPOCH,
+            finished_at: jiff::Timestamp::UNIX_EPOCH,
+            summary: Summary::default(),
+            gates,
+            waivers: Vec::new(),
+            ledger: None,
+        }
+    }
+
+    #[test]
+    fn exit_code_policy() {
+        assert_eq!(exit_code(&report(&[])), 0);
+        assert_eq!(
+            exit_code(&report(&[Outcome::Pass, Outcome::Waived, Outcome::Skipped])),
+            0
+        );
+        assert_eq!(exit_code(&report(&[Outcome::Pass, Outcome::Fail])), 1);
+        assert_eq!(exit_code(&report(&[Outcome::Fail])), 1);
+    }
+}

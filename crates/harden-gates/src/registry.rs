@@ -1,0 +1,17 @@
+use harden_engine::Registry;
+
+/// Registers one gate; the order of these lines is the report order.
+macro_rules! register {
+    ($registry:ident, $gate:expr) => {
+        $registry.register(Box::new($gate));
+    };
+}
+
+/// Every gate harden ships, in catalogue order.
+pub fn registry() -> Registry {
+    let mut registry = Registry::new();
+    register!(registry, crate::r0::scope_declared::ScopeDeclared);
+    register!(registry, crate::r2::ledger_intact::LedgerIntact);
+    register!(registry, crate::r7::runbooks::Runbooks);
+    registry
+}

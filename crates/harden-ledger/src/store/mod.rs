@@ -1,0 +1,208 @@
+//! Where ledger entries live: SQLite (default) and PostgreSQL, behind [`LedgerStore`].
+
+mod postgres;
+mod sqlite;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+pub use self::postgres::PostgresLedger;
+pub use self::sqlite::SqliteLedger;
+use crate::chain::{self, Break, ChainError, Entry, Head, Verified, Verifier};
+
+/// A ledger failure. Messages name the ledger and never contain credentials.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// SQLite failed.
+    #[error("SQLite ledger {location}: {source}")]
+    Sqlite {
+        /// Path of the database.
+        location: String,
+        /// The error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// PostgreSQL failed.
+    #[error("PostgreSQL ledger {location}: {source}")]
+    Postgres {
+        /// Redacted URL.
+        location: String,
+        /// The error.
+        #[source]
+        source: ::postgres::Error,
+    },
+    /// The entry cannot be encoded.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// Files around the database.
+    #[error("{0}")]
+    Io(String),
+    /// The stored data is not a ledger of this format.
+    #[error("{location}: {message}")]
+    Format {
+        /// Where.
+        location: String,
+        /// What.
+        message: String,
+    },
+}
+
+/// Rows read per page when streaming the chain.
+pub(crate) const PAGE: u64 = 5_000;
+
+/// An append-only, hash-chained store of entries.
+pub trait LedgerStore: Send {
+    /// Where the ledger is, for messages (a path, or a URL without its password).
+    fn location(&self) -> String;
+
+    /// Appends one entry, atomically and under the store's writer lock: concurrent appends are
+    /// serialized, and a process killed mid-append leaves no partial entry.
+    fn append(
+        &mut self,
+        kind: &str,
+        body: &Value,
+        at: jiff::Timestamp,
+    ) -> Result<Entry, LedgerError> {
+        let mut entries = self.append_batch(kind, std::slice::from_ref(body), at)?;
+        Ok(entries.remove(0))
+    }
+
+    /// Appends several entries in one transaction (used for imports and benchmarks).
+    fn append_batch(
+        &mut self,
+        kind: &str,
+        bodies: &[Value],
+        at: jiff::Timestamp,
+    ) -> Result<Vec<Entry>, LedgerError>;
+
+    /// The recorded head (last sequence number and hash).
+    fn head(&mut self) -> Result<Option<Head>, LedgerError>;
+
+    /// Up to `limit` entries with `seq > after`, in order.
+    fn page(&mut self, after: u64, limit: u64) -> Result<Vec<Entry>, LedgerError>;
+
+    /// One entry by sequence number.
+    fn get(&mut self, seq: u64) -> Result<Option<Entry>, LedgerError> {
+        Ok(self
+            .page(seq.saturating_sub(1), 1)?
+            .into_iter()
+            .find(|e| e.seq == seq))
+    }
+
+    /// Starts a read snapshot: until [`LedgerStore::end_read`], reads see one consistent state
+    /// even while other processes append.
+    fn begin_read(&mut self) -> Result<(), LedgerError>;
+
+    /// Ends the read snapshot.
+    fn end_read(&mut self) -> Result<(), LedgerError>;
+
+    /// Verifies the whole chain against the recorded head, streaming page by page inside one read
+    /// snapshot (so a concurrent append is neither half-seen nor mistaken for tampering).
+    fn verify(&mut self) -> Result<Result<Verified, Break>, LedgerError> {
+        self.begin_read()?;
+        let result = verify_snapshot(self);
+        let ended = self.end_read();
+        let result = result?;
+        ended?;
+        Ok(result)
+    }
+}
+
+fn verify_snapshot<S: LedgerStore + ?Sized>(
+    store: &mut S,
+) -> Result<Result<Verified, Break>, LedgerError> {
+    let head = store.head()?;
+    let mut verifier = Verifier::new();
+    let mut after = 0;
+    loop {
+        let page = store.page(after, PAGE)?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = last.seq;
+        for entry in &page {
+            if let Err(broken) = verifier.push(entry) {
+                return Ok(Err(broken));
+            }
+        }
+    }
+    Ok(verifier.finish(head.as_ref()))
+}
+
+/// Builds the entries that follow `head`; shared by both stores.
+pub(crate) fn build_entries(
+    head: Option<Head>,
+    kind: &str,
+    bodies: &[Value],
+    at: jiff::Timestamp,
+) -> Result<Vec<Entry>, ChainError> {
+    let mut head = head;
+    let mut out = Vec::with_capacity(bodies.len());
+    for body in bodies {
+        let entry = chain::next_entry(head.as_ref(), kind, at, body)?;
+        head = Some(Head {
+            seq: entry.seq,
+            hash: entry.hash.clone(),
+        });
+        out.push(entry);
+    }
+    Ok(out)
+}
+
+/// Opens a ledger: a `postgres://` or `postgresql://` URL, otherwise a SQLite file path
+/// (created with its directory if needed).
+pub fn open(location: &str) -> Result<Box<dyn LedgerStore>, LedgerError> {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        Ok(Box::new(PostgresLedger::connect(location)?))
+    } else {
+        Ok(Box::new(SqliteLedger::open(Path::new(location))?))
+    }
+}
+
+/// A URL with any password replaced by `***`, safe for messages and reports.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, tail) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            let masked = if userinfo.contains(':') {
+                format!("{user}:***")
+            } else {
+                user.to_owned()
+            };
+            // Query strings may carry `password=`; drop them from the shown form.
+            let tail = tail.split('?').next().unwrap_or_default();
+            format!("{scheme}://{masked}@{host}{tail}")
+        }
+        None => format!(
+            "{scheme}://{authority}{}",
+            tail.split('?').next().unwrap_or_default()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn urls_lose_passwords() {
+        assert_eq!(
+            redact_url("postgres://u:s3cret@db:5432/x"),
+            "postgres://u:***@db:5432/x"
+        );
+        assert_eq!(
+            redact_url("postgres://u@db/x?password=s3cret"),
+            "postgres://u@db/x"
+        );
+        assert_eq!(redact_url("postgresql://db/x"), "postgresql://db/x");
+        assert_eq!(redact_url(".harden/ledger.db"), ".harden/ledger.db");
+    }
+}

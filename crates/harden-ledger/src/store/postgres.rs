@@ -1,0 +1,182 @@
+use postgres::{Client, NoTls};
+use serde_json::Value;
+
+use super::{LedgerError, LedgerStore, build_entries, redact_url};
+use crate::chain::{Entry, Head};
+
+/// The team ledger on PostgreSQL.
+pub struct PostgresLedger {
+    client: Client,
+    location: String,
+}
+
+/// Key of the advisory lock that serializes appends (and schema creation) across processes.
+const APPEND_LOCK: i64 = 0x6861_7264_656e; // "harden"
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS harden_ledger_entries (
+    seq BIGINT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS harden_ledger_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE OR REPLACE FUNCTION harden_ledger_append_only() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION 'the evidence ledger is append-only'; END
+$$ LANGUAGE plpgsql;
+CREATE OR REPLACE TRIGGER harden_ledger_entries_append_only BEFORE UPDATE OR DELETE ON harden_ledger_entries
+FOR EACH ROW EXECUTE FUNCTION harden_ledger_append_only();
+";
+
+impl PostgresLedger {
+    /// Connects and creates the schema if needed.
+    pub fn connect(url: &str) -> Result<Self, LedgerError> {
+        let location = redact_url(url);
+        let client = Client::connect(url, NoTls).map_err(|source| LedgerError::Postgres {
+            location: location.clone(),
+            source,
+        })?;
+        let mut ledger = Self { client, location };
+        ledger.init()?;
+        Ok(ledger)
+    }
+
+    fn err(&self, source: postgres::Error) -> LedgerError {
+        LedgerError::Postgres {
+            location: self.location.clone(),
+            source,
+        }
+    }
+
+    fn init(&mut self) -> Result<(), LedgerError> {
+        let result = (|| {
+            let mut tx = self.client.transaction()?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])?;
+            tx.batch_execute(SCHEMA)?;
+            tx.commit()
+        })();
+        result.map_err(|e| self.err(e))
+    }
+
+    /// Direct access for tests that play the attacker.
+    pub fn client(&mut self) -> &mut Client {
+        &mut self.client
+    }
+}
+
+impl LedgerStore for PostgresLedger {
+    fn location(&self) -> String {
+        self.location.clone()
+    }
+
+    fn append_batch(
+        &mut self,
+        kind: &str,
+        bodies: &[Value],
+        at: jiff::Timestamp,
+    ) -> Result<Vec<Entry>, LedgerError> {
+        let location = self.location.clone();
+        let wrap = |source| LedgerError::Postgres {
+            location: location.clone(),
+            source,
+        };
+        let mut tx = self.client.transaction().map_err(wrap)?;
+        // Writers queue on one advisory lock held to commit, so the head read below is the
+        // head the insert extends.
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
+            .map_err(wrap)?;
+        let head = tx
+            .query_opt("SELECT seq, hash FROM harden_ledger_head WHERE id = 1", &[])
+            .map_err(wrap)?
+            .map(|row| Head {
+                seq: row.get::<_, i64>(0) as u64,
+                hash: row.get(1),
+            });
+        let entries = build_entries(head, kind, bodies, at)?;
+        let insert = tx
+            .prepare("INSERT INTO harden_ledger_entries (seq, kind, recorded_at, prev_hash, hash, body) VALUES ($1, $2, $3, $4, $5, $6)")
+            .map_err(wrap)?;
+        for entry in &entries {
+            tx.execute(
+                &insert,
+                &[
+                    &(entry.seq as i64),
+                    &entry.kind,
+                    &entry.recorded_at,
+                    &entry.prev_hash,
+                    &entry.hash,
+                    &entry.body,
+                ],
+            )
+            .map_err(wrap)?;
+        }
+        if let Some(last) = entries.last() {
+            tx.execute(
+                "INSERT INTO harden_ledger_head (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
+                &[&(last.seq as i64), &last.hash],
+            )
+            .map_err(wrap)?;
+        }
+        tx.commit().map_err(wrap)?;
+        Ok(entries)
+    }
+
+    fn begin_read(&mut self) -> Result<(), LedgerError> {
+        self.client
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .map_err(|e| LedgerError::Postgres {
+                location: self.location.clone(),
+                source: e,
+            })
+    }
+
+    fn end_read(&mut self) -> Result<(), LedgerError> {
+        self.client
+            .batch_execute("COMMIT")
+            .map_err(|e| LedgerError::Postgres {
+                location: self.location.clone(),
+                source: e,
+            })
+    }
+
+    fn head(&mut self) -> Result<Option<Head>, LedgerError> {
+        let row = self
+            .client
+            .query_opt("SELECT seq, hash FROM harden_ledger_head WHERE id = 1", &[])
+            .map_err(|e| LedgerError::Postgres {
+                location: self.location.clone(),
+                source: e,
+            })?;
+        Ok(row.map(|row| Head {
+            seq: row.get::<_, i64>(0) as u64,
+            hash: row.get(1),
+        }))
+    }
+
+    fn page(&mut self, after: u64, limit: u64) -> Result<Vec<Entry>, LedgerError> {
+        let rows = self
+            .client
+            .query(
+                "SELECT seq, kind, recorded_at, prev_hash, hash, body FROM harden_ledger_entries WHERE seq > $1 ORDER BY seq LIMIT $2",
+                &[&(after as i64), &(limit as i64)],
+            )
+            .map_err(|e| LedgerError::Postgres { location: self.location.clone(), source: e })?;
+        Ok(rows
+            .into_iter()
+            .map(|row| Entry {
+                seq: row.get::<_, i64>(0) as u64,
+                kind: row.get(1),
+                recorded_at: row.get(2),
+                prev_hash: row.get(3),
+                hash: row.get(4),
+                body: row.get(5),
+            })
+            .collect())
+    }
+}

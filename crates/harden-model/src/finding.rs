@@ -1,0 +1,354 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{GateId, Redacted, Severity};
+
+/// A 1-based line and column (columns count characters).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+pub struct LineCol {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+}
+
+/// A region of a text file: start and end positions (end inclusive of its last character's line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Span {
+    /// First character.
+    pub start: LineCol,
+    /// Position just after the last character.
+    pub end: LineCol,
+}
+
+impl Span {
+    /// The span of byte range `start..end` in `text`.
+    pub fn from_byte_range(text: &str, start: usize, end: usize) -> Span {
+        Span {
+            start: line_col_at(text, start),
+            end: line_col_at(text, end.max(start)),
+        }
+    }
+
+    /// A span covering one whole line (1-based), for findings about a line as a whole.
+    pub fn line(text: &str, line: u32) -> Span {
+        let length = text
+            .lines()
+            .nth(line.saturating_sub(1) as usize)
+            .map_or(0, |l| l.chars().count() as u32);
+        Span {
+            start: LineCol { line, column: 1 },
+            end: LineCol {
+                line,
+                column: length + 1,
+            },
+        }
+    }
+}
+
+/// Converts a byte offset into a 1-based line and character column.
+pub fn line_col_at(text: &str, offset: usize) -> LineCol {
+    let offset = offset.min(text.len());
+    let mut boundary = offset;
+    while !text.is_char_boundary(boundary) {
+        boundary -= 1;
+    }
+    let before = &text[..boundary];
+    let line = before.bytes().filter(|&b| b == b'\n').count() as u32 + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() as u32 + 1;
+    LineCol { line, column }
+}
+
+/// Where a finding is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Location {
+    /// A file of the working tree.
+    File {
+        /// Repository-relative path with `/` separators.
+        path: String,
+        /// Where in the file, if the finding is about a region rather than the whole file.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        span: Option<Span>,
+        /// The offending text with any secret masked.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        snippet: Option<Redacted>,
+        /// A logical address such as `jobs.build.steps[2].uses`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        logical: Option<String>,
+    },
+    /// A file as it was in a commit of the history.
+    Commit {
+        /// Full commit id.
+        commit: String,
+        /// Repository-relative path.
+        path: String,
+        /// Where in the file.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        span: Option<Span>,
+        /// The offending text with any secret masked.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        snippet: Option<Redacted>,
+    },
+    /// An HTTP exchange with a running service.
+    Http {
+        /// Request method.
+        method: String,
+        /// Request URL with credentials removed.
+        url: String,
+        /// Response status, if a response came.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+        /// One-line summary of the exchange.
+        summary: String,
+    },
+    /// A place in harden's own configuration.
+    Config {
+        /// Path of the config file.
+        path: String,
+        /// Where in it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        span: Option<Span>,
+    },
+}
+
+impl Location {
+    /// The location kind as a stable word.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Location::File { .. } => "file",
+            Location::Commit { .. } => "commit",
+            Location::Http { .. } => "http",
+            Location::Config { .. } => "config",
+        }
+    }
+
+    /// The repository path, for locations in files.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Location::File { path, .. }
+            | Location::Commit { path, .. }
+            | Location::Config { path, .. } => Some(path),
+            Location::Http { .. } => None,
+        }
+    }
+
+    /// The span, where there is one.
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            Location::File { span, .. }
+            | Location::Commit { span, .. }
+            | Location::Config { span, .. } => *span,
+            Location::Http { .. } => None,
+        }
+    }
+
+    /// A short human form: `path:line:col`, or `METHOD url`.
+    pub fn short(&self) -> String {
+        match self {
+            Location::Http { method, url, .. } => format!("{method} {url}"),
+            other => {
+                let path = other.path().unwrap_or_default();
+                match other.span() {
+                    Some(span) => format!("{path}:{}:{}", span.start.line, span.start.column),
+                    None => path.to_owned(),
+                }
+            }
+        }
+    }
+}
+
+/// A stable identity for a finding, independent of line numbers and byte offsets: a digest of the
+/// gate id, the location kind, the path and the matched content. Moving unrelated lines does not
+/// change it, so waivers by fingerprint survive edits elsewhere in the file.
+#[derive(
+    Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(transparent)]
+pub struct Fingerprint(String);
+
+impl Fingerprint {
+    /// Computes a fingerprint. `content` is what identifies the problem (the matched text, a
+    /// keyed digest of a secret, the name of a missing document), never a position.
+    pub fn compute(gate: &GateId, location_kind: &str, path: &str, content: &[u8]) -> Self {
+        let mut hasher = Sha256::new();
+        for part in [
+            gate.as_str().as_bytes(),
+            location_kind.as_bytes(),
+            path.as_bytes(),
+        ] {
+            hasher.update((part.len() as u64).to_be_bytes());
+            hasher.update(part);
+        }
+        hasher.update((content.len() as u64).to_be_bytes());
+        hasher.update(content);
+        Self(hex::encode(&hasher.finalize()[..16]))
+    }
+
+    /// Parses a fingerprint given by a user (32 lowercase hex digits).
+    pub fn parse(text: &str) -> Option<Self> {
+        (text.len() == 32 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            .then(|| Self(text.to_owned()))
+    }
+
+    /// The hex text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Fingerprint({})", self.0)
+    }
+}
+
+/// One concrete problem a gate saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Finding {
+    /// The gate that saw it.
+    pub gate: GateId,
+    /// Severity after any configured remap.
+    pub severity: Severity,
+    /// What is wrong. Never contains secret material.
+    pub message: String,
+    /// Where it is.
+    pub location: Location,
+    /// Other relevant places (e.g. the config line that set a policy).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Location>,
+    /// Stable identity.
+    pub fingerprint: Fingerprint,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The waiver covering it; set only by the engine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived_by: Option<String>,
+}
+
+/// Builds a [`Finding`]; the fingerprint is derived from the location and the identifying content.
+#[derive(Debug)]
+pub struct FindingBuilder {
+    gate: GateId,
+    severity: Severity,
+    message: String,
+    location: Location,
+    related: Vec<Location>,
+    help: Option<String>,
+    identity: Vec<u8>,
+}
+
+impl FindingBuilder {
+    /// Starts a finding at its one primary location.
+    pub fn new(
+        gate: GateId,
+        severity: Severity,
+        message: impl Into<String>,
+        location: Location,
+    ) -> Self {
+        Self {
+            gate,
+            severity,
+            message: message.into(),
+            location,
+            related: Vec::new(),
+            help: None,
+            identity: Vec::new(),
+        }
+    }
+
+    /// The content that identifies this problem (not its position).
+    #[must_use]
+    pub fn identity(mut self, content: impl AsRef<[u8]>) -> Self {
+        self.identity = content.as_ref().to_vec();
+        self
+    }
+
+    /// A remediation hint.
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// A secondary location.
+    #[must_use]
+    pub fn related(mut self, location: Location) -> Self {
+        self.related.push(location);
+        self
+    }
+
+    /// Finishes the finding.
+    pub fn build(self) -> Finding {
+        let path = self.location.path().unwrap_or_default();
+        let identity = if self.identity.is_empty() {
+            self.message.as_bytes().to_vec()
+        } else {
+            self.identity
+        };
+        let fingerprint = Fingerprint::compute(&self.gate, self.location.kind(), path, &identity);
+        Finding {
+            gate: self.gate,
+            severity: self.severity,
+            message: self.message,
+            location: self.location,
+            related: self.related,
+            fingerprint,
+            help: self.help,
+            waived_by: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "ab\ncdé\nfg";
+        assert_eq!(line_col_at(text, 0), LineCol { line: 1, column: 1 });
+        assert_eq!(line_col_at(text, 3), LineCol { line: 2, column: 1 });
+        assert_eq!(line_col_at(text, 7), LineCol { line: 2, column: 4 });
+        assert_eq!(line_col_at(text, 8), LineCol { line: 3, column: 1 });
+        assert_eq!(line_col_at(text, 999), LineCol { line: 3, column: 3 });
+    }
+
+    #[test]
+    fn fingerprint_ignores_position() {
+        let gate = GateId::from_static("R7.runbooks");
+        let at = |line| Location::File {
+            path: "docs/a.md".into(),
+            span: Some(Span {
+                start: LineCol { line, column: 1 },
+                end: LineCol { line, column: 5 },
+            }),
+            snippet: None,
+            logical: None,
+        };
+        let one = FindingBuilder::new(gate.clone(), Severity::High, "m", at(3))
+            .identity("x")
+            .build();
+        let two = FindingBuilder::new(gate.clone(), Severity::High, "m", at(40))
+            .identity("x")
+            .build();
+        let other = FindingBuilder::new(gate, Severity::High, "m", at(3))
+            .identity("y")
+            .build();
+        assert_eq!(one.fingerprint, two.fingerprint);
+        assert_ne!(one.fingerprint, other.fingerprint);
+        assert!(Fingerprint::parse(one.fingerprint.as_str()).is_some());
+    }
+}

@@ -1,0 +1,103 @@
+use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
+
+use harden_engine::{PortError, RepoView};
+
+/// The working tree of a repository (or any directory).
+pub struct WorkTree {
+    root: PathBuf,
+    display: String,
+    files: OnceLock<Result<Vec<String>, PortError>>,
+}
+
+impl WorkTree {
+    /// A view of the directory `root`.
+    pub fn new(root: &Path) -> Self {
+        Self {
+            root: root.to_path_buf(),
+            display: root.display().to_string(),
+            files: OnceLock::new(),
+        }
+    }
+
+    /// The directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Resolves a repository-relative path, refusing anything that leaves the tree.
+    fn resolve(&self, path: &str) -> Result<PathBuf, PortError> {
+        let relative = Path::new(path);
+        let escapes = relative
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+        if escapes || path.is_empty() {
+            return Err(PortError::at(path, "not a path inside the repository"));
+        }
+        Ok(self.root.join(relative))
+    }
+
+    fn walk(&self) -> Result<Vec<String>, PortError> {
+        let mut files = Vec::new();
+        let walker = ignore::WalkBuilder::new(&self.root)
+            .hidden(false)
+            .git_ignore(true)
+            .git_global(false)
+            .git_exclude(true)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(|entry| entry.file_name() != ".git")
+            .build();
+        for entry in walker {
+            let entry =
+                entry.map_err(|e| PortError::new(format!("walking {}: {e}", self.display)))?;
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let Ok(relative) = entry.path().strip_prefix(&self.root) else {
+                continue;
+            };
+            let text = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            files.push(text);
+        }
+        files.sort();
+        Ok(files)
+    }
+}
+
+impl RepoView for WorkTree {
+    fn root_display(&self) -> String {
+        self.display.clone()
+    }
+
+    fn files(&self) -> Result<&[String], PortError> {
+        match self.files.get_or_init(|| self.walk()) {
+            Ok(files) => Ok(files),
+            Err(error) => Err(error.clone()),
+        }
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, PortError> {
+        let full = self.resolve(path)?;
+        // A symlink may point outside the tree; gates never read through one.
+        let meta = fs_err::symlink_metadata(&full).map_err(|e| PortError::at(path, e))?;
+        if meta.file_type().is_symlink() {
+            return Err(PortError::at(
+                path,
+                "is a symbolic link; harden does not follow links",
+            ));
+        }
+        fs_err::read(&full).map_err(|e| PortError::at(path, e))
+    }
+
+    fn is_file(&self, path: &str) -> bool {
+        self.resolve(path)
+            .ok()
+            .and_then(|full| std::fs::symlink_metadata(full).ok())
+            .is_some_and(|m| m.file_type().is_file())
+    }
+}

@@ -1,0 +1,124 @@
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+use harden_model::{Outcome, Round, RunReport, WaiverState};
+
+use crate::{commit_label, summary_counts};
+
+fn paint(text: &str, style: Style, color: bool) -> String {
+    if color {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_owned()
+    }
+}
+
+fn outcome_style(outcome: Outcome) -> Style {
+    match outcome {
+        Outcome::Pass => AnsiColor::Green.on_default(),
+        Outcome::Fail => AnsiColor::Red.on_default().bold(),
+        Outcome::Waived => AnsiColor::Yellow.on_default(),
+        Outcome::Skipped => AnsiColor::Cyan.on_default().dimmed(),
+    }
+}
+
+pub(crate) fn render(report: &RunReport, color: bool) -> String {
+    let mut out = String::new();
+    let bold = Style::new().bold();
+    let dim = Style::new().dimmed();
+    let service = report.service.as_deref().unwrap_or("(no service declared)");
+    let _ = writeln!(
+        out,
+        "{} {} · {service} · profile {}{} · commit {}\n",
+        paint(&report.tool.name, bold, color),
+        report.tool.version,
+        report.profile,
+        if report.strict { " (strict)" } else { "" },
+        commit_label(report)
+    );
+    let width = report
+        .gates
+        .iter()
+        .map(|g| g.id.as_str().len())
+        .max()
+        .unwrap_or(0);
+    for round in Round::ALL {
+        let gates: Vec<_> = report.gates.iter().filter(|g| g.round == round).collect();
+        if gates.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(&format!("{} {}", round.code(), round.name()), bold, color)
+        );
+        for gate in gates {
+            let label = format!("{:<7}", gate.outcome.as_str());
+            let _ = writeln!(
+                out,
+                "  {} {:<width$}  {}",
+                paint(&label, outcome_style(gate.outcome), color),
+                gate.id.as_str(),
+                gate.summary
+            );
+            let indent = " ".repeat(10);
+            if let Some(reason) = &gate.reason
+                && gate.outcome == Outcome::Fail
+                && *reason != gate.summary
+            {
+                let _ = writeln!(out, "{indent}{reason}");
+            }
+            if gate.outcome == Outcome::Fail {
+                for finding in gate.open_findings() {
+                    let _ = writeln!(
+                        out,
+                        "{indent}{}  {}",
+                        paint(&finding.location.short(), bold, color),
+                        finding.message
+                    );
+                    if let Some(help) = &finding.help {
+                        let _ = writeln!(
+                            out,
+                            "{indent}{}",
+                            paint(&format!("help: {help}"), dim, color)
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if !report.waivers.is_empty() {
+        let _ = writeln!(out, "{}", paint("Waivers", bold, color));
+        for waiver in &report.waivers {
+            let w = &waiver.waiver;
+            let state = match waiver.state {
+                WaiverState::Active => format!("active, covers {}", waiver.matched),
+                WaiverState::Expired => "EXPIRED".to_owned(),
+                WaiverState::Stale => "stale: matched nothing, remove it".to_owned(),
+                WaiverState::Unused => "not evaluated: gate did not run".to_owned(),
+            };
+            let days = if waiver.days_left >= 0 {
+                format!("expires {} (in {} days)", w.expires, waiver.days_left)
+            } else {
+                format!("expired {} ({} days ago)", w.expires, -waiver.days_left)
+            };
+            let _ = writeln!(
+                out,
+                "  {:<12} {}  {days}  owner {}  [{state}]",
+                w.id, w.gate, w.owner
+            );
+        }
+    }
+    let ledger = report
+        .ledger
+        .as_ref()
+        .map(|l| format!(" · ledger #{} {}…", l.seq, &l.hash[..l.hash.len().min(6)]))
+        .unwrap_or_default();
+    let seconds = report.duration_ms() as f64 / 1000.0;
+    let _ = writeln!(
+        out,
+        "\n{} · {seconds:.2} s{ledger}",
+        paint(&summary_counts(report), bold, color)
+    );
+    out
+}

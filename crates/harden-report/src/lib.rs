@@ -1,0 +1,82 @@
+//! Pure renderers of a [`RunReport`]: terminal, JSON v1, SARIF 2.1.0, JUnit XML and Markdown.
+//!
+//! Renderers take the finished report and return text; they never print and never decide exit
+//! codes. Every text a renderer shows comes from the report, whose snippets are already redacted.
+
+mod human;
+pub mod json;
+mod junit;
+mod markdown;
+mod sarif;
+
+use harden_model::{GateMeta, RunReport};
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Coloured terminal text grouped by round.
+    Human,
+    /// JSON, versioned schema `harden.report/v1`.
+    Json,
+    /// SARIF 2.1.0 for code-scanning upload.
+    Sarif,
+    /// JUnit XML, one test case per gate.
+    Junit,
+    /// Markdown, for pull-request comments and audit folders.
+    Markdown,
+}
+
+impl Format {
+    /// Every format with its command-line name.
+    pub const ALL: [(&'static str, Format); 5] = [
+        ("human", Format::Human),
+        ("json", Format::Json),
+        ("sarif", Format::Sarif),
+        ("junit", Format::Junit),
+        ("markdown", Format::Markdown),
+    ];
+}
+
+/// What renderers may need besides the report.
+pub struct RenderContext<'a> {
+    /// The gate catalogue (for rule descriptions in SARIF).
+    pub catalogue: &'a [&'static GateMeta],
+    /// Whether to emit ANSI colours (human format only).
+    pub color: bool,
+}
+
+/// Renders `report` in `format`.
+pub fn render(report: &RunReport, format: Format, cx: &RenderContext<'_>) -> String {
+    match format {
+        Format::Human => human::render(report, cx.color),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report, cx.catalogue),
+        Format::Junit => junit::render(report),
+        Format::Markdown => markdown::render(report),
+    }
+}
+
+/// `3f9c2e1 (clean)`, `3f9c2e1 (dirty)` or `no commit`.
+pub(crate) fn commit_label(report: &RunReport) -> String {
+    match (&report.target.commit, report.target.dirty) {
+        (Some(commit), dirty) => format!(
+            "{} ({})",
+            &commit[..commit.len().min(7)],
+            if dirty == Some(true) {
+                "dirty"
+            } else {
+                "clean"
+            }
+        ),
+        (None, _) => "no commit".to_owned(),
+    }
+}
+
+/// `2 failed · 9 passed · 1 waived · 1 skipped`.
+pub(crate) fn summary_counts(report: &RunReport) -> String {
+    let s = report.summary;
+    format!(
+        "{} failed · {} passed · {} waived · {} skipped",
+        s.failed, s.passed, s.waived, s.skipped
+    )
+}

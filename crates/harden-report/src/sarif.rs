@@ -1,0 +1,207 @@
+use std::collections::BTreeMap;
+
+use harden_model::{Finding, GateMeta, Location as HardenLocation, Outcome, RunReport, Severity};
+use serde_json::json;
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, PhysicalLocation,
+    PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
+    ResultLevel, Run, Sarif, Suppression, SupressionKind, SupressionStatus, Tool, ToolComponent,
+};
+
+const SARIF_SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+fn level(severity: Severity) -> ResultLevel {
+    match severity {
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium => ResultLevel::Warning,
+        Severity::Low | Severity::Info => ResultLevel::Note,
+    }
+}
+
+fn level_name(severity: Severity) -> &'static str {
+    match level(severity) {
+        ResultLevel::Error => "error",
+        ResultLevel::Warning => "warning",
+        _ => "note",
+    }
+}
+
+fn text(message: impl Into<String>) -> Message {
+    Message {
+        text: Some(message.into()),
+        ..Message::default()
+    }
+}
+
+fn message_string(text: &str) -> MultiformatMessageString {
+    MultiformatMessageString::builder()
+        .text(text.to_owned())
+        .build()
+}
+
+fn properties(values: BTreeMap<String, serde_json::Value>) -> Option<PropertyBag> {
+    (!values.is_empty()).then(|| PropertyBag {
+        additional_properties: values,
+        ..PropertyBag::default()
+    })
+}
+
+fn physical(path: &str, location: &HardenLocation) -> Location {
+    let region = location.span().map(|span| Region {
+        start_line: Some(i64::from(span.start.line.max(1))),
+        start_column: Some(i64::from(span.start.column.max(1))),
+        end_line: Some(i64::from(span.end.line.max(span.start.line).max(1))),
+        end_column: Some(i64::from(span.end.column.max(1))),
+        ..Region::default()
+    });
+    let mut extra = BTreeMap::new();
+    if let HardenLocation::Commit { commit, .. } = location {
+        extra.insert("commit".to_owned(), json!(commit));
+    }
+    Location {
+        physical_location: Some(PhysicalLocation {
+            artifact_location: Some(ArtifactLocation {
+                uri: Some(path.to_owned()),
+                uri_base_id: Some("%SRCROOT%".to_owned()),
+                ..ArtifactLocation::default()
+            }),
+            region,
+            ..PhysicalLocation::default()
+        }),
+        properties: properties(extra),
+        ..Location::default()
+    }
+}
+
+fn location(location: &HardenLocation) -> Option<Location> {
+    match location {
+        HardenLocation::Http {
+            method,
+            url,
+            status,
+            summary,
+        } => Some(Location {
+            message: Some(text(format!(
+                "{method} {url}{}: {summary}",
+                status.map(|s| format!(" → {s}")).unwrap_or_default()
+            ))),
+            ..Location::default()
+        }),
+        other => other.path().map(|path| physical(path, other)),
+    }
+}
+
+fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
+    let mut extra = BTreeMap::new();
+    extra.insert("severity".to_owned(), json!(finding.severity.as_str()));
+    if let HardenLocation::Commit { commit, .. } = &finding.location {
+        extra.insert("commit".to_owned(), json!(commit));
+    }
+    if let Some(help) = &finding.help {
+        extra.insert("help".to_owned(), json!(help));
+    }
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert("harden/v1".to_owned(), finding.fingerprint.to_string());
+    let mut result = SarifResult::builder()
+        .message(text(finding.message.clone()))
+        .rule_id(finding.gate.to_string())
+        .level(level(finding.severity))
+        .partial_fingerprints(fingerprints)
+        .build();
+    result.rule_index = rule_index.map(|i| i as i64);
+    result.locations = location(&finding.location).map(|l| vec![l]);
+    let related: Vec<Location> = finding.related.iter().filter_map(location).collect();
+    result.related_locations = (!related.is_empty()).then_some(related);
+    result.properties = properties(extra);
+    result.suppressions = finding.waived_by.as_ref().map(|waiver| {
+        vec![
+            Suppression::builder()
+                .kind(json!(SupressionKind::External))
+                .status(json!(SupressionStatus::Accepted))
+                .justification(format!("waiver {waiver}"))
+                .build(),
+        ]
+    });
+    result
+}
+
+pub(crate) fn render(report: &RunReport, catalogue: &[&'static GateMeta]) -> String {
+    let rules: Vec<ReportingDescriptor> = report
+        .gates
+        .iter()
+        .map(|gate| {
+            let meta = catalogue.iter().find(|m| m.id == gate.id);
+            let mut rule = ReportingDescriptor::builder()
+                .id(gate.id.to_string())
+                .name(gate.title.clone())
+                .short_description(message_string(&gate.title))
+                .build();
+            rule.full_description = meta.map(|m| message_string(m.rationale));
+            rule.help = meta.map(|m| message_string(m.rationale));
+            rule.default_configuration = Some(ReportingConfiguration {
+                level: Some(json!(level_name(gate.severity))),
+                ..ReportingConfiguration::default()
+            });
+            rule.properties = properties(BTreeMap::from([
+                ("round".to_owned(), json!(gate.round.code())),
+                ("tags".to_owned(), json!(["security", gate.round.code()])),
+            ]));
+            rule
+        })
+        .collect();
+    let mut results = Vec::new();
+    for (index, gate) in report.gates.iter().enumerate() {
+        for finding in &gate.findings {
+            results.push(result(finding, Some(index)));
+        }
+        // A gate that failed without findings (an error, an expired waiver) still shows up.
+        if gate.outcome == Outcome::Fail && gate.findings.is_empty() {
+            let config = report
+                .config_digest
+                .as_ref()
+                .map(|_| HardenLocation::Config {
+                    path: "harden.toml".to_owned(),
+                    span: None,
+                });
+            let mut failed = SarifResult::builder()
+                .message(text(
+                    gate.reason.clone().unwrap_or_else(|| gate.summary.clone()),
+                ))
+                .rule_id(gate.id.to_string())
+                .level(ResultLevel::Error)
+                .build();
+            failed.rule_index = Some(index as i64);
+            failed.locations = config.as_ref().and_then(location).map(|l| vec![l]);
+            results.push(failed);
+        }
+    }
+    let mut run_properties = BTreeMap::new();
+    run_properties.insert("run_id".to_owned(), json!(report.run_id));
+    run_properties.insert("profile".to_owned(), json!(report.profile));
+    if let Some(commit) = &report.target.commit {
+        run_properties.insert("commit".to_owned(), json!(commit));
+    }
+    let mut driver = ToolComponent::builder()
+        .name(report.tool.name.clone())
+        .build();
+    driver.semantic_version = Some(report.tool.version.clone());
+    driver.rules = Some(rules);
+    let mut invocation = Invocation::builder().execution_successful(true).build();
+    invocation.start_time_utc = Some(report.started_at.to_string());
+    invocation.end_time_utc = Some(report.finished_at.to_string());
+    let mut run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .build();
+    run.invocations = Some(vec![invocation]);
+    run.results = Some(results);
+    run.properties = properties(run_properties);
+    let mut sarif = Sarif::builder()
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    sarif.schema = Some(SARIF_SCHEMA.to_owned());
+    let mut out = serde_json::to_string_pretty(&sarif).unwrap_or_default();
+    out.push('\n');
+    out
+}

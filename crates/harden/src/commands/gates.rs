@@ -1,0 +1,133 @@
+use std::fmt::Write as _;
+
+use harden_model::GateMeta;
+use serde_json::json;
+
+use crate::cli::{ExplainArgs, GatesArgs, OutputFormat};
+use crate::{UsageError, output};
+
+pub(crate) fn list(args: &GatesArgs) -> anyhow::Result<u8> {
+    let catalogue = harden_gates::registry().catalogue();
+    let text = match args.format {
+        OutputFormat::Json => {
+            let gates: Vec<_> = catalogue.iter().map(|g| meta_json(g)).collect();
+            format!("{}\n", serde_json::to_string_pretty(&gates)?)
+        }
+        OutputFormat::Human => {
+            let width = catalogue
+                .iter()
+                .map(|g| g.id.as_str().len())
+                .max()
+                .unwrap_or(0);
+            let mut out = String::new();
+            for gate in &catalogue {
+                let _ = writeln!(
+                    out,
+                    "{:<width$}  {:<8}  {:<10}  {}",
+                    gate.id.as_str(),
+                    gate.severity.as_str(),
+                    gate.min_profile.as_str(),
+                    gate.title
+                );
+            }
+            out
+        }
+        other => {
+            return Err(UsageError(
+                format!("`harden gates` prints human or json, not {other:?}").to_lowercase(),
+            )
+            .into());
+        }
+    };
+    output::emit(&text, None)?;
+    Ok(0)
+}
+
+fn meta_json(gate: &GateMeta) -> serde_json::Value {
+    json!({
+        "id": gate.id.as_str(),
+        "round": gate.round.code(),
+        "title": gate.title,
+        "severity": gate.severity.as_str(),
+        "target": gate.target,
+        "profile": gate.min_profile.as_str(),
+        "rationale": gate.rationale,
+        "evidence": gate.evidence,
+        "options": gate.options.iter().map(|o| json!({"key": o.key, "type": o.kind.expectation(), "help": o.help})).collect::<Vec<_>>(),
+    })
+}
+
+pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
+    let catalogue = harden_gates::registry().catalogue();
+    let Some(gate) = catalogue.iter().find(|g| g.id.as_str() == args.id) else {
+        let near: Vec<&str> = catalogue
+            .iter()
+            .map(|g| g.id.as_str())
+            .filter(|id| strsim::jaro_winkler(id, &args.id) > 0.85)
+            .collect();
+        let hint = if near.is_empty() {
+            "see `harden gates` for the list".to_owned()
+        } else {
+            format!("did you mean {}?", near.join(", "))
+        };
+        return Err(UsageError(format!("unknown gate `{}`: {hint}", args.id)).into());
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "{}  {}\n", gate.id, gate.title);
+    let _ = writeln!(
+        out,
+        "round      {} {}",
+        gate.round.code(),
+        gate.round.name()
+    );
+    let _ = writeln!(
+        out,
+        "severity   {} (remap with [gates.\"{}\"] severity = \"...\")",
+        gate.severity, gate.id
+    );
+    let _ = writeln!(out, "profile    {} and above", gate.min_profile.as_str());
+    let _ = writeln!(
+        out,
+        "target     {}",
+        if gate.target == harden_model::Target::Repository {
+            "repository"
+        } else {
+            "running service"
+        }
+    );
+    let _ = writeln!(out, "evidence   {}\n", gate.evidence.join(", "));
+    let _ = writeln!(out, "{}", textwrap(gate.rationale, 96));
+    if !gate.options.is_empty() {
+        let _ = writeln!(out, "\noptions in [gates.\"{}\"]:", gate.id);
+        for option in gate.options {
+            let _ = writeln!(
+                out,
+                "  {:<16} {}: {}",
+                option.key,
+                option.kind.expectation(),
+                option.help
+            );
+        }
+    }
+    output::emit(&out, None)?;
+    Ok(0)
+}
+
+/// Wraps prose at word boundaries.
+fn textwrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out
+}

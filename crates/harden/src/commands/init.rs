@@ -1,0 +1,291 @@
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context as _;
+use harden_engine::RepoView as _;
+use harden_repo::WorkTree;
+
+use crate::cli::InitArgs;
+use crate::clock::SystemClock;
+use crate::{UsageError, output};
+
+/// What `init` saw in the repository.
+#[derive(Debug, Default)]
+struct Detected {
+    languages: BTreeSet<&'static str>,
+    workflows: Vec<String>,
+    dockerfiles: Vec<String>,
+    migrations: BTreeSet<String>,
+    openapi: Vec<String>,
+    runbooks: Vec<(&'static str, Option<String>)>,
+}
+
+const LANGUAGE_MARKERS: &[(&str, &str)] = &[
+    ("Cargo.toml", "rust"),
+    ("package.json", "javascript/typescript"),
+    ("pyproject.toml", "python"),
+    ("requirements.txt", "python"),
+    ("Pipfile", "python"),
+    ("go.mod", "go"),
+    ("pom.xml", "java"),
+    ("build.gradle", "java/kotlin"),
+    ("Gemfile", "ruby"),
+    ("composer.json", "php"),
+];
+
+fn detect(tree: &WorkTree) -> anyhow::Result<Detected> {
+    let mut detected = Detected::default();
+    let files = tree.files().map_err(|e| anyhow::anyhow!("{e}"))?;
+    for path in files {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        for (marker, language) in LANGUAGE_MARKERS {
+            if name == *marker {
+                detected.languages.insert(language);
+            }
+        }
+        if (path.starts_with(".github/workflows/") && is_yaml(name)) || path == ".gitlab-ci.yml" {
+            detected.workflows.push(path.clone());
+        }
+        if name == "Dockerfile" || name.starts_with("Dockerfile.") || name.ends_with(".Dockerfile")
+        {
+            detected.dockerfiles.push(path.clone());
+        }
+        if let Some(dir) = path.rsplit_once('/').map(|(d, _)| d) {
+            let last = dir.rsplit('/').next().unwrap_or(dir);
+            if matches!(last, "migrations" | "migrate" | "alembic" | "versions")
+                && !path.contains("node_modules/")
+            {
+                detected.migrations.insert(dir.to_owned());
+            }
+        }
+        let lower = name.to_ascii_lowercase();
+        if (lower.starts_with("openapi") || lower.starts_with("swagger"))
+            && [".yaml", ".yml", ".json"]
+                .iter()
+                .any(|ext| lower.ends_with(ext))
+        {
+            detected.openapi.push(path.clone());
+        }
+    }
+    for (key, stems) in [
+        ("disaster-recovery", &["disaster-recovery", "dr"][..]),
+        (
+            "migration-recovery",
+            &["migration-recovery", "rollback"][..],
+        ),
+        ("on-call", &["on-call", "oncall"][..]),
+    ] {
+        let found = ["docs/runbooks", "runbooks", "docs/ops", "docs"]
+            .iter()
+            .flat_map(|dir| stems.iter().map(move |stem| format!("{dir}/{stem}.md")))
+            .find(|p| tree.is_file(p));
+        detected.runbooks.push((key, found));
+    }
+    Ok(detected)
+}
+
+fn is_yaml(name: &str) -> bool {
+    Path::new(name)
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("yml") || ext.eq_ignore_ascii_case("yaml"))
+}
+
+fn quoted_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+fn git_email(root: &Path) -> Option<String> {
+    // Read the configured identity with gix rather than trusting the environment.
+    let repo = gix::discover(root).ok()?;
+    let email = repo.config_snapshot().string("user.email")?.to_string();
+    (!email.trim().is_empty()).then_some(email)
+}
+
+fn template(root: &Path, detected: &Detected) -> String {
+    let name = std::fs::canonicalize(root)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+        .unwrap_or_else(|| "my-service".to_owned());
+    let today = SystemClock.today();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# harden.toml: production hardening gates for this repository."
+    );
+    let _ = writeln!(
+        out,
+        "# Written by `harden init` on {today}. `harden explain GATE` tells what a gate checks;"
+    );
+    let _ = writeln!(
+        out,
+        "# `harden config check` validates this file; `harden config schema` gives editors its schema."
+    );
+    let _ = writeln!(out, "version = 1\n");
+    let _ = writeln!(out, "[service]");
+    let _ = writeln!(out, "name = \"{name}\"");
+    match git_email(root) {
+        Some(email) => {
+            let _ = writeln!(
+                out,
+                "owners = [\"{email}\"]   # who answers for this service; a team address is better"
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "owners = []   # who answers for this service, e.g. [\"platform@example.com\"]"
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "# R0: write down what the service does and what is deliberately out of scope."
+    );
+    let _ = writeln!(
+        out,
+        "# scope = \"HTTP API for invoices and payments; excludes the admin UI\""
+    );
+    let _ = writeln!(
+        out,
+        "profile = \"production\"   # prototype | production | a [profiles.<name>] table"
+    );
+    if !detected.languages.is_empty() {
+        let languages: Vec<&str> = detected.languages.iter().copied().collect();
+        let _ = writeln!(out, "# detected languages: {}", languages.join(", "));
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "[contracts]");
+    if detected.openapi.is_empty() {
+        let _ = writeln!(out, "# no OpenAPI document found; list yours here");
+        let _ = writeln!(out, "openapi = []");
+    } else {
+        let _ = writeln!(
+            out,
+            "openapi = {}   # found by init",
+            quoted_list(&detected.openapi)
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "[runbooks]   # R7.runbooks: documents found by init, or proposed paths to write"
+    );
+    for (key, found) in &detected.runbooks {
+        match found {
+            Some(path) => {
+                let _ = writeln!(out, "{key} = \"{path}\"");
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "{key} = \"docs/runbooks/{key}.md\"   # missing: write it"
+                );
+            }
+        }
+    }
+    let _ = writeln!(out, "max-age = \"180d\"");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "# What init saw, for the gates that judge each item of a kind:"
+    );
+    let _ = writeln!(
+        out,
+        "#   CI workflows: {}",
+        count_or_none(&detected.workflows)
+    );
+    let _ = writeln!(
+        out,
+        "#   Dockerfiles:  {}",
+        count_or_none(&detected.dockerfiles)
+    );
+    let migrations: Vec<String> = detected.migrations.iter().cloned().collect();
+    let _ = writeln!(
+        out,
+        "#   migration directories: {}",
+        count_or_none(&migrations)
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "# [[waiver]]   # a bounded exception; every field but the selector is required"
+    );
+    let _ = writeln!(out, "# gate = \"R7.runbooks\"");
+    let _ = writeln!(
+        out,
+        "# path = \"docs/runbooks/*.md\"   # or fingerprint = \"<32 hex from a report>\""
+    );
+    let _ = writeln!(
+        out,
+        "# reason = \"runbooks move to the ops wiki this quarter\""
+    );
+    let _ = writeln!(out, "# owner = \"dana@example.com\"");
+    let _ = writeln!(out, "# reference = \"OPS-123\"");
+    let _ = writeln!(out, "# expires = 2026-12-31");
+    out
+}
+
+fn count_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// Adds `.harden/` to .gitignore (creating it if needed) unless an entry already covers it.
+fn ignore_ledger(root: &Path) -> anyhow::Result<bool> {
+    let path = root.join(".gitignore");
+    let existing = if path.is_file() {
+        fs_err::read_to_string(&path)?
+    } else {
+        String::new()
+    };
+    let covered = existing
+        .lines()
+        .map(str::trim)
+        .any(|line| matches!(line, ".harden" | ".harden/" | "/.harden" | "/.harden/"));
+    if covered {
+        return Ok(false);
+    }
+    let mut text = existing;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str("# harden's local evidence ledger\n.harden/\n");
+    fs_err::write(&path, text)?;
+    Ok(true)
+}
+
+pub(crate) fn run(args: &InitArgs) -> anyhow::Result<u8> {
+    let root = &args.path;
+    if !root.is_dir() {
+        return Err(UsageError(format!("{} is not a directory", root.display())).into());
+    }
+    let config_path = root.join(harden_config::FILE_NAME);
+    if config_path.exists() && !args.force {
+        return Err(UsageError(format!(
+            "{} already exists (use --force to overwrite it)",
+            config_path.display()
+        ))
+        .into());
+    }
+    let tree = WorkTree::new(root);
+    let detected = detect(&tree)?;
+    let text = template(root, &detected);
+    // Never write a config that would not load.
+    let catalogue = harden_gates::registry().catalogue();
+    harden_config::load(harden_config::FILE_NAME, &text, &catalogue)
+        .map_err(|d| anyhow::anyhow!("harden init produced an invalid config (a bug):\n{d}"))?;
+    fs_err::write(&config_path, &text).context("writing harden.toml")?;
+    let ignored = ignore_ledger(root)?;
+    let mut message = format!("wrote {}", config_path.display());
+    if ignored {
+        message.push_str("; added .harden/ to .gitignore");
+    }
+    output::note(&message);
+    output::note("next: fill in [service] scope and owners, then run `harden check`");
+    Ok(0)
+}

@@ -1,0 +1,161 @@
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context as _;
+use harden_ledger::LedgerStore;
+use serde_json::{Value, json};
+
+use crate::cli::LedgerArgs;
+use crate::discovery::{ledger_location, load_config};
+use crate::{UsageError, output};
+
+fn open(args: &LedgerArgs) -> anyhow::Result<Box<dyn LedgerStore>> {
+    let catalogue = harden_gates::registry().catalogue();
+    let config = load_config(&args.repo, args.locations.config.as_deref(), &catalogue)?;
+    let location = ledger_location(&args.repo, args.locations.ledger.as_deref(), &config);
+    let is_url = location.contains("://");
+    if !is_url && !Path::new(&location).is_file() {
+        return Err(UsageError(format!(
+            "no ledger at {location} (run `harden check` first, or pass --ledger)"
+        ))
+        .into());
+    }
+    harden_ledger::open(&location).with_context(|| {
+        format!(
+            "opening the ledger {}",
+            harden_ledger::redact_url(&location)
+        )
+    })
+}
+
+pub(crate) fn verify(args: &LedgerArgs) -> anyhow::Result<u8> {
+    let mut store = open(args)?;
+    let location = store.location();
+    match store.verify()? {
+        Ok(verified) => {
+            let head = verified
+                .head
+                .map(|h| format!(", head #{} {}", h.seq, h.hash))
+                .unwrap_or_default();
+            output::emit(
+                &format!(
+                    "ledger {location}: {} entries, chain intact{head}\n",
+                    verified.entries
+                ),
+                None,
+            )?;
+            Ok(0)
+        }
+        Err(broken) => {
+            output::error(&format!("ledger {location} is broken at {broken}"));
+            Ok(1)
+        }
+    }
+}
+
+fn summary_of(kind: &str, body: &Value) -> String {
+    if kind != "run" {
+        return String::new();
+    }
+    let commit = body["commit"]
+        .as_str()
+        .map_or("no commit".to_owned(), |c| c[..c.len().min(7)].to_owned());
+    let dirty = if body["dirty"].as_bool() == Some(true) {
+        " dirty"
+    } else {
+        ""
+    };
+    let s = &body["summary"];
+    format!(
+        "{} {commit}{dirty} · {} failed · {} passed · {} waived · {} skipped",
+        body["profile"].as_str().unwrap_or("?"),
+        s["failed"],
+        s["passed"],
+        s["waived"],
+        s["skipped"]
+    )
+}
+
+pub(crate) fn log(args: &LedgerArgs, limit: u64) -> anyhow::Result<u8> {
+    let mut store = open(args)?;
+    let Some(head) = store.head()? else {
+        output::emit("ledger is empty\n", None)?;
+        return Ok(0);
+    };
+    let after = head.seq.saturating_sub(limit);
+    let mut entries = store.page(after, limit)?;
+    entries.reverse();
+    let mut out = String::new();
+    for entry in entries {
+        let body: Value = serde_json::from_str(&entry.body).unwrap_or(Value::Null);
+        let _ = writeln!(
+            out,
+            "#{:<6} {}  {:<10} {}  {}",
+            entry.seq,
+            entry.recorded_at,
+            entry.kind,
+            &entry.hash[..12],
+            summary_of(&entry.kind, &body)
+        );
+    }
+    output::emit(&out, None)?;
+    Ok(0)
+}
+
+fn entry_json(entry: &harden_ledger::Entry) -> Value {
+    let body: Value =
+        serde_json::from_str(&entry.body).unwrap_or(Value::String(entry.body.clone()));
+    json!({
+        "seq": entry.seq,
+        "kind": entry.kind,
+        "recorded_at": entry.recorded_at,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+        "body": body,
+    })
+}
+
+pub(crate) fn show(args: &LedgerArgs, which: &str) -> anyhow::Result<u8> {
+    let mut store = open(args)?;
+    let seq = if which == "head" {
+        store
+            .head()?
+            .map(|h| h.seq)
+            .ok_or_else(|| UsageError("the ledger is empty".into()))?
+    } else {
+        which.trim_start_matches('#').parse::<u64>().map_err(|_| {
+            UsageError(format!(
+                "`{which}` is not an entry number: expected a number such as 12, #12, or head"
+            ))
+        })?
+    };
+    let entry = store
+        .get(seq)?
+        .ok_or_else(|| UsageError(format!("no entry #{seq} in the ledger")))?;
+    output::emit(
+        &format!("{}\n", serde_json::to_string_pretty(&entry_json(&entry))?),
+        None,
+    )?;
+    Ok(0)
+}
+
+pub(crate) fn export(args: &LedgerArgs, file: Option<&Path>) -> anyhow::Result<u8> {
+    let mut store = open(args)?;
+    let mut out = String::new();
+    store.begin_read()?;
+    let mut after = 0;
+    loop {
+        let page = store.page(after, 5_000)?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = last.seq;
+        for entry in &page {
+            out.push_str(&serde_json::to_string(&entry_json(entry))?);
+            out.push('\n');
+        }
+    }
+    store.end_read()?;
+    output::emit(&out, file)?;
+    Ok(0)
+}

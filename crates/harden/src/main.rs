@@ -1,0 +1,62 @@
+//! `harden`: production hardening as deterministic, evidence-producing gates.
+//!
+//! The binary is the CLI definition plus glue: it discovers the config, wires the adapters into
+//! the engine's ports, records runs in the ledger, prints, and maps results to exit codes
+//! (0 all required gates pass or are waived, 1 a gate failed, 2 usage, config or operational error).
+
+mod cli;
+mod clock;
+mod commands;
+mod discovery;
+mod logging;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// An error that ends the process with exit code 2 after its message is printed.
+#[derive(Debug)]
+pub(crate) struct UsageError(pub(crate) String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// An invalid config: its diagnostics are printed as they are (they carry their own `error:`).
+#[derive(Debug)]
+pub(crate) struct ConfigInvalid(pub(crate) harden_config::Diagnostics);
+
+impl std::fmt::Display for ConfigInvalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for ConfigInvalid {}
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    logging::init(cli.global.log_format, cli.global.verbose);
+    match commands::dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            // A closed pipe (`harden gates | head`) is not an error worth a message.
+            if error.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            match error.downcast_ref::<ConfigInvalid>() {
+                Some(invalid) => output::stderr_raw(&invalid.to_string()),
+                None => output::error(&format!("{error:#}")),
+            }
+            ExitCode::from(2)
+        }
+    }
+}
