@@ -24,7 +24,7 @@ pub enum LedgerError {
         source: rusqlite::Error,
     },
     /// PostgreSQL failed.
-    #[error("PostgreSQL ledger {location}: {source}")]
+    #[error("PostgreSQL ledger {location}: {}", postgres_message(source))]
     Postgres {
         /// Redacted URL.
         location: String,
@@ -46,6 +46,14 @@ pub enum LedgerError {
         /// What.
         message: String,
     },
+}
+
+/// The server's own message where there is one: the client's `Display` says only "db error".
+fn postgres_message(error: &::postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{}: {} ({})", db.severity(), db.message(), db.code().code()),
+        None => error.to_string(),
+    }
 }
 
 /// Rows read per page when streaming the chain.
