@@ -33,6 +33,19 @@ struct Section<'t> {
     name: String,
 }
 
+impl Section<'_> {
+    /// `section.key` as written in the file (just `key` at the top level).
+    fn qualified(&self, key: &str) -> String {
+        if self.name == ROOT_NAME {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.name)
+        }
+    }
+}
+
+const ROOT_NAME: &str = "harden.toml";
+
 pub(crate) fn validate(
     path: &str,
     text: &str,
@@ -169,7 +182,7 @@ impl Checker<'_> {
     fn wrong_type(&mut self, section: &Section<'_>, key: &str, span: Option<Range<usize>>, ty: Ty) {
         self.error(
             span,
-            format!("`{}.{key}` has the wrong type", section.name),
+            format!("`{}` has the wrong type", section.qualified(key)),
             Some(ty.expectation().to_owned()),
         );
     }
@@ -181,7 +194,7 @@ impl Checker<'_> {
             Some(_) => {
                 self.error(
                     span,
-                    format!("`{}.{key}` is empty", section.name),
+                    format!("`{}` is empty", section.qualified(key)),
                     Some("a non-empty string".into()),
                 );
                 None
@@ -197,7 +210,7 @@ impl Checker<'_> {
         let Some((item, span)) = Self::value(section, key) else {
             return Vec::new();
         };
-        self.strings_of(item, span, &format!("{}.{key}", section.name))
+        self.strings_of(item, span, &section.qualified(key))
     }
 
     fn strings_of(&mut self, item: &Item, span: Option<Range<usize>>, name: &str) -> Vec<String> {
@@ -239,7 +252,7 @@ impl Checker<'_> {
             Some(Err(_)) => {
                 self.error(
                     span,
-                    format!("`{}.{key}` must not be negative", section.name),
+                    format!("`{}` must not be negative", section.qualified(key)),
                     Some(Ty::Int.expectation().into()),
                 );
                 None
@@ -257,7 +270,7 @@ impl Checker<'_> {
         if parsed.is_none() {
             self.error(
                 span,
-                format!("`{}.{key}` is not a duration", section.name),
+                format!("`{}` is not a duration", section.qualified(key)),
                 Some(Ty::Duration.expectation().into()),
             );
         }
@@ -283,7 +296,7 @@ impl Checker<'_> {
         if parsed.is_none() {
             self.error(
                 span,
-                format!("`{}.{key}` is not a valid date", section.name),
+                format!("`{}` is not a valid date", section.qualified(key)),
                 Some(Ty::Date.expectation().into()),
             );
         }
@@ -292,7 +305,7 @@ impl Checker<'_> {
 
     fn root(&mut self, root: &toml_edit::Table, catalogue: &[&'static GateMeta]) -> ValidConfig {
         let mut config = ValidConfig::defaults();
-        let top = self.section_of(root, Some(0..0), "harden.toml", keys::ROOT);
+        let top = self.section_of(root, Some(0..0), ROOT_NAME, keys::ROOT);
         if let Some(version) = self.integer(&top, "version")
             && version != crate::VERSION as u64
         {
@@ -406,7 +419,7 @@ impl Checker<'_> {
         let Some((item, span)) = Self::value(section, key) else {
             return Vec::new();
         };
-        let patterns = self.strings_of(item, span, &format!("{}.{key}", section.name));
+        let patterns = self.strings_of(item, span, &section.qualified(key));
         let elements: Vec<Option<Range<usize>>> = item
             .as_array()
             .map(|a| a.iter().map(Value::span).collect())
@@ -441,7 +454,7 @@ impl Checker<'_> {
                 self.error(
                     key_span.clone(),
                     format!("`{name}` is a built-in profile and cannot be redefined"),
-                    Some("another name, with `extends = \"{name}\"`".into()),
+                    Some(format!("another name, with `extends = \"{name}\"`")),
                 );
             }
             let Some(section) = self.section(entry, &format!("profiles.{name}"), keys::PROFILE)
