@@ -77,6 +77,12 @@ pub fn apply_waivers(
                 if waived == 1 { "" } else { "s" }
             );
         }
+        if result.outcome == Outcome::Fail && waived > 0 && open > 0 {
+            result.summary = format!(
+                "{open} open finding{}, {waived} under waiver",
+                if open == 1 { "" } else { "s" }
+            );
+        }
         if !expired.is_empty() {
             result.outcome = Outcome::Fail;
             let names: Vec<String> = expired

@@ -13,7 +13,7 @@ pub struct GateId(Cow<'static, str>);
 /// Why a string is not a valid [`GateId`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "`{given}` is not a gate id: expected `R<0-7>.<area>.<name>` in lowercase, e.g. `R3.secrets.history`"
+    "`{given}` is not a gate id: expected `R<0-7>.<area>[.<name>]` in lowercase, e.g. `R3.secrets.history`"
 )]
 pub struct GateIdError {
     /// The rejected text.
@@ -37,7 +37,8 @@ impl GateId {
         }
     }
 
-    /// `R<digit 0-7>` then at least two dot-separated segments of `[a-z0-9-]`.
+    /// `R<digit 0-7>` then one or more dot-separated segments of `[a-z0-9-]` (`R4.vulns`,
+    /// `R4.pinning.actions`).
     pub fn is_well_formed(text: &str) -> bool {
         let mut parts = text.split('.');
         let Some(round) = parts.next() else {
@@ -47,7 +48,7 @@ impl GateId {
             return false;
         }
         let rest: Vec<&str> = parts.collect();
-        rest.len() >= 2
+        !rest.is_empty()
             && rest.iter().all(|segment| {
                 !segment.is_empty()
                     && !segment.starts_with('-')
@@ -116,7 +117,7 @@ impl schemars::JsonSchema for GateId {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
-            "pattern": "^R[0-7](\\.[a-z0-9][a-z0-9-]*){2,}$",
+            "pattern": "^R[0-7](\\.[a-z0-9][a-z0-9-]*)+$",
             "description": "A gate id such as `R3.secrets.history`."
         })
     }
@@ -403,7 +404,7 @@ mod tests {
         for bad in [
             "",
             "R8.scope.declared",
-            "R0.scope",
+            "R0",
             "r0.scope.declared",
             "R0..declared",
             "R0.Scope.declared",

@@ -1,0 +1,299 @@
+//! One data-driven harness for every gate: each directory
+//! `fixtures/<gate id>/<expected outcome>/<case>/` holds a repository (`repo/`) and a `case.toml`
+//! saying how to build it (git commits and their dates, the clock, a ledger to verify). The
+//! harness runs that one gate through the real engine and adapters, checks the outcome named by
+//! the directory, and snapshots outcome, findings, evidence and waivers as JSON.
+#![allow(clippy::disallowed_methods, clippy::unwrap_used)] // Test code: real files; panics are failures.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use harden_config::ValidConfig;
+use harden_engine::{
+    FixedClock, LedgerCheck, LedgerHealth, PortError, Ports, RunContext, RunOptions,
+};
+use harden_ledger::LedgerStore;
+use harden_model::{Outcome, RunTarget, ToolInfo};
+use harden_repo::{GitHistory, WorkTree};
+use harden_test::TestRepo;
+use serde_json::json;
+
+const OUTCOMES: [&str; 4] = ["pass", "fail", "waived", "skipped"];
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// `case.toml`, read with toml_edit so the harness needs nothing the product does not.
+struct Case {
+    now: jiff::Timestamp,
+    git: bool,
+    /// Files committed early, at a date: `(date, [paths])`.
+    commits: Vec<(String, Vec<String>)>,
+    /// Date of the final commit of the whole tree.
+    final_date: String,
+    ledger: Option<(u64, Option<String>)>,
+}
+
+fn read_case(path: &Path) -> Case {
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc: toml_edit::DocumentMut = text.parse().unwrap();
+    let now: jiff::Timestamp = doc
+        .get("now")
+        .and_then(|v| v.as_str())
+        .unwrap_or("2026-11-22T12:00:00Z")
+        .parse()
+        .unwrap();
+    let commits = doc
+        .get("commit")
+        .and_then(|c| c.as_array_of_tables())
+        .map(|tables| {
+            tables
+                .iter()
+                .map(|t| {
+                    let date = t["date"].as_str().unwrap().to_owned();
+                    let files = t["files"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|f| f.as_str().unwrap().to_owned())
+                        .collect();
+                    (date, files)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let ledger = doc.get("ledger").map(|l| {
+        let entries = l["entries"].as_integer().unwrap() as u64;
+        let tamper = l.get("tamper").and_then(|t| t.as_str()).map(str::to_owned);
+        (entries, tamper)
+    });
+    Case {
+        now,
+        git: doc
+            .get("git")
+            .and_then(toml_edit::Item::as_bool)
+            .unwrap_or(true),
+        commits,
+        final_date: doc
+            .get("final-date")
+            .and_then(|v| v.as_str())
+            .unwrap_or("2026-11-20T09:00:00Z")
+            .to_owned(),
+        ledger,
+    }
+}
+
+struct Ledger(Mutex<Box<dyn LedgerStore>>);
+
+impl LedgerCheck for Ledger {
+    fn verify(&self) -> Result<LedgerHealth, PortError> {
+        let mut store = self.0.lock().unwrap();
+        let verified = store.verify().map_err(PortError::new)?;
+        Ok(match verified {
+            Ok(v) => LedgerHealth {
+                location: "ledger.db".into(),
+                entries: v.entries,
+                head: v.head.map(|h| h.hash),
+                broken: None,
+            },
+            Err(b) => LedgerHealth {
+                location: "ledger.db".into(),
+                entries: b.seq - 1,
+                head: None,
+                broken: Some(b.to_string()),
+            },
+        })
+    }
+}
+
+fn build_ledger(dir: &Path, entries: u64, tamper: Option<&str>) -> Ledger {
+    let path = dir.join("ledger.db");
+    let mut store = harden_ledger::open(path.to_str().unwrap()).unwrap();
+    for i in 0..entries {
+        let at = jiff::Timestamp::from_second(1_790_000_000 + i as i64).unwrap();
+        store.append("run", &json!({"i": i}), at).unwrap();
+    }
+    if let Some(tamper) = tamper {
+        let (op, seq) = tamper.split_once(':').unwrap();
+        let raw = rusqlite::Connection::open(&path).unwrap();
+        raw.execute_batch(
+            "DROP TRIGGER ledger_entries_no_update; DROP TRIGGER ledger_entries_no_delete;",
+        )
+        .unwrap();
+        let sql = match op {
+            "edit" => format!("UPDATE ledger_entries SET body = '{{\"i\":999}}' WHERE seq = {seq}"),
+            "delete" => format!("DELETE FROM ledger_entries WHERE seq = {seq}"),
+            other => panic!("unknown tamper {other}"),
+        };
+        raw.execute_batch(&sql).unwrap();
+    }
+    Ledger(Mutex::new(store))
+}
+
+fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
+    let case = read_case(&case_dir.join("case.toml"));
+    let source = case_dir.join("repo");
+    let repo = if case.git {
+        TestRepo::new()
+    } else {
+        TestRepo::plain()
+    };
+    if source.is_dir() {
+        for (date, files) in &case.commits {
+            for file in files {
+                repo.write(file, std::fs::read(source.join(file)).unwrap());
+            }
+            repo.commit("early", date);
+        }
+        repo.copy_tree(&source);
+    }
+    if case.git {
+        repo.commit("fixture", &case.final_date);
+    }
+    let registry = harden_gates::registry();
+    let catalogue = registry.catalogue();
+    let config_path = repo.path().join("harden.toml");
+    let config = if config_path.is_file() {
+        harden_config::load(
+            "harden.toml",
+            &std::fs::read_to_string(&config_path).unwrap(),
+            &catalogue,
+        )
+        .unwrap_or_else(|d| panic!("{}: fixture config invalid:\n{d}", case_dir.display()))
+    } else {
+        ValidConfig::defaults()
+    };
+    let ledger_dir = tempfile::tempdir().unwrap();
+    let ledger = case
+        .ledger
+        .as_ref()
+        .map(|(n, tamper)| build_ledger(ledger_dir.path(), *n, tamper.as_deref()));
+    let worktree = WorkTree::new(repo.path());
+    let history = GitHistory::open(repo.path());
+    let clock = FixedClock(case.now);
+    let ports = Ports {
+        repo: &worktree,
+        history: history
+            .as_ref()
+            .map(|h| h as &dyn harden_engine::History)
+            .map_err(|_| "not a git repository".to_owned()),
+        ledger: ledger
+            .as_ref()
+            .map(|l| l as &dyn LedgerCheck)
+            .ok_or_else(|| "no ledger configured".to_owned()),
+        clock: &clock,
+    };
+    let options = RunOptions {
+        profile: config.resolve_profile(Some("production")).unwrap(),
+        strict: false,
+        only: vec![gate.to_owned()],
+    };
+    let context = RunContext {
+        run_id: "fixture".into(),
+        tool: ToolInfo {
+            name: "harden".into(),
+            version: "test".into(),
+        },
+        target: RunTarget::default(),
+    };
+    let report = harden_engine::run(&registry, &config, &ports, &options, context, &|_| {});
+    assert_eq!(report.gates.len(), 1, "{gate} did not run");
+    let result = &report.gates[0];
+    assert_eq!(
+        result.outcome.as_str(),
+        expected,
+        "{}: expected {expected}, got {:?}: {}",
+        case_dir.display(),
+        result.outcome,
+        serde_json::to_string_pretty(result).unwrap()
+    );
+    let mut value = serde_json::to_value(result).unwrap();
+    value["duration_ms"] = json!(0);
+    json!({ "gate": value, "waivers": report.waivers })
+}
+
+#[test]
+fn gate_fixtures() {
+    let mut ran = 0;
+    for gate_dir in sorted_dirs(&fixtures()) {
+        let gate = gate_dir.file_name().unwrap().to_string_lossy().to_string();
+        for outcome_dir in sorted_dirs(&gate_dir) {
+            let expected = outcome_dir
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            assert!(
+                OUTCOMES.contains(&expected.as_str()),
+                "{}: not an outcome",
+                outcome_dir.display()
+            );
+            for case_dir in sorted_dirs(&outcome_dir) {
+                let case = case_dir.file_name().unwrap().to_string_lossy().to_string();
+                let snapshot = run_case(&gate, &expected, &case_dir);
+                insta::with_settings!({ snapshot_suffix => format!("{gate}__{expected}__{case}"), prepend_module_to_snapshot => false }, {
+                    insta::assert_json_snapshot!("gate", snapshot);
+                });
+                ran += 1;
+            }
+        }
+    }
+    assert!(ran > 0, "no fixtures found");
+}
+
+fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Every registered gate is exercised by at least one fixture that makes it pass and one that
+/// makes it fail: a gate that cannot fail is a defect.
+#[test]
+fn every_gate_has_pass_and_fail_fixtures() {
+    for meta in harden_gates::registry().catalogue() {
+        for outcome in ["pass", "fail"] {
+            let dir = fixtures().join(meta.id.as_str()).join(outcome);
+            let cases = if dir.is_dir() {
+                sorted_dirs(&dir).len()
+            } else {
+                0
+            };
+            assert!(
+                cases > 0,
+                "{} has no {outcome} fixture under {}",
+                meta.id,
+                dir.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn fixture_directories_name_registered_gates() {
+    let catalogue = harden_gates::registry().catalogue();
+    for dir in sorted_dirs(&fixtures()) {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        assert!(
+            catalogue.iter().any(|g| g.id.as_str() == name),
+            "fixtures for unknown gate {name}"
+        );
+    }
+}
+
+#[test]
+fn outcome_names_are_the_models() {
+    for (name, outcome) in OUTCOMES.iter().zip([
+        Outcome::Pass,
+        Outcome::Fail,
+        Outcome::Waived,
+        Outcome::Skipped,
+    ]) {
+        assert_eq!(*name, outcome.as_str());
+    }
+}
