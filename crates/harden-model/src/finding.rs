@@ -226,7 +226,7 @@ pub struct Finding {
     /// Where it is.
     pub location: Location,
     /// Other relevant places (e.g. the config line that set a policy).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Location>,
     /// Stable identity.
     pub fingerprint: Fingerprint,

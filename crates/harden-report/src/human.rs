@@ -88,7 +88,7 @@ pub(crate) fn render(report: &RunReport, color: bool) -> String {
         }
     }
     if !report.waivers.is_empty() {
-        let _ = writeln!(out, "{}", paint("Waivers", bold, color));
+        let _ = writeln!(out, "\n{}", paint("Waivers", bold, color));
         for waiver in &report.waivers {
             let w = &waiver.waiver;
             let state = match waiver.state {

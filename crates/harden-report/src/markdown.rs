@@ -1,12 +1,21 @@
 use std::fmt::Write as _;
 
-use harden_model::{Outcome, RunReport};
+use harden_model::{Outcome, RunReport, WaiverState};
 
 use crate::{commit_label, summary_counts};
 
 /// Escapes the characters that would break a Markdown table cell.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+fn state_name(state: WaiverState) -> &'static str {
+    match state {
+        WaiverState::Active => "active",
+        WaiverState::Expired => "**expired**",
+        WaiverState::Stale => "stale",
+        WaiverState::Unused => "not evaluated",
+    }
 }
 
 pub(crate) fn render(report: &RunReport) -> String {
@@ -54,7 +63,10 @@ pub(crate) fn render(report: &RunReport) -> String {
         for gate in failing {
             let _ = writeln!(out, "\n### `{}` {}\n", gate.id, gate.title);
             if let Some(reason) = &gate.reason {
-                let _ = writeln!(out, "{reason}\n");
+                let _ = writeln!(out, "{reason}");
+                if gate.open_findings().next().is_some() {
+                    let _ = writeln!(out);
+                }
             }
             for finding in gate.open_findings() {
                 let _ = writeln!(out, "- `{}`: {}", finding.location.short(), finding.message);
@@ -94,12 +106,12 @@ pub(crate) fn render(report: &RunReport) -> String {
             };
             let _ = writeln!(
                 out,
-                "| {} | `{}` | {selector} | {} | {} | {:?} | {} |",
+                "| {} | `{}` | {selector} | {} | {} | {} | {} |",
                 cell(&w.id),
                 w.gate,
                 cell(&w.owner),
                 w.expires,
-                waiver.state,
+                state_name(waiver.state),
                 cell(&w.reason)
             );
         }

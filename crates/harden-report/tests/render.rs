@@ -1,0 +1,332 @@
+//! Every output format rendered from one fixed report: snapshots, schema validation, and a
+//! canary check that secret material never appears in full.
+#![allow(clippy::unwrap_used)]
+
+use harden_model::{
+    Evidence, FindingBuilder, GateId, GateMeta, GateResult, LedgerRef, LineCol, Location, Outcome,
+    ProfileLevel, Redacted, Round, RunReport, RunTarget, Secret, Severity, Span, Summary, Target,
+    ToolInfo, Waiver, WaiverOrigin, WaiverReport, WaiverState,
+};
+use harden_report::{Format, RenderContext, render};
+
+const CANARY: &str = "hk_live_CANARY_9f8e7d6c5b4a39281706";
+
+static META: GateMeta = GateMeta {
+    id: GateId::from_static("R7.runbooks"),
+    round: Round::R7,
+    title: "Runbooks present and current",
+    severity: Severity::High,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Production,
+    rationale: "Procedures must exist before they are needed.",
+    evidence: &["documents"],
+    options: &[],
+    per_item: false,
+};
+
+fn span(line: u32, column: u32, end: u32) -> Span {
+    Span {
+        start: LineCol { line, column },
+        end: LineCol { line, column: end },
+    }
+}
+
+fn gate(id: &'static str, round: Round, outcome: Outcome, summary: &str) -> GateResult {
+    GateResult {
+        id: GateId::from_static(id),
+        round,
+        title: format!("Title of {id}"),
+        severity: Severity::High,
+        default_severity: Severity::High,
+        outcome,
+        summary: summary.to_owned(),
+        reason: None,
+        findings: Vec::new(),
+        evidence: Evidence::default(),
+        duration_ms: 12,
+    }
+}
+
+fn date(text: &str) -> jiff::civil::Date {
+    text.parse().unwrap()
+}
+
+fn waiver(
+    id: &str,
+    expires: &str,
+    state: WaiverState,
+    matched: u32,
+    days_left: i64,
+) -> WaiverReport {
+    WaiverReport {
+        waiver: Waiver {
+            id: id.into(),
+            gate: GateId::from_static("R7.runbooks"),
+            fingerprint: None,
+            path: Some("docs/runbooks/*.md".into()),
+            reason: "moving to the ops wiki | this quarter".into(),
+            owner: "dana@example.com".into(),
+            reference: id.into(),
+            expires: date(expires),
+            origin: WaiverOrigin {
+                path: "harden.toml".into(),
+                line: 30,
+            },
+        },
+        state,
+        matched,
+        days_left,
+    }
+}
+
+fn report() -> RunReport {
+    let secret = Secret::new(CANARY);
+    let scope = gate(
+        "R0.scope.declared",
+        Round::R0,
+        Outcome::Pass,
+        "examined 3 declarations",
+    );
+    let mut leak = gate("R3.secrets.history", Round::R3, Outcome::Fail, "1 finding");
+    leak.findings.push(
+        FindingBuilder::new(
+            leak.id.clone(),
+            Severity::Critical,
+            format!("payment API key {secret} in history"),
+            Location::Commit {
+                commit: "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678".into(),
+                path: "src/config.rs".into(),
+                span: Some(span(12, 18, 52)),
+                snippet: Some(Redacted::masking(
+                    &format!("let key = \"{CANARY}\";"),
+                    &secret,
+                )),
+            },
+        )
+        .identity(secret.keyed_digest(b"repo"))
+        .help("rotate the key, then remove it from history")
+        .build(),
+    );
+    leak.severity = Severity::Critical;
+    let mut errors = gate("R5.input.rejected", Round::R5, Outcome::Fail, "1 finding");
+    errors.findings.push(
+        FindingBuilder::new(
+            errors.id.clone(),
+            Severity::Medium,
+            "schema-violating input crashed the service (500)",
+            Location::Http {
+                method: "POST".into(),
+                url: "https://staging.example.com/invoices".into(),
+                status: Some(500),
+                summary: "body {\"amount\": -1} → 500".into(),
+            },
+        )
+        .build(),
+    );
+    errors.severity = Severity::Medium;
+    let mut runbooks = gate(
+        "R7.runbooks",
+        Round::R7,
+        Outcome::Waived,
+        "1 finding under waiver",
+    );
+    let mut waived = FindingBuilder::new(
+        runbooks.id.clone(),
+        Severity::High,
+        "on-call playbook missing",
+        Location::File {
+            path: "docs/runbooks/on-call.md".into(),
+            span: None,
+            snippet: None,
+            logical: None,
+        },
+    )
+    .build();
+    waived.waived_by = Some("OPS-1".into());
+    runbooks.findings.push(waived);
+    runbooks.evidence.examined.insert("documents".into(), 3);
+    let mut broken = gate(
+        "R2.ledger.intact",
+        Round::R2,
+        Outcome::Fail,
+        "error: ledger unreadable",
+    );
+    broken.reason = Some("error: .harden/ledger.db: database disk image is malformed".into());
+    let mut skipped = gate(
+        "R4.docker.hygiene",
+        Round::R4,
+        Outcome::Skipped,
+        "disabled in harden.toml:21: not applicable: no Dockerfile",
+    );
+    skipped.reason = Some(skipped.summary.clone());
+    let gates = vec![scope, broken, leak, skipped, errors, runbooks];
+    let summary = RunReport::summarize(&gates);
+    RunReport {
+        run_id: "0d6c8f0e-5a8f-4c1e-9b7a-2f3e4d5c6b7a".into(),
+        tool: ToolInfo {
+            name: "harden".into(),
+            version: "0.1.0".into(),
+        },
+        service: Some("billing-api".into()),
+        profile: "production".into(),
+        strict: true,
+        target: RunTarget {
+            repository: ".".into(),
+            commit: Some("3f9c2e1aa0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5".into()),
+            dirty: Some(false),
+            base_url: None,
+            artifact: None,
+        },
+        config_digest: Some("ab".repeat(32)),
+        started_at: "2026-11-22T09:00:00Z".parse().unwrap(),
+        finished_at: "2026-11-22T09:00:00.840Z".parse().unwrap(),
+        gates,
+        waivers: vec![
+            waiver("OPS-1", "2026-12-31", WaiverState::Active, 1, 39),
+            waiver("OPS-2", "2026-11-01", WaiverState::Expired, 0, -21),
+            waiver("OPS-3", "2027-02-01", WaiverState::Stale, 0, 71),
+        ],
+        summary: Summary { ..summary },
+        ledger: Some(LedgerRef {
+            seq: 128,
+            hash: "e3b0c442".repeat(8),
+        }),
+    }
+}
+
+fn rendered(format: Format) -> String {
+    let catalogue: Vec<&'static GateMeta> = vec![&META];
+    render(
+        &report(),
+        format,
+        &RenderContext {
+            catalogue: &catalogue,
+            color: false,
+        },
+    )
+}
+
+#[test]
+fn human() {
+    insta::assert_snapshot!(rendered(Format::Human));
+}
+
+#[test]
+fn human_in_colour_differs_only_by_escapes() {
+    let catalogue: Vec<&'static GateMeta> = vec![&META];
+    let coloured = render(
+        &report(),
+        Format::Human,
+        &RenderContext {
+            catalogue: &catalogue,
+            color: true,
+        },
+    );
+    assert!(coloured.contains("\u{1b}["));
+    let stripped = regex_lite_strip(&coloured);
+    assert_eq!(stripped, rendered(Format::Human));
+}
+
+/// Removes ANSI SGR sequences.
+fn regex_lite_strip(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn markdown() {
+    insta::assert_snapshot!(rendered(Format::Markdown));
+}
+
+#[test]
+fn junit() {
+    let xml = rendered(Format::Junit);
+    // Well-formed and faithful: it parses back with the same counts.
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    assert_eq!(parsed.tests, 6);
+    assert_eq!(parsed.failures, 3);
+    insta::assert_snapshot!(xml);
+}
+
+#[test]
+fn json_v1() {
+    let text = rendered(Format::Json);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let schema = harden_report::json::schema();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(value["schema"], "harden.report/v1");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn sarif_validates_against_the_2_1_0_schema() {
+    let text = rendered(Format::Sarif);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("schemas/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = value["runs"][0]["results"].as_array().unwrap();
+    let leak = results
+        .iter()
+        .find(|r| r["ruleId"] == "R3.secrets.history")
+        .unwrap();
+    assert_eq!(
+        leak["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "src/config.rs"
+    );
+    assert_eq!(
+        leak["locations"][0]["physicalLocation"]["region"]["startLine"],
+        12
+    );
+    assert_eq!(
+        leak["properties"]["commit"],
+        "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
+    );
+    assert!(leak["partialFingerprints"]["harden/v1"].is_string());
+    let waived = results
+        .iter()
+        .find(|r| r["ruleId"] == "R7.runbooks")
+        .unwrap();
+    assert_eq!(waived["suppressions"][0]["kind"], "external");
+    // A gate that failed without findings still yields a result.
+    assert!(results.iter().any(|r| r["ruleId"] == "R2.ledger.intact"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn no_format_shows_the_secret_in_full() {
+    for (name, format) in Format::ALL {
+        let text = rendered(format);
+        assert!(!text.contains(CANARY), "{name} leaks the secret");
+        assert!(
+            !text.contains(&CANARY[4..]),
+            "{name} leaks the secret's tail"
+        );
+        assert!(
+            text.contains("hk_l…("),
+            "{name} does not show the masked form"
+        );
+    }
+}
