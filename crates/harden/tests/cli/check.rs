@@ -1,0 +1,251 @@
+//! `harden init` and `harden check`: exit codes, formats, recording, concurrency.
+
+use std::process::Stdio;
+
+use crate::{CONFIG, RUNBOOK, harden, ready_repo, snapshot, stderr, stdout};
+use harden_test::TestRepo;
+
+#[test]
+fn init_then_check_works_in_a_fresh_repository() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "# demo\n");
+    repo.commit("initial", "2026-11-01T09:00:00Z");
+    let init = harden(repo.path()).arg("init").output().unwrap();
+    assert_eq!(init.status.code(), Some(0), "{}", stderr(&init));
+    let config = std::fs::read_to_string(repo.path().join("harden.toml")).unwrap();
+    assert!(config.contains("[service]") && config.contains("[runbooks]"));
+    assert!(
+        std::fs::read_to_string(repo.path().join(".gitignore"))
+            .unwrap()
+            .contains(".harden/")
+    );
+
+    // Scope and runbooks are missing: gates fail, exit code 1.
+    let first = harden(repo.path()).arg("check").output().unwrap();
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&first),
+        stderr(&first)
+    );
+    assert!(stdout(&first).contains("fail    R0.scope.declared"));
+    assert!(repo.path().join(".harden/ledger.db").is_file());
+
+    // Fill them in and commit: every gate passes, exit code 0.
+    let config = config.replace("# scope = ", "scope = ");
+    repo.write("harden.toml", config);
+    for doc in ["disaster-recovery", "migration-recovery", "on-call"] {
+        repo.write(&format!("docs/runbooks/{doc}.md"), RUNBOOK);
+    }
+    repo.commit("hardening", "2026-11-20T09:00:00Z");
+    let second = harden(repo.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        second.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&second),
+        stderr(&second)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+    // The ledger lives in .harden/, which init ignored: the tree stays clean.
+    assert_eq!(report["dirty"], false);
+    assert_eq!(report["ledger"]["seq"], 2);
+    assert!(repo.git(&["status", "--porcelain"]).trim().is_empty());
+    // init refuses to overwrite.
+    let again = harden(repo.path()).arg("init").output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("already exists"));
+}
+
+#[test]
+fn human_output() {
+    let repo = ready_repo();
+    let output = harden(repo.path()).arg("check").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    snapshot!(stdout(&output));
+}
+
+#[test]
+fn failing_run_in_every_format() {
+    let repo = TestRepo::new();
+    repo.write(
+        "harden.toml",
+        "version = 1\n[service]\nname = \"x\"\nowners = []\n",
+    );
+    repo.commit("bare", "2026-11-20T09:00:00Z");
+    for format in ["human", "json", "sarif", "junit", "markdown"] {
+        let file = repo.path().join(format!("report.{format}"));
+        let output = harden(repo.path())
+            .args(["check", "--format", format, "--output"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{format}: exit code 1 in every format"
+        );
+        assert!(
+            stdout(&output).is_empty(),
+            "{format}: --output keeps stdout empty"
+        );
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(!text.contains('\u{1b}'), "{format}: files are plain text");
+        if matches!(format, "json" | "sarif") {
+            let _: serde_json::Value = serde_json::from_str(&text).unwrap();
+        }
+        assert!(text.contains("R0.scope.declared"), "{format}");
+    }
+}
+
+#[test]
+fn usage_and_config_errors_exit_2_and_record_nothing() {
+    let repo = ready_repo();
+    assert_eq!(
+        harden(repo.path())
+            .arg("check")
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
+    let entries = || {
+        let db = rusqlite::Connection::open(repo.path().join(".harden/ledger.db")).unwrap();
+        db.query_row("SELECT count(*) FROM ledger_entries", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap()
+    };
+    assert_eq!(entries(), 1);
+
+    repo.write(
+        "harden.toml",
+        format!("{CONFIG}\n[runbooks]\nmax-age = \"soon\"\nowner = \"me\"\n"),
+    );
+    let output = harden(repo.path()).arg("check").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    snapshot!(stderr(&output));
+    assert_eq!(
+        entries(),
+        1,
+        "an invalid config runs nothing and records nothing"
+    );
+
+    repo.write("harden.toml", CONFIG);
+    for args in [
+        vec!["check", "--profile", "staging"],
+        vec!["check", "--only", "R9.*"],
+        vec!["check", "does-not-exist"],
+        vec!["check", "--artifact", "md5:abc"],
+        vec!["check", "--format", "yaml"],
+        vec!["explain", "R7.runbook"],
+        vec!["frobnicate"],
+    ] {
+        let output = harden(repo.path()).args(&args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(!stderr(&output).is_empty(), "{args:?} says why");
+    }
+    assert_eq!(entries(), 1);
+}
+
+#[test]
+fn concurrent_checks_never_fork_the_chain() {
+    let repo = ready_repo();
+    let binary = assert_cmd::cargo::cargo_bin("harden");
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            std::process::Command::new(&binary)
+                .arg("check")
+                .current_dir(repo.path())
+                .env("NO_COLOR", "1")
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let verify = harden(repo.path())
+        .args(["ledger", "verify"])
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0));
+    assert!(
+        stdout(&verify).contains("6 entries, chain intact"),
+        "{}",
+        stdout(&verify)
+    );
+}
+
+#[test]
+fn json_logs_carry_the_run_id() {
+    let repo = ready_repo();
+    let output = harden(repo.path())
+        .args(["--log-format", "json", "check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run_id = report["run_id"].as_str().unwrap();
+    let lines: Vec<serde_json::Value> = stderr(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.len() >= 4, "start, gates, ledger, finish");
+    for line in &lines {
+        assert_eq!(line["span"]["run_id"], run_id, "{line}");
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["message"] == "run recorded in the ledger")
+    );
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let repo = ready_repo();
+    let plain = harden(repo.path()).arg("check").output().unwrap();
+    assert!(!stdout(&plain).contains('\u{1b}'));
+    let coloured = harden(repo.path())
+        .args(["--color", "always", "check"])
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(stdout(&coloured).contains('\u{1b}'));
+}
+
+#[test]
+fn a_ledger_password_is_never_printed() {
+    let repo = ready_repo();
+    let output = harden(repo.path())
+        .args([
+            "check",
+            "--ledger",
+            "postgres://harden:CANARY-PASSWORD-31337@127.0.0.1:9/ledger",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let all = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(!all.contains("CANARY-PASSWORD-31337"), "{all}");
+    assert!(all.contains("harden:***@127.0.0.1"), "{all}");
+}
