@@ -2,7 +2,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use harden_model::{Outcome, Round, RunReport};
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 pub(crate) fn render(report: &RunReport) -> String {
     let mut junit = Report::new("harden");
@@ -48,6 +48,26 @@ pub(crate) fn render(report: &RunReport) -> String {
                 case.set_system_out(gate.summary.clone());
             }
             suite.add_test_case(case);
+        }
+        junit.add_test_suite(suite);
+    }
+    if !report.waivers.is_empty() {
+        // Every report lists the waivers: here as properties of a suite without test cases.
+        let mut suite = TestSuite::new("harden waivers");
+        for waiver in &report.waivers {
+            let w = &waiver.waiver;
+            suite.add_property(Property::new(
+                format!("waiver.{}", w.id),
+                format!(
+                    "gate={} state={} expires={} owner={} matched={} reason={}",
+                    w.gate,
+                    crate::waiver_state_name(waiver.state),
+                    w.expires,
+                    w.owner,
+                    waiver.matched,
+                    w.reason
+                ),
+            ));
         }
         junit.add_test_suite(suite);
     }

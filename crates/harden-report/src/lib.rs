@@ -72,6 +72,16 @@ pub(crate) fn commit_label(report: &RunReport) -> String {
     }
 }
 
+/// The lowercase name of a waiver state.
+pub(crate) fn waiver_state_name(state: harden_model::WaiverState) -> &'static str {
+    match state {
+        harden_model::WaiverState::Active => "active",
+        harden_model::WaiverState::Expired => "expired",
+        harden_model::WaiverState::Stale => "stale",
+        harden_model::WaiverState::Unused => "unused",
+    }
+}
+
 /// `2 failed · 9 passed · 1 waived · 1 skipped`.
 pub(crate) fn summary_counts(report: &RunReport) -> String {
     let s = report.summary;

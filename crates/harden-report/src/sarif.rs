@@ -182,6 +182,22 @@ pub(crate) fn render(report: &RunReport, catalogue: &[&'static GateMeta]) -> Str
     if let Some(commit) = &report.target.commit {
         run_properties.insert("commit".to_owned(), json!(commit));
     }
+    let waivers: Vec<serde_json::Value> = report
+        .waivers
+        .iter()
+        .map(|w| {
+            json!({
+                "id": w.waiver.id,
+                "gate": w.waiver.gate.as_str(),
+                "state": crate::waiver_state_name(w.state),
+                "expires": w.waiver.expires.to_string(),
+                "owner": w.waiver.owner,
+                "reason": w.waiver.reason,
+                "matched": w.matched,
+            })
+        })
+        .collect();
+    run_properties.insert("waivers".to_owned(), json!(waivers));
     let mut driver = ToolComponent::builder()
         .name(report.tool.name.clone())
         .build();

@@ -50,8 +50,15 @@ fn is_root() -> bool {
 }
 
 impl PgCluster {
-    /// Initializes and starts a cluster. Panics with an installation hint if PostgreSQL is missing.
+    /// Initializes and starts a cluster tuned for tests (no fsync). Panics with an installation
+    /// hint if PostgreSQL is missing.
     pub fn start() -> Self {
+        Self::start_with(false)
+    }
+
+    /// Like [`PgCluster::start`]; `durable` keeps PostgreSQL's default fsync and synchronous
+    /// commit, for benchmarks that must pay what production pays.
+    pub fn start_with(durable: bool) -> Self {
         let bin = find_bin();
         let user = is_root()
             .then(|| std::env::var("HARDEN_TEST_PG_USER").unwrap_or_else(|_| "nobody".to_owned()));
@@ -97,8 +104,13 @@ impl PgCluster {
             "--no-sync",
         ]);
         run(&mut init, "initdb");
+        let speed = if durable {
+            ""
+        } else {
+            " -c fsync=off -c synchronous_commit=off"
+        };
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c synchronous_commit=off -c max_connections=200",
+            "-c listen_addresses=127.0.0.1 -p {} -k {}{speed} -c max_connections=200",
             cluster.port,
             socket.display()
         );

@@ -29,16 +29,25 @@ fn pretty(value: &serde_json::Value) -> String {
 #[test]
 fn gate_catalogue() {
     let catalogue = harden_gates::registry().catalogue();
-    check("docs/GATES.md", &harden_gates::catalogue_markdown(&catalogue));
+    check(
+        "docs/GATES.md",
+        &harden_gates::catalogue_markdown(&catalogue),
+    );
 }
 
 #[test]
 fn config_schema() {
     let catalogue = harden_gates::registry().catalogue();
-    check("docs/schemas/harden-toml.schema.json", &pretty(&harden_config::json_schema(&catalogue)));
+    check(
+        "docs/schemas/harden-toml.schema.json",
+        &pretty(&harden_config::json_schema(&catalogue)),
+    );
 }
 
 #[test]
 fn report_schema() {
-    check("docs/schemas/report-v1.schema.json", &pretty(&harden_report::json::schema()));
+    check(
+        "docs/schemas/report-v1.schema.json",
+        &pretty(&harden_report::json::schema()),
+    );
 }
