@@ -1,6 +1,6 @@
 use std::fmt;
 
-use harden_model::line_col_at;
+use harden_model::{line_col_at, mask_url_credentials};
 
 /// One problem in a config file, with its place and what was expected there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,16 +27,17 @@ impl Diagnostic {
         path: &str,
         text: &str,
         span: std::ops::Range<usize>,
-        message: String,
+        message: &str,
         expected: Option<String>,
     ) -> Self {
         let start = line_col_at(text, span.start);
         let end = line_col_at(text, span.end);
-        let source_line = text
-            .lines()
-            .nth(start.line as usize - 1)
-            .unwrap_or_default()
-            .to_owned();
+        // Lines are shown back to the user: never with a credential in a URL.
+        let source_line = mask_url_credentials(
+            text.lines()
+                .nth(start.line as usize - 1)
+                .unwrap_or_default(),
+        );
         let width = if end.line == start.line {
             end.column.saturating_sub(start.column).max(1)
         } else {
@@ -44,12 +45,17 @@ impl Diagnostic {
                 .saturating_sub(start.column)
                 .max(1)
         };
+        // Masking may have shortened the line: keep the carets on it.
+        let room = (source_line.chars().count() as u32 + 1)
+            .saturating_sub(start.column)
+            .max(1);
+        let width = width.min(room);
         Self {
             path: path.to_owned(),
             line: start.line,
             column: start.column,
             width,
-            message,
+            message: mask_url_credentials(message),
             expected,
             source_line,
         }

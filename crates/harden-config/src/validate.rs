@@ -60,7 +60,7 @@ pub(crate) fn validate(
                 path,
                 text,
                 span,
-                format!("invalid TOML: {message}"),
+                &format!("invalid TOML: {message}"),
                 None,
             )]));
         }
@@ -91,7 +91,7 @@ impl Checker<'_> {
             self.path,
             self.text,
             span,
-            message.into(),
+            &message.into(),
             expected,
         ));
     }
@@ -206,6 +206,48 @@ impl Checker<'_> {
         }
     }
 
+    /// A repository-relative path: no leading `/`, no `..`; a leading `./` is dropped.
+    fn repo_path(&mut self, section: &Section<'_>, key: &str) -> Option<String> {
+        let text = self.string(section, key)?;
+        let span = section.table.get(key).and_then(Item::span);
+        if let Some(normalized) = normalize_repo_path(&text) {
+            Some(normalized)
+        } else {
+            self.error(
+                span,
+                format!("`{}` must be a path inside the repository", section.qualified(key)),
+                Some("a relative path such as \"docs/runbooks/on-call.md\" (no leading `/`, no `..`)".into()),
+            );
+            None
+        }
+    }
+
+    fn repo_path_list(&mut self, section: &Section<'_>, key: &str) -> Vec<String> {
+        let Some((item, _)) = Self::value(section, key) else {
+            return Vec::new();
+        };
+        let paths = self.string_list(section, key);
+        let spans: Vec<Option<Range<usize>>> = item
+            .as_array()
+            .map(|a| a.iter().map(Value::span).collect())
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        for (path, span) in paths.iter().zip(spans) {
+            match normalize_repo_path(path) {
+                Some(normalized) => out.push(normalized),
+                None => self.error(
+                    span,
+                    format!(
+                        "`{path}` in `{}` is not a path inside the repository",
+                        section.qualified(key)
+                    ),
+                    Some("relative paths (no leading `/`, no `..`)".into()),
+                ),
+            }
+        }
+        out
+    }
+
     fn string_list(&mut self, section: &Section<'_>, key: &str) -> Vec<String> {
         let Some((item, span)) = Self::value(section, key) else {
             return Vec::new();
@@ -267,6 +309,14 @@ impl Checker<'_> {
     fn duration(&mut self, section: &Section<'_>, key: &str) -> Option<Duration> {
         let (item, span) = Self::value(section, key)?;
         let parsed = item.as_str().and_then(parse_duration);
+        if parsed.is_some_and(|d| d.is_zero()) {
+            self.error(
+                span,
+                format!("`{}` must be longer than zero", section.qualified(key)),
+                Some(Ty::Duration.expectation().into()),
+            );
+            return None;
+        }
         if parsed.is_none() {
             self.error(
                 span,
@@ -332,7 +382,7 @@ impl Checker<'_> {
             }
         }
         if let Some(item) = top.table.get("profiles") {
-            config.profiles = self.profiles(item);
+            config.profiles = self.profiles(item, catalogue);
         }
         if ProfileLevel::parse(&config.profile).is_none()
             && !config.profiles.contains_key(&config.profile)
@@ -351,9 +401,9 @@ impl Checker<'_> {
         if let Some(item) = top.table.get("contracts")
             && let Some(section) = self.section(item, "contracts", keys::CONTRACTS)
         {
-            config.contracts.openapi = self.string_list(&section, "openapi");
-            config.contracts.asyncapi = self.string_list(&section, "asyncapi");
-            config.contracts.json_schema = self.string_list(&section, "json-schema");
+            config.contracts.openapi = self.repo_path_list(&section, "openapi");
+            config.contracts.asyncapi = self.repo_path_list(&section, "asyncapi");
+            config.contracts.json_schema = self.repo_path_list(&section, "json-schema");
         }
         if let Some(item) = top.table.get("deploy") {
             config.deploy = self.deploy(item);
@@ -365,9 +415,9 @@ impl Checker<'_> {
             && let Some(section) = self.section(item, "runbooks", keys::RUNBOOKS)
         {
             config.runbooks = Runbooks {
-                disaster_recovery: self.string(&section, "disaster-recovery"),
-                migration_recovery: self.string(&section, "migration-recovery"),
-                on_call: self.string(&section, "on-call"),
+                disaster_recovery: self.repo_path(&section, "disaster-recovery"),
+                migration_recovery: self.repo_path(&section, "migration-recovery"),
+                on_call: self.repo_path(&section, "on-call"),
                 max_age: self.duration(&section, "max-age"),
             };
         }
@@ -389,6 +439,16 @@ impl Checker<'_> {
             && let Some(section) = self.section(item, "smoke", keys::SMOKE)
         {
             config.smoke.timezone = self.string(&section, "timezone");
+            if let Some(zone) = &config.smoke.timezone
+                && jiff::tz::TimeZone::get(zone).is_err()
+            {
+                let span = section.table.get("timezone").and_then(Item::span);
+                self.error(
+                    span,
+                    format!("`{zone}` is not a known time zone"),
+                    Some("an IANA time zone name such as \"Europe/Berlin\" or \"UTC\"".into()),
+                );
+            }
             config.smoke.strict_gates = self.patterns(&section, "strict-gates", catalogue);
         }
         if let Some(item) = top.table.get("exit-criteria")
@@ -438,7 +498,11 @@ impl Checker<'_> {
         patterns
     }
 
-    fn profiles(&mut self, item: &Item) -> BTreeMap<String, CustomProfile> {
+    fn profiles(
+        &mut self,
+        item: &Item,
+        catalogue: &[&'static GateMeta],
+    ) -> BTreeMap<String, CustomProfile> {
         let mut profiles = BTreeMap::new();
         let Some(table) = item.as_table_like() else {
             self.error(
@@ -477,8 +541,8 @@ impl Checker<'_> {
                 }
                 None => ProfileLevel::Production,
             };
-            let include = self.string_list(&section, "include");
-            let exclude = self.string_list(&section, "exclude");
+            let include = self.patterns(&section, "include", catalogue);
+            let exclude = self.patterns(&section, "exclude", catalogue);
             profiles.insert(
                 name.to_owned(),
                 CustomProfile {
@@ -526,7 +590,7 @@ impl Checker<'_> {
             && let Some(inner) = self.section(secrets, "deploy.secrets", keys::DEPLOY_SECRETS)
         {
             deploy.secrets_required = self.string_list(&inner, "required");
-            deploy.env_files = self.string_list(&inner, "env-files");
+            deploy.env_files = self.repo_path_list(&inner, "env-files");
         }
         deploy
     }
@@ -576,7 +640,7 @@ impl Checker<'_> {
             let timeout = self
                 .duration(&section, "timeout")
                 .unwrap_or(Duration::from_mins(10));
-            let cwd = self.string(&section, "cwd");
+            let cwd = self.repo_path(&section, "cwd");
             if let Some(name) = &name {
                 let span = section.table.get("name").and_then(Item::span);
                 let line = self.line_of(span.as_ref()).unwrap_or(0);
@@ -604,17 +668,23 @@ impl Checker<'_> {
         let section = self.section(item, "target", keys::TARGET)?;
         let base_url = self.string(&section, "base-url");
         if let Some(url) = &base_url {
-            let valid = ["http://", "https://"].iter().any(|scheme| {
-                url.strip_prefix(scheme)
-                    .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
-            });
-            if !valid {
-                let span = section.table.get("base-url").and_then(Item::span);
-                self.error(
+            let span = section.table.get("base-url").and_then(Item::span);
+            let rest = ["http://", "https://"]
+                .iter()
+                .find_map(|scheme| url.strip_prefix(scheme));
+            let authority = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or_default());
+            match authority {
+                Some(authority) if authority.contains('@') => self.error(
                     span,
-                    format!("`{url}` is not an http(s) base URL"),
+                    "`target.base-url` must not carry credentials",
+                    Some("a URL without user or password; configure identities in [target.identities.<name>] with token-env".into()),
+                ),
+                Some(authority) if !authority.is_empty() => {}
+                _ => self.error(
+                    span,
+                    "`target.base-url` is not an http(s) base URL",
                     Some("a URL like \"https://staging.example.com\"".into()),
-                );
+                ),
             }
         }
         let request_budget = self.integer(&section, "request-budget").unwrap_or(500);
@@ -880,4 +950,13 @@ impl Checker<'_> {
         }
         waivers
     }
+}
+
+/// Normalizes a repository-relative path, or `None` if it leaves the repository.
+fn normalize_repo_path(text: &str) -> Option<String> {
+    let trimmed = text.trim_start_matches("./");
+    let escapes = trimmed.starts_with('/')
+        || trimmed.contains('\\')
+        || trimmed.split('/').any(|part| part == "..");
+    (!escapes && !trimmed.is_empty()).then(|| trimmed.to_owned())
 }

@@ -53,7 +53,7 @@ fn main() {
             rationale: "bench",
             evidence: &[],
             options: &[],
-            per_item: false,
+            items: None,
         }));
         registry.register(Box::new(Trivial(meta)));
     }

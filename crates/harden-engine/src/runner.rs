@@ -54,14 +54,7 @@ pub fn run(
     let started_at = ports.clock.now();
     let selected: Vec<&dyn Gate> = registry
         .gates()
-        .filter(|gate| options.profile.selects(gate.meta()))
-        .filter(|gate| {
-            options.only.is_empty()
-                || options
-                    .only
-                    .iter()
-                    .any(|p| gate.meta().id.matches_pattern(p))
-        })
+        .filter(|gate| selects(config, options, gate.meta()))
         .collect();
     let total = selected.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -78,7 +71,7 @@ pub fn run(
             result
         })
         .collect();
-    let today = started_at.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let today = today(config, started_at);
     let waivers = apply_waivers(&mut results, &config.waivers, today);
     if options.strict {
         for result in &mut results {
@@ -106,6 +99,26 @@ pub fn run(
         summary,
         ledger: None,
     }
+}
+
+/// Whether a run with `options` runs `gate`: the profile selects it (or the config enables it
+/// explicitly with `enabled = true`), and `--only`, if given, names it.
+pub fn selects(config: &ValidConfig, options: &RunOptions, gate: &harden_model::GateMeta) -> bool {
+    let in_profile = options.profile.selects(gate) || config.gate(&gate.id).enabled == Some(true);
+    in_profile
+        && (options.only.is_empty() || options.only.iter().any(|p| gate.id.matches_pattern(p)))
+}
+
+/// The calendar day waivers are judged on: in `[smoke] timezone` when configured, else UTC, so
+/// that the same run gives the same verdict on every machine.
+pub fn today(config: &ValidConfig, now: jiff::Timestamp) -> jiff::civil::Date {
+    let zone = config
+        .smoke
+        .timezone
+        .as_deref()
+        .and_then(|name| jiff::tz::TimeZone::get(name).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    now.to_zoned(zone).date()
 }
 
 fn run_one(gate: &dyn Gate, config: &ValidConfig, ports: &Ports<'_>) -> GateResult {

@@ -82,7 +82,7 @@ macro_rules! meta {
             rationale: "test",
             evidence: &["items"],
             options: &[],
-            per_item: false,
+            items: None,
         };
     };
 }
@@ -241,7 +241,7 @@ fn results_keep_registry_order_whatever_finishes_first() {
                 rationale: "test",
                 evidence: &[],
                 options: &[],
-                per_item: false,
+                items: None,
             }))
         })
         .collect();
@@ -274,4 +274,45 @@ fn exit_code_is_zero_when_failures_are_waived() {
     let report = run_with(&registry, &config, true);
     assert_eq!(report.gates[0].outcome, Outcome::Waived);
     assert_eq!(harden_engine::exit_code(&report), 0);
+}
+
+static PRODUCTION_ONLY: GateMeta = GateMeta {
+    id: GateId::from_static("R5.test.production"),
+    round: Round::R5,
+    title: "production only",
+    severity: Severity::High,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Production,
+    rationale: "test",
+    evidence: &["items"],
+    options: &[],
+    items: None,
+};
+
+#[test]
+fn enabled_true_adds_a_gate_the_profile_leaves_out() {
+    let mut registry = Registry::new();
+    registry.register(Box::new(TestGate(&EXAMINES, Behaviour::Examines(1))));
+    registry.register(Box::new(TestGate(&PRODUCTION_ONLY, Behaviour::Examines(1))));
+    let load =
+        |text: &str| harden_config::load("harden.toml", text, &registry.catalogue()).unwrap();
+    let lean = load("version = 1\n[service]\nname = \"x\"\nprofile = \"prototype\"\n");
+    let ids = |report: &RunReport| {
+        report
+            .gates
+            .iter()
+            .map(|g| g.id.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(&run_with(&registry, &lean, false)),
+        ["R5.test.examines"]
+    );
+    let opted_in = load(
+        "version = 1\n[service]\nname = \"x\"\nprofile = \"prototype\"\n[gates.\"R5.test.production\"]\nenabled = true\n",
+    );
+    assert_eq!(
+        ids(&run_with(&registry, &opted_in, false)),
+        ["R5.test.examines", "R5.test.production"]
+    );
 }

@@ -84,10 +84,10 @@ impl Backend {
     fn drop_guards(&self) {
         let sql = match self {
             Backend::Sqlite(..) => {
-                "DROP TRIGGER ledger_entries_no_update; DROP TRIGGER ledger_entries_no_delete;"
+                "DROP TRIGGER ledger_entries_no_update; DROP TRIGGER ledger_entries_no_delete; DROP TRIGGER ledger_head_kept;"
             }
             Backend::Postgres(_) => {
-                "DROP TRIGGER harden_ledger_entries_append_only ON harden_ledger_entries;"
+                "DROP TRIGGER harden_ledger_entries_append_only ON harden_ledger_entries; DROP TRIGGER harden_ledger_head_kept ON harden_ledger_head;"
             }
         };
         self.sql(sql).unwrap();
@@ -162,6 +162,18 @@ fn refuses_updates_and_deletes(backend: &Backend) {
     assert!(update.unwrap_err().contains("append-only"));
     let delete = backend.sql(&format!("DELETE FROM {table} WHERE seq = 3"));
     assert!(delete.unwrap_err().contains("append-only"));
+    let head = backend.head_table();
+    let delete_head = backend.sql(&format!("DELETE FROM {head}"));
+    assert!(delete_head.unwrap_err().contains("append-only"));
+    if let Backend::Postgres(_) = backend {
+        for target in [table, head] {
+            let truncate = backend.sql(&format!("TRUNCATE {target}"));
+            assert!(
+                truncate.unwrap_err().contains("append-only"),
+                "TRUNCATE {target}"
+            );
+        }
+    }
     assert_eq!(store.verify().unwrap().unwrap().entries, 3);
 }
 

@@ -383,9 +383,20 @@ pub struct GateMeta {
     pub evidence: &'static [&'static str],
     /// Gate-specific options accepted in `[gates."<id>"]`.
     pub options: &'static [OptionSpec],
-    /// True for gates that judge each thing of a kind (each Dockerfile, each workflow): with none
-    /// in the repository they are "not applicable", a choice `harden init` writes into the config.
-    pub per_item: bool,
+    /// For gates that judge each thing of a kind (each Dockerfile, each workflow): what those
+    /// things are. With none in the repository such a gate is "not applicable", a choice
+    /// `harden init` writes into the config. `None` for gates whose point is that something must
+    /// exist: those are never not applicable by absence.
+    pub items: Option<Items>,
+}
+
+/// The things a per-item gate judges.
+#[derive(Debug, Clone, Copy)]
+pub struct Items {
+    /// What they are called, plural (`Dockerfiles`, `CI workflows`).
+    pub name: &'static str,
+    /// Repository-relative globs that find them (`**/Dockerfile`, `.github/workflows/*.yml`).
+    pub globs: &'static [&'static str],
 }
 
 #[cfg(test)]

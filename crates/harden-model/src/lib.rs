@@ -15,9 +15,10 @@ mod waiver;
 pub use evidence::Evidence;
 pub use finding::{Finding, FindingBuilder, Fingerprint, LineCol, Location, Span, line_col_at};
 pub use gate::{
-    GateId, GateIdError, GateMeta, OptionKind, OptionSpec, ProfileLevel, Round, Severity, Target,
+    GateId, GateIdError, GateMeta, Items, OptionKind, OptionSpec, ProfileLevel, Round, Severity,
+    Target,
 };
-pub use redact::{Redacted, Secret};
+pub use redact::{Redacted, Secret, mask_url_credentials};
 pub use report::{
     GateResult, LedgerRef, Outcome, RunReport, RunTarget, Summary, ToolInfo, WaiverReport,
     WaiverState,

@@ -99,9 +99,101 @@ impl fmt::Debug for Redacted {
     }
 }
 
+/// `text` with the credentials of any URL in it masked: `scheme://user:secret@host` becomes
+/// `scheme://user:***@host`, and the value of `password=`/`token=`-like query parameters becomes
+/// `***`. Used for anything that echoes configuration or connection strings back to a person.
+pub fn mask_url_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (before, after) = rest.split_at(at + 3);
+        out.push_str(before);
+        // The URL runs to the next character that cannot be part of it.
+        let end = after
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>'))
+            .unwrap_or(after.len());
+        let (url, tail) = after.split_at(end);
+        let (authority_and_path, query) = match url.find('?') {
+            Some(q) => (&url[..q], Some(&url[q + 1..])),
+            None => (url, None),
+        };
+        // Userinfo ends at the last `@` (a password may contain `/` or `@`).
+        match authority_and_path.rfind('@') {
+            Some(at) => {
+                let userinfo = &authority_and_path[..at];
+                let user = userinfo.split(':').next().unwrap_or_default();
+                if userinfo.contains(':') {
+                    out.push_str(user);
+                    out.push_str(":***");
+                } else {
+                    out.push_str(user);
+                }
+                out.push_str(&authority_and_path[at..]);
+            }
+            None => out.push_str(authority_and_path),
+        }
+        if let Some(query) = query {
+            out.push('?');
+            let masked: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if is_secret_parameter(key) => format!("{key}=***"),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            out.push_str(&masked.join("&"));
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_secret_parameter(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    [
+        "pass",
+        "secret",
+        "token",
+        "key",
+        "auth",
+        "credential",
+        "sig",
+    ]
+    .iter()
+    .any(|word| key.contains(word))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_credentials_are_masked() {
+        for (given, shown) in [
+            (
+                "postgres://u:s3cret@db:5432/x",
+                "postgres://u:***@db:5432/x",
+            ),
+            ("postgres://u:pa/ss@db/x", "postgres://u:***@db/x"),
+            (
+                "postgres://u@db?password=s3cret",
+                "postgres://u@db?password=***",
+            ),
+            (
+                "postgres://db?user=u&password=s3cret",
+                "postgres://db?user=u&password=***",
+            ),
+            (
+                "url = \"https://a:b@h/p\" # c",
+                "url = \"https://a:***@h/p\" # c",
+            ),
+            ("no url here", "no url here"),
+            ("https://h/p?x=1", "https://h/p?x=1"),
+        ] {
+            assert_eq!(mask_url_credentials(given), shown, "{given}");
+        }
+    }
 
     const CANARY: &str = "hk_live_CANARY0123456789abcdefXYZ";
 

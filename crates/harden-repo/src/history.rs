@@ -5,6 +5,9 @@ use harden_engine::{CommitInfo, History, PortError};
 /// The git history of a repository, read with gix.
 pub struct GitHistory {
     repo: gix::ThreadSafeRepository,
+    /// Where the scanned root sits inside the repository's work tree (`services/api/`), so that
+    /// root-relative paths can be looked up in commits; empty at the top.
+    prefix: String,
 }
 
 /// HEAD and whether the working tree differs from it.
@@ -20,13 +23,32 @@ impl GitHistory {
     /// Opens the repository containing `root`, or says why there is none (the reason becomes
     /// the skip reason of gates that need history).
     pub fn open(root: &Path) -> Result<Self, String> {
-        match gix::ThreadSafeRepository::discover(root) {
-            Ok(repo) => Ok(Self { repo }),
-            Err(error) => Err(format!(
+        let repo = gix::ThreadSafeRepository::discover(root).map_err(|error| {
+            format!(
                 "no git history: {} is not in a git repository ({error})",
                 root.display()
-            )),
+            )
+        })?;
+        let workdir = repo
+            .work_dir()
+            .ok_or_else(|| format!("no git history: {} is a bare repository", root.display()))?
+            .to_path_buf();
+        let canonical =
+            |p: &Path| fs_err::canonicalize(p).map_err(|e| format!("no git history: {e}"));
+        let (root_abs, workdir_abs) = (canonical(root)?, canonical(&workdir)?);
+        let relative = root_abs.strip_prefix(&workdir_abs).map_err(|_| {
+            format!(
+                "no git history: {} is outside the work tree {}",
+                root.display(),
+                workdir.display()
+            )
+        })?;
+        let mut prefix = String::new();
+        for component in relative.components() {
+            prefix.push_str(&component.as_os_str().to_string_lossy());
+            prefix.push('/');
         }
+        Ok(Self { repo, prefix })
     }
 
     /// HEAD commit and dirty flag.
@@ -79,9 +101,12 @@ impl History for GitHistory {
         };
         let git_error =
             |e: &dyn std::fmt::Display| PortError::at(path, format!("git history: {e}"));
+        let in_repo = format!("{}{}", self.prefix, path.trim_start_matches("./"));
         let entry_at = |commit: &gix::Commit<'_>| -> Result<Option<gix::ObjectId>, PortError> {
             let tree = commit.tree().map_err(|e| git_error(&e))?;
-            let entry = tree.lookup_entry_by_path(path).map_err(|e| git_error(&e))?;
+            let entry = tree
+                .lookup_entry_by_path(&in_repo)
+                .map_err(|e| git_error(&e))?;
             Ok(entry.map(|e| e.object_id()))
         };
         let walk = repo

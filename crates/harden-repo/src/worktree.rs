@@ -37,6 +37,20 @@ impl WorkTree {
         Ok(self.root.join(relative))
     }
 
+    /// Whether any component of `path` is a symbolic link (which could lead out of the tree).
+    fn through_link(&self, path: &str) -> bool {
+        let mut current = self.root.clone();
+        for part in path.split('/').filter(|p| !p.is_empty() && *p != ".") {
+            current.push(part);
+            match fs_err::symlink_metadata(&current) {
+                Ok(meta) if meta.file_type().is_symlink() => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+
     fn walk(&self) -> Result<Vec<String>, PortError> {
         let mut files = Vec::new();
         let walker = ignore::WalkBuilder::new(&self.root)
@@ -83,21 +97,56 @@ impl RepoView for WorkTree {
 
     fn read(&self, path: &str) -> Result<Vec<u8>, PortError> {
         let full = self.resolve(path)?;
-        // A symlink may point outside the tree; gates never read through one.
-        let meta = fs_err::symlink_metadata(&full).map_err(|e| PortError::at(path, e))?;
-        if meta.file_type().is_symlink() {
+        if self.through_link(path) {
             return Err(PortError::at(
                 path,
-                "is a symbolic link; harden does not follow links",
+                "is or lies under a symbolic link; harden does not follow links",
             ));
         }
         fs_err::read(&full).map_err(|e| PortError::at(path, e))
     }
 
     fn is_file(&self, path: &str) -> bool {
-        self.resolve(path)
-            .ok()
-            .and_then(|full| std::fs::symlink_metadata(full).ok())
-            .is_some_and(|m| m.file_type().is_file())
+        !self.through_link(path)
+            && self
+                .resolve(path)
+                .ok()
+                .and_then(|full| fs_err::symlink_metadata(full).ok())
+                .is_some_and(|m| m.file_type().is_file())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_reads_through_a_symbolic_link() {
+        let outside = tempfile::tempdir().unwrap();
+        fs_err::write(outside.path().join("secret.txt"), "outside the tree").unwrap();
+        let root = tempfile::tempdir().unwrap();
+        fs_err::create_dir_all(root.path().join("docs")).unwrap();
+        fs_err::write(root.path().join("docs/inside.md"), "inside").unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.path().join("linked")).unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.txt"),
+            root.path().join("file-link"),
+        )
+        .unwrap();
+        let tree = WorkTree::new(root.path());
+        assert_eq!(tree.read("docs/inside.md").unwrap(), b"inside");
+        assert!(tree.is_file("./docs/inside.md"));
+        for through in ["linked/secret.txt", "file-link"] {
+            assert!(!tree.is_file(through), "{through}");
+            assert!(tree.read(through).is_err(), "{through}");
+        }
+        for escape in ["../x", "/etc/passwd", ""] {
+            assert!(tree.read(escape).is_err(), "{escape}");
+        }
+        assert_eq!(
+            tree.files().unwrap(),
+            ["docs/inside.md"],
+            "links are not walked"
+        );
     }
 }

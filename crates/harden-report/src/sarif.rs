@@ -156,7 +156,7 @@ pub(crate) fn render(report: &RunReport, catalogue: &[&'static GateMeta]) -> Str
             results.push(result(finding, Some(index)));
         }
         // A gate that failed without findings (an error, an expired waiver) still shows up.
-        if gate.outcome == Outcome::Fail && gate.findings.is_empty() {
+        if gate.outcome == Outcome::Fail && gate.open_findings().next().is_none() {
             let config = report
                 .config_digest
                 .as_ref()

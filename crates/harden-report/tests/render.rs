@@ -21,7 +21,7 @@ static META: GateMeta = GateMeta {
     rationale: "Procedures must exist before they are needed.",
     evidence: &["documents"],
     options: &[],
-    per_item: false,
+    items: None,
 };
 
 fn span(line: u32, column: u32, end: u32) -> Span {

@@ -100,11 +100,21 @@ pub(crate) struct InitArgs {
 pub(crate) struct Locations {
     /// Config file. Default: $HARDEN_CONFIG, else harden.toml at the repository root, else the
     /// built-in defaults of the production profile.
-    #[arg(long, env = "HARDEN_CONFIG", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "HARDEN_CONFIG",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
     pub(crate) config: Option<PathBuf>,
     /// Ledger: a SQLite file path or a postgres:// URL. Default: [ledger] url in the config,
     /// else .harden/ledger.db under the repository root.
-    #[arg(long, env = "HARDEN_LEDGER", value_name = "PATH|URL")]
+    #[arg(
+        long,
+        env = "HARDEN_LEDGER",
+        hide_env_values = true,
+        value_name = "PATH|URL"
+    )]
     pub(crate) ledger: Option<String>,
 }
 
@@ -165,7 +175,12 @@ pub(crate) struct ConfigCheckArgs {
     #[arg(default_value = ".")]
     pub(crate) path: PathBuf,
     /// Config file (default: as for `check`).
-    #[arg(long, env = "HARDEN_CONFIG", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "HARDEN_CONFIG",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
     pub(crate) config: Option<PathBuf>,
 }
 

@@ -40,6 +40,17 @@ impl std::fmt::Display for ConfigInvalid {
 impl std::error::Error for ConfigInvalid {}
 
 fn main() -> ExitCode {
+    // A panic message can quote the data being processed (a line that holds a secret): show only
+    // where it happened. A panicking gate is still recorded as a failed gate by the engine.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        output::error(&format!(
+            "internal error{at} (a bug in harden; please report it)"
+        ));
+    }));
     let cli = cli::Cli::parse();
     logging::init(cli.global.log_format, cli.global.verbose);
     match commands::dispatch(cli) {

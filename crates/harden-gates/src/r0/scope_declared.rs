@@ -20,7 +20,7 @@ owner and writes down the scope in a sentence or more. Fix: run `harden init`, o
 `[service] name = ..., owners = [...], scope = \"...\"`.",
     evidence: &["declarations", "service", "owners"],
     options: &[],
-    per_item: false,
+    items: None,
 };
 
 /// A scope shorter than this says nothing ("api", "tbd").

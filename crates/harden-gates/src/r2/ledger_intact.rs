@@ -20,7 +20,7 @@ run is appended and fails at the first entry that was edited, deleted, inserted 
 Fix: restore the ledger from a backup or export; `harden ledger verify` names the broken entry.",
     evidence: &["ledgers", "entries", "head"],
     options: &[],
-    per_item: false,
+    items: None,
 };
 
 impl Gate for LedgerIntact {

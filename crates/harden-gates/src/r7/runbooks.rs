@@ -32,7 +32,7 @@ the stale one after a drill.",
         kind: OptionKind::Integer,
         help: "Fewest non-empty lines a runbook must have to count as written (default 3).",
     }],
-    per_item: false,
+    items: None,
 };
 
 const DEFAULT_MAX_AGE: Duration = Duration::from_hours(4320);

@@ -170,30 +170,7 @@ pub fn open(location: &str) -> Result<Box<dyn LedgerStore>, LedgerError> {
 
 /// A URL with any password replaced by `***`, safe for messages and reports.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let (authority, tail) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split(':').next().unwrap_or_default();
-            let masked = if userinfo.contains(':') {
-                format!("{user}:***")
-            } else {
-                user.to_owned()
-            };
-            // Query strings may carry `password=`; drop them from the shown form.
-            let tail = tail.split('?').next().unwrap_or_default();
-            format!("{scheme}://{masked}@{host}{tail}")
-        }
-        None => format!(
-            "{scheme}://{authority}{}",
-            tail.split('?').next().unwrap_or_default()
-        ),
-    }
+    harden_model::mask_url_credentials(url)
 }
 
 #[cfg(test)]
@@ -208,7 +185,11 @@ mod tests {
         );
         assert_eq!(
             redact_url("postgres://u@db/x?password=s3cret"),
-            "postgres://u@db/x"
+            "postgres://u@db/x?password=***"
+        );
+        assert_eq!(
+            redact_url("postgres://u:pa/ss@db/x"),
+            "postgres://u:***@db/x"
         );
         assert_eq!(redact_url("postgresql://db/x"), "postgresql://db/x");
         assert_eq!(redact_url(".harden/ledger.db"), ".harden/ledger.db");

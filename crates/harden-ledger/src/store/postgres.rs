@@ -1,4 +1,4 @@
-use postgres::{Client, NoTls};
+use postgres::{Client, NoTls, Statement};
 use serde_json::Value;
 
 use super::{LedgerError, LedgerStore, build_entries, redact_url};
@@ -8,10 +8,19 @@ use crate::chain::{Entry, Head};
 pub struct PostgresLedger {
     client: Client,
     location: String,
+    statements: Option<Statements>,
 }
 
-/// Key of the advisory lock that serializes appends (and schema creation) across processes.
-const APPEND_LOCK: i64 = 0x6861_7264_656e; // "harden"
+/// Statements prepared once per connection: an append is then five round trips.
+struct Statements {
+    lock_head: Statement,
+    insert: Statement,
+    set_head: Statement,
+}
+
+/// Key of the advisory lock that serializes schema creation across processes (appends queue on
+/// the head row's lock instead).
+const SCHEMA_LOCK: i64 = 0x6861_7264_656e; // "harden"
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS harden_ledger_entries (
@@ -27,11 +36,21 @@ CREATE TABLE IF NOT EXISTS harden_ledger_head (
     seq BIGINT NOT NULL,
     hash TEXT NOT NULL
 );
+-- The head row exists from the start (seq 0: empty), so appenders can queue on its row lock.
+INSERT INTO harden_ledger_head (id, seq, hash)
+VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')
+ON CONFLICT (id) DO NOTHING;
 CREATE OR REPLACE FUNCTION harden_ledger_append_only() RETURNS trigger AS $$
 BEGIN RAISE EXCEPTION 'the evidence ledger is append-only'; END
 $$ LANGUAGE plpgsql;
 CREATE OR REPLACE TRIGGER harden_ledger_entries_append_only BEFORE UPDATE OR DELETE ON harden_ledger_entries
 FOR EACH ROW EXECUTE FUNCTION harden_ledger_append_only();
+CREATE OR REPLACE TRIGGER harden_ledger_entries_no_truncate BEFORE TRUNCATE ON harden_ledger_entries
+FOR EACH STATEMENT EXECUTE FUNCTION harden_ledger_append_only();
+CREATE OR REPLACE TRIGGER harden_ledger_head_kept BEFORE DELETE ON harden_ledger_head
+FOR EACH ROW EXECUTE FUNCTION harden_ledger_append_only();
+CREATE OR REPLACE TRIGGER harden_ledger_head_no_truncate BEFORE TRUNCATE ON harden_ledger_head
+FOR EACH STATEMENT EXECUTE FUNCTION harden_ledger_append_only();
 ";
 
 impl PostgresLedger {
@@ -42,7 +61,11 @@ impl PostgresLedger {
             location: location.clone(),
             source,
         })?;
-        let mut ledger = Self { client, location };
+        let mut ledger = Self {
+            client,
+            location,
+            statements: None,
+        };
         ledger.init()?;
         Ok(ledger)
     }
@@ -57,11 +80,31 @@ impl PostgresLedger {
     fn init(&mut self) -> Result<(), LedgerError> {
         let result = (|| {
             let mut tx = self.client.transaction()?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
             tx.batch_execute(SCHEMA)?;
             tx.commit()
         })();
         result.map_err(|e| self.err(e))
+    }
+
+    fn prepare(&mut self) -> Result<(), LedgerError> {
+        if self.statements.is_none() {
+            let prepared = (|| {
+                Ok::<_, postgres::Error>(Statements {
+                    // READ COMMITTED re-reads a row after waiting for its lock, so the head
+                    // returned is the one the insert extends, whoever appended before us.
+                    lock_head: self.client.prepare("SELECT seq, hash FROM harden_ledger_head WHERE id = 1 FOR UPDATE")?,
+                    insert: self.client.prepare(
+                        "INSERT INTO harden_ledger_entries (seq, kind, recorded_at, prev_hash, hash, body) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )?,
+                    set_head: self.client.prepare(
+                        "INSERT INTO harden_ledger_head (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
+                    )?,
+                })
+            })();
+            self.statements = Some(prepared.map_err(|e| self.err(e))?);
+        }
+        Ok(())
     }
 
     /// Direct access for tests that play the attacker.
@@ -81,30 +124,28 @@ impl LedgerStore for PostgresLedger {
         bodies: &[Value],
         at: jiff::Timestamp,
     ) -> Result<Vec<Entry>, LedgerError> {
+        self.prepare()?;
         let location = self.location.clone();
         let wrap = |source| LedgerError::Postgres {
             location: location.clone(),
             source,
         };
+        let Some(statements) = self.statements.as_ref() else {
+            return Err(LedgerError::Io("statements not prepared".into()));
+        };
         let mut tx = self.client.transaction().map_err(wrap)?;
-        // Writers queue on one advisory lock held to commit, so the head read below is the
-        // head the insert extends.
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
-            .map_err(wrap)?;
         let head = tx
-            .query_opt("SELECT seq, hash FROM harden_ledger_head WHERE id = 1", &[])
+            .query_opt(&statements.lock_head, &[])
             .map_err(wrap)?
             .map(|row| Head {
                 seq: row.get::<_, i64>(0) as u64,
                 hash: row.get(1),
-            });
+            })
+            .filter(|head| head.seq > 0);
         let entries = build_entries(head, kind, bodies, at)?;
-        let insert = tx
-            .prepare("INSERT INTO harden_ledger_entries (seq, kind, recorded_at, prev_hash, hash, body) VALUES ($1, $2, $3, $4, $5, $6)")
-            .map_err(wrap)?;
         for entry in &entries {
             tx.execute(
-                &insert,
+                &statements.insert,
                 &[
                     &(entry.seq as i64),
                     &entry.kind,
@@ -117,11 +158,8 @@ impl LedgerStore for PostgresLedger {
             .map_err(wrap)?;
         }
         if let Some(last) = entries.last() {
-            tx.execute(
-                "INSERT INTO harden_ledger_head (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
-                &[&(last.seq as i64), &last.hash],
-            )
-            .map_err(wrap)?;
+            tx.execute(&statements.set_head, &[&(last.seq as i64), &last.hash])
+                .map_err(wrap)?;
         }
         tx.commit().map_err(wrap)?;
         Ok(entries)
@@ -153,10 +191,12 @@ impl LedgerStore for PostgresLedger {
                 location: self.location.clone(),
                 source: e,
             })?;
-        Ok(row.map(|row| Head {
-            seq: row.get::<_, i64>(0) as u64,
-            hash: row.get(1),
-        }))
+        Ok(row
+            .map(|row| Head {
+                seq: row.get::<_, i64>(0) as u64,
+                hash: row.get(1),
+            })
+            .filter(|head| head.seq > 0))
     }
 
     fn page(&mut self, after: u64, limit: u64) -> Result<Vec<Entry>, LedgerError> {

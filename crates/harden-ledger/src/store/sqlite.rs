@@ -33,6 +33,8 @@ CREATE TRIGGER IF NOT EXISTS ledger_entries_no_update BEFORE UPDATE ON ledger_en
 BEGIN SELECT RAISE(ABORT, 'the evidence ledger is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS ledger_entries_no_delete BEFORE DELETE ON ledger_entries
 BEGIN SELECT RAISE(ABORT, 'the evidence ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_head_kept BEFORE DELETE ON ledger_head
+BEGIN SELECT RAISE(ABORT, 'the evidence ledger is append-only'); END;
 ";
 
 impl SqliteLedger {
@@ -118,16 +120,13 @@ fn fs_create_dir_all(path: &Path) -> Result<(), LedgerError> {
 
 fn read_head(connection: &Connection) -> rusqlite::Result<Option<Head>> {
     connection
-        .query_row(
-            "SELECT seq, hash FROM ledger_head WHERE id = 1",
-            [],
-            |row| {
-                Ok(Head {
-                    seq: row.get::<_, i64>(0)? as u64,
-                    hash: row.get(1)?,
-                })
-            },
-        )
+        .prepare_cached("SELECT seq, hash FROM ledger_head WHERE id = 1")?
+        .query_row([], |row| {
+            Ok(Head {
+                seq: row.get::<_, i64>(0)? as u64,
+                hash: row.get(1)?,
+            })
+        })
         .optional()
 }
 
@@ -175,10 +174,10 @@ impl LedgerStore for SqliteLedger {
             }
         }
         if let Some(last) = entries.last() {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO ledger_head (id, seq, hash) VALUES (1, ?1, ?2) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-                params![last.seq as i64, last.hash],
             )
+            .and_then(|mut upsert| upsert.execute(params![last.seq as i64, last.hash]))
             .map_err(wrap)?;
         }
         tx.commit().map_err(wrap)?;

@@ -97,6 +97,22 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             .into());
         }
     }
+    let options = RunOptions {
+        profile,
+        strict: args.strict,
+        only: args.only.clone(),
+    };
+    if !catalogue
+        .iter()
+        .any(|gate| harden_engine::selects(&config, &options, gate))
+    {
+        return Err(UsageError(format!(
+            "no gate to run: profile {} selects none of --only {}",
+            options.profile.name,
+            args.only.join(", ")
+        ))
+        .into());
+    }
 
     let run_id = uuid::Uuid::new_v4().to_string();
     let span = tracing::info_span!("run", run_id = %run_id);
@@ -126,11 +142,6 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             .map_err(Clone::clone),
         ledger: Ok(&ledger_port),
         clock: &clock,
-    };
-    let options = RunOptions {
-        profile,
-        strict: args.strict,
-        only: args.only.clone(),
     };
     let context = RunContext {
         run_id: run_id.clone(),
@@ -188,8 +199,16 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             color,
         },
     );
-    output::emit(&text, args.output.as_deref())?;
     let code = harden_engine::exit_code(&report);
+    if let Err(error) = output::emit(&text, args.output.as_deref()) {
+        // `harden check | head` must still fail the pipeline when a gate failed.
+        let broken_pipe = error
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
+        if !broken_pipe {
+            return Err(error);
+        }
+    }
     tracing::info!(
         failed = report.summary.failed,
         passed = report.summary.passed,

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use harden_engine::RepoView as _;
+use harden_model::GateMeta;
 use harden_repo::WorkTree;
 
 use crate::cli::InitArgs;
@@ -91,8 +92,14 @@ fn is_yaml(name: &str) -> bool {
         .is_some_and(|ext| ext.eq_ignore_ascii_case("yml") || ext.eq_ignore_ascii_case("yaml"))
 }
 
+/// A TOML basic string. JSON's string escapes are a subset of TOML's, so serde_json quotes
+/// any text (quotes, backslashes, control characters) correctly.
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
+}
+
 fn quoted_list(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
+    let quoted: Vec<String> = items.iter().map(|i| quoted(i)).collect();
     format!("[{}]", quoted.join(", "))
 }
 
@@ -103,7 +110,32 @@ fn git_email(root: &Path) -> Option<String> {
     (!email.trim().is_empty()).then_some(email)
 }
 
-fn template(root: &Path, detected: &Detected) -> String {
+/// Per-item gates with nothing to judge in this repository: `init` disables them with a comment,
+/// so "not applicable" is a reviewed choice in the config rather than a silent skip.
+fn not_applicable<'a>(
+    catalogue: &[&'a GateMeta],
+    files: &[String],
+) -> Vec<(&'a GateMeta, &'static str)> {
+    catalogue
+        .iter()
+        .filter_map(|gate| {
+            let items = gate.items?;
+            let mut builder = globset::GlobSetBuilder::new();
+            for glob in items.globs {
+                if let Ok(glob) = globset::GlobBuilder::new(glob)
+                    .literal_separator(true)
+                    .build()
+                {
+                    builder.add(glob);
+                }
+            }
+            let set = builder.build().ok()?;
+            (!files.iter().any(|f| set.is_match(f))).then_some((*gate, items.name))
+        })
+        .collect()
+}
+
+fn template(root: &Path, detected: &Detected, disabled: &[(&GateMeta, &str)]) -> String {
     let name = std::fs::canonicalize(root)
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
@@ -124,12 +156,13 @@ fn template(root: &Path, detected: &Detected) -> String {
     );
     let _ = writeln!(out, "version = 1\n");
     let _ = writeln!(out, "[service]");
-    let _ = writeln!(out, "name = \"{name}\"");
+    let _ = writeln!(out, "name = {}", quoted(&name));
     match git_email(root) {
         Some(email) => {
             let _ = writeln!(
                 out,
-                "owners = [\"{email}\"]   # who answers for this service; a team address is better"
+                "owners = [{}]   # who answers for this service; a team address is better",
+                quoted(&email)
             );
         }
         None => {
@@ -175,7 +208,7 @@ fn template(root: &Path, detected: &Detected) -> String {
     for (key, found) in &detected.runbooks {
         match found {
             Some(path) => {
-                let _ = writeln!(out, "{key} = \"{path}\"");
+                let _ = writeln!(out, "{key} = {}", quoted(path));
             }
             None => {
                 let _ = writeln!(
@@ -208,6 +241,14 @@ fn template(root: &Path, detected: &Detected) -> String {
         count_or_none(&migrations)
     );
     let _ = writeln!(out);
+    for (gate, items) in disabled {
+        let _ = writeln!(out, "[gates.\"{}\"]", gate.id);
+        let _ = writeln!(
+            out,
+            "enabled = false   # not applicable: no {items} found by harden init on {today}"
+        );
+        let _ = writeln!(out);
+    }
     let _ = writeln!(
         out,
         "# [[waiver]]   # a bounded exception; every field but the selector is required"
@@ -274,9 +315,10 @@ pub(crate) fn run(args: &InitArgs) -> anyhow::Result<u8> {
     }
     let tree = WorkTree::new(root);
     let detected = detect(&tree)?;
-    let text = template(root, &detected);
-    // Never write a config that would not load.
     let catalogue = harden_gates::registry().catalogue();
+    let files = tree.files().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let text = template(root, &detected, &not_applicable(&catalogue, files));
+    // Never write a config that would not load.
     harden_config::load(harden_config::FILE_NAME, &text, &catalogue)
         .map_err(|d| anyhow::anyhow!("harden init produced an invalid config (a bug):\n{d}"))?;
     fs_err::write(&config_path, &text).context("writing harden.toml")?;
@@ -288,4 +330,53 @@ pub(crate) fn run(args: &InitArgs) -> anyhow::Result<u8> {
     output::note(&message);
     output::note("next: fill in [service] scope and owners, then run `harden check`");
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Target};
+
+    use super::not_applicable;
+
+    static DOCKER: GateMeta = GateMeta {
+        id: GateId::from_static("R4.docker.hygiene"),
+        round: Round::R4,
+        title: "t",
+        severity: Severity::Medium,
+        target: Target::Repository,
+        min_profile: ProfileLevel::Production,
+        rationale: "r",
+        evidence: &[],
+        options: &[],
+        items: Some(Items {
+            name: "Dockerfiles",
+            globs: &["**/Dockerfile", "**/*.Dockerfile"],
+        }),
+    };
+    static EXISTENCE: GateMeta = GateMeta {
+        id: GateId::from_static("R7.runbooks"),
+        round: Round::R7,
+        title: "t",
+        severity: Severity::High,
+        target: Target::Repository,
+        min_profile: ProfileLevel::Production,
+        rationale: "r",
+        evidence: &[],
+        options: &[],
+        items: None,
+    };
+
+    #[test]
+    fn per_item_gates_without_items_are_not_applicable() {
+        let catalogue = [&DOCKER, &EXISTENCE];
+        let none = not_applicable(&catalogue, &["src/main.rs".to_owned()]);
+        assert_eq!(
+            none.len(),
+            1,
+            "only the per-item gate; existence gates never"
+        );
+        assert_eq!(none[0].1, "Dockerfiles");
+        assert!(not_applicable(&catalogue, &["deploy/api/Dockerfile".to_owned()]).is_empty());
+        assert!(not_applicable(&catalogue, &["Dockerfile".to_owned()]).is_empty());
+    }
 }

@@ -59,7 +59,7 @@ fn summary_of(kind: &str, body: &Value) -> String {
     }
     let commit = body["commit"]
         .as_str()
-        .map_or("no commit".to_owned(), |c| c[..c.len().min(7)].to_owned());
+        .map_or("no commit".to_owned(), |c| c.chars().take(7).collect());
     let dirty = if body["dirty"].as_bool() == Some(true) {
         " dirty"
     } else {
@@ -94,7 +94,7 @@ pub(crate) fn log(args: &LedgerArgs, limit: u64) -> anyhow::Result<u8> {
             entry.seq,
             entry.recorded_at,
             entry.kind,
-            &entry.hash[..12],
+            entry.hash.get(..12).unwrap_or(&entry.hash),
             summary_of(&entry.kind, &body)
         );
     }

@@ -143,6 +143,7 @@ fn usage_and_config_errors_exit_2_and_record_nothing() {
         vec!["check", "does-not-exist"],
         vec!["check", "--artifact", "md5:abc"],
         vec!["check", "--format", "yaml"],
+        vec!["check", "--profile", "prototype", "--only", "R7.runbooks"],
         vec!["explain", "R7.runbook"],
         vec!["frobnicate"],
     ] {
@@ -248,4 +249,36 @@ fn a_ledger_password_is_never_printed() {
     let all = format!("{}{}", stdout(&output), stderr(&output));
     assert!(!all.contains("CANARY-PASSWORD-31337"), "{all}");
     assert!(all.contains("harden:***@127.0.0.1"), "{all}");
+}
+
+#[test]
+fn a_service_in_a_subdirectory_of_a_monorepo_is_judged_by_its_own_history() {
+    let repo = TestRepo::new();
+    repo.write("services/api/harden.toml", CONFIG)
+        .write("services/api/docs/runbooks/disaster-recovery.md", RUNBOOK)
+        .write("services/api/docs/runbooks/migration-recovery.md", RUNBOOK)
+        .write("services/api/docs/runbooks/on-call.md", RUNBOOK)
+        .write(".gitignore", ".harden/\n");
+    repo.commit("runbooks written long ago", "2024-01-10T09:00:00Z");
+    let output = harden(repo.path())
+        .args(["check", "services/api", "--only", "R7.runbooks"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("is stale: last changed"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn init_quotes_whatever_the_directory_is_called() {
+    let parent = tempfile::tempdir().unwrap();
+    let odd = parent.path().join("svc\"quoted\\name");
+    std::fs::create_dir(&odd).unwrap();
+    let output = harden(&odd).arg("init").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let config = harden(&odd).args(["config", "check"]).output().unwrap();
+    assert_eq!(config.status.code(), Some(0), "{}", stderr(&config));
 }

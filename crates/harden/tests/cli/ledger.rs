@@ -132,6 +132,17 @@ fn tampering_fails_verify_and_the_gate() {
         "{}",
         stdout(&check)
     );
+    // A row mangled beyond recognition is reported, not a crash.
+    // (harden reinstated the append-only guard when it opened the ledger; drop it again.)
+    db.execute_batch(
+        "DROP TRIGGER ledger_entries_no_update; UPDATE ledger_entries SET hash = 'x' WHERE seq = 1;",
+    )
+    .unwrap();
+    let log = harden(repo.path())
+        .args(["ledger", "log"])
+        .output()
+        .unwrap();
+    assert_eq!(log.status.code(), Some(0), "{}", stderr(&log));
 }
 
 #[test]
