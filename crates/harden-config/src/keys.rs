@@ -128,7 +128,37 @@ pub const ROOT: &[Key] = &[
         Ty::Table,
         "What must hold before the rollout exits.",
     ),
+    key(
+        "decision",
+        Ty::TableArray,
+        "Decision register: deferred trade-offs and what brings each back.",
+    ),
+    key(
+        "readiness",
+        Ty::Table,
+        "Where readiness snapshots are written.",
+    ),
 ];
+
+/// `[[decision]]`.
+pub const DECISION: &[Key] = &[
+    required("decision", Ty::Str, "What was decided (or deferred)."),
+    required("date", Ty::Date, "When."),
+    required("owner", Ty::Str, "Who answers for it."),
+    required("trigger", Ty::Str, "What brings it back before its date."),
+    required(
+        "revisit-by",
+        Ty::Date,
+        "The day it must be revisited; R7.decisions.revisit fails after it.",
+    ),
+];
+
+/// `[readiness]`.
+pub const READINESS: &[Key] = &[key(
+    "path",
+    Ty::Str,
+    "Where snapshots go; `{date}` is replaced (default docs/audits/production-hardening-rollout-readiness-{date}.md).",
+)];
 
 /// `[service]`.
 pub const SERVICE: &[Key] = &[

@@ -7,6 +7,7 @@
 mod diag;
 mod duration;
 pub mod keys;
+pub mod plan;
 mod schema;
 mod validate;
 
@@ -57,6 +58,27 @@ pub struct ValidConfig {
     pub smoke: Smoke,
     /// `[exit-criteria]`.
     pub exit_criteria: ExitCriteria,
+    /// `[[decision]]`, in file order.
+    pub decisions: Vec<Decision>,
+    /// `[readiness] path`: where snapshots go, with `{date}`.
+    pub readiness_path: Option<String>,
+}
+
+/// A deferred trade-off in the decision register.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    /// What was decided.
+    pub decision: String,
+    /// When.
+    pub date: jiff::civil::Date,
+    /// Who answers for it.
+    pub owner: String,
+    /// What brings it back early.
+    pub trigger: String,
+    /// When it must be revisited.
+    pub revisit_by: jiff::civil::Date,
+    /// Line of its `[[decision]]` header.
+    pub line: u32,
 }
 
 /// Where the config came from.

@@ -71,6 +71,11 @@ pub fn json_schema(catalogue: &[&'static GateMeta]) -> Value {
     props.insert("ledger".into(), object(keys::LEDGER));
     props.insert("smoke".into(), object(keys::SMOKE));
     props.insert("exit-criteria".into(), object(keys::EXIT_CRITERIA));
+    props.insert(
+        "decision".into(),
+        json!({"type": "array", "items": object(keys::DECISION)}),
+    );
+    props.insert("readiness".into(), object(keys::READINESS));
     root["properties"] = Value::Object(props);
     root["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
     root["title"] = json!("harden.toml");

@@ -20,17 +20,17 @@ use crate::{
     Runbooks, Service, TargetConfig, ValidConfig, parse_duration,
 };
 
-struct Checker<'a> {
-    path: &'a str,
-    text: &'a str,
-    diagnostics: Vec<Diagnostic>,
+pub(crate) struct Checker<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) text: &'a str,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 /// A table being read: its keys are checked once against the allowed list, then values are taken.
-struct Section<'t> {
-    table: &'t dyn TableLike,
-    span: Option<Range<usize>>,
-    name: String,
+pub(crate) struct Section<'t> {
+    pub(crate) table: &'t dyn TableLike,
+    pub(crate) span: Option<Range<usize>>,
+    pub(crate) name: String,
 }
 
 impl Section<'_> {
@@ -51,36 +51,47 @@ pub(crate) fn validate(
     text: &str,
     catalogue: &[&'static GateMeta],
 ) -> Result<ValidConfig, Diagnostics> {
-    let document = match toml_edit::Document::parse(text) {
-        Ok(document) => document,
-        Err(error) => {
-            let span = error.span().unwrap_or(0..0);
-            let message = error.message().trim().to_owned();
-            return Err(Diagnostics(vec![Diagnostic::at(
-                path,
-                text,
-                span,
-                &format!("invalid TOML: {message}"),
-                None,
-            )]));
-        }
-    };
+    let document = parse_document(path, text)?;
     let mut checker = Checker {
         path,
         text,
         diagnostics: Vec::new(),
     };
     let config = checker.root(document.as_table(), catalogue);
-    if checker.diagnostics.is_empty() {
-        Ok(config)
-    } else {
-        checker.diagnostics.sort_by_key(|d| (d.line, d.column));
-        Err(Diagnostics(checker.diagnostics))
-    }
+    checker.finish()?;
+    Ok(config)
+}
+
+/// Parses `text` as TOML, or returns the parse error as the one diagnostic.
+pub(crate) fn parse_document(
+    path: &str,
+    text: &str,
+) -> Result<toml_edit::Document<String>, Diagnostics> {
+    toml_edit::Document::parse(text.to_owned()).map_err(|error| {
+        let span = error.span().unwrap_or(0..0);
+        let message = error.message().trim().to_owned();
+        Diagnostics(vec![Diagnostic::at(
+            path,
+            text,
+            span,
+            &format!("invalid TOML: {message}"),
+            None,
+        )])
+    })
 }
 
 impl Checker<'_> {
-    fn error(
+    /// Every diagnostic collected, sorted by position; `Ok` if there is none.
+    pub(crate) fn finish(mut self) -> Result<(), Diagnostics> {
+        if self.diagnostics.is_empty() {
+            Ok(())
+        } else {
+            self.diagnostics.sort_by_key(|d| (d.line, d.column));
+            Err(Diagnostics(self.diagnostics))
+        }
+    }
+
+    pub(crate) fn error(
         &mut self,
         span: Option<Range<usize>>,
         message: impl Into<String>,
@@ -96,12 +107,17 @@ impl Checker<'_> {
         ));
     }
 
-    fn line_of(&self, span: Option<&Range<usize>>) -> Option<u32> {
+    pub(crate) fn line_of(&self, span: Option<&Range<usize>>) -> Option<u32> {
         span.map(|s| line_col_at(self.text, s.start).line)
     }
 
     /// Checks the keys of the table `item` against `allowed` and that required ones are there.
-    fn section<'t>(&mut self, item: &'t Item, name: &str, allowed: &[Key]) -> Option<Section<'t>> {
+    pub(crate) fn section<'t>(
+        &mut self,
+        item: &'t Item,
+        name: &str,
+        allowed: &[Key],
+    ) -> Option<Section<'t>> {
         let Some(table) = item.as_table_like() else {
             self.error(
                 item.span(),
@@ -113,7 +129,7 @@ impl Checker<'_> {
         Some(self.section_of(table, item.span(), name, allowed))
     }
 
-    fn section_of<'t>(
+    pub(crate) fn section_of<'t>(
         &mut self,
         table: &'t dyn TableLike,
         span: Option<Range<usize>>,
@@ -148,7 +164,7 @@ impl Checker<'_> {
         }
     }
 
-    fn unknown_key(
+    pub(crate) fn unknown_key(
         &mut self,
         span: Option<Range<usize>>,
         key: &str,
@@ -174,12 +190,21 @@ impl Checker<'_> {
         );
     }
 
-    fn value<'t>(section: &Section<'t>, key: &str) -> Option<(&'t Item, Option<Range<usize>>)> {
+    pub(crate) fn value<'t>(
+        section: &Section<'t>,
+        key: &str,
+    ) -> Option<(&'t Item, Option<Range<usize>>)> {
         let item = section.table.get(key)?;
         Some((item, item.span()))
     }
 
-    fn wrong_type(&mut self, section: &Section<'_>, key: &str, span: Option<Range<usize>>, ty: Ty) {
+    pub(crate) fn wrong_type(
+        &mut self,
+        section: &Section<'_>,
+        key: &str,
+        span: Option<Range<usize>>,
+        ty: Ty,
+    ) {
         self.error(
             span,
             format!("`{}` has the wrong type", section.qualified(key)),
@@ -187,7 +212,7 @@ impl Checker<'_> {
         );
     }
 
-    fn string(&mut self, section: &Section<'_>, key: &str) -> Option<String> {
+    pub(crate) fn string(&mut self, section: &Section<'_>, key: &str) -> Option<String> {
         let (item, span) = Self::value(section, key)?;
         match item.as_str() {
             Some(text) if !text.trim().is_empty() => Some(text.to_owned()),
@@ -207,7 +232,7 @@ impl Checker<'_> {
     }
 
     /// A repository-relative path: no leading `/`, no `..`; a leading `./` is dropped.
-    fn repo_path(&mut self, section: &Section<'_>, key: &str) -> Option<String> {
+    pub(crate) fn repo_path(&mut self, section: &Section<'_>, key: &str) -> Option<String> {
         let text = self.string(section, key)?;
         let span = section.table.get(key).and_then(Item::span);
         if let Some(normalized) = normalize_repo_path(&text) {
@@ -222,7 +247,7 @@ impl Checker<'_> {
         }
     }
 
-    fn repo_path_list(&mut self, section: &Section<'_>, key: &str) -> Vec<String> {
+    pub(crate) fn repo_path_list(&mut self, section: &Section<'_>, key: &str) -> Vec<String> {
         let Some((item, _)) = Self::value(section, key) else {
             return Vec::new();
         };
@@ -248,14 +273,19 @@ impl Checker<'_> {
         out
     }
 
-    fn string_list(&mut self, section: &Section<'_>, key: &str) -> Vec<String> {
+    pub(crate) fn string_list(&mut self, section: &Section<'_>, key: &str) -> Vec<String> {
         let Some((item, span)) = Self::value(section, key) else {
             return Vec::new();
         };
         self.strings_of(item, span, &section.qualified(key))
     }
 
-    fn strings_of(&mut self, item: &Item, span: Option<Range<usize>>, name: &str) -> Vec<String> {
+    pub(crate) fn strings_of(
+        &mut self,
+        item: &Item,
+        span: Option<Range<usize>>,
+        name: &str,
+    ) -> Vec<String> {
         let Some(array) = item.as_array() else {
             self.error(
                 span,
@@ -278,7 +308,7 @@ impl Checker<'_> {
         out
     }
 
-    fn boolean(&mut self, section: &Section<'_>, key: &str) -> Option<bool> {
+    pub(crate) fn boolean(&mut self, section: &Section<'_>, key: &str) -> Option<bool> {
         let (item, span) = Self::value(section, key)?;
         let value = item.as_bool();
         if value.is_none() {
@@ -287,7 +317,7 @@ impl Checker<'_> {
         value
     }
 
-    fn integer(&mut self, section: &Section<'_>, key: &str) -> Option<u64> {
+    pub(crate) fn integer(&mut self, section: &Section<'_>, key: &str) -> Option<u64> {
         let (item, span) = Self::value(section, key)?;
         match item.as_integer().map(u64::try_from) {
             Some(Ok(value)) => Some(value),
@@ -306,7 +336,7 @@ impl Checker<'_> {
         }
     }
 
-    fn duration(&mut self, section: &Section<'_>, key: &str) -> Option<Duration> {
+    pub(crate) fn duration(&mut self, section: &Section<'_>, key: &str) -> Option<Duration> {
         let (item, span) = Self::value(section, key)?;
         let parsed = item.as_str().and_then(parse_duration);
         if parsed.is_some_and(|d| d.is_zero()) {
@@ -327,7 +357,7 @@ impl Checker<'_> {
         parsed
     }
 
-    fn date(&mut self, section: &Section<'_>, key: &str) -> Option<jiff::civil::Date> {
+    pub(crate) fn date(&mut self, section: &Section<'_>, key: &str) -> Option<jiff::civil::Date> {
         let (item, span) = Self::value(section, key)?;
         let parsed = match item.as_value() {
             Some(Value::Datetime(datetime)) => {
@@ -353,7 +383,11 @@ impl Checker<'_> {
         parsed
     }
 
-    fn root(&mut self, root: &toml_edit::Table, catalogue: &[&'static GateMeta]) -> ValidConfig {
+    pub(crate) fn root(
+        &mut self,
+        root: &toml_edit::Table,
+        catalogue: &[&'static GateMeta],
+    ) -> ValidConfig {
         let mut config = ValidConfig::defaults();
         let top = self.section_of(root, Some(0..0), ROOT_NAME, keys::ROOT);
         if let Some(version) = self.integer(&top, "version")
@@ -430,6 +464,34 @@ impl Checker<'_> {
         if let Some(item) = top.table.get("waiver") {
             config.waivers = self.waivers(item, catalogue);
         }
+        if let Some(item) = top.table.get("decision") {
+            for (table, span) in self.tables(item, "decision") {
+                let section = self.section_of(table, span, "decision", keys::DECISION);
+                let line = self.line_of(section.span.as_ref()).unwrap_or(0);
+                let decision = self.string(&section, "decision");
+                let date = self.date(&section, "date");
+                let owner = self.string(&section, "owner");
+                let trigger = self.string(&section, "trigger");
+                let revisit_by = self.date(&section, "revisit-by");
+                if let (Some(decision), Some(date), Some(owner), Some(trigger), Some(revisit_by)) =
+                    (decision, date, owner, trigger, revisit_by)
+                {
+                    config.decisions.push(crate::Decision {
+                        decision,
+                        date,
+                        owner,
+                        trigger,
+                        revisit_by,
+                        line,
+                    });
+                }
+            }
+        }
+        if let Some(item) = top.table.get("readiness")
+            && let Some(section) = self.section(item, "readiness", keys::READINESS)
+        {
+            config.readiness_path = self.repo_path(&section, "path");
+        }
         if let Some(item) = top.table.get("ledger")
             && let Some(section) = self.section(item, "ledger", keys::LEDGER)
         {
@@ -470,7 +532,7 @@ impl Checker<'_> {
     }
 
     /// Gate patterns (`R4.*`, exact ids) that must select at least one known gate.
-    fn patterns(
+    pub(crate) fn patterns(
         &mut self,
         section: &Section<'_>,
         key: &str,
@@ -498,7 +560,7 @@ impl Checker<'_> {
         patterns
     }
 
-    fn profiles(
+    pub(crate) fn profiles(
         &mut self,
         item: &Item,
         catalogue: &[&'static GateMeta],
@@ -555,7 +617,7 @@ impl Checker<'_> {
         profiles
     }
 
-    fn deploy(&mut self, item: &Item) -> Deploy {
+    pub(crate) fn deploy(&mut self, item: &Item) -> Deploy {
         let mut deploy = Deploy::default();
         let Some(section) = self.section(item, "deploy", keys::DEPLOY) else {
             return deploy;
@@ -595,7 +657,7 @@ impl Checker<'_> {
         deploy
     }
 
-    fn tables<'t>(
+    pub(crate) fn tables<'t>(
         &mut self,
         item: &'t Item,
         name: &str,
@@ -630,7 +692,7 @@ impl Checker<'_> {
         }
     }
 
-    fn preflight(&mut self, item: &Item) -> Vec<Preflight> {
+    pub(crate) fn preflight(&mut self, item: &Item) -> Vec<Preflight> {
         let mut out = Vec::new();
         let mut seen: HashMap<String, u32> = HashMap::new();
         for (table, span) in self.tables(item, "preflight") {
@@ -664,7 +726,7 @@ impl Checker<'_> {
         out
     }
 
-    fn target(&mut self, item: &Item) -> Option<TargetConfig> {
+    pub(crate) fn target(&mut self, item: &Item) -> Option<TargetConfig> {
         let section = self.section(item, "target", keys::TARGET)?;
         let base_url = self.string(&section, "base-url");
         if let Some(url) = &base_url {
@@ -724,7 +786,7 @@ impl Checker<'_> {
         })
     }
 
-    fn gates(
+    pub(crate) fn gates(
         &mut self,
         item: &Item,
         catalogue: &[&'static GateMeta],
@@ -795,7 +857,7 @@ impl Checker<'_> {
         gates
     }
 
-    fn option(item: &Item, kind: OptionKind) -> Option<OptionValue> {
+    pub(crate) fn option(item: &Item, kind: OptionKind) -> Option<OptionValue> {
         match kind {
             OptionKind::Bool => item.as_bool().map(OptionValue::Bool),
             OptionKind::Integer => item
@@ -819,7 +881,7 @@ impl Checker<'_> {
     }
 
     /// The text of a `# comment` in decor, without the hash.
-    fn comment(&self, raw: Option<&toml_edit::RawString>) -> Option<String> {
+    pub(crate) fn comment(&self, raw: Option<&toml_edit::RawString>) -> Option<String> {
         let raw = raw?;
         let text = match raw.as_str() {
             Some(text) => text.to_owned(),
@@ -835,7 +897,7 @@ impl Checker<'_> {
         (!comment.is_empty()).then_some(comment)
     }
 
-    fn unknown_gate(
+    pub(crate) fn unknown_gate(
         &mut self,
         span: Option<Range<usize>>,
         id: &str,
@@ -861,7 +923,7 @@ impl Checker<'_> {
         );
     }
 
-    fn waivers(&mut self, item: &Item, catalogue: &[&'static GateMeta]) -> Vec<Waiver> {
+    pub(crate) fn waivers(&mut self, item: &Item, catalogue: &[&'static GateMeta]) -> Vec<Waiver> {
         let mut waivers: Vec<Waiver> = Vec::new();
         let mut seen: HashMap<(String, Option<String>, Option<String>), u32> = HashMap::new();
         for (table, span) in self.tables(item, "waiver") {
@@ -953,7 +1015,7 @@ impl Checker<'_> {
 }
 
 /// Normalizes a repository-relative path, or `None` if it leaves the repository.
-fn normalize_repo_path(text: &str) -> Option<String> {
+pub(crate) fn normalize_repo_path(text: &str) -> Option<String> {
     let trimmed = text.trim_start_matches("./");
     let escapes = trimmed.starts_with('/')
         || trimmed.contains('\\')

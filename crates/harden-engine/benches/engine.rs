@@ -66,6 +66,7 @@ fn main() {
         history: Err("none".into()),
         ledger: Err("none".into()),
         clock: &clock,
+        env: &harden_engine::FixedEnvironment::default(),
     };
     let options = RunOptions {
         profile: config.resolve_profile(None).unwrap(),

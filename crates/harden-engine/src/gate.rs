@@ -95,6 +95,16 @@ impl<'a> GateCx<'a> {
         self.ports.clock
     }
 
+    /// Today's date in the zone the config judges days in (`[smoke] timezone`, else UTC).
+    pub fn today(&self) -> jiff::civil::Date {
+        crate::runner::today(self.config, self.ports.clock.now())
+    }
+
+    /// The process environment.
+    pub fn env(&self) -> &dyn crate::ports::Environment {
+        self.ports.env
+    }
+
     /// A gate option from `[gates."<id>"]`, type-checked at config load.
     pub fn option(&self, key: &str) -> Option<&OptionValue> {
         self.settings.options.get(key)

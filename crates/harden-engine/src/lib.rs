@@ -12,7 +12,8 @@ mod waivers;
 
 pub use gate::{Gate, GateCx, GateError, GateOutput, Registry};
 pub use ports::{
-    Clock, CommitInfo, FixedClock, History, LedgerCheck, LedgerHealth, PortError, Ports, RepoView,
+    Clock, CommitInfo, Environment, FixedClock, FixedEnvironment, History, LedgerCheck,
+    LedgerHealth, PortError, Ports, RepoView,
 };
 pub use runner::{Progress, RunContext, RunOptions, exit_code, run, selects, today};
 pub use waivers::apply_waivers;

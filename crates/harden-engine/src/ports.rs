@@ -102,6 +102,22 @@ pub trait LedgerCheck: Send + Sync {
     fn verify(&self) -> Result<LedgerHealth, PortError>;
 }
 
+/// The process environment, for gates that check deployment configuration.
+pub trait Environment: Send + Sync {
+    /// The value of a variable, if set.
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// A fixed set of variables: for replaying a run with a recorded environment, and for tests.
+#[derive(Debug, Clone, Default)]
+pub struct FixedEnvironment(pub std::collections::BTreeMap<String, String>);
+
+impl Environment for FixedEnvironment {
+    fn var(&self, name: &str) -> Option<String> {
+        self.0.get(name).cloned()
+    }
+}
+
 /// Everything a run can reach. Optional ports are absent with a stated reason, so gates needing
 /// them are skipped by construction.
 pub struct Ports<'a> {
@@ -113,4 +129,6 @@ pub struct Ports<'a> {
     pub ledger: Result<&'a dyn LedgerCheck, String>,
     /// The clock.
     pub clock: &'a dyn Clock,
+    /// The process environment.
+    pub env: &'a dyn Environment,
 }

@@ -134,6 +134,7 @@ fn run_with(registry: &Registry, config: &ValidConfig, strict: bool) -> RunRepor
         history: Err("no git history: not a git repository".into()),
         ledger: Err("no ledger".into()),
         clock: &clock,
+        env: &harden_engine::FixedEnvironment::default(),
     };
     let options = RunOptions {
         profile: config.resolve_profile(None).unwrap(),

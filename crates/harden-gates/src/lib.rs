@@ -4,6 +4,7 @@
 mod catalogue;
 mod r0;
 mod r2;
+mod r3;
 mod r7;
 mod registry;
 mod support;

@@ -12,6 +12,8 @@ pub fn registry() -> Registry {
     let mut registry = Registry::new();
     register!(registry, crate::r0::scope_declared::ScopeDeclared);
     register!(registry, crate::r2::ledger_intact::LedgerIntact);
+    register!(registry, crate::r3::env_required::EnvRequired);
     register!(registry, crate::r7::runbooks::Runbooks);
+    register!(registry, crate::r7::decisions_revisit::DecisionsRevisit);
     registry
 }

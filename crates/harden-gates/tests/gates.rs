@@ -33,6 +33,7 @@ struct Case {
     /// Date of the final commit of the whole tree.
     final_date: String,
     ledger: Option<(u64, Option<String>)>,
+    env: std::collections::BTreeMap<String, String>,
 }
 
 fn read_case(path: &Path) -> Case {
@@ -68,7 +69,17 @@ fn read_case(path: &Path) -> Case {
         let tamper = l.get("tamper").and_then(|t| t.as_str()).map(str::to_owned);
         (entries, tamper)
     });
+    let env = doc
+        .get("env")
+        .and_then(|e| e.as_table())
+        .map(|t| {
+            t.iter()
+                .map(|(k, v)| (k.to_owned(), v.as_str().unwrap().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
     Case {
+        env,
         now,
         git: doc
             .get("git")
@@ -183,6 +194,7 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
             .map(|l| l as &dyn LedgerCheck)
             .ok_or_else(|| "no ledger configured".to_owned()),
         clock: &clock,
+        env: &harden_engine::FixedEnvironment(case.env.clone()),
     };
     let options = RunOptions {
         profile: config.resolve_profile(Some("production")).unwrap(),
@@ -208,6 +220,17 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
         result.outcome,
         serde_json::to_string_pretty(result).unwrap()
     );
+    // Secret values of the environment never reach a result.
+    let shown = serde_json::to_string(&report).unwrap();
+    for (name, value) in &case.env {
+        let secret = ["_URL", "_KEY", "_TOKEN", "_SECRET", "PASSWORD"]
+            .iter()
+            .any(|s| name.ends_with(s));
+        assert!(
+            !(secret && value.len() >= 8 && shown.contains(value.as_str())),
+            "{name}'s value leaked"
+        );
+    }
     let mut value = serde_json::to_value(result).unwrap();
     value["duration_ms"] = json!(0);
     json!({ "gate": value, "waivers": report.waivers })

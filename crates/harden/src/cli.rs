@@ -83,6 +83,147 @@ pub(crate) enum Command {
     /// Inspect and verify the evidence ledger.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Record and inspect the daily smoke window of a rollout.
+    #[command(subcommand)]
+    Smoke(SmokeCommand),
+    /// Decide whether the rollout may exit: every configured criterion with its evidence.
+    ///
+    /// Default criteria: N consecutive strict-pass days (`[exit-criteria] consecutive-days`, 7),
+    /// all strict gates green now, no blocked procedure, no expired waiver. Exit 0 only if all hold.
+    ExitCriteria(RepoArgs),
+    /// Promotion checks by commit.
+    #[command(subcommand)]
+    Promote(PromoteCommand),
+    /// Hardening procedures: objective, scope, references, actions mapped to verifying gates.
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Write the rollout readiness snapshot of today.
+    ///
+    /// Runs the profile's gates and records the run, then writes
+    /// docs/audits/production-hardening-rollout-readiness-YYYY-MM-DD.md (or `[readiness] path`):
+    /// required deployment flags and their values, presence (never values) of required secrets,
+    /// the gate summary per round with failures, waivers in force and expiring within 14 days,
+    /// the ledger head, and with --checks the preflight commands. Re-running the same day
+    /// rewrites the day's file; the ledger keeps every snapshot.
+    Readiness(ReadinessArgs),
+}
+
+/// A repository and where its config and ledger are.
+#[derive(Debug, Args)]
+pub(crate) struct RepoArgs {
+    /// Repository root (default: the current directory).
+    #[arg(default_value = ".")]
+    pub(crate) path: PathBuf,
+    #[command(flatten)]
+    pub(crate) locations: Locations,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SmokeCommand {
+    /// Run the strict gate set (`[smoke] strict-gates`, default the whole profile) under
+    /// --strict, append a row to docs/audits/production-hardening-smoke-window-YYYY-MM.md and an
+    /// entry to the ledger. Exit 1 if the record fails.
+    Record {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// Also run the `[[preflight]]` commands; the record passes only if they pass too.
+        #[arg(long)]
+        checks: bool,
+    },
+    /// Print the current consecutive-day strict-pass streak (days in `[smoke] timezone`, else
+    /// UTC; a day passes only if all its records pass; a day without a record breaks it).
+    Streak(RepoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PromoteCommand {
+    /// Pass only if the ledger holds a green run of the profile for exactly this commit, on a
+    /// clean tree, within --max-age, and for --artifact when given. Names the proving run.
+    Check {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// The commit to promote (full id, or a unique prefix of at least 7 hex digits).
+        #[arg(long)]
+        commit: String,
+        /// Required profile.
+        #[arg(long, default_value = "production")]
+        profile: String,
+        /// Oldest acceptable run, e.g. 24h, 7d.
+        #[arg(long, default_value = "24h")]
+        max_age: String,
+        /// Artefact digest the run must vouch for (`harden check --artifact`).
+        #[arg(long, value_name = "sha256:HEX")]
+        artifact: Option<String>,
+        /// Output format: human or json.
+        #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PlanCommand {
+    /// Create docs/hardening/<id>.toml from a template.
+    New {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// Plan id (file name): lowercase letters, digits and dashes.
+        id: String,
+        /// Title.
+        #[arg(long)]
+        title: String,
+    },
+    /// List plans with their state.
+    List(RepoArgs),
+    /// Show one plan.
+    Show {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// Plan id.
+        id: String,
+    },
+    /// Run the gates the plan's actions map to and record the result in the ledger.
+    Verify {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// Plan id.
+        id: String,
+    },
+    /// Close a plan. `completed` is refused until every action's gates pass; `blocked` and
+    /// `aborted` need --reason and --residual-risk. Every state change is a ledger entry.
+    Close {
+        #[command(flatten)]
+        repo: RepoArgs,
+        /// Plan id.
+        id: String,
+        /// Exit state.
+        #[arg(long, value_enum)]
+        state: ExitState,
+        /// Why (required for blocked and aborted).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Risk that remains (required for blocked and aborted).
+        #[arg(long)]
+        residual_risk: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExitState {
+    Completed,
+    Blocked,
+    Aborted,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReadinessArgs {
+    #[command(flatten)]
+    pub(crate) repo: RepoArgs,
+    /// Also run the `[[preflight]]` commands and include their results.
+    #[arg(long)]
+    pub(crate) checks: bool,
+    /// Print the snapshot as JSON instead of writing the Markdown file.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,8 @@ mod commands;
 mod discovery;
 mod logging;
 mod output;
+mod preflight;
+mod session;
 
 use std::process::ExitCode;
 

@@ -1,1 +1,2 @@
+pub(crate) mod decisions_revisit;
 pub(crate) mod runbooks;

@@ -241,6 +241,18 @@ fn template(root: &Path, detected: &Detected, disabled: &[(&GateMeta, &str)]) ->
         count_or_none(&migrations)
     );
     let _ = writeln!(out);
+    let _ = writeln!(out, "[gates.\"R3.env.required\"]");
+    let _ = writeln!(
+        out,
+        "enabled = false   # not applicable until [deploy.flags] or [deploy.secrets] are declared; then remove this"
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "[gates.\"R7.decisions.revisit\"]");
+    let _ = writeln!(
+        out,
+        "enabled = false   # not applicable until the decision register has a [[decision]]; then remove this"
+    );
+    let _ = writeln!(out);
     for (gate, items) in disabled {
         let _ = writeln!(out, "[gates.\"{}\"]", gate.id);
         let _ = writeln!(

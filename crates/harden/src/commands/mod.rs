@@ -1,10 +1,18 @@
-mod check;
+pub(crate) mod check;
 mod config;
+mod criteria;
 mod gates;
 mod init;
 mod ledger;
+mod plan;
+mod promote;
+mod readiness;
+mod smoke;
 
-use crate::cli::{Cli, ColorChoice, Command, ConfigCommand, LedgerCommand};
+use crate::cli::{
+    Cli, ColorChoice, Command, ConfigCommand, LedgerCommand, PlanCommand, PromoteCommand,
+    SmokeCommand,
+};
 
 /// Runs the command and returns its exit code (errors become exit code 2 in `main`).
 pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
@@ -28,5 +36,41 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             format: _,
             output,
         }) => ledger::export(&args, output.as_deref()),
+        Command::Smoke(SmokeCommand::Record { repo, checks }) => smoke::record(&repo, checks),
+        Command::Smoke(SmokeCommand::Streak(repo)) => smoke::show_streak(&repo),
+        Command::ExitCriteria(repo) => criteria::run(&repo),
+        Command::Promote(PromoteCommand::Check {
+            repo,
+            commit,
+            profile,
+            max_age,
+            artifact,
+            format,
+        }) => promote::check(
+            &repo,
+            &commit,
+            &profile,
+            &max_age,
+            artifact.as_deref(),
+            format,
+        ),
+        Command::Plan(PlanCommand::New { repo, id, title }) => plan::new(&repo, &id, &title),
+        Command::Plan(PlanCommand::List(repo)) => plan::list(&repo),
+        Command::Plan(PlanCommand::Show { repo, id }) => plan::show(&repo, &id),
+        Command::Plan(PlanCommand::Verify { repo, id }) => plan::verify(&repo, &id),
+        Command::Plan(PlanCommand::Close {
+            repo,
+            id,
+            state,
+            reason,
+            residual_risk,
+        }) => plan::close(
+            &repo,
+            &id,
+            state,
+            reason.as_deref(),
+            residual_risk.as_deref(),
+        ),
+        Command::Readiness(args) => readiness::run(&args),
     }
 }

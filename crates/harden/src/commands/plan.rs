@@ -1,0 +1,315 @@
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use harden_config::ResolvedProfile;
+use harden_config::plan::{PLAN_DIR, Plan, PlanState, load_plan, plan_template};
+use harden_engine::RunOptions;
+use harden_model::{Outcome, ProfileLevel, RunReport};
+use serde_json::json;
+
+use crate::cli::{ExitState, RepoArgs};
+use crate::session::Session;
+use crate::{ConfigInvalid, UsageError, output};
+
+fn plan_path(session: &Session, id: &str) -> PathBuf {
+    session.root.join(PLAN_DIR).join(format!("{id}.toml"))
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+pub(crate) fn load(session: &Session, id: &str) -> anyhow::Result<Plan> {
+    if !valid_id(id) {
+        return Err(UsageError(format!(
+            "`{id}` is not a plan id: expected lowercase letters, digits and dashes"
+        ))
+        .into());
+    }
+    let path = plan_path(session, id);
+    if !path.is_file() {
+        return Err(UsageError(format!(
+            "no plan {id} ({} does not exist; `harden plan new` creates it)",
+            path.display()
+        ))
+        .into());
+    }
+    let text = fs_err::read_to_string(&path)?;
+    let shown = crate::discovery::display_path(&path);
+    load_plan(&shown, id, &text, &session.catalogue).map_err(|d| ConfigInvalid(d).into())
+}
+
+/// Every plan under docs/hardening, by id.
+pub(crate) fn all(session: &Session) -> anyhow::Result<Vec<Plan>> {
+    let dir = session.root.join(PLAN_DIR);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<String> = fs_err::read_dir(&dir)?
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".toml"))
+                .map(str::to_owned)
+        })
+        .collect();
+    ids.sort();
+    ids.iter().map(|id| load(session, id)).collect()
+}
+
+pub(crate) fn new(repo: &RepoArgs, id: &str, title: &str) -> anyhow::Result<u8> {
+    let session = Session::open(&repo.path, &repo.locations)?;
+    if !valid_id(id) {
+        return Err(UsageError(format!(
+            "`{id}` is not a plan id: expected lowercase letters, digits and dashes"
+        ))
+        .into());
+    }
+    let path = plan_path(&session, id);
+    if path.exists() {
+        return Err(UsageError(format!("{} already exists", path.display())).into());
+    }
+    let text = plan_template(title);
+    load_plan("template", id, &text, &session.catalogue)
+        .map_err(|d| anyhow::anyhow!("the plan template is invalid (a bug):\n{d}"))?;
+    if let Some(parent) = path.parent() {
+        fs_err::create_dir_all(parent)?;
+    }
+    fs_err::write(&path, &text)?;
+    let entry = session.append(
+        "plan.state",
+        &json!({"plan": id, "title": title, "from": null, "to": "open"}),
+        session.now(),
+    )?;
+    output::emit(
+        &format!(
+            "created {} (ledger #{}): fill in objective, references and actions\n",
+            crate::discovery::display_path(&path),
+            entry.seq
+        ),
+        None,
+    )?;
+    Ok(0)
+}
+
+pub(crate) fn list(repo: &RepoArgs) -> anyhow::Result<u8> {
+    let session = Session::open(&repo.path, &repo.locations)?;
+    let mut out = String::new();
+    for plan in all(&session)? {
+        let _ = writeln!(
+            out,
+            "{:<24} {:<10} {} ({} actions)",
+            plan.id,
+            plan.state.as_str(),
+            plan.title,
+            plan.actions.len()
+        );
+    }
+    if out.is_empty() {
+        out =
+            format!("no plans under {PLAN_DIR}/ (`harden plan new ID --title ...` creates one)\n");
+    }
+    output::emit(&out, None)?;
+    Ok(0)
+}
+
+pub(crate) fn show(repo: &RepoArgs, id: &str) -> anyhow::Result<u8> {
+    let session = Session::open(&repo.path, &repo.locations)?;
+    let plan = load(&session, id)?;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}  {} [{}]\n",
+        plan.id,
+        plan.title,
+        plan.state.as_str()
+    );
+    let _ = writeln!(
+        out,
+        "objective  {}\nscope      {}",
+        plan.objective, plan.scope
+    );
+    for (name, text) in &plan.references {
+        let _ = writeln!(out, "reference  {name}: {text}");
+    }
+    for action in &plan.actions {
+        let gates: Vec<&str> = action
+            .gates
+            .iter()
+            .map(harden_model::GateId::as_str)
+            .collect();
+        let _ = writeln!(
+            out,
+            "action     {} ({}): {}  verified by {}",
+            action.id,
+            action.reference,
+            action.description,
+            gates.join(", ")
+        );
+    }
+    for risk in &plan.risks {
+        let _ = writeln!(out, "risk       {risk}");
+    }
+    if let Some(residual) = &plan.residual_risk {
+        let _ = writeln!(out, "residual   {residual}");
+    }
+    if let Some(reason) = &plan.state_reason {
+        let _ = writeln!(out, "reason     {reason}");
+    }
+    output::emit(&out, None)?;
+    Ok(0)
+}
+
+/// Runs the plan's gates (whatever the profile) strictly and records the run.
+fn run_plan_gates(session: &Session, plan: &Plan) -> anyhow::Result<RunReport> {
+    let gates: Vec<String> = plan.gates().iter().map(ToString::to_string).collect();
+    let options = RunOptions {
+        profile: ResolvedProfile {
+            name: format!("plan:{}", plan.id),
+            level: ProfileLevel::Production,
+            include: gates.clone(),
+            exclude: Vec::new(),
+        },
+        strict: true,
+        only: gates,
+    };
+    session.run_gates(&options, None, true)
+}
+
+/// Per action: its id and whether every one of its gates passed or was waived.
+/// Per action: id, whether verified, and each gate's outcome.
+type Verdict = (String, bool, Vec<(String, Outcome)>);
+
+fn verdicts(plan: &Plan, report: &RunReport) -> Vec<Verdict> {
+    plan.actions
+        .iter()
+        .map(|action| {
+            let outcomes: Vec<(String, Outcome)> = action
+                .gates
+                .iter()
+                .map(|gate| {
+                    let outcome = report
+                        .gates
+                        .iter()
+                        .find(|g| &g.id == gate)
+                        .map_or(Outcome::Skipped, |g| g.outcome);
+                    (gate.to_string(), outcome)
+                })
+                .collect();
+            let verified = outcomes
+                .iter()
+                .all(|(_, o)| matches!(o, Outcome::Pass | Outcome::Waived));
+            (action.id.clone(), verified, outcomes)
+        })
+        .collect()
+}
+
+fn verify_and_record(session: &Session, plan: &Plan) -> anyhow::Result<(bool, String)> {
+    let report = run_plan_gates(session, plan)?;
+    let verdicts = verdicts(plan, &report);
+    let all = verdicts.iter().all(|(_, v, _)| *v);
+    let mut out = String::new();
+    for (id, verified, outcomes) in &verdicts {
+        let gates: Vec<String> = outcomes
+            .iter()
+            .map(|(g, o)| format!("{g} {}", o.as_str()))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{} {id}: {}",
+            if *verified {
+                "verified    "
+            } else {
+                "NOT verified"
+            },
+            gates.join(", ")
+        );
+    }
+    let body = json!({
+        "plan": plan.id,
+        "run_seq": report.ledger.as_ref().map(|l| l.seq),
+        "verified": all,
+        "actions": verdicts.iter().map(|(id, v, o)| json!({"id": id, "verified": v, "gates": o.iter().map(|(g, o)| json!({"gate": g, "outcome": o})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
+    });
+    let entry = session.append("plan.verify", &body, session.now())?;
+    let _ = writeln!(
+        out,
+        "plan {} {} (ledger #{})",
+        plan.id,
+        if all { "verified" } else { "not verified" },
+        entry.seq
+    );
+    Ok((all, out))
+}
+
+pub(crate) fn verify(repo: &RepoArgs, id: &str) -> anyhow::Result<u8> {
+    let session = Session::open(&repo.path, &repo.locations)?;
+    let plan = load(&session, id)?;
+    let (all, text) = verify_and_record(&session, &plan)?;
+    output::emit(&text, None)?;
+    Ok(u8::from(!all))
+}
+
+pub(crate) fn close(
+    repo: &RepoArgs,
+    id: &str,
+    state: ExitState,
+    reason: Option<&str>,
+    residual: Option<&str>,
+) -> anyhow::Result<u8> {
+    let session = Session::open(&repo.path, &repo.locations)?;
+    let plan = load(&session, id)?;
+    if plan.state != PlanState::Open {
+        return Err(UsageError(format!("plan {id} is already {}", plan.state.as_str())).into());
+    }
+    let target = match state {
+        ExitState::Completed => PlanState::Completed,
+        ExitState::Blocked => PlanState::Blocked,
+        ExitState::Aborted => PlanState::Aborted,
+    };
+    let mut out = String::new();
+    if target == PlanState::Completed {
+        let (all, text) = verify_and_record(&session, &plan)?;
+        out.push_str(&text);
+        if !all {
+            let _ = writeln!(
+                out,
+                "refused: plan {id} cannot be completed until every action's gates pass"
+            );
+            output::emit(&out, None)?;
+            return Ok(1);
+        }
+    } else if reason.is_none() || residual.is_none() && plan.residual_risk.is_none() {
+        return Err(UsageError(format!(
+            "closing a plan as {} needs --reason and --residual-risk",
+            target.as_str()
+        ))
+        .into());
+    }
+    let path = plan_path(&session, id);
+    let text = fs_err::read_to_string(&path)?;
+    let mut document: toml_edit::DocumentMut = text.parse()?;
+    document["state"] = toml_edit::value(target.as_str());
+    if let Some(reason) = reason {
+        document["state-reason"] = toml_edit::value(reason);
+    }
+    if let Some(residual) = residual {
+        document["residual-risk"] = toml_edit::value(residual);
+    }
+    document["closed"] =
+        toml_edit::value(session.now().to_zoned(session.zone()).date().to_string());
+    fs_err::write(&path, document.to_string())?;
+    let entry = session.append(
+        "plan.state",
+        &json!({"plan": id, "from": plan.state.as_str(), "to": target.as_str(), "reason": reason, "residual_risk": residual.or(plan.residual_risk.as_deref())}),
+        session.now(),
+    )?;
+    let _ = writeln!(out, "plan {id} {} (ledger #{})", target.as_str(), entry.seq);
+    output::emit(&out, None)?;
+    Ok(0)
+}

@@ -1,0 +1,257 @@
+//! What every command that runs gates or reads the ledger shares: the repository, its config,
+//! the gate registry, the ledger, and the clock.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::Context as _;
+use harden_config::{ResolvedProfile, ValidConfig};
+use harden_engine::{
+    Clock as _, LedgerCheck, LedgerHealth, PortError, Ports, Registry, RunContext, RunOptions,
+};
+use harden_ledger::{Entry, LedgerStore};
+use harden_model::{GateMeta, LedgerRef, RunReport, RunTarget, ToolInfo};
+use harden_repo::{GitHistory, HeadState, WorkTree};
+
+use crate::UsageError;
+use crate::cli::Locations;
+use crate::clock::SystemClock;
+use crate::discovery::{display_path, ledger_location, load_config};
+use crate::output;
+
+pub(crate) struct Session {
+    pub(crate) root: PathBuf,
+    pub(crate) registry: Registry,
+    pub(crate) catalogue: Vec<&'static GateMeta>,
+    pub(crate) config: ValidConfig,
+    pub(crate) store: Mutex<Box<dyn LedgerStore>>,
+    pub(crate) head: Option<HeadState>,
+    pub(crate) clock: SystemClock,
+    worktree: WorkTree,
+    history: Result<GitHistory, String>,
+}
+
+/// The ledger as the `R2.ledger.intact` gate sees it.
+struct LedgerPort<'a>(&'a Mutex<Box<dyn LedgerStore>>);
+
+impl LedgerCheck for LedgerPort<'_> {
+    fn verify(&self) -> Result<LedgerHealth, PortError> {
+        let mut store = self
+            .0
+            .lock()
+            .map_err(|_| PortError::new("ledger lock poisoned"))?;
+        let location = store.location();
+        let verified = store
+            .verify()
+            .map_err(|e| PortError::at(location.clone(), e))?;
+        Ok(match verified {
+            Ok(verified) => LedgerHealth {
+                location,
+                entries: verified.entries,
+                head: verified.head.map(|h| h.hash),
+                broken: None,
+            },
+            Err(broken) => LedgerHealth {
+                location,
+                entries: broken.seq.saturating_sub(1),
+                head: None,
+                broken: Some(broken.to_string()),
+            },
+        })
+    }
+}
+
+impl Session {
+    /// Loads the config (exit 2 on any problem) and opens the ledger.
+    pub(crate) fn open(root: &Path, locations: &Locations) -> anyhow::Result<Self> {
+        if !root.is_dir() {
+            return Err(UsageError(format!("{} is not a directory", root.display())).into());
+        }
+        let registry = harden_gates::registry();
+        let catalogue = registry.catalogue();
+        let config = load_config(root, locations.config.as_deref(), &catalogue)?;
+        let worktree = WorkTree::new(root);
+        let history = GitHistory::open(root);
+        let head = match &history {
+            Ok(history) => Some(history.head_state().context("reading git HEAD")?),
+            Err(_) => None,
+        };
+        let location = ledger_location(root, locations.ledger.as_deref(), &config);
+        let store = harden_ledger::open(&location).with_context(|| {
+            format!(
+                "opening the ledger {}",
+                harden_ledger::redact_url(&location)
+            )
+        })?;
+        Ok(Self {
+            root: root.to_path_buf(),
+            registry,
+            catalogue,
+            config,
+            store: Mutex::new(store),
+            head,
+            clock: SystemClock,
+            worktree,
+            history,
+        })
+    }
+
+    /// Resolves a profile name (the configured one if `None`), exit 2 if unknown.
+    pub(crate) fn profile(&self, name: Option<&str>) -> anyhow::Result<ResolvedProfile> {
+        self.config.resolve_profile(name).ok_or_else(|| {
+            let mut names = vec!["prototype".to_owned(), "production".to_owned()];
+            names.extend(self.config.profiles.keys().cloned());
+            UsageError(format!(
+                "unknown profile `{}`: expected one of {}",
+                name.unwrap_or_default(),
+                names.join(", ")
+            ))
+            .into()
+        })
+    }
+
+    /// Runs the gates `options` select and, if `record`, appends the run to the ledger.
+    pub(crate) fn run_gates(
+        &self,
+        options: &RunOptions,
+        artifact: Option<String>,
+        record: bool,
+    ) -> anyhow::Result<RunReport> {
+        if !self
+            .catalogue
+            .iter()
+            .any(|gate| harden_engine::selects(&self.config, options, gate))
+        {
+            return Err(UsageError(format!(
+                "no gate to run: profile {} selects none of {}",
+                options.profile.name,
+                options.only.join(", ")
+            ))
+            .into());
+        }
+        let run_id = uuid::Uuid::new_v4().to_string();
+        let span = tracing::info_span!("run", run_id = %run_id);
+        let _entered = span.enter();
+        let ledger_port = LedgerPort(&self.store);
+        let ports = Ports {
+            repo: &self.worktree,
+            history: self
+                .history
+                .as_ref()
+                .map(|h| h as &dyn harden_engine::History)
+                .map_err(Clone::clone),
+            ledger: Ok(&ledger_port),
+            clock: &self.clock,
+            env: &crate::clock::ProcessEnvironment,
+        };
+        let context = RunContext {
+            run_id,
+            tool: ToolInfo {
+                name: "harden".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            target: RunTarget {
+                repository: display_path(&self.root),
+                commit: self.head.as_ref().and_then(|h| h.commit.clone()),
+                dirty: self.head.as_ref().map(|h| h.dirty),
+                base_url: self.config.target.as_ref().map(|t| t.base_url.clone()),
+                artifact,
+            },
+        };
+        tracing::info!(profile = %options.profile.name, strict = options.strict, "run started");
+        let show_progress = std::io::stderr().is_terminal();
+        let progress = |p: harden_engine::Progress<'_>| {
+            tracing::debug!(gate = %p.gate, done = p.done, total = p.total, "gate finished");
+            if show_progress {
+                output::progress(p.done, p.total, p.gate.as_str());
+            }
+        };
+        let mut report = harden_engine::run(
+            &self.registry,
+            &self.config,
+            &ports,
+            options,
+            context,
+            &progress,
+        );
+        if show_progress {
+            output::progress_clear();
+        }
+        for gate in &report.gates {
+            tracing::info!(gate = %gate.id, outcome = gate.outcome.as_str(), findings = gate.findings.len(), duration_ms = gate.duration_ms, "gate result");
+        }
+        if record {
+            let body = serde_json::to_value(harden_report::json::ReportV1::from(&report))
+                .context("encoding the run")?;
+            let entry = self.append("run", &body, report.finished_at)?;
+            tracing::info!(seq = entry.seq, hash = %entry.hash, "run recorded in the ledger");
+            report.ledger = Some(LedgerRef {
+                seq: entry.seq,
+                hash: entry.hash,
+            });
+        }
+        tracing::info!(
+            failed = report.summary.failed,
+            passed = report.summary.passed,
+            "run finished"
+        );
+        Ok(report)
+    }
+
+    /// Appends one entry.
+    pub(crate) fn append(
+        &self,
+        kind: &str,
+        body: &serde_json::Value,
+        at: jiff::Timestamp,
+    ) -> anyhow::Result<Entry> {
+        let mut store = self
+            .store
+            .lock()
+            .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))?;
+        let location = store.location();
+        store
+            .append(kind, body, at)
+            .with_context(|| format!("recording in the ledger {location}"))
+    }
+
+    /// Every entry of `kind`, oldest first, read in one snapshot.
+    pub(crate) fn entries(&self, kind: &str) -> anyhow::Result<Vec<Entry>> {
+        let mut store = self
+            .store
+            .lock()
+            .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))?;
+        store.begin_read()?;
+        let mut out = Vec::new();
+        let mut after = 0;
+        let result = (|| -> anyhow::Result<()> {
+            loop {
+                let page = store.page(after, 5_000)?;
+                let Some(last) = page.last() else {
+                    return Ok(());
+                };
+                after = last.seq;
+                out.extend(page.into_iter().filter(|e| e.kind == kind));
+            }
+        })();
+        store.end_read()?;
+        result?;
+        Ok(out)
+    }
+
+    /// The current time.
+    pub(crate) fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+
+    /// The time zone dates are judged in: `[smoke] timezone`, else UTC.
+    pub(crate) fn zone(&self) -> jiff::tz::TimeZone {
+        self.config
+            .smoke
+            .timezone
+            .as_deref()
+            .and_then(|name| jiff::tz::TimeZone::get(name).ok())
+            .unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+}
