@@ -154,6 +154,12 @@ const PLAN: &[Key] = &[
         help: "Risks of carrying it out.",
     },
     Key {
+        name: "closed",
+        ty: Ty::Str,
+        required: false,
+        help: "Day it was closed (written by `harden plan close`).",
+    },
+    Key {
         name: "references",
         ty: Ty::Table,
         required: true,

@@ -118,6 +118,16 @@ pub(crate) struct RepoArgs {
     pub(crate) locations: Locations,
 }
 
+/// A repository given as an option, for commands whose positional argument is something else.
+#[derive(Debug, Args)]
+pub(crate) struct RepoOption {
+    /// Repository root (default: the current directory).
+    #[arg(long = "repo", default_value = ".")]
+    pub(crate) path: PathBuf,
+    #[command(flatten)]
+    pub(crate) locations: Locations,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum SmokeCommand {
     /// Run the strict gate set (`[smoke] strict-gates`, default the whole profile) under
@@ -165,7 +175,7 @@ pub(crate) enum PlanCommand {
     /// Create docs/hardening/<id>.toml from a template.
     New {
         #[command(flatten)]
-        repo: RepoArgs,
+        repo: RepoOption,
         /// Plan id (file name): lowercase letters, digits and dashes.
         id: String,
         /// Title.
@@ -173,18 +183,18 @@ pub(crate) enum PlanCommand {
         title: String,
     },
     /// List plans with their state.
-    List(RepoArgs),
+    List(RepoOption),
     /// Show one plan.
     Show {
         #[command(flatten)]
-        repo: RepoArgs,
+        repo: RepoOption,
         /// Plan id.
         id: String,
     },
     /// Run the gates the plan's actions map to and record the result in the ledger.
     Verify {
         #[command(flatten)]
-        repo: RepoArgs,
+        repo: RepoOption,
         /// Plan id.
         id: String,
     },
@@ -192,7 +202,7 @@ pub(crate) enum PlanCommand {
     /// `aborted` need --reason and --residual-risk. Every state change is a ledger entry.
     Close {
         #[command(flatten)]
-        repo: RepoArgs,
+        repo: RepoOption,
         /// Plan id.
         id: String,
         /// Exit state.
@@ -370,4 +380,14 @@ pub(crate) enum LedgerCommand {
 pub(crate) enum ExportFormat {
     /// One JSON object per line: seq, kind, recorded_at, prev_hash, hash, body.
     Jsonl,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

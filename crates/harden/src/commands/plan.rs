@@ -7,7 +7,7 @@ use harden_engine::RunOptions;
 use harden_model::{Outcome, ProfileLevel, RunReport};
 use serde_json::json;
 
-use crate::cli::{ExitState, RepoArgs};
+use crate::cli::{ExitState, RepoOption};
 use crate::session::Session;
 use crate::{ConfigInvalid, UsageError, output};
 
@@ -62,7 +62,7 @@ pub(crate) fn all(session: &Session) -> anyhow::Result<Vec<Plan>> {
     ids.iter().map(|id| load(session, id)).collect()
 }
 
-pub(crate) fn new(repo: &RepoArgs, id: &str, title: &str) -> anyhow::Result<u8> {
+pub(crate) fn new(repo: &RepoOption, id: &str, title: &str) -> anyhow::Result<u8> {
     let session = Session::open(&repo.path, &repo.locations)?;
     if !valid_id(id) {
         return Err(UsageError(format!(
@@ -97,7 +97,7 @@ pub(crate) fn new(repo: &RepoArgs, id: &str, title: &str) -> anyhow::Result<u8> 
     Ok(0)
 }
 
-pub(crate) fn list(repo: &RepoArgs) -> anyhow::Result<u8> {
+pub(crate) fn list(repo: &RepoOption) -> anyhow::Result<u8> {
     let session = Session::open(&repo.path, &repo.locations)?;
     let mut out = String::new();
     for plan in all(&session)? {
@@ -118,7 +118,7 @@ pub(crate) fn list(repo: &RepoArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-pub(crate) fn show(repo: &RepoArgs, id: &str) -> anyhow::Result<u8> {
+pub(crate) fn show(repo: &RepoOption, id: &str) -> anyhow::Result<u8> {
     let session = Session::open(&repo.path, &repo.locations)?;
     let plan = load(&session, id)?;
     let mut out = String::new();
@@ -247,7 +247,7 @@ fn verify_and_record(session: &Session, plan: &Plan) -> anyhow::Result<(bool, St
     Ok((all, out))
 }
 
-pub(crate) fn verify(repo: &RepoArgs, id: &str) -> anyhow::Result<u8> {
+pub(crate) fn verify(repo: &RepoOption, id: &str) -> anyhow::Result<u8> {
     let session = Session::open(&repo.path, &repo.locations)?;
     let plan = load(&session, id)?;
     let (all, text) = verify_and_record(&session, &plan)?;
@@ -256,7 +256,7 @@ pub(crate) fn verify(repo: &RepoArgs, id: &str) -> anyhow::Result<u8> {
 }
 
 pub(crate) fn close(
-    repo: &RepoArgs,
+    repo: &RepoOption,
     id: &str,
     state: ExitState,
     reason: Option<&str>,

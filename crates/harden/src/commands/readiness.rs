@@ -126,7 +126,16 @@ fn rounds(report: &RunReport) -> Vec<RoundSummary> {
                 failing: gates
                     .iter()
                     .filter(|g| g.outcome == Outcome::Fail)
-                    .map(|g| format!("{}: {}", g.id, g.reason.as_deref().unwrap_or(&g.summary)))
+                    .map(|g| {
+                        let open: Vec<&str> =
+                            g.open_findings().map(|f| f.message.as_str()).collect();
+                        let why = if open.is_empty() {
+                            g.reason.clone().unwrap_or_else(|| g.summary.clone())
+                        } else {
+                            open.join("; ")
+                        };
+                        format!("{}: {why}", g.id)
+                    })
                     .collect(),
             })
         })

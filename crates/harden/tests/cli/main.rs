@@ -5,6 +5,7 @@
 mod check;
 mod commands;
 mod ledger;
+mod rollout;
 
 use std::path::Path;
 use std::process::Output;
