@@ -96,7 +96,7 @@ pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
         }
     );
     let _ = writeln!(out, "evidence   {}\n", gate.evidence.join(", "));
-    let _ = writeln!(out, "{}", textwrap(gate.rationale, 96));
+    let _ = writeln!(out, "{}", textwrap::fill(gate.rationale, 96));
     if !gate.options.is_empty() {
         let _ = writeln!(out, "\noptions in [gates.\"{}\"]:", gate.id);
         for option in gate.options {
@@ -111,23 +111,4 @@ pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
     }
     output::emit(&out, None)?;
     Ok(0)
-}
-
-/// Wraps prose at word boundaries.
-fn textwrap(text: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            out.push_str(&line);
-            out.push('\n');
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    out.push_str(&line);
-    out
 }
