@@ -199,7 +199,10 @@ fn run_one(gate: &dyn Gate, config: &ValidConfig, ports: &Ports<'_>) -> GateResu
         Ok(()) => {
             if result.findings.is_empty() && result.evidence.examined_total() == 0 {
                 // A pass over zero items is not a pass.
-                let reason = "nothing to examine".to_owned();
+                let reason = match meta.items {
+                    Some(items) => format!("not applicable: no {} in the repository", items.name),
+                    None => "nothing to examine".to_owned(),
+                };
                 result.summary.clone_from(&reason);
                 result.reason = Some(reason);
             } else {

@@ -5,6 +5,7 @@ mod catalogue;
 mod r0;
 mod r2;
 mod r3;
+mod r4;
 mod r7;
 mod registry;
 mod support;

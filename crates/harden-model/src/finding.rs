@@ -25,6 +25,14 @@ pub struct Span {
     pub end: LineCol,
 }
 
+impl Default for Span {
+    /// The start of a file (1:1), for nodes that have no position of their own.
+    fn default() -> Self {
+        let start = LineCol { line: 1, column: 1 };
+        Span { start, end: start }
+    }
+}
+
 impl Span {
     /// The span of byte range `start..end` in `text`.
     pub fn from_byte_range(text: &str, start: usize, end: usize) -> Span {

@@ -33,6 +33,7 @@ revisit-by = 2027-12-31
 
 [smoke]
 timezone = "Europe/Berlin"
+strict-gates = ["R0.*", "R2.*", "R3.*", "R7.*"]
 
 [exit-criteria]
 consecutive-days = 3

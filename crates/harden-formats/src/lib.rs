@@ -1,0 +1,5 @@
+//! Span-keeping models of the files gates judge. Parsers here never panic on any input: malformed
+//! files come back as errors with a line and column, which gates report as findings.
+
+pub mod pipeline;
+pub mod yaml;

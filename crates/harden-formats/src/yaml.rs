@@ -1,0 +1,262 @@
+//! YAML with a position on every node, aliases resolved and `<<` merge keys applied.
+//!
+//! saphyr parses (YAML 1.2, with a limit on alias expansion against "billion laughs" input);
+//! this module converts its annotated tree into a small owned tree whose spans use harden's
+//! 1-based lines and columns.
+
+use harden_model::{LineCol, Span};
+use saphyr::{LoadableYamlNode as _, MarkedYaml, Scalar, YamlData};
+
+/// Deepest nesting accepted; deeper documents are rejected rather than risk the stack.
+const MAX_DEPTH: usize = 256;
+
+/// A YAML node and where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub value: Value,
+    /// Where it is in the file.
+    pub span: Span,
+}
+
+/// The value of a node.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null`, `~` or nothing.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A string (and any other scalar, as written: floats keep their text).
+    Str(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in document order, with each key's own span.
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    /// The key as text.
+    pub text: String,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// A file that is not valid YAML.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{column}: {message}")]
+pub struct YamlError {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Node {
+    /// The node as a string, if it is a scalar (booleans and numbers as written in YAML 1.2).
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A scalar rendered as text (`true`, `3`, `x`), `None` for collections and null.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Null | Value::Seq(_) | Value::Map(_) => None,
+        }
+    }
+
+    /// The value under `key`, for mappings.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries()
+            .iter()
+            .find(|(k, _)| k.text == key)
+            .map(|(_, v)| v)
+    }
+
+    /// The key and value under `key`, for mappings.
+    pub fn get_entry(&self, key: &str) -> Option<(&Key, &Node)> {
+        self.entries()
+            .iter()
+            .find(|(k, _)| k.text == key)
+            .map(|(k, v)| (k, v))
+    }
+
+    /// Mapping entries (empty for anything else).
+    pub fn entries(&self) -> &[(Key, Node)] {
+        match &self.value {
+            Value::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    /// Sequence items (empty for anything else).
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(items) => items,
+            _ => &[],
+        }
+    }
+}
+
+fn position(marker: saphyr::Marker) -> LineCol {
+    LineCol {
+        line: u32::try_from(marker.line()).unwrap_or(u32::MAX).max(1),
+        column: u32::try_from(marker.col())
+            .unwrap_or(u32::MAX)
+            .saturating_add(1),
+    }
+}
+
+fn span_of(node: &MarkedYaml<'_>) -> Span {
+    Span {
+        start: position(node.span.start),
+        end: position(node.span.end),
+    }
+}
+
+/// Parses every document of `text`.
+pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+    let documents = MarkedYaml::load_from_str(text).map_err(|error| {
+        let marker = error.marker();
+        YamlError {
+            line: u32::try_from(marker.line()).unwrap_or(u32::MAX).max(1),
+            column: u32::try_from(marker.col())
+                .unwrap_or(u32::MAX)
+                .saturating_add(1),
+            message: error.info().to_owned(),
+        }
+    })?;
+    documents.iter().map(|d| convert(d, 0)).collect()
+}
+
+fn too_deep(node: &MarkedYaml<'_>) -> YamlError {
+    let span = span_of(node);
+    YamlError {
+        line: span.start.line,
+        column: span.start.column,
+        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+    }
+}
+
+fn scalar(value: &Scalar<'_>) -> Value {
+    match value {
+        Scalar::Null => Value::Null,
+        Scalar::Boolean(b) => Value::Bool(*b),
+        Scalar::Integer(i) => Value::Int(*i),
+        Scalar::FloatingPoint(f) => Value::Str(f.to_string()),
+        Scalar::String(s) => Value::Str(s.to_string()),
+    }
+}
+
+fn convert(node: &MarkedYaml<'_>, depth: usize) -> Result<Node, YamlError> {
+    if depth > MAX_DEPTH {
+        return Err(too_deep(node));
+    }
+    let span = span_of(node);
+    let value = match &node.data {
+        YamlData::Value(value) => scalar(value),
+        YamlData::Representation(text, _, _) => Value::Str(text.to_string()),
+        YamlData::Sequence(items) => Value::Seq(
+            items
+                .iter()
+                .map(|i| convert(i, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
+        YamlData::Mapping(map) => {
+            let mut entries: Vec<(Key, Node)> = Vec::new();
+            let mut merged: Vec<(Key, Node)> = Vec::new();
+            for (key, value) in map {
+                let key_node = convert(key, depth + 1)?;
+                let text = key_node.scalar_text().unwrap_or_default();
+                let value = convert(value, depth + 1)?;
+                if text == "<<" {
+                    // Merge keys: entries of the merged mapping(s) that the mapping does not set itself.
+                    let sources: Vec<&Node> = match &value.value {
+                        Value::Seq(items) => items.iter().collect(),
+                        _ => vec![&value],
+                    };
+                    for source in sources {
+                        merged.extend(source.entries().iter().cloned());
+                    }
+                    continue;
+                }
+                entries.push((
+                    Key {
+                        text,
+                        span: key_node.span,
+                    },
+                    value,
+                ));
+            }
+            for (key, value) in merged {
+                if !entries.iter().any(|(k, _)| k.text == key.text) {
+                    entries.push((key, value));
+                }
+            }
+            Value::Map(entries)
+        }
+        YamlData::Tagged(_, inner) => return convert(inner, depth + 1),
+        YamlData::Alias(_) | YamlData::BadValue => Value::Null,
+    };
+    Ok(Node { value, span })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_aliases_resolve() {
+        let text = "defaults: &d\n  shell: bash\njob:\n  <<: *d\n  run: |\n    echo hi\n";
+        let docs = parse(text).unwrap();
+        let job = docs[0].get("job").unwrap();
+        assert_eq!(
+            job.get("shell").unwrap().as_str(),
+            Some("bash"),
+            "merge key applied"
+        );
+        let (key, run) = job.get_entry("run").unwrap();
+        assert_eq!((key.span.start.line, key.span.start.column), (5, 3));
+        assert_eq!(run.as_str(), Some("echo hi\n"));
+        assert_eq!(
+            run.span.start.line, 6,
+            "a block scalar starts at its first content line"
+        );
+    }
+
+    #[test]
+    fn malformed_yaml_is_an_error_with_a_position() {
+        let error = parse("a: [1, 2\nb: c\n").unwrap_err();
+        assert!(error.line >= 1 && error.column >= 1, "{error}");
+        assert!(parse("a: b: c\n").is_err());
+    }
+
+    #[test]
+    fn yaml_1_2_keeps_on_a_string() {
+        let docs = parse("on: push\n").unwrap();
+        assert_eq!(docs[0].entries()[0].0.text, "on");
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_not_expanded() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            let refs = vec![format!("*a{p}"); 10].join(", ");
+            let line = format!("a{i}: &a{i} [{refs}]\n");
+            text.push_str(&line);
+        }
+        assert!(parse(&text).is_err());
+    }
+}

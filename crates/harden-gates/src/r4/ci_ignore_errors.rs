@@ -1,0 +1,313 @@
+use harden_engine::{Gate, GateCx, GateError, GateOutput};
+use harden_formats::pipeline::{Kind, Script};
+use harden_model::{GateId, GateMeta, ProfileLevel, Round, Severity, Target};
+
+use super::pipelines::{ITEMS, Source, load};
+
+/// `R4.ci.ignore-errors`: nothing in the pipeline swallows a failure.
+pub(crate) struct CiIgnoreErrors;
+
+static META: GateMeta = GateMeta {
+    id: GateId::from_static("R4.ci.ignore-errors"),
+    round: Round::R4,
+    title: "No \"ignore errors\" posture in the pipeline",
+    severity: Severity::High,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Prototype,
+    rationale: "A pipeline that swallows failures certifies builds that failed: the test that \
+crashed, the audit that found a CVE, the certificate that did not verify. This gate reads GitHub \
+workflows, composite actions and GitLab CI and fails on `continue-on-error: true`, \
+`allow_failure: true`, `|| true`, `|| :`, `|| exit 0`, a trailing `; true`, `set +e`, \
+`--no-verify`, curl/wget without certificate checks (`-k`, `--insecure`, \
+`--no-check-certificate`), test and audit commands whose exit status is discarded (`npm audit || \
+echo`, a test piped into `tee` without `pipefail`, GitLab `cargo test; echo`), and deploy steps \
+that run `if: always()`. Each finding shows the command and why it hides failure. A bounded \
+exception is a waiver with a reason, owner and expiry.",
+    evidence: &["pipelines", "scripts"],
+    options: &[],
+    items: Some(ITEMS),
+};
+
+const TEST_COMMANDS: &[&str] = &[
+    "cargo test",
+    "cargo nextest",
+    "cargo audit",
+    "cargo deny",
+    "npm test",
+    "npm run test",
+    "npm audit",
+    "pnpm test",
+    "pnpm audit",
+    "yarn test",
+    "yarn audit",
+    "pytest",
+    "tox",
+    "nox",
+    "go test",
+    "go vet",
+    "jest",
+    "vitest",
+    "rspec",
+    "phpunit",
+    "mvn test",
+    "mvn verify",
+    "gradle test",
+    "./gradlew test",
+    "make test",
+    "make check",
+    "pip-audit",
+    "bundle audit",
+    "trivy",
+    "osv-scanner",
+    "gitleaks",
+    "harden check",
+];
+
+/// Why a script line hides a failure, with the fragment to point at.
+fn swallowing(line: &str, kind: Kind, pipefail: bool) -> Option<(String, &'static str)> {
+    let code = line.split(" #").next().unwrap_or(line).trim();
+    if code.starts_with('#') || code.is_empty() {
+        return None;
+    }
+    let compact: String = without_quoted(code)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for (pattern, why) in [
+        ("|| true", "`|| true` turns any failure into success"),
+        ("||true", "`||true` turns any failure into success"),
+        ("|| :", "`|| :` turns any failure into success"),
+        ("|| exit 0", "`|| exit 0` turns any failure into success"),
+    ] {
+        if compact.contains(pattern) {
+            return Some((pattern.to_owned(), why));
+        }
+    }
+    if compact.ends_with("; true") || compact.ends_with(";true") {
+        return Some((
+            "true".to_owned(),
+            "a trailing `; true` makes the line succeed whatever ran before it",
+        ));
+    }
+    let words: Vec<&str> = compact.split(' ').collect();
+    if words.windows(2).any(|w| w == ["set", "+e"]) {
+        return Some((
+            "set +e".to_owned(),
+            "`set +e` lets the script continue past failing commands",
+        ));
+    }
+    if words.contains(&"--no-verify") {
+        return Some((
+            "--no-verify".to_owned(),
+            "`--no-verify` skips the hooks that check the change",
+        ));
+    }
+    let fetches = words.iter().any(|w| *w == "curl" || w.ends_with("/curl"));
+    if fetches
+        && let Some(flag) = words.iter().find(|w| {
+            **w == "--insecure"
+                || (w.starts_with('-') && !w.starts_with("--") && w.len() <= 8 && w.contains('k'))
+        })
+    {
+        return Some((
+            (*flag).to_owned(),
+            "curl without certificate verification accepts any server",
+        ));
+    }
+    if words.iter().any(|w| *w == "wget" || w.ends_with("/wget"))
+        && words.contains(&"--no-check-certificate")
+    {
+        return Some((
+            "--no-check-certificate".to_owned(),
+            "wget without certificate verification accepts any server",
+        ));
+    }
+    if let Some(test) = TEST_COMMANDS.iter().find(|t| compact.contains(*t)) {
+        let after = &compact[compact.find(test).unwrap_or(0) + test.len()..];
+        if after.contains("|| ") || after.contains("||echo") {
+            return Some((
+                (*test).to_owned(),
+                "the test or audit command's failure is replaced by the command after `||`",
+            ));
+        }
+        let piped = after.split("||").next().unwrap_or_default().contains(" | ");
+        if piped && !pipefail {
+            return Some((
+                (*test).to_owned(),
+                "the exit status of a pipeline is its last command's: the test or audit failure is lost without `set -o pipefail`",
+            ));
+        }
+        if kind == Kind::Gitlab && after.contains("; ") {
+            return Some((
+                (*test).to_owned(),
+                "GitLab judges a script line by its last command: the test or audit failure before `;` is lost",
+            ));
+        }
+    }
+    None
+}
+
+/// The line with quoted text blanked out, so `echo "|| true"` is not mistaken for the operator.
+fn without_quoted(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                out.push(c);
+            }
+            Some(_) => out.push('_'),
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+fn check_script(
+    cx: &GateCx<'_>,
+    out: &mut GateOutput,
+    source: &Source,
+    script: &Script,
+    shell: Option<&str>,
+) -> u64 {
+    // GitHub runs `bash -e {0}` by default, and `bash -eo pipefail {0}` when `shell: bash` is explicit.
+    let pipefail = shell.is_some_and(|s| s == "bash") || script.text.value.contains("pipefail");
+    let mut lines = 0;
+    for (index, line) in script.text.value.lines().enumerate() {
+        lines += 1;
+        if let Some((fragment, why)) = swallowing(line, source.pipeline.kind, pipefail) {
+            out.finding(
+                cx.finding(format!("`{}` hides failures: {why}", line.trim()), source.in_script(script, index, &fragment))
+                    .identity(format!("{}\n{}", script.text.logical, line.trim()))
+                    .help("let the command fail the job; if the failure is truly acceptable, record a waiver with an expiry")
+                    .build(),
+            );
+        }
+    }
+    lines
+}
+
+fn deploys(step: &harden_formats::pipeline::Step) -> bool {
+    let words = [
+        step.name.as_deref(),
+        step.uses.as_ref().map(|u| u.value.as_str()),
+        step.run.as_ref().map(|r| r.text.value.as_str()),
+    ];
+    words.iter().flatten().any(|text| {
+        [
+            "deploy",
+            "publish",
+            "release",
+            "kubectl apply",
+            "helm upgrade",
+            "terraform apply",
+        ]
+        .iter()
+        .any(|w| text.to_lowercase().contains(w))
+    })
+}
+
+impl Gate for CiIgnoreErrors {
+    fn meta(&self) -> &'static GateMeta {
+        &META
+    }
+
+    fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
+        let mut scripts = 0;
+        for source in load(cx, out)? {
+            for job in &source.pipeline.jobs {
+                let flags = job.continue_on_error.iter().chain(
+                    job.steps
+                        .iter()
+                        .filter_map(|s| s.continue_on_error.as_ref()),
+                );
+                for flag in flags {
+                    if flag.value == "true" {
+                        let key = if source.pipeline.kind == Kind::Gitlab {
+                            "allow_failure"
+                        } else {
+                            "continue-on-error"
+                        };
+                        out.finding(
+                            cx.finding(format!("`{key}: true` lets {} fail without failing the pipeline", flag.logical), source.at(flag))
+                                .identity(&flag.logical)
+                                .help(format!("remove `{key}`; an accepted exception belongs in a waiver with an expiry"))
+                                .build(),
+                        );
+                    }
+                }
+                for step in &job.steps {
+                    if let Some(run) = &step.run {
+                        scripts += check_script(cx, out, &source, run, None);
+                    }
+                    if let Some(condition) = &step.condition
+                        && condition.value.contains("always()")
+                        && deploys(step)
+                    {
+                        out.finding(
+                            cx.finding(
+                                format!("deploy step {} runs `if: always()`, even after earlier steps failed", condition.logical.trim_end_matches(".if")),
+                                source.at(condition),
+                            )
+                            .identity(&condition.logical)
+                            .help("deploy only on success: drop `always()` (use `success()` or no condition)")
+                            .build(),
+                        );
+                    }
+                }
+            }
+        }
+        out.count("script lines", scripts);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swallowing_patterns() {
+        let bad = [
+            "npm test || true",
+            "make lint ||true",
+            "./flaky.sh || :",
+            "grep x y; true",
+            "set +e",
+            "git commit --no-verify -m x",
+            "curl -sSLk https://example.com/install.sh -o i.sh",
+            "curl --insecure https://x",
+            "wget --no-check-certificate https://x",
+            "npm audit || echo 'audit failed'",
+            "cargo test --workspace | tee test.log",
+        ];
+        for line in bad {
+            assert!(
+                swallowing(line, Kind::GithubWorkflow, false).is_some(),
+                "{line}"
+            );
+        }
+        assert!(swallowing("cargo test; echo done", Kind::Gitlab, false).is_some());
+        let good = [
+            "cargo test --workspace",
+            "cargo test --workspace | tee test.log",
+            "curl -fsSL https://example.com -o x",
+            "echo '|| true is bad' # a comment",
+            "# set +e",
+            "cargo test; echo done",
+            "test -f x && echo yes",
+        ];
+        for (i, line) in good.iter().enumerate() {
+            let pipefail = i == 1;
+            assert!(
+                swallowing(line, Kind::GithubWorkflow, pipefail).is_none(),
+                "{line}"
+            );
+        }
+    }
+}

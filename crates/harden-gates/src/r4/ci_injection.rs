@@ -1,0 +1,193 @@
+use harden_engine::{Gate, GateCx, GateError, GateOutput};
+use harden_formats::pipeline::Kind;
+use harden_model::{GateId, GateMeta, ProfileLevel, Round, Severity, Target};
+
+use super::pipelines::{ITEMS, load};
+
+/// `R4.ci.injection`: no attacker-controlled text is expanded into a shell, and privileged
+/// triggers never run untrusted code.
+pub(crate) struct CiInjection;
+
+static META: GateMeta = GateMeta {
+    id: GateId::from_static("R4.ci.injection"),
+    round: Round::R4,
+    title: "No script injection or untrusted checkout in privileged workflows",
+    severity: Severity::Critical,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Prototype,
+    rationale: "`${{ }}` expressions are expanded into the script text before the shell sees it. \
+An issue title, pull-request body, branch name or commit message is written by whoever opens it, \
+so `run: echo \"${{ github.event.issue.title }}\"` executes their shell code with the job's token \
+and secrets. And `pull_request_target` or `workflow_run` workflows run with secrets and a write \
+token: checking out the pull request's head there runs the attacker's code with them. This gate \
+fails untrusted contexts (`github.event.*.title|body|head_ref|label|message|...`, \
+`github.head_ref`, `inputs.*` of `workflow_dispatch`) expanded inside `run:`, and checkouts of the \
+untrusted head in privileged workflows. Fix: pass the value through `env:` and use \"$VAR\" in the \
+script; in `pull_request_target`, never check out or run the head, or split the work into an \
+unprivileged `pull_request` workflow.",
+    evidence: &["pipelines", "expressions"],
+    options: &[],
+    items: Some(ITEMS),
+};
+
+/// Contexts whose text anyone opening an issue, pull request or commit controls.
+const UNTRUSTED: &[&str] = &[
+    "github.event.issue.title",
+    "github.event.issue.body",
+    "github.event.pull_request.title",
+    "github.event.pull_request.body",
+    "github.event.comment.body",
+    "github.event.review.body",
+    "github.event.review_comment.body",
+    "github.event.discussion.title",
+    "github.event.discussion.body",
+    "github.event.pages",
+    "github.event.commits",
+    "github.event.head_commit.message",
+    "github.event.head_commit.author.email",
+    "github.event.head_commit.author.name",
+    "github.event.pull_request.head.ref",
+    "github.event.pull_request.head.label",
+    "github.event.pull_request.head.repo.default_branch",
+    "github.head_ref",
+    "github.event.workflow_run.head_branch",
+    "github.event.workflow_run.head_commit.message",
+    "github.event.workflow_run.head_commit.author",
+    "github.event.workflow_run.pull_requests",
+];
+
+/// Expressions naming the head of an untrusted pull request.
+const UNTRUSTED_HEAD: &[&str] = &[
+    "github.event.pull_request.head.sha",
+    "github.event.pull_request.head.ref",
+    "github.head_ref",
+    "github.event.workflow_run.head_sha",
+    "github.event.workflow_run.head_branch",
+    "refs/pull/",
+];
+
+/// Every `${{ ... }}` in `text`, with what makes it untrusted.
+fn untrusted_expressions(text: &str, dispatch_inputs: bool) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        let expression = &rest[start..start + len + 2];
+        let inner = expression.to_lowercase();
+        if let Some(context) = UNTRUSTED.iter().find(|c| inner.contains(*c)) {
+            found.push((expression.to_owned(), (*context).to_owned()));
+        } else if dispatch_inputs
+            && (inner.contains("inputs.") || inner.contains("github.event.inputs."))
+        {
+            found.push((expression.to_owned(), "workflow_dispatch inputs".to_owned()));
+        }
+        rest = &rest[start + len + 2..];
+    }
+    found
+}
+
+impl Gate for CiInjection {
+    fn meta(&self) -> &'static GateMeta {
+        &META
+    }
+
+    fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
+        let mut expressions = 0;
+        for source in load(cx, out)? {
+            let pipeline = &source.pipeline;
+            if pipeline.kind == Kind::Gitlab {
+                continue;
+            }
+            let triggers: Vec<&str> = pipeline.triggers.iter().map(|t| t.0.as_str()).collect();
+            let dispatch = triggers.contains(&"workflow_dispatch");
+            let privileged = triggers
+                .iter()
+                .any(|t| *t == "pull_request_target" || *t == "workflow_run");
+            for job in &pipeline.jobs {
+                let mut checked_out_head = None;
+                for step in &job.steps {
+                    if let Some(run) = &step.run {
+                        for (index, line) in run.text.value.lines().enumerate() {
+                            for (expression, context) in untrusted_expressions(line, dispatch) {
+                                expressions += 1;
+                                out.finding(
+                                    cx.finding(
+                                        format!("`{expression}` expands {context} into the shell script: whoever writes it runs commands here"),
+                                        source.in_script(run, index, &expression),
+                                    )
+                                    .identity(format!("{}\n{expression}", run.text.logical))
+                                    .help("pass it through `env:` (VALUE: ${{ ... }}) and use \"$VALUE\" in the script")
+                                    .build(),
+                                );
+                            }
+                        }
+                    }
+                    let checkout = step
+                        .uses
+                        .as_ref()
+                        .is_some_and(|u| u.value.starts_with("actions/checkout@"));
+                    if privileged
+                        && checkout
+                        && let Some((_, reference)) = step.with.iter().find(|(k, v)| {
+                            k == "ref" && UNTRUSTED_HEAD.iter().any(|h| v.value.contains(h))
+                        })
+                    {
+                        checked_out_head = Some(reference.clone());
+                        out.finding(
+                            cx.finding(
+                                format!(
+                                    "{} workflow checks out the untrusted pull-request head ({}) with secrets and a write token available",
+                                    triggers.iter().find(|t| **t == "pull_request_target" || **t == "workflow_run").unwrap_or(&"privileged"),
+                                    reference.value
+                                ),
+                                source.at(reference),
+                            )
+                            .identity(format!("checkout:{}", reference.logical))
+                            .help("never check out or build the head in pull_request_target/workflow_run; use an unprivileged pull_request workflow")
+                            .build(),
+                        );
+                    } else if let (Some(head), Some(run)) = (&checked_out_head, &step.run) {
+                        out.finding(
+                            cx.finding(
+                                format!("step runs code from the untrusted head checked out at {} in a privileged workflow", head.logical),
+                                source.at(&run.text),
+                            )
+                            .identity(format!("runs-head:{}", run.text.logical))
+                            .build(),
+                        );
+                    }
+                }
+            }
+        }
+        out.count("expressions", expressions);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::untrusted_expressions;
+
+    #[test]
+    fn untrusted_contexts() {
+        assert_eq!(
+            untrusted_expressions("echo \"${{ github.event.issue.title }}\"", false).len(),
+            1
+        );
+        assert_eq!(
+            untrusted_expressions("git checkout ${{ github.head_ref }}", false).len(),
+            1
+        );
+        assert!(
+            untrusted_expressions("echo ${{ github.sha }} ${{ secrets.TOKEN }}", false).is_empty()
+        );
+        assert!(untrusted_expressions("echo ${{ inputs.name }}", false).is_empty());
+        assert_eq!(
+            untrusted_expressions("echo ${{ inputs.name }}", true).len(),
+            1
+        );
+        assert_eq!(untrusted_expressions("echo \"$TITLE\"", false).len(), 0);
+    }
+}

@@ -1,0 +1,7 @@
+//! R4 build integrity: CI pipelines (GitHub Actions, composite actions, GitLab CI).
+
+pub(crate) mod ci_ignore_errors;
+pub(crate) mod ci_injection;
+pub(crate) mod ci_permissions;
+pub(crate) mod pinning_actions;
+mod pipelines;

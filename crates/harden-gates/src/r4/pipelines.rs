@@ -1,0 +1,151 @@
+//! Reading every pipeline file of the repository once per gate, with locations for findings.
+
+use harden_engine::{GateCx, GateError, GateOutput};
+use harden_formats::pipeline::{self, Kind, Pipeline, Text};
+use harden_model::{Items, LineCol, Location, Redacted, Span, mask_url_credentials};
+
+/// What the CI gates judge.
+pub(crate) const ITEMS: Items = Items {
+    name: "CI pipelines (GitHub workflows, actions, GitLab CI)",
+    globs: &[
+        ".github/workflows/*.yml",
+        ".github/workflows/*.yaml",
+        "**/action.yml",
+        "**/action.yaml",
+        ".gitlab-ci.yml",
+        ".gitlab-ci.yaml",
+    ],
+};
+
+/// A pipeline file and its source.
+pub(crate) struct Source {
+    pub(crate) path: String,
+    pub(crate) text: String,
+    pub(crate) pipeline: Pipeline,
+}
+
+impl Source {
+    /// The source line (1-based), for snippets and column search.
+    pub(crate) fn line(&self, line: u32) -> &str {
+        self.text
+            .lines()
+            .nth(line.saturating_sub(1) as usize)
+            .unwrap_or_default()
+    }
+
+    /// A location at a scalar.
+    pub(crate) fn at(&self, text: &Text) -> Location {
+        Location::File {
+            path: self.path.clone(),
+            span: Some(text.span),
+            snippet: Some(Redacted::known_safe(mask_url_credentials(
+                self.line(text.span.start.line).trim(),
+            ))),
+            logical: Some(text.logical.clone()),
+        }
+    }
+
+    /// A location at a span (a key, a job).
+    pub(crate) fn at_span(&self, span: Span, logical: &str) -> Location {
+        Location::File {
+            path: self.path.clone(),
+            span: Some(span),
+            snippet: Some(Redacted::known_safe(mask_url_credentials(
+                self.line(span.start.line).trim(),
+            ))),
+            logical: Some(logical.to_owned()),
+        }
+    }
+
+    /// The location of `fragment` on line `index` (0-based) of a script.
+    pub(crate) fn in_script(
+        &self,
+        script: &pipeline::Script,
+        index: usize,
+        fragment: &str,
+    ) -> Location {
+        let line = if script.block {
+            script.text.span.start.line + u32::try_from(index).unwrap_or(0)
+        } else {
+            script.text.span.start.line
+        };
+        let source = self.line(line);
+        let column = source
+            .find(fragment)
+            .map_or(script.text.span.start.column, |byte| {
+                u32::try_from(source[..byte].chars().count()).unwrap_or(0) + 1
+            });
+        let width = u32::try_from(fragment.chars().count()).unwrap_or(0);
+        Location::File {
+            path: self.path.clone(),
+            span: Some(Span {
+                start: LineCol { line, column },
+                end: LineCol {
+                    line,
+                    column: column + width,
+                },
+            }),
+            snippet: Some(Redacted::known_safe(mask_url_credentials(source.trim()))),
+            logical: Some(script.text.logical.clone()),
+        }
+    }
+}
+
+/// Every pipeline file (and GitLab local include) parsed; a file that does not parse becomes a
+/// finding of the calling gate at the parser's position.
+pub(crate) fn load(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<Vec<Source>, GateError> {
+    let mut queue: Vec<(String, Kind)> = cx
+        .repo()
+        .files()?
+        .iter()
+        .filter_map(|path| pipeline::kind_of(path).map(|kind| (path.clone(), kind)))
+        .collect();
+    let mut sources = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    while let Some((path, kind)) = queue.pop() {
+        if seen.contains(&path) {
+            continue;
+        }
+        seen.push(path.clone());
+        let bytes = cx.repo().read(&path)?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        out.examined("pipelines", 1);
+        match pipeline::parse(kind, &text) {
+            Ok(parsed) => {
+                for include in &parsed.includes {
+                    let included = include.value.trim_start_matches('/').to_owned();
+                    if cx.repo().is_file(&included) {
+                        queue.push((included, Kind::Gitlab));
+                    }
+                }
+                sources.push(Source {
+                    path,
+                    text,
+                    pipeline: parsed,
+                });
+            }
+            Err(error) => {
+                let at = LineCol {
+                    line: error.line,
+                    column: error.column,
+                };
+                out.finding(
+                    cx.finding(
+                        format!("{path} is not valid YAML: {}", error.message),
+                        Location::File {
+                            path: path.clone(),
+                            span: Some(Span { start: at, end: at }),
+                            snippet: None,
+                            logical: None,
+                        },
+                    )
+                    .identity(format!("parse:{path}"))
+                    .help("fix the syntax; a pipeline harden cannot read cannot be judged")
+                    .build(),
+                );
+            }
+        }
+    }
+    sources.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(sources)
+}
