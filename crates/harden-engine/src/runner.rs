@@ -168,7 +168,11 @@ fn run_one(gate: &dyn Gate, config: &ValidConfig, ports: &Ports<'_>) -> GateResu
     result.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     result.evidence = out.evidence;
     for mut finding in out.findings {
-        finding.severity = severity;
+        // A gate may rate single findings lower (a warning among errors); a configured remap
+        // applies to all of them.
+        if settings.severity.is_some() {
+            finding.severity = severity;
+        }
         result.findings.push(finding);
     }
     result.findings.sort_by(|a, b| {

@@ -1,5 +1,6 @@
 //! Span-keeping models of the files gates judge. Parsers here never panic on any input: malformed
 //! files come back as errors with a line and column, which gates report as findings.
 
+pub mod dockerfile;
 pub mod pipeline;
 pub mod yaml;

@@ -17,6 +17,8 @@ pub fn registry() -> Registry {
     register!(registry, crate::r4::ci_ignore_errors::CiIgnoreErrors);
     register!(registry, crate::r4::ci_permissions::CiPermissions);
     register!(registry, crate::r4::ci_injection::CiInjection);
+    register!(registry, crate::r4::pinning_images::PinningImages);
+    register!(registry, crate::r4::docker_hygiene::DockerHygiene);
     register!(registry, crate::r7::runbooks::Runbooks);
     register!(registry, crate::r7::decisions_revisit::DecisionsRevisit);
     registry

@@ -284,6 +284,13 @@ impl FindingBuilder {
         self
     }
 
+    /// A severity other than the gate's default, for this finding only.
+    #[must_use]
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
     /// A remediation hint.
     #[must_use]
     pub fn help(mut self, help: impl Into<String>) -> Self {

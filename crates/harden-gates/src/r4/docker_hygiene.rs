@@ -1,0 +1,284 @@
+use harden_engine::{Gate, GateCx, GateError, GateOutput};
+use harden_formats::dockerfile::Instruction;
+use harden_model::{
+    GateId, GateMeta, Items, LineCol, Location, ProfileLevel, Redacted, Round, Secret, Severity,
+    Span, Target,
+};
+
+use super::images::{DockerSource, dockerfiles};
+
+/// `R4.docker.hygiene`: Dockerfiles build images that do not run as root, fetch nothing
+/// unverified, carry no secrets and pin their packages.
+pub(crate) struct DockerHygiene;
+
+static META: GateMeta = GateMeta {
+    id: GateId::from_static("R4.docker.hygiene"),
+    round: Round::R4,
+    title: "Dockerfile hygiene: non-root, no remote ADD, no curl|sh, no secrets, pinned packages",
+    severity: Severity::High,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Production,
+    rationale: "The Dockerfile decides what runs in production and with which rights. This gate \
+fails a final stage that runs as root (no `USER`, or `USER root`/`0`; earlier build stages do not \
+matter), `ADD` of a URL (unverified download baked into the image), `curl|wget ... | sh` (a remote \
+script executed unseen), secrets in `ENV`/`ARG` (they stay in the image history for anyone who \
+pulls it), and apt, apk, pip or npm installs without version pins (the image changes on every \
+build). A service image (one that `EXPOSE`s a port) without `HEALTHCHECK` is a warning. Fix: add a \
+non-root `USER`, `COPY` verified artefacts, use BuildKit secret mounts, pin package versions.",
+    evidence: &["dockerfiles", "stages"],
+    options: &[],
+    items: Some(Items {
+        name: "Dockerfiles",
+        globs: &[
+            "**/Dockerfile",
+            "**/Dockerfile.*",
+            "**/*.Dockerfile",
+            "**/Containerfile",
+        ],
+    }),
+};
+
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+    "CREDENTIAL",
+];
+
+fn location(source: &DockerSource, instruction: &Instruction, fragment: Option<&str>) -> Location {
+    // Look for the fragment on every line of the instruction (continuations included).
+    let found = fragment.and_then(|f| {
+        (instruction.span.start.line..=instruction.span.end.line).find_map(|line| {
+            let text = source.text.lines().nth(line as usize - 1)?;
+            let byte = text.find(f)?;
+            Some((
+                line,
+                u32::try_from(text[..byte].chars().count()).unwrap_or(0) + 1,
+                u32::try_from(f.chars().count()).unwrap_or(1),
+            ))
+        })
+    });
+    let (line, column, width) = found.unwrap_or((
+        instruction.span.start.line,
+        instruction.span.start.column,
+        u32::try_from(instruction.keyword.len()).unwrap_or(1),
+    ));
+    Location::File {
+        path: source.path.clone(),
+        span: Some(Span {
+            start: LineCol { line, column },
+            end: LineCol {
+                line,
+                column: column + width,
+            },
+        }),
+        snippet: None,
+        logical: Some(instruction.keyword.clone()),
+    }
+}
+
+/// Package installs without versions, as `(manager, package)`.
+fn unpinned_packages(command: &str) -> Vec<(&'static str, String)> {
+    let mut found = Vec::new();
+    for part in command.split(['&', ';', '|']) {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        let (manager, start, pinned): (&'static str, usize, fn(&str) -> bool) =
+            match words.as_slice() {
+                ["apt-get" | "apt", "install", ..] => ("apt", 2, |p| p.contains('=')),
+                ["apk", "add", ..] => ("apk", 2, |p| p.contains('=')),
+                ["pip" | "pip3", "install", ..]
+                | ["python" | "python3", "-m", "pip", "install", ..] => {
+                    let at = words.iter().position(|w| *w == "install").unwrap_or(0) + 1;
+                    ("pip", at, |p| {
+                        p.contains("==")
+                            || p.contains(".whl")
+                            || p.starts_with('.')
+                            || p.starts_with('/')
+                    })
+                }
+                ["npm", "install" | "i", ..]
+                    if words.contains(&"-g") || words.contains(&"--global") =>
+                {
+                    ("npm", 2, |p| p.rfind('@').is_some_and(|i| i > 0))
+                }
+                _ => continue,
+            };
+        for package in words.iter().skip(start) {
+            if package.starts_with('-')
+                || package.starts_with('$')
+                || package.is_empty()
+                || *package == "install"
+            {
+                continue;
+            }
+            if !pinned(package) {
+                found.push((manager, (*package).to_owned()));
+            }
+        }
+    }
+    found
+}
+
+fn check_file(cx: &GateCx<'_>, out: &mut GateOutput, source: &DockerSource) {
+    let Some(last) = source.file.stages.last() else {
+        return;
+    };
+    out.count("stages", source.file.stages.len() as u64);
+    let user = last.instructions.iter().rev().find(|i| i.keyword == "USER");
+    let root = match user {
+        None => true,
+        Some(user) => {
+            let who = user.arguments.split(':').next().unwrap_or_default().trim();
+            who == "root" || who == "0"
+        }
+    };
+    if root {
+        let at = user.unwrap_or(&last.from);
+        out.finding(
+            cx.finding(
+                format!("the final stage ({}) runs as root", last.image),
+                location(source, at, None),
+            )
+            .identity(format!("root:{}", last.image))
+            .help("add `USER <non-root uid>` to the final stage")
+            .build(),
+        );
+    }
+    let all = std::iter::once(&last.from).chain(
+        source
+            .file
+            .stages
+            .iter()
+            .flat_map(|s| s.instructions.iter()),
+    );
+    for instruction in all {
+        let args = &instruction.arguments;
+        match instruction.keyword.as_str() {
+            "ADD" => {
+                if let Some(url) = args
+                    .split_whitespace()
+                    .find(|w| w.starts_with("http://") || w.starts_with("https://"))
+                {
+                    out.finding(
+                        cx.finding(format!("ADD {url} bakes an unverified download into the image"), location(source, instruction, Some(url)))
+                            .identity(format!("add:{url}"))
+                            .help("download in a build stage with a checksum check, or use `ADD --checksum=sha256:...`")
+                            .build(),
+                    );
+                }
+            }
+            "RUN" => {
+                let lowered = args.to_lowercase();
+                let fetch = lowered.contains("curl ") || lowered.contains("wget ");
+                let pipes_to_shell = ["| sh", "|sh", "| bash", "|bash", "| sudo sh", "| sudo bash"]
+                    .iter()
+                    .any(|p| lowered.contains(p));
+                if fetch && pipes_to_shell {
+                    out.finding(
+                        cx.finding("RUN pipes a downloaded script into a shell: it runs unseen and unverified", location(source, instruction, Some("curl").filter(|_| lowered.contains("curl")).or(Some("wget"))))
+                            .identity(format!("curl-sh:{args}"))
+                            .help("download, verify a checksum or signature, then run")
+                            .build(),
+                    );
+                }
+                for (manager, package) in unpinned_packages(args) {
+                    out.finding(
+                        cx.finding(format!("{manager} installs `{package}` without a version: the image changes on every build"), location(source, instruction, Some(&package)))
+                            .identity(format!("unpinned:{manager}:{package}"))
+                            .severity(Severity::Medium)
+                            .help("pin it (`pkg=1.2.3`, `pkg==1.2.3`, `pkg@1.2.3`)")
+                            .build(),
+                    );
+                }
+            }
+            "ENV" | "ARG" => {
+                let pairs: Vec<(&str, &str)> = if args.contains('=') {
+                    args.split_whitespace()
+                        .filter_map(|w| w.split_once('='))
+                        .collect()
+                } else {
+                    args.split_once(char::is_whitespace).into_iter().collect()
+                };
+                for (name, value) in pairs {
+                    let upper = name.to_uppercase();
+                    let value = value.trim_matches('"').trim_matches('\'');
+                    if SECRET_WORDS.iter().any(|w| upper.contains(w))
+                        && !value.is_empty()
+                        && !value.starts_with('$')
+                    {
+                        let secret = Secret::new(value);
+                        let mut at = location(source, instruction, Some(name));
+                        if let Location::File { snippet, .. } = &mut at {
+                            *snippet = Some(Redacted::masking(
+                                &format!("{} {name}={value}", instruction.keyword),
+                                &secret,
+                            ));
+                        }
+                        out.finding(
+                            cx.finding(format!("{} {name} holds a secret ({secret}) that stays in the image history", instruction.keyword), at)
+                                .identity(format!("secret:{name}:{}", secret.keyed_digest(b"dockerfile")))
+                                .help("use a BuildKit secret mount (`RUN --mount=type=secret,id=...`) or inject it at runtime")
+                                .build(),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let exposes = last.instructions.iter().any(|i| i.keyword == "EXPOSE");
+    let healthcheck = last.instructions.iter().any(|i| i.keyword == "HEALTHCHECK");
+    if exposes && !healthcheck {
+        out.finding(
+            cx.finding(format!("the service image ({}) exposes a port but declares no HEALTHCHECK", last.image), location(source, &last.from, None))
+                .identity(format!("healthcheck:{}", last.image))
+                .severity(Severity::Low)
+                .help("add `HEALTHCHECK CMD ...` (or rely on an orchestrator probe and waive this with a reason)")
+                .build(),
+        );
+    }
+}
+
+impl Gate for DockerHygiene {
+    fn meta(&self) -> &'static GateMeta {
+        &META
+    }
+
+    fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
+        for source in dockerfiles(cx, out)? {
+            check_file(cx, out, &source);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unpinned_packages;
+
+    #[test]
+    fn package_pins() {
+        assert_eq!(unpinned_packages("apt-get update && apt-get install -y --no-install-recommends curl ca-certificates=20230311").len(), 1);
+        assert!(unpinned_packages("apk add --no-cache curl=8.5.0-r0").is_empty());
+        assert_eq!(
+            unpinned_packages("pip install requests flask==3.0.0").len(),
+            1
+        );
+        assert!(
+            unpinned_packages("pip install -r requirements.txt")
+                .iter()
+                .all(|(_, p)| p != "-r")
+        );
+        assert_eq!(unpinned_packages("npm install -g pnpm").len(), 1);
+        assert!(unpinned_packages("npm install -g pnpm@9.1.0").is_empty());
+        assert!(
+            unpinned_packages("npm install").is_empty(),
+            "local installs follow the lockfile"
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! Container images referenced by the repository: Dockerfiles, compose files, Kubernetes
+//! manifests and CI job containers, each with its location.
+
+use harden_engine::{GateCx, GateError, GateOutput};
+use harden_formats::dockerfile::{self, Dockerfile};
+use harden_formats::yaml::{self, Node, Value};
+use harden_model::{LineCol, Location, Redacted, Span};
+
+/// Whether a repository path is a Dockerfile.
+pub(crate) fn is_dockerfile(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name == "Dockerfile"
+        || name == "Containerfile"
+        || name.starts_with("Dockerfile.")
+        || name.ends_with(".Dockerfile")
+}
+
+fn is_compose(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    (name.starts_with("docker-compose") || name.starts_with("compose."))
+        && std::path::Path::new(name)
+            .extension()
+            .is_some_and(|e| e == "yml" || e == "yaml")
+}
+
+fn is_yaml(path: &str) -> bool {
+    std::path::Path::new(path)
+        .extension()
+        .is_some_and(|e| e == "yml" || e == "yaml")
+}
+
+/// A Dockerfile and its source.
+pub(crate) struct DockerSource {
+    pub(crate) path: String,
+    pub(crate) text: String,
+    pub(crate) file: Dockerfile,
+}
+
+/// Every Dockerfile of the repository.
+pub(crate) fn dockerfiles(
+    cx: &GateCx<'_>,
+    out: &mut GateOutput,
+) -> Result<Vec<DockerSource>, GateError> {
+    let mut found = Vec::new();
+    for path in cx.repo().files()?.iter().filter(|p| is_dockerfile(p)) {
+        let text = String::from_utf8_lossy(&cx.repo().read(path)?).into_owned();
+        out.examined("dockerfiles", 1);
+        let file = dockerfile::parse(&text);
+        found.push(DockerSource {
+            path: path.clone(),
+            text,
+            file,
+        });
+    }
+    Ok(found)
+}
+
+/// One image reference and where it is.
+pub(crate) struct ImageRef {
+    pub(crate) reference: String,
+    pub(crate) location: Location,
+}
+
+fn snippet(text: &str, line: u32) -> Option<Redacted> {
+    text.lines()
+        .nth(line.saturating_sub(1) as usize)
+        .map(|l| Redacted::known_safe(harden_model::mask_url_credentials(l.trim())))
+}
+
+fn yaml_images(node: &Node, path: &str, text: &str, logical: &str, out: &mut Vec<ImageRef>) {
+    match &node.value {
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                let here = if logical.is_empty() {
+                    key.text.clone()
+                } else {
+                    format!("{logical}.{}", key.text)
+                };
+                if key.text == "image"
+                    && let Some(reference) = value.as_str()
+                {
+                    out.push(ImageRef {
+                        reference: reference.to_owned(),
+                        location: Location::File {
+                            path: path.to_owned(),
+                            span: Some(value.span),
+                            snippet: snippet(text, value.span.start.line),
+                            logical: Some(here),
+                        },
+                    });
+                } else {
+                    yaml_images(value, path, text, &here, out);
+                }
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                yaml_images(item, path, text, &format!("{logical}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every image reference outside Dockerfiles: compose services, Kubernetes objects (documents
+/// with `apiVersion` and `kind`) and CI job containers.
+pub(crate) fn yaml_references(
+    cx: &GateCx<'_>,
+    out: &mut GateOutput,
+) -> Result<Vec<ImageRef>, GateError> {
+    let mut refs = Vec::new();
+    for path in cx
+        .repo()
+        .files()?
+        .iter()
+        .filter(|p| is_yaml(p) && harden_formats::pipeline::kind_of(p).is_none())
+    {
+        let text = String::from_utf8_lossy(&cx.repo().read(path)?).into_owned();
+        let compose = is_compose(path);
+        let maybe_kubernetes = text.contains("apiVersion") && text.contains("kind");
+        if !compose && !maybe_kubernetes {
+            continue;
+        }
+        // Templated manifests (Helm, Kustomize patches) that are not YAML yet are not judged here.
+        let Ok(documents) = yaml::parse(&text) else {
+            continue;
+        };
+        for document in &documents {
+            let kubernetes = document.get("apiVersion").is_some() && document.get("kind").is_some();
+            if compose {
+                if let Some(services) = document.get("services") {
+                    out.examined("compose files", 1);
+                    yaml_images(services, path, &text, "services", &mut refs);
+                }
+            } else if kubernetes {
+                out.examined("kubernetes objects", 1);
+                yaml_images(document, path, &text, "", &mut refs);
+            }
+        }
+    }
+    Ok(refs)
+}
+
+/// The `FROM` images of every Dockerfile, skipping references to earlier stages and `scratch`.
+pub(crate) fn dockerfile_references(sources: &[DockerSource]) -> Vec<ImageRef> {
+    let mut refs = Vec::new();
+    for source in sources {
+        let mut stage_names: Vec<&str> = Vec::new();
+        for stage in &source.file.stages {
+            let image = source.file.resolved_image(stage);
+            let lowered = image.to_lowercase();
+            if lowered != "scratch" && !stage_names.contains(&lowered.as_str()) {
+                let line = stage.from.span.start.line;
+                let column = source
+                    .text
+                    .lines()
+                    .nth(line as usize - 1)
+                    .and_then(|l| l.find(&stage.image))
+                    .map_or(stage.from.arguments_column, |b| {
+                        u32::try_from(b).unwrap_or(0) + 1
+                    });
+                let at = LineCol { line, column };
+                refs.push(ImageRef {
+                    reference: image,
+                    location: Location::File {
+                        path: source.path.clone(),
+                        span: Some(Span {
+                            start: at,
+                            end: LineCol {
+                                line,
+                                column: column
+                                    + u32::try_from(stage.image.chars().count()).unwrap_or(0),
+                            },
+                        }),
+                        snippet: snippet(&source.text, line),
+                        logical: Some(format!("FROM {}", stage.image)),
+                    },
+                });
+            }
+            if let Some(name) = &stage.name {
+                stage_names.push(name.as_str());
+            }
+        }
+    }
+    refs
+}
