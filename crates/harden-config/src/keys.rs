@@ -129,6 +129,11 @@ pub const ROOT: &[Key] = &[
         "What must hold before the rollout exits.",
     ),
     key(
+        "repository",
+        Ty::Table,
+        "What of the repository gates look at: `exclude` globs (fixtures, vendored code).",
+    ),
+    key(
         "decision",
         Ty::TableArray,
         "Decision register: deferred trade-offs and what brings each back.",
@@ -139,6 +144,13 @@ pub const ROOT: &[Key] = &[
         "Where readiness snapshots are written.",
     ),
 ];
+
+/// `[repository]`.
+pub const REPOSITORY: &[Key] = &[key(
+    "exclude",
+    Ty::StrList,
+    "Globs of paths no gate examines, e.g. test fixtures that are broken on purpose.",
+)];
 
 /// `[[decision]]`.
 pub const DECISION: &[Key] = &[

@@ -62,6 +62,8 @@ pub struct ValidConfig {
     pub decisions: Vec<Decision>,
     /// `[readiness] path`: where snapshots go, with `{date}`.
     pub readiness_path: Option<String>,
+    /// `[repository] exclude`: globs of paths no gate examines.
+    pub repository_exclude: Vec<String>,
 }
 
 /// A deferred trade-off in the decision register.

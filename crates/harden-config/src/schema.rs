@@ -76,6 +76,7 @@ pub fn json_schema(catalogue: &[&'static GateMeta]) -> Value {
         json!({"type": "array", "items": object(keys::DECISION)}),
     );
     props.insert("readiness".into(), object(keys::READINESS));
+    props.insert("repository".into(), object(keys::REPOSITORY));
     root["properties"] = Value::Object(props);
     root["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
     root["title"] = json!("harden.toml");

@@ -464,6 +464,27 @@ impl Checker<'_> {
         if let Some(item) = top.table.get("waiver") {
             config.waivers = self.waivers(item, catalogue);
         }
+        if let Some(item) = top.table.get("repository")
+            && let Some(section) = self.section(item, "repository", keys::REPOSITORY)
+        {
+            let globs = self.string_list(&section, "exclude");
+            let spans: Vec<Option<Range<usize>>> = section
+                .table
+                .get("exclude")
+                .and_then(Item::as_array)
+                .map(|a| a.iter().map(Value::span).collect())
+                .unwrap_or_default();
+            for (glob, span) in globs.iter().zip(spans) {
+                if let Err(error) = globset::Glob::new(glob) {
+                    self.error(
+                        span,
+                        format!("`{glob}` is not a valid glob: {}", error.kind()),
+                        Some("a glob such as \"tests/fixtures/**\"".into()),
+                    );
+                }
+            }
+            config.repository_exclude = globs;
+        }
         if let Some(item) = top.table.get("decision") {
             for (table, span) in self.tables(item, "decision") {
                 let section = self.section_of(table, span, "decision", keys::DECISION);

@@ -211,6 +211,7 @@ malformed! {
     unknown_timezone: "version = 1\n[smoke]\ntimezone = \"Mars/Olympus\"\n".into();
     profile_exclude_matches_nothing: "version = 1\n[profiles.lean]\nextends = \"production\"\nexclude = [\"R7.runbook\"]\n".into();
     ledger_url_typo_keeps_password_hidden: "version = 1\n[ledger]\nuri = \"postgres://harden:s3cret-pw@db/ledger\"\n".into();
+    repository_exclude_bad_glob: "version = 1\n[repository]\nexclude = [\"tests/**\", \"fixtures/[\"]\n".into();
     several_errors_at_once: "version = 2\n[service]\nname = 7\nteam = \"x\"\n[runbooks]\nmax-age = \"forever\"\n".into();
 }
 

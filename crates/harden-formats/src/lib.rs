@@ -2,5 +2,6 @@
 //! files come back as errors with a line and column, which gates report as findings.
 
 pub mod dockerfile;
+pub mod lockfiles;
 pub mod pipeline;
 pub mod yaml;

@@ -13,6 +13,7 @@ pub fn registry() -> Registry {
     register!(registry, crate::r0::scope_declared::ScopeDeclared);
     register!(registry, crate::r2::ledger_intact::LedgerIntact);
     register!(registry, crate::r3::env_required::EnvRequired);
+    register!(registry, crate::r4::lockfiles::Lockfiles);
     register!(registry, crate::r4::pinning_actions::PinningActions);
     register!(registry, crate::r4::ci_ignore_errors::CiIgnoreErrors);
     register!(registry, crate::r4::ci_permissions::CiPermissions);

@@ -20,7 +20,7 @@ const SPEC: &[(&str, Option<&str>)] = &[
     ("R3.secrets.logs", Some("issue 4")),
     ("R3.secrets.envfiles", Some("issue 4")),
     ("R3.errors.leak", Some("not filed yet")),
-    ("R4.lockfiles", Some("issue 5")),
+    ("R4.lockfiles", None),
     ("R4.pinning.actions", None),
     ("R4.pinning.images", None),
     ("R4.ci.ignore-errors", None),

@@ -8,6 +8,7 @@ pub struct WorkTree {
     root: PathBuf,
     display: String,
     files: OnceLock<Result<Vec<String>, PortError>>,
+    exclude: Option<globset::GlobSet>,
 }
 
 impl WorkTree {
@@ -17,7 +18,25 @@ impl WorkTree {
             root: root.to_path_buf(),
             display: root.display().to_string(),
             files: OnceLock::new(),
+            exclude: None,
         }
+    }
+
+    /// A view that leaves out paths matching any of `globs` (`[repository] exclude`).
+    pub fn excluding(root: &Path, globs: &[String]) -> Result<Self, PortError> {
+        let mut tree = Self::new(root);
+        if !globs.is_empty() {
+            let mut builder = globset::GlobSetBuilder::new();
+            for glob in globs {
+                let glob = globset::GlobBuilder::new(glob)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| PortError::new(format!("exclude glob {glob}: {e}")))?;
+                builder.add(glob);
+            }
+            tree.exclude = Some(builder.build().map_err(PortError::new)?);
+        }
+        Ok(tree)
     }
 
     /// The directory.
@@ -77,6 +96,9 @@ impl WorkTree {
                 .collect::<Vec<_>>()
                 .join("/");
             files.push(text);
+        }
+        if let Some(exclude) = &self.exclude {
+            files.retain(|f| !exclude.is_match(f));
         }
         files.sort();
         Ok(files)

@@ -71,7 +71,8 @@ impl Session {
         let registry = harden_gates::registry();
         let catalogue = registry.catalogue();
         let config = load_config(root, locations.config.as_deref(), &catalogue)?;
-        let worktree = WorkTree::new(root);
+        let worktree = WorkTree::excluding(root, &config.repository_exclude)
+            .map_err(|e| UsageError(e.to_string()))?;
         let history = GitHistory::open(root);
         let head = match &history {
             Ok(history) => Some(history.head_state().context("reading git HEAD")?),

@@ -5,6 +5,7 @@ pub(crate) mod ci_injection;
 pub(crate) mod ci_permissions;
 pub(crate) mod docker_hygiene;
 mod images;
+pub(crate) mod lockfiles;
 pub(crate) mod pinning_actions;
 pub(crate) mod pinning_images;
 mod pipelines;

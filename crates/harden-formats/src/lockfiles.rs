@@ -1,0 +1,747 @@
+//! Manifests and lockfiles: one dependency inventory across ecosystems, and the disagreements
+//! between what a manifest asks for and what its lockfile pins.
+
+use std::collections::BTreeMap;
+
+use harden_model::{LineCol, Span};
+
+/// A package ecosystem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ecosystem {
+    /// Rust, Cargo.
+    Cargo,
+    /// JavaScript: npm, pnpm, yarn.
+    Npm,
+    /// Python: pip, uv, poetry, pipenv.
+    PyPI,
+    /// Go modules.
+    Go,
+}
+
+impl Ecosystem {
+    /// The OSV ecosystem name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ecosystem::Cargo => "crates.io",
+            Ecosystem::Npm => "npm",
+            Ecosystem::PyPI => "PyPI",
+            Ecosystem::Go => "Go",
+        }
+    }
+}
+
+/// A pinned dependency, as a lockfile records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    /// Ecosystem.
+    pub ecosystem: Ecosystem,
+    /// Package name.
+    pub name: String,
+    /// Exact version.
+    pub version: String,
+    /// Whether a manifest names it directly.
+    pub direct: bool,
+    /// Where it comes from (registry URL, git URL), if recorded.
+    pub source: Option<String>,
+    /// Integrity hash, if recorded.
+    pub integrity: Option<String>,
+    /// Lockfile path.
+    pub path: String,
+    /// Where in the lockfile.
+    pub span: Span,
+}
+
+/// What a manifest asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    /// Package name (as locked, after renames).
+    pub name: String,
+    /// Version requirement as written (empty for path and git dependencies).
+    pub requirement: String,
+    /// Registry, path, git.
+    pub kind: RequirementKind,
+    /// Manifest path.
+    pub path: String,
+    /// Where in the manifest.
+    pub span: Span,
+}
+
+/// How a dependency is sourced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequirementKind {
+    /// From a registry, by version requirement.
+    Registry,
+    /// A local path.
+    Path,
+    /// A git repository.
+    Git,
+}
+
+/// A disagreement the gate reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The manifest has dependencies but no lockfile records them.
+    MissingLockfile {
+        /// Manifest path.
+        manifest: String,
+        /// Lockfiles that would do.
+        expected: &'static str,
+    },
+    /// A dependency of the manifest is not in its lockfile.
+    NotLocked {
+        /// The requirement.
+        requirement: Requirement,
+        /// The lockfile.
+        lockfile: String,
+    },
+    /// The lockfile pins a version that does not satisfy the manifest.
+    Mismatch {
+        /// The requirement.
+        requirement: Requirement,
+        /// The locked entry.
+        locked: Dependency,
+    },
+    /// A requirements file line that does not pin an exact version.
+    Unpinned {
+        /// File.
+        path: String,
+        /// Where.
+        span: Span,
+        /// The line.
+        line: String,
+    },
+    /// A file that cannot be read.
+    Unparsable {
+        /// File.
+        path: String,
+        /// Where.
+        span: Span,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn span_at(text: &str, range: Option<std::ops::Range<usize>>) -> Span {
+    range.map_or_else(Span::default, |r| {
+        Span::from_byte_range(text, r.start, r.end)
+    })
+}
+
+fn line_span(line: usize, text: &str) -> Span {
+    let line = u32::try_from(line + 1).unwrap_or(u32::MAX);
+    Span {
+        start: LineCol { line, column: 1 },
+        end: LineCol {
+            line,
+            column: u32::try_from(text.chars().count()).unwrap_or(0) + 1,
+        },
+    }
+}
+
+fn unparsable(
+    path: &str,
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+    message: impl Into<String>,
+) -> Problem {
+    Problem::Unparsable {
+        path: path.to_owned(),
+        span: span_at(text, span),
+        message: message.into(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cargo
+
+/// Requirements of one Cargo.toml (`workspace_deps` are the workspace root's
+/// `[workspace.dependencies]`, for `dep = { workspace = true }`).
+pub fn cargo_requirements(
+    path: &str,
+    text: &str,
+    workspace_deps: &BTreeMap<String, Requirement>,
+) -> Result<Vec<Requirement>, Box<Problem>> {
+    let document = toml_edit::Document::parse(text.to_owned()).map_err(|e| {
+        unparsable(
+            path,
+            text,
+            e.span(),
+            format!("invalid TOML: {}", e.message().trim()),
+        )
+    })?;
+    let mut tables: Vec<&dyn toml_edit::TableLike> = Vec::new();
+    let root = document.as_table();
+    for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
+        if let Some(table) = root.get(key).and_then(toml_edit::Item::as_table_like) {
+            tables.push(table);
+        }
+    }
+    if let Some(targets) = root.get("target").and_then(toml_edit::Item::as_table_like) {
+        for (_, target) in targets.iter() {
+            for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
+                if let Some(table) = target.get(key).and_then(toml_edit::Item::as_table_like) {
+                    tables.push(table);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for table in tables {
+        for (key, item) in table.iter() {
+            let span = span_at(text, table.get_key_value(key).and_then(|(k, _)| k.span()));
+            let (mut requirement, mut kind, mut name) =
+                (String::new(), RequirementKind::Registry, key.to_owned());
+            if let Some(version) = item.as_str() {
+                version.clone_into(&mut requirement);
+            } else if let Some(spec) = item.as_table_like() {
+                if spec.get("workspace").and_then(toml_edit::Item::as_bool) == Some(true) {
+                    match workspace_deps.get(key) {
+                        Some(inherited) => {
+                            out.push(Requirement {
+                                path: path.to_owned(),
+                                span,
+                                ..inherited.clone()
+                            });
+                        }
+                        None => out.push(Requirement {
+                            name,
+                            requirement,
+                            kind,
+                            path: path.to_owned(),
+                            span,
+                        }),
+                    }
+                    continue;
+                }
+                if let Some(package) = spec.get("package").and_then(toml_edit::Item::as_str) {
+                    package.clone_into(&mut name);
+                }
+                spec.get("version")
+                    .and_then(toml_edit::Item::as_str)
+                    .unwrap_or_default()
+                    .clone_into(&mut requirement);
+                if spec.get("path").is_some() {
+                    kind = RequirementKind::Path;
+                } else if spec.get("git").is_some() {
+                    kind = RequirementKind::Git;
+                }
+            }
+            out.push(Requirement {
+                name,
+                requirement,
+                kind,
+                path: path.to_owned(),
+                span,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// `[workspace.dependencies]` and `[workspace] members` of a root Cargo.toml.
+pub fn cargo_workspace(path: &str, text: &str) -> (BTreeMap<String, Requirement>, Vec<String>) {
+    let Ok(document) = toml_edit::Document::parse(text.to_owned()) else {
+        return (BTreeMap::new(), Vec::new());
+    };
+    let Some(workspace) = document
+        .as_table()
+        .get("workspace")
+        .and_then(toml_edit::Item::as_table_like)
+    else {
+        return (BTreeMap::new(), Vec::new());
+    };
+    let members = workspace
+        .get("members")
+        .and_then(toml_edit::Item::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut deps = BTreeMap::new();
+    if let Some(table) = workspace
+        .get("dependencies")
+        .and_then(toml_edit::Item::as_table_like)
+    {
+        for (key, item) in table.iter() {
+            let span = span_at(text, table.get_key_value(key).and_then(|(k, _)| k.span()));
+            let mut requirement = Requirement {
+                name: key.to_owned(),
+                requirement: String::new(),
+                kind: RequirementKind::Registry,
+                path: path.to_owned(),
+                span,
+            };
+            if let Some(version) = item.as_str() {
+                version.clone_into(&mut requirement.requirement);
+            } else if let Some(spec) = item.as_table_like() {
+                if let Some(package) = spec.get("package").and_then(toml_edit::Item::as_str) {
+                    package.clone_into(&mut requirement.name);
+                }
+                spec.get("version")
+                    .and_then(toml_edit::Item::as_str)
+                    .unwrap_or_default()
+                    .clone_into(&mut requirement.requirement);
+                if spec.get("path").is_some() {
+                    requirement.kind = RequirementKind::Path;
+                } else if spec.get("git").is_some() {
+                    requirement.kind = RequirementKind::Git;
+                }
+            }
+            deps.insert(key.to_owned(), requirement);
+        }
+    }
+    (deps, members)
+}
+
+/// Packages of a Cargo.lock.
+pub fn cargo_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>> {
+    let document = toml_edit::Document::parse(text.to_owned()).map_err(|e| {
+        unparsable(
+            path,
+            text,
+            e.span(),
+            format!("invalid TOML: {}", e.message().trim()),
+        )
+    })?;
+    let mut out = Vec::new();
+    if let Some(packages) = document
+        .as_table()
+        .get("package")
+        .and_then(toml_edit::Item::as_array_of_tables)
+    {
+        for package in packages {
+            let get = |k: &str| {
+                package
+                    .get(k)
+                    .and_then(toml_edit::Item::as_str)
+                    .map(str::to_owned)
+            };
+            if let (Some(name), Some(version)) = (get("name"), get("version")) {
+                out.push(Dependency {
+                    ecosystem: Ecosystem::Cargo,
+                    name,
+                    version,
+                    direct: false,
+                    source: get("source"),
+                    integrity: get("checksum"),
+                    path: path.to_owned(),
+                    span: span_at(text, package.span()),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Checks Cargo requirements against locked packages.
+pub fn check_cargo(
+    requirements: &[Requirement],
+    locked: &mut [Dependency],
+    lockfile: &str,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for requirement in requirements {
+        let candidates: Vec<usize> = locked
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.name == requirement.name)
+            .map(|(i, _)| i)
+            .collect();
+        if candidates.is_empty() {
+            problems.push(Problem::NotLocked {
+                requirement: requirement.clone(),
+                lockfile: lockfile.to_owned(),
+            });
+            continue;
+        }
+        for &i in &candidates {
+            locked[i].direct = true;
+        }
+        if requirement.kind != RequirementKind::Registry || requirement.requirement.is_empty() {
+            continue;
+        }
+        let Ok(req) = semver::VersionReq::parse(&requirement.requirement) else {
+            continue;
+        };
+        let satisfied = candidates
+            .iter()
+            .any(|&i| semver::Version::parse(&locked[i].version).is_ok_and(|v| req.matches(&v)));
+        if !satisfied {
+            problems.push(Problem::Mismatch {
+                requirement: requirement.clone(),
+                locked: locked[candidates[0]].clone(),
+            });
+        }
+    }
+    problems
+}
+
+// ---------------------------------------------------------------------------------------------
+// npm
+
+fn json_key_span(text: &str, section: &str, key: &str) -> Span {
+    let section_at = text.find(&format!("\"{section}\"")).unwrap_or(0);
+    let needle = format!("\"{key}\"");
+    match text[section_at..].find(&needle) {
+        Some(offset) => Span::from_byte_range(
+            text,
+            section_at + offset + 1,
+            section_at + offset + needle.len() - 1,
+        ),
+        None => Span::default(),
+    }
+}
+
+/// Requirements of a package.json.
+pub fn npm_requirements(path: &str, text: &str) -> Result<Vec<Requirement>, Box<Problem>> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Problem::Unparsable {
+        path: path.to_owned(),
+        span: Span {
+            start: LineCol {
+                line: u32::try_from(e.line()).unwrap_or(1).max(1),
+                column: u32::try_from(e.column()).unwrap_or(1).max(1),
+            },
+            end: LineCol {
+                line: u32::try_from(e.line()).unwrap_or(1).max(1),
+                column: u32::try_from(e.column()).unwrap_or(1).max(1),
+            },
+        },
+        message: format!("invalid JSON: {e}"),
+    })?;
+    let mut out = Vec::new();
+    for section in ["dependencies", "devDependencies", "optionalDependencies"] {
+        let Some(deps) = value.get(section).and_then(serde_json::Value::as_object) else {
+            continue;
+        };
+        for (name, spec) in deps {
+            let spec = spec.as_str().unwrap_or_default();
+            let kind = if spec.starts_with("file:")
+                || spec.starts_with("link:")
+                || spec.starts_with("workspace:")
+            {
+                RequirementKind::Path
+            } else if spec.contains("://")
+                || spec.starts_with("git")
+                || spec.contains('/') && !spec.starts_with("npm:")
+            {
+                RequirementKind::Git
+            } else {
+                RequirementKind::Registry
+            };
+            out.push(Requirement {
+                name: name.clone(),
+                requirement: spec.to_owned(),
+                kind,
+                path: path.to_owned(),
+                span: json_key_span(text, section, name),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Packages of a package-lock.json (v1, v2, v3) or npm-shrinkwrap.json.
+pub fn npm_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        unparsable(
+            path,
+            text,
+            None,
+            format!("invalid JSON at {}:{}: {e}", e.line(), e.column()),
+        )
+    })?;
+    let mut out = Vec::new();
+    let mut push = |name: &str, entry: &serde_json::Value| {
+        if let Some(version) = entry.get("version").and_then(serde_json::Value::as_str) {
+            out.push(Dependency {
+                ecosystem: Ecosystem::Npm,
+                name: name.to_owned(),
+                version: version.to_owned(),
+                direct: false,
+                source: entry
+                    .get("resolved")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned),
+                integrity: entry
+                    .get("integrity")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned),
+                path: path.to_owned(),
+                span: Span::default(),
+            });
+        }
+    };
+    if let Some(packages) = value.get("packages").and_then(serde_json::Value::as_object) {
+        for (key, entry) in packages {
+            if let Some(name) = key
+                .rsplit("node_modules/")
+                .next()
+                .filter(|_| key.contains("node_modules/"))
+            {
+                push(name, entry);
+            }
+        }
+    } else if let Some(deps) = value
+        .get("dependencies")
+        .and_then(serde_json::Value::as_object)
+    {
+        for (name, entry) in deps {
+            push(name, entry);
+        }
+    }
+    Ok(out)
+}
+
+/// Checks npm requirements against a package-lock.
+pub fn check_npm(
+    requirements: &[Requirement],
+    locked: &mut [Dependency],
+    lockfile: &str,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for requirement in requirements {
+        let candidates: Vec<usize> = locked
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.name == requirement.name)
+            .map(|(i, _)| i)
+            .collect();
+        if candidates.is_empty() {
+            if requirement.kind == RequirementKind::Registry {
+                problems.push(Problem::NotLocked {
+                    requirement: requirement.clone(),
+                    lockfile: lockfile.to_owned(),
+                });
+            }
+            continue;
+        }
+        for &i in &candidates {
+            locked[i].direct = true;
+        }
+        if requirement.kind != RequirementKind::Registry {
+            continue;
+        }
+        let Ok(range) = nodejs_semver::Range::parse(&requirement.requirement) else {
+            continue;
+        };
+        let satisfied = candidates.iter().any(|&i| {
+            nodejs_semver::Version::parse(&locked[i].version).is_ok_and(|v| range.satisfies(&v))
+        });
+        if !satisfied {
+            problems.push(Problem::Mismatch {
+                requirement: requirement.clone(),
+                locked: locked[candidates[0]].clone(),
+            });
+        }
+    }
+    problems
+}
+
+/// Names a yarn.lock (classic or berry) or pnpm-lock.yaml records, for presence checks.
+pub fn js_locked_names(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        // yarn: `"name@range", "name@other":` at column 0; pnpm: `  name:` / `  /name@1.0.0:` / `'@scope/name':`.
+        if indent > 4 || !trimmed.ends_with(':') || trimmed.starts_with('#') {
+            continue;
+        }
+        for spec in trimmed.trim_end_matches(':').split(", ") {
+            let spec = spec
+                .trim_matches(|c| c == '"' || c == '\'')
+                .trim_start_matches('/');
+            let name_end = spec[1..].find('@').map_or(spec.len(), |i| i + 1);
+            let name = &spec[..name_end];
+            if !name.is_empty() && !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    names
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python
+
+/// Lines of a requirements file that do not pin an exact version, and the pinned entries.
+pub fn requirements_txt(path: &str, text: &str) -> (Vec<Dependency>, Vec<Problem>) {
+    let mut pinned = Vec::new();
+    let mut problems = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw
+            .split(" #")
+            .next()
+            .unwrap_or(raw)
+            .trim()
+            .trim_end_matches('\\')
+            .trim();
+        if line.is_empty()
+            || line.starts_with('#')
+            || line.starts_with('-')
+            || line.contains("://")
+            || line.starts_with('.')
+            || line.starts_with('/')
+        {
+            continue;
+        }
+        let requirement = line
+            .split(';')
+            .next()
+            .unwrap_or(line)
+            .split_whitespace()
+            .next()
+            .unwrap_or_default();
+        match requirement.split_once("==") {
+            Some((name, version)) if !version.contains('*') && !version.is_empty() => {
+                pinned.push(Dependency {
+                    ecosystem: Ecosystem::PyPI,
+                    name: name.split('[').next().unwrap_or(name).trim().to_lowercase(),
+                    version: version.trim().to_owned(),
+                    direct: true,
+                    source: None,
+                    integrity: raw.contains("--hash=").then(|| "hash".to_owned()),
+                    path: path.to_owned(),
+                    span: line_span(index, raw),
+                });
+            }
+            _ => problems.push(Problem::Unpinned {
+                path: path.to_owned(),
+                span: line_span(index, raw),
+                line: line.to_owned(),
+            }),
+        }
+    }
+    (pinned, problems)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Go
+
+/// `require` entries of a go.mod.
+pub fn go_requirements(path: &str, text: &str) -> Vec<Requirement> {
+    let mut out = Vec::new();
+    let mut in_block = false;
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.split("//").next().unwrap_or(raw).trim();
+        let entry = if in_block {
+            if line == ")" {
+                in_block = false;
+                continue;
+            }
+            line
+        } else if line == "require (" {
+            in_block = true;
+            continue;
+        } else if let Some(rest) = line.strip_prefix("require ") {
+            rest.trim()
+        } else {
+            continue;
+        };
+        let mut words = entry.split_whitespace();
+        if let (Some(module), Some(version)) = (words.next(), words.next()) {
+            out.push(Requirement {
+                name: module.to_owned(),
+                requirement: version.to_owned(),
+                kind: RequirementKind::Registry,
+                path: path.to_owned(),
+                span: line_span(index, raw),
+            });
+        }
+    }
+    out
+}
+
+/// Checks go.mod requirements against go.sum lines.
+pub fn check_go(requirements: &[Requirement], go_sum: &str, lockfile: &str) -> Vec<Problem> {
+    requirements
+        .iter()
+        .filter(|r| {
+            !go_sum
+                .lines()
+                .any(|l| l.starts_with(&format!("{} {}", r.name, r.requirement)))
+        })
+        .map(|r| Problem::NotLocked {
+            requirement: r.clone(),
+            lockfile: lockfile.to_owned(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_requirements_follow_renames_workspaces_and_sources() {
+        let root = "[workspace]\nmembers = [\"crates/*\"]\n[workspace.dependencies]\nserde = \"1.0.200\"\nlocal = { path = \"crates/local\" }\n";
+        let (deps, members) = cargo_workspace("Cargo.toml", root);
+        assert_eq!(members, ["crates/*"]);
+        let member = "[package]\nname = \"app\"\n[dependencies]\nserde = { workspace = true }\nlocal = { workspace = true }\nlog2 = { package = \"log\", version = \"0.4\" }\n[target.'cfg(unix)'.dev-dependencies]\nlibc = \"0.2\"\n";
+        let requirements = cargo_requirements("crates/app/Cargo.toml", member, &deps).unwrap();
+        let names: Vec<&str> = requirements.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["serde", "local", "log", "libc"]);
+        assert_eq!(requirements[0].requirement, "1.0.200");
+        assert_eq!(requirements[1].kind, RequirementKind::Path);
+        assert_eq!(requirements[2].span.start.line, 6);
+        let lock = "version = 4\n[[package]]\nname = \"serde\"\nversion = \"1.0.190\"\n[[package]]\nname = \"local\"\nversion = \"0.1.0\"\n[[package]]\nname = \"log\"\nversion = \"0.4.22\"\n";
+        let mut locked = cargo_lock("Cargo.lock", lock).unwrap();
+        let problems = check_cargo(&requirements, &mut locked, "Cargo.lock");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            matches!(&problems[0], Problem::Mismatch { requirement, locked } if requirement.name == "serde" && locked.version == "1.0.190")
+        );
+        assert!(
+            matches!(&problems[1], Problem::NotLocked { requirement, .. } if requirement.name == "libc")
+        );
+    }
+
+    #[test]
+    fn npm_ranges_and_lock_versions() {
+        let manifest = "{\n  \"dependencies\": {\n    \"express\": \"^4.18.0\",\n    \"left-pad\": \"~1.3.0\",\n    \"local\": \"file:../local\"\n  },\n  \"devDependencies\": { \"jest\": \"^29\" }\n}\n";
+        let requirements = npm_requirements("package.json", manifest).unwrap();
+        assert_eq!(requirements.len(), 4);
+        assert_eq!(requirements[0].span.start.line, 3);
+        let lock = r#"{"lockfileVersion": 3, "packages": {"": {}, "node_modules/express": {"version": "4.19.2", "integrity": "sha512-x"}, "node_modules/left-pad": {"version": "1.2.0"}}}"#;
+        let mut locked = npm_lock("package-lock.json", lock).unwrap();
+        let problems = check_npm(&requirements, &mut locked, "package-lock.json");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            matches!(&problems[0], Problem::Mismatch { requirement, .. } if requirement.name == "left-pad")
+        );
+        assert!(
+            matches!(&problems[1], Problem::NotLocked { requirement, .. } if requirement.name == "jest")
+        );
+    }
+
+    #[test]
+    fn requirements_must_pin_exactly() {
+        let (pinned, problems) = requirements_txt(
+            "requirements.txt",
+            "# deps\nrequests==2.32.3 \\\n    --hash=sha256:abc\nflask>=3\n-r base.txt\nDjango[argon2]==5.0.6 ; python_version > '3.10'\nnumpy\n",
+        );
+        assert_eq!(
+            pinned.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+            ["requests", "django"]
+        );
+        assert_eq!(problems.len(), 2);
+    }
+
+    #[test]
+    fn go_sum_must_cover_requires() {
+        let go_mod = "module example.com/app\n\ngo 1.22\n\nrequire (\n\tgithub.com/google/uuid v1.6.0\n\tgolang.org/x/text v0.14.0 // indirect\n)\nrequire github.com/pkg/errors v0.9.1\n";
+        let requirements = go_requirements("go.mod", go_mod);
+        assert_eq!(requirements.len(), 3);
+        let go_sum = "github.com/google/uuid v1.6.0 h1:x\ngithub.com/google/uuid v1.6.0/go.mod h1:y\ngolang.org/x/text v0.14.0/go.mod h1:z\n";
+        let problems = check_go(&requirements, go_sum, "go.sum");
+        assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn yarn_and_pnpm_names() {
+        let yarn = "# yarn lockfile v1\n\n\"@babel/core@^7.0.0\", \"@babel/core@^7.1.0\":\n  version \"7.24.0\"\n\nleft-pad@^1.3.0:\n  version \"1.3.0\"\n";
+        assert_eq!(js_locked_names(yarn), ["@babel/core", "left-pad"]);
+    }
+}

@@ -1,0 +1,398 @@
+use std::collections::BTreeMap;
+
+use harden_engine::{Gate, GateCx, GateError, GateOutput};
+use harden_formats::lockfiles::{self, Dependency, Problem, Requirement};
+use harden_model::{
+    GateId, GateMeta, Items, Location, ProfileLevel, Round, Severity, Span, Target,
+};
+
+/// `R4.lockfiles`: every manifest has a lockfile, and they agree.
+pub(crate) struct Lockfiles;
+
+static META: GateMeta = GateMeta {
+    id: GateId::from_static("R4.lockfiles"),
+    round: Round::R4,
+    title: "Every manifest has a lockfile in sync with it",
+    severity: Severity::High,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Prototype,
+    rationale: "Without a lockfile, every build resolves dependencies anew: two builds of one \
+commit can ship different code, and a malicious release is picked up the moment it is published. \
+A lockfile out of sync with its manifest is no better: the CI install either fails late or \
+silently resolves again. This gate finds Cargo (workspaces, renamed and path dependencies), npm \
+(package-lock v1-v3; pnpm and yarn lockfiles by name), Python (requirements files pinned with \
+`==`; pyproject and Pipfile projects need uv.lock, poetry.lock, pdm.lock or Pipfile.lock) and Go \
+(go.mod against go.sum) manifests and fails a missing lockfile, a dependency the lockfile does not \
+record, and a locked version that does not satisfy the manifest's requirement, pointing at both. \
+Fix: regenerate the lockfile (`cargo update -p`, `npm install`, `uv lock`, `go mod tidy`) and \
+commit it.",
+    evidence: &["manifests", "lockfiles", "locked packages"],
+    options: &[],
+    items: Some(Items {
+        name: "package manifests (Cargo.toml, package.json, requirements*.txt, pyproject.toml, Pipfile, go.mod)",
+        globs: &[
+            "**/Cargo.toml",
+            "**/package.json",
+            "**/requirements*.txt",
+            "**/pyproject.toml",
+            "**/Pipfile",
+            "**/go.mod",
+        ],
+    }),
+};
+
+const SKIPPED_DIRS: &[&str] = &[
+    "node_modules/",
+    "vendor/",
+    "target/",
+    ".venv/",
+    "venv/",
+    "dist/",
+    "build/",
+];
+
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// The nearest directory at or above `dir` holding one of `names`.
+fn nearest<'a>(files: &[String], dir: &str, names: &[&'a str]) -> Option<(String, &'a str)> {
+    let mut current = dir.to_owned();
+    loop {
+        for name in names {
+            let candidate = join(&current, name);
+            if files.binary_search(&candidate).is_ok() {
+                return Some((candidate, *name));
+            }
+        }
+        if current.is_empty() {
+            return None;
+        }
+        current = dir_of(&current).to_owned();
+    }
+}
+
+fn file_location(path: &str, span: Span) -> Location {
+    Location::File {
+        path: path.to_owned(),
+        span: Some(span),
+        snippet: None,
+        logical: None,
+    }
+}
+
+struct Run<'a, 'c> {
+    cx: &'a GateCx<'c>,
+    files: Vec<String>,
+    inventory: Vec<Dependency>,
+}
+
+impl Run<'_, '_> {
+    fn read(&self, path: &str) -> Result<String, GateError> {
+        Ok(String::from_utf8_lossy(&self.cx.repo().read(path)?).into_owned())
+    }
+
+    fn report(&self, out: &mut GateOutput, problem: Problem) {
+        let cx = self.cx;
+        let finding = match problem {
+            Problem::MissingLockfile { manifest, expected } => cx
+                .finding(format!("{manifest} has dependencies but no lockfile ({expected})"), file_location(&manifest, Span::default()))
+                .identity(format!("missing:{manifest}"))
+                .help("generate the lockfile and commit it"),
+            Problem::NotLocked { requirement, lockfile } => cx
+                .finding(format!("{} ({}) is not recorded in {lockfile}", requirement.name, if requirement.requirement.is_empty() { "any version" } else { &requirement.requirement }), file_location(&requirement.path, requirement.span))
+                .related(file_location(&lockfile, Span::default()))
+                .identity(format!("not-locked:{}:{}", requirement.path, requirement.name))
+                .help("regenerate the lockfile so it records every dependency of the manifest"),
+            Problem::Mismatch { requirement, locked } => cx
+                .finding(
+                    format!("{} requires {} but {} locks {}", requirement.name, requirement.requirement, locked.path, locked.version),
+                    file_location(&requirement.path, requirement.span),
+                )
+                .related(file_location(&locked.path, locked.span))
+                .identity(format!("mismatch:{}:{}:{}:{}", requirement.path, requirement.name, requirement.requirement, locked.version))
+                .help("update the lockfile (or the requirement) so they agree"),
+            Problem::Unpinned { path, span, line } => cx
+                .finding(format!("`{line}` does not pin an exact version (use ==, ideally with --hash)"), file_location(&path, span))
+                .identity(format!("unpinned:{path}:{line}"))
+                .help("pin with `==` and generate hashes (`uv pip compile --generate-hashes`, `pip-compile --generate-hashes`)"),
+            Problem::Unparsable { path, span, message } => cx
+                .finding(format!("{path} cannot be read: {message}"), file_location(&path, span))
+                .identity(format!("unparsable:{path}")),
+        };
+        out.finding(finding.build());
+    }
+
+    fn cargo(&mut self, out: &mut GateOutput) -> Result<(), GateError> {
+        let manifests: Vec<String> = self
+            .files
+            .iter()
+            .filter(|f| f.ends_with("Cargo.toml"))
+            .cloned()
+            .collect();
+        let mut workspaces: BTreeMap<String, BTreeMap<String, Requirement>> = BTreeMap::new();
+        let mut texts = BTreeMap::new();
+        for manifest in &manifests {
+            let text = self.read(manifest)?;
+            let (deps, members) = lockfiles::cargo_workspace(manifest, &text);
+            if !deps.is_empty() || !members.is_empty() || text.contains("[workspace]") {
+                workspaces.insert(dir_of(manifest).to_owned(), deps);
+            }
+            texts.insert(manifest.clone(), text);
+        }
+        let mut locks: BTreeMap<String, Vec<Dependency>> = BTreeMap::new();
+        for manifest in &manifests {
+            out.examined("manifests", 1);
+            let text = &texts[manifest];
+            let workspace = {
+                let mut dir = dir_of(manifest).to_owned();
+                loop {
+                    if let Some(deps) = workspaces.get(&dir) {
+                        break deps.clone();
+                    }
+                    if dir.is_empty() {
+                        break BTreeMap::new();
+                    }
+                    dir = dir_of(&dir).to_owned();
+                }
+            };
+            let requirements = match lockfiles::cargo_requirements(manifest, text, &workspace) {
+                Ok(r) => r,
+                Err(problem) => {
+                    self.report(out, *problem);
+                    continue;
+                }
+            };
+            if requirements.is_empty() {
+                continue;
+            }
+            let Some((lockfile, _)) = nearest(&self.files, dir_of(manifest), &["Cargo.lock"])
+            else {
+                self.report(
+                    out,
+                    Problem::MissingLockfile {
+                        manifest: manifest.clone(),
+                        expected: "Cargo.lock",
+                    },
+                );
+                continue;
+            };
+            if !locks.contains_key(&lockfile) {
+                let text = self.read(&lockfile)?;
+                match lockfiles::cargo_lock(&lockfile, &text) {
+                    Ok(locked) => {
+                        out.examined("lockfiles", 1);
+                        locks.insert(lockfile.clone(), locked);
+                    }
+                    Err(problem) => {
+                        self.report(out, *problem);
+                        locks.insert(lockfile.clone(), Vec::new());
+                        continue;
+                    }
+                }
+            }
+            let locked = locks
+                .get_mut(&lockfile)
+                .map(std::mem::take)
+                .unwrap_or_default();
+            let mut locked = locked;
+            for problem in lockfiles::check_cargo(&requirements, &mut locked, &lockfile) {
+                self.report(out, problem);
+            }
+            locks.insert(lockfile, locked);
+        }
+        self.inventory.extend(locks.into_values().flatten());
+        Ok(())
+    }
+
+    fn npm(&mut self, out: &mut GateOutput) -> Result<(), GateError> {
+        let manifests: Vec<String> = self
+            .files
+            .iter()
+            .filter(|f| f.ends_with("package.json"))
+            .cloned()
+            .collect();
+        for manifest in manifests {
+            out.examined("manifests", 1);
+            let text = self.read(&manifest)?;
+            let requirements = match lockfiles::npm_requirements(&manifest, &text) {
+                Ok(r) => r,
+                Err(problem) => {
+                    self.report(out, *problem);
+                    continue;
+                }
+            };
+            if requirements.is_empty() {
+                continue;
+            }
+            let names = [
+                "package-lock.json",
+                "npm-shrinkwrap.json",
+                "pnpm-lock.yaml",
+                "yarn.lock",
+            ];
+            let Some((lockfile, kind)) = nearest(&self.files, dir_of(&manifest), &names) else {
+                self.report(
+                    out,
+                    Problem::MissingLockfile {
+                        manifest,
+                        expected: "package-lock.json, pnpm-lock.yaml or yarn.lock",
+                    },
+                );
+                continue;
+            };
+            out.examined("lockfiles", 1);
+            let lock_text = self.read(&lockfile)?;
+            if kind == "package-lock.json" || kind == "npm-shrinkwrap.json" {
+                match lockfiles::npm_lock(&lockfile, &lock_text) {
+                    Ok(mut locked) => {
+                        for problem in lockfiles::check_npm(&requirements, &mut locked, &lockfile) {
+                            self.report(out, problem);
+                        }
+                        self.inventory.extend(locked);
+                    }
+                    Err(problem) => self.report(out, *problem),
+                }
+            } else {
+                let names = lockfiles::js_locked_names(&lock_text);
+                for requirement in requirements
+                    .iter()
+                    .filter(|r| r.kind == lockfiles::RequirementKind::Registry)
+                {
+                    if !names.contains(&requirement.name) {
+                        self.report(
+                            out,
+                            Problem::NotLocked {
+                                requirement: requirement.clone(),
+                                lockfile: lockfile.clone(),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn python_and_go(&mut self, out: &mut GateOutput) -> Result<(), GateError> {
+        let files = self.files.clone();
+        for path in &files {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            let dir = dir_of(path);
+            if name.starts_with("requirements")
+                && std::path::Path::new(name)
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+            {
+                out.examined("manifests", 1);
+                let (pinned, problems) = lockfiles::requirements_txt(path, &self.read(path)?);
+                for problem in problems {
+                    self.report(out, problem);
+                }
+                self.inventory.extend(pinned);
+            } else if name == "pyproject.toml" || name == "Pipfile" {
+                let text = self.read(path)?;
+                let declares = text.contains("dependencies") || text.contains("[packages]");
+                if !declares {
+                    continue;
+                }
+                out.examined("manifests", 1);
+                let locks: &[&str] = if name == "Pipfile" {
+                    &["Pipfile.lock"]
+                } else {
+                    &[
+                        "uv.lock",
+                        "poetry.lock",
+                        "pdm.lock",
+                        "requirements.txt",
+                        "requirements.lock",
+                    ]
+                };
+                if !locks
+                    .iter()
+                    .any(|l| files.binary_search(&join(dir, l)).is_ok())
+                {
+                    self.report(
+                        out,
+                        Problem::MissingLockfile {
+                            manifest: path.clone(),
+                            expected: if name == "Pipfile" {
+                                "Pipfile.lock"
+                            } else {
+                                "uv.lock, poetry.lock or pdm.lock"
+                            },
+                        },
+                    );
+                }
+            } else if name == "go.mod" {
+                out.examined("manifests", 1);
+                let requirements = lockfiles::go_requirements(path, &self.read(path)?);
+                if requirements.is_empty() {
+                    continue;
+                }
+                let go_sum = join(dir, "go.sum");
+                if files.binary_search(&go_sum).is_err() {
+                    self.report(
+                        out,
+                        Problem::MissingLockfile {
+                            manifest: path.clone(),
+                            expected: "go.sum",
+                        },
+                    );
+                    continue;
+                }
+                out.examined("lockfiles", 1);
+                for problem in lockfiles::check_go(&requirements, &self.read(&go_sum)?, &go_sum) {
+                    self.report(out, problem);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Gate for Lockfiles {
+    fn meta(&self) -> &'static GateMeta {
+        &META
+    }
+
+    fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
+        let files: Vec<String> = cx
+            .repo()
+            .files()?
+            .iter()
+            .filter(|f| {
+                !SKIPPED_DIRS
+                    .iter()
+                    .any(|d| f.starts_with(d) || f.contains(&format!("/{d}")))
+            })
+            .cloned()
+            .collect();
+        let mut run = Run {
+            cx,
+            files,
+            inventory: Vec::new(),
+        };
+        run.cargo(out)?;
+        run.npm(out)?;
+        run.python_and_go(out)?;
+        let mut by_ecosystem: BTreeMap<&str, u64> = BTreeMap::new();
+        for dependency in &run.inventory {
+            *by_ecosystem
+                .entry(dependency.ecosystem.as_str())
+                .or_default() += 1;
+        }
+        for (ecosystem, count) in by_ecosystem {
+            out.count(&format!("locked packages ({ecosystem})"), count);
+        }
+        Ok(())
+    }
+}
