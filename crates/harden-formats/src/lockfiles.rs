@@ -620,38 +620,85 @@ pub fn requirements_txt(path: &str, text: &str) -> (Vec<Dependency>, Vec<Problem
 // ---------------------------------------------------------------------------------------------
 // Go
 
-/// `require` entries of a go.mod.
+/// A go.mod `replace`: module, optional version, and the replacement module and version (`None`
+/// for a local directory).
+type GoReplace = (String, Option<String>, Option<(String, String)>);
+
+/// `require` entries of a go.mod, with `replace` directives applied: a module replaced by a
+/// local path needs no go.sum entry; one replaced by another module version is checked as that.
 pub fn go_requirements(path: &str, text: &str) -> Vec<Requirement> {
-    let mut out = Vec::new();
-    let mut in_block = false;
+    let mut requires = Vec::new();
+    let mut replaces: Vec<GoReplace> = Vec::new();
+    let mut block: Option<&str> = None;
     for (index, raw) in text.lines().enumerate() {
         let line = raw.split("//").next().unwrap_or(raw).trim();
-        let entry = if in_block {
-            if line == ")" {
-                in_block = false;
+        let (directive, entry) = match block {
+            Some(_) if line == ")" => {
+                block = None;
                 continue;
             }
-            line
-        } else if line == "require (" {
-            in_block = true;
-            continue;
-        } else if let Some(rest) = line.strip_prefix("require ") {
-            rest.trim()
-        } else {
-            continue;
+            Some(directive) => (directive, line),
+            None => {
+                if let Some(directive) = ["require", "replace"]
+                    .into_iter()
+                    .find(|d| line == format!("{d} ("))
+                {
+                    block = Some(directive);
+                    continue;
+                }
+                match ["require", "replace"].into_iter().find_map(|d| {
+                    line.strip_prefix(d)
+                        .filter(|r| r.starts_with(' '))
+                        .map(|r| (d, r.trim()))
+                }) {
+                    Some(found) => found,
+                    None => continue,
+                }
+            }
         };
-        let mut words = entry.split_whitespace();
-        if let (Some(module), Some(version)) = (words.next(), words.next()) {
-            out.push(Requirement {
-                name: module.to_owned(),
-                requirement: version.to_owned(),
-                kind: RequirementKind::Registry,
-                path: path.to_owned(),
-                span: line_span(index, raw),
-            });
+        if directive == "require" {
+            let mut words = entry.split_whitespace();
+            if let (Some(module), Some(version)) = (words.next(), words.next()) {
+                requires.push(Requirement {
+                    name: module.to_owned(),
+                    requirement: version.to_owned(),
+                    kind: RequirementKind::Registry,
+                    path: path.to_owned(),
+                    span: line_span(index, raw),
+                });
+            }
+        } else if let Some((old, new)) = entry.split_once("=>") {
+            let mut old_words = old.split_whitespace();
+            let old_module = old_words.next().unwrap_or_default().to_owned();
+            let old_version = old_words.next().map(str::to_owned);
+            let mut new_words = new.split_whitespace();
+            let target = match (new_words.next(), new_words.next()) {
+                (Some(module), Some(version)) => Some((module.to_owned(), version.to_owned())),
+                _ => None, // a local directory
+            };
+            replaces.push((old_module, old_version, target));
         }
     }
-    out
+    requires
+        .into_iter()
+        .filter_map(|mut requirement| {
+            let replace = replaces.iter().find(|(module, version, _)| {
+                *module == requirement.name
+                    && version
+                        .as_ref()
+                        .is_none_or(|v| *v == requirement.requirement)
+            });
+            match replace {
+                None => Some(requirement),
+                Some((_, _, None)) => None,
+                Some((_, _, Some((module, version)))) => {
+                    requirement.name.clone_from(module);
+                    requirement.requirement.clone_from(version);
+                    Some(requirement)
+                }
+            }
+        })
+        .collect()
 }
 
 /// Checks go.mod requirements against go.sum lines.
@@ -731,10 +778,18 @@ mod tests {
 
     #[test]
     fn go_sum_must_cover_requires() {
-        let go_mod = "module example.com/app\n\ngo 1.22\n\nrequire (\n\tgithub.com/google/uuid v1.6.0\n\tgolang.org/x/text v0.14.0 // indirect\n)\nrequire github.com/pkg/errors v0.9.1\n";
+        let go_mod = "module example.com/app\n\ngo 1.22\n\nrequire (\n\tgithub.com/google/uuid v1.6.0\n\tgolang.org/x/text v0.14.0 // indirect\n\texample.com/local v0.0.0\n\tgo.opentelemetry.io/otel/log v0.17.0\n)\nrequire github.com/pkg/errors v0.9.1\nreplace example.com/local => ../local\nreplace (\n\tgo.opentelemetry.io/otel/log => go.opentelemetry.io/otel/log v0.16.0\n)\n";
         let requirements = go_requirements("go.mod", go_mod);
-        assert_eq!(requirements.len(), 3);
-        let go_sum = "github.com/google/uuid v1.6.0 h1:x\ngithub.com/google/uuid v1.6.0/go.mod h1:y\ngolang.org/x/text v0.14.0/go.mod h1:z\n";
+        assert_eq!(
+            requirements.len(),
+            4,
+            "the local replacement needs no go.sum entry"
+        );
+        assert_eq!(
+            requirements[2].requirement, "v0.16.0",
+            "a replaced version is checked as the replacement"
+        );
+        let go_sum = "github.com/google/uuid v1.6.0 h1:x\ngithub.com/google/uuid v1.6.0/go.mod h1:y\ngolang.org/x/text v0.14.0/go.mod h1:z\ngo.opentelemetry.io/otel/log v0.16.0 h1:w\n";
         let problems = check_go(&requirements, go_sum, "go.sum");
         assert_eq!(problems.len(), 1);
     }

@@ -174,8 +174,21 @@ impl Run<'_, '_> {
             if requirements.is_empty() {
                 continue;
             }
-            let Some((lockfile, _)) = nearest(&self.files, dir_of(manifest), &["Cargo.lock"])
-            else {
+            // A workspace member uses the workspace's lockfile; a stray one in its directory is
+            // ignored by cargo.
+            let mut start = dir_of(manifest).to_owned();
+            let mut probe = start.clone();
+            loop {
+                if workspaces.contains_key(&probe) {
+                    start.clone_from(&probe);
+                    break;
+                }
+                if probe.is_empty() {
+                    break;
+                }
+                probe = dir_of(&probe).to_owned();
+            }
+            let Some((lockfile, _)) = nearest(&self.files, &start, &["Cargo.lock"]) else {
                 self.report(
                     out,
                     Problem::MissingLockfile {
