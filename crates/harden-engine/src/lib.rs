@@ -6,6 +6,7 @@
 //! code. Gates never see waivers, never print and never choose an exit code.
 
 mod gate;
+mod inline;
 mod ports;
 mod runner;
 mod waivers;

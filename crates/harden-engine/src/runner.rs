@@ -72,7 +72,9 @@ pub fn run(
         })
         .collect();
     let today = today(config, started_at);
-    let waivers = apply_waivers(&mut results, &config.waivers, today);
+    let mut all_waivers = config.waivers.clone();
+    all_waivers.extend(crate::inline::collect(&mut results, ports.repo));
+    let waivers = apply_waivers(&mut results, &all_waivers, today);
     if options.strict {
         for result in &mut results {
             let disabled = config.gate(&result.id).enabled == Some(false);
