@@ -563,8 +563,205 @@ pub fn js_locked_names(text: &str) -> Vec<String> {
     names
 }
 
+/// Checks npm requirements against a yarn.lock: yarn records each requested range as a key
+/// (`name@^1.2.0` classic, `name@npm:^1.2.0` berry), so a changed requirement has no entry.
+pub fn check_yarn(requirements: &[Requirement], text: &str, lockfile: &str) -> Vec<Problem> {
+    let mut keys: Vec<String> = Vec::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with(' ') && l.trim_end().ends_with(':'))
+    {
+        for key in line.trim_end().trim_end_matches(':').split(", ") {
+            keys.push(key.trim_matches('"').to_owned());
+        }
+    }
+    requirements
+        .iter()
+        .filter(|r| r.kind == RequirementKind::Registry)
+        .filter(|r| {
+            let classic = format!("{}@{}", r.name, r.requirement);
+            let berry = format!("{}@npm:{}", r.name, r.requirement);
+            !keys.iter().any(|k| *k == classic || *k == berry)
+        })
+        .map(|r| Problem::NotLocked {
+            requirement: r.clone(),
+            lockfile: lockfile.to_owned(),
+        })
+        .collect()
+}
+
+/// Checks npm requirements against a pnpm-lock.yaml (lockfile v6 and later): the importer of the
+/// manifest's directory must record the same specifier and a version that satisfies it.
+pub fn check_pnpm(
+    requirements: &[Requirement],
+    text: &str,
+    importer: &str,
+    lockfile: &str,
+) -> Vec<Problem> {
+    let Ok(documents) = crate::yaml::parse(text) else {
+        return vec![Problem::Unparsable {
+            path: lockfile.to_owned(),
+            span: Span::default(),
+            message: "invalid YAML".into(),
+        }];
+    };
+    let Some(root) = documents.first() else {
+        return Vec::new();
+    };
+    let importer_node = root.get("importers").and_then(|i| i.get(importer));
+    let mut problems = Vec::new();
+    for requirement in requirements
+        .iter()
+        .filter(|r| r.kind == RequirementKind::Registry)
+    {
+        let entry = importer_node.and_then(|node| {
+            ["dependencies", "devDependencies", "optionalDependencies"]
+                .iter()
+                .find_map(|section| node.get(section).and_then(|s| s.get(&requirement.name)))
+        });
+        let Some(entry) = entry else {
+            problems.push(Problem::NotLocked {
+                requirement: requirement.clone(),
+                lockfile: lockfile.to_owned(),
+            });
+            continue;
+        };
+        let specifier = entry
+            .get("specifier")
+            .and_then(crate::yaml::Node::scalar_text)
+            .unwrap_or_default();
+        let version = entry
+            .get("version")
+            .and_then(crate::yaml::Node::scalar_text)
+            .unwrap_or_default();
+        let bare = version.split('(').next().unwrap_or_default().to_owned();
+        let satisfied = specifier == requirement.requirement
+            && nodejs_semver::Range::parse(&requirement.requirement)
+                .ok()
+                .zip(nodejs_semver::Version::parse(&bare).ok())
+                .is_none_or(|(range, v)| range.satisfies(&v));
+        if !satisfied {
+            problems.push(Problem::Mismatch {
+                requirement: requirement.clone(),
+                locked: Dependency {
+                    ecosystem: Ecosystem::Npm,
+                    name: requirement.name.clone(),
+                    version: format!("{bare} (for {specifier})"),
+                    direct: true,
+                    source: None,
+                    integrity: None,
+                    path: lockfile.to_owned(),
+                    span: entry.span,
+                },
+            });
+        }
+    }
+    problems
+}
+
 // ---------------------------------------------------------------------------------------------
 // Python
+
+/// PEP 503 normalized name.
+fn normalize(name: &str) -> String {
+    name.trim().to_lowercase().replace(['_', '.'], "-")
+}
+
+/// The package name of a PEP 508 requirement (`numpy>=1.26 ; python_version > "3.10"`).
+fn pep508_name(spec: &str) -> String {
+    normalize(
+        spec.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+            .next()
+            .unwrap_or_default(),
+    )
+}
+
+/// Requirements of a pyproject.toml (`[project] dependencies`, `[tool.poetry.dependencies]`).
+pub fn pyproject_requirements(path: &str, text: &str) -> Result<Vec<Requirement>, Box<Problem>> {
+    let document = toml_edit::Document::parse(text.to_owned()).map_err(|e| {
+        Box::new(unparsable(
+            path,
+            text,
+            e.span(),
+            format!("invalid TOML: {}", e.message().trim()),
+        ))
+    })?;
+    let mut out = Vec::new();
+    let root = document.as_table();
+    if let Some(deps) = root
+        .get("project")
+        .and_then(|p| p.get("dependencies"))
+        .and_then(toml_edit::Item::as_array)
+    {
+        for value in deps {
+            if let Some(spec) = value.as_str() {
+                out.push(Requirement {
+                    name: pep508_name(spec),
+                    requirement: spec.to_owned(),
+                    kind: RequirementKind::Registry,
+                    path: path.to_owned(),
+                    span: span_at(text, value.span()),
+                });
+            }
+        }
+    }
+    if let Some(deps) = root
+        .get("tool")
+        .and_then(|t| t.get("poetry"))
+        .and_then(|p| p.get("dependencies"))
+        .and_then(toml_edit::Item::as_table_like)
+    {
+        for (name, _) in deps.iter().filter(|(n, _)| *n != "python") {
+            let span = span_at(text, deps.get_key_value(name).and_then(|(k, _)| k.span()));
+            out.push(Requirement {
+                name: normalize(name),
+                requirement: String::new(),
+                kind: RequirementKind::Registry,
+                path: path.to_owned(),
+                span,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Package names of a uv.lock, poetry.lock or pdm.lock (`[[package]] name`), normalized.
+pub fn python_locked_names(text: &str) -> Vec<String> {
+    let Ok(document) = toml_edit::Document::parse(text.to_owned()) else {
+        return Vec::new();
+    };
+    document
+        .as_table()
+        .get("package")
+        .and_then(toml_edit::Item::as_array_of_tables)
+        .map(|packages| {
+            packages
+                .iter()
+                .filter_map(|p| {
+                    p.get("name")
+                        .and_then(toml_edit::Item::as_str)
+                        .map(normalize)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Checks pyproject requirements by name against a lock's packages.
+pub fn check_python(
+    requirements: &[Requirement],
+    locked: &[String],
+    lockfile: &str,
+) -> Vec<Problem> {
+    requirements
+        .iter()
+        .filter(|r| !r.name.is_empty() && !locked.contains(&r.name))
+        .map(|r| Problem::NotLocked {
+            requirement: r.clone(),
+            lockfile: lockfile.to_owned(),
+        })
+        .collect()
+}
 
 /// Lines of a requirements file that do not pin an exact version, and the pinned entries.
 pub fn requirements_txt(path: &str, text: &str) -> (Vec<Dependency>, Vec<Problem>) {
@@ -792,6 +989,43 @@ mod tests {
         let go_sum = "github.com/google/uuid v1.6.0 h1:x\ngithub.com/google/uuid v1.6.0/go.mod h1:y\ngolang.org/x/text v0.14.0/go.mod h1:z\ngo.opentelemetry.io/otel/log v0.16.0 h1:w\n";
         let problems = check_go(&requirements, go_sum, "go.sum");
         assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn yarn_pnpm_and_python_agreement() {
+        let requirements = npm_requirements(
+            "package.json",
+            "{\"dependencies\": {\"left-pad\": \"^1.3.0\", \"react\": \"^18.2.0\"}}",
+        )
+        .unwrap();
+        let yarn =
+            "left-pad@^1.3.0:\n  version \"1.3.0\"\n\n\"react@npm:^18.0.0\":\n  version: 18.3.1\n";
+        let problems = check_yarn(&requirements, yarn, "yarn.lock");
+        assert_eq!(
+            problems.len(),
+            1,
+            "react was locked for another range: {problems:?}"
+        );
+        let pnpm = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      left-pad:\n        specifier: ^1.3.0\n        version: 1.3.0\n      react:\n        specifier: ^18.2.0\n        version: 17.0.2(react-dom@17.0.2)\n";
+        let problems = check_pnpm(&requirements, pnpm, ".", "pnpm-lock.yaml");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            matches!(&problems[0], Problem::Mismatch { requirement, .. } if requirement.name == "react")
+        );
+        let pyproject = "[project]\nname = \"ml\"\ndependencies = [\"NumPy>=1.26\", \"scikit_learn ; python_version > '3.9'\"]\n";
+        let requirements = pyproject_requirements("pyproject.toml", pyproject).unwrap();
+        assert_eq!(
+            requirements
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect::<Vec<_>>(),
+            ["numpy", "scikit-learn"]
+        );
+        let uv = "version = 1\n[[package]]\nname = \"numpy\"\nversion = \"2.0.0\"\n";
+        assert_eq!(
+            check_python(&requirements, &python_locked_names(uv), "uv.lock").len(),
+            1
+        );
     }
 
     #[test]

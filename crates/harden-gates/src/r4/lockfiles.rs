@@ -275,20 +275,21 @@ impl Run<'_, '_> {
                     Err(problem) => self.report(out, *problem),
                 }
             } else {
-                let names = lockfiles::js_locked_names(&lock_text);
-                for requirement in requirements
-                    .iter()
-                    .filter(|r| r.kind == lockfiles::RequirementKind::Registry)
-                {
-                    if !names.contains(&requirement.name) {
-                        self.report(
-                            out,
-                            Problem::NotLocked {
-                                requirement: requirement.clone(),
-                                lockfile: lockfile.clone(),
-                            },
-                        );
-                    }
+                let problems = if kind == "yarn.lock" {
+                    lockfiles::check_yarn(&requirements, &lock_text, &lockfile)
+                } else {
+                    // The importer key is the manifest's directory relative to the lockfile's.
+                    let lock_dir = dir_of(&lockfile);
+                    let manifest_dir = dir_of(&manifest);
+                    let importer = manifest_dir
+                        .strip_prefix(lock_dir)
+                        .map(|r| r.trim_start_matches('/'))
+                        .filter(|r| !r.is_empty())
+                        .unwrap_or(".");
+                    lockfiles::check_pnpm(&requirements, &lock_text, importer, &lockfile)
+                };
+                for problem in problems {
+                    self.report(out, problem);
                 }
             }
         }
@@ -329,10 +330,28 @@ impl Run<'_, '_> {
                         "requirements.lock",
                     ]
                 };
-                if !locks
+                let found = locks
                     .iter()
-                    .any(|l| files.binary_search(&join(dir, l)).is_ok())
+                    .map(|l| join(dir, l))
+                    .find(|l| files.binary_search(l).is_ok());
+                if let Some(lockfile) = &found
+                    && name == "pyproject.toml"
+                    && ["uv.lock", "poetry.lock", "pdm.lock"]
+                        .iter()
+                        .any(|l| lockfile.ends_with(l))
                 {
+                    match lockfiles::pyproject_requirements(path, &text) {
+                        Ok(requirements) => {
+                            let locked = lockfiles::python_locked_names(&self.read(lockfile)?);
+                            for problem in lockfiles::check_python(&requirements, &locked, lockfile)
+                            {
+                                self.report(out, problem);
+                            }
+                        }
+                        Err(problem) => self.report(out, *problem),
+                    }
+                }
+                if found.is_none() {
                     self.report(
                         out,
                         Problem::MissingLockfile {
