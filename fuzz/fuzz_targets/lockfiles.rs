@@ -13,7 +13,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let _ = lockfiles::cargo_lock("Cargo.lock", text);
         let _ = lockfiles::npm_requirements("package.json", text);
         let _ = lockfiles::npm_lock("package-lock.json", text);
-        let _ = lockfiles::js_locked_names(text);
+        let _ = lockfiles::pyproject_requirements("pyproject.toml", text);
+        let _ = lockfiles::python_locked_names(text);
+        let requested = lockfiles::npm_requirements("package.json", text).unwrap_or_default();
+        let _ = lockfiles::check_yarn(&requested, text, "yarn.lock");
+        let _ = lockfiles::check_pnpm(&requested, text, ".", "pnpm-lock.yaml");
         let _ = lockfiles::requirements_txt("requirements.txt", text);
         let requirements = lockfiles::go_requirements("go.mod", text);
         let _ = lockfiles::check_go(&requirements, text, "go.sum");

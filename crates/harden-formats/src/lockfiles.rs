@@ -335,11 +335,15 @@ pub fn cargo_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem
     Ok(out)
 }
 
-/// Checks Cargo requirements against locked packages.
-pub fn check_cargo(
+/// Matches requirements to locked packages by name, marks those as direct, and reports what is
+/// missing and what does not satisfy its requirement. `satisfies(requirement, version)` is `None`
+/// when the requirement is not a range it understands (then only presence is checked).
+fn check_locked(
     requirements: &[Requirement],
     locked: &mut [Dependency],
     lockfile: &str,
+    missing_counts: fn(&Requirement) -> bool,
+    satisfies: fn(&str, &str) -> Option<bool>,
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
     for requirement in requirements {
@@ -350,10 +354,12 @@ pub fn check_cargo(
             .map(|(i, _)| i)
             .collect();
         if candidates.is_empty() {
-            problems.push(Problem::NotLocked {
-                requirement: requirement.clone(),
-                lockfile: lockfile.to_owned(),
-            });
+            if missing_counts(requirement) {
+                problems.push(Problem::NotLocked {
+                    requirement: requirement.clone(),
+                    lockfile: lockfile.to_owned(),
+                });
+            }
             continue;
         }
         for &i in &candidates {
@@ -362,13 +368,11 @@ pub fn check_cargo(
         if requirement.kind != RequirementKind::Registry || requirement.requirement.is_empty() {
             continue;
         }
-        let Ok(req) = semver::VersionReq::parse(&requirement.requirement) else {
-            continue;
-        };
-        let satisfied = candidates
+        let verdicts: Vec<Option<bool>> = candidates
             .iter()
-            .any(|&i| semver::Version::parse(&locked[i].version).is_ok_and(|v| req.matches(&v)));
-        if !satisfied {
+            .map(|&i| satisfies(&requirement.requirement, &locked[i].version))
+            .collect();
+        if verdicts.iter().all(|v| *v == Some(false)) {
             problems.push(Problem::Mismatch {
                 requirement: requirement.clone(),
                 locked: locked[candidates[0]].clone(),
@@ -376,6 +380,24 @@ pub fn check_cargo(
         }
     }
     problems
+}
+
+/// Checks Cargo requirements against locked packages.
+pub fn check_cargo(
+    requirements: &[Requirement],
+    locked: &mut [Dependency],
+    lockfile: &str,
+) -> Vec<Problem> {
+    check_locked(
+        requirements,
+        locked,
+        lockfile,
+        |_| true,
+        |requirement, version| {
+            let requirement = semver::VersionReq::parse(requirement).ok()?;
+            Some(semver::Version::parse(version).is_ok_and(|v| requirement.matches(&v)))
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -500,67 +522,16 @@ pub fn check_npm(
     locked: &mut [Dependency],
     lockfile: &str,
 ) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    for requirement in requirements {
-        let candidates: Vec<usize> = locked
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.name == requirement.name)
-            .map(|(i, _)| i)
-            .collect();
-        if candidates.is_empty() {
-            if requirement.kind == RequirementKind::Registry {
-                problems.push(Problem::NotLocked {
-                    requirement: requirement.clone(),
-                    lockfile: lockfile.to_owned(),
-                });
-            }
-            continue;
-        }
-        for &i in &candidates {
-            locked[i].direct = true;
-        }
-        if requirement.kind != RequirementKind::Registry {
-            continue;
-        }
-        let Ok(range) = nodejs_semver::Range::parse(&requirement.requirement) else {
-            continue;
-        };
-        let satisfied = candidates.iter().any(|&i| {
-            nodejs_semver::Version::parse(&locked[i].version).is_ok_and(|v| range.satisfies(&v))
-        });
-        if !satisfied {
-            problems.push(Problem::Mismatch {
-                requirement: requirement.clone(),
-                locked: locked[candidates[0]].clone(),
-            });
-        }
-    }
-    problems
-}
-
-/// Names a yarn.lock (classic or berry) or pnpm-lock.yaml records, for presence checks.
-pub fn js_locked_names(text: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    for line in text.lines() {
-        let trimmed = line.trim_start();
-        let indent = line.len() - trimmed.len();
-        // yarn: `"name@range", "name@other":` at column 0; pnpm: `  name:` / `  /name@1.0.0:` / `'@scope/name':`.
-        if indent > 4 || !trimmed.ends_with(':') || trimmed.starts_with('#') {
-            continue;
-        }
-        for spec in trimmed.trim_end_matches(':').split(", ") {
-            let spec = spec
-                .trim_matches(|c| c == '"' || c == '\'')
-                .trim_start_matches('/');
-            let name_end = spec[1..].find('@').map_or(spec.len(), |i| i + 1);
-            let name = &spec[..name_end];
-            if !name.is_empty() && !names.iter().any(|n| n == name) {
-                names.push(name.to_owned());
-            }
-        }
-    }
-    names
+    check_locked(
+        requirements,
+        locked,
+        lockfile,
+        |requirement| requirement.kind == RequirementKind::Registry,
+        |requirement, version| {
+            let range = nodejs_semver::Range::parse(requirement).ok()?;
+            Some(nodejs_semver::Version::parse(version).is_ok_and(|v| range.satisfies(&v)))
+        },
+    )
 }
 
 /// Checks npm requirements against a yarn.lock: yarn records each requested range as a key
@@ -1026,11 +997,5 @@ mod tests {
             check_python(&requirements, &python_locked_names(uv), "uv.lock").len(),
             1
         );
-    }
-
-    #[test]
-    fn yarn_and_pnpm_names() {
-        let yarn = "# yarn lockfile v1\n\n\"@babel/core@^7.0.0\", \"@babel/core@^7.1.0\":\n  version \"7.24.0\"\n\nleft-pad@^1.3.0:\n  version \"1.3.0\"\n";
-        assert_eq!(js_locked_names(yarn), ["@babel/core", "left-pad"]);
     }
 }
