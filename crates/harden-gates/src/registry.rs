@@ -12,6 +12,7 @@ pub fn registry() -> Registry {
     let mut registry = Registry::new();
     register!(registry, crate::r0::scope_declared::ScopeDeclared);
     register!(registry, crate::r2::ledger_intact::LedgerIntact);
+    register!(registry, crate::r3::secrets_tree::SecretsTree);
     register!(registry, crate::r3::env_required::EnvRequired);
     register!(registry, crate::r4::lockfiles::Lockfiles);
     register!(registry, crate::r4::pinning_actions::PinningActions);

@@ -15,7 +15,7 @@ const SPEC: &[(&str, Option<&str>)] = &[
     ("R1.tenancy.isolation", Some("not filed yet")),
     ("R2.ledger.intact", None),
     ("R2.correlation", Some("not filed yet")),
-    ("R3.secrets.tree", Some("issue 4")),
+    ("R3.secrets.tree", None),
     ("R3.secrets.history", Some("issue 4")),
     ("R3.secrets.logs", Some("issue 4")),
     ("R3.secrets.envfiles", Some("issue 4")),

@@ -1,1 +1,2 @@
 pub(crate) mod env_required;
+pub(crate) mod secrets_tree;

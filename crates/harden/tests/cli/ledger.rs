@@ -112,7 +112,7 @@ fn tampering_fails_verify_and_the_gate() {
     let db = rusqlite::Connection::open(repo.path().join(".harden/ledger.db")).unwrap();
     db.execute_batch(
         "DROP TRIGGER ledger_entries_no_update;
-         UPDATE ledger_entries SET body = replace(body, '\"passed\":3', '\"passed\":9') WHERE seq = 2;",
+         UPDATE ledger_entries SET body = replace(body, '\"profile\":\"production\"', '\"profile\":\"prototype\"') WHERE seq = 2;",
     )
     .unwrap();
     let verify = harden(repo.path())

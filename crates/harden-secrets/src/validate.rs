@@ -1,0 +1,120 @@
+//! Checks that turn a pattern match into a credible secret.
+
+use base64::Engine as _;
+
+/// Shannon entropy in bits per character.
+pub fn shannon_entropy(text: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    let mut total = 0u32;
+    for byte in text.bytes() {
+        counts[byte as usize] += 1;
+        total += 1;
+    }
+    if total == 0 {
+        return 0.0;
+    }
+    let total = f64::from(total);
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / total;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// GitHub tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`) end in 6 base62 digits encoding the
+/// CRC32 of the 30 random characters before them.
+pub(crate) fn github_checksum(token: &str) -> bool {
+    let Some((_, body)) = token.split_once('_') else {
+        return false;
+    };
+    if body.len() != 36 {
+        return false;
+    }
+    let (random, checksum) = body.split_at(30);
+    let mut value = crc32fast::hash(random.as_bytes());
+    let mut encoded = [b'0'; 6];
+    for slot in encoded.iter_mut().rev() {
+        *slot = BASE62[(value % 62) as usize];
+        value /= 62;
+    }
+    encoded == checksum.as_bytes()
+}
+
+/// A JWT: three base64url parts, the first two JSON objects, the header naming an algorithm.
+pub(crate) fn jwt(token: &str) -> bool {
+    let parts: Vec<&str> = token.split('.').collect();
+    if parts.len() != 3 {
+        return false;
+    }
+    let decode = |part: &str| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part.trim_end_matches('='))
+            .ok()
+    };
+    let (Some(header), Some(payload)) = (decode(parts[0]), decode(parts[1])) else {
+        return false;
+    };
+    header.starts_with(b"{")
+        && payload.starts_with(b"{")
+        && String::from_utf8_lossy(&header).contains("\"alg\"")
+}
+
+/// A PEM private key whose body decodes as base64 (not a placeholder such as `...`).
+pub(crate) fn pem_body(block: &str) -> bool {
+    let text = block.replace("\\n", "\n");
+    let cleaned: String = text
+        .lines()
+        .filter(|l| !l.contains("-----") && !l.contains(':'))
+        .flat_map(str::chars)
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+        .collect();
+    cleaned.len() >= 64
+        && base64::engine::general_purpose::STANDARD
+            .decode(&cleaned)
+            .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn github_token(prefix: &str, random: &str) -> String {
+        let mut value = crc32fast::hash(random.as_bytes());
+        let mut encoded = [b'0'; 6];
+        for slot in encoded.iter_mut().rev() {
+            *slot = BASE62[(value % 62) as usize];
+            value /= 62;
+        }
+        format!("{prefix}_{random}{}", String::from_utf8_lossy(&encoded))
+    }
+
+    #[test]
+    fn github_checksums() {
+        let token = github_token("ghp", "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1");
+        assert!(github_checksum(&token));
+        let mut broken = token.clone();
+        broken.replace_range(10..11, "X");
+        assert!(!github_checksum(&broken));
+    }
+
+    #[test]
+    fn entropy_orders_randomness() {
+        assert!(shannon_entropy("aaaaaaaaaaaaaaaa") < 0.1);
+        assert!(shannon_entropy("9f8Kq2LmZ7xR4tW1") > 3.5);
+    }
+
+    #[test]
+    fn jwt_structure() {
+        let token = concat!(
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.",
+            "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.c2lnbmF0dXJlLWJ5dGVzLWhlcmU"
+        );
+        assert!(jwt(token));
+        assert!(!jwt("a.b.c"));
+    }
+}
