@@ -1,6 +1,9 @@
 //! Small helpers shared by gates.
 
-use harden_model::Location;
+use std::sync::OnceLock;
+
+use harden_model::{Location, Redacted, Secret, mask_url_credentials};
+use harden_secrets::{Detector, RULES};
 use sha2::{Digest, Sha256};
 
 /// Hex SHA-256 of bytes, for evidence digests.
@@ -32,4 +35,34 @@ pub(crate) fn file_location(path: &str) -> Location {
         snippet: None,
         logical: None,
     }
+}
+
+/// The secret detector, compiled once per process.
+pub(crate) fn detector() -> Result<&'static Detector, String> {
+    static DETECTOR: OnceLock<Result<Detector, String>> = OnceLock::new();
+    DETECTOR
+        .get_or_init(|| Detector::new(RULES))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// Text taken from a scanned file, as it may be shown in a message or snippet: every secret the
+/// detector recognises and every credential in a URL masked. Gates pass all quoted file text
+/// through here, so a workflow line with a token in it never reaches a report in full.
+pub(crate) fn shown_text(text: &str) -> String {
+    let mut shown = mask_url_credentials(text);
+    if let Ok(detector) = detector() {
+        for found in detector.scan(text) {
+            shown = shown.replace(
+                found.secret.expose(),
+                &Secret::new(found.secret.expose()).to_string(),
+            );
+        }
+    }
+    shown
+}
+
+/// [`shown_text`] as a snippet.
+pub(crate) fn shown(text: &str) -> Redacted {
+    Redacted::known_safe(shown_text(text))
 }

@@ -220,6 +220,20 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
         result.outcome,
         serde_json::to_string_pretty(result).unwrap()
     );
+    // Canaries planted by the fixture never reach a result in full.
+    let raw = std::fs::read_to_string(case_dir.join("case.toml")).unwrap();
+    let doc: toml_edit::DocumentMut = raw.parse().unwrap();
+    if let Some(canaries) = doc.get("canaries").and_then(|c| c.as_array()) {
+        let shown = serde_json::to_string(&report).unwrap();
+        for canary in canaries.iter().filter_map(|c| c.as_str()) {
+            assert!(
+                !shown.contains(canary),
+                "{}: canary {} leaked",
+                case_dir.display(),
+                &canary[..4]
+            );
+        }
+    }
     // Secret values of the environment never reach a result.
     let shown = serde_json::to_string(&report).unwrap();
     for (name, value) in &case.env {

@@ -1,5 +1,4 @@
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_model::{
@@ -40,14 +39,10 @@ the credential first, then remove it and load it from a secret store at runtime.
 const MAX_BYTES: usize = 10 * 1024 * 1024;
 
 fn detector() -> Result<&'static Detector, GateError> {
-    static DETECTOR: OnceLock<Result<Detector, String>> = OnceLock::new();
-    DETECTOR
-        .get_or_init(|| Detector::new(RULES))
-        .as_ref()
-        .map_err(|e| GateError::Failed {
-            message: format!("secret rules do not compile: {e}"),
-            location: None,
-        })
+    crate::support::detector().map_err(|e| GateError::Failed {
+        message: format!("secret rules do not compile: {e}"),
+        location: None,
+    })
 }
 
 fn location(path: &str, text: &str, found: &Match) -> Location {

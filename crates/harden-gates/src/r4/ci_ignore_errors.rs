@@ -182,7 +182,7 @@ fn check_script(
         lines += 1;
         if let Some((fragment, why)) = swallowing(line, source.pipeline.kind, pipefail) {
             out.finding(
-                cx.finding(format!("`{}` hides failures: {why}", line.trim()), source.in_script(script, index, &fragment))
+                cx.finding(format!("`{}` hides failures: {why}", crate::support::shown_text(line.trim())), source.in_script(script, index, &fragment))
                     .identity(format!("{}\n{}", script.text.logical, line.trim()))
                     .help("let the command fail the job; if the failure is truly acceptable, record a waiver with an expiry")
                     .build(),

@@ -165,7 +165,7 @@ fn check_file(cx: &GateCx<'_>, out: &mut GateOutput, source: &DockerSource) {
                     .find(|w| w.starts_with("http://") || w.starts_with("https://"))
                 {
                     out.finding(
-                        cx.finding(format!("ADD {url} bakes an unverified download into the image"), location(source, instruction, Some(url)))
+                        cx.finding(format!("ADD {} bakes an unverified download into the image", crate::support::shown_text(url)), location(source, instruction, Some(url)))
                             .identity(format!("add:{url}"))
                             .help("download in a build stage with a checksum check, or use `ADD --checksum=sha256:...`")
                             .build(),

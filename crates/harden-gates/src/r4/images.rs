@@ -64,7 +64,7 @@ pub(crate) struct ImageRef {
 fn snippet(text: &str, line: u32) -> Option<Redacted> {
     text.lines()
         .nth(line.saturating_sub(1) as usize)
-        .map(|l| Redacted::known_safe(harden_model::mask_url_credentials(l.trim())))
+        .map(|l| crate::support::shown(l.trim()))
 }
 
 fn yaml_images(node: &Node, path: &str, text: &str, logical: &str, out: &mut Vec<ImageRef>) {

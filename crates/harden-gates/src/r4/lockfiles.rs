@@ -108,13 +108,13 @@ impl Run<'_, '_> {
                 .identity(format!("missing:{manifest}"))
                 .help("generate the lockfile and commit it"),
             Problem::NotLocked { requirement, lockfile } => cx
-                .finding(format!("{} ({}) is not recorded in {lockfile}", requirement.name, if requirement.requirement.is_empty() { "any version" } else { &requirement.requirement }), file_location(&requirement.path, requirement.span))
+                .finding(format!("{} ({}) is not recorded in {lockfile}", requirement.name, if requirement.requirement.is_empty() { "any version".to_owned() } else { crate::support::shown_text(&requirement.requirement) }), file_location(&requirement.path, requirement.span))
                 .related(file_location(&lockfile, Span::default()))
                 .identity(format!("not-locked:{}:{}", requirement.path, requirement.name))
                 .help("regenerate the lockfile so it records every dependency of the manifest"),
             Problem::Mismatch { requirement, locked } => cx
                 .finding(
-                    format!("{} requires {} but {} locks {}", requirement.name, requirement.requirement, locked.path, locked.version),
+                    format!("{} requires {} but {} locks {}", requirement.name, crate::support::shown_text(&requirement.requirement), locked.path, locked.version),
                     file_location(&requirement.path, requirement.span),
                 )
                 .related(file_location(&locked.path, locked.span))

@@ -2,7 +2,7 @@
 
 use harden_engine::{GateCx, GateError, GateOutput};
 use harden_formats::pipeline::{self, Kind, Pipeline, Text};
-use harden_model::{Items, LineCol, Location, Redacted, Span, mask_url_credentials};
+use harden_model::{Items, LineCol, Location, Span};
 
 /// What the CI gates judge.
 pub(crate) const ITEMS: Items = Items {
@@ -38,9 +38,9 @@ impl Source {
         Location::File {
             path: self.path.clone(),
             span: Some(text.span),
-            snippet: Some(Redacted::known_safe(mask_url_credentials(
+            snippet: Some(crate::support::shown(
                 self.line(text.span.start.line).trim(),
-            ))),
+            )),
             logical: Some(text.logical.clone()),
         }
     }
@@ -50,9 +50,7 @@ impl Source {
         Location::File {
             path: self.path.clone(),
             span: Some(span),
-            snippet: Some(Redacted::known_safe(mask_url_credentials(
-                self.line(span.start.line).trim(),
-            ))),
+            snippet: Some(crate::support::shown(self.line(span.start.line).trim())),
             logical: Some(logical.to_owned()),
         }
     }
@@ -85,7 +83,7 @@ impl Source {
                     column: column + width,
                 },
             }),
-            snippet: Some(Redacted::known_safe(mask_url_credentials(source.trim()))),
+            snippet: Some(crate::support::shown(source.trim())),
             logical: Some(script.text.logical.clone()),
         }
     }
