@@ -74,11 +74,13 @@ pub fn instructions(text: &str) -> Vec<Instruction> {
         let mut current = raw;
         while continues(current) && last + 1 < lines.len() {
             last += 1;
-            current = lines[last];
-            let piece = current.trim();
-            if piece.starts_with('#') {
+            let piece = lines[last].trim();
+            // Docker drops comment and empty lines inside a continued instruction; the
+            // instruction goes on after them.
+            if piece.starts_with('#') || piece.is_empty() {
                 continue;
             }
+            current = lines[last];
             if !arguments.is_empty() && !piece.is_empty() {
                 arguments.push(' ');
             }
@@ -212,6 +214,16 @@ mod tests {
             file.stages[1].image,
             "gcr.io/distroless/nodejs20@sha256:abc"
         );
+    }
+
+    #[test]
+    fn comments_inside_continuations_are_skipped() {
+        let file = parse(
+            "FROM alpine\nRUN apk add curl && \\\n    # fetch the installer\n\n    curl -fsSL https://x | sh\nUSER app\n",
+        );
+        let run = &file.stages[0].instructions[0];
+        assert_eq!(run.arguments, "apk add curl && curl -fsSL https://x | sh");
+        assert_eq!(file.stages[0].instructions[1].keyword, "USER");
     }
 
     #[test]

@@ -50,14 +50,21 @@ fn location(path: &str, text: &str, found: &Match) -> Location {
         .lines()
         .nth(found.position.line as usize - 1)
         .unwrap_or_default();
-    let shown: String = line_text.chars().take(200).collect();
+    // Mask every secret on the whole line before cutting it, so neither this secret nor a
+    // neighbour can show through a truncated snippet.
+    let masked =
+        crate::support::shown_text(&Redacted::masking(line_text, &found.secret).to_string());
+    let mut snippet: String = masked.trim().chars().take(200).collect();
+    if masked.trim().chars().count() > 200 {
+        snippet.push('…');
+    }
     Location::File {
         path: path.to_owned(),
         span: Some(Span {
             start: found.position,
             end: line_col_at(text, found.end),
         }),
-        snippet: Some(Redacted::masking(shown.trim(), &found.secret)),
+        snippet: Some(Redacted::known_safe(snippet)),
         logical: Some(found.rule.to_owned()),
     }
 }

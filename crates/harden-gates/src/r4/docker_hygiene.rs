@@ -82,6 +82,26 @@ fn location(source: &DockerSource, instruction: &Instruction, fragment: Option<&
     }
 }
 
+/// Package-manager options whose next word is their value, not a package.
+const VALUE_OPTIONS: &[&str] = &[
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "-t",
+    "--target",
+    "--virtual",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-e",
+    "--editable",
+    "-f",
+    "--find-links",
+    "--repository",
+    "-X",
+];
+
 /// Package installs without versions, as `(manager, package)`.
 fn unpinned_packages(command: &str) -> Vec<(&'static str, String)> {
     let mut found = Vec::new();
@@ -108,7 +128,17 @@ fn unpinned_packages(command: &str) -> Vec<(&'static str, String)> {
                 }
                 _ => continue,
             };
+        let mut skip_value = false;
         for package in words.iter().skip(start) {
+            if skip_value {
+                skip_value = false;
+                continue;
+            }
+            // Options that take a value: the value is not a package.
+            if VALUE_OPTIONS.contains(package) {
+                skip_value = true;
+                continue;
+            }
             if package.starts_with('-')
                 || package.starts_with('$')
                 || package.is_empty()
@@ -160,9 +190,14 @@ fn check_file(cx: &GateCx<'_>, out: &mut GateOutput, source: &DockerSource) {
         let args = &instruction.arguments;
         match instruction.keyword.as_str() {
             "ADD" => {
+                // `ADD --checksum=sha256:...` verifies the download: that is the fix, not a finding.
+                let verified = args
+                    .split_whitespace()
+                    .any(|w| w.starts_with("--checksum="));
                 if let Some(url) = args
                     .split_whitespace()
                     .find(|w| w.starts_with("http://") || w.starts_with("https://"))
+                    .filter(|_| !verified)
                 {
                     out.finding(
                         cx.finding(format!("ADD {} bakes an unverified download into the image", crate::support::shown_text(url)), location(source, instruction, Some(url)))
@@ -188,7 +223,7 @@ fn check_file(cx: &GateCx<'_>, out: &mut GateOutput, source: &DockerSource) {
                 }
                 for (manager, package) in unpinned_packages(args) {
                     out.finding(
-                        cx.finding(format!("{manager} installs `{package}` without a version: the image changes on every build"), location(source, instruction, Some(&package)))
+                        cx.finding(format!("{manager} installs `{}` without a version: the image changes on every build", crate::support::shown_text(&package)), location(source, instruction, Some(&package)))
                             .identity(format!("unpinned:{manager}:{package}"))
                             .severity(Severity::Medium)
                             .help("pin it (`pkg=1.2.3`, `pkg==1.2.3`, `pkg@1.2.3`)")
@@ -269,11 +304,8 @@ mod tests {
             unpinned_packages("pip install requests flask==3.0.0").len(),
             1
         );
-        assert!(
-            unpinned_packages("pip install -r requirements.txt")
-                .iter()
-                .all(|(_, p)| p != "-r")
-        );
+        assert!(unpinned_packages("pip install -r requirements.txt").is_empty());
+        assert!(unpinned_packages("apk add --virtual .build-deps gcc=13.2.1-r0").is_empty());
         assert_eq!(unpinned_packages("npm install -g pnpm").len(), 1);
         assert!(unpinned_packages("npm install -g pnpm@9.1.0").is_empty());
         assert!(
