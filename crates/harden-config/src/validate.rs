@@ -1011,6 +1011,7 @@ impl Checker<'_> {
                 gate,
                 fingerprint,
                 path,
+                line: None,
                 reason,
                 owner,
                 reference,

@@ -70,6 +70,14 @@ pub(crate) fn collect(results: &mut [GateResult], repo: &dyn RepoView) -> Vec<Wa
                 let Some(text) = candidate.checked_sub(1).and_then(|i| lines.get(i)) else {
                     continue;
                 };
+                // A marker on the line above counts only on a line of its own, never trailing
+                // another statement that may have findings of its own.
+                let comment_only = ["#", "//", "--", ";"]
+                    .iter()
+                    .any(|c| text.trim_start().starts_with(c));
+                if candidate != line && !comment_only {
+                    continue;
+                }
                 match parse_marker(text) {
                     Some(Ok((gate, reason, until))) if gate == result.id.as_str() => {
                         waivers.push(Waiver {
@@ -77,6 +85,7 @@ pub(crate) fn collect(results: &mut [GateResult], repo: &dyn RepoView) -> Vec<Wa
                             gate: result.id.clone(),
                             fingerprint: Some(finding.fingerprint.clone()),
                             path: None,
+                            line: Some(span.start.line),
                             reason,
                             owner: "inline comment".into(),
                             reference: format!("{path}:{candidate}"),

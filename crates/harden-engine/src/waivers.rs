@@ -41,6 +41,11 @@ pub fn apply_waivers(
                 if waiver.gate != finding.gate {
                     continue;
                 }
+                if waiver.line.is_some_and(|line| {
+                    finding.location.span().is_none_or(|s| s.start.line != line)
+                }) {
+                    continue;
+                }
                 if waiver
                     .fingerprint
                     .as_ref()

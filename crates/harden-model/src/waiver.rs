@@ -16,6 +16,9 @@ pub struct Waiver {
     /// Only findings whose path matches this glob.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// Only the finding that starts on this line (inline waivers, which sit next to it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
     /// Why the exception is acceptable.
     pub reason: String,
     /// Who answers for it.

@@ -64,6 +64,7 @@ fn waiver(
             gate: GateId::from_static("R7.runbooks"),
             fingerprint: None,
             path: Some("docs/runbooks/*.md".into()),
+            line: None,
             reason: "moving to the ops wiki | this quarter".into(),
             owner: "dana@example.com".into(),
             reference: id.into(),
