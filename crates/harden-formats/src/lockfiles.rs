@@ -502,7 +502,17 @@ pub fn npm_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>>
                 .next()
                 .filter(|_| key.contains("node_modules/"))
             {
-                push(name, entry);
+                // A workspace link (`"link": true`) has no version of its own: the linked
+                // package's entry, keyed by its path, has it.
+                let linked = entry.get("link").and_then(serde_json::Value::as_bool) == Some(true);
+                let target = entry
+                    .get("resolved")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(|path| packages.get(path));
+                match (linked, target) {
+                    (true, Some(target)) => push(name, target),
+                    _ => push(name, entry),
+                }
             }
         }
     } else if let Some(deps) = value
@@ -579,7 +589,12 @@ pub fn check_pnpm(
     let Some(root) = documents.first() else {
         return Vec::new();
     };
-    let importer_node = root.get("importers").and_then(|i| i.get(importer));
+    // Lockfile v6 without workspaces keeps the root project's sections at the top level.
+    let importer_node = match root.get("importers") {
+        Some(importers) => importers.get(importer),
+        None if importer == "." => Some(root),
+        None => None,
+    };
     let mut problems = Vec::new();
     for requirement in requirements
         .iter()
@@ -960,6 +975,22 @@ mod tests {
         let go_sum = "github.com/google/uuid v1.6.0 h1:x\ngithub.com/google/uuid v1.6.0/go.mod h1:y\ngolang.org/x/text v0.14.0/go.mod h1:z\ngo.opentelemetry.io/otel/log v0.16.0 h1:w\n";
         let problems = check_go(&requirements, go_sum, "go.sum");
         assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn npm_workspace_links_and_pnpm_v6_roots() {
+        let lock = r#"{"lockfileVersion": 3, "packages": {"": {}, "node_modules/b": {"resolved": "packages/b", "link": true}, "packages/b": {"name": "b", "version": "1.2.0"}}}"#;
+        let mut locked = npm_lock("package-lock.json", lock).unwrap();
+        let requirements = npm_requirements(
+            "packages/a/package.json",
+            "{\"dependencies\": {\"b\": \"^1.0.0\"}}",
+        )
+        .unwrap();
+        assert!(check_npm(&requirements, &mut locked, "package-lock.json").is_empty());
+        let pnpm = "lockfileVersion: '6.0'\ndependencies:\n  zod:\n    specifier: ^3.23.0\n    version: 3.23.8\n";
+        let requirements =
+            npm_requirements("package.json", "{\"dependencies\": {\"zod\": \"^3.23.0\"}}").unwrap();
+        assert!(check_pnpm(&requirements, pnpm, ".", "pnpm-lock.yaml").is_empty());
     }
 
     #[test]

@@ -77,6 +77,9 @@ pub struct Step {
     pub condition: Option<Text>,
     /// `continue-on-error:` / `allow_failure:` as written.
     pub continue_on_error: Option<Text>,
+    /// The shell its `run:` uses: the step's `shell:`, else the job's or the workflow's
+    /// `defaults.run.shell`.
+    pub shell: Option<String>,
 }
 
 /// One job.
@@ -165,7 +168,7 @@ fn permissions(node: &Node) -> Permissions {
     }
 }
 
-fn github_steps(steps: Option<&Node>, logical: &str) -> Vec<Step> {
+fn github_steps(steps: Option<&Node>, logical: &str, default_shell: Option<&str>) -> Vec<Step> {
     let Some(steps) = steps else {
         return Vec::new();
     };
@@ -188,6 +191,10 @@ fn github_steps(steps: Option<&Node>, logical: &str) -> Vec<Step> {
                 with: pairs(step.get("with"), &format!("{at}.with")),
                 env: pairs(step.get("env"), &format!("{at}.env")),
                 condition: step.get("if").and_then(|n| text(n, format!("{at}.if"))),
+                shell: step
+                    .get("shell")
+                    .and_then(Node::scalar_text)
+                    .or_else(|| default_shell.map(str::to_owned)),
                 continue_on_error: step
                     .get("continue-on-error")
                     .and_then(|n| text(n, format!("{at}.continue-on-error"))),
@@ -215,7 +222,16 @@ fn github_images(job: &Node, logical: &str) -> Vec<Image> {
     images
 }
 
+/// `defaults.run.shell` of a workflow or job.
+fn default_shell(node: &Node) -> Option<String> {
+    node.get("defaults")
+        .and_then(|d| d.get("run"))
+        .and_then(|r| r.get("shell"))
+        .and_then(Node::scalar_text)
+}
+
 fn github_workflow(root: &Node) -> Pipeline {
+    let workflow_shell = default_shell(root);
     let triggers = match root.get("on") {
         Some(node) => match &node.value {
             Value::Str(event) => vec![(event.clone(), node.span)],
@@ -246,7 +262,13 @@ fn github_workflow(root: &Node) -> Pipeline {
                             .get("uses")
                             .and_then(|n| text(n, format!("{logical}.uses"))),
                         images: github_images(job, &logical),
-                        steps: github_steps(job.get("steps"), &format!("{logical}.steps")),
+                        steps: github_steps(
+                            job.get("steps"),
+                            &format!("{logical}.steps"),
+                            default_shell(job)
+                                .or_else(|| workflow_shell.clone())
+                                .as_deref(),
+                        ),
                         continue_on_error: job
                             .get("continue-on-error")
                             .and_then(|n| text(n, format!("{logical}.continue-on-error"))),
@@ -267,7 +289,7 @@ fn github_workflow(root: &Node) -> Pipeline {
 
 fn github_action(root: &Node) -> Pipeline {
     let runs = root.get("runs");
-    let steps = github_steps(runs.and_then(|r| r.get("steps")), "runs.steps");
+    let steps = github_steps(runs.and_then(|r| r.get("steps")), "runs.steps", None);
     let mut images = Vec::new();
     if let Some(runs) = runs
         && runs.get("using").and_then(Node::as_str) == Some("docker")
@@ -317,8 +339,15 @@ fn gitlab_scripts(job: &Node, logical: &str) -> Vec<Step> {
             Value::Seq(items) => items.iter().collect(),
             _ => vec![node],
         };
+        let key_line = job.get_entry(key).map_or(0, |(k, _)| k.span.start.line);
         for (i, line) in lines.into_iter().enumerate() {
             let at = format!("{logical}.{key}[{i}]");
+            // The line a sequence item starts on: its dash is on the key's line + i at the earliest.
+            let item_line = if matches!(node.value, Value::Seq(_)) {
+                dash_line(line, key_line)
+            } else {
+                key_line
+            };
             if let Some(text) = text(line, at) {
                 let index = steps.len();
                 steps.push(Step {
@@ -326,11 +355,16 @@ fn gitlab_scripts(job: &Node, logical: &str) -> Vec<Step> {
                     span: line.span,
                     name: None,
                     uses: None,
-                    run: Some(Script { text, block: false }),
+                    // `- |` puts the script on the lines after the dash.
+                    run: Some(Script {
+                        block: line.span.start.line > item_line,
+                        text,
+                    }),
                     with: Vec::new(),
                     env: Vec::new(),
                     condition: None,
                     continue_on_error: None,
+                    shell: None,
                 });
             }
         }
@@ -419,6 +453,18 @@ fn gitlab(root: &Node) -> Pipeline {
     }
 }
 
+/// The line of the `-` that introduces a sequence item: a block scalar's content starts on the
+/// line after it; a plain scalar shares it.
+fn dash_line(item: &Node, key_line: u32) -> u32 {
+    match &item.value {
+        // saphyr places a block scalar's span at its first content line.
+        Value::Str(text) if text.contains('\n') => {
+            item.span.start.line.saturating_sub(1).max(key_line)
+        }
+        _ => item.span.start.line,
+    }
+}
+
 /// The kind of a repository path, if it is a pipeline file.
 pub fn kind_of(path: &str) -> Option<Kind> {
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -490,6 +536,20 @@ mod tests {
             "bundle exec rspec || true"
         );
         assert_eq!(job.continue_on_error.as_ref().unwrap().value, "true");
+    }
+
+    #[test]
+    fn gitlab_block_scripts_keep_their_lines() {
+        let text = "test:\n  script:\n    - |\n      cargo build\n      cargo test || true\n    - echo done\n";
+        let pipeline = parse(Kind::Gitlab, text).unwrap();
+        let steps = &pipeline.jobs[0].steps;
+        let block = steps[0].run.as_ref().unwrap();
+        assert!(block.block);
+        assert_eq!(
+            block.text.span.start.line, 4,
+            "content starts after the dash line"
+        );
+        assert!(!steps[1].run.as_ref().unwrap().block);
     }
 
     #[test]

@@ -124,7 +124,14 @@ fn swallowing(line: &str, kind: Kind, pipefail: bool) -> Option<(String, &'stati
     }
     if let Some(test) = TEST_COMMANDS.iter().find(|t| compact.contains(*t)) {
         let after = &compact[compact.find(test).unwrap_or(0) + test.len()..];
-        if after.contains("|| ") || after.contains("||echo") {
+        let fails_anyway = after.split("||").nth(1).is_some_and(|rest| {
+            rest.contains("false")
+                || rest.split("exit").skip(1).any(|code| {
+                    code.trim_start()
+                        .starts_with(|c: char| c.is_ascii_digit() && c != '0')
+                })
+        });
+        if (after.contains("|| ") || after.contains("||echo")) && !fails_anyway {
             return Some((
                 (*test).to_owned(),
                 "the test or audit command's failure is replaced by the command after `||`",
@@ -243,7 +250,7 @@ impl Gate for CiIgnoreErrors {
                 }
                 for step in &job.steps {
                     if let Some(run) = &step.run {
-                        scripts += check_script(cx, out, &source, run, None);
+                        scripts += check_script(cx, out, &source, run, step.shell.as_deref());
                     }
                     if let Some(condition) = &step.condition
                         && condition.value.contains("always()")
@@ -301,6 +308,8 @@ mod tests {
             "# set +e",
             "cargo test; echo done",
             "test -f x && echo yes",
+            "go test ./... || exit 1",
+            "npm test || { cat log; exit 2; }",
         ];
         for (i, line) in good.iter().enumerate() {
             let pipefail = i == 1;

@@ -48,6 +48,18 @@ const WRITERS: &[&str] = &[
     "cargo publish",
     "docker push",
     "upload-release-asset",
+    // security-events: write
+    "codeql-action/",
+    "upload-sarif",
+    // id-token / attestations: write (OIDC federation, trusted publishing, provenance)
+    "configure-aws-credentials",
+    "google-github-actions/auth",
+    "azure/login",
+    "gh-action-pypi-publish",
+    "attest-build-provenance",
+    "actions/attest",
+    "sigstore/",
+    "cosign",
 ];
 
 fn writes(permissions: &Permissions) -> Vec<(String, Span)> {
