@@ -396,9 +396,8 @@ fn gitlab(root: &Node) -> Pipeline {
         .entries()
         .iter()
         .filter(|(key, job)| {
-            !GITLAB_RESERVED.contains(&key.text.as_str())
-                && !key.text.starts_with('.')
-                && matches!(job.value, Value::Map(_))
+            // Hidden templates (`.build:`) count too: `extends:` runs their scripts.
+            !GITLAB_RESERVED.contains(&key.text.as_str()) && matches!(job.value, Value::Map(_))
         })
         .map(|(key, job)| {
             let logical = key.text.clone();
@@ -443,7 +442,43 @@ fn gitlab(root: &Node) -> Pipeline {
                     .and_then(|n| text(n, format!("{logical}.when"))),
             }
         })
-        .collect();
+        .collect::<Vec<Job>>();
+    // Global `image:`/`services:` (top level or under `default:`) apply to every job.
+    let mut jobs = jobs;
+    let mut global_images = Vec::new();
+    for (scope, node) in [("", Some(root)), ("default.", root.get("default"))] {
+        let Some(node) = node else { continue };
+        if let Some(image) = node.get("image") {
+            let name = image.get("name").unwrap_or(image);
+            if let Some(reference) = text(name, format!("{scope}image")) {
+                global_images.push(Image { reference });
+            }
+        }
+        for (i, service) in node
+            .get("services")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            let name = service.get("name").unwrap_or(service);
+            if let Some(reference) = text(name, format!("{scope}services[{i}]")) {
+                global_images.push(Image { reference });
+            }
+        }
+    }
+    if !global_images.is_empty() {
+        jobs.push(Job {
+            id: "(global)".into(),
+            span: root.span,
+            permissions: None,
+            uses: None,
+            images: global_images,
+            steps: Vec::new(),
+            continue_on_error: None,
+            condition: None,
+        });
+    }
     Pipeline {
         kind: Kind::Gitlab,
         triggers: Vec::new(),
@@ -528,14 +563,27 @@ mod tests {
         let text = ".defaults: &defaults\n  image: ruby:3.3\ninclude:\n  - local: ci/extra.yml\n  - remote: https://example.com/x.yml\nstages: [test]\ntest:\n  <<: *defaults\n  script:\n    - bundle exec rspec || true\n  allow_failure: true\n";
         let pipeline = parse(Kind::Gitlab, text).unwrap();
         assert_eq!(pipeline.includes.len(), 1);
-        assert_eq!(pipeline.jobs.len(), 1);
-        let job = &pipeline.jobs[0];
+        assert_eq!(pipeline.jobs.len(), 2, "the hidden template is judged too");
+        let job = pipeline.jobs.iter().find(|j| j.id == "test").unwrap();
         assert_eq!(job.images[0].reference.value, "ruby:3.3");
         assert_eq!(
             job.steps[0].run.as_ref().unwrap().text.value,
             "bundle exec rspec || true"
         );
         assert_eq!(job.continue_on_error.as_ref().unwrap().value, "true");
+    }
+
+    #[test]
+    fn gitlab_global_images() {
+        let text = "image: node:latest\ndefault:\n  services:\n    - postgres:15\ntest:\n  script:\n    - npm test\n";
+        let pipeline = parse(Kind::Gitlab, text).unwrap();
+        let global = pipeline.jobs.iter().find(|j| j.id == "(global)").unwrap();
+        let images: Vec<&str> = global
+            .images
+            .iter()
+            .map(|i| i.reference.value.as_str())
+            .collect();
+        assert_eq!(images, ["node:latest", "postgres:15"]);
     }
 
     #[test]
