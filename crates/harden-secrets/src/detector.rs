@@ -223,5 +223,17 @@ mod tests {
             ["generic-secret-assignment"]
         );
         assert!(ids("password = \"aaaaaaaaaaaaaaaa\"").is_empty());
+        assert_eq!(
+            ids(concat!("DB_PASSWORD=k8Zq2vL9x", "R4tW1mN7pB3\n")),
+            ["generic-secret-line"]
+        );
+        assert_eq!(
+            ids(concat!("  api_token: Qm93ZXJz", "Nzc4ODk5MDAxMjM0\n")),
+            ["generic-secret-line"]
+        );
+        assert!(
+            ids("api_key = get_api_key_from_vault()\nSECRET_BACKEND=vault-production-cluster\n")
+                .is_empty()
+        );
     }
 }

@@ -258,4 +258,23 @@ pub static RULES: &[Rule] = &[
             r#"(?i)\b[a-z0-9_.-]*(?:password|passwd|secret|token|api_?key|api-key|access_?key|private_?key|client_?secret)[a-z0-9_.-]*["']?\s*(?:[:=]|:=|=>)\s*["']([A-Za-z0-9+/_\-.~!@#$%^&*]{12,128})["']"#,
         )
     },
+    Rule {
+        min_entropy: Some(3.5),
+        validator: Some(validate::mixed_letters_and_digits),
+        ..rule(
+            "generic-secret-line",
+            "High-entropy unquoted value of a secret-named setting (.env, YAML, properties)",
+            &[
+                "password",
+                "passwd",
+                "secret",
+                "token",
+                "api_key",
+                "apikey",
+                "access_key",
+                "private_key",
+            ],
+            r"(?im)^[ \t]*(?:export[ \t]+)?[a-z0-9_.-]*(?:password|passwd|secret|token|api_?key|access_?key|private_?key)[a-z0-9_.-]*[ \t]*[:=][ \t]*([A-Za-z0-9+/_\-.~!@#%^*=]{16,128})[ \t]*\r?$",
+        )
+    },
 ];

@@ -45,6 +45,11 @@ pub(crate) fn github_checksum(token: &str) -> bool {
     encoded == checksum.as_bytes()
 }
 
+/// Letters and digits both: configuration words (`production`, `enabled`) are not secrets.
+pub(crate) fn mixed_letters_and_digits(value: &str) -> bool {
+    value.bytes().any(|b| b.is_ascii_digit()) && value.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
 /// A JWT: three base64url parts, the first two JSON objects, the header naming an algorithm.
 pub(crate) fn jwt(token: &str) -> bool {
     let parts: Vec<&str> = token.split('.').collect();
