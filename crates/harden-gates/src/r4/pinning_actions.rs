@@ -71,7 +71,7 @@ impl Gate for PinningActions {
                     references += 1;
                     if let Some(problem) = problem(&uses.value) {
                         out.finding(
-                            cx.finding(problem, source.at(uses))
+                            cx.finding(crate::support::shown_text(&problem), source.at(uses))
                                 .identity(&uses.value)
                                 .help("pin to the full 40-hex commit SHA and keep the tag in a comment: `@<sha> # v4.1.7`")
                                 .build(),

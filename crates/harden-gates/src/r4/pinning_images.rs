@@ -107,7 +107,7 @@ impl Gate for PinningImages {
         for image in refs {
             if let Some(problem) = problem(&image.reference) {
                 out.finding(
-                    cx.finding(problem, image.location)
+                    cx.finding(crate::support::shown_text(&problem), image.location)
                         .identity(&image.reference)
                         .help("pin by digest: `name:tag@sha256:<digest>` (`docker buildx imagetools inspect name:tag` prints it)")
                         .build(),
