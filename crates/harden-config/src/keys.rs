@@ -16,6 +16,8 @@ pub enum Ty {
     Date,
     /// A duration string such as `"180d"`.
     Duration,
+    /// A number (integer or decimal).
+    Number,
     /// A nested table described elsewhere.
     Table,
     /// An array of tables described elsewhere.
@@ -32,6 +34,7 @@ impl Ty {
             Ty::Int => "a non-negative integer",
             Ty::Date => "a date like 2026-09-30",
             Ty::Duration => "a duration string such as \"180d\", \"24h\" or \"20m\"",
+            Ty::Number => "a number such as 3.5",
             Ty::Table => "a table",
             Ty::TableArray => "an array of tables ([[...]])",
         }
@@ -142,6 +145,66 @@ pub const ROOT: &[Key] = &[
         "readiness",
         Ty::Table,
         "Where readiness snapshots are written.",
+    ),
+    key(
+        "secrets",
+        Ty::Table,
+        "Secret detection: custom rules, allowlists, the baseline and the log files to scan.",
+    ),
+];
+
+/// `[secrets]`.
+pub const SECRETS: &[Key] = &[
+    key(
+        "disable",
+        Ty::StrList,
+        "Built-in rule ids to turn off (see `harden secrets rules`); turning all off is an error.",
+    ),
+    key(
+        "allow",
+        Ty::StrList,
+        "Regular expressions: a secret value matching one is not reported (known test keys).",
+    ),
+    key(
+        "allow-paths",
+        Ty::StrList,
+        "Globs of paths the secret gates do not scan.",
+    ),
+    key(
+        "baseline",
+        Ty::Str,
+        "Baseline of accepted findings written by `harden secrets baseline` (default .harden/secrets-baseline.json).",
+    ),
+    key(
+        "logs",
+        Ty::StrList,
+        "Globs of log files R3.secrets.logs scans (ignored files included), e.g. \"logs/**/*.log\".",
+    ),
+    key(
+        "rule",
+        Ty::TableArray,
+        "Rules added to the built-in set: [[secrets.rule]] with id, regex, keywords, entropy.",
+    ),
+];
+
+/// `[[secrets.rule]]`.
+pub const SECRETS_RULE: &[Key] = &[
+    required("id", Ty::Str, "Rule id, unique among all rules."),
+    key("description", Ty::Str, "What it finds."),
+    required(
+        "regex",
+        Ty::Str,
+        "Regular expression; the secret is the first capture group (or the whole match).",
+    ),
+    key(
+        "keywords",
+        Ty::StrList,
+        "Literals one of which must occur near a match (speeds scanning; without any the rule runs on every file).",
+    ),
+    key(
+        "entropy",
+        Ty::Number,
+        "Minimum Shannon entropy of the secret in bits per character.",
     ),
 ];
 

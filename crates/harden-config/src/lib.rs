@@ -64,6 +64,24 @@ pub struct ValidConfig {
     pub readiness_path: Option<String>,
     /// `[repository] exclude`: globs of paths no gate examines.
     pub repository_exclude: Vec<String>,
+    /// `[secrets]`.
+    pub secrets: SecretsConfig,
+}
+
+/// `[secrets]`: how the secret gates detect, what they accept, and which logs they read.
+#[derive(Debug, Clone, Default)]
+pub struct SecretsConfig {
+    /// Rules disabled, rules added and values allowed, already checked to compile and to leave
+    /// at least one rule active.
+    pub detector: harden_secrets::DetectorConfig,
+    /// Globs of paths the secret gates do not scan.
+    pub allow_paths: Vec<String>,
+    /// Baseline file, repository-relative.
+    pub baseline: Option<String>,
+    /// Globs of log files for R3.secrets.logs.
+    pub logs: Vec<String>,
+    /// Set by `harden secrets baseline`, which must see every secret, baselined or not.
+    pub ignore_baseline: bool,
 }
 
 /// A deferred trade-off in the decision register.

@@ -76,6 +76,9 @@ pub fn json_schema(catalogue: &[&'static GateMeta]) -> Value {
         json!({"type": "array", "items": object(keys::DECISION)}),
     );
     props.insert("readiness".into(), object(keys::READINESS));
+    let mut secrets = object(keys::SECRETS);
+    secrets["properties"]["rule"] = json!({"type": "array", "items": object(keys::SECRETS_RULE)});
+    props.insert("secrets".into(), secrets);
     props.insert("repository".into(), object(keys::REPOSITORY));
     root["properties"] = Value::Object(props);
     root["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
@@ -105,6 +108,7 @@ fn type_schema(ty: Ty, help: &str) -> Value {
         Ty::Int => json!({"type": "integer", "minimum": 0}),
         Ty::Date => json!({"type": "string", "format": "date"}),
         Ty::Duration => json!({"type": "string", "pattern": "^[0-9]+[smhdw]$"}),
+        Ty::Number => json!({"type": "number", "minimum": 0}),
         Ty::Table => json!({"type": "object"}),
         Ty::TableArray => json!({"type": "array", "items": {"type": "object"}}),
     };

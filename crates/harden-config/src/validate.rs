@@ -513,6 +513,11 @@ impl Checker<'_> {
         {
             config.readiness_path = self.repo_path(&section, "path");
         }
+        if let Some(item) = top.table.get("secrets")
+            && let Some(section) = self.section(item, "secrets", keys::SECRETS)
+        {
+            config.secrets = self.secrets(&section);
+        }
         if let Some(item) = top.table.get("ledger")
             && let Some(section) = self.section(item, "ledger", keys::LEDGER)
         {
@@ -550,6 +555,157 @@ impl Checker<'_> {
             }
         }
         config
+    }
+
+    fn globs(&mut self, section: &Section<'_>, key: &str) -> Vec<String> {
+        let globs = self.string_list(section, key);
+        let spans: Vec<Option<Range<usize>>> = section
+            .table
+            .get(key)
+            .and_then(Item::as_array)
+            .map(|a| a.iter().map(Value::span).collect())
+            .unwrap_or_default();
+        for (glob, span) in globs.iter().zip(spans) {
+            if let Err(error) = globset::Glob::new(glob) {
+                self.error(
+                    span,
+                    format!("`{glob}` is not a valid glob: {}", error.kind()),
+                    Some("a glob such as \"logs/**/*.log\"".into()),
+                );
+            }
+        }
+        globs
+    }
+
+    /// `[secrets]`: every custom rule and allow pattern compiled here, so that a bad regex is
+    /// reported at its line instead of failing a gate later.
+    fn secrets(&mut self, section: &Section<'_>) -> crate::SecretsConfig {
+        use harden_secrets::{CustomRule, Detector, DetectorConfig};
+        let mut detector = DetectorConfig::default();
+        let disabled = self.string_list(section, "disable");
+        let disabled_spans = Self::element_spans(section, "disable");
+        for (id, span) in disabled.iter().zip(disabled_spans) {
+            if harden_secrets::RULES.iter().any(|r| r.id == id) {
+                detector.disabled.push(id.clone());
+            } else {
+                let hint = harden_secrets::RULES
+                    .iter()
+                    .map(|r| (strsim::jaro_winkler(id, r.id), r.id))
+                    .filter(|(score, _)| *score > 0.85)
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .map(|(_, c)| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                self.error(
+                    span,
+                    format!("`{id}` is not a built-in secret rule{hint}"),
+                    Some("a rule id listed by `harden secrets rules`".into()),
+                );
+            }
+        }
+        let allow = self.string_list(section, "allow");
+        for (pattern, span) in allow.iter().zip(Self::element_spans(section, "allow")) {
+            let probe = DetectorConfig {
+                allow: vec![pattern.clone()],
+                ..DetectorConfig::default()
+            };
+            if let Err(error) = Detector::with_config(&probe) {
+                self.error(
+                    span,
+                    format!("`secrets.allow`: {error}"),
+                    Some("a regular expression".into()),
+                );
+            } else {
+                detector.allow.push(pattern.clone());
+            }
+        }
+        if let Some(item) = section.table.get("rule") {
+            for (table, span) in self.tables(item, "secrets.rule") {
+                let rule = self.section_of(table, span, "secrets.rule", keys::SECRETS_RULE);
+                let id = self.string(&rule, "id");
+                let description = self.string(&rule, "description");
+                let pattern = self.string(&rule, "regex");
+                let keywords = self.string_list(&rule, "keywords");
+                let min_entropy = self.number(&rule, "entropy");
+                let (Some(id), Some(pattern)) = (id, pattern) else {
+                    continue;
+                };
+                let custom = CustomRule {
+                    description: description.unwrap_or_else(|| format!("custom rule {id}")),
+                    id,
+                    pattern,
+                    keywords,
+                    min_entropy,
+                };
+                let probe = DetectorConfig {
+                    custom: detector
+                        .custom
+                        .iter()
+                        .cloned()
+                        .chain([custom.clone()])
+                        .collect(),
+                    ..DetectorConfig::default()
+                };
+                match Detector::with_config(&probe) {
+                    Ok(_) => detector.custom.push(custom),
+                    Err(error) => {
+                        let at = if error.contains("already taken") {
+                            "id"
+                        } else {
+                            "regex"
+                        };
+                        let span = rule.table.get(at).and_then(Item::span);
+                        self.error(
+                            span,
+                            error,
+                            Some(if at == "id" {
+                                "an id no built-in or other custom rule uses".into()
+                            } else {
+                                "a regular expression (Rust regex syntax, ASCII)".into()
+                            }),
+                        );
+                    }
+                }
+            }
+        }
+        if let Err(error) = Detector::with_config(&detector)
+            && error.contains("no secret rule is active")
+        {
+            self.error(
+                section.span.clone(),
+                error,
+                Some("at least one active rule: disable fewer built-in rules or add a [[secrets.rule]]".into()),
+            );
+        }
+        crate::SecretsConfig {
+            detector,
+            allow_paths: self.globs(section, "allow-paths"),
+            baseline: self.repo_path(section, "baseline"),
+            logs: self.globs(section, "logs"),
+            ignore_baseline: false,
+        }
+    }
+
+    fn element_spans(section: &Section<'_>, key: &str) -> Vec<Option<Range<usize>>> {
+        section
+            .table
+            .get(key)
+            .and_then(Item::as_array)
+            .map(|a| a.iter().map(Value::span).collect())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn number(&mut self, section: &Section<'_>, key: &str) -> Option<f64> {
+        let (item, span) = Self::value(section, key)?;
+        let value = item
+            .as_float()
+            .or_else(|| item.as_integer().map(|i| i as f64));
+        match value {
+            Some(v) if v >= 0.0 && v.is_finite() => Some(v),
+            _ => {
+                self.wrong_type(section, key, span, Ty::Number);
+                None
+            }
+        }
     }
 
     /// Gate patterns (`R4.*`, exact ids) that must select at least one known gate.

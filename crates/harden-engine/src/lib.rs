@@ -13,8 +13,8 @@ mod waivers;
 
 pub use gate::{Gate, GateCx, GateError, GateOutput, Registry};
 pub use ports::{
-    Clock, CommitInfo, Environment, FixedClock, FixedEnvironment, History, LedgerCheck,
-    LedgerHealth, PortError, Ports, RepoView,
+    BlobOrigin, BlobWalk, Clock, CommitInfo, Environment, FixedClock, FixedEnvironment, History,
+    LedgerCheck, LedgerHealth, PortError, Ports, RepoView, glob_set,
 };
 pub use runner::{Progress, RunContext, RunOptions, exit_code, run, selects, today};
 pub use waivers::apply_waivers;

@@ -46,6 +46,51 @@ pub trait RepoView: Send + Sync {
     fn read(&self, path: &str) -> Result<Vec<u8>, PortError>;
     /// Whether a repository-relative path is a regular file (ignored files included).
     fn is_file(&self, path: &str) -> bool;
+    /// Every regular file matching one of `globs`, ignored files included (log files usually
+    /// are ignored), sorted. Links are not followed.
+    fn matching_all(&self, globs: &[String]) -> Result<Vec<String>, PortError> {
+        let set = glob_set(globs)?;
+        Ok(self
+            .files()?
+            .iter()
+            .filter(|f| set.is_match(f.as_str()))
+            .cloned()
+            .collect())
+    }
+}
+
+/// Compiles `globs` (`/` is a separator: `*` does not cross directories, `**` does).
+pub fn glob_set(globs: &[String]) -> Result<globset::GlobSet, PortError> {
+    let mut builder = globset::GlobSetBuilder::new();
+    for glob in globs {
+        let glob = globset::GlobBuilder::new(glob)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| PortError::new(format!("glob {glob}: {e}")))?;
+        builder.add(glob);
+    }
+    builder.build().map_err(PortError::new)
+}
+
+/// A blob of the history, with the first commit (oldest first along the history) that holds
+/// it and the path it had there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobOrigin {
+    /// Hex object id of the blob.
+    pub blob: String,
+    /// Repository-relative path in the introducing commit.
+    pub path: String,
+    /// The introducing commit.
+    pub commit: CommitInfo,
+}
+
+/// The blobs of a history walk, each once.
+#[derive(Debug, Clone, Default)]
+pub struct BlobWalk {
+    /// Each distinct blob once, in the order its commits were visited (oldest first).
+    pub blobs: Vec<BlobOrigin>,
+    /// Commits walked.
+    pub commits: u64,
 }
 
 /// A commit, as far as gates need to know it.
@@ -65,6 +110,16 @@ pub trait History: Send + Sync {
     fn head(&self) -> Result<Option<CommitInfo>, PortError>;
     /// The newest commit reachable from HEAD that changed `path` (added or modified it).
     fn last_change(&self, path: &str) -> Result<Option<CommitInfo>, PortError>;
+    /// Every blob reachable from any ref, once, with the commit that introduced it; with
+    /// `since`, only blobs first appearing in commits not reachable from that revision.
+    fn blobs(&self, since: Option<&str>) -> Result<BlobWalk, PortError> {
+        let _ = since;
+        Err(PortError::new("this history cannot list its blobs"))
+    }
+    /// The bytes of a blob listed by [`History::blobs`].
+    fn read_blob(&self, blob: &str) -> Result<Vec<u8>, PortError> {
+        Err(PortError::new(format!("cannot read blob {blob}")))
+    }
 }
 
 /// Wall-clock time, injected so that runs are reproducible in tests.

@@ -13,6 +13,9 @@ pub fn registry() -> Registry {
     register!(registry, crate::r0::scope_declared::ScopeDeclared);
     register!(registry, crate::r2::ledger_intact::LedgerIntact);
     register!(registry, crate::r3::secrets_tree::SecretsTree);
+    register!(registry, crate::r3::secrets_history::SecretsHistory);
+    register!(registry, crate::r3::secrets_logs::SecretsLogs);
+    register!(registry, crate::r3::envfiles::EnvFiles);
     register!(registry, crate::r3::env_required::EnvRequired);
     register!(registry, crate::r4::lockfiles::Lockfiles);
     register!(registry, crate::r4::pinning_actions::PinningActions);

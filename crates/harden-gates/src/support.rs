@@ -50,16 +50,26 @@ pub(crate) fn detector() -> Result<&'static Detector, String> {
 /// detector recognises and every credential in a URL masked. Gates pass all quoted file text
 /// through here, so a workflow line with a token in it never reaches a report in full.
 pub(crate) fn shown_text(text: &str) -> String {
-    let mut shown = mask_url_credentials(text);
-    if let Ok(detector) = detector() {
-        for found in detector.scan(text) {
-            shown = shown.replace(
-                found.secret.expose(),
-                &Secret::new(found.secret.expose()).to_string(),
-            );
+    let Ok(detector) = detector() else {
+        return mask_url_credentials(text);
+    };
+    // Mask by range: a secret found inside a base64 or hex run masks the whole run, which
+    // is the secret in another spelling.
+    let mut shown = String::with_capacity(text.len());
+    let mut done = 0;
+    for found in detector.scan(text) {
+        if found.start < done
+            || !text.is_char_boundary(found.start)
+            || !text.is_char_boundary(found.end)
+        {
+            continue;
         }
+        shown.push_str(&text[done..found.start]);
+        shown.push_str(&Secret::new(&text[found.start..found.end]).to_string());
+        done = found.end;
     }
-    shown
+    shown.push_str(&text[done..]);
+    mask_url_credentials(&shown)
 }
 
 /// [`shown_text`] as a snippet.

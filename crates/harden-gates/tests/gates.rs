@@ -28,8 +28,8 @@ fn fixtures() -> PathBuf {
 struct Case {
     now: jiff::Timestamp,
     git: bool,
-    /// Files committed early, at a date: `(date, [paths])`.
-    commits: Vec<(String, Vec<String>)>,
+    /// Commits made before the final one, in order.
+    commits: Vec<EarlyCommit>,
     /// Date of the final commit of the whole tree.
     final_date: String,
     ledger: Option<(u64, Option<String>)>,
@@ -52,14 +52,18 @@ fn read_case(path: &Path) -> Case {
             tables
                 .iter()
                 .map(|t| {
-                    let date = t["date"].as_str().unwrap().to_owned();
-                    let files = t["files"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|f| f.as_str().unwrap().to_owned())
-                        .collect();
-                    (date, files)
+                    let list = |key: &str| -> Vec<String> {
+                        t.get(key)
+                            .and_then(|v| v.as_array())
+                            .map(|a| a.iter().map(|f| f.as_str().unwrap().to_owned()).collect())
+                            .unwrap_or_default()
+                    };
+                    EarlyCommit {
+                        date: t["date"].as_str().unwrap().to_owned(),
+                        files: list("files"),
+                        past: list("past"),
+                        remove: list("remove"),
+                    }
                 })
                 .collect()
         })
@@ -93,6 +97,15 @@ fn read_case(path: &Path) -> Case {
             .to_owned(),
         ledger,
     }
+}
+
+/// `[[commit]]`: files from `repo/` (`files`) or from `history/` (`past`, files that existed only
+/// in the past), and paths deleted (`remove`), committed at `date`.
+struct EarlyCommit {
+    date: String,
+    files: Vec<String>,
+    past: Vec<String>,
+    remove: Vec<String>,
 }
 
 struct Ledger(Mutex<Box<dyn LedgerStore>>);
@@ -150,13 +163,22 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
     } else {
         TestRepo::plain()
     };
-    if source.is_dir() {
-        for (date, files) in &case.commits {
-            for file in files {
-                repo.write(file, std::fs::read(source.join(file)).unwrap());
-            }
-            repo.commit("early", date);
+    for early in &case.commits {
+        for file in &early.files {
+            repo.write(file, std::fs::read(source.join(file)).unwrap());
         }
+        for file in &early.past {
+            repo.write(
+                file,
+                std::fs::read(case_dir.join("history").join(file)).unwrap(),
+            );
+        }
+        for file in &early.remove {
+            repo.remove(file);
+        }
+        repo.commit("early", &early.date);
+    }
+    if source.is_dir() {
         repo.copy_tree(&source);
     }
     if case.git {

@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use harden_engine::{CommitInfo, History, PortError};
+use harden_engine::{BlobWalk, CommitInfo, History, PortError};
 
 /// The git history of a repository, read with gix.
 pub struct GitHistory {
@@ -70,18 +70,39 @@ impl GitHistory {
     }
 
     fn commit_info(commit: &gix::Commit<'_>) -> Result<CommitInfo, PortError> {
-        let time = commit
-            .time()
-            .map_err(|e| PortError::new(format!("reading commit {}: {e}", commit.id)))?;
-        let author = commit
-            .author()
-            .map(|a| a.name.to_string())
-            .unwrap_or_default();
-        Ok(CommitInfo {
-            id: commit.id.to_string(),
-            time: jiff::Timestamp::from_second(time.seconds).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
-            author,
-        })
+        crate::blobs::commit_info(commit)
+    }
+
+    /// Files staged in the index whose content differs from HEAD (added or modified), with
+    /// their blob ids: what a pre-commit hook must check.
+    pub fn staged(&self) -> Result<Vec<(String, String)>, PortError> {
+        let repo = self.repo.to_thread_local();
+        let error = |e: &dyn std::fmt::Display| PortError::new(format!("git index: {e}"));
+        let index = repo.index_or_empty().map_err(|e| error(&e))?;
+        let head_tree = repo.head_commit().ok().and_then(|c| c.tree().ok());
+        let mut staged = Vec::new();
+        for entry in index.entries() {
+            if entry.mode != gix::index::entry::Mode::FILE
+                && entry.mode != gix::index::entry::Mode::FILE_EXECUTABLE
+            {
+                continue;
+            }
+            let path = entry.path(&index).to_string();
+            let Some(relative) = path.strip_prefix(&self.prefix) else {
+                continue;
+            };
+            let in_head = match &head_tree {
+                Some(tree) => tree
+                    .lookup_entry_by_path(&path)
+                    .map_err(|e| error(&e))?
+                    .map(|e| e.object_id()),
+                None => None,
+            };
+            if in_head != Some(entry.id) {
+                staged.push((relative.to_owned(), entry.id.to_string()));
+            }
+        }
+        Ok(staged)
     }
 }
 
@@ -134,5 +155,35 @@ impl History for GitHistory {
             }
         }
         Ok(None)
+    }
+
+    fn blobs(&self, since: Option<&str>) -> Result<BlobWalk, PortError> {
+        let mut repo = self.repo.to_thread_local();
+        repo.object_cache_size_if_unset(32 << 20);
+        crate::blobs::walk(&repo, &self.prefix, since)
+    }
+
+    fn read_blob(&self, blob: &str) -> Result<Vec<u8>, PortError> {
+        thread_local! {
+            // One handle per thread, keeping its pack and object caches across reads.
+            static REPO: std::cell::RefCell<Option<(std::path::PathBuf, gix::Repository)>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        let id = gix::ObjectId::from_hex(blob.as_bytes())
+            .map_err(|e| PortError::new(format!("blob id {blob}: {e}")))?;
+        REPO.with(|cell| {
+            let mut cell = cell.borrow_mut();
+            let git_dir = self.repo.git_dir().to_path_buf();
+            if cell.as_ref().is_none_or(|(dir, _)| *dir != git_dir) {
+                let mut repo = self.repo.to_thread_local();
+                repo.object_cache_size_if_unset(16 << 20);
+                *cell = Some((git_dir, repo));
+            }
+            let (_, repo) = cell.as_ref().expect("just set");
+            let blob = repo
+                .find_blob(id)
+                .map_err(|e| PortError::new(format!("git history: blob {id}: {e}")))?;
+            Ok(blob.data.clone())
+        })
     }
 }

@@ -2,8 +2,11 @@
 //! (honouring .gitignore, including hidden files, never following symlinks out of the tree) and
 //! [`GitHistory`] reads commits with gix.
 
+mod blobs;
 mod history;
+mod memory;
 mod worktree;
 
 pub use history::{GitHistory, HeadState};
+pub use memory::MemoryTree;
 pub use worktree::WorkTree;

@@ -128,6 +128,37 @@ impl RepoView for WorkTree {
         fs_err::read(&full).map_err(|e| PortError::at(path, e))
     }
 
+    fn matching_all(&self, globs: &[String]) -> Result<Vec<String>, PortError> {
+        let set = harden_engine::glob_set(globs)?;
+        let mut files = Vec::new();
+        // Ignore rules are off on purpose: log files are usually listed in .gitignore.
+        let walker = ignore::WalkBuilder::new(&self.root)
+            .standard_filters(false)
+            .follow_links(false)
+            .filter_entry(|entry| entry.file_name() != ".git")
+            .build();
+        for entry in walker {
+            let entry =
+                entry.map_err(|e| PortError::new(format!("walking {}: {e}", self.display)))?;
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let Ok(relative) = entry.path().strip_prefix(&self.root) else {
+                continue;
+            };
+            let text = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if set.is_match(&text) && !self.exclude.as_ref().is_some_and(|e| e.is_match(&text)) {
+                files.push(text);
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
+
     fn is_file(&self, path: &str) -> bool {
         !self.through_link(path)
             && self

@@ -2,14 +2,17 @@
 //!
 //! A rule has keywords, a regular expression with the secret in one capture group, and optional
 //! checks (minimum entropy, a format validator such as the CRC32 suffix of GitHub tokens). An
-//! Aho-Corasick automaton over every rule's keywords finds the rules worth running on a text, so
-//! regexes run only on texts that contain one of their keywords. Matches carry the secret as a
-//! [`harden_model::Secret`], which never prints in full.
+//! Aho-Corasick automaton over every rule's keywords finds where rules are worth running, and a
+//! rule's regex then runs only on the lines around its keywords. Base64, URL-encoded and hex runs
+//! that decode to text are scanned too (two layers deep, within a byte budget). Matches carry the
+//! secret as a [`harden_model::Secret`], which never prints in full.
 
+mod decode;
 mod detector;
 mod rules;
 mod validate;
 
-pub use detector::{Detector, Match};
+pub use decode::Encoding;
+pub use detector::{CustomRule, Detector, DetectorConfig, Match};
 pub use rules::{RULES, Rule};
 pub use validate::shannon_entropy;

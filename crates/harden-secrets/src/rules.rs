@@ -1,22 +1,31 @@
 //! The built-in rules, written from the providers' published token formats.
+//!
+//! Order matters: when two rules match overlapping text, the earlier one claims it, so specific
+//! formats come before the generic ones they would also satisfy (a Supabase service key before
+//! JWTs, a GCP service-account file before private keys, every provider before the
+//! secret-named-assignment rules at the end).
 
 use crate::validate;
 
 /// One kind of credential.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Rule {
     /// Stable id (`github-pat`).
     pub id: &'static str,
     /// What it finds.
     pub description: &'static str,
-    /// Literal strings one of which must occur for the rule to run (case-insensitive).
+    /// Literal strings one of which must occur for the rule to run (case-insensitive); the
+    /// pattern is only tried on the lines around an occurrence.
     pub keywords: &'static [&'static str],
-    /// The pattern; the secret is capture group 1 (or the whole match without groups).
+    /// The pattern; the secret is the first capture group that took part in the match (or the
+    /// whole match without groups).
     pub pattern: &'static str,
     /// Reject matches whose secret has less entropy (bits per character).
     pub min_entropy: Option<f64>,
     /// A format check the secret must pass.
     pub validator: Option<fn(&str) -> bool>,
+    /// The match spans lines (key blocks): search up to 64 KiB after a keyword, not one line.
+    pub multiline: bool,
 }
 
 const fn rule(
@@ -32,62 +41,214 @@ const fn rule(
         pattern,
         min_entropy: None,
         validator: None,
+        multiline: false,
+    }
+}
+
+/// A rule whose secret has no distinctive prefix, so it is only recognised next to the
+/// provider's name (`DATADOG_API_KEY=...`); it must also look random.
+const fn near(
+    id: &'static str,
+    description: &'static str,
+    keywords: &'static [&'static str],
+    pattern: &'static str,
+) -> Rule {
+    Rule {
+        min_entropy: Some(3.0),
+        validator: Some(validate::mixed_letters_and_digits),
+        ..rule(id, description, keywords, pattern)
+    }
+}
+
+const fn checked(rule: Rule, validator: fn(&str) -> bool) -> Rule {
+    Rule {
+        validator: Some(validator),
+        ..rule
+    }
+}
+
+const fn entropy(rule: Rule, bits: f64) -> Rule {
+    Rule {
+        min_entropy: Some(bits),
+        ..rule
+    }
+}
+
+const fn multiline(rule: Rule) -> Rule {
+    Rule {
+        multiline: true,
+        ..rule
     }
 }
 
 /// Every built-in rule.
 pub static RULES: &[Rule] = &[
+    // ---- Cloud providers -------------------------------------------------------------------
     rule(
         "aws-access-key-id",
         "AWS access key id",
-        &["akia", "asia", "abia", "acca"],
-        r"\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b",
+        &["akia", "asia", "abia", "acca", "a3t"],
+        r"\b((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})\b",
     ),
-    Rule {
-        min_entropy: Some(4.0),
-        ..rule(
+    entropy(
+        rule(
             "aws-secret-access-key",
             "AWS secret access key next to its name",
-            &["aws_secret", "secret_access_key", "secretaccesskey"],
-            r#"(?i)(?:aws_?secret_?access_?key|secretaccesskey)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})\b"#,
-        )
-    },
-    Rule {
-        validator: Some(validate::github_checksum),
-        ..rule(
+            &[
+                "aws_secret",
+                "secret_access_key",
+                "secretaccesskey",
+                "aws-secret",
+            ],
+            r#"(?i)(?:aws[_-]?secret[_-]?access[_-]?key|secret[_-]?access[_-]?key|secretaccesskey|aws[_-]?secret[_-]?key)["']?\s*(?:[:=]|:=|=>)\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)"#,
+        ),
+        4.0,
+    ),
+    rule(
+        "aws-session-token",
+        "AWS temporary session token",
+        &["iqojb3jpz2lux2vj", "fwogzxivyxdze", "fqogzxivyxdze"],
+        r"\b((?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE|FQoGZXIvYXdzE)[A-Za-z0-9/+=]{100,1200})",
+    ),
+    rule(
+        "amazon-mws-token",
+        "Amazon Marketplace Web Service auth token",
+        &["amzn.mws."],
+        r"\b(amzn\.mws\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    multiline(checked(
+        rule(
+            "gcp-service-account-key",
+            "Google Cloud service-account key file (JSON with a private key)",
+            &["service_account"],
+            r#"(?s)"type"\s*:\s*"service_account".{0,4000}?"private_key"\s*:\s*"(-----BEGIN PRIVATE KEY-----[^"]{64,}?-----END PRIVATE KEY-----(?:\\n)?)""#,
+        ),
+        validate::pem_body,
+    )),
+    rule(
+        "gcp-oauth-client-secret",
+        "Google OAuth client secret",
+        &["gocspx-"],
+        r"\b(GOCSPX-[A-Za-z0-9_-]{28})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    rule(
+        "google-api-key",
+        "Google API key (also Firebase and Gemini)",
+        &["aiza"],
+        r"\b(AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
+    ),
+    rule(
+        "google-oauth-access-token",
+        "Google OAuth access token",
+        &["ya29."],
+        r"\b(ya29\.[0-9A-Za-z_-]{50,})",
+    ),
+    entropy(
+        rule(
+            "google-oauth-refresh-token",
+            "Google OAuth refresh token",
+            &["1//0"],
+            r"(?:^|[^0-9A-Za-z_/-])(1//0[0-9A-Za-z_-]{40,})",
+        ),
+        4.0,
+    ),
+    rule(
+        "firebase-cloud-messaging-key",
+        "Firebase Cloud Messaging legacy server key",
+        &["aaaa"],
+        r"\b(AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{120,160})",
+    ),
+    rule(
+        "azure-storage-account-key",
+        "Azure storage or Cosmos DB account key in a connection string",
+        &["accountkey="],
+        r"(?i)AccountKey=([A-Za-z0-9+/]{86}==)",
+    ),
+    rule(
+        "azure-shared-access-key",
+        "Azure Service Bus, Event Hubs or IoT Hub shared access key",
+        &["sharedaccesskey="],
+        r"(?i)SharedAccessKey=([A-Za-z0-9+/]{42,44}=)",
+    ),
+    rule(
+        "azure-sas-token",
+        "Azure shared access signature (SAS) token",
+        &["sig="],
+        r"(?:[?&]|\b)sv=\d{4}-\d{2}-\d{2}[^\s\x22'<>]{0,400}?[?&]sig=([A-Za-z0-9%/+]{40,100})|[?&]sig=([A-Za-z0-9%/+]{40,100})[^\s\x22'<>]{0,400}?&sv=\d{4}-\d{2}-\d{2}",
+    ),
+    rule(
+        "azure-ad-client-secret",
+        "Microsoft Entra ID (Azure AD) application client secret",
+        &["q~"],
+        r"(?:^|[^A-Za-z0-9_~.-])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?:[^A-Za-z0-9_~.-]|$)",
+    ),
+    rule(
+        "azure-devops-pat",
+        "Azure DevOps personal access token",
+        &["azdo"],
+        r"\b([A-Za-z0-9]{52}JQQJ9[9A-D][A-Za-z0-9]{4}AZDO[A-Za-z0-9]{4})\b",
+    ),
+    near(
+        "azure-devops-legacy-pat",
+        "Azure DevOps personal access token (52 characters) next to its name",
+        &["azure", "devops", "ado_", "azdo"],
+        r"(?i)(?:azure|devops|ado_|azdo)[^\n]{0,40}?\b([a-z2-7]{52})\b",
+    ),
+    rule(
+        "alibaba-access-key-id",
+        "Alibaba Cloud AccessKey ID",
+        &["ltai"],
+        r"\b(LTAI[A-Za-z0-9]{12,20})\b",
+    ),
+    rule(
+        "tencent-secret-id",
+        "Tencent Cloud SecretId",
+        &["akid"],
+        r"\b(AKID[A-Za-z0-9]{32})\b",
+    ),
+    near(
+        "ibm-cloud-api-key",
+        "IBM Cloud API key next to its name",
+        &["ibm"],
+        r"(?i)ibm[^\n]{0,40}?(?:api|key)[^\n]{0,20}?[:=]\s*[\x22']?([A-Za-z0-9_-]{44})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    // ---- Source hosting --------------------------------------------------------------------
+    checked(
+        rule(
             "github-pat",
             "GitHub personal access token (classic)",
             &["ghp_"],
             r"\b(ghp_[A-Za-z0-9]{36})\b",
-        )
-    },
-    Rule {
-        validator: Some(validate::github_checksum),
-        ..rule(
+        ),
+        validate::github_checksum,
+    ),
+    checked(
+        rule(
             "github-oauth",
             "GitHub OAuth access token",
             &["gho_"],
             r"\b(gho_[A-Za-z0-9]{36})\b",
-        )
-    },
-    Rule {
-        validator: Some(validate::github_checksum),
-        ..rule(
+        ),
+        validate::github_checksum,
+    ),
+    checked(
+        rule(
             "github-app-token",
             "GitHub App user-to-server or installation token",
             &["ghu_", "ghs_"],
             r"\b(gh[us]_[A-Za-z0-9]{36})\b",
-        )
-    },
-    Rule {
-        validator: Some(validate::github_checksum),
-        ..rule(
+        ),
+        validate::github_checksum,
+    ),
+    checked(
+        rule(
             "github-refresh-token",
             "GitHub refresh token",
             &["ghr_"],
-            r"\b(ghr_[A-Za-z0-9]{36})\b",
-        )
-    },
+            r"\b(ghr_[A-Za-z0-9]{36,76})\b",
+        ),
+        validate::github_checksum,
+    ),
     rule(
         "github-fine-grained-pat",
         "GitHub fine-grained personal access token",
@@ -96,10 +257,246 @@ pub static RULES: &[Rule] = &[
     ),
     rule(
         "gitlab-pat",
-        "GitLab personal access token",
+        "GitLab personal, project or group access token",
         &["glpat-"],
-        r"\b(glpat-[A-Za-z0-9_-]{20,})\b",
+        r"\b(glpat-[A-Za-z0-9_-]{20,300}(?:\.[0-9a-z]{2}\.[0-9a-z]{9})?)",
     ),
+    rule(
+        "gitlab-pipeline-trigger-token",
+        "GitLab pipeline trigger token",
+        &["glptt-"],
+        r"\b(glptt-[0-9a-f]{40})\b",
+    ),
+    rule(
+        "gitlab-runner-token",
+        "GitLab runner authentication token",
+        &["glrt-"],
+        r"\b(glrt-[A-Za-z0-9_-]{20,300})",
+    ),
+    rule(
+        "gitlab-runner-registration-token",
+        "GitLab runner registration token",
+        &["gr1348941"],
+        r"\b(GR1348941[A-Za-z0-9_-]{20})\b",
+    ),
+    rule(
+        "gitlab-deploy-token",
+        "GitLab deploy token",
+        &["gldt-"],
+        r"\b(gldt-[A-Za-z0-9_-]{20,})",
+    ),
+    rule(
+        "gitlab-oauth-app-secret",
+        "GitLab OAuth application secret",
+        &["gloas-"],
+        r"\b(gloas-[A-Za-z0-9_-]{64})",
+    ),
+    rule(
+        "gitlab-feed-token",
+        "GitLab feed token",
+        &["glft-"],
+        r"\b(glft-[A-Za-z0-9_-]{20})",
+    ),
+    rule(
+        "gitlab-incoming-mail-token",
+        "GitLab incoming mail token",
+        &["glimt-"],
+        r"\b(glimt-[A-Za-z0-9_-]{25})",
+    ),
+    rule(
+        "gitlab-agent-token",
+        "GitLab agent for Kubernetes token",
+        &["glagent-"],
+        r"\b(glagent-[A-Za-z0-9_-]{50})",
+    ),
+    rule(
+        "gitlab-scim-token",
+        "GitLab SCIM OAuth token",
+        &["glsoat-"],
+        r"\b(glsoat-[A-Za-z0-9_-]{20})",
+    ),
+    rule(
+        "gitlab-cicd-job-token",
+        "GitLab CI/CD job token",
+        &["glcbt-"],
+        r"\b(glcbt-[0-9a-f]{1,5}_[A-Za-z0-9_-]{20})",
+    ),
+    rule(
+        "bitbucket-app-password",
+        "Bitbucket app password",
+        &["atbb"],
+        r"\b(ATBB[A-Za-z0-9_=.-]{32,})",
+    ),
+    rule(
+        "atlassian-api-token",
+        "Atlassian (Jira, Confluence, Bitbucket) API or access token",
+        &["atatt3", "atctt3"],
+        r"\b(AT[AC]TT3[A-Za-z0-9_=-]{180,})",
+    ),
+    // ---- Package registries -----------------------------------------------------------------
+    rule(
+        "npm-token",
+        "npm access token",
+        &["npm_"],
+        r"\b(npm_[A-Za-z0-9]{36})\b",
+    ),
+    rule(
+        "pypi-token",
+        "PyPI (or TestPyPI) upload token",
+        &["pypi-ageichlwas5vcmc", "pypi-agendgvzdc5wexbplm9yzw"],
+        r"\b(pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,})",
+    ),
+    rule(
+        "crates-io-token",
+        "crates.io API token",
+        &["cio"],
+        r"\b(cio[A-Za-z0-9]{32})\b",
+    ),
+    rule(
+        "rubygems-api-key",
+        "RubyGems API key",
+        &["rubygems_"],
+        r"\b(rubygems_[a-f0-9]{48})\b",
+    ),
+    rule(
+        "nuget-api-key",
+        "NuGet API key",
+        &["oy2"],
+        r"\b(oy2[a-z0-9]{43})\b",
+    ),
+    rule(
+        "docker-hub-token",
+        "Docker Hub personal or organization access token",
+        &["dckr_pat_", "dckr_oat_"],
+        r"\b(dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,})",
+    ),
+    rule(
+        "jfrog-api-key",
+        "JFrog Artifactory API key",
+        &["akcp"],
+        r"\b(AKCp[A-Za-z0-9]{69})\b",
+    ),
+    rule(
+        "jfrog-reference-token",
+        "JFrog reference (identity) token",
+        &["cmvmdgtuojaxoj"],
+        r"\b(cmVmdGtuOjAxOj[A-Za-z0-9]{50})",
+    ),
+    rule(
+        "clojars-token",
+        "Clojars deploy token",
+        &["clojars_"],
+        r"\b(CLOJARS_[a-z0-9]{60})\b",
+    ),
+    checked(
+        rule(
+            "npmrc-auth",
+            "Registry credential in an .npmrc file (_authToken, _auth, _password)",
+            &["_authtoken", "_auth", "_password"],
+            r"(?m)^\s*(?://[^\s=]+:)?_(?:authToken|auth|password)\s*=\s*[\x22']?([A-Za-z0-9+/=_.:-]{16,})",
+        ),
+        validate::not_a_reference,
+    ),
+    checked(
+        rule(
+            "docker-config-auth",
+            "Registry credential in a Docker config.json (auth: base64 of user:password)",
+            &["\"auth\""],
+            r#""auth"\s*:\s*"([A-Za-z0-9+/]{8,}={0,2})""#,
+        ),
+        validate::basic_credentials,
+    ),
+    // ---- Payments ---------------------------------------------------------------------------
+    rule(
+        "stripe-secret-key",
+        "Stripe secret or restricted key (live or test)",
+        &[
+            "sk_live_", "rk_live_", "sk_test_", "rk_test_", "sk_prod_", "rk_prod_",
+        ],
+        r"\b([sr]k_(?:live|test|prod)_[A-Za-z0-9]{24,247})\b",
+    ),
+    rule(
+        "stripe-webhook-secret",
+        "Stripe webhook signing secret",
+        &["whsec_"],
+        r"\b(whsec_[A-Za-z0-9+/=]{32,})",
+    ),
+    rule(
+        "square-access-token",
+        "Square access token",
+        &["eaaa", "sq0atp-"],
+        r"\b(EAAA[A-Za-z0-9_-]{60}|sq0atp-[A-Za-z0-9_-]{22})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    rule(
+        "square-oauth-secret",
+        "Square OAuth application secret",
+        &["sq0csp-"],
+        r"\b(sq0csp-[A-Za-z0-9_-]{43})",
+    ),
+    rule(
+        "braintree-access-token",
+        "PayPal Braintree access token",
+        &["access_token$"],
+        r"\b(access_token\$(?:production|sandbox)\$[a-z0-9]{16}\$[a-f0-9]{32})\b",
+    ),
+    near(
+        "paypal-client-secret",
+        "PayPal REST client secret next to its name",
+        &["paypal"],
+        r"(?i)paypal[^\n]{0,40}?secret[^\n]{0,20}?[:=]\s*[\x22']?([A-Za-z0-9_-]{80})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    entropy(
+        rule(
+            "adyen-api-key",
+            "Adyen API key",
+            &["aqe"],
+            r"\b(AQE[A-Za-z0-9]{5}[A-Za-z0-9+/=_-]{60,300})",
+        ),
+        4.5,
+    ),
+    rule(
+        "razorpay-key",
+        "Razorpay live key id",
+        &["rzp_live_"],
+        r"\b(rzp_live_[A-Za-z0-9]{14})\b",
+    ),
+    rule(
+        "plaid-access-token",
+        "Plaid access token",
+        &["access-production-", "access-development-"],
+        r"\b(access-(?:production|development)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    rule(
+        "flutterwave-secret-key",
+        "Flutterwave secret key",
+        &["flwseck-"],
+        r"\b(FLWSECK-[a-f0-9]{32}-X)",
+    ),
+    rule(
+        "shippo-token",
+        "Shippo live API token",
+        &["shippo_live_"],
+        r"\b(shippo_live_[a-f0-9]{40})\b",
+    ),
+    rule(
+        "easypost-api-key",
+        "EasyPost API key",
+        &["ezak"],
+        r"\b(EZAK[a-f0-9]{54})\b",
+    ),
+    rule(
+        "duffel-token",
+        "Duffel live access token",
+        &["duffel_live_"],
+        r"\b(duffel_live_[A-Za-z0-9_=-]{43})",
+    ),
+    rule(
+        "coinbase-access-token",
+        "Coinbase Commerce or exchange key in a secret-named setting",
+        &["coinbase"],
+        r"(?i)coinbase[^\n]{0,40}?(?:secret|key|token)[^\n]{0,20}?[:=]\s*[\x22']?([A-Za-z0-9+/=_-]{32,88})(?:[^A-Za-z0-9+/=_-]|$)",
+    ),
+    // ---- Messaging --------------------------------------------------------------------------
     rule(
         "slack-bot-token",
         "Slack bot token",
@@ -113,70 +510,321 @@ pub static RULES: &[Rule] = &[
         r"\b(xoxp-[0-9]{10,13}-[0-9]{10,13}-[0-9]{10,13}-[a-f0-9]{32})\b",
     ),
     rule(
+        "slack-app-token",
+        "Slack app-level token",
+        &["xapp-"],
+        r"\b(xapp-\d-[A-Z0-9]{9,12}-\d{10,14}-[a-f0-9]{64})\b",
+    ),
+    rule(
+        "slack-config-token",
+        "Slack configuration access or refresh token",
+        &["xoxe"],
+        r"\b(xoxe(?:\.xox[bp])?-\d-[A-Za-z0-9]{140,170})\b",
+    ),
+    rule(
+        "slack-legacy-token",
+        "Slack legacy workspace, app or refresh token",
+        &["xoxa-", "xoxo-", "xoxr-", "xoxs-"],
+        r"\b(xox[aors]-\d{1,13}-[0-9A-Za-z-]{10,160})\b",
+    ),
+    rule(
         "slack-webhook",
         "Slack incoming webhook",
         &["hooks.slack.com"],
         r"(https://hooks\.slack\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24})",
     ),
     rule(
-        "stripe-secret-key",
-        "Stripe live secret or restricted key",
-        &["sk_live_", "rk_live_"],
-        r"\b([sr]k_live_[A-Za-z0-9]{24,99})\b",
+        "slack-workflow-webhook",
+        "Slack workflow webhook",
+        &["hooks.slack.com"],
+        r"(https://hooks\.slack\.com/(?:workflows|triggers)/T[A-Z0-9]{8,12}/A[A-Z0-9]{8,12}/\d+/[A-Za-z0-9]{24,32})",
     ),
     rule(
-        "openai-api-key",
-        "OpenAI API key (project, service account or legacy)",
-        &["sk-proj-", "sk-svcacct-", "t3blbkfj"],
-        r"\b(sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,200}|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})\b",
+        "discord-webhook",
+        "Discord webhook URL",
+        &["discord.com/api/webhooks", "discordapp.com/api/webhooks"],
+        r"(https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{17,20}/[A-Za-z0-9_-]{60,68})",
     ),
     rule(
-        "anthropic-api-key",
-        "Anthropic API key",
-        &["sk-ant-"],
-        r"\b(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,120})\b",
+        "discord-bot-token",
+        "Discord bot token",
+        &["discord", "bot "],
+        r"(?i:discord|bot )[^\n]{0,40}?\b([MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40})(?:[^A-Za-z0-9_-]|$)",
     ),
     rule(
-        "huggingface-token",
-        "Hugging Face access token",
-        &["hf_"],
-        r"\b(hf_[A-Za-z]{34})\b",
+        "telegram-bot-token",
+        "Telegram bot token",
+        &[":aa"],
+        r"\b(\d{8,10}:AA[A-Za-z0-9_-]{33})(?:[^A-Za-z0-9_-]|$)",
     ),
     rule(
-        "npm-token",
-        "npm access token",
-        &["npm_"],
-        r"\b(npm_[A-Za-z0-9]{36})\b",
+        "twilio-api-key",
+        "Twilio API key SID and secret",
+        &["twilio"],
+        r"(?i)twilio[^\n]{0,40}?\b(SK[0-9a-f]{32})\b",
     ),
-    rule(
-        "pypi-token",
-        "PyPI upload token",
-        &["pypi-ageichlwas5vcmc"],
-        r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})",
+    near(
+        "twilio-auth-token",
+        "Twilio auth token next to its name",
+        &["twilio"],
+        r"(?i)twilio[^\n]{0,20}?(?:auth|token|secret)[^\n]{0,20}?[:=]\s*[\x22']?([0-9a-f]{32})\b",
     ),
     rule(
         "sendgrid-api-key",
         "SendGrid API key",
         &["sg."],
-        r"\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})\b",
+        r"\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
     ),
     rule(
-        "twilio-api-key",
-        "Twilio API key SID",
-        &["twilio"],
-        r"(?i)twilio[^\n]{0,40}\b(SK[0-9a-f]{32})\b",
+        "mailgun-api-key",
+        "Mailgun API key",
+        &["key-", "mailgun"],
+        r"\b(key-[0-9a-f]{32})\b|(?i:mailgun)[^\n]{0,40}?\b([0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})\b",
     ),
     rule(
-        "google-api-key",
-        "Google API key",
-        &["aiza"],
-        r"\b(AIza[0-9A-Za-z_-]{35})\b",
+        "mailchimp-api-key",
+        "Mailchimp API key",
+        &["-us"],
+        r"\b([0-9a-f]{32}-us\d{1,2})\b",
     ),
     rule(
-        "digitalocean-token",
-        "DigitalOcean personal access token",
-        &["dop_v1_"],
-        r"\b(dop_v1_[a-f0-9]{64})\b",
+        "postmark-server-token",
+        "Postmark server or account token",
+        &["postmark"],
+        r"(?i)postmark[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    rule(
+        "brevo-api-key",
+        "Brevo (Sendinblue) API key",
+        &["xkeysib-", "xsmtpsib-"],
+        r"\b(x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16})\b",
+    ),
+    rule(
+        "microsoft-teams-webhook",
+        "Microsoft Teams incoming webhook URL",
+        &["webhook.office.com"],
+        r"(https://[a-z0-9-]+\.webhook\.office\.com/webhookb2/[a-f0-9-]{36}@[a-f0-9-]{36}/IncomingWebhook/[A-Za-z0-9]{32}/[a-f0-9-]{36})",
+    ),
+    rule(
+        "twitter-bearer-token",
+        "Twitter/X API bearer token",
+        &["aaaaaaaaaaaaaaaaaaaaa"],
+        r"\b(AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{30,120})",
+    ),
+    entropy(
+        rule(
+            "facebook-access-token",
+            "Facebook (Meta) access token",
+            &["eaa"],
+            r"\b(EAA[A-Za-z0-9]{90,})",
+        ),
+        4.0,
+    ),
+    // ---- AI APIs ----------------------------------------------------------------------------
+    rule(
+        "openai-api-key",
+        "OpenAI API key (project, service account, admin or legacy)",
+        &[
+            "sk-proj-",
+            "sk-svcacct-",
+            "sk-admin-",
+            "t3blbkfj",
+            "sk-none-",
+        ],
+        r"\b(sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,200}|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    rule(
+        "anthropic-api-key",
+        "Anthropic API key",
+        &["sk-ant-"],
+        r"\b(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,120})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    rule(
+        "huggingface-token",
+        "Hugging Face access or organisation token",
+        &["hf_", "api_org_"],
+        r"\b(hf_[A-Za-z]{34}|api_org_[A-Za-z]{34})\b",
+    ),
+    near(
+        "cohere-api-key",
+        "Cohere API key next to its name",
+        &["cohere", "co_api_key"],
+        r"(?i)(?:cohere|co_api_key)[^\n]{0,40}?\b([A-Za-z0-9]{40})\b",
+    ),
+    rule(
+        "replicate-api-token",
+        "Replicate API token",
+        &["r8_"],
+        r"\b(r8_[A-Za-z0-9]{37})\b",
+    ),
+    rule(
+        "groq-api-key",
+        "Groq API key",
+        &["gsk_"],
+        r"\b(gsk_[A-Za-z0-9]{52})\b",
+    ),
+    rule(
+        "perplexity-api-key",
+        "Perplexity API key",
+        &["pplx-"],
+        r"\b(pplx-[A-Za-z0-9]{48})\b",
+    ),
+    rule(
+        "xai-api-key",
+        "xAI API key",
+        &["xai-"],
+        r"\b(xai-[A-Za-z0-9]{80})\b",
+    ),
+    rule(
+        "openrouter-api-key",
+        "OpenRouter API key",
+        &["sk-or-v1-"],
+        r"\b(sk-or-v1-[a-f0-9]{64})\b",
+    ),
+    rule(
+        "langsmith-api-key",
+        "LangSmith API key",
+        &["lsv2_"],
+        r"\b(lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10})\b",
+    ),
+    rule(
+        "langfuse-secret-key",
+        "Langfuse secret key",
+        &["sk-lf-"],
+        r"\b(sk-lf-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    rule(
+        "pinecone-api-key",
+        "Pinecone API key",
+        &["pcsk_"],
+        r"\b(pcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{50,80})\b",
+    ),
+    near(
+        "mistral-api-key",
+        "Mistral AI API key next to its name",
+        &["mistral"],
+        r"(?i)mistral[^\n]{0,40}?\b([A-Za-z0-9]{32})\b",
+    ),
+    // ---- Observability ----------------------------------------------------------------------
+    near(
+        "datadog-api-key",
+        "Datadog API key next to its name",
+        &["datadog", "dd_api_key", "dd-api-key"],
+        r"(?i)(?:datadog|dd[_-]api[_-]key)[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    ),
+    near(
+        "datadog-app-key",
+        "Datadog application key next to its name",
+        &[
+            "datadog",
+            "dd_app_key",
+            "dd_application_key",
+            "dd-application-key",
+        ],
+        r"(?i)(?:datadog|dd[_-]app(?:lication)?[_-]key)[^\n]{0,40}?\b([a-f0-9]{40})\b",
+    ),
+    rule(
+        "new-relic-user-key",
+        "New Relic user API key",
+        &["nrak-"],
+        r"\b(NRAK-[A-Z0-9]{27})\b",
+    ),
+    rule(
+        "new-relic-insert-key",
+        "New Relic insights insert or query key",
+        &["nrii-", "nriq-"],
+        r"\b(NRI[IQ]-[A-Za-z0-9_-]{32})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    rule(
+        "new-relic-license-key",
+        "New Relic ingest license key",
+        &["nral"],
+        r"\b([a-f0-9]{36}NRAL)\b",
+    ),
+    rule(
+        "new-relic-browser-key",
+        "New Relic browser API key",
+        &["nrjs-"],
+        r"\b(NRJS-[a-f0-9]{19})\b",
+    ),
+    rule(
+        "sentry-dsn",
+        "Sentry DSN with its key",
+        &["sentry.io", "@o"],
+        r"https://([a-f0-9]{32})(?::[a-f0-9]{32})?@(?:o\d+\.ingest\.(?:[a-z]{2}\.)?sentry\.io|sentry\.io)/\d+",
+    ),
+    rule(
+        "sentry-auth-token",
+        "Sentry organization or user auth token",
+        &["sntrys_", "sntryu_"],
+        r"\b(sntrys_eyJ[A-Za-z0-9+/=_]{60,}|sntryu_[a-f0-9]{64})",
+    ),
+    rule(
+        "grafana-service-account-token",
+        "Grafana service account token",
+        &["glsa_"],
+        r"\b(glsa_[A-Za-z0-9]{32}_[a-f0-9]{8})\b",
+    ),
+    rule(
+        "grafana-cloud-token",
+        "Grafana Cloud access policy token",
+        &["glc_"],
+        r"\b(glc_[A-Za-z0-9+/]{32,400}={0,2})",
+    ),
+    rule(
+        "grafana-api-key",
+        "Grafana API key (legacy)",
+        &["eyjrijoi"],
+        r"\b(eyJrIjoi[A-Za-z0-9+/]{60,}={0,2})",
+    ),
+    rule(
+        "honeycomb-ingest-key",
+        "Honeycomb ingest key",
+        &["hcaik_", "hcxik_"],
+        r"\b(hc[ax]ik_[a-z0-9]{58})\b",
+    ),
+    near(
+        "honeycomb-api-key",
+        "Honeycomb configuration key next to its name",
+        &["honeycomb"],
+        r"(?i)honeycomb[^\n]{0,40}?\b([A-Za-z0-9]{22})\b",
+    ),
+    rule(
+        "dynatrace-token",
+        "Dynatrace API token",
+        &["dt0c01."],
+        r"\b(dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64})\b",
+    ),
+    rule(
+        "splunk-hec-token",
+        "Splunk HTTP Event Collector token",
+        &["splunk"],
+        r"(?i)splunk[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    rule(
+        "launchdarkly-key",
+        "LaunchDarkly SDK or API access key",
+        &["sdk-", "api-"],
+        r"\b((?:sdk|api)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    // ---- Infrastructure and SaaS ------------------------------------------------------------
+    rule(
+        "vault-token",
+        "HashiCorp Vault service, batch or recovery token",
+        &["hvs.", "hvb.", "hvr."],
+        r"\b(hv[sbr]\.[A-Za-z0-9_-]{24,})",
+    ),
+    near(
+        "vault-legacy-token",
+        "HashiCorp Vault token (legacy s. form) next to its name",
+        &["vault"],
+        r"(?i)vault[^\n]{0,40}?\b(s\.[A-Za-z0-9]{24})\b",
+    ),
+    rule(
+        "terraform-cloud-token",
+        "Terraform Cloud / HCP Terraform API token",
+        &[".atlasv1."],
+        r"\b([A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70})",
     ),
     rule(
         "doppler-token",
@@ -185,16 +833,82 @@ pub static RULES: &[Rule] = &[
         r"\b(dp\.st\.[A-Za-z0-9_-]{2,35}\.[A-Za-z0-9]{40,44})\b",
     ),
     rule(
+        "doppler-personal-token",
+        "Doppler personal, CLI, service account, SCIM or audit token",
+        &["dp.pt.", "dp.ct.", "dp.sa.", "dp.scim.", "dp.audit."],
+        r"\b(dp\.(?:pt|ct|sa|scim|audit)\.[A-Za-z0-9]{40,44})\b",
+    ),
+    rule(
+        "onepassword-service-account-token",
+        "1Password service account token",
+        &["ops_eyj"],
+        r"\b(ops_eyJ[A-Za-z0-9+/=_-]{100,})",
+    ),
+    rule(
+        "onepassword-secret-key",
+        "1Password account secret key",
+        &["a3-"],
+        r"\b(A3-[A-Z0-9]{6}-(?:[A-Z0-9]{6}|[A-Z0-9]{11})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5})\b",
+    ),
+    rule(
+        "digitalocean-token",
+        "DigitalOcean personal access, OAuth or refresh token",
+        &["dop_v1_", "doo_v1_", "dor_v1_"],
+        r"\b(do[opr]_v1_[a-f0-9]{64})\b",
+    ),
+    rule(
+        "heroku-api-key",
+        "Heroku platform API key",
+        &["hrku-"],
+        r"\b(HRKU-[A-Za-z0-9_-]{60})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    rule(
+        "heroku-legacy-api-key",
+        "Heroku API key (UUID form) next to its name",
+        &["heroku"],
+        r"(?i)heroku[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    near(
+        "cloudflare-api-token",
+        "Cloudflare API token next to its name",
+        &["cloudflare", "cf_api_token", "cf_token"],
+        r"(?i)(?:cloudflare|cf_api_token|cf_token)[^\n]{0,40}?\b([A-Za-z0-9_-]{40})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    near(
+        "cloudflare-global-api-key",
+        "Cloudflare global API key next to its name",
+        &["cloudflare", "cf_api_key", "cf_key"],
+        r"(?i)(?:cloudflare|cf_api_key|cf_key)[^\n]{0,40}?\b([a-f0-9]{37})\b",
+    ),
+    rule(
+        "cloudflare-origin-ca-key",
+        "Cloudflare Origin CA key",
+        &["v1.0-"],
+        r"\b(v1\.0-[a-f0-9]{24}-[a-f0-9]{146})\b",
+    ),
+    near(
+        "fastly-api-token",
+        "Fastly API token next to its name",
+        &["fastly"],
+        r"(?i)fastly[^\n]{0,40}?\b([A-Za-z0-9_-]{32})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    rule(
+        "shopify-token",
+        "Shopify access token or shared secret",
+        &["shpat_", "shpca_", "shppa_", "shpss_"],
+        r"\b(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b",
+    ),
+    rule(
         "linear-api-key",
         "Linear API key",
         &["lin_api_"],
         r"\b(lin_api_[A-Za-z0-9]{40})\b",
     ),
     rule(
-        "shopify-token",
-        "Shopify access token",
-        &["shpat_", "shpca_", "shppa_"],
-        r"\b(shp(?:at|ca|pa)_[a-fA-F0-9]{32})\b",
+        "notion-token",
+        "Notion integration token",
+        &["secret_", "ntn_"],
+        r"\b(secret_[A-Za-z0-9]{43}|ntn_[0-9]{11}[A-Za-z0-9]{35})\b",
     ),
     rule(
         "postman-api-key",
@@ -202,79 +916,358 @@ pub static RULES: &[Rule] = &[
         &["pmak-"],
         r"\b(PMAK-[a-f0-9]{24}-[a-f0-9]{34})\b",
     ),
-    Rule {
-        validator: Some(validate::pem_body),
-        ..rule(
+    near(
+        "okta-api-token",
+        "Okta API token next to its name",
+        &["okta", "ssws"],
+        r"(?i)(?:okta|ssws)[^\n]{0,40}?\b(00[A-Za-z0-9_-]{40})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    near(
+        "auth0-client-secret",
+        "Auth0 client secret next to its name",
+        &["auth0"],
+        r"(?i)auth0[^\n]{0,40}?secret[^\n]{0,20}?[:=]\s*[\x22']?([A-Za-z0-9_-]{64})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    checked(
+        rule(
+            "supabase-service-role-key",
+            "Supabase service-role key (a JWT with the service_role claim)",
+            &["eyj"],
+            r"\b(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})",
+        ),
+        validate::service_role_jwt,
+    ),
+    rule(
+        "supabase-secret-key",
+        "Supabase secret API key or personal access token",
+        &["sb_secret_", "sbp_"],
+        r"\b(sb_secret_[A-Za-z0-9_-]{31,}|sbp_[a-f0-9]{40})",
+    ),
+    rule(
+        "netlify-token",
+        "Netlify personal access token",
+        &["nfp_"],
+        r"\b(nfp_[A-Za-z0-9]{36})\b",
+    ),
+    near(
+        "vercel-token",
+        "Vercel access token next to its name",
+        &["vercel"],
+        r"(?i)vercel[^\n]{0,40}?\b([A-Za-z0-9]{24})\b",
+    ),
+    rule(
+        "flyio-token",
+        "Fly.io access token",
+        &["fo1_", "fm1r_", "fm1a_", "fm2_"],
+        r"\b(fo1_[A-Za-z0-9_-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})",
+    ),
+    rule(
+        "render-api-key",
+        "Render API key",
+        &["rnd_"],
+        r"\b(rnd_[A-Za-z0-9]{32})\b",
+    ),
+    rule(
+        "pulumi-access-token",
+        "Pulumi access token",
+        &["pul-"],
+        r"\b(pul-[a-f0-9]{40})\b",
+    ),
+    rule(
+        "buildkite-token",
+        "Buildkite API access token",
+        &["bkua_"],
+        r"\b(bkua_[a-f0-9]{40})\b",
+    ),
+    rule(
+        "circleci-token",
+        "CircleCI personal or project API token",
+        &["ccipat_", "ccipr_"],
+        r"\b(CCIP(?:AT|RJ)_[A-Za-z0-9]{22}_[a-f0-9]{40})\b",
+    ),
+    rule(
+        "sonarqube-token",
+        "SonarQube or SonarCloud token",
+        &["sqp_", "squ_", "sqa_"],
+        r"\b(sq[pua]_[a-f0-9]{40})\b",
+    ),
+    rule(
+        "snyk-token",
+        "Snyk API token next to its name",
+        &["snyk"],
+        r"(?i)snyk[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    rule(
+        "databricks-token",
+        "Databricks personal access token",
+        &["dapi"],
+        r"\b(dapi[a-f0-9]{32}(?:-\d)?)\b",
+    ),
+    rule(
+        "planetscale-token",
+        "PlanetScale service token, password or OAuth token",
+        &["pscale_"],
+        r"\b(pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.=-]{32,64})",
+    ),
+    rule(
+        "neon-api-key",
+        "Neon API key",
+        &["napi_"],
+        r"\b(napi_[a-z0-9]{64})\b",
+    ),
+    rule(
+        "age-secret-key",
+        "age encryption secret key",
+        &["age-secret-key-1"],
+        r"\b(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b",
+    ),
+    rule(
+        "mapbox-secret-token",
+        "Mapbox secret access token",
+        &["sk.eyj"],
+        r"\b(sk\.eyJ[A-Za-z0-9_-]{50,}\.[A-Za-z0-9_-]{20,})",
+    ),
+    near(
+        "algolia-admin-key",
+        "Algolia admin API key next to its name",
+        &["algolia"],
+        r"(?i)algolia[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    ),
+    rule(
+        "contentful-token",
+        "Contentful personal access token",
+        &["cfpat-"],
+        r"\b(CFPAT-[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    rule(
+        "typeform-token",
+        "Typeform personal access token",
+        &["tfp_"],
+        r"\b(tfp_[A-Za-z0-9_-]{44}_[A-Za-z0-9_-]{14})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    rule(
+        "airtable-token",
+        "Airtable personal access token",
+        &["pat"],
+        r"\b(pat[A-Za-z0-9]{14}\.[a-f0-9]{64})\b",
+    ),
+    rule(
+        "figma-token",
+        "Figma personal access token",
+        &["figd_"],
+        r"\b(figd_[A-Za-z0-9_-]{40})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    rule(
+        "dropbox-token",
+        "Dropbox short-lived access token",
+        &["sl."],
+        r"\b(sl\.[A-Za-z0-9_-]{130,})",
+    ),
+    rule(
+        "hubspot-private-app-token",
+        "HubSpot private app access token",
+        &["pat-na", "pat-eu"],
+        r"\b(pat-(?:na|eu)\d-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})\b",
+    ),
+    rule(
+        "salesforce-access-token",
+        "Salesforce access token",
+        &["00d"],
+        r"\b(00D[A-Za-z0-9]{12}![A-Za-z0-9._]{90,110})",
+    ),
+    rule(
+        "tailscale-key",
+        "Tailscale auth, API or OAuth client key",
+        &["tskey-"],
+        r"\b(tskey-(?:auth|api|client|scim|webhook)-[A-Za-z0-9]{10,}-[A-Za-z0-9]{30,})\b",
+    ),
+    near(
+        "ngrok-authtoken",
+        "ngrok authtoken next to its name",
+        &["ngrok"],
+        r"(?i)ngrok[^\n]{0,40}?\b([0-9A-Za-z]{26,27}_[0-9A-Za-z]{20,21})\b",
+    ),
+    rule(
+        "prefect-api-key",
+        "Prefect Cloud API key",
+        &["pnu_"],
+        r"\b(pnu_[A-Za-z0-9]{36})\b",
+    ),
+    rule(
+        "scalingo-token",
+        "Scalingo API token",
+        &["tk-us-"],
+        r"\b(tk-us-[A-Za-z0-9_-]{48})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    rule(
+        "infracost-api-key",
+        "Infracost API key",
+        &["ico-"],
+        r"\b(ico-[A-Za-z0-9]{32})\b",
+    ),
+    rule(
+        "readme-api-key",
+        "ReadMe API key",
+        &["rdme_"],
+        r"\b(rdme_[a-z0-9]{70})\b",
+    ),
+    rule(
+        "frameio-token",
+        "Frame.io developer token",
+        &["fio-u-"],
+        r"\b(fio-u-[A-Za-z0-9_=-]{64})",
+    ),
+    rule(
+        "harness-token",
+        "Harness personal or service account token",
+        &["pat.", "sat."],
+        r"\b((?:pat|sat)\.[A-Za-z0-9_-]{22}\.[a-f0-9]{24}\.[A-Za-z0-9]{20})\b",
+    ),
+    rule(
+        "octopus-deploy-api-key",
+        "Octopus Deploy API key",
+        &["api-"],
+        r"\b(API-[A-Z0-9]{26,32})\b",
+    ),
+    rule(
+        "lob-api-key",
+        "Lob live API key",
+        &["live_"],
+        r"\b(live_[a-f0-9]{35})\b",
+    ),
+    near(
+        "twitch-client-secret",
+        "Twitch client secret or OAuth token next to its name",
+        &["twitch"],
+        r"(?i)twitch[^\n]{0,40}?\b([a-z0-9]{30})\b",
+    ),
+    // ---- Keys and key files -----------------------------------------------------------------
+    multiline(checked(
+        rule(
             "private-key",
             "PEM private key (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted or not)",
             &["private key-----"],
             r"(-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----)",
-        )
-    },
-    Rule {
-        validator: Some(validate::pem_body),
-        ..rule(
+        ),
+        validate::pem_body,
+    )),
+    multiline(checked(
+        rule(
             "pgp-private-key",
             "PGP private key block",
             &["pgp private key block"],
             r"(-----BEGIN PGP PRIVATE KEY BLOCK-----[\s\S]+?-----END PGP PRIVATE KEY BLOCK-----)",
-        )
-    },
-    Rule {
-        validator: Some(validate::jwt),
-        ..rule(
+        ),
+        validate::pem_body,
+    )),
+    multiline(rule(
+        "putty-private-key",
+        "PuTTY private key file",
+        &["putty-user-key-file-"],
+        r"(PuTTY-User-Key-File-[23]: [^\r\n]+[\s\S]{0,8000}?Private-Lines: \d+\r?\n[A-Za-z0-9+/=\r\n]{40,}?Private-MAC: [0-9a-f]{40,64})",
+    )),
+    checked(
+        rule(
             "jwt",
             "JSON Web Token",
             &["eyj"],
             r"\b(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})",
-        )
-    },
-    Rule {
-        min_entropy: Some(2.5),
-        ..rule(
+        ),
+        validate::jwt,
+    ),
+    // ---- Credentials in URLs, headers and connection strings --------------------------------
+    entropy(
+        rule(
             "url-credentials",
             "Password in a URL or connection string",
             &["://"],
-            r"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|ftp|https?|sqlserver)://[^\s:/@'\x22]{1,64}:([^\s@/'\x22]{6,128})@[A-Za-z0-9.\-]+",
-        )
-    },
-    Rule {
-        min_entropy: Some(3.3),
-        ..rule(
-            "generic-secret-assignment",
-            "High-entropy value assigned to a secret-named variable",
-            &[
-                "password",
-                "passwd",
-                "secret",
-                "token",
-                "api_key",
-                "apikey",
-                "api-key",
-                "access_key",
-                "private_key",
-                "client_secret",
-            ],
-            r#"(?i)\b[a-z0-9_.-]*(?:password|passwd|secret|token|api_?key|api-key|access_?key|private_?key|client_?secret)[a-z0-9_.-]*["']?\s*(?:[:=]|:=|=>)\s*["']([A-Za-z0-9+/_\-.~!@#$%^&*]{12,128})["']"#,
-        )
-    },
-    Rule {
-        min_entropy: Some(3.5),
-        validator: Some(validate::mixed_letters_and_digits),
-        ..rule(
-            "generic-secret-line",
-            "High-entropy unquoted value of a secret-named setting (.env, YAML, properties)",
-            &[
-                "password",
-                "passwd",
-                "secret",
-                "token",
-                "api_key",
-                "apikey",
-                "access_key",
-                "private_key",
-            ],
-            r"(?im)^[ \t]*(?:export[ \t]+)?[a-z0-9_.-]*(?:password|passwd|secret|token|api_?key|access_?key|private_?key)[a-z0-9_.-]*[ \t]*[:=][ \t]*([A-Za-z0-9+/_\-.~!@#%^*=]{16,128})[ \t]*\r?$",
-        )
-    },
+            r"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|ftps?|sftp|https?|sqlserver|mssql|oracle|ldaps?|smtps?|jdbc:[a-z]+)://[^\s:/@'\x22]{1,64}:([^\s@/'\x22]{6,128})@[A-Za-z0-9.\-\[\]]+",
+        ),
+        2.5,
+    ),
+    entropy(
+        checked(
+            rule(
+                "connection-string-password",
+                "Password in a key=value connection string (ADO.NET, JDBC, ODBC)",
+                &["password=", "pwd="],
+                r"(?i)(?:server|data source|host|jdbc:[a-z]+:|driver=|uid=|user id=)[^\n]{0,200}?(?:^|[;&?\s])(?:password|pwd)\s*=\s*([^;&\s'\x22]{6,128})",
+            ),
+            validate::not_a_reference,
+        ),
+        2.5,
+    ),
+    checked(
+        rule(
+            "http-basic-auth",
+            "HTTP basic authentication credentials in an Authorization header",
+            &["basic "],
+            r"(?i)authorization[\x22']?\s*[:=,]\s*[\x22']?basic\s+([A-Za-z0-9+/]{8,}={0,2})",
+        ),
+        validate::basic_credentials,
+    ),
+    entropy(
+        checked(
+            rule(
+                "http-bearer-token",
+                "Bearer token in an Authorization header",
+                &["bearer "],
+                r"(?i)authorization[\x22']?\s*[:=,]\s*[\x22']?bearer\s+([A-Za-z0-9_.~+/-]{20,512}=*)",
+            ),
+            validate::mixed_letters_and_digits,
+        ),
+        3.5,
+    ),
+    // ---- Secret-named settings (last: every specific rule goes first) -----------------------
+    entropy(
+        checked(
+            rule(
+                "generic-secret-assignment",
+                "High-entropy value assigned to a secret-named variable",
+                &[
+                    "password",
+                    "passwd",
+                    "pwd",
+                    "secret",
+                    "token",
+                    "api_key",
+                    "apikey",
+                    "api-key",
+                    "access_key",
+                    "accesskey",
+                    "private_key",
+                    "auth_key",
+                    "credential",
+                ],
+                r#"(?i)\b[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|api_?key|api-key|access_?key|private_?key|auth_?key|credentials?)[a-z0-9_.-]*["']?\s*(?:[:=]|:=|=>|\?\?=)\s*["'`]([A-Za-z0-9+/_\-.~!@#$%^&*=,;:?|]{12,128})["'`]"#,
+            ),
+            validate::not_a_reference,
+        ),
+        3.3,
+    ),
+    entropy(
+        checked(
+            rule(
+                "generic-secret-line",
+                "High-entropy unquoted value of a secret-named setting (.env, YAML, properties)",
+                &[
+                    "password",
+                    "passwd",
+                    "pwd",
+                    "secret",
+                    "token",
+                    "api_key",
+                    "apikey",
+                    "api-key",
+                    "access_key",
+                    "private_key",
+                    "auth_key",
+                    "credential",
+                ],
+                r"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+)?[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|api_?key|api-key|access_?key|private_?key|auth_?key|credentials?)[a-z0-9_.-]*[ \t]*[:=][ \t]*([A-Za-z0-9+/_\-.~!@#%^*=]{16,128})[ \t]*\r?$",
+            ),
+            validate::mixed_letters_and_digits,
+        ),
+        3.5,
+    ),
 ];

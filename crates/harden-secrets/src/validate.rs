@@ -69,6 +69,51 @@ pub(crate) fn jwt(token: &str) -> bool {
         && String::from_utf8_lossy(&header).contains("\"alg\"")
 }
 
+/// Not a reference to a value kept elsewhere (`$VAR`, `%VAR%`, `env:NAME`, `vault:path`).
+pub(crate) fn not_a_reference(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    !(value.starts_with('$')
+        || value.starts_with('%')
+        || value.starts_with('@')
+        || [
+            "env:", "env.", "vault:", "secret:", "secrets.", "ref+", "arn:", "file:",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p)))
+}
+
+/// Base64 of `user:password`, both printable and the password not empty.
+pub(crate) fn basic_credentials(value: &str) -> bool {
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(value) else {
+        return false;
+    };
+    let Ok(text) = std::str::from_utf8(&decoded) else {
+        return false;
+    };
+    text.split_once(':').is_some_and(|(user, password)| {
+        !user.is_empty()
+            && password.len() >= 4
+            && text.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+    })
+}
+
+/// A JWT whose payload claims `"role": "service_role"` (Supabase's key that bypasses row-level
+/// security).
+pub(crate) fn service_role_jwt(token: &str) -> bool {
+    if !jwt(token) {
+        return false;
+    }
+    let payload = token.split('.').nth(1).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .is_some_and(|json| {
+            let compact: String = json.chars().filter(|c| !c.is_whitespace()).collect();
+            compact.contains("\"role\":\"service_role\"")
+        })
+}
+
 /// A PEM private key whose body decodes as base64 (not a placeholder such as `...`).
 pub(crate) fn pem_body(block: &str) -> bool {
     let text = block.replace("\\n", "\n");

@@ -106,6 +106,51 @@ pub(crate) enum Command {
     /// the ledger head, and with --checks the preflight commands. Re-running the same day
     /// rewrites the day's file; the ledger keeps every snapshot.
     Readiness(ReadinessArgs),
+    /// Scan for secrets directly: any directory (git or not, with or without harden.toml),
+    /// standard input, staged changes or the full history.
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SecretsCommand {
+    /// Scan a directory (default `.`), a file, or `-` for standard input. Exit 1 if a secret is
+    /// found, 0 if none; nothing is recorded in the ledger.
+    Scan(SecretsScanArgs),
+    /// Record the fingerprints of the secrets found now (never their values) so that later
+    /// scans and the R3.secrets gates report only new ones.
+    Baseline {
+        #[command(flatten)]
+        scan: SecretsScanArgs,
+    },
+    /// List the built-in rules (id and what each finds) and any from `[[secrets.rule]]`.
+    Rules,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SecretsScanArgs {
+    /// Directory or file to scan, or `-` for standard input.
+    #[arg(default_value = ".")]
+    pub(crate) path: PathBuf,
+    /// Also scan every blob of the git history (each once), naming the introducing commit.
+    #[arg(long)]
+    pub(crate) history: bool,
+    /// With --history: only commits not reachable from this revision (e.g. origin/main).
+    #[arg(long, value_name = "REF", requires = "history")]
+    pub(crate) since: Option<String>,
+    /// Scan only what is staged in the git index (for a pre-commit hook).
+    #[arg(long, conflicts_with = "history")]
+    pub(crate) staged: bool,
+    /// Config file for `[secrets]` rules and allowlists (default: harden.toml in PATH, if any).
+    #[arg(long, value_name = "FILE", env = "HARDEN_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+    pub(crate) format: OutputFormat,
+    /// Write the report (or the baseline) to this file instead of stdout (the baseline's
+    /// default is `[secrets] baseline` or .harden-secrets-baseline.json in PATH).
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 /// A repository and where its config and ledger are.

@@ -7,11 +7,12 @@ mod ledger;
 mod plan;
 mod promote;
 mod readiness;
+mod secrets;
 mod smoke;
 
 use crate::cli::{
     Cli, ColorChoice, Command, ConfigCommand, LedgerCommand, PlanCommand, PromoteCommand,
-    SmokeCommand,
+    SecretsCommand, SmokeCommand,
 };
 
 /// Runs the command and returns its exit code (errors become exit code 2 in `main`).
@@ -72,5 +73,8 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             residual_risk.as_deref(),
         ),
         Command::Readiness(args) => readiness::run(&args),
+        Command::Secrets(SecretsCommand::Scan(args)) => secrets::scan(&args),
+        Command::Secrets(SecretsCommand::Baseline { scan }) => secrets::baseline(&scan),
+        Command::Secrets(SecretsCommand::Rules) => secrets::rules(),
     }
 }

@@ -31,6 +31,9 @@ owner = "dana@example.com"
 trigger = "a second customer asks for exports"
 revisit-by = 2027-12-31
 
+[gates."R3.secrets.logs"]
+enabled = false   # the service logs to stdout; no log files to read
+
 [smoke]
 timezone = "Europe/Berlin"
 strict-gates = ["R0.*", "R2.*", "R3.*", "R7.*"]

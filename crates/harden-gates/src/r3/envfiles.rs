@@ -1,0 +1,180 @@
+use harden_engine::{Gate, GateCx, GateError, GateOutput};
+use harden_model::{
+    GateId, GateMeta, LineCol, Location, ProfileLevel, Redacted, Round, Severity, Span, Target,
+};
+
+/// `R3.secrets.envfiles`: no committed `.env`-style file with real secret values.
+pub(crate) struct EnvFiles;
+
+static META: GateMeta = GateMeta {
+    id: GateId::from_static("R3.secrets.envfiles"),
+    round: Round::R3,
+    title: "No committed .env files with real values",
+    severity: Severity::High,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Prototype,
+    rationale: "A .env file is where local credentials live; committed, it hands them to every \
+clone and teaches the team that real values belong in the repository. This gate looks at every \
+file git does not ignore named .env, .env.<anything> or <name>.env, except templates \
+(.env.example, .env.sample, .env.template, .env.dist, .env.defaults), and fails when one assigns \
+a real value to a secret-named key (PASSWORD, SECRET, TOKEN, KEY, CREDENTIAL, DSN, ...) or a value \
+the secret rules recognise. Empty values, placeholders and references (${VAR}) pass. Fix: add the \
+file to .gitignore, commit a template with empty values instead, and rotate what was committed.",
+    evidence: &["files", "env files", "secret values"],
+    options: &[],
+    items: None,
+};
+
+const TEMPLATES: &[&str] = &[
+    "example", "sample", "template", "dist", "defaults", "tpl", "schema",
+];
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "PWD",
+    "SECRET",
+    "TOKEN",
+    "KEY",
+    "CREDENTIAL",
+    "DSN",
+    "AUTH",
+    "PRIVATE",
+    "CERT",
+];
+
+/// Whether `path` is an env file that may hold real values (not a template).
+pub(crate) fn is_env_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let env_named = name == ".env"
+        || name.starts_with(".env.")
+        || std::path::Path::new(&name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("env"));
+    env_named && !name.split('.').any(|part| TEMPLATES.contains(&part))
+}
+
+fn placeholder(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    value.is_empty()
+        || value.starts_with('$')
+        || value.starts_with('<')
+        || [
+            "changeme",
+            "change_me",
+            "example",
+            "xxx",
+            "your",
+            "todo",
+            "placeholder",
+            "dummy",
+            "secret",
+            "password",
+            "none",
+            "null",
+            "false",
+            "true",
+        ]
+        .iter()
+        .any(|p| lower == *p || (p.len() > 4 && lower.contains(p)))
+}
+
+impl Gate for EnvFiles {
+    fn meta(&self) -> &'static GateMeta {
+        &META
+    }
+
+    fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
+        let detector = crate::support::detector().map_err(|e| GateError::Failed {
+            message: format!("secret rules: {e}"),
+            location: None,
+        })?;
+        let mut total = 0;
+        let files = cx.repo().files()?;
+        // Every file is looked at for its name: a repository without .env files passes.
+        out.examined("files", files.len() as u64);
+        for path in files.iter().filter(|p| is_env_file(p)) {
+            out.examined("env files", 1);
+            let bytes = cx.repo().read(path)?;
+            let text = String::from_utf8_lossy(&bytes);
+            let mut keys: Vec<(String, u32, String)> = Vec::new();
+            for (index, line) in text.lines().enumerate() {
+                let trimmed = line.trim();
+                let trimmed = trimmed
+                    .strip_prefix("export ")
+                    .unwrap_or(trimmed)
+                    .trim_start();
+                if trimmed.starts_with('#') {
+                    continue;
+                }
+                let Some((key, value)) = trimmed.split_once('=') else {
+                    continue;
+                };
+                let key = key.trim();
+                let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+                let value = value.split(" #").next().unwrap_or(value).trim();
+                if placeholder(value) {
+                    continue;
+                }
+                let upper = key.to_ascii_uppercase();
+                let secret_named = SECRET_WORDS.iter().any(|w| upper.contains(w))
+                    && !upper.ends_with("_FILE")
+                    && !upper.ends_with("_PATH")
+                    && !upper.ends_with("_ID");
+                if secret_named || !detector.scan(line).is_empty() {
+                    keys.push((
+                        key.to_owned(),
+                        index as u32 + 1,
+                        crate::support::shown_text(line),
+                    ));
+                }
+            }
+            if keys.is_empty() {
+                continue;
+            }
+            total += keys.len() as u64;
+            let (_, line, snippet) = keys[0].clone();
+            let names: Vec<&str> = keys.iter().map(|(k, _, _)| k.as_str()).collect();
+            let start = LineCol { line, column: 1 };
+            out.finding(
+                cx.finding(
+                    format!(
+                        "{path} is committed with real values for {}",
+                        names.join(", ")
+                    ),
+                    Location::File {
+                        path: path.clone(),
+                        span: Some(Span { start, end: start }),
+                        snippet: Some(Redacted::known_safe(snippet)),
+                        logical: None,
+                    },
+                )
+                .help("rotate these values, remove the file from git (git rm --cached), add it to .gitignore and commit a template with empty values")
+                .build(),
+            );
+        }
+        out.count("secret values", total);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_file_names() {
+        for yes in [".env", ".env.local", "config/.env.production", "app.env"] {
+            assert!(is_env_file(yes), "{yes}");
+        }
+        for no in [
+            ".env.example",
+            ".env.sample",
+            "x/.env.template",
+            "environment.rs",
+            ".envrc",
+            "env",
+        ] {
+            assert!(!is_env_file(no), "{no}");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+use harden_config::OptionValue;
+use harden_engine::{Gate, GateCx, GateError, GateOutput};
+use harden_model::{
+    GateId, GateMeta, OptionKind, OptionSpec, ProfileLevel, Round, Severity, Target,
+};
+
+use super::secret_scan::{Findings, detector, scan_all};
+
+/// `R3.secrets.history`: no secret in any blob of the git history.
+pub(crate) struct SecretsHistory;
+
+static META: GateMeta = GateMeta {
+    id: GateId::from_static("R3.secrets.history"),
+    round: Round::R3,
+    title: "No secrets in the git history",
+    severity: Severity::Critical,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Production,
+    rationale: "Deleting a committed credential does not remove it: every clone keeps the commit \
+that added it. This gate reads every blob reachable from any ref (branches, tags, remotes, stash) \
+once, however many commits share it, with the same rules as R3.secrets.tree, and names the commit \
+that introduced each secret, its author, date and path. With the `since` option (a revision such \
+as origin/main) only blobs first appearing after it are read, for incremental runs in CI. A \
+secret found in history is compromised: rotate it; rewriting history only limits further spread.",
+    evidence: &[
+        "blobs",
+        "commits",
+        "binary files skipped",
+        "large files skipped",
+        "secrets",
+        "baselined",
+    ],
+    options: &[OptionSpec {
+        key: "since",
+        kind: OptionKind::String,
+        help: "Only scan blobs introduced by commits not reachable from this revision (e.g. \"origin/main\").",
+    }],
+    items: None,
+};
+
+impl Gate for SecretsHistory {
+    fn meta(&self) -> &'static GateMeta {
+        &META
+    }
+
+    fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
+        let history = cx.history()?;
+        let since = match cx.option("since") {
+            Some(OptionValue::String(revision)) => Some(revision.as_str()),
+            _ => None,
+        };
+        let detector = detector(&cx.config().secrets.detector)?;
+        let mut findings = Findings::new(cx)?;
+        let walk = history.blobs(since)?;
+        out.count("commits", walk.commits);
+        // `[repository] exclude` leaves paths out of the history as it does of the tree.
+        let excluded = harden_engine::glob_set(&cx.config().repository_exclude)?;
+        let blobs: Vec<_> = walk
+            .blobs
+            .iter()
+            .filter(|b| !findings.allowed_path(&b.path) && !excluded.is_match(&b.path))
+            .collect();
+        for scanned in scan_all(
+            &detector,
+            &blobs,
+            |b| (b.path.as_str(), Some(*b)),
+            |b| history.read_blob(&b.blob),
+        )? {
+            findings.add(scanned);
+        }
+        findings.report(cx, out, "blobs");
+        if let Some(revision) = since {
+            out.fact("since", revision);
+        }
+        Ok(())
+    }
+}

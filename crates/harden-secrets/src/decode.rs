@@ -1,0 +1,225 @@
+//! Encoded layers worth looking inside: base64, URL (percent) and hex runs that decode to text.
+//!
+//! Runs are found with a byte-class table rather than a regex: one pass over the text, no
+//! allocation until a run is long enough, and the same loop serves all three alphabets.
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+/// How a secret was hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Encoding {
+    /// Standard or URL-safe base64.
+    Base64,
+    /// Percent-encoding.
+    Url,
+    /// Hexadecimal.
+    Hex,
+}
+
+impl Encoding {
+    /// Lower-case name, as shown in findings.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Base64 => "base64",
+            Self::Url => "url",
+            Self::Hex => "hex",
+        }
+    }
+}
+
+/// A run of encoded text and what it decodes to.
+pub(crate) struct Layer {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) encoding: Encoding,
+    pub(crate) decoded: Vec<u8>,
+}
+
+/// Shortest run worth decoding: 24 base64 characters are 18 bytes, shorter than any token.
+const MIN_BASE64: usize = 24;
+const MIN_HEX: usize = 32;
+/// Longest run decoded (an embedded certificate bundle, not a video).
+const MAX_RUN: usize = 1 << 20;
+
+const STANDARD: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+const URL_SAFE: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+const fn class_table(extra: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+static BASE64_CHARS: [bool; 256] = class_table(b"+/-_=");
+static URL_CHARS: [bool; 256] = class_table(b"%._~+-/:=&?@!$*,;#");
+
+/// Text that is almost all printable: decoded garbage (hashes, compressed data) is not.
+fn printable(bytes: &[u8]) -> bool {
+    if bytes.len() < 8 {
+        return false;
+    }
+    let good = bytes
+        .iter()
+        .filter(|&&b| b.is_ascii_graphic() || matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+        .count();
+    good * 100 >= bytes.len() * 95
+}
+
+/// Maximal runs of bytes in `class`, at least `min` long.
+fn runs<'a>(
+    text: &'a [u8],
+    class: &'a [bool; 256],
+    min: usize,
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < text.len() {
+            while at < text.len() && !class[text[at] as usize] {
+                at += 1;
+            }
+            let start = at;
+            while at < text.len() && class[text[at] as usize] {
+                at += 1;
+            }
+            if at - start >= min && at - start <= MAX_RUN {
+                return Some((start, at));
+            }
+        }
+        None
+    })
+}
+
+fn base64_layer(text: &[u8], start: usize, end: usize) -> Option<Layer> {
+    let run = &text[start..end];
+    let body = run
+        .strip_suffix(b"==")
+        .or(run.strip_suffix(b"="))
+        .unwrap_or(run);
+    if body.contains(&b'=') {
+        return None;
+    }
+    let url_safe = body.iter().any(|b| matches!(b, b'-' | b'_'));
+    if url_safe && body.iter().any(|b| matches!(b, b'+' | b'/')) {
+        return None;
+    }
+    // Identifiers and words are not base64 of text: require upper, lower and a digit or symbol.
+    let upper = body.iter().any(u8::is_ascii_uppercase);
+    let lower = body.iter().any(u8::is_ascii_lowercase);
+    if !(upper && lower) {
+        return None;
+    }
+    // One character past a 4-character group carries no whole byte.
+    let cut = if body.len() % 4 == 1 {
+        body.len() - 1
+    } else {
+        body.len()
+    };
+    let engine = if url_safe { &URL_SAFE } else { &STANDARD };
+    let decoded = engine.decode(&body[..cut]).ok()?;
+    printable(&decoded).then_some(Layer {
+        start,
+        end,
+        encoding: Encoding::Base64,
+        decoded,
+    })
+}
+
+/// Every encoded run in `text` that decodes to printable text different from itself.
+pub(crate) fn layers(text: &[u8]) -> Vec<Layer> {
+    let mut found = Vec::new();
+    for (start, end) in runs(text, &BASE64_CHARS, MIN_BASE64) {
+        // A run may be hex rather than base64 (hex is a subset of the base64 alphabet).
+        let run = &text[start..end];
+        if run.len() >= MIN_HEX
+            && run.len().is_multiple_of(2)
+            && run.iter().all(u8::is_ascii_hexdigit)
+            && (run.iter().all(|b| !b.is_ascii_uppercase())
+                || run.iter().all(|b| !b.is_ascii_lowercase()))
+        {
+            if let Ok(decoded) = hex::decode(run)
+                && printable(&decoded)
+            {
+                found.push(Layer {
+                    start,
+                    end,
+                    encoding: Encoding::Hex,
+                    decoded,
+                });
+            }
+            continue;
+        }
+        if let Some(layer) = base64_layer(text, start, end) {
+            found.push(layer);
+        }
+    }
+    if memchr::memchr(b'%', text).is_some() {
+        for (start, end) in runs(text, &URL_CHARS, 12) {
+            let run = &text[start..end];
+            let escapes = run
+                .windows(3)
+                .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+                .count();
+            if escapes < 2 {
+                continue;
+            }
+            let decoded: Vec<u8> = percent_encoding::percent_decode(run).collect();
+            if decoded != run && printable(&decoded) {
+                found.push(Layer {
+                    start,
+                    end,
+                    encoding: Encoding::Url,
+                    decoded,
+                });
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_text_in_each_encoding() {
+        let plain = b"password=Tr0ub4dor&3-horse-battery";
+        let b64 = STANDARD.encode(plain);
+        let hexed = hex::encode(plain);
+        let text = format!("a: {b64}\nb: {hexed}\nc: https://x/?q=user%3Aname%40host%2Fdb\n");
+        let found = layers(text.as_bytes());
+        let kinds: Vec<Encoding> = found.iter().map(|l| l.encoding).collect();
+        assert_eq!(kinds, [Encoding::Base64, Encoding::Hex, Encoding::Url]);
+        assert_eq!(found[0].decoded, plain);
+        assert_eq!(found[1].decoded, plain);
+        assert_eq!(&text[found[0].start..found[0].end], b64);
+    }
+
+    #[test]
+    fn hashes_identifiers_and_binary_are_not_layers() {
+        let text = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n\
+                    let someVeryLongIdentifierNameHere = 1;\n\
+                    integrity: sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==\n";
+        assert!(layers(text.as_bytes()).is_empty());
+    }
+}

@@ -1,0 +1,239 @@
+//! `harden secrets scan|baseline|rules`: the secret gates run directly on a directory, a file,
+//! standard input, the staged changes or the history, without a ledger.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use harden_config::{OptionValue, ValidConfig};
+use harden_engine::{History as _, Ports, RepoView, RunContext, RunOptions};
+use harden_gates::secrets::{Baseline, BaselineEntry, DEFAULT_BASELINE};
+use harden_model::{GateId, Location, RunReport, RunTarget, ToolInfo};
+use harden_repo::{GitHistory, MemoryTree, WorkTree};
+use harden_report::RenderContext;
+
+use crate::cli::SecretsScanArgs;
+use crate::commands::check::format_of;
+use crate::discovery::{display_path, load_config};
+use crate::{UsageError, output};
+
+const TREE_GATE: &str = "R3.secrets.tree";
+const HISTORY_GATE: &str = "R3.secrets.history";
+
+struct Scan {
+    report: RunReport,
+    catalogue: Vec<&'static harden_model::GateMeta>,
+    root: PathBuf,
+    config: ValidConfig,
+}
+
+fn run_scan(args: &SecretsScanArgs, ignore_baseline: bool) -> anyhow::Result<Scan> {
+    let registry = harden_gates::registry();
+    let catalogue = registry.catalogue();
+    let stdin = args.path.as_os_str() == "-";
+    if !stdin && !args.path.exists() {
+        return Err(UsageError(format!("{} does not exist", args.path.display())).into());
+    }
+    let single_file = !stdin && args.path.is_file();
+    let root: PathBuf = if stdin {
+        PathBuf::from(".")
+    } else if single_file {
+        args.path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    } else {
+        args.path.clone()
+    };
+    let mut config = load_config(&root, args.config.as_deref(), &catalogue)?;
+    config.secrets.ignore_baseline = ignore_baseline;
+    // A direct scan runs the secret gates whatever the profile or config says of them.
+    for id in [TREE_GATE, HISTORY_GATE] {
+        let settings = config.gates.entry(GateId::from_static(id)).or_default();
+        settings.enabled = Some(true);
+    }
+    if let Some(since) = &args.since {
+        config
+            .gates
+            .entry(GateId::from_static(HISTORY_GATE))
+            .or_default()
+            .options
+            .insert("since".into(), OptionValue::String(since.clone()));
+    }
+    let git = if args.history || args.staged {
+        Some(GitHistory::open(&root).map_err(UsageError)?)
+    } else {
+        None
+    };
+    let view: Box<dyn RepoView> = if stdin {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("reading standard input")?;
+        Box::new(MemoryTree::new("<stdin>", [("<stdin>".to_owned(), bytes)]))
+    } else if single_file {
+        let name = args
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bytes = fs_err::read(&args.path)?;
+        Box::new(MemoryTree::new(display_path(&args.path), [(name, bytes)]))
+    } else if let (true, Some(git)) = (args.staged, &git) {
+        let mut files = Vec::new();
+        for (path, blob) in git.staged()? {
+            files.push((path, git.read_blob(&blob)?));
+        }
+        Box::new(MemoryTree::new(
+            format!("{} (staged)", display_path(&root)),
+            files,
+        ))
+    } else {
+        Box::new(
+            WorkTree::excluding(&root, &config.repository_exclude)
+                .map_err(|e| UsageError(e.to_string()))?,
+        )
+    };
+    let mut only = vec![TREE_GATE.to_owned()];
+    if args.history {
+        only.push(HISTORY_GATE.to_owned());
+    }
+    let options = RunOptions {
+        profile: config
+            .resolve_profile(Some("production"))
+            .context("the production profile")?,
+        strict: false,
+        only,
+    };
+    let head = git.as_ref().and_then(|g| g.head_state().ok());
+    let ports = Ports {
+        repo: view.as_ref(),
+        history: git
+            .as_ref()
+            .map(|g| g as &dyn harden_engine::History)
+            .ok_or_else(|| "no --history".to_owned()),
+        ledger: Err("`harden secrets scan` records nothing".into()),
+        clock: &crate::clock::SystemClock,
+        env: &crate::clock::ProcessEnvironment,
+    };
+    let context = RunContext {
+        run_id: uuid::Uuid::new_v4().to_string(),
+        tool: ToolInfo {
+            name: "harden".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        target: RunTarget {
+            repository: view.root_display(),
+            commit: head.as_ref().and_then(|h| h.commit.clone()),
+            dirty: head.as_ref().map(|h| h.dirty),
+            base_url: None,
+            artifact: None,
+        },
+    };
+    let report = harden_engine::run(&registry, &config, &ports, &options, context, &|_| {});
+    Ok(Scan {
+        report,
+        catalogue,
+        root,
+        config,
+    })
+}
+
+pub(crate) fn scan(args: &SecretsScanArgs) -> anyhow::Result<u8> {
+    let scan = run_scan(args, false)?;
+    let color = args.output.is_none() && output::stdout_color();
+    let text = harden_report::render(
+        &scan.report,
+        format_of(args.format),
+        &RenderContext {
+            catalogue: &scan.catalogue,
+            color,
+        },
+    );
+    output::emit(&text, args.output.as_deref())?;
+    Ok(harden_engine::exit_code(&scan.report))
+}
+
+fn place(location: &Location) -> Option<String> {
+    let line = location.span().map_or(1, |s| s.start.line);
+    match location {
+        Location::Commit { commit, path, .. } => {
+            Some(format!("{path}:{line}@{}", &commit[..commit.len().min(12)]))
+        }
+        other => other.path().map(|path| format!("{path}:{line}")),
+    }
+}
+
+pub(crate) fn baseline(args: &SecretsScanArgs) -> anyhow::Result<u8> {
+    if args.path.as_os_str() == "-" {
+        return Err(
+            UsageError("a baseline is taken of a directory, not of standard input".into()).into(),
+        );
+    }
+    let scan = run_scan(args, true)?;
+    if let Some(gate) = scan
+        .report
+        .gates
+        .iter()
+        .find(|g| g.outcome.as_str() == "error")
+    {
+        return Err(anyhow::anyhow!(
+            "{} could not run: {}",
+            gate.id,
+            gate.summary
+        ));
+    }
+    let mut secrets: Vec<BaselineEntry> = scan
+        .report
+        .gates
+        .iter()
+        .flat_map(|g| g.findings.iter())
+        .map(|finding| BaselineEntry {
+            fingerprint: finding.fingerprint.to_string(),
+            gate: finding.gate.to_string(),
+            shown: finding.message.clone(),
+            locations: std::iter::once(&finding.location)
+                .chain(&finding.related)
+                .filter_map(place)
+                .collect(),
+        })
+        .collect();
+    secrets.sort_by(|a, b| a.fingerprint.cmp(&b.fingerprint));
+    let count = secrets.len();
+    let baseline = Baseline {
+        version: 1,
+        secrets,
+    };
+    let path = args.output.clone().unwrap_or_else(|| {
+        scan.root.join(
+            scan.config
+                .secrets
+                .baseline
+                .as_deref()
+                .unwrap_or(DEFAULT_BASELINE),
+        )
+    });
+    let mut text = serde_json::to_string_pretty(&baseline)?;
+    text.push('\n');
+    fs_err::write(&path, text)?;
+    output::note(&format!(
+        "baseline: {count} secret finding(s) recorded in {}; commit it, then only new secrets fail",
+        display_path(&path)
+    ));
+    Ok(0)
+}
+
+pub(crate) fn rules() -> anyhow::Result<u8> {
+    use std::fmt::Write as _;
+    let mut text = String::new();
+    for rule in harden_secrets::RULES {
+        let _ = writeln!(text, "{:<36} {}", rule.id, rule.description);
+    }
+    let _ = writeln!(
+        text,
+        "\n{} built-in rules; add your own with [[secrets.rule]] in harden.toml.",
+        harden_secrets::RULES.len()
+    );
+    output::emit(&text, None)?;
+    Ok(0)
+}
