@@ -63,6 +63,33 @@ struct Compiled {
     min_entropy: Option<f64>,
     validator: Option<fn(&str) -> bool>,
     multiline: bool,
+    ignore_names: &'static [&'static str],
+    /// Index of the group named `secret`, if the pattern names it.
+    secret_group: Option<usize>,
+    /// Index of the group named `name` (the setting's name), if any.
+    name_group: Option<usize>,
+}
+
+impl Compiled {
+    fn new(id: &str, description: &str, regex: meta::Regex, multiline: bool) -> Self {
+        let group = |name: &str| {
+            regex
+                .group_info()
+                .to_index(regex_automata::PatternID::ZERO, name)
+        };
+        let (secret_group, name_group) = (group("secret"), group("name"));
+        Self {
+            id: Arc::from(id),
+            description: Arc::from(description),
+            regex,
+            min_entropy: None,
+            validator: None,
+            multiline,
+            ignore_names: &[],
+            secret_group,
+            name_group,
+        }
+    }
 }
 
 /// Compiled rules and their keyword prefilter.
@@ -81,6 +108,8 @@ pub struct Detector {
 const LINE_REACH: usize = 1024;
 /// How far after a keyword a multi-line rule (a key block) looks.
 const BLOCK_REACH: usize = 64 * 1024;
+/// Keyword windows of one rule in one text beyond which the rule runs on the whole text.
+const DENSE_WINDOWS: usize = 32;
 /// Encoded layers inside encoded layers, at most.
 const MAX_DEPTH: u8 = 2;
 /// Decoded bytes examined per scanned text, at most.
@@ -126,9 +155,12 @@ fn placeholder(secret: &str) -> bool {
             .any(|word| lower == *word || lower.strip_suffix("123") == Some(word))
 }
 
-/// Eight or more of the same character in a row (`sk_live_000000000000`): a filler, not a key.
+/// Eight or more of the same character in a row near the end (`sk_live_000000000000`): a
+/// filler, not a key. Only the tail is judged: some formats start with a fixed run (Twitter
+/// bearer tokens open with twenty-one `A`s).
 fn repeated_run(secret: &str) -> bool {
     let bytes = secret.as_bytes();
+    let bytes = &bytes[bytes.len().saturating_sub(16)..];
     let mut run = 1;
     for pair in bytes.windows(2) {
         run = if pair[0] == pair[1] { run + 1 } else { 1 };
@@ -138,6 +170,34 @@ fn repeated_run(secret: &str) -> bool {
     }
     false
 }
+
+/// Well-known values from providers' documentation and tutorials: published, never live.
+const DOCUMENTED: &[&str] = &[
+    // The jwt.io example token's signature.
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // Stripe's documentation test keys.
+    "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+    "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
+];
+
+/// Words that mark a value assigned to a secret-named setting as a sample (`test-api-key-1`),
+/// judged only for the generic rules: provider formats carry their own structure.
+const SAMPLE_WORDS: &[&str] = &[
+    "test",
+    "sample",
+    "fake",
+    "mock",
+    "demo",
+    "foobar",
+    "abc123",
+    "123456",
+    "qwerty",
+    "default",
+    "secret123",
+    "password1",
+    "hunter2",
+    "lorem",
+];
 
 /// Values people write where a secret will go, not secrets themselves.
 const OBVIOUS: &[&str] = &[
@@ -195,13 +255,12 @@ impl Detector {
             if config.disabled.iter().any(|d| d == rule.id) {
                 continue;
             }
+            let regex = compile(rule.pattern).map_err(|e| format!("rule {}: {e}", rule.id))?;
             compiled.push(Compiled {
-                id: Arc::from(rule.id),
-                description: Arc::from(rule.description),
-                regex: compile(rule.pattern).map_err(|e| format!("rule {}: {e}", rule.id))?,
                 min_entropy: rule.min_entropy,
                 validator: rule.validator,
-                multiline: rule.multiline,
+                ignore_names: rule.ignore_names,
+                ..Compiled::new(rule.id, rule.description, regex, rule.multiline)
             });
             keyword_lists.push(rule.keywords.iter().map(|k| (*k).to_owned()).collect());
         }
@@ -216,13 +275,10 @@ impl Detector {
             }
             let regex =
                 compile(&custom.pattern).map_err(|e| format!("custom rule {}: {e}", custom.id))?;
+            let multiline = custom.pattern.contains("(?s") || custom.pattern.contains("\\n");
             compiled.push(Compiled {
-                id: Arc::from(custom.id.as_str()),
-                description: Arc::from(custom.description.as_str()),
-                regex,
                 min_entropy: custom.min_entropy,
-                validator: None,
-                multiline: custom.pattern.contains("(?s") || custom.pattern.contains("\\n"),
+                ..Compiled::new(&custom.id, &custom.description, regex, multiline)
             });
             keyword_lists.push(custom.keywords.clone());
         }
@@ -358,6 +414,20 @@ impl Detector {
         }
         windows.extend(self.always.iter().map(|&rule| (rule, 0, text.len())));
         windows.sort_unstable();
+        // A rule whose keyword is everywhere in this text (a short prefix in a large file) is
+        // cheaper searched once over the whole text: the regex engine's own prefilter then
+        // skips ahead, instead of one search call per line.
+        let mut dense: Vec<usize> = Vec::new();
+        for run in windows.chunk_by(|a, b| a.0 == b.0) {
+            if run.len() > DENSE_WINDOWS {
+                dense.push(run[0].0);
+            }
+        }
+        if !dense.is_empty() {
+            windows.retain(|w| !dense.contains(&w.0));
+            windows.extend(dense.iter().map(|&rule| (rule, 0, text.len())));
+            windows.sort_unstable();
+        }
         let mut found: Vec<Found> = Vec::new();
         let mut at = 0;
         while at < windows.len() {
@@ -378,14 +448,32 @@ impl Detector {
         let rule = &self.rules[index];
         let input = Input::new(text).span(start..end);
         for captures in rule.regex.captures_iter(input) {
-            let group = (1..captures.group_len())
-                .find_map(|g| captures.get_group(g))
-                .or_else(|| captures.get_match().map(|m| m.span()));
-            let Some(span) = group else {
+            let group = match rule.secret_group {
+                Some(index) => captures.get_group(index),
+                None => (1..captures.group_len())
+                    .filter(|&g| Some(g) != rule.name_group)
+                    .find_map(|g| captures.get_group(g)),
+            };
+            let Some(span) = group.or_else(|| captures.get_match().map(|m| m.span())) else {
                 continue;
             };
+            if let Some(name) = rule.name_group.and_then(|g| captures.get_group(g)) {
+                let name = text[name.start..name.end].to_ascii_lowercase();
+                if rule.ignore_names.iter().any(|word| {
+                    name.as_slice()
+                        .windows(word.len())
+                        .any(|w| w == word.as_bytes())
+                }) {
+                    continue;
+                }
+            }
             let value = String::from_utf8_lossy(&text[span.start..span.end]).into_owned();
             if placeholder(&value)
+                || DOCUMENTED.iter().any(|d| value.contains(d))
+                || (!rule.ignore_names.is_empty() && {
+                    let lower = value.to_ascii_lowercase();
+                    SAMPLE_WORDS.iter().any(|w| lower.contains(w))
+                })
                 || rule
                     .min_entropy
                     .is_some_and(|min| shannon_entropy(&value) < min)
@@ -420,9 +508,11 @@ fn line_start(text: &[u8], at: usize) -> usize {
     memchr::memrchr(b'\n', &text[from..at]).map_or(from, |i| from + i + 1)
 }
 
+/// Just past the end of the line (its newline included, so that a pattern can see where a
+/// token stops).
 fn line_end(text: &[u8], at: usize) -> usize {
     let to = (at + LINE_REACH).min(text.len());
-    memchr::memchr(b'\n', &text[at..to]).map_or(to, |i| at + i)
+    memchr::memchr(b'\n', &text[at..to]).map_or(to, |i| at + i + 1)
 }
 
 /// Line and column of increasing offsets, counted once.

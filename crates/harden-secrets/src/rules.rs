@@ -26,6 +26,9 @@ pub struct Rule {
     pub validator: Option<fn(&str) -> bool>,
     /// The match spans lines (key blocks): search up to 64 KiB after a keyword, not one line.
     pub multiline: bool,
+    /// Words that, in the capture group named `name` (the setting's name), mean the value is
+    /// not a secret (`token_url`, `password_hash`).
+    pub ignore_names: &'static [&'static str],
 }
 
 const fn rule(
@@ -42,6 +45,56 @@ const fn rule(
         min_entropy: None,
         validator: None,
         multiline: false,
+        ignore_names: &[],
+    }
+}
+
+/// Names of settings that hold something about a secret, not the secret.
+const NOT_SECRET_NAMES: &[&str] = &[
+    "hash",
+    "digest",
+    "checksum",
+    "sha1",
+    "sha256",
+    "md5",
+    "uuid",
+    "url",
+    "uri",
+    "endpoint",
+    "path",
+    "file",
+    "dir",
+    "type",
+    "length",
+    "count",
+    "policy",
+    "format",
+    "regex",
+    "pattern",
+    "field",
+    "header",
+    "param",
+    "prefix",
+    "label",
+    "version",
+    "expir",
+    "ttl",
+    "public",
+    "name",
+    "placeholder",
+    "example",
+    "env_var",
+    "envvar",
+    "variable",
+    "_ref",
+    "arn",
+    "location",
+];
+
+const fn generic(rule: Rule) -> Rule {
+    Rule {
+        ignore_names: NOT_SECRET_NAMES,
+        ..rule
     }
 }
 
@@ -100,7 +153,7 @@ pub static RULES: &[Rule] = &[
                 "secretaccesskey",
                 "aws-secret",
             ],
-            r#"(?i)(?:aws[_-]?secret[_-]?access[_-]?key|secret[_-]?access[_-]?key|secretaccesskey|aws[_-]?secret[_-]?key)["']?\s*(?:[:=]|:=|=>)\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)"#,
+            r#"(?i)(?:aws[_-]?secret[_-]?access[_-]?key|secret[_-]?access[_-]?key|secretaccesskey|aws[_-]?secret[_-]?key)(?:["']?\s*(?::\s*&?(?:'static\s+)?[A-Za-z][A-Za-z0-9_<>\[\]|?]*\s*)?(?:[:=]|:=|=>)\s*|["']\s+value\s*=\s*)["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)"#,
         ),
         4.0,
     ),
@@ -210,7 +263,7 @@ pub static RULES: &[Rule] = &[
         "ibm-cloud-api-key",
         "IBM Cloud API key next to its name",
         &["ibm"],
-        r"(?i)ibm[^\n]{0,40}?(?:api|key)[^\n]{0,20}?[:=]\s*[\x22']?([A-Za-z0-9_-]{44})(?:[^A-Za-z0-9_-]|$)",
+        r"(?i)ibm[^\n]{0,40}?(?:api|key)[^\n]{0,30}?(?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{44})(?:[^A-Za-z0-9_-]|$)",
     ),
     // ---- Source hosting --------------------------------------------------------------------
     checked(
@@ -265,7 +318,7 @@ pub static RULES: &[Rule] = &[
         "gitlab-pipeline-trigger-token",
         "GitLab pipeline trigger token",
         &["glptt-"],
-        r"\b(glptt-[0-9a-f]{40})\b",
+        r"\b(glptt-[A-Za-z0-9_-]{20,})",
     ),
     rule(
         "gitlab-runner-token",
@@ -289,31 +342,31 @@ pub static RULES: &[Rule] = &[
         "gitlab-oauth-app-secret",
         "GitLab OAuth application secret",
         &["gloas-"],
-        r"\b(gloas-[A-Za-z0-9_-]{64})",
+        r"\b(gloas-[A-Za-z0-9_-]{20,})",
     ),
     rule(
         "gitlab-feed-token",
         "GitLab feed token",
         &["glft-"],
-        r"\b(glft-[A-Za-z0-9_-]{20})",
+        r"\b(glft-[A-Za-z0-9_-]{20,})",
     ),
     rule(
         "gitlab-incoming-mail-token",
         "GitLab incoming mail token",
         &["glimt-"],
-        r"\b(glimt-[A-Za-z0-9_-]{25})",
+        r"\b(glimt-[A-Za-z0-9_-]{20,})",
     ),
     rule(
         "gitlab-agent-token",
         "GitLab agent for Kubernetes token",
         &["glagent-"],
-        r"\b(glagent-[A-Za-z0-9_-]{50})",
+        r"\b(glagent-[A-Za-z0-9_-]{20,})",
     ),
     rule(
         "gitlab-scim-token",
         "GitLab SCIM OAuth token",
         &["glsoat-"],
-        r"\b(glsoat-[A-Za-z0-9_-]{20})",
+        r"\b(glsoat-[A-Za-z0-9_-]{20,})",
     ),
     rule(
         "gitlab-cicd-job-token",
@@ -368,7 +421,7 @@ pub static RULES: &[Rule] = &[
         "docker-hub-token",
         "Docker Hub personal or organization access token",
         &["dckr_pat_", "dckr_oat_"],
-        r"\b(dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,})",
+        r"\b(dckr_(?:pat|oat)_[A-Za-z0-9_-]{24,})",
     ),
     rule(
         "jfrog-api-key",
@@ -443,7 +496,7 @@ pub static RULES: &[Rule] = &[
         "paypal-client-secret",
         "PayPal REST client secret next to its name",
         &["paypal"],
-        r"(?i)paypal[^\n]{0,40}?secret[^\n]{0,20}?[:=]\s*[\x22']?([A-Za-z0-9_-]{80})(?:[^A-Za-z0-9_-]|$)",
+        r"(?i)paypal[^\n]{0,40}?secret[^\n]{0,30}?(?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{80})(?:[^A-Za-z0-9_-]|$)",
     ),
     entropy(
         rule(
@@ -494,14 +547,14 @@ pub static RULES: &[Rule] = &[
         "coinbase-access-token",
         "Coinbase Commerce or exchange key in a secret-named setting",
         &["coinbase"],
-        r"(?i)coinbase[^\n]{0,40}?(?:secret|key|token)[^\n]{0,20}?[:=]\s*[\x22']?([A-Za-z0-9+/=_-]{32,88})(?:[^A-Za-z0-9+/=_-]|$)",
+        r"(?i)coinbase[^\n]{0,40}?(?:secret|key|token)[^\n]{0,30}?(?:^|[^A-Za-z0-9+/_-])([A-Za-z0-9+/_-]{32,88}={0,2})(?:[^A-Za-z0-9+/=_-]|$)",
     ),
     // ---- Messaging --------------------------------------------------------------------------
     rule(
         "slack-bot-token",
         "Slack bot token",
         &["xoxb-"],
-        r"\b(xoxb-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{24,34})\b",
+        r"\b(xoxb-[0-9]{10,13}-(?:[0-9]{10,13}-)?[A-Za-z0-9]{24,34})\b",
     ),
     rule(
         "slack-user-token",
@@ -531,7 +584,7 @@ pub static RULES: &[Rule] = &[
         "slack-webhook",
         "Slack incoming webhook",
         &["hooks.slack.com"],
-        r"(https://hooks\.slack\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24})",
+        r"(https://hooks\.slack\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{20,32})",
     ),
     rule(
         "slack-workflow-webhook",
@@ -548,26 +601,26 @@ pub static RULES: &[Rule] = &[
     rule(
         "discord-bot-token",
         "Discord bot token",
-        &["discord", "bot "],
-        r"(?i:discord|bot )[^\n]{0,40}?\b([MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40})(?:[^A-Za-z0-9_-]|$)",
+        &["discord", "bot"],
+        r"(?i:discord|bot)[^\n]{0,40}?\b([MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40})(?:[^A-Za-z0-9_-]|$)",
     ),
     rule(
         "telegram-bot-token",
         "Telegram bot token",
-        &[":aa"],
-        r"\b(\d{8,10}:AA[A-Za-z0-9_-]{33})(?:[^A-Za-z0-9_-]|$)",
+        &[":aa", "telegram", "tg_bot", "tg_token"],
+        r"\b(\d{8,10}:AA[A-Za-z0-9_-]{33})(?:[^A-Za-z0-9_-]|$)|(?i:telegram|tg_bot|tg_token)[^\n]{0,40}?\b(\d{8,10}:[A-Za-z0-9_-]{35})(?:[^A-Za-z0-9_-]|$)",
     ),
     rule(
         "twilio-api-key",
         "Twilio API key SID and secret",
-        &["twilio"],
-        r"(?i)twilio[^\n]{0,40}?\b(SK[0-9a-f]{32})\b",
+        &["sk"],
+        r"\b(SK[0-9a-fA-F]{32})\b",
     ),
     near(
         "twilio-auth-token",
         "Twilio auth token next to its name",
         &["twilio"],
-        r"(?i)twilio[^\n]{0,20}?(?:auth|token|secret)[^\n]{0,20}?[:=]\s*[\x22']?([0-9a-f]{32})\b",
+        r"(?i)twilio[^\n]{0,20}?(?:auth|token|secret)[^\n]{0,30}?\b([0-9a-f]{32})\b",
     ),
     rule(
         "sendgrid-api-key",
@@ -591,7 +644,7 @@ pub static RULES: &[Rule] = &[
         "postmark-server-token",
         "Postmark server or account token",
         &["postmark"],
-        r"(?i)postmark[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+        r"(?i)postmark[^\n]{0,20}?(?:key|token|secret|auth|pass)[^\n]{0,30}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
     ),
     rule(
         "brevo-api-key",
@@ -633,6 +686,15 @@ pub static RULES: &[Rule] = &[
         ],
         r"\b(sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,200}|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})(?:[^A-Za-z0-9_-]|$)",
     ),
+    entropy(
+        rule(
+            "openai-legacy-api-key",
+            "OpenAI API key (48-character form) next to its name",
+            &["openai"],
+            r"(?i:openai)[^\n]{0,40}?\b(sk-[A-Za-z0-9]{48})\b",
+        ),
+        4.0,
+    ),
     rule(
         "anthropic-api-key",
         "Anthropic API key",
@@ -643,7 +705,7 @@ pub static RULES: &[Rule] = &[
         "huggingface-token",
         "Hugging Face access or organisation token",
         &["hf_", "api_org_"],
-        r"\b(hf_[A-Za-z]{34}|api_org_[A-Za-z]{34})\b",
+        r"\b(hf_[A-Za-z0-9]{34,40}|api_org_[A-Za-z0-9]{34,40})\b",
     ),
     near(
         "cohere-api-key",
@@ -655,7 +717,7 @@ pub static RULES: &[Rule] = &[
         "replicate-api-token",
         "Replicate API token",
         &["r8_"],
-        r"\b(r8_[A-Za-z0-9]{37})\b",
+        r"\b(r8_[A-Za-z0-9]{37,40})\b",
     ),
     rule(
         "groq-api-key",
@@ -799,7 +861,7 @@ pub static RULES: &[Rule] = &[
         "splunk-hec-token",
         "Splunk HTTP Event Collector token",
         &["splunk"],
-        r"(?i)splunk[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+        r"(?i)splunk[^\n]{0,20}?(?:key|token|secret|auth|pass)[^\n]{0,30}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
     ),
     rule(
         "launchdarkly-key",
@@ -824,7 +886,7 @@ pub static RULES: &[Rule] = &[
         "terraform-cloud-token",
         "Terraform Cloud / HCP Terraform API token",
         &[".atlasv1."],
-        r"\b([A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70})",
+        r"\b([A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,100})",
     ),
     rule(
         "doppler-token",
@@ -860,13 +922,13 @@ pub static RULES: &[Rule] = &[
         "heroku-api-key",
         "Heroku platform API key",
         &["hrku-"],
-        r"\b(HRKU-[A-Za-z0-9_-]{60})(?:[^A-Za-z0-9_-]|$)",
+        r"\b(HRKU-[A-Za-z0-9_-]{20,100})(?:[^A-Za-z0-9_-]|$)",
     ),
     rule(
         "heroku-legacy-api-key",
         "Heroku API key (UUID form) next to its name",
         &["heroku"],
-        r"(?i)heroku[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+        r"(?i)heroku[^\n]{0,20}?(?:key|token|secret|auth|pass)[^\n]{0,30}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
     ),
     near(
         "cloudflare-api-token",
@@ -926,7 +988,7 @@ pub static RULES: &[Rule] = &[
         "auth0-client-secret",
         "Auth0 client secret next to its name",
         &["auth0"],
-        r"(?i)auth0[^\n]{0,40}?secret[^\n]{0,20}?[:=]\s*[\x22']?([A-Za-z0-9_-]{64})(?:[^A-Za-z0-9_-]|$)",
+        r"(?i)auth0[^\n]{0,40}?secret[^\n]{0,30}?(?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{64})(?:[^A-Za-z0-9_-]|$)",
     ),
     checked(
         rule(
@@ -995,7 +1057,7 @@ pub static RULES: &[Rule] = &[
         "snyk-token",
         "Snyk API token next to its name",
         &["snyk"],
-        r"(?i)snyk[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+        r"(?i)snyk[^\n]{0,20}?(?:key|token|secret|auth|pass)[^\n]{0,30}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
     ),
     rule(
         "databricks-token",
@@ -1219,7 +1281,7 @@ pub static RULES: &[Rule] = &[
         3.5,
     ),
     // ---- Secret-named settings (last: every specific rule goes first) -----------------------
-    entropy(
+    generic(entropy(
         checked(
             rule(
                 "generic-secret-assignment",
@@ -1239,13 +1301,13 @@ pub static RULES: &[Rule] = &[
                     "auth_key",
                     "credential",
                 ],
-                r#"(?i)\b[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|api_?key|api-key|access_?key|private_?key|auth_?key|credentials?)[a-z0-9_.-]*["']?\s*(?:[:=]|:=|=>|\?\?=)\s*["'`]([A-Za-z0-9+/_\-.~!@#$%^&*=,;:?|]{12,128})["'`]"#,
+                r#"(?i)\b(?P<name>[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|api_?key|api-key|access_?key|private_?key|auth_?key|credentials?)[a-z0-9_.-]*)(?:["']?\s*(?::\s*&?(?:'static\s+)?[A-Za-z][A-Za-z0-9_<>\[\]|?]*\s*)?(?:[:=]|:=|=>|\?\?=)\s*|["']\s+value\s*=\s*)["'`](?P<secret>[A-Za-z0-9+/_\-.~!@#$%^&*=,;?|]{12,128})["'`]"#,
             ),
-            validate::not_a_reference,
+            validate::generic_value,
         ),
         3.3,
-    ),
-    entropy(
+    )),
+    generic(entropy(
         checked(
             rule(
                 "generic-secret-line",
@@ -1264,10 +1326,10 @@ pub static RULES: &[Rule] = &[
                     "auth_key",
                     "credential",
                 ],
-                r"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+)?[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|api_?key|api-key|access_?key|private_?key|auth_?key|credentials?)[a-z0-9_.-]*[ \t]*[:=][ \t]*([A-Za-z0-9+/_\-.~!@#%^*=]{16,128})[ \t]*\r?$",
+                r"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+)?(?P<name>[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|api_?key|api-key|access_?key|private_?key|auth_?key|credentials?)[a-z0-9_.-]*)[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9+/_\-.~!@#%^*=]{16,128})[ \t]*\r?$",
             ),
-            validate::mixed_letters_and_digits,
+            validate::generic_line_value,
         ),
         3.5,
-    ),
+    )),
 ];

@@ -74,12 +74,42 @@ pub(crate) fn not_a_reference(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     !(value.starts_with('$')
         || value.starts_with('%')
+        || value.starts_with('{')
         || value.starts_with('@')
         || [
             "env:", "env.", "vault:", "secret:", "secrets.", "ref+", "arn:", "file:",
         ]
         .iter()
         .any(|p| lower.starts_with(p)))
+}
+
+/// A value assigned to a secret-named setting that looks like a credential: not a reference,
+/// URL or path, and not a lower-case identifier (`prod/payments/stripe-key`, `read-write`).
+pub(crate) fn generic_value(value: &str) -> bool {
+    let digit = value.bytes().any(|b| b.is_ascii_digit());
+    let upper = value.bytes().any(|b| b.is_ascii_uppercase());
+    let lower = value.bytes().any(|b| b.is_ascii_lowercase());
+    not_a_reference(value)
+        && !value.contains("://")
+        && !value.starts_with('/')
+        && !value.starts_with("./")
+        && (digit || (upper && lower))
+        && !looks_like_code(value)
+}
+
+/// Dotted or called names (`config.get_secret`, `os.getenv`) are code, not values.
+fn looks_like_code(value: &str) -> bool {
+    value.contains("()")
+        || value
+            .split('.')
+            .filter(|part| !part.is_empty())
+            .all(|part| part.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+            && value.contains('.')
+}
+
+/// An unquoted value on a secret-named line: as [`generic_value`], and letters with digits.
+pub(crate) fn generic_line_value(value: &str) -> bool {
+    generic_value(value) && mixed_letters_and_digits(value)
 }
 
 /// Base64 of `user:password`, both printable and the password not empty.
@@ -114,19 +144,28 @@ pub(crate) fn service_role_jwt(token: &str) -> bool {
         })
 }
 
+const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
 /// A PEM private key whose body decodes as base64 (not a placeholder such as `...`).
 pub(crate) fn pem_body(block: &str) -> bool {
     let text = block.replace("\\n", "\n");
     let cleaned: String = text
         .lines()
-        .filter(|l| !l.contains("-----") && !l.contains(':'))
+        // Armour headers (`Version: ...`) and the PGP checksum line (`=AbCd`) are not body.
+        .filter(|l| !l.contains("-----") && !l.contains(':') && !l.trim_start().starts_with('='))
         .flat_map(str::chars)
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
         .collect();
-    cleaned.len() >= 64
-        && base64::engine::general_purpose::STANDARD
-            .decode(&cleaned)
-            .is_ok()
+    // Decoded leniently (padding and trailing bits as they come): the point is that the body
+    // is base64 of real length, not `...` or `<key here>`.
+    let body = cleaned.trim_end_matches('=');
+    let body = &body[..body.len() - body.len() % 4];
+    body.len() >= 64 && LENIENT.decode(body).is_ok()
 }
 
 #[cfg(test)]
