@@ -150,6 +150,10 @@ fn placeholder(secret: &str) -> bool {
             .len()
             < 5
         || repeated_run(secret)
+        // Format-string holes: `{password}`, `%(password)s`, `%s`.
+        || (secret.starts_with('{') && secret.ends_with('}'))
+        || secret.starts_with("%(")
+        || secret == "%s"
         || OBVIOUS
             .iter()
             .any(|word| lower == *word || lower.strip_suffix("123") == Some(word))
@@ -227,6 +231,14 @@ struct Found {
     end: usize,
     value: String,
     encodings: Vec<Encoding>,
+}
+
+impl std::fmt::Debug for Detector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Detector")
+            .field("rules", &self.rules.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Detector {

@@ -1326,7 +1326,7 @@ pub static RULES: &[Rule] = &[
                     "auth_key",
                     "credential",
                 ],
-                r"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+)?(?P<name>[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|api_?key|api-key|access_?key|private_?key|auth_?key|credentials?)[a-z0-9_.-]*)[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9+/_\-.~!@#%^*=]{16,128})[ \t]*\r?$",
+                r"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+)?(?P<name>[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|api_?key|api-key|access_?key|private_?key|auth_?key|credentials?)[a-z0-9_.-]*)[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9+/_\-.~!@#%^*=]{12,128})[ \t]*\r?$",
             ),
             validate::generic_line_value,
         ),

@@ -63,6 +63,29 @@ impl TestRepo {
         self.git(&["rev-parse", "HEAD"]).trim().to_owned()
     }
 
+    /// Feeds a `git fast-import` stream (thousands of commits in a fraction of a second), then
+    /// checks out `main`.
+    pub fn fast_import(&self, stream: &str) -> &Self {
+        use std::io::Write as _;
+        let mut command = self.command();
+        command
+            .args(["fast-import", "--quiet"])
+            .stdin(std::process::Stdio::piped());
+        let mut child = command.spawn().expect("start git fast-import");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stream.as_bytes())
+            .expect("write the stream");
+        assert!(
+            child.wait().expect("git fast-import").success(),
+            "git fast-import failed"
+        );
+        self.git(&["checkout", "-q", "-f", "main"]);
+        self
+    }
+
     /// Runs git in the repository and returns stdout.
     pub fn git(&self, args: &[&str]) -> String {
         let mut command = self.command();

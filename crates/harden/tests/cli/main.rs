@@ -6,6 +6,7 @@ mod check;
 mod commands;
 mod ledger;
 mod rollout;
+mod secrets;
 
 use std::path::Path;
 use std::process::Output;

@@ -1,0 +1,181 @@
+//! R3.secrets.history on histories built with `git fast-import`: a secret that stays in 1,000
+//! commits is read once; a secret edited in 40 commits is one finding with 40 locations;
+//! `since` reads only what is new; deleted secrets are found with their introducing commit.
+#![allow(clippy::disallowed_methods, clippy::unwrap_used)] // Test code: real files; panics are failures.
+
+use std::fmt::Write as _;
+
+use harden_config::{OptionValue, ValidConfig};
+use harden_engine::{FixedClock, Ports, RunContext, RunOptions};
+use harden_model::{GateId, GateResult, RunTarget, ToolInfo};
+use harden_repo::{GitHistory, WorkTree};
+use harden_test::TestRepo;
+
+// Assembled from parts: harden scans its own sources, which must hold no credential.
+const SECRET: &str = concat!("sk_live_", "Zq8RkT2vLm5Np9Wx3Yb7Hc4J");
+
+fn blob(text: &str) -> String {
+    format!("data {}\n{text}\n", text.len())
+}
+
+/// `commits` commits on main: the first adds `config/app.env` with `SECRET` (and, when
+/// `edit_secret_file`, every commit rewrites that file keeping the secret); each touches
+/// `counter.txt`.
+fn history(commits: usize, edit_secret_file: bool) -> TestRepo {
+    let mut stream = String::new();
+    for i in 1..=commits {
+        let when = 1_700_000_000 + i * 60;
+        write!(
+            stream,
+            "commit refs/heads/main\nmark :{i}\nauthor Dana <dana@example.com> {when} +0000\ncommitter Dana <dana@example.com> {when} +0000\n{}",
+            blob(&format!("change {i}"))
+        )
+        .unwrap();
+        if i > 1 {
+            writeln!(stream, "from :{}", i - 1).unwrap();
+        }
+        write!(
+            stream,
+            "M 100644 inline counter.txt\n{}",
+            blob(&i.to_string())
+        )
+        .unwrap();
+        if i == 1 || edit_secret_file {
+            write!(
+                stream,
+                "M 100644 inline config/app.env\n{}",
+                blob(&format!("# revision {i}\nSTRIPE_KEY={SECRET}\n"))
+            )
+            .unwrap();
+        }
+    }
+    let repo = TestRepo::new();
+    repo.fast_import(&stream);
+    repo
+}
+
+fn run(repo: &TestRepo, since: Option<&str>) -> GateResult {
+    let registry = harden_gates::registry();
+    let mut config = ValidConfig::defaults();
+    if let Some(since) = since {
+        config
+            .gates
+            .entry(GateId::from_static("R3.secrets.history"))
+            .or_default()
+            .options
+            .insert("since".into(), OptionValue::String(since.into()));
+    }
+    let worktree = WorkTree::new(repo.path());
+    let history = GitHistory::open(repo.path()).unwrap();
+    let clock = FixedClock("2026-11-22T12:00:00Z".parse().unwrap());
+    let ports = Ports {
+        repo: &worktree,
+        history: Ok(&history),
+        ledger: Err("none".into()),
+        clock: &clock,
+        env: &harden_engine::FixedEnvironment(std::collections::BTreeMap::default()),
+    };
+    let options = RunOptions {
+        profile: config.resolve_profile(Some("production")).unwrap(),
+        strict: false,
+        only: vec!["R3.secrets.history".into()],
+    };
+    let context = RunContext {
+        run_id: "history".into(),
+        tool: ToolInfo {
+            name: "harden".into(),
+            version: "test".into(),
+        },
+        target: RunTarget::default(),
+    };
+    let mut report = harden_engine::run(&registry, &config, &ports, &options, context, &|_| {});
+    report.gates.remove(0)
+}
+
+fn examined(result: &GateResult, what: &str) -> u64 {
+    let evidence = serde_json::to_value(&result.evidence).unwrap();
+    evidence["examined"][what].as_u64().unwrap_or(0)
+}
+
+/// What git itself counts: every blob reachable from any ref (rev-list prints blobs with their
+/// path; commits, which the filter cannot drop, without).
+fn blobs_in_git(repo: &TestRepo) -> u64 {
+    repo.git(&[
+        "rev-list",
+        "--objects",
+        "--all",
+        "--filter=object:type=blob",
+    ])
+    .lines()
+    .filter(|line| line.contains(' '))
+    .count() as u64
+}
+
+#[test]
+fn a_secret_in_a_thousand_commits_is_read_once() {
+    let repo = history(1000, false);
+    let result = run(&repo, None);
+    assert_eq!(result.outcome.as_str(), "fail");
+    // Every distinct blob read exactly once: 1,000 counter versions and the one env file.
+    assert_eq!(examined(&result, "blobs"), 1001);
+    assert_eq!(examined(&result, "blobs"), blobs_in_git(&repo));
+    assert_eq!(result.findings.len(), 1);
+    let finding = &result.findings[0];
+    assert!(finding.related.is_empty(), "one blob, one location");
+    assert!(
+        finding.message.contains("by Dana on 2023-11-14"),
+        "{}",
+        finding.message
+    );
+    let first = repo.git(&["rev-list", "--max-parents=0", "HEAD"]);
+    let json = serde_json::to_string(&finding).unwrap();
+    assert!(
+        json.contains(first.trim()),
+        "names the introducing commit: {json}"
+    );
+    assert!(!json.contains(SECRET), "never the secret itself");
+}
+
+#[test]
+fn a_secret_edited_in_forty_commits_is_one_finding_with_forty_locations() {
+    let repo = history(40, true);
+    let result = run(&repo, None);
+    assert_eq!(result.findings.len(), 1);
+    assert_eq!(result.findings[0].related.len(), 39);
+    assert!(
+        result.findings[0].message.ends_with("in 40 places"),
+        "{}",
+        result.findings[0].message
+    );
+}
+
+#[test]
+fn since_reads_only_blobs_new_after_the_revision() {
+    let repo = history(1000, false);
+    let base = repo.git(&["rev-parse", "main~500"]);
+    let result = run(&repo, Some(base.trim()));
+    // The secret came long before: nothing new holds it.
+    assert_eq!(result.outcome.as_str(), "pass", "{:?}", result.findings);
+    assert_eq!(examined(&result, "blobs"), 500);
+    let bad = run(&repo, Some("no-such-ref"));
+    assert_eq!(bad.outcome.as_str(), "fail");
+    assert!(bad.summary.contains("no-such-ref"), "{}", bad.summary);
+}
+
+#[test]
+fn a_secret_on_another_branch_and_then_deleted_is_found() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "service\n");
+    repo.commit("init", "2026-01-01T10:00:00Z");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("deploy/env", format!("TOKEN={SECRET}\n"));
+    let introduced = repo.commit("add deploy env", "2026-01-02T10:00:00Z");
+    repo.remove("deploy/env");
+    repo.commit("remove it", "2026-01-03T10:00:00Z");
+    repo.git(&["checkout", "-q", "main"]);
+    let result = run(&repo, None);
+    assert_eq!(result.findings.len(), 1, "found on the feature branch");
+    let json = serde_json::to_string(&result.findings[0]).unwrap();
+    assert!(json.contains(&introduced), "{json}");
+    assert!(json.contains("deploy/env"), "{json}");
+}

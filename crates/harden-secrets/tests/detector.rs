@@ -1,0 +1,262 @@
+//! The detector's contract: formats and positions, what must not fire, decoding layers,
+//! configuration (custom rules, disabled rules, allow patterns) and robustness.
+#![allow(clippy::unwrap_used)]
+
+use harden_secrets::{CustomRule, Detector, DetectorConfig, Encoding, RULES};
+
+fn detector() -> Detector {
+    Detector::new(RULES).unwrap()
+}
+
+fn ids(text: &str) -> Vec<String> {
+    detector()
+        .scan(text)
+        .iter()
+        .map(|m| m.rule.to_string())
+        .collect()
+}
+
+// Assembled from parts: harden scans its own sources, which must hold no credential.
+const AWS_ID: &str = concat!("AKIA", "QYLPMN5HFIQR7PLB");
+const STRIPE: &str = concat!("sk_live", "_51HcVb2KqW8x7Yz3Tq9Lm4Np");
+
+#[test]
+fn every_rule_compiles_with_keywords_and_a_unique_id() {
+    let d = detector();
+    assert_eq!(d.rule_count(), RULES.len());
+    assert!(RULES.iter().all(|r| !r.keywords.is_empty()));
+    let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), RULES.len(), "rule ids are unique");
+}
+
+#[test]
+fn finds_real_formats_with_positions() {
+    let text = format!(
+        "let key = \"{AWS_ID}\";\nSTRIPE={STRIPE}\nDATABASE_URL=postgres://app:{}@db.internal:5432/app\n",
+        concat!("Tr0ub4dor", "-9x")
+    );
+    let found = detector().scan(&text);
+    let ids: Vec<&str> = found.iter().map(|m| &*m.rule).collect();
+    assert_eq!(
+        ids,
+        ["aws-access-key-id", "stripe-secret-key", "url-credentials"]
+    );
+    assert_eq!((found[0].position.line, found[0].position.column), (1, 12));
+    assert_eq!(
+        (found[0].end_position.line, found[0].end_position.column),
+        (1, 32)
+    );
+    assert_eq!(found[2].secret.expose(), concat!("Tr0ub4dor", "-9x"));
+    assert_eq!(found[1].position.line, 2);
+}
+
+#[test]
+fn columns_count_characters_and_invalid_utf8_is_scanned() {
+    let mut bytes = "é → ".as_bytes().to_vec();
+    bytes.extend_from_slice(AWS_ID.as_bytes());
+    bytes.extend_from_slice(b"\n\xff\xfe ");
+    bytes.extend_from_slice(STRIPE.as_bytes());
+    let found = detector().scan(&bytes);
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[0].position.column, 5);
+    assert_eq!((found[1].position.line, found[1].position.column), (2, 4));
+}
+
+#[test]
+fn placeholders_references_examples_hashes_and_public_keys_do_not_fire() {
+    for text in [
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+        "password = \"${DB_PASSWORD}\"",
+        "token: \"{{ .Values.token }}\"",
+        "api_key = os.environ[\"API_KEY\"]",
+        "password = \"changeme-please\"",
+        "postgres://user:password@localhost/db",
+        "STRIPE_KEY=sk_live_000000000000000000000000",
+        "integrity sha512-7KAD1a0xq3t2uFHv5h7nN9yJ1C8HZk0tVt0zqgZ6sWgN0zCk2dX3bZQy6Wb1v8QfYlqYQ==",
+        "id = \"3f9c2e1a-0b1c-4d3e-8f5a-6b7c8d9e0f1a\"",
+        "checksum = \"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"",
+        "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----",
+        "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
+        "token_url = \"https://oauth2.example.com/token\"",
+        "secret_name = \"prod/payments/stripe-api-key\"",
+        "password_hash = \"Kx9vQ2mLp7RtZ4wYbN3c\"",
+        "api_key = get_api_key_from_vault()\nSECRET_BACKEND=vault-production-cluster\n",
+        "api_key = \"test-api-key-1234\"",
+    ] {
+        assert!(ids(text).is_empty(), "{text}: {:?}", ids(text));
+    }
+}
+
+#[test]
+fn generic_assignments_need_entropy_and_a_secret_name() {
+    assert_eq!(
+        ids("client_secret = \"k8Zq2vL9xR4tW1mN7pB3cD6f\""),
+        ["generic-secret-assignment"]
+    );
+    assert_eq!(
+        ids("const dbPassword: string = \"k8Zq2vL9xR4tW1mN7pB3\";"),
+        ["generic-secret-assignment"]
+    );
+    assert_eq!(
+        ids("<add key=\"SMTP_PASSWORD\" value=\"k8Zq2vL9xR4tW1mN7pB3\" />"),
+        ["generic-secret-assignment"]
+    );
+    assert!(ids("password = \"aaaaaaaaaaaaaaaa\"").is_empty());
+    assert_eq!(
+        ids(concat!("DB_PASSWORD=k8Zq2vL9x", "R4tW1mN7pB3\n")),
+        ["generic-secret-line"]
+    );
+    assert_eq!(
+        ids(concat!("  api_token: Qm93ZXJz", "Nzc4ODk5MDAxMjM0\n")),
+        ["generic-secret-line"]
+    );
+}
+
+#[test]
+fn the_keyword_may_sit_far_from_the_secret_on_its_line_but_not_on_another_line() {
+    let near = format!(
+        "DATADOG_API_KEY {}= \"{}\"",
+        " ".repeat(20),
+        concat!("4f8a9c2e1b7d6f3a", "0e5c8b2d9a7f1e6c")
+    );
+    assert_eq!(ids(&near), ["datadog-api-key"]);
+    let far = concat!(
+        "# datadog\n\nvalue = \"4f8a9c2e1b7d6f3a",
+        "0e5c8b2d9a7f1e6c\"\n"
+    );
+    assert!(ids(far).is_empty(), "{:?}", ids(far));
+}
+
+#[test]
+fn a_keyword_everywhere_gives_the_same_findings_as_a_keyword_once() {
+    // Over DENSE_WINDOWS lines with the keyword switch the rule to one whole-text search.
+    let mut text = "task: ask for the disk risk\n".repeat(100);
+    text.push_str(concat!(
+        "TWILIO_KEY=SK",
+        "0123456789abcdef0123456789abcdef\n"
+    ));
+    let found = detector().scan(&text);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].position.line, 101);
+}
+
+#[test]
+fn secrets_inside_encoded_layers_are_found_at_the_encoded_run() {
+    use base64::Engine as _;
+    let line = format!("STRIPE_KEY={STRIPE}\n");
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&line);
+    let twice = base64::engine::general_purpose::STANDARD.encode(format!("env: {b64}\n"));
+    let hexed = hex::encode(&line);
+    let url = format!(
+        "redirect=postgres%3A%2F%2Fapp%3A{}%40db%2Fapp",
+        concat!("Kx9vQ2", "mLp7RtZ")
+    );
+    let text = format!("a: {b64}\nb: {twice}\nc: {hexed}\nd: {url}\n");
+    let found = detector().scan(&text);
+    let layers: Vec<(u32, Vec<Encoding>)> = found
+        .iter()
+        .map(|m| (m.position.line, m.encodings.clone()))
+        .collect();
+    assert_eq!(
+        layers,
+        [
+            (1, vec![Encoding::Base64]),
+            (2, vec![Encoding::Base64, Encoding::Base64]),
+            (3, vec![Encoding::Hex]),
+            (4, vec![Encoding::Url]),
+        ]
+    );
+    assert_eq!(found[0].secret.expose(), STRIPE);
+    assert_eq!(
+        (found[0].position.column, found[0].end_position.column),
+        (4, 4 + b64.len() as u32)
+    );
+}
+
+#[test]
+fn custom_rules_disabled_rules_and_allow_patterns() {
+    let config = DetectorConfig {
+        disabled: vec!["aws-access-key-id".into()],
+        custom: vec![CustomRule {
+            id: "acme-key".into(),
+            description: "ACME key".into(),
+            pattern: r"\b(ACME_[A-Z0-9]{20})\b".into(),
+            keywords: vec!["acme_".into()],
+            min_entropy: Some(3.0),
+        }],
+        allow: vec![r"^sk_live_51HcVb".into()],
+    };
+    let d = Detector::with_config(&config).unwrap();
+    assert_eq!(d.rule_count(), RULES.len());
+    let text = format!("{AWS_ID} {STRIPE} ACME_7Q2MZ9XK4WBV8RTN3HLP");
+    let found: Vec<String> = d.scan(&text).iter().map(|m| m.rule.to_string()).collect();
+    assert_eq!(found, ["acme-key"]);
+    // A custom rule without keywords runs on every text.
+    let config = DetectorConfig {
+        custom: vec![CustomRule {
+            id: "internal".into(),
+            description: "internal".into(),
+            pattern: r"\b(int_[a-z0-9]{16})\b".into(),
+            keywords: vec![],
+            min_entropy: None,
+        }],
+        ..DetectorConfig::default()
+    };
+    let d = Detector::with_config(&config).unwrap();
+    assert_eq!(d.scan("x = int_a8b7c6d5e4f3a2b1").len(), 1);
+}
+
+#[test]
+fn configurations_that_cannot_work_are_errors() {
+    let all = DetectorConfig {
+        disabled: RULES.iter().map(|r| r.id.to_owned()).collect(),
+        ..DetectorConfig::default()
+    };
+    assert!(
+        Detector::with_config(&all)
+            .unwrap_err()
+            .contains("no secret rule is active")
+    );
+    let unknown = DetectorConfig {
+        disabled: vec!["no-such-rule".into()],
+        ..DetectorConfig::default()
+    };
+    assert!(
+        Detector::with_config(&unknown)
+            .unwrap_err()
+            .contains("no-such-rule")
+    );
+    let taken = DetectorConfig {
+        custom: vec![CustomRule {
+            id: "github-pat".into(),
+            description: String::new(),
+            pattern: "x".into(),
+            keywords: vec![],
+            min_entropy: None,
+        }],
+        ..DetectorConfig::default()
+    };
+    assert!(
+        Detector::with_config(&taken)
+            .unwrap_err()
+            .contains("already taken")
+    );
+}
+
+#[test]
+fn large_and_hostile_inputs_finish() {
+    // One 1 MiB line of base64-looking text and a deep nest of encodings: bounded work.
+    let line = "QUJD".repeat(1 << 18);
+    assert!(detector().scan(&line).is_empty());
+    let mut nested = format!("TOKEN={STRIPE}");
+    for _ in 0..6 {
+        use base64::Engine as _;
+        nested = base64::engine::general_purpose::STANDARD.encode(&nested);
+    }
+    assert!(
+        detector().scan(&nested).is_empty(),
+        "deeper than two layers is not decoded"
+    );
+}
