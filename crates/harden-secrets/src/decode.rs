@@ -71,7 +71,8 @@ const fn class_table(extra: &[u8]) -> [bool; 256] {
     table
 }
 
-static BASE64_CHARS: [bool; 256] = class_table(b"+/-_=");
+// `=` is padding, not part of the alphabet: `NAME_B64=c2Vj...` must split at the `=`.
+static BASE64_CHARS: [bool; 256] = class_table(b"+/-_");
 static URL_CHARS: [bool; 256] = class_table(b"%._~+-/:=&?@!$*,;#");
 
 /// Text that is almost all printable: decoded garbage (hashes, compressed data) is not.
@@ -87,23 +88,35 @@ fn printable(bytes: &[u8]) -> bool {
 }
 
 /// Maximal runs of bytes in `class`, at least `min` long.
+///
+/// Written by hand rather than as a regex `[class]{min,}`: it probes the byte `min - 1` ahead
+/// and, when that byte cannot be part of a run, skips `min` bytes at once (Boyer-Moore style), so
+/// ordinary text with a space every few characters costs a fraction of a pass.
 fn runs<'a>(
     text: &'a [u8],
     class: &'a [bool; 256],
     min: usize,
 ) -> impl Iterator<Item = (usize, usize)> + 'a {
+    // Invariant: `at` is 0 or just past a byte outside the class.
     let mut at = 0;
     std::iter::from_fn(move || {
-        while at < text.len() {
-            while at < text.len() && !class[text[at] as usize] {
-                at += 1;
+        while at + min <= text.len() {
+            let probe = at + min - 1;
+            if !class[text[probe] as usize] {
+                at = probe + 1;
+                continue;
             }
-            let start = at;
-            while at < text.len() && class[text[at] as usize] {
-                at += 1;
+            let mut start = probe;
+            while start > at && class[text[start - 1] as usize] {
+                start -= 1;
             }
-            if at - start >= min && at - start <= MAX_RUN {
-                return Some((start, at));
+            let mut end = probe + 1;
+            while end < text.len() && class[text[end] as usize] {
+                end += 1;
+            }
+            at = end + 1;
+            if end - start >= min && end - start <= MAX_RUN {
+                return Some((start, end));
             }
         }
         None
@@ -111,14 +124,14 @@ fn runs<'a>(
 }
 
 fn base64_layer(text: &[u8], start: usize, end: usize) -> Option<Layer> {
-    let run = &text[start..end];
-    let body = run
-        .strip_suffix(b"==")
-        .or(run.strip_suffix(b"="))
-        .unwrap_or(run);
-    if body.contains(&b'=') {
-        return None;
-    }
+    let body = &text[start..end];
+    // The padding after the run belongs to it.
+    let padding = text[end..]
+        .iter()
+        .take(2)
+        .take_while(|&&b| b == b'=')
+        .count();
+    let end = end + padding;
     let url_safe = body.iter().any(|b| matches!(b, b'-' | b'_'));
     if url_safe && body.iter().any(|b| matches!(b, b'+' | b'/')) {
         return None;
@@ -143,6 +156,13 @@ fn base64_layer(text: &[u8], start: usize, end: usize) -> Option<Layer> {
         encoding: Encoding::Base64,
         decoded,
     })
+}
+
+/// `%XX` at `at`.
+fn escape_at(text: &[u8], at: usize) -> bool {
+    text.get(at) == Some(&b'%')
+        && text.get(at + 1).is_some_and(u8::is_ascii_hexdigit)
+        && text.get(at + 2).is_some_and(u8::is_ascii_hexdigit)
 }
 
 /// Every encoded run in `text` that decodes to printable text different from itself.
@@ -173,25 +193,37 @@ pub(crate) fn layers(text: &[u8]) -> Vec<Layer> {
             found.push(layer);
         }
     }
-    if memchr::memchr(b'%', text).is_some() {
-        for (start, end) in runs(text, &URL_CHARS, 12) {
-            let run = &text[start..end];
-            let escapes = run
-                .windows(3)
-                .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
-                .count();
-            if escapes < 2 {
-                continue;
-            }
-            let decoded: Vec<u8> = percent_encoding::percent_decode(run).collect();
-            if decoded != run && printable(&decoded) {
-                found.push(Layer {
-                    start,
-                    end,
-                    encoding: Encoding::Url,
-                    decoded,
-                });
-            }
+    // Percent-encoded runs: found from their escapes, not by walking every URL-ish run.
+    let mut done = 0;
+    for percent in memchr::memchr_iter(b'%', text) {
+        if percent < done || !escape_at(text, percent) {
+            continue;
+        }
+        let mut start = percent;
+        while start > done && URL_CHARS[text[start - 1] as usize] {
+            start -= 1;
+        }
+        let mut end = percent;
+        while end < text.len() && URL_CHARS[text[end] as usize] {
+            end += 1;
+        }
+        done = end;
+        let run = &text[start..end];
+        if run.len() < 12 || run.len() > MAX_RUN {
+            continue;
+        }
+        let escapes = (0..run.len()).filter(|&i| escape_at(run, i)).count();
+        if escapes < 2 {
+            continue;
+        }
+        let decoded: Vec<u8> = percent_encoding::percent_decode(run).collect();
+        if decoded != run && printable(&decoded) {
+            found.push(Layer {
+                start,
+                end,
+                encoding: Encoding::Url,
+                decoded,
+            });
         }
     }
     found

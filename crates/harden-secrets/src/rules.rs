@@ -26,6 +26,11 @@ pub struct Rule {
     pub validator: Option<fn(&str) -> bool>,
     /// The match spans lines (key blocks): search up to 64 KiB after a keyword, not one line.
     pub multiline: bool,
+    /// A secret-named-setting rule: judged by the setting's name (`name` group), so sample
+    /// values (`test-key-1`), file-like names and values a format rule refused are dropped.
+    pub generic: bool,
+    /// Lines after the keyword's line that a match may reach (a YAML `name:`/`value:` pair).
+    pub following_lines: u8,
     /// Words that, in the capture group named `name` (the setting's name), mean the value is
     /// not a secret (`token_url`, `password_hash`).
     pub ignore_names: &'static [&'static str],
@@ -45,6 +50,8 @@ const fn rule(
         min_entropy: None,
         validator: None,
         multiline: false,
+        generic: false,
+        following_lines: 0,
         ignore_names: &[],
     }
 }
@@ -93,6 +100,7 @@ const NOT_SECRET_NAMES: &[&str] = &[
 
 const fn generic(rule: Rule) -> Rule {
     Rule {
+        generic: true,
         ignore_names: NOT_SECRET_NAMES,
         ..rule
     }
@@ -134,6 +142,47 @@ const fn multiline(rule: Rule) -> Rule {
     }
 }
 
+/// The name of a setting that holds a secret, as a capture group `name` (case-insensitive).
+macro_rules! secret_name {
+    () => {
+        r"(?P<name>[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|auth[_.-]?key|credentials?|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|account[_.-]?key|storage[_.-]?key|app[_.-]?key|client[_.-]?key|license[_.-]?key|(?:\b|[_.-])salt(?:\b|[_.-]))[a-z0-9_.-]*)"
+    };
+}
+
+/// Literals one of which a secret-named setting contains.
+const GENERIC_KEYWORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "api-key",
+    "api.key",
+    "access_key",
+    "accesskey",
+    "access.key",
+    "private_key",
+    "privatekey",
+    "auth_key",
+    "authkey",
+    "credential",
+    "signing",
+    "encryption",
+    "master_key",
+    "masterkey",
+    "account_key",
+    "accountkey",
+    "app_key",
+    "appkey",
+    "client_key",
+    "license",
+    "salt",
+    "storage_key",
+    "storagekey",
+];
+
 /// Every built-in rule.
 pub static RULES: &[Rule] = &[
     // ---- Cloud providers -------------------------------------------------------------------
@@ -153,7 +202,7 @@ pub static RULES: &[Rule] = &[
                 "secretaccesskey",
                 "aws-secret",
             ],
-            r#"(?i)(?:aws[_-]?secret[_-]?access[_-]?key|secret[_-]?access[_-]?key|secretaccesskey|aws[_-]?secret[_-]?key)(?:["']?\s*(?::\s*&?(?:'static\s+)?[A-Za-z][A-Za-z0-9_<>\[\]|?]*\s*)?(?:[:=]|:=|=>)\s*|["']\s+value\s*=\s*)["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)"#,
+            r#"(?i)(?:aws[_-]?secret[_-]?access[_-]?key|secret[_-]?access[_-]?key|secretaccesskey|aws[_-]?secret[_-]?key)(?:[ \t]+|["']?\s*(?::\s*&?(?:'static\s+)?[A-Za-z][A-Za-z0-9_<>\[\]|?]*\s*)?(?:[:=]|:=|=>)\s*|["']\s+value\s*=\s*)["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)"#,
         ),
         4.0,
     ),
@@ -507,11 +556,11 @@ pub static RULES: &[Rule] = &[
         ),
         4.5,
     ),
-    rule(
-        "razorpay-key",
-        "Razorpay live key id",
-        &["rzp_live_"],
-        r"\b(rzp_live_[A-Za-z0-9]{14})\b",
+    near(
+        "razorpay-key-secret",
+        "Razorpay key secret next to its name",
+        &["razorpay"],
+        r"(?i)razorpay[^\n]{0,30}?secret[^\n]{0,30}?\b([A-Za-z0-9]{24})\b",
     ),
     rule(
         "plaid-access-token",
@@ -535,7 +584,7 @@ pub static RULES: &[Rule] = &[
         "easypost-api-key",
         "EasyPost API key",
         &["ezak"],
-        r"\b(EZAK[a-f0-9]{54})\b",
+        r"\b(EZ[AT]K[A-Za-z0-9]{54})\b",
     ),
     rule(
         "duffel-token",
@@ -590,7 +639,7 @@ pub static RULES: &[Rule] = &[
         "slack-workflow-webhook",
         "Slack workflow webhook",
         &["hooks.slack.com"],
-        r"(https://hooks\.slack\.com/(?:workflows|triggers)/T[A-Z0-9]{8,12}/A[A-Z0-9]{8,12}/\d+/[A-Za-z0-9]{24,32})",
+        r"(https://hooks\.slack\.com/(?:workflows|triggers)/T[A-Z0-9]{8,12}/[A-Za-z0-9/_-]{20,200})",
     ),
     rule(
         "discord-webhook",
@@ -613,8 +662,8 @@ pub static RULES: &[Rule] = &[
     rule(
         "twilio-api-key",
         "Twilio API key SID and secret",
-        &["sk"],
-        r"\b(SK[0-9a-fA-F]{32})\b",
+        &["twilio"],
+        r"(?i)twilio[^\n]{0,40}?\b(SK[0-9a-f]{32})\b",
     ),
     near(
         "twilio-auth-token",
@@ -1203,6 +1252,97 @@ pub static RULES: &[Rule] = &[
         &["twitch"],
         r"(?i)twitch[^\n]{0,40}?\b([a-z0-9]{30})\b",
     ),
+    rule(
+        "asana-pat",
+        "Asana personal access token",
+        &["asana"],
+        r"\b([12]/\d{13,16}(?:/\d{13,16})?:[a-f0-9]{32})\b",
+    ),
+    rule(
+        "zapier-webhook",
+        "Zapier catch hook URL",
+        &["hooks.zapier.com"],
+        r"(https://hooks\.zapier\.com/hooks/catch/\d+/[A-Za-z0-9]+/?)",
+    ),
+    rule(
+        "sourcegraph-token",
+        "Sourcegraph access token",
+        &["sgp_"],
+        r"\b(sgp_(?:local_|[A-Za-z0-9]{16}_)?[a-f0-9]{40})\b",
+    ),
+    rule(
+        "deno-deploy-token",
+        "Deno Deploy access token",
+        &["ddp_", "ddw_"],
+        r"\b(dd[pw]_[A-Za-z0-9]{36})\b",
+    ),
+    rule(
+        "gitlab-feature-flag-token",
+        "GitLab feature flags client token",
+        &["glffct-"],
+        r"\b(glffct-[A-Za-z0-9_-]{20,})",
+    ),
+    rule(
+        "yandex-cloud-key",
+        "Yandex Cloud API key or IAM token",
+        &["aqvn", "t1.9eu"],
+        r"\b(AQVN[A-Za-z0-9_-]{35,38}|t1\.9eu[A-Za-z0-9_.-]{60,})",
+    ),
+    rule(
+        "mollie-api-key",
+        "Mollie live API key",
+        &["live_"],
+        r"\b(live_[A-Za-z0-9]{30})\b",
+    ),
+    near(
+        "ably-api-key",
+        "Ably API key next to its name",
+        &["ably"],
+        r"(?i)ably[^\n]{0,40}?\b([A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{6}:[A-Za-z0-9_-]{43})",
+    ),
+    near(
+        "wandb-api-key",
+        "Weights & Biases API key next to its name",
+        &["wandb"],
+        r"(?i)wandb[^\n]{0,40}?\b([a-f0-9]{40})\b",
+    ),
+    near(
+        "azure-openai-key",
+        "Azure OpenAI or Cognitive Services key next to its name",
+        &["azure", "cognitive"],
+        r"(?i)(?:azure|cognitive)[^\n]{0,40}?(?:key|token|secret)[^\n]{0,30}?\b([a-f0-9]{32})\b",
+    ),
+    near(
+        "pagerduty-api-key",
+        "PagerDuty API key next to its name",
+        &["pagerduty"],
+        r"(?i)pagerduty[^\n]{0,60}?(?:^|[^A-Za-z0-9_+-])([A-Za-z0-9_+-]{20})(?:[^A-Za-z0-9_+-]|$)",
+    ),
+    near(
+        "gocardless-token",
+        "GoCardless access token next to its name",
+        &["gocardless"],
+        r"(?i)gocardless[^\n]{0,40}?\b((?:live|sandbox)_[A-Za-z0-9_=-]{40})",
+    ),
+    near(
+        "azure-storage-key",
+        "Azure storage account key next to its name",
+        &[
+            "account_key",
+            "accountkey",
+            "storage_key",
+            "storagekey",
+            "azure_storage",
+            "account.key",
+        ],
+        r"(?i)(?:account[_.]?key|storage[_.]?key|azure_storage)[^\n]{0,40}?(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{86}==)",
+    ),
+    multiline(rule(
+        "netrc-password",
+        "Password in a .netrc or _netrc entry",
+        &["machine"],
+        r"(?m)^\s*machine\s+\S+[ \t\r\n]+(?:login\s+\S+[ \t\r\n]+)?password\s+(\S{6,128})",
+    )),
     // ---- Keys and key files -----------------------------------------------------------------
     multiline(checked(
         rule(
@@ -1226,7 +1366,7 @@ pub static RULES: &[Rule] = &[
         "putty-private-key",
         "PuTTY private key file",
         &["putty-user-key-file-"],
-        r"(PuTTY-User-Key-File-[23]: [^\r\n]+[\s\S]{0,8000}?Private-Lines: \d+\r?\n[A-Za-z0-9+/=\r\n]{40,}?Private-MAC: [0-9a-f]{40,64})",
+        r"(PuTTY-User-Key-File-[23]: [^\r\n\\]+[\s\S]{0,8000}?Private-Lines: \d+(?:\r?\n|(?:\\r)?\\n)(?:[A-Za-z0-9+/=\r\n]|\\r|\\n){40,}?Private-MAC: [0-9a-f]{40,64})",
     )),
     checked(
         rule(
@@ -1238,15 +1378,25 @@ pub static RULES: &[Rule] = &[
         validate::jwt,
     ),
     // ---- Credentials in URLs, headers and connection strings --------------------------------
-    entropy(
-        rule(
-            "url-credentials",
-            "Password in a URL or connection string",
-            &["://"],
-            r"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|ftps?|sftp|https?|sqlserver|mssql|oracle|ldaps?|smtps?|jdbc:[a-z]+)://[^\s:/@'\x22]{1,64}:([^\s@/'\x22]{6,128})@[A-Za-z0-9.\-\[\]]+",
-        ),
-        2.5,
-    ),
+    Rule {
+        // Documentation hosts (RFC 2606) hold no real credentials.
+        ignore_names: &[
+            "example.com",
+            "example.org",
+            "example.net",
+            ".example",
+            ".invalid",
+        ],
+        ..entropy(
+            rule(
+                "url-credentials",
+                "Password in a URL or connection string",
+                &["://"],
+                r"(?i)\b(?:jdbc:)?[a-z][a-z0-9+.-]{1,30}://[^\s:/@'\x22`\[\]]{0,64}:(?P<secret>[^\s@/'\x22`\[\]]{6,128})@(?P<name>[A-Za-z0-9.\-]+)",
+            ),
+            2.5,
+        )
+    },
     entropy(
         checked(
             rule(
@@ -1264,7 +1414,7 @@ pub static RULES: &[Rule] = &[
             "http-basic-auth",
             "HTTP basic authentication credentials in an Authorization header",
             &["basic "],
-            r"(?i)authorization[\x22']?\s*[:=,]\s*[\x22']?basic\s+([A-Za-z0-9+/]{8,}={0,2})",
+            r"(?i)\bbasic\s+([A-Za-z0-9+/]{8,}={0,2})",
         ),
         validate::basic_credentials,
     ),
@@ -1274,7 +1424,7 @@ pub static RULES: &[Rule] = &[
                 "http-bearer-token",
                 "Bearer token in an Authorization header",
                 &["bearer "],
-                r"(?i)authorization[\x22']?\s*[:=,]\s*[\x22']?bearer\s+([A-Za-z0-9_.~+/-]{20,512}=*)",
+                r"(?i)\bbearer\s+([A-Za-z0-9_.~+/-]{20,512}=*)",
             ),
             validate::mixed_letters_and_digits,
         ),
@@ -1286,22 +1436,12 @@ pub static RULES: &[Rule] = &[
             rule(
                 "generic-secret-assignment",
                 "High-entropy value assigned to a secret-named variable",
-                &[
-                    "password",
-                    "passwd",
-                    "pwd",
-                    "secret",
-                    "token",
-                    "api_key",
-                    "apikey",
-                    "api-key",
-                    "access_key",
-                    "accesskey",
-                    "private_key",
-                    "auth_key",
-                    "credential",
-                ],
-                r#"(?i)\b(?P<name>[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|api_?key|api-key|access_?key|private_?key|auth_?key|credentials?)[a-z0-9_.-]*)(?:["']?\s*(?::\s*&?(?:'static\s+)?[A-Za-z][A-Za-z0-9_<>\[\]|?]*\s*)?(?:[:=]|:=|=>|\?\?=)\s*|["']\s+value\s*=\s*)["'`](?P<secret>[A-Za-z0-9+/_\-.~!@#$%^&*=,;?|]{12,128})["'`]"#,
+                GENERIC_KEYWORDS,
+                concat!(
+                    r#"(?i)(?:\b|\$)"#,
+                    secret_name!(),
+                    r#"(?:["'\]]{0,2}[ \t]*(?::[ \t]*&?(?:'static[ \t]+)?[A-Za-z][A-Za-z0-9_<>\[\]|?]*[ \t]*)?(?:[:=]|:=|=>|\?\?=|\|\|=|\|\|)|["']\]?[ \t]*,|["'][ \t]+value[ \t]*=)[ \t]*["'`](?P<secret>[^\s"'`\\]{12,128})["'`]"#
+                ),
             ),
             validate::generic_value,
         ),
@@ -1311,25 +1451,97 @@ pub static RULES: &[Rule] = &[
         checked(
             rule(
                 "generic-secret-line",
-                "High-entropy unquoted value of a secret-named setting (.env, YAML, properties)",
-                &[
-                    "password",
-                    "passwd",
-                    "pwd",
-                    "secret",
-                    "token",
-                    "api_key",
-                    "apikey",
-                    "api-key",
-                    "access_key",
-                    "private_key",
-                    "auth_key",
-                    "credential",
-                ],
-                r"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+)?(?P<name>[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|api_?key|api-key|access_?key|private_?key|auth_?key|credentials?)[a-z0-9_.-]*)[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9+/_\-.~!@#%^*=]{12,128})[ \t]*\r?$",
+                "High-entropy unquoted value of a secret-named setting (.env, YAML, properties, Dockerfile)",
+                GENERIC_KEYWORDS,
+                concat!(
+                    r"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+|(?:ARG|ENV)[ \t]+|set[ \t]+)?",
+                    secret_name!(),
+                    r"[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9+/_\-.~!@%^*=$&]{12,128})[ \t]*(?:#[^\n]*)?\r?$"
+                ),
             ),
             validate::generic_line_value,
         ),
         3.5,
+    )),
+    generic(entropy(
+        checked(
+            rule(
+                "generic-secret-pair",
+                "High-entropy secret-named key=value pair inside a line (logs, commands, query strings)",
+                GENERIC_KEYWORDS,
+                concat!(
+                    r"(?i)(?:^|[\s;,&?({\[])",
+                    secret_name!(),
+                    r"=(?P<secret>[^\s\x22'`&;,)}\]]{12,128})"
+                ),
+            ),
+            validate::generic_line_value,
+        ),
+        3.5,
+    )),
+    generic(entropy(
+        checked(
+            rule(
+                "cli-secret-argument",
+                "Secret passed as a command-line argument (--password X, --token=X, -u user:pass)",
+                &[
+                    "password",
+                    "passwd",
+                    "pass",
+                    "secret",
+                    "token",
+                    "key",
+                    "credential",
+                    "-u ",
+                    "--user",
+                ],
+                r#"(?i)(?:^|[\s"'\[,])--?(?P<name>[a-z0-9-]*(?:password|passwd|pass|secret|token|api-?key|apikey|access-?key|auth-?key|credentials?|requirepass)[a-z0-9-]*)(?:=|\s+|["']\s*,\s*)["']?(?P<secret>[^\s"'`]{8,128})|(?:^|\s)(?:-u|--user)\s+["']?[A-Za-z0-9._%+@-]+:(?P<secret2>[^\s"'@`]{6,128})"#,
+            ),
+            validate::generic_value,
+        ),
+        3.0,
+    )),
+    Rule {
+        following_lines: 1,
+        ..generic(entropy(
+            checked(
+                rule(
+                    "kubernetes-env-secret",
+                    "Secret in a Kubernetes or Compose env list (name: on one line, value: on the next)",
+                    GENERIC_KEYWORDS,
+                    concat!(
+                        r#"(?i)-\s*name:\s*["']?"#,
+                        secret_name!(),
+                        r#"["']?\s*\r?\n\s*value:\s*["']?(?P<secret>[^\s"'`]{8,128})"#
+                    ),
+                ),
+                validate::generic_value,
+            ),
+            3.3,
+        ))
+    },
+    generic(entropy(
+        checked(
+            rule(
+                "generic-key-assignment",
+                "Long random value of a setting whose name ends in KEY",
+                &["key"],
+                r#"(?i)\b(?P<name>[a-z0-9_.-]*[_.-]key)["'\]]{0,2}\s*(?:[:=]|:=|=>|,)\s*["'`]?(?P<secret>[A-Za-z0-9+/_-]{32,128}={0,2})(?:["'`\s,;]|$)"#,
+            ),
+            validate::generic_value,
+        ),
+        4.2,
+    )),
+    generic(entropy(
+        checked(
+            rule(
+                "xml-element-secret",
+                "High-entropy text of a secret-named XML element (<apiKey>...</apiKey>)",
+                GENERIC_KEYWORDS,
+                concat!(r"(?i)<", secret_name!(), r">(?P<secret>[^<\s]{12,128})</"),
+            ),
+            validate::generic_value,
+        ),
+        3.3,
     )),
 ];

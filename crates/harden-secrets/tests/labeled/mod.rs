@@ -296,11 +296,51 @@ pub fn sample(rule: &str, rng: &mut Rng) -> Option<Sample> {
         ),
         "paypal-client-secret" => spec(rng, "{u:80}", "PAYPAL_CLIENT_SECRET"),
         "adyen-api-key" => spec(rng, "AQE{a:5}{b:100}", "ADYEN_API_KEY"),
-        "razorpay-key" => spec(rng, "rzp_live_{a:14}", "RAZORPAY_KEY_ID"),
+        "razorpay-key-secret" => spec(rng, "{a:24}", "RAZORPAY_KEY_SECRET"),
+        "asana-pat" => spec(rng, "2/{d:16}/{d:16}:{h:32}", "ASANA_ACCESS_TOKEN"),
+        "zapier-webhook" => spec(
+            rng,
+            "https://hooks.zapier.com/hooks/catch/{d:7}/{z:7}/",
+            "ZAPIER_HOOK_URL",
+        ),
+        "sourcegraph-token" => spec(rng, "sgp_{a:16}_{h:40}", "SRC_ACCESS_TOKEN"),
+        "deno-deploy-token" => spec(rng, "ddp_{a:36}", "DENO_DEPLOY_TOKEN"),
+        "gitlab-feature-flag-token" => spec(rng, "glffct-{u:20}", "UNLEASH_TOKEN"),
+        "yandex-cloud-key" => spec(rng, "AQVN{u:36}", "YC_API_KEY"),
+        "mollie-api-key" => spec(rng, "live_{a:30}", "MOLLIE_API_KEY"),
+        "ably-api-key" => spec(rng, "{u:6}.{u:6}:{u:43}", "ABLY_API_KEY"),
+        "wandb-api-key" => spec(rng, "{h:40}", "WANDB_API_KEY"),
+        "azure-openai-key" => spec(rng, "{h:32}", "AZURE_OPENAI_API_KEY"),
+        "pagerduty-api-key" => spec(rng, "u+{u:18}", "PAGERDUTY_TOKEN"),
+        "gocardless-token" => spec(rng, "live_{u:40}", "GOCARDLESS_ACCESS_TOKEN"),
+        "azure-storage-key" => spec(rng, "{b:86}==", "AZURE_STORAGE_ACCOUNT_KEY"),
+        "netrc-password" => block(format!(
+            "machine api.{}.com\n  login deploy\n  password {}",
+            rng.chars(LOWER, 8),
+            expand(rng, "{a:24}")
+        )),
+        "generic-secret-pair" => block(format!(
+            "2026-11-20T10:00:0{}Z INFO connecting user=svc db_password={} host=db.internal",
+            rng.below(10),
+            expand(rng, "{a:20}")
+        )),
+        "cli-secret-argument" => block(format!(
+            "./bin/release --env prod --api-token {} --verbose",
+            expand(rng, "{a:32}")
+        )),
+        "kubernetes-env-secret" => block(format!(
+            "        env:\n          - name: DB_PASSWORD\n            value: \"{}\"",
+            expand(rng, "{a:22}")
+        )),
+        "xml-element-secret" => block(format!(
+            "<settings>\n  <apiKey>{}</apiKey>\n</settings>",
+            expand(rng, "{a:32}")
+        )),
         "plaid-access-token" => spec(rng, "access-production-{g}", "PLAID_ACCESS_TOKEN"),
         "flutterwave-secret-key" => spec(rng, "FLWSECK-{h:32}-X", "FLW_SECRET_KEY"),
         "shippo-token" => spec(rng, "shippo_live_{h:40}", "SHIPPO_API_TOKEN"),
-        "easypost-api-key" => spec(rng, "EZAK{h:54}", "EASYPOST_API_KEY"),
+        "easypost-api-key" => spec(rng, "EZAK{a:54}", "EASYPOST_API_KEY"),
+        "generic-key-assignment" => spec(rng, "{b:44}=", "SIGNING_KEY"),
         "duffel-token" => spec(rng, "duffel_live_{u:43}", "DUFFEL_ACCESS_TOKEN"),
         "coinbase-access-token" => spec(rng, "{b:64}", "COINBASE_API_SECRET"),
         "slack-bot-token" => spec(rng, "xoxb-{d:12}-{d:13}-{a:24}", "SLACK_BOT_TOKEN"),
@@ -718,6 +758,16 @@ pub const NEEDS_NAME: &[&str] = &[
     "generic-secret-assignment",
     "generic-secret-line",
     "openai-legacy-api-key",
+    "generic-key-assignment",
+    "razorpay-key-secret",
+    "ably-api-key",
+    "wandb-api-key",
+    "azure-openai-key",
+    "pagerduty-api-key",
+    "gocardless-token",
+    "azure-storage-key",
+    "twilio-api-key",
+    "asana-pat",
 ];
 
 /// Places a secret appears without a setting name: calls, commands, comments, prose.
