@@ -78,6 +78,8 @@ pub(crate) struct Hit {
 pub(crate) enum Scanned {
     Binary,
     Large,
+    /// Not in the object store: a partial clone (`--filter=blob:none`) leaves blobs out.
+    Missing,
     Text(Vec<Hit>),
 }
 
@@ -170,6 +172,7 @@ pub(crate) struct Findings {
     allow_paths: Option<globset::GlobSet>,
     binary: u64,
     large: u64,
+    missing: u64,
     texts: u64,
 }
 
@@ -203,6 +206,7 @@ impl Findings {
             allow_paths,
             binary: 0,
             large: 0,
+            missing: 0,
             texts: 0,
         })
     }
@@ -218,6 +222,7 @@ impl Findings {
         match scanned {
             Scanned::Binary => self.binary += 1,
             Scanned::Large => self.large += 1,
+            Scanned::Missing => self.missing += 1,
             Scanned::Text(hits) => {
                 self.texts += 1;
                 for hit in hits {
@@ -237,6 +242,9 @@ impl Findings {
         out.examined(texts, self.texts);
         out.count("binary files skipped", self.binary);
         out.count("large files skipped", self.large);
+        if self.missing > 0 {
+            out.count("blobs missing", self.missing);
+        }
         let mut baselined = 0;
         let mut reported = 0;
         for (key, (hit, mut locations)) in self.secrets {
@@ -289,18 +297,23 @@ impl Findings {
 }
 
 /// Scans many texts on all cores; `read` fetches one (file or blob) by index.
-pub(crate) fn scan_all<T: Sync>(
+pub(crate) fn scan_all<'a, T: Sync>(
     detector: &Detector,
     items: &[T],
-    name: impl Fn(&T) -> (&str, Option<&BlobOrigin>) + Sync,
+    name: impl Fn(&T) -> (&'a str, Option<&'a BlobOrigin>) + Sync,
     read: impl Fn(&T) -> Result<Vec<u8>, harden_engine::PortError> + Sync,
 ) -> Result<Vec<Scanned>, GateError> {
     use rayon::prelude::*;
     items
         .par_iter()
         .map(|item| {
-            let bytes = read(item)?;
             let (path, origin) = name(item);
+            let bytes = match read(item) {
+                Ok(bytes) => bytes,
+                // A history blob the object store does not have is counted, not fatal.
+                Err(_) if origin.is_some() => return Ok(Scanned::Missing),
+                Err(error) => return Err(error.into()),
+            };
             Ok(scan(detector, path, &bytes, origin))
         })
         .collect()

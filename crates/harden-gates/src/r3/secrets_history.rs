@@ -21,12 +21,14 @@ that added it. This gate reads every blob reachable from any ref (branches, tags
 once, however many commits share it, with the same rules as R3.secrets.tree, and names the commit \
 that introduced each secret, its author, date and path. With the `since` option (a revision such \
 as origin/main) only blobs first appearing after it are read, for incremental runs in CI. A \
-secret found in history is compromised: rotate it; rewriting history only limits further spread.",
+secret found in history is compromised: rotate it; rewriting history only limits further spread. \
+Blobs a partial clone does not hold are counted as missing, not read.",
     evidence: &[
         "blobs",
         "commits",
         "binary files skipped",
         "large files skipped",
+        "blobs missing",
         "secrets",
         "baselined",
     ],
@@ -60,12 +62,20 @@ impl Gate for SecretsHistory {
             .iter()
             .filter(|b| !findings.allowed_path(&b.path) && !excluded.is_match(&b.path))
             .collect();
-        for scanned in scan_all(
+        // Read the versions of one file one after another (their deltas share bases in the
+        // pack cache), then take the results back in history order so that the first place a
+        // secret is reported is the commit that introduced it.
+        let mut by_path: Vec<usize> = (0..blobs.len()).collect();
+        by_path.sort_by(|&a, &b| blobs[a].path.cmp(&blobs[b].path).then(a.cmp(&b)));
+        let scanned = scan_all(
             &detector,
-            &blobs,
-            |b| (b.path.as_str(), Some(*b)),
-            |b| history.read_blob(&b.blob),
-        )? {
+            &by_path,
+            |&i| (blobs[i].path.as_str(), Some(blobs[i])),
+            |&i| history.read_blob(&blobs[i].blob),
+        )?;
+        let mut in_history_order: Vec<_> = by_path.into_iter().zip(scanned).collect();
+        in_history_order.sort_by_key(|(i, _)| *i);
+        for (_, scanned) in in_history_order {
             findings.add(scanned);
         }
         findings.report(cx, out, "blobs");

@@ -59,6 +59,7 @@ impl Gate for SecretsLogs {
             });
         }
         let repo = cx.repo();
+        let paths: Vec<&String> = paths.iter().collect();
         for scanned in scan_all(&detector, &paths, |p| (p.as_str(), None), |p| repo.read(p))? {
             findings.add(scanned);
         }
