@@ -467,23 +467,7 @@ impl Checker<'_> {
         if let Some(item) = top.table.get("repository")
             && let Some(section) = self.section(item, "repository", keys::REPOSITORY)
         {
-            let globs = self.string_list(&section, "exclude");
-            let spans: Vec<Option<Range<usize>>> = section
-                .table
-                .get("exclude")
-                .and_then(Item::as_array)
-                .map(|a| a.iter().map(Value::span).collect())
-                .unwrap_or_default();
-            for (glob, span) in globs.iter().zip(spans) {
-                if let Err(error) = globset::Glob::new(glob) {
-                    self.error(
-                        span,
-                        format!("`{glob}` is not a valid glob: {}", error.kind()),
-                        Some("a glob such as \"tests/fixtures/**\"".into()),
-                    );
-                }
-            }
-            config.repository_exclude = globs;
+            config.repository_exclude = self.globs(&section, "exclude");
         }
         if let Some(item) = top.table.get("decision") {
             for (table, span) in self.tables(item, "decision") {
@@ -557,20 +541,15 @@ impl Checker<'_> {
         config
     }
 
+    /// A list of globs, each checked where it is written.
     fn globs(&mut self, section: &Section<'_>, key: &str) -> Vec<String> {
         let globs = self.string_list(section, key);
-        let spans: Vec<Option<Range<usize>>> = section
-            .table
-            .get(key)
-            .and_then(Item::as_array)
-            .map(|a| a.iter().map(Value::span).collect())
-            .unwrap_or_default();
-        for (glob, span) in globs.iter().zip(spans) {
+        for (glob, span) in globs.iter().zip(Self::element_spans(section, key)) {
             if let Err(error) = globset::Glob::new(glob) {
                 self.error(
                     span,
                     format!("`{glob}` is not a valid glob: {}", error.kind()),
-                    Some("a glob such as \"logs/**/*.log\"".into()),
+                    Some("a glob such as \"tests/fixtures/**\"".into()),
                 );
             }
         }

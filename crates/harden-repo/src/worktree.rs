@@ -26,15 +26,7 @@ impl WorkTree {
     pub fn excluding(root: &Path, globs: &[String]) -> Result<Self, PortError> {
         let mut tree = Self::new(root);
         if !globs.is_empty() {
-            let mut builder = globset::GlobSetBuilder::new();
-            for glob in globs {
-                let glob = globset::GlobBuilder::new(glob)
-                    .literal_separator(true)
-                    .build()
-                    .map_err(|e| PortError::new(format!("exclude glob {glob}: {e}")))?;
-                builder.add(glob);
-            }
-            tree.exclude = Some(builder.build().map_err(PortError::new)?);
+            tree.exclude = Some(harden_engine::glob_set(globs)?);
         }
         Ok(tree)
     }
@@ -42,6 +34,18 @@ impl WorkTree {
     /// The directory.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// `path` relative to the root with `/` separators, if it lies under the root.
+    fn relative(&self, path: &Path) -> Option<String> {
+        let relative = path.strip_prefix(&self.root).ok()?;
+        Some(
+            relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+        )
     }
 
     /// Resolves a repository-relative path, refusing anything that leaves the tree.
@@ -87,15 +91,9 @@ impl WorkTree {
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
-            let Ok(relative) = entry.path().strip_prefix(&self.root) else {
-                continue;
-            };
-            let text = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            files.push(text);
+            if let Some(text) = self.relative(entry.path()) {
+                files.push(text);
+            }
         }
         if let Some(exclude) = &self.exclude {
             files.retain(|f| !exclude.is_match(f));
@@ -143,14 +141,9 @@ impl RepoView for WorkTree {
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
-            let Ok(relative) = entry.path().strip_prefix(&self.root) else {
+            let Some(text) = self.relative(entry.path()) else {
                 continue;
             };
-            let text = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
             if set.is_match(&text) && !self.exclude.as_ref().is_some_and(|e| e.is_match(&text)) {
                 files.push(text);
             }
