@@ -173,7 +173,7 @@ pub const SECRETS: &[Key] = &[
     key(
         "baseline",
         Ty::Str,
-        "Baseline of accepted findings written by `harden secrets baseline` (default .harden/secrets-baseline.json).",
+        "Baseline of accepted findings written by `harden secrets baseline` (default .harden-secrets-baseline.json).",
     ),
     key(
         "logs",

@@ -82,6 +82,9 @@ pub struct SecretsConfig {
     pub logs: Vec<String>,
     /// Set by `harden secrets baseline`, which must see every secret, baselined or not.
     pub ignore_baseline: bool,
+    /// The baseline's bytes, read by the caller when the view being scanned does not hold the
+    /// file (staged content, a single file, standard input).
+    pub preloaded_baseline: Option<Vec<u8>>,
 }
 
 /// A deferred trade-off in the decision register.

@@ -627,21 +627,20 @@ impl Checker<'_> {
                 match Detector::with_config(&probe) {
                     Ok(_) => detector.custom.push(custom),
                     Err(error) => {
-                        let at = if error.contains("already taken") {
-                            "id"
+                        let (at, expected) = if error.contains("already taken") {
+                            ("id", "an id no built-in or other custom rule uses")
+                        } else if error.contains("keyword") {
+                            ("keywords", "non-empty literals")
+                        } else if error.contains("entropy") {
+                            ("entropy", "a number from 0 to 8")
                         } else {
-                            "regex"
+                            (
+                                "regex",
+                                "a regular expression (Rust regex syntax, ASCII) that cannot match an empty string",
+                            )
                         };
                         let span = rule.table.get(at).and_then(Item::span);
-                        self.error(
-                            span,
-                            error,
-                            Some(if at == "id" {
-                                "an id no built-in or other custom rule uses".into()
-                            } else {
-                                "a regular expression (Rust regex syntax, ASCII)".into()
-                            }),
-                        );
+                        self.error(span, error, Some(expected.into()));
                     }
                 }
             }
@@ -661,6 +660,7 @@ impl Checker<'_> {
             baseline: self.repo_path(section, "baseline"),
             logs: self.globs(section, "logs"),
             ignore_baseline: false,
+            preloaded_baseline: None,
         }
     }
 

@@ -110,15 +110,25 @@ pub trait History: Send + Sync {
     fn head(&self) -> Result<Option<CommitInfo>, PortError>;
     /// The newest commit reachable from HEAD that changed `path` (added or modified it).
     fn last_change(&self, path: &str) -> Result<Option<CommitInfo>, PortError>;
-    /// Every blob reachable from any ref, once, with the commit that introduced it; with
-    /// `since`, only blobs first appearing in commits not reachable from that revision.
-    fn blobs(&self, since: Option<&str>) -> Result<BlobWalk, PortError> {
-        let _ = since;
+    /// Every blob reachable from any ref whose path `include` accepts, once, with the commit
+    /// that introduced it; with `since`, only blobs first appearing in commits not reachable
+    /// from that revision.
+    fn blobs(
+        &self,
+        since: Option<&str>,
+        include: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<BlobWalk, PortError> {
+        let _ = (since, include);
         Err(PortError::new("this history cannot list its blobs"))
     }
-    /// The bytes of a blob listed by [`History::blobs`].
-    fn read_blob(&self, blob: &str) -> Result<Vec<u8>, PortError> {
+    /// The bytes of a blob listed by [`History::blobs`], or `None` if the object store does
+    /// not have it (a partial clone).
+    fn read_blob(&self, blob: &str) -> Result<Option<Vec<u8>>, PortError> {
         Err(PortError::new(format!("cannot read blob {blob}")))
+    }
+    /// Whether the history is cut short (a shallow clone): older commits are not here.
+    fn is_shallow(&self) -> bool {
+        false
     }
 }
 

@@ -55,8 +55,10 @@ fn history(commits: usize, edit_secret_file: bool) -> TestRepo {
 }
 
 fn run(repo: &TestRepo, since: Option<&str>) -> GateResult {
-    let registry = harden_gates::registry();
-    let mut config = ValidConfig::defaults();
+    run_with(repo, ValidConfig::defaults(), since)
+}
+
+fn run_with(repo: &TestRepo, mut config: ValidConfig, since: Option<&str>) -> GateResult {
     if let Some(since) = since {
         config
             .gates
@@ -67,10 +69,15 @@ fn run(repo: &TestRepo, since: Option<&str>) -> GateResult {
     }
     let worktree = WorkTree::new(repo.path());
     let history = GitHistory::open(repo.path()).unwrap();
+    run_ports(&worktree, &history, &config)
+}
+
+fn run_ports(worktree: &WorkTree, history: &GitHistory, config: &ValidConfig) -> GateResult {
+    let registry = harden_gates::registry();
     let clock = FixedClock("2026-11-22T12:00:00Z".parse().unwrap());
     let ports = Ports {
-        repo: &worktree,
-        history: Ok(&history),
+        repo: worktree,
+        history: Ok(history),
         ledger: Err("none".into()),
         clock: &clock,
         env: &harden_engine::FixedEnvironment(std::collections::BTreeMap::default()),
@@ -88,7 +95,7 @@ fn run(repo: &TestRepo, since: Option<&str>) -> GateResult {
         },
         target: RunTarget::default(),
     };
-    let mut report = harden_engine::run(&registry, &config, &ports, &options, context, &|_| {});
+    let mut report = harden_engine::run(&registry, config, &ports, &options, context, &|_| {});
     report.gates.remove(0)
 }
 
@@ -178,4 +185,76 @@ fn a_secret_on_another_branch_and_then_deleted_is_found() {
     let json = serde_json::to_string(&result.findings[0]).unwrap();
     assert!(json.contains(&introduced), "{json}");
     assert!(json.contains("deploy/env"), "{json}");
+}
+
+#[test]
+fn content_first_seen_under_a_left_out_path_is_read_where_it_is_scanned() {
+    let repo = TestRepo::new();
+    repo.write("fixtures/leak.env", format!("TOKEN={SECRET}\n"));
+    repo.commit("fixture", "2026-01-01T10:00:00Z");
+    repo.write("config/prod.env", format!("TOKEN={SECRET}\n"));
+    let copied = repo.commit("copy it", "2026-01-02T10:00:00Z");
+    repo.remove("config/prod.env");
+    repo.commit("remove the copy", "2026-01-03T10:00:00Z");
+    repo.write(
+        "harden.toml",
+        "version = 1\n\n[secrets]\nallow-paths = [\"fixtures/**\"]\n",
+    );
+    let registry = harden_gates::registry();
+    let config = harden_config::load(
+        "harden.toml",
+        &std::fs::read_to_string(repo.path().join("harden.toml")).unwrap(),
+        &registry.catalogue(),
+    )
+    .unwrap();
+    let result = run_with(&repo, config, None);
+    assert_eq!(result.findings.len(), 1, "{:?}", result.findings);
+    let json = serde_json::to_string(&result.findings[0]).unwrap();
+    assert!(
+        json.contains("config/prod.env") && json.contains(&copied),
+        "{json}"
+    );
+}
+
+#[test]
+fn blobs_tagged_directly_are_read() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "service\n");
+    repo.commit("init", "2026-01-01T10:00:00Z");
+    repo.write("loose.txt", format!("TOKEN={SECRET}\n"));
+    let blob = repo.git(&["hash-object", "-w", "loose.txt"]);
+    repo.remove("loose.txt");
+    repo.git(&["tag", "keep-this", blob.trim()]);
+    let result = run(&repo, None);
+    assert_eq!(result.findings.len(), 1, "{:?}", result.findings);
+    assert!(
+        serde_json::to_string(&result.findings[0])
+            .unwrap()
+            .contains("refs/tags/keep-this")
+    );
+}
+
+#[test]
+fn a_shallow_clone_is_skipped_with_the_way_out() {
+    let origin = history(5, false);
+    let shallow = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    let status = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url])
+        .arg(shallow.path().join("clone"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let clone = shallow.path().join("clone");
+    let worktree = WorkTree::new(&clone);
+    let history = GitHistory::open(&clone).unwrap();
+    let result = run_ports(&worktree, &history, &ValidConfig::defaults());
+    assert_eq!(result.outcome.as_str(), "skipped", "{}", result.summary);
+    assert!(
+        result.summary.contains("fetch-depth: 0"),
+        "{}",
+        result.summary
+    );
 }

@@ -16,9 +16,17 @@ fn git_error(error: impl std::fmt::Display) -> PortError {
     PortError::new(format!("git history: {error}"))
 }
 
-/// Tips of every ref (branches, tags, remotes, stash) and HEAD, peeled to commits.
-fn tips(repo: &gix::Repository) -> Result<Vec<ObjectId>, PortError> {
+/// What the refs point at once tags are peeled: commits to walk, and the rare trees and blobs
+/// tagged directly (`git tag name <blob>`), which are scanned as they are.
+struct Tips {
+    commits: Vec<ObjectId>,
+    others: Vec<(String, ObjectId, gix::object::Kind)>,
+}
+
+/// Tips of every ref (branches, tags, remotes, stash) and HEAD, peeled.
+fn tips(repo: &gix::Repository) -> Result<Tips, PortError> {
     let mut tips = Vec::new();
+    let mut others = Vec::new();
     let platform = repo.references().map_err(git_error)?;
     for reference in platform
         .all()
@@ -30,10 +38,15 @@ fn tips(repo: &gix::Repository) -> Result<Vec<ObjectId>, PortError> {
         let Some(id) = reference.try_id() else {
             continue;
         };
-        if let Ok(object) = repo.find_object(id.detach())
-            && object.kind == gix::object::Kind::Commit
-        {
-            tips.push(id.detach());
+        let name = reference.name().as_bstr().to_string();
+        if let Ok(object) = repo.find_object(id.detach()) {
+            match object.kind {
+                gix::object::Kind::Commit => tips.push(id.detach()),
+                kind @ (gix::object::Kind::Tree | gix::object::Kind::Blob) => {
+                    others.push((name, id.detach(), kind));
+                }
+                gix::object::Kind::Tag => {}
+            }
         }
     }
     if let Ok(head) = repo.head_id() {
@@ -41,7 +54,10 @@ fn tips(repo: &gix::Repository) -> Result<Vec<ObjectId>, PortError> {
     }
     tips.sort();
     tips.dedup();
-    Ok(tips)
+    Ok(Tips {
+        commits: tips,
+        others,
+    })
 }
 
 /// Each walked commit's parents.
@@ -90,13 +106,22 @@ fn commits_in_order(
     Ok((order, parents))
 }
 
-struct Seen {
-    trees: HashSet<ObjectId>,
+/// Trees and blobs already visited. A tree is keyed by its id *and* path, and a blob counts as
+/// seen only where it was in scope: the same content first met under a path that is left out
+/// (`[repository] exclude`, `allow-paths`, outside the scanned directory) is still read when it
+/// turns up under a path that is not.
+struct Seen<'f> {
+    trees: HashSet<(ObjectId, String)>,
     blobs: HashSet<ObjectId>,
+    /// The scanned directory inside the work tree (`services/api/`), empty at the top.
+    prefix: &'f str,
+    /// Whether a path relative to `prefix` is scanned.
+    include: &'f (dyn Fn(&str) -> bool + Sync),
 }
 
-impl Seen {
-    /// Walks the tree `root`, calling `found` for blobs not seen before with their paths.
+impl Seen<'_> {
+    /// Walks the tree `root`, calling `found` for in-scope blobs not seen before, with their
+    /// paths relative to the prefix.
     fn walk(
         &mut self,
         repo: &gix::Repository,
@@ -104,20 +129,29 @@ impl Seen {
         mut found: impl FnMut(ObjectId, String),
     ) -> Result<(), PortError> {
         let mut stack = vec![(root, String::new())];
-        while let Some((tree_id, prefix)) = stack.pop() {
-            if !self.trees.insert(tree_id) {
+        while let Some((tree_id, dir)) = stack.pop() {
+            if !self.trees.insert((tree_id, dir.clone())) {
                 continue;
             }
             let tree = repo.find_tree(tree_id).map_err(git_error)?;
             for entry in tree.iter() {
                 let entry = entry.map_err(git_error)?;
-                let path = format!("{prefix}{}", entry.filename());
+                let path = format!("{dir}{}", entry.filename());
                 match entry.mode().kind() {
-                    EntryKind::Tree => stack.push((entry.object_id(), format!("{path}/"))),
+                    EntryKind::Tree => {
+                        let sub = format!("{path}/");
+                        // Only directories on the way to, or inside, the scanned one.
+                        if self.prefix.starts_with(&sub) || sub.starts_with(self.prefix) {
+                            stack.push((entry.object_id(), sub));
+                        }
+                    }
                     EntryKind::Blob | EntryKind::BlobExecutable => {
+                        let Some(relative) = path.strip_prefix(self.prefix) else {
+                            continue;
+                        };
                         let id = entry.object_id();
-                        if self.blobs.insert(id) {
-                            found(id, path);
+                        if (self.include)(relative) && self.blobs.insert(id) {
+                            found(id, relative.to_owned());
                         }
                     }
                     // Links hold a path, submodules a commit of another repository.
@@ -144,11 +178,13 @@ pub(crate) fn commit_info(commit: &gix::Commit<'_>) -> Result<CommitInfo, PortEr
     })
 }
 
-/// Every blob under `prefix` (the scanned directory inside the work tree) once.
+/// Every blob under `prefix` (the scanned directory inside the work tree) that `include`
+/// accepts, once.
 pub(crate) fn walk(
     repo: &gix::Repository,
     prefix: &str,
     since: Option<&str>,
+    include: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<BlobWalk, PortError> {
     let hidden = match since {
         Some(revision) => {
@@ -164,10 +200,13 @@ pub(crate) fn walk(
         }
         None => Vec::new(),
     };
-    let (order, parents) = commits_in_order(repo, tips(repo)?, hidden)?;
+    let tips = tips(repo)?;
+    let (order, parents) = commits_in_order(repo, tips.commits, hidden)?;
     let mut seen = Seen {
         trees: HashSet::new(),
         blobs: HashSet::new(),
+        prefix,
+        include,
     };
     // What the boundary commits (hidden parents of walked commits) already hold is not new.
     for id in &order {
@@ -192,14 +231,30 @@ pub(crate) fn walk(
         }
         let info = commit_info(&commit)?;
         for (blob, path) in introduced {
-            let Some(relative) = path.strip_prefix(prefix) else {
-                continue;
-            };
             blobs.push(BlobOrigin {
                 blob: blob.to_string(),
-                path: relative.to_owned(),
+                path,
                 commit: info.clone(),
             });
+        }
+    }
+    // Trees and blobs tagged directly: named by the ref, with no commit date or author.
+    for (name, id, kind) in tips.others {
+        let origin = |path: String, blob: ObjectId| BlobOrigin {
+            blob: blob.to_string(),
+            path,
+            commit: CommitInfo {
+                id: name.clone(),
+                time: jiff::Timestamp::UNIX_EPOCH,
+                author: String::new(),
+            },
+        };
+        if kind == gix::object::Kind::Tree {
+            let mut found = Vec::new();
+            seen.walk(repo, id, |blob, path| found.push((blob, path)))?;
+            blobs.extend(found.into_iter().map(|(blob, path)| origin(path, blob)));
+        } else if seen.blobs.insert(id) {
+            blobs.push(origin(format!("({name})"), id));
         }
     }
     Ok(BlobWalk {

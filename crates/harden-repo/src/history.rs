@@ -73,6 +73,18 @@ impl GitHistory {
         crate::blobs::commit_info(commit)
     }
 
+    /// The commit a revision (`origin/main`, a tag, a hash) names, or why it names none.
+    pub fn resolve(&self, revision: &str) -> Result<String, String> {
+        let repo = self.repo.to_thread_local();
+        let id = repo.rev_parse_single(revision).map_err(|e| e.to_string())?;
+        let commit = id
+            .object()
+            .map_err(|e| e.to_string())?
+            .peel_to_commit()
+            .map_err(|e| e.to_string())?;
+        Ok(commit.id.to_string())
+    }
+
     /// Files staged in the index whose content differs from HEAD (added or modified), with
     /// their blob ids: what a pre-commit hook must check.
     pub fn staged(&self) -> Result<Vec<(String, String)>, PortError> {
@@ -157,13 +169,21 @@ impl History for GitHistory {
         Ok(None)
     }
 
-    fn blobs(&self, since: Option<&str>) -> Result<BlobWalk, PortError> {
+    fn blobs(
+        &self,
+        since: Option<&str>,
+        include: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<BlobWalk, PortError> {
         let mut repo = self.repo.to_thread_local();
         repo.object_cache_size_if_unset(32 << 20);
-        crate::blobs::walk(&repo, &self.prefix, since)
+        crate::blobs::walk(&repo, &self.prefix, since, include)
     }
 
-    fn read_blob(&self, blob: &str) -> Result<Vec<u8>, PortError> {
+    fn is_shallow(&self) -> bool {
+        self.repo.to_thread_local().is_shallow().unwrap_or(false)
+    }
+
+    fn read_blob(&self, blob: &str) -> Result<Option<Vec<u8>>, PortError> {
         thread_local! {
             // One handle per thread, keeping its pack and object caches across reads.
             static REPO: std::cell::RefCell<Option<(std::path::PathBuf, gix::Repository)>> =
@@ -180,10 +200,10 @@ impl History for GitHistory {
                 *cell = Some((git_dir, repo));
             }
             let (_, repo) = cell.as_ref().expect("just set");
-            let blob = repo
-                .find_blob(id)
+            let object = repo
+                .try_find_object(id)
                 .map_err(|e| PortError::new(format!("git history: blob {id}: {e}")))?;
-            Ok(blob.data.clone())
+            Ok(object.map(|object| object.data.clone()))
         })
     }
 }

@@ -90,7 +90,8 @@ impl Compiled {
                 .to_index(regex_automata::PatternID::ZERO, name)
         };
         let (secret_group, name_group) = (group("secret"), group("name"));
-        let whole_text_ok = name_group.is_none() && !pattern.contains('^');
+        let line_anchored = pattern.starts_with('^') || pattern.contains(")^");
+        let whole_text_ok = name_group.is_none() && !line_anchored;
         Self {
             id: Arc::from(id),
             description: Arc::from(description),
@@ -178,18 +179,63 @@ fn placeholder(secret: &str) -> bool {
             .any(|word| lower == *word || lower.strip_suffix("123") == Some(word))
 }
 
-/// A file name or dotted path (`src/token.rs`, `R3.secrets.tree`), not a setting: its last
-/// dotted part is short and names no secret.
+/// Whether a user's pattern may match across a line break (dot-all flag, `\n`, `\s`), so
+/// its windows must reach past the keyword's line.
+fn may_cross_lines(pattern: &str) -> bool {
+    let dot_all = pattern.match_indices("(?").any(|(at, _)| {
+        pattern[at + 2..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic() || *c == '-')
+            .any(|c| c == 's')
+    });
+    dot_all || pattern.contains("\\n") || pattern.contains("\\s")
+}
+
+/// File extensions: a setting "named" `token.rs` or `secret.json` is a file, not a setting.
+const FILE_EXTENSIONS: &[&str] = &[
+    "rs", "py", "js", "ts", "tsx", "jsx", "go", "rb", "java", "kt", "cs", "php", "c", "h", "cc",
+    "cpp", "hpp", "sh", "json", "yaml", "yml", "toml", "md", "txt", "html", "css", "xml", "lock",
+    "cfg", "ini", "swift", "scala", "sql", "proto",
+];
+
+/// A file name (`src/token.rs`, `client_secret.json`), not a setting.
 fn file_like(name: &[u8]) -> bool {
     let Some(dot) = name.iter().rposition(|&b| b == b'.') else {
         return false;
     };
-    let last = &name[dot + 1..];
-    !last.is_empty()
-        && last.len() <= 5
-        && !["pwd", "pass", "key", "token", "salt", "auth", "secret"]
-            .iter()
-            .any(|w| last.windows(w.len()).any(|x| x == w.as_bytes()))
+    let extension = name[dot + 1..].to_ascii_lowercase();
+    FILE_EXTENSIONS.iter().any(|e| e.as_bytes() == extension)
+}
+
+/// A setting's name in lower-case segments: split at `_`, `.`, `-`, `/` and where a lower-case
+/// letter or digit is followed by an upper-case one (`dbPasswordHash` → db, password, hash).
+fn name_segments(name: &[u8]) -> Vec<String> {
+    let mut segments = Vec::new();
+    let mut current = String::new();
+    let mut previous: u8 = 0;
+    for &b in name {
+        let boundary = matches!(b, b'_' | b'.' | b'-' | b'/')
+            || (b.is_ascii_uppercase()
+                && (previous.is_ascii_lowercase() || previous.is_ascii_digit()));
+        if boundary && !current.is_empty() {
+            segments.push(std::mem::take(&mut current));
+        }
+        if b.is_ascii_alphanumeric() {
+            current.push(b.to_ascii_lowercase() as char);
+        }
+        previous = b;
+    }
+    if !current.is_empty() {
+        segments.push(current);
+    }
+    segments
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .to_ascii_lowercase()
+        .windows(needle.len())
+        .any(|w| w == needle)
 }
 
 /// `<TOKEN>`, `<your key>`, `prefix_<name>`: a name in angle brackets stands for a value.
@@ -251,6 +297,15 @@ const SAMPLE_WORDS: &[&str] = &[
     "hunter2",
     "lorem",
 ];
+
+/// A value made of sample words (`test-api-key-1234`, `demo_token_2024`): judged word by word,
+/// so `Latest2024Prod!x` is not a sample for containing "test".
+fn sample_value(value: &str) -> bool {
+    value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .map(str::to_ascii_lowercase)
+        .any(|word| SAMPLE_WORDS.contains(&word.as_str()))
+}
 
 /// Values people write where a secret will go, not secrets themselves.
 const OBVIOUS: &[&str] = &[
@@ -342,9 +397,30 @@ impl Detector {
                     custom.id
                 ));
             }
+            if custom.keywords.iter().any(String::is_empty) {
+                return Err(format!(
+                    "custom rule {}: an empty keyword would make every byte a keyword hit",
+                    custom.id
+                ));
+            }
+            if custom
+                .min_entropy
+                .is_some_and(|e| !(0.0..=8.0).contains(&e))
+            {
+                return Err(format!(
+                    "custom rule {}: entropy is measured in bits per byte, from 0 to 8",
+                    custom.id
+                ));
+            }
             let regex =
                 compile(&custom.pattern).map_err(|e| format!("custom rule {}: {e}", custom.id))?;
-            let multiline = custom.pattern.contains("(?s") || custom.pattern.contains("\\n");
+            if regex.is_match(b"") {
+                return Err(format!(
+                    "custom rule {}: the regex matches the empty string",
+                    custom.id
+                ));
+            }
+            let multiline = may_cross_lines(&custom.pattern);
             compiled.push(Compiled {
                 min_entropy: custom.min_entropy,
                 ..Compiled::new(
@@ -391,8 +467,17 @@ impl Detector {
         let allow = config
             .allow
             .iter()
-            .map(|pattern| compile(pattern).map_err(|e| format!("allow pattern {pattern}: {e}")))
-            .collect::<Result<_, _>>()?;
+            .map(|pattern| {
+                let regex = compile(pattern).map_err(|e| format!("allow pattern {pattern}: {e}"))?;
+                if regex.is_match(b"") {
+                    // `""` or `.*` would silently allow every secret.
+                    return Err(format!(
+                        "allow pattern {pattern}: it matches the empty string, so it would allow every secret"
+                    ));
+                }
+                Ok(regex)
+            })
+            .collect::<Result<_, String>>()?;
         Ok(Self {
             rules: compiled,
             keywords,
@@ -448,13 +533,6 @@ impl Detector {
         }
         let clear = found.len();
         for layer in decode::layers(text) {
-            // A run that is itself a secret (or holds one in clear) needs no decoding.
-            if found[..clear]
-                .iter()
-                .any(|f| f.start < layer.end && layer.start < f.end)
-            {
-                continue;
-            }
             let Some(left) = budget.checked_sub(layer.decoded.len()) else {
                 break;
             };
@@ -463,8 +541,12 @@ impl Detector {
                 inner.start = layer.start;
                 inner.end = layer.end;
                 inner.encodings.insert(0, layer.encoding);
-                let duplicate = found.iter().any(|f| {
-                    f.start == inner.start && f.end == inner.end && f.value == inner.value
+                // The same value found in clear inside the run (a URL whose password is
+                // readable through its escapes) is reported once, in clear.
+                let duplicate = found.iter().enumerate().any(|(i, f)| {
+                    f.value == inner.value
+                        && ((f.start == inner.start && f.end == inner.end)
+                            || (i < clear && f.start < inner.end && inner.start < f.end))
                 });
                 if !duplicate {
                     found.push(inner);
@@ -552,13 +634,16 @@ impl Detector {
                 continue;
             };
             if let Some(name) = rule.name_group.and_then(|g| captures.get_group(g)) {
-                let name = text[name.start..name.end].to_ascii_lowercase();
-                if (rule.generic && file_like(&name))
-                    || rule.ignore_names.iter().any(|word| {
-                        name.as_slice()
-                            .windows(word.len())
-                            .any(|w| w == word.as_bytes())
-                    })
+                let name = &text[name.start..name.end];
+                let segments = name_segments(name);
+                if (rule.generic && file_like(name))
+                    || segments
+                        .iter()
+                        .any(|segment| rule.ignore_names.iter().any(|word| segment == word))
+                    || rule
+                        .ignore_names
+                        .iter()
+                        .any(|word| word.contains('.') && contains(name, word.as_bytes()))
                 {
                     continue;
                 }
@@ -573,10 +658,7 @@ impl Detector {
             }
             if placeholder(&value)
                 || DOCUMENTED.iter().any(|d| value.contains(d))
-                || (rule.generic && {
-                    let lower = value.to_ascii_lowercase();
-                    SAMPLE_WORDS.iter().any(|w| lower.contains(w))
-                })
+                || (rule.generic && sample_value(&value))
                 || rule
                     .min_entropy
                     .is_some_and(|min| shannon_entropy(&value) < min)

@@ -31,8 +31,9 @@ pub struct Rule {
     pub generic: bool,
     /// Lines after the keyword's line that a match may reach (a YAML `name:`/`value:` pair).
     pub following_lines: u8,
-    /// Words that, in the capture group named `name` (the setting's name), mean the value is
-    /// not a secret (`token_url`, `password_hash`).
+    /// Words that, as a whole segment of the capture group named `name` (the setting's name,
+    /// split at `_`, `.`, `-` and lower-to-upper case changes), mean the value is not a secret
+    /// (`token_url`, `passwordHash`); `account_token` is not `count`.
     pub ignore_names: &'static [&'static str],
 }
 
@@ -84,18 +85,19 @@ const NOT_SECRET_NAMES: &[&str] = &[
     "prefix",
     "label",
     "version",
-    "expir",
+    "expiry",
+    "expires",
+    "expiration",
     "ttl",
     "public",
     "name",
     "placeholder",
     "example",
-    "env_var",
-    "envvar",
     "variable",
-    "_ref",
+    "ref",
     "arn",
     "location",
+    "id",
 ];
 
 const fn generic(rule: Rule) -> Rule {
@@ -145,7 +147,9 @@ const fn multiline(rule: Rule) -> Rule {
 /// The name of a setting that holds a secret, as a capture group `name` (case-insensitive).
 macro_rules! secret_name {
     () => {
-        r"(?P<name>[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|auth[_.-]?key|credentials?|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|account[_.-]?key|storage[_.-]?key|app[_.-]?key|client[_.-]?key|license[_.-]?key|(?:\b|[_.-])salt(?:\b|[_.-]))[a-z0-9_.-]*)"
+        // Either a name that ends in a short word (`DB_PASS`, `smtp_pw`, `redis_auth`), or a
+        // name that contains one of the long ones anywhere (`dbPasswordProd`, `API_KEY_V2`).
+        r"(?P<name>[a-z0-9_.-]*(?:(?:[_.-]|\b)(?:pass|pw|auth)|(?:password|passphrase|passwd|pwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|auth[_.-]?key|credentials?|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|account[_.-]?key|storage[_.-]?key|app[_.-]?key|client[_.-]?key|license[_.-]?key|(?:\b|[_.-])salt(?:\b|[_.-]))[a-z0-9_.-]*))"
     };
 }
 
@@ -181,6 +185,12 @@ const GENERIC_KEYWORDS: &[&str] = &[
     "salt",
     "storage_key",
     "storagekey",
+    "pass",
+    "_pw",
+    "-pw",
+    ".pw",
+    "auth",
+    "passphrase",
 ];
 
 /// Every built-in rule.
@@ -1472,7 +1482,7 @@ pub static RULES: &[Rule] = &[
                 concat!(
                     r"(?i)(?:^|[\s;,&?({\[])",
                     secret_name!(),
-                    r"=(?P<secret>[^\s\x22'`&;,)}\]]{12,128})"
+                    r"=(?P<secret>[^\s\x22'`&;,)}\]]{12,128})(?:[\s\x22'`&;,)}\]]|$)"
                 ),
             ),
             validate::generic_line_value,
@@ -1495,7 +1505,7 @@ pub static RULES: &[Rule] = &[
                     "-u ",
                     "--user",
                 ],
-                r#"(?i)(?:^|[\s"'\[,])--?(?P<name>[a-z0-9-]*(?:password|passwd|pass|secret|token|api-?key|apikey|access-?key|auth-?key|credentials?|requirepass)[a-z0-9-]*)(?:=|\s+|["']\s*,\s*)["']?(?P<secret>[^\s"'`]{8,128})|(?:^|\s)(?:-u|--user)\s+["']?[A-Za-z0-9._%+@-]+:(?P<secret2>[^\s"'@`]{6,128})"#,
+                r#"(?i)(?:^|[\s"'\[,])--?(?P<name>[a-z0-9-]*(?:password|passwd|pass|secret|token|api-?key|apikey|access-?key|auth-?key|credentials?|requirepass)[a-z0-9-]*)(?:=|\s+|["']\s*,\s*)["']?(?P<secret>[^\s"'`]{8,128})(?:[\s"'`]|$)|(?:^|\s)(?:-u|--user)\s+["']?[A-Za-z0-9._%+@-]+:(?P<secret2>[^\s"'@`]{6,128})(?:[\s"'`]|$)"#,
             ),
             validate::generic_value,
         ),
@@ -1512,7 +1522,7 @@ pub static RULES: &[Rule] = &[
                     concat!(
                         r#"(?i)-\s*name:\s*["']?"#,
                         secret_name!(),
-                        r#"["']?\s*\r?\n\s*value:\s*["']?(?P<secret>[^\s"'`]{8,128})"#
+                        r#"["']?\s*\r?\n\s*value:\s*["']?(?P<secret>[^\s"'`]{8,128})(?:[\s"'`]|$)"#
                     ),
                 ),
                 validate::generic_value,

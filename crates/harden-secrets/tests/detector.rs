@@ -260,3 +260,110 @@ fn large_and_hostile_inputs_finish() {
         "deeper than two layers is not decoded"
     );
 }
+
+#[test]
+fn names_are_judged_by_their_segments() {
+    // Assembled from parts: harden scans its own sources, which must hold no credential.
+    let value = concat!("Kx9vQ2mLp7", "RtZ4wYbN3c");
+    for name in [
+        "STORAGE_ACCOUNT_PASSWORD",
+        "AWS_SECURITY_TOKEN",
+        "HARNESS_API_KEY",
+        "PROFILE_SECRET",
+        "DIRECTLINE_SECRET",
+        "SERVICE_ACCOUNT_TOKEN",
+        "DB_PASS",
+        "SMTP_PW",
+        "redis_auth",
+        "KEY_PASSPHRASE",
+        "jwt.secret.value",
+    ] {
+        assert_eq!(ids(&format!("{name}={value}\n")).len(), 1, "{name}");
+    }
+    for name in [
+        "token_url",
+        "passwordHash",
+        "SECRET_NAME",
+        "src/token.rs",
+        "author_id",
+    ] {
+        assert!(ids(&format!("{name} = \"{value}\"\n")).is_empty(), "{name}");
+    }
+    // Sample words count as whole words only.
+    assert_eq!(ids(concat!("password = \"Latest2024", "Prod!x\"")).len(), 1);
+    assert!(ids("password = \"test-pass-2024-x\"").is_empty());
+}
+
+#[test]
+fn a_secret_inside_an_encoded_run_next_to_a_clear_one_is_found() {
+    let text = format!(
+        "GET /cb?t={STRIPE}&next=postgres%3A%2F%2Fapp%3A{}%40db.internal%2Fapp\n",
+        concat!("hH2FDEEtfj", "gVvVqE1S")
+    );
+    let mut rules: Vec<String> = ids(&text);
+    rules.sort();
+    assert_eq!(rules, ["stripe-secret-key", "url-credentials"], "{rules:?}");
+}
+
+#[test]
+fn long_github_refresh_tokens_are_found() {
+    let token = format!(
+        "ghr_{}",
+        "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1".repeat(3)[..76].to_owned()
+    );
+    assert_eq!(
+        ids(&format!("GITHUB_REFRESH_TOKEN={token}\n")),
+        ["github-refresh-token"]
+    );
+}
+
+#[test]
+fn user_patterns_that_match_everything_are_refused() {
+    let empty_allow = DetectorConfig {
+        allow: vec![".*".into()],
+        ..DetectorConfig::default()
+    };
+    assert!(
+        Detector::with_config(&empty_allow)
+            .unwrap_err()
+            .contains("empty string")
+    );
+    let rule = |pattern: &str, keywords: Vec<String>, entropy: Option<f64>| DetectorConfig {
+        custom: vec![CustomRule {
+            id: "x".into(),
+            description: String::new(),
+            pattern: pattern.into(),
+            keywords,
+            min_entropy: entropy,
+        }],
+        ..DetectorConfig::default()
+    };
+    assert!(
+        Detector::with_config(&rule("a*", vec![], None))
+            .unwrap_err()
+            .contains("empty string")
+    );
+    assert!(
+        Detector::with_config(&rule("ab", vec![String::new()], None))
+            .unwrap_err()
+            .contains("keyword")
+    );
+    assert!(
+        Detector::with_config(&rule("ab", vec![], Some(9.0)))
+            .unwrap_err()
+            .contains("entropy")
+    );
+    // A multi-line custom rule reaches past its keyword's line.
+    let block = rule(
+        r"(?is)BEGIN ACME KEY\s+([a-z0-9]{40})\s+END ACME KEY",
+        vec!["begin acme".into()],
+        None,
+    );
+    let d = Detector::with_config(&block).unwrap();
+    let text = concat!(
+        "BEGIN ACME KEY\n",
+        "q8t1az3kb7lmn2pq5rs8tu1vw4xy7za0bc3de6fg",
+        "\nEND ACME KEY\n"
+    );
+    assert_eq!(d.scan(text).len(), 1);
+}

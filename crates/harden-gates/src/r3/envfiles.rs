@@ -1,6 +1,7 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_model::{
-    GateId, GateMeta, LineCol, Location, ProfileLevel, Redacted, Round, Severity, Span, Target,
+    GateId, GateMeta, LineCol, Location, ProfileLevel, Redacted, Round, Secret, Severity, Span,
+    Target,
 };
 
 /// `R3.secrets.envfiles`: no committed `.env`-style file with real secret values.
@@ -121,11 +122,10 @@ impl Gate for EnvFiles {
                     && !upper.ends_with("_PATH")
                     && !upper.ends_with("_ID");
                 if secret_named || !detector.scan(line).is_empty() {
-                    keys.push((
-                        key.to_owned(),
-                        index as u32 + 1,
-                        crate::support::shown_text(line),
-                    ));
+                    // Shown as `KEY=` and the masked value, never from the raw line: a short
+                    // password the detector would not recognise must not reach a report.
+                    let shown = format!("{key}={}", Secret::new(value));
+                    keys.push((key.to_owned(), index as u32 + 1, shown));
                 }
             }
             if keys.is_empty() {

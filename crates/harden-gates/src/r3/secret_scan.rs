@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 /// Files larger than this are skipped (and counted): generated bundles and data, not config.
 pub(crate) const MAX_BYTES: usize = 10 * 1024 * 1024;
 
+/// Log files are read up to this size: a day of logs is routinely larger than any source file,
+/// and the detector's work is linear in the text.
+pub(crate) const MAX_LOG_BYTES: usize = 1024 * 1024 * 1024;
+
 /// The key under which secrets are digested into fingerprints and baselines.
 const DIGEST_KEY: &[u8] = b"R3.secrets";
 
@@ -89,19 +93,39 @@ pub(crate) fn scan(
     path: &str,
     bytes: &[u8],
     origin: Option<&BlobOrigin>,
+    max_bytes: usize,
 ) -> Scanned {
-    if bytes.len() > MAX_BYTES {
+    if bytes.len() > max_bytes {
         return Scanned::Large;
     }
     if bytes[..bytes.len().min(8000)].contains(&0) {
         return Scanned::Binary;
     }
     let found = detector.scan(bytes);
+    // Everything this (configured) detector found in the text, each range extended to the end
+    // of its token: snippets mask them all, so neither a neighbour, an encoded copy nor the
+    // tail of an over-long value shows through.
+    let masked: Vec<(usize, usize)> = found
+        .iter()
+        .map(|m| {
+            // A key block's armour line (`-----BEGIN RSA PRIVATE KEY-----`) holds nothing
+            // secret and says what was found: the mask starts at the body.
+            let start = if bytes[m.start..].starts_with(b"-----BEGIN") {
+                bytes[m.start..m.end]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(m.start, |i| m.start + i + 1)
+            } else {
+                m.start
+            };
+            (start, token_end(bytes, m.end))
+        })
+        .collect();
     Scanned::Text(
         found
             .into_iter()
             .map(|m| {
-                let location = location(path, bytes, &m, origin);
+                let location = location(path, bytes, &m, origin, &masked);
                 Hit {
                     key: m.secret.keyed_digest(DIGEST_KEY),
                     rule: m.rule,
@@ -122,17 +146,52 @@ pub(crate) fn scan(
     )
 }
 
-fn location(path: &str, bytes: &[u8], found: &Match, origin: Option<&BlobOrigin>) -> Location {
+/// Where the token containing `end - 1` stops: at white space, a quote or a delimiter.
+fn token_end(bytes: &[u8], end: usize) -> usize {
+    bytes[end..]
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || b"\"'`,;&)}]>@".contains(b))
+        .map_or(bytes.len(), |i| end + i)
+}
+
+/// The line from `start` to `end` with every masked range replaced by its mask.
+fn masked_line(bytes: &[u8], start: usize, end: usize, masked: &[(usize, usize)]) -> String {
+    let mut ranges: Vec<(usize, usize)> = masked
+        .iter()
+        .filter(|&&(s, e)| s < end && start < e)
+        .map(|&(s, e)| (s.max(start), e.min(end)))
+        .collect();
+    ranges.sort_unstable();
+    let mut out = String::new();
+    let mut at = start;
+    for (s, e) in ranges {
+        if e <= at {
+            continue;
+        }
+        let s = s.max(at);
+        out.push_str(&String::from_utf8_lossy(&bytes[at..s]));
+        out.push_str(&Secret::new(String::from_utf8_lossy(&bytes[s..e])).to_string());
+        at = e;
+    }
+    out.push_str(&String::from_utf8_lossy(&bytes[at..end]));
+    out
+}
+
+fn location(
+    path: &str,
+    bytes: &[u8],
+    found: &Match,
+    origin: Option<&BlobOrigin>,
+    masked: &[(usize, usize)],
+) -> Location {
     let line_start = memchr_rev(bytes, found.start);
     let line_end = bytes[found.start..]
         .iter()
         .position(|&b| b == b'\n')
         .map_or(bytes.len(), |i| found.start + i);
-    let line_text = String::from_utf8_lossy(&bytes[line_start..line_end]);
-    // Mask every secret on the whole line before cutting it, so neither this secret nor a
-    // neighbour (nor an encoded form) can show through a truncated snippet.
-    let masked =
-        crate::support::shown_text(&Redacted::masking(&line_text, &found.secret).to_string());
+    // Masked by range first (this detector's own matches), then by the built-in rules and
+    // URL-credential masking as a second net, and only then cut.
+    let masked = crate::support::shown_text(&masked_line(bytes, line_start, line_end, masked));
     let mut snippet: String = masked.trim().chars().take(200).collect();
     if masked.trim().chars().count() > 200 {
         snippet.push('…');
@@ -182,8 +241,16 @@ impl Findings {
         let config = &cx.config().secrets;
         let path = config.baseline.as_deref().unwrap_or(DEFAULT_BASELINE);
         let mut baseline = BTreeSet::new();
-        if !config.ignore_baseline && cx.repo().is_file(path) {
-            let bytes = cx.repo().read(path)?;
+        let bytes = if config.ignore_baseline {
+            None
+        } else if let Some(bytes) = &config.preloaded_baseline {
+            Some(bytes.clone())
+        } else if cx.repo().is_file(path) {
+            Some(cx.repo().read(path)?)
+        } else {
+            None
+        };
+        if let Some(bytes) = bytes {
             let parsed: Baseline =
                 serde_json::from_slice(&bytes).map_err(|e| GateError::Failed {
                     message: format!(
@@ -209,6 +276,11 @@ impl Findings {
             missing: 0,
             texts: 0,
         })
+    }
+
+    /// Blobs the object store did not have.
+    pub(crate) fn missing(&self) -> u64 {
+        self.missing
     }
 
     /// Whether `[secrets] allow-paths` leaves `path` out.
@@ -299,22 +371,22 @@ impl Findings {
 /// Scans many texts on all cores; `read` fetches one (file or blob) by index.
 pub(crate) fn scan_all<'a, T: Sync>(
     detector: &Detector,
+    max_bytes: usize,
     items: &[T],
     name: impl Fn(&T) -> (&'a str, Option<&'a BlobOrigin>) + Sync,
-    read: impl Fn(&T) -> Result<Vec<u8>, harden_engine::PortError> + Sync,
+    read: impl Fn(&T) -> Result<Option<Vec<u8>>, harden_engine::PortError> + Sync,
 ) -> Result<Vec<Scanned>, GateError> {
     use rayon::prelude::*;
     items
         .par_iter()
         .map(|item| {
             let (path, origin) = name(item);
-            let bytes = match read(item) {
-                Ok(bytes) => bytes,
-                // A history blob the object store does not have is counted, not fatal.
-                Err(_) if origin.is_some() => return Ok(Scanned::Missing),
-                Err(error) => return Err(error.into()),
+            // A blob the object store does not have (a partial clone) is counted; any other
+            // read error stops the gate.
+            let Some(bytes) = read(item)? else {
+                return Ok(Scanned::Missing);
             };
-            Ok(scan(detector, path, &bytes, origin))
+            Ok(scan(detector, path, &bytes, origin, max_bytes))
         })
         .collect()
 }

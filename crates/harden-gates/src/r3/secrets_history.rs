@@ -1,10 +1,10 @@
 use harden_config::OptionValue;
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_model::{
-    GateId, GateMeta, OptionKind, OptionSpec, ProfileLevel, Round, Severity, Target,
+    GateId, GateMeta, Location, OptionKind, OptionSpec, ProfileLevel, Round, Severity, Target,
 };
 
-use super::secret_scan::{Findings, detector, scan_all};
+use super::secret_scan::{Findings, MAX_BYTES, Scanned, detector, scan_all};
 
 /// `R3.secrets.history`: no secret in any blob of the git history.
 pub(crate) struct SecretsHistory;
@@ -51,17 +51,22 @@ impl Gate for SecretsHistory {
             Some(OptionValue::String(revision)) => Some(revision.as_str()),
             _ => None,
         };
+        if history.is_shallow() {
+            return Err(GateError::Skip(
+                "shallow clone: the older history is not here to scan; fetch it (git fetch \
+--unshallow, or actions/checkout with fetch-depth: 0)"
+                    .into(),
+            ));
+        }
         let detector = detector(&cx.config().secrets.detector)?;
         let mut findings = Findings::new(cx)?;
-        let walk = history.blobs(since)?;
-        out.count("commits", walk.commits);
-        // `[repository] exclude` leaves paths out of the history as it does of the tree.
+        // `[repository] exclude` and `allow-paths` leave paths out of the history as they do of
+        // the tree; the walk applies them before it deduplicates blobs.
         let excluded = harden_engine::glob_set(&cx.config().repository_exclude)?;
-        let blobs: Vec<_> = walk
-            .blobs
-            .iter()
-            .filter(|b| !findings.allowed_path(&b.path) && !excluded.is_match(&b.path))
-            .collect();
+        let include = |path: &str| !findings.allowed_path(path) && !excluded.is_match(path);
+        let walk = history.blobs(since, &include)?;
+        out.count("commits", walk.commits);
+        let blobs: Vec<_> = walk.blobs.iter().collect();
         // Read the versions of one file one after another (their deltas share bases in the
         // pack cache), then take the results back in history order so that the first place a
         // secret is reported is the commit that introduced it.
@@ -69,16 +74,45 @@ impl Gate for SecretsHistory {
         by_path.sort_by(|&a, &b| blobs[a].path.cmp(&blobs[b].path).then(a.cmp(&b)));
         let scanned = scan_all(
             &detector,
+            MAX_BYTES,
             &by_path,
             |&i| (blobs[i].path.as_str(), Some(blobs[i])),
             |&i| history.read_blob(&blobs[i].blob),
         )?;
         let mut in_history_order: Vec<_> = by_path.into_iter().zip(scanned).collect();
         in_history_order.sort_by_key(|(i, _)| *i);
-        for (_, scanned) in in_history_order {
+        let mut first_missing = None;
+        for (i, scanned) in in_history_order {
+            if matches!(scanned, Scanned::Missing) && first_missing.is_none() {
+                first_missing = Some(i);
+            }
             findings.add(scanned);
         }
+        let missing = findings.missing();
         findings.report(cx, out, "blobs");
+        // History that could not be read cannot be vouched for.
+        if let Some(first) = first_missing {
+            let blob = blobs[first];
+            out.finding(
+                cx.finding(
+                    format!(
+                        "{missing} blob(s) of the history are not in this clone (a partial clone?) \
+and were not scanned, first {} in {}",
+                        blob.path,
+                        &blob.commit.id[..blob.commit.id.len().min(12)]
+                    ),
+                    Location::Commit {
+                        commit: blob.commit.id.clone(),
+                        path: blob.path.clone(),
+                        span: None,
+                        snippet: None,
+                    },
+                )
+                .identity("blobs-missing")
+                .help("scan a full clone (git fetch --refetch, or clone without --filter)")
+                .build(),
+            );
+        }
         if let Some(revision) = since {
             out.fact("since", revision);
         }

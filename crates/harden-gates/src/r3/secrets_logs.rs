@@ -1,7 +1,7 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Target};
 
-use super::secret_scan::{Findings, detector, scan_all};
+use super::secret_scan::{Findings, MAX_LOG_BYTES, detector, scan_all};
 
 /// `R3.secrets.logs`: no secret in the configured log files.
 pub(crate) struct SecretsLogs;
@@ -60,7 +60,13 @@ impl Gate for SecretsLogs {
         }
         let repo = cx.repo();
         let paths: Vec<&String> = paths.iter().collect();
-        for scanned in scan_all(&detector, &paths, |p| (p.as_str(), None), |p| repo.read(p))? {
+        for scanned in scan_all(
+            &detector,
+            MAX_LOG_BYTES,
+            &paths,
+            |p| (p.as_str(), None),
+            |p| repo.read(p).map(Some),
+        )? {
             findings.add(scanned);
         }
         findings.report(cx, out, "log files");

@@ -1,7 +1,7 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_model::{GateId, GateMeta, ProfileLevel, Round, Severity, Target};
 
-use super::secret_scan::{Findings, detector, scan_all};
+use super::secret_scan::{Findings, MAX_BYTES, detector, scan_all};
 
 /// `R3.secrets.tree`: no secret in the files of the working tree.
 pub(crate) struct SecretsTree;
@@ -50,7 +50,13 @@ impl Gate for SecretsTree {
             .filter(|p| !findings.allowed_path(p))
             .collect();
         let repo = cx.repo();
-        for scanned in scan_all(&detector, &paths, |p| (p.as_str(), None), |p| repo.read(p))? {
+        for scanned in scan_all(
+            &detector,
+            MAX_BYTES,
+            &paths,
+            |p| (p.as_str(), None),
+            |p| repo.read(p).map(Some),
+        )? {
             findings.add(scanned);
         }
         findings.report(cx, out, "files");

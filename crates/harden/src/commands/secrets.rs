@@ -35,18 +35,56 @@ fn run_scan(args: &SecretsScanArgs, ignore_baseline: bool) -> anyhow::Result<Sca
         return Err(UsageError(format!("{} does not exist", args.path.display())).into());
     }
     let single_file = !stdin && args.path.is_file();
-    let root: PathBuf = if stdin {
-        PathBuf::from(".")
+    if args.staged && (stdin || single_file) {
+        return Err(UsageError(
+            "--staged scans the git index of a directory, not a file or standard input".into(),
+        )
+        .into());
+    }
+    // A single file under the current directory is scanned as the repository-relative path it
+    // has from here, so its findings match a baseline taken of the whole tree.
+    let (root, file_name): (PathBuf, Option<String>) = if stdin {
+        (PathBuf::from("."), None)
     } else if single_file {
-        args.path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        match args.path.strip_prefix(".").unwrap_or(&args.path) {
+            relative if relative.is_relative() && !relative.starts_with("..") => (
+                PathBuf::from("."),
+                Some(
+                    relative
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/"),
+                ),
+            ),
+            _ => (
+                args.path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+                args.path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned()),
+            ),
+        }
     } else {
-        args.path.clone()
+        (args.path.clone(), None)
     };
     let mut config = load_config(&root, args.config.as_deref(), &catalogue)?;
     config.secrets.ignore_baseline = ignore_baseline;
+    if stdin || single_file || args.staged {
+        // The view holds only what is scanned; the baseline lives in the work tree.
+        let baseline = root.join(
+            config
+                .secrets
+                .baseline
+                .as_deref()
+                .unwrap_or(DEFAULT_BASELINE),
+        );
+        if baseline.is_file() {
+            config.secrets.preloaded_baseline = Some(fs_err::read(&baseline)?);
+        }
+    }
     // A direct scan runs the secret gates whatever the profile or config says of them.
     for id in [TREE_GATE, HISTORY_GATE] {
         let settings = config.gates.entry(GateId::from_static(id)).or_default();
@@ -65,6 +103,10 @@ fn run_scan(args: &SecretsScanArgs, ignore_baseline: bool) -> anyhow::Result<Sca
     } else {
         None
     };
+    if let (Some(since), Some(git)) = (&args.since, &git) {
+        git.resolve(since)
+            .map_err(|e| UsageError(format!("--since {since}: {e}")))?;
+    }
     let view: Box<dyn RepoView> = if stdin {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -72,17 +114,18 @@ fn run_scan(args: &SecretsScanArgs, ignore_baseline: bool) -> anyhow::Result<Sca
             .context("reading standard input")?;
         Box::new(MemoryTree::new("<stdin>", [("<stdin>".to_owned(), bytes)]))
     } else if single_file {
-        let name = args
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         let bytes = fs_err::read(&args.path)?;
-        Box::new(MemoryTree::new(display_path(&args.path), [(name, bytes)]))
+        Box::new(MemoryTree::new(
+            display_path(&args.path),
+            [(file_name.unwrap_or_default(), bytes)],
+        ))
     } else if let (true, Some(git)) = (args.staged, &git) {
         let mut files = Vec::new();
         for (path, blob) in git.staged()? {
-            files.push((path, git.read_blob(&blob)?));
+            let bytes = git.read_blob(&blob)?.with_context(|| {
+                format!("the staged version of {path} is not in the object store")
+            })?;
+            files.push((path, bytes));
         }
         Box::new(MemoryTree::new(
             format!("{} (staged)", display_path(&root)),
@@ -171,14 +214,16 @@ pub(crate) fn baseline(args: &SecretsScanArgs) -> anyhow::Result<u8> {
         );
     }
     let scan = run_scan(args, true)?;
+    // A gate that could not read what it had to is recorded as failed with an `error:` reason;
+    // a baseline taken then would silently accept nothing and overwrite the last good one.
     if let Some(gate) = scan
         .report
         .gates
         .iter()
-        .find(|g| g.outcome.as_str() == "error")
+        .find(|g| g.reason.as_deref().is_some_and(|r| r.starts_with("error:")))
     {
         return Err(anyhow::anyhow!(
-            "{} could not run: {}",
+            "{} could not run, no baseline written: {}",
             gate.id,
             gate.summary
         ));
@@ -225,9 +270,34 @@ pub(crate) fn baseline(args: &SecretsScanArgs) -> anyhow::Result<u8> {
 
 pub(crate) fn rules() -> anyhow::Result<u8> {
     use std::fmt::Write as _;
+    let registry = harden_gates::registry();
+    let config = load_config(Path::new("."), None, &registry.catalogue())?;
     let mut text = String::new();
     for rule in harden_secrets::RULES {
-        let _ = writeln!(text, "{:<36} {}", rule.id, rule.description);
+        let disabled = config
+            .secrets
+            .detector
+            .disabled
+            .iter()
+            .any(|d| d == rule.id);
+        let _ = writeln!(
+            text,
+            "{:<36} {}{}",
+            rule.id,
+            rule.description,
+            if disabled {
+                "  (disabled in harden.toml)"
+            } else {
+                ""
+            }
+        );
+    }
+    for custom in &config.secrets.detector.custom {
+        let _ = writeln!(
+            text,
+            "{:<36} {}  (harden.toml)",
+            custom.id, custom.description
+        );
     }
     let _ = writeln!(
         text,

@@ -15,6 +15,8 @@ const SLACK: &str = concat!(
     "Tq3XbL9mKw2ZrV7cN5yP8dHf"
 );
 const DB_PASSWORD: &str = concat!("Vq7", "#mR2kX9pL4wZ");
+/// Too short and plain for the detector; R3.secrets.envfiles reports it by its name.
+const SHORT_PASSWORD: &str = concat!("Summer", "2024!");
 
 #[test]
 fn scans_a_plain_directory_without_config_or_git() {
@@ -243,6 +245,7 @@ fn canaries_never_leave_in_full() {
         "config/prod.env",
         format!("STRIPE_KEY={STRIPE}\nSLACK_TOKEN={SLACK}\n"),
     )
+    .write(".env", format!("DB_PASSWORD={SHORT_PASSWORD}\n"))
     .write("k8s/secret.yaml", format!("data:\n  app.env: {encoded}\n"))
     .write("logs/app.log", format!("ERROR auth failed token={SLACK}\n"));
     let config = format!(
@@ -310,7 +313,7 @@ fn canaries_never_leave_in_full() {
         std::fs::read_to_string(repo.path().join(".harden-secrets-baseline.json")).unwrap(),
     ));
     for (place, text) in &written {
-        for canary in [STRIPE, SLACK, DB_PASSWORD, encoded.as_str()] {
+        for canary in [STRIPE, SLACK, DB_PASSWORD, SHORT_PASSWORD, encoded.as_str()] {
             assert!(
                 !text.contains(canary),
                 "{place} shows {}… in full",
@@ -327,4 +330,71 @@ fn canaries_never_leave_in_full() {
 fn base64_of(text: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+#[test]
+fn custom_rule_secrets_and_long_tails_never_show_in_snippets() {
+    let dir = TestRepo::plain();
+    let key1 = concat!("ACME-DMEN2KHVDGAJ8", "GXBENYJQWX4");
+    let key2 = concat!("ACME-7Q2MZ9XK4WBV8", "RTN3HLP5QZ6");
+    let encoded = base64_of(&format!("key: {key1}"));
+    let long: String = concat!("LCfG8mQ2", "vR7xT4kW9zN3pB6j").repeat(13);
+    dir.write(
+        "harden.toml",
+        "version = 1\n\n[[secrets.rule]]\nid = \"acme-key\"\nregex = '\\b(ACME-[A-Z0-9]{24})\\b'\nkeywords = [\"acme-\"]\n",
+    )
+    .write("pair.txt", format!("pair = \"{key1} {key2}\"\n"))
+    .write("blob.yaml", format!("blob: {encoded}\n"))
+    .write("curl.sh", format!("curl -d token={long} https://api.internal/\n"));
+    let out = harden(dir.path())
+        .args(["secrets", "scan", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    for (what, value) in [
+        ("key 1", key1),
+        ("key 2", key2),
+        ("encoded", &encoded),
+        ("tail", &long[120..]),
+    ] {
+        assert!(!text.contains(value), "{what} shows in full: {text}");
+    }
+}
+
+#[test]
+fn staged_scans_honour_the_baseline_and_refuse_files() {
+    let repo = TestRepo::new();
+    repo.write("a.txt", format!("legacy STRIPE_KEY={STRIPE}\n"));
+    repo.commit("legacy", "2026-11-20T09:00:00Z");
+    let out = harden(repo.path())
+        .args(["secrets", "baseline"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    repo.write("a.txt", format!("legacy STRIPE_KEY={STRIPE}\nmore text\n"));
+    repo.git(&["add", "a.txt"]);
+    let out = harden(repo.path())
+        .args(["secrets", "scan", "--staged"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = harden(repo.path())
+        .args(["secrets", "scan", "a.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "single files honour it too: {}",
+        stdout(&out)
+    );
+    for args in [
+        &["secrets", "scan", "--staged", "a.txt"][..],
+        &["secrets", "scan", "--history", "--since", "no-such-ref"][..],
+        &["secrets", "baseline", "--history", "--since", "no-such-ref"][..],
+    ] {
+        let out = harden(repo.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
 }
