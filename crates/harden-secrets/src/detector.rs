@@ -195,7 +195,9 @@ fn may_cross_lines(pattern: &str) -> bool {
 const FILE_EXTENSIONS: &[&str] = &[
     "rs", "py", "js", "ts", "tsx", "jsx", "go", "rb", "java", "kt", "cs", "php", "c", "h", "cc",
     "cpp", "hpp", "sh", "json", "yaml", "yml", "toml", "md", "txt", "html", "css", "xml", "lock",
-    "cfg", "ini", "swift", "scala", "sql", "proto",
+    "cfg", "ini", "swift", "scala", "sql", "proto", "list", "log", "csv", "tsv", "gz", "zip",
+    "tar", "bin", "dat", "out", "tmp", "bak", "sum", "mod", "lst", "jar", "whl", "tgz", "so",
+    "dll", "exe",
 ];
 
 /// A file name (`src/token.rs`, `client_secret.json`), not a setting.
@@ -634,6 +636,11 @@ impl Detector {
                 continue;
             };
             if let Some(name) = rule.name_group.and_then(|g| captures.get_group(g)) {
+                // A name right after `/` is the last part of a path (`data/boost-tokenizer.list`).
+                let in_path = name.start > 0 && matches!(text[name.start - 1], b'/' | b'\\');
+                if rule.generic && in_path {
+                    continue;
+                }
                 let name = &text[name.start..name.end];
                 let segments = name_segments(name);
                 if (rule.generic && file_like(name))

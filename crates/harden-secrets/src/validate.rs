@@ -99,14 +99,17 @@ pub(crate) fn generic_value(value: &str) -> bool {
         && !looks_like_code(value)
 }
 
-/// Dotted or called names (`config.get_secret`, `os.getenv`) are code, not values.
+/// Dotted or called names (`config.get_secret`, `os.getenv`, `R3.secrets.tree`) are code or
+/// identifiers, not values: every dotted part is a short word.
 fn looks_like_code(value: &str) -> bool {
     value.contains("()")
-        || value
-            .split('.')
-            .filter(|part| !part.is_empty())
-            .all(|part| part.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
-            && value.contains('.')
+        || (value.contains('.')
+            && value.split('.').all(|part| {
+                !part.is_empty()
+                    && part.len() <= 20
+                    && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    && part.bytes().any(|b| b.is_ascii_alphabetic())
+            }))
 }
 
 /// An unquoted value on a secret-named line: as [`generic_value`], and letters with digits.

@@ -84,6 +84,9 @@ fn placeholders_references_examples_hashes_and_public_keys_do_not_fire() {
         "password_hash = \"Kx9vQ2mLp7RtZ4wYbN3c\"",
         "api_key = get_api_key_from_vault()\nSECRET_BACKEND=vault-production-cluster\n",
         "api_key = \"test-api-key-1234\"",
+        "{\"files\":{\"src/token.rs\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}}",
+        "\"data/boost-tokenizer_1.67.0_x64.list\":\"1b7c818da99efce3d8fc7cb75ab8770229b791f6e8ce835616d207f4709a06b2\"",
+        "\"R3.secrets.tree\", \"R3.secrets.history\",",
     ] {
         assert!(ids(text).is_empty(), "{text}: {:?}", ids(text));
     }
