@@ -158,6 +158,20 @@ fn base64_layer(text: &[u8], start: usize, end: usize) -> Option<Layer> {
     })
 }
 
+/// Whether run `next` continues run `line` as the next line of wrapped base64: `line` is a full
+/// line (at least 60 characters, whole 4-character groups) and only a line break and indentation
+/// separate them.
+fn wrapped_continues(text: &[u8], line: (usize, usize), next: (usize, usize)) -> bool {
+    let length = line.1 - line.0;
+    let gap = &text[line.1..next.0];
+    length >= 60
+        && length.is_multiple_of(4)
+        && memchr::memchr_iter(b'\n', gap).count() == 1
+        && gap
+            .iter()
+            .all(|&b| matches!(b, b'\n' | b'\r' | b' ' | b'\t'))
+}
+
 /// `%XX` at `at`.
 fn escape_at(text: &[u8], at: usize) -> bool {
     text.get(at) == Some(&b'%')
@@ -168,7 +182,36 @@ fn escape_at(text: &[u8], at: usize) -> bool {
 /// Every encoded run in `text` that decodes to printable text different from itself.
 pub(crate) fn layers(text: &[u8]) -> Vec<Layer> {
     let mut found = Vec::new();
-    for (start, end) in runs(text, &BASE64_CHARS, MIN_BASE64) {
+    let all: Vec<(usize, usize)> = runs(text, &BASE64_CHARS, MIN_BASE64).collect();
+    let mut index = 0;
+    while index < all.len() {
+        let (start, end) = all[index];
+        index += 1;
+        // `base64` wraps its output at 76 columns (PEM at 64): full lines followed by a line
+        // that continues at the next line's start are one encoded text.
+        let mut last = index - 1;
+        while last + 1 < all.len() && wrapped_continues(text, all[last], all[last + 1]) {
+            last += 1;
+        }
+        if last > index - 1 {
+            let joined: Vec<u8> = all[index - 1..=last]
+                .iter()
+                .flat_map(|&(s, e)| text[s..e].iter().copied())
+                .collect();
+            if let Some(mut layer) = base64_layer(&joined, 0, joined.len()) {
+                let (_, last_end) = all[last];
+                let padding = text[last_end..]
+                    .iter()
+                    .take(2)
+                    .take_while(|&&b| b == b'=')
+                    .count();
+                layer.start = start;
+                layer.end = last_end + padding;
+                found.push(layer);
+                index = last + 1;
+                continue;
+            }
+        }
         // A run may be hex rather than base64 (hex is a subset of the base64 alphabet).
         let run = &text[start..end];
         if run.len() >= MIN_HEX

@@ -99,16 +99,15 @@ pub(crate) fn generic_value(value: &str) -> bool {
         && !looks_like_code(value)
 }
 
-/// Dotted or called names (`config.get_secret`, `os.getenv`, `R3.secrets.tree`) are code or
-/// identifiers, not values: every dotted part is a short word.
+/// Called or dotted names (`config.get_secret()`, `R3.secrets.tree`) are code or identifiers,
+/// not values: three or more dotted parts, each a short word.
 fn looks_like_code(value: &str) -> bool {
     value.contains("()")
-        || (value.contains('.')
+        || (value.split('.').count() >= 3
             && value.split('.').all(|part| {
-                !part.is_empty()
-                    && part.len() <= 20
+                part.len() <= 20
+                    && part.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
                     && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-                    && part.bytes().any(|b| b.is_ascii_alphabetic())
             }))
 }
 

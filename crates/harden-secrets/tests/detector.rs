@@ -370,3 +370,22 @@ fn user_patterns_that_match_everything_are_refused() {
     );
     assert_eq!(d.scan(text).len(), 1);
 }
+
+#[test]
+fn base64_wrapped_over_lines_is_one_text() {
+    use base64::Engine as _;
+    let env =
+        format!("DATABASE_HOST=db.internal.example.net\nDATABASE_PORT=5432\nSTRIPE_KEY={STRIPE}\n");
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&env);
+    let wrapped: Vec<String> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    assert!(wrapped.len() > 1, "the test needs a wrapped text");
+    let text = format!("data:\n  env: |\n    {}\n", wrapped.join("\n    "));
+    let found = detector().scan(&text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].secret.expose(), STRIPE);
+    assert_eq!(found[0].position.line, 3);
+}
