@@ -23,6 +23,7 @@
 #   THREADS  if set, asked of every tool that takes it (rg -j, kingfisher -j, detect-secrets -c,
 #            RAYON_NUM_THREADS, GOMAXPROCS); unset = each tool's default, which on this machine is
 #            one worker per core for all of them
+#   COLD     1 = drop the page cache (as root) before every run: cold-cache, I/O-bound figures
 #   OUT      directory for reports, per-run raw data and stderr logs (default: a new mktemp -d)
 #   RG, KINGFISHER, GITLEAKS, DETECT_SECRETS, RIPSECRETS   override a tool's path
 #
@@ -213,6 +214,9 @@ run_once() { # tool, run label, report path
     build_cmd "$tool" "$report"
     local -a env_=()
     if [[ -n $THREADS ]]; then env_=(RAYON_NUM_THREADS="$THREADS" GOMAXPROCS="$THREADS"); fi
+    # COLD=1: empty the page cache first, so every tool reads the tree from disk (ripgrep is then
+    # the I/O floor the comparison is about). Needs root.
+    if [[ ${COLD:-0} == 1 ]]; then sync && echo 3 >/proc/sys/vm/drop_caches; fi
     t0=$EPOCHREALTIME
     code=0
     env "${env_[@]}" /usr/bin/time -f '%M %U %S %x' -o "$tf" "${CMD[@]}" \
@@ -315,7 +319,7 @@ echo "## Working-tree secret scanning: $(basename "$TREE")"
 echo
 echo "- tree: \`$TREE\`, $(awk -v b="$bytes" 'BEGIN { printf "%.1f MB", b / 1e6 }') (\`du -sb\`), $files files"
 echo "- machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr); load average before $load_before, after $load_after"
-echo "- $RUNS timed runs per tool (unless RUNS_<tool> says otherwise) after one warm-up, round-robin, warm page cache; threads: ${THREADS:-the default of each tool}"
+echo "- $RUNS timed runs per tool (unless RUNS_<tool> says otherwise) after one warm-up, round-robin, $([[ ${COLD:-0} == 1 ]] && echo "page cache dropped before every run" || echo "warm page cache"); threads: ${THREADS:-the default of each tool}"
 echo "- MB/s = du -sb bytes / median wall / 10^6; peak RSS = max over timed runs; vs rg = median / ripgrep median"
 echo
 echo "| tool | version | threads | median wall (s) | MB/s | CPU s (median) | peak RSS (MiB) | vs rg | findings | notes |"
