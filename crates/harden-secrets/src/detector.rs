@@ -63,6 +63,7 @@ struct Compiled {
     min_entropy: Option<f64>,
     validator: Option<fn(&str) -> bool>,
     multiline: bool,
+    near: bool,
     generic: bool,
     following_lines: u8,
     ignore_names: &'static [&'static str],
@@ -99,6 +100,7 @@ impl Compiled {
             min_entropy: None,
             validator: None,
             multiline,
+            near: false,
             generic: false,
             following_lines: 0,
             ignore_names: &[],
@@ -209,6 +211,31 @@ fn file_like(name: &[u8]) -> bool {
     FILE_EXTENSIONS.iter().any(|e| e.as_bytes() == extension)
 }
 
+/// Words a segment of a secret-named setting ends with (`mysqlpassword`, `apitoken`,
+/// `secretkey`): `tokenizerModel` or `passengerCount` contain a word but name no secret.
+const SECRET_SEGMENT_ENDINGS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "pass",
+    "pw",
+    "passphrase",
+    "secret",
+    "secrets",
+    "token",
+    "key",
+    "credential",
+    "credentials",
+    "salt",
+    "auth",
+];
+
+fn names_a_secret(segments: &[String]) -> bool {
+    segments
+        .iter()
+        .any(|s| SECRET_SEGMENT_ENDINGS.iter().any(|w| s.ends_with(w)))
+}
+
 /// A setting's name in lower-case segments: split at `_`, `.`, `-`, `/` and where a lower-case
 /// letter or digit is followed by an upper-case one (`dbPasswordHash` → db, password, hash).
 fn name_segments(name: &[u8]) -> Vec<String> {
@@ -281,6 +308,10 @@ const DOCUMENTED: &[&str] = &[
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
 ];
 
+/// Keys meant to be public, though their settings are named like secrets: Stripe publishable
+/// keys and PostHog project keys.
+const PUBLIC_PREFIXES: &[&str] = &["pk_live_", "pk_test_", "phc_"];
+
 /// Words that mark a value assigned to a secret-named setting as a sample (`test-api-key-1`),
 /// judged only for the generic rules: provider formats carry their own structure.
 const SAMPLE_WORDS: &[&str] = &[
@@ -289,24 +320,46 @@ const SAMPLE_WORDS: &[&str] = &[
     "fake",
     "mock",
     "demo",
+    "foo",
+    "bar",
     "foobar",
     "abc123",
     "123456",
     "qwerty",
-    "default",
     "secret123",
     "password1",
     "hunter2",
     "lorem",
+    "ipsum",
+    "dummy",
+    "example",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "credentials",
+    "email",
+    "username",
 ];
 
 /// A value made of sample words (`test-api-key-1234`, `demo_token_2024`): judged word by word,
 /// so `Latest2024Prod!x` is not a sample for containing "test".
 fn sample_value(value: &str) -> bool {
-    value
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .map(str::to_ascii_lowercase)
-        .any(|word| SAMPLE_WORDS.contains(&word.as_str()))
+    let lower = value.to_ascii_lowercase();
+    // Runs people type as fillers (`sk-lf-1234567890`), and values of letters only: a random
+    // secret of twelve or more characters almost always has a digit or a symbol, an identifier
+    // (`maxCompletionTokens`) never does.
+    ["1234567", "abcdefg", "0000000"]
+        .iter()
+        .any(|run| lower.contains(run))
+        || ["password", "secret", "changeme"]
+            .iter()
+            .any(|w| lower.starts_with(w))
+        || value.bytes().all(|b| b.is_ascii_alphabetic())
+        || value
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .map(str::to_ascii_lowercase)
+            .any(|word| SAMPLE_WORDS.contains(&word.as_str()))
 }
 
 /// Values people write where a secret will go, not secrets themselves.
@@ -380,6 +433,7 @@ impl Detector {
                 ignore_names: rule.ignore_names,
                 following_lines: rule.following_lines,
                 generic: rule.generic,
+                near: rule.near,
                 ..Compiled::new(
                     rule.id,
                     rule.description,
@@ -643,7 +697,7 @@ impl Detector {
                 }
                 let name = &text[name.start..name.end];
                 let segments = name_segments(name);
-                if (rule.generic && file_like(name))
+                if (rule.generic && (file_like(name) || !names_a_secret(&segments)))
                     || segments
                         .iter()
                         .any(|segment| rule.ignore_names.iter().any(|word| segment == word))
@@ -655,7 +709,25 @@ impl Detector {
                     continue;
                 }
             }
+            if rule.near && span.start > 0 && text[span.start - 1] == b'/' {
+                continue;
+            }
             let value = String::from_utf8_lossy(&text[span.start..span.end]).into_owned();
+            if rule.generic
+                && PUBLIC_PREFIXES
+                    .iter()
+                    .any(|p| value.as_bytes().starts_with(p.as_bytes()))
+            {
+                continue;
+            }
+            if rule.generic {
+                // The value repeats its own name (`PER_1000_TOKENS: "PER_1000_TOKENS"`).
+                if let Some(name) = rule.name_group.and_then(|g| captures.get_group(g))
+                    && text[name.start..name.end].eq_ignore_ascii_case(value.as_bytes())
+                {
+                    continue;
+                }
+            }
             if rule.generic && vetoed.iter().any(|&(s, e)| s < span.end && span.start < e) {
                 continue;
             }

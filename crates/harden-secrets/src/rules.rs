@@ -26,6 +26,9 @@ pub struct Rule {
     pub validator: Option<fn(&str) -> bool>,
     /// The match spans lines (key blocks): search up to 64 KiB after a keyword, not one line.
     pub multiline: bool,
+    /// The secret has no form of its own and is recognised by the provider's name before it:
+    /// a value right after `/` is part of a path or URL (a commit id in a link), not it.
+    pub near: bool,
     /// A secret-named-setting rule: judged by the setting's name (`name` group), so sample
     /// values (`test-key-1`), file-like names and values a format rule refused are dropped.
     pub generic: bool,
@@ -51,6 +54,7 @@ const fn rule(
         min_entropy: None,
         validator: None,
         multiline: false,
+        near: false,
         generic: false,
         following_lines: 0,
         ignore_names: &[],
@@ -98,6 +102,7 @@ const NOT_SECRET_NAMES: &[&str] = &[
     "arn",
     "location",
     "id",
+    "publishable",
 ];
 
 const fn generic(rule: Rule) -> Rule {
@@ -119,6 +124,7 @@ const fn near(
     Rule {
         min_entropy: Some(3.0),
         validator: Some(validate::mixed_letters_and_digits),
+        near: true,
         ..rule(id, description, keywords, pattern)
     }
 }
@@ -149,7 +155,7 @@ macro_rules! secret_name {
     () => {
         // Either a name that ends in a short word (`DB_PASS`, `smtp_pw`, `redis_auth`), or a
         // name that contains one of the long ones anywhere (`dbPasswordProd`, `API_KEY_V2`).
-        r"(?P<name>[a-z0-9_.-]*(?:(?:[_.-]|\b)(?:pass|pw|auth)|(?:password|passphrase|passwd|pwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|auth[_.-]?key|credentials?|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|account[_.-]?key|storage[_.-]?key|app[_.-]?key|client[_.-]?key|license[_.-]?key|(?:\b|[_.-])salt(?:\b|[_.-]))[a-z0-9_.-]*))"
+        r"(?P<name>[a-z0-9_.-]*(?:(?:[_.-]|\b)(?:pass|pw|auth)|(?:password|passphrase|passwd|pwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|auth[_.-]?key|credentials?|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|account[_.-]?key|azure[a-z0-9_.-]*key|app[_.-]?key|client[_.-]?key|license[_.-]?key|(?:\b|[_.-])salt(?:\b|[_.-]))[a-z0-9_.-]*))"
     };
 }
 
@@ -183,8 +189,7 @@ const GENERIC_KEYWORDS: &[&str] = &[
     "client_key",
     "license",
     "salt",
-    "storage_key",
-    "storagekey",
+    "azure",
     "pass",
     "_pw",
     "-pw",
@@ -1413,7 +1418,7 @@ pub static RULES: &[Rule] = &[
                 "connection-string-password",
                 "Password in a key=value connection string (ADO.NET, JDBC, ODBC)",
                 &["password=", "pwd="],
-                r"(?i)(?:server|data source|host|jdbc:[a-z]+:|driver=|uid=|user id=)[^\n]{0,200}?(?:^|[;&?\s])(?:password|pwd)\s*=\s*([^;&\s'\x22]{6,128})",
+                r"(?i)(?:server|data source|host|jdbc:[a-z]+:|driver=|uid=|user id=)[^\n]{0,200}?(?:^|[;&?\s])(?:password|pwd)\s*=\s*([^;&\s'\x22,)]{6,128})",
             ),
             validate::not_a_reference,
         ),
@@ -1450,7 +1455,23 @@ pub static RULES: &[Rule] = &[
                 concat!(
                     r#"(?i)(?:\b|\$)"#,
                     secret_name!(),
-                    r#"(?:["'\]]{0,2}[ \t]*(?::[ \t]*&?(?:'static[ \t]+)?[A-Za-z][A-Za-z0-9_<>\[\]|?]*[ \t]*)?(?:[:=]|:=|=>|\?\?=|\|\|=|\|\|)|["']\]?[ \t]*,|["'][ \t]+value[ \t]*=)[ \t]*["'`](?P<secret>[^\s"'`\\]{12,128})["'`]"#
+                    r#"(?:["'\]]{0,2}[ \t]*(?::[ \t]*&?(?:'static[ \t]+)?[A-Za-z][A-Za-z0-9_<>\[\]|?]*[ \t]*)?(?:[:=]|:=|=>|\?\?=|\|\|=|\|\|)|["'][ \t]+value[ \t]*=)[ \t]*["'`](?P<secret>[^\s"'`\\]{12,128})["'`]"#
+                ),
+            ),
+            validate::generic_value,
+        ),
+        3.3,
+    )),
+    generic(entropy(
+        checked(
+            rule(
+                "generic-secret-argument",
+                "High-entropy value passed with a secret name to a call (define, setProperty, getenv default)",
+                GENERIC_KEYWORDS,
+                concat!(
+                    r#"(?i)\([ \t]*["']"#,
+                    secret_name!(),
+                    r#"["'][ \t]*,[ \t]*["'](?P<secret>[^\s"'\\]{12,128})["'][ \t]*\)"#
                 ),
             ),
             validate::generic_value,
@@ -1505,7 +1526,7 @@ pub static RULES: &[Rule] = &[
                     "-u ",
                     "--user",
                 ],
-                r#"(?i)(?:^|[\s"'\[,])--?(?P<name>[a-z0-9-]*(?:password|passwd|pass|secret|token|api-?key|apikey|access-?key|auth-?key|credentials?|requirepass)[a-z0-9-]*)(?:=|\s+|["']\s*,\s*)["']?(?P<secret>[^\s"'`]{8,128})(?:[\s"'`]|$)|(?:^|\s)(?:-u|--user)\s+["']?[A-Za-z0-9._%+@-]+:(?P<secret2>[^\s"'@`]{6,128})(?:[\s"'`]|$)"#,
+                r#"(?i)(?:^|[\s"'\[,])--?(?P<name>[a-z0-9-]*(?:password|passwd|pass|secret|token|api-?key|apikey|access-?key|auth-?key|credentials?|requirepass))(?:=|\s+|["']\s*,\s*)["']?(?P<secret>[^\s"'`]{8,128})(?:[\s"'`]|$)|(?:^|\s)(?:-u|--user)\s+["']?[A-Za-z0-9._%+@-]+:(?P<secret2>[^\s"'@`]{6,128})(?:[\s"'`]|$)"#,
             ),
             validate::generic_value,
         ),

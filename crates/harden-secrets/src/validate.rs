@@ -97,6 +97,27 @@ pub(crate) fn generic_value(value: &str) -> bool {
         && !value.starts_with("./")
         && (digit || (upper && lower))
         && !looks_like_code(value)
+        && !slug(value)
+        && !value.starts_with("--")
+}
+
+/// Lower-case words joined by `-`, `_` or `.` (`trace-json-expansion-state`, `encrypted-key-1`):
+/// names of things, storage keys and test values, not generated secrets.
+fn slug(value: &str) -> bool {
+    let parts: Vec<&str> = value.split(['-', '_', '.']).collect();
+    let words = parts
+        .iter()
+        .filter(|p| p.len() >= 3 && p.bytes().all(|b| b.is_ascii_lowercase()))
+        .count();
+    // Mostly real words: a UUID's hex groups are not.
+    parts.len() >= 3
+        && words * 2 >= parts.len()
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 12
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// Called or dotted names (`config.get_secret()`, `R3.secrets.tree`) are code or identifiers,

@@ -87,6 +87,15 @@ fn placeholders_references_examples_hashes_and_public_keys_do_not_fire() {
         "{\"files\":{\"src/token.rs\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}}",
         "\"data/boost-tokenizer_1.67.0_x64.list\":\"1b7c818da99efce3d8fc7cb75ab8770229b791f6e8ce835616d207f4709a06b2\"",
         "\"R3.secrets.tree\", \"R3.secrets.history\",",
+        // Real-world look-alikes from public repositories' histories.
+        "'{ \"tokensPerMessage\": 3, \"tokenizerModel\": \"gpt-4-turbo-2024-04-09\" }'",
+        "('cluv2t5k3', NULL, 'TOKENS', 'gpt-4-turbo-2024-04-09')",
+        "  token: \"--bg-surface-raised-2\",",
+        "const STORAGE_KEY = \"trace2-json-expansion-state\";",
+        "publishable-key=\"pk_live_51HcVb2KqW8x7Yz3Tq9Lm4NpQ8rS7tU6vW\"",
+        "- datadog: see [GH](https://github.com/DataDog/dd-trace-js/commit/ed9b2c4f7a1e3d5b8c0f2a4e6d8b1c3f5a7e9d0b)",
+        "  password: \"Password123!\",",
+        "max_completion_tokens: \"maxCompletionTokens\",",
     ] {
         assert!(ids(text).is_empty(), "{text}: {:?}", ids(text));
     }

@@ -324,6 +324,9 @@ pub fn sample(rule: &str, rng: &mut Rng) -> Option<Sample> {
             rng.below(10),
             expand(rng, "{a:20}")
         )),
+        "generic-secret-argument" => {
+            block(format!("define('AUTH_SALT', '{}');", expand(rng, "{p:40}")))
+        }
         "cli-secret-argument" => block(format!(
             "./bin/release --env prod --api-token {} --verbose",
             expand(rng, "{a:32}")
