@@ -1,9 +1,10 @@
 //! Small helpers shared by gates.
 
-use std::sync::OnceLock;
+use std::sync::Arc;
 
+use harden_engine::GateError;
 use harden_model::{Location, Redacted, Secret, mask_url_credentials};
-use harden_secrets::{Detector, RULES};
+use harden_secrets::{Detector, DetectorConfig};
 use sha2::{Digest, Sha256};
 
 /// Hex SHA-256 of bytes, for evidence digests.
@@ -37,13 +38,10 @@ pub(crate) fn file_location(path: &str) -> Location {
     }
 }
 
-/// The secret detector, compiled once per process.
-pub(crate) fn detector() -> Result<&'static Detector, String> {
-    static DETECTOR: OnceLock<Result<Detector, String>> = OnceLock::new();
-    DETECTOR
-        .get_or_init(|| Detector::new(RULES))
-        .as_ref()
-        .map_err(Clone::clone)
+/// The built-in secret detector, compiled once per process and shared with the secret gates
+/// (whose cache it is).
+pub(crate) fn detector() -> Result<Arc<Detector>, GateError> {
+    crate::r3::secret_scan::detector(&DetectorConfig::default())
 }
 
 /// Text taken from a scanned file, as it may be shown in a message or snippet: every secret the

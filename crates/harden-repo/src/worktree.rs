@@ -74,29 +74,41 @@ impl WorkTree {
         false
     }
 
-    fn walk(&self) -> Result<Vec<String>, PortError> {
-        let mut files = Vec::new();
-        let walker = ignore::WalkBuilder::new(&self.root)
-            .hidden(false)
-            .git_ignore(true)
-            .git_global(false)
-            .git_exclude(true)
-            .require_git(false)
+    /// Every regular file under the root (links not followed, `.git` left out) that `keep`
+    /// accepts, sorted; with `honour_ignores`, `.gitignore` and friends apply too.
+    fn walk(
+        &self,
+        honour_ignores: bool,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<Vec<String>, PortError> {
+        let mut builder = ignore::WalkBuilder::new(&self.root);
+        if honour_ignores {
+            builder
+                .hidden(false)
+                .git_ignore(true)
+                .git_global(false)
+                .git_exclude(true)
+                .require_git(false);
+        } else {
+            builder.standard_filters(false);
+        }
+        let walker = builder
             .follow_links(false)
             .filter_entry(|entry| entry.file_name() != ".git")
             .build();
+        let mut files = Vec::new();
         for entry in walker {
             let entry =
                 entry.map_err(|e| PortError::new(format!("walking {}: {e}", self.display)))?;
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
-            if let Some(text) = self.relative(entry.path()) {
+            if let Some(text) = self.relative(entry.path())
+                && keep(&text)
+                && !self.exclude.as_ref().is_some_and(|e| e.is_match(&text))
+            {
                 files.push(text);
             }
-        }
-        if let Some(exclude) = &self.exclude {
-            files.retain(|f| !exclude.is_match(f));
         }
         files.sort();
         Ok(files)
@@ -109,7 +121,7 @@ impl RepoView for WorkTree {
     }
 
     fn files(&self) -> Result<&[String], PortError> {
-        match self.files.get_or_init(|| self.walk()) {
+        match self.files.get_or_init(|| self.walk(true, |_| true)) {
             Ok(files) => Ok(files),
             Err(error) => Err(error.clone()),
         }
@@ -128,28 +140,8 @@ impl RepoView for WorkTree {
 
     fn matching_all(&self, globs: &[String]) -> Result<Vec<String>, PortError> {
         let set = harden_engine::glob_set(globs)?;
-        let mut files = Vec::new();
         // Ignore rules are off on purpose: log files are usually listed in .gitignore.
-        let walker = ignore::WalkBuilder::new(&self.root)
-            .standard_filters(false)
-            .follow_links(false)
-            .filter_entry(|entry| entry.file_name() != ".git")
-            .build();
-        for entry in walker {
-            let entry =
-                entry.map_err(|e| PortError::new(format!("walking {}: {e}", self.display)))?;
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            let Some(text) = self.relative(entry.path()) else {
-                continue;
-            };
-            if set.is_match(&text) && !self.exclude.as_ref().is_some_and(|e| e.is_match(&text)) {
-                files.push(text);
-            }
-        }
-        files.sort();
-        Ok(files)
+        self.walk(false, |path| set.is_match(path))
     }
 
     fn is_file(&self, path: &str) -> bool {

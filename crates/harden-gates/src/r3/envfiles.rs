@@ -85,10 +85,7 @@ impl Gate for EnvFiles {
     }
 
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
-        let detector = crate::support::detector().map_err(|e| GateError::Failed {
-            message: format!("secret rules: {e}"),
-            location: None,
-        })?;
+        let detector = crate::support::detector()?;
         let mut total = 0;
         let files = cx.repo().files()?;
         // Every file is looked at for its name: a repository without .env files passes.
