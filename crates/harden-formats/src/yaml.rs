@@ -127,6 +127,7 @@ fn span_of(node: &MarkedYaml<'_>) -> Span {
 
 /// Parses every document of `text`.
 pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+    check_depth(text)?;
     let documents = MarkedYaml::load_from_str(text).map_err(|error| {
         let marker = error.marker();
         YamlError {
@@ -138,6 +139,58 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
         }
     })?;
     documents.iter().map(|d| convert(d, 0)).collect()
+}
+
+/// Rejects documents nested deeper than [`MAX_DEPTH`] before a tree is built: saphyr's loader
+/// and the tree's destructor recurse once per level, so a few kilobytes of `- - - …` would
+/// overflow the stack. The event parser keeps its state on the heap, so counting depth over
+/// its events is safe at any depth. An alias counts as deep as the node it names, so chains
+/// of anchors cannot build a deep tree out of shallow pieces.
+fn check_depth(text: &str) -> Result<(), YamlError> {
+    use saphyr_parser::{Event, Parser};
+    // Open collections: (anchor id, depth, deepest level reached inside).
+    let mut open: Vec<(usize, usize, usize)> = Vec::new();
+    // Height of each anchored collection, by anchor id.
+    let mut heights: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for event in Parser::new_from_str(text) {
+        // Syntax errors are reported by the real parse, with its message.
+        let Ok((event, span)) = event else {
+            return Ok(());
+        };
+        let depth = open.len();
+        let reached = match event {
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                open.push((anchor, depth + 1, depth + 1));
+                depth + 1
+            }
+            Event::Alias(anchor) => depth + heights.get(&anchor).copied().unwrap_or(0),
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((anchor, at, deepest)) = open.pop() {
+                    if anchor != 0 {
+                        heights.insert(anchor, deepest + 1 - at);
+                    }
+                    if let Some(parent) = open.last_mut() {
+                        parent.2 = parent.2.max(deepest);
+                    }
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        if let Some(parent) = open.last_mut() {
+            parent.2 = parent.2.max(reached);
+        }
+        if reached > MAX_DEPTH {
+            return Err(YamlError {
+                line: u32::try_from(span.start.line()).unwrap_or(u32::MAX).max(1),
+                column: u32::try_from(span.start.col())
+                    .unwrap_or(u32::MAX)
+                    .saturating_add(1),
+                message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn too_deep(node: &MarkedYaml<'_>) -> YamlError {
@@ -233,6 +286,43 @@ mod tests {
             run.span.start.line, 6,
             "a block scalar starts at its first content line"
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_at_its_line_not_a_stack_overflow() {
+        // On a thread with a rayon worker's stack (2 MiB), where gates run.
+        let deep = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(|| {
+                let block = format!("on: push\nx:\n{}a\n", "- ".repeat(5_000));
+                let flow = format!("x: {}{}\n", "[".repeat(5_000), "]".repeat(5_000));
+                let map = (0..2_000).fold(String::from("v"), |inner, _| format!("{{k: {inner}}}"));
+                [block, flow, format!("x: {map}\n")].map(|text| parse(&text).unwrap_err())
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        for error in deep {
+            // saphyr's own limit on flow collections may speak first.
+            assert!(
+                error.message.contains("nesting deeper than 256")
+                    || error.message.contains("recursion limit"),
+                "{error}"
+            );
+            assert!(error.line <= 3, "{error}");
+        }
+        // Anchors that each stay shallow but build a deep tree through aliases.
+        let mut text = format!("a0: &a0 {}1{}\n", "[".repeat(200), "]".repeat(200));
+        for i in 1..4 {
+            text.push_str(&format!("a{i}: &a{i} [[*a{}]]\n", i - 1));
+        }
+        text.push_str(&format!("z: {}*a3{}\n", "[".repeat(100), "]".repeat(100)));
+        let error = parse(&text).unwrap_err();
+        assert!(error.message.contains("nesting deeper"), "{error}");
+        assert_eq!(error.line, 5, "{error}");
+        // 256 levels are still fine.
+        let fine = format!("x: {}1{}\n", "[".repeat(255), "]".repeat(255));
+        assert!(parse(&fine).is_ok());
     }
 
     #[test]
