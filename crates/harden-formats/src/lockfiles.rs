@@ -2,6 +2,7 @@
 //! between what a manifest asks for and what its lockfile pins.
 
 use std::collections::BTreeMap;
+use std::collections::HashSet;
 
 use harden_model::{LineCol, Span};
 
@@ -474,6 +475,54 @@ pub fn npm_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>>
             format!("invalid JSON at {}:{}: {e}", e.line(), e.column()),
         )
     })?;
+    // Wrong types are a malformed lockfile, not an empty one: otherwise every dependency would
+    // read as "not recorded" and the real problem would never be named.
+    let malformed = |what: String, at: Option<(&str, &str)>| {
+        Box::new(Problem::Unparsable {
+            path: path.to_owned(),
+            span: at.map_or_else(Span::default, |(section, key)| {
+                json_key_span(text, section, key)
+            }),
+            message: format!("malformed lockfile: {what}"),
+        })
+    };
+    if !value.is_object() {
+        return Err(malformed(
+            "expected a JSON object at the top".to_owned(),
+            None,
+        ));
+    }
+    for section in ["packages", "dependencies"] {
+        match value.get(section) {
+            None | Some(serde_json::Value::Object(_)) => {}
+            Some(_) => {
+                return Err(malformed(format!("`{section}` must be an object"), None));
+            }
+        }
+    }
+    for section in ["packages", "dependencies"] {
+        for (name, entry) in value
+            .get(section)
+            .and_then(serde_json::Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let Some(entry) = entry.as_object() else {
+                return Err(malformed(
+                    format!("`{section}.{name}` must be an object"),
+                    Some((section, name)),
+                ));
+            };
+            for field in ["version", "resolved", "integrity"] {
+                if entry.get(field).is_some_and(|v| !v.is_string()) {
+                    return Err(malformed(
+                        format!("`{section}.{name}.{field}` must be a string"),
+                        Some((section, name)),
+                    ));
+                }
+            }
+        }
+    }
     let mut out = Vec::new();
     let mut push = |name: &str, entry: &serde_json::Value| {
         if let Some(version) = entry.get("version").and_then(serde_json::Value::as_str) {
@@ -884,20 +933,50 @@ pub fn go_requirements(path: &str, text: &str) -> Vec<Requirement> {
         .collect()
 }
 
-/// Checks go.mod requirements against go.sum lines.
+/// Checks go.mod requirements against go.sum lines. A line records a module only with a
+/// well-formed hash (`h1:` and the base64 of a SHA-256); any other line is malformed, reported
+/// at its line rather than counted as a record.
 pub fn check_go(requirements: &[Requirement], go_sum: &str, lockfile: &str) -> Vec<Problem> {
-    requirements
-        .iter()
-        .filter(|r| {
-            !go_sum
-                .lines()
-                .any(|l| l.starts_with(&format!("{} {}", r.name, r.requirement)))
-        })
-        .map(|r| Problem::NotLocked {
-            requirement: r.clone(),
-            lockfile: lockfile.to_owned(),
-        })
-        .collect()
+    let mut recorded: HashSet<(&str, &str)> = HashSet::new();
+    let mut problems = Vec::new();
+    for (index, line) in go_sum.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let hash_ok = |hash: &str| {
+            hash.strip_prefix("h1:").is_some_and(|b64| {
+                b64.len() == 44
+                    && b64.ends_with('=')
+                    && b64[..43]
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+            })
+        };
+        match fields.as_slice() {
+            [module, version, hash] if hash_ok(hash) => {
+                let version = version.strip_suffix("/go.mod").unwrap_or(version);
+                recorded.insert((module, version));
+            }
+            _ => problems.push(Problem::Unparsable {
+                path: lockfile.to_owned(),
+                span: line_span(index, line),
+                message:
+                    "malformed go.sum line: expected `module version[/go.mod] h1:<base64 SHA-256>`"
+                        .to_owned(),
+            }),
+        }
+    }
+    problems.extend(
+        requirements
+            .iter()
+            .filter(|r| !recorded.contains(&(r.name.as_str(), r.requirement.as_str())))
+            .map(|r| Problem::NotLocked {
+                requirement: r.clone(),
+                lockfile: lockfile.to_owned(),
+            }),
+    );
+    problems
 }
 
 #[cfg(test)]
@@ -972,9 +1051,70 @@ mod tests {
             requirements[2].requirement, "v0.16.0",
             "a replaced version is checked as the replacement"
         );
-        let go_sum = "github.com/google/uuid v1.6.0 h1:x\ngithub.com/google/uuid v1.6.0/go.mod h1:y\ngolang.org/x/text v0.14.0/go.mod h1:z\ngo.opentelemetry.io/otel/log v0.16.0 h1:w\n";
-        let problems = check_go(&requirements, go_sum, "go.sum");
+        let hash = format!("h1:{}=", "Ab+/".repeat(10) + "xyz");
+        let go_sum = format!(
+            "github.com/google/uuid v1.6.0 {hash}\ngithub.com/google/uuid v1.6.0/go.mod {hash}\ngolang.org/x/text v0.14.0/go.mod {hash}\ngo.opentelemetry.io/otel/log v0.16.0 {hash}\n"
+        );
+        let problems = check_go(&requirements, &go_sum, "go.sum");
         assert_eq!(problems.len(), 1);
+        assert!(
+            matches!(&problems[0], Problem::NotLocked { requirement, .. } if requirement.name == "github.com/pkg/errors")
+        );
+    }
+
+    #[test]
+    fn go_sum_lines_with_an_empty_or_invalid_hash_are_malformed_not_recorded() {
+        let requirements = go_requirements(
+            "go.mod",
+            "module m\nrequire (\n\ta.io/x v1.0.0\n\tb.io/y v2.0.0\n\tc.io/z v3.0.0\n)\n",
+        );
+        let go_sum = "a.io/x v1.0.0 h1:\nb.io/y v2.0.0 h1:not-base64!\nc.io/z v3.0.0\n";
+        let problems = check_go(&requirements, go_sum, "go.sum");
+        let malformed: Vec<u32> = problems
+            .iter()
+            .filter_map(|p| match p {
+                Problem::Unparsable { span, message, .. }
+                    if message.contains("malformed go.sum") =>
+                {
+                    Some(span.start.line)
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(malformed, [1, 2, 3]);
+        let not_locked = problems
+            .iter()
+            .filter(|p| matches!(p, Problem::NotLocked { .. }))
+            .count();
+        assert_eq!(not_locked, 3, "none of the three counts as recorded");
+    }
+
+    #[test]
+    fn npm_lockfile_with_wrong_types_is_malformed_not_unrecorded() {
+        for (lock, expected) in [
+            ("[]", "a JSON object at the top"),
+            (r#"{"packages": []}"#, "`packages` must be an object"),
+            (
+                r#"{"packages": {"node_modules/a": "1.0.0"}}"#,
+                "`packages.node_modules/a` must be an object",
+            ),
+            (
+                r#"{"packages": {"node_modules/a": {"version": 1}}}"#,
+                "`packages.node_modules/a.version` must be a string",
+            ),
+            (
+                r#"{"dependencies": {"a": {"version": "1", "resolved": false}}}"#,
+                "`dependencies.a.resolved` must be a string",
+            ),
+        ] {
+            let problem = npm_lock("package-lock.json", lock).unwrap_err();
+            match *problem {
+                Problem::Unparsable { message, .. } => {
+                    assert!(message.contains(expected), "{lock}: {message}");
+                }
+                other => panic!("{lock}: {other:?}"),
+            }
+        }
     }
 
     #[test]
