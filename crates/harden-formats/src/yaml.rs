@@ -290,6 +290,7 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_an_error_at_its_line_not_a_stack_overflow() {
+        use std::fmt::Write as _;
         // On a thread with a rayon worker's stack (2 MiB), where gates run.
         let deep = std::thread::Builder::new()
             .stack_size(2 * 1024 * 1024)
@@ -314,9 +315,9 @@ mod tests {
         // Anchors that each stay shallow but build a deep tree through aliases.
         let mut text = format!("a0: &a0 {}1{}\n", "[".repeat(200), "]".repeat(200));
         for i in 1..4 {
-            text.push_str(&format!("a{i}: &a{i} [[*a{}]]\n", i - 1));
+            writeln!(text, "a{i}: &a{i} [[*a{}]]", i - 1).unwrap();
         }
-        text.push_str(&format!("z: {}*a3{}\n", "[".repeat(100), "]".repeat(100)));
+        writeln!(text, "z: {}*a3{}", "[".repeat(100), "]".repeat(100)).unwrap();
         let error = parse(&text).unwrap_err();
         assert!(error.message.contains("nesting deeper"), "{error}");
         assert_eq!(error.line, 5, "{error}");

@@ -315,6 +315,45 @@ impl Verifier {
     }
 }
 
+/// Checks a verified chain against an anchor: a head recorded outside the ledger (a git ref
+/// of the repository, or a file in CI) when an earlier entry was appended. A ledger that was
+/// emptied, deleted and re-created, or rolled back has fewer entries than its anchor; one that
+/// was rewritten has another hash at the anchored position. `at_anchor` is the stored entry at
+/// the anchor's sequence number, if there is one.
+pub fn check_anchor(
+    verified: &Verified,
+    at_anchor: Option<&Entry>,
+    anchor: &Head,
+    anchor_place: &str,
+) -> Result<(), Break> {
+    if verified.entries < anchor.seq {
+        return Err(Break {
+            seq: verified.entries + 1,
+            reason: format!(
+                "missing: {anchor_place} records entry #{} ({}) but the ledger holds {} entr{} (it was emptied, replaced or rolled back)",
+                anchor.seq,
+                short(&anchor.hash),
+                verified.entries,
+                if verified.entries == 1 { "y" } else { "ies" }
+            ),
+        });
+    }
+    match at_anchor {
+        Some(entry) if entry.hash == anchor.hash => Ok(()),
+        _ => Err(Break {
+            seq: anchor.seq,
+            reason: format!(
+                "differs from {anchor_place}, which records its hash as {} (the ledger was rewritten or replaced)",
+                short(&anchor.hash)
+            ),
+        }),
+    }
+}
+
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
+
 /// Verifies a whole chain held in memory.
 pub fn verify<'a>(
     entries: impl IntoIterator<Item = &'a Entry>,

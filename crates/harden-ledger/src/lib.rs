@@ -10,4 +10,4 @@ pub mod chain;
 pub mod store;
 
 pub use chain::{Break, Entry, Head, Verified};
-pub use store::{LedgerError, LedgerStore, open, redact_url};
+pub use store::{LedgerError, LedgerStore, is_server, open, open_read_only, redact_url};

@@ -39,6 +39,10 @@ fn tips(repo: &gix::Repository) -> Result<Tips, PortError> {
             continue;
         };
         let name = reference.name().as_bstr().to_string();
+        // harden's own ledger anchors are not part of the project's history.
+        if name.starts_with(crate::history::ANCHOR_REFS) {
+            continue;
+        }
         if let Ok(object) = repo.find_object(id.detach()) {
             match object.kind {
                 gix::object::Kind::Commit => tips.push(id.detach()),

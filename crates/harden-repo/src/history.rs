@@ -118,6 +118,49 @@ impl GitHistory {
     }
 }
 
+/// Where ledger anchors live: one ref per ledger, each pointing at a small blob that records
+/// the ledger's head. Refs under this prefix are harden's own and left out of history scans.
+pub const ANCHOR_REFS: &str = "refs/harden/";
+
+impl GitHistory {
+    /// The content of the anchor `name` (a ref under [`ANCHOR_REFS`]), if it exists.
+    pub fn read_anchor(&self, name: &str) -> Result<Option<Vec<u8>>, PortError> {
+        let repo = self.repo.to_thread_local();
+        let full = format!("{ANCHOR_REFS}{name}");
+        let Some(mut reference) = repo
+            .try_find_reference(full.as_str())
+            .map_err(|e| PortError::at(&full, e))?
+        else {
+            return Ok(None);
+        };
+        let id = reference
+            .peel_to_id()
+            .map_err(|e| PortError::at(&full, e))?;
+        let object = repo
+            .find_object(id.detach())
+            .map_err(|e| PortError::at(&full, e))?;
+        Ok(Some(object.data.clone()))
+    }
+
+    /// Points the anchor `name` at a blob holding `content` (written to the object store).
+    pub fn write_anchor(&self, name: &str, content: &[u8]) -> Result<(), PortError> {
+        let repo = self.repo.to_thread_local();
+        let full = format!("{ANCHOR_REFS}{name}");
+        let blob = repo
+            .write_blob(content)
+            .map_err(|e| PortError::at(&full, e))?
+            .detach();
+        repo.reference(
+            full.as_str(),
+            blob,
+            gix::refs::transaction::PreviousValue::Any,
+            "harden: ledger head",
+        )
+        .map_err(|e| PortError::at(&full, e))?;
+        Ok(())
+    }
+}
+
 impl History for GitHistory {
     fn head(&self) -> Result<Option<CommitInfo>, PortError> {
         let repo = self.repo.to_thread_local();

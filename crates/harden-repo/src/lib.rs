@@ -7,6 +7,6 @@ mod history;
 mod memory;
 mod worktree;
 
-pub use history::{GitHistory, HeadState};
+pub use history::{ANCHOR_REFS, GitHistory, HeadState};
 pub use memory::MemoryTree;
 pub use worktree::WorkTree;

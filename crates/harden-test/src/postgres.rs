@@ -59,6 +59,22 @@ impl PgCluster {
     /// Like [`PgCluster::start`]; `durable` keeps PostgreSQL's default fsync and synchronous
     /// commit, for benchmarks that must pay what production pays.
     pub fn start_with(durable: bool) -> Self {
+        Self::start_inner(durable, false)
+    }
+
+    /// A cluster that accepts TLS connections only (`hostssl` in pg_hba.conf), with a server
+    /// certificate for `localhost` and `127.0.0.1` signed by a throwaway CA made with the
+    /// `openssl` command. The CA's PEM file is at [`PgCluster::ca_file`].
+    pub fn start_tls() -> Self {
+        Self::start_inner(false, true)
+    }
+
+    /// The CA certificate of a [`PgCluster::start_tls`] cluster.
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.path().join("tls").join("ca.pem")
+    }
+
+    fn start_inner(durable: bool, tls: bool) -> Self {
         let bin = find_bin();
         let user = is_root()
             .then(|| std::env::var("HARDEN_TEST_PG_USER").unwrap_or_else(|_| "nobody".to_owned()));
@@ -104,13 +120,38 @@ impl PgCluster {
             "--no-sync",
         ]);
         run(&mut init, "initdb");
+        let tls_options = if tls {
+            let tls_dir = cluster.dir.path().join("tls");
+            make_certificates(&tls_dir);
+            fs_err::write(
+                data.join("pg_hba.conf"),
+                "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 reject\n",
+            )
+            .expect("pg_hba.conf");
+            if let Some(user) = &cluster.user {
+                run(
+                    Command::new("chown")
+                        .arg("-R")
+                        .arg(user)
+                        .arg(&tls_dir)
+                        .arg(&data),
+                    "chown",
+                );
+            }
+            format!(
+                " -c ssl=on -c ssl_cert_file={dir}/server.pem -c ssl_key_file={dir}/server.key",
+                dir = tls_dir.display()
+            )
+        } else {
+            String::new()
+        };
         let speed = if durable {
             ""
         } else {
             " -c fsync=off -c synchronous_commit=off"
         };
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {} -k {}{speed} -c max_connections=200",
+            "-c listen_addresses=127.0.0.1 -p {} -k {}{speed}{tls_options} -c max_connections=200",
             cluster.port,
             socket.display()
         );
@@ -193,6 +234,70 @@ impl Drop for PgCluster {
             .args(["-m", "immediate", "-w", "stop"]);
         let _ = stop.stdout(Stdio::null()).stderr(Stdio::null()).status();
     }
+}
+
+/// A CA and a server certificate it signs, for `localhost` and `127.0.0.1`.
+fn make_certificates(dir: &Path) {
+    fs_err::create_dir_all(dir).expect("tls directory");
+    let openssl = |args: &[&str]| {
+        run(
+            Command::new("openssl").current_dir(dir).args(args),
+            "openssl",
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=harden test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    fs_err::write(
+        dir.join("san.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .expect("san.ext");
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "server.pem",
+    ]);
+    run(
+        Command::new("chmod").arg("600").arg(dir.join("server.key")),
+        "chmod",
+    );
 }
 
 fn free_port() -> u16 {

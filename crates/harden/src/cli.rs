@@ -312,6 +312,15 @@ pub(crate) struct Locations {
         value_name = "PATH|URL"
     )]
     pub(crate) ledger: Option<String>,
+    /// File that keeps the ledger's head outside the ledger (in CI, where the checkout is
+    /// thrown away). Default: the git ref refs/harden/ledgers/<ledger> of the repository.
+    #[arg(
+        long,
+        env = "HARDEN_LEDGER_ANCHOR",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
+    pub(crate) ledger_anchor: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 //! the engine's ports, records runs in the ledger, prints, and maps results to exit codes
 //! (0 all required gates pass or are waived, 1 a gate failed, 2 usage, config or operational error).
 
+mod anchor;
 mod cli;
 mod clock;
 mod commands;

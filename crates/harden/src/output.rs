@@ -38,6 +38,18 @@ pub(crate) fn error(message: &str) {
     );
 }
 
+/// A warning on stderr: something the user must know, which does not change the exit code.
+pub(crate) fn warning(message: &str) {
+    let style = AnsiColor::Yellow.on_default().bold();
+    let mut stderr = anstream::stderr().lock();
+    let _ = writeln!(
+        stderr,
+        "{}warning{}: {message}",
+        style.render(),
+        style.render_reset()
+    );
+}
+
 /// A note on stderr (progress, hints).
 pub(crate) fn note(message: &str) {
     let style = Style::new().dimmed();

@@ -25,25 +25,69 @@ pub(crate) struct Session {
     pub(crate) registry: Registry,
     pub(crate) catalogue: Vec<&'static GateMeta>,
     pub(crate) config: ValidConfig,
-    pub(crate) store: Mutex<Box<dyn LedgerStore>>,
+    /// The ledger; `None` when a read-only session finds none there yet.
+    pub(crate) store: Mutex<Option<Box<dyn LedgerStore>>>,
+    /// Where the ledger is (redacted), for messages.
+    pub(crate) ledger_location: String,
+    /// The location as given (a URL with its password), for the anchor's key.
+    ledger_raw: String,
+    anchor_file: Option<PathBuf>,
     pub(crate) head: Option<HeadState>,
     pub(crate) clock: SystemClock,
     worktree: WorkTree,
     history: Result<GitHistory, String>,
 }
 
+/// How a command uses the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// It appends: the ledger is created if there is none.
+    Write,
+    /// It only reads: nothing is created or changed, and a missing ledger is not an error.
+    Read,
+}
+
 /// The ledger as the `R2.ledger.intact` gate sees it.
-struct LedgerPort<'a>(&'a Mutex<Box<dyn LedgerStore>>);
+struct LedgerPort<'a>(&'a Session);
 
 impl LedgerCheck for LedgerPort<'_> {
     fn verify(&self) -> Result<LedgerHealth, PortError> {
-        let mut store = self
-            .0
+        let session = self.0;
+        let anchor = session.anchor();
+        let anchored = match &anchor {
+            Some(anchor) => anchor
+                .read()
+                .map_err(|e| PortError::new(format!("{e:#}")))?
+                .map(|head| (head, anchor.describe())),
+            None => None,
+        };
+        let mut store = session
+            .store
             .lock()
             .map_err(|_| PortError::new("ledger lock poisoned"))?;
-        let location = store.location();
+        let location = session.ledger_location.clone();
+        let Some(store) = store.as_mut() else {
+            return match anchored {
+                Some((head, place)) => Ok(LedgerHealth {
+                    location: location.clone(),
+                    entries: 0,
+                    head: None,
+                    broken: Some(format!(
+                        "there is no ledger at {location}, but {place} records entry #{} of it (it was deleted or moved)",
+                        head.seq
+                    )),
+                }),
+                None => Err(PortError::new(format!(
+                    "no ledger at {location}: nothing has been recorded"
+                ))),
+            };
+        };
         let verified = store
-            .verify()
+            .verify_anchored(
+                anchored
+                    .as_ref()
+                    .map(|(head, place)| (head, place.as_str())),
+            )
             .map_err(|e| PortError::at(location.clone(), e))?;
         Ok(match verified {
             Ok(verified) => LedgerHealth {
@@ -65,6 +109,15 @@ impl LedgerCheck for LedgerPort<'_> {
 impl Session {
     /// Loads the config (exit 2 on any problem) and opens the ledger.
     pub(crate) fn open(root: &Path, locations: &Locations) -> anyhow::Result<Self> {
+        Self::open_with(root, locations, Access::Write)
+    }
+
+    /// [`Session::open`] for commands that only read the ledger.
+    pub(crate) fn open_for_reading(root: &Path, locations: &Locations) -> anyhow::Result<Self> {
+        Self::open_with(root, locations, Access::Read)
+    }
+
+    fn open_with(root: &Path, locations: &Locations, access: Access) -> anyhow::Result<Self> {
         if !root.is_dir() {
             return Err(UsageError(format!("{} is not a directory", root.display())).into());
         }
@@ -79,18 +132,23 @@ impl Session {
             Err(_) => None,
         };
         let location = ledger_location(root, locations.ledger.as_deref(), &config);
-        let store = harden_ledger::open(&location).with_context(|| {
-            format!(
-                "opening the ledger {}",
-                harden_ledger::redact_url(&location)
-            )
-        })?;
+        let exists = harden_ledger::is_server(&location) || Path::new(&location).exists();
+        let store = match access {
+            Access::Write => Some(harden_ledger::open(&location)),
+            Access::Read if exists => Some(harden_ledger::open_read_only(&location)),
+            Access::Read => None,
+        }
+        .transpose()
+        .context("opening the ledger")?;
         Ok(Self {
             root: root.to_path_buf(),
             registry,
             catalogue,
             config,
             store: Mutex::new(store),
+            ledger_location: harden_ledger::redact_url(&location),
+            ledger_raw: location,
+            anchor_file: locations.ledger_anchor.clone(),
             head,
             clock: SystemClock,
             worktree,
@@ -134,7 +192,7 @@ impl Session {
         let run_id = uuid::Uuid::new_v4().to_string();
         let span = tracing::info_span!("run", run_id = %run_id);
         let _entered = span.enter();
-        let ledger_port = LedgerPort(&self.store);
+        let ledger_port = LedgerPort(self);
         let ports = Ports {
             repo: &self.worktree,
             history: self
@@ -142,7 +200,14 @@ impl Session {
                 .as_ref()
                 .map(|h| h as &dyn harden_engine::History)
                 .map_err(Clone::clone),
-            ledger: Ok(&ledger_port),
+            ledger: if self.has_ledger_or_anchor() {
+                Ok(&ledger_port)
+            } else {
+                Err(format!(
+                    "no ledger at {}: nothing has been recorded yet",
+                    self.ledger_location
+                ))
+            },
             clock: &self.clock,
             env: &crate::clock::ProcessEnvironment,
         };
@@ -200,7 +265,29 @@ impl Session {
         Ok(report)
     }
 
-    /// Appends one entry.
+    /// The ledger as `R2.ledger.intact` checks it: the chain, then against its anchor.
+    pub(crate) fn ledger_port(&self) -> impl LedgerCheck + '_ {
+        LedgerPort(self)
+    }
+
+    /// Whether there is a ledger, or an anchor saying there was one.
+    pub(crate) fn has_ledger_or_anchor(&self) -> bool {
+        self.store.lock().is_ok_and(|s| s.is_some())
+            || self
+                .anchor()
+                .is_some_and(|anchor| !matches!(anchor.read(), Ok(None)))
+    }
+
+    /// Where this ledger's head is anchored, if anywhere.
+    pub(crate) fn anchor(&self) -> Option<crate::anchor::Anchor<'_>> {
+        crate::anchor::Anchor::new(
+            &self.ledger_raw,
+            self.anchor_file.as_deref(),
+            self.history.as_ref().ok(),
+        )
+    }
+
+    /// Appends one entry and moves the anchor to it.
     pub(crate) fn append(
         &self,
         kind: &str,
@@ -211,18 +298,39 @@ impl Session {
             .store
             .lock()
             .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))?;
+        let store = store
+            .as_mut()
+            .ok_or_else(|| anyhow::anyhow!("the ledger was opened for reading only"))?;
         let location = store.location();
-        store
+        let entry = store
             .append(kind, body, at)
-            .with_context(|| format!("recording in the ledger {location}"))
+            .with_context(|| format!("recording in the ledger {location}"))?;
+        if let Some(anchor) = self.anchor() {
+            let head = harden_ledger::Head {
+                seq: entry.seq,
+                hash: entry.hash.clone(),
+            };
+            // The entry is recorded either way; a missing anchor is said, not hidden.
+            if let Err(error) = anchor.write(&head) {
+                output::warning(&format!(
+                    "entry #{} is recorded, but {} could not be updated: {error:#}",
+                    entry.seq,
+                    anchor.describe()
+                ));
+            }
+        }
+        Ok(entry)
     }
 
-    /// Every entry of `kind`, oldest first, read in one snapshot.
+    /// Every entry of `kind`, oldest first, read in one snapshot (none without a ledger).
     pub(crate) fn entries(&self, kind: &str) -> anyhow::Result<Vec<Entry>> {
         let mut store = self
             .store
             .lock()
             .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))?;
+        let Some(store) = store.as_mut() else {
+            return Ok(Vec::new());
+        };
         store.begin_read()?;
         let mut out = Vec::new();
         let mut after = 0;

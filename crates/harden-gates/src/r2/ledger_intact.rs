@@ -17,7 +17,12 @@ static META: GateMeta = GateMeta {
 carries the hash of the one before it and a hash of its own canonical content, and the ledger keeps \
 its head (count and last hash) beside the chain. This gate recomputes the whole chain before the \
 run is appended and fails at the first entry that was edited, deleted, inserted or reordered. \
-Fix: restore the ledger from a backup or export; `harden ledger verify` names the broken entry.",
+After every append the head is also anchored outside the ledger (the git ref \
+`refs/harden/ledgers/<key>` of the repository, or the file named by `HARDEN_LEDGER_ANCHOR` in CI), \
+so a ledger that was deleted and re-created, truncated, emptied or rolled back fails too instead \
+of verifying as a new, intact chain. Fix: restore the ledger from a backup or export; `harden \
+ledger verify` names the broken entry. To start a new ledger on purpose, delete its anchor \
+(`git update-ref -d refs/harden/ledgers/<key>`): a deliberate act, never a side effect.",
     evidence: &["ledgers", "entries", "head"],
     options: &[],
     items: None,
@@ -42,7 +47,7 @@ impl Gate for LedgerIntact {
                     file_location(&health.location),
                 )
                 .identity(broken)
-                .help("restore the ledger from a backup or export; `harden ledger verify` shows the break")
+                .help("restore the ledger from a backup or export; `harden ledger verify` shows the break (to start a new ledger on purpose, delete its anchor ref or file)")
                 .build(),
             ),
             None => out.summary(format!("{} entries, chain intact", health.entries)),

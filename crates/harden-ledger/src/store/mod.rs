@@ -2,6 +2,7 @@
 
 mod postgres;
 mod sqlite;
+mod tls;
 
 use std::path::Path;
 
@@ -14,14 +15,14 @@ use crate::chain::{self, Break, ChainError, Entry, Head, Verified, Verifier};
 /// A ledger failure. Messages name the ledger and never contain credentials.
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
-    /// SQLite failed.
-    #[error("SQLite ledger {location}: {source}")]
+    /// SQLite failed. The error is not a `source`: rusqlite's error and its own source repeat
+    /// the same message, which a chained report would print three times.
+    #[error("SQLite ledger {location}: {error}")]
     Sqlite {
         /// Path of the database.
         location: String,
         /// The error.
-        #[source]
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
     /// PostgreSQL failed.
     #[error("PostgreSQL ledger {location}: {}", postgres_message(source))]
@@ -50,10 +51,20 @@ pub enum LedgerError {
 
 /// The server's own message where there is one: the client's `Display` says only "db error".
 fn postgres_message(error: &::postgres::Error) -> String {
-    match error.as_db_error() {
-        Some(db) => format!("{}: {} ({})", db.severity(), db.message(), db.code().code()),
-        None => error.to_string(),
+    if let Some(db) = error.as_db_error() {
+        return format!("{}: {} ({})", db.severity(), db.message(), db.code().code());
     }
+    // The cause of a failed TLS handshake or connection is in the source chain.
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// Rows read per page when streaming the chain.
@@ -108,8 +119,28 @@ pub trait LedgerStore: Send {
     /// Verifies the whole chain against the recorded head, streaming page by page inside one read
     /// snapshot (so a concurrent append is neither half-seen nor mistaken for tampering).
     fn verify(&mut self) -> Result<Result<Verified, Break>, LedgerError> {
+        self.verify_anchored(None)
+    }
+
+    /// [`LedgerStore::verify`], then the chain against an `anchor` kept outside the ledger
+    /// (`place` names it in messages): a ledger behind its anchor was emptied, replaced or
+    /// rolled back.
+    fn verify_anchored(
+        &mut self,
+        anchor: Option<(&Head, &str)>,
+    ) -> Result<Result<Verified, Break>, LedgerError> {
         self.begin_read()?;
-        let result = verify_snapshot(self);
+        let result = verify_snapshot(self).and_then(|verified| match (verified, anchor) {
+            (Ok(verified), Some((anchor, place))) => {
+                let at = if anchor.seq <= verified.entries {
+                    self.get(anchor.seq)?
+                } else {
+                    None
+                };
+                Ok(chain::check_anchor(&verified, at.as_ref(), anchor, place).map(|()| verified))
+            }
+            (verified, _) => Ok(verified),
+        });
         let ended = self.end_read();
         let result = result?;
         ended?;
@@ -158,13 +189,28 @@ pub(crate) fn build_entries(
     Ok(out)
 }
 
-/// Opens a ledger: a `postgres://` or `postgresql://` URL, otherwise a SQLite file path
-/// (created with its directory if needed).
+/// Whether `location` names a PostgreSQL ledger rather than a SQLite file.
+pub fn is_server(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+/// Opens a ledger for appending: a `postgres://` or `postgresql://` URL, otherwise a SQLite file
+/// path (created with its directory if there is no file there).
 pub fn open(location: &str) -> Result<Box<dyn LedgerStore>, LedgerError> {
-    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+    if is_server(location) {
         Ok(Box::new(PostgresLedger::connect(location)?))
     } else {
         Ok(Box::new(SqliteLedger::open(Path::new(location))?))
+    }
+}
+
+/// Opens an existing ledger for reading only: nothing is created, and read-only files,
+/// file systems and database roles are fine.
+pub fn open_read_only(location: &str) -> Result<Box<dyn LedgerStore>, LedgerError> {
+    if is_server(location) {
+        Ok(Box::new(PostgresLedger::connect_read_only(location)?))
+    } else {
+        Ok(Box::new(SqliteLedger::open_read_only(Path::new(location))?))
     }
 }
 

@@ -1,6 +1,7 @@
 use postgres::{Client, NoTls, Statement};
 use serde_json::Value;
 
+use super::sqlite::stored_seq;
 use super::{LedgerError, LedgerStore, build_entries, redact_url};
 use crate::chain::{Entry, Head};
 
@@ -56,18 +57,52 @@ FOR EACH STATEMENT EXECUTE FUNCTION harden_ledger_append_only();
 impl PostgresLedger {
     /// Connects and creates the schema if needed.
     pub fn connect(url: &str) -> Result<Self, LedgerError> {
+        let mut ledger = Self::connect_only(url)?;
+        ledger.init()?;
+        Ok(ledger)
+    }
+
+    /// Connects to an existing ledger for reading: no schema is created or changed.
+    pub fn connect_read_only(url: &str) -> Result<Self, LedgerError> {
+        let mut ledger = Self::connect_only(url)?;
+        let tables: i64 = ledger
+            .client
+            .query_one(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('harden_ledger_entries', 'harden_ledger_head')",
+                &[],
+            )
+            .map_err(|e| ledger.err(e))?
+            .get(0);
+        if tables != 2 {
+            return Err(LedgerError::Format {
+                location: ledger.location.clone(),
+                message: "this database holds no harden ledger (its tables are missing)".into(),
+            });
+        }
+        Ok(ledger)
+    }
+
+    fn connect_only(url: &str) -> Result<Self, LedgerError> {
         let location = redact_url(url);
-        let client = Client::connect(url, NoTls).map_err(|source| LedgerError::Postgres {
+        let wrap = |source| LedgerError::Postgres {
             location: location.clone(),
             source,
-        })?;
-        let mut ledger = Self {
+        };
+        let (config, tls) =
+            super::tls::client_config(url).map_err(|message| LedgerError::Format {
+                location: location.clone(),
+                message,
+            })?;
+        let client = match tls {
+            Some(tls) => config.connect(tls),
+            None => config.connect(NoTls),
+        }
+        .map_err(wrap)?;
+        Ok(Self {
             client,
             location,
             statements: None,
-        };
-        ledger.init()?;
-        Ok(ledger)
+        })
     }
 
     fn err(&self, source: postgres::Error) -> LedgerError {
@@ -137,10 +172,13 @@ impl LedgerStore for PostgresLedger {
         let head = tx
             .query_opt(&statements.lock_head, &[])
             .map_err(wrap)?
-            .map(|row| Head {
-                seq: row.get::<_, i64>(0) as u64,
-                hash: row.get(1),
+            .map(|row| {
+                Ok::<_, LedgerError>(Head {
+                    seq: stored_seq(row.get::<_, i64>(0), "ledger head", &location)?,
+                    hash: row.get(1),
+                })
             })
+            .transpose()?
             .filter(|head| head.seq > 0);
         let entries = build_entries(head, kind, bodies, at)?;
         for entry in &entries {
@@ -191,32 +229,37 @@ impl LedgerStore for PostgresLedger {
                 location: self.location.clone(),
                 source: e,
             })?;
-        Ok(row
-            .map(|row| Head {
-                seq: row.get::<_, i64>(0) as u64,
-                hash: row.get(1),
+        let head = row
+            .map(|row| {
+                Ok::<_, LedgerError>(Head {
+                    seq: stored_seq(row.get::<_, i64>(0), "ledger head", &self.location)?,
+                    hash: row.get(1),
+                })
             })
-            .filter(|head| head.seq > 0))
+            .transpose()?;
+        Ok(head.filter(|head| head.seq > 0))
     }
 
     fn page(&mut self, after: u64, limit: u64) -> Result<Vec<Entry>, LedgerError> {
         let rows = self
             .client
             .query(
-                "SELECT seq, kind, recorded_at, prev_hash, hash, body FROM harden_ledger_entries WHERE seq > $1 ORDER BY seq LIMIT $2",
+                // Negative numbers are read too: they are tampering to report, not rows to skip.
+                "SELECT seq, kind, recorded_at, prev_hash, hash, body FROM harden_ledger_entries WHERE seq > $1 OR $1 = 0 ORDER BY seq LIMIT $2",
                 &[&(after as i64), &(limit as i64)],
             )
             .map_err(|e| LedgerError::Postgres { location: self.location.clone(), source: e })?;
-        Ok(rows
-            .into_iter()
-            .map(|row| Entry {
-                seq: row.get::<_, i64>(0) as u64,
-                kind: row.get(1),
-                recorded_at: row.get(2),
-                prev_hash: row.get(3),
-                hash: row.get(4),
-                body: row.get(5),
+        rows.into_iter()
+            .map(|row| {
+                Ok(Entry {
+                    seq: stored_seq(row.get::<_, i64>(0), "ledger entry", &self.location)?,
+                    kind: row.get(1),
+                    recorded_at: row.get(2),
+                    prev_hash: row.get(3),
+                    hash: row.get(4),
+                    body: row.get(5),
+                })
             })
-            .collect())
+            .collect()
     }
 }

@@ -1,7 +1,8 @@
+use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use serde_json::Value;
 
 use super::{LedgerError, LedgerStore, build_entries};
@@ -38,59 +39,119 @@ BEGIN SELECT RAISE(ABORT, 'the evidence ledger is append-only'); END;
 ";
 
 impl SqliteLedger {
-    /// Opens (creating if needed) the ledger at `path`.
+    /// Opens the ledger at `path` for appending, creating it (and its directory) if there is no
+    /// file there. A file that exists but holds no ledger (truncated to 0 bytes, tables dropped)
+    /// is an error, never silently replaced by a new chain.
     pub fn open(path: &Path) -> Result<Self, LedgerError> {
         let location = path.display().to_string();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs_create_dir_all(parent)?;
         }
+        match fs_err::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_new(path, &location)?,
+            Err(e) => return Err(LedgerError::Io(e.to_string())),
+            // Opening an empty file for writing would turn it into a new database: said, not done.
+            Ok(meta) if meta.len() == 0 => return Err(not_a_ledger(&location, 0)),
+            Ok(_) => {}
+        }
         let wrap = |source| LedgerError::Sqlite {
             location: location.clone(),
-            source,
+            error: source,
         };
-        let connection = Connection::open(path).map_err(wrap)?;
+        // No CREATE flag: a file deleted since the check above is an error, not a new ledger.
+        let connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(wrap)?;
         // Concurrent `harden check` processes wait for the writer lock rather than fail.
         connection
             .busy_timeout(Duration::from_mins(1))
             .map_err(wrap)?;
-        // WAL: readers never block the writer. synchronous=NORMAL in WAL mode keeps every
-        // committed entry across a process kill; only a power loss can drop the newest commits,
-        // and never leaves a partial or broken chain.
-        connection
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(wrap)?;
-        connection
-            .pragma_update(None, "synchronous", "NORMAL")
-            .map_err(wrap)?;
+        // Before anything is written: a file that is not a ledger stays as it is.
         let mut ledger = Self {
             connection,
             location,
         };
+        ledger.check_schema()?;
+        // WAL: readers never block the writer. synchronous=NORMAL in WAL mode keeps every
+        // committed entry across a process kill; only a power loss can drop the newest commits,
+        // and never leaves a partial or broken chain.
+        for (pragma, value) in [("journal_mode", "WAL"), ("synchronous", "NORMAL")] {
+            ledger
+                .connection
+                .pragma_update(None, pragma, value)
+                .map_err(|e| ledger.err(e))?;
+        }
+        // Reinstates the append-only triggers should someone have dropped them.
         ledger.init()?;
         Ok(ledger)
     }
 
-    fn err(&self, source: rusqlite::Error) -> LedgerError {
-        LedgerError::Sqlite {
-            location: self.location.clone(),
-            source,
+    /// Opens an existing ledger for reading only: nothing is created or changed, and a
+    /// read-only file or file system is fine.
+    pub fn open_read_only(path: &Path) -> Result<Self, LedgerError> {
+        let location = path.display().to_string();
+        if !path.is_file() {
+            return Err(LedgerError::Io(format!("no ledger at {location}")));
         }
+        let connect = |immutable: bool| -> rusqlite::Result<Connection> {
+            let connection = if immutable {
+                // A WAL database on a read-only medium without its -shm file can only be read
+                // as immutable: nobody can be writing to it there anyway.
+                let mut uri = String::from("file:");
+                for byte in path.as_os_str().as_encoded_bytes() {
+                    match byte {
+                        b'%' | b'?' | b'#' => {
+                            let _ = write!(uri, "%{byte:02X}");
+                        }
+                        _ => uri.push(char::from(*byte)),
+                    }
+                }
+                uri.push_str("?immutable=1");
+                Connection::open_with_flags(
+                    uri,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | OpenFlags::SQLITE_OPEN_URI
+                        | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?
+            } else {
+                Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?
+            };
+            connection.busy_timeout(Duration::from_mins(1))?;
+            connection.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+            Ok(connection)
+        };
+        let connection = connect(false)
+            .or_else(|_| connect(true))
+            .map_err(|source| LedgerError::Sqlite {
+                location: location.clone(),
+                error: source,
+            })?;
+        let ledger = Self {
+            connection,
+            location,
+        };
+        ledger.check_schema()?;
+        Ok(ledger)
     }
 
-    fn init(&mut self) -> Result<(), LedgerError> {
-        let tx = self
+    /// Fails unless the ledger's tables and format marker are there.
+    fn check_schema(&self) -> Result<(), LedgerError> {
+        let tables: i64 = self
             .connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| LedgerError::Sqlite {
-                location: self.location.clone(),
-                source: e,
-            })?;
-        tx.execute_batch(SCHEMA)
-            .and_then(|()| tx.commit())
-            .map_err(|e| LedgerError::Sqlite {
-                location: self.location.clone(),
-                source: e,
-            })?;
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('ledger_entries', 'ledger_head', 'ledger_meta')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        if tables != 3 {
+            return Err(not_a_ledger(&self.location, 3 - tables));
+        }
         let format: String = self
             .connection
             .query_row(
@@ -98,7 +159,9 @@ impl SqliteLedger {
                 [],
                 |r| r.get(0),
             )
-            .map_err(|e| self.err(e))?;
+            .optional()
+            .map_err(|e| self.err(e))?
+            .unwrap_or_default();
         if format != crate::chain::FORMAT {
             return Err(LedgerError::Format {
                 location: self.location.clone(),
@@ -108,26 +171,117 @@ impl SqliteLedger {
         Ok(())
     }
 
+    fn err(&self, source: rusqlite::Error) -> LedgerError {
+        LedgerError::Sqlite {
+            location: self.location.clone(),
+            error: source,
+        }
+    }
+
+    fn init(&mut self) -> Result<(), LedgerError> {
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| LedgerError::Sqlite {
+                location: self.location.clone(),
+                error: e,
+            })?;
+        tx.execute_batch(SCHEMA)
+            .and_then(|()| tx.commit())
+            .map_err(|e| LedgerError::Sqlite {
+                location: self.location.clone(),
+                error: e,
+            })
+    }
+
     /// Direct access for tests that play the attacker.
     pub fn connection(&self) -> &Connection {
         &self.connection
     }
 }
 
+/// Creates a new, empty ledger at `path` without ever replacing a file there: the schema is
+/// written to a private file first, which is then linked into place (a hard link fails if the
+/// name exists), so concurrent first runs agree on one ledger and none sees a half-made one.
+fn create_new(path: &Path, location: &str) -> Result<(), LedgerError> {
+    static CREATED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let n = CREATED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temporary = path.with_file_name(format!(".{name}.new-{}-{n}", std::process::id()));
+    let result = (|| {
+        let mut connection = Connection::open(&temporary)?;
+        let tx = connection.transaction()?;
+        tx.execute_batch(SCHEMA)?;
+        tx.commit()?;
+        connection.close().map_err(|(_, e)| e)
+    })();
+    let linked = result
+        .map_err(|source| LedgerError::Sqlite {
+            location: location.to_owned(),
+            error: source,
+        })
+        .and_then(|()| match fs_err::hard_link(&temporary, path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(LedgerError::Io(format!("creating {location}: {e}"))),
+        });
+    let _ = fs_err::remove_file(&temporary);
+    linked
+}
+
+/// A file that holds no ledger: empty (`missing` 0) or missing some of its 3 tables.
+fn not_a_ledger(location: &str, missing: i64) -> LedgerError {
+    LedgerError::Format {
+        location: location.to_owned(),
+        message: format!(
+            "this file holds no harden ledger ({}): a ledger that existed must not silently become a new one; restore it from a backup or export, or move the file away to start a new ledger",
+            if missing == 0 || missing == 3 {
+                "it is empty".to_owned()
+            } else {
+                format!("{missing} of its 3 tables are missing")
+            }
+        ),
+    }
+}
+
+/// A sequence number as stored; a negative one is tampering, never wrapped into a huge number.
+pub(super) fn stored_seq(value: i64, what: &str, location: &str) -> Result<u64, LedgerError> {
+    u64::try_from(value).map_err(|_| LedgerError::Format {
+        location: location.to_owned(),
+        message: format!(
+            "the {what} has sequence number {value}, which harden never writes: the ledger was tampered with"
+        ),
+    })
+}
+
 fn fs_create_dir_all(path: &Path) -> Result<(), LedgerError> {
     fs_err::create_dir_all(path).map_err(|e| LedgerError::Io(e.to_string()))
 }
 
-fn read_head(connection: &Connection) -> rusqlite::Result<Option<Head>> {
-    connection
-        .prepare_cached("SELECT seq, hash FROM ledger_head WHERE id = 1")?
-        .query_row([], |row| {
-            Ok(Head {
-                seq: row.get::<_, i64>(0)? as u64,
-                hash: row.get(1)?,
-            })
+fn read_head(connection: &Connection, location: &str) -> Result<Option<Head>, LedgerError> {
+    let row = connection
+        .prepare_cached("SELECT seq, hash FROM ledger_head WHERE id = 1")
+        .and_then(|mut statement| {
+            statement
+                .query_row([], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+                })
+                .optional()
         })
-        .optional()
+        .map_err(|source| LedgerError::Sqlite {
+            location: location.to_owned(),
+            error: source,
+        })?;
+    row.map(|(seq, hash)| {
+        Ok(Head {
+            seq: stored_seq(seq, "ledger head", location)?,
+            hash,
+        })
+    })
+    .transpose()
 }
 
 impl LedgerStore for SqliteLedger {
@@ -144,7 +298,7 @@ impl LedgerStore for SqliteLedger {
         let location = self.location.clone();
         let wrap = |source| LedgerError::Sqlite {
             location: location.clone(),
-            source,
+            error: source,
         };
         // IMMEDIATE takes the write lock before reading the head, so no other writer can append
         // between our read and our insert.
@@ -152,7 +306,7 @@ impl LedgerStore for SqliteLedger {
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(wrap)?;
-        let head = read_head(&tx).map_err(wrap)?;
+        let head = read_head(&tx, &location)?;
         let entries = build_entries(head, kind, bodies, at)?;
         {
             let mut insert = tx
@@ -198,33 +352,43 @@ impl LedgerStore for SqliteLedger {
     }
 
     fn head(&mut self) -> Result<Option<Head>, LedgerError> {
-        read_head(&self.connection).map_err(|e| self.err(e))
+        read_head(&self.connection, &self.location)
     }
 
     fn page(&mut self, after: u64, limit: u64) -> Result<Vec<Entry>, LedgerError> {
         let location = self.location.clone();
         let wrap = |source| LedgerError::Sqlite {
             location: location.clone(),
-            source,
+            error: source,
         };
         let mut statement = self
             .connection
             .prepare_cached(
-                "SELECT seq, kind, recorded_at, prev_hash, hash, body FROM ledger_entries WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                // Every row from the first page on, negative numbers included: they are tampering
+                // to report, not rows to skip.
+                "SELECT seq, kind, recorded_at, prev_hash, hash, body FROM ledger_entries WHERE seq > ?1 OR ?1 = 0 ORDER BY seq LIMIT ?2",
             )
             .map_err(wrap)?;
         let rows = statement
             .query_map(params![after as i64, limit as i64], |row| {
-                Ok(Entry {
-                    seq: row.get::<_, i64>(0)? as u64,
-                    kind: row.get(1)?,
-                    recorded_at: row.get(2)?,
-                    prev_hash: row.get(3)?,
-                    hash: row.get(4)?,
-                    body: row.get(5)?,
-                })
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    Entry {
+                        seq: 0,
+                        kind: row.get(1)?,
+                        recorded_at: row.get(2)?,
+                        prev_hash: row.get(3)?,
+                        hash: row.get(4)?,
+                        body: row.get(5)?,
+                    },
+                ))
             })
             .map_err(wrap)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(wrap)
+        rows.map(|row| {
+            let (seq, mut entry) = row.map_err(wrap)?;
+            entry.seq = stored_seq(seq, "ledger entry", &location)?;
+            Ok(entry)
+        })
+        .collect()
     }
 }

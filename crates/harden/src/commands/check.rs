@@ -34,7 +34,12 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         ))
         .into());
     }
-    let session = Session::open(&args.path, &args.locations)?;
+    // --no-record writes nothing: not even a new, empty ledger.
+    let session = if args.no_record {
+        Session::open_for_reading(&args.path, &args.locations)?
+    } else {
+        Session::open(&args.path, &args.locations)?
+    };
     for pattern in &args.only {
         if !session
             .catalogue

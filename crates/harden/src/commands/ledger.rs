@@ -1,52 +1,69 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::Context as _;
 use harden_ledger::LedgerStore;
 use serde_json::{Value, json};
 
 use crate::cli::LedgerArgs;
-use crate::discovery::{ledger_location, load_config};
+use crate::session::Session;
 use crate::{UsageError, output};
 
-fn open(args: &LedgerArgs) -> anyhow::Result<Box<dyn LedgerStore>> {
-    let catalogue = harden_gates::registry().catalogue();
-    let config = load_config(&args.repo, args.locations.config.as_deref(), &catalogue)?;
-    let location = ledger_location(&args.repo, args.locations.ledger.as_deref(), &config);
-    let is_url = location.contains("://");
-    if !is_url && !Path::new(&location).is_file() {
+fn open(args: &LedgerArgs) -> anyhow::Result<Session> {
+    let session = Session::open_for_reading(&args.repo, &args.locations)?;
+    if !session.has_ledger_or_anchor() {
         return Err(UsageError(format!(
-            "no ledger at {location} (run `harden check` first, or pass --ledger)"
+            "no ledger at {} (run `harden check` first, or pass --ledger)",
+            session.ledger_location
         ))
         .into());
     }
-    harden_ledger::open(&location).with_context(|| {
-        format!(
-            "opening the ledger {}",
-            harden_ledger::redact_url(&location)
-        )
-    })
+    Ok(session)
+}
+
+/// Runs `f` on the open store, or says there is none.
+fn with_store<T>(
+    session: &Session,
+    f: impl FnOnce(&mut dyn LedgerStore) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let mut store = session
+        .store
+        .lock()
+        .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))?;
+    match store.as_mut() {
+        Some(store) => f(store.as_mut()),
+        None => Err(UsageError(format!(
+            "no ledger at {} (run `harden check` first, or pass --ledger)",
+            session.ledger_location
+        ))
+        .into()),
+    }
 }
 
 pub(crate) fn verify(args: &LedgerArgs) -> anyhow::Result<u8> {
-    let mut store = open(args)?;
-    let location = store.location();
-    match store.verify()? {
-        Ok(verified) => {
-            let head = verified
+    let session = open(args)?;
+    let health = harden_engine::LedgerCheck::verify(&session.ledger_port())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let location = &health.location;
+    match &health.broken {
+        None => {
+            let head = health
                 .head
-                .map(|h| format!(", head #{} {}", h.seq, h.hash))
+                .map(|h| format!(", head #{} {h}", health.entries))
+                .unwrap_or_default();
+            let anchored = session
+                .anchor()
+                .map(|a| format!(" and matches {}", a.describe()))
                 .unwrap_or_default();
             output::emit(
                 &format!(
-                    "ledger {location}: {} entries, chain intact{head}\n",
-                    verified.entries
+                    "ledger {location}: {} entries, chain intact{anchored}{head}\n",
+                    health.entries
                 ),
                 None,
             )?;
             Ok(0)
         }
-        Err(broken) => {
+        Some(broken) => {
             output::error(&format!("ledger {location} is broken at {broken}"));
             Ok(1)
         }
@@ -77,13 +94,17 @@ fn summary_of(kind: &str, body: &Value) -> String {
 }
 
 pub(crate) fn log(args: &LedgerArgs, limit: u64) -> anyhow::Result<u8> {
-    let mut store = open(args)?;
-    let Some(head) = store.head()? else {
+    let session = open(args)?;
+    let Some(mut entries) = with_store(&session, |store| {
+        let Some(head) = store.head()? else {
+            return Ok(None);
+        };
+        Ok(Some(store.page(head.seq.saturating_sub(limit), limit)?))
+    })?
+    else {
         output::emit("ledger is empty\n", None)?;
         return Ok(0);
     };
-    let after = head.seq.saturating_sub(limit);
-    let mut entries = store.page(after, limit)?;
     entries.reverse();
     let mut out = String::new();
     for entry in entries {
@@ -116,22 +137,24 @@ fn entry_json(entry: &harden_ledger::Entry) -> Value {
 }
 
 pub(crate) fn show(args: &LedgerArgs, which: &str) -> anyhow::Result<u8> {
-    let mut store = open(args)?;
-    let seq = if which == "head" {
-        store
-            .head()?
-            .map(|h| h.seq)
-            .ok_or_else(|| UsageError("the ledger is empty".into()))?
-    } else {
-        which.trim_start_matches('#').parse::<u64>().map_err(|_| {
-            UsageError(format!(
-                "`{which}` is not an entry number: expected a number such as 12, #12, or head"
-            ))
-        })?
-    };
-    let entry = store
-        .get(seq)?
-        .ok_or_else(|| UsageError(format!("no entry #{seq} in the ledger")))?;
+    let session = open(args)?;
+    let entry = with_store(&session, |store| {
+        let seq = if which == "head" {
+            store
+                .head()?
+                .map(|h| h.seq)
+                .ok_or_else(|| UsageError("the ledger is empty".into()))?
+        } else {
+            which.trim_start_matches('#').parse::<u64>().map_err(|_| {
+                UsageError(format!(
+                    "`{which}` is not an entry number: expected a number such as 12, #12, or head"
+                ))
+            })?
+        };
+        Ok(store
+            .get(seq)?
+            .ok_or_else(|| UsageError(format!("no entry #{seq} in the ledger")))?)
+    })?;
     output::emit(
         &format!("{}\n", serde_json::to_string_pretty(&entry_json(&entry))?),
         None,
@@ -140,22 +163,25 @@ pub(crate) fn show(args: &LedgerArgs, which: &str) -> anyhow::Result<u8> {
 }
 
 pub(crate) fn export(args: &LedgerArgs, file: Option<&Path>) -> anyhow::Result<u8> {
-    let mut store = open(args)?;
+    let session = open(args)?;
     let mut out = String::new();
-    store.begin_read()?;
-    let mut after = 0;
-    loop {
-        let page = store.page(after, 5_000)?;
-        let Some(last) = page.last() else {
-            break;
-        };
-        after = last.seq;
-        for entry in &page {
-            out.push_str(&serde_json::to_string(&entry_json(entry))?);
-            out.push('\n');
+    with_store(&session, |store| {
+        store.begin_read()?;
+        let mut after = 0;
+        loop {
+            let page = store.page(after, 5_000)?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = last.seq;
+            for entry in &page {
+                out.push_str(&serde_json::to_string(&entry_json(entry))?);
+                out.push('\n');
+            }
         }
-    }
-    store.end_read()?;
+        store.end_read()?;
+        Ok(())
+    })?;
     output::emit(&out, file)?;
     Ok(0)
 }

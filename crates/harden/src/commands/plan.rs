@@ -98,7 +98,7 @@ pub(crate) fn new(repo: &RepoOption, id: &str, title: &str) -> anyhow::Result<u8
 }
 
 pub(crate) fn list(repo: &RepoOption) -> anyhow::Result<u8> {
-    let session = Session::open(&repo.path, &repo.locations)?;
+    let session = Session::open_for_reading(&repo.path, &repo.locations)?;
     let mut out = String::new();
     for plan in all(&session)? {
         let _ = writeln!(
@@ -119,7 +119,7 @@ pub(crate) fn list(repo: &RepoOption) -> anyhow::Result<u8> {
 }
 
 pub(crate) fn show(repo: &RepoOption, id: &str) -> anyhow::Result<u8> {
-    let session = Session::open(&repo.path, &repo.locations)?;
+    let session = Session::open_for_reading(&repo.path, &repo.locations)?;
     let plan = load(&session, id)?;
     let mut out = String::new();
     let _ = writeln!(

@@ -33,7 +33,7 @@ pub(crate) fn check(
         ))
         .into());
     }
-    let session = Session::open(&repo.path, &repo.locations)?;
+    let session = Session::open_for_reading(&repo.path, &repo.locations)?;
     session.profile(Some(profile))?;
     let runs: Vec<RunRecord> = session
         .entries("run")?

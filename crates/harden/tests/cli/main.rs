@@ -67,3 +67,71 @@ macro_rules! snapshot {
         })
     };
 }
+
+/// Runs `body` with a command builder for a reader who cannot write `dir`: its files are made
+/// read-only, and as root (whom file modes do not stop) the binary runs as `nobody`.
+pub(crate) fn as_reader(dir: &Path, body: impl FnOnce(&dyn Fn() -> Command)) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let set = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    for entry in std::fs::read_dir(dir).unwrap() {
+        set(&entry.unwrap().path(), 0o444);
+    }
+    set(dir, 0o555);
+    let root = rustix_is_root();
+    let bin_dir = tempfile::tempdir().unwrap();
+    let repo = dir.parent().unwrap().to_path_buf();
+    if root {
+        // `nobody` must reach the repository and a copy of the binary.
+        let mut path = repo.clone();
+        loop {
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            set(&path, mode | 0o555);
+            if !path.pop() || path.as_os_str() == "/" {
+                break;
+            }
+        }
+        let status = std::process::Command::new("chmod")
+            .args(["-R", "a+rX"])
+            .arg(&repo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::copy(
+            assert_cmd::cargo::cargo_bin("harden"),
+            bin_dir.path().join("harden"),
+        )
+        .unwrap();
+        set(bin_dir.path(), 0o755);
+    }
+    let build = || {
+        if root {
+            let mut command = std::process::Command::new("runuser");
+            command
+                .args(["-u", "nobody", "--"])
+                .arg(bin_dir.path().join("harden"))
+                .current_dir(&repo)
+                .env_remove("HARDEN_CONFIG")
+                .env_remove("HARDEN_LEDGER")
+                .env_remove("HARDEN_LOG")
+                .env("HOME", "/nonexistent")
+                .env("NO_COLOR", "1");
+            Command::from_std(command)
+        } else {
+            harden(&repo)
+        }
+    };
+    body(&build);
+    set(dir, 0o755);
+    for entry in std::fs::read_dir(dir).unwrap() {
+        set(&entry.unwrap().path(), 0o644);
+    }
+}
+
+fn rustix_is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}

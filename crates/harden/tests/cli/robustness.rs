@@ -61,3 +61,211 @@ fn deep_nesting_in_any_parsed_file_is_a_finding_not_a_crash() {
         .unwrap();
     assert!(stdout(&log).contains("run"), "{log:?}");
 }
+
+fn ledger(repo: &harden_test::TestRepo) -> std::path::PathBuf {
+    repo.path().join(".harden/ledger.db")
+}
+
+fn r2_outcome(repo: &harden_test::TestRepo) -> (String, String) {
+    let output = harden(repo.path())
+        .args([
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--only",
+            "R2.ledger.intact",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{output:?}"));
+    let gate = &report["gates"][0];
+    (
+        gate["outcome"].as_str().unwrap_or_default().to_owned(),
+        gate["findings"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+/// `rm ledger.db`, or all rows and the head deleted: the ledger that existed does not silently
+/// become a new one; its anchor (a git ref) says how far it went.
+#[test]
+fn a_deleted_or_emptied_ledger_fails_against_its_anchor() {
+    let repo = ready_repo();
+    for _ in 0..3 {
+        harden(repo.path()).args(["check", "."]).assert().success();
+    }
+    let refs = repo.git(&["for-each-ref", "refs/harden/"]);
+    assert!(refs.contains("refs/harden/ledgers/"), "{refs}");
+    // A fresh ledger after `rm`.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", ledger(&repo).display()));
+    }
+    let (outcome, message) = r2_outcome(&repo);
+    assert_eq!(outcome, "fail", "{message}");
+    assert!(message.contains("records entry #3"), "{message}");
+    let verify = harden(repo.path())
+        .args(["ledger", "verify"])
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(1), "{verify:?}");
+    assert!(crate::stderr(&verify).contains("anchor"), "{verify:?}");
+
+    // Every row and the head deleted (the triggers dropped first, as an attacker would).
+    let repo = ready_repo();
+    for _ in 0..2 {
+        harden(repo.path()).args(["check", "."]).assert().success();
+    }
+    let connection = rusqlite::Connection::open(ledger(&repo)).unwrap();
+    connection
+        .execute_batch(
+            "DROP TRIGGER ledger_entries_no_delete; DROP TRIGGER ledger_head_kept;
+             DELETE FROM ledger_entries; DELETE FROM ledger_head;",
+        )
+        .unwrap();
+    drop(connection);
+    let (outcome, message) = r2_outcome(&repo);
+    assert_eq!(outcome, "fail", "{message}");
+    assert!(message.contains("holds 0 entries"), "{message}");
+}
+
+/// In CI the checkout is thrown away: the anchor is a file named by HARDEN_LEDGER_ANCHOR.
+#[test]
+fn the_anchor_can_be_a_file_named_in_the_environment() {
+    let repo = ready_repo();
+    let outside = tempfile::tempdir().unwrap();
+    let anchor = outside.path().join("anchor.json");
+    let ledger_path = outside.path().join("ci.db");
+    let run = |args: &[&str]| {
+        harden(repo.path())
+            .args(args)
+            .env("HARDEN_LEDGER", &ledger_path)
+            .env("HARDEN_LEDGER_ANCHOR", &anchor)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["check", "."]).status.success());
+    assert!(run(&["check", "."]).status.success());
+    let text = std::fs::read_to_string(&anchor).unwrap();
+    assert!(
+        text.contains("harden-ledger-anchor/1") && text.contains("\"seq\": 2"),
+        "{text}"
+    );
+    assert!(
+        !repo
+            .git(&["for-each-ref", "refs/harden/"])
+            .contains("harden"),
+        "the file replaces the git ref"
+    );
+    std::fs::remove_file(&ledger_path).unwrap();
+    let verify = run(&["ledger", "verify"]);
+    assert_eq!(verify.status.code(), Some(1), "{verify:?}");
+    assert!(crate::stderr(&verify).contains("anchor file"), "{verify:?}");
+}
+
+/// A truncated file or dropped tables are reported, and the file is left exactly as it was.
+#[test]
+fn a_truncated_ledger_or_dropped_tables_are_errors_not_a_new_chain() {
+    let repo = ready_repo();
+    harden(repo.path()).args(["check", "."]).assert().success();
+    std::fs::write(ledger(&repo), b"").unwrap();
+    for args in [
+        &["check", "."][..],
+        &["ledger", "verify"],
+        &["check", ".", "--no-record"],
+    ] {
+        let output = harden(repo.path()).args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+        assert!(
+            crate::stderr(&output).contains("holds no harden ledger"),
+            "{output:?}"
+        );
+        assert_eq!(
+            std::fs::metadata(ledger(&repo)).unwrap().len(),
+            0,
+            "{args:?}"
+        );
+    }
+
+    let repo = ready_repo();
+    harden(repo.path()).args(["check", "."]).assert().success();
+    let connection = rusqlite::Connection::open(ledger(&repo)).unwrap();
+    connection
+        .execute_batch("DROP TABLE ledger_entries; DROP TABLE ledger_head;")
+        .unwrap();
+    drop(connection);
+    let output = harden(repo.path()).args(["check", "."]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let text = crate::stderr(&output);
+    assert!(text.contains("2 of its 3 tables are missing"), "{text}");
+    let connection = rusqlite::Connection::open(ledger(&repo)).unwrap();
+    let tables: i64 = connection
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 1, "the schema was not re-created");
+}
+
+/// A tampered head sequence of -1 is named as such, never printed as 18446744073709551615;
+/// SQLite's messages appear once.
+#[test]
+fn a_negative_sequence_number_is_shown_as_tampering() {
+    let repo = ready_repo();
+    harden(repo.path()).args(["check", "."]).assert().success();
+    let connection = rusqlite::Connection::open(ledger(&repo)).unwrap();
+    connection
+        .execute_batch("UPDATE ledger_head SET seq = -1 WHERE id = 1")
+        .unwrap();
+    drop(connection);
+    let verify = harden(repo.path())
+        .args(["ledger", "verify"])
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&verify), crate::stderr(&verify));
+    assert_ne!(verify.status.code(), Some(0), "{text}");
+    assert!(text.contains("sequence number -1"), "{text}");
+    assert!(!text.contains("18446744073709551615"), "{text}");
+}
+
+/// `--no-record` writes nothing, not even a new ledger; reads work on a ledger nobody may write.
+#[test]
+fn read_only_ledgers_are_read_and_no_record_writes_nothing() {
+    let repo = ready_repo();
+    harden(repo.path())
+        .args(["check", ".", "--no-record"])
+        .assert()
+        .success();
+    assert!(
+        !repo.path().join(".harden").exists(),
+        "--no-record created the ledger"
+    );
+    harden(repo.path()).args(["check", "."]).assert().success();
+    // The ledger is made read-only, and every reader runs as a user who cannot write it
+    // (as root, file modes do not stop writes: the readers run as `nobody`).
+    let dir = repo.path().join(".harden");
+    let before = std::fs::read(ledger(&repo)).unwrap();
+    crate::as_reader(&dir, |command| {
+        for args in [
+            &["ledger", "verify"][..],
+            &["ledger", "log"],
+            &["ledger", "show", "head"],
+            &["check", ".", "--no-record"],
+        ] {
+            let output = command().args(args).output().unwrap();
+            let text = format!("{output:?}");
+            assert!(output.status.success(), "{args:?}: {text}");
+            assert!(!text.contains("readonly database"), "{args:?}: {text}");
+        }
+    });
+    assert_eq!(
+        std::fs::read(ledger(&repo)).unwrap(),
+        before,
+        "nothing was written"
+    );
+}
