@@ -428,7 +428,7 @@ pub const GATE_COMMON: &[Key] = &[
 pub const LEDGER: &[Key] = &[key(
     "url",
     Ty::Str,
-    "A file path (SQLite, default .harden/ledger.db) or a postgres:// URL.",
+    "A SQLite file inside the repository (default .harden/ledger.db). A ledger outside the repository or on a PostgreSQL server is named with --ledger or HARDEN_LEDGER, never here: the repository does not decide where harden writes or connects.",
 )];
 
 /// `[smoke]`.

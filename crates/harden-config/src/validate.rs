@@ -231,6 +231,22 @@ impl Checker<'_> {
         }
     }
 
+    /// `[ledger] url`: a SQLite file inside the repository. The scanned repository is untrusted
+    /// input, so it never names a server to connect to or a file outside itself to write.
+    fn ledger_url(&mut self, section: &Section<'_>) -> Option<String> {
+        let text = self.string(section, "url")?;
+        let span = section.table.get("url").and_then(Item::span);
+        if text.contains("://") {
+            self.error(
+                span,
+                "`ledger.url` names a server: a ledger on a server is named with --ledger or HARDEN_LEDGER, never in the repository's harden.toml".to_owned(),
+                Some("a path inside the repository such as \".harden/ledger.db\", or remove the key and pass --ledger".into()),
+            );
+            return None;
+        }
+        self.repo_path(section, "url")
+    }
+
     /// A repository-relative path: no leading `/`, no `..`; a leading `./` is dropped.
     pub(crate) fn repo_path(&mut self, section: &Section<'_>, key: &str) -> Option<String> {
         let text = self.string(section, key)?;
@@ -505,7 +521,7 @@ impl Checker<'_> {
         if let Some(item) = top.table.get("ledger")
             && let Some(section) = self.section(item, "ledger", keys::LEDGER)
         {
-            config.ledger.url = self.string(&section, "url");
+            config.ledger.url = self.ledger_url(&section);
         }
         if let Some(item) = top.table.get("smoke")
             && let Some(section) = self.section(item, "smoke", keys::SMOKE)

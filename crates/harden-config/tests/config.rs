@@ -106,7 +106,7 @@ base-url = "https://staging.billing.example.com"
 token-env = "ALICE_TOKEN"
 
 [ledger]
-url = "postgres://harden@db.internal/ledger"
+url = "var/harden/ledger.db"
 
 [smoke]
 timezone = "Europe/Berlin"
@@ -210,6 +210,9 @@ malformed! {
     runbook_path_outside_repo: "version = 1\n[runbooks]\non-call = \"../ops/on-call.md\"\ndisaster-recovery = \"/etc/dr.md\"\n".into();
     unknown_timezone: "version = 1\n[smoke]\ntimezone = \"Mars/Olympus\"\n".into();
     profile_exclude_matches_nothing: "version = 1\n[profiles.lean]\nextends = \"production\"\nexclude = [\"R7.runbook\"]\n".into();
+    ledger_url_outside_the_repository: "version = 1\n[ledger]\nurl = \"../../other-app/data.db\"\n".into();
+    ledger_url_absolute: "version = 1\n[ledger]\nurl = \"/var/lib/app/app.db\"\n".into();
+    ledger_url_server_keeps_password_hidden: concat!("version = 1\n[ledger]\nurl = \"postgres://harden:", "s3cret-pw@db.example.com/ledger\"\n").into();
     ledger_url_typo_keeps_password_hidden: concat!("version = 1\n[ledger]\nuri = \"postgres://harden:", "s3cret-pw@db/ledger\"\n").into();
     repository_exclude_bad_glob: "version = 1\n[repository]\nexclude = [\"tests/**\", \"fixtures/[\"]\n".into();
     several_errors_at_once: "version = 2\n[service]\nname = 7\nteam = \"x\"\n[runbooks]\nmax-age = \"forever\"\n".into();

@@ -8,6 +8,7 @@ mod anchor;
 mod cli;
 mod clock;
 mod commands;
+mod confined;
 mod discovery;
 mod logging;
 mod output;

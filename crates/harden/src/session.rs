@@ -132,6 +132,17 @@ impl Session {
             Err(_) => None,
         };
         let location = ledger_location(root, locations.ledger.as_deref(), &config);
+        // A ledger named by the repository (its config, or the default) stays inside it; one
+        // named on the command line or in the environment is the user's choice.
+        if locations.ledger.is_none() {
+            let path = Path::new(&location);
+            match access {
+                Access::Write => crate::confined::create_parents(root, path)?,
+                Access::Read => {
+                    crate::confined::check(root, path)?;
+                }
+            }
+        }
         let exists = harden_ledger::is_server(&location) || Path::new(&location).exists();
         let store = match access {
             Access::Write => Some(harden_ledger::open(&location)),

@@ -308,7 +308,7 @@ fn ignore_ledger(root: &Path) -> anyhow::Result<bool> {
         text.push('\n');
     }
     text.push_str("# harden's local evidence ledger\n.harden/\n");
-    fs_err::write(&path, text)?;
+    crate::confined::write(root, &path, text)?;
     Ok(true)
 }
 
@@ -333,7 +333,7 @@ pub(crate) fn run(args: &InitArgs) -> anyhow::Result<u8> {
     // Never write a config that would not load.
     harden_config::load(harden_config::FILE_NAME, &text, &catalogue)
         .map_err(|d| anyhow::anyhow!("harden init produced an invalid config (a bug):\n{d}"))?;
-    fs_err::write(&config_path, &text).context("writing harden.toml")?;
+    crate::confined::write(root, &config_path, &text).context("writing harden.toml")?;
     let ignored = ignore_ledger(root)?;
     let mut message = format!("wrote {}", config_path.display());
     if ignored {

@@ -77,10 +77,7 @@ pub(crate) fn new(repo: &RepoOption, id: &str, title: &str) -> anyhow::Result<u8
     let text = plan_template(title);
     load_plan("template", id, &text, &session.catalogue)
         .map_err(|d| anyhow::anyhow!("the plan template is invalid (a bug):\n{d}"))?;
-    if let Some(parent) = path.parent() {
-        fs_err::create_dir_all(parent)?;
-    }
-    fs_err::write(&path, &text)?;
+    crate::confined::write(&session.root, &path, &text)?;
     let entry = session.append(
         "plan.state",
         &json!({"plan": id, "title": title, "from": null, "to": "open"}),
@@ -303,7 +300,7 @@ pub(crate) fn close(
     }
     document["closed"] =
         toml_edit::value(session.now().to_zoned(session.zone()).date().to_string());
-    fs_err::write(&path, document.to_string())?;
+    crate::confined::write(&session.root, &path, document.to_string())?;
     let entry = session.append(
         "plan.state",
         &json!({"plan": id, "from": plan.state.as_str(), "to": target.as_str(), "reason": reason, "residual_risk": residual.or(plan.residual_risk.as_deref())}),

@@ -212,7 +212,6 @@ pub(crate) fn run(args: &ReadinessArgs) -> anyhow::Result<u8> {
         run: report.ledger.as_ref().map(|l| (l.seq, l.hash.clone())),
     };
     let body = serde_json::to_value(&snapshot)?;
-    let entry = session.append("readiness", &body, now)?;
     let relative = session
         .config
         .readiness_path
@@ -220,10 +219,13 @@ pub(crate) fn run(args: &ReadinessArgs) -> anyhow::Result<u8> {
         .unwrap_or_else(|| DEFAULT_PATH.to_owned())
         .replace("{date}", &date.to_string());
     let path = session.root.join(&relative);
-    if let Some(parent) = path.parent() {
-        fs_err::create_dir_all(parent)?;
-    }
-    fs_err::write(&path, markdown(&snapshot, entry.seq, &entry.hash))?;
+    crate::confined::check(&session.root, &path)?;
+    let entry = session.append("readiness", &body, now)?;
+    crate::confined::write(
+        &session.root,
+        &path,
+        markdown(&snapshot, entry.seq, &entry.hash),
+    )?;
     if args.json {
         output::emit(&format!("{}\n", serde_json::to_string_pretty(&body)?), None)?;
     } else {

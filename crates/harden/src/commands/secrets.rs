@@ -249,18 +249,23 @@ pub(crate) fn baseline(args: &SecretsScanArgs) -> anyhow::Result<u8> {
         version: 1,
         secrets,
     };
-    let path = args.output.clone().unwrap_or_else(|| {
-        scan.root.join(
+    let mut text = serde_json::to_string_pretty(&baseline)?;
+    text.push('\n');
+    // --output comes from the user; the configured path from the repository, so it stays in it.
+    let path = if let Some(path) = &args.output {
+        fs_err::write(path, text)?;
+        path.clone()
+    } else {
+        let path = scan.root.join(
             scan.config
                 .secrets
                 .baseline
                 .as_deref()
                 .unwrap_or(DEFAULT_BASELINE),
-        )
-    });
-    let mut text = serde_json::to_string_pretty(&baseline)?;
-    text.push('\n');
-    fs_err::write(&path, text)?;
+        );
+        crate::confined::write(&scan.root, &path, text)?;
+        path
+    };
     output::note(&format!(
         "baseline: {count} secret finding(s) recorded in {}; commit it, then only new secrets fail",
         display_path(&path)

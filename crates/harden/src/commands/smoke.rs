@@ -57,6 +57,12 @@ pub(crate) fn record(repo: &RepoArgs, checks: bool) -> anyhow::Result<u8> {
         strict: true,
         only: session.config.smoke.strict_gates.clone(),
     };
+    // Where the record goes is checked before anything is recorded.
+    let today = session.now().to_zoned(session.zone()).date();
+    crate::confined::check(
+        &session.root,
+        &month_file(&session, today.year(), today.month()),
+    )?;
     let report = session.run_gates(&options, None, true)?;
     let checks = checks.then(|| run_checks(&session));
     let mut failing: Vec<String> = report
@@ -92,10 +98,8 @@ pub(crate) fn record(repo: &RepoArgs, checks: bool) -> anyhow::Result<u8> {
     let records = smoke_records(&session)?;
     let current = streak(&records, local.date());
     let file = month_file(&session, local.date().year(), local.date().month());
-    if let Some(parent) = file.parent() {
-        fs_err::create_dir_all(parent)?;
-    }
-    fs_err::write(
+    crate::confined::write(
+        &session.root,
         &file,
         harden_rollout::smoke::month_markdown(
             (local.date().year(), local.date().month()),

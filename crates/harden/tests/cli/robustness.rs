@@ -269,3 +269,69 @@ fn read_only_ledgers_are_read_and_no_record_writes_nothing() {
         "nothing was written"
     );
 }
+
+/// A pull request cannot make harden write outside the checkout or connect anywhere: not with
+/// `[ledger] url`, not through committed symbolic links.
+#[test]
+fn the_repository_cannot_steer_writes_or_connections_outside_itself() {
+    let outside = tempfile::tempdir().unwrap();
+    let nothing_outside = || {
+        let entries: Vec<_> = std::fs::read_dir(outside.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(entries.is_empty(), "written outside: {entries:?}");
+    };
+    for url in [
+        format!("{}/other-app.db", outside.path().display()),
+        "../../other-app.db".to_owned(),
+        "postgres://attacker.example.com/ledger".to_owned(),
+    ] {
+        let repo = ready_repo();
+        repo.write(
+            "harden.toml",
+            format!("{}\n[ledger]\nurl = \"{url}\"\n", crate::CONFIG),
+        );
+        let output = harden(repo.path()).args(["check", "."]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{url}: {output:?}");
+        assert!(crate::stderr(&output).contains("ledger.url"), "{output:?}");
+        nothing_outside();
+    }
+
+    // Committed links: `.harden` (the default ledger), `docs` (readiness, smoke, plans) and the
+    // configured baseline.
+    let repo = ready_repo();
+    std::os::unix::fs::symlink(outside.path(), repo.path().join(".harden")).unwrap();
+    let output = harden(repo.path()).args(["check", "."]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        crate::stderr(&output).contains("symbolic link"),
+        "{output:?}"
+    );
+    nothing_outside();
+
+    let repo = ready_repo();
+    repo.write(
+        "harden.toml",
+        format!(
+            "{}\n[secrets]\nbaseline = \"docs/baseline.json\"\n",
+            crate::CONFIG
+        ),
+    );
+    std::fs::rename(repo.path().join("docs"), repo.path().join("real-docs")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), repo.path().join("docs")).unwrap();
+    for args in [
+        &["readiness"][..],
+        &["smoke", "record"],
+        &["plan", "new", "rotate-keys", "--title", "Rotate the keys"],
+        &["secrets", "baseline"],
+    ] {
+        let output = harden(repo.path()).args(args).output().unwrap();
+        assert_ne!(output.status.code(), Some(0), "{args:?}: {output:?}");
+        assert!(
+            crate::stderr(&output).contains("symbolic link"),
+            "{args:?}: {output:?}"
+        );
+        nothing_outside();
+    }
+}
