@@ -1,6 +1,6 @@
 use std::fmt;
 
-use harden_model::{line_col_at, mask_url_credentials};
+use harden_model::line_col_at;
 
 /// One problem in a config file, with its place and what was expected there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,12 +32,14 @@ impl Diagnostic {
     ) -> Self {
         let start = line_col_at(text, span.start);
         let end = line_col_at(text, span.end);
-        // Lines are shown back to the user: never with a credential in a URL.
-        let source_line = mask_url_credentials(
+        // Lines are shown back to the user: never with a secret or a credential in a URL (a
+        // token pasted into harden.toml by mistake is as secret as one in a source file).
+        let source_line = harden_secrets::mask(
             text.lines()
                 .nth(start.line as usize - 1)
                 .unwrap_or_default(),
-        );
+        )
+        .into_owned();
         let width = if end.line == start.line {
             end.column.saturating_sub(start.column).max(1)
         } else {
@@ -55,7 +57,7 @@ impl Diagnostic {
             line: start.line,
             column: start.column,
             width,
-            message: mask_url_credentials(message),
+            message: harden_secrets::mask(message).into_owned(),
             expected,
             source_line,
         }
@@ -64,6 +66,10 @@ impl Diagnostic {
 
 // Rendered by hand: the form is three short lines in the style of rustc, and the snippet crates
 // would add a dependency tree larger than this function for no behaviour we need.
+/// Characters of a source line shown around the column: a minified or generated line can be
+/// hundreds of kilobytes long, and the reader needs the place, not the line.
+const SHOWN_CHARS: usize = 120;
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "error: {}", self.message)?;
@@ -71,14 +77,26 @@ impl fmt::Display for Diagnostic {
         let number = self.line.to_string();
         let pad = " ".repeat(number.len());
         writeln!(f, "{pad} |")?;
-        writeln!(f, "{number} | {}", self.source_line)?;
-        let lead: String = self
-            .source_line
-            .chars()
-            .take(self.column as usize - 1)
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
+        let chars: Vec<char> = self.source_line.chars().collect();
+        let column = (self.column as usize).saturating_sub(1).min(chars.len());
+        // A window of the line around the column, marked with … where it was cut.
+        let from = if chars.len() > SHOWN_CHARS {
+            column.saturating_sub(SHOWN_CHARS / 3)
+        } else {
+            0
+        };
+        let to = (from + SHOWN_CHARS).min(chars.len());
+        let head = if from > 0 { "…" } else { "" };
+        let tail = if to < chars.len() { "…" } else { "" };
+        let shown: String = chars[from..to].iter().collect();
+        writeln!(f, "{number} | {head}{shown}{tail}")?;
+        let lead: String = chars[from..column.max(from)]
+            .iter()
+            .map(|&c| if c == '\t' { '\t' } else { ' ' })
+            .chain(head.chars().map(|_| ' '))
             .collect();
-        write!(f, "{pad} | {lead}{}", "^".repeat(self.width as usize))?;
+        let width = (self.width as usize).min(to.saturating_sub(column).max(1));
+        write!(f, "{pad} | {lead}{}", "^".repeat(width))?;
         if let Some(expected) = &self.expected {
             write!(f, "\n{pad} = expected {expected}")?;
         }

@@ -244,3 +244,18 @@ fn schema_lists_every_validated_key() {
     let bad = serde_json::json!({"version": 1, "servise": {}});
     assert!(!validator.is_valid(&bad));
 }
+
+#[test]
+fn diagnostics_show_a_window_of_a_long_line_not_all_of_it() {
+    let long = format!(
+        "version = 1\n[service]\nname = \"{}\", owner = 1\n",
+        "x".repeat(200_000)
+    );
+    let shown = diagnostics(&long);
+    assert!(shown.len() < 1_000, "{} bytes shown", shown.len());
+    assert!(shown.contains("…"), "{shown}");
+    // The caret still points into the shown window.
+    let lines: Vec<&str> = shown.lines().collect();
+    let source = lines.iter().position(|l| l.starts_with("3 |")).unwrap();
+    assert!(lines[source + 1].contains('^'), "{shown}");
+}

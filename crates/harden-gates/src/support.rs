@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use harden_engine::GateError;
-use harden_model::{Location, Redacted, Secret, mask_url_credentials};
+use harden_model::{Location, Redacted};
 use harden_secrets::{Detector, DetectorConfig};
 use sha2::{Digest, Sha256};
 
@@ -48,26 +48,7 @@ pub(crate) fn detector() -> Result<Arc<Detector>, GateError> {
 /// detector recognises and every credential in a URL masked. Gates pass all quoted file text
 /// through here, so a workflow line with a token in it never reaches a report in full.
 pub(crate) fn shown_text(text: &str) -> String {
-    let Ok(detector) = detector() else {
-        return mask_url_credentials(text);
-    };
-    // Mask by range: a secret found inside a base64 or hex run masks the whole run, which
-    // is the secret in another spelling.
-    let mut shown = String::with_capacity(text.len());
-    let mut done = 0;
-    for found in detector.scan(text) {
-        if found.start < done
-            || !text.is_char_boundary(found.start)
-            || !text.is_char_boundary(found.end)
-        {
-            continue;
-        }
-        shown.push_str(&text[done..found.start]);
-        shown.push_str(&Secret::new(&text[found.start..found.end]).to_string());
-        done = found.end;
-    }
-    shown.push_str(&text[done..]);
-    mask_url_credentials(&shown)
+    harden_secrets::mask(text).into_owned()
 }
 
 /// [`shown_text`] as a snippet.

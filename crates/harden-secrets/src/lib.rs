@@ -9,10 +9,12 @@
 
 mod decode;
 mod detector;
+mod mask;
 mod rules;
 mod validate;
 
 pub use decode::Encoding;
 pub use detector::{CustomRule, Detector, DetectorConfig, Match};
+pub use mask::{cached, mask, mask_json};
 pub use rules::{RULES, Rule};
 pub use validate::shannon_entropy;

@@ -57,6 +57,7 @@ fn main() -> ExitCode {
     }));
     let cli = cli::Cli::parse();
     logging::init(cli.global.log_format, cli.global.verbose);
+    let json_logs = matches!(cli.global.log_format, cli::LogFormat::Json);
     match commands::dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
@@ -67,9 +68,29 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            match error.downcast_ref::<ConfigInvalid>() {
-                Some(invalid) => output::stderr_raw(&invalid.to_string()),
-                None => output::error(&format!("{error:#}")),
+            match (error.downcast_ref::<ConfigInvalid>(), json_logs) {
+                // Under --log-format json every line on stderr is a JSON object.
+                (Some(invalid), true) => {
+                    for d in &invalid.0.0 {
+                        output::stderr_raw(&logging::json_line(
+                            "ERROR",
+                            &d.message,
+                            serde_json::json!({
+                                "file": d.path,
+                                "line": d.line,
+                                "column": d.column,
+                                "expected": d.expected,
+                            }),
+                        ));
+                    }
+                }
+                (Some(invalid), false) => output::stderr_raw(&invalid.to_string()),
+                (None, true) => output::stderr_raw(&logging::json_line(
+                    "ERROR",
+                    &format!("{error:#}"),
+                    serde_json::json!({}),
+                )),
+                (None, false) => output::error(&format!("{error:#}")),
             }
             ExitCode::from(2)
         }

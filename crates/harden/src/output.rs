@@ -1,4 +1,9 @@
-//! The only place harden writes to the terminal.
+//! The only place harden writes to the terminal, and to report files.
+//!
+//! Everything passes the secret detector on the way out: texts quoted from scanned files are
+//! masked where they are quoted, but a secret can also come from the configuration (a token
+//! pasted into a waiver reason, a password in a deployment flag), from a command's output or
+//! from an error message. Masking here is the last net for all of them.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -7,6 +12,7 @@ use anstyle::{AnsiColor, Style};
 
 /// Writes `text` to stdout (ANSI stripped when colour is off) or to `file` (always plain).
 pub(crate) fn emit(text: &str, file: Option<&Path>) -> anyhow::Result<()> {
+    let text = &*harden_secrets::mask(text);
     if let Some(path) = file {
         let plain = anstream::adapter::strip_str(text).to_string();
         fs_err::write(path, plain)?;
@@ -28,6 +34,7 @@ pub(crate) fn stdout_color() -> bool {
 
 /// An error message on stderr.
 pub(crate) fn error(message: &str) {
+    let message = harden_secrets::mask(message);
     let style = AnsiColor::Red.on_default().bold();
     let mut stderr = anstream::stderr().lock();
     let _ = writeln!(
@@ -40,6 +47,7 @@ pub(crate) fn error(message: &str) {
 
 /// A warning on stderr: something the user must know, which does not change the exit code.
 pub(crate) fn warning(message: &str) {
+    let message = harden_secrets::mask(message);
     let style = AnsiColor::Yellow.on_default().bold();
     let mut stderr = anstream::stderr().lock();
     let _ = writeln!(
@@ -52,6 +60,7 @@ pub(crate) fn warning(message: &str) {
 
 /// A note on stderr (progress, hints).
 pub(crate) fn note(message: &str) {
+    let message = harden_secrets::mask(message);
     let style = Style::new().dimmed();
     let mut stderr = anstream::stderr().lock();
     let _ = writeln!(
@@ -64,6 +73,7 @@ pub(crate) fn note(message: &str) {
 
 /// Raw text on stderr (config diagnostics, which format themselves).
 pub(crate) fn stderr_raw(text: &str) {
+    let text = harden_secrets::mask(text);
     let mut stderr = anstream::stderr().lock();
     let _ = writeln!(stderr, "{text}");
 }

@@ -200,7 +200,7 @@ impl Session {
             ))
             .into());
         }
-        let run_id = uuid::Uuid::new_v4().to_string();
+        let run_id = crate::logging::run_id().to_owned();
         let span = tracing::info_span!("run", run_id = %run_id);
         let _entered = span.enter();
         let ledger_port = LedgerPort(self);
@@ -313,8 +313,11 @@ impl Session {
             .as_mut()
             .ok_or_else(|| anyhow::anyhow!("the ledger was opened for reading only"))?;
         let location = store.location();
+        // The ledger is append-only: a secret recorded there could never be purged.
+        let mut body = body.clone();
+        harden_secrets::mask_json(&mut body);
         let entry = store
-            .append(kind, body, at)
+            .append(kind, &body, at)
             .with_context(|| format!("recording in the ledger {location}"))?;
         if let Some(anchor) = self.anchor() {
             let head = harden_ledger::Head {

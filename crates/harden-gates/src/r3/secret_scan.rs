@@ -3,7 +3,7 @@
 //! every place it was found.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use harden_engine::{BlobOrigin, GateCx, GateError, GateOutput};
 use harden_model::{Location, Redacted, Secret, Span};
@@ -22,23 +22,10 @@ const DIGEST_KEY: &[u8] = b"R3.secrets";
 
 /// The detector for a `[secrets]` configuration, compiled once per process and configuration.
 pub(crate) fn detector(config: &DetectorConfig) -> Result<Arc<Detector>, GateError> {
-    type Compiled = Vec<(DetectorConfig, Arc<Detector>)>;
-    static CACHE: OnceLock<Mutex<Compiled>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
-    let mut cache = cache
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some((_, detector)) = cache.iter().find(|(c, _)| c == config) {
-        return Ok(detector.clone());
-    }
-    let detector = Arc::new(
-        Detector::with_config(config).map_err(|e| GateError::Failed {
-            message: format!("secret rules: {e}"),
-            location: None,
-        })?,
-    );
-    cache.push((config.clone(), detector.clone()));
-    Ok(detector)
+    harden_secrets::cached(config).map_err(|e| GateError::Failed {
+        message: format!("secret rules: {e}"),
+        location: None,
+    })
 }
 
 /// `harden secrets baseline` output: fingerprints of accepted secrets, never their values.

@@ -224,7 +224,7 @@ pub(crate) fn run(args: &ReadinessArgs) -> anyhow::Result<u8> {
     crate::confined::write(
         &session.root,
         &path,
-        markdown(&snapshot, entry.seq, &entry.hash),
+        harden_secrets::mask(&markdown(&snapshot, entry.seq, &entry.hash)).as_bytes(),
     )?;
     if args.json {
         output::emit(&format!("{}\n", serde_json::to_string_pretty(&body)?), None)?;

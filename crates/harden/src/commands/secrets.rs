@@ -160,7 +160,7 @@ fn run_scan(args: &SecretsScanArgs, ignore_baseline: bool) -> anyhow::Result<Sca
         env: &crate::clock::ProcessEnvironment,
     };
     let context = RunContext {
-        run_id: uuid::Uuid::new_v4().to_string(),
+        run_id: crate::logging::run_id().to_owned(),
         tool: ToolInfo {
             name: "harden".into(),
             version: env!("CARGO_PKG_VERSION").into(),

@@ -98,14 +98,15 @@ pub(crate) fn record(repo: &RepoArgs, checks: bool) -> anyhow::Result<u8> {
     let records = smoke_records(&session)?;
     let current = streak(&records, local.date());
     let file = month_file(&session, local.date().year(), local.date().month());
+    let markdown = harden_rollout::smoke::month_markdown(
+        (local.date().year(), local.date().month()),
+        &records,
+        &current,
+    );
     crate::confined::write(
         &session.root,
         &file,
-        harden_rollout::smoke::month_markdown(
-            (local.date().year(), local.date().month()),
-            &records,
-            &current,
-        ),
+        harden_secrets::mask(&markdown).as_bytes(),
     )?;
     output::emit(
         &format!(

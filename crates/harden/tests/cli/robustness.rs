@@ -335,3 +335,156 @@ fn the_repository_cannot_steer_writes_or_connections_outside_itself() {
         nothing_outside();
     }
 }
+
+// Assembled from parts: harden scans its own sources, which must hold no credential.
+const STRIPE: &str = concat!("sk_live_", "Zq8RkT2vLm5Np9Wx3Yb7Hc4J");
+const SLACK: &str = concat!(
+    "xoxb-",
+    "248713954120-",
+    "1890456213877-",
+    "Tq3XbL9mKw2ZrV7cN5yP8dHf"
+);
+
+/// A token pasted into harden.toml (a waiver reason, a deployment flag, a preflight command,
+/// a decision, a misspelt key) is masked in every output, file and ledger entry, exactly like
+/// a token in a scanned file.
+#[test]
+fn secrets_written_into_the_config_are_masked_everywhere() {
+    let repo = ready_repo();
+    let soon = harden_engine_free_date(30);
+    repo.write(
+        "harden.toml",
+        format!(
+            r#"{config}
+[deploy.flags]
+AUTH_MODE = ["enforced", "{SLACK}"]
+
+[[preflight]]
+name = "db"
+run = "echo {STRIPE} >/dev/null"
+timeout = "10s"
+
+[[waiver]]
+gate = "R7.runbooks"
+path = "docs/legacy/*.md"
+reason = "accepted until the rewrite, ask with {STRIPE}"
+owner = "dana@example.com"
+reference = "OPS-9 {SLACK}"
+expires = {soon}
+
+[[decision]]
+decision = "Keep {STRIPE} for the pilot"
+date = 2026-01-10
+owner = "dana@example.com"
+trigger = "a second customer asks for exports"
+revisit-by = {soon}
+"#,
+            config = crate::CONFIG
+        ),
+    );
+    repo.commit("config", "2026-11-21T09:00:00Z");
+    let mut seen = String::new();
+    let mut run = |args: &[&str]| {
+        let output = harden(repo.path())
+            .args(args)
+            .env("AUTH_MODE", SLACK)
+            .output()
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&output.stdout));
+        seen.push_str(&String::from_utf8_lossy(&output.stderr));
+    };
+    for format in ["human", "json", "sarif", "junit", "markdown"] {
+        run(&["check", ".", "--format", format]);
+    }
+    run(&["check", ".", "-vv", "--log-format", "json"]);
+    run(&["readiness", "--checks"]);
+    run(&["smoke", "record", "--checks"]);
+    run(&["ledger", "export", "--format", "jsonl"]);
+    run(&["config", "check"]);
+    run(&["secrets", "scan", "harden.toml"]);
+    // A config error echoes its line.
+    repo.write(
+        "harden.toml",
+        format!("{}\ntokn = \"{STRIPE}\"\n", crate::CONFIG),
+    );
+    run(&["config", "check"]);
+    run(&["check", "."]);
+    run(&["check", ".", "--log-format", "json"]);
+    for entry in walk(&repo.path().join("docs")) {
+        seen.push_str(&String::from_utf8_lossy(&std::fs::read(entry).unwrap()));
+    }
+    seen.push_str(&String::from_utf8_lossy(
+        &std::fs::read(repo.path().join(".harden/ledger.db")).unwrap(),
+    ));
+    for canary in [STRIPE, SLACK] {
+        assert!(!seen.contains(canary), "{} leaked", &canary[..8]);
+    }
+    // The texts did reach the outputs, masked.
+    assert!(seen.contains("sk_l…(32)") && seen.contains("xoxb…(56)"));
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// A date `days` from now (the binary judges waivers by the real clock here).
+fn harden_engine_free_date(days: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let date = jiff::Timestamp::from_second(i64::try_from(now).unwrap() + days * 86_400)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    date.to_string()
+}
+
+/// Under `--log-format json` every stderr line is a JSON object carrying the run id (gates on
+/// worker threads included), config errors too.
+#[test]
+fn every_json_log_line_carries_the_run_id() {
+    let repo = ready_repo();
+    let output = harden(repo.path())
+        .args([
+            "check",
+            ".",
+            "-vv",
+            "--log-format",
+            "json",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run_id = report["run_id"].as_str().unwrap();
+    let lines: Vec<&str> = std::str::from_utf8(&output.stderr)
+        .unwrap()
+        .lines()
+        .collect();
+    assert!(lines.len() > 10, "{lines:?}");
+    for line in lines {
+        let event: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(event["run_id"].as_str(), Some(run_id), "{line}");
+    }
+    repo.write("harden.toml", "version = 1\n[servise]\n");
+    let output = harden(repo.path())
+        .args(["check", ".", "--log-format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    for line in std::str::from_utf8(&output.stderr).unwrap().lines() {
+        let event: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(event["run_id"].is_string() && event["line"] == 2, "{line}");
+    }
+}

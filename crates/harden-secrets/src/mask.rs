@@ -1,0 +1,105 @@
+//! Masking secrets in any text before it is shown or recorded: messages, reports, logs, config
+//! diagnostics, ledger entries.
+
+use std::borrow::Cow;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use harden_model::{Secret, mask_url_credentials};
+
+use crate::{Detector, DetectorConfig};
+
+/// The detector for `config`, compiled once per process and configuration (compiling the
+/// rules takes longer than scanning a large repository's worth of text).
+pub fn cached(config: &DetectorConfig) -> Result<Arc<Detector>, String> {
+    type Compiled = Vec<(DetectorConfig, Arc<Detector>)>;
+    static CACHE: OnceLock<Mutex<Compiled>> = OnceLock::new();
+    let mut cache = CACHE
+        .get_or_init(|| Mutex::new(Vec::new()))
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, detector)) = cache.iter().find(|(c, _)| c == config) {
+        return Ok(detector.clone());
+    }
+    let detector = Arc::new(Detector::with_config(config)?);
+    cache.push((config.clone(), detector.clone()));
+    Ok(detector)
+}
+
+/// `text` with every secret the built-in rules recognise, and every credential in a URL,
+/// replaced by its mask (`ghp_…(40)#1a2b`). A secret found inside a base64 or hex run masks the
+/// whole run, which is the secret in another spelling.
+pub fn mask(text: &str) -> Cow<'_, str> {
+    let Ok(detector) = cached(&DetectorConfig::default()) else {
+        return mask_url_credentials(text).into();
+    };
+    let found = detector.scan(text);
+    if found.is_empty() {
+        let urls = mask_url_credentials(text);
+        return if urls == text {
+            Cow::Borrowed(text)
+        } else {
+            Cow::Owned(urls)
+        };
+    }
+    let mut shown = String::with_capacity(text.len());
+    let mut done = 0;
+    for found in found {
+        if found.start < done
+            || !text.is_char_boundary(found.start)
+            || !text.is_char_boundary(found.end)
+        {
+            continue;
+        }
+        shown.push_str(&text[done..found.start]);
+        shown.push_str(&Secret::new(&text[found.start..found.end]).to_string());
+        done = found.end;
+    }
+    shown.push_str(&text[done..]);
+    Cow::Owned(mask_url_credentials(&shown))
+}
+
+/// Masks every string inside a JSON value (keys included), in place.
+pub fn mask_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) => {
+            if let Cow::Owned(masked) = mask(text) {
+                *text = masked;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_json),
+        serde_json::Value::Object(map) => {
+            let masked_keys: Vec<(String, String)> = map
+                .keys()
+                .filter_map(|k| match mask(k) {
+                    Cow::Owned(m) => Some((k.clone(), m)),
+                    Cow::Borrowed(_) => None,
+                })
+                .collect();
+            for (key, masked) in masked_keys {
+                if let Some(v) = map.remove(&key) {
+                    map.insert(masked, v);
+                }
+            }
+            map.values_mut().for_each(mask_json);
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_secrets_and_url_credentials_and_borrows_clean_text() {
+        let token = concat!("sk_live_", "Zq8RkT2vLm5Np9Wx3Yb7Hc4J");
+        assert!(matches!(mask("nothing secret here"), Cow::Borrowed(_)));
+        let text = format!("token = \"{token}\" and postgres://u:pw@db/x");
+        let masked = mask(&text);
+        assert!(!masked.contains(token), "{masked}");
+        assert!(masked.contains("postgres://u:***@db/x"), "{masked}");
+        let mut value = serde_json::json!({"a": [format!("x {token}")], token: 1});
+        mask_json(&mut value);
+        assert!(!value.to_string().contains(token), "{value}");
+    }
+}
