@@ -147,6 +147,11 @@ pub const ROOT: &[Key] = &[
         "Where readiness snapshots are written.",
     ),
     key(
+        "waivers",
+        Ty::Table,
+        "Limits on waivers ([[waiver]] and inline).",
+    ),
+    key(
         "secrets",
         Ty::Table,
         "Secret detection: custom rules, allowlists, the baseline and the log files to scan.",
@@ -233,6 +238,13 @@ pub const READINESS: &[Key] = &[key(
     "path",
     Ty::Str,
     "Where snapshots go; `{date}` is replaced (default docs/audits/production-hardening-rollout-readiness-{date}.md).",
+)];
+
+/// `[waivers]`.
+pub const WAIVERS: &[Key] = &[key(
+    "max-days",
+    Ty::Int,
+    "How many days ahead a waiver may expire (default 365); one granted for longer covers nothing and fails its gate.",
 )];
 
 /// `[service]`.

@@ -27,6 +27,10 @@ pub const FILE_NAME: &str = "harden.toml";
 /// The config version this build understands.
 pub const VERSION: i64 = 1;
 
+/// How far ahead a waiver may expire unless `[waivers] max-days` says otherwise: a year, so
+/// that every exception is looked at again at least once a year.
+pub const DEFAULT_WAIVER_MAX_DAYS: u32 = 365;
+
 /// A validated configuration. Built only by [`load`] or [`ValidConfig::defaults`].
 #[derive(Debug, Clone, Default)]
 pub struct ValidConfig {
@@ -62,6 +66,8 @@ pub struct ValidConfig {
     pub decisions: Vec<Decision>,
     /// `[readiness] path`: where snapshots go, with `{date}`.
     pub readiness_path: Option<String>,
+    /// `[waivers] max-days`: how far ahead a waiver may expire (default 365).
+    pub waiver_max_days: u32,
     /// `[repository] exclude`: globs of paths no gate examines.
     pub repository_exclude: Vec<String>,
     /// `[secrets]`.
@@ -310,6 +316,7 @@ impl ValidConfig {
     pub fn defaults() -> Self {
         Self {
             profile: ProfileLevel::Production.as_str().to_owned(),
+            waiver_max_days: DEFAULT_WAIVER_MAX_DAYS,
             ..Self::default()
         }
     }

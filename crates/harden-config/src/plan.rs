@@ -212,6 +212,7 @@ pub fn load_plan(
         path,
         text,
         diagnostics: Vec::new(),
+        lines: harden_model::LineIndex::new(text),
     };
     let top = checker.section_of(document.as_table(), Some(0..0), "plan", PLAN);
     if let Some(version) = checker.integer(&top, "version")

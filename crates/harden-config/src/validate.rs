@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use harden_model::{
     Fingerprint, GateId, GateMeta, OptionKind, ProfileLevel, Severity, Waiver, WaiverOrigin,
-    line_col_at,
 };
 use toml_edit::{Item, TableLike, Value};
 
@@ -24,6 +23,9 @@ pub(crate) struct Checker<'a> {
     pub(crate) path: &'a str,
     pub(crate) text: &'a str,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Line starts of `text`: a line is looked up per waiver and decision, so walking the text
+    /// each time would make loading quadratic in the number of waivers.
+    pub(crate) lines: harden_model::LineIndex,
 }
 
 /// A table being read: its keys are checked once against the allowed list, then values are taken.
@@ -56,6 +58,7 @@ pub(crate) fn validate(
         path,
         text,
         diagnostics: Vec::new(),
+        lines: harden_model::LineIndex::new(text),
     };
     let config = checker.root(document.as_table(), catalogue);
     checker.finish()?;
@@ -108,7 +111,7 @@ impl Checker<'_> {
     }
 
     pub(crate) fn line_of(&self, span: Option<&Range<usize>>) -> Option<u32> {
-        span.map(|s| line_col_at(self.text, s.start).line)
+        span.map(|s| self.lines.line_col(self.text, s.start).line)
     }
 
     /// Checks the keys of the table `item` against `allowed` and that required ones are there.
@@ -512,6 +515,21 @@ impl Checker<'_> {
             && let Some(section) = self.section(item, "readiness", keys::READINESS)
         {
             config.readiness_path = self.repo_path(&section, "path");
+        }
+        if let Some(item) = top.table.get("waivers")
+            && let Some(section) = self.section(item, "waivers", keys::WAIVERS)
+            && let Some(days) = self.integer(&section, "max-days")
+        {
+            if days == 0 {
+                let span = section.table.get("max-days").and_then(Item::span);
+                self.error(
+                    span,
+                    "`waivers.max-days` must be at least 1",
+                    Some("an integer ≥ 1".into()),
+                );
+            } else {
+                config.waiver_max_days = u32::try_from(days).unwrap_or(u32::MAX);
+            }
         }
         if let Some(item) = top.table.get("secrets")
             && let Some(section) = self.section(item, "secrets", keys::SECRETS)

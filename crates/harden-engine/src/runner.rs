@@ -74,7 +74,7 @@ pub fn run(
     let today = today(config, started_at);
     let mut all_waivers = config.waivers.clone();
     all_waivers.extend(crate::inline::collect(&mut results, ports.repo));
-    let waivers = apply_waivers(&mut results, &all_waivers, today);
+    let waivers = apply_waivers(&mut results, &all_waivers, today, config.waiver_max_days);
     if options.strict {
         for result in &mut results {
             let disabled = config.gate(&result.id).enabled == Some(false);

@@ -13,7 +13,9 @@ mod report;
 mod waiver;
 
 pub use evidence::Evidence;
-pub use finding::{Finding, FindingBuilder, Fingerprint, LineCol, Location, Span, line_col_at};
+pub use finding::{
+    Finding, FindingBuilder, Fingerprint, LineCol, LineIndex, Location, Span, line_col_at,
+};
 pub use gate::{
     GateId, GateIdError, GateMeta, Items, OptionKind, OptionSpec, ProfileLevel, Round, Severity,
     Target,

@@ -98,6 +98,8 @@ pub enum WaiverState {
     Active,
     /// Past its expiry date: covers nothing, and its gate fails.
     Expired,
+    /// Granted for longer than `[waivers] max-days` allows: covers nothing, and its gate fails.
+    TooLong,
     /// In force but matched no finding: it can be removed.
     Stale,
     /// Its gate did not run in this profile, so it was not evaluated.

@@ -94,6 +94,9 @@ pub(crate) fn render(report: &RunReport, color: bool) -> String {
             let state = match waiver.state {
                 WaiverState::Active => format!("active, covers {}", waiver.matched),
                 WaiverState::Expired => "EXPIRED".to_owned(),
+                WaiverState::TooLong => {
+                    "REFUSED: expiry too far ahead ([waivers] max-days)".to_owned()
+                }
                 WaiverState::Stale => "stale: matched nothing, remove it".to_owned(),
                 WaiverState::Unused => "not evaluated: gate did not run".to_owned(),
             };

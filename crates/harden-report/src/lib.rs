@@ -77,6 +77,7 @@ pub(crate) fn waiver_state_name(state: harden_model::WaiverState) -> &'static st
     match state {
         harden_model::WaiverState::Active => "active",
         harden_model::WaiverState::Expired => "expired",
+        harden_model::WaiverState::TooLong => "too-long",
         harden_model::WaiverState::Stale => "stale",
         harden_model::WaiverState::Unused => "unused",
     }

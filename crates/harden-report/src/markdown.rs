@@ -13,6 +13,7 @@ fn state_name(state: WaiverState) -> &'static str {
     match state {
         WaiverState::Active => "active",
         WaiverState::Expired => "**expired**",
+        WaiverState::TooLong => "**refused: expiry too far ahead**",
         WaiverState::Stale => "stale",
         WaiverState::Unused => "not evaluated",
     }

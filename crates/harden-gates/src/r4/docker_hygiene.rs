@@ -54,7 +54,7 @@ fn location(source: &DockerSource, instruction: &Instruction, fragment: Option<&
     // Look for the fragment on every line of the instruction (continuations included).
     let found = fragment.and_then(|f| {
         (instruction.span.start.line..=instruction.span.end.line).find_map(|line| {
-            let text = source.text.lines().nth(line as usize - 1)?;
+            let text = source.lines.line(&source.text, line);
             let byte = text.find(f)?;
             Some((
                 line,

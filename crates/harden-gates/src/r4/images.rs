@@ -33,6 +33,7 @@ fn is_yaml(path: &str) -> bool {
 pub(crate) struct DockerSource {
     pub(crate) path: String,
     pub(crate) text: String,
+    pub(crate) lines: harden_model::LineIndex,
     pub(crate) file: Dockerfile,
 }
 
@@ -48,6 +49,7 @@ pub(crate) fn dockerfiles(
         let file = dockerfile::parse(&text);
         found.push(DockerSource {
             path: path.clone(),
+            lines: harden_model::LineIndex::new(&text),
             text,
             file,
         });

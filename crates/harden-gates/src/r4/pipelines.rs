@@ -21,16 +21,14 @@ pub(crate) const ITEMS: Items = Items {
 pub(crate) struct Source {
     pub(crate) path: String,
     pub(crate) text: String,
+    pub(crate) lines: harden_model::LineIndex,
     pub(crate) pipeline: Pipeline,
 }
 
 impl Source {
     /// The source line (1-based), for snippets and column search.
     pub(crate) fn line(&self, line: u32) -> &str {
-        self.text
-            .lines()
-            .nth(line.saturating_sub(1) as usize)
-            .unwrap_or_default()
+        self.lines.line(&self.text, line)
     }
 
     /// A location at a scalar.
@@ -118,6 +116,7 @@ pub(crate) fn load(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<Vec<Source>,
                 }
                 sources.push(Source {
                     path,
+                    lines: harden_model::LineIndex::new(&text),
                     text,
                     pipeline: parsed,
                 });

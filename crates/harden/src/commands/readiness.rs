@@ -159,7 +159,7 @@ pub(crate) fn run(args: &ReadinessArgs) -> anyhow::Result<u8> {
     let waivers: Vec<serde_json::Value> = report
         .waivers
         .iter()
-        .filter(|w| w.state != WaiverState::Expired)
+        .filter(|w| !matches!(w.state, WaiverState::Expired | WaiverState::TooLong))
         .map(|w| {
             json!({
                 "id": w.waiver.id, "gate": w.waiver.gate.as_str(), "owner": w.waiver.owner,

@@ -488,3 +488,92 @@ fn every_json_log_line_carries_the_run_id() {
         assert!(event["run_id"].is_string() && event["line"] == 2, "{line}");
     }
 }
+
+/// `until=9999-12-31` is a permanent exception: waivers (inline or declared) expire within
+/// `[waivers] max-days` (365 by default) or cover nothing and fail their gate.
+#[test]
+fn waivers_cannot_be_granted_forever() {
+    let repo = ready_repo();
+    repo.remove("docs/runbooks/on-call.md");
+    repo.write(
+        ".github/workflows/ci.yml",
+        "on: push\npermissions: {}\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test || true  # harden: allow R4.ci.ignore-errors reason=\"flaky\" until=9999-12-31\n",
+    );
+    let waiver = "[[waiver]]\ngate = \"R7.runbooks\"\npath = \"docs/runbooks/on-call.md\"\nreason = \"being written\"\nowner = \"dana@example.com\"\nreference = \"OPS-1\"\nexpires = 9999-12-31\n";
+    repo.write("harden.toml", format!("{}\n{waiver}", crate::CONFIG));
+    let outcome = |extra: &str| {
+        repo.write("harden.toml", format!("{}\n{waiver}{extra}", crate::CONFIG));
+        let output = harden(repo.path())
+            .args([
+                "check",
+                ".",
+                "--format",
+                "json",
+                "--only",
+                "R7.runbooks",
+                "--only",
+                "R4.ci.ignore-errors",
+            ])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["gates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} {} {}",
+                    g["id"].as_str().unwrap(),
+                    g["outcome"].as_str().unwrap(),
+                    g["reason"].as_str().unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let capped = outcome("");
+    for gate in &capped {
+        assert!(gate.contains(" fail "), "{gate}");
+        assert!(gate.contains("at most 365 days"), "{gate}");
+    }
+    let allowed = outcome("\n[waivers]\nmax-days = 3000000\n");
+    for gate in &allowed {
+        assert!(gate.contains(" waived "), "{gate}");
+    }
+}
+
+/// Quadratic paths: 40,000 unpinned `uses:` in one workflow were 111 s in one gate (a line
+/// looked up by walking the file, once per finding). Not a benchmark (bench/scaling.sh is): a
+/// guard with a bound two orders of magnitude above today's cost on a debug build.
+#[test]
+fn forty_thousand_findings_in_one_file_do_not_take_quadratic_time() {
+    let repo = ready_repo();
+    let mut workflow = String::from(
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n",
+    );
+    for i in 0..40_000 {
+        workflow.push_str("      - uses: actions/checkout@v");
+        workflow.push_str(&i.to_string());
+        workflow.push('\n');
+    }
+    repo.write(".github/workflows/ci.yml", workflow);
+    let output = harden(repo.path())
+        .args([
+            "check",
+            ".",
+            "--only",
+            "R4.pinning.actions",
+            "--format",
+            "json",
+            "--no-record",
+        ])
+        .timeout(std::time::Duration::from_mins(2))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", crate::stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["gates"][0]["findings"].as_array().unwrap().len(),
+        40_000
+    );
+}

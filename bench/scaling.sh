@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Growth of harden's cost with hostile input sizes (issue 20): each case is built at n and 2n and
+# timed; a ratio near 2 means linear, near 4 quadratic. Medians of RUNS runs, same machine, same
+# run, so the ratio is what to read (the machine is noisy).
+#
+# Usage (from the repository root): bench/scaling.sh
+#   HARDEN  binary (default: target dir's release/harden; build it with cargo build --release -p harden)
+#   RUNS    timed runs per size (default 5)
+#
+# Cases:
+#   uses      one workflow with n unpinned `uses:` steps        (check --only R4.pinning.actions)
+#   waivers   harden.toml with n path waivers                   (check --only R7.runbooks)
+#   pinned    the same workflow with every `uses:` pinned        (the reference: no findings)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HARDEN="${HARDEN:-${CARGO_TARGET_DIR:-target}/release/harden}"
+RUNS="${RUNS:-5}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+make_uses() { # dir n pinned
+  mkdir -p "$1/.github/workflows"; git -C "$1" init -q
+  python3 - "$1" "$2" "$3" <<'PY'
+import sys
+d, n, pinned = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+ref = "8e5e7e5ab8b370d6c329ec480221332ada57f0ab" if pinned else "v{}"
+lines = ["on: push", "permissions: {}", "jobs:", "  a:", "    runs-on: ubuntu-latest", "    steps:"]
+lines += [f"      - uses: actions/checkout@{ref.format(i)}" for i in range(n)]
+open(f"{d}/.github/workflows/ci.yml", "w").write("\n".join(lines) + "\n")
+PY
+}
+
+make_waivers() { # dir n
+  mkdir -p "$1"; git -C "$1" init -q
+  python3 - "$1" "$2" <<'PY'
+import sys
+d, n = sys.argv[1], int(sys.argv[2])
+out = ['version = 1', '[service]', 'name = "x"', 'owners = ["a@example.com"]',
+       'scope = "HTTP API for invoices and payments; excludes the admin UI"', '']
+for i in range(n):
+    out += ['[[waiver]]', 'gate = "R7.runbooks"', f'path = "docs/legacy/{i}/*.md"', 'reason = "being rewritten"',
+            'owner = "dana@example.com"', f'reference = "OPS-{i}"', 'expires = 2027-03-01', '']
+open(f"{d}/harden.toml", "w").write("\n".join(out))
+PY
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+time_case() { # dir gate
+  for _ in $(seq "$RUNS"); do
+    local start=$EPOCHREALTIME
+    "$HARDEN" check "$1" --only "$2" --no-record >/dev/null || true
+    echo "$EPOCHREALTIME - $start" | bc
+  done | median
+}
+
+printf '%-8s %8s %10s %8s %10s %7s\n' case n median_s 2n median_s ratio
+for spec in "uses 20000 R4.pinning.actions" "pinned 20000 R4.pinning.actions" "waivers 10000 R7.runbooks"; do
+  read -r name n gate <<<"$spec"
+  for size in "$n" $((n * 2)); do
+    dir="$work/$name-$size"
+    case "$name" in
+      uses) make_uses "$dir" "$size" 0 ;;
+      pinned) make_uses "$dir" "$size" 1 ;;
+      waivers) make_waivers "$dir" "$size" ;;
+    esac
+  done
+  a=$(time_case "$work/$name-$n" "$gate")
+  b=$(time_case "$work/$name-$((n * 2))" "$gate")
+  printf '%-8s %8d %10.3f %8d %10.3f %7.2f\n' "$name" "$n" "$a" $((n * 2)) "$b" "$(echo "$b / $a" | bc -l)"
+done
