@@ -150,6 +150,14 @@ impl GateOutput {
         self.evidence.facts.insert(key.to_owned(), value.into());
     }
 
+    /// Records something the gate could not examine, and why; `--strict` fails a gate that
+    /// passed over less than everything.
+    pub fn not_examined(&mut self, item: &str, reason: impl Into<String>) {
+        self.evidence
+            .not_examined
+            .insert(item.to_owned(), reason.into());
+    }
+
     /// Sets the one-line summary shown beside the outcome.
     pub fn summary(&mut self, text: impl Into<String>) {
         self.summary = Some(text.into());

@@ -57,6 +57,11 @@ pub(crate) fn collect(results: &mut [GateResult], repo: &dyn RepoView) -> Vec<Wa
                 continue;
             };
             let lines = sources.entry(path.clone()).or_insert_with(|| {
+                // Markers are looked for in files of a size gates parse; a larger file's
+                // findings simply keep no inline waiver.
+                if repo.size(path).ok().flatten().is_none_or(|n| n > 32 << 20) {
+                    return None;
+                }
                 repo.read(path).ok().map(|bytes| {
                     String::from_utf8_lossy(&bytes)
                         .lines()

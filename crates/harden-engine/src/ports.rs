@@ -46,6 +46,16 @@ pub trait RepoView: Send + Sync {
     fn read(&self, path: &str) -> Result<Vec<u8>, PortError>;
     /// Whether a repository-relative path is a regular file (ignored files included).
     fn is_file(&self, path: &str) -> bool;
+    /// The size of a file in bytes, if it is known without reading the file (`None` for a
+    /// stream such as standard input).
+    fn size(&self, path: &str) -> Result<Option<u64>, PortError> {
+        self.read(path).map(|bytes| Some(bytes.len() as u64))
+    }
+    /// The bytes of a file as a stream, for files too large to hold in memory: gates read
+    /// those in bounded chunks.
+    fn open(&self, path: &str) -> Result<Box<dyn std::io::Read + Send + '_>, PortError> {
+        Ok(Box::new(std::io::Cursor::new(self.read(path)?)))
+    }
     /// Every regular file matching one of `globs`, ignored files included (log files usually
     /// are ignored), sorted. Links are not followed.
     fn matching_all(&self, globs: &[String]) -> Result<Vec<String>, PortError> {
@@ -125,6 +135,21 @@ pub trait History: Send + Sync {
     /// not have it (a partial clone).
     fn read_blob(&self, blob: &str) -> Result<Option<Vec<u8>>, PortError> {
         Err(PortError::new(format!("cannot read blob {blob}")))
+    }
+    /// The size of a blob in bytes, read from its header without inflating it; `None` if the
+    /// object store does not have it.
+    fn blob_size(&self, blob: &str) -> Result<Option<u64>, PortError> {
+        Ok(self.read_blob(blob)?.map(|bytes| bytes.len() as u64))
+    }
+    /// A blob as a stream, for blobs too large to hold in memory; `None` if the object store
+    /// does not have it.
+    fn open_blob(
+        &self,
+        blob: &str,
+    ) -> Result<Option<Box<dyn std::io::Read + Send + '_>>, PortError> {
+        Ok(self
+            .read_blob(blob)?
+            .map(|bytes| Box::new(std::io::Cursor::new(bytes)) as Box<dyn std::io::Read + Send>))
     }
     /// Whether the history is cut short (a shallow clone): older commits are not here.
     fn is_shallow(&self) -> bool {

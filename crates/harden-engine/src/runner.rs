@@ -83,6 +83,20 @@ pub fn run(
                 let reason = result.reason.take().unwrap_or_default();
                 result.reason = Some(format!("required gate did not run (--strict): {reason}"));
             }
+            // A pass over less than everything is not a strict pass.
+            if matches!(result.outcome, Outcome::Pass | Outcome::Waived)
+                && let Some((item, why)) = result.evidence.not_examined.iter().next()
+            {
+                let n = result.evidence.not_examined.len();
+                result.outcome = Outcome::Fail;
+                result.reason = Some(format!(
+                    "{n} item{} not examined (--strict): {item}: {why}",
+                    if n == 1 { "" } else { "s" }
+                ));
+                result
+                    .summary
+                    .clone_from(result.reason.as_ref().unwrap_or(&String::new()));
+            }
         }
     }
     let summary = RunReport::summarize(&results);
@@ -218,6 +232,10 @@ fn run_one(gate: &dyn Gate, config: &ValidConfig, ports: &Ports<'_>) -> GateResu
                     Outcome::Fail
                 };
                 result.summary = out.summary.unwrap_or_else(|| default_summary(&result));
+                let skipped = result.evidence.not_examined.len();
+                if skipped > 0 {
+                    result.summary = format!("{} ({skipped} not examined)", result.summary);
+                }
             }
         }
     }

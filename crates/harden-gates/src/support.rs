@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use harden_engine::GateError;
+use harden_engine::{GateCx, GateError, GateOutput};
 use harden_model::{Location, Redacted};
 use harden_secrets::{Detector, DetectorConfig};
 use sha2::{Digest, Sha256};
@@ -54,4 +54,71 @@ pub(crate) fn shown_text(text: &str) -> String {
 /// [`shown_text`] as a snippet.
 pub(crate) fn shown(text: &str) -> Redacted {
     Redacted::known_safe(shown_text(text))
+}
+
+/// Files harden parses whole (manifests, lockfiles, workflows, Dockerfiles, Kubernetes and
+/// compose files, runbooks, env files) are read up to this size. A parsed tree costs several
+/// times its text, and gates run side by side: beyond this a file would take harden past its
+/// memory bound, so it is listed as not examined (which fails `--strict`) instead of read.
+pub(crate) const MAX_PARSED_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Files a gate left unread, collected where `GateOutput` is not at hand.
+#[derive(Default)]
+pub(crate) struct NotExamined(std::sync::Mutex<std::collections::BTreeMap<String, String>>);
+
+impl NotExamined {
+    fn add(&self, path: &str, why: String) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(path.to_owned(), why);
+    }
+
+    /// Moves what was collected into the gate's evidence.
+    pub(crate) fn record(&self, out: &mut GateOutput) {
+        let items = std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        for (path, why) in items {
+            out.not_examined(&path, why);
+        }
+    }
+}
+
+/// The bytes of a file a gate parses whole, or `None` (noted in `skipped`) when it is larger
+/// than [`MAX_PARSED_BYTES`].
+pub(crate) fn read_parsed(
+    cx: &GateCx<'_>,
+    skipped: &NotExamined,
+    path: &str,
+) -> Result<Option<Vec<u8>>, GateError> {
+    if let Some(size) = cx.repo().size(path)?
+        && size > MAX_PARSED_BYTES
+    {
+        skipped.add(
+            path,
+            format!(
+                "{} MiB, more than the {} MiB harden parses whole",
+                size >> 20,
+                MAX_PARSED_BYTES >> 20
+            ),
+        );
+        return Ok(None);
+    }
+    Ok(Some(cx.repo().read(path)?))
+}
+
+/// [`read_parsed`], noting a file left unread straight into the gate's evidence.
+pub(crate) fn read_parsed_into(
+    cx: &GateCx<'_>,
+    out: &mut GateOutput,
+    path: &str,
+) -> Result<Option<Vec<u8>>, GateError> {
+    let skipped = NotExamined::default();
+    let bytes = read_parsed(cx, &skipped, path)?;
+    skipped.record(out);
+    Ok(bytes)
 }

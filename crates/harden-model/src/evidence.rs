@@ -19,6 +19,10 @@ pub struct Evidence {
     /// Short facts (`owners = "platform@example.com"`). Never secret material.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub facts: BTreeMap<String, String>,
+    /// What the gate could not examine (a path, a blob), with why. A pass with anything here is
+    /// a pass over less than everything: `--strict` fails it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_examined: BTreeMap<String, String>,
 }
 
 impl Evidence {
@@ -33,5 +37,6 @@ impl Evidence {
             && self.counts.is_empty()
             && self.digests.is_empty()
             && self.facts.is_empty()
+            && self.not_examined.is_empty()
     }
 }

@@ -77,6 +77,13 @@ mod line_index_tests {
     use super::*;
 
     #[test]
+    fn paths_that_are_not_utf8_are_escaped_byte_by_byte() {
+        assert_eq!(escape_path(b"plain/caf\xC3\xA9.env"), "plain/café.env");
+        assert_eq!(escape_path(b"bad\xFF\xFEname.env"), "bad\\xFF\\xFEname.env");
+        assert_eq!(escape_path(b"\xC3"), "\\xC3");
+    }
+
+    #[test]
     fn agrees_with_walking_the_text() {
         let text = "a: 1\r\nbé: 2\n\nlast";
         let index = LineIndex::new(text);
@@ -91,6 +98,32 @@ mod line_index_tests {
                 line_col_at(text, offset),
                 "{offset}"
             );
+        }
+    }
+}
+
+/// A file name or path as text: valid UTF-8 kept as it is, every other byte written `\xNN`. Paths
+/// are bytes on Unix; a lossy conversion would show two different names alike and could not be
+/// opened again, so adapters keep the real path beside this spelling.
+pub fn escape_path(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                out.push_str(valid);
+                return out;
+            }
+            Err(error) => {
+                let (valid, after) = rest.split_at(error.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                let bad = error.error_len().unwrap_or(after.len()).max(1);
+                for byte in &after[..bad] {
+                    let _ = write!(out, "\\x{byte:02X}");
+                }
+                rest = &after[bad..];
+            }
         }
     }
 }

@@ -140,7 +140,11 @@ impl Seen<'_> {
             let tree = repo.find_tree(tree_id).map_err(git_error)?;
             for entry in tree.iter() {
                 let entry = entry.map_err(git_error)?;
-                let path = format!("{dir}{}", entry.filename());
+                // Names that are not UTF-8 are shown escaped, never lossily merged.
+                let path = format!(
+                    "{dir}{}",
+                    harden_model::escape_path(entry.filename().as_ref())
+                );
                 match entry.mode().kind() {
                     EntryKind::Tree => {
                         let sub = format!("{path}/");

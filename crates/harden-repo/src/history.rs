@@ -226,6 +226,16 @@ impl History for GitHistory {
         self.repo.to_thread_local().is_shallow().unwrap_or(false)
     }
 
+    fn blob_size(&self, blob: &str) -> Result<Option<u64>, PortError> {
+        let id = gix::ObjectId::from_hex(blob.as_bytes())
+            .map_err(|e| PortError::new(format!("blob id {blob}: {e}")))?;
+        let repo = self.repo.to_thread_local();
+        let header = repo
+            .try_find_header(id)
+            .map_err(|e| PortError::new(format!("git history: blob {id}: {e}")))?;
+        Ok(header.map(|h| h.size()))
+    }
+
     fn read_blob(&self, blob: &str) -> Result<Option<Vec<u8>>, PortError> {
         thread_local! {
             // One handle per thread, keeping its pack and object caches across reads.

@@ -8,5 +8,5 @@ mod memory;
 mod worktree;
 
 pub use history::{ANCHOR_REFS, GitHistory, HeadState};
-pub use memory::MemoryTree;
+pub use memory::{MemoryTree, SingleFile, StreamTree};
 pub use worktree::WorkTree;

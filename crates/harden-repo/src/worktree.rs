@@ -1,5 +1,7 @@
+use std::collections::HashMap;
+use std::os::unix::ffi::OsStrExt as _;
 use std::path::{Component, Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use harden_engine::{PortError, RepoView};
 
@@ -9,6 +11,9 @@ pub struct WorkTree {
     display: String,
     files: OnceLock<Result<Vec<String>, PortError>>,
     exclude: Option<globset::GlobSet>,
+    /// The real (relative) paths of files whose names are not UTF-8, by their escaped spelling:
+    /// gates see the spelling, reads open the real file.
+    escaped: Mutex<HashMap<String, PathBuf>>,
 }
 
 impl WorkTree {
@@ -19,6 +24,7 @@ impl WorkTree {
             display: root.display().to_string(),
             files: OnceLock::new(),
             exclude: None,
+            escaped: Mutex::new(HashMap::new()),
         }
     }
 
@@ -39,17 +45,30 @@ impl WorkTree {
     /// `path` relative to the root with `/` separators, if it lies under the root.
     fn relative(&self, path: &Path) -> Option<String> {
         let relative = path.strip_prefix(&self.root).ok()?;
-        Some(
-            relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/"),
-        )
+        let text = relative
+            .components()
+            .map(|c| harden_model::escape_path(c.as_os_str().as_bytes()))
+            .collect::<Vec<_>>()
+            .join("/");
+        if relative.to_str().is_none() {
+            self.escaped
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(text.clone(), relative.to_path_buf());
+        }
+        Some(text)
     }
 
     /// Resolves a repository-relative path, refusing anything that leaves the tree.
     fn resolve(&self, path: &str) -> Result<PathBuf, PortError> {
+        if let Some(real) = self
+            .escaped
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(path)
+        {
+            return Ok(self.root.join(real));
+        }
         let relative = Path::new(path);
         let escapes = relative
             .components()
@@ -60,10 +79,31 @@ impl WorkTree {
         Ok(self.root.join(relative))
     }
 
+    /// The full path of a repository-relative one that stays in the tree and crosses no link.
+    fn checked(&self, path: &str) -> Result<PathBuf, PortError> {
+        let full = self.resolve(path)?;
+        if self.through_link(path) {
+            return Err(PortError::at(
+                path,
+                "is or lies under a symbolic link; harden does not follow links",
+            ));
+        }
+        Ok(full)
+    }
+
     /// Whether any component of `path` is a symbolic link (which could lead out of the tree).
     fn through_link(&self, path: &str) -> bool {
+        let Ok(full) = self.resolve(path) else {
+            return true;
+        };
+        let Ok(relative) = full.strip_prefix(&self.root) else {
+            return true;
+        };
         let mut current = self.root.clone();
-        for part in path.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        for part in relative
+            .components()
+            .filter(|c| matches!(c, Component::Normal(_)))
+        {
             current.push(part);
             match fs_err::symlink_metadata(&current) {
                 Ok(meta) if meta.file_type().is_symlink() => return true,
@@ -128,14 +168,21 @@ impl RepoView for WorkTree {
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, PortError> {
-        let full = self.resolve(path)?;
-        if self.through_link(path) {
-            return Err(PortError::at(
-                path,
-                "is or lies under a symbolic link; harden does not follow links",
-            ));
-        }
+        let full = self.checked(path)?;
         fs_err::read(&full).map_err(|e| PortError::at(path, e))
+    }
+
+    fn size(&self, path: &str) -> Result<Option<u64>, PortError> {
+        let full = self.checked(path)?;
+        fs_err::metadata(&full)
+            .map(|m| Some(m.len()))
+            .map_err(|e| PortError::at(path, e))
+    }
+
+    fn open(&self, path: &str) -> Result<Box<dyn std::io::Read + Send + '_>, PortError> {
+        let full = self.checked(path)?;
+        let file = fs_err::File::open(&full).map_err(|e| PortError::at(path, e))?;
+        Ok(Box::new(file))
     }
 
     fn matching_all(&self, globs: &[String]) -> Result<Vec<String>, PortError> {

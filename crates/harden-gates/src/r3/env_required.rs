@@ -60,7 +60,9 @@ impl Gate for EnvRequired {
                 );
                 continue;
             }
-            let bytes = cx.repo().read(file)?;
+            let Some(bytes) = crate::support::read_parsed_into(cx, out, file)? else {
+                continue;
+            };
             out.examined("env files", 1);
             for item in dotenvy::from_read_iter(bytes.as_slice()) {
                 match item {

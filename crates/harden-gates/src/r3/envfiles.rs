@@ -92,7 +92,9 @@ impl Gate for EnvFiles {
         out.examined("files", files.len() as u64);
         for path in files.iter().filter(|p| is_env_file(p)) {
             out.examined("env files", 1);
-            let bytes = cx.repo().read(path)?;
+            let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
+                continue;
+            };
             let text = String::from_utf8_lossy(&bytes);
             let mut keys: Vec<(String, u32, String)> = Vec::new();
             for (index, line) in text.lines().enumerate() {

@@ -1,6 +1,6 @@
 //! What the secret gates share: the detector built from `[secrets]`, the baseline, the scan of
-//! one text (binary and oversized files skipped), and one finding per distinct secret with
-//! every place it was found.
+//! one text (binary files skipped; large ones read as a stream in bounded chunks), and one
+//! finding per distinct secret with every place it was found.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -10,12 +10,15 @@ use harden_model::{Location, Redacted, Secret, Span};
 use harden_secrets::{Detector, DetectorConfig, Encoding, Match};
 use serde::{Deserialize, Serialize};
 
-/// Files larger than this are skipped (and counted): generated bundles and data, not config.
-pub(crate) const MAX_BYTES: usize = 10 * 1024 * 1024;
+/// Texts up to this size are read whole; larger ones are streamed in chunks of this size, so
+/// memory stays bounded whatever a repository, a history or standard input holds.
+pub(crate) const CHUNK: usize = 8 * 1024 * 1024;
 
-/// Log files are read up to this size: a day of logs is routinely larger than any source file,
-/// and the detector's work is linear in the text.
-pub(crate) const MAX_LOG_BYTES: usize = 1024 * 1024 * 1024;
+/// Each chunk is scanned with this much of the previous one in front of it, starting at a line
+/// boundary, so a secret across a chunk edge is found whole (once: a match belongs to the
+/// chunk its start lies in). Far longer than any secret with its name and the lines the
+/// detector looks at around a keyword.
+const OVERLAP: usize = 256 * 1024;
 
 /// The key under which secrets are digested into fingerprints and baselines.
 const DIGEST_KEY: &[u8] = b"R3.secrets";
@@ -68,10 +71,18 @@ pub(crate) struct Hit {
 /// What scanning one text came to.
 pub(crate) enum Scanned {
     Binary,
-    Large,
+    /// Read as a stream, in chunks.
+    Large(Vec<Hit>),
     /// Not in the object store: a partial clone (`--filter=blob:none`) leaves blobs out.
     Missing,
     Text(Vec<Hit>),
+}
+
+/// What a text is read as: whole, as a stream, or not at all (not in the object store).
+pub(crate) enum Input<'a> {
+    Bytes(Vec<u8>),
+    Stream(Box<dyn std::io::Read + Send + 'a>),
+    Missing,
 }
 
 /// Scans `bytes` of `path` (or of a blob of the history).
@@ -80,14 +91,93 @@ pub(crate) fn scan(
     path: &str,
     bytes: &[u8],
     origin: Option<&BlobOrigin>,
-    max_bytes: usize,
 ) -> Scanned {
-    if bytes.len() > max_bytes {
-        return Scanned::Large;
-    }
-    if bytes[..bytes.len().min(8000)].contains(&0) {
+    if is_binary(bytes) {
         return Scanned::Binary;
     }
+    Scanned::Text(hits(detector, path, bytes, origin, usize::MAX, 0))
+}
+
+fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8000)].contains(&0)
+}
+
+/// Scans a stream chunk by chunk: memory stays at about `CHUNK + OVERLAP` whatever its size.
+pub(crate) fn scan_stream(
+    detector: &Detector,
+    path: &str,
+    reader: impl std::io::Read,
+    origin: Option<&BlobOrigin>,
+) -> Result<Scanned, std::io::Error> {
+    scan_chunks(detector, path, reader, origin, CHUNK, OVERLAP)
+}
+
+fn scan_chunks(
+    detector: &Detector,
+    path: &str,
+    mut reader: impl std::io::Read,
+    origin: Option<&BlobOrigin>,
+    chunk: usize,
+    overlap: usize,
+) -> Result<Scanned, std::io::Error> {
+    let mut buffer: Vec<u8> = Vec::with_capacity(chunk + overlap);
+    let mut lines_before: u32 = 0;
+    let mut found = Vec::new();
+    let mut first = true;
+    loop {
+        // `take` + `read_to_end` fills the spare capacity without zeroing it again for every
+        // short read (a pipe hands out 64 KiB at a time).
+        let wanted = chunk;
+        let read = std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut reader, wanted as u64),
+            &mut buffer,
+        )?;
+        let eof = read < wanted;
+        if first {
+            if is_binary(&buffer) {
+                return Ok(Scanned::Binary);
+            }
+            first = false;
+        }
+        // This chunk owns the matches that start before `boundary`; the rest of it is scanned
+        // again, from a line start, at the head of the next chunk.
+        let boundary = if eof {
+            buffer.len()
+        } else {
+            let from = buffer.len().saturating_sub(overlap);
+            buffer[from..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(from, |i| from + i + 1)
+        };
+        found.extend(hits(
+            detector,
+            path,
+            &buffer,
+            origin,
+            boundary,
+            lines_before,
+        ));
+        if eof {
+            break;
+        }
+        let newlines = memchr::memchr_iter(b'\n', &buffer[..boundary]).count();
+        lines_before = lines_before.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+        buffer.drain(..boundary);
+    }
+    Ok(Scanned::Large(found))
+}
+
+/// The secrets of `bytes` that start before `owned_until`, their lines shifted by
+/// `lines_before` (where `bytes` sits in a longer stream).
+fn hits(
+    detector: &Detector,
+    path: &str,
+    bytes: &[u8],
+    origin: Option<&BlobOrigin>,
+    owned_until: usize,
+    lines_before: u32,
+) -> Vec<Hit> {
     let found = detector.scan(bytes);
     // Everything this (configured) detector found in the text, each range extended to the end
     // of its token: snippets mask them all, so neither a neighbour, an encoded copy nor the
@@ -108,29 +198,30 @@ pub(crate) fn scan(
             (start, token_end(bytes, m.end))
         })
         .collect();
-    Scanned::Text(
-        found
-            .into_iter()
-            .map(|m| {
-                let location = location(path, bytes, &m, origin, &masked);
-                Hit {
-                    key: m.secret.keyed_digest(DIGEST_KEY),
-                    rule: m.rule,
-                    description: m.description,
-                    secret: m.secret,
-                    encodings: m.encodings,
-                    location,
-                    commit: origin.map(|o| {
-                        (
-                            o.commit.id.clone(),
-                            o.commit.author.clone(),
-                            o.commit.time.strftime("%Y-%m-%d").to_string(),
-                        )
-                    }),
-                }
-            })
-            .collect(),
-    )
+    found
+        .into_iter()
+        .filter(|m| m.start < owned_until)
+        .map(|mut m| {
+            m.position.line = m.position.line.saturating_add(lines_before);
+            m.end_position.line = m.end_position.line.saturating_add(lines_before);
+            let location = location(path, bytes, &m, origin, &masked);
+            Hit {
+                key: m.secret.keyed_digest(DIGEST_KEY),
+                rule: m.rule,
+                description: m.description,
+                secret: m.secret,
+                encodings: m.encodings,
+                location,
+                commit: origin.map(|o| {
+                    (
+                        o.commit.id.clone(),
+                        o.commit.author.clone(),
+                        o.commit.time.strftime("%Y-%m-%d").to_string(),
+                    )
+                }),
+            }
+        })
+        .collect()
 }
 
 /// Where the token containing `end - 1` stops: at white space, a quote or a delimiter.
@@ -217,7 +308,7 @@ pub(crate) struct Findings {
     baseline: BTreeSet<String>,
     allow_paths: Option<globset::GlobSet>,
     binary: u64,
-    large: u64,
+    streamed: u64,
     missing: u64,
     texts: u64,
 }
@@ -259,7 +350,7 @@ impl Findings {
             baseline,
             allow_paths,
             binary: 0,
-            large: 0,
+            streamed: 0,
             missing: 0,
             texts: 0,
         })
@@ -278,11 +369,18 @@ impl Findings {
     }
 
     pub(crate) fn add(&mut self, scanned: Scanned) {
+        let scanned_kind = if matches!(scanned, Scanned::Large(_)) {
+            Kind::Large
+        } else {
+            Kind::Other
+        };
         match scanned {
             Scanned::Binary => self.binary += 1,
-            Scanned::Large => self.large += 1,
             Scanned::Missing => self.missing += 1,
-            Scanned::Text(hits) => {
+            Scanned::Large(hits) | Scanned::Text(hits) => {
+                if matches!(scanned_kind, Kind::Large) {
+                    self.streamed += 1;
+                }
                 self.texts += 1;
                 for hit in hits {
                     let location = hit.location.clone();
@@ -300,7 +398,7 @@ impl Findings {
     pub(crate) fn report(self, cx: &GateCx<'_>, out: &mut GateOutput, texts: &str) {
         out.examined(texts, self.texts);
         out.count("binary files skipped", self.binary);
-        out.count("large files skipped", self.large);
+        out.count("large files read in chunks", self.streamed);
         if self.missing > 0 {
             out.count("blobs missing", self.missing);
         }
@@ -355,13 +453,19 @@ impl Findings {
     }
 }
 
-/// Scans many texts on all cores; `read` fetches one (file or blob) by index.
-pub(crate) fn scan_all<'a, T: Sync>(
+/// Whether a text was streamed, for the counts.
+enum Kind {
+    Large,
+    Other,
+}
+
+/// Scans many texts on all cores; `read` fetches one (file or blob) by index, whole or as a
+/// stream.
+pub(crate) fn scan_all<'a, 'r, T: Sync>(
     detector: &Detector,
-    max_bytes: usize,
     items: &[T],
     name: impl Fn(&T) -> (&'a str, Option<&'a BlobOrigin>) + Sync,
-    read: impl Fn(&T) -> Result<Option<Vec<u8>>, harden_engine::PortError> + Sync,
+    read: impl Fn(&T) -> Result<Input<'r>, harden_engine::PortError> + Sync,
 ) -> Result<Vec<Scanned>, GateError> {
     use rayon::prelude::*;
     items
@@ -370,10 +474,73 @@ pub(crate) fn scan_all<'a, T: Sync>(
             let (path, origin) = name(item);
             // A blob the object store does not have (a partial clone) is counted; any other
             // read error stops the gate.
-            let Some(bytes) = read(item)? else {
-                return Ok(Scanned::Missing);
-            };
-            Ok(scan(detector, path, &bytes, origin, max_bytes))
+            Ok(match read(item)? {
+                Input::Missing => Scanned::Missing,
+                Input::Bytes(bytes) => scan(detector, path, &bytes, origin),
+                Input::Stream(reader) => scan_stream(detector, path, reader, origin)
+                    .map_err(|e| harden_engine::PortError::at(path, e))?,
+            })
         })
         .collect()
+}
+
+/// How to read a file of the working tree: whole up to [`CHUNK`], as a stream beyond (or when
+/// its size is not known, as for standard input).
+pub(crate) fn read_file<'r>(
+    repo: &'r dyn harden_engine::RepoView,
+    path: &str,
+) -> Result<Input<'r>, harden_engine::PortError> {
+    match repo.size(path)? {
+        Some(size) if size <= CHUNK as u64 => Ok(Input::Bytes(repo.read(path)?)),
+        _ => Ok(Input::Stream(repo.open(path)?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Assembled from parts: harden scans its own sources, which must hold no credential.
+    const STRIPE: &str = concat!("sk_live_", "Zq8RkT2vLm5Np9Wx3Yb7Hc4J");
+
+    fn lines_of(scanned: Scanned) -> Vec<u32> {
+        match scanned {
+            Scanned::Large(hits) | Scanned::Text(hits) => hits
+                .iter()
+                .map(|h| h.location.span().map_or(0, |s| s.start.line))
+                .collect(),
+            _ => panic!("not text"),
+        }
+    }
+
+    /// A secret across a chunk edge is found once, at its line, wherever the edge falls.
+    #[test]
+    fn chunk_edges_neither_hide_nor_double_a_secret() {
+        let detector = Detector::with_config(&DetectorConfig::default()).unwrap();
+        let filler = "lorem ipsum dolor sit amet, consectetur adipiscing elit\n";
+        for before in 60..80 {
+            let mut text = filler.repeat(before);
+            text.push_str("stripe_key = \"");
+            text.push_str(STRIPE);
+            text.push_str("\"\n");
+            text.push_str(&filler.repeat(40));
+            let expected = u32::try_from(before + 1).unwrap();
+            // Chunks of 4 KiB with 1 KiB of overlap: the secret's line crosses an edge for
+            // some values of `before`.
+            let scanned =
+                scan_chunks(&detector, "big.txt", text.as_bytes(), None, 4096, 1024).unwrap();
+            assert_eq!(lines_of(scanned), [expected], "{before} lines before");
+            let whole = scan(&detector, "big.txt", text.as_bytes(), None);
+            assert_eq!(lines_of(whole), [expected]);
+        }
+    }
+
+    #[test]
+    fn a_stream_that_starts_binary_is_skipped_after_its_first_chunk() {
+        let detector = Detector::with_config(&DetectorConfig::default()).unwrap();
+        let mut bytes = vec![0u8; 10_000];
+        bytes.extend_from_slice(format!("key = \"{STRIPE}\"").as_bytes());
+        let scanned = scan_chunks(&detector, "x.bin", &bytes[..], None, 4096, 1024).unwrap();
+        assert!(matches!(scanned, Scanned::Binary));
+    }
 }

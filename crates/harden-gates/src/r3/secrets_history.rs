@@ -4,7 +4,7 @@ use harden_model::{
     GateId, GateMeta, Location, OptionKind, OptionSpec, ProfileLevel, Round, Severity, Target,
 };
 
-use super::secret_scan::{Findings, MAX_BYTES, Scanned, detector, scan_all};
+use super::secret_scan::{CHUNK, Findings, Input, Scanned, detector, scan_all};
 
 /// `R3.secrets.history`: no secret in any blob of the git history.
 pub(crate) struct SecretsHistory;
@@ -27,7 +27,7 @@ Blobs a partial clone does not hold are counted as missing, not read.",
         "blobs",
         "commits",
         "binary files skipped",
-        "large files skipped",
+        "large files read in chunks",
         "blobs missing",
         "secrets",
         "baselined",
@@ -74,10 +74,22 @@ impl Gate for SecretsHistory {
         by_path.sort_by(|&a, &b| blobs[a].path.cmp(&blobs[b].path).then(a.cmp(&b)));
         let scanned = scan_all(
             &detector,
-            MAX_BYTES,
             &by_path,
             |&i| (blobs[i].path.as_str(), Some(blobs[i])),
-            |&i| history.read_blob(&blobs[i].blob),
+            |&i| {
+                let blob = &blobs[i].blob;
+                // Large blobs are streamed: a 2 GB file deleted long ago costs no more memory
+                // than a small one.
+                Ok(match history.blob_size(blob)? {
+                    None => Input::Missing,
+                    Some(size) if size > CHUNK as u64 => history
+                        .open_blob(blob)?
+                        .map_or(Input::Missing, Input::Stream),
+                    Some(_) => history
+                        .read_blob(blob)?
+                        .map_or(Input::Missing, Input::Bytes),
+                })
+            },
         )?;
         let mut in_history_order: Vec<_> = by_path.into_iter().zip(scanned).collect();
         in_history_order.sort_by_key(|(i, _)| *i);

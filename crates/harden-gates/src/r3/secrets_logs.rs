@@ -1,7 +1,7 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Target};
 
-use super::secret_scan::{Findings, MAX_LOG_BYTES, detector, scan_all};
+use super::secret_scan::{Findings, detector, read_file, scan_all};
 
 /// `R3.secrets.logs`: no secret in the configured log files.
 pub(crate) struct SecretsLogs;
@@ -22,7 +22,7 @@ secret-named keys) and purge the affected log streams.",
     evidence: &[
         "log files",
         "binary files skipped",
-        "large files skipped",
+        "large files read in chunks",
         "secrets",
         "baselined",
     ],
@@ -62,10 +62,9 @@ impl Gate for SecretsLogs {
         let paths: Vec<&String> = paths.iter().collect();
         for scanned in scan_all(
             &detector,
-            MAX_LOG_BYTES,
             &paths,
             |p| (p.as_str(), None),
-            |p| repo.read(p).map(Some),
+            |p| read_file(repo, p),
         )? {
             findings.add(scanned);
         }

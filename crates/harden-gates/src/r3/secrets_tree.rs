@@ -1,7 +1,7 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_model::{GateId, GateMeta, ProfileLevel, Round, Severity, Target};
 
-use super::secret_scan::{Findings, MAX_BYTES, detector, scan_all};
+use super::secret_scan::{Findings, detector, read_file, scan_all};
 
 /// `R3.secrets.tree`: no secret in the files of the working tree.
 pub(crate) struct SecretsTree;
@@ -16,7 +16,8 @@ static META: GateMeta = GateMeta {
     rationale: "A credential committed to a repository is readable by everyone who can clone it, \
 forever in its history, and is routinely harvested from public and leaked repositories within \
 minutes. This gate scans every file of the working tree that git does not ignore (hidden files such \
-as .env and .npmrc included; binaries and files over 10 MiB skipped and counted) with harden's \
+as .env and .npmrc included; binaries skipped and counted; files over 8 MiB read as a stream in \
+bounded chunks that overlap, so a secret across a chunk edge is still found) with harden's \
 secret rules: over 170 provider token formats with checksums where the format has one, private \
 keys whose body decodes, JWTs, passwords in connection strings, and high-entropy values assigned \
 to secret-named variables, also inside base64, URL-encoded and hex text. Placeholders, variable \
@@ -27,7 +28,7 @@ secret store at runtime.",
     evidence: &[
         "files",
         "binary files skipped",
-        "large files skipped",
+        "large files read in chunks",
         "secrets",
         "baselined",
     ],
@@ -52,10 +53,9 @@ impl Gate for SecretsTree {
         let repo = cx.repo();
         for scanned in scan_all(
             &detector,
-            MAX_BYTES,
             &paths,
             |p| (p.as_str(), None),
-            |p| repo.read(p).map(Some),
+            |p| read_file(repo, p),
         )? {
             findings.add(scanned);
         }

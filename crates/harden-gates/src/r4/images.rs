@@ -44,7 +44,10 @@ pub(crate) fn dockerfiles(
 ) -> Result<Vec<DockerSource>, GateError> {
     let mut found = Vec::new();
     for path in cx.repo().files()?.iter().filter(|p| is_dockerfile(p)) {
-        let text = String::from_utf8_lossy(&cx.repo().read(path)?).into_owned();
+        let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         out.examined("dockerfiles", 1);
         let file = dockerfile::parse(&text);
         found.push(DockerSource {
@@ -117,7 +120,10 @@ pub(crate) fn yaml_references(
         .iter()
         .filter(|p| is_yaml(p) && harden_formats::pipeline::kind_of(p).is_none())
     {
-        let text = String::from_utf8_lossy(&cx.repo().read(path)?).into_owned();
+        let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         let compose = is_compose(path);
         let maybe_kubernetes = text.contains("apiVersion") && text.contains("kind");
         if !compose && !maybe_kubernetes {

@@ -93,11 +93,15 @@ struct Run<'a, 'c> {
     cx: &'a GateCx<'c>,
     files: Vec<String>,
     inventory: Vec<Dependency>,
+    not_examined: crate::support::NotExamined,
 }
 
 impl Run<'_, '_> {
-    fn read(&self, path: &str) -> Result<String, GateError> {
-        Ok(String::from_utf8_lossy(&self.cx.repo().read(path)?).into_owned())
+    /// The text of `path`, or `None` (recorded as not examined) when it is too large to
+    /// parse within harden's memory bound.
+    fn read(&self, path: &str) -> Result<Option<String>, GateError> {
+        let bytes = crate::support::read_parsed(self.cx, &self.not_examined, path)?;
+        Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
 
     fn report(&self, out: &mut GateOutput, problem: Problem) {
@@ -141,7 +145,9 @@ impl Run<'_, '_> {
         let mut workspaces: BTreeMap<String, BTreeMap<String, Requirement>> = BTreeMap::new();
         let mut texts = BTreeMap::new();
         for manifest in &manifests {
-            let text = self.read(manifest)?;
+            let Some(text) = self.read(manifest)? else {
+                continue;
+            };
             let (deps, members) = lockfiles::cargo_workspace(manifest, &text);
             if !deps.is_empty() || !members.is_empty() || text.contains("[workspace]") {
                 workspaces.insert(dir_of(manifest).to_owned(), deps);
@@ -151,7 +157,9 @@ impl Run<'_, '_> {
         let mut locks: BTreeMap<String, Vec<Dependency>> = BTreeMap::new();
         for manifest in &manifests {
             out.examined("manifests", 1);
-            let text = &texts[manifest];
+            let Some(text) = texts.get(manifest) else {
+                continue;
+            };
             let workspace = {
                 let mut dir = dir_of(manifest).to_owned();
                 loop {
@@ -199,7 +207,9 @@ impl Run<'_, '_> {
                 continue;
             };
             if !locks.contains_key(&lockfile) {
-                let text = self.read(&lockfile)?;
+                let Some(text) = self.read(&lockfile)? else {
+                    continue;
+                };
                 match lockfiles::cargo_lock(&lockfile, &text) {
                     Ok(locked) => {
                         out.examined("lockfiles", 1);
@@ -235,7 +245,9 @@ impl Run<'_, '_> {
             .collect();
         for manifest in manifests {
             out.examined("manifests", 1);
-            let text = self.read(&manifest)?;
+            let Some(text) = self.read(&manifest)? else {
+                continue;
+            };
             let requirements = match lockfiles::npm_requirements(&manifest, &text) {
                 Ok(r) => r,
                 Err(problem) => {
@@ -263,7 +275,9 @@ impl Run<'_, '_> {
                 continue;
             };
             out.examined("lockfiles", 1);
-            let lock_text = self.read(&lockfile)?;
+            let Some(lock_text) = self.read(&lockfile)? else {
+                continue;
+            };
             if kind == "package-lock.json" || kind == "npm-shrinkwrap.json" {
                 match lockfiles::npm_lock(&lockfile, &lock_text) {
                     Ok(mut locked) => {
@@ -307,13 +321,18 @@ impl Run<'_, '_> {
                     .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
             {
                 out.examined("manifests", 1);
-                let (pinned, problems) = lockfiles::requirements_txt(path, &self.read(path)?);
+                let Some(text) = self.read(path)? else {
+                    continue;
+                };
+                let (pinned, problems) = lockfiles::requirements_txt(path, &text);
                 for problem in problems {
                     self.report(out, problem);
                 }
                 self.inventory.extend(pinned);
             } else if name == "pyproject.toml" || name == "Pipfile" {
-                let text = self.read(path)?;
+                let Some(text) = self.read(path)? else {
+                    continue;
+                };
                 let declares = text.contains("dependencies") || text.contains("[packages]");
                 if !declares {
                     continue;
@@ -342,7 +361,10 @@ impl Run<'_, '_> {
                 {
                     match lockfiles::pyproject_requirements(path, &text) {
                         Ok(requirements) => {
-                            let locked = lockfiles::python_locked_names(&self.read(lockfile)?);
+                            let Some(lock_text) = self.read(lockfile)? else {
+                                continue;
+                            };
+                            let locked = lockfiles::python_locked_names(&lock_text);
                             for problem in lockfiles::check_python(&requirements, &locked, lockfile)
                             {
                                 self.report(out, problem);
@@ -366,7 +388,10 @@ impl Run<'_, '_> {
                 }
             } else if name == "go.mod" {
                 out.examined("manifests", 1);
-                let requirements = lockfiles::go_requirements(path, &self.read(path)?);
+                let Some(text) = self.read(path)? else {
+                    continue;
+                };
+                let requirements = lockfiles::go_requirements(path, &text);
                 if requirements.is_empty() {
                     continue;
                 }
@@ -382,7 +407,10 @@ impl Run<'_, '_> {
                     continue;
                 }
                 out.examined("lockfiles", 1);
-                for problem in lockfiles::check_go(&requirements, &self.read(&go_sum)?, &go_sum) {
+                let Some(sums) = self.read(&go_sum)? else {
+                    continue;
+                };
+                for problem in lockfiles::check_go(&requirements, &sums, &go_sum) {
                     self.report(out, problem);
                 }
             }
@@ -412,10 +440,12 @@ impl Gate for Lockfiles {
             cx,
             files,
             inventory: Vec::new(),
+            not_examined: crate::support::NotExamined::default(),
         };
         run.cargo(out)?;
         run.npm(out)?;
         run.python_and_go(out)?;
+        run.not_examined.record(out);
         let mut by_ecosystem: BTreeMap<&str, u64> = BTreeMap::new();
         for dependency in &run.inventory {
             *by_ecosystem

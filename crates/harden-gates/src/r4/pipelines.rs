@@ -103,7 +103,9 @@ pub(crate) fn load(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<Vec<Source>,
             continue;
         }
         seen.push(path.clone());
-        let bytes = cx.repo().read(&path)?;
+        let Some(bytes) = crate::support::read_parsed_into(cx, out, &path)? else {
+            continue;
+        };
         let text = String::from_utf8_lossy(&bytes).into_owned();
         out.examined("pipelines", 1);
         match pipeline::parse(kind, &text) {

@@ -134,7 +134,9 @@ impl Gate for Runbooks {
                 }
             };
             found += 1;
-            let bytes = cx.repo().read(&path)?;
+            let Some(bytes) = crate::support::read_parsed_into(cx, out, &path)? else {
+                continue;
+            };
             out.digest(&path, sha256_hex(&bytes));
             let text = String::from_utf8_lossy(&bytes);
             let lines = text.lines().filter(|l| !l.trim().is_empty()).count() as u64;

@@ -1,7 +1,6 @@
 //! `harden secrets scan|baseline|rules`: the secret gates run directly on a directory, a file,
 //! standard input, the staged changes or the history, without a ledger.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -9,7 +8,7 @@ use harden_config::{OptionValue, ValidConfig};
 use harden_engine::{History as _, Ports, RepoView, RunContext, RunOptions};
 use harden_gates::secrets::{Baseline, BaselineEntry, DEFAULT_BASELINE};
 use harden_model::{GateId, Location, RunReport, RunTarget, ToolInfo};
-use harden_repo::{GitHistory, MemoryTree, WorkTree};
+use harden_repo::{GitHistory, MemoryTree, SingleFile, StreamTree, WorkTree};
 use harden_report::RenderContext;
 
 use crate::cli::SecretsScanArgs;
@@ -107,17 +106,15 @@ fn run_scan(args: &SecretsScanArgs, ignore_baseline: bool) -> anyhow::Result<Sca
         git.resolve(since)
             .map_err(|e| UsageError(format!("--since {since}: {e}")))?;
     }
+    // Standard input and single files are read as streams: a gigabyte on stdin costs a
+    // chunk's worth of memory, not a gigabyte.
     let view: Box<dyn RepoView> = if stdin {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("reading standard input")?;
-        Box::new(MemoryTree::new("<stdin>", [("<stdin>".to_owned(), bytes)]))
+        Box::new(StreamTree::new("<stdin>", Box::new(std::io::stdin())))
     } else if single_file {
-        let bytes = fs_err::read(&args.path)?;
-        Box::new(MemoryTree::new(
+        Box::new(SingleFile::new(
             display_path(&args.path),
-            [(file_name.unwrap_or_default(), bytes)],
+            file_name.unwrap_or_default(),
+            &args.path,
         ))
     } else if let (true, Some(git)) = (args.staged, &git) {
         let mut files = Vec::new();

@@ -577,3 +577,123 @@ fn forty_thousand_findings_in_one_file_do_not_take_quadratic_time() {
         40_000
     );
 }
+
+/// A secret in a file over 10 MiB was not scanned and the result said clean: large files are
+/// read in chunks that overlap, from the tree, a named file, standard input and the history.
+#[test]
+fn a_secret_in_a_file_over_ten_mebibytes_is_found() {
+    use std::io::Write as _;
+    let repo = ready_repo();
+    let filler = "INSERT INTO events VALUES (1, 'page_view', '2026-01-01');\n";
+    let lines_before = 12 * 1024 * 1024 / filler.len();
+    let mut big = filler.repeat(lines_before);
+    big.push_str("-- stripe_key = '");
+    big.push_str(STRIPE);
+    big.push_str("'\n");
+    big.push_str(&filler.repeat(1000));
+    repo.write("data/dump.sql", &big);
+    repo.commit("dump", "2026-11-21T09:00:00Z");
+    let line = lines_before + 1;
+    let expect_found = |output: std::process::Output, what: &str| {
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{what}: {}",
+            crate::stderr(&output)
+        );
+        let text = stdout(&output);
+        assert!(text.contains(&format!(":{line}:")), "{what}: {text}");
+        assert!(!text.contains(STRIPE), "{what}");
+    };
+    expect_found(
+        harden(repo.path())
+            .args(["check", ".", "--only", "R3.secrets.tree", "--no-record"])
+            .output()
+            .unwrap(),
+        "check",
+    );
+    expect_found(
+        harden(repo.path())
+            .args(["secrets", "scan", "data/dump.sql"])
+            .output()
+            .unwrap(),
+        "secrets scan FILE",
+    );
+    expect_found(
+        harden(repo.path())
+            .args(["secrets", "scan", "--history"])
+            .output()
+            .unwrap(),
+        "secrets scan --history",
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("harden"))
+        .args(["secrets", "scan", "-"])
+        .current_dir(repo.path())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(big.as_bytes()));
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    expect_found(output, "secrets scan -");
+}
+
+/// A lockfile too large to parse within the memory bound is listed as not examined, and a
+/// strict run fails on it instead of passing over it.
+#[test]
+fn files_too_large_to_parse_are_listed_and_fail_a_strict_run() {
+    let repo = ready_repo();
+    repo.write(
+        "package.json",
+        "{\"name\": \"x\", \"dependencies\": {\"left-pad\": \"1.3.0\"}}\n",
+    );
+    let padding = "x".repeat(33 * 1024 * 1024);
+    repo.write(
+        "package-lock.json",
+        format!(
+            "{{\"lockfileVersion\": 3, \"packages\": {{\"node_modules/left-pad\": {{\"version\": \"1.3.0\"}}}}, \"padding\": \"{padding}\"}}\n"
+        ),
+    );
+    let run = |strict: bool| {
+        let mut args = vec![
+            "check",
+            ".",
+            "--only",
+            "R4.lockfiles",
+            "--format",
+            "json",
+            "--no-record",
+        ];
+        if strict {
+            args.push("--strict");
+        }
+        let output = harden(repo.path()).args(&args).output().unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        (output.status.code(), report["gates"][0].clone())
+    };
+    let (code, gate) = run(false);
+    assert_eq!(code, Some(0), "{gate}");
+    assert!(
+        gate["evidence"]["not_examined"]["package-lock.json"]
+            .as_str()
+            .is_some_and(|why| why.contains("32 MiB")),
+        "{gate}"
+    );
+    assert!(
+        gate["summary"].as_str().unwrap().contains("1 not examined"),
+        "{gate}"
+    );
+    let (code, gate) = run(true);
+    assert_eq!(code, Some(1), "{gate}");
+    assert!(
+        gate["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not examined (--strict)"),
+        "{gate}"
+    );
+}
