@@ -118,6 +118,63 @@ impl GitHistory {
     }
 }
 
+/// Blobs read whole when no git executable can stream them.
+const WHOLE_WITHOUT_GIT: u64 = 128 * 1024 * 1024;
+
+/// `git cat-file blob <id>` as a stream; the child is reaped (killed if still running) on drop.
+struct CatFile {
+    child: std::process::Child,
+    stdout: std::process::ChildStdout,
+}
+
+impl CatFile {
+    fn spawn(git_dir: &Path, blob: &str) -> std::io::Result<Self> {
+        if !blob.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(std::io::Error::other("not a blob id"));
+        }
+        #[allow(clippy::disallowed_methods)] // The history adapter: git streams what gix cannot.
+        let mut child = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(git_dir)
+            .args(["cat-file", "blob", blob])
+            // Only the repository's objects matter: no user or system config, never a lazy
+            // fetch from a promisor remote, no terminal prompt.
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_NO_LAZY_FETCH", "1")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| std::io::Error::other("no stdout"))?;
+        Ok(Self { child, stdout })
+    }
+}
+
+impl std::io::Read for CatFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.stdout.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            let status = self.child.wait()?;
+            if !status.success() {
+                return Err(std::io::Error::other(format!("git cat-file: {status}")));
+            }
+        }
+        Ok(n)
+    }
+}
+
+impl Drop for CatFile {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Where ledger anchors live: one ref per ledger, each pointing at a small blob that records
 /// the ledger's head. Refs under this prefix are harden's own and left out of history scans.
 pub const ANCHOR_REFS: &str = "refs/harden/";
@@ -234,6 +291,30 @@ impl History for GitHistory {
             .try_find_header(id)
             .map_err(|e| PortError::new(format!("git history: blob {id}: {e}")))?;
         Ok(header.map(|h| h.size()))
+    }
+
+    /// gix inflates a whole object into memory, so a large blob is streamed by `git cat-file`
+    /// instead (which streams loose and undeltified packed blobs, the form git gives blobs over
+    /// `core.bigFileThreshold`). Without a git executable, blobs up to [`WHOLE_WITHOUT_GIT`]
+    /// are read whole and larger ones are refused with the reason.
+    fn open_blob(
+        &self,
+        blob: &str,
+    ) -> Result<Option<Box<dyn std::io::Read + Send + '_>>, PortError> {
+        if self.blob_size(blob)?.is_none() {
+            return Ok(None);
+        }
+        match CatFile::spawn(self.repo.git_dir(), blob) {
+            Ok(stream) => Ok(Some(Box::new(stream))),
+            Err(spawn_error) => match self.blob_size(blob)? {
+                Some(size) if size <= WHOLE_WITHOUT_GIT => Ok(self
+                    .read_blob(blob)?
+                    .map(|b| Box::new(std::io::Cursor::new(b)) as Box<dyn std::io::Read + Send>)),
+                _ => Err(PortError::new(format!(
+                    "blob {blob} is too large to read whole and cannot be streamed ({spawn_error}): install git"
+                ))),
+            },
+        }
     }
 
     fn read_blob(&self, blob: &str) -> Result<Option<Vec<u8>>, PortError> {

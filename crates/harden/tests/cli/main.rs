@@ -5,6 +5,7 @@
 mod check;
 mod commands;
 mod ledger;
+mod memory;
 mod robustness;
 mod rollout;
 mod secrets;

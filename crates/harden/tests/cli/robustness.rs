@@ -697,3 +697,25 @@ fn files_too_large_to_parse_are_listed_and_fail_a_strict_run() {
         "{gate}"
     );
 }
+
+/// A file whose name is not UTF-8 is opened by its real name and reported under an escaped
+/// one, in the tree and in the history.
+#[test]
+fn files_with_names_that_are_not_utf8_are_scanned_and_shown_escaped() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let repo = ready_repo();
+    let name = std::ffi::OsStr::from_bytes(b"conf\xFF\xFEig.env");
+    std::fs::write(repo.path().join(name), format!("STRIPE_KEY={STRIPE}\n")).unwrap();
+    repo.git(&["add", "-A"]);
+    repo.commit("odd name", "2026-11-21T09:00:00Z");
+    for args in [
+        &["check", ".", "--only", "R3.secrets.tree", "--no-record"][..],
+        &["secrets", "scan", "--history"],
+    ] {
+        let output = harden(repo.path()).args(args).output().unwrap();
+        let text = stdout(&output);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {text}");
+        assert!(text.contains(r"conf\xFF\xFEig.env"), "{args:?}: {text}");
+        assert!(!text.contains('\u{FFFD}'), "{args:?}: {text}");
+    }
+}
