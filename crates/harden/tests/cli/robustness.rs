@@ -719,3 +719,19 @@ fn files_with_names_that_are_not_utf8_are_scanned_and_shown_escaped() {
         assert!(!text.contains('\u{FFFD}'), "{args:?}: {text}");
     }
 }
+
+/// SQLite's message appears once, not three times (its error and its source repeat it).
+#[test]
+fn a_sqlite_error_is_reported_once() {
+    let repo = ready_repo();
+    std::fs::create_dir_all(repo.path().join(".harden")).unwrap();
+    std::fs::write(
+        ledger(&repo),
+        b"this is not a database, just text ".repeat(200),
+    )
+    .unwrap();
+    let output = harden(repo.path()).args(["check", "."]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let text = crate::stderr(&output);
+    assert_eq!(text.matches("file is not a database").count(), 1, "{text}");
+}
