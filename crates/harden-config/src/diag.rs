@@ -1,6 +1,6 @@
 use std::fmt;
 
-use harden_model::line_col_at;
+use harden_model::LineIndex;
 
 /// One problem in a config file, with its place and what was expected there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,16 +30,24 @@ impl Diagnostic {
         message: &str,
         expected: Option<String>,
     ) -> Self {
-        let start = line_col_at(text, span.start);
-        let end = line_col_at(text, span.end);
+        Self::at_indexed(path, text, &LineIndex::new(text), span, message, expected)
+    }
+
+    /// [`Diagnostic::at`] with the text's line index built once for many diagnostics (a file
+    /// with thousands of errors would otherwise be walked once per error).
+    pub fn at_indexed(
+        path: &str,
+        text: &str,
+        lines: &LineIndex,
+        span: std::ops::Range<usize>,
+        message: &str,
+        expected: Option<String>,
+    ) -> Self {
+        let start = lines.line_col(text, span.start);
+        let end = lines.line_col(text, span.end);
         // Lines are shown back to the user: never with a secret or a credential in a URL (a
         // token pasted into harden.toml by mistake is as secret as one in a source file).
-        let source_line = harden_secrets::mask(
-            text.lines()
-                .nth(start.line as usize - 1)
-                .unwrap_or_default(),
-        )
-        .into_owned();
+        let source_line = harden_secrets::mask(lines.line(text, start.line)).into_owned();
         let width = if end.line == start.line {
             end.column.saturating_sub(start.column).max(1)
         } else {

@@ -101,9 +101,10 @@ impl Checker<'_> {
         expected: Option<String>,
     ) {
         let span = span.unwrap_or(0..0);
-        self.diagnostics.push(Diagnostic::at(
+        self.diagnostics.push(Diagnostic::at_indexed(
             self.path,
             self.text,
+            &self.lines,
             span,
             &message.into(),
             expected,
@@ -260,7 +261,7 @@ impl Checker<'_> {
             self.error(
                 span,
                 format!("`{}` must be a path inside the repository", section.qualified(key)),
-                Some("a relative path such as \"docs/runbooks/on-call.md\" (no leading `/`, no `..`)".into()),
+                Some("a relative path such as \"docs/runbooks/on-call.md\" (no leading `/`, no `..`, not in .git)".into()),
             );
             None
         }
@@ -1208,8 +1209,12 @@ impl Checker<'_> {
 /// Normalizes a repository-relative path, or `None` if it leaves the repository.
 pub(crate) fn normalize_repo_path(text: &str) -> Option<String> {
     let trimmed = text.trim_start_matches("./");
+    // `.git` is inside the checkout but not the repository's to name: a path into it could
+    // overwrite a hook or the git config.
     let escapes = trimmed.starts_with('/')
         || trimmed.contains('\\')
-        || trimmed.split('/').any(|part| part == "..");
+        || trimmed
+            .split('/')
+            .any(|part| part == ".." || part.eq_ignore_ascii_case(".git"));
     (!escapes && !trimmed.is_empty()).then(|| trimmed.to_owned())
 }

@@ -351,7 +351,7 @@ pub fn check_anchor(
 }
 
 fn short(hash: &str) -> &str {
-    &hash[..hash.len().min(12)]
+    hash.get(..12).unwrap_or(hash)
 }
 
 /// Verifies a whole chain held in memory.

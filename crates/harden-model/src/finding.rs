@@ -81,6 +81,8 @@ mod line_index_tests {
         assert_eq!(escape_path(b"plain/caf\xC3\xA9.env"), "plain/café.env");
         assert_eq!(escape_path(b"bad\xFF\xFEname.env"), "bad\\xFF\\xFEname.env");
         assert_eq!(escape_path(b"\xC3"), "\\xC3");
+        assert_eq!(escape_path(br"a\xFF.env"), r"a\x5CxFF.env");
+        assert_ne!(escape_path(br"a\xFF.env"), escape_path(b"a\xFF.env"));
     }
 
     #[test]
@@ -108,16 +110,27 @@ mod line_index_tests {
 pub fn escape_path(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     let mut out = String::with_capacity(bytes.len());
+    let push_valid = |out: &mut String, valid: &str| {
+        // A literal backslash is escaped too, so `\xFF` typed in a name and a raw 0xFF byte
+        // are never shown alike.
+        for c in valid.chars() {
+            if c == '\\' {
+                out.push_str("\\x5C");
+            } else {
+                out.push(c);
+            }
+        }
+    };
     let mut rest = bytes;
     loop {
         match std::str::from_utf8(rest) {
             Ok(valid) => {
-                out.push_str(valid);
+                push_valid(&mut out, valid);
                 return out;
             }
             Err(error) => {
                 let (valid, after) = rest.split_at(error.valid_up_to());
-                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                push_valid(&mut out, std::str::from_utf8(valid).unwrap_or_default());
                 let bad = error.error_len().unwrap_or(after.len()).max(1);
                 for byte in &after[..bad] {
                     let _ = write!(out, "\\x{byte:02X}");

@@ -133,7 +133,15 @@ impl CatFile {
             return Err(std::io::Error::other("not a blob id"));
         }
         #[allow(clippy::disallowed_methods)] // The history adapter: git streams what gix cannot.
-        let mut child = std::process::Command::new("git")
+        let mut command = std::process::Command::new("git");
+        // Inherited GIT_* variables (set when harden runs inside a hook) could point git at
+        // another object store or add configuration: only the repository's objects count.
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("GIT_") {
+                command.env_remove(name);
+            }
+        }
+        let mut child = command
             .arg("--git-dir")
             .arg(git_dir)
             .args(["cat-file", "blob", blob])
@@ -180,8 +188,9 @@ impl Drop for CatFile {
 pub const ANCHOR_REFS: &str = "refs/harden/";
 
 impl GitHistory {
-    /// The content of the anchor `name` (a ref under [`ANCHOR_REFS`]), if it exists.
-    pub fn read_anchor(&self, name: &str) -> Result<Option<Vec<u8>>, PortError> {
+    /// The anchor `name` (a ref under [`ANCHOR_REFS`]), if it exists: the blob it points at and
+    /// that blob's content.
+    pub fn read_anchor(&self, name: &str) -> Result<Option<(String, Vec<u8>)>, PortError> {
         let repo = self.repo.to_thread_local();
         let full = format!("{ANCHOR_REFS}{name}");
         let Some(mut reference) = repo
@@ -196,24 +205,33 @@ impl GitHistory {
         let object = repo
             .find_object(id.detach())
             .map_err(|e| PortError::at(&full, e))?;
-        Ok(Some(object.data.clone()))
+        Ok(Some((id.to_string(), object.data.clone())))
     }
 
-    /// Points the anchor `name` at a blob holding `content` (written to the object store).
-    pub fn write_anchor(&self, name: &str, content: &[u8]) -> Result<(), PortError> {
+    /// Points the anchor `name` at a blob holding `content`, only if it still points at
+    /// `previous` (the blob id read before; `None`: it must not exist yet), so that two runs
+    /// moving it at once cannot move it back.
+    pub fn write_anchor(
+        &self,
+        name: &str,
+        content: &[u8],
+        previous: Option<&str>,
+    ) -> Result<(), PortError> {
+        use gix::refs::transaction::PreviousValue;
         let repo = self.repo.to_thread_local();
         let full = format!("{ANCHOR_REFS}{name}");
         let blob = repo
             .write_blob(content)
             .map_err(|e| PortError::at(&full, e))?
             .detach();
-        repo.reference(
-            full.as_str(),
-            blob,
-            gix::refs::transaction::PreviousValue::Any,
-            "harden: ledger head",
-        )
-        .map_err(|e| PortError::at(&full, e))?;
+        let expected = match previous {
+            Some(id) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(
+                gix::ObjectId::from_hex(id.as_bytes()).map_err(|e| PortError::at(&full, e))?,
+            )),
+            None => PreviousValue::MustNotExist,
+        };
+        repo.reference(full.as_str(), blob, expected, "harden: ledger head")
+            .map_err(|e| PortError::at(&full, e))?;
         Ok(())
     }
 }

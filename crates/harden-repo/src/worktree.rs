@@ -50,7 +50,7 @@ impl WorkTree {
             .map(|c| harden_model::escape_path(c.as_os_str().as_bytes()))
             .collect::<Vec<_>>()
             .join("/");
-        if relative.to_str().is_none() {
+        if relative.to_str() != Some(text.as_str()) {
             self.escaped
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)

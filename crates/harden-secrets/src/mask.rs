@@ -44,18 +44,50 @@ pub fn mask(text: &str) -> Cow<'_, str> {
     let mut shown = String::with_capacity(text.len());
     let mut done = 0;
     for found in found {
-        if found.start < done
-            || !text.is_char_boundary(found.start)
-            || !text.is_char_boundary(found.end)
-        {
+        // The text may be serialized already (JSON, a log line): a range never splits a
+        // backslash escape, or the `"` it escaped would end the string early.
+        let mut start = found.start;
+        while start > 0 && escaped_at(text, start) {
+            start -= 1;
+        }
+        let mut end = found.end;
+        if end < text.len() && escaped_at(text, end) {
+            end += text[end..].chars().next().map_or(1, char::len_utf8);
+        }
+        if start < done || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
             continue;
         }
-        shown.push_str(&text[done..found.start]);
-        shown.push_str(&Secret::new(&text[found.start..found.end]).to_string());
-        done = found.end;
+        shown.push_str(&text[done..start]);
+        shown.push_str(&inert(&Secret::new(&text[start..end]).to_string()));
+        done = end;
     }
     shown.push_str(&text[done..]);
     Cow::Owned(mask_url_credentials(&shown))
+}
+
+/// Whether the byte at `at` is escaped by an odd run of backslashes right before it.
+fn escaped_at(text: &str, at: usize) -> bool {
+    text.as_bytes()[..at]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count()
+        % 2
+        == 1
+}
+
+/// A mask that is inert in every format it lands in: the characters it shows of the secret
+/// could be a quote, a backslash or markup.
+fn inert(mask: &str) -> String {
+    mask.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "…()#_-.:/+=".contains(c) {
+                c
+            } else {
+                '*'
+            }
+        })
+        .collect()
 }
 
 /// Masks every string inside a JSON value (keys included), in place.
@@ -101,5 +133,24 @@ mod tests {
         let mut value = serde_json::json!({"a": [format!("x {token}")], token: 1});
         mask_json(&mut value);
         assert!(!value.to_string().contains(token), "{value}");
+    }
+
+    /// Masking serialized JSON keeps it JSON: a match never splits a `\"` escape, and the mask
+    /// shows no quote or backslash.
+    #[test]
+    fn masking_serialized_json_keeps_it_valid() {
+        let value = serde_json::json!({
+            "command": concat!("run --password=Xy7pQ2mZ", "9kLw\" --verbose"),
+            "mask": concat!("token = \"\\\"Zq8Rk", "T2vLm5Np9Wx3Yb7Hc4J\"")
+        });
+        let text = value.to_string();
+        let masked = mask(&text);
+        assert_ne!(masked, text, "something was masked");
+        let parsed: serde_json::Value =
+            serde_json::from_str(&masked).unwrap_or_else(|e| panic!("{e}: {masked}"));
+        assert!(
+            !parsed["command"].to_string().contains("Xy7pQ2mZ9kLw"),
+            "{parsed}"
+        );
     }
 }

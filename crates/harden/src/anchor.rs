@@ -88,20 +88,28 @@ impl<'a> Anchor<'a> {
 
     /// The anchored head, if this ledger was anchored before.
     pub(crate) fn read(&self) -> anyhow::Result<Option<Head>> {
-        let record = match &self.place {
-            Place::Git(history) => match history.read_anchor(&format!("ledgers/{}", self.key))? {
-                Some(bytes) => Some(
-                    serde_json::from_slice::<Record>(&bytes)
-                        .with_context(|| format!("reading {}", self.describe()))?,
-                ),
-                None => None,
-            },
-            Place::File(path) => self.read_file(path)?.ledgers.remove(&self.key),
-        };
-        Ok(record.map(|r| Head {
+        Ok(self.read_versioned()?.1.map(|r| Head {
             seq: r.seq,
             hash: r.hash,
         }))
+    }
+
+    /// The anchor's record and, for a git ref, the blob id it points at (the version a write
+    /// must replace).
+    fn read_versioned(&self) -> anyhow::Result<(Option<String>, Option<Record>)> {
+        match &self.place {
+            Place::Git(history) => match history.read_anchor(&format!("ledgers/{}", self.key))? {
+                Some((id, bytes)) => Ok((
+                    Some(id),
+                    Some(
+                        serde_json::from_slice::<Record>(&bytes)
+                            .with_context(|| format!("reading {}", self.describe()))?,
+                    ),
+                )),
+                None => Ok((None, None)),
+            },
+            Place::File(path) => Ok((None, self.read_file(path)?.ledgers.remove(&self.key))),
+        }
     }
 
     fn read_file(&self, path: &Path) -> anyhow::Result<AnchorFile> {
@@ -113,37 +121,85 @@ impl<'a> Anchor<'a> {
         }
     }
 
-    /// Records `head` unless the anchor already holds a later one (concurrent appends may
-    /// finish in any order; an anchor never moves back).
-    pub(crate) fn write(&self, head: &Head) -> anyhow::Result<()> {
-        if self
-            .read()?
-            .is_some_and(|anchored| anchored.seq >= head.seq)
-        {
-            return Ok(());
-        }
+    /// Moves the anchor to `head`. It never moves back (concurrent appends finish in any
+    /// order), and it moves only along the chain it anchors: `holds(anchored)` must say the
+    /// ledger still holds the anchored entry, otherwise a ledger that was rolled back or
+    /// re-created could be anchored anew and then verify as intact.
+    pub(crate) fn write(
+        &self,
+        head: &Head,
+        mut holds: impl FnMut(&Head) -> bool,
+    ) -> anyhow::Result<()> {
         let record = Record {
             format: FORMAT.to_owned(),
             ledger: self.ledger.clone(),
             seq: head.seq,
             hash: head.hash.clone(),
         };
+        let mut check = |current: Option<&Record>| -> anyhow::Result<bool> {
+            let Some(current) = current else {
+                return Ok(true);
+            };
+            if current.seq >= head.seq {
+                return Ok(false);
+            }
+            let anchored = Head {
+                seq: current.seq,
+                hash: current.hash.clone(),
+            };
+            anyhow::ensure!(
+                holds(&anchored),
+                "the ledger does not hold entry #{} as {} records it, so the anchor stays there (restore the ledger, or delete the anchor to start a new one)",
+                current.seq,
+                self.describe()
+            );
+            Ok(true)
+        };
         match &self.place {
             Place::Git(history) => {
                 let bytes = serde_json::to_vec_pretty(&record)?;
-                history.write_anchor(&format!("ledgers/{}", self.key), &bytes)?;
+                // Compare-and-swap on the ref: a concurrent move makes this one retry.
+                let mut attempts = 0;
+                loop {
+                    let (version, current) = self.read_versioned()?;
+                    if !check(current.as_ref())? {
+                        return Ok(());
+                    }
+                    match history.write_anchor(
+                        &format!("ledgers/{}", self.key),
+                        &bytes,
+                        version.as_deref(),
+                    ) {
+                        Ok(()) => return Ok(()),
+                        Err(_) if attempts < 20 => {
+                            attempts += 1;
+                            std::thread::sleep(std::time::Duration::from_millis(25));
+                        }
+                        Err(error) => return Err(error.into()),
+                    }
+                }
             }
             Place::File(path) => {
+                // One writer at a time: the file holds the records of several ledgers.
+                let lock = fs_err::OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(path.with_extension("lock"))?;
+                lock.file().lock()?;
                 let mut file = self.read_file(path)?;
+                if !check(file.ledgers.get(&self.key))? {
+                    return Ok(());
+                }
                 FORMAT.clone_into(&mut file.format);
                 file.ledgers.insert(self.key.clone(), record);
                 // Written whole to a neighbour, then renamed: a reader never sees half a file.
                 let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
                 fs_err::write(&temporary, serde_json::to_vec_pretty(&file)?)?;
                 fs_err::rename(&temporary, path)?;
+                Ok(())
             }
         }
-        Ok(())
     }
 }
 

@@ -24,6 +24,14 @@ pub(crate) fn check(root: &Path, path: &Path) -> anyhow::Result<PathBuf> {
             }
             return Err(outside(root, path));
         };
+        // Git's own directory is not the repository's to write into (hooks, config).
+        if name.eq_ignore_ascii_case(".git") {
+            return Err(UsageError(format!(
+                "{}: harden does not write into .git",
+                path.display()
+            ))
+            .into());
+        }
         current.push(name);
         match fs_err::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => {
@@ -103,6 +111,7 @@ mod tests {
             assert!(error.to_string().contains("symbolic link"), "{error}");
         }
         assert!(write(root, &root.join("../escape.md"), "x").is_err());
+        assert!(write(root, &root.join(".git/hooks/pre-commit"), "x").is_err());
         assert_eq!(fs_err::read_dir(outside_dir.path()).unwrap().count(), 0);
         write(root, &root.join("real/dir/file.md"), "ok").unwrap();
         assert_eq!(

@@ -12,7 +12,12 @@ use anstyle::{AnsiColor, Style};
 
 /// Writes `text` to stdout (ANSI stripped when colour is off) or to `file` (always plain).
 pub(crate) fn emit(text: &str, file: Option<&Path>) -> anyhow::Result<()> {
-    let text = &*harden_secrets::mask(text);
+    emit_verbatim(&harden_secrets::mask(text), file)
+}
+
+/// [`emit`] without masking: only for ledger entries shown or exported as recorded, whose
+/// hashes must still verify (entries are masked when they are appended).
+pub(crate) fn emit_verbatim(text: &str, file: Option<&Path>) -> anyhow::Result<()> {
     if let Some(path) = file {
         let plain = anstream::adapter::strip_str(text).to_string();
         fs_err::write(path, plain)?;

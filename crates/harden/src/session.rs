@@ -77,9 +77,13 @@ impl LedgerCheck for LedgerPort<'_> {
                         head.seq
                     )),
                 }),
-                None => Err(PortError::new(format!(
-                    "no ledger at {location}: nothing has been recorded"
-                ))),
+                // Nothing recorded yet and nothing anchored: an empty chain, intact.
+                None => Ok(LedgerHealth {
+                    location,
+                    entries: 0,
+                    head: None,
+                    broken: None,
+                }),
             };
         };
         let verified = store
@@ -211,14 +215,7 @@ impl Session {
                 .as_ref()
                 .map(|h| h as &dyn harden_engine::History)
                 .map_err(Clone::clone),
-            ledger: if self.has_ledger_or_anchor() {
-                Ok(&ledger_port)
-            } else {
-                Err(format!(
-                    "no ledger at {}: nothing has been recorded yet",
-                    self.ledger_location
-                ))
-            },
+            ledger: Ok(&ledger_port),
             clock: &self.clock,
             env: &crate::clock::ProcessEnvironment,
         };
@@ -324,8 +321,15 @@ impl Session {
                 seq: entry.seq,
                 hash: entry.hash.clone(),
             };
-            // The entry is recorded either way; a missing anchor is said, not hidden.
-            if let Err(error) = anchor.write(&head) {
+            // The entry is recorded either way; an anchor that cannot move is said, not hidden.
+            let holds = |anchored: &harden_ledger::Head| {
+                store
+                    .get(anchored.seq)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|e| e.hash == anchored.hash)
+            };
+            if let Err(error) = anchor.write(&head, holds) {
                 output::warning(&format!(
                     "entry #{} is recorded, but {} could not be updated: {error:#}",
                     entry.seq,

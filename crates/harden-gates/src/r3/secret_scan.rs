@@ -20,6 +20,10 @@ pub(crate) const CHUNK: usize = 8 * 1024 * 1024;
 /// detector looks at around a keyword.
 const OVERLAP: usize = 256 * 1024;
 
+/// Bytes before a chunk's own part kept as context for the rules that read the lines above a
+/// secret.
+const CONTEXT: usize = 16 * 1024;
+
 /// The key under which secrets are digested into fingerprints and baselines.
 const DIGEST_KEY: &[u8] = b"R3.secrets";
 
@@ -95,7 +99,7 @@ pub(crate) fn scan(
     if is_binary(bytes) {
         return Scanned::Binary;
     }
-    Scanned::Text(hits(detector, path, bytes, origin, usize::MAX, 0))
+    Scanned::Text(hits(detector, path, bytes, origin, 0..usize::MAX, 0))
 }
 
 fn is_binary(bytes: &[u8]) -> bool {
@@ -109,7 +113,7 @@ pub(crate) fn scan_stream(
     reader: impl std::io::Read,
     origin: Option<&BlobOrigin>,
 ) -> Result<Scanned, std::io::Error> {
-    scan_chunks(detector, path, reader, origin, CHUNK, OVERLAP)
+    scan_chunks(detector, path, reader, origin, CHUNK, OVERLAP, CONTEXT)
 }
 
 fn scan_chunks(
@@ -119,11 +123,16 @@ fn scan_chunks(
     origin: Option<&BlobOrigin>,
     chunk: usize,
     overlap: usize,
+    context: usize,
 ) -> Result<Scanned, std::io::Error> {
     let mut buffer: Vec<u8> = Vec::with_capacity(chunk + overlap);
     let mut lines_before: u32 = 0;
     let mut found = Vec::new();
     let mut first = true;
+    // Where this chunk's own part starts: what lies before is context carried over from the
+    // previous chunk (a rule may need the line above a secret, as `- name: DB_PASSWORD` above
+    // `value: ...`), whose matches that chunk already reported.
+    let mut owned_from = 0;
     loop {
         // `take` + `read_to_end` fills the spare capacity without zeroing it again for every
         // short read (a pipe hands out 64 KiB at a time).
@@ -155,27 +164,35 @@ fn scan_chunks(
             path,
             &buffer,
             origin,
-            boundary,
+            owned_from..boundary,
             lines_before,
         ));
         if eof {
             break;
         }
-        let newlines = memchr::memchr_iter(b'\n', &buffer[..boundary]).count();
+        // Keep some lines before the boundary as context, cut at a line start.
+        let context_from = boundary.saturating_sub(context);
+        let search_from = context_from.saturating_sub(context);
+        let keep_from = buffer[search_from..context_from]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(context_from, |i| search_from + i + 1);
+        let newlines = memchr::memchr_iter(b'\n', &buffer[..keep_from]).count();
         lines_before = lines_before.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
-        buffer.drain(..boundary);
+        buffer.drain(..keep_from);
+        owned_from = boundary - keep_from;
     }
     Ok(Scanned::Large(found))
 }
 
-/// The secrets of `bytes` that start before `owned_until`, their lines shifted by
-/// `lines_before` (where `bytes` sits in a longer stream).
+/// The secrets of `bytes` that start in `owned`, their lines shifted by `lines_before` (where
+/// `bytes` sits in a longer stream).
 fn hits(
     detector: &Detector,
     path: &str,
     bytes: &[u8],
     origin: Option<&BlobOrigin>,
-    owned_until: usize,
+    owned: std::ops::Range<usize>,
     lines_before: u32,
 ) -> Vec<Hit> {
     let found = detector.scan(bytes);
@@ -200,7 +217,7 @@ fn hits(
         .collect();
     found
         .into_iter()
-        .filter(|m| m.start < owned_until)
+        .filter(|m| owned.contains(&m.start))
         .map(|mut m| {
             m.position.line = m.position.line.saturating_add(lines_before);
             m.end_position.line = m.end_position.line.saturating_add(lines_before);
@@ -528,11 +545,44 @@ mod tests {
             // Chunks of 4 KiB with 1 KiB of overlap: the secret's line crosses an edge for
             // some values of `before`.
             let scanned =
-                scan_chunks(&detector, "big.txt", text.as_bytes(), None, 4096, 1024).unwrap();
+                scan_chunks(&detector, "big.txt", text.as_bytes(), None, 4096, 1024, 512).unwrap();
             assert_eq!(lines_of(scanned), [expected], "{before} lines before");
             let whole = scan(&detector, "big.txt", text.as_bytes(), None);
             assert_eq!(lines_of(whole), [expected]);
         }
+    }
+
+    /// A rule that needs the line above the secret still fires when an edge falls between
+    /// the two lines.
+    #[test]
+    fn two_line_secrets_survive_a_chunk_edge() {
+        let detector = Detector::with_config(&DetectorConfig::default()).unwrap();
+        let filler = "# lorem ipsum dolor sit amet, consectetur adipiscing elit\n";
+        let password = concat!("Vq7", "mR2kX9pL4wZ8tB");
+        let mut found_across = 0;
+        for before in 0..40 {
+            let mut text = filler.repeat(60 + before);
+            text.push_str("env:\n  - name: DB_PASSWORD\n    value: \"");
+            text.push_str(password);
+            text.push_str("\"\n");
+            text.push_str(&filler.repeat(200));
+            let whole = lines_of(scan(&detector, "k8s.yaml", text.as_bytes(), None));
+            let chunked = lines_of(
+                scan_chunks(
+                    &detector,
+                    "k8s.yaml",
+                    text.as_bytes(),
+                    None,
+                    4096,
+                    1024,
+                    512,
+                )
+                .unwrap(),
+            );
+            assert_eq!(chunked, whole, "{before} lines before");
+            found_across += usize::from(!whole.is_empty());
+        }
+        assert_eq!(found_across, 40, "the rule fires at every offset");
     }
 
     #[test]
@@ -540,7 +590,7 @@ mod tests {
         let detector = Detector::with_config(&DetectorConfig::default()).unwrap();
         let mut bytes = vec![0u8; 10_000];
         bytes.extend_from_slice(format!("key = \"{STRIPE}\"").as_bytes());
-        let scanned = scan_chunks(&detector, "x.bin", &bytes[..], None, 4096, 1024).unwrap();
+        let scanned = scan_chunks(&detector, "x.bin", &bytes[..], None, 4096, 1024, 512).unwrap();
         assert!(matches!(scanned, Scanned::Binary));
     }
 }

@@ -1,4 +1,5 @@
 use std::fmt::Write as _;
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::Path;
 use std::time::Duration;
 
@@ -61,7 +62,9 @@ impl SqliteLedger {
         // No CREATE flag: a file deleted since the check above is an error, not a new ledger.
         let connection = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NOFOLLOW
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(wrap)?;
         // Concurrent `harden check` processes wait for the writer lock rather than fail.
@@ -100,12 +103,11 @@ impl SqliteLedger {
                 // A WAL database on a read-only medium without its -shm file can only be read
                 // as immutable: nobody can be writing to it there anyway.
                 let mut uri = String::from("file:");
-                for byte in path.as_os_str().as_encoded_bytes() {
-                    match byte {
-                        b'%' | b'?' | b'#' => {
-                            let _ = write!(uri, "%{byte:02X}");
-                        }
-                        _ => uri.push(char::from(*byte)),
+                for &byte in path.as_os_str().as_encoded_bytes() {
+                    if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+                        uri.push(char::from(byte));
+                    } else {
+                        let _ = write!(uri, "%{byte:02X}");
                     }
                 }
                 uri.push_str("?immutable=1");
@@ -125,8 +127,22 @@ impl SqliteLedger {
             connection.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
             Ok(connection)
         };
+        // Immutable mode ignores the -wal file, so it is only a fallback for a ledger that cannot
+        // be opened read-only otherwise (no -shm on a read-only medium) and has no pending WAL.
+        let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+        let no_pending_wal = fs_err::metadata(&wal).map_or(true, |m| m.len() == 0);
         let connection = connect(false)
-            .or_else(|_| connect(true))
+            .or_else(|error| {
+                let cannot_open = matches!(
+                    error.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+                );
+                if cannot_open && no_pending_wal {
+                    connect(true)
+                } else {
+                    Err(error)
+                }
+            })
             .map_err(|source| LedgerError::Sqlite {
                 location: location.clone(),
                 error: source,
@@ -209,10 +225,33 @@ fn create_new(path: &Path, location: &str) -> Result<(), LedgerError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let n = CREATED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let temporary = path.with_file_name(format!(".{name}.new-{}-{n}", std::process::id()));
+    // The private file is created exclusively and never through a link: a name planted in
+    // the repository (`.ledger.db.new-7-0 -> /elsewhere`) makes this attempt fail, not write
+    // elsewhere.
+    let mut attempt = 0;
+    let temporary = loop {
+        let n = CREATED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let candidate = path.with_file_name(format!(".{name}.new-{}-{n}", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&candidate)
+        {
+            Ok(_) => break candidate,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => {
+                attempt += 1;
+            }
+            Err(e) => return Err(LedgerError::Io(format!("creating {location}: {e}"))),
+        }
+    };
     let result = (|| {
-        let mut connection = Connection::open(&temporary)?;
+        let mut connection = Connection::open_with_flags(
+            &temporary,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NOFOLLOW
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
         let tx = connection.transaction()?;
         tx.execute_batch(SCHEMA)?;
         tx.commit()?;

@@ -155,7 +155,7 @@ pub(crate) fn show(args: &LedgerArgs, which: &str) -> anyhow::Result<u8> {
             .get(seq)?
             .ok_or_else(|| UsageError(format!("no entry #{seq} in the ledger")))?)
     })?;
-    output::emit(
+    output::emit_verbatim(
         &format!("{}\n", serde_json::to_string_pretty(&entry_json(&entry))?),
         None,
     )?;
@@ -182,6 +182,6 @@ pub(crate) fn export(args: &LedgerArgs, file: Option<&Path>) -> anyhow::Result<u
         store.end_read()?;
         Ok(())
     })?;
-    output::emit(&out, file)?;
+    output::emit_verbatim(&out, file)?;
     Ok(0)
 }

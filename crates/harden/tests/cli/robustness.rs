@@ -113,6 +113,16 @@ fn a_deleted_or_emptied_ledger_fails_against_its_anchor() {
         .unwrap();
     assert_eq!(verify.status.code(), Some(1), "{verify:?}");
     assert!(crate::stderr(&verify).contains("anchor"), "{verify:?}");
+    // Runs on the new chain go past the anchored number, but the anchor never moves onto a
+    // chain that does not hold its entry: the replacement never verifies.
+    let mut warned = 0;
+    for _ in 0..4 {
+        let output = harden(repo.path()).args(["check", "."]).output().unwrap();
+        warned += usize::from(crate::stderr(&output).contains("the anchor stays"));
+    }
+    assert_eq!(warned, 2, "entries #4 and #5 would have moved it");
+    let (outcome, message) = r2_outcome(&repo);
+    assert_eq!(outcome, "fail", "{message}");
 
     // Every row and the head deleted (the triggers dropped first, as an attacker would).
     let repo = ready_repo();
@@ -297,6 +307,22 @@ fn the_repository_cannot_steer_writes_or_connections_outside_itself() {
         assert!(crate::stderr(&output).contains("ledger.url"), "{output:?}");
         nothing_outside();
     }
+
+    // Paths into git's own directory (a hook, the git config) are refused.
+    let repo = ready_repo();
+    repo.write(
+        "harden.toml",
+        format!(
+            "{}\n[secrets]\nbaseline = \".git/hooks/pre-commit\"\n",
+            crate::CONFIG
+        ),
+    );
+    let output = harden(repo.path())
+        .args(["secrets", "baseline"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(!repo.path().join(".git/hooks/pre-commit").exists());
 
     // Committed links: `.harden` (the default ledger), `docs` (readiness, smoke, plans) and the
     // configured baseline.
