@@ -50,7 +50,11 @@ impl Gate for LedgerIntact {
                 .help("restore the ledger from a backup or export; `harden ledger verify` shows the break (to start a new ledger on purpose, delete its anchor ref or file)")
                 .build(),
             ),
-            None => out.summary(format!("{} entries, chain intact", health.entries)),
+            None => out.summary(format!(
+                "{} entr{}, chain intact",
+                health.entries,
+                if health.entries == 1 { "y" } else { "ies" }
+            )),
         }
         Ok(())
     }

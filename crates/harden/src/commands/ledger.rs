@@ -56,8 +56,9 @@ pub(crate) fn verify(args: &LedgerArgs) -> anyhow::Result<u8> {
                 .unwrap_or_default();
             output::emit(
                 &format!(
-                    "ledger {location}: {} entries, chain intact{anchored}{head}\n",
-                    health.entries
+                    "ledger {location}: {} entr{}, chain intact{anchored}{head}\n",
+                    health.entries,
+                    if health.entries == 1 { "y" } else { "ies" }
                 ),
                 None,
             )?;
