@@ -151,6 +151,21 @@ pub trait History: Send + Sync {
             .read_blob(blob)?
             .map(|bytes| Box::new(std::io::Cursor::new(bytes)) as Box<dyn std::io::Read + Send>))
     }
+    /// A digest of where every ref points (and of the scanned directory): equal digests mean
+    /// the same history. `None` when it cannot be told.
+    fn tips_digest(&self) -> Result<Option<String>, PortError> {
+        Ok(None)
+    }
+    /// What a gate kept under `key` in an earlier run (under `.harden/cache/`), if anything.
+    fn cache_get(&self, key: &str) -> Option<Vec<u8>> {
+        let _ = key;
+        None
+    }
+    /// Keeps `bytes` under `key` for later runs.
+    fn cache_put(&self, key: &str, bytes: &[u8]) -> Result<(), PortError> {
+        let _ = (key, bytes);
+        Ok(())
+    }
     /// Whether the history is cut short (a shallow clone): older commits are not here.
     fn is_shallow(&self) -> bool {
         false

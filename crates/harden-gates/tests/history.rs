@@ -68,7 +68,9 @@ fn run_with(repo: &TestRepo, mut config: ValidConfig, since: Option<&str>) -> Ga
             .insert("since".into(), OptionValue::String(since.into()));
     }
     let worktree = WorkTree::new(repo.path());
-    let history = GitHistory::open(repo.path()).unwrap();
+    let history = GitHistory::open(repo.path())
+        .unwrap()
+        .with_cache_writes(true);
     run_ports(&worktree, &history, &config)
 }
 
@@ -257,4 +259,50 @@ fn a_shallow_clone_is_skipped_with_the_way_out() {
         "{}",
         result.summary
     );
+}
+
+/// A second run on an unchanged history reads no blob: every outcome comes from
+/// `.harden/cache/`, and the findings are the same. A new commit costs only its new blobs.
+#[test]
+fn a_second_run_reads_only_new_blobs() {
+    let repo = history(300, true);
+    let first = run(&repo, None);
+    let counts = |r: &GateResult, key: &str| r.evidence.counts.get(key).copied().unwrap_or(0);
+    assert_eq!(counts(&first, "blobs from cache"), 0);
+    let second = run(&repo, None);
+    assert_eq!(
+        counts(&second, "blobs from cache"),
+        600,
+        "{:?}",
+        second.evidence
+    );
+    assert_eq!(second.findings, first.findings);
+    assert_eq!(second.evidence.examined, first.evidence.examined);
+    // One more commit with two new blobs.
+    let when = 1_800_000_000;
+    repo.fast_import(&format!(
+        "commit refs/heads/main\nauthor Dana <dana@example.com> {when} +0000\ncommitter Dana <dana@example.com> {when} +0000\n{}from refs/heads/main^0\nM 100644 inline counter.txt\n{}M 100644 inline config/new.env\n{}",
+        blob("one more"),
+        blob("301"),
+        blob(&format!("OTHER_STRIPE_KEY={SECRET}x\n"))
+    ));
+    let third = run(&repo, None);
+    assert_eq!(
+        counts(&third, "blobs from cache"),
+        600,
+        "{:?}",
+        third.evidence
+    );
+    assert_eq!(
+        third.evidence.examined["blobs"],
+        first.evidence.examined["blobs"] + 2
+    );
+    // A cache directory planted as a link is neither read nor written through.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::remove_dir_all(repo.path().join(".harden/cache")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), repo.path().join(".harden/cache")).unwrap();
+    let fourth = run(&repo, None);
+    assert_eq!(counts(&fourth, "blobs from cache"), 0);
+    assert_eq!(fourth.findings, third.findings);
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
 }

@@ -8,6 +8,9 @@ pub struct GitHistory {
     /// Where the scanned root sits inside the repository's work tree (`services/api/`), so that
     /// root-relative paths can be looked up in commits; empty at the top.
     prefix: String,
+    /// Whether gates may keep results under `.harden/cache/` (off for runs that must write
+    /// nothing, such as `check --no-record`).
+    cache_writes: bool,
 }
 
 /// HEAD and whether the working tree differs from it.
@@ -48,7 +51,18 @@ impl GitHistory {
             prefix.push_str(&component.as_os_str().to_string_lossy());
             prefix.push('/');
         }
-        Ok(Self { repo, prefix })
+        Ok(Self {
+            repo,
+            prefix,
+            cache_writes: false,
+        })
+    }
+
+    /// Lets gates keep results under `.harden/cache/` for later runs.
+    #[must_use]
+    pub fn with_cache_writes(mut self, allowed: bool) -> Self {
+        self.cache_writes = allowed;
+        self
     }
 
     /// HEAD commit and dirty flag.
@@ -115,6 +129,54 @@ impl GitHistory {
             }
         }
         Ok(staged)
+    }
+}
+
+impl GitHistory {
+    /// `.harden/cache/<key>.json` at the top of the work tree; `None` for a bare repository
+    /// or a key that is not a plain name.
+    fn cache_path(&self, key: &str) -> Option<std::path::PathBuf> {
+        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return None;
+        }
+        let workdir = self.repo.work_dir()?;
+        Some(
+            workdir
+                .join(".harden")
+                .join("cache")
+                .join(format!("{key}.json")),
+        )
+    }
+
+    /// `.harden` and `.harden/cache` are real directories (created if `create`), never links
+    /// a repository could plant to send the cache elsewhere.
+    fn cache_dir_is_safe(&self, create: bool) -> Result<(), PortError> {
+        let Some(workdir) = self.repo.work_dir() else {
+            return Err(PortError::new("a bare repository has no cache directory"));
+        };
+        let mut dir = workdir.to_path_buf();
+        for part in [".harden", "cache"] {
+            dir.push(part);
+            match fs_err::symlink_metadata(&dir) {
+                Ok(meta) if meta.is_dir() => {}
+                Ok(_) => {
+                    return Err(PortError::at(
+                        dir.display().to_string(),
+                        "is not a directory (a link?): the history cache is not kept there",
+                    ));
+                }
+                Err(_) if create => {
+                    fs_err::create_dir(&dir).map_err(|e| PortError::new(e.to_string()))?;
+                    if part == "cache" {
+                        // The cache never shows up as untracked files.
+                        fs_err::write(dir.join(".gitignore"), "*\n")
+                            .map_err(|e| PortError::new(e.to_string()))?;
+                    }
+                }
+                Err(e) => return Err(PortError::new(e.to_string())),
+            }
+        }
+        Ok(())
     }
 }
 
@@ -299,6 +361,79 @@ impl History for GitHistory {
 
     fn is_shallow(&self) -> bool {
         self.repo.to_thread_local().is_shallow().unwrap_or(false)
+    }
+
+    fn tips_digest(&self) -> Result<Option<String>, PortError> {
+        use sha2::{Digest as _, Sha256};
+        let repo = self.repo.to_thread_local();
+        let mut lines = Vec::new();
+        let platform = repo
+            .references()
+            .map_err(|e| PortError::new(format!("git refs: {e}")))?;
+        for reference in platform
+            .all()
+            .map_err(|e| PortError::new(format!("git refs: {e}")))?
+        {
+            let Ok(reference) = reference else { continue };
+            let name = reference.name().as_bstr().to_string();
+            if name.starts_with(ANCHOR_REFS) {
+                continue;
+            }
+            let target = match reference.target() {
+                gix::refs::TargetRef::Object(id) => id.to_string(),
+                gix::refs::TargetRef::Symbolic(name) => name.as_bstr().to_string(),
+            };
+            lines.push(format!("{name} {target}"));
+        }
+        if let Ok(head) = repo.head_id() {
+            lines.push(format!("HEAD {head}"));
+        }
+        lines.sort();
+        let mut hasher = Sha256::new();
+        hasher.update(self.prefix.as_bytes());
+        hasher.update(b"\n");
+        for line in &lines {
+            hasher.update(line.as_bytes());
+            hasher.update(b"\n");
+        }
+        Ok(Some(hex::encode(hasher.finalize())))
+    }
+
+    fn cache_get(&self, key: &str) -> Option<Vec<u8>> {
+        let path = self.cache_path(key)?;
+        if self.cache_dir_is_safe(false).is_err() {
+            return None;
+        }
+        // Never through a link: the file could have been planted in the work tree.
+        let meta = fs_err::symlink_metadata(&path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        fs_err::read(path).ok()
+    }
+
+    fn cache_put(&self, key: &str, bytes: &[u8]) -> Result<(), PortError> {
+        use std::io::Write as _;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let Some(path) = self.cache_path(key) else {
+            return Ok(());
+        };
+        if !self.cache_writes {
+            return Ok(());
+        }
+        self.cache_dir_is_safe(true)?;
+        let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&temporary)
+            .map_err(|e| PortError::at(temporary.display().to_string(), e))?;
+        file.write_all(bytes)
+            .map_err(|e| PortError::at(temporary.display().to_string(), e))?;
+        drop(file);
+        fs_err::rename(&temporary, &path).map_err(|e| PortError::new(e.to_string()))
     }
 
     fn blob_size(&self, blob: &str) -> Result<Option<u64>, PortError> {

@@ -130,7 +130,7 @@ impl Session {
         let config = load_config(root, locations.config.as_deref(), &catalogue)?;
         let worktree = WorkTree::excluding(root, &config.repository_exclude)
             .map_err(|e| UsageError(e.to_string()))?;
-        let history = GitHistory::open(root);
+        let history = GitHistory::open(root).map(|h| h.with_cache_writes(access == Access::Write));
         let head = match &history {
             Ok(history) => Some(history.head_state().context("reading git HEAD")?),
             Err(_) => None,

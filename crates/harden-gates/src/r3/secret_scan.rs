@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use harden_engine::{BlobOrigin, GateCx, GateError, GateOutput};
 use harden_model::{Location, Redacted, Secret, Span};
-use harden_secrets::{Detector, DetectorConfig, Encoding, Match};
+use harden_secrets::{Detector, DetectorConfig, Match};
 use serde::{Deserialize, Serialize};
 
 /// Texts up to this size are read whole; larger ones are streamed in chunks of this size, so
@@ -60,14 +60,17 @@ pub struct BaselineEntry {
 /// Default baseline path, committed with the repository.
 pub const DEFAULT_BASELINE: &str = ".harden-secrets-baseline.json";
 
-/// One secret as found: its digest and what is shown of it.
-#[derive(Debug)]
+/// One secret as found: its digest and what is shown of it, never its value (so it can be
+/// kept in the history cache).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Hit {
     key: String,
-    rule: Arc<str>,
-    description: Arc<str>,
-    secret: Secret,
-    encodings: Vec<Encoding>,
+    rule: String,
+    description: String,
+    /// The masked secret (`sk_l…(32)#4cc6`).
+    shown: String,
+    /// ` (base64-encoded)` and the like, or empty.
+    encoded: String,
     location: Location,
     commit: Option<(String, String, String)>,
 }
@@ -224,10 +227,14 @@ fn hits(
             let location = location(path, bytes, &m, origin, &masked);
             Hit {
                 key: m.secret.keyed_digest(DIGEST_KEY),
-                rule: m.rule,
-                description: m.description,
-                secret: m.secret,
-                encodings: m.encodings,
+                rule: m.rule.to_string(),
+                description: m.description.to_string(),
+                shown: m.secret.to_string(),
+                encoded: m
+                    .encodings
+                    .iter()
+                    .flat_map(|e| [" (", e.name(), "-encoded)"])
+                    .collect(),
                 location,
                 commit: origin.map(|o| {
                     (
@@ -424,11 +431,7 @@ impl Findings {
         for (key, (hit, mut locations)) in self.secrets {
             let primary = locations.remove(0);
             let places = locations.len() + 1;
-            let encoded: String = hit
-                .encodings
-                .iter()
-                .flat_map(|e| [" (", e.name(), "-encoded)"])
-                .collect();
+            let encoded = &hit.encoded;
             let introduced = hit
                 .commit
                 .as_ref()
@@ -444,7 +447,7 @@ impl Findings {
                     format!(
                         "{} {}{encoded}{introduced}{}",
                         hit.description,
-                        hit.secret,
+                        hit.shown,
                         if places > 1 { format!(" in {places} places") } else { String::new() }
                     ),
                     primary,

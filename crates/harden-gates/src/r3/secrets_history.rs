@@ -4,7 +4,106 @@ use harden_model::{
     GateId, GateMeta, Location, OptionKind, OptionSpec, ProfileLevel, Round, Severity, Target,
 };
 
-use super::secret_scan::{CHUNK, Findings, Input, Scanned, detector, scan_all};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use super::secret_scan::{CHUNK, Findings, Hit, Input, Scanned, detector, scan_all};
+
+/// Bumped whenever what is cached changes meaning.
+const CACHE_VERSION: u32 = 2;
+
+/// What an earlier run learnt of the history: every blob it scanned, in history order, with
+/// its outcome (hits hold masked secrets and digests only, never values).
+#[derive(Serialize, Deserialize)]
+struct HistoryCache {
+    version: u32,
+    /// [`harden_engine::History::tips_digest`] when it was written.
+    tips: String,
+    commits: u64,
+    blobs: Vec<CachedBlob>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedBlob {
+    id: String,
+    outcome: CachedOutcome,
+    /// Path and introducing commit of a missing blob, for the finding that names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    missing_at: Option<(String, String)>,
+}
+
+/// A blob's outcome, as [`Scanned`] but kept across runs.
+#[derive(Clone, Serialize, Deserialize)]
+enum CachedOutcome {
+    Binary,
+    Missing,
+    Large(Vec<Hit>),
+    Text(Vec<Hit>),
+}
+
+impl From<Scanned> for CachedOutcome {
+    fn from(scanned: Scanned) -> Self {
+        match scanned {
+            Scanned::Binary => Self::Binary,
+            Scanned::Missing => Self::Missing,
+            Scanned::Large(hits) => Self::Large(hits),
+            Scanned::Text(hits) => Self::Text(hits),
+        }
+    }
+}
+
+impl CachedOutcome {
+    fn into_scanned(self) -> Scanned {
+        match self {
+            Self::Binary => Scanned::Binary,
+            Self::Missing => Scanned::Missing,
+            Self::Large(hits) => Scanned::Large(hits),
+            Self::Text(hits) => Scanned::Text(hits),
+        }
+    }
+}
+
+/// History that could not be read cannot be vouched for: a finding at the first blob missing.
+fn missing_finding(
+    cx: &GateCx<'_>,
+    missing: u64,
+    path: &str,
+    commit: &str,
+) -> harden_model::Finding {
+    cx.finding(
+        format!(
+            "{missing} blob(s) of the history are not in this clone (a partial clone?) and were not scanned, first {path} in {}",
+            commit.get(..12).unwrap_or(commit)
+        ),
+        Location::Commit {
+            commit: commit.to_owned(),
+            path: path.to_owned(),
+            span: None,
+            snippet: None,
+        },
+    )
+    .identity("blobs-missing")
+    .help("scan a full clone (git fetch --refetch, or clone without --filter)")
+    .build()
+}
+
+/// Everything that decides a blob's outcome: harden's version (its rules), the `[secrets]`
+/// configuration, what is left out, and `since`.
+fn cache_key(cx: &GateCx<'_>, since: Option<&str>) -> String {
+    let config = cx.config();
+    let mut hasher = Sha256::new();
+    for part in [
+        env!("CARGO_PKG_VERSION").to_owned(),
+        format!("{:?}", config.secrets.detector),
+        format!("{:?}", config.secrets.allow_paths),
+        format!("{:?}", config.repository_exclude),
+        since.unwrap_or_default().to_owned(),
+    ] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    format!("secrets-history-{}", &hex::encode(hasher.finalize())[..32])
+}
 
 /// `R3.secrets.history`: no secret in any blob of the git history.
 pub(crate) struct SecretsHistory;
@@ -22,13 +121,17 @@ once, however many commits share it, with the same rules as R3.secrets.tree, and
 that introduced each secret, its author, date and path. With the `since` option (a revision such \
 as origin/main) only blobs first appearing after it are read, for incremental runs in CI. A \
 secret found in history is compromised: rotate it; rewriting history only limits further spread. \
-Blobs a partial clone does not hold are counted as missing, not read.",
+Blobs a partial clone does not hold are counted as missing, not read. The outcome of every blob \
+is kept under `.harden/cache/` (masked secrets and digests, never values), keyed by harden's \
+version and the `[secrets]` settings: a second run on the same refs reads no blob, and after new \
+commits only the new blobs are read.",
     evidence: &[
         "blobs",
         "commits",
         "binary files skipped",
         "large files read in chunks",
         "blobs missing",
+        "blobs from cache",
         "secrets",
         "baselined",
     ],
@@ -64,15 +167,65 @@ impl Gate for SecretsHistory {
         // the tree; the walk applies them before it deduplicates blobs.
         let excluded = harden_engine::glob_set(&cx.config().repository_exclude)?;
         let include = |path: &str| !findings.allowed_path(path) && !excluded.is_match(path);
+        // Blobs scanned by an earlier run with the same rules are not read again: their
+        // outcomes are kept in `.harden/cache/`, keyed by everything that decides them.
+        let key = cache_key(cx, since);
+        let tips = history.tips_digest()?;
+        let cached: Option<HistoryCache> = history
+            .cache_get(&key)
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .filter(|c: &HistoryCache| c.version == CACHE_VERSION);
+        // The same refs: the same blobs in the same order, nothing to walk, unless a blob that
+        // was missing has arrived since.
+        let unchanged = |cache: &HistoryCache| {
+            tips.as_ref() == Some(&cache.tips)
+                && cache.blobs.iter().all(|b| {
+                    !matches!(b.outcome, CachedOutcome::Missing)
+                        || matches!(history.blob_size(&b.id), Ok(None))
+                })
+        };
+        if let Some(cache) = cached.as_ref().filter(|c| unchanged(c)) {
+            out.count("commits", cache.commits);
+            out.count("blobs from cache", cache.blobs.len() as u64);
+            let mut first_missing = None;
+            for blob in &cache.blobs {
+                if first_missing.is_none() {
+                    first_missing = blob.missing_at.as_ref();
+                }
+                findings.add(blob.outcome.clone().into_scanned());
+            }
+            let missing = findings.missing();
+            findings.report(cx, out, "blobs");
+            if let Some((path, commit)) = first_missing {
+                out.finding(missing_finding(cx, missing, path, commit));
+            }
+            if let Some(revision) = since {
+                out.fact("since", revision);
+            }
+            return Ok(());
+        }
+        // Outcomes of blobs read before (a missing one is tried again).
+        let known: std::collections::HashMap<&str, &CachedOutcome> = cached
+            .as_ref()
+            .map(|c| {
+                c.blobs
+                    .iter()
+                    .filter(|b| !matches!(b.outcome, CachedOutcome::Missing))
+                    .map(|b| (b.id.as_str(), &b.outcome))
+                    .collect()
+            })
+            .unwrap_or_default();
         let walk = history.blobs(since, &include)?;
         out.count("commits", walk.commits);
         let blobs: Vec<_> = walk.blobs.iter().collect();
         // Read the versions of one file one after another (their deltas share bases in the
         // pack cache), then take the results back in history order so that the first place a
         // secret is reported is the commit that introduced it.
-        let mut by_path: Vec<usize> = (0..blobs.len()).collect();
+        let mut by_path: Vec<usize> = (0..blobs.len())
+            .filter(|&i| !known.contains_key(blobs[i].blob.as_str()))
+            .collect();
         by_path.sort_by(|&a, &b| blobs[a].path.cmp(&blobs[b].path).then(a.cmp(&b)));
-        let scanned = scan_all(
+        let fresh = scan_all(
             &detector,
             &by_path,
             |&i| (blobs[i].path.as_str(), Some(blobs[i])),
@@ -91,8 +244,45 @@ impl Gate for SecretsHistory {
                 })
             },
         )?;
-        let mut in_history_order: Vec<_> = by_path.into_iter().zip(scanned).collect();
-        in_history_order.sort_by_key(|(i, _)| *i);
+        let mut outcomes: Vec<Option<CachedOutcome>> = blobs
+            .iter()
+            .map(|b| known.get(b.blob.as_str()).map(|o| (*o).clone()))
+            .collect();
+        out.count(
+            "blobs from cache",
+            outcomes.iter().filter(|o| o.is_some()).count() as u64,
+        );
+        for (i, scanned) in by_path.into_iter().zip(fresh) {
+            outcomes[i] = Some(CachedOutcome::from(scanned));
+        }
+        if let Some(tips) = tips {
+            let cache = HistoryCache {
+                version: CACHE_VERSION,
+                tips,
+                commits: walk.commits,
+                blobs: blobs
+                    .iter()
+                    .zip(&outcomes)
+                    .filter_map(|(b, o)| {
+                        o.as_ref().map(|o| CachedBlob {
+                            id: b.blob.clone(),
+                            outcome: o.clone(),
+                            missing_at: matches!(o, CachedOutcome::Missing)
+                                .then(|| (b.path.clone(), b.commit.id.clone())),
+                        })
+                    })
+                    .collect(),
+            };
+            if let Ok(bytes) = serde_json::to_vec(&cache) {
+                // A cache that cannot be written only costs the next run its speed.
+                let _ = history.cache_put(&key, &bytes);
+            }
+        }
+        let in_history_order: Vec<(usize, Scanned)> = outcomes
+            .into_iter()
+            .enumerate()
+            .map(|(i, o)| (i, o.unwrap_or(CachedOutcome::Missing).into_scanned()))
+            .collect();
         let mut first_missing = None;
         for (i, scanned) in in_history_order {
             if matches!(scanned, Scanned::Missing) && first_missing.is_none() {
@@ -102,28 +292,9 @@ impl Gate for SecretsHistory {
         }
         let missing = findings.missing();
         findings.report(cx, out, "blobs");
-        // History that could not be read cannot be vouched for.
         if let Some(first) = first_missing {
             let blob = blobs[first];
-            out.finding(
-                cx.finding(
-                    format!(
-                        "{missing} blob(s) of the history are not in this clone (a partial clone?) \
-and were not scanned, first {} in {}",
-                        blob.path,
-                        &blob.commit.id[..blob.commit.id.len().min(12)]
-                    ),
-                    Location::Commit {
-                        commit: blob.commit.id.clone(),
-                        path: blob.path.clone(),
-                        span: None,
-                        snippet: None,
-                    },
-                )
-                .identity("blobs-missing")
-                .help("scan a full clone (git fetch --refetch, or clone without --filter)")
-                .build(),
-            );
+            out.finding(missing_finding(cx, missing, &blob.path, &blob.commit.id));
         }
         if let Some(revision) = since {
             out.fact("since", revision);

@@ -98,7 +98,12 @@ fn run_scan(args: &SecretsScanArgs, ignore_baseline: bool) -> anyhow::Result<Sca
             .insert("since".into(), OptionValue::String(since.clone()));
     }
     let git = if args.history || args.staged {
-        Some(GitHistory::open(&root).map_err(UsageError)?)
+        // The history cache is kept only where harden already keeps its files.
+        Some(
+            GitHistory::open(&root)
+                .map_err(UsageError)?
+                .with_cache_writes(root.join(".harden").is_dir()),
+        )
     } else {
         None
     };
