@@ -181,6 +181,11 @@ pub const SECRETS: &[Key] = &[
         "Baseline of accepted findings written by `harden secrets baseline` (default .harden-secrets-baseline.json).",
     ),
     key(
+        "test-code",
+        Ty::Str,
+        "What secrets in test code (tests, fixtures, test data, snapshots) do: \"fail\" the gate like any other (default) or be \"ignore\"d.",
+    ),
+    key(
         "logs",
         Ty::StrList,
         "Globs of log files R3.secrets.logs scans (ignored files included), e.g. \"logs/**/*.log\".",

@@ -86,6 +86,8 @@ pub struct SecretsConfig {
     pub baseline: Option<String>,
     /// Globs of log files for R3.secrets.logs.
     pub logs: Vec<String>,
+    /// `test-code = "ignore"`: secrets in test code are counted, not reported.
+    pub ignore_test_code: bool,
     /// Set by `harden secrets baseline`, which must see every secret, baselined or not.
     pub ignore_baseline: bool,
     /// The baseline's bytes, read by the caller when the view being scanned does not hold the

@@ -694,6 +694,19 @@ impl Checker<'_> {
             allow_paths: self.globs(section, "allow-paths"),
             baseline: self.repo_path(section, "baseline"),
             logs: self.globs(section, "logs"),
+            ignore_test_code: match self.string(section, "test-code").as_deref() {
+                None | Some("fail") => false,
+                Some("ignore") => true,
+                Some(other) => {
+                    let span = section.table.get("test-code").and_then(Item::span);
+                    self.error(
+                        span,
+                        format!("`secrets.test-code` is `{other}`"),
+                        Some("\"fail\" or \"ignore\"".into()),
+                    );
+                    false
+                }
+            },
             ignore_baseline: false,
             preloaded_baseline: None,
         }

@@ -3,7 +3,7 @@
 //! finding per distinct secret with every place it was found.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use harden_engine::{BlobOrigin, GateCx, GateError, GateOutput};
 use harden_model::{Location, Redacted, Secret, Span};
@@ -73,6 +73,9 @@ pub(crate) struct Hit {
     encoded: String,
     location: Location,
     commit: Option<(String, String, String)>,
+    /// What the file is for when it is not the project's own code (`test code`).
+    #[serde(default)]
+    role: Option<String>,
 }
 
 /// What scanning one text came to.
@@ -198,7 +201,13 @@ fn hits(
     owned: std::ops::Range<usize>,
     lines_before: u32,
 ) -> Vec<Hit> {
-    let found = detector.scan(bytes);
+    let role = crate::paths::role(path);
+    let mut found = detector.scan(bytes);
+    // Values in a localisation catalogue are words ("API-Schlüssel"), not settings: only the
+    // rules for a provider's token format speak there, not the secret-named-value ones.
+    if role == crate::paths::PathRole::Localisation {
+        found.retain(|m| !is_generic(&m.rule));
+    }
     // Everything this (configured) detector found in the text, each range extended to the end
     // of its token: snippets mask them all, so neither a neighbour, an encoded copy nor the
     // tail of an over-long value shows through.
@@ -236,6 +245,7 @@ fn hits(
                     .flat_map(|e| [" (", e.name(), "-encoded)"])
                     .collect(),
                 location,
+                role: role.label().map(str::to_owned),
                 commit: origin.map(|o| {
                     (
                         o.commit.id.clone(),
@@ -246,6 +256,20 @@ fn hits(
             }
         })
         .collect()
+}
+
+/// Whether `rule` is a built-in secret-named-value rule rather than a provider's format.
+fn is_generic(rule: &str) -> bool {
+    static GENERIC: OnceLock<Vec<&'static str>> = OnceLock::new();
+    GENERIC
+        .get_or_init(|| {
+            harden_secrets::RULES
+                .iter()
+                .filter(|r| r.generic)
+                .map(|r| r.id)
+                .collect()
+        })
+        .contains(&rule)
 }
 
 /// Where the token containing `end - 1` stops: at white space, a quote or a delimiter.
@@ -335,6 +359,8 @@ pub(crate) struct Findings {
     streamed: u64,
     missing: u64,
     texts: u64,
+    ignore_test_code: bool,
+    in_test_code: u64,
 }
 
 impl Findings {
@@ -376,6 +402,8 @@ impl Findings {
             binary: 0,
             streamed: 0,
             missing: 0,
+            ignore_test_code: config.ignore_test_code,
+            in_test_code: 0,
             texts: 0,
         })
     }
@@ -407,6 +435,11 @@ impl Findings {
                 }
                 self.texts += 1;
                 for hit in hits {
+                    // `[secrets] test-code = "ignore"`: counted, not reported.
+                    if self.ignore_test_code && hit.role.as_deref() == Some("test code") {
+                        self.in_test_code += 1;
+                        continue;
+                    }
                     let location = hit.location.clone();
                     self.secrets
                         .entry(hit.key.clone())
@@ -422,6 +455,9 @@ impl Findings {
     pub(crate) fn report(self, cx: &GateCx<'_>, out: &mut GateOutput, texts: &str) {
         out.examined(texts, self.texts);
         out.count("binary files skipped", self.binary);
+        if self.ignore_test_code {
+            out.count("in test code, ignored", self.in_test_code);
+        }
         out.count("large files read in chunks", self.streamed);
         if self.missing > 0 {
             out.count("blobs missing", self.missing);
@@ -432,6 +468,11 @@ impl Findings {
             let primary = locations.remove(0);
             let places = locations.len() + 1;
             let encoded = &hit.encoded;
+            let role = hit
+                .role
+                .as_ref()
+                .map(|r| format!(" in {r}"))
+                .unwrap_or_default();
             let introduced = hit
                 .commit
                 .as_ref()
@@ -445,7 +486,7 @@ impl Findings {
             let mut finding = cx
                 .finding(
                     format!(
-                        "{} {}{encoded}{introduced}{}",
+                        "{} {}{encoded}{role}{introduced}{}",
                         hit.description,
                         hit.shown,
                         if places > 1 { format!(" in {places} places") } else { String::new() }

@@ -10,7 +10,7 @@ use sha2::{Digest as _, Sha256};
 use super::secret_scan::{CHUNK, Findings, Hit, Input, Scanned, detector, scan_all};
 
 /// Bumped whenever what is cached changes meaning.
-const CACHE_VERSION: u32 = 2;
+const CACHE_VERSION: u32 = 3;
 
 /// What an earlier run learnt of the history: every blob it scanned, in history order, with
 /// its outcome (hits hold masked secrets and digests only, never values).

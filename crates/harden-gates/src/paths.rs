@@ -1,0 +1,187 @@
+//! What a path is for, judged from its name alone: every gate asks the same classifier, so a
+//! localisation catalogue or a test fixture is treated alike everywhere.
+
+/// The role of a file in its repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PathRole {
+    /// Translations: values are natural-language text (`"API Key": "API-Schlüssel"`).
+    Localisation,
+    /// Tests, fixtures, snapshots and test data: credentials there are usually made up.
+    Test,
+    /// Third-party code kept in the repository.
+    Vendored,
+    /// Build output and generated code.
+    Generated,
+    /// Everything else: the project's own code and configuration.
+    Source,
+}
+
+impl PathRole {
+    /// How findings name the role (`None` for source).
+    pub(crate) fn label(self) -> Option<&'static str> {
+        match self {
+            Self::Localisation => Some("localisation file"),
+            Self::Test => Some("test code"),
+            Self::Vendored => Some("vendored code"),
+            Self::Generated => Some("generated file"),
+            Self::Source => None,
+        }
+    }
+}
+
+const LOCALISATION_DIRS: &[&str] = &[
+    "locale",
+    "locales",
+    "i18n",
+    "l10n",
+    "translations",
+    "translation",
+    "lang",
+    "langs",
+    "languages",
+];
+const LOCALISATION_EXTENSIONS: &[&str] =
+    &["po", "pot", "strings", "stringsdict", "arb", "xlf", "xliff"];
+const TEST_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "spec",
+    "specs",
+    "testdata",
+    "test-data",
+    "test_data",
+    "fixtures",
+    "__fixtures__",
+    "__snapshots__",
+    "__mocks__",
+    "e2e",
+    "cypress",
+    "testing",
+];
+const VENDOR_DIRS: &[&str] = &[
+    "vendor",
+    "node_modules",
+    "third_party",
+    "third-party",
+    "bower_components",
+];
+const GENERATED_DIRS: &[&str] = &[
+    "dist",
+    "build",
+    "out",
+    ".next",
+    "generated",
+    "__generated__",
+];
+
+/// The role of `path` (repository-relative, `/`-separated).
+pub(crate) fn role(path: &str) -> PathRole {
+    let lower = path.to_ascii_lowercase();
+    let parts: Vec<&str> = lower.split('/').collect();
+    let (dirs, name) = parts.split_at(parts.len().saturating_sub(1));
+    let name = name.first().copied().unwrap_or_default();
+    let in_dir = |set: &[&str]| dirs.iter().any(|d| set.contains(d));
+    if in_dir(VENDOR_DIRS) {
+        return PathRole::Vendored;
+    }
+    let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
+    if LOCALISATION_EXTENSIONS.contains(&extension)
+        || in_dir(LOCALISATION_DIRS)
+            && matches!(
+                extension,
+                "json" | "yml" | "yaml" | "properties" | "toml" | "js" | "ts"
+            )
+        || is_locale_catalogue(name)
+    {
+        return PathRole::Localisation;
+    }
+    if in_dir(TEST_DIRS) || is_test_file(name, extension) {
+        return PathRole::Test;
+    }
+    if in_dir(GENERATED_DIRS)
+        || name.ends_with(".min.js")
+        || extension == "map"
+        || name.ends_with(".pb.go")
+    {
+        return PathRole::Generated;
+    }
+    PathRole::Source
+}
+
+/// `de_DE.json`, `pt-BR.yml`, `messages_fr.properties`, `zh-hans.json`: a file named after a
+/// language tag.
+fn is_locale_catalogue(name: &str) -> bool {
+    let Some((stem, extension)) = name.rsplit_once('.') else {
+        return false;
+    };
+    if !matches!(extension, "json" | "yml" | "yaml" | "properties") {
+        return false;
+    }
+    let tag = stem.strip_prefix("messages_").unwrap_or(stem);
+    let mut pieces = tag.split(['_', '-']);
+    let language = pieces.next().unwrap_or_default();
+    let language_ok =
+        (2..=3).contains(&language.len()) && language.bytes().all(|b| b.is_ascii_lowercase());
+    let rest_ok =
+        pieces.all(|p| (2..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    language_ok
+        && rest_ok
+        && tag.len() <= 10
+        && !matches!(tag, "app" | "api" | "db" | "env" | "key" | "ci")
+}
+
+/// `name` and `extension` are lower-cased already.
+fn is_test_file(name: &str, extension: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or_default();
+    name.ends_with("_test.go")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+        || extension == "snap"
+        || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_spec")
+        || stem.ends_with("test") && extension == "java"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_by_name() {
+        for (path, expected) in [
+            (
+                "internal/locale/translations/de_DE.json",
+                PathRole::Localisation,
+            ),
+            ("web/src/i18n/fr.json", PathRole::Localisation),
+            ("locales/pt-BR.yml", PathRole::Localisation),
+            (
+                "app/src/main/res/messages_de.properties",
+                PathRole::Localisation,
+            ),
+            ("po/de.po", PathRole::Localisation),
+            ("lib/l10n/app_en.arb", PathRole::Localisation),
+            (
+                "internal/reader/fetcher/request_builder_test.go",
+                PathRole::Test,
+            ),
+            (
+                "internal/reader/sanitizer/testdata/page.html",
+                PathRole::Test,
+            ),
+            ("src/components/Login.spec.tsx", PathRole::Test),
+            ("tests/test_auth.py", PathRole::Test),
+            ("src/__snapshots__/App.test.tsx.snap", PathRole::Test),
+            ("vendor/github.com/x/y/z.go", PathRole::Vendored),
+            ("web/dist/app.min.js", PathRole::Generated),
+            ("config/app.json", PathRole::Source),
+            ("config/db.json", PathRole::Source),
+            ("src/settings.py", PathRole::Source),
+            (".env", PathRole::Source),
+        ] {
+            assert_eq!(role(path), expected, "{path}");
+        }
+    }
+}
