@@ -134,7 +134,15 @@ fn is_locale_catalogue(name: &str) -> bool {
 /// `name` and `extension` are lower-cased already.
 fn is_test_file(name: &str, extension: &str) -> bool {
     let stem = name.split('.').next().unwrap_or_default();
-    name.ends_with("_test.go")
+    // A word of the name says so: `test.go`, `.env.test`, `key_for_test_github.pem`.
+    let says_test = name.split(['.', '_', '-']).any(|w| {
+        matches!(
+            w,
+            "test" | "tests" | "spec" | "fixture" | "fixtures" | "testdata"
+        )
+    });
+    says_test
+        || name.ends_with("_test.go")
         || name.contains(".test.")
         || name.contains(".spec.")
         || extension == "snap"
@@ -176,6 +184,14 @@ mod tests {
             ("src/__snapshots__/App.test.tsx.snap", PathRole::Test),
             ("vendor/github.com/x/y/z.go", PathRole::Vendored),
             ("web/dist/app.min.js", PathRole::Generated),
+            (".env.test", PathRole::Test),
+            (
+                "core/integration/private_key_ro_modules_test_github.pem",
+                PathRole::Test,
+            ),
+            (".dagger/modules/engine-dev/test.go", PathRole::Test),
+            ("engine/session/git/git.pb.go", PathRole::Generated),
+            ("src/latest.ts", PathRole::Source),
             ("config/app.json", PathRole::Source),
             ("config/db.json", PathRole::Source),
             ("src/settings.py", PathRole::Source),

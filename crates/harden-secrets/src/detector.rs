@@ -727,6 +727,23 @@ impl Detector {
                 {
                     continue;
                 }
+                // A UUID under a password-ish name is an identifier (passkey authenticator ids
+                // named after password managers: `OnePassword = "bada5566-…"`); under a key,
+                // token or secret name it may be a credential.
+                if uuid_shaped(&value)
+                    && rule
+                        .name_group
+                        .and_then(|g| captures.get_group(g))
+                        .is_some_and(|name| {
+                            let name = String::from_utf8_lossy(&text[name.start..name.end])
+                                .to_ascii_lowercase();
+                            !["key", "token", "secret", "credential", "auth"]
+                                .iter()
+                                .any(|w| name.contains(w))
+                        })
+                {
+                    continue;
+                }
             }
             if rule.generic && vetoed.iter().any(|&(s, e)| s < span.end && span.start < e) {
                 continue;
@@ -806,4 +823,14 @@ impl Cursor {
             column: column as u32 + 1,
         }
     }
+}
+
+/// Five groups of hex digits, 8-4-4-4-12, whatever the version and variant digits say.
+fn uuid_shaped(value: &str) -> bool {
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }

@@ -120,13 +120,14 @@ fn slug(value: &str) -> bool {
         })
 }
 
-/// Called or dotted names (`config.get_secret()`, `R3.secrets.tree`) are code or identifiers,
-/// not values: three or more dotted parts, each a short word.
+/// Called or dotted names (`config.get_secret()`, `R3.secrets.tree`,
+/// `django.contrib.auth.tokens.PasswordResetTokenGenerator`) are code or identifiers, not
+/// values: three or more dotted parts, each a word (a class name may be long).
 fn looks_like_code(value: &str) -> bool {
     value.contains("()")
         || (value.split('.').count() >= 3
             && value.split('.').all(|part| {
-                part.len() <= 20
+                part.len() <= 40
                     && part.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
                     && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
             }))

@@ -398,3 +398,21 @@ fn base64_wrapped_over_lines_is_one_text() {
     assert_eq!(found[0].secret.expose(), STRIPE);
     assert_eq!(found[0].position.line, 3);
 }
+
+/// Seen on real trees (issue 10): passkey authenticator ids named after password managers, and
+/// Python class paths under `*_TOKEN_*_CLASS` names, are identifiers; a UUID under a key name
+/// may be a credential and is still reported.
+#[test]
+fn identifiers_under_secret_looking_names_are_not_secrets() {
+    let detector =
+        harden_secrets::Detector::with_config(&harden_secrets::DetectorConfig::default()).unwrap();
+    for quiet in [
+        "  OnePassword = \"bada5566-a7aa-401f-bd96-45619a55120d\",\n",
+        "  GooglePasswordManager = \"ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4\",\n",
+        "TOKEN_GENERATOR_CLASS = \"django.contrib.auth.tokens.PasswordResetTokenGenerator\"\n",
+    ] {
+        assert!(detector.scan(quiet).is_empty(), "{quiet}");
+    }
+    let reported = "API_KEY = \"3f1c9d2e-8b7a-4c6d-9e0f-1a2b3c4d5e6f\"\n";
+    assert_eq!(detector.scan(reported).len(), 1, "{reported}");
+}

@@ -203,9 +203,13 @@ fn hits(
 ) -> Vec<Hit> {
     let role = crate::paths::role(path);
     let mut found = detector.scan(bytes);
-    // Values in a localisation catalogue are words ("API-Schlüssel"), not settings: only the
-    // rules for a provider's token format speak there, not the secret-named-value ones.
-    if role == crate::paths::PathRole::Localisation {
+    // Values in a localisation catalogue are words ("API-Schlüssel"), and generated code holds
+    // expressions (`"Password: "+fmt.Sprintf(...)`), not settings: only the rules for a
+    // provider's token format speak there, not the secret-named-value ones.
+    if matches!(
+        role,
+        crate::paths::PathRole::Localisation | crate::paths::PathRole::Generated
+    ) {
         found.retain(|m| !is_generic(&m.rule));
     }
     // Everything this (configured) detector found in the text, each range extended to the end
