@@ -110,7 +110,7 @@ pub fn mask_url_credentials(text: &str) -> String {
         out.push_str(before);
         // The URL runs to the next character that cannot be part of it.
         let end = after
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>'))
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>' | '\\'))
             .unwrap_or(after.len());
         let (url, tail) = after.split_at(end);
         let (authority_and_path, query) = match url.find('?') {

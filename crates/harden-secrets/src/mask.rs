@@ -142,7 +142,9 @@ mod tests {
         let value = serde_json::json!({
             // Assembled at run time: harden scans its own sources.
             "command": format!("run --{}={}\" --verbose", "password", ["Xy7pQ2mZ", "9kLw"].concat()),
-            "mask": concat!("token = \"\\\"Zq8Rk", "T2vLm5Np9Wx3Yb7Hc4J\"")
+            "mask": concat!("token = \"\\\"Zq8Rk", "T2vLm5Np9Wx3Yb7Hc4J\""),
+            // A URL credential right before an escaped quote (an HTML snippet in a report).
+            "url": "<img src=\"https://ci.example.com/badge.svg?circle-token=0123456789abcdef\" alt=\"\">"
         });
         let text = value.to_string();
         let masked = mask(&text);
