@@ -248,12 +248,26 @@ fn default_summary(result: &GateResult) -> String {
             .evidence
             .examined
             .iter()
-            .map(|(kind, n)| format!("{n} {kind}"))
+            .map(|(kind, n)| format!("{n} {}", noun(kind, *n)))
             .collect();
         format!("examined {}", parts.join(", "))
     } else {
         let n = result.findings.len();
         format!("{n} finding{}", if n == 1 { "" } else { "s" })
+    }
+}
+
+/// `kind` (a plural: `files`, `entries`) in the number `n` asks for: `1 file`, `2 files`.
+fn noun(kind: &str, n: u64) -> String {
+    if n != 1 {
+        return kind.to_owned();
+    }
+    if let Some(stem) = kind.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if let Some(stem) = kind.strip_suffix('s') {
+        stem.to_owned()
+    } else {
+        kind.to_owned()
     }
 }
 
@@ -304,6 +318,15 @@ mod tests {
             waivers: Vec::new(),
             ledger: None,
         }
+    }
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(noun("files", 1), "file");
+        assert_eq!(noun("entries", 1), "entry");
+        assert_eq!(noun("env files", 1), "env file");
+        assert_eq!(noun("files", 2), "files");
+        assert_eq!(noun("files", 0), "files");
     }
 
     #[test]

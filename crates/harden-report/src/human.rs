@@ -29,7 +29,7 @@ pub(crate) fn render(report: &RunReport, color: bool) -> String {
     let service = report.service.as_deref().unwrap_or("(no service declared)");
     let _ = writeln!(
         out,
-        "{} {} · {service} · profile {}{} · commit {}\n",
+        "{} {} · {service} · profile {}{} · {}\n",
         paint(&report.tool.name, bold, color),
         report.tool.version,
         report.profile,

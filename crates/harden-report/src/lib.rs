@@ -56,11 +56,12 @@ pub fn render(report: &RunReport, format: Format, cx: &RenderContext<'_>) -> Str
     }
 }
 
-/// `3f9c2e1 (clean)`, `3f9c2e1 (dirty)` or `no commit`.
+/// `commit 3f9c2e1 (clean)`, `commit 3f9c2e1 (dirty)`, `no commit yet` in a git repository
+/// without one, `not a git repository`.
 pub(crate) fn commit_label(report: &RunReport) -> String {
     match (&report.target.commit, report.target.dirty) {
         (Some(commit), dirty) => format!(
-            "{} ({})",
+            "commit {} ({})",
             &commit[..commit.len().min(7)],
             if dirty == Some(true) {
                 "dirty"
@@ -68,7 +69,8 @@ pub(crate) fn commit_label(report: &RunReport) -> String {
                 "clean"
             }
         ),
-        (None, _) => "no commit".to_owned(),
+        (None, Some(_)) => "no commit yet".to_owned(),
+        (None, None) => "not a git repository".to_owned(),
     }
 }
 

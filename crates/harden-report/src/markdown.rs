@@ -25,7 +25,7 @@ pub(crate) fn render(report: &RunReport) -> String {
     let _ = writeln!(out, "# harden report: {service}\n");
     let _ = writeln!(
         out,
-        "Profile **{}**{} · commit `{}` · {} {} · run `{}`",
+        "Profile **{}**{} · {} · {} {} · run `{}`",
         report.profile,
         if report.strict { " (strict)" } else { "" },
         commit_label(report),

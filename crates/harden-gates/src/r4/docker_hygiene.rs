@@ -33,7 +33,11 @@ non-root `USER`, `COPY` verified artefacts, use BuildKit secret mounts, pin pack
             "**/Dockerfile",
             "**/Dockerfile.*",
             "**/*.Dockerfile",
+            "**/dockerfile",
+            "**/dockerfile.*",
+            "**/*.dockerfile",
             "**/Containerfile",
+            "**/Containerfile.*",
         ],
     }),
 };
@@ -210,9 +214,7 @@ fn check_file(cx: &GateCx<'_>, out: &mut GateOutput, source: &DockerSource) {
             "RUN" => {
                 let lowered = args.to_lowercase();
                 let fetch = lowered.contains("curl ") || lowered.contains("wget ");
-                let pipes_to_shell = ["| sh", "|sh", "| bash", "|bash", "| sudo sh", "| sudo bash"]
-                    .iter()
-                    .any(|p| lowered.contains(p));
+                let pipes_to_shell = pipes_into_shell(&lowered);
                 if fetch && pipes_to_shell {
                     out.finding(
                         cx.finding("RUN pipes a downloaded script into a shell: it runs unseen and unverified", location(source, instruction, Some("curl").filter(|_| lowered.contains("curl")).or(Some("wget"))))
@@ -292,14 +294,43 @@ impl Gate for DockerHygiene {
     }
 }
 
+/// Whether a command line pipes into a shell interpreter: a pipe stage whose program is `sh`,
+/// `bash` and the like (`| sha256sum -c -` is a checksum, not a shell).
+fn pipes_into_shell(line: &str) -> bool {
+    line.split('|').skip(1).any(|stage| {
+        let mut words = stage.split_whitespace();
+        let mut program = words.next().unwrap_or_default();
+        if program == "sudo" || program == "env" {
+            program = words.next().unwrap_or_default();
+        }
+        let program = program.rsplit('/').next().unwrap_or(program);
+        matches!(program, "sh" | "bash" | "zsh" | "dash" | "ash" | "ksh")
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::unpinned_packages;
+    use super::{pipes_into_shell, unpinned_packages};
 
     #[test]
     fn package_pins() {
         assert_eq!(unpinned_packages("apt-get update && apt-get install -y --no-install-recommends curl ca-certificates=20230311").len(), 1);
         assert!(unpinned_packages("apk add --no-cache curl=8.5.0-r0").is_empty());
+    }
+
+    #[test]
+    fn only_a_shell_at_the_end_of_a_pipe_runs_a_download() {
+        assert!(pipes_into_shell("curl -fsSL https://x/install.sh | sh"));
+        assert!(pipes_into_shell(
+            "curl -fsSL https://x | sudo bash -s -- --yes"
+        ));
+        assert!(pipes_into_shell("wget -qO- https://x | /bin/sh"));
+        assert!(!pipes_into_shell(
+            "curl -fsSLO https://x/a.tgz && echo \"abc  a.tgz\" | sha256sum -c -"
+        ));
+        assert!(!pipes_into_shell(
+            "curl -fsSL https://x/key.gpg | gpg --dearmor -o /k.gpg"
+        ));
         assert_eq!(
             unpinned_packages("pip install requests flask==3.0.0").len(),
             1

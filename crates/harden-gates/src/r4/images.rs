@@ -8,11 +8,14 @@ use harden_model::{LineCol, Location, Redacted, Span};
 
 /// Whether a repository path is a Dockerfile.
 pub(crate) fn is_dockerfile(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name == "Dockerfile"
-        || name == "Containerfile"
-        || name.starts_with("Dockerfile.")
-        || name.ends_with(".Dockerfile")
+    // Any case: `Dockerfile`, `dockerfile`, `Dockerfile.prod`, `api.dockerfile`, `Containerfile`.
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name == "dockerfile"
+        || name == "containerfile"
+        || name.starts_with("dockerfile.")
+        || name.starts_with("containerfile.")
+        || name.ends_with(".dockerfile")
+        || name.ends_with(".containerfile")
 }
 
 fn is_compose(path: &str) -> bool {

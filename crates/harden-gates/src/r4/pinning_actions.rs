@@ -73,7 +73,11 @@ impl Gate for PinningActions {
                         out.finding(
                             cx.finding(crate::support::shown_text(&problem), source.at(uses))
                                 .identity(&uses.value)
-                                .help("pin to the full 40-hex commit SHA and keep the tag in a comment: `@<sha> # v4.1.7`")
+                                .help(if uses.value.trim().starts_with("docker://") {
+                                    "pin the image by digest: `docker://image:tag@sha256:<digest>` (`docker buildx imagetools inspect image:tag` prints it)"
+                                } else {
+                                    "pin to the full 40-hex commit SHA and keep the tag in a comment: `@<sha> # v4.1.7`"
+                                })
                                 .build(),
                         );
                     }
