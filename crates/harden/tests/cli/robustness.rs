@@ -1,6 +1,7 @@
 //! Issue 20: nothing silent, nothing unbounded, nothing the scanned repository can turn against
 //! the scanner. One regression test per class, named after it.
 
+use crate::secrets::{SLACK, STRIPE};
 use crate::{harden, ready_repo, stdout};
 
 /// Deeply nested YAML, JSON and TOML are findings at their line, never a crashed run.
@@ -362,15 +363,6 @@ fn the_repository_cannot_steer_writes_or_connections_outside_itself() {
     }
 }
 
-// Assembled from parts: harden scans its own sources, which must hold no credential.
-const STRIPE: &str = concat!("sk_live_", "Zq8RkT2vLm5Np9Wx3Yb7Hc4J");
-const SLACK: &str = concat!(
-    "xoxb-",
-    "248713954120-",
-    "1890456213877-",
-    "Tq3XbL9mKw2ZrV7cN5yP8dHf"
-);
-
 /// A token pasted into harden.toml (a waiver reason, a deployment flag, a preflight command,
 /// a decision, a misspelt key) is masked in every output, file and ledger entry, exactly like
 /// a token in a scanned file.
@@ -631,27 +623,16 @@ fn a_secret_in_a_file_over_ten_mebibytes_is_found() {
         assert!(text.contains(&format!(":{line}:")), "{what}: {text}");
         assert!(!text.contains(STRIPE), "{what}");
     };
-    expect_found(
-        harden(repo.path())
-            .args(["check", ".", "--only", "R3.secrets.tree", "--no-record"])
-            .output()
-            .unwrap(),
-        "check",
-    );
-    expect_found(
-        harden(repo.path())
-            .args(["secrets", "scan", "data/dump.sql"])
-            .output()
-            .unwrap(),
-        "secrets scan FILE",
-    );
-    expect_found(
-        harden(repo.path())
-            .args(["secrets", "scan", "--history"])
-            .output()
-            .unwrap(),
-        "secrets scan --history",
-    );
+    for args in [
+        &["check", ".", "--only", "R3.secrets.tree", "--no-record"][..],
+        &["secrets", "scan", "data/dump.sql"],
+        &["secrets", "scan", "--history"],
+    ] {
+        expect_found(
+            harden(repo.path()).args(args).output().unwrap(),
+            &args.join(" "),
+        );
+    }
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("harden"))
         .args(["secrets", "scan", "-"])
         .current_dir(repo.path())

@@ -7,8 +7,8 @@ use harden_test::TestRepo;
 use crate::{harden, ready_repo, stderr, stdout};
 
 // Assembled from parts: harden scans its own sources, which must hold no credential.
-const STRIPE: &str = concat!("sk_live_", "Zq8RkT2vLm5Np9Wx3Yb7Hc4J");
-const SLACK: &str = concat!(
+pub(crate) const STRIPE: &str = concat!("sk_live_", "Zq8RkT2vLm5Np9Wx3Yb7Hc4J");
+pub(crate) const SLACK: &str = concat!(
     "xoxb-",
     "248713954120-",
     "1890456213877-",
