@@ -720,6 +720,14 @@ impl Detector {
             {
                 continue;
             }
+            // Credentials of a database on this machine (`postgres://postgres:postgres@
+            // localhost/app` in a dev `.env` or a Makefile) open nothing anyone else can reach.
+            if &*rule.id == "url-credentials"
+                && let Some(host) = rule.name_group.and_then(|g| captures.get_group(g))
+                && loopback_host(&String::from_utf8_lossy(&text[host.start..host.end]))
+            {
+                continue;
+            }
             if rule.generic {
                 // The value repeats its own name (`PER_1000_TOKENS: "PER_1000_TOKENS"`).
                 if let Some(name) = rule.name_group.and_then(|g| captures.get_group(g))
@@ -833,4 +841,16 @@ fn uuid_shaped(value: &str) -> bool {
             .iter()
             .zip([8, 4, 4, 4, 12])
             .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// `localhost`, `127.0.0.1` and the rest of 127/8, `0.0.0.0`, `host.docker.internal`.
+pub(crate) fn loopback_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "0.0.0.0"
+        || host == "host.docker.internal"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }

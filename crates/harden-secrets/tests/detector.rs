@@ -416,3 +416,18 @@ fn identifiers_under_secret_looking_names_are_not_secrets() {
     let reported = "API_KEY = \"3f1c9d2e-8b7a-4c6d-9e0f-1a2b3c4d5e6f\"\n";
     assert_eq!(detector.scan(reported).len(), 1, "{reported}");
 }
+
+/// Credentials of a database on this machine are not reported; the same URL to another host is.
+#[test]
+fn url_credentials_to_loopback_hosts_are_development_defaults() {
+    let detector =
+        harden_secrets::Detector::with_config(&harden_secrets::DetectorConfig::default()).unwrap();
+    for local in [
+        "DB_URL := postgres://postgres:postgres@localhost/miniflux_test?sslmode=disable\n",
+        "DIRECT_URL=\"postgresql://postgres:Xk9pL2mQ7vR4@127.0.0.1:5432/postgres\"\n",
+    ] {
+        assert!(detector.scan(local).is_empty(), "{local}");
+    }
+    let remote = "DIRECT_URL=\"postgresql://postgres:Xk9pL2mQ7vR4@db.internal:5432/postgres\"\n";
+    assert_eq!(detector.scan(remote).len(), 1, "{remote}");
+}

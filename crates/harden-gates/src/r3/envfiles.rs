@@ -112,7 +112,7 @@ impl Gate for EnvFiles {
                 let key = key.trim();
                 let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
                 let value = value.split(" #").next().unwrap_or(value).trim();
-                if placeholder(value) {
+                if placeholder(value) || dev_value(value) {
                     continue;
                 }
                 let upper = key.to_ascii_uppercase();
@@ -156,9 +156,52 @@ impl Gate for EnvFiles {
     }
 }
 
+/// Values no one guards: small numbers (`MAX_TOKENS=123`, a test PIN) and URLs of this
+/// machine (`DATABASE_URL=postgres://app:app@localhost/app`).
+fn dev_value(value: &str) -> bool {
+    if value.len() <= 8 && value.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    let Some((_, rest)) = value.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host == "127.0.0.1"
+        || host == "::1"
+        || host == "0.0.0.0"
+        || host == "host.docker.internal"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_and_local_urls_are_dev_values() {
+        for dev in [
+            "123",
+            "postgres://app:app@localhost:5432/app",
+            "redis://:pw@127.0.0.1:6379",
+            "http://user:pass@[::1]:8080/",
+        ] {
+            assert!(dev_value(dev), "{dev}");
+        }
+        for real in [
+            "postgres://app:s3cr3t-Pa55@db.internal/app",
+            "123456789012",
+            "Xk9pL2mQ7vR4tZ8w",
+        ] {
+            assert!(!dev_value(real), "{real}");
+        }
+    }
 
     #[test]
     fn env_file_names() {
