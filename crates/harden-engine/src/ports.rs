@@ -156,7 +156,7 @@ pub trait History: Send + Sync {
     fn tips_digest(&self) -> Result<Option<String>, PortError> {
         Ok(None)
     }
-    /// What a gate kept under `key` in an earlier run (under `.harden/cache/`), if anything.
+    /// What a gate kept under `key` in an earlier run (under `.git/harden/cache/`), if anything.
     fn cache_get(&self, key: &str) -> Option<Vec<u8>> {
         let _ = key;
         None

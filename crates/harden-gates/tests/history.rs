@@ -299,10 +299,37 @@ fn a_second_run_reads_only_new_blobs() {
     );
     // A cache directory planted as a link is neither read nor written through.
     let outside = tempfile::tempdir().unwrap();
-    std::fs::remove_dir_all(repo.path().join(".harden/cache")).unwrap();
-    std::os::unix::fs::symlink(outside.path(), repo.path().join(".harden/cache")).unwrap();
+    std::fs::remove_dir_all(repo.path().join(".git/harden/cache")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), repo.path().join(".git/harden/cache")).unwrap();
     let fourth = run(&repo, None);
     assert_eq!(counts(&fourth, "blobs from cache"), 0);
     assert_eq!(fourth.findings, third.findings);
     assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+    // A cache committed to the work tree, with every outcome forged to "binary", is never
+    // read: the cache lives in the git directory, where nothing a clone brings can land.
+    std::fs::remove_file(repo.path().join(".git/harden/cache")).unwrap();
+    let _ = run(&repo, None);
+    let cache_dir = repo.path().join(".git/harden/cache");
+    let cache = std::fs::read_dir(&cache_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .unwrap();
+    let mut forged: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    for blob in forged["blobs"].as_array_mut().unwrap() {
+        blob["outcome"] = serde_json::json!("Binary");
+    }
+    for dir in [repo.path().join(".harden/cache"), cache_dir.clone()] {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(cache.file_name().unwrap()), forged.to_string()).unwrap();
+    }
+    // Planted in the git directory itself (which only a local user can do), it is trusted:
+    assert!(
+        run(&repo, None).findings.is_empty(),
+        "the forged cache is what is read"
+    );
+    std::fs::remove_dir_all(&cache_dir).unwrap();
+    let fifth = run(&repo, None);
+    assert_eq!(fifth.findings, third.findings);
 }

@@ -8,7 +8,7 @@ pub struct GitHistory {
     /// Where the scanned root sits inside the repository's work tree (`services/api/`), so that
     /// root-relative paths can be looked up in commits; empty at the top.
     prefix: String,
-    /// Whether gates may keep results under `.harden/cache/` (off for runs that must write
+    /// Whether gates may keep results under `.git/harden/cache/` (off for runs that must write
     /// nothing, such as `check --no-record`).
     cache_writes: bool,
 }
@@ -58,7 +58,7 @@ impl GitHistory {
         })
     }
 
-    /// Lets gates keep results under `.harden/cache/` for later runs.
+    /// Lets gates keep results under `.git/harden/cache/` for later runs.
     #[must_use]
     pub fn with_cache_writes(mut self, allowed: bool) -> Self {
         self.cache_writes = allowed;
@@ -133,29 +133,29 @@ impl GitHistory {
 }
 
 impl GitHistory {
-    /// `.harden/cache/<key>.json` at the top of the work tree; `None` for a bare repository
-    /// or a key that is not a plain name.
+    /// `harden/cache/<key>.json` inside the git directory. Not in the work tree: there a
+    /// repository could commit a forged cache (every blob of a secret marked binary) and hide
+    /// its history; nothing a clone or a pull brings lands in `.git/`. `None` for a key that is
+    /// not a plain name.
     fn cache_path(&self, key: &str) -> Option<std::path::PathBuf> {
         if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
             return None;
         }
-        let workdir = self.repo.work_dir()?;
-        Some(
-            workdir
-                .join(".harden")
-                .join("cache")
-                .join(format!("{key}.json")),
-        )
+        Some(self.cache_dir().join(format!("{key}.json")))
     }
 
-    /// `.harden` and `.harden/cache` are real directories (created if `create`), never links
-    /// a repository could plant to send the cache elsewhere.
+    fn cache_dir(&self) -> std::path::PathBuf {
+        self.repo
+            .to_thread_local()
+            .common_dir()
+            .join("harden")
+            .join("cache")
+    }
+
+    /// `harden` and `harden/cache` are real directories (created if `create`), never links.
     fn cache_dir_is_safe(&self, create: bool) -> Result<(), PortError> {
-        let Some(workdir) = self.repo.work_dir() else {
-            return Err(PortError::new("a bare repository has no cache directory"));
-        };
-        let mut dir = workdir.to_path_buf();
-        for part in [".harden", "cache"] {
+        let mut dir = self.repo.to_thread_local().common_dir().to_path_buf();
+        for part in ["harden", "cache"] {
             dir.push(part);
             match fs_err::symlink_metadata(&dir) {
                 Ok(meta) if meta.is_dir() => {}
@@ -167,11 +167,6 @@ impl GitHistory {
                 }
                 Err(_) if create => {
                     fs_err::create_dir(&dir).map_err(|e| PortError::new(e.to_string()))?;
-                    if part == "cache" {
-                        // The cache never shows up as untracked files.
-                        fs_err::write(dir.join(".gitignore"), "*\n")
-                            .map_err(|e| PortError::new(e.to_string()))?;
-                    }
                 }
                 Err(e) => return Err(PortError::new(e.to_string())),
             }

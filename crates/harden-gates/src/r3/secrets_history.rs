@@ -122,7 +122,7 @@ that introduced each secret, its author, date and path. With the `since` option 
 as origin/main) only blobs first appearing after it are read, for incremental runs in CI. A \
 secret found in history is compromised: rotate it; rewriting history only limits further spread. \
 Blobs a partial clone does not hold are counted as missing, not read. The outcome of every blob \
-is kept under `.harden/cache/` (masked secrets and digests, never values), keyed by harden's \
+is kept under `.git/harden/cache/` (masked secrets and digests, never values), keyed by harden's \
 version and the `[secrets]` settings: a second run on the same refs reads no blob, and after new \
 commits only the new blobs are read.",
     evidence: &[
@@ -168,7 +168,7 @@ impl Gate for SecretsHistory {
         let excluded = harden_engine::glob_set(&cx.config().repository_exclude)?;
         let include = |path: &str| !findings.allowed_path(path) && !excluded.is_match(path);
         // Blobs scanned by an earlier run with the same rules are not read again: their
-        // outcomes are kept in `.harden/cache/`, keyed by everything that decides them.
+        // outcomes are kept in `.git/harden/cache/`, keyed by everything that decides them.
         let key = cache_key(cx, since);
         let tips = history.tips_digest()?;
         let cached: Option<HistoryCache> = history
