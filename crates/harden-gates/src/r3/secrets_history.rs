@@ -88,7 +88,7 @@ fn missing_finding(
 }
 
 /// Everything that decides a blob's outcome: harden's version (its rules), the `[secrets]`
-/// configuration, what is left out, and `since`.
+/// configuration, what is left out, `since`, and the directory scanned.
 fn cache_key(cx: &GateCx<'_>, since: Option<&str>) -> String {
     let config = cx.config();
     let mut hasher = Sha256::new();
@@ -98,6 +98,8 @@ fn cache_key(cx: &GateCx<'_>, since: Option<&str>) -> String {
         format!("{:?}", config.secrets.allow_paths),
         format!("{:?}", config.repository_exclude),
         since.unwrap_or_default().to_owned(),
+        // Paths in cached findings are relative to the scanned directory.
+        cx.repo().root_display(),
     ] {
         hasher.update(part.as_bytes());
         hasher.update([0]);
