@@ -32,7 +32,9 @@ pub(crate) struct Session {
     /// The location as given (a URL with its password), for the anchor's key.
     ledger_raw: String,
     anchor_file: Option<PathBuf>,
-    pub(crate) head: Option<HeadState>,
+    /// HEAD and the dirty flag, read when a run needs them: the ledger commands never do, and
+    /// the dirty flag walks the work tree.
+    head: std::sync::OnceLock<Option<HeadState>>,
     pub(crate) clock: SystemClock,
     worktree: WorkTree,
     history: Result<GitHistory, String>,
@@ -131,10 +133,6 @@ impl Session {
         let worktree = WorkTree::excluding(root, &config.repository_exclude)
             .map_err(|e| UsageError(e.to_string()))?;
         let history = GitHistory::open(root).map(|h| h.with_cache_writes(access == Access::Write));
-        let head = match &history {
-            Ok(history) => Some(history.head_state().context("reading git HEAD")?),
-            Err(_) => None,
-        };
         let location = ledger_location(root, locations.ledger.as_deref(), &config);
         // A ledger named by the repository (its config, or the default) stays inside it; one
         // named on the command line or in the environment is the user's choice.
@@ -164,7 +162,7 @@ impl Session {
             ledger_location: harden_ledger::redact_url(&location),
             ledger_raw: location,
             anchor_file: locations.ledger_anchor.clone(),
-            head,
+            head: std::sync::OnceLock::new(),
             clock: SystemClock,
             worktree,
             history,
@@ -219,6 +217,15 @@ impl Session {
             clock: &self.clock,
             env: &crate::clock::ProcessEnvironment,
         };
+        let head = if let Some(head) = self.head.get() {
+            head.clone()
+        } else {
+            let head = match &self.history {
+                Ok(history) => Some(history.head_state().context("reading git HEAD")?),
+                Err(_) => None,
+            };
+            self.head.get_or_init(|| head).clone()
+        };
         let context = RunContext {
             run_id,
             tool: ToolInfo {
@@ -227,8 +234,8 @@ impl Session {
             },
             target: RunTarget {
                 repository: display_path(&self.root),
-                commit: self.head.as_ref().and_then(|h| h.commit.clone()),
-                dirty: self.head.as_ref().map(|h| h.dirty),
+                commit: head.as_ref().and_then(|h| h.commit.clone()),
+                dirty: head.as_ref().map(|h| h.dirty),
                 base_url: self.config.target.as_ref().map(|t| t.base_url.clone()),
                 artifact,
             },

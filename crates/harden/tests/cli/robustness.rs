@@ -29,12 +29,8 @@ fn deep_nesting_in_any_parsed_file_is_a_finding_not_a_crash() {
                 "]".repeat(5_000)
             ),
         );
-    let output = harden(repo.path())
-        .args(["check", ".", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1), "{output:?}");
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (code, report) = check_json(&repo, &[]);
+    assert_eq!(code, Some(1), "{report}");
     let messages: Vec<String> = report["gates"]
         .as_array()
         .unwrap()
@@ -63,24 +59,24 @@ fn deep_nesting_in_any_parsed_file_is_a_finding_not_a_crash() {
     assert!(stdout(&log).contains("run"), "{log:?}");
 }
 
+/// `harden check . --format json` with `extra` arguments: the exit code and the report.
+fn check_json(repo: &harden_test::TestRepo, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let output = harden(repo.path())
+        .args(["check", ".", "--format", "json"])
+        .args(extra)
+        .timeout(std::time::Duration::from_mins(2))
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{output:?}"));
+    (output.status.code(), report)
+}
+
 fn ledger(repo: &harden_test::TestRepo) -> std::path::PathBuf {
     repo.path().join(".harden/ledger.db")
 }
 
 fn r2_outcome(repo: &harden_test::TestRepo) -> (String, String) {
-    let output = harden(repo.path())
-        .args([
-            "check",
-            ".",
-            "--format",
-            "json",
-            "--only",
-            "R2.ledger.intact",
-        ])
-        .output()
-        .unwrap();
-    let report: serde_json::Value =
-        serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{output:?}"));
+    let (_, report) = check_json(repo, &["--only", "R2.ledger.intact"]);
     let gate = &report["gates"][0];
     (
         gate["outcome"].as_str().unwrap_or_default().to_owned(),
@@ -521,20 +517,10 @@ fn waivers_cannot_be_granted_forever() {
     repo.write("harden.toml", format!("{}\n{waiver}", crate::CONFIG));
     let outcome = |extra: &str| {
         repo.write("harden.toml", format!("{}\n{waiver}{extra}", crate::CONFIG));
-        let output = harden(repo.path())
-            .args([
-                "check",
-                ".",
-                "--format",
-                "json",
-                "--only",
-                "R7.runbooks",
-                "--only",
-                "R4.ci.ignore-errors",
-            ])
-            .output()
-            .unwrap();
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let (_, report) = check_json(
+            &repo,
+            &["--only", "R7.runbooks", "--only", "R4.ci.ignore-errors"],
+        );
         report["gates"]
             .as_array()
             .unwrap()
@@ -575,21 +561,8 @@ fn forty_thousand_findings_in_one_file_do_not_take_quadratic_time() {
         workflow.push('\n');
     }
     repo.write(".github/workflows/ci.yml", workflow);
-    let output = harden(repo.path())
-        .args([
-            "check",
-            ".",
-            "--only",
-            "R4.pinning.actions",
-            "--format",
-            "json",
-            "--no-record",
-        ])
-        .timeout(std::time::Duration::from_mins(2))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1), "{}", crate::stderr(&output));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (code, report) = check_json(&repo, &["--only", "R4.pinning.actions", "--no-record"]);
+    assert_eq!(code, Some(1));
     assert_eq!(
         report["gates"][0]["findings"].as_array().unwrap().len(),
         40_000
@@ -666,21 +639,12 @@ fn files_too_large_to_parse_are_listed_and_fail_a_strict_run() {
         ),
     );
     let run = |strict: bool| {
-        let mut args = vec![
-            "check",
-            ".",
-            "--only",
-            "R4.lockfiles",
-            "--format",
-            "json",
-            "--no-record",
-        ];
+        let mut args = vec!["--only", "R4.lockfiles", "--no-record"];
         if strict {
             args.push("--strict");
         }
-        let output = harden(repo.path()).args(&args).output().unwrap();
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        (output.status.code(), report["gates"][0].clone())
+        let (code, report) = check_json(&repo, &args);
+        (code, report["gates"][0].clone())
     };
     let (code, gate) = run(false);
     assert_eq!(code, Some(0), "{gate}");
