@@ -1,8 +1,8 @@
 //! Manifests and lockfiles: one dependency inventory across ecosystems, and the disagreements
 //! between what a manifest asks for and what its lockfile pins.
 
-use std::collections::BTreeMap;
 use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use harden_model::{LineCol, Span};
 
@@ -580,8 +580,9 @@ pub fn check_npm(
     requirements: &[Requirement],
     locked: &mut [Dependency],
     lockfile: &str,
+    overridden: &BTreeSet<String>,
 ) -> Vec<Problem> {
-    check_locked(
+    let mut problems = check_locked(
         requirements,
         locked,
         lockfile,
@@ -590,12 +591,84 @@ pub fn check_npm(
             let range = nodejs_semver::Range::parse(requirement).ok()?;
             Some(nodejs_semver::Version::parse(version).is_ok_and(|v| range.satisfies(&v)))
         },
-    )
+    );
+    // An override pins the package whatever the manifest's range says.
+    problems.retain(|p| {
+        !matches!(p, Problem::Mismatch { requirement, .. } if overridden.contains(&requirement.name))
+    });
+    problems
+}
+
+/// Workspace globs of a package.json (`workspaces: [...]` or `workspaces: {packages: [...]}`).
+pub fn npm_workspaces(text: &str) -> Vec<String> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let list = value.get("workspaces").and_then(|w| {
+        w.as_array()
+            .or_else(|| w.get("packages").and_then(serde_json::Value::as_array))
+    });
+    list.into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Packages whose version a project-wide override decides for every dependent, direct ones
+/// included: yarn `resolutions`, npm `overrides` and pnpm `pnpm.overrides` of a package.json.
+/// Keys scoped to a parent (`a>b`, `a/b`) leave direct dependencies alone and are not listed.
+pub fn npm_overrides(text: &str) -> BTreeSet<String> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return BTreeSet::new();
+    };
+    let maps = [
+        value.get("resolutions"),
+        value.get("overrides"),
+        value.get("pnpm").and_then(|p| p.get("overrides")),
+    ];
+    maps.into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_object)
+        .flat_map(|map| map.keys())
+        .filter_map(|key| override_target(key))
+        .collect()
+}
+
+/// The package an override key applies to everywhere: `zod`, `undici@7`, `**/ws`,
+/// `@types/koa`, `lodash@npm:4.17.21`; `None` for keys scoped under a parent.
+pub fn override_target(key: &str) -> Option<String> {
+    let key = key.trim_start_matches("**/");
+    if key.contains('>') {
+        return None;
+    }
+    let (scope, rest) = match key.strip_prefix('@') {
+        Some(rest) => {
+            let (scope, rest) = rest.split_once('/')?;
+            (Some(scope), rest)
+        }
+        None => (None, key),
+    };
+    let name = rest.split('@').next().unwrap_or(rest);
+    if name.is_empty() || name.contains('/') {
+        return None;
+    }
+    Some(match scope {
+        Some(scope) => format!("@{scope}/{name}"),
+        None => name.to_owned(),
+    })
 }
 
 /// Checks npm requirements against a yarn.lock: yarn records each requested range as a key
 /// (`name@^1.2.0` classic, `name@npm:^1.2.0` berry), so a changed requirement has no entry.
-pub fn check_yarn(requirements: &[Requirement], text: &str, lockfile: &str) -> Vec<Problem> {
+/// A package overridden by `resolutions` needs only some entry: yarn rewrites its key to the
+/// resolution (`@types/koa@npm:2.15.1`).
+pub fn check_yarn(
+    requirements: &[Requirement],
+    text: &str,
+    lockfile: &str,
+    overridden: &BTreeSet<String>,
+) -> Vec<Problem> {
     let mut keys: Vec<String> = Vec::new();
     for line in text
         .lines()
@@ -611,7 +684,12 @@ pub fn check_yarn(requirements: &[Requirement], text: &str, lockfile: &str) -> V
         .filter(|r| {
             let classic = format!("{}@{}", r.name, r.requirement);
             let berry = format!("{}@npm:{}", r.name, r.requirement);
-            !keys.iter().any(|k| *k == classic || *k == berry)
+            let any = format!("{}@", r.name);
+            !keys.iter().any(|k| {
+                *k == classic
+                    || *k == berry
+                    || (overridden.contains(&r.name) && k.starts_with(&any))
+            })
         })
         .map(|r| Problem::NotLocked {
             requirement: r.clone(),
@@ -644,6 +722,20 @@ pub fn check_pnpm(
         None if importer == "." => Some(root),
         None => None,
     };
+    // Overrides (from pnpm-workspace.yaml or package.json) are recorded in the lockfile, and
+    // an overridden direct dependency's specifier is the override's value.
+    let overrides: BTreeMap<String, String> = root
+        .get("overrides")
+        .map(|node| match &node.value {
+            crate::yaml::Value::Map(entries) => entries
+                .iter()
+                .filter_map(|(key, value)| {
+                    Some((override_target(&key.text)?, value.scalar_text()?))
+                })
+                .collect(),
+            _ => BTreeMap::new(),
+        })
+        .unwrap_or_default();
     let mut problems = Vec::new();
     for requirement in requirements
         .iter()
@@ -670,8 +762,11 @@ pub fn check_pnpm(
             .and_then(crate::yaml::Node::scalar_text)
             .unwrap_or_default();
         let bare = version.split('(').next().unwrap_or_default().to_owned();
-        let satisfied = specifier == requirement.requirement
-            && nodejs_semver::Range::parse(&requirement.requirement)
+        let wanted = overrides
+            .get(&requirement.name)
+            .unwrap_or(&requirement.requirement);
+        let satisfied = (specifier == requirement.requirement || specifier == *wanted)
+            && nodejs_semver::Range::parse(wanted)
                 .ok()
                 .zip(nodejs_semver::Version::parse(&bare).ok())
                 .is_none_or(|(range, v)| range.satisfies(&v));
@@ -681,7 +776,11 @@ pub fn check_pnpm(
                 locked: Dependency {
                     ecosystem: Ecosystem::Npm,
                     name: requirement.name.clone(),
-                    version: format!("{bare} (for {specifier})"),
+                    version: if specifier == requirement.requirement {
+                        bare
+                    } else {
+                        format!("{bare}, recorded for `{specifier}` (out of date)")
+                    },
                     direct: true,
                     source: None,
                     integrity: None,
@@ -1015,7 +1114,12 @@ mod tests {
         assert_eq!(requirements[0].span.start.line, 3);
         let lock = r#"{"lockfileVersion": 3, "packages": {"": {}, "node_modules/express": {"version": "4.19.2", "integrity": "sha512-x"}, "node_modules/left-pad": {"version": "1.2.0"}}}"#;
         let mut locked = npm_lock("package-lock.json", lock).unwrap();
-        let problems = check_npm(&requirements, &mut locked, "package-lock.json");
+        let problems = check_npm(
+            &requirements,
+            &mut locked,
+            "package-lock.json",
+            &BTreeSet::new(),
+        );
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(
             matches!(&problems[0], Problem::Mismatch { requirement, .. } if requirement.name == "left-pad")
@@ -1126,7 +1230,15 @@ mod tests {
             "{\"dependencies\": {\"b\": \"^1.0.0\"}}",
         )
         .unwrap();
-        assert!(check_npm(&requirements, &mut locked, "package-lock.json").is_empty());
+        assert!(
+            check_npm(
+                &requirements,
+                &mut locked,
+                "package-lock.json",
+                &BTreeSet::new()
+            )
+            .is_empty()
+        );
         let pnpm = "lockfileVersion: '6.0'\ndependencies:\n  zod:\n    specifier: ^3.23.0\n    version: 3.23.8\n";
         let requirements =
             npm_requirements("package.json", "{\"dependencies\": {\"zod\": \"^3.23.0\"}}").unwrap();
@@ -1142,7 +1254,7 @@ mod tests {
         .unwrap();
         let yarn =
             "left-pad@^1.3.0:\n  version \"1.3.0\"\n\n\"react@npm:^18.0.0\":\n  version: 18.3.1\n";
-        let problems = check_yarn(&requirements, yarn, "yarn.lock");
+        let problems = check_yarn(&requirements, yarn, "yarn.lock", &BTreeSet::new());
         assert_eq!(
             problems.len(),
             1,
@@ -1168,5 +1280,21 @@ mod tests {
             check_python(&requirements, &python_locked_names(uv), "uv.lock").len(),
             1
         );
+    }
+
+    #[test]
+    fn override_keys_name_their_package() {
+        for (key, target) in [
+            ("zod", Some("zod")),
+            ("undici@7", Some("undici")),
+            ("**/ws", Some("ws")),
+            ("@types/koa", Some("@types/koa")),
+            ("lodash@npm:4.17.21", Some("lodash")),
+            ("@scope/pkg@^1", Some("@scope/pkg")),
+            ("webpack>terser", None),
+            ("parent/child", None),
+        ] {
+            assert_eq!(override_target(key).as_deref(), target, "{key}");
+        }
     }
 }

@@ -179,6 +179,71 @@ fn escape_at(text: &[u8], at: usize) -> bool {
         && text.get(at + 2).is_some_and(u8::is_ascii_hexdigit)
 }
 
+/// Shortest single-line base64 run taken for an embedded file (a data URI, a font, an icon).
+const MIN_PAYLOAD: usize = 200;
+/// Bytes of a run decoded to judge it: enough to tell text from an image header.
+const PAYLOAD_SAMPLE: usize = 1024;
+/// How far from a match the enclosing run is followed: a payload is judged by its sample.
+const PAYLOAD_REACH: usize = 64 << 10;
+
+/// Whether `start..end` lies strictly inside base64 of binary data: a data URI's PNG, a font or
+/// a `.resx` icon, on one long line or wrapped over lines of equal length. Provider formats
+/// match by chance inside such blobs; no credential is written there (a secret inside an
+/// encoded *text* is found by decoding the layer).
+pub(crate) fn inside_binary_payload(text: &[u8], start: usize, end: usize) -> bool {
+    let floor = start.saturating_sub(PAYLOAD_REACH);
+    let ceiling = (end + PAYLOAD_REACH).min(text.len());
+    let mut run_start = start;
+    while run_start > floor && BASE64_CHARS[text[run_start - 1] as usize] {
+        run_start -= 1;
+    }
+    let mut run_end = end;
+    while run_end < ceiling && BASE64_CHARS[text[run_end] as usize] {
+        run_end += 1;
+    }
+    if text[start..end].iter().any(|&b| !BASE64_CHARS[b as usize])
+        || run_end - run_start <= end - start
+    {
+        return false;
+    }
+    let length = run_end - run_start;
+    let wrapped = || {
+        let neighbour = |from: usize, to: usize| -> bool {
+            let other: Vec<(usize, usize)> = runs(&text[from..to], &BASE64_CHARS, 60).collect();
+            other.iter().any(|&(s, e)| e - s == length)
+        };
+        let before = text[..run_start].iter().rposition(|&b| b == b'\n');
+        let previous_line = before.map(|nl| {
+            let from = text[..nl]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1);
+            (from, nl)
+        });
+        let next_line = text[run_end..].iter().position(|&b| b == b'\n').map(|nl| {
+            let from = run_end + nl + 1;
+            let to = text[from..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(text.len(), |p| from + p);
+            (from, to)
+        });
+        length >= 60
+            && length.is_multiple_of(4)
+            && (previous_line.is_some_and(|(f, t)| neighbour(f, t))
+                || next_line.is_some_and(|(f, t)| neighbour(f, t)))
+    };
+    if length < MIN_PAYLOAD && !wrapped() {
+        return false;
+    }
+    let sample = &text[run_start..run_start + (length.min(PAYLOAD_SAMPLE) & !3)];
+    let url_safe = sample.iter().any(|b| matches!(b, b'-' | b'_'));
+    let engine = if url_safe { &URL_SAFE } else { &STANDARD };
+    engine
+        .decode(sample)
+        .is_ok_and(|decoded| !printable(&decoded))
+}
+
 /// Every encoded run in `text` that decodes to printable text different from itself.
 pub(crate) fn layers(text: &[u8]) -> Vec<Layer> {
     let mut found = Vec::new();
@@ -296,5 +361,36 @@ mod tests {
                     let someVeryLongIdentifierNameHere = 1;\n\
                     integrity: sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==\n";
         assert!(layers(text.as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn binary_payloads_are_told_from_text() {
+        // A PNG header and pseudo-random pixels, as an SVG embeds them.
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        let mut state = 7u32;
+        png.extend((0..600).map(|_| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (state >> 16) as u8
+        }));
+        let blob = STANDARD.encode(&png);
+        let svg = format!("<image href=\"data:image/png;base64,{blob}\"/>");
+        let at = svg.find(&blob).unwrap() + 100;
+        assert!(inside_binary_payload(svg.as_bytes(), at, at + 40));
+        // The same blob wrapped at 76 columns, as in a `.resx` file.
+        let mut wrapped = String::new();
+        for line in blob.as_bytes().chunks(76) {
+            wrapped.push_str("        ");
+            wrapped.push_str(std::str::from_utf8(line).unwrap());
+            wrapped.push('\n');
+        }
+        let at = wrapped.find(&blob[76..152]).unwrap() + 10;
+        assert!(inside_binary_payload(wrapped.as_bytes(), at, at + 40));
+        // Base64 of text, and a token that is the whole run, are not payloads.
+        let text = STANDARD.encode("a long configuration text, ".repeat(20));
+        assert!(!inside_binary_payload(text.as_bytes(), 100, 140));
+        let token = &blob[..40];
+        let line = format!("token = \"{token}\"");
+        let at = line.find(token).unwrap();
+        assert!(!inside_binary_payload(line.as_bytes(), at, at + 40));
     }
 }

@@ -374,6 +374,63 @@ const OBVIOUS: &[&str] = &[
     "mypassword",
 ];
 
+/// A Vue (`:name=` / `v-bind:name=`) or Angular (`[name]=`) attribute binding at `name`.
+fn template_binding(text: &[u8], start: usize, end: usize) -> bool {
+    let opened = start > 0 && matches!(text[start - 1], b':' | b'[');
+    let rest = &text[end..text.len().min(end + 3)];
+    opened && (rest.starts_with(b"=\"") || rest.starts_with(b"]=\""))
+}
+
+/// A member or call expression (`inheritedProperties?.auth`, `user.tokens[0]`, `getKey()`).
+fn expression(value: &str) -> bool {
+    value
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'$'))
+        && value
+            .bytes()
+            .any(|b| matches!(b, b'.' | b'?' | b'(' | b'['))
+        && value.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'_' | b'$' | b'.' | b'?' | b'!' | b'(' | b')' | b'[' | b']'
+                )
+        })
+}
+
+/// Credentials that are sample words, or a password equal to its user name
+/// (`test:password`, `invalid:invalid`, `AccountSid:AuthToken`): documentation and tests.
+fn placeholder_credentials(user: &str, password: &str) -> bool {
+    password.eq_ignore_ascii_case(user) || placeholder(password) || sample_value(password)
+}
+
+/// Rules with no format of their own (a password in a URL, a basic or bearer header, a
+/// connection string) take whatever text sits in the slot: placeholders are judged as for
+/// the generic rules, and a basic header by what it decodes to.
+fn unstructured_placeholder(rule: &str, text: &[u8], start: usize, value: &str) -> bool {
+    match rule {
+        "http-basic-auth" => {
+            let decoded = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, value)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok());
+            decoded
+                .as_deref()
+                .and_then(|d| d.split_once(':'))
+                .is_some_and(|(user, password)| placeholder_credentials(user, password))
+        }
+        "url-credentials" => {
+            // The user sits between `://` and the `:` before the password.
+            let before = &text[..start.saturating_sub(1)];
+            let user_start = before.iter().rposition(|&b| b == b'/').map_or(0, |p| p + 1);
+            let user = String::from_utf8_lossy(&before[user_start..]);
+            placeholder_credentials(&user, value)
+        }
+        "http-bearer-token" | "connection-string-password" => sample_value(value),
+        _ => false,
+    }
+}
+
 fn compile(pattern: &str) -> Result<meta::Regex, String> {
     // Rules describe ASCII token formats; matching bytes (not UTF-8 text) lets files with
     // invalid UTF-8 be scanned without a lossy copy, and keeps `\b` on the fast DFA path.
@@ -664,6 +721,7 @@ impl Detector {
             start = start.min(end);
             self.search(rule, text, (start, end), &mut found, &mut vetoed);
         }
+        found.retain(|f| !decode::inside_binary_payload(text, f.start, f.end));
         found
     }
 
@@ -735,6 +793,14 @@ impl Detector {
                 {
                     continue;
                 }
+                // A template binding (`:inherited-auth="props?.auth"`, `[authToken]=
+                // "session.token"`): the attribute's value is an expression, not text.
+                if let Some(name) = rule.name_group.and_then(|g| captures.get_group(g))
+                    && template_binding(text, name.start, name.end)
+                    && expression(&value)
+                {
+                    continue;
+                }
                 // A UUID under a password-ish name is an identifier (passkey authenticator ids
                 // named after password managers: `OnePassword = "bada5566-…"`); under a key,
                 // token or secret name it may be a credential.
@@ -758,6 +824,9 @@ impl Detector {
             }
             if rule.validator.is_some_and(|valid| !valid(&value)) {
                 vetoed.push((span.start, span.end));
+                continue;
+            }
+            if unstructured_placeholder(&rule.id, text, span.start, &value) {
                 continue;
             }
             if placeholder(&value)

@@ -435,3 +435,79 @@ fn url_credentials_to_loopback_hosts_are_development_defaults() {
     );
     assert_eq!(detector.scan(remote).len(), 1, "{remote}");
 }
+
+/// Credentials made of sample words (in URLs, basic and bearer headers) are documentation; the
+/// same slots holding random values are reported.
+#[test]
+fn placeholder_credentials_in_unstructured_slots_are_not_secrets() {
+    use base64::Engine as _;
+    let basic = |pair: &str| base64::engine::general_purpose::STANDARD.encode(pair);
+    let quiet = [
+        "notify: twilio://AccountSid:AuthToken@FromPhoneNo\n".to_owned(),
+        "url = \"https://invalid:invalid@feeds.internal/rss\"\n".to_owned(),
+        "proxy: http://username:password@proxy.internal:3128\n".to_owned(),
+        format!(
+            "{{\"with credentials\", \"Basic {}\"}}\n",
+            basic("test:password")
+        ),
+        format!("Authorization: Basic {}\n", basic("admin:admin")),
+        "Authorization: Bearer test_token_1234567890abcdef\n".to_owned(),
+    ];
+    for text in &quiet {
+        assert!(ids(text).is_empty(), "{text}");
+    }
+    let reported = [
+        concat!(
+            "url = \"https://feeds:Qm7vX2pL9",
+            "kR4@feeds.internal/rss\"\n"
+        )
+        .to_owned(),
+        format!(
+            "Authorization: Basic {}\n",
+            basic(concat!("deploy:Qm7vX2pL9", "kR4tw"))
+        ),
+    ];
+    for text in &reported {
+        assert_eq!(ids(text).len(), 1, "{text}");
+    }
+}
+
+/// Vue and Angular attribute bindings hold expressions; a literal in the same attribute is text.
+#[test]
+fn template_bindings_are_expressions() {
+    for quiet in [
+        "<Share :inherited-auth=\"inheritedProperties?.auth\" />\n",
+        "<app-login [authToken]=\"session.currentToken\"></app-login>\n",
+        "<widget v-bind:api-key=\"settings.integrations.apiKey\" />\n",
+    ] {
+        assert!(ids(quiet).is_empty(), "{quiet}");
+    }
+    let literal = concat!("<widget api-key=\"Qm7vX2pL9", "kR4tw8ZcY3\" />\n");
+    assert_eq!(ids(literal).len(), 1, "{literal}");
+}
+
+/// Provider formats matched by chance inside base64 of a binary file (an SVG's embedded PNG)
+/// are not reported; a token in the same file outside the blob is.
+#[test]
+fn tokens_inside_binary_payloads_are_chance() {
+    use base64::Engine as _;
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut state = 11u32;
+    bytes.extend((0..3000).map(|_| {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        (state >> 16) as u8
+    }));
+    let mut blob = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    // A token-shaped run after a `/` of the blob, as chance gives one in a large bundle (found in
+    // an SVG and a bundle on real histories).
+    let shaped: String = std::iter::once('/')
+        .chain("EAAB".chars())
+        .chain(blob[1000..1100].chars().filter(char::is_ascii_alphanumeric))
+        .collect();
+    blob.replace_range(400..400 + shaped.len(), &shaped);
+    assert!(!ids(&format!("x = \"{}\"\n", &shaped[1..])).is_empty());
+    let svg = format!("<svg><image href=\"data:image/png;base64,{blob}\"/></svg>\n");
+    assert!(ids(&svg).is_empty());
+    let with_key = format!("{svg}<!-- aws_access_key_id = {AWS_ID} -->\n");
+    assert_eq!(ids(&with_key).len(), 1);
+}

@@ -1,8 +1,9 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
-use harden_formats::pipeline::{Job, Kind, Permissions};
+use harden_formats::pipeline::{Kind, Permissions};
 use harden_model::{GateId, GateMeta, ProfileLevel, Round, Severity, Span, Target};
 
 use super::pipelines::{ITEMS, load};
+use super::token_scopes::job_needs;
 
 /// `R4.ci.permissions`: workflow tokens get least privilege.
 pub(crate) struct CiPermissions;
@@ -19,48 +20,14 @@ the repository default, which on many repositories is write access to contents, 
 A compromised step (a poisoned dependency, an injected script) then pushes code or publishes \
 packages. This gate fails workflows without a top-level `permissions:` whose jobs do not set their \
 own, `write-all` anywhere, workflow-level write scopes shared by several jobs, and jobs granted \
-write scopes whose steps only check out, build and test. Fix: `permissions: contents: read` at the \
+write scopes none of whose steps needs them. Which scopes a step needs is known for widely used \
+actions and commands (releases, labels, comments, SARIF upload, OIDC, registries); a job with a \
+script given the token or an action we do not know is counted as unknown, not judged. Fix: `permissions: contents: read` at the \
 top, and grant each write scope only to the job that needs it.",
     evidence: &["workflows", "jobs"],
     options: &[],
     items: Some(ITEMS),
 };
-
-/// Actions and commands that legitimately need a write scope.
-const WRITERS: &[&str] = &[
-    "create-release",
-    "action-gh-release",
-    "create-pull-request",
-    "upload-sarif",
-    "deploy-pages",
-    "docker/login-action",
-    "docker/build-push-action",
-    "release-please",
-    "semantic-release",
-    "changesets/action",
-    "gh-pages",
-    "pages-deploy",
-    "git push",
-    "gh release",
-    "gh pr",
-    "gh issue",
-    "npm publish",
-    "cargo publish",
-    "docker push",
-    "upload-release-asset",
-    // security-events: write
-    "codeql-action/",
-    "upload-sarif",
-    // id-token / attestations: write (OIDC federation, trusted publishing, provenance)
-    "configure-aws-credentials",
-    "google-github-actions/auth",
-    "azure/login",
-    "gh-action-pypi-publish",
-    "attest-build-provenance",
-    "actions/attest",
-    "sigstore/",
-    "cosign",
-];
 
 fn writes(permissions: &Permissions) -> Vec<(String, Span)> {
     match permissions {
@@ -74,26 +41,13 @@ fn writes(permissions: &Permissions) -> Vec<(String, Span)> {
     }
 }
 
-fn needs_write(job: &Job) -> bool {
-    job.uses.is_some()
-        || job.steps.iter().any(|step| {
-            let texts = [
-                step.uses.as_ref().map(|u| u.value.as_str()),
-                step.run.as_ref().map(|r| r.text.value.as_str()),
-            ];
-            texts
-                .iter()
-                .flatten()
-                .any(|t| WRITERS.iter().any(|w| t.contains(w)))
-        })
-}
-
 impl Gate for CiPermissions {
     fn meta(&self) -> &'static GateMeta {
         &META
     }
 
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
+        let (mut jobs, mut unknown) = (0, 0);
         for source in load(cx, out)? {
             let pipeline = &source.pipeline;
             if pipeline.kind != Kind::GithubWorkflow {
@@ -132,7 +86,7 @@ impl Gate for CiPermissions {
                 }
             }
             for job in &pipeline.jobs {
-                out.count("jobs", 1);
+                jobs += 1;
                 let Some(permissions) = &job.permissions else {
                     continue;
                 };
@@ -140,26 +94,45 @@ impl Gate for CiPermissions {
                 if granted.is_empty() {
                     continue;
                 }
-                let write_all = granted.iter().any(|(s, _)| s == "write-all");
-                if write_all || !needs_write(job) {
-                    let (scope, span) = &granted[0];
-                    let why = if write_all {
-                        "grants every scope"
+                let at = |span: Span| source.at_span(span, &format!("jobs.{}.permissions", job.id));
+                if let Some((scope, span)) = granted.iter().find(|(s, _)| s == "write-all") {
+                    out.finding(
+                        cx.finding(format!("job {} has `{scope}`: it grants every scope", job.id), at(*span))
+                            .identity(format!("job:{}:{scope}", job.id))
+                            .help("grant only the scopes its steps need, e.g. `contents: write` for a release")
+                            .build(),
+                    );
+                    continue;
+                }
+                let Ok(needed) = job_needs(job) else {
+                    unknown += 1;
+                    continue;
+                };
+                for (scope, span) in &granted {
+                    let name = scope.trim_end_matches(": write");
+                    if needed.contains(name) {
+                        continue;
+                    }
+                    let why = if needed.is_empty() {
+                        "but none of its steps writes through the token".to_owned()
                     } else {
-                        "but its steps only check out, build and test"
+                        let list: Vec<String> =
+                            needed.iter().map(|s| format!("{s}: write")).collect();
+                        format!("but its steps need only {}", list.join(", "))
                     };
                     out.finding(
-                        cx.finding(
-                            format!("job {} has `{scope}` {why}", job.id),
-                            source.at_span(*span, &format!("jobs.{}.permissions", job.id)),
-                        )
-                        .identity(format!("job:{}:{scope}", job.id))
-                        .help("use `contents: read` unless a step publishes, pushes or comments")
-                        .build(),
+                        cx.finding(format!("job {} has `{scope}` {why}", job.id), at(*span))
+                            .identity(format!("job:{}:{scope}", job.id))
+                            .help("remove the scope; grant a write scope only to the job whose step publishes, pushes or comments")
+                            .build(),
                     );
                 }
             }
         }
+        out.count("jobs", jobs);
+        // Jobs granted write scopes whose needs we cannot tell (an unlisted action, a script
+        // given the token): not judged.
+        out.count("jobs_needs_unknown", unknown);
         Ok(())
     }
 }

@@ -2,6 +2,8 @@ use std::collections::BTreeMap;
 
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_formats::lockfiles::{self, Dependency, Problem, Requirement};
+
+use crate::paths::PathRole;
 use harden_model::{
     GateId, GateMeta, Items, Location, ProfileLevel, Round, Severity, Span, Target,
 };
@@ -86,6 +88,45 @@ fn file_location(path: &str, span: Span) -> Location {
         span: Some(span),
         snippet: None,
         logical: None,
+    }
+}
+
+/// Member globs of a workspace root.
+struct Workspace {
+    include: globset::GlobSet,
+    exclude: globset::GlobSet,
+}
+
+impl Workspace {
+    fn new(globs: &[String]) -> Self {
+        let mut include = globset::GlobSetBuilder::new();
+        let mut exclude = globset::GlobSetBuilder::new();
+        for glob in globs {
+            let (set, pattern) = match glob.strip_prefix('!') {
+                Some(pattern) => (&mut exclude, pattern),
+                None => (&mut include, glob.as_str()),
+            };
+            let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
+            // A glob the package manager would reject names no member; it is left out.
+            if let Ok(glob) = globset::GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+            {
+                set.add(glob);
+            }
+        }
+        Self {
+            include: include
+                .build()
+                .unwrap_or_else(|_| globset::GlobSet::empty()),
+            exclude: exclude
+                .build()
+                .unwrap_or_else(|_| globset::GlobSet::empty()),
+        }
+    }
+
+    fn is_match(&self, relative: &str) -> bool {
+        self.include.is_match(relative) && !self.exclude.is_match(relative)
     }
 }
 
@@ -258,13 +299,7 @@ impl Run<'_, '_> {
             if requirements.is_empty() {
                 continue;
             }
-            let names = [
-                "package-lock.json",
-                "npm-shrinkwrap.json",
-                "pnpm-lock.yaml",
-                "yarn.lock",
-            ];
-            let Some((lockfile, kind)) = nearest(&self.files, dir_of(&manifest), &names) else {
+            let Some((lockfile, kind, root)) = self.npm_lockfile(&manifest)? else {
                 self.report(
                     out,
                     Problem::MissingLockfile {
@@ -274,6 +309,10 @@ impl Run<'_, '_> {
                 );
                 continue;
             };
+            let overridden = match self.read(&join(&root, "package.json"))? {
+                Some(root_manifest) => lockfiles::npm_overrides(&root_manifest),
+                None => std::collections::BTreeSet::default(),
+            };
             out.examined("lockfiles", 1);
             let Some(lock_text) = self.read(&lockfile)? else {
                 continue;
@@ -281,7 +320,9 @@ impl Run<'_, '_> {
             if kind == "package-lock.json" || kind == "npm-shrinkwrap.json" {
                 match lockfiles::npm_lock(&lockfile, &lock_text) {
                     Ok(mut locked) => {
-                        for problem in lockfiles::check_npm(&requirements, &mut locked, &lockfile) {
+                        for problem in
+                            lockfiles::check_npm(&requirements, &mut locked, &lockfile, &overridden)
+                        {
                             self.report(out, problem);
                         }
                         self.inventory.extend(locked);
@@ -290,7 +331,7 @@ impl Run<'_, '_> {
                 }
             } else {
                 let problems = if kind == "yarn.lock" {
-                    lockfiles::check_yarn(&requirements, &lock_text, &lockfile)
+                    lockfiles::check_yarn(&requirements, &lock_text, &lockfile, &overridden)
                 } else {
                     // The importer key is the manifest's directory relative to the lockfile's.
                     let lock_dir = dir_of(&lockfile);
@@ -308,6 +349,71 @@ impl Run<'_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// The lockfile that governs an npm `manifest`, its kind and the directory it is in: the
+    /// workspace root's when an ancestor declares the manifest's directory a member (npm and
+    /// yarn `workspaces`, `pnpm-workspace.yaml`), else one beside the manifest. A lockfile of
+    /// an unrelated project higher up does not count, nor a member's own stale lockfile (the
+    /// package manager ignores it in a workspace).
+    fn npm_lockfile(
+        &self,
+        manifest: &str,
+    ) -> Result<Option<(String, &'static str, String)>, GateError> {
+        const NAMES: [&str; 4] = [
+            "package-lock.json",
+            "npm-shrinkwrap.json",
+            "pnpm-lock.yaml",
+            "yarn.lock",
+        ];
+        let dir = dir_of(manifest);
+        let mut ancestor = dir.to_owned();
+        while !ancestor.is_empty() {
+            dir_of(&ancestor.clone()).clone_into(&mut ancestor);
+            let relative = if ancestor.is_empty() {
+                dir
+            } else {
+                &dir[ancestor.len() + 1..]
+            };
+            if self.workspace_globs(&ancestor)?.is_match(relative) {
+                let found = NAMES
+                    .iter()
+                    .map(|name| (join(&ancestor, name), *name))
+                    .find(|(path, _)| self.files.binary_search(path).is_ok());
+                return Ok(found.map(|(path, kind)| (path, kind, ancestor)));
+            }
+        }
+        Ok(NAMES
+            .iter()
+            .map(|name| (join(dir, name), *name))
+            .find(|(path, _)| self.files.binary_search(path).is_ok())
+            .map(|(path, kind)| (path, kind, dir.to_owned())))
+    }
+
+    /// The member globs a directory declares (package.json `workspaces`, pnpm-workspace.yaml
+    /// `packages`); `!` globs exclude.
+    fn workspace_globs(&self, dir: &str) -> Result<Workspace, GateError> {
+        let mut globs = Vec::new();
+        let manifest = join(dir, "package.json");
+        if self.files.binary_search(&manifest).is_ok()
+            && let Some(text) = self.read(&manifest)?
+        {
+            globs.extend(lockfiles::npm_workspaces(&text));
+        }
+        let pnpm = join(dir, "pnpm-workspace.yaml");
+        if self.files.binary_search(&pnpm).is_ok()
+            && let Some(text) = self.read(&pnpm)?
+            && let Ok(documents) = harden_formats::yaml::parse(&text)
+            && let Some(packages) = documents.first().and_then(|d| d.get("packages"))
+        {
+            globs.extend(
+                packages
+                    .items()
+                    .iter()
+                    .filter_map(harden_formats::yaml::Node::scalar_text),
+            );
+        }
+        Ok(Workspace::new(&globs))
     }
 
     fn python_and_go(&mut self, out: &mut GateOutput) -> Result<(), GateError> {
@@ -436,6 +542,33 @@ impl Gate for Lockfiles {
             })
             .cloned()
             .collect();
+        // Manifests of test fixtures, vendored and generated code are never installed from
+        // this repository: counted, not judged.
+        let (files, elsewhere): (Vec<String>, Vec<String>) = files.into_iter().partition(|f| {
+            !matches!(
+                crate::paths::role(f),
+                PathRole::Test | PathRole::Vendored | PathRole::Generated
+            )
+        });
+        let not_judged = elsewhere
+            .iter()
+            .filter(|f| {
+                let name = f.rsplit('/').next().unwrap_or(f);
+                matches!(
+                    name,
+                    "Cargo.toml" | "package.json" | "pyproject.toml" | "Pipfile" | "go.mod"
+                ) || (name.starts_with("requirements")
+                    && std::path::Path::new(name)
+                        .extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("txt")))
+            })
+            .count();
+        if not_judged > 0 {
+            out.count(
+                "manifests in tests, vendored or generated code (not judged)",
+                not_judged as u64,
+            );
+        }
         let mut run = Run {
             cx,
             files,

@@ -9,3 +9,4 @@ pub(crate) mod lockfiles;
 pub(crate) mod pinning_actions;
 pub(crate) mod pinning_images;
 mod pipelines;
+mod token_scopes;
