@@ -49,7 +49,10 @@ pub struct GateCx<'a> {
     pub(crate) config: &'a ValidConfig,
     pub(crate) settings: GateSettings,
     pub(crate) ports: &'a Ports<'a>,
+    progress: &'a (dyn Fn(&str) + Sync),
 }
+
+fn no_progress(_: &str) {}
 
 impl<'a> GateCx<'a> {
     /// Builds a context; the runner does this for every gate.
@@ -59,7 +62,20 @@ impl<'a> GateCx<'a> {
             config,
             settings: config.gate(&meta.id),
             ports,
+            progress: &no_progress,
         }
+    }
+
+    /// The same context, telling `progress` where a long gate is.
+    #[must_use]
+    pub fn with_progress(self, progress: &'a (dyn Fn(&str) + Sync)) -> Self {
+        Self { progress, ..self }
+    }
+
+    /// Says where a long gate is (`walking the history`, `1,200 of 9,000 blobs`); shown on a
+    /// terminal's progress line, nowhere else.
+    pub fn progress(&self, detail: &str) {
+        (self.progress)(detail);
     }
 
     /// The validated configuration.

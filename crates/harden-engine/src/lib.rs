@@ -16,5 +16,5 @@ pub use ports::{
     BlobOrigin, BlobWalk, Clock, CommitInfo, Environment, FixedClock, FixedEnvironment, History,
     LedgerCheck, LedgerHealth, PortError, Ports, RepoView, glob_set,
 };
-pub use runner::{Progress, RunContext, RunOptions, exit_code, run, selects, today};
+pub use runner::{Progress, RunContext, RunOptions, Step, exit_code, run, selects, today};
 pub use waivers::apply_waivers;

@@ -30,11 +30,24 @@ pub struct RunContext {
     pub target: RunTarget,
 }
 
-/// A gate finished (for progress display).
+/// What happened to a gate (for progress display).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// The gate started.
+    Started,
+    /// The gate says where it is (`12,000 of 48,210 blobs`).
+    Working(&'a str),
+    /// The gate finished.
+    Finished,
+}
+
+/// A gate started, moved on or finished (for progress display).
 #[derive(Debug, Clone)]
 pub struct Progress<'a> {
     /// The gate.
     pub gate: &'a GateId,
+    /// What happened.
+    pub step: Step<'a>,
     /// Gates finished so far.
     pub done: usize,
     /// Gates in the run.
@@ -61,10 +74,23 @@ pub fn run(
     let mut results: Vec<GateResult> = selected
         .par_iter()
         .map(|gate| {
-            let result = run_one(*gate, config, ports);
+            let id = &gate.meta().id;
+            let report = |step: Step<'_>| {
+                progress(Progress {
+                    gate: id,
+                    step,
+                    done: done.load(std::sync::atomic::Ordering::Relaxed),
+                    total,
+                });
+            };
+            report(Step::Started);
+            let result = run_one(*gate, config, ports, &|detail| {
+                report(Step::Working(detail));
+            });
             let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             progress(Progress {
-                gate: &gate.meta().id,
+                gate: id,
+                step: Step::Finished,
                 done: finished,
                 total,
             });
@@ -137,7 +163,12 @@ pub fn today(config: &ValidConfig, now: jiff::Timestamp) -> jiff::civil::Date {
     now.to_zoned(zone).date()
 }
 
-fn run_one(gate: &dyn Gate, config: &ValidConfig, ports: &Ports<'_>) -> GateResult {
+fn run_one(
+    gate: &dyn Gate,
+    config: &ValidConfig,
+    ports: &Ports<'_>,
+    working: &(dyn Fn(&str) + Sync),
+) -> GateResult {
     let meta = gate.meta();
     let settings = config.gate(&meta.id);
     let severity = settings.severity.unwrap_or(meta.severity);
@@ -170,7 +201,7 @@ fn run_one(gate: &dyn Gate, config: &ValidConfig, ports: &Ports<'_>) -> GateResu
         return result;
     }
     let started = Instant::now();
-    let cx = GateCx::new(meta, config, ports);
+    let cx = GateCx::new(meta, config, ports).with_progress(working);
     let mut out = GateOutput::default();
     // A panicking gate is a failed gate, not a crashed run.
     let checked =

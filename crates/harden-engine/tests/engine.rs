@@ -23,6 +23,7 @@ enum Behaviour {
     Panics,
     NeedsHistory,
     Sleeps(u64),
+    Reports,
 }
 
 struct TestGate(&'static GateMeta, Behaviour);
@@ -60,6 +61,10 @@ impl Gate for TestGate {
             Behaviour::NeedsHistory => {
                 cx.history()?;
                 out.examined("commits", 1);
+            }
+            Behaviour::Reports => {
+                cx.progress("1 of 2 items");
+                out.examined("items", 2);
             }
             Behaviour::Sleeps(ms) => {
                 std::thread::sleep(Duration::from_millis(ms));
@@ -126,6 +131,15 @@ fn run(registry: &Registry, strict: bool) -> RunReport {
 }
 
 fn run_with(registry: &Registry, config: &ValidConfig, strict: bool) -> RunReport {
+    run_observed(registry, config, strict, &|_| {})
+}
+
+fn run_observed(
+    registry: &Registry,
+    config: &ValidConfig,
+    strict: bool,
+    progress: &(dyn Fn(harden_engine::Progress<'_>) + Sync),
+) -> RunReport {
     let dir = tempfile::tempdir().unwrap();
     let tree = WorkTree::new(dir.path());
     let clock = FixedClock("2026-11-22T12:00:00Z".parse().unwrap());
@@ -149,7 +163,7 @@ fn run_with(registry: &Registry, config: &ValidConfig, strict: bool) -> RunRepor
         },
         target: RunTarget::default(),
     };
-    harden_engine::run(registry, config, &ports, &options, context, &|_| {})
+    harden_engine::run(registry, config, &ports, &options, context, progress)
 }
 
 fn outcome(report: &RunReport, id: &str) -> (Outcome, String) {
@@ -316,4 +330,43 @@ fn enabled_true_adds_a_gate_the_profile_leaves_out() {
         ids(&run_with(&registry, &opted_in, false)),
         ["R5.test.examines", "R5.test.production"]
     );
+}
+
+meta!(REPORTS, "R5.test.reports");
+
+/// Each gate is announced when it starts and when it finishes, and what a gate says of its
+/// progress in between reaches the observer under its id.
+#[test]
+fn progress_names_each_gate_from_start_to_finish() {
+    let mut registry = Registry::new();
+    registry.register(Box::new(TestGate(&REPORTS, Behaviour::Reports)));
+    registry.register(Box::new(TestGate(&EXAMINES, Behaviour::Examines(1))));
+    let config =
+        harden_config::load("harden.toml", "version = 1\n", &registry.catalogue()).unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    run_observed(&registry, &config, false, &|p| {
+        let step = match p.step {
+            harden_engine::Step::Started => "started".to_owned(),
+            harden_engine::Step::Working(detail) => detail.to_owned(),
+            harden_engine::Step::Finished => format!("finished {}/{}", p.done, p.total),
+        };
+        seen.lock().unwrap().push((p.gate.to_string(), step));
+    });
+    let seen = seen.into_inner().unwrap();
+    let of = |gate: &str| -> Vec<String> {
+        seen.iter()
+            .filter(|(g, _)| g == gate)
+            .map(|(_, s)| s.clone())
+            .collect()
+    };
+    assert_eq!(of("R5.test.reports")[..2], ["started", "1 of 2 items"]);
+    assert!(of("R5.test.reports")[2].starts_with("finished "));
+    assert_eq!(of("R5.test.examines")[0], "started");
+    let finished: Vec<&String> = seen
+        .iter()
+        .map(|(_, s)| s)
+        .filter(|s| s.starts_with("finished"))
+        .collect();
+    assert_eq!(finished.len(), 2);
+    assert!(finished.iter().any(|s| *s == "finished 2/2"));
 }

@@ -242,10 +242,13 @@ impl Session {
         };
         tracing::info!(profile = %options.profile.name, strict = options.strict, "run started");
         let show_progress = std::io::stderr().is_terminal();
+        let line = output::ProgressLine::default();
         let progress = |p: harden_engine::Progress<'_>| {
-            tracing::debug!(gate = %p.gate, done = p.done, total = p.total, "gate finished");
+            if p.step == harden_engine::Step::Finished {
+                tracing::debug!(gate = %p.gate, done = p.done, total = p.total, "gate finished");
+            }
             if show_progress {
-                output::progress(p.done, p.total, p.gate.as_str());
+                line.update(&p);
             }
         };
         let mut report = harden_engine::run(

@@ -526,16 +526,27 @@ enum Kind {
 
 /// Scans many texts on all cores; `read` fetches one (file or blob) by index, whole or as a
 /// stream.
+/// Items scanned between two progress reports.
+const PROGRESS_EVERY: usize = 256;
+
 pub(crate) fn scan_all<'a, 'r, T: Sync>(
+    cx: &GateCx<'_>,
     detector: &Detector,
     items: &[T],
+    noun: &str,
     name: impl Fn(&T) -> (&'a str, Option<&'a BlobOrigin>) + Sync,
     read: impl Fn(&T) -> Result<Input<'r>, harden_engine::PortError> + Sync,
 ) -> Result<Vec<Scanned>, GateError> {
     use rayon::prelude::*;
+    let scanned = std::sync::atomic::AtomicUsize::new(0);
+    let total = items.len();
     items
         .par_iter()
         .map(|item| {
+            let done = scanned.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if done.is_multiple_of(PROGRESS_EVERY) {
+                cx.progress(&format!("{done} of {total} {noun} scanned"));
+            }
             let (path, origin) = name(item);
             // A blob the object store does not have (a partial clone) is counted; any other
             // read error stops the gate.

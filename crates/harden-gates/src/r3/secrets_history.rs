@@ -217,6 +217,7 @@ impl Gate for SecretsHistory {
                     .collect()
             })
             .unwrap_or_default();
+        cx.progress("walking the history");
         let walk = history.blobs(since, &include)?;
         out.count("commits", walk.commits);
         let blobs: Vec<_> = walk.blobs.iter().collect();
@@ -228,8 +229,10 @@ impl Gate for SecretsHistory {
             .collect();
         by_path.sort_by(|&a, &b| blobs[a].path.cmp(&blobs[b].path).then(a.cmp(&b)));
         let fresh = scan_all(
+            cx,
             &detector,
             &by_path,
+            "new blobs",
             |&i| (blobs[i].path.as_str(), Some(blobs[i])),
             |&i| {
                 let blob = &blobs[i].blob;

@@ -61,8 +61,10 @@ impl Gate for SecretsLogs {
         let repo = cx.repo();
         let paths: Vec<&String> = paths.iter().collect();
         for scanned in scan_all(
+            cx,
             &detector,
             &paths,
+            "log files",
             |p| (p.as_str(), None),
             |p| read_file(repo, p),
         )? {

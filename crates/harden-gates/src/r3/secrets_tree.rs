@@ -52,8 +52,10 @@ impl Gate for SecretsTree {
             .collect();
         let repo = cx.repo();
         for scanned in scan_all(
+            cx,
             &detector,
             &paths,
+            "files",
             |p| (p.as_str(), None),
             |p| read_file(repo, p),
         )? {

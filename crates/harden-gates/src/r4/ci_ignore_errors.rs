@@ -2,7 +2,7 @@ use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_formats::pipeline::{Kind, Script};
 use harden_model::{GateId, GateMeta, ProfileLevel, Round, Severity, Target};
 
-use super::pipelines::{ITEMS, Source, load};
+use super::pipelines::{ITEMS, Source, load, step_label};
 
 /// `R4.ci.ignore-errors`: nothing in the pipeline swallows a failure.
 pub(crate) struct CiIgnoreErrors;
@@ -228,12 +228,21 @@ impl Gate for CiIgnoreErrors {
         let mut scripts = 0;
         for source in load(cx, out)? {
             for job in &source.pipeline.jobs {
-                let flags = job.continue_on_error.iter().chain(
-                    job.steps
-                        .iter()
-                        .filter_map(|s| s.continue_on_error.as_ref()),
-                );
-                for flag in flags {
+                let job_word = if source.pipeline.kind == Kind::Gitlab {
+                    format!("job {}", job.id)
+                } else {
+                    format!("job {} and every step in it", job.id)
+                };
+                let flags = job
+                    .continue_on_error
+                    .iter()
+                    .map(|flag| (flag, job_word.clone()))
+                    .chain(job.steps.iter().filter_map(|s| {
+                        s.continue_on_error
+                            .as_ref()
+                            .map(|flag| (flag, step_label(job, s)))
+                    }));
+                for (flag, what) in flags {
                     if flag.value == "true" {
                         let key = if source.pipeline.kind == Kind::Gitlab {
                             "allow_failure"
@@ -241,7 +250,7 @@ impl Gate for CiIgnoreErrors {
                             "continue-on-error"
                         };
                         out.finding(
-                            cx.finding(format!("`{key}: true` lets {} fail without failing the pipeline", flag.logical), source.at(flag))
+                            cx.finding(format!("`{key}: true` lets {what} fail without failing the pipeline"), source.at(flag))
                                 .identity(&flag.logical)
                                 .help(format!("remove `{key}`; an accepted exception belongs in a waiver with an expiry"))
                                 .build(),
@@ -258,7 +267,7 @@ impl Gate for CiIgnoreErrors {
                     {
                         out.finding(
                             cx.finding(
-                                format!("deploy step {} runs `if: always()`, even after earlier steps failed", condition.logical.trim_end_matches(".if")),
+                                format!("deploy {} runs `if: always()`, even after earlier steps failed", step_label(job, step)),
                                 source.at(condition),
                             )
                             .identity(&condition.logical)

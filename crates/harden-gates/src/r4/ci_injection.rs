@@ -2,7 +2,7 @@ use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_formats::pipeline::Kind;
 use harden_model::{GateId, GateMeta, ProfileLevel, Round, Severity, Target};
 
-use super::pipelines::{ITEMS, load};
+use super::pipelines::{ITEMS, load, step_label};
 
 /// `R4.ci.injection`: no attacker-controlled text is expanded into a shell, and privileged
 /// triggers never run untrusted code.
@@ -134,7 +134,7 @@ impl Gate for CiInjection {
                             k == "ref" && UNTRUSTED_HEAD.iter().any(|h| v.value.contains(h))
                         })
                     {
-                        checked_out_head = Some(reference.clone());
+                        checked_out_head = Some((reference.clone(), step_label(job, step)));
                         out.finding(
                             cx.finding(
                                 format!(
@@ -148,10 +148,11 @@ impl Gate for CiInjection {
                             .help("never check out or build the head in pull_request_target/workflow_run; use an unprivileged pull_request workflow")
                             .build(),
                         );
-                    } else if let (Some(head), Some(run)) = (&checked_out_head, &step.run) {
+                    } else if let (Some((_, checkout)), Some(run)) = (&checked_out_head, &step.run)
+                    {
                         out.finding(
                             cx.finding(
-                                format!("step runs code from the untrusted head checked out at {} in a privileged workflow", head.logical),
+                                format!("{} runs code from the untrusted head checked out by {checkout} in a privileged workflow", step_label(job, step)),
                                 source.at(&run.text),
                             )
                             .identity(format!("runs-head:{}", run.text.logical))

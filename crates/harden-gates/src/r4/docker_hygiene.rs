@@ -175,7 +175,14 @@ fn check_file(cx: &GateCx<'_>, out: &mut GateOutput, source: &DockerSource) {
         let at = user.unwrap_or(&last.from);
         out.finding(
             cx.finding(
-                format!("the final stage ({}) runs as root", last.image),
+                format!(
+                    "the final stage{} ({}) runs as root",
+                    last.name
+                        .as_deref()
+                        .map(|n| format!(" `{n}`"))
+                        .unwrap_or_default(),
+                    last.image
+                ),
                 location(source, at, None),
             )
             .identity(format!("root:{}", last.image))

@@ -148,3 +148,20 @@ pub(crate) fn load(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<Vec<Source>,
     sources.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(sources)
 }
+
+/// How messages name a step: by its `name:`, else the action it uses, else its place
+/// (`step 3`), and its job (`step "Deploy" of job release`).
+pub(crate) fn step_label(
+    job: &harden_formats::pipeline::Job,
+    step: &harden_formats::pipeline::Step,
+) -> String {
+    let what = match (&step.name, &step.uses) {
+        (Some(name), _) => format!("step \"{}\"", crate::support::shown_text(name)),
+        (None, Some(uses)) => format!(
+            "step `{}`",
+            uses.value.split('@').next().unwrap_or_default()
+        ),
+        (None, None) => format!("step {}", step.index + 1),
+    };
+    format!("{what} of job {}", job.id)
+}
