@@ -1,8 +1,8 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_formats::dockerfile::Instruction;
 use harden_model::{
-    GateId, GateMeta, Items, LineCol, Location, ProfileLevel, Redacted, Round, Secret, Severity,
-    Span, Target,
+    GateId, GateMeta, Items, LineCol, Location, OptionKind, OptionSpec, ProfileLevel, Redacted,
+    Round, Secret, Severity, Span, Target,
 };
 
 use super::images::{DockerSource, dockerfiles};
@@ -26,7 +26,11 @@ pulls it), and apt, apk, pip or npm installs without version pins (the image cha
 build). A service image (one that `EXPOSE`s a port) without `HEALTHCHECK` is a warning. Fix: add a \
 non-root `USER`, `COPY` verified artefacts, use BuildKit secret mounts, pin package versions.",
     evidence: &["dockerfiles", "stages"],
-    options: &[],
+    options: &[OptionSpec {
+        key: "dockerfiles",
+        kind: OptionKind::StringList,
+        help: "More Dockerfiles, as globs from the repository root (e.g. [\"docker/*.build\"]), besides Dockerfile, Containerfile, Dockerfile.* and *.dockerfile in any case.",
+    }],
     items: Some(Items {
         name: "Dockerfiles",
         globs: &[

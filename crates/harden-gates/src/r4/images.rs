@@ -46,7 +46,34 @@ pub(crate) fn dockerfiles(
     out: &mut GateOutput,
 ) -> Result<Vec<DockerSource>, GateError> {
     let mut found = Vec::new();
-    for path in cx.repo().files()?.iter().filter(|p| is_dockerfile(p)) {
+    // Extra globs from the gate's `dockerfiles` option; a glob that does not compile is a
+    // config error, not an empty match.
+    let extra = match cx.option("dockerfiles") {
+        Some(harden_config::OptionValue::StringList(globs)) => {
+            let mut set = globset::GlobSetBuilder::new();
+            for glob in globs {
+                let compiled = globset::GlobBuilder::new(glob)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| GateError::Failed {
+                        message: format!("option `dockerfiles`: {e}"),
+                        location: None,
+                    })?;
+                set.add(compiled);
+            }
+            set.build().map_err(|e| GateError::Failed {
+                message: format!("option `dockerfiles`: {e}"),
+                location: None,
+            })?
+        }
+        _ => globset::GlobSet::empty(),
+    };
+    for path in cx
+        .repo()
+        .files()?
+        .iter()
+        .filter(|p| is_dockerfile(p) || extra.is_match(p.as_str()))
+    {
         let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
             continue;
         };

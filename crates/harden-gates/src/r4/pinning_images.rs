@@ -1,5 +1,7 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
-use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Target};
+use harden_model::{
+    GateId, GateMeta, Items, OptionKind, OptionSpec, ProfileLevel, Round, Severity, Target,
+};
 
 use super::images::{ImageRef, dockerfile_references, dockerfiles, yaml_references};
 use super::pipelines;
@@ -29,7 +31,11 @@ manifests), and CI job `container:`/`services:` images, and fails every referenc
         "pipelines",
         "images",
     ],
-    options: &[],
+    options: &[OptionSpec {
+        key: "dockerfiles",
+        kind: OptionKind::StringList,
+        help: "More Dockerfiles, as globs from the repository root (e.g. [\"docker/*.build\"]), besides Dockerfile, Containerfile, Dockerfile.* and *.dockerfile in any case.",
+    }],
     items: Some(Items {
         name: "container images (Dockerfiles, compose files, Kubernetes manifests)",
         globs: &[
