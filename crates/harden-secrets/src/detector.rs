@@ -136,7 +136,8 @@ const DECODE_BUDGET: usize = 8 << 20;
 
 /// Values that look like secrets but are documentation, placeholders or references.
 fn placeholder(secret: &str) -> bool {
-    let lower = secret.to_ascii_lowercase();
+    // `replace-me` and `replace_me` alike.
+    let lower = secret.to_ascii_lowercase().replace('-', "_");
     [
         // A masked secret (`sk_l…(40)#20b7`) in a report or snapshot is not a secret.
         "…",
@@ -159,6 +160,8 @@ fn placeholder(secret: &str) -> bool {
         "....",
         "replace_me",
         "replaceme",
+        "random_string",
+        "_here",
         // SOPS and similar tools: an encrypted value is not a secret in clear.
         "enc[",
         "...",
@@ -360,6 +363,28 @@ fn sample_value(value: &str) -> bool {
             .split(|c: char| !c.is_ascii_alphanumeric())
             .map(str::to_ascii_lowercase)
             .any(|word| SAMPLE_WORDS.contains(&word.as_str()))
+        // Words run together in camel case (`updatedSecretKey123`): only long sample words
+        // count, as a random value holds a short capitalised word by chance.
+        || name_segments(value.as_bytes()).iter().any(|segment| {
+            split_digits(segment)
+                .iter()
+                .any(|word| word.len() >= 5 && SAMPLE_WORDS.contains(word))
+        })
+}
+
+/// `key123abc` → `key`, `123`, `abc`.
+fn split_digits(segment: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let bytes = segment.as_bytes();
+    for i in 1..bytes.len() {
+        if bytes[i].is_ascii_digit() != bytes[i - 1].is_ascii_digit() {
+            parts.push(&segment[start..i]);
+            start = i;
+        }
+    }
+    parts.push(&segment[start..]);
+    parts
 }
 
 /// Values people write where a secret will go, not secrets themselves.

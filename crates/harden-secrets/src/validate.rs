@@ -99,6 +99,29 @@ pub(crate) fn generic_value(value: &str) -> bool {
         && !looks_like_code(value)
         && !slug(value)
         && !value.starts_with("--")
+        && !identity(value)
+}
+
+/// Names an account (`ci@project.iam.gserviceaccount.com`, `backup%40corp.example/2025/...`):
+/// who, not the secret that proves it.
+fn identity(value: &str) -> bool {
+    let at = value
+        .find('@')
+        .map(|i| i + 1)
+        .or_else(|| value.find("%40").map(|i| i + 3));
+    let Some(at) = at else {
+        return false;
+    };
+    let domain: &str = value[at..]
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+        .next()
+        .unwrap_or_default();
+    let mut labels = domain.split('.');
+    let top = labels.next_back().unwrap_or_default();
+    domain.contains('.')
+        && (2..=10).contains(&top.len())
+        && top.bytes().all(|b| b.is_ascii_alphabetic())
+        && labels.all(|l| !l.is_empty())
 }
 
 /// Lower-case words joined by `-`, `_` or `.` (`trace-json-expansion-state`, `encrypted-key-1`):

@@ -511,3 +511,24 @@ fn tokens_inside_binary_payloads_are_chance() {
     let with_key = format!("{svg}<!-- aws_access_key_id = {AWS_ID} -->\n");
     assert_eq!(ids(&with_key).len(), 1);
 }
+
+/// Values that are text about a secret, not one: camel-cased sample words, "replace me"
+/// instructions, anti-forgery tokens, account names in signed URLs, a `date -u` format.
+#[test]
+fn text_about_secrets_is_not_a_secret() {
+    for quiet in [
+        "    const newSecret = \"updatedSecretKey123\";\n",
+        "DATABASE_URL=postgresql://umami:replace-me-with-a-random-string@db:5432/umami\n",
+        "<input type=\"hidden\" name=\"authenticity_token\" value=\"0PUsZq8RkT2vLm5Np9Wx3Yb7Hc4JQm7vX2pL9kR4tw8ZcY3a\" />\n",
+        "https://storage.internal/o.png?X-Goog-Credential=backtest-server%40proj-278521.iam.gserviceaccount.com/20250101/auto/storage/goog4_request&x=1\n",
+        "  run: claude --allowedTools \"Bash(date -u +%Y-%m-%dT00:00:00.000Z),Bash(uuidgen)\"\n",
+    ] {
+        assert!(ids(quiet).is_empty(), "{quiet}");
+    }
+    for reported in [
+        concat!("    const newSecret = \"Qm7vX2pL9", "kR4tw8Zc\";\n"),
+        concat!("curl -u deploy:Qm7vX2pL9", "kR4tw https://ci.internal/\n"),
+    ] {
+        assert_eq!(ids(reported).len(), 1, "{reported}");
+    }
+}
