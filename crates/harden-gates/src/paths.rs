@@ -12,6 +12,8 @@ pub(crate) enum PathRole {
     Vendored,
     /// Build output and generated code.
     Generated,
+    /// A package manager's lockfile: versions, ranges and hashes written by a tool.
+    Lockfile,
     /// Everything else: the project's own code and configuration.
     Source,
 }
@@ -24,6 +26,7 @@ impl PathRole {
             Self::Test => Some("test code"),
             Self::Vendored => Some("vendored code"),
             Self::Generated => Some("generated file"),
+            Self::Lockfile => Some("lockfile"),
             Self::Source => None,
         }
     }
@@ -75,6 +78,30 @@ const GENERATED_DIRS: &[&str] = &[
     "__generated__",
 ];
 
+/// Lockfiles by name (lower-cased).
+const LOCKFILES: &[&str] = &[
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "cargo.lock",
+    "go.sum",
+    "poetry.lock",
+    "uv.lock",
+    "pdm.lock",
+    "pipfile.lock",
+    "gemfile.lock",
+    "composer.lock",
+    "packages.lock.json",
+    "mix.lock",
+    "podfile.lock",
+    "flake.lock",
+    "pubspec.lock",
+    "gradle.lockfile",
+    "package.resolved",
+];
+
 /// The role of `path` (repository-relative, `/`-separated).
 pub(crate) fn role(path: &str) -> PathRole {
     let lower = path.to_ascii_lowercase();
@@ -84,6 +111,9 @@ pub(crate) fn role(path: &str) -> PathRole {
     let in_dir = |set: &[&str]| dirs.iter().any(|d| set.contains(d));
     if in_dir(VENDOR_DIRS) {
         return PathRole::Vendored;
+    }
+    if LOCKFILES.contains(&name) {
+        return PathRole::Lockfile;
     }
     let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
     if LOCALISATION_EXTENSIONS.contains(&extension)
@@ -183,6 +213,9 @@ mod tests {
             ("tests/test_auth.py", PathRole::Test),
             ("src/__snapshots__/App.test.tsx.snap", PathRole::Test),
             ("vendor/github.com/x/y/z.go", PathRole::Vendored),
+            ("yarn.lock", PathRole::Lockfile),
+            ("services/api/poetry.lock", PathRole::Lockfile),
+            ("tests/fixtures/Cargo.lock", PathRole::Lockfile),
             ("web/dist/app.min.js", PathRole::Generated),
             (".env.test", PathRole::Test),
             (

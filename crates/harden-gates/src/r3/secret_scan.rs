@@ -212,6 +212,12 @@ fn hits(
     ) {
         found.retain(|m| !is_generic(&m.rule));
     }
+    // A lockfile is hashes, versions and ranges next to package names (`@datadog/...`,
+    // `cloudflare`): a token shows there only in its own format (a registry URL's password,
+    // an npm token), never as a value "next to a provider's name".
+    if role == crate::paths::PathRole::Lockfile {
+        found.retain(|m| !is_generic(&m.rule) && !is_near(&m.rule));
+    }
     // Everything this (configured) detector found in the text, each range extended to the end
     // of its token: snippets mask them all, so neither a neighbour, an encoded copy nor the
     // tail of an over-long value shows through.
@@ -263,6 +269,18 @@ fn hits(
 }
 
 /// Whether `rule` is a built-in secret-named-value rule rather than a provider's format.
+fn is_near(rule: &str) -> bool {
+    static NEAR: OnceLock<Vec<&'static str>> = OnceLock::new();
+    NEAR.get_or_init(|| {
+        harden_secrets::RULES
+            .iter()
+            .filter(|r| r.near)
+            .map(|r| r.id)
+            .collect()
+    })
+    .contains(&rule)
+}
+
 fn is_generic(rule: &str) -> bool {
     static GENERIC: OnceLock<Vec<&'static str>> = OnceLock::new();
     GENERIC
@@ -651,5 +669,50 @@ mod tests {
         bytes.extend_from_slice(format!("key = \"{STRIPE}\"").as_bytes());
         let scanned = scan_chunks(&detector, "x.bin", &bytes[..], None, 4096, 1024, 512).unwrap();
         assert!(matches!(scanned, Scanned::Binary));
+    }
+
+    /// Hashes and ranges next to provider-named packages in a lockfile are not tokens; a
+    /// token in its own format in a lockfile (a registry URL's password) still is.
+    #[test]
+    fn lockfiles_speak_only_in_token_formats() {
+        let detector = Detector::with_config(&DetectorConfig::default()).unwrap();
+        let hash = "aa6f2c1d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a49";
+        let yarn = format!(
+            "\"@datadog/browser-core@^4.0.0\":\n  version \"4.17.0\"\n  resolved \"https://registry.yarnpkg.invalid/@datadog/browser-core/-/browser-core-4.17.0.tgz#{hash}\"\n"
+        );
+        let poetry = "[package.dependencies]\ncryptography = \">=1.3.4rc1,<46.0\"\nsecretstorage = {version = \">=3.2b1beta7\", markers = \"sys_platform == 'linux'\"}\n";
+        for (path, text) in [("yarn.lock", yarn.as_str()), ("poetry.lock", poetry)] {
+            let found = hits(&detector, path, text.as_bytes(), None, 0..text.len(), 0);
+            assert!(
+                found.is_empty(),
+                "{path}: {:?}",
+                found.iter().map(|h| &h.rule).collect::<Vec<_>>()
+            );
+        }
+        // The same hash beside the provider's name in source code is reported.
+        let source = format!("DATADOG_APP_KEY = \"{hash}\"\n");
+        assert!(
+            !hits(
+                &detector,
+                "config.py",
+                source.as_bytes(),
+                None,
+                0..source.len(),
+                0
+            )
+            .is_empty()
+        );
+        let with_token = format!("  resolved \"https://ci:{STRIPE}@npm.internal/a.tgz\"\n");
+        assert!(
+            !hits(
+                &detector,
+                "yarn.lock",
+                with_token.as_bytes(),
+                None,
+                0..with_token.len(),
+                0
+            )
+            .is_empty()
+        );
     }
 }
