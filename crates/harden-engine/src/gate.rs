@@ -151,6 +151,11 @@ impl GateOutput {
         *self.evidence.examined.entry(kind.to_owned()).or_default() += count;
     }
 
+    /// Adds to a count.
+    pub fn add(&mut self, key: &str, value: u64) {
+        *self.evidence.counts.entry(key.to_owned()).or_default() += value;
+    }
+
     /// Records a count.
     pub fn count(&mut self, key: &str, value: u64) {
         self.evidence.counts.insert(key.to_owned(), value);

@@ -12,6 +12,8 @@ pub(crate) enum PathRole {
     Vendored,
     /// Build output and generated code.
     Generated,
+    /// Documentation and examples: snippets to read, not what the project runs.
+    Documentation,
     /// A package manager's lockfile: versions, ranges and hashes written by a tool.
     Lockfile,
     /// Everything else: the project's own code and configuration.
@@ -27,6 +29,7 @@ impl PathRole {
             Self::Vendored => Some("vendored code"),
             Self::Generated => Some("generated file"),
             Self::Lockfile => Some("lockfile"),
+            Self::Documentation => Some("documentation"),
             Self::Source => None,
         }
     }
@@ -62,6 +65,19 @@ const TEST_DIRS: &[&str] = &[
     "cypress",
     "testing",
 ];
+const DOCUMENTATION_DIRS: &[&str] = &[
+    "docs",
+    "doc",
+    "documentation",
+    "examples",
+    "example",
+    "samples",
+    "sample",
+    "snippets",
+    "demo",
+    "demos",
+];
+const DOCUMENTATION_EXTENSIONS: &[&str] = &["md", "mdx", "rst", "adoc"];
 const VENDOR_DIRS: &[&str] = &[
     "vendor",
     "node_modules",
@@ -136,7 +152,17 @@ pub(crate) fn role(path: &str) -> PathRole {
     {
         return PathRole::Generated;
     }
+    if in_dir(DOCUMENTATION_DIRS) || DOCUMENTATION_EXTENSIONS.contains(&extension) {
+        return PathRole::Documentation;
+    }
     PathRole::Source
+}
+
+/// Whether gates that judge what the project builds and deploys (images, Dockerfiles,
+/// manifests and their lockfiles) judge `path`: not tests, documentation, vendored or
+/// generated code.
+pub(crate) fn deployed(path: &str) -> bool {
+    matches!(role(path), PathRole::Source | PathRole::Lockfile)
 }
 
 /// `de_DE.json`, `pt-BR.yml`, `messages_fr.properties`, `zh-hans.json`: a file named after a
@@ -216,6 +242,16 @@ mod tests {
             ("yarn.lock", PathRole::Lockfile),
             ("services/api/poetry.lock", PathRole::Lockfile),
             ("tests/fixtures/Cargo.lock", PathRole::Lockfile),
+            (
+                "docs/versioned_docs/v1/snippets/argo.yaml",
+                PathRole::Documentation,
+            ),
+            (
+                "examples/compose/docker-compose.yml",
+                PathRole::Documentation,
+            ),
+            ("README.md", PathRole::Documentation),
+            ("deploy/docker-compose.yml", PathRole::Source),
             ("web/dist/app.min.js", PathRole::Generated),
             (".env.test", PathRole::Test),
             (

@@ -6,6 +6,9 @@ use harden_formats::dockerfile::{self, Dockerfile};
 use harden_formats::yaml::{self, Node, Value};
 use harden_model::{LineCol, Location, Redacted, Span};
 
+/// Files of tests, documentation, vendored or generated code: counted, not judged.
+pub(crate) const NOT_JUDGED: &str = "files in tests, docs, vendored or generated code (not judged)";
+
 /// Whether a repository path is a Dockerfile.
 pub(crate) fn is_dockerfile(path: &str) -> bool {
     // Any case: `Dockerfile`, `dockerfile`, `Dockerfile.prod`, `api.dockerfile`, `Containerfile`.
@@ -74,6 +77,10 @@ pub(crate) fn dockerfiles(
         .iter()
         .filter(|p| is_dockerfile(p) || extra.is_match(p.as_str()))
     {
+        if !crate::paths::deployed(path) && !extra.is_match(path.as_str()) {
+            out.add(NOT_JUDGED, 1);
+            continue;
+        }
         let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
             continue;
         };
@@ -157,6 +164,10 @@ pub(crate) fn yaml_references(
         let compose = is_compose(path);
         let maybe_kubernetes = text.contains("apiVersion") && text.contains("kind");
         if !compose && !maybe_kubernetes {
+            continue;
+        }
+        if !crate::paths::deployed(path) {
+            out.add(NOT_JUDGED, 1);
             continue;
         }
         // Templated manifests (Helm, Kustomize patches) that are not YAML yet are not judged here.

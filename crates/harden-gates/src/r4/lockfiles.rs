@@ -3,7 +3,6 @@ use std::collections::BTreeMap;
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_formats::lockfiles::{self, Dependency, Problem, Requirement};
 
-use crate::paths::PathRole;
 use harden_model::{
     GateId, GateMeta, Items, Location, ProfileLevel, Round, Severity, Span, Target,
 };
@@ -544,12 +543,8 @@ impl Gate for Lockfiles {
             .collect();
         // Manifests of test fixtures, vendored and generated code are never installed from
         // this repository: counted, not judged.
-        let (files, elsewhere): (Vec<String>, Vec<String>) = files.into_iter().partition(|f| {
-            !matches!(
-                crate::paths::role(f),
-                PathRole::Test | PathRole::Vendored | PathRole::Generated
-            )
-        });
+        let (files, elsewhere): (Vec<String>, Vec<String>) =
+            files.into_iter().partition(|f| crate::paths::deployed(f));
         let not_judged = elsewhere
             .iter()
             .filter(|f| {
@@ -565,7 +560,7 @@ impl Gate for Lockfiles {
             .count();
         if not_judged > 0 {
             out.count(
-                "manifests in tests, vendored or generated code (not judged)",
+                "manifests in tests, docs, vendored or generated code (not judged)",
                 not_judged as u64,
             );
         }
