@@ -21,7 +21,9 @@ workflows, composite actions and GitLab CI and fails on `continue-on-error: true
 `--no-verify`, curl/wget without certificate checks (`-k`, `--insecure`, \
 `--no-check-certificate`), test and audit commands whose exit status is discarded (`npm audit || \
 echo`, a test piped into `tee` without `pipefail`, GitLab `cargo test; echo`), and deploy steps \
-that run `if: always()`. Each finding shows the command and why it hides failure. A bounded \
+that run `if: always()`. Cleanup, diagnostics and probes are best effort (`docker logs ... || \
+true`, `rm -rf dist; true`, `x=$(query || true)`), and `set +e` followed by a read of `$?` \
+handles the status: neither is reported. Each finding shows the command and why it hides failure. A bounded \
 exception is a waiver with a reason, owner and expiry.",
     evidence: &["pipelines", "scripts"],
     options: &[],
@@ -79,11 +81,19 @@ fn swallowing(line: &str, kind: Kind, pipefail: bool) -> Option<(String, &'stati
         ("|| :", "`|| :` turns any failure into success"),
         ("|| exit 0", "`|| exit 0` turns any failure into success"),
     ] {
-        if compact.contains(pattern) {
+        if let Some(at) = compact.find(pattern)
+            && !best_effort(&compact[..at])
+        {
             return Some((pattern.to_owned(), why));
         }
     }
-    if compact.ends_with("; true") || compact.ends_with(";true") {
+    if (compact.ends_with("; true") || compact.ends_with(";true"))
+        && !best_effort(
+            compact
+                .trim_end_matches("true")
+                .trim_end_matches([' ', ';']),
+        )
+    {
         return Some((
             "true".to_owned(),
             "a trailing `; true` makes the line succeed whatever ran before it",
@@ -155,6 +165,145 @@ fn swallowing(line: &str, kind: Kind, pipefail: bool) -> Option<(String, &'stati
 }
 
 /// The line with quoted text blanked out, so `echo "|| true"` is not mistaken for the operator.
+/// Commands whose failure verifies nothing, so `|| true` after them hides nothing: cleanup,
+/// diagnostics collected after the fact, probes whose answer may be "no", notifications.
+const BEST_EFFORT: &[&str] = &[
+    "rm",
+    "rmdir",
+    "unlink",
+    "kill",
+    "pkill",
+    "killall",
+    "umount",
+    "tee",
+    "cat",
+    "ls",
+    "echo",
+    "printf",
+    "mkdir",
+    "cp",
+    "mv",
+    "ln",
+    "chmod",
+    "chown",
+    "touch",
+    "sleep",
+    "wait",
+    "ss",
+    "netstat",
+    "df",
+    "du",
+    "free",
+    "ps",
+    "top",
+    "journalctl",
+    "dmesg",
+    "uptime",
+    "grep",
+    "pgrep",
+    "which",
+    "command",
+    "type",
+    "hash",
+    "head",
+    "tail",
+    "wc",
+    "sort",
+    "uniq",
+    "xargs",
+    "find",
+];
+
+/// Sub-commands that clean up or collect diagnostics (`docker logs`, `kubectl describe`).
+const BEST_EFFORT_SUBCOMMANDS: &[(&str, &[&str])] = &[
+    (
+        "docker",
+        &[
+            "rm",
+            "rmi",
+            "kill",
+            "stop",
+            "logs",
+            "inspect",
+            "ps",
+            "network",
+            "volume",
+            "image",
+            "system",
+            "container",
+            "buildx",
+            "events",
+            "stats",
+            "logout",
+        ],
+    ),
+    (
+        "kubectl",
+        &["logs", "describe", "get", "delete", "top", "events"],
+    ),
+    (
+        "git",
+        &[
+            "branch",
+            "tag",
+            "remote",
+            "worktree",
+            "stash",
+            "config",
+            "clean",
+            "rev-parse",
+            "log",
+            "show",
+            "fetch",
+        ],
+    ),
+    ("gh", &["label", "pr", "issue"]),
+    ("npm", &["cache"]),
+    ("pnpm", &["store"]),
+    ("apt-get", &["clean"]),
+];
+
+/// Whether the command guarded by `|| true` (the text before it) is best effort: a variable
+/// set from a query (`x=$(cmd || true)`) or a command of [`BEST_EFFORT`]; a test, build, scan or
+/// deploy never is.
+fn best_effort(before: &str) -> bool {
+    // Inside `$(...)`: a query whose empty answer the script handles.
+    if before.matches("$(").count() > before.matches(')').count() {
+        return true;
+    }
+    // The last command of the list: `&&` separates commands, a lone `&` is part of `2>&1`.
+    let before = before.replace("&&", ";");
+    let last = before
+        .rsplit(['|', ';', '('])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    let words: Vec<&str> = last
+        .split_whitespace()
+        .skip_while(|w| {
+            w.contains('=')
+                || matches!(*w, "sudo" | "timeout" | "command" | "!")
+                || w.parse::<u32>().is_ok()
+        })
+        .collect();
+    let Some(program) = words.first().map(|w| w.rsplit('/').next().unwrap_or(w)) else {
+        return false;
+    };
+    if TEST_COMMANDS.iter().any(|t| last.contains(t)) {
+        return false;
+    }
+    // A redirect into a diagnostics file (`docker logs x > logs.txt`).
+    BEST_EFFORT.contains(&program)
+        || BEST_EFFORT_SUBCOMMANDS.iter().any(|(tool, subcommands)| {
+            program == *tool && words.get(1).is_some_and(|w| subcommands.contains(w))
+        })
+        || (program == "docker"
+            && words.get(1) == Some(&"compose")
+            && words
+                .iter()
+                .any(|w| matches!(*w, "down" | "logs" | "ps" | "rm" | "stop" | "kill")))
+}
+
 fn without_quoted(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut quote: Option<char> = None;
@@ -184,10 +333,15 @@ fn check_script(
 ) -> u64 {
     // GitHub runs `bash -e {0}` by default, and `bash -eo pipefail {0}` when `shell: bash` is explicit.
     let pipefail = shell.is_some_and(|s| s == "bash") || script.text.value.contains("pipefail");
+    // `set +e` to capture an exit status (`set +e; out=$(cmd); code=$?; set -e`) and act on it
+    // hides nothing.
+    let status_read = script.text.value.contains("$?") || script.text.value.contains("PIPESTATUS");
     let mut lines = 0;
     for (index, line) in script.text.value.lines().enumerate() {
         lines += 1;
-        if let Some((fragment, why)) = swallowing(line, source.pipeline.kind, pipefail) {
+        if let Some((fragment, why)) = swallowing(line, source.pipeline.kind, pipefail)
+            && !(status_read && fragment == "set +e")
+        {
             out.finding(
                 cx.finding(format!("`{}` hides failures: {why}", crate::support::shown_text(line.trim())), source.in_script(script, index, &fragment))
                     .identity(format!("{}\n{}", script.text.logical, line.trim()))
@@ -293,7 +447,9 @@ mod tests {
             "npm test || true",
             "make lint ||true",
             "./flaky.sh || :",
-            "grep x y; true",
+            "./check.sh; true",
+            "timeout 300 pytest -x || true",
+            "update_label_if_needed \"${pr}\" || true",
             "set +e",
             "git commit --no-verify -m x",
             "curl -sSLk https://example.com/install.sh -o i.sh",
@@ -319,6 +475,13 @@ mod tests {
             "test -f x && echo yes",
             "go test ./... || exit 1",
             "npm test || { cat log; exit 2; }",
+            // Best effort: cleanup, diagnostics, probes.
+            "docker logs --timestamps \"$id\" > \"/tmp/diag/${s}.txt\" 2>&1 || true",
+            "find .turbo/cache -type f -mtime +3 -delete 2>/dev/null || true",
+            "ss -ltnp | tee /tmp/diag/listeners.txt || true",
+            "docker compose -f ci.yml down -v || true",
+            "url=$(printf '%s' \"$out\" | grep -Eo 'https://[^ ]+' | tail -n 1 || true)",
+            "rm -rf dist; true",
         ];
         for (i, line) in good.iter().enumerate() {
             let pipefail = i == 1;
