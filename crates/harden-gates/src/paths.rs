@@ -139,6 +139,12 @@ pub(crate) fn role(path: &str) -> PathRole {
                 "json" | "yml" | "yaml" | "properties" | "toml" | "js" | "ts"
             )
         || is_locale_catalogue(name)
+        // `locale/translations.go`: catalogues compiled into code.
+        || in_dir(LOCALISATION_DIRS)
+            && matches!(
+                name.split('.').next().unwrap_or_default(),
+                "translations" | "translation" | "messages" | "strings"
+            )
     {
         return PathRole::Localisation;
     }
@@ -240,6 +246,7 @@ mod tests {
             ("src/__snapshots__/App.test.tsx.snap", PathRole::Test),
             ("vendor/github.com/x/y/z.go", PathRole::Vendored),
             ("yarn.lock", PathRole::Lockfile),
+            ("locale/translations.go", PathRole::Localisation),
             ("services/api/poetry.lock", PathRole::Lockfile),
             ("tests/fixtures/Cargo.lock", PathRole::Lockfile),
             (

@@ -142,7 +142,8 @@ fn placeholder(secret: &str) -> bool {
         // A masked secret (`sk_l…(40)#20b7`) in a report or snapshot is not a secret.
         "…",
         "example",
-        "xxxxxx",
+        // A value with its tail blanked out (`d2dc414f9953226bad0a356c794XXXXX`).
+        "xxxx",
         "changeme",
         "change_me",
         "change-me",
@@ -343,6 +344,9 @@ const SAMPLE_WORDS: &[&str] = &[
     "credentials",
     "email",
     "username",
+    "pass",
+    "wrong",
+    "invalid",
 ];
 
 /// A value made of sample words (`test-api-key-1234`, `demo_token_2024`): judged word by word,
@@ -362,7 +366,12 @@ fn sample_value(value: &str) -> bool {
         || value
             .split(|c: char| !c.is_ascii_alphanumeric())
             .map(str::to_ascii_lowercase)
-            .any(|word| SAMPLE_WORDS.contains(&word.as_str()))
+            .any(|word| {
+                // `pass2`, `password1` and `secret123` are the same sample word.
+                let bare = word.trim_end_matches(|c: char| c.is_ascii_digit());
+                SAMPLE_WORDS.contains(&word.as_str()) || (!bare.is_empty() && SAMPLE_WORDS.contains(&bare))
+            })
+        || alphabet_walk(value)
         // Words run together in camel case (`updatedSecretKey123`): only long sample words
         // count, as a random value holds a short capitalised word by chance.
         || name_segments(value.as_bytes()).iter().any(|segment| {
@@ -370,6 +379,20 @@ fn sample_value(value: &str) -> bool {
                 .iter()
                 .any(|word| word.len() >= 5 && SAMPLE_WORDS.contains(word))
         })
+}
+
+/// Letters that walk the alphabet (`Ab3+/Cd4ef5GH6ij7KL8`): typed as a filler, not generated.
+fn alphabet_walk(value: &str) -> bool {
+    let letters: Vec<u8> = value
+        .bytes()
+        .filter(u8::is_ascii_alphabetic)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    if letters.len() < 10 {
+        return false;
+    }
+    let steps = letters.windows(2).filter(|w| w[1] == w[0] + 1).count();
+    steps * 10 >= (letters.len() - 1) * 7
 }
 
 /// `key123abc` → `key`, `123`, `abc`.
@@ -398,6 +421,30 @@ const OBVIOUS: &[&str] = &[
     "token",
     "mypassword",
 ];
+
+/// Whether the value at `at` sits in an Algolia search configuration (`indexName` or
+/// `algolia` within a few lines).
+fn search_only_key(text: &[u8], at: usize) -> bool {
+    let from = at.saturating_sub(400);
+    let to = (at + 400).min(text.len());
+    let window = text[from..to].to_ascii_lowercase();
+    [b"indexname".as_slice(), b"algolia".as_slice()]
+        .iter()
+        .any(|word| window.windows(word.len()).any(|w| w == *word))
+}
+
+/// base64url of a JSON object naming an algorithm, with no payload or signature after it.
+fn jwt_header_only(value: &str) -> bool {
+    value.starts_with("eyJ")
+        && !value.contains('.')
+        && base64::Engine::decode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            value.trim_end_matches('='),
+        )
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .is_some_and(|json| json.trim_start().starts_with('{') && json.contains("\"alg\""))
+}
 
 /// A Vue (`:name=` / `v-bind:name=`) or Angular (`[name]=`) attribute binding at `name`.
 fn template_binding(text: &[u8], start: usize, end: usize) -> bool {
@@ -449,9 +496,30 @@ fn unstructured_placeholder(rule: &str, text: &[u8], start: usize, value: &str) 
             let before = &text[..start.saturating_sub(1)];
             let user_start = before.iter().rposition(|&b| b == b'/').map_or(0, |p| p + 1);
             let user = String::from_utf8_lossy(&before[user_start..]);
-            placeholder_credentials(&user, value)
+            // `$DB_PASS`, `%PASSWORD%`: filled in where the URL is used.
+            !crate::validate::not_a_reference(value) || placeholder_credentials(&user, value)
+        }
+        "docker-config-auth" => {
+            let decoded = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, value)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok());
+            decoded
+                .as_deref()
+                .and_then(|d| d.split_once(':'))
+                .is_some_and(|(user, password)| placeholder_credentials(user, password))
         }
         "http-bearer-token" | "connection-string-password" => sample_value(value),
+        // A netrc password is often letters only: judged by its words, not by that.
+        "netrc-password" => {
+            let lower = value.to_ascii_lowercase();
+            let bare = lower.trim_end_matches(|c: char| c.is_ascii_digit());
+            SAMPLE_WORDS.contains(&bare)
+                || OBVIOUS.contains(&bare)
+                || (lower.bytes().all(|b| b.is_ascii_alphanumeric())
+                    && SAMPLE_WORDS
+                        .iter()
+                        .any(|w| w.len() >= 4 && lower.contains(w)))
+        }
         _ => false,
     }
 }
@@ -780,6 +848,14 @@ impl Detector {
                 }
                 let name = &text[name.start..name.end];
                 let segments = name_segments(name);
+                // Anti-forgery tokens (`csrfmiddlewaretoken`) are handed to every visitor.
+                if rule.generic
+                    && segments
+                        .iter()
+                        .any(|s| s.starts_with("csrf") || s.starts_with("xsrf"))
+                {
+                    continue;
+                }
                 if (rule.generic && (file_like(name) || !names_a_secret(&segments)))
                     || segments
                         .iter()
@@ -826,6 +902,15 @@ impl Detector {
                 {
                     continue;
                 }
+                // Algolia's search-only keys are public by design: DocSearch configurations
+                // (`appId`, `apiKey`, `indexName`) ship them to every browser.
+                if search_only_key(text, span.start) {
+                    continue;
+                }
+                // A JWT header alone (`eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9`) signs nothing.
+                if jwt_header_only(&value) {
+                    continue;
+                }
                 // A UUID under a password-ish name is an identifier (passkey authenticator ids
                 // named after password managers: `OnePassword = "bada5566-…"`); under a key,
                 // token or secret name it may be a credential.
@@ -852,6 +937,8 @@ impl Detector {
                 continue;
             }
             if unstructured_placeholder(&rule.id, text, span.start, &value) {
+                // Nor may a generic rule report the same sample for its name.
+                vetoed.push((span.start, span.end));
                 continue;
             }
             if placeholder(&value)

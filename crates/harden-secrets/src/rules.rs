@@ -103,6 +103,13 @@ const NOT_SECRET_NAMES: &[&str] = &[
     "location",
     "id",
     "publishable",
+    // Values named as not working: test fixtures of failure paths.
+    "invalid",
+    "wrong",
+    "bogus",
+    "fake",
+    "dummy",
+    "mock",
     // Anti-forgery tokens are handed to every visitor of a page: not credentials.
     "csrf",
     "xsrf",
@@ -1530,7 +1537,7 @@ pub static RULES: &[Rule] = &[
                     "-u ",
                     "--user",
                 ],
-                r#"(?i)(?:^|[\s"'\[,])--?(?P<name>[a-z0-9-]*(?:password|passwd|pass|secret|token|api-?key|apikey|access-?key|auth-?key|credentials?|requirepass))(?:=|\s+|["']\s*,\s*)["']?(?P<secret>[^\s"'`]{8,128})(?:[\s"'`]|$)|(?:^|\s)(?:-u|--user)\s+["']?[A-Za-z0-9_][A-Za-z0-9._+@-]*:(?P<secret2>[^\s"'@`]{6,128})(?:[\s"'`]|$)"#,
+                r#"(?i)(?:^|[\s"'\[,])--?(?P<name>[a-z0-9-]*(?:password|passwd|pass|secret|token|api-?key|apikey|access-?key|auth-?key|credentials?|requirepass))(?:=|\s+|["']\s*,\s*)["']?(?P<secret>[^\s"'`]{8,128})(?:[\s"'`]|$)|(?:^|\s)(?:-u|--user)\s+["']?[A-Za-z0-9_][A-Za-z0-9._+@-]*:(?P<secret2>[^\s"'@`\\/][^\s"'@`]{5,127})(?:[\s"'`]|$)"#,
             ),
             validate::generic_value,
         ),

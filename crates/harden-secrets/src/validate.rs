@@ -147,7 +147,24 @@ fn slug(value: &str) -> bool {
 /// `django.contrib.auth.tokens.PasswordResetTokenGenerator`) are code or identifiers, not
 /// values: three or more dotted parts, each a word (a class name may be long).
 fn looks_like_code(value: &str) -> bool {
-    value.contains("()")
+    // An index or a call on a name (`user_carts_tokens[0]).update(`, `getToken(`).
+    let indexed_or_called = value.match_indices(['[', '(']).any(|(at, _)| {
+        let name = value[..at]
+            .bytes()
+            .rev()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        name >= 3
+            && value[at - name..at]
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && value[at - name..at].bytes().any(|b| b.is_ascii_lowercase())
+            && (value[at + 1..]
+                .starts_with(|c: char| c.is_ascii_digit() || c == ')' || c == '\'' || c == '"'))
+    });
+    indexed_or_called
+        || value.contains("()")
         || (value.split('.').count() >= 3
             && value.split('.').all(|part| {
                 part.len() <= 40
