@@ -80,6 +80,7 @@ const DOCUMENTATION_DIRS: &[&str] = &[
 const DOCUMENTATION_EXTENSIONS: &[&str] = &["md", "mdx", "rst", "adoc"];
 const VENDOR_DIRS: &[&str] = &[
     "vendor",
+    "vendored",
     "node_modules",
     "third_party",
     "third-party",

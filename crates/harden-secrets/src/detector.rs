@@ -737,7 +737,7 @@ impl Detector {
         if depth >= MAX_DEPTH {
             return found;
         }
-        let clear = found.len();
+        let mut clear = found.len();
         for layer in decode::layers(text) {
             let Some(left) = budget.checked_sub(layer.decoded.len()) else {
                 break;
@@ -755,6 +755,22 @@ impl Detector {
                             || (i < clear && f.start < inner.end && inner.start < f.end))
                 });
                 if !duplicate {
+                    // A provider's token inside the run says more than a generic rule's
+                    // reading of the run for its name: report the token only.
+                    if !self.rules[inner.rule].generic {
+                        let (start, end) = (inner.start, inner.end);
+                        let before = found.len();
+                        let mut index = 0;
+                        found.retain(|f| {
+                            index += 1;
+                            !(index <= clear
+                                && self.rules[f.rule].generic
+                                && f.start >= start
+                                && f.end <= end)
+                        });
+                        // Only clear matches were removed.
+                        clear -= before - found.len();
+                    }
                     found.push(inner);
                 }
             }

@@ -1367,7 +1367,7 @@ pub static RULES: &[Rule] = &[
         "netrc-password",
         "Password in a .netrc or _netrc entry",
         &["machine"],
-        r"(?m)^\s*machine\s+\S+[ \t\r\n]+(?:login\s+\S+[ \t\r\n]+)?password\s+(\S{6,128})",
+        r#"(?m)^\s*machine\s+\S+[ \t\r\n]+(?:login\s+\S+[ \t\r\n]+)?password\s+([^\s"'`]{6,128})"#,
     )),
     // ---- Keys and key files -----------------------------------------------------------------
     multiline(checked(

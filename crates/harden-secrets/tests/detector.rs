@@ -570,3 +570,25 @@ fn fillers_public_keys_and_code_are_not_secrets() {
         assert_eq!(ids(text).len(), 1, "{text}");
     }
 }
+
+/// A token found inside an encoded value is reported once, by its provider's rule, not also by
+/// a generic rule for the name the encoded value is assigned to.
+#[test]
+fn an_encoded_token_is_one_finding() {
+    use base64::Engine as _;
+    let token = concat!("glpat-", "Qm7vX2pL9kR4tw8ZcY3a");
+    let encoded = base64::engine::general_purpose::STANDARD.encode(token);
+    let text = format!("    encodedToken: \"{encoded}\",\n");
+    let found = detector().scan(&text);
+    assert_eq!(
+        found.len(),
+        1,
+        "{:?}",
+        found.iter().map(|m| &m.rule).collect::<Vec<_>>()
+    );
+    assert!(!found[0].encodings.is_empty());
+    assert_eq!(
+        ids("machine test.com login user2 password pass2`,\n"),
+        Vec::<String>::new()
+    );
+}
