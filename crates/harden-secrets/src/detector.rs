@@ -471,6 +471,10 @@ fn expression(value: &str) -> bool {
         })
 }
 
+/// Rules that take whatever sits in a slot (a header, a URL's password): a provider's token
+/// found inside the same text is the better finding.
+const UNSTRUCTURED: &[&str] = &["http-basic-auth", "http-bearer-token", "url-credentials"];
+
 /// Credentials that are sample words, or a password equal to its user name
 /// (`test:password`, `invalid:invalid`, `AccountSid:AuthToken`): documentation and tests.
 fn placeholder_credentials(user: &str, password: &str) -> bool {
@@ -755,8 +759,8 @@ impl Detector {
                             || (i < clear && f.start < inner.end && inner.start < f.end))
                 });
                 if !duplicate {
-                    // A provider's token inside the run says more than a generic rule's
-                    // reading of the run for its name: report the token only.
+                    // A provider's token inside the run says more than a generic or slot
+                    // rule's reading of the run: report the token only.
                     if !self.rules[inner.rule].generic {
                         let (start, end) = (inner.start, inner.end);
                         let before = found.len();
@@ -764,7 +768,8 @@ impl Detector {
                         found.retain(|f| {
                             index += 1;
                             !(index <= clear
-                                && self.rules[f.rule].generic
+                                && (self.rules[f.rule].generic
+                                    || UNSTRUCTURED.contains(&&*self.rules[f.rule].id))
                                 && f.start >= start
                                 && f.end <= end)
                         });

@@ -592,3 +592,14 @@ fn an_encoded_token_is_one_finding() {
         Vec::<String>::new()
     );
 }
+
+/// A provider token inside a basic header's credentials is one finding, the token's.
+#[test]
+fn a_token_inside_basic_credentials_is_one_finding() {
+    use base64::Engine as _;
+    let token = concat!("glpat-", "Qm7vX2pL9kR4tw8ZcY3a");
+    let header = base64::engine::general_purpose::STANDARD.encode(format!("353353:{token}"));
+    let found = ids(&format!("OTEL_HEADERS: \"Authorization=Basic {header}\"\n"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_ne!(found[0], "http-basic-auth");
+}
