@@ -78,6 +78,11 @@ impl<'a> GateCx<'a> {
         (self.progress)(detail);
     }
 
+    /// The gate this context runs.
+    pub fn meta(&self) -> &'static GateMeta {
+        self.meta
+    }
+
     /// The validated configuration.
     pub fn config(&self) -> &ValidConfig {
         self.config

@@ -599,6 +599,35 @@ pub fn check_npm(
     problems
 }
 
+/// Member globs of a uv workspace root (`[tool.uv.workspace] members` of a pyproject.toml);
+/// `exclude` globs come back with a `!`.
+pub fn uv_workspace_members(text: &str) -> Vec<String> {
+    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return Vec::new();
+    };
+    let Some(workspace) = doc
+        .get("tool")
+        .and_then(|t| t.get("uv"))
+        .and_then(|u| u.get("workspace"))
+    else {
+        return Vec::new();
+    };
+    let list = |key: &str| -> Vec<String> {
+        workspace
+            .get(key)
+            .and_then(toml_edit::Item::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut globs = list("members");
+    globs.extend(list("exclude").into_iter().map(|g| format!("!{g}")));
+    globs
+}
+
 /// Workspace globs of a package.json (`workspaces: [...]` or `workspaces: {packages: [...]}`).
 pub fn npm_workspaces(text: &str) -> Vec<String> {
     let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
@@ -1296,5 +1325,13 @@ mod tests {
         ] {
             assert_eq!(override_target(key).as_deref(), target, "{key}");
         }
+    }
+
+    #[test]
+    fn uv_workspace_members_and_excludes() {
+        let root = "[project]\nname = \"x\"\n\n[tool.uv.workspace]\nmembers = [\"packages/*\"]\nexclude = [\"packages/old\"]\n";
+        assert_eq!(uv_workspace_members(root), ["packages/*", "!packages/old"]);
+        assert!(uv_workspace_members("[project]\nname = \"x\"\n").is_empty());
+        assert!(uv_workspace_members("not toml [").is_empty());
     }
 }

@@ -389,6 +389,34 @@ impl Run<'_, '_> {
             .map(|(path, kind)| (path, kind, dir.to_owned())))
     }
 
+    /// The uv.lock of the uv workspace whose root (an ancestor's pyproject.toml with
+    /// `[tool.uv.workspace] members`) lists `dir`.
+    fn uv_workspace_lock(&self, dir: &str) -> Result<Option<String>, GateError> {
+        let mut ancestor = dir.to_owned();
+        while !ancestor.is_empty() {
+            dir_of(&ancestor.clone()).clone_into(&mut ancestor);
+            let manifest = join(&ancestor, "pyproject.toml");
+            let lock = join(&ancestor, "uv.lock");
+            if self.files.binary_search(&manifest).is_err()
+                || self.files.binary_search(&lock).is_err()
+            {
+                continue;
+            }
+            let Some(text) = self.read(&manifest)? else {
+                continue;
+            };
+            let relative = if ancestor.is_empty() {
+                dir
+            } else {
+                &dir[ancestor.len() + 1..]
+            };
+            if Workspace::new(&lockfiles::uv_workspace_members(&text)).is_match(relative) {
+                return Ok(Some(lock));
+            }
+        }
+        Ok(None)
+    }
+
     /// The member globs a directory declares (package.json `workspaces`, pnpm-workspace.yaml
     /// `packages`); `!` globs exclude.
     fn workspace_globs(&self, dir: &str) -> Result<Workspace, GateError> {
@@ -454,10 +482,16 @@ impl Run<'_, '_> {
                         "requirements.lock",
                     ]
                 };
-                let found = locks
+                let found = match locks
                     .iter()
                     .map(|l| join(dir, l))
-                    .find(|l| files.binary_search(l).is_ok());
+                    .find(|l| files.binary_search(l).is_ok())
+                {
+                    Some(found) => Some(found),
+                    // A uv workspace member is locked in the workspace root's uv.lock.
+                    None if name == "pyproject.toml" => self.uv_workspace_lock(dir)?,
+                    None => None,
+                };
                 if let Some(lockfile) = &found
                     && name == "pyproject.toml"
                     && ["uv.lock", "poetry.lock", "pdm.lock"]
@@ -543,8 +577,17 @@ impl Gate for Lockfiles {
             .collect();
         // Manifests of test fixtures, vendored and generated code are never installed from
         // this repository: counted, not judged.
-        let (files, elsewhere): (Vec<String>, Vec<String>) =
-            files.into_iter().partition(|f| crate::paths::deployed(f));
+        // Project templates (`runtime/template/pyproject.toml`) are copied into new projects,
+        // which lock their own dependencies.
+        let (files, elsewhere): (Vec<String>, Vec<String>) = files.into_iter().partition(|f| {
+            crate::paths::deployed(f)
+                && !f.split('/').any(|d| {
+                    matches!(
+                        d,
+                        "template" | "templates" | "scaffold" | "skeleton" | "boilerplate"
+                    )
+                })
+        });
         let not_judged = elsewhere
             .iter()
             .filter(|f| {
@@ -560,7 +603,7 @@ impl Gate for Lockfiles {
             .count();
         if not_judged > 0 {
             out.count(
-                "manifests in tests, docs, vendored or generated code (not judged)",
+                "manifests in tests, docs, templates, vendored or generated code (not judged)",
                 not_judged as u64,
             );
         }

@@ -87,8 +87,12 @@ impl Source {
     }
 }
 
+/// The gate that reports a pipeline file that does not parse; the other CI gates list it as not
+/// examined, so one broken file is one finding, not one per gate.
+const REPORTS_PARSE_ERRORS: &str = "R4.pinning.actions";
+
 /// Every pipeline file (and GitLab local include) parsed; a file that does not parse becomes a
-/// finding of the calling gate at the parser's position.
+/// finding of [`REPORTS_PARSE_ERRORS`] at the parser's position, and is not examined elsewhere.
 pub(crate) fn load(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<Vec<Source>, GateError> {
     let mut queue: Vec<(String, Kind)> = cx
         .repo()
@@ -122,6 +126,15 @@ pub(crate) fn load(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<Vec<Source>,
                     text,
                     pipeline: parsed,
                 });
+            }
+            Err(error) if cx.meta().id.as_str() != REPORTS_PARSE_ERRORS => {
+                out.not_examined(
+                    &path,
+                    format!(
+                        "not valid YAML at {}:{}: {}",
+                        error.line, error.column, error.message
+                    ),
+                );
             }
             Err(error) => {
                 let at = LineCol {
