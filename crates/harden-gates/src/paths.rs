@@ -14,6 +14,9 @@ pub(crate) enum PathRole {
     Generated,
     /// Documentation and examples: snippets to read, not what the project runs.
     Documentation,
+    /// A developer's environment (`.devcontainer/`, `.gitpod`, editor and agent settings):
+    /// built on laptops, never deployed.
+    Development,
     /// A package manager's lockfile: versions, ranges and hashes written by a tool.
     Lockfile,
     /// Everything else: the project's own code and configuration.
@@ -30,6 +33,7 @@ impl PathRole {
             Self::Generated => Some("generated file"),
             Self::Lockfile => Some("lockfile"),
             Self::Documentation => Some("documentation"),
+            Self::Development => Some("development environment"),
             Self::Source => None,
         }
     }
@@ -129,6 +133,11 @@ pub(crate) fn role(path: &str) -> PathRole {
     if in_dir(VENDOR_DIRS) {
         return PathRole::Vendored;
     }
+    if in_dir(&[".devcontainer", ".gitpod", ".cursor", ".vscode", ".idea"])
+        || name.starts_with(".gitpod")
+    {
+        return PathRole::Development;
+    }
     if LOCKFILES.contains(&name) {
         return PathRole::Lockfile;
     }
@@ -166,8 +175,8 @@ pub(crate) fn role(path: &str) -> PathRole {
 }
 
 /// Whether gates that judge what the project builds and deploys (images, Dockerfiles,
-/// manifests and their lockfiles) judge `path`: not tests, documentation, vendored or
-/// generated code.
+/// manifests and their lockfiles) judge `path`: not tests, documentation, development
+/// environments, vendored or generated code.
 pub(crate) fn deployed(path: &str) -> bool {
     matches!(role(path), PathRole::Source | PathRole::Lockfile)
 }
@@ -260,6 +269,8 @@ mod tests {
             ),
             ("README.md", PathRole::Documentation),
             ("deploy/docker-compose.yml", PathRole::Source),
+            (".devcontainer/Dockerfile", PathRole::Development),
+            (".cursor/Dockerfile", PathRole::Development),
             ("web/dist/app.min.js", PathRole::Generated),
             (".env.test", PathRole::Test),
             (

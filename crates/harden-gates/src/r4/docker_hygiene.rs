@@ -137,7 +137,20 @@ fn unpinned_packages(command: &str) -> Vec<(&'static str, String)> {
                 _ => continue,
             };
         let mut skip_value = false;
+        let mut in_comment = false;
         for package in words.iter().skip(start) {
+            // An inline comment (`` `# needed by lxml` ``, a shell `#`) names no package.
+            if in_comment {
+                in_comment = !package.ends_with('`');
+                continue;
+            }
+            if package.starts_with("`#") {
+                in_comment = !(package.len() > 2 && package.ends_with('`'));
+                continue;
+            }
+            if package.starts_with('#') {
+                break;
+            }
             if skip_value {
                 skip_value = false;
                 continue;
@@ -162,14 +175,41 @@ fn unpinned_packages(command: &str) -> Vec<(&'static str, String)> {
     found
 }
 
+fn non_root_by_default(image: &str) -> bool {
+    let image = image.split('@').next().unwrap_or(image);
+    let tag = image.rsplit_once(':').map(|(_, t)| t).unwrap_or_default();
+    tag.split('-').any(|part| part == "nonroot")
+        || (image.starts_with("cgr.dev/chainguard/") && !tag.contains("dev"))
+}
+
 fn check_file(cx: &GateCx<'_>, out: &mut GateOutput, source: &DockerSource) {
     let Some(last) = source.file.stages.last() else {
         return;
     };
     out.count("stages", source.file.stages.len() as u64);
-    let user = last.instructions.iter().rev().find(|i| i.keyword == "USER");
+    // `USER` carries over from the stage this one is built `FROM`.
+    let mut stage = last;
+    let mut user = None;
+    for _ in 0..source.file.stages.len() {
+        user = stage
+            .instructions
+            .iter()
+            .rev()
+            .find(|i| i.keyword == "USER");
+        let parent = source
+            .file
+            .stages
+            .iter()
+            .find(|s| s.name.as_deref() == Some(stage.image.to_ascii_lowercase().as_str()));
+        match (user, parent) {
+            (None, Some(parent)) if !std::ptr::eq(parent, stage) => stage = parent,
+            _ => break,
+        }
+    }
     let root = match user {
-        None => true,
+        // Images whose default user is not root: distroless `:nonroot`, Chainguard images
+        // other than their `-dev` variants.
+        None => !non_root_by_default(&stage.image),
         Some(user) => {
             let who = user.arguments.split(':').next().unwrap_or_default().trim();
             who == "root" || who == "0"
@@ -321,11 +361,23 @@ fn pipes_into_shell(line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{pipes_into_shell, unpinned_packages};
+    use super::{non_root_by_default, pipes_into_shell, unpinned_packages};
 
     #[test]
     fn package_pins() {
         assert_eq!(unpinned_packages("apt-get update && apt-get install -y --no-install-recommends curl ca-certificates=20230311").len(), 1);
+        assert_eq!(
+            unpinned_packages(
+                "apt-get install -y libxslt1-dev `# is needed by lxml (PyPI)` libcurl4=7.88 # trailing words"
+            ),
+            [("apt", "libxslt1-dev".to_owned())]
+        );
+        assert!(non_root_by_default(
+            "gcr.io/distroless/base-debian13:nonroot"
+        ));
+        assert!(non_root_by_default("cgr.dev/chainguard/node:latest"));
+        assert!(!non_root_by_default("cgr.dev/chainguard/node:latest-dev"));
+        assert!(!non_root_by_default("python:3.12-slim"));
         assert!(unpinned_packages("apk add --no-cache curl=8.5.0-r0").is_empty());
     }
 

@@ -7,7 +7,8 @@ use harden_formats::yaml::{self, Node, Value};
 use harden_model::{LineCol, Location, Redacted, Span};
 
 /// Files of tests, documentation, vendored or generated code: counted, not judged.
-pub(crate) const NOT_JUDGED: &str = "files in tests, docs, vendored or generated code (not judged)";
+pub(crate) const NOT_JUDGED: &str =
+    "files in tests, docs, development environments, vendored or generated code (not judged)";
 
 /// Whether a repository path is a Dockerfile.
 pub(crate) fn is_dockerfile(path: &str) -> bool {
@@ -118,7 +119,11 @@ fn yaml_images(node: &Node, path: &str, text: &str, logical: &str, out: &mut Vec
                 } else {
                     format!("{logical}.{}", key.text)
                 };
+                // A compose service with `build:` names the image it builds here; nothing
+                // is pulled by that name.
+                let built_here = entries.iter().any(|(k, _)| k.text == "build");
                 if key.text == "image"
+                    && !built_here
                     && let Some(reference) = value.as_str()
                 {
                     out.push(ImageRef {
