@@ -201,6 +201,7 @@ const BEST_EFFORT: &[&str] = &[
     "uptime",
     "grep",
     "pgrep",
+    "base64",
     "which",
     "command",
     "type",
@@ -353,24 +354,38 @@ fn check_script(
     lines
 }
 
+/// Whether a step deploys or publishes: said by its name or action, or done by a command of its
+/// script (a script that merely mentions a release, `cat /tmp/release-report`, does not).
 fn deploys(step: &harden_formats::pipeline::Step) -> bool {
-    let words = [
+    let named = [
         step.name.as_deref(),
         step.uses.as_ref().map(|u| u.value.as_str()),
-        step.run.as_ref().map(|r| r.text.value.as_str()),
     ];
-    words.iter().flatten().any(|text| {
+    let by_name = named.iter().flatten().any(|text| {
+        let lower = text.to_lowercase();
+        ["deploy", "publish", "release"]
+            .iter()
+            .any(|w| lower.contains(w))
+    });
+    let by_command = step.run.as_ref().is_some_and(|run| {
+        let lower = run.text.value.to_lowercase();
         [
-            "deploy",
-            "publish",
-            "release",
             "kubectl apply",
             "helm upgrade",
+            "helm install",
             "terraform apply",
+            "npm publish",
+            "cargo publish",
+            "gh release create",
+            "docker push",
+            "twine upload",
+            "vercel deploy",
+            "fly deploy",
         ]
         .iter()
-        .any(|w| text.to_lowercase().contains(w))
-    })
+        .any(|w| lower.contains(w))
+    });
+    by_name || by_command
 }
 
 impl Gate for CiIgnoreErrors {
@@ -482,6 +497,7 @@ mod tests {
             "docker compose -f ci.yml down -v || true",
             "url=$(printf '%s' \"$out\" | grep -Eo 'https://[^ ]+' | tail -n 1 || true)",
             "rm -rf dist; true",
+            "echo \"$LOG_B64\" | base64 --decode || true",
         ];
         for (i, line) in good.iter().enumerate() {
             let pipefail = i == 1;
