@@ -14,8 +14,11 @@ trap 'rm -rf "$out"' EXIT
 gate_ms() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['gates'][0]['duration_ms'])" "$1"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "commits: $(git -C "$repo" rev-list --all --count)"
+# The cache lives in the git directory (never in the work tree, where a commit could forge it).
+cache="$(git -C "$repo" rev-parse --absolute-git-dir)/harden/cache"
+mkdir -p "$repo/.harden"
 for i in $(seq "$RUNS"); do
-  rm -rf "$repo/.harden/cache"
+  rm -rf "$cache"
   /usr/bin/time -f "%M" -o "$out/rss-first-$i" "$HARDEN" check "$repo" --only R3.secrets.history --format json >"$out/first-$i.json" || true
   /usr/bin/time -f "%M" -o "$out/rss-second-$i" "$HARDEN" check "$repo" --only R3.secrets.history --format json >"$out/second-$i.json" || true
   cmp -s <(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['gates'][0]['findings'])" "$out/first-$i.json") \
