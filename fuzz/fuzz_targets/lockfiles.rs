@@ -16,7 +16,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let _ = lockfiles::pyproject_requirements("pyproject.toml", text);
         let _ = lockfiles::python_locked_names(text);
         let requested = lockfiles::npm_requirements("package.json", text).unwrap_or_default();
-        let _ = lockfiles::check_yarn(&requested, text, "yarn.lock");
+        let overridden = lockfiles::npm_overrides(text);
+        let _ = lockfiles::npm_workspaces(text);
+        let _ = lockfiles::uv_workspace_members(text);
+        let _ = lockfiles::check_yarn(&requested, text, "yarn.lock", &overridden);
         let _ = lockfiles::check_pnpm(&requested, text, ".", "pnpm-lock.yaml");
         let _ = lockfiles::requirements_txt("requirements.txt", text);
         let requirements = lockfiles::go_requirements("go.mod", text);
