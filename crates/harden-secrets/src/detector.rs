@@ -356,7 +356,7 @@ fn sample_value(value: &str) -> bool {
     // Runs people type as fillers (`sk-lf-1234567890`), and values of letters only: a random
     // secret of twelve or more characters almost always has a digit or a symbol, an identifier
     // (`maxCompletionTokens`) never does.
-    ["1234567", "abcdefg", "0000000"]
+    ["1234567", "abcdefg", "0000000", "abc123", "123abc"]
         .iter()
         .any(|run| lower.contains(run))
         || ["password", "secret", "changeme"]

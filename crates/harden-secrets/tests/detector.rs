@@ -603,3 +603,9 @@ fn a_token_inside_basic_credentials_is_one_finding() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_ne!(found[0], "http-basic-auth");
 }
+
+#[test]
+fn keyboard_fillers_are_samples() {
+    assert!(ids("api_key = \"abc123def456ghi789\"\n").is_empty());
+    assert!(ids("TOKEN=\"my_token_123456\"\n").is_empty());
+}

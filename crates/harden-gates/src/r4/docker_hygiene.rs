@@ -167,7 +167,14 @@ fn unpinned_packages(command: &str) -> Vec<(&'static str, String)> {
             {
                 continue;
             }
-            if !pinned(package) {
+            // A local file (`./pkg.deb`, `/tmp/tool.apk`, `app.tgz`) is what it is: its version
+            // is the file's, checked where it was downloaded.
+            let local = package.starts_with("./")
+                || package.starts_with('/')
+                || [".deb", ".apk", ".rpm", ".tgz", ".tar.gz", ".whl"]
+                    .iter()
+                    .any(|e| package.ends_with(e));
+            if !local && !pinned(package) {
                 found.push((manager, (*package).to_owned()));
             }
         }
