@@ -1,0 +1,408 @@
+//! The probe adapter: HTTP requests to one running service, bounded in number, rate, time and
+//! concurrency, each kept in a redacted transcript that becomes the run's evidence.
+//!
+//! The API is blocking (gates run on rayon threads); requests run on a small tokio runtime the
+//! prober owns. Nothing here follows a redirect or talks to a host other than the target's: a
+//! redirect is recorded, a request elsewhere is refused before it is sent.
+
+mod redact;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+pub use redact::MaskedUrl;
+
+/// What one run may spend on a service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Requests in all; the prober stops by itself when they are spent.
+    pub budget: u32,
+    /// Requests per second at most.
+    pub rate_per_second: u32,
+    /// Time for one exchange, connection and body included.
+    pub timeout: Duration,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Bytes of a response body kept (the rest is not read).
+    pub body_limit: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            budget: 200,
+            rate_per_second: 50,
+            timeout: Duration::from_secs(5),
+            concurrency: 4,
+            body_limit: 256 << 10,
+        }
+    }
+}
+
+/// A request to the target: a path (or an absolute URL on the target's host), headers and body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Request {
+    /// `GET`, `POST`, `OPTIONS`...
+    pub method: String,
+    /// Path and query relative to the base URL, or an absolute URL on the same host.
+    pub target: String,
+    /// Headers to send.
+    pub headers: Vec<(String, String)>,
+    /// Body to send.
+    pub body: Option<Vec<u8>>,
+}
+
+impl Request {
+    /// A `GET` of `target`.
+    pub fn get(target: &str) -> Self {
+        Self {
+            method: "GET".to_owned(),
+            target: target.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// The same request with one more header.
+    #[must_use]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+/// A response as the prober read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// Headers in the order received (names lower-cased).
+    pub headers: Vec<(String, String)>,
+    /// The body, up to [`Limits::body_limit`] bytes.
+    pub body: Vec<u8>,
+    /// Whether the body was longer than what was kept.
+    pub truncated: bool,
+    /// Time from sending to the end of the kept body.
+    pub elapsed: Duration,
+    /// Index of this exchange in the transcript.
+    pub exchange: usize,
+}
+
+impl Response {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of header `name` (`Set-Cookie` comes several times).
+    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why a request was not answered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProbeError {
+    /// The run's request budget is spent: nothing was sent.
+    #[error("the request budget ({0}) is spent")]
+    BudgetSpent(u32),
+    /// No complete answer within the timeout.
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    /// The request names a host other than the target's: nothing was sent.
+    #[error("{0} is not on the target's host; harden only talks to the target")]
+    OtherHost(String),
+    /// The connection failed or the request could not be built.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// One request and what came back, as the transcript keeps it (redacted).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Exchange {
+    /// Method.
+    pub method: String,
+    /// The URL, masked.
+    pub url: String,
+    /// Request headers, credentials masked.
+    pub request_headers: Vec<(String, String)>,
+    /// Status, when an answer came.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Response headers, credentials masked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub response_headers: Vec<(String, String)>,
+    /// Where a redirect pointed (not followed), masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect: Option<String>,
+    /// Milliseconds from sending to the end of the kept body (or to the error).
+    pub elapsed_ms: u64,
+    /// SHA-256 of the kept body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_sha256: Option<String>,
+    /// Bytes of body kept, and whether there was more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_bytes: Option<usize>,
+    /// The start of the body as text, secrets masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+    /// Why there was no answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Characters of a body shown in an exchange.
+const EXCERPT: usize = 240;
+
+/// Requests to one service.
+pub struct Prober {
+    base: url::Url,
+    limits: Limits,
+    runtime: tokio::runtime::Runtime,
+    client: reqwest::Client,
+    sent: AtomicU32,
+    in_flight: tokio::sync::Semaphore,
+    next_slot: tokio::sync::Mutex<Option<tokio::time::Instant>>,
+    transcript: Mutex<Vec<Exchange>>,
+}
+
+impl std::fmt::Debug for Prober {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prober")
+            .field("base", &MaskedUrl::new(self.base.clone()))
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Prober {
+    /// A prober for the service at `base` (an `http` or `https` URL).
+    pub fn new(base: &str, limits: Limits) -> Result<Self, ProbeError> {
+        let base =
+            url::Url::parse(base).map_err(|e| ProbeError::Failed(format!("base URL: {e}")))?;
+        if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
+            return Err(ProbeError::Failed(format!(
+                "base URL {} is not an http(s) URL with a host",
+                MaskedUrl::new(base)
+            )));
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| ProbeError::Failed(format!("runtime: {e}")))?;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            // Straight to the target: a proxy from the environment is another host.
+            .no_proxy()
+            .connect_timeout(limits.timeout)
+            .user_agent(concat!("harden/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ProbeError::Failed(format!("client: {e}")))?;
+        Ok(Self {
+            in_flight: tokio::sync::Semaphore::new(limits.concurrency.max(1)),
+            base,
+            limits,
+            runtime,
+            client,
+            sent: AtomicU32::new(0),
+            next_slot: tokio::sync::Mutex::new(None),
+            transcript: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The target's base URL, masked for printing.
+    pub fn base(&self) -> MaskedUrl {
+        MaskedUrl::new(self.base.clone())
+    }
+
+    /// Requests sent so far.
+    pub fn sent(&self) -> u32 {
+        self.sent.load(Ordering::Relaxed).min(self.limits.budget)
+    }
+
+    /// Every exchange so far, in the order they were recorded.
+    pub fn transcript(&self) -> Vec<Exchange> {
+        self.transcript
+            .lock()
+            .map(|t| t.clone())
+            .unwrap_or_default()
+    }
+
+    /// The URL `target` stands for, if it is on the target's host.
+    fn resolve(&self, target: &str) -> Result<url::Url, ProbeError> {
+        let url = self
+            .base
+            .join(target)
+            .map_err(|e| ProbeError::Failed(format!("{target}: {e}")))?;
+        let same_host = url
+            .host_str()
+            .zip(self.base.host_str())
+            .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b));
+        if !same_host || !matches!(url.scheme(), "http" | "https") {
+            return Err(ProbeError::OtherHost(MaskedUrl::new(url).to_string()));
+        }
+        Ok(url)
+    }
+
+    /// Sends `request` within the limits and records the exchange.
+    pub fn send(&self, request: &Request) -> Result<Response, ProbeError> {
+        let url = self.resolve(&request.target)?;
+        let previous = self.sent.fetch_add(1, Ordering::Relaxed);
+        if previous >= self.limits.budget {
+            return Err(ProbeError::BudgetSpent(self.limits.budget));
+        }
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|e| ProbeError::Failed(format!("method {}: {e}", request.method)))?;
+        let mut exchange = Exchange {
+            method: request.method.clone(),
+            url: MaskedUrl::new(url.clone()).to_string(),
+            request_headers: request
+                .headers
+                .iter()
+                .map(|(n, v)| redact::header(n, v))
+                .collect(),
+            status: None,
+            response_headers: Vec::new(),
+            redirect: None,
+            elapsed_ms: 0,
+            body_sha256: None,
+            body_bytes: None,
+            excerpt: None,
+            error: None,
+        };
+        let outcome = self.runtime.block_on(self.exchange(method, url, request));
+        let result = match outcome {
+            Ok((status, headers, body, truncated, elapsed)) => {
+                exchange.status = Some(status);
+                exchange.response_headers =
+                    headers.iter().map(|(n, v)| redact::header(n, v)).collect();
+                exchange.elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+                exchange.body_sha256 = Some(hex::encode(Sha256::digest(&body)));
+                exchange.body_bytes = Some(body.len());
+                exchange.excerpt = (!body.is_empty()).then(|| redact::excerpt(&body, EXCERPT));
+                if (300..400).contains(&status)
+                    && let Some((_, location)) = headers
+                        .iter()
+                        .find(|(n, _)| n.eq_ignore_ascii_case("location"))
+                {
+                    exchange.redirect = Some(match self.base.join(location) {
+                        Ok(to) => MaskedUrl::new(to).to_string(),
+                        Err(_) => harden_secrets::mask(location).into_owned(),
+                    });
+                }
+                Ok((status, headers, body, truncated, elapsed))
+            }
+            Err((error, elapsed)) => {
+                exchange.elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+                exchange.error = Some(harden_secrets::mask(&error.to_string()).into_owned());
+                Err(error)
+            }
+        };
+        let index = {
+            let mut transcript = self
+                .transcript
+                .lock()
+                .map_err(|_| ProbeError::Failed("transcript lock poisoned".into()))?;
+            transcript.push(exchange);
+            transcript.len() - 1
+        };
+        result.map(|(status, headers, body, truncated, elapsed)| Response {
+            status,
+            headers,
+            body,
+            truncated,
+            elapsed,
+            exchange: index,
+        })
+    }
+
+    /// Waits for a rate slot: slots are `1 / rate` apart, handed out in order.
+    async fn pace(&self) {
+        let interval = Duration::from_secs(1) / self.limits.rate_per_second.max(1);
+        let slot = {
+            let mut next = self.next_slot.lock().await;
+            let now = tokio::time::Instant::now();
+            let slot = next.map_or(now, |n| n.max(now));
+            *next = Some(slot + interval);
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+
+    #[allow(clippy::type_complexity)] // One exchange's parts, taken apart by the only caller.
+    async fn exchange(
+        &self,
+        method: reqwest::Method,
+        url: url::Url,
+        request: &Request,
+    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>, bool, Duration), (ProbeError, Duration)> {
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|e| (ProbeError::Failed(e.to_string()), Duration::ZERO))?;
+        self.pace().await;
+        let started = Instant::now();
+        let mut builder = self.client.request(method, url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let limit = self.limits.body_limit;
+        let work = async move {
+            let mut response = builder.send().await?;
+            let status = response.status().as_u16();
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            let mut body = Vec::new();
+            let mut truncated = false;
+            while let Some(chunk) = response.chunk().await? {
+                let room = limit.saturating_sub(body.len());
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if chunk.len() > room {
+                    truncated = true;
+                    break;
+                }
+            }
+            Ok::<_, reqwest::Error>((status, headers, body, truncated))
+        };
+        match tokio::time::timeout(self.limits.timeout, work).await {
+            Ok(Ok((status, headers, body, truncated))) => {
+                Ok((status, headers, body, truncated, started.elapsed()))
+            }
+            Ok(Err(e)) => Err((ProbeError::Failed(describe(&e)), started.elapsed())),
+            Err(_) => Err((ProbeError::Timeout(self.limits.timeout), started.elapsed())),
+        }
+    }
+}
+
+/// A reqwest error with its causes, which name what actually failed (refused, reset, TLS).
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
