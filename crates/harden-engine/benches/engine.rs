@@ -67,6 +67,7 @@ fn main() {
         ledger: Err("none".into()),
         clock: &clock,
         env: &harden_engine::FixedEnvironment::default(),
+        service: Err("no [target] in harden.toml: live gates need a running service".into()),
     };
     let options = RunOptions {
         profile: config.resolve_profile(None).unwrap(),

@@ -102,6 +102,15 @@ impl<'a> GateCx<'a> {
             .map_err(|reason| GateError::Skip(reason.clone()))
     }
 
+    /// The running service, or a skip with the reason there is none.
+    pub fn service(&self) -> Result<&dyn crate::ports::Service, GateError> {
+        self.ports
+            .service
+            .as_ref()
+            .copied()
+            .map_err(|reason| GateError::Skip(reason.clone()))
+    }
+
     /// The ledger, or a skip with the reason there is none.
     pub fn ledger(&self) -> Result<&dyn LedgerCheck, GateError> {
         self.ports

@@ -14,7 +14,8 @@ mod waivers;
 pub use gate::{Gate, GateCx, GateError, GateOutput, Registry};
 pub use ports::{
     BlobOrigin, BlobWalk, Clock, CommitInfo, Environment, FixedClock, FixedEnvironment, History,
-    LedgerCheck, LedgerHealth, PortError, Ports, RepoView, glob_set,
+    HttpError, HttpRequest, HttpResponse, LedgerCheck, LedgerHealth, PortError, Ports, RepoView,
+    Service, glob_set,
 };
 pub use runner::{Progress, RunContext, RunOptions, Step, exit_code, run, selects, today};
 pub use waivers::apply_waivers;

@@ -236,4 +236,105 @@ pub struct Ports<'a> {
     pub clock: &'a dyn Clock,
     /// The process environment.
     pub env: &'a dyn Environment,
+    /// The running service, or why there is none.
+    pub service: Result<&'a dyn Service, String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The running service (live gates)
+
+/// A request to the target: a path (or an absolute URL on the target's host), headers and body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// `GET`, `POST`, `OPTIONS`...
+    pub method: String,
+    /// Path and query relative to the base URL, or an absolute URL on the same host.
+    pub target: String,
+    /// Headers to send.
+    pub headers: Vec<(String, String)>,
+    /// Body to send.
+    pub body: Option<Vec<u8>>,
+}
+
+impl HttpRequest {
+    /// A `GET` of `target`.
+    pub fn get(target: &str) -> Self {
+        Self {
+            method: "GET".to_owned(),
+            target: target.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// The same request with one more header.
+    #[must_use]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+/// A response as the prober read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// Headers in the order received (names lower-cased).
+    pub headers: Vec<(String, String)>,
+    /// The body, up to the prober's body limit.
+    pub body: Vec<u8>,
+    /// Whether the body was longer than what was kept.
+    pub truncated: bool,
+    /// Time from sending to the end of the kept body.
+    pub elapsed: std::time::Duration,
+    /// Index of this exchange in the transcript.
+    pub exchange: usize,
+}
+
+impl HttpResponse {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of header `name` (`Set-Cookie` comes several times).
+    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why a request was not answered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpError {
+    /// The run's request budget is spent: nothing was sent.
+    #[error("the request budget ({0}) is spent")]
+    BudgetSpent(u32),
+    /// No complete answer within the timeout.
+    #[error("no answer within {0:?}")]
+    Timeout(std::time::Duration),
+    /// The request names a host other than the target's: nothing was sent.
+    #[error("{0} is not on the target's host; harden only talks to the target")]
+    OtherHost(String),
+    /// The connection failed or the request could not be built.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// The running service a live gate probes: bounded, rate-capped HTTP to one host, every
+/// exchange kept in a redacted transcript (implemented by `harden-probe`).
+pub trait Service: Send + Sync {
+    /// The target's base URL, credentials masked.
+    fn base_url(&self) -> String;
+
+    /// Sends `request` to the target within the run's limits.
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError>;
+
+    /// Requests sent so far.
+    fn sent(&self) -> u32;
 }

@@ -149,6 +149,7 @@ fn run_observed(
         ledger: Err("no ledger".into()),
         clock: &clock,
         env: &harden_engine::FixedEnvironment::default(),
+        service: Err("no [target] in harden.toml: live gates need a running service".into()),
     };
     let options = RunOptions {
         profile: config.resolve_profile(None).unwrap(),

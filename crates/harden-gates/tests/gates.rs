@@ -217,6 +217,7 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
             .ok_or_else(|| "no ledger configured".to_owned()),
         clock: &clock,
         env: &harden_engine::FixedEnvironment(case.env.clone()),
+        service: Err("no [target] in harden.toml: live gates need a running service".into()),
     };
     let options = RunOptions {
         profile: config.resolve_profile(Some("production")).unwrap(),

@@ -83,6 +83,7 @@ fn run_ports(worktree: &WorkTree, history: &GitHistory, config: &ValidConfig) ->
         ledger: Err("none".into()),
         clock: &clock,
         env: &harden_engine::FixedEnvironment(std::collections::BTreeMap::default()),
+        service: Err("no [target] in harden.toml: live gates need a running service".into()),
     };
     let options = RunOptions {
         profile: config.resolve_profile(Some("production")).unwrap(),

@@ -42,88 +42,9 @@ impl Default for Limits {
     }
 }
 
-/// A request to the target: a path (or an absolute URL on the target's host), headers and body.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Request {
-    /// `GET`, `POST`, `OPTIONS`...
-    pub method: String,
-    /// Path and query relative to the base URL, or an absolute URL on the same host.
-    pub target: String,
-    /// Headers to send.
-    pub headers: Vec<(String, String)>,
-    /// Body to send.
-    pub body: Option<Vec<u8>>,
-}
-
-impl Request {
-    /// A `GET` of `target`.
-    pub fn get(target: &str) -> Self {
-        Self {
-            method: "GET".to_owned(),
-            target: target.to_owned(),
-            ..Self::default()
-        }
-    }
-
-    /// The same request with one more header.
-    #[must_use]
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.to_owned(), value.to_owned()));
-        self
-    }
-}
-
-/// A response as the prober read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Response {
-    /// Status code.
-    pub status: u16,
-    /// Headers in the order received (names lower-cased).
-    pub headers: Vec<(String, String)>,
-    /// The body, up to [`Limits::body_limit`] bytes.
-    pub body: Vec<u8>,
-    /// Whether the body was longer than what was kept.
-    pub truncated: bool,
-    /// Time from sending to the end of the kept body.
-    pub elapsed: Duration,
-    /// Index of this exchange in the transcript.
-    pub exchange: usize,
-}
-
-impl Response {
-    /// The first value of header `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Every value of header `name` (`Set-Cookie` comes several times).
-    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Why a request was not answered.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ProbeError {
-    /// The run's request budget is spent: nothing was sent.
-    #[error("the request budget ({0}) is spent")]
-    BudgetSpent(u32),
-    /// No complete answer within the timeout.
-    #[error("no answer within {0:?}")]
-    Timeout(Duration),
-    /// The request names a host other than the target's: nothing was sent.
-    #[error("{0} is not on the target's host; harden only talks to the target")]
-    OtherHost(String),
-    /// The connection failed or the request could not be built.
-    #[error("{0}")]
-    Failed(String),
-}
+pub use harden_engine::{
+    HttpError as ProbeError, HttpRequest as Request, HttpResponse as Response,
+};
 
 /// One request and what came back, as the transcript keeps it (redacted).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -172,6 +93,20 @@ pub struct Prober {
     in_flight: tokio::sync::Semaphore,
     next_slot: tokio::sync::Mutex<Option<tokio::time::Instant>>,
     transcript: Mutex<Vec<Exchange>>,
+}
+
+impl harden_engine::Service for Prober {
+    fn base_url(&self) -> String {
+        self.base().to_string()
+    }
+
+    fn send(&self, request: &Request) -> Result<Response, ProbeError> {
+        Prober::send(self, request)
+    }
+
+    fn sent(&self) -> u32 {
+        Prober::sent(self)
+    }
 }
 
 impl std::fmt::Debug for Prober {

@@ -206,6 +206,27 @@ impl Session {
         let span = tracing::info_span!("run", run_id = %run_id);
         let _entered = span.enter();
         let ledger_port = LedgerPort(self);
+        // The prober (and its runtime) exists only when a selected gate talks to the service.
+        let wants_service = self.catalogue.iter().any(|gate| {
+            gate.target == harden_model::Target::Service
+                && harden_engine::selects(&self.config, options, gate)
+        });
+        let prober = match (&self.config.target, wants_service) {
+            (Some(target), true) => Some(harden_probe::Prober::new(
+                &target.base_url,
+                harden_probe::Limits {
+                    budget: u32::try_from(target.request_budget).unwrap_or(u32::MAX),
+                    rate_per_second: u32::try_from(target.rate_per_second).unwrap_or(u32::MAX),
+                    ..harden_probe::Limits::default()
+                },
+            )),
+            _ => None,
+        };
+        let service: Result<&dyn harden_engine::Service, String> = match &prober {
+            Some(Ok(prober)) => Ok(prober),
+            Some(Err(e)) => Err(format!("[target] base-url: {e}")),
+            None => Err("no [target] in harden.toml: live gates need a running service".into()),
+        };
         let ports = Ports {
             repo: &self.worktree,
             history: self
@@ -216,6 +237,7 @@ impl Session {
             ledger: Ok(&ledger_port),
             clock: &self.clock,
             env: &crate::clock::ProcessEnvironment,
+            service,
         };
         let head = if let Some(head) = self.head.get() {
             head.clone()

@@ -160,6 +160,7 @@ fn run_scan(args: &SecretsScanArgs, ignore_baseline: bool) -> anyhow::Result<Sca
         ledger: Err("`harden secrets scan` records nothing".into()),
         clock: &crate::clock::SystemClock,
         env: &crate::clock::ProcessEnvironment,
+        service: Err("no [target] in harden.toml: live gates need a running service".into()),
     };
     let context = RunContext {
         run_id: crate::logging::run_id().to_owned(),
