@@ -2,6 +2,7 @@
 //! of them in report order.
 
 mod catalogue;
+mod live;
 mod paths;
 mod r0;
 mod r2;

@@ -26,5 +26,6 @@ pub fn registry() -> Registry {
     register!(registry, crate::r4::docker_hygiene::DockerHygiene);
     register!(registry, crate::r7::runbooks::Runbooks);
     register!(registry, crate::r7::decisions_revisit::DecisionsRevisit);
+    register!(registry, crate::live::headers::HttpHeaders);
     registry
 }

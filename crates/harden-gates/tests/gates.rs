@@ -34,6 +34,88 @@ struct Case {
     final_date: String,
     ledger: Option<(u64, Option<String>)>,
     env: std::collections::BTreeMap<String, String>,
+    /// `[[route]]`: what a service started for the case answers (live gates).
+    routes: Vec<Route>,
+}
+
+/// One answer of the fixture's service: `path`, `status`, `headers` and `body`.
+#[derive(Clone)]
+struct Route {
+    path: String,
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+fn read_routes(doc: &toml_edit::DocumentMut) -> Vec<Route> {
+    doc.get("route")
+        .and_then(|r| r.as_array_of_tables())
+        .map(|tables| {
+            tables
+                .iter()
+                .map(|t| Route {
+                    path: t
+                        .get("path")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("/")
+                        .to_owned(),
+                    status: t
+                        .get("status")
+                        .and_then(toml_edit::Item::as_integer)
+                        .map_or(200, |s| u16::try_from(s).unwrap()),
+                    headers: t
+                        .get("headers")
+                        .and_then(|h| h.as_table_like())
+                        .map(|h| {
+                            h.iter()
+                                .map(|(k, v)| (k.to_owned(), v.as_str().unwrap().to_owned()))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    body: t
+                        .get("body")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_owned(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Serves `routes` on 127.0.0.1 (axum, on its own thread) and returns the base URL.
+fn serve(routes: Vec<Route>) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+                let routes = routes.clone();
+                async move {
+                    let route = routes.iter().find(|r| r.path == uri.path());
+                    let mut response = axum::response::Response::new(axum::body::Body::from(
+                        route.map(|r| r.body.clone()).unwrap_or_default(),
+                    ));
+                    *response.status_mut() =
+                        axum::http::StatusCode::from_u16(route.map_or(404, |r| r.status)).unwrap();
+                    for (name, value) in route.map(|r| r.headers.clone()).unwrap_or_default() {
+                        response.headers_mut().append(
+                            axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                            axum::http::HeaderValue::from_str(&value).unwrap(),
+                        );
+                    }
+                    response
+                }
+            });
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{}/", rx.recv().unwrap())
 }
 
 fn read_case(path: &Path) -> Case {
@@ -83,6 +165,7 @@ fn read_case(path: &Path) -> Case {
         })
         .unwrap_or_default();
     Case {
+        routes: read_routes(&doc),
         env,
         now,
         git: doc
@@ -205,6 +288,10 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
     let worktree = WorkTree::new(repo.path());
     let history = GitHistory::open(repo.path());
     let clock = FixedClock(case.now);
+    let base = (!case.routes.is_empty()).then(|| serve(case.routes.clone()));
+    let prober = base
+        .as_ref()
+        .map(|base| harden_probe::Prober::new(base, harden_probe::Limits::default()).unwrap());
     let ports = Ports {
         repo: &worktree,
         history: history
@@ -217,7 +304,10 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
             .ok_or_else(|| "no ledger configured".to_owned()),
         clock: &clock,
         env: &harden_engine::FixedEnvironment(case.env.clone()),
-        service: Err("no [target] in harden.toml: live gates need a running service".into()),
+        service: match &prober {
+            Some(prober) => Ok(prober as &dyn harden_engine::Service),
+            None => Err("no [target] in harden.toml: live gates need a running service".into()),
+        },
     };
     let options = RunOptions {
         profile: config.resolve_profile(Some("production")).unwrap(),
@@ -270,6 +360,13 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
     }
     let mut value = serde_json::to_value(result).unwrap();
     value["duration_ms"] = json!(0);
+    // The service's port changes from run to run.
+    if let Some(base) = &base {
+        let text = serde_json::to_string(&value)
+            .unwrap()
+            .replace(base.trim_end_matches('/'), "http://service");
+        value = serde_json::from_str(&text).unwrap();
+    }
     json!({ "gate": value, "waivers": report.waivers })
 }
 
