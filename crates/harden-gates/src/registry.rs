@@ -11,6 +11,7 @@ macro_rules! register {
 pub fn registry() -> Registry {
     let mut registry = Registry::new();
     register!(registry, crate::r0::scope_declared::ScopeDeclared);
+    register!(registry, crate::live::cors::HttpCors);
     register!(registry, crate::r2::ledger_intact::LedgerIntact);
     register!(registry, crate::r3::secrets_tree::SecretsTree);
     register!(registry, crate::r3::secrets_history::SecretsHistory);
@@ -27,5 +28,6 @@ pub fn registry() -> Registry {
     register!(registry, crate::r7::runbooks::Runbooks);
     register!(registry, crate::r7::decisions_revisit::DecisionsRevisit);
     register!(registry, crate::live::headers::HttpHeaders);
+    register!(registry, crate::live::cookies::HttpCookies);
     registry
 }

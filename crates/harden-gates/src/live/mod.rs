@@ -1,3 +1,5 @@
 //! Live gates: judged on a running service through the engine's `Service` port.
 
+pub(crate) mod cookies;
+pub(crate) mod cors;
 pub(crate) mod headers;
