@@ -13,6 +13,7 @@ pub fn registry() -> Registry {
     register!(registry, crate::r0::scope_declared::ScopeDeclared);
     register!(registry, crate::live::cors::HttpCors);
     register!(registry, crate::r2::ledger_intact::LedgerIntact);
+    register!(registry, crate::live::correlation::Correlation);
     register!(registry, crate::r3::secrets_tree::SecretsTree);
     register!(registry, crate::r3::secrets_history::SecretsHistory);
     register!(registry, crate::r3::secrets_logs::SecretsLogs);
@@ -29,5 +30,6 @@ pub fn registry() -> Registry {
     register!(registry, crate::r7::decisions_revisit::DecisionsRevisit);
     register!(registry, crate::live::headers::HttpHeaders);
     register!(registry, crate::live::cookies::HttpCookies);
+    register!(registry, crate::live::health::Health);
     registry
 }

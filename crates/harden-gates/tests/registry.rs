@@ -14,7 +14,7 @@ const SPEC: &[(&str, Option<&str>)] = &[
     ("R1.auth.enforced", Some("not filed yet")),
     ("R1.tenancy.isolation", Some("not filed yet")),
     ("R2.ledger.intact", None),
-    ("R2.correlation", Some("not filed yet")),
+    ("R2.correlation", None),
     ("R3.secrets.tree", None),
     ("R3.secrets.history", None),
     ("R3.secrets.logs", None),

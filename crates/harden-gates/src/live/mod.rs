@@ -1,5 +1,7 @@
 //! Live gates: judged on a running service through the engine's `Service` port.
 
 pub(crate) mod cookies;
+pub(crate) mod correlation;
 pub(crate) mod cors;
 pub(crate) mod headers;
+pub(crate) mod health;
