@@ -73,6 +73,13 @@ pub(crate) enum Command {
     /// run (tool version, commit and dirty flag, config digest, profile, outcomes, evidence and
     /// redacted findings) is appended to the evidence ledger before the report is printed.
     Check(CheckArgs),
+    /// Run the live gates against a running service, with no config and nothing recorded.
+    ///
+    /// For a first look at a service: headers, cookies, CORS, health endpoints and request
+    /// correlation, within a request budget and a rate cap. Only the URL's host is contacted; a
+    /// redirect is recorded, never followed. `harden check` with `[target]` in harden.toml runs
+    /// the same gates with the repository's settings and records the run.
+    Probe(ProbeArgs),
     /// List every gate: id, round, default severity, profile and title.
     Gates(GatesArgs),
     /// Explain a gate: what it checks, why it matters, how to fix a failure, what it records.
@@ -351,6 +358,21 @@ pub(crate) struct CheckArgs {
     /// Digest of the build artefact this run vouches for (`sha256:<64 hex>`), for promotion.
     #[arg(long, value_name = "sha256:HEX")]
     pub(crate) artifact: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ProbeArgs {
+    /// Base URL of the service (`http://127.0.0.1:8080/`, `https://staging.example.org/`).
+    pub(crate) url: String,
+    /// Most requests to send.
+    #[arg(long, default_value_t = 200)]
+    pub(crate) budget: u32,
+    /// Most requests per second.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) rate: u32,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+    pub(crate) format: OutputFormat,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod gates;
 mod init;
 mod ledger;
 mod plan;
+mod probe;
 mod promote;
 mod readiness;
 mod secrets;
@@ -25,6 +26,7 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Init(args) => init::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Probe(args) => probe::run(&args),
         Command::Gates(args) => gates::list(&args),
         Command::Explain(args) => gates::explain(&args),
         Command::Config(ConfigCommand::Check(args)) => config::check(&args),

@@ -6,6 +6,7 @@ mod check;
 mod commands;
 mod ledger;
 mod memory;
+mod probe;
 mod robustness;
 mod rollout;
 mod secrets;

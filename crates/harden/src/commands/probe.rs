@@ -1,0 +1,95 @@
+//! `harden probe URL`: the live gates against a service, with no repository, config or ledger.
+
+use std::fmt::Write as _;
+
+use harden_engine::{Ports, RunContext, RunOptions};
+use harden_model::{RunTarget, Target, ToolInfo};
+use harden_report::RenderContext;
+
+use crate::cli::ProbeArgs;
+use crate::commands::check::format_of;
+use crate::{UsageError, output};
+
+pub(crate) fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
+    let prober = harden_probe::Prober::new(
+        &args.url,
+        harden_probe::Limits {
+            budget: args.budget,
+            rate_per_second: args.rate,
+            ..harden_probe::Limits::default()
+        },
+    )
+    .map_err(|e| UsageError(format!("{}: {e}", args.url)))?;
+    let registry = harden_gates::registry();
+    let catalogue = registry.catalogue();
+    // The URL goes through the same validation as `[target] base-url` in a config file.
+    let toml = format!(
+        "version = 1\n\n[service]\nname = {}\n\n[target]\nbase-url = {}\nrequest-budget = {}\nrate-per-second = {}\n",
+        toml_string(&prober.base().to_string()),
+        toml_string(&args.url),
+        args.budget,
+        args.rate
+    );
+    let config = harden_config::load("harden probe", &toml, &catalogue)
+        .map_err(|diagnostics| UsageError(diagnostics.to_string()))?;
+    let tree = harden_repo::MemoryTree::new("(no repository)", Vec::new());
+    let ports = Ports {
+        repo: &tree,
+        history: Err("harden probe reads no repository".into()),
+        ledger: Err("harden probe records nothing".into()),
+        clock: &crate::clock::SystemClock,
+        env: &crate::clock::ProcessEnvironment,
+        service: Ok(&prober),
+    };
+    let live: Vec<String> = catalogue
+        .iter()
+        .filter(|gate| gate.target == Target::Service)
+        .map(|gate| gate.id.to_string())
+        .collect();
+    let options = RunOptions {
+        profile: config
+            .resolve_profile(Some("production"))
+            .ok_or_else(|| UsageError("the production profile is missing".into()))?,
+        strict: false,
+        only: live,
+    };
+    let context = RunContext {
+        run_id: crate::logging::run_id().to_owned(),
+        tool: ToolInfo {
+            name: "harden".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        target: RunTarget {
+            base_url: Some(prober.base().to_string()),
+            ..RunTarget::default()
+        },
+    };
+    let report = harden_engine::run(&registry, &config, &ports, &options, context, &|_| {});
+    let text = harden_report::render(
+        &report,
+        format_of(args.format),
+        &RenderContext {
+            catalogue: &catalogue,
+            color: output::stdout_color(),
+        },
+    );
+    output::emit(&text, None)?;
+    Ok(harden_engine::exit_code(&report))
+}
+
+/// `text` as a TOML basic string.
+fn toml_string(text: &str) -> String {
+    let mut quoted = String::from('"');
+    for c in text.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(quoted, "\\u{:04X}", u32::from(c));
+            }
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
