@@ -95,7 +95,11 @@ fn serve(routes: Vec<Route>) -> String {
             let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
                 let routes = routes.clone();
                 async move {
-                    let route = routes.iter().find(|r| r.path == uri.path());
+                    // An exact path, else the catch-all `*` route, else 404.
+                    let route = routes
+                        .iter()
+                        .find(|r| r.path == uri.path())
+                        .or_else(|| routes.iter().find(|r| r.path == "*"));
                     let mut response = axum::response::Response::new(axum::body::Body::from(
                         route.map(|r| r.body.clone()).unwrap_or_default(),
                     ));

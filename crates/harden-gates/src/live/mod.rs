@@ -3,5 +3,6 @@
 pub(crate) mod cookies;
 pub(crate) mod correlation;
 pub(crate) mod cors;
+pub(crate) mod errors_leak;
 pub(crate) mod headers;
 pub(crate) mod health;
