@@ -80,6 +80,11 @@ pub struct Exchange {
     pub error: Option<String>,
 }
 
+/// Timeouts in a row after which the service counts as hung: later requests fail at once, so
+/// a service that accepts connections and never answers costs a run a few timeouts, not one
+/// per request.
+const HUNG_AFTER: u32 = 2;
+
 /// Characters of a body shown in an exchange.
 const EXCERPT: usize = 240;
 
@@ -90,6 +95,7 @@ pub struct Prober {
     runtime: tokio::runtime::Runtime,
     client: reqwest::Client,
     sent: AtomicU32,
+    timeouts_in_a_row: AtomicU32,
     in_flight: tokio::sync::Semaphore,
     next_slot: tokio::sync::Mutex<Option<tokio::time::Instant>>,
     transcript: Mutex<Vec<Exchange>>,
@@ -149,6 +155,7 @@ impl Prober {
             runtime,
             client,
             sent: AtomicU32::new(0),
+            timeouts_in_a_row: AtomicU32::new(0),
             next_slot: tokio::sync::Mutex::new(None),
             transcript: Mutex::new(Vec::new()),
         })
@@ -191,6 +198,12 @@ impl Prober {
     /// Sends `request` within the limits and records the exchange.
     pub fn send(&self, request: &Request) -> Result<Response, ProbeError> {
         let url = self.resolve(&request.target)?;
+        if self.timeouts_in_a_row.load(Ordering::Relaxed) >= HUNG_AFTER {
+            return Err(ProbeError::Failed(format!(
+                "not sent: the service stopped answering ({HUNG_AFTER} requests in a row got no answer within {:?})",
+                self.limits.timeout
+            )));
+        }
         let previous = self.sent.fetch_add(1, Ordering::Relaxed);
         if previous >= self.limits.budget {
             return Err(ProbeError::BudgetSpent(self.limits.budget));
@@ -215,6 +228,12 @@ impl Prober {
             error: None,
         };
         let outcome = self.runtime.block_on(self.exchange(method, url, request));
+        match &outcome {
+            Err((ProbeError::Timeout(_), _)) => {
+                self.timeouts_in_a_row.fetch_add(1, Ordering::Relaxed);
+            }
+            _ => self.timeouts_in_a_row.store(0, Ordering::Relaxed),
+        }
         let result = match outcome {
             Ok((status, headers, body, truncated, elapsed)) => {
                 exchange.status = Some(status);

@@ -164,6 +164,23 @@ fn a_service_that_never_answers_ends_in_a_timeout() {
             .unwrap()
             .contains("no answer")
     );
+    // After two timeouts in a row the service counts as hung: the rest fail at once, unsent.
+    let started = Instant::now();
+    let rest: Vec<_> = (0..10)
+        .map(|_| prober.send(&Request::get("/ready")))
+        .collect();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(rest[0], Err(ProbeError::Timeout(_))));
+    assert!(
+        rest[1..]
+            .iter()
+            .all(|r| matches!(r, Err(ProbeError::Failed(m)) if m.contains("stopped answering")))
+    );
+    assert_eq!(prober.sent(), 2);
 }
 
 #[test]

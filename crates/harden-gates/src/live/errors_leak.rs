@@ -116,11 +116,25 @@ impl Gate for ErrorsLeak {
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
         let service = cx.service()?;
         let base = service.base_url();
+        let mut unanswered = Vec::new();
         for (what, request) in provocations() {
             let response = match service.send(&request) {
                 Ok(response) => response,
-                // A service that closes the connection or takes too long reveals nothing here.
-                Err(HttpError::Timeout(_) | HttpError::Failed(_)) => {
+                // A service that closes the connection or takes too long reveals nothing by
+                // that answer; but a gate that got no answer at all has judged nothing.
+                Err(error @ HttpError::Timeout(_)) => {
+                    unanswered.push(format!("{what}: {error}"));
+                    continue;
+                }
+                Err(HttpError::Failed(message))
+                    if message.starts_with("not sent")
+                        || message.to_ascii_lowercase().contains("connect") =>
+                {
+                    unanswered.push(format!("{what}: {message}"));
+                    continue;
+                }
+                // A connection closed on a malformed request is an answer that shows nothing.
+                Err(HttpError::Failed(_)) => {
                     out.examined("requests", 1);
                     continue;
                 }
@@ -150,6 +164,18 @@ impl Gate for ErrorsLeak {
                     .build(),
                 );
             }
+        }
+        if unanswered.len() == provocations().len() {
+            return Err(GateError::Failed {
+                message: format!(
+                    "no provocation was answered, nothing could be judged ({})",
+                    unanswered.join("; ")
+                ),
+                location: None,
+            });
+        }
+        for item in unanswered {
+            out.not_examined(&item, "no answer");
         }
         Ok(())
     }
