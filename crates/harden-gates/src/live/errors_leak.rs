@@ -168,8 +168,9 @@ impl Gate for ErrorsLeak {
         if unanswered.len() == provocations().len() {
             return Err(GateError::Failed {
                 message: format!(
-                    "no provocation was answered, nothing could be judged ({})",
-                    unanswered.join("; ")
+                    "none of the {} provocations was answered, nothing could be judged (first: {})",
+                    unanswered.len(),
+                    unanswered[0]
                 ),
                 location: None,
             });
