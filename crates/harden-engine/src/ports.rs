@@ -335,6 +335,10 @@ pub trait Service: Send + Sync {
     /// Sends `request` to the target within the run's limits.
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError>;
 
+    /// Sends `count` copies of `request` back to back, outside the rate cap but within the
+    /// budget (what a rate-limit test needs).
+    fn burst(&self, request: &HttpRequest, count: u32) -> Vec<Result<HttpResponse, HttpError>>;
+
     /// Requests sent so far.
     fn sent(&self) -> u32;
 }

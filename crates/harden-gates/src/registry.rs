@@ -32,5 +32,6 @@ pub fn registry() -> Registry {
     register!(registry, crate::live::headers::HttpHeaders);
     register!(registry, crate::live::cookies::HttpCookies);
     register!(registry, crate::live::health::Health);
+    register!(registry, crate::live::rate_limit::RateLimit);
     registry
 }

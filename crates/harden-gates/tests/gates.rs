@@ -38,13 +38,16 @@ struct Case {
     routes: Vec<Route>,
 }
 
-/// One answer of the fixture's service: `path`, `status`, `headers` and `body`.
+/// One answer of the fixture's service: `path`, `status`, `headers` and `body`; with `limit`,
+/// requests past that many are answered 429 (a rate limiter).
 #[derive(Clone)]
 struct Route {
     path: String,
     status: u16,
     headers: Vec<(String, String)>,
     body: String,
+    limit: Option<usize>,
+    served: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 fn read_routes(doc: &toml_edit::DocumentMut) -> Vec<Route> {
@@ -77,6 +80,11 @@ fn read_routes(doc: &toml_edit::DocumentMut) -> Vec<Route> {
                         .and_then(|v| v.as_str())
                         .unwrap_or("")
                         .to_owned(),
+                    limit: t
+                        .get("limit")
+                        .and_then(toml_edit::Item::as_integer)
+                        .map(|n| usize::try_from(n).unwrap()),
+                    served: std::sync::Arc::default(),
                 })
                 .collect()
         })
@@ -100,6 +108,21 @@ fn serve(routes: Vec<Route>) -> String {
                         .iter()
                         .find(|r| r.path == uri.path())
                         .or_else(|| routes.iter().find(|r| r.path == "*"));
+                    if let Some(route) = route
+                        && let Some(limit) = route.limit
+                        && route
+                            .served
+                            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                            >= limit
+                    {
+                        let mut limited =
+                            axum::response::Response::new(axum::body::Body::from("slow down"));
+                        *limited.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+                        limited
+                            .headers_mut()
+                            .insert("retry-after", axum::http::HeaderValue::from_static("30"));
+                        return limited;
+                    }
                     let mut response = axum::response::Response::new(axum::body::Body::from(
                         route.map(|r| r.body.clone()).unwrap_or_default(),
                     ));

@@ -110,6 +110,10 @@ impl harden_engine::Service for Prober {
         Prober::send(self, request)
     }
 
+    fn burst(&self, request: &Request, count: u32) -> Vec<Result<Response, ProbeError>> {
+        Prober::burst(self, request, count)
+    }
+
     fn sent(&self) -> u32 {
         Prober::sent(self)
     }
@@ -197,6 +201,18 @@ impl Prober {
 
     /// Sends `request` within the limits and records the exchange.
     pub fn send(&self, request: &Request) -> Result<Response, ProbeError> {
+        self.send_paced(request, true)
+    }
+
+    /// Sends `count` copies of `request` back to back, outside the rate cap (a rate-limit test
+    /// needs a burst) but within the budget and the other limits.
+    pub fn burst(&self, request: &Request, count: u32) -> Vec<Result<Response, ProbeError>> {
+        (0..count)
+            .map(|_| self.send_paced(request, false))
+            .collect()
+    }
+
+    fn send_paced(&self, request: &Request, paced: bool) -> Result<Response, ProbeError> {
         let url = self.resolve(&request.target)?;
         if self.timeouts_in_a_row.load(Ordering::Relaxed) >= HUNG_AFTER {
             return Err(ProbeError::Failed(format!(
@@ -227,7 +243,9 @@ impl Prober {
             excerpt: None,
             error: None,
         };
-        let outcome = self.runtime.block_on(self.exchange(method, url, request));
+        let outcome = self
+            .runtime
+            .block_on(self.exchange(method, url, request, paced));
         match &outcome {
             Err((ProbeError::Timeout(_), _)) => {
                 self.timeouts_in_a_row.fetch_add(1, Ordering::Relaxed);
@@ -298,13 +316,16 @@ impl Prober {
         method: reqwest::Method,
         url: url::Url,
         request: &Request,
+        paced: bool,
     ) -> Result<(u16, Vec<(String, String)>, Vec<u8>, bool, Duration), (ProbeError, Duration)> {
         let _permit = self
             .in_flight
             .acquire()
             .await
             .map_err(|e| (ProbeError::Failed(e.to_string()), Duration::ZERO))?;
-        self.pace().await;
+        if paced {
+            self.pace().await;
+        }
         let started = Instant::now();
         let mut builder = self.client.request(method, url);
         for (name, value) in &request.headers {

@@ -6,3 +6,4 @@ pub(crate) mod cors;
 pub(crate) mod errors_leak;
 pub(crate) mod headers;
 pub(crate) mod health;
+pub(crate) mod rate_limit;
