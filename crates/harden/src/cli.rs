@@ -355,6 +355,10 @@ pub(crate) struct CheckArgs {
     /// Do not record the run in the ledger (R2.ledger.intact still verifies it).
     #[arg(long)]
     pub(crate) no_record: bool,
+    /// Let the live gates send requests to the service of `[target]` in harden.toml. Without
+    /// it they are skipped: a repository's config alone never makes harden connect anywhere.
+    #[arg(long)]
+    pub(crate) live: bool,
     /// Digest of the build artefact this run vouches for (`sha256:<64 hex>`), for promotion.
     #[arg(long, value_name = "sha256:HEX")]
     pub(crate) artifact: Option<String>,

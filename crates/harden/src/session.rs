@@ -38,6 +38,9 @@ pub(crate) struct Session {
     pub(crate) clock: SystemClock,
     worktree: WorkTree,
     history: Result<GitHistory, String>,
+    /// Whether the user allowed live gates to contact `[target]` (`--live`): a repository's
+    /// config alone never makes harden connect anywhere.
+    live: bool,
 }
 
 /// How a command uses the ledger.
@@ -166,6 +169,7 @@ impl Session {
             clock: SystemClock,
             worktree,
             history,
+            live: false,
         })
     }
 
@@ -181,6 +185,11 @@ impl Session {
             ))
             .into()
         })
+    }
+
+    /// Lets live gates contact the `[target]` of the config (the user said `--live`).
+    pub(crate) fn allow_live(&mut self) {
+        self.live = true;
     }
 
     /// Runs the gates `options` select and, if `record`, appends the run to the ledger.
@@ -211,7 +220,7 @@ impl Session {
             gate.target == harden_model::Target::Service
                 && harden_engine::selects(&self.config, options, gate)
         });
-        let prober = match (&self.config.target, wants_service) {
+        let prober = match (&self.config.target, wants_service && self.live) {
             (Some(target), true) => Some(harden_probe::Prober::new(
                 &target.base_url,
                 harden_probe::Limits {
@@ -225,6 +234,10 @@ impl Session {
         let service: Result<&dyn harden_engine::Service, String> = match &prober {
             Some(Ok(prober)) => Ok(prober),
             Some(Err(e)) => Err(format!("[target] base-url: {e}")),
+            None if self.config.target.is_some() => Err(
+                "live gates contact [target] only with --live: the repository alone never makes harden connect anywhere"
+                    .into(),
+            ),
             None => Err("no [target] in harden.toml: live gates need a running service".into()),
         };
         let ports = Ports {

@@ -35,11 +35,14 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         .into());
     }
     // --no-record writes nothing: not even a new, empty ledger.
-    let session = if args.no_record {
+    let mut session = if args.no_record {
         Session::open_for_reading(&args.path, &args.locations)?
     } else {
         Session::open(&args.path, &args.locations)?
     };
+    if args.live {
+        session.allow_live();
+    }
     for pattern in &args.only {
         if !session
             .catalogue

@@ -98,3 +98,54 @@ fn probe_refuses_what_is_not_an_http_url() {
         );
     }
 }
+
+/// A repository's `[target]` alone never makes harden connect: `check` contacts it only with
+/// `--live`.
+#[test]
+fn check_contacts_the_target_only_with_live() {
+    let (url, count) = serve(&[
+        ("content-type", "application/json"),
+        ("x-content-type-options", "nosniff"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("harden.toml"),
+        format!("version = 1\n\n[target]\nbase-url = \"{url}\"\nrate-per-second = 200\n"),
+    )
+    .unwrap();
+    let output = harden(dir.path())
+        .args([
+            "check",
+            "--no-record",
+            "--only",
+            "R7.http.headers",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["gates"][0]["outcome"], "skipped");
+    assert!(
+        report["gates"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("--live")
+    );
+    assert_eq!(count.load(Ordering::SeqCst), 0);
+    let output = harden(dir.path())
+        .args([
+            "check",
+            "--no-record",
+            "--live",
+            "--only",
+            "R7.http.headers",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["gates"][0]["outcome"], "pass", "{report}");
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+}
