@@ -46,7 +46,7 @@ for site in stock:18089 hardened:18090; do
   mkdir -p "$work/$name-repo"
   printf 'version = 1\n\n[service]\nname = "nginx-%s"\n\n[target]\nbase-url = "http://127.0.0.1:%s/"\n' "$name" "$port" >"$work/$name-repo/harden.toml"
   before=$(wc -l <"$work/logs/$name.access.log")
-  "$HARDEN" check "$work/$name-repo" --no-record --format json \
+  "$HARDEN" check "$work/$name-repo" --no-record --live --format json \
     --only R1.http.cors --only R2.correlation --only R3.errors.leak --only R7.http.headers --only R7.http.cookies --only R7.health \
     >"$work/$name.json" || true
   after=$(wc -l <"$work/logs/$name.access.log")
