@@ -74,10 +74,16 @@ impl Gate for CiPermissions {
                 );
             }
             if let Some(top) = top {
+                // Jobs with their own `permissions:` do not inherit the workflow's.
                 for (scope, span) in writes(top) {
-                    if scope == "write-all" || pipeline.jobs.len() > 1 {
+                    if scope == "write-all" || unscoped.len() > 1 {
+                        let whom = if unscoped.len() == pipeline.jobs.len() {
+                            format!("all {} jobs", unscoped.len())
+                        } else {
+                            format!("{} jobs ({})", unscoped.len(), unscoped.join(", "))
+                        };
                         out.finding(
-                            cx.finding(format!("workflow-level `{scope}` is granted to all {} jobs", pipeline.jobs.len()), source.at_span(span, "permissions"))
+                            cx.finding(format!("workflow-level `{scope}` is granted to {whom}"), source.at_span(span, "permissions"))
                                 .identity(format!("top:{scope}"))
                                 .help("grant write scopes only in the `permissions:` of the job that needs them")
                                 .build(),
@@ -87,17 +93,28 @@ impl Gate for CiPermissions {
             }
             for job in &pipeline.jobs {
                 jobs += 1;
-                let Some(permissions) = &job.permissions else {
-                    continue;
+                // A job without its own `permissions:` has the workflow's; when several share
+                // them the broad grant is reported above, when one does it is judged here.
+                let (permissions, inherited) = match (&job.permissions, top) {
+                    (Some(own), _) => (own, false),
+                    (None, Some(top)) if unscoped.len() == 1 => (top, true),
+                    _ => continue,
                 };
                 let granted = writes(permissions);
                 if granted.is_empty() {
                     continue;
                 }
-                let at = |span: Span| source.at_span(span, &format!("jobs.{}.permissions", job.id));
+                let has = if inherited { "inherits" } else { "has" };
+                let at = |span: Span| {
+                    if inherited {
+                        source.at_span(span, "permissions")
+                    } else {
+                        source.at_span(span, &format!("jobs.{}.permissions", job.id))
+                    }
+                };
                 if let Some((scope, span)) = granted.iter().find(|(s, _)| s == "write-all") {
                     out.finding(
-                        cx.finding(format!("job {} has `{scope}`: it grants every scope", job.id), at(*span))
+                        cx.finding(format!("job {} {has} `{scope}`: it grants every scope", job.id), at(*span))
                             .identity(format!("job:{}:{scope}", job.id))
                             .help("grant only the scopes its steps need, e.g. `contents: write` for a release")
                             .build(),
@@ -121,7 +138,7 @@ impl Gate for CiPermissions {
                         format!("but its steps need only {}", list.join(", "))
                     };
                     out.finding(
-                        cx.finding(format!("job {} has `{scope}` {why}", job.id), at(*span))
+                        cx.finding(format!("job {} {has} `{scope}` {why}", job.id), at(*span))
                             .identity(format!("job:{}:{scope}", job.id))
                             .help("remove the scope; grant a write scope only to the job whose step publishes, pushes or comments")
                             .build(),
