@@ -1,5 +1,8 @@
+use harden_config::OptionValue;
 use harden_engine::{Gate, GateCx, GateError, GateOutput, HttpError, HttpRequest};
-use harden_model::{GateId, GateMeta, Location, ProfileLevel, Round, Severity, Target};
+use harden_model::{
+    GateId, GateMeta, Location, OptionKind, OptionSpec, ProfileLevel, Round, Severity, Target,
+};
 
 /// `R7.health`: liveness and readiness endpoints answer, quickly, and say nothing internal.
 pub(crate) struct Health;
@@ -20,7 +23,18 @@ longer than 1 s, and when an answer carries internals: stack traces, connection 
 internal hosts, or anything the secret detector recognises. Fix: serve cheap liveness and \
 dependency-checking readiness endpoints that answer with a status word.",
     evidence: &["requests"],
-    options: &[],
+    options: &[
+        OptionSpec {
+            key: "liveness",
+            kind: OptionKind::StringList,
+            help: "Liveness paths to try, in order (default [\"/health\", \"/healthz\", \"/livez\", \"/live\"]).",
+        },
+        OptionSpec {
+            key: "readiness",
+            kind: OptionKind::StringList,
+            help: "Readiness paths to try, in order (default [\"/ready\", \"/readyz\", \"/health/ready\"]).",
+        },
+    ],
     items: None,
 };
 
@@ -58,7 +72,15 @@ impl Gate for Health {
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
         let service = cx.service()?;
         let base = service.base_url();
-        for (kind, paths) in [("liveness", LIVENESS), ("readiness", READINESS)] {
+        let configured = |key: &str, default: &[&str]| -> Vec<String> {
+            match cx.option(key) {
+                Some(OptionValue::StringList(paths)) if !paths.is_empty() => paths.clone(),
+                _ => default.iter().map(|p| (*p).to_owned()).collect(),
+            }
+        };
+        let liveness = configured("liveness", LIVENESS);
+        let readiness = configured("readiness", READINESS);
+        for (kind, paths) in [("liveness", &liveness), ("readiness", &readiness)] {
             let mut answered = None;
             for path in paths {
                 let response = match service.send(&HttpRequest::get(path)) {
@@ -114,7 +136,7 @@ impl Gate for Health {
                             .build(),
                     );
                 }
-                answered = Some(*path);
+                answered = Some(path.clone());
                 break;
             }
             match answered {
