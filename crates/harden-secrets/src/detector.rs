@@ -925,7 +925,16 @@ impl Detector {
                 }
                 // Algolia's search-only keys are public by design: DocSearch configurations
                 // (`appId`, `apiKey`, `indexName`) ship them to every browser.
-                if search_only_key(text, span.start) {
+                // An admin or write key named as such is a secret wherever it sits.
+                let named_private = rule
+                    .name_group
+                    .and_then(|g| captures.get_group(g))
+                    .is_some_and(|name| {
+                        name_segments(&text[name.start..name.end])
+                            .iter()
+                            .any(|s| matches!(s.as_str(), "admin" | "write" | "secret" | "private"))
+                    });
+                if !named_private && search_only_key(text, span.start) {
                     continue;
                 }
                 // A JWT header alone (`eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9`) signs nothing.

@@ -560,6 +560,10 @@ fn fillers_public_keys_and_code_are_not_secrets() {
     }
     let reported = [
         concat!("SLACK_SECRET=d2dc414f9953226bad0a356c794", "ab12f\n"),
+        concat!(
+            "  algolia: {\n    indexName: 'docs',\n    adminApiKey: 'cd455",
+            "1565ea091140ab8f6c968ea670f',\n  },\n"
+        ),
         concat!("  apiKey: 'cd455", "1565ea091140ab8f6c968ea670f',\n"),
         concat!(
             "machine ci.internal login deploy password Qm7vX2pL9",
