@@ -377,3 +377,83 @@ suite!(
     every_single_row_tamper_is_detected_at_its_position,
     concurrent_writers_never_fork_the_chain,
 );
+
+const OPENER: &str = "HARDEN_LEDGER_TEST_OPENER";
+const START: &str = "HARDEN_LEDGER_TEST_START";
+
+/// Many processes' first runs at once: on a fresh path, and on a ledger an older harden left in
+/// rollback-journal mode (switching it to WAL needs an exclusive lock that SQLite refuses with
+/// BUSY without waiting). Every opener must wait its turn, never fail with "database is locked".
+#[test]
+fn concurrent_first_opens_of_a_sqlite_ledger_wait_for_each_other() {
+    if let Ok(location) = std::env::var(OPENER) {
+        // Child mode: one opener, as one `harden check` process would be. All start at once.
+        let start: u128 = std::env::var(START).unwrap().parse().unwrap();
+        while std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis()
+            < start
+        {
+            std::hint::spin_loop();
+        }
+        let mut store = open(&location).unwrap_or_else(|e| panic!("{e}"));
+        store
+            .append("run", &json!({"pid": std::process::id()}), at(0))
+            .unwrap();
+        return;
+    }
+    for (round, older) in [false, true].into_iter().cycle().take(8).enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.db");
+        if older {
+            drop(open(&path.display().to_string()).unwrap());
+            let connection = rusqlite::Connection::open(&path).unwrap();
+            let mode: String = connection
+                .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(mode, "delete");
+        }
+        let start = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis()
+            + 400;
+        let children: Vec<_> = (0..8)
+            .map(|_| {
+                Command::new(std::env::current_exe().unwrap())
+                    .args([
+                        "--exact",
+                        "concurrent_first_opens_of_a_sqlite_ledger_wait_for_each_other",
+                        "--nocapture",
+                        "--test-threads=1",
+                    ])
+                    .env(OPENER, &path)
+                    .env(START, start.to_string())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let output = child.wait_with_output().unwrap();
+            assert!(
+                output.status.success(),
+                "round {round} (older ledger: {older}): {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let verified = open(&path.display().to_string())
+            .unwrap()
+            .verify()
+            .unwrap()
+            .unwrap();
+        assert_eq!(verified.entries, 8, "round {round}");
+        let mode: String = rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal", "round {round}");
+    }
+}

@@ -80,12 +80,11 @@ impl SqliteLedger {
         // WAL: readers never block the writer. synchronous=NORMAL in WAL mode keeps every
         // committed entry across a process kill; only a power loss can drop the newest commits,
         // and never leaves a partial or broken chain.
-        for (pragma, value) in [("journal_mode", "WAL"), ("synchronous", "NORMAL")] {
-            ledger
-                .connection
-                .pragma_update(None, pragma, value)
-                .map_err(|e| ledger.err(e))?;
-        }
+        ledger.ensure_wal()?;
+        ledger
+            .connection
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| ledger.err(e))?;
         // Reinstates the append-only triggers should someone have dropped them.
         ledger.init()?;
         Ok(ledger)
@@ -187,6 +186,35 @@ impl SqliteLedger {
         Ok(())
     }
 
+    /// New ledgers are born in WAL mode; one from an older harden is switched once. The switch
+    /// needs an exclusive lock and SQLite answers BUSY to it without calling the busy handler,
+    /// so concurrent first runs retry it here rather than fail.
+    fn ensure_wal(&self) -> Result<(), LedgerError> {
+        let deadline = std::time::Instant::now() + Duration::from_mins(1);
+        loop {
+            let mode: String = self
+                .connection
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .map_err(|e| self.err(e))?;
+            if mode.eq_ignore_ascii_case("wal") {
+                return Ok(());
+            }
+            match self
+                .connection
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+            {
+                Ok(_) => {}
+                Err(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(self.err(e)),
+            }
+        }
+    }
+
     fn err(&self, source: rusqlite::Error) -> LedgerError {
         LedgerError::Sqlite {
             location: self.location.clone(),
@@ -252,6 +280,9 @@ fn create_new(path: &Path, location: &str) -> Result<(), LedgerError> {
                 | OpenFlags::SQLITE_OPEN_NOFOLLOW
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        // WAL is recorded in the file header, so every process that opens the linked ledger
+        // finds it in WAL mode and none has to switch modes under contention.
+        connection.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
         let tx = connection.transaction()?;
         tx.execute_batch(SCHEMA)?;
         tx.commit()?;
