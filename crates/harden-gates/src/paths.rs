@@ -135,6 +135,11 @@ pub(crate) fn role(path: &str) -> PathRole {
     }
     if in_dir(&[".devcontainer", ".gitpod", ".cursor", ".vscode", ".idea"])
         || name.starts_with(".gitpod")
+        // `.worktree-container/`, `.dev-container/`: a hidden directory for a developer's
+        // container, never the image that is deployed.
+        || dirs
+            .iter()
+            .any(|d| d.starts_with('.') && d.ends_with("container"))
     {
         return PathRole::Development;
     }
@@ -178,7 +183,21 @@ pub(crate) fn role(path: &str) -> PathRole {
 /// manifests and their lockfiles) judge `path`: not tests, documentation, development
 /// environments, vendored or generated code.
 pub(crate) fn deployed(path: &str) -> bool {
-    matches!(role(path), PathRole::Source | PathRole::Lockfile)
+    match role(path) {
+        PathRole::Source | PathRole::Lockfile => true,
+        // `build/` holds build output in JavaScript and Gradle projects but the build's recipes
+        // in Go's layout (`build/package/Dockerfile`, `build/ci/`): a Dockerfile or manifest
+        // there is something the project builds from, not something a tool wrote.
+        PathRole::Generated => {
+            let lower = path.to_ascii_lowercase();
+            let mut dirs: Vec<&str> = lower.split('/').collect();
+            dirs.pop();
+            dirs.iter()
+                .filter(|d| GENERATED_DIRS.contains(d))
+                .all(|d| *d == "build")
+        }
+        _ => false,
+    }
 }
 
 /// `de_DE.json`, `pt-BR.yml`, `messages_fr.properties`, `zh-hans.json`: a file named after a
@@ -284,8 +303,21 @@ mod tests {
             ("config/db.json", PathRole::Source),
             ("src/settings.py", PathRole::Source),
             (".env", PathRole::Source),
+            (".worktree-container/Dockerfile", PathRole::Development),
         ] {
             assert_eq!(role(path), expected, "{path}");
         }
+    }
+
+    #[test]
+    fn build_recipes_under_build_are_deployed_but_build_output_is_not() {
+        assert!(deployed("build/package/Dockerfile"));
+        assert!(deployed("build/ci/docker-compose.yml"));
+        assert!(deployed("deploy/Dockerfile"));
+        assert!(!deployed("dist/Dockerfile"));
+        assert!(!deployed("build/dist/Dockerfile"));
+        assert!(!deployed("web/out/package.json"));
+        assert!(!deployed("docs/Dockerfile"));
+        assert!(!deployed(".worktree-container/Dockerfile"));
     }
 }

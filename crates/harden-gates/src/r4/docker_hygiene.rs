@@ -20,12 +20,13 @@ static META: GateMeta = GateMeta {
     min_profile: ProfileLevel::Production,
     rationale: "The Dockerfile decides what runs in production and with which rights. This gate \
 fails a final stage that runs as root (no `USER`, or `USER root`/`0`; earlier build stages do not \
-matter), `ADD` of a URL (unverified download baked into the image), `curl|wget ... | sh` (a remote \
+matter; a base or build image, one without CMD, ENTRYPOINT or EXPOSE or named `*.base`, \
+`*.build`, `ci/`, is left to the image built from it unless it says `USER root`), `ADD` of a URL (unverified download baked into the image), `curl|wget ... | sh` (a remote \
 script executed unseen), secrets in `ENV`/`ARG` (they stay in the image history for anyone who \
 pulls it), and apt, apk, pip or npm installs without version pins (the image changes on every \
 build). A service image (one that `EXPOSE`s a port) without `HEALTHCHECK` is a warning. Fix: add a \
 non-root `USER`, `COPY` verified artefacts, use BuildKit secret mounts, pin package versions.",
-    evidence: &["dockerfiles", "stages"],
+    evidence: &["dockerfiles", "stages", "base or build images"],
     options: &[OptionSpec {
         key: "dockerfiles",
         kind: OptionKind::StringList,
@@ -110,32 +111,103 @@ const VALUE_OPTIONS: &[&str] = &[
     "-X",
 ];
 
+/// The package manager a shell command runs and where its package list starts: options may come
+/// before the subcommand (`apk --no-cache add`, `apt-get -y -q install`), after `sudo` or
+/// environment assignments (`DEBIAN_FRONTEND=noninteractive apt-get install`).
+/// A package manager's name, where its packages start, and how a pinned package looks.
+type Install = (&'static str, usize, fn(&str) -> bool);
+
+fn package_install<'a>(words: &[&'a str]) -> Option<Install> {
+    let first = words
+        .iter()
+        .position(|w| *w != "sudo" && !is_env_assignment(w))?;
+    let program = words[first].rsplit('/').next().unwrap_or(words[first]);
+    // The first word after the program that is not an option (or an option's value).
+    let subcommand = |from: usize| -> Option<(usize, &'a str)> {
+        let mut skip_value = false;
+        for (i, word) in words.iter().enumerate().skip(from) {
+            if skip_value {
+                skip_value = false;
+            } else if word.starts_with('-') {
+                skip_value = MANAGER_VALUE_OPTIONS.contains(word);
+            } else {
+                return Some((i, word));
+            }
+        }
+        None
+    };
+    let (manager, verb, pinned): (&'static str, &[&str], fn(&str) -> bool) = match program {
+        "apt-get" | "apt" | "aptitude" => ("apt", &["install"], |p| p.contains('=')),
+        "apk" => ("apk", &["add"], |p| p.contains('=')),
+        // RPM pins are `name-1.2.3` or `name-1.2.3-4.el9`: a dash followed by a digit.
+        "dnf" | "yum" | "microdnf" | "tdnf" | "zypper" => ("rpm", &["install", "in"], |p| {
+            p.match_indices('-')
+                .any(|(i, _)| p[i + 1..].starts_with(|c: char| c.is_ascii_digit()))
+        }),
+        "pip" | "pip3" | "uv" => ("pip", &["install"], pip_pinned),
+        "python" | "python3" => {
+            return match words.get(first + 1..first + 4) {
+                Some(["-m", "pip", "install"]) => Some(("pip", first + 4, pip_pinned)),
+                _ => None,
+            };
+        }
+        "npm" if words.contains(&"-g") || words.contains(&"--global") => {
+            ("npm", &["install", "i"], |p| {
+                p.rfind('@').is_some_and(|i| i > 0)
+            })
+        }
+        _ => return None,
+    };
+    let (at, word) = subcommand(first + 1)?;
+    // `uv pip install`: the subcommand is one word further.
+    let (at, word) = if program == "uv" && word == "pip" {
+        subcommand(at + 1)?
+    } else {
+        (at, word)
+    };
+    verb.contains(&word).then_some((manager, at + 1, pinned))
+}
+
+fn pip_pinned(package: &str) -> bool {
+    package.contains("==")
+        || package.contains(".whl")
+        || package.starts_with('.')
+        || package.starts_with('/')
+}
+
+fn is_env_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    })
+}
+
+/// Options of the package managers themselves (before the subcommand) that take a value.
+const MANAGER_VALUE_OPTIONS: &[&str] = &[
+    "-o",
+    "-c",
+    "-t",
+    "-X",
+    "--repository",
+    "--root",
+    "-p",
+    "--installroot",
+    "--releasever",
+    "--setopt",
+    "--enablerepo",
+    "--disablerepo",
+];
+
 /// Package installs without versions, as `(manager, package)`.
 fn unpinned_packages(command: &str) -> Vec<(&'static str, String)> {
     let mut found = Vec::new();
     for part in command.split(['&', ';', '|']) {
         let words: Vec<&str> = part.split_whitespace().collect();
-        let (manager, start, pinned): (&'static str, usize, fn(&str) -> bool) =
-            match words.as_slice() {
-                ["apt-get" | "apt", "install", ..] => ("apt", 2, |p| p.contains('=')),
-                ["apk", "add", ..] => ("apk", 2, |p| p.contains('=')),
-                ["pip" | "pip3", "install", ..]
-                | ["python" | "python3", "-m", "pip", "install", ..] => {
-                    let at = words.iter().position(|w| *w == "install").unwrap_or(0) + 1;
-                    ("pip", at, |p| {
-                        p.contains("==")
-                            || p.contains(".whl")
-                            || p.starts_with('.')
-                            || p.starts_with('/')
-                    })
-                }
-                ["npm", "install" | "i", ..]
-                    if words.contains(&"-g") || words.contains(&"--global") =>
-                {
-                    ("npm", 2, |p| p.rfind('@').is_some_and(|i| i > 0))
-                }
-                _ => continue,
-            };
+        let Some((manager, start, pinned)) = package_install(&words) else {
+            continue;
+        };
         let mut skip_value = false;
         let mut in_comment = false;
         for package in words.iter().skip(start) {
@@ -164,6 +236,7 @@ fn unpinned_packages(command: &str) -> Vec<(&'static str, String)> {
                 || package.starts_with('$')
                 || package.is_empty()
                 || *package == "install"
+                || is_env_assignment(package)
             {
                 continue;
             }
@@ -180,6 +253,37 @@ fn unpinned_packages(command: &str) -> Vec<(&'static str, String)> {
         }
     }
     found
+}
+
+/// `Dockerfile.base`, `build.Dockerfile`, `docker/deb-builder.dockerfile`, `ci/Dockerfile`:
+/// named after what it is for, and that is not running a service.
+fn named_base_or_builder(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let (dirs, name) = lower.rsplit_once('/').unwrap_or(("", &lower));
+    // The words around `Dockerfile` say what the image is for; a file named by the `dockerfiles`
+    // option (`api.build`) has no such convention.
+    let conventional = name.contains("dockerfile") || name.contains("containerfile");
+    let named = conventional
+        && name.split(['.', '-', '_']).any(|word| {
+            matches!(
+                word,
+                "base"
+                    | "build"
+                    | "builder"
+                    | "buildenv"
+                    | "ci"
+                    | "deb"
+                    | "rpm"
+                    | "packaging"
+                    | "toolchain"
+            )
+        });
+    // Directories too, but not `build/` alone: Go projects keep their service's Dockerfile in
+    // `build/package/`.
+    named
+        || dirs
+            .split('/')
+            .any(|dir| matches!(dir, "ci" | "packaging" | "deb" | "rpm" | "toolchain"))
 }
 
 fn non_root_by_default(image: &str) -> bool {
@@ -222,7 +326,24 @@ fn check_file(cx: &GateCx<'_>, out: &mut GateOutput, source: &DockerSource) {
             who == "root" || who == "0"
         }
     };
-    if root {
+    // An image that says nothing about how it runs (no USER, CMD, ENTRYPOINT or EXPOSE in its
+    // final stage) or is named a base or build image is a base for other images or a build
+    // tool: whoever runs it or builds `FROM` it decides the user. An explicit `USER root` is
+    // still reported.
+    let base_or_builder = user.is_none()
+        && !last
+            .instructions
+            .iter()
+            .any(|i| i.keyword == "EXPOSE" || i.keyword == "HEALTHCHECK")
+        && (!last
+            .instructions
+            .iter()
+            .any(|i| i.keyword == "CMD" || i.keyword == "ENTRYPOINT")
+            || named_base_or_builder(&source.path));
+    if base_or_builder {
+        out.count("base or build images", 1);
+    }
+    if root && !base_or_builder {
         let at = user.unwrap_or(&last.from);
         out.finding(
             cx.finding(
@@ -281,13 +402,53 @@ fn check_file(cx: &GateCx<'_>, out: &mut GateOutput, source: &DockerSource) {
                             .build(),
                     );
                 }
-                for (manager, package) in unpinned_packages(args) {
+                // One finding per manager and RUN, naming its packages: twenty unpinned apt
+                // packages in one layer are one decision, not twenty.
+                let unpinned = unpinned_packages(args);
+                let mut managers: Vec<&str> = unpinned.iter().map(|(m, _)| *m).collect();
+                managers.dedup();
+                for manager in managers {
+                    let packages: Vec<&str> = unpinned
+                        .iter()
+                        .filter(|(m, _)| *m == manager)
+                        .map(|(_, p)| p.as_str())
+                        .collect();
+                    let shown = packages
+                        .iter()
+                        .take(5)
+                        .map(|p| format!("`{}`", crate::support::shown_text(p)))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let more = packages.len().saturating_sub(5);
+                    let (kind, severity) = match manager {
+                        // Distribution packages move only within a release's security updates
+                        // (and old versions vanish from the mirrors, so pins break builds):
+                        // lower risk than a language package that can change entirely.
+                        "apt" | "apk" | "rpm" => ("distribution package", Severity::Low),
+                        _ => ("package", Severity::Medium),
+                    };
+                    let what = match packages.len() {
+                        1 => format!("the {kind} {shown}"),
+                        n => format!(
+                            "{n} {kind}s ({shown}{})",
+                            if more > 0 {
+                                format!(" and {more} more")
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    };
                     out.finding(
-                        cx.finding(format!("{manager} installs `{}` without a version: the image changes on every build", crate::support::shown_text(&package)), location(source, instruction, Some(&package)))
-                            .identity(format!("unpinned:{manager}:{package}"))
-                            .severity(Severity::Medium)
-                            .help("pin it (`pkg=1.2.3`, `pkg==1.2.3`, `pkg@1.2.3`)")
-                            .build(),
+                        cx.finding(
+                            format!(
+                                "{manager} installs {what} without a version: the image changes on every build"
+                            ),
+                            location(source, instruction, packages.first().copied()),
+                        )
+                        .identity(format!("unpinned:{manager}:{}", packages.join(",")))
+                        .severity(severity)
+                        .help("pin them (`pkg=1.2.3`, `pkg-1.2.3`, `pkg==1.2.3`, `pkg@1.2.3`), or install from a lockfile")
+                        .build(),
                     );
                 }
             }
@@ -368,7 +529,30 @@ fn pipes_into_shell(line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{non_root_by_default, pipes_into_shell, unpinned_packages};
+    use super::{named_base_or_builder, non_root_by_default, pipes_into_shell, unpinned_packages};
+
+    #[test]
+    fn base_and_build_images_by_name() {
+        for path in [
+            "Dockerfile.base",
+            "build.Dockerfile",
+            "packaging/docker/Dockerfile",
+            "docker/deb-builder.dockerfile",
+            "ci/Dockerfile",
+        ] {
+            assert!(named_base_or_builder(path), "{path}");
+        }
+        for path in [
+            "Dockerfile",
+            "services/api/Dockerfile",
+            "Dockerfile.prod",
+            "database.Dockerfile",
+            "build/package/Dockerfile",
+            "deploy/api.build",
+        ] {
+            assert!(!named_base_or_builder(path), "{path}");
+        }
+    }
 
     #[test]
     fn package_pins() {
@@ -386,6 +570,41 @@ mod tests {
         assert!(!non_root_by_default("cgr.dev/chainguard/node:latest-dev"));
         assert!(!non_root_by_default("python:3.12-slim"));
         assert!(unpinned_packages("apk add --no-cache curl=8.5.0-r0").is_empty());
+    }
+
+    #[test]
+    fn options_before_the_subcommand_and_the_rpm_family() {
+        let managers = |command| {
+            unpinned_packages(command)
+                .into_iter()
+                .map(|(m, p)| format!("{m}:{p}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            managers("apk --no-cache add curl git=2.45.2-r0"),
+            ["apk:curl"]
+        );
+        assert_eq!(
+            managers("DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Use-Pty=0 install tini"),
+            ["apt:tini"]
+        );
+        assert_eq!(managers("sudo apt -qq install jq"), ["apt:jq"]);
+        assert_eq!(
+            managers("dnf install -y --setopt=tsflags=nodocs nginx python3-3.9.18"),
+            ["rpm:nginx"]
+        );
+        assert_eq!(
+            managers("microdnf install shadow-utils"),
+            ["rpm:shadow-utils"]
+        );
+        assert_eq!(
+            managers("yum -y install httpd-2.4.57-5.el9"),
+            Vec::<String>::new()
+        );
+        assert_eq!(managers("uv pip install --system httpx"), ["pip:httpx"]);
+        assert!(managers("apt-get -y update").is_empty());
+        assert!(managers("apk --no-cache upgrade").is_empty());
+        assert!(managers("dnf clean all").is_empty());
     }
 
     #[test]
