@@ -143,6 +143,15 @@ pub(crate) fn role(path: &str) -> PathRole {
     {
         return PathRole::Development;
     }
+    // `Dockerfile.dev`, `dev.Dockerfile`, `docker-compose.dev-azure.yml`, `compose.local.yaml`:
+    // the developer's own containers, named so.
+    if (name.contains("dockerfile") || name.contains("containerfile") || name.contains("compose"))
+        && name
+            .split(['.', '-', '_'])
+            .any(|w| matches!(w, "dev" | "development" | "local" | "devcontainer"))
+    {
+        return PathRole::Development;
+    }
     if LOCKFILES.contains(&name) {
         return PathRole::Lockfile;
     }
@@ -304,6 +313,12 @@ mod tests {
             ("src/settings.py", PathRole::Source),
             (".env", PathRole::Source),
             (".worktree-container/Dockerfile", PathRole::Development),
+            ("sdk/php/docker/dev.Dockerfile", PathRole::Development),
+            ("Dockerfile.dev", PathRole::Development),
+            ("docker-compose.dev-azure.yml", PathRole::Development),
+            ("compose.local.yaml", PathRole::Development),
+            ("docker-compose.build.yml", PathRole::Source),
+            ("Dockerfile.devtools", PathRole::Source),
         ] {
             assert_eq!(role(path), expected, "{path}");
         }

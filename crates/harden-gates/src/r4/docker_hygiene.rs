@@ -297,7 +297,7 @@ fn check_file(cx: &GateCx<'_>, out: &mut GateOutput, source: &DockerSource) {
     let Some(last) = source.file.stages.last() else {
         return;
     };
-    out.count("stages", source.file.stages.len() as u64);
+    out.add("stages", source.file.stages.len() as u64);
     // `USER` carries over from the stage this one is built `FROM`.
     let mut stage = last;
     let mut user = None;
@@ -341,7 +341,7 @@ fn check_file(cx: &GateCx<'_>, out: &mut GateOutput, source: &DockerSource) {
             .any(|i| i.keyword == "CMD" || i.keyword == "ENTRYPOINT")
             || named_base_or_builder(&source.path));
     if base_or_builder {
-        out.count("base or build images", 1);
+        out.add("base or build images", 1);
     }
     if root && !base_or_builder {
         let at = user.unwrap_or(&last.from);
