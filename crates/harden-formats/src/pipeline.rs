@@ -116,6 +116,9 @@ pub struct Pipeline {
     pub jobs: Vec<Job>,
     /// Local files this one includes (GitLab `include: local`).
     pub includes: Vec<Text>,
+    /// Inputs of `workflow_dispatch`/`workflow_call` whose type GitHub checks before the run
+    /// starts (`boolean`, `choice`, `number`, `environment`): their values cannot carry text.
+    pub typed_inputs: Vec<String>,
 }
 
 /// Parses a pipeline file of `kind`.
@@ -278,12 +281,25 @@ fn github_workflow(root: &Node) -> Pipeline {
                 .collect()
         })
         .unwrap_or_default();
+    let typed_inputs = ["workflow_dispatch", "workflow_call"]
+        .iter()
+        .filter_map(|event| root.get("on")?.get(event)?.get("inputs"))
+        .flat_map(|inputs| inputs.entries().iter())
+        .filter(|(_, input)| {
+            input
+                .get("type")
+                .and_then(Node::as_str)
+                .is_some_and(|t| matches!(t, "boolean" | "choice" | "number" | "environment"))
+        })
+        .map(|(key, _)| key.text.clone())
+        .collect();
     Pipeline {
         kind: Kind::GithubWorkflow,
         triggers,
         permissions: root.get("permissions").map(permissions),
         jobs,
         includes: Vec::new(),
+        typed_inputs,
     }
 }
 
@@ -313,6 +329,7 @@ fn github_action(root: &Node) -> Pipeline {
             condition: None,
         }],
         includes: Vec::new(),
+        typed_inputs: Vec::new(),
     }
 }
 
@@ -485,6 +502,7 @@ fn gitlab(root: &Node) -> Pipeline {
         permissions: None,
         jobs,
         includes,
+        typed_inputs: Vec::new(),
     }
 }
 

@@ -213,7 +213,7 @@ fn hits(
         crate::paths::PathRole::Localisation
             | crate::paths::PathRole::Generated
             | crate::paths::PathRole::Vendored
-    ) || generated_content(bytes)
+    ) || crate::paths::generated_header(bytes)
     {
         found.retain(|m| !is_generic(&m.rule));
     }
@@ -281,15 +281,6 @@ fn hits(
         .collect()
 }
 
-/// Whether `rule` is a built-in secret-named-value rule rather than a provider's format.
-/// Generated code says so in its first lines (`// Code generated ... DO NOT EDIT.`, the
-/// `@generated` marker of many generators).
-fn generated_content(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(1024)];
-    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
-    (has(b"Code generated") && has(b"DO NOT EDIT")) || has(b"@generated")
-}
-
 /// `8-4-4-4-12` hexadecimal.
 fn uuid(value: &str) -> bool {
     let groups: Vec<&str> = value.split('-').collect();
@@ -312,6 +303,7 @@ fn is_near(rule: &str) -> bool {
     .contains(&rule)
 }
 
+/// Whether `rule` is a built-in secret-named-value rule rather than a provider's format.
 fn is_generic(rule: &str) -> bool {
     static GENERIC: OnceLock<Vec<&'static str>> = OnceLock::new();
     GENERIC

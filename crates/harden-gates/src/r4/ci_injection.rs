@@ -67,7 +67,13 @@ const UNTRUSTED_HEAD: &[&str] = &[
 ];
 
 /// Every `${{ ... }}` in `text`, with what makes it untrusted.
-fn untrusted_expressions(text: &str, dispatch_inputs: bool) -> Vec<(String, String)> {
+/// `typed` names the inputs whose values GitHub type-checks (a boolean, a choice, a number):
+/// they cannot carry a command.
+fn untrusted_expressions(
+    text: &str,
+    dispatch_inputs: bool,
+    typed: &[String],
+) -> Vec<(String, String)> {
     let mut found = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("${{") {
@@ -78,14 +84,34 @@ fn untrusted_expressions(text: &str, dispatch_inputs: bool) -> Vec<(String, Stri
         let inner = expression.to_lowercase();
         if let Some(context) = UNTRUSTED.iter().find(|c| inner.contains(*c)) {
             found.push((expression.to_owned(), (*context).to_owned()));
-        } else if dispatch_inputs
-            && (inner.contains("inputs.") || inner.contains("github.event.inputs."))
-        {
+        } else if dispatch_inputs && inputs_named(expression).any(|name| !typed.contains(&name)) {
             found.push((expression.to_owned(), "workflow_dispatch inputs".to_owned()));
         }
         rest = &rest[start + len + 2..];
     }
     found
+}
+
+/// The input names an expression reads: `inputs.version`, `github.event.inputs.version`,
+/// `inputs['version']`.
+fn inputs_named(expression: &str) -> impl Iterator<Item = String> + '_ {
+    expression
+        .match_indices("inputs")
+        .filter_map(move |(at, _)| {
+            let before = expression[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return None;
+            }
+            let rest = &expression[at + "inputs".len()..];
+            let name = rest
+                .strip_prefix('.')
+                .or_else(|| rest.strip_prefix("['"))
+                .or_else(|| rest.strip_prefix("[\""))?;
+            let end = name
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .unwrap_or(name.len());
+            (end > 0).then(|| name[..end].to_owned())
+        })
 }
 
 impl Gate for CiInjection {
@@ -110,7 +136,9 @@ impl Gate for CiInjection {
                 for step in &job.steps {
                     if let Some(run) = &step.run {
                         for (index, line) in run.text.value.lines().enumerate() {
-                            for (expression, context) in untrusted_expressions(line, dispatch) {
+                            for (expression, context) in
+                                untrusted_expressions(line, dispatch, &pipeline.typed_inputs)
+                            {
                                 expressions += 1;
                                 out.finding(
                                     cx.finding(
@@ -174,21 +202,53 @@ mod tests {
     #[test]
     fn untrusted_contexts() {
         assert_eq!(
-            untrusted_expressions("echo \"${{ github.event.issue.title }}\"", false).len(),
+            untrusted_expressions("echo \"${{ github.event.issue.title }}\"", false, &[]).len(),
             1
         );
         assert_eq!(
-            untrusted_expressions("git checkout ${{ github.head_ref }}", false).len(),
+            untrusted_expressions("git checkout ${{ github.head_ref }}", false, &[]).len(),
             1
         );
         assert!(
-            untrusted_expressions("echo ${{ github.sha }} ${{ secrets.TOKEN }}", false).is_empty()
+            untrusted_expressions("echo ${{ github.sha }} ${{ secrets.TOKEN }}", false, &[])
+                .is_empty()
         );
-        assert!(untrusted_expressions("echo ${{ inputs.name }}", false).is_empty());
+        assert!(untrusted_expressions("echo ${{ inputs.name }}", false, &[]).is_empty());
         assert_eq!(
-            untrusted_expressions("echo ${{ inputs.name }}", true).len(),
+            untrusted_expressions("echo ${{ inputs.name }}", true, &[]).len(),
             1
         );
-        assert_eq!(untrusted_expressions("echo \"$TITLE\"", false).len(), 0);
+        assert_eq!(
+            untrusted_expressions("echo \"$TITLE\"", false, &[]).len(),
+            0
+        );
+        // A boolean or choice input is checked by GitHub before the run: no text gets through.
+        let typed = ["include_latest".to_owned(), "env".to_owned()];
+        assert!(
+            untrusted_expressions(
+                "push ${{ github.event.inputs.include_latest }} ${{ inputs['env'] }}",
+                true,
+                &typed
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            untrusted_expressions(
+                "tag ${{ inputs.version }} ${{ inputs.include_latest }}",
+                true,
+                &typed
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            untrusted_expressions(
+                "${{ inputs.include_latest && inputs.version }}",
+                true,
+                &typed
+            )
+            .len(),
+            1
+        );
     }
 }

@@ -3,7 +3,7 @@ use harden_formats::pipeline::{Kind, Permissions};
 use harden_model::{GateId, GateMeta, ProfileLevel, Round, Severity, Span, Target};
 
 use super::pipelines::{ITEMS, load};
-use super::token_scopes::job_needs;
+use super::token_scopes::{job_needs, need_is_visible};
 
 /// `R4.ci.permissions`: workflow tokens get least privilege.
 pub(crate) struct CiPermissions;
@@ -38,6 +38,40 @@ fn writes(permissions: &Permissions) -> Vec<(String, Span)> {
             .map(|(scope, _, span)| (format!("{scope}: write"), *span))
             .collect(),
         Permissions::ReadAll(_) | Permissions::None(_) => Vec::new(),
+    }
+}
+
+/// Which of the jobs sharing the workflow's grant use `scope`: `; only publish needs it (build,
+/// test do not; lint runs an action harden does not know)`.
+fn who_needs(pipeline: &harden_formats::pipeline::Pipeline, scope: &str) -> String {
+    let (mut need, mut not, mut unknown) = (Vec::new(), Vec::new(), Vec::new());
+    for job in pipeline.jobs.iter().filter(|j| j.permissions.is_none()) {
+        match job_needs(job) {
+            Ok(needed) if needed.contains(scope) => need.push(job.id.as_str()),
+            Ok(_) if need_is_visible(job, scope) => not.push(job.id.as_str()),
+            _ => unknown.push(job.id.as_str()),
+        }
+    }
+    let mut parts = Vec::new();
+    if !not.is_empty() {
+        parts.push(format!(
+            "{} {} not use it",
+            not.join(", "),
+            if not.len() == 1 { "does" } else { "do" }
+        ));
+    }
+    if !unknown.is_empty() {
+        parts.push(format!("for {} harden cannot tell", unknown.join(", ")));
+    }
+    let needs = match need.as_slice() {
+        [] => "no job is known to need it".to_owned(),
+        [one] => format!("only {one} needs it"),
+        many => format!("only {} need it", many.join(", ")),
+    };
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; {needs} ({})", parts.join("; "))
     }
 }
 
@@ -82,8 +116,13 @@ impl Gate for CiPermissions {
                         } else {
                             format!("{} jobs ({})", unscoped.len(), unscoped.join(", "))
                         };
+                        let which = if scope == "write-all" {
+                            String::new()
+                        } else {
+                            who_needs(pipeline, scope.trim_end_matches(": write"))
+                        };
                         out.finding(
-                            cx.finding(format!("workflow-level `{scope}` is granted to {whom}"), source.at_span(span, "permissions"))
+                            cx.finding(format!("workflow-level `{scope}` is granted to {whom}{which}"), source.at_span(span, "permissions"))
                                 .identity(format!("top:{scope}"))
                                 .help("grant write scopes only in the `permissions:` of the job that needs them")
                                 .build(),
@@ -128,6 +167,10 @@ impl Gate for CiPermissions {
                 for (scope, span) in &granted {
                     let name = scope.trim_end_matches(": write");
                     if needed.contains(name) {
+                        continue;
+                    }
+                    if !need_is_visible(job, name) {
+                        unknown += 1;
                         continue;
                     }
                     let why = if needed.is_empty() {

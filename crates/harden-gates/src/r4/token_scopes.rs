@@ -196,15 +196,30 @@ pub(crate) fn step_needs(step: &Step) -> StepNeeds {
     if let Some(open) = OPEN_ENDED.iter().find(|c| script.contains(*c)) {
         return StepNeeds::Unknown(format!("`{open}` in a script"));
     }
-    let scopes: Vec<&'static str> = COMMANDS
+    let mut scopes: Vec<&'static str> = COMMANDS
         .iter()
         .filter(|(command, _)| script.contains(command))
         .flat_map(|(_, scopes)| scopes.iter().copied())
         .collect();
+    // A tool told to log in with OIDC (`DAGGER_CLOUD_TOKEN: oidc`) or a script that asks for
+    // the token itself uses `id-token`.
+    let mentions = |needle: &str| {
+        script.contains(needle) || step.env.iter().any(|(_, v)| v.value.contains(needle))
+    };
+    if mentions("oidc") || mentions("OIDC") || mentions("ACTIONS_ID_TOKEN_REQUEST") {
+        scopes.push("id-token");
+    }
     if scopes.is_empty() && token {
         return StepNeeds::Unknown("a script given the token".to_owned());
     }
     StepNeeds::Known(scopes)
+}
+
+/// Whether a job's need for `scope` can be told from its steps. Any program a script runs can
+/// ask the runner for an OIDC token, unseen, so a job that runs scripts and shows no sign of
+/// using `id-token` may still use it.
+pub(crate) fn need_is_visible(job: &Job, scope: &str) -> bool {
+    scope != "id-token" || job.steps.iter().all(|s| s.run.is_none())
 }
 
 /// What a job needs in all: `Ok(scopes)` when every step is known, else the first unknown step.
@@ -259,5 +274,30 @@ mod tests {
         assert!(needs("      - run: gh api repos/x/y/labels\n").is_err());
         let handed = "      - run: ./publish.sh\n        env:\n          TOKEN: ${{ secrets.GITHUB_TOKEN }}\n";
         assert!(needs(handed).is_err());
+    }
+
+    #[test]
+    fn oidc_use_is_seen_when_said_and_never_ruled_out_for_scripts() {
+        let got = needs(
+            "      - run: dagger call test\n        env:\n          DAGGER_CLOUD_TOKEN: oidc\n",
+        );
+        assert_eq!(got, Ok(BTreeSet::from(["id-token"])));
+        let job = |steps: &str| {
+            let text = format!("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n{steps}");
+            parse(Kind::GithubWorkflow, &text).unwrap().jobs.remove(0)
+        };
+        // Any program may ask the runner for an OIDC token: a job with scripts is "cannot tell".
+        assert!(!need_is_visible(
+            &job("      - run: ./deploy.sh\n"),
+            "id-token"
+        ));
+        assert!(need_is_visible(
+            &job("      - run: ./deploy.sh\n"),
+            "contents"
+        ));
+        assert!(need_is_visible(
+            &job("      - uses: actions/checkout@v4\n"),
+            "id-token"
+        ));
     }
 }
