@@ -314,7 +314,7 @@ const DOCUMENTED: &[&str] = &[
 
 /// Keys meant to be public, though their settings are named like secrets: Stripe publishable
 /// keys and PostHog project keys.
-const PUBLIC_PREFIXES: &[&str] = &["pk_live_", "pk_test_", "phc_"];
+const PUBLIC_PREFIXES: &[&str] = &["pk_live_", "pk_test_", "phc_", "pk.eyJ"];
 
 /// Words that mark a value assigned to a secret-named setting as a sample (`test-api-key-1`),
 /// judged only for the generic rules: provider formats carry their own structure.
@@ -421,6 +421,11 @@ const OBVIOUS: &[&str] = &[
     "token",
     "mypassword",
 ];
+
+/// 32 hexadecimal digits: the shape of every Algolia API key.
+fn algolia_shaped(value: &str) -> bool {
+    value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
 
 /// Whether the value at `at` sits in an Algolia search configuration (`indexName` or
 /// `algolia` within a few lines).
@@ -869,11 +874,15 @@ impl Detector {
                 }
                 let name = &text[name.start..name.end];
                 let segments = name_segments(name);
-                // Anti-forgery tokens (`csrfmiddlewaretoken`) are handed to every visitor.
+                // Anti-forgery tokens (`csrfmiddlewaretoken`) are handed to every visitor, and
+                // so are CAPTCHA site keys (`recaptcha_site_key`, `TURNSTILE_SITEKEY`): the
+                // secret of those services is the one named secret.
                 if rule.generic
-                    && segments
+                    && (segments
                         .iter()
-                        .any(|s| s.starts_with("csrf") || s.starts_with("xsrf"))
+                        .any(|s| s.starts_with("csrf") || s.starts_with("xsrf") || s == "sitekey")
+                        || segments.windows(2).any(|w| w[0] == "site" && w[1] == "key"))
+                    && !segments.iter().any(|s| s.contains("secret"))
                 {
                     continue;
                 }
@@ -908,6 +917,18 @@ impl Detector {
             {
                 continue;
             }
+            // `ALGOLIA_SEARCH_KEY=…`: a search-only key, public by design (it ships to every
+            // browser). Named admin or write, it is the secret the rule is for.
+            if &*rule.id == "algolia-admin-key"
+                && let Some(whole) = captures.get_match()
+            {
+                let named =
+                    String::from_utf8_lossy(&text[whole.start()..span.start]).to_ascii_lowercase();
+                if named.contains("search") && !named.contains("admin") && !named.contains("write")
+                {
+                    continue;
+                }
+            }
             if rule.generic {
                 // The value repeats its own name (`PER_1000_TOKENS: "PER_1000_TOKENS"`).
                 if let Some(name) = rule.name_group.and_then(|g| captures.get_group(g))
@@ -934,7 +955,25 @@ impl Detector {
                             .iter()
                             .any(|s| matches!(s.as_str(), "admin" | "write" | "secret" | "private"))
                     });
-                if !named_private && search_only_key(text, span.start) {
+                // Only a key-named setting with a key of Algolia's shape (32 hex digits): a
+                // password or token near the word "algolia" is still a secret.
+                let key_named = rule
+                    .name_group
+                    .and_then(|g| captures.get_group(g))
+                    .is_some_and(|name| {
+                        let segments = name_segments(&text[name.start..name.end]);
+                        segments.iter().any(|s| s.ends_with("key"))
+                            && !segments.iter().any(|s| {
+                                ["password", "passwd", "secret", "token"]
+                                    .iter()
+                                    .any(|w| s.contains(w))
+                            })
+                    });
+                if !named_private
+                    && key_named
+                    && algolia_shaped(&value)
+                    && search_only_key(text, span.start)
+                {
                     continue;
                 }
                 // A JWT header alone (`eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9`) signs nothing.

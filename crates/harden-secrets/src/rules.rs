@@ -1496,9 +1496,12 @@ pub static RULES: &[Rule] = &[
                 "High-entropy unquoted value of a secret-named setting (.env, YAML, properties, Dockerfile)",
                 GENERIC_KEYWORDS,
                 concat!(
-                    r"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+|(?:ARG|ENV)[ \t]+|set[ \t]+)?",
+                    // `@name = value`: a variable of an HTTP client's request file (`.http`).
+                    r"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+|(?:ARG|ENV)[ \t]+|set[ \t]+|@)?",
                     secret_name!(),
-                    r"[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9+/_\-.~!@%^*=$&]{12,128})[ \t]*(?:#[^\n]*)?\r?$"
+                    // `#` starts a comment only after a space (`KEY=v+6m#v%6(9l` is one value,
+                    // as dotenv reads it).
+                    r"[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9+/_\-.~!@%^*=$&][A-Za-z0-9+/_\-.~!@%^*=$&#()]{11,127})(?:[ \t]+#[^\n]*)?[ \t]*\r?$"
                 ),
             ),
             validate::generic_line_value,
@@ -1543,6 +1546,45 @@ pub static RULES: &[Rule] = &[
         ),
         3.0,
     )),
+    generic(entropy(
+        checked(
+            rule(
+                "cli-password-short-flag",
+                "Password given to a command's short flag (docker login -p X, mysql -pX, htpasswd -b file user X)",
+                &["login", "mysql", "htpasswd", "mariadb"],
+                concat!(
+                    r#"(?i)\b(?:docker|podman|nerdctl|buildah|skopeo|oras|helm(?:[ \t]+registry)?)[ \t]+login\b[^\n]*?[ \t](?-i:-p)[ \t]+["']?(?P<login>[^\s"'`$][^\s"'`]{5,127})"#,
+                    r#"|\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)\b[^\n]*?[ \t](?-i:-p)["']?(?P<mysql>[^\s"'`$-][^\s"'`]{5,127})"#,
+                    r#"|\bhtpasswd(?:[ \t]+-[a-z]+)*[ \t]+-[a-z]*b[a-z]*(?:[ \t]+-[a-z]+)*[ \t]+\S+[ \t]+\S+[ \t]+["']?(?P<htpasswd>[^\s"'`$][^\s"'`]{5,127})"#,
+                ),
+            ),
+            validate::generic_value,
+        ),
+        3.0,
+    )),
+    generic(entropy(
+        checked(
+            rule(
+                "secret-setting-in-text",
+                "Value of an upper-case secret setting written inside a line (a log's `DB_PASSWORD: x`)",
+                &[
+                    "password",
+                    "passwd",
+                    "secret",
+                    "token",
+                    "private_key",
+                    "api_key",
+                    "access_key",
+                ],
+                concat!(
+                    r#"(?:^|[\s,;(\[{])(?P<name>[A-Z][A-Z0-9_]*(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_KEY|ACCESS_KEY|PRIVATE_KEY|SECRET_KEY|AUTH_KEY)[A-Z0-9_]*)"#,
+                    r#":[ \t]+(?P<secret>[^\s"'`,;]{12,128})(?:[\s,;]|$)"#,
+                ),
+            ),
+            validate::generic_value,
+        ),
+        3.5,
+    )),
     Rule {
         following_lines: 1,
         ..generic(entropy(
@@ -1568,7 +1610,8 @@ pub static RULES: &[Rule] = &[
                 "generic-key-assignment",
                 "Long random value of a setting whose name ends in KEY",
                 &["key"],
-                r#"(?i)\b(?P<name>[a-z0-9_.-]*[_.-]key)["'\]]{0,2}\s*(?:[:=]|:=|=>|,)\s*["'`]?(?P<secret>[A-Za-z0-9+/_-]{32,128}={0,2})(?:["'`\s,;]|$)"#,
+                // `db_key`, `cosmos.key`, and camel case: `cosmosDbKey`, `PresharedKey`.
+                r#"(?i)\b(?P<name>[a-z0-9_.-]*(?:[_.-]key|[a-z0-9](?-i:K)ey))["'\]]{0,2}\s*(?:[:=]|:=|=>|,)\s*["'`]?(?P<secret>[A-Za-z0-9+/_-]{32,128}={0,2})(?:["'`\s,;]|$)"#,
             ),
             validate::generic_value,
         ),

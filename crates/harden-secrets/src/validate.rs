@@ -175,7 +175,24 @@ fn looks_like_code(value: &str) -> bool {
 
 /// An unquoted value on a secret-named line: as [`generic_value`], and letters with digits.
 pub(crate) fn generic_line_value(value: &str) -> bool {
-    generic_value(value) && mixed_letters_and_digits(value)
+    generic_value(value) && mixed_letters_and_digits(value) && !call_expression(value)
+}
+
+/// `models.CharField(max_length=4)`, `auth_header.split(maxsplit=1)`: code calling something,
+/// not a value. A random value with parentheses (`v+6mrk#v%6(9lo^l0p(mn`) has no identifier
+/// right before them.
+fn call_expression(value: &str) -> bool {
+    value.split_once('(').is_some_and(|(callee, _)| {
+        let last = callee.rsplit(['.', ':']).next().unwrap_or(callee);
+        callee.len() >= 2
+            && callee
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b':')
+            && last
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+    })
 }
 
 /// Base64 of `user:password`, both printable and the password not empty.
@@ -271,5 +288,18 @@ mod tests {
         );
         assert!(jwt(token));
         assert!(!jwt("a.b.c"));
+    }
+
+    #[test]
+    fn calls_are_code_and_parenthesised_randomness_is_not() {
+        assert!(super::call_expression("models.CharField(max_length=4)"));
+        assert!(super::call_expression(
+            "get_google_flow(local_host).step2_exchange"
+        ));
+        assert!(super::call_expression("base64.b64decode(auth)"));
+        assert!(!super::call_expression(
+            "v+6mrkiiue2#v%6(9lo^l0p(mn_+%b@5oq9_w-!ob#pi2)h5h0"
+        ));
+        assert!(!super::call_expression("Zk29fjQ8LmPq2Zr7"));
     }
 }

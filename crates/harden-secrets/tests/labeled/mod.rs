@@ -331,6 +331,18 @@ pub fn sample(rule: &str, rng: &mut Rng) -> Option<Sample> {
             "./bin/release --env prod --api-token {} --verbose",
             expand(rng, "{a:32}")
         )),
+        "cli-password-short-flag" => {
+            let password = expand(rng, "{a:20}");
+            block(match rng.below(3) {
+                0 => format!("docker login -u deploybot -p {password} registry.internal"),
+                1 => format!("mysql -h 10.0.0.5 -u app -p'{password}' shop < dump.sql"),
+                _ => format!("htpasswd -b -c /etc/nginx/.htpasswd admin '{password}'"),
+            })
+        }
+        "secret-setting-in-text" => block(format!(
+            "2024-05-01T10:00:00Z WARN settings override SMTP_PASSWORD: {} applied",
+            expand(rng, "{a:24}")
+        )),
         "kubernetes-env-secret" => block(format!(
             "        env:\n          - name: DB_PASSWORD\n            value: \"{}\"",
             expand(rng, "{a:22}")
@@ -950,6 +962,16 @@ fn negatives(rng: &mut Rng) -> Vec<(String, String)> {
             "token = \"REPLACE_ME_WITH_A_REAL_TOKEN\"".to_owned(),
             "SLACK_BOT_TOKEN=xoxb-your-bot-token".to_owned(),
             "password: \"********\"".to_owned(),
+            // Commands that read the password from elsewhere or prompt for it.
+            "echo \"$REGISTRY_PASSWORD\" | docker login -u bot --password-stdin registry.internal".to_owned(),
+            "docker login -u bot -p \"$REGISTRY_PASSWORD\" registry.internal".to_owned(),
+            "mysql -h db -u root -p shop < dump.sql".to_owned(),
+            "mysql -h db -P 3306 -u app -p\"${MYSQL_PASSWORD}\" shop".to_owned(),
+            "htpasswd -c /etc/nginx/.htpasswd admin".to_owned(),
+            "htpasswd -b /etc/nginx/.htpasswd admin \"$ADMIN_PASSWORD\"".to_owned(),
+            "2024-05-01T10:00:00Z INFO rotated DB_PASSWORD: ok (next rotation in 30 days)".to_owned(),
+            "RECAPTCHA_SITE_KEY=6LcX2aUpAAAAAJ8vNkS3hHqYt1b0wZpLmRcQeT4u".to_owned(),
+            "MAPBOX_TOKEN=pk.eyJ1IjoiYWNtZSIsImEiOiJjbHh5ejEyMzQwMDAwMmpxcjZ5cXk0a2ZxIn0.dGVzdHRlc3R0ZXN0dGVzdA".to_owned(),
             // References to values kept elsewhere.
             "password: ${DB_PASSWORD}".to_owned(),
             "token: \"{{ .Values.apiToken }}\"".to_owned(),
