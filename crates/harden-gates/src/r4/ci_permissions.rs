@@ -97,15 +97,26 @@ impl Gate for CiPermissions {
                 .collect();
             if top.is_none() && !unscoped.is_empty() {
                 let span = pipeline.triggers.first().map(|t| t.1).unwrap_or_default();
-                out.finding(
-                    cx.finding(
-                        format!("no top-level `permissions:`: job{} {} {} with the repository's default token permissions", if unscoped.len() == 1 { "" } else { "s" }, unscoped.join(", "), if unscoped.len() == 1 { "runs" } else { "run" }),
+                // A reusable workflow (only `workflow_call`) gets its caller's token: what it
+                // lacks is a narrowing of that, not the repository's defaults.
+                let reusable_only = !pipeline.triggers.is_empty()
+                    && pipeline.triggers.iter().all(|t| t.0 == "workflow_call");
+                let whose = if reusable_only {
+                    "whatever token permissions its callers grant"
+                } else {
+                    "the repository's default token permissions"
+                };
+                let mut finding = cx
+                    .finding(
+                        format!("no top-level `permissions:`: job{} {} {} with {whose}", if unscoped.len() == 1 { "" } else { "s" }, unscoped.join(", "), if unscoped.len() == 1 { "runs" } else { "run" }),
                         source.at_span(span, "permissions"),
                     )
                     .identity("no-permissions")
-                    .help("add `permissions:\\n  contents: read` at the top, and grant write scopes per job")
-                    .build(),
-                );
+                    .help("add `permissions:\\n  contents: read` at the top, and grant write scopes per job");
+                if reusable_only {
+                    finding = finding.severity(Severity::Low);
+                }
+                out.finding(finding.build());
             }
             if let Some(top) = top {
                 // Jobs with their own `permissions:` do not inherit the workflow's.
