@@ -422,6 +422,21 @@ const OBVIOUS: &[&str] = &[
     "mypassword",
 ];
 
+/// Whether the name at `start..end` is a `data-` attribute inside a `<script` tag on its line.
+fn script_tag_attribute(text: &[u8], start: usize, end: usize) -> bool {
+    let line_start = text[..start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let before = text[line_start..start].to_ascii_lowercase();
+    let Some(tag) = before.windows(7).rposition(|w| w == b"<script") else {
+        return false;
+    };
+    let data =
+        before.ends_with(b"data-") || text[start..end].to_ascii_lowercase().starts_with(b"data-");
+    data && !before[tag..].contains(&b'>')
+}
+
 /// 32 hexadecimal digits: the shape of every Algolia API key.
 fn algolia_shaped(value: &str) -> bool {
     value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit())
@@ -973,6 +988,13 @@ impl Detector {
                     && key_named
                     && algolia_shaped(&value)
                     && search_only_key(text, span.start)
+                {
+                    continue;
+                }
+                // A `data-*` attribute of a `<script>` tag (`<script src=".../bugsnag.js"
+                // data-apikey="...">`) configures a browser library: every visitor gets it.
+                if let Some(name) = rule.name_group.and_then(|g| captures.get_group(g))
+                    && script_tag_attribute(text, name.start, name.end)
                 {
                     continue;
                 }

@@ -554,6 +554,11 @@ fn fillers_public_keys_and_code_are_not_secrets() {
         "machine test.com login user2 password pass2\n".to_owned(),
         format!("{{\"auths\":{{\"ghcr.io\":{{\"auth\":\"{docker_auth}\"}}}}}}\n"),
         "pyxbgen -m x -u \"c:\\\\Windows\\My Documents\\x.xsd\"\n".to_owned(),
+        // A browser library's key in its `<script>` tag reaches every visitor.
+        "<script src=\"//cdn.example.net/notifier.min.js\" data-apikey=\"8165e2069605bc20ccd0792dbbfae7bf\"></script>\n".to_owned(),
+        // Search-only keys named so, CAPTCHA site keys and map tiles' public tokens.
+        "ALGOLIA_SEARCH_KEY=41d0180ef2545f2bf44f8b78d090064c\n".to_owned(),
+        "recaptcha_site_key: 6LjeJxat_ZZz0xN1k-H2AFgYoBIby5rR2aBJgKgf\n".to_owned(),
     ];
     for text in &quiet {
         assert!(ids(text).is_empty(), "{text}: {:?}", ids(text));
@@ -569,6 +574,17 @@ fn fillers_public_keys_and_code_are_not_secrets() {
             "machine ci.internal login deploy password Qm7vX2pL9",
             "kR4tw\n"
         ),
+        // A password near the word "algolia" is no search key.
+        concat!(
+            "  ldap_bind_password = \"cQC8eZDx8g",
+            "WvEqiNVEUD\"\n  algolia_app_id = \"BH4D9OD16A\"\n"
+        ),
+        // Outside a script tag the same attribute is a key like any other.
+        concat!(
+            "<div data-apikey=\"8165e2069605bc20ccd0",
+            "792dbbfae7bf\"></div>\n"
+        ),
+        concat!("ALGOLIA_ADMIN_KEY=41d0180ef2545f2b", "f44f8b78d090064c\n"),
     ];
     for text in reported {
         assert_eq!(ids(text).len(), 1, "{text}");
