@@ -411,6 +411,16 @@ pub const TARGET: &[Key] = &[
         Ty::Table,
         "Identities for tenancy checks: [target.identities.<name>].",
     ),
+    key(
+        "paths",
+        Ty::StrList,
+        "More paths the live gates look at besides / (e.g. [\"/login\", \"/api/status\"]).",
+    ),
+    key(
+        "headers",
+        Ty::Table,
+        "Headers sent with every request: { Name = \"value\" }, or \"env:VAR\" to read the value from the environment at run time.",
+    ),
 ];
 
 /// `[target.identities.<name>]`.

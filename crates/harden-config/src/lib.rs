@@ -204,6 +204,10 @@ pub struct TargetConfig {
     pub rate_per_second: u64,
     /// Identities for tenancy checks, by name.
     pub identities: BTreeMap<String, Identity>,
+    /// Paths the live gates look at besides `/`.
+    pub paths: Vec<String>,
+    /// Headers sent with every request, as configured (`env:VAR` values unresolved).
+    pub headers: Vec<(String, String)>,
 }
 
 /// An identity used by live gates. Only the environment variable's name is configured.

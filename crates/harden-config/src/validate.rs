@@ -982,11 +982,52 @@ impl Checker<'_> {
                 ),
             }
         }
+        let paths = self.string_list(&section, "paths");
+        for path in &paths {
+            if !path.starts_with('/') || path.starts_with("//") {
+                let span = section.table.get("paths").and_then(Item::span);
+                self.error(
+                    span,
+                    format!("`target.paths` entry `{path}` is not a path on the target"),
+                    Some("paths that start with a single `/`, like \"/login\"".into()),
+                );
+            }
+        }
+        let mut headers = Vec::new();
+        if let Some(item) = section.table.get("headers") {
+            match item.as_table_like() {
+                Some(table) => {
+                    for (name, value) in table.iter() {
+                        let token = !name.is_empty()
+                            && name
+                                .bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+                        match value.as_str() {
+                            Some(text) if token && !text.contains(['\r', '\n']) => {
+                                headers.push((name.to_owned(), text.to_owned()));
+                            }
+                            _ => self.error(
+                                value.span().or_else(|| item.span()),
+                                format!("`target.headers.{name}` must be a header name with a one-line string value"),
+                                Some("Name = \"value\" or Name = \"env:VAR\"".into()),
+                            ),
+                        }
+                    }
+                }
+                None => self.error(
+                    item.span(),
+                    "`target.headers` must be a table",
+                    Some("headers = { \"X-Tenant\" = \"acme\" }".into()),
+                ),
+            }
+        }
         Some(TargetConfig {
             base_url: base_url?,
             request_budget,
             rate_per_second,
             identities,
+            paths,
+            headers,
         })
     }
 

@@ -341,4 +341,10 @@ pub trait Service: Send + Sync {
 
     /// Requests sent so far.
     fn sent(&self) -> u32;
+
+    /// The transcript's record of exchange `index` (an [`HttpResponse::exchange`]), redacted.
+    fn exchange(&self, index: usize) -> Option<harden_model::HttpExchange>;
+
+    /// The paths gates that judge pages look at: `/` and those `[target] paths` adds.
+    fn paths(&self) -> Vec<String>;
 }

@@ -140,6 +140,7 @@ pub fn run(
         waivers,
         summary,
         ledger: None,
+        transcript: Vec::new(),
     }
 }
 
@@ -348,6 +349,7 @@ mod tests {
             gates,
             waivers: Vec::new(),
             ledger: None,
+            transcript: Vec::new(),
         }
     }
 

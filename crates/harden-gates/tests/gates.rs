@@ -316,9 +316,13 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
     let history = GitHistory::open(repo.path());
     let clock = FixedClock(case.now);
     let base = (!case.routes.is_empty()).then(|| serve(case.routes.clone()));
-    let prober = base
-        .as_ref()
-        .map(|base| harden_probe::Prober::new(base, harden_probe::Limits::default()).unwrap());
+    let prober = base.as_ref().map(|base| {
+        let target = config.target.as_ref();
+        harden_probe::Prober::new(base, harden_probe::Limits::default())
+            .unwrap()
+            .with_paths(target.map(|t| t.paths.clone()).unwrap_or_default())
+            .with_headers(target.map(|t| t.headers.clone()).unwrap_or_default())
+    });
     let ports = Ports {
         repo: &worktree,
         history: history
@@ -387,6 +391,7 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
     }
     let mut value = serde_json::to_value(result).unwrap();
     value["duration_ms"] = json!(0);
+    steady(&mut value);
     // The service's port changes from run to run.
     if let Some(base) = &base {
         let text = serde_json::to_string(&value)
@@ -395,6 +400,31 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
         value = serde_json::from_str(&text).unwrap();
     }
     json!({ "gate": value, "waivers": report.waivers })
+}
+
+/// Masks what differs between runs of a live gate: exchange timings and `date` headers.
+fn steady(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.contains_key("elapsed_ms") {
+                map.insert("elapsed_ms".into(), json!(0));
+            }
+            for (key, inner) in map.iter_mut() {
+                if key.ends_with("headers")
+                    && let serde_json::Value::Array(headers) = inner
+                {
+                    for header in headers.iter_mut() {
+                        if header[0] == "date" {
+                            header[1] = json!("[DATE]");
+                        }
+                    }
+                }
+                steady(inner);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(steady),
+        _ => {}
+    }
 }
 
 #[test]

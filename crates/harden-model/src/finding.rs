@@ -197,6 +197,41 @@ impl LineIndex {
     }
 }
 
+/// One request to a running service and what came back, as the transcript keeps it: URLs and
+/// headers with credentials masked, the body as a digest and a short redacted excerpt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct HttpExchange {
+    /// Method.
+    pub method: String,
+    /// The URL, masked.
+    pub url: String,
+    /// Request headers, credentials masked.
+    pub request_headers: Vec<(String, String)>,
+    /// Status, when an answer came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Response headers, credentials masked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub response_headers: Vec<(String, String)>,
+    /// Where a redirect pointed (not followed), masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect: Option<String>,
+    /// Milliseconds from sending to the end of the kept body (or to the error).
+    pub elapsed_ms: u64,
+    /// SHA-256 of the kept body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_sha256: Option<String>,
+    /// Bytes of body kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_bytes: Option<usize>,
+    /// The start of the body as text, secrets masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+    /// Why there was no answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 /// Where a finding is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -239,6 +274,9 @@ pub enum Location {
         status: Option<u16>,
         /// One-line summary of the exchange.
         summary: String,
+        /// The request and response that show the finding, redacted, for a reader to replay.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exchange: Option<Box<HttpExchange>>,
     },
     /// A place in harden's own configuration.
     Config {

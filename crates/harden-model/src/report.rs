@@ -190,6 +190,9 @@ pub struct RunReport {
     /// Where the run was recorded, once it has been.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger: Option<LedgerRef>,
+    /// Every exchange with the running service, redacted, in the order they happened.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transcript: Vec<crate::HttpExchange>,
 }
 
 impl RunReport {

@@ -47,38 +47,7 @@ pub use harden_engine::{
 };
 
 /// One request and what came back, as the transcript keeps it (redacted).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Exchange {
-    /// Method.
-    pub method: String,
-    /// The URL, masked.
-    pub url: String,
-    /// Request headers, credentials masked.
-    pub request_headers: Vec<(String, String)>,
-    /// Status, when an answer came.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    /// Response headers, credentials masked.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub response_headers: Vec<(String, String)>,
-    /// Where a redirect pointed (not followed), masked.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub redirect: Option<String>,
-    /// Milliseconds from sending to the end of the kept body (or to the error).
-    pub elapsed_ms: u64,
-    /// SHA-256 of the kept body.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub body_sha256: Option<String>,
-    /// Bytes of body kept, and whether there was more.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub body_bytes: Option<usize>,
-    /// The start of the body as text, secrets masked.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub excerpt: Option<String>,
-    /// Why there was no answer.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
+pub use harden_model::HttpExchange as Exchange;
 
 /// Timeouts in a row after which the service counts as hung: later requests fail at once, so
 /// a service that accepts connections and never answers costs a run a few timeouts, not one
@@ -99,6 +68,10 @@ pub struct Prober {
     in_flight: tokio::sync::Semaphore,
     next_slot: tokio::sync::Mutex<Option<tokio::time::Instant>>,
     transcript: Mutex<Vec<Exchange>>,
+    /// Sent with every request unless the request sets the same header.
+    headers: Vec<(String, String)>,
+    /// Paths the gates look at besides `/`.
+    paths: Vec<String>,
 }
 
 impl harden_engine::Service for Prober {
@@ -116,6 +89,16 @@ impl harden_engine::Service for Prober {
 
     fn sent(&self) -> u32 {
         Prober::sent(self)
+    }
+
+    fn exchange(&self, index: usize) -> Option<Exchange> {
+        self.transcript.lock().ok()?.get(index).cloned()
+    }
+
+    fn paths(&self) -> Vec<String> {
+        let mut paths = vec!["/".to_owned()];
+        paths.extend(self.paths.iter().filter(|p| *p != "/").cloned());
+        paths
     }
 }
 
@@ -162,7 +145,23 @@ impl Prober {
             timeouts_in_a_row: AtomicU32::new(0),
             next_slot: tokio::sync::Mutex::new(None),
             transcript: Mutex::new(Vec::new()),
+            headers: Vec::new(),
+            paths: Vec::new(),
         })
+    }
+
+    /// Sends `headers` with every request (a request's own header of the same name wins).
+    #[must_use]
+    pub fn with_headers(mut self, headers: Vec<(String, String)>) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// Lets the gates look at `paths` besides `/`.
+    #[must_use]
+    pub fn with_paths(mut self, paths: Vec<String>) -> Self {
+        self.paths = paths;
+        self
     }
 
     /// The target's base URL, masked for printing.
@@ -214,6 +213,22 @@ impl Prober {
 
     fn send_paced(&self, request: &Request, paced: bool) -> Result<Response, ProbeError> {
         let url = self.resolve(&request.target)?;
+        let mut merged;
+        let request = if self.headers.is_empty() {
+            request
+        } else {
+            merged = request.clone();
+            for (name, value) in &self.headers {
+                if !merged
+                    .headers
+                    .iter()
+                    .any(|(n, _)| n.eq_ignore_ascii_case(name))
+                {
+                    merged.headers.push((name.clone(), value.clone()));
+                }
+            }
+            &merged
+        };
         if self.timeouts_in_a_row.load(Ordering::Relaxed) >= HUNG_AFTER {
             return Err(ProbeError::Failed(format!(
                 "not sent: the service stopped answering ({HUNG_AFTER} requests in a row got no answer within {:?})",

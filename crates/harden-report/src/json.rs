@@ -49,6 +49,10 @@ pub struct ReportV1 {
     pub waivers: Vec<WaiverV1>,
     /// Ledger entry recording the run.
     pub ledger: Option<LedgerV1>,
+    /// Every exchange with the running service (live gates), redacted: the run's evidence of
+    /// what was asked and answered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transcript: Vec<harden_model::HttpExchange>,
 }
 
 /// One gate's result.
@@ -174,6 +178,7 @@ impl From<&RunReport> for ReportV1 {
                 seq: l.seq,
                 hash: l.hash.clone(),
             }),
+            transcript: report.transcript.clone(),
         }
     }
 }

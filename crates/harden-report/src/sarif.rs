@@ -81,6 +81,7 @@ fn location(location: &HardenLocation) -> Option<Location> {
             url,
             status,
             summary,
+            ..
         } => Some(Location {
             message: Some(text(format!(
                 "{method} {url}{}: {summary}",

@@ -120,6 +120,7 @@ fn report() -> RunReport {
                 url: "https://staging.example.com/invoices".into(),
                 status: Some(500),
                 summary: "body {\"amount\": -1} → 500".into(),
+                exchange: None,
             },
         )
         .build(),
@@ -192,6 +193,7 @@ fn report() -> RunReport {
             seq: 128,
             hash: "e3b0c442".repeat(8),
         }),
+        transcript: Vec::new(),
     }
 }
 

@@ -221,14 +221,21 @@ impl Session {
                 && harden_engine::selects(&self.config, options, gate)
         });
         let prober = match (&self.config.target, wants_service && self.live) {
-            (Some(target), true) => Some(harden_probe::Prober::new(
-                &target.base_url,
-                harden_probe::Limits {
-                    budget: u32::try_from(target.request_budget).unwrap_or(u32::MAX),
-                    rate_per_second: u32::try_from(target.rate_per_second).unwrap_or(u32::MAX),
-                    ..harden_probe::Limits::default()
-                },
-            )),
+            (Some(target), true) => {
+                let headers = resolve_headers(&target.headers)?;
+                Some(
+                    harden_probe::Prober::new(
+                        &target.base_url,
+                        harden_probe::Limits {
+                            budget: u32::try_from(target.request_budget).unwrap_or(u32::MAX),
+                            rate_per_second: u32::try_from(target.rate_per_second)
+                                .unwrap_or(u32::MAX),
+                            ..harden_probe::Limits::default()
+                        },
+                    )
+                    .map(|p| p.with_headers(headers).with_paths(target.paths.clone())),
+                )
+            }
             _ => None,
         };
         let service: Result<&dyn harden_engine::Service, String> = match &prober {
@@ -296,6 +303,10 @@ impl Session {
         );
         if show_progress {
             output::progress_clear();
+        }
+        // What was asked of the service and what it answered is the run's evidence.
+        if let Some(Ok(prober)) = &prober {
+            report.transcript = prober.transcript();
         }
         for gate in &report.gates {
             tracing::info!(gate = %gate.id, outcome = gate.outcome.as_str(), findings = gate.findings.len(), duration_ms = gate.duration_ms, "gate result");
@@ -426,4 +437,23 @@ impl Session {
             .and_then(|name| jiff::tz::TimeZone::get(name).ok())
             .unwrap_or(jiff::tz::TimeZone::UTC)
     }
+}
+
+/// `[target] headers` with `env:VAR` values read from the environment: a variable that is not
+/// set is a usage error, not an empty header.
+fn resolve_headers(headers: &[(String, String)]) -> anyhow::Result<Vec<(String, String)>> {
+    headers
+        .iter()
+        .map(|(name, value)| match value.strip_prefix("env:") {
+            Some(variable) => harden_engine::Environment::var(&crate::clock::ProcessEnvironment, variable)
+                .map(|v| (name.clone(), v))
+                .ok_or_else(|| {
+                    UsageError(format!(
+                        "[target] headers: {name} reads the environment variable {variable}, which is not set"
+                    ))
+                    .into()
+                }),
+            None => Ok((name.clone(), value.clone())),
+        })
+        .collect()
 }

@@ -99,7 +99,15 @@ impl Gate for HttpCookies {
         let https = base.starts_with("https://");
         let mut cookies = 0;
         let mut seen = std::collections::BTreeSet::new();
-        for path in PATHS {
+        let mut paths = service.paths();
+        paths.extend(
+            PATHS
+                .iter()
+                .map(|p| (*p).to_owned())
+                .filter(|p| !paths.contains(p))
+                .collect::<Vec<_>>(),
+        );
+        for path in &paths {
             let response = match service.send(&HttpRequest::get(path)) {
                 Ok(response) => response,
                 Err(error) => {
@@ -124,6 +132,7 @@ impl Gate for HttpCookies {
                     url: format!("{}{}", base.trim_end_matches('/'), path),
                     status: Some(response.status),
                     summary: format!("Set-Cookie: {name}=…"),
+                    exchange: super::exchange(service, &response),
                 };
                 out.finding(
                     cx.finding(format!("cookie `{name}`: {}", found.join("; ")), location)

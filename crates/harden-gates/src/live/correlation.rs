@@ -75,6 +75,7 @@ impl Gate for Correlation {
                         url: base,
                         status: Some(response.status),
                         summary: format!("sent X-Request-ID: {REQUEST_ID} and a traceparent"),
+                        exchange: super::exchange(service, &response),
                     },
                 )
                 .identity("no-correlation")

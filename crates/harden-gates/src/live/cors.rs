@@ -29,7 +29,13 @@ middleware.",
 /// An origin no allowlist should contain (RFC 2606 reserves `.invalid`).
 const FOREIGN: &str = "https://attacker.invalid";
 
-fn location(base: &str, method: &str, origin: &str, response: &HttpResponse) -> Location {
+fn location(
+    service: &dyn harden_engine::Service,
+    base: &str,
+    method: &str,
+    origin: &str,
+    response: &HttpResponse,
+) -> Location {
     Location::Http {
         method: method.to_owned(),
         url: base.to_owned(),
@@ -45,6 +51,7 @@ fn location(base: &str, method: &str, origin: &str, response: &HttpResponse) -> 
                 ""
             }
         ),
+        exchange: super::exchange(service, response),
     }
 }
 
@@ -97,7 +104,7 @@ impl Gate for HttpCors {
             };
             if let Some(problem) = problem {
                 out.finding(
-                    cx.finding(problem, location(&base, "GET", origin, &response))
+                    cx.finding(problem, location(service, &base, "GET", origin, &response))
                         .identity(format!("get:{origin}"))
                         .help("allow an explicit list of trusted origins; never echo the request's Origin")
                         .build(),
@@ -152,7 +159,7 @@ impl Gate for HttpCors {
                                 .collect::<Vec<_>>()
                                 .join(" and ")
                         ),
-                        location(&base, "OPTIONS", FOREIGN, &preflight),
+                        location(service, &base, "OPTIONS", FOREIGN, &preflight),
                     )
                     .identity("preflight")
                     .help("answer preflights only for allowed origins, with the methods and headers the API needs")

@@ -157,6 +157,7 @@ impl Gate for ErrorsLeak {
                             url: format!("{}{}", base.trim_end_matches('/'), target),
                             status: Some(response.status),
                             summary: format!("{} {target} ({what}) → {}", request.method, response.status),
+                            exchange: super::exchange(service, &response),
                         },
                     )
                     .identity(format!("{what}:{shown}"))

@@ -204,40 +204,57 @@ impl Gate for HttpHeaders {
         let service = cx.service()?;
         let base = service.base_url();
         let https = base.starts_with("https://");
-        let response = match service.send(&HttpRequest::get("/")) {
-            Ok(response) => response,
-            Err(error) => {
-                return Err(GateError::Failed {
-                    message: format!("GET {base} failed: {error}"),
-                    location: None,
-                });
-            }
-        };
-        out.examined("requests", 1);
-        let location = Location::Http {
-            method: "GET".to_owned(),
-            url: base.clone(),
-            status: Some(response.status),
-            summary: format!(
-                "GET / → {} {}",
-                response.status,
-                response
-                    .header("content-type")
-                    .unwrap_or("(no content type)")
-            ),
-        };
-        let checks = judge(https, &response);
-        out.count("checks", checks.len() as u64);
-        for check in checks {
-            if let Some(problem) = check.problem {
-                out.finding(
-                    cx.finding(problem, location.clone())
-                        .identity(check.item)
-                        .help(check.help)
-                        .build(),
-                );
+        let mut checked = 0;
+        for path in service.paths() {
+            let response = match service.send(&HttpRequest::get(&path)) {
+                Ok(response) => response,
+                Err(error) => {
+                    return Err(GateError::Failed {
+                        message: format!("GET {path} on {base} failed: {error}"),
+                        location: None,
+                    });
+                }
+            };
+            out.examined("requests", 1);
+            let location = Location::Http {
+                method: "GET".to_owned(),
+                url: format!("{}{path}", base.trim_end_matches('/')),
+                status: Some(response.status),
+                summary: format!(
+                    "GET {path} → {} {}",
+                    response.status,
+                    response
+                        .header("content-type")
+                        .unwrap_or("(no content type)")
+                ),
+                exchange: super::exchange(service, &response),
+            };
+            let checks = judge(https, &response);
+            checked += checks.len() as u64;
+            for check in checks {
+                if let Some(problem) = check.problem {
+                    // `/` keeps the plain item as its identity, so waivers written before
+                    // `[target] paths` existed still match.
+                    let identity = if path == "/" {
+                        check.item.to_owned()
+                    } else {
+                        format!("{path} {}", check.item)
+                    };
+                    let problem = if path == "/" {
+                        problem
+                    } else {
+                        format!("{path}: {problem}")
+                    };
+                    out.finding(
+                        cx.finding(problem, location.clone())
+                            .identity(identity)
+                            .help(check.help)
+                            .build(),
+                    );
+                }
             }
         }
+        out.count("checks", checked);
         Ok(())
     }
 }

@@ -95,6 +95,7 @@ impl Gate for Health {
                                     url: format!("{}{path}", base.trim_end_matches('/')),
                                     status: None,
                                     summary: "no answer".to_owned(),
+                                    exchange: None,
                                 },
                             )
                             .identity(format!("timeout:{path}"))
@@ -119,6 +120,7 @@ impl Gate for Health {
                     url: format!("{}{path}", base.trim_end_matches('/')),
                     status: Some(response.status),
                     summary: format!("GET {path} → {}", response.status),
+                    exchange: super::exchange(service, &response),
                 };
                 if response.elapsed.as_millis() > SLOW_MS {
                     out.finding(
@@ -149,6 +151,7 @@ impl Gate for Health {
                             url: base.clone(),
                             status: None,
                             summary: format!("{kind}: none of {}", paths.join(", ")),
+                            exchange: None,
                         },
                     )
                     .identity(format!("missing:{kind}"))

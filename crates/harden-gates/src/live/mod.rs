@@ -7,3 +7,15 @@ pub(crate) mod errors_leak;
 pub(crate) mod headers;
 pub(crate) mod health;
 pub(crate) mod rate_limit;
+
+use harden_engine::{HttpResponse, Service};
+use harden_model::HttpExchange;
+
+/// The transcript's record of `response`, for a finding to carry: the request and answer that
+/// show it, redacted, so a reader can replay it.
+pub(crate) fn exchange(
+    service: &dyn Service,
+    response: &HttpResponse,
+) -> Option<Box<HttpExchange>> {
+    service.exchange(response.exchange).map(Box::new)
+}

@@ -91,6 +91,7 @@ impl Gate for RateLimit {
                     url: format!("{}{}", service.base_url().trim_end_matches('/'), path),
                     status: results.last().and_then(|r| r.as_ref().ok()).map(|r| r.status),
                     summary: format!("burst of {burst}"),
+                    exchange: None,
                 },
             )
             .identity(format!("unlimited:{path}"))

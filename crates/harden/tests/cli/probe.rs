@@ -149,3 +149,120 @@ fn check_contacts_the_target_only_with_live() {
     assert_eq!(report["gates"][0]["outcome"], "pass", "{report}");
     assert_eq!(count.load(Ordering::SeqCst), 1);
 }
+
+/// A service that echoes what it was sent (the `Authorization` header and the query) in its
+/// body, the worst case for a transcript; returns its base URL and the headers it saw.
+fn serve_echo() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let app = Router::new().fallback(move |request: axum::extract::Request| {
+                let log = log.clone();
+                async move {
+                    let auth = request
+                        .headers()
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned();
+                    log.lock().unwrap().push(auth.clone());
+                    let body = format!(
+                        "<!doctype html><p>you sent Authorization: {auth} to {}</p>",
+                        request.uri()
+                    );
+                    let mut response = axum::response::Response::new(axum::body::Body::from(body));
+                    response.headers_mut().insert(
+                        axum::http::header::CONTENT_TYPE,
+                        axum::http::HeaderValue::from_static("text/html"),
+                    );
+                    response
+                }
+            });
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    (format!("http://{}/", rx.recv().unwrap()), seen)
+}
+
+/// Credentials sent to the service (a header from the environment, a token in a configured
+/// path's query) are used, and never shown in full: not in the report in any format, not in
+/// the logs, not in the ledger's bytes, not in its export.
+#[test]
+fn credentials_sent_to_the_service_never_show_in_full() {
+    let (url, seen) = serve_echo();
+    // Assembled at run time: this repository's own secret scan must not see them either.
+    let bearer = format!("{}{}", "Qm9vdGggdGhlIHRva2Vu", "X7rL2pW9vK4sT8");
+    let query_token = format!("{}{}", "tq8Zx2Lm", "Vw5Rk9Pj3Hs7Dn4B");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("harden.toml"),
+        format!(
+            "version = 1\n\n[target]\nbase-url = \"{url}\"\nrate-per-second = 200\npaths = [\"/account?access_token={query_token}\"]\nheaders = {{ Authorization = \"env:PROBE_AUTH\" }}\n"
+        ),
+    )
+    .unwrap();
+    let mut shown = Vec::new();
+    for format in ["json", "sarif", "markdown", "junit", "human"] {
+        let output = harden(dir.path())
+            .env("PROBE_AUTH", format!("Bearer {bearer}"))
+            .args([
+                "check",
+                "-vv",
+                "--live",
+                "--log-format",
+                "json",
+                "--format",
+                format,
+            ])
+            .args(["--only", "R7.http.headers", "--only", "R3.errors.leak"])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        shown.extend_from_slice(&output.stdout);
+        shown.extend_from_slice(&output.stderr);
+        if format == "json" {
+            let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+            let transcript = report["transcript"].as_array().unwrap();
+            assert!(transcript.len() >= 2, "{report}");
+            // The header was sent (masked in the transcript), the configured path requested.
+            assert!(
+                transcript.iter().any(|e| e["url"]
+                    .as_str()
+                    .unwrap()
+                    .contains("/account?access_token=")),
+                "{report}"
+            );
+        }
+    }
+    assert!(
+        seen.lock().unwrap().iter().any(|a| a.ends_with(&bearer)),
+        "the service got the header"
+    );
+    let export = harden(dir.path())
+        .args(["ledger", "export"])
+        .output()
+        .unwrap();
+    shown.extend_from_slice(&export.stdout);
+    for entry in std::fs::read_dir(dir.path().join(".harden")).unwrap() {
+        shown.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    let shown = String::from_utf8_lossy(&shown);
+    assert!(
+        shown.contains("access_token"),
+        "the transcript names the parameter"
+    );
+    assert!(!shown.contains(&bearer), "the bearer token showed");
+    assert!(!shown.contains(&query_token), "the query token showed");
+}
