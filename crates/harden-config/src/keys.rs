@@ -417,6 +417,11 @@ pub const TARGET: &[Key] = &[
         "More paths the live gates look at besides / (e.g. [\"/login\", \"/api/status\"]).",
     ),
     key(
+        "ca-file",
+        Ty::Str,
+        "PEM file of a private certificate authority the target's certificate chains to (a staging CA), relative to the repository.",
+    ),
+    key(
         "headers",
         Ty::Table,
         "Headers sent with every request: { Name = \"value\" }, or \"env:VAR\" to read the value from the environment at run time.",

@@ -208,6 +208,8 @@ pub struct TargetConfig {
     pub paths: Vec<String>,
     /// Headers sent with every request, as configured (`env:VAR` values unresolved).
     pub headers: Vec<(String, String)>,
+    /// A private certificate authority to trust, relative to the repository.
+    pub ca_file: Option<String>,
 }
 
 /// An identity used by live gates. Only the environment variable's name is configured.

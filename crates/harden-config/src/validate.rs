@@ -1028,6 +1028,7 @@ impl Checker<'_> {
             identities,
             paths,
             headers,
+            ca_file: self.string(&section, "ca-file"),
         })
     }
 

@@ -15,7 +15,7 @@ pub use gate::{Gate, GateCx, GateError, GateOutput, Registry};
 pub use ports::{
     BlobOrigin, BlobWalk, Clock, CommitInfo, Environment, FixedClock, FixedEnvironment, History,
     HttpError, HttpRequest, HttpResponse, LedgerCheck, LedgerHealth, PortError, Ports, RepoView,
-    Service, glob_set,
+    Service, TlsFacts, glob_set,
 };
 pub use runner::{Progress, RunContext, RunOptions, Step, exit_code, run, selects, today};
 pub use waivers::apply_waivers;

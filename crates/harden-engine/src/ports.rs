@@ -347,4 +347,27 @@ pub trait Service: Send + Sync {
 
     /// The paths gates that judge pages look at: `/` and those `[target] paths` adds.
     fn paths(&self) -> Vec<String>;
+
+    /// A TLS handshake with the target (https only): what was negotiated and the certificate
+    /// it showed, or why the handshake failed. Counts as one request.
+    fn tls(&self) -> Result<TlsFacts, HttpError>;
+
+    /// Whether the target completes a handshake offering only TLS `1.0` or `1.1` (`minor` 1
+    /// or 2). Counts as one request.
+    fn accepts_legacy_tls(&self, minor: u8) -> Result<bool, HttpError>;
+}
+
+/// What a TLS handshake with the target showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFacts {
+    /// `TLSv1.3`, `TLSv1.2`.
+    pub protocol: Option<String>,
+    /// The negotiated cipher suite.
+    pub cipher: Option<String>,
+    /// The leaf certificate's end of validity, seconds since the Unix epoch.
+    pub not_after: Option<i64>,
+    /// The leaf certificate's subject, for messages.
+    pub subject: Option<String>,
+    /// Why the handshake failed (an untrusted, expired or wrong-host certificate), if it did.
+    pub error: Option<String>,
 }

@@ -33,5 +33,6 @@ pub fn registry() -> Registry {
     register!(registry, crate::live::cookies::HttpCookies);
     register!(registry, crate::live::health::Health);
     register!(registry, crate::live::rate_limit::RateLimit);
+    register!(registry, crate::live::tls::HttpTls);
     registry
 }

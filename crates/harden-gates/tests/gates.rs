@@ -36,6 +36,9 @@ struct Case {
     env: std::collections::BTreeMap<String, String>,
     /// `[[route]]`: what a service started for the case answers (live gates).
     routes: Vec<Route>,
+    /// `tls-days = N`: the service speaks https with a certificate from a CA made for the run,
+    /// valid for N more days; the run's clock is then the real time.
+    tls_days: Option<i64>,
 }
 
 /// One answer of the fixture's service: `path`, `status`, `headers` and `body`; with `limit`,
@@ -91,8 +94,10 @@ fn read_routes(doc: &toml_edit::DocumentMut) -> Vec<Route> {
         .unwrap_or_default()
 }
 
-/// Serves `routes` on 127.0.0.1 (axum, on its own thread) and returns the base URL.
-fn serve(routes: Vec<Route>) -> String {
+/// Serves `routes` on 127.0.0.1 (axum, on its own thread), over TLS with `tls`, and returns
+/// the base URL.
+fn serve(routes: Vec<Route>, tls: Option<std::sync::Arc<rustls::ServerConfig>>) -> String {
+    let scheme_tls = tls.is_some();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -139,10 +144,34 @@ fn serve(routes: Vec<Route>) -> String {
             });
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
+            let Some(config) = tls else {
+                axum::serve(listener, app).await.unwrap();
+                return;
+            };
+            // axum::serve speaks plain TCP: TLS connections are accepted here and each served
+            // by hyper with the same router.
+            let acceptor = tokio_rustls::TlsAcceptor::from(config);
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    continue;
+                };
+                let acceptor = acceptor.clone();
+                let app = app.clone();
+                tokio::spawn(async move {
+                    // A handshake that fails (the gate's TLS 1.0 probe) just ends the connection.
+                    let Ok(stream) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let service = hyper_util::service::TowerToHyperService::new(app);
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
         });
     });
-    format!("http://{}/", rx.recv().unwrap())
+    let scheme = if scheme_tls { "https" } else { "http" };
+    format!("{scheme}://{}/", rx.recv().unwrap())
 }
 
 fn read_case(path: &Path) -> Case {
@@ -206,7 +235,42 @@ fn read_case(path: &Path) -> Case {
             .unwrap_or("2026-11-20T09:00:00Z")
             .to_owned(),
         ledger,
+        tls_days: doc.get("tls-days").and_then(toml_edit::Item::as_integer),
     }
+}
+
+/// A CA and a certificate for 127.0.0.1 it signed, valid for `days` more days: the server's
+/// TLS configuration and the CA's PEM for the prober to trust.
+fn tls_identity(days: i64, at: jiff::Timestamp) -> (std::sync::Arc<rustls::ServerConfig>, String) {
+    let now = rcgen::date_time_ymd(1970, 1, 1)
+        + std::time::Duration::from_secs(at.as_second().unsigned_abs());
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, "harden test CA");
+    ca.not_before = now - std::time::Duration::from_hours(24);
+    ca.not_after = now + std::time::Duration::from_hours(400 * 24);
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+    leaf.distinguished_name
+        .push(rcgen::DnType::CommonName, "service.test");
+    leaf.not_before = now - std::time::Duration::from_hours(24);
+    leaf.not_after = now + std::time::Duration::from_hours(days.unsigned_abs() * 24);
+    let leaf_cert = leaf.signed_by(&key, &ca_cert, &ca_key).unwrap();
+    #[allow(deprecated)] // ring, as the rest of the workspace.
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf_cert.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )
+        .unwrap();
+    (std::sync::Arc::new(config), ca_cert.pem())
 }
 
 /// `[[commit]]`: files from `repo/` (`files`) or from `history/` (`past`, files that existed only
@@ -314,14 +378,27 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
         .map(|(n, tamper)| build_ledger(ledger_dir.path(), *n, tamper.as_deref()));
     let worktree = WorkTree::new(repo.path());
     let history = GitHistory::open(repo.path());
-    let clock = FixedClock(case.now);
-    let base = (!case.routes.is_empty()).then(|| serve(case.routes.clone()));
+    // A certificate is checked against the real time: a TLS case's clock is the real time, the
+    // same instant the certificate's validity counts from.
+    let started = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second()).unwrap();
+    let clock = FixedClock(if case.tls_days.is_some() {
+        started
+    } else {
+        case.now
+    });
+    let tls = case.tls_days.map(|days| tls_identity(days, started));
+    let base = (!case.routes.is_empty())
+        .then(|| serve(case.routes.clone(), tls.as_ref().map(|(c, _)| c.clone())));
     let prober = base.as_ref().map(|base| {
         let target = config.target.as_ref();
-        harden_probe::Prober::new(base, harden_probe::Limits::default())
+        let prober = harden_probe::Prober::new(base, harden_probe::Limits::default())
             .unwrap()
             .with_paths(target.map(|t| t.paths.clone()).unwrap_or_default())
-            .with_headers(target.map(|t| t.headers.clone()).unwrap_or_default())
+            .with_headers(target.map(|t| t.headers.clone()).unwrap_or_default());
+        match &tls {
+            Some((_, ca)) => prober.with_root_certificates(ca.as_bytes()).unwrap(),
+            None => prober,
+        }
     });
     let ports = Ports {
         repo: &worktree,
@@ -394,12 +471,47 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
     steady(&mut value);
     // The service's port changes from run to run.
     if let Some(base) = &base {
-        let text = serde_json::to_string(&value)
+        let mut text = serde_json::to_string(&value)
             .unwrap()
             .replace(base.trim_end_matches('/'), "http://service");
+        let port = base
+            .trim_end_matches('/')
+            .rsplit_once(':')
+            .map_or("", |(_, p)| p);
+        text = text.replace(&format!("127.0.0.1:{port}"), "service");
+        // A certificate's dates follow the real clock.
+        if case.tls_days.is_some() {
+            text = mask_dates(&text);
+        }
         value = serde_json::from_str(&text).unwrap();
     }
     json!({ "gate": value, "waivers": report.waivers })
+}
+
+/// `2026-12-05` → `[DATE]`.
+fn mask_dates(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let date = bytes.len() - i >= 10
+            && bytes[i..i + 10].iter().enumerate().all(|(k, b)| {
+                if k == 4 || k == 7 {
+                    *b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if date {
+            out.push_str("[DATE]");
+            i += 10;
+        } else {
+            let c = text[i..].chars().next().unwrap();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
 }
 
 /// Masks what differs between runs of a live gate: exchange timings and `date` headers.

@@ -6,6 +6,7 @@
 //! redirect is recorded, a request elsewhere is refused before it is sent.
 
 mod redact;
+mod tls;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -72,6 +73,8 @@ pub struct Prober {
     headers: Vec<(String, String)>,
     /// Paths the gates look at besides `/`.
     paths: Vec<String>,
+    /// Certificate authorities trusted besides the system's (a staging CA).
+    roots: Vec<rustls::pki_types::CertificateDer<'static>>,
 }
 
 impl harden_engine::Service for Prober {
@@ -93,6 +96,14 @@ impl harden_engine::Service for Prober {
 
     fn exchange(&self, index: usize) -> Option<Exchange> {
         self.transcript.lock().ok()?.get(index).cloned()
+    }
+
+    fn tls(&self) -> Result<harden_engine::TlsFacts, ProbeError> {
+        Prober::tls(self)
+    }
+
+    fn accepts_legacy_tls(&self, minor: u8) -> Result<bool, ProbeError> {
+        Prober::accepts_legacy_tls(self, minor)
     }
 
     fn paths(&self) -> Vec<String> {
@@ -127,14 +138,7 @@ impl Prober {
             .enable_all()
             .build()
             .map_err(|e| ProbeError::Failed(format!("runtime: {e}")))?;
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            // Straight to the target: a proxy from the environment is another host.
-            .no_proxy()
-            .connect_timeout(limits.timeout)
-            .user_agent(concat!("harden/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ProbeError::Failed(format!("client: {e}")))?;
+        let client = client(&limits, &[])?;
         Ok(Self {
             in_flight: tokio::sync::Semaphore::new(limits.concurrency.max(1)),
             base,
@@ -147,7 +151,76 @@ impl Prober {
             transcript: Mutex::new(Vec::new()),
             headers: Vec::new(),
             paths: Vec::new(),
+            roots: Vec::new(),
         })
+    }
+
+    /// Trusts the certificate authorities of `pem` (a staging CA) besides the system's.
+    pub fn with_root_certificates(mut self, pem: &[u8]) -> Result<Self, ProbeError> {
+        use rustls::pki_types::pem::PemObject as _;
+        let roots: Vec<_> = rustls::pki_types::CertificateDer::pem_slice_iter(pem)
+            .collect::<Result<_, _>>()
+            .map_err(|e| ProbeError::Failed(format!("certificate authority file: {e}")))?;
+        if roots.is_empty() {
+            return Err(ProbeError::Failed(
+                "certificate authority file: no PEM certificate in it".into(),
+            ));
+        }
+        self.client = client(&self.limits, &roots)?;
+        self.roots = roots;
+        Ok(self)
+    }
+
+    /// The target's host and port, for connections of our own.
+    fn host_port(&self) -> Result<(String, u16), ProbeError> {
+        let host = self
+            .base
+            .host_str()
+            .ok_or_else(|| ProbeError::Failed("the base URL has no host".into()))?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let port = self
+            .base
+            .port_or_known_default()
+            .ok_or_else(|| ProbeError::Failed("the base URL has no port".into()))?;
+        Ok((host, port))
+    }
+
+    /// One unit of the budget, for a connection that is not an HTTP exchange.
+    fn spend(&self) -> Result<(), ProbeError> {
+        if self.timeouts_in_a_row.load(Ordering::Relaxed) >= HUNG_AFTER {
+            return Err(ProbeError::Failed(
+                "not sent: the service stopped answering".into(),
+            ));
+        }
+        if self.sent.fetch_add(1, Ordering::Relaxed) >= self.limits.budget {
+            return Err(ProbeError::BudgetSpent(self.limits.budget));
+        }
+        Ok(())
+    }
+
+    /// A verified TLS handshake with the target.
+    pub fn tls(&self) -> Result<harden_engine::TlsFacts, ProbeError> {
+        if self.base.scheme() != "https" {
+            return Err(ProbeError::Failed("the target is not https".into()));
+        }
+        self.spend()?;
+        let (host, port) = self.host_port()?;
+        let roots = tls::root_store(&self.roots);
+        self.runtime
+            .block_on(tls::handshake(&host, port, roots, self.limits.timeout))
+    }
+
+    /// Whether the target accepts a handshake offering only TLS 1.`minor`.
+    pub fn accepts_legacy_tls(&self, minor: u8) -> Result<bool, ProbeError> {
+        if self.base.scheme() != "https" {
+            return Err(ProbeError::Failed("the target is not https".into()));
+        }
+        self.spend()?;
+        let (host, port) = self.host_port()?;
+        self.runtime
+            .block_on(tls::accepts_legacy(&host, port, minor, self.limits.timeout))
     }
 
     /// Sends `headers` with every request (a request's own header of the same name wins).
@@ -383,6 +456,27 @@ impl Prober {
             Err(_) => Err((ProbeError::Timeout(self.limits.timeout), started.elapsed())),
         }
     }
+}
+
+/// The HTTP client: no redirects followed, no proxy, the given extra roots trusted.
+fn client(
+    limits: &Limits,
+    roots: &[rustls::pki_types::CertificateDer<'static>],
+) -> Result<reqwest::Client, ProbeError> {
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        // Straight to the target: a proxy from the environment is another host.
+        .no_proxy()
+        .connect_timeout(limits.timeout)
+        .user_agent(concat!("harden/", env!("CARGO_PKG_VERSION")));
+    for root in roots {
+        let certificate = reqwest::Certificate::from_der(root)
+            .map_err(|e| ProbeError::Failed(format!("certificate authority: {e}")))?;
+        builder = builder.add_root_certificate(certificate);
+    }
+    builder
+        .build()
+        .map_err(|e| ProbeError::Failed(format!("client: {e}")))
 }
 
 /// A reqwest error with its causes, which name what actually failed (refused, reset, TLS).

@@ -226,3 +226,42 @@ fn credentials_sent_or_echoed_never_reach_the_transcript() {
     assert!(json.contains("Bearer"), "{json}");
     assert!(!format!("{prober:?}").contains(&query_token));
 }
+
+/// A raw TCP server on 127.0.0.1 that answers the first bytes it reads with `reply` and closes:
+/// a TLS server's first flight, as the legacy-protocol probe sees it.
+fn raw_server(reply: &'static [u8]) -> String {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(2) {
+            let mut stream = stream.unwrap();
+            let mut hello = [0u8; 512];
+            let _ = stream.read(&mut hello);
+            // A ClientHello record offering TLS 1.x (record 0x16, handshake type 1).
+            assert_eq!(hello[0], 0x16);
+            assert_eq!(hello[5], 0x01);
+            let _ = stream.write_all(reply);
+        }
+    });
+    format!("https://{address}/")
+}
+
+#[test]
+fn legacy_tls_is_seen_accepted_or_refused() {
+    // A server that answers with a ServerHello of TLS 1.0 (0x0301), like an old OpenSSL would.
+    const SERVER_HELLO_TLS10: &[u8] = &[
+        0x16, 0x03, 0x01, 0x00, 0x2a, 0x02, 0x00, 0x00, 0x26, 0x03, 0x01, 0, 0, 0, 0, 0, 0,
+    ];
+    // One that refuses with a protocol_version alert (70).
+    const ALERT: &[u8] = &[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 70];
+    let old = Prober::new(&raw_server(SERVER_HELLO_TLS10), limits()).unwrap();
+    assert_eq!(old.accepts_legacy_tls(1), Ok(true));
+    let modern = Prober::new(&raw_server(ALERT), limits()).unwrap();
+    assert_eq!(modern.accepts_legacy_tls(1), Ok(false));
+    // Both count against the budget; a plain-http target is not probed at all.
+    assert_eq!(old.sent() + modern.sent(), 2);
+    let plain = Prober::new("http://127.0.0.1:9/", limits()).unwrap();
+    assert!(plain.accepts_legacy_tls(1).is_err());
+    assert_eq!(plain.sent(), 0);
+}

@@ -233,7 +233,18 @@ impl Session {
                             ..harden_probe::Limits::default()
                         },
                     )
-                    .map(|p| p.with_headers(headers).with_paths(target.paths.clone())),
+                    .map(|p| p.with_headers(headers).with_paths(target.paths.clone()))
+                    .and_then(|p| match &target.ca_file {
+                        // Read, never written; a path outside the repository is the user's
+                        // own CA bundle (`/etc/ssl/...`).
+                        Some(file) => {
+                            let pem = fs_err::read(self.root.join(file)).map_err(|e| {
+                                harden_probe::ProbeError::Failed(format!("[target] ca-file: {e}"))
+                            })?;
+                            p.with_root_certificates(&pem)
+                        }
+                        None => Ok(p),
+                    }),
                 )
             }
             _ => None,

@@ -7,6 +7,7 @@ pub(crate) mod errors_leak;
 pub(crate) mod headers;
 pub(crate) mod health;
 pub(crate) mod rate_limit;
+pub(crate) mod tls;
 
 use harden_engine::{HttpResponse, Service};
 use harden_model::HttpExchange;
