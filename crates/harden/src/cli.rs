@@ -374,6 +374,9 @@ pub(crate) struct ProbeArgs {
     /// Most requests per second.
     #[arg(long, default_value_t = 10)]
     pub(crate) rate: u32,
+    /// PEM file of a private certificate authority to trust (a staging CA), besides the system's.
+    #[arg(long, value_name = "PEM")]
+    pub(crate) ca_file: Option<std::path::PathBuf>,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
     pub(crate) format: OutputFormat,

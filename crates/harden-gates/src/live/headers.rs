@@ -35,6 +35,8 @@ struct Check {
     item: &'static str,
     problem: Option<String>,
     help: &'static str,
+    /// Lower than the gate's where the risk is (a missing header whose browser default is safe).
+    severity: Option<Severity>,
 }
 
 fn directive<'a>(policy: &'a str, name: &str) -> Option<&'a str> {
@@ -121,7 +123,7 @@ fn judge(https: bool, response: &HttpResponse) -> Vec<Check> {
                 }
             }
         };
-        checks.push(Check { item: "hsts", problem, help: "send `Strict-Transport-Security: max-age=31536000; includeSubDomains` on every https response" });
+        checks.push(Check { item: "hsts", problem, severity: None, help: "send `Strict-Transport-Security: max-age=31536000; includeSubDomains` on every https response" });
     }
     let nosniff = response
         .header("x-content-type-options")
@@ -132,6 +134,7 @@ fn judge(https: bool, response: &HttpResponse) -> Vec<Check> {
             "no `X-Content-Type-Options: nosniff`: a response may be run as another type".to_owned()
         }),
         help: "send `X-Content-Type-Options: nosniff`",
+        severity: None,
     });
     let csp = response.header("content-security-policy");
     if html {
@@ -146,7 +149,7 @@ fn judge(https: bool, response: &HttpResponse) -> Vec<Check> {
                     .then(|| format!("the Content-Security-Policy {}", problems.join("; ")))
             }
         };
-        checks.push(Check { item: "csp", problem, help: "send a CSP with `default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'` and nonces for inline scripts" });
+        checks.push(Check { item: "csp", problem, severity: None, help: "send a CSP with `default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'` and nonces for inline scripts" });
         let framed_by_csp = csp.and_then(|p| directive(p, "frame-ancestors")).is_some();
         let xfo = response.header("x-frame-options").is_some_and(|v| {
             matches!(
@@ -158,17 +161,19 @@ fn judge(https: bool, response: &HttpResponse) -> Vec<Check> {
             item: "framing",
             problem: (!framed_by_csp && !xfo).then(|| "neither CSP `frame-ancestors` nor `X-Frame-Options`: the page can be framed (clickjacking)".to_owned()),
             help: "send CSP `frame-ancestors 'none'` (or `X-Frame-Options: DENY`)",
+            severity: None,
         });
         let referrer = response
             .header("referrer-policy")
             .map(|v| v.trim().to_ascii_lowercase());
         let problem = match referrer.as_deref() {
-            None => Some("no `Referrer-Policy`: full URLs (tokens in query strings included) may reach other sites".to_owned()),
+            None => Some("no `Referrer-Policy`: current browsers fall back to `strict-origin-when-cross-origin`, older ones send full URLs (tokens in query strings included) to other sites".to_owned()),
             Some(policy @ ("unsafe-url" | "no-referrer-when-downgrade")) => Some(format!("`Referrer-Policy: {policy}` sends full URLs to other sites")),
             Some(_) => None,
         };
         checks.push(Check {
             item: "referrer",
+            severity: referrer.is_none().then_some(Severity::Low),
             problem,
             help: "send `Referrer-Policy: strict-origin-when-cross-origin` (or stricter)",
         });
@@ -181,7 +186,15 @@ fn judge(https: bool, response: &HttpResponse) -> Vec<Check> {
     ]
     .iter()
     .filter_map(|name| response.header(name).map(|v| (name, v)))
-    .filter(|(name, value)| **name != "server" || value.chars().any(|c| c.is_ascii_digit()))
+    .filter(|(name, value)| {
+        // `Server: nginx` names a product but no version; `X-Powered-By: hidden` (verdaccio's
+        // default) names nothing. Either tells an attacker nothing to look up.
+        let placeholder = matches!(
+            value.trim().to_ascii_lowercase().as_str(),
+            "" | "hidden" | "none" | "unknown" | "-" | "n/a" | "redacted" | "private"
+        );
+        !placeholder && (**name != "server" || value.chars().any(|c| c.is_ascii_digit()))
+    })
     .map(|(name, value)| format!("`{name}: {value}`"))
     .collect();
     checks.push(Check {
@@ -191,6 +204,7 @@ fn judge(https: bool, response: &HttpResponse) -> Vec<Check> {
             format!("{} {verb} which software and version answer", disclosed.join(", "))
         }),
         help: "drop `X-Powered-By` and the version from `Server` (nginx `server_tokens off;`, Express `app.disable('x-powered-by')`)",
+        severity: None,
     });
     checks
 }
@@ -245,12 +259,14 @@ impl Gate for HttpHeaders {
                     } else {
                         format!("{path}: {problem}")
                     };
-                    out.finding(
-                        cx.finding(problem, location.clone())
-                            .identity(identity)
-                            .help(check.help)
-                            .build(),
-                    );
+                    let mut finding = cx
+                        .finding(problem, location.clone())
+                        .identity(identity)
+                        .help(check.help);
+                    if let Some(severity) = check.severity {
+                        finding = finding.severity(severity);
+                    }
+                    out.finding(finding.build());
                 }
             }
         }

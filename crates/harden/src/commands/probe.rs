@@ -20,6 +20,15 @@ pub(crate) fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
         },
     )
     .map_err(|e| UsageError(format!("{}: {e}", args.url)))?;
+    let prober = match &args.ca_file {
+        Some(file) => {
+            let pem = fs_err::read(file).map_err(|e| UsageError(format!("--ca-file: {e}")))?;
+            prober
+                .with_root_certificates(&pem)
+                .map_err(|e| UsageError(format!("--ca-file {}: {e}", file.display())))?
+        }
+        None => prober,
+    };
     let registry = harden_gates::registry();
     let catalogue = registry.catalogue();
     // The URL goes through the same validation as `[target] base-url` in a config file.
@@ -64,7 +73,8 @@ pub(crate) fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
             ..RunTarget::default()
         },
     };
-    let report = harden_engine::run(&registry, &config, &ports, &options, context, &|_| {});
+    let mut report = harden_engine::run(&registry, &config, &ports, &options, context, &|_| {});
+    report.transcript = prober.transcript();
     let text = harden_report::render(
         &report,
         format_of(args.format),
