@@ -3,5 +3,6 @@
 
 pub mod dockerfile;
 pub mod lockfiles;
+pub mod openapi;
 pub mod pipeline;
 pub mod yaml;

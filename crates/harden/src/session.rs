@@ -233,7 +233,7 @@ impl Session {
                             ..harden_probe::Limits::default()
                         },
                     )
-                    .map(|p| p.with_headers(headers).with_paths(target.paths.clone()))
+                    .map(|p| p.with_headers(headers).with_paths(self.probe_paths(target)))
                     .and_then(|p| match &target.ca_file {
                         // Read, never written; a path outside the repository is the user's
                         // own CA bundle (`/etc/ssl/...`).
@@ -338,6 +338,36 @@ impl Session {
             "run finished"
         );
         Ok(report)
+    }
+
+    /// The paths the live gates look at besides `/`: `[target] paths`, then the GET operations
+    /// without path parameters of the configured OpenAPI documents, at most [`OPENAPI_PATHS`]
+    /// of those (the request budget is for the gates). A document that does not parse is the
+    /// contract gates' business: it adds no paths here.
+    fn probe_paths(&self, target: &harden_config::TargetConfig) -> Vec<String> {
+        use harden_engine::RepoView as _;
+        let mut paths = target.paths.clone();
+        let mut added = 0;
+        for document in &self.config.contracts.openapi {
+            let Ok(bytes) = self.worktree.read(document) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            match harden_formats::openapi::plain_get_paths(&text) {
+                Ok(found) => {
+                    for path in found {
+                        if added < OPENAPI_PATHS && !paths.contains(&path) {
+                            paths.push(path);
+                            added += 1;
+                        }
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%document, %error, "OpenAPI document not read for probing")
+                }
+            }
+        }
+        paths
     }
 
     /// The ledger as `R2.ledger.intact` checks it: the chain, then against its anchor.
@@ -468,3 +498,6 @@ fn resolve_headers(headers: &[(String, String)]) -> anyhow::Result<Vec<(String, 
         })
         .collect()
 }
+
+/// GET operations of the OpenAPI documents the live gates add to their paths, at most.
+const OPENAPI_PATHS: usize = 20;

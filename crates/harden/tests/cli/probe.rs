@@ -266,3 +266,47 @@ fn credentials_sent_to_the_service_never_show_in_full() {
     assert!(!shown.contains(&bearer), "the bearer token showed");
     assert!(!shown.contains(&query_token), "the query token showed");
 }
+
+/// The GET operations of the configured OpenAPI document that need no parameters are looked at
+/// too; an operation with a path parameter is not invented.
+#[test]
+fn openapi_get_operations_are_probed() {
+    let (url, count) = serve(&[
+        ("content-type", "application/json"),
+        ("x-content-type-options", "nosniff"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("openapi.yaml"),
+        "openapi: 3.0.3\nservers:\n  - url: /api\npaths:\n  /status:\n    get: {}\n  /items/{id}:\n    get: {}\n  /items:\n    post: {}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("harden.toml"),
+        format!("version = 1\n\n[contracts]\nopenapi = [\"openapi.yaml\"]\n\n[target]\nbase-url = \"{url}\"\nrate-per-second = 200\n"),
+    )
+    .unwrap();
+    let output = harden(dir.path())
+        .args([
+            "check",
+            "--no-record",
+            "--live",
+            "--only",
+            "R7.http.headers",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["gates"][0]["outcome"], "pass", "{report}");
+    let urls: Vec<&str> = report["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(urls.len(), 2, "{urls:?}");
+    assert!(urls[1].ends_with("/api/status"), "{urls:?}");
+    assert_eq!(count.load(Ordering::SeqCst), 2);
+}
