@@ -363,7 +363,7 @@ impl Session {
                     }
                 }
                 Err(error) => {
-                    tracing::warn!(%document, %error, "OpenAPI document not read for probing")
+                    tracing::warn!(%document, %error, "OpenAPI document not read for probing");
                 }
             }
         }
