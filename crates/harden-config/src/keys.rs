@@ -417,6 +417,11 @@ pub const TARGET: &[Key] = &[
         "More paths the live gates look at besides / (e.g. [\"/login\", \"/api/status\"]).",
     ),
     key(
+        "gate-time",
+        Ty::Duration,
+        "Time one live gate may take before its further requests are refused (default \"60s\").",
+    ),
+    key(
         "ca-file",
         Ty::Str,
         "PEM file of a private certificate authority the target's certificate chains to (a staging CA), relative to the repository.",

@@ -210,6 +210,8 @@ pub struct TargetConfig {
     pub headers: Vec<(String, String)>,
     /// A private certificate authority to trust, relative to the repository.
     pub ca_file: Option<String>,
+    /// Time one live gate may take (`gate-time`, default 60 s).
+    pub gate_time: Option<Duration>,
 }
 
 /// An identity used by live gates. Only the environment variable's name is configured.

@@ -1029,6 +1029,7 @@ impl Checker<'_> {
             paths,
             headers,
             ca_file: self.string(&section, "ca-file"),
+            gate_time: self.duration(&section, "gate-time"),
         })
     }
 

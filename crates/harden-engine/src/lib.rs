@@ -17,5 +17,8 @@ pub use ports::{
     HttpError, HttpRequest, HttpResponse, LedgerCheck, LedgerHealth, PortError, Ports, RepoView,
     Service, TlsFacts, glob_set,
 };
-pub use runner::{Progress, RunContext, RunOptions, Step, exit_code, run, selects, today};
+pub use runner::{
+    Progress, RunContext, RunOptions, SERVICE_GATE_TIME, Step, exit_code, run, selects,
+    service_deadline, today,
+};
 pub use waivers::apply_waivers;

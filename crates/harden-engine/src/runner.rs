@@ -71,32 +71,54 @@ pub fn run(
         .collect();
     let total = selected.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<GateResult> = selected
-        .par_iter()
-        .map(|gate| {
-            let id = &gate.meta().id;
-            let report = |step: Step<'_>| {
-                progress(Progress {
-                    gate: id,
-                    step,
-                    done: done.load(std::sync::atomic::Ordering::Relaxed),
-                    total,
-                });
-            };
-            report(Step::Started);
-            let result = run_one(*gate, config, ports, &|detail| {
-                report(Step::Working(detail));
-            });
-            let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+    let one = |gate: &&dyn Gate| {
+        let id = &gate.meta().id;
+        let report = |step: Step<'_>| {
             progress(Progress {
                 gate: id,
-                step: Step::Finished,
-                done: finished,
+                step,
+                done: done.load(std::sync::atomic::Ordering::Relaxed),
                 total,
             });
-            result
-        })
-        .collect();
+        };
+        report(Step::Started);
+        let result = run_one(*gate, config, ports, &|detail| {
+            report(Step::Working(detail));
+        });
+        let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        progress(Progress {
+            gate: id,
+            step: Step::Finished,
+            done: finished,
+            total,
+        });
+        result
+    };
+    // Service gates run one after another in their own lane, beside the repository gates: their
+    // requests do not interleave (a rate-limit burst is not shared with another gate's pacing),
+    // and each has its own deadline (see `service_deadline`).
+    let (service, repository): (Indexed<'_>, Indexed<'_>) = selected
+        .iter()
+        .copied()
+        .enumerate()
+        .partition(|(_, gate)| gate.meta().target == harden_model::Target::Service);
+    let (mut lane, mut rest) = rayon::join(
+        || {
+            service
+                .iter()
+                .map(|(index, gate)| (*index, one(gate)))
+                .collect::<Vec<_>>()
+        },
+        || {
+            repository
+                .par_iter()
+                .map(|(index, gate)| (*index, one(gate)))
+                .collect::<Vec<_>>()
+        },
+    );
+    lane.append(&mut rest);
+    lane.sort_by_key(|(index, _)| *index);
+    let mut results: Vec<GateResult> = lane.into_iter().map(|(_, result)| result).collect();
     let today = today(config, started_at);
     let mut all_waivers = config.waivers.clone();
     all_waivers.extend(crate::inline::collect(&mut results, ports.repo));
@@ -164,6 +186,39 @@ pub fn today(config: &ValidConfig, now: jiff::Timestamp) -> jiff::civil::Date {
     now.to_zoned(zone).date()
 }
 
+/// Gates with their place in the catalogue.
+type Indexed<'a> = Vec<(usize, &'a dyn Gate)>;
+
+/// How long one service gate may take before its further requests are refused, unless
+/// `[target] gate-time` says otherwise.
+pub const SERVICE_GATE_TIME: std::time::Duration = std::time::Duration::from_secs(60);
+
+thread_local! {
+    static DEADLINE: std::cell::Cell<Option<Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// The deadline of the service gate running on this thread, if any: the `Service` port
+/// refuses to send once it has passed.
+pub fn service_deadline() -> Option<Instant> {
+    DEADLINE.with(std::cell::Cell::get)
+}
+
+/// Sets this thread's service deadline for as long as it lives.
+struct DeadlineGuard;
+
+impl DeadlineGuard {
+    fn set(deadline: Instant) -> Self {
+        DEADLINE.with(|d| d.set(Some(deadline)));
+        Self
+    }
+}
+
+impl Drop for DeadlineGuard {
+    fn drop(&mut self) {
+        DEADLINE.with(|d| d.set(None));
+    }
+}
+
 fn run_one(
     gate: &dyn Gate,
     config: &ValidConfig,
@@ -203,6 +258,15 @@ fn run_one(
     }
     let started = Instant::now();
     let cx = GateCx::new(meta, config, ports).with_progress(working);
+    // A service gate's requests stop being sent once its time is spent (the prober reads this
+    // deadline), so a slow or hung service ends the gate instead of holding the run.
+    let gate_time = config
+        .target
+        .as_ref()
+        .and_then(|t| t.gate_time)
+        .unwrap_or(SERVICE_GATE_TIME);
+    let _deadline = (meta.target == harden_model::Target::Service)
+        .then(|| DeadlineGuard::set(started + gate_time));
     let mut out = GateOutput::default();
     // A panicking gate is a failed gate, not a crashed run.
     let checked =

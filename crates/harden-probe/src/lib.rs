@@ -189,6 +189,7 @@ impl Prober {
 
     /// One unit of the budget, for a connection that is not an HTTP exchange.
     fn spend(&self) -> Result<(), ProbeError> {
+        self.time_left()?;
         if self.timeouts_in_a_row.load(Ordering::Relaxed) >= HUNG_AFTER {
             return Err(ProbeError::Failed(
                 "not sent: the service stopped answering".into(),
@@ -284,8 +285,27 @@ impl Prober {
             .collect()
     }
 
+    /// Refuses to send once the running gate's time is spent; else the time one exchange may
+    /// take (the per-request timeout, or less when the gate's deadline is nearer).
+    fn time_left(&self) -> Result<Duration, ProbeError> {
+        match harden_engine::service_deadline() {
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    Err(ProbeError::Failed(
+                        "not sent: the gate's time is spent ([target] gate-time)".into(),
+                    ))
+                } else {
+                    Ok(left.min(self.limits.timeout))
+                }
+            }
+            None => Ok(self.limits.timeout),
+        }
+    }
+
     fn send_paced(&self, request: &Request, paced: bool) -> Result<Response, ProbeError> {
         let url = self.resolve(&request.target)?;
+        let timeout = self.time_left()?;
         let mut merged;
         let request = if self.headers.is_empty() {
             request
@@ -333,7 +353,18 @@ impl Prober {
         };
         let outcome = self
             .runtime
-            .block_on(self.exchange(method, url, request, paced));
+            .block_on(self.exchange(method, url, request, paced, timeout));
+        let outcome = match outcome {
+            // Cut short by the gate's deadline, not by the service's silence: not a sign of a
+            // hung service, and said as what it is.
+            Err((ProbeError::Timeout(_), elapsed)) if timeout < self.limits.timeout => Err((
+                ProbeError::Failed(
+                    "the gate's time ran out waiting for an answer ([target] gate-time)".into(),
+                ),
+                elapsed,
+            )),
+            other => other,
+        };
         match &outcome {
             Err((ProbeError::Timeout(_), _)) => {
                 self.timeouts_in_a_row.fetch_add(1, Ordering::Relaxed);
@@ -405,6 +436,7 @@ impl Prober {
         url: url::Url,
         request: &Request,
         paced: bool,
+        timeout: Duration,
     ) -> Result<(u16, Vec<(String, String)>, Vec<u8>, bool, Duration), (ProbeError, Duration)> {
         let _permit = self
             .in_flight
@@ -448,12 +480,12 @@ impl Prober {
             }
             Ok::<_, reqwest::Error>((status, headers, body, truncated))
         };
-        match tokio::time::timeout(self.limits.timeout, work).await {
+        match tokio::time::timeout(timeout, work).await {
             Ok(Ok((status, headers, body, truncated))) => {
                 Ok((status, headers, body, truncated, started.elapsed()))
             }
             Ok(Err(e)) => Err((ProbeError::Failed(describe(&e)), started.elapsed())),
-            Err(_) => Err((ProbeError::Timeout(self.limits.timeout), started.elapsed())),
+            Err(_) => Err((ProbeError::Timeout(timeout), started.elapsed())),
         }
     }
 }

@@ -310,3 +310,59 @@ fn openapi_get_operations_are_probed() {
     assert!(urls[1].ends_with("/api/status"), "{urls:?}");
     assert_eq!(count.load(Ordering::SeqCst), 2);
 }
+
+/// A service that answers every request, slowly (400 ms): each live gate stops sending once its
+/// `[target] gate-time` is spent, so a slow service costs the run about that per gate, not a
+/// burst of slow answers; the gate says why it could not finish.
+#[test]
+fn a_slow_service_costs_each_gate_its_time_and_no_more() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let app = Router::new().fallback(|| async {
+                tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+                "slow"
+            });
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    let url = format!("http://{}/", rx.recv().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("harden.toml"),
+        format!("version = 1\n\n[target]\nbase-url = \"{url}\"\nrate-per-second = 200\ngate-time = \"2s\"\n"),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let output = harden(dir.path())
+        .args([
+            "check",
+            "--no-record",
+            "--live",
+            "--only",
+            "R7.http.rate-limit",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let gate = &report["gates"][0];
+    assert_eq!(gate["outcome"], "fail", "{report}");
+    assert!(
+        gate["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("gate-time"),
+        "{report}"
+    );
+    // A 60-request burst at 400 ms each would take 24 s; the gate's 2 s end it.
+    assert!(elapsed < std::time::Duration::from_secs(10), "{elapsed:?}");
+}
