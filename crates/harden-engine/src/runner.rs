@@ -191,7 +191,7 @@ type Indexed<'a> = Vec<(usize, &'a dyn Gate)>;
 
 /// How long one service gate may take before its further requests are refused, unless
 /// `[target] gate-time` says otherwise.
-pub const SERVICE_GATE_TIME: std::time::Duration = std::time::Duration::from_secs(60);
+pub const SERVICE_GATE_TIME: std::time::Duration = std::time::Duration::from_mins(1);
 
 thread_local! {
     static DEADLINE: std::cell::Cell<Option<Instant>> = const { std::cell::Cell::new(None) };
