@@ -254,6 +254,9 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// Body to send.
     pub body: Option<Vec<u8>>,
+    /// Send only these headers: not the ones `[target] headers` adds to every request (an
+    /// anonymous call must not carry the configured credentials).
+    pub bare: bool,
 }
 
 impl HttpRequest {

@@ -11,6 +11,7 @@ macro_rules! register {
 pub fn registry() -> Registry {
     let mut registry = Registry::new();
     register!(registry, crate::r0::scope_declared::ScopeDeclared);
+    register!(registry, crate::live::auth::AuthEnforced);
     register!(registry, crate::live::cors::HttpCors);
     register!(registry, crate::r2::ledger_intact::LedgerIntact);
     register!(registry, crate::live::correlation::Correlation);

@@ -11,7 +11,7 @@ const SPEC: &[(&str, Option<&str>)] = &[
     ("R0.scope.declared", None),
     ("R0.contracts.present", Some("not filed yet")),
     ("R0.contracts.breaking", Some("not filed yet")),
-    ("R1.auth.enforced", Some("not filed yet")),
+    ("R1.auth.enforced", None),
     ("R1.tenancy.isolation", Some("not filed yet")),
     ("R2.ledger.intact", None),
     ("R2.correlation", None),

@@ -307,7 +307,7 @@ impl Prober {
         let url = self.resolve(&request.target)?;
         let timeout = self.time_left()?;
         let mut merged;
-        let request = if self.headers.is_empty() {
+        let request = if self.headers.is_empty() || request.bare {
             request
         } else {
             merged = request.clone();

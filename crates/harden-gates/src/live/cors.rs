@@ -126,6 +126,7 @@ impl Gate for HttpCors {
                 ),
             ],
             body: None,
+            bare: false,
         })?;
         out.examined("requests", 1);
         let granted = preflight

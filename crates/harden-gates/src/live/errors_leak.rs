@@ -75,6 +75,7 @@ fn provocations() -> Vec<(&'static str, HttpRequest)> {
         target: "/".to_owned(),
         headers: vec![("Content-Type".to_owned(), "application/json".to_owned())],
         body: Some(body.as_bytes().to_vec()),
+        bare: false,
     };
     vec![
         (
@@ -99,6 +100,7 @@ fn provocations() -> Vec<(&'static str, HttpRequest)> {
                     "application/x-harden-unknown".to_owned(),
                 )],
                 body: Some(b"\x00\x01\x02".to_vec()),
+                bare: false,
             },
         ),
         (

@@ -1,5 +1,6 @@
 //! Live gates: judged on a running service through the engine's `Service` port.
 
+pub(crate) mod auth;
 pub(crate) mod cookies;
 pub(crate) mod correlation;
 pub(crate) mod cors;
