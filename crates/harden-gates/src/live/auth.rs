@@ -18,7 +18,9 @@ static META: GateMeta = GateMeta {
     min_profile: ProfileLevel::Production,
     rationale: "An operation that answers without credentials hands its data or its action to \
 anyone who finds the URL. This gate reads the OpenAPI documents of `[contracts] openapi`, and \
-calls each operation that is not public (declared `security: []`, or listed in `public`) twice: \
+calls each operation that is not public (declared `security: []`, or listed in `public`) twice \
+(a contract that declares no security at all, with no `public` list, is skipped with that \
+reason rather than guessed): \
 without any credential (the headers `[target] headers` adds are left off) and with a made-up \
 bearer token. Both must be refused with 401 or 403 (a GET may redirect to a login page). A 2xx \
 fails; a 5xx fails at lower severity (the service crashed instead of refusing). DELETE and the \
@@ -137,6 +139,19 @@ impl Gate for AuthEnforced {
             })?);
         }
         let public = list(cx, "public");
+        // A contract that declares no security anywhere (most real ones) does not say which
+        // operations must be protected; calling them all "protected" would report a public
+        // API's every route. The user says which are public, or the contract says it.
+        if public.is_empty()
+            && operations
+                .iter()
+                .all(|o| o.security == Security::Undeclared)
+        {
+            return Err(GateError::Skip(format!(
+                "the contract declares no security for any of its {} operations, so harden cannot tell which must be protected: list the public ones in [gates.\"R1.auth.enforced\"] public (every other one is then judged), or declare `security` in the contract",
+                operations.len()
+            )));
+        }
         let destructive = list(cx, "destructive");
         let values: Vec<(String, String)> = list(cx, "path-values")
             .iter()
