@@ -377,6 +377,13 @@ pub(crate) struct ProbeArgs {
     /// PEM file of a private certificate authority to trust (a staging CA), besides the system's.
     #[arg(long, value_name = "PEM")]
     pub(crate) ca_file: Option<std::path::PathBuf>,
+    /// The service's OpenAPI (3.x) or Swagger (2.0) document: its operations are called by the
+    /// contract-driven gates (R1.auth.enforced) and its plain GETs looked at by the others.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) contract: Option<std::path::PathBuf>,
+    /// An operation anyone may call (`GET /health`, `/docs*`); repeatable.
+    #[arg(long = "public", value_name = "PATTERN")]
+    pub(crate) public: Vec<String>,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
     pub(crate) format: OutputFormat,

@@ -31,17 +31,61 @@ pub(crate) fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
     };
     let registry = harden_gates::registry();
     let catalogue = registry.catalogue();
+    // The contract, read here and handed to the gates as the only file of the "repository".
+    let contract = match &args.contract {
+        Some(file) => {
+            let bytes = fs_err::read(file).map_err(|e| UsageError(format!("--contract: {e}")))?;
+            let name = if file.extension().is_some_and(|e| e == "json") {
+                "contract.json"
+            } else {
+                "contract.yaml"
+            };
+            harden_formats::openapi::operations(&String::from_utf8_lossy(&bytes)).map_err(|e| {
+                UsageError(format!(
+                    "--contract {}:{}:{}: {}",
+                    file.display(),
+                    e.line,
+                    e.column,
+                    e.message
+                ))
+            })?;
+            Some((name, bytes))
+        }
+        None => None,
+    };
+    let paths = contract
+        .as_ref()
+        .map(|(_, bytes)| {
+            harden_formats::openapi::plain_get_paths(&String::from_utf8_lossy(bytes))
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    let prober = prober.with_paths(paths.into_iter().take(20).collect());
     // The URL goes through the same validation as `[target] base-url` in a config file.
-    let toml = format!(
+    let mut toml = format!(
         "version = 1\n\n[service]\nname = {}\n\n[target]\nbase-url = {}\nrequest-budget = {}\nrate-per-second = {}\n",
         toml_string(&prober.base().to_string()),
         toml_string(&args.url),
         args.budget,
         args.rate
     );
+    if let Some((name, _)) = &contract {
+        let _ = write!(toml, "\n[contracts]\nopenapi = [{}]\n", toml_string(name));
+    }
+    if !args.public.is_empty() {
+        let public: Vec<String> = args.public.iter().map(|p| toml_string(p)).collect();
+        let _ = write!(
+            toml,
+            "\n[gates.\"R1.auth.enforced\"]\npublic = [{}]\n",
+            public.join(", ")
+        );
+    }
     let config = harden_config::load("harden probe", &toml, &catalogue)
         .map_err(|diagnostics| UsageError(diagnostics.to_string()))?;
-    let tree = harden_repo::MemoryTree::new("(no repository)", Vec::new());
+    let tree = harden_repo::MemoryTree::new(
+        "(no repository)",
+        contract.map(|(name, bytes)| (name.to_owned(), bytes)),
+    );
     let ports = Ports {
         repo: &tree,
         history: Err("harden probe reads no repository".into()),

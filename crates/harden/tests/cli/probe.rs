@@ -366,3 +366,65 @@ fn a_slow_service_costs_each_gate_its_time_and_no_more() {
     // A 60-request burst at 400 ms each would take 24 s; the gate's 2 s end it.
     assert!(elapsed < std::time::Duration::from_secs(10), "{elapsed:?}");
 }
+
+/// `harden probe URL --contract FILE` runs the contract-driven gate with no config: a service
+/// that answers everyone fails R1.auth.enforced, and `--public` says what is open.
+#[test]
+fn probe_with_a_contract_checks_that_operations_refuse_anonymous_callers() {
+    let (url, _) = serve(&[("content-type", "application/json")]);
+    let dir = tempfile::tempdir().unwrap();
+    let contract = dir.path().join("openapi.yaml");
+    std::fs::write(
+        &contract,
+        "openapi: 3.0.3\nsecurity: [{bearer: []}]\npaths:\n  /health:\n    get: {}\n  /orders:\n    get: {}\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let output = harden(dir.path())
+            .args([
+                "probe",
+                &url,
+                "--rate",
+                "200",
+                "--format",
+                "json",
+                "--contract",
+            ])
+            .arg(&contract)
+            .args(extra)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["gates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["id"] == "R1.auth.enforced")
+            .unwrap()
+            .clone()
+    };
+    let gate = run(&["--public", "GET /health"]);
+    assert_eq!(gate["outcome"], "fail", "{gate}");
+    let messages: Vec<&str> = gate["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "GET /orders answers 200 with a forged bearer token",
+            "GET /orders answers 200 without credentials"
+        ]
+    );
+    // A contract that is not one is a usage error with its position.
+    std::fs::write(&contract, "paths: [\n").unwrap();
+    let output = harden(dir.path())
+        .args(["probe", &url, "--contract"])
+        .arg(&contract)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("openapi.yaml:"));
+}
