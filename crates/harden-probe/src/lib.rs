@@ -188,8 +188,8 @@ impl Prober {
     }
 
     /// One unit of the budget, for a connection that is not an HTTP exchange.
-    fn spend(&self) -> Result<(), ProbeError> {
-        self.time_left()?;
+    fn spend(&self) -> Result<Duration, ProbeError> {
+        let timeout = self.time_left()?;
         if self.timeouts_in_a_row.load(Ordering::Relaxed) >= HUNG_AFTER {
             return Err(ProbeError::Failed(
                 "not sent: the service stopped answering".into(),
@@ -198,7 +198,7 @@ impl Prober {
         if self.sent.fetch_add(1, Ordering::Relaxed) >= self.limits.budget {
             return Err(ProbeError::BudgetSpent(self.limits.budget));
         }
-        Ok(())
+        Ok(timeout)
     }
 
     /// A verified TLS handshake with the target.
@@ -206,11 +206,11 @@ impl Prober {
         if self.base.scheme() != "https" {
             return Err(ProbeError::Failed("the target is not https".into()));
         }
-        self.spend()?;
+        let timeout = self.spend()?;
         let (host, port) = self.host_port()?;
         let roots = tls::root_store(&self.roots);
         self.runtime
-            .block_on(tls::handshake(&host, port, roots, self.limits.timeout))
+            .block_on(tls::handshake(&host, port, roots, timeout))
     }
 
     /// Whether the target accepts a handshake offering only TLS 1.`minor`.
@@ -218,10 +218,10 @@ impl Prober {
         if self.base.scheme() != "https" {
             return Err(ProbeError::Failed("the target is not https".into()));
         }
-        self.spend()?;
+        let timeout = self.spend()?;
         let (host, port) = self.host_port()?;
         self.runtime
-            .block_on(tls::accepts_legacy(&host, port, minor, self.limits.timeout))
+            .block_on(tls::accepts_legacy(&host, port, minor, timeout))
     }
 
     /// Sends `headers` with every request (a request's own header of the same name wins).
