@@ -223,29 +223,32 @@ impl Session {
         let prober = match (&self.config.target, wants_service && self.live) {
             (Some(target), true) => {
                 let headers = resolve_headers(&target.headers)?;
-                Some(
-                    harden_probe::Prober::new(
-                        &target.base_url,
-                        harden_probe::Limits {
-                            budget: u32::try_from(target.request_budget).unwrap_or(u32::MAX),
-                            rate_per_second: u32::try_from(target.rate_per_second)
-                                .unwrap_or(u32::MAX),
-                            ..harden_probe::Limits::default()
-                        },
-                    )
-                    .map(|p| p.with_headers(headers).with_paths(self.probe_paths(target)))
-                    .and_then(|p| match &target.ca_file {
-                        // Read, never written; a path outside the repository is the user's
-                        // own CA bundle (`/etc/ssl/...`).
-                        Some(file) => {
-                            let pem = fs_err::read(self.root.join(file)).map_err(|e| {
-                                harden_probe::ProbeError::Failed(format!("[target] ca-file: {e}"))
-                            })?;
-                            p.with_root_certificates(&pem)
-                        }
-                        None => Ok(p),
-                    }),
+                // A CA file that cannot be read or holds no certificate is a configuration
+                // error (exit 2), like an unset header variable; read, never written, and a
+                // path outside the repository is the user's own bundle (`/etc/ssl/...`).
+                let ca = target
+                    .ca_file
+                    .as_ref()
+                    .map(|file| {
+                        fs_err::read(self.root.join(file))
+                            .map_err(|e| UsageError(format!("[target] ca-file: {e}")))
+                    })
+                    .transpose()?;
+                let prober = harden_probe::Prober::new(
+                    &target.base_url,
+                    harden_probe::Limits {
+                        budget: u32::try_from(target.request_budget).unwrap_or(u32::MAX),
+                        rate_per_second: u32::try_from(target.rate_per_second).unwrap_or(u32::MAX),
+                        ..harden_probe::Limits::default()
+                    },
                 )
+                .map(|p| p.with_headers(headers).with_paths(self.probe_paths(target)));
+                Some(match (prober, ca) {
+                    (Ok(prober), Some(pem)) => Ok(prober
+                        .with_root_certificates(&pem)
+                        .map_err(|e| UsageError(format!("[target] {e}")))?),
+                    (prober, _) => prober,
+                })
             }
             _ => None,
         };

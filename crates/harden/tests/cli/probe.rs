@@ -9,10 +9,8 @@ use axum::http::HeaderMap;
 
 use super::harden;
 
-/// A service answering every path with `headers`; returns its base URL and its request count.
-fn serve(headers: &'static [(&'static str, &'static str)]) -> (String, Arc<AtomicUsize>) {
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = count.clone();
+/// Serves `app` on 127.0.0.1 (its own thread and runtime, for the whole test); its address.
+fn spawn(app: Router) -> std::net::SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -20,26 +18,33 @@ fn serve(headers: &'static [(&'static str, &'static str)]) -> (String, Arc<Atomi
             .build()
             .unwrap();
         runtime.block_on(async move {
-            let app = Router::new().fallback(move |_: HeaderMap| {
-                let seen = seen.clone();
-                async move {
-                    seen.fetch_add(1, Ordering::SeqCst);
-                    let mut response = axum::response::Response::new(axum::body::Body::from("ok"));
-                    for (name, value) in headers {
-                        response.headers_mut().insert(
-                            axum::http::HeaderName::from_static(name),
-                            axum::http::HeaderValue::from_static(value),
-                        );
-                    }
-                    response
-                }
-            });
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
             axum::serve(listener, app).await.unwrap();
         });
     });
-    (format!("http://{}/", rx.recv().unwrap()), count)
+    rx.recv().unwrap()
+}
+
+/// A service answering every path with `headers`; returns its base URL and its request count.
+fn serve(headers: &'static [(&'static str, &'static str)]) -> (String, Arc<AtomicUsize>) {
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    let app = Router::new().fallback(move |_: HeaderMap| {
+        let seen = seen.clone();
+        async move {
+            seen.fetch_add(1, Ordering::SeqCst);
+            let mut response = axum::response::Response::new(axum::body::Body::from("ok"));
+            for (name, value) in headers {
+                response.headers_mut().insert(
+                    axum::http::HeaderName::from_static(name),
+                    axum::http::HeaderValue::from_static(value),
+                );
+            }
+            response
+        }
+    });
+    (format!("http://{}/", spawn(app)), count)
 }
 
 #[test]
@@ -155,41 +160,29 @@ fn check_contacts_the_target_only_with_live() {
 fn serve_echo() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let log = seen.clone();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let app = Router::new().fallback(move |request: axum::extract::Request| {
-                let log = log.clone();
-                async move {
-                    let auth = request
-                        .headers()
-                        .get("authorization")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default()
-                        .to_owned();
-                    log.lock().unwrap().push(auth.clone());
-                    let body = format!(
-                        "<!doctype html><p>you sent Authorization: {auth} to {}</p>",
-                        request.uri()
-                    );
-                    let mut response = axum::response::Response::new(axum::body::Body::from(body));
-                    response.headers_mut().insert(
-                        axum::http::header::CONTENT_TYPE,
-                        axum::http::HeaderValue::from_static("text/html"),
-                    );
-                    response
-                }
-            });
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
+    let app = Router::new().fallback(move |request: axum::extract::Request| {
+        let log = log.clone();
+        async move {
+            let auth = request
+                .headers()
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            log.lock().unwrap().push(auth.clone());
+            let body = format!(
+                "<!doctype html><p>you sent Authorization: {auth} to {}</p>",
+                request.uri()
+            );
+            let mut response = axum::response::Response::new(axum::body::Body::from(body));
+            response.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("text/html"),
+            );
+            response
+        }
     });
-    (format!("http://{}/", rx.recv().unwrap()), seen)
+    (format!("http://{}/", spawn(app)), seen)
 }
 
 /// Credentials sent to the service (a header from the environment, a token in a configured
@@ -258,6 +251,26 @@ fn credentials_sent_to_the_service_never_show_in_full() {
     for entry in std::fs::read_dir(dir.path().join(".harden")).unwrap() {
         shown.extend(std::fs::read(entry.unwrap().path()).unwrap());
     }
+    // A CA file that is not there is a configuration error: exit 2, nothing recorded.
+    let entries = |dir: &std::path::Path| {
+        let export = harden(dir).args(["ledger", "export"]).output().unwrap();
+        String::from_utf8_lossy(&export.stdout).lines().count()
+    };
+    let before = entries(dir.path());
+    let config = std::fs::read_to_string(dir.path().join("harden.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("harden.toml"),
+        config.replace("[target]\n", "[target]\nca-file = \"missing-ca.pem\"\n"),
+    )
+    .unwrap();
+    let output = harden(dir.path())
+        .env("PROBE_AUTH", format!("Bearer {bearer}"))
+        .args(["check", "--live", "--only", "R7.http.headers"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("ca-file"));
+    assert_eq!(entries(dir.path()), before);
     let shown = String::from_utf8_lossy(&shown);
     assert!(
         shown.contains("access_token"),
@@ -316,23 +329,11 @@ fn openapi_get_operations_are_probed() {
 /// burst of slow answers; the gate says why it could not finish.
 #[test]
 fn a_slow_service_costs_each_gate_its_time_and_no_more() {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let app = Router::new().fallback(|| async {
-                tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-                "slow"
-            });
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
+    let app = Router::new().fallback(|| async {
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        "slow"
     });
-    let url = format!("http://{}/", rx.recv().unwrap());
+    let url = format!("http://{}/", spawn(app));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("harden.toml"),
