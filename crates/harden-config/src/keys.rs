@@ -407,9 +407,29 @@ pub const TARGET: &[Key] = &[
         "Most requests per second (default 10).",
     ),
     key(
-        "identities",
+        "identity",
+        Ty::TableArray,
+        "Callers the contract-driven gates act as: [[target.identity]] (the first is A, the second B). Secrets come from environment variables only.",
+    ),
+    key(
+        "public",
+        Ty::StrList,
+        "Operations anyone may call, as \"GET /health\" or a path pattern (\"/docs*\", every method); contracts rarely say.",
+    ),
+    key(
+        "destructive",
+        Ty::StrList,
+        "Operations never to call besides every DELETE, as \"POST /admin/reset*\" or a path pattern.",
+    ),
+    key(
+        "path-values",
         Ty::Table,
-        "Identities for tenancy checks: [target.identities.<name>].",
+        "Values for path parameters: { id = \"42\" } (used wherever a parameter of that name appears).",
+    ),
+    key(
+        "objects",
+        Ty::StrList,
+        "Paths of objects identity A owns (\"/notes/17\"), besides those the gates create.",
     ),
     key(
         "paths",
@@ -433,17 +453,83 @@ pub const TARGET: &[Key] = &[
     ),
 ];
 
-/// `[target.identities.<name>]`.
+/// `[[target.identity]]`: a name and exactly one way to get the credential.
 pub const IDENTITY: &[Key] = &[
-    required(
-        "token-env",
+    required("name", Ty::Str, "The identity's name, for evidence."),
+    key(
+        "bearer-env",
         Ty::Str,
-        "Environment variable holding the credential.",
+        "Environment variable holding a bearer token (sent as Authorization: Bearer ...).",
     ),
     key(
         "header",
         Ty::Str,
-        "Header the credential is sent in (default Authorization).",
+        "Header the credential of value-env is sent in (X-Api-Key, Authorization).",
+    ),
+    key(
+        "value-env",
+        Ty::Str,
+        "Environment variable holding the value of `header`.",
+    ),
+    key(
+        "header-env",
+        Ty::Str,
+        "Environment variable holding one whole header line (\"Authorization: Basic ...\").",
+    ),
+    key(
+        "user",
+        Ty::Str,
+        "User name for basic authentication (with password-env).",
+    ),
+    key(
+        "password-env",
+        Ty::Str,
+        "Environment variable holding the basic-authentication password.",
+    ),
+    key(
+        "login",
+        Ty::Table,
+        "A login request whose response yields the credential: [target.identity.login].",
+    ),
+    key(
+        "jwt-key-env",
+        Ty::Str,
+        "Environment variable holding the HMAC key the service signs its JWTs with (a test environment's), so an expired token can be signed properly.",
+    ),
+];
+
+/// `[target.identity.login]`.
+pub const LOGIN: &[Key] = &[
+    key(
+        "method",
+        Ty::Str,
+        "Method of the login request (default POST).",
+    ),
+    required("path", Ty::Str, "Path of the login request on the target."),
+    required(
+        "body",
+        Ty::Str,
+        "Body of the login request; ${VAR} stands for the value of environment variable VAR (the password never goes in harden.toml).",
+    ),
+    key(
+        "content-type",
+        Ty::Str,
+        "Content type of the body (default application/json).",
+    ),
+    key(
+        "token",
+        Ty::Str,
+        "JSON pointer to the token in the response (\"/access_token\"); without it the response's cookies are the credential.",
+    ),
+    key(
+        "header",
+        Ty::Str,
+        "Header the token is sent in (default Authorization).",
+    ),
+    key(
+        "scheme",
+        Ty::Str,
+        "Word before the token in the header (default Bearer for Authorization, none otherwise).",
     ),
 ];
 

@@ -202,8 +202,16 @@ pub struct TargetConfig {
     pub request_budget: u64,
     /// Most requests per second.
     pub rate_per_second: u64,
-    /// Identities for tenancy checks, by name.
-    pub identities: BTreeMap<String, Identity>,
+    /// Callers the contract-driven gates act as, in order (the first is A, the second B).
+    pub identities: Vec<Identity>,
+    /// Operations anyone may call (`GET /health`, `/docs*`).
+    pub public: Vec<String>,
+    /// Operations never to call besides every DELETE.
+    pub destructive: Vec<String>,
+    /// Values for path parameters, by parameter name.
+    pub path_values: Vec<(String, String)>,
+    /// Paths of objects identity A owns.
+    pub objects: Vec<String>,
     /// Paths the live gates look at besides `/`.
     pub paths: Vec<String>,
     /// Headers sent with every request, as configured (`env:VAR` values unresolved).
@@ -214,13 +222,85 @@ pub struct TargetConfig {
     pub gate_time: Option<Duration>,
 }
 
-/// An identity used by live gates. Only the environment variable's name is configured.
-#[derive(Debug, Clone)]
+/// A caller the live gates act as. Only names of environment variables are configured: the
+/// secrets themselves never are.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
-    /// Environment variable holding the credential.
-    pub token_env: String,
-    /// Header it is sent in (default `Authorization`).
+    /// Its name, for evidence.
+    pub name: String,
+    /// How the credential is obtained.
+    pub credential: Credential,
+    /// Environment variable holding the service's JWT HMAC key (test environments).
+    pub jwt_key_env: Option<String>,
+}
+
+/// How an identity's credential is obtained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// `Authorization: Bearer $env`.
+    Bearer {
+        /// The variable.
+        env: String,
+    },
+    /// `name: $env`.
+    Header {
+        /// Header name.
+        name: String,
+        /// The variable holding the value.
+        env: String,
+    },
+    /// `$env` holds a whole header line, `Name: value`.
+    HeaderLine {
+        /// The variable.
+        env: String,
+    },
+    /// Basic authentication.
+    Basic {
+        /// User name.
+        user: String,
+        /// The variable holding the password.
+        password_env: String,
+    },
+    /// A login request.
+    Login(Login),
+}
+
+/// `[target.identity.login]`: a request whose response yields the credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Login {
+    /// Method (default POST).
+    pub method: String,
+    /// Path on the target.
+    pub path: String,
+    /// Body, `${VAR}` standing for environment variables.
+    pub body: String,
+    /// Content type of the body.
+    pub content_type: String,
+    /// JSON pointer to the token; `None`: the response's cookies are the credential.
+    pub token: Option<String>,
+    /// Header the token goes in.
     pub header: String,
+    /// Word before the token (`Bearer`).
+    pub scheme: Option<String>,
+}
+
+impl Login {
+    /// The environment variables the body reads, in order.
+    pub fn variables(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut rest = self.body.as_str();
+        while let Some(start) = rest.find("${") {
+            let after = &rest[start + 2..];
+            match after.find('}') {
+                Some(end) => {
+                    out.push(&after[..end]);
+                    rest = &after[end + 1..];
+                }
+                None => break,
+            }
+        }
+        out
+    }
 }
 
 /// `[gates."<id>"]`: switches, severity remap and gate-specific options.

@@ -44,9 +44,13 @@ pub fn json_schema(catalogue: &[&'static GateMeta]) -> Value {
     props.insert("waiver".into(), json!({"type": "array", "items": waiver}));
     props.insert("runbooks".into(), object(keys::RUNBOOKS));
     let mut target = object(keys::TARGET);
-    target["properties"]["identities"] = json!({
+    let mut identity = object(keys::IDENTITY);
+    identity["properties"]["login"] = object(keys::LOGIN);
+    target["properties"]["identity"] = json!({"type": "array", "items": identity});
+    target["properties"]["path-values"] = json!({
         "type": "object",
-        "additionalProperties": object(keys::IDENTITY),
+        "description": "Values for path parameters, by parameter name.",
+        "additionalProperties": {"type": ["string", "integer"]},
     });
     props.insert("target".into(), target);
     let mut gates = Map::new();

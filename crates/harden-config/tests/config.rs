@@ -102,8 +102,19 @@ timeout = "20m"
 [target]
 base-url = "https://staging.billing.example.com"
 
-[target.identities.alice]
-token-env = "ALICE_TOKEN"
+path-values = { id = "42", org = 7 }
+public = ["GET /health"]
+
+[[target.identity]]
+name = "alice"
+bearer-env = "ALICE_TOKEN"
+
+[[target.identity]]
+name = "bob"
+[target.identity.login]
+path = "/api/login"
+body = '{"user": "bob", "password": "${BOB_PASSWORD}"}'
+token = "/access_token"
 
 [ledger]
 url = "var/harden/ledger.db"
@@ -149,9 +160,27 @@ fn a_full_config_loads() {
     assert_eq!(config.runbooks.max_age.unwrap().as_secs(), 90 * 86_400);
     assert_eq!(config.preflight[0].timeout.as_secs(), 1200);
     assert_eq!(config.deploy.flags["AUTH_MODE"], ["enforced"]);
+    let target = config.target.as_ref().unwrap();
     assert_eq!(
-        config.target.as_ref().unwrap().identities["alice"].header,
-        "Authorization"
+        target.identities[0].credential,
+        harden_config::Credential::Bearer {
+            env: "ALICE_TOKEN".into()
+        }
+    );
+    let harden_config::Credential::Login(login) = &target.identities[1].credential else {
+        panic!("bob logs in: {:?}", target.identities[1]);
+    };
+    assert_eq!(login.variables(), ["BOB_PASSWORD"]);
+    assert_eq!(
+        (login.method.as_str(), login.header.as_str()),
+        ("POST", "Authorization")
+    );
+    assert_eq!(
+        target.path_values,
+        [
+            ("id".to_owned(), "42".to_owned()),
+            ("org".to_owned(), "7".to_owned())
+        ]
     );
     assert_eq!(config.exit_criteria.consecutive_days, 5);
     assert_eq!(config.source.unwrap().digest.len(), 64);
@@ -258,4 +287,36 @@ fn diagnostics_show_a_window_of_a_long_line_not_all_of_it() {
     let lines: Vec<&str> = shown.lines().collect();
     let source = lines.iter().position(|l| l.starts_with("3 |")).unwrap();
     assert!(lines[source + 1].contains('^'), "{shown}");
+}
+
+#[test]
+fn identities_take_exactly_one_credential_from_the_environment() {
+    let base =
+        "version = 1\n[service]\nname = \"x\"\n[target]\nbase-url = \"http://127.0.0.1:1\"\n";
+    let two = format!(
+        "{base}[[target.identity]]\nname = \"a\"\nbearer-env = \"A\"\nheader-env = \"B\"\n"
+    );
+    let shown = diagnostics(&two);
+    assert!(
+        shown.contains("identity `a` needs exactly one credential, found 2"),
+        "{shown}"
+    );
+    let literal = format!(
+        "{base}[[target.identity]]\nname = \"a\"\n[target.identity.login]\npath = \"/login\"\nbody = '{{\"password\": \"hunter2\"}}'\n"
+    );
+    let shown = diagnostics(&literal);
+    assert!(
+        shown.contains("the password would be in harden.toml"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("harden.toml:10:8"),
+        "points at the body line: {shown}"
+    );
+    let twice = format!(
+        "{base}[[target.identity]]\nname = \"a\"\nbearer-env = \"A\"\n[[target.identity]]\nname = \"a\"\nbearer-env = \"B\"\n"
+    );
+    assert!(diagnostics(&twice).contains("duplicate identity `a`"));
+    let half = format!("{base}[[target.identity]]\nname = \"a\"\nuser = \"alice\"\n");
+    assert!(diagnostics(&half).contains("`user` and `password-env` go together"));
 }

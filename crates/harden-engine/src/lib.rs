@@ -13,12 +13,12 @@ mod waivers;
 
 pub use gate::{Gate, GateCx, GateError, GateOutput, Registry};
 pub use ports::{
-    BlobOrigin, BlobWalk, Clock, CommitInfo, Environment, FixedClock, FixedEnvironment, History,
-    HttpError, HttpRequest, HttpResponse, LedgerCheck, LedgerHealth, PortError, Ports, RepoView,
-    Service, TlsFacts, glob_set,
+    BlobOrigin, BlobWalk, Clock, CommitInfo, Environment, FixedClock, FixedEnvironment, Forgery,
+    History, HttpError, HttpRequest, HttpResponse, IdentityInfo, LedgerCheck, LedgerHealth,
+    PortError, Ports, RepoView, Service, TlsFacts, glob_set,
 };
 pub use runner::{
     Progress, RunContext, RunOptions, SERVICE_GATE_TIME, Step, exit_code, run, selects,
-    service_deadline, today,
+    service_deadline, service_gate, today,
 };
 pub use waivers::apply_waivers;

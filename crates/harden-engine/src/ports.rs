@@ -257,6 +257,52 @@ pub struct HttpRequest {
     /// Send only these headers: not the ones `[target] headers` adds to every request (an
     /// anonymous call must not carry the configured credentials).
     pub bare: bool,
+    /// Send as this identity (`[[target.identity]]` name): the prober adds its credential.
+    pub identity: Option<String>,
+    /// Send the identity's JWT altered this way instead of as issued.
+    pub forgery: Option<Forgery>,
+}
+
+/// A way to tamper with an identity's JWT: each must be refused by a service that checks
+/// its tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Forgery {
+    /// `exp` an hour in the past (signed with the configured key when there is one, else
+    /// keeping the issued signature).
+    Expired,
+    /// Header `{"alg":"none"}` and no signature.
+    AlgNone,
+    /// The issued claims with a changed signature.
+    AlteredSignature,
+}
+
+impl Forgery {
+    /// Every forgery, in the order gates try them.
+    pub const ALL: [Forgery; 3] = [
+        Forgery::AlgNone,
+        Forgery::AlteredSignature,
+        Forgery::Expired,
+    ];
+
+    /// How evidence names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Forgery::Expired => "an expired token",
+            Forgery::AlgNone => "an alg:none token",
+            Forgery::AlteredSignature => "a token with an altered signature",
+        }
+    }
+}
+
+/// What a gate may know of an identity: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityInfo {
+    /// Its name.
+    pub name: String,
+    /// Whether its credential is a JWT (so forgeries of it can be tried).
+    pub jwt: bool,
+    /// Whether an expired token can be properly signed (the service's key is configured).
+    pub can_sign: bool,
 }
 
 impl HttpRequest {
@@ -358,6 +404,17 @@ pub trait Service: Send + Sync {
     /// Whether the target completes a handshake offering only TLS `1.0` or `1.1` (`minor` 1
     /// or 2). Counts as one request.
     fn accepts_legacy_tls(&self, minor: u8) -> Result<bool, HttpError>;
+
+    /// The names of the configured identities, in order (the first is A, the second B).
+    fn identities(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Identity `name` ready to use (logged in if its credential comes from a login
+    /// request, which counts as one request), or why it cannot be used.
+    fn identity(&self, name: &str) -> Result<IdentityInfo, HttpError> {
+        Err(HttpError::Failed(format!("no identity `{name}`")))
+    }
 }
 
 /// What a TLS handshake with the target showed.

@@ -195,6 +195,13 @@ pub const SERVICE_GATE_TIME: std::time::Duration = std::time::Duration::from_min
 
 thread_local! {
     static DEADLINE: std::cell::Cell<Option<Instant>> = const { std::cell::Cell::new(None) };
+    static SERVICE_GATE: std::cell::Cell<Option<&'static str>> = const { std::cell::Cell::new(None) };
+}
+
+/// The id of the service gate running on this thread, if any: the transcript records which
+/// gate sent each request.
+pub fn service_gate() -> Option<&'static str> {
+    SERVICE_GATE.with(std::cell::Cell::get)
 }
 
 /// The deadline of the service gate running on this thread, if any: the `Service` port
@@ -207,8 +214,9 @@ pub fn service_deadline() -> Option<Instant> {
 struct DeadlineGuard;
 
 impl DeadlineGuard {
-    fn set(deadline: Instant) -> Self {
+    fn set(deadline: Instant, gate: &'static str) -> Self {
         DEADLINE.with(|d| d.set(Some(deadline)));
+        SERVICE_GATE.with(|g| g.set(Some(gate)));
         Self
     }
 }
@@ -216,6 +224,7 @@ impl DeadlineGuard {
 impl Drop for DeadlineGuard {
     fn drop(&mut self) {
         DEADLINE.with(|d| d.set(None));
+        SERVICE_GATE.with(|g| g.set(None));
     }
 }
 
@@ -266,7 +275,7 @@ fn run_one(
         .and_then(|t| t.gate_time)
         .unwrap_or(SERVICE_GATE_TIME);
     let _deadline = (meta.target == harden_model::Target::Service)
-        .then(|| DeadlineGuard::set(started + gate_time));
+        .then(|| DeadlineGuard::set(started + gate_time, meta.id.as_str()));
     let mut out = GateOutput::default();
     // A panicking gate is a failed gate, not a crashed run.
     let checked =

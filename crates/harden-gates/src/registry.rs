@@ -12,6 +12,7 @@ pub fn registry() -> Registry {
     let mut registry = Registry::new();
     register!(registry, crate::r0::scope_declared::ScopeDeclared);
     register!(registry, crate::live::auth::AuthEnforced);
+    register!(registry, crate::live::tenancy::TenancyIsolation);
     register!(registry, crate::live::cors::HttpCors);
     register!(registry, crate::r2::ledger_intact::LedgerIntact);
     register!(registry, crate::live::correlation::Correlation);
@@ -28,6 +29,8 @@ pub fn registry() -> Registry {
     register!(registry, crate::r4::ci_injection::CiInjection);
     register!(registry, crate::r4::pinning_images::PinningImages);
     register!(registry, crate::r4::docker_hygiene::DockerHygiene);
+    register!(registry, crate::live::input::InputRejected);
+    register!(registry, crate::live::idempotency::Idempotency);
     register!(registry, crate::r7::runbooks::Runbooks);
     register!(registry, crate::r7::decisions_revisit::DecisionsRevisit);
     register!(registry, crate::live::headers::HttpHeaders);

@@ -24,6 +24,52 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// The fixture's `[[target.identity]]` with their secrets from the case's `[env]` (the CLI
+/// does the same with the process environment).
+fn identities(
+    configured: &[harden_config::Identity],
+    env: &std::collections::BTreeMap<String, String>,
+) -> Vec<harden_probe::Identity> {
+    configured
+        .iter()
+        .map(|identity| {
+            let credential = match &identity.credential {
+                harden_config::Credential::Bearer { env: var } => {
+                    harden_probe::Credential::Header {
+                        name: "Authorization".into(),
+                        value: format!("Bearer {}", env[var]),
+                    }
+                }
+                harden_config::Credential::Login(login) => {
+                    let mut body = login.body.clone();
+                    for var in login.variables() {
+                        body = body.replace(&format!("${{{var}}}"), &env[var]);
+                    }
+                    harden_probe::Credential::Login(harden_probe::Login {
+                        method: login.method.clone(),
+                        path: login.path.clone(),
+                        body,
+                        secrets: login.variables().iter().map(|v| env[*v].clone()).collect(),
+                        content_type: login.content_type.clone(),
+                        token: login.token.clone(),
+                        header: login.header.clone(),
+                        scheme: login.scheme.clone(),
+                    })
+                }
+                other => panic!("fixtures use bearer-env or login identities, not {other:?}"),
+            };
+            harden_probe::Identity {
+                name: identity.name.clone(),
+                credential,
+                jwt_key: identity
+                    .jwt_key_env
+                    .as_ref()
+                    .map(|var| env[var].clone().into_bytes()),
+            }
+        })
+        .collect()
+}
+
 /// `case.toml`, read with toml_edit so the harness needs nothing the product does not.
 struct Case {
     now: jiff::Timestamp,
@@ -39,6 +85,9 @@ struct Case {
     /// `tls-days = N`: the service speaks https with a certificate from a CA made for the run,
     /// valid for N more days; the run's clock is then the real time.
     tls_days: Option<i64>,
+    /// `[app] defects = [...]`: the notes application of harden-test runs for the case, with
+    /// those defects; its contract is written to the repository as `openapi.yaml`.
+    app: Option<Vec<harden_test::notes::Defect>>,
 }
 
 /// One answer of the fixture's service: `path`, `status`, `headers` and `body`; with `limit`,
@@ -236,6 +285,20 @@ fn read_case(path: &Path) -> Case {
             .to_owned(),
         ledger,
         tls_days: doc.get("tls-days").and_then(toml_edit::Item::as_integer),
+        app: doc.get("app").map(|app| {
+            app.get("defects")
+                .and_then(|d| d.as_array())
+                .map(|list| {
+                    list.iter()
+                        .map(|d| {
+                            let name = d.as_str().unwrap();
+                            harden_test::notes::Defect::parse(name)
+                                .unwrap_or_else(|| panic!("unknown defect {name}"))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        }),
     }
 }
 
@@ -355,6 +418,9 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
     if source.is_dir() {
         repo.copy_tree(&source);
     }
+    if case.app.is_some() {
+        repo.write("openapi.yaml", harden_test::notes::CONTRACT);
+    }
     if case.git {
         repo.commit("fixture", &case.final_date);
     }
@@ -387,14 +453,25 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
         case.now
     });
     let tls = case.tls_days.map(|days| tls_identity(days, started));
-    let base = (!case.routes.is_empty())
-        .then(|| serve(case.routes.clone(), tls.as_ref().map(|(c, _)| c.clone())));
+    let app = case
+        .app
+        .as_ref()
+        .map(|defects| harden_test::notes::NotesApp::start(defects));
+    let base = match &app {
+        Some(app) => Some(app.base.clone()),
+        None => (!case.routes.is_empty())
+            .then(|| serve(case.routes.clone(), tls.as_ref().map(|(c, _)| c.clone()))),
+    };
     let prober = base.as_ref().map(|base| {
         let target = config.target.as_ref();
         let prober = harden_probe::Prober::new(base, harden_probe::Limits::default())
             .unwrap()
             .with_paths(target.map(|t| t.paths.clone()).unwrap_or_default())
-            .with_headers(target.map(|t| t.headers.clone()).unwrap_or_default());
+            .with_headers(target.map(|t| t.headers.clone()).unwrap_or_default())
+            .with_identities(identities(
+                target.map(|t| t.identities.as_slice()).unwrap_or_default(),
+                &case.env,
+            ));
         match &tls {
             Some((_, ca)) => prober.with_root_certificates(ca.as_bytes()).unwrap(),
             None => prober,

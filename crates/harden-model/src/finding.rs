@@ -201,12 +201,22 @@ impl LineIndex {
 /// headers with credentials masked, the body as a digest and a short redacted excerpt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HttpExchange {
+    /// The gate that sent it, when a gate did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<String>,
     /// Method.
     pub method: String,
     /// The URL, masked.
     pub url: String,
     /// Request headers, credentials masked.
     pub request_headers: Vec<(String, String)>,
+    /// SHA-256 of the request body sent (never for a login request: its body holds the
+    /// password), so a run can be compared request by request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_body_sha256: Option<String>,
+    /// Bytes of the request body sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_body_bytes: Option<usize>,
     /// Status, when an answer came.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,

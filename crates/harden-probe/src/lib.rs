@@ -5,8 +5,13 @@
 //! prober owns. Nothing here follows a redirect or talks to a host other than the target's: a
 //! redirect is recorded, a request elsewhere is refused before it is sent.
 
+mod identity;
+mod jwt;
 mod redact;
 mod tls;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -14,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
+pub use identity::{Credential, Identity, Login};
 pub use redact::MaskedUrl;
 
 /// What one run may spend on a service.
@@ -58,6 +64,9 @@ const HUNG_AFTER: u32 = 2;
 /// Characters of a body shown in an exchange.
 const EXCERPT: usize = 240;
 
+/// An identity's credential header (name, value) once obtained, or why it could not be.
+type Session = Result<(String, String), String>;
+
 /// Requests to one service.
 pub struct Prober {
     base: url::Url,
@@ -75,6 +84,12 @@ pub struct Prober {
     paths: Vec<String>,
     /// Certificate authorities trusted besides the system's (a staging CA).
     roots: Vec<rustls::pki_types::CertificateDer<'static>>,
+    /// Callers the gates may act as.
+    identities: Vec<Identity>,
+    /// Each identity's credential header once obtained, or why it could not be.
+    sessions: Mutex<HashMap<String, Session>>,
+    /// Values never shown in the transcript: credentials, tokens, passwords.
+    secrets: Mutex<Vec<String>>,
 }
 
 impl harden_engine::Service for Prober {
@@ -110,6 +125,14 @@ impl harden_engine::Service for Prober {
         let mut paths = vec!["/".to_owned()];
         paths.extend(self.paths.iter().filter(|p| *p != "/").cloned());
         paths
+    }
+
+    fn identities(&self) -> Vec<String> {
+        self.identities.iter().map(|i| i.name.clone()).collect()
+    }
+
+    fn identity(&self, name: &str) -> Result<harden_engine::IdentityInfo, ProbeError> {
+        Prober::identity(self, name)
     }
 }
 
@@ -152,6 +175,9 @@ impl Prober {
             headers: Vec::new(),
             paths: Vec::new(),
             roots: Vec::new(),
+            identities: Vec::new(),
+            sessions: Mutex::new(HashMap::new()),
+            secrets: Mutex::new(Vec::new()),
         })
     }
 
@@ -231,6 +257,176 @@ impl Prober {
         self
     }
 
+    /// Lets the gates act as `identities` (the first is A, the second B).
+    #[must_use]
+    pub fn with_identities(mut self, identities: Vec<Identity>) -> Self {
+        if let Ok(mut secrets) = self.secrets.lock() {
+            secrets.extend(identities.iter().flat_map(Identity::secrets));
+        }
+        self.identities = identities;
+        self
+    }
+
+    /// Remembers `value` as a secret the transcript never shows.
+    fn keep_secret(&self, value: &str) {
+        if let Ok(mut secrets) = self.secrets.lock()
+            && !secrets.iter().any(|s| s == value)
+        {
+            secrets.push(value.to_owned());
+        }
+    }
+
+    /// `text` with every known secret replaced by its length.
+    fn scrub(&self, text: &str) -> String {
+        let Ok(secrets) = self.secrets.lock() else {
+            return text.to_owned();
+        };
+        let mut out = text.to_owned();
+        // Longest first, so a token inside a longer header value goes with it.
+        let mut ordered: Vec<&String> = secrets.iter().filter(|s| s.len() >= 4).collect();
+        ordered.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        for secret in ordered {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), &format!("…({})", secret.chars().count()));
+            }
+        }
+        out
+    }
+
+    fn scrub_exchange(&self, exchange: &mut Exchange) {
+        exchange.url = self.scrub(&exchange.url);
+        for (_, value) in exchange
+            .request_headers
+            .iter_mut()
+            .chain(exchange.response_headers.iter_mut())
+        {
+            *value = self.scrub(value);
+        }
+        for text in [
+            &mut exchange.excerpt,
+            &mut exchange.error,
+            &mut exchange.redirect,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *text = self.scrub(text);
+        }
+    }
+
+    /// The credential header of identity `name`, logging in the first time.
+    fn session(&self, name: &str) -> Result<(String, String), ProbeError> {
+        let known = self
+            .sessions
+            .lock()
+            .map_err(|_| ProbeError::Failed("session lock poisoned".into()))?
+            .get(name)
+            .cloned();
+        let session = if let Some(session) = known {
+            session
+        } else {
+            {
+                let identity = self
+                    .identities
+                    .iter()
+                    .find(|i| i.name == name)
+                    .ok_or_else(|| ProbeError::Failed(format!("no identity `{name}`")))?;
+                let session = match &identity.credential {
+                    Credential::Header { name, value } => Ok((name.clone(), value.clone())),
+                    Credential::Unavailable(why) => Err(why.clone()),
+                    Credential::Login(login) => self.login(login)?,
+                };
+                if let Ok((_, value)) = &session {
+                    self.keep_secret(value);
+                    for range in identity::jwt_ranges(value) {
+                        self.keep_secret(&value[range]);
+                    }
+                    for cookie in value.split("; ").filter_map(|c| c.split_once('=')) {
+                        self.keep_secret(cookie.1);
+                    }
+                }
+                self.sessions
+                    .lock()
+                    .map_err(|_| ProbeError::Failed("session lock poisoned".into()))?
+                    .insert(name.to_owned(), session.clone());
+                session
+            }
+        };
+        session.map_err(|why| ProbeError::Failed(format!("identity `{name}`: {why}")))
+    }
+
+    /// Sends a login request (its answer is kept out of the transcript): the credential, or
+    /// why there is none. A failure to send at all is the caller's error.
+    fn login(&self, login: &Login) -> Result<Result<(String, String), String>, ProbeError> {
+        let request = Request {
+            method: login.method.clone(),
+            target: login.path.clone(),
+            headers: vec![("Content-Type".to_owned(), login.content_type.clone())],
+            body: Some(login.body.clone().into_bytes()),
+            ..Request::default()
+        };
+        let response = self.send_recorded(&request, true, true)?;
+        Ok(identity::credential_from_login(
+            login,
+            response.status,
+            &response.headers,
+            &response.body,
+        ))
+    }
+
+    /// What a gate may know of identity `name`, logging in if needed.
+    pub fn identity(&self, name: &str) -> Result<harden_engine::IdentityInfo, ProbeError> {
+        let (_, value) = self.session(name)?;
+        let key = self
+            .identities
+            .iter()
+            .find(|i| i.name == name)
+            .and_then(|i| i.jwt_key.as_deref());
+        let jwts = identity::jwt_ranges(&value);
+        Ok(harden_engine::IdentityInfo {
+            name: name.to_owned(),
+            jwt: !jwts.is_empty(),
+            can_sign: jwts.iter().any(|r| jwt::can_sign(&value[r.clone()], key)),
+        })
+    }
+
+    /// The credential of `name` with each JWT in it forged as `forgery` says.
+    fn forged(
+        &self,
+        name: &str,
+        value: &str,
+        forgery: harden_engine::Forgery,
+    ) -> Result<String, ProbeError> {
+        let key = self
+            .identities
+            .iter()
+            .find(|i| i.name == name)
+            .and_then(|i| i.jwt_key.as_deref());
+        let ranges = identity::jwt_ranges(value);
+        if ranges.is_empty() {
+            return Err(ProbeError::Failed(format!(
+                "identity `{name}`: its credential is not a JWT, so it cannot be forged"
+            )));
+        }
+        // The service judges `exp` by the real time, not by the run's clock.
+        #[allow(clippy::disallowed_methods)]
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let mut out = String::new();
+        let mut at = 0;
+        for range in ranges {
+            out.push_str(&value[at..range.start]);
+            let forged = jwt::forge(&value[range.clone()], forgery, key, now)
+                .unwrap_or_else(|| value[range.clone()].to_owned());
+            self.keep_secret(&forged);
+            out.push_str(&forged);
+            at = range.end;
+        }
+        out.push_str(&value[at..]);
+        Ok(out)
+    }
+
     /// Lets the gates look at `paths` besides `/`.
     #[must_use]
     pub fn with_paths(mut self, paths: Vec<String>) -> Self {
@@ -304,8 +500,35 @@ impl Prober {
     }
 
     fn send_paced(&self, request: &Request, paced: bool) -> Result<Response, ProbeError> {
+        self.send_recorded(request, paced, false)
+    }
+
+    /// Sends `request`; with `withhold`, the answer's body is left out of the transcript (a
+    /// login answer carries the credential).
+    fn send_recorded(
+        &self,
+        request: &Request,
+        paced: bool,
+        withhold: bool,
+    ) -> Result<Response, ProbeError> {
         let url = self.resolve(&request.target)?;
         let timeout = self.time_left()?;
+        let request: Cow<'_, Request> = match &request.identity {
+            Some(name) => {
+                let (header, mut value) = self.session(name)?;
+                if let Some(forgery) = request.forgery {
+                    value = self.forged(name, &value, forgery)?;
+                }
+                let mut owned = request.clone();
+                owned
+                    .headers
+                    .retain(|(n, _)| !n.eq_ignore_ascii_case(&header));
+                owned.headers.push((header, value));
+                Cow::Owned(owned)
+            }
+            None => Cow::Borrowed(request),
+        };
+        let request = request.as_ref();
         let mut merged;
         let request = if self.headers.is_empty() || request.bare {
             request
@@ -335,6 +558,7 @@ impl Prober {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|e| ProbeError::Failed(format!("method {}: {e}", request.method)))?;
         let mut exchange = Exchange {
+            gate: harden_engine::service_gate().map(str::to_owned),
             method: request.method.clone(),
             url: MaskedUrl::new(url.clone()).to_string(),
             request_headers: request
@@ -342,6 +566,12 @@ impl Prober {
                 .iter()
                 .map(|(n, v)| redact::header(n, v))
                 .collect(),
+            request_body_sha256: request
+                .body
+                .as_ref()
+                .filter(|_| !withhold)
+                .map(|b| hex::encode(Sha256::digest(b))),
+            request_body_bytes: request.body.as_ref().map(Vec::len),
             status: None,
             response_headers: Vec::new(),
             redirect: None,
@@ -379,7 +609,11 @@ impl Prober {
                 exchange.elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
                 exchange.body_sha256 = Some(hex::encode(Sha256::digest(&body)));
                 exchange.body_bytes = Some(body.len());
-                exchange.excerpt = (!body.is_empty()).then(|| redact::excerpt(&body, EXCERPT));
+                exchange.excerpt = if withhold {
+                    Some("(withheld: a login answer carries the credential)".to_owned())
+                } else {
+                    (!body.is_empty()).then(|| redact::excerpt(&body, EXCERPT))
+                };
                 if (300..400).contains(&status)
                     && let Some((_, location)) = headers
                         .iter()
@@ -398,6 +632,7 @@ impl Prober {
                 Err(error)
             }
         };
+        self.scrub_exchange(&mut exchange);
         let index = {
             let mut transcript = self
                 .transcript

@@ -1,9 +1,10 @@
 //! Test support for harden's crates (a dev-dependency only): [`TestRepo`] builds real git
 //! repositories commit by commit, [`PgCluster`] starts a throwaway PostgreSQL server with
-//! `initdb`/`pg_ctl`, and [`filters`] masks run-specific text in snapshots.
+//! `initdb`/`pg_ctl`, [`notes`] is a multi-tenant API with switchable defects, and [`filters`] masks run-specific text in snapshots.
 #![allow(clippy::disallowed_methods)] // Test support drives real processes and files by design.
 
 mod git;
+pub mod notes;
 mod postgres;
 
 pub use git::TestRepo;

@@ -378,12 +378,24 @@ pub(crate) struct ProbeArgs {
     #[arg(long, value_name = "PEM")]
     pub(crate) ca_file: Option<std::path::PathBuf>,
     /// The service's OpenAPI (3.x) or Swagger (2.0) document: its operations are called by the
-    /// contract-driven gates (R1.auth.enforced) and its plain GETs looked at by the others.
+    /// contract-driven gates (R1.auth.enforced, R1.tenancy.isolation, R5.input.rejected,
+    /// R6.idempotency) and its plain GETs looked at by the others.
     #[arg(long, value_name = "FILE")]
     pub(crate) contract: Option<std::path::PathBuf>,
     /// An operation anyone may call (`GET /health`, `/docs*`); repeatable.
     #[arg(long = "public", value_name = "PATTERN")]
     pub(crate) public: Vec<String>,
+    /// A caller the gates act as, `NAME=ENV_VAR`, the variable holding one header line
+    /// (`Authorization: Bearer ...`); the first is A, the second B; repeatable.
+    #[arg(long = "identity", value_name = "NAME=ENV_VAR")]
+    pub(crate) identity: Vec<String>,
+    /// Value of a path parameter, `NAME=VALUE` (`id=42`); repeatable.
+    #[arg(long = "path-value", value_name = "NAME=VALUE")]
+    pub(crate) path_value: Vec<String>,
+    /// Seed of the generated invalid inputs (R5.input.rejected): the same seed sends the same
+    /// requests.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) seed: u64,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
     pub(crate) format: OutputFormat,

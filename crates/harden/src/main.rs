@@ -10,6 +10,7 @@ mod clock;
 mod commands;
 mod confined;
 mod discovery;
+mod identities;
 mod logging;
 mod output;
 mod preflight;

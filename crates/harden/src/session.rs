@@ -242,7 +242,14 @@ impl Session {
                         ..harden_probe::Limits::default()
                     },
                 )
-                .map(|p| p.with_headers(headers).with_paths(self.probe_paths(target)));
+                .map(|p| {
+                    p.with_headers(headers)
+                        .with_paths(self.probe_paths(target))
+                        .with_identities(crate::identities::from_config(
+                            &target.identities,
+                            &crate::clock::ProcessEnvironment,
+                        ))
+                });
                 Some(match (prober, ca) {
                     (Ok(prober), Some(pem)) => Ok(prober
                         .with_root_certificates(&pem)

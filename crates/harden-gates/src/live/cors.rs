@@ -127,6 +127,7 @@ impl Gate for HttpCors {
             ],
             body: None,
             bare: false,
+            ..HttpRequest::default()
         })?;
         out.examined("requests", 1);
         let granted = preflight

@@ -76,6 +76,7 @@ fn provocations() -> Vec<(&'static str, HttpRequest)> {
         headers: vec![("Content-Type".to_owned(), "application/json".to_owned())],
         body: Some(body.as_bytes().to_vec()),
         bare: false,
+        ..HttpRequest::default()
     };
     vec![
         (
@@ -101,6 +102,7 @@ fn provocations() -> Vec<(&'static str, HttpRequest)> {
                 )],
                 body: Some(b"\x00\x01\x02".to_vec()),
                 bare: false,
+                ..HttpRequest::default()
             },
         ),
         (

@@ -60,7 +60,12 @@ pub(crate) fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
                 .unwrap_or_default()
         })
         .unwrap_or_default();
-    let prober = prober.with_paths(paths.into_iter().take(20).collect());
+    let identities =
+        crate::identities::from_arguments(&args.identity, &crate::clock::ProcessEnvironment)
+            .map_err(UsageError)?;
+    let prober = prober
+        .with_paths(paths.into_iter().take(20).collect())
+        .with_identities(identities);
     // The URL goes through the same validation as `[target] base-url` in a config file.
     let mut toml = format!(
         "version = 1\n\n[service]\nname = {}\n\n[target]\nbase-url = {}\nrequest-budget = {}\nrate-per-second = {}\n",
@@ -69,17 +74,25 @@ pub(crate) fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
         args.budget,
         args.rate
     );
+    let public: Vec<String> = args.public.iter().map(|p| toml_string(p)).collect();
+    let _ = writeln!(toml, "public = [{}]", public.join(", "));
+    let mut values = Vec::new();
+    for pair in &args.path_value {
+        let (name, value) = pair
+            .split_once('=')
+            .filter(|(n, v)| !n.is_empty() && !v.is_empty())
+            .ok_or_else(|| UsageError(format!("--path-value {pair}: expected NAME=VALUE")))?;
+        values.push(format!("{} = {}", toml_string(name), toml_string(value)));
+    }
+    let _ = writeln!(toml, "path-values = {{ {} }}", values.join(", "));
     if let Some((name, _)) = &contract {
         let _ = write!(toml, "\n[contracts]\nopenapi = [{}]\n", toml_string(name));
     }
-    if !args.public.is_empty() {
-        let public: Vec<String> = args.public.iter().map(|p| toml_string(p)).collect();
-        let _ = write!(
-            toml,
-            "\n[gates.\"R1.auth.enforced\"]\npublic = [{}]\n",
-            public.join(", ")
-        );
-    }
+    let _ = write!(
+        toml,
+        "\n[gates.\"R5.input.rejected\"]\nseed = {}\n",
+        args.seed
+    );
     let config = harden_config::load("harden probe", &toml, &catalogue)
         .map_err(|diagnostics| UsageError(diagnostics.to_string()))?;
     let tree = harden_repo::MemoryTree::new(

@@ -4,6 +4,7 @@
 
 mod check;
 mod commands;
+mod contract_gates;
 mod ledger;
 mod memory;
 mod probe;

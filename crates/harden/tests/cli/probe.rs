@@ -415,7 +415,7 @@ fn probe_with_a_contract_checks_that_operations_refuse_anonymous_callers() {
     assert_eq!(
         messages,
         [
-            "GET /orders answers 200 with a forged bearer token",
+            "GET /orders answers 200 with a made-up bearer token",
             "GET /orders answers 200 without credentials"
         ]
     );
