@@ -427,6 +427,11 @@ pub const TARGET: &[Key] = &[
         "Values for path parameters: { id = \"42\" } (used wherever a parameter of that name appears).",
     ),
     key(
+        "bodies",
+        Ty::Table,
+        "Bodies for creating objects where the schema alone does not make a valid one: { \"POST /api/v1/payments\" = '{\"out\": false, \"amount\": 10, \"memo\": \"${marker}\"}' } (${marker} is a unique text the gates look for).",
+    ),
+    key(
         "objects",
         Ty::StrList,
         "Paths of objects identity A owns (\"/notes/17\"), besides those the gates create.",

@@ -212,6 +212,8 @@ pub struct TargetConfig {
     pub path_values: Vec<(String, String)>,
     /// Paths of objects identity A owns.
     pub objects: Vec<String>,
+    /// Bodies for creating objects, by operation (`POST /items`), `${marker}` left in.
+    pub bodies: Vec<(String, String)>,
     /// Paths the live gates look at besides `/`.
     pub paths: Vec<String>,
     /// Headers sent with every request, as configured (`env:VAR` values unresolved).

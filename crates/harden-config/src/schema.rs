@@ -47,6 +47,11 @@ pub fn json_schema(catalogue: &[&'static GateMeta]) -> Value {
     let mut identity = object(keys::IDENTITY);
     identity["properties"]["login"] = object(keys::LOGIN);
     target["properties"]["identity"] = json!({"type": "array", "items": identity});
+    target["properties"]["bodies"] = json!({
+        "type": "object",
+        "description": "Bodies for creating objects, by operation (\"POST /items\"), as JSON in a string.",
+        "additionalProperties": {"type": "string"},
+    });
     target["properties"]["path-values"] = json!({
         "type": "object",
         "description": "Values for path parameters, by parameter name.",

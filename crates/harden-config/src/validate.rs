@@ -929,6 +929,56 @@ impl Checker<'_> {
         out
     }
 
+    /// `[target] bodies`: `"METHOD /path" = '<JSON>'`, the JSON valid once `${marker}` is text.
+    fn bodies(&mut self, section: &Section<'_>) -> Vec<(String, String)> {
+        let Some(item) = section.table.get("bodies") else {
+            return Vec::new();
+        };
+        let Some(table) = item.as_table_like() else {
+            self.error(
+                item.span(),
+                "`target.bodies` must be a table",
+                Some("bodies = { \"POST /items\" = '{\"title\": \"${marker}\"}' }".into()),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (operation, value) in table.iter() {
+            let span = value.span().or_else(|| item.span());
+            let shaped = operation.split_once(' ').is_some_and(|(m, p)| {
+                !m.is_empty() && m.bytes().all(|b| b.is_ascii_alphabetic()) && p.starts_with('/')
+            });
+            if !shaped {
+                self.error(
+                    table.get_key_value(operation).and_then(|(k, _)| k.span()),
+                    format!("`target.bodies` key `{operation}` is not an operation"),
+                    Some("\"METHOD /path\", like \"POST /api/items\"".into()),
+                );
+                continue;
+            }
+            let Some(text) = value.as_str() else {
+                self.error(
+                    span,
+                    format!("`target.bodies.\"{operation}\"` must be a string of JSON"),
+                    Some("a JSON document in a string".into()),
+                );
+                continue;
+            };
+            if let Err(e) =
+                serde_json::from_str::<serde_json::Value>(&text.replace("${marker}", "m"))
+            {
+                self.error(
+                    span,
+                    format!("`target.bodies.\"{operation}\"` is not JSON: {e}"),
+                    Some("a JSON document (${marker} may stand inside a string)".into()),
+                );
+                continue;
+            }
+            out.push((operation.to_owned(), text.to_owned()));
+        }
+        out
+    }
+
     /// `[[target.identity]]`: a unique name and exactly one way to get the credential.
     fn identities(&mut self, item: &Item) -> Vec<Identity> {
         let mut out: Vec<Identity> = Vec::new();
@@ -1128,6 +1178,7 @@ impl Checker<'_> {
             .map(|item| self.identities(item))
             .unwrap_or_default();
         let path_values = self.path_values(&section);
+        let bodies = self.bodies(&section);
         let paths = self.string_list(&section, "paths");
         for path in &paths {
             if !path.starts_with('/') || path.starts_with("//") {
@@ -1176,6 +1227,7 @@ impl Checker<'_> {
             destructive: self.string_list(&section, "destructive"),
             path_values,
             objects: self.string_list(&section, "objects"),
+            bodies,
             paths,
             headers,
             ca_file: self.string(&section, "ca-file"),

@@ -20,9 +20,10 @@ static META: GateMeta = GateMeta {
     min_profile: ProfileLevel::Production,
     rationale: "An operation that answers without credentials hands its data or its action to \
 anyone who finds the URL. This gate reads the OpenAPI documents of `[contracts] openapi`, and \
-calls each operation that is not public (declared `security: []`, or listed in `[target] \
-public`; a contract that declares no security at all, with no `public` list, is skipped with \
-that reason rather than guessed) without any credential (the headers `[target] headers` adds \
+calls each operation that is not public (declared `security: []`, declaring nothing where \
+the contract declares security elsewhere, or listed in `[target] public`; a contract that \
+declares no security at all, with no `public` list, is skipped with that reason rather than \
+guessed) without any credential (the headers `[target] headers` adds \
 are left off) and with a made-up bearer token; when the first `[[target.identity]]` holds a \
 JWT, also with that token forged three ways: `alg: none`, an altered signature, and expired \
 (signed properly when `jwt-key-env` gives the service's HMAC key). Each must be refused with \
@@ -141,7 +142,10 @@ impl Gate for AuthEnforced {
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
         let service = cx.service()?;
         let operations = contract::operations(cx)?;
-        let scope = Scope::of(cx);
+        let mut scope = Scope::of(cx);
+        scope.undeclared_public = operations
+            .iter()
+            .any(|o| o.security != Security::Undeclared);
         // A contract that declares no security anywhere (most real ones) does not say which
         // operations must be protected; calling them all "protected" would report a public
         // API's every route. The user says which are public, or the contract says it.
@@ -153,6 +157,12 @@ impl Gate for AuthEnforced {
             return Err(GateError::Skip(format!(
                 "the contract declares no security for any of its {} operations, so harden cannot tell which must be protected: list the public ones in [target] public (every other one is then judged), or declare `security` in the contract",
                 operations.len()
+            )));
+        }
+        let public = operations.iter().filter(|o| scope.is_public(o)).count();
+        if public == operations.len() {
+            return Err(GateError::Skip(format!(
+                "every one of the contract's {public} operations is public (declared `security: []` or listed in [target] public): none must refuse anonymous callers"
             )));
         }
         let jwt = jwt_identity(service, &operations, &scope, out)?;
@@ -235,7 +245,7 @@ fn report(
     let label = contract::label(operation);
     let (problem, severity) = match response.status {
         200..=299 => ("answers", Severity::Critical),
-        500..=599 => ("fails with", Severity::Medium),
+        status if contract::crashed(status) => ("fails with", Severity::Medium),
         _ => return,
     };
     out.finding(

@@ -41,6 +41,11 @@ pub(crate) struct Scope {
     pub(crate) destructive: Vec<String>,
     pub(crate) values: Vec<(String, String)>,
     pub(crate) objects: Vec<String>,
+    /// Bodies for creating objects, by operation pattern, `${marker}` left in.
+    pub(crate) bodies: Vec<(String, String)>,
+    /// Operations that declare no security are public: the contract declares it elsewhere, so
+    /// its silence on one operation means "no requirement" (OpenAPI's own reading).
+    pub(crate) undeclared_public: bool,
 }
 
 impl Scope {
@@ -51,19 +56,36 @@ impl Scope {
             destructive: target.map(|t| t.destructive.clone()).unwrap_or_default(),
             values: target.map(|t| t.path_values.clone()).unwrap_or_default(),
             objects: target.map(|t| t.objects.clone()).unwrap_or_default(),
+            bodies: target.map(|t| t.bodies.clone()).unwrap_or_default(),
+            undeclared_public: false,
         }
     }
 
     /// Declared `security: []` or listed in `public`.
     pub(crate) fn is_public(&self, operation: &Operation) -> bool {
         operation.security == openapi::Security::Public
+            || (self.undeclared_public && operation.security == openapi::Security::Undeclared)
             || self.public.iter().any(|p| matches(p, operation))
+    }
+
+    /// Listed in `[target] public` by the user: open content by intent (a contract's
+    /// `security: []` only says no credential is needed, not that everyone sees everything).
+    pub(crate) fn configured_public(&self, operation: &Operation) -> bool {
+        self.public.iter().any(|p| matches(p, operation))
     }
 
     /// Listed in `destructive` (DELETE is judged by the caller: deleting what a gate created
     /// itself is allowed).
     pub(crate) fn is_destructive(&self, operation: &Operation) -> bool {
         self.destructive.iter().any(|p| matches(p, operation))
+    }
+
+    /// The body `[target] bodies` gives for `operation`, with `marker` in it.
+    pub(crate) fn body_for(&self, operation: &Operation, marker: &str) -> Option<Value> {
+        self.bodies
+            .iter()
+            .find(|(pattern, _)| matches(pattern, operation))
+            .and_then(|(_, text)| serde_json::from_str(&text.replace("${marker}", marker)).ok())
     }
 
     /// Never called on anything but what the gates created: DELETE, or a `destructive` pattern.
@@ -98,8 +120,15 @@ pub(crate) fn label(operation: &Operation) -> String {
     format!("{} {}", operation.method, operation.path)
 }
 
-fn encode(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+/// What a path segment or query value may hold as is: RFC 3986's unreserved characters.
+pub(crate) const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+pub(crate) fn encode(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
 }
 
 /// The operation's path with its parameters filled from `values`, or the first parameter
@@ -159,6 +188,12 @@ pub(crate) fn concrete_or_placeholder(
         path.replace_range(start..=start + end, "1");
     }
     path
+}
+
+/// A server error that is a failure, not a deliberate answer: 501 (not implemented) and 503
+/// (switched off, overloaded) say what they mean.
+pub(crate) fn crashed(status: u16) -> bool {
+    (500..600).contains(&status) && !matches!(status, 501 | 503)
 }
 
 /// Refused as it should be: 401, 403, or for a GET a redirect towards a login page.
@@ -283,6 +318,17 @@ pub(crate) fn lists_id(body: &[u8], keys: &[&str], id: &str) -> bool {
     serde_json::from_slice::<Value>(body).is_ok_and(|json| walk(&json, keys, id, 0))
 }
 
+/// The start of an answer's body, masked, for a fact: why the service said no.
+fn excerpt(body: &[u8]) -> String {
+    let text: String = String::from_utf8_lossy(body).chars().take(160).collect();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", harden_secrets::mask(&text))
+    }
+}
+
 /// An object a gate created as some identity.
 #[derive(Debug, Clone)]
 pub(crate) struct Created {
@@ -301,15 +347,11 @@ pub(crate) struct Created {
 }
 
 /// The POST operations that create items the contract can address: a collection `P` with
-/// item operations `P/{id}`, callable (no unresolved parameters, not destructive or public).
-pub(crate) fn creators<'o>(
-    operations: &'o [Operation],
-    scope: &Scope,
-) -> Vec<(&'o Operation, &'o Operation)> {
+/// item operations `P/{id}`, not destructive.
+fn creators<'o>(operations: &'o [Operation], scope: &Scope) -> Vec<(&'o Operation, &'o Operation)> {
     operations
         .iter()
         .filter(|o| o.method == "POST" && !scope.never_call(o))
-        .filter(|o| concrete(o, &scope.values).is_ok())
         .filter_map(|o| {
             let items = item_operations(operations, &o.path);
             let item = items
@@ -321,24 +363,126 @@ pub(crate) fn creators<'o>(
         .collect()
 }
 
+/// Values of path parameters, by name (a later one wins).
+pub(crate) type PathValues = Vec<(String, String)>;
+
+/// The names a nested route gives the id of an object of collection `path`: `/buckets` makes
+/// `bucket_id` and `bucketId` (`/orgs/{org_id}/projects`).
+fn aliases(path: &str) -> Vec<String> {
+    let Some(segment) = path
+        .rsplit('/')
+        .find(|s| !s.is_empty() && !s.starts_with('{'))
+    else {
+        return Vec::new();
+    };
+    let singular = if let Some(stem) = segment.strip_suffix("ies") {
+        format!("{stem}y")
+    } else {
+        segment.strip_suffix('s').unwrap_or(segment).to_owned()
+    };
+    vec![format!("{singular}_id"), format!("{singular}Id")]
+}
+
+/// Creates one object through every creator of the contract as `identity`, nested ones too:
+/// an object of `/buckets` gives `bucket_id` to `/buckets/{bucket_id}/collections`. Returns
+/// the objects in creation order and the path values they add.
+pub(crate) fn create_all(
+    service: &dyn Service,
+    operations: &[Operation],
+    scope: &Scope,
+    identity: Option<&str>,
+    prefix: &str,
+    out: &mut GateOutput,
+) -> Result<(Vec<Created>, PathValues), GateError> {
+    let candidates = creators(operations, scope);
+    let mut values = scope.values.clone();
+    let mut created = Vec::new();
+    let mut tried = vec![false; candidates.len()];
+    // Each round can open the next level of nesting; a few levels are all real APIs use.
+    for _ in 0..4 {
+        let mut progress = false;
+        for (index, (creator, item)) in candidates.iter().enumerate() {
+            if tried[index] || concrete(creator, &values).is_err() {
+                continue;
+            }
+            tried[index] = true;
+            progress = true;
+            let marker = format!(
+                "{prefix}-{index}-{}",
+                &values::uuid_from(&creator.path)[..8]
+            );
+            let body = scope.body_for(creator, &marker);
+            if let Some(object) = create(
+                service,
+                creator,
+                item,
+                &values,
+                (identity, body),
+                &marker,
+                out,
+            )? {
+                for alias in aliases(&creator.path) {
+                    values.push((alias, object.id.clone()));
+                }
+                created.push(object);
+            }
+        }
+        if !progress {
+            break;
+        }
+    }
+    Ok((created, values))
+}
+
+/// The path to call `operation` on: the object the gate created for its template, else the
+/// path values.
+pub(crate) fn path_for(
+    operation: &Operation,
+    created: &[Created],
+    values: &[(String, String)],
+) -> Result<String, String> {
+    if let Some(object) = created.iter().find(|c| c.template == operation.path) {
+        return Ok(object.path.clone());
+    }
+    concrete(operation, values)
+}
+
 /// Creates one object through `creator` as `identity`; `None` when the service did not
 /// create one (its answer is recorded as a fact).
-pub(crate) fn create(
+fn create(
     service: &dyn Service,
     creator: &Operation,
     item: &Operation,
-    scope: &Scope,
-    identity: Option<&str>,
+    values: &[(String, String)],
+    (identity, body): (Option<&str>, Option<Value>),
     marker: &str,
     out: &mut GateOutput,
 ) -> Result<Option<Created>, GateError> {
-    let Ok(path) = concrete(creator, &scope.values) else {
+    let Ok(mut path) = concrete(creator, values) else {
         return Ok(None);
     };
-    let body = creator
-        .body
-        .as_ref()
-        .map(|(schema, _)| values::valid(schema, marker));
+    // Required query parameters get valid values too.
+    let query: Vec<String> = creator
+        .parameters
+        .iter()
+        .filter(|p| p.location == ParameterIn::Query && p.required)
+        .map(|p| {
+            let value = p.schema.as_ref().map_or_else(
+                || marker.to_owned(),
+                |s| values::scalar_text(&values::valid_named(s, &p.name, marker)),
+            );
+            format!("{}={}", p.name, encode(&value))
+        })
+        .collect();
+    if !query.is_empty() {
+        path = format!("{path}?{}", query.join("&"));
+    }
+    let body = body.or_else(|| {
+        creator
+            .body
+            .as_ref()
+            .map(|(schema, _)| values::valid(schema, marker))
+    });
     let response = send(
         service,
         &request("POST", &path, body.as_ref(), identity),
@@ -357,8 +501,9 @@ pub(crate) fn create(
                 identity.unwrap_or("the configured caller")
             ),
             format!(
-                "answered {}: no object to work with{}",
+                "answered {}: no object to work with{}{}",
                 response.status,
+                excerpt(&response.body),
                 if (200..300).contains(&response.status) {
                     " (no id in the answer or Location)"
                 } else {
@@ -368,7 +513,7 @@ pub(crate) fn create(
         );
         return Ok(None);
     };
-    let mut values = scope.values.clone();
+    let mut values = values.to_vec();
     values.push((parameter, id.clone()));
     let path = concrete(item, &values).unwrap_or_else(|_| item.path.clone());
     out.add("objects created", 1);
@@ -391,7 +536,8 @@ pub(crate) fn cleanup(
     out: &mut GateOutput,
 ) {
     let mut left = Vec::new();
-    for object in created {
+    // Children before their parents.
+    for object in created.iter().rev() {
         let deletable = operations
             .iter()
             .any(|o| o.method == "DELETE" && o.path == object.template);
@@ -438,6 +584,15 @@ mod tests {
         assert!(!refused("POST", 302, Some("/login")));
         assert!(!refused("GET", 404, None));
         assert!(refused("POST", 401, None));
+    }
+
+    #[test]
+    fn nested_routes_name_their_parents() {
+        assert_eq!(aliases("/v1/buckets"), ["bucket_id", "bucketId"]);
+        assert_eq!(
+            aliases("/orgs/{org}/categories"),
+            ["category_id", "categoryId"]
+        );
     }
 
     #[test]

@@ -102,6 +102,28 @@ fn judged<'o>(
     out
 }
 
+/// Sets the field at JSON `pointer` to `value`, adding it when its parent object exists.
+fn set_at(body: Option<&mut Value>, pointer: &str, value: &str) -> bool {
+    let Some(body) = body else {
+        return false;
+    };
+    if let Some(slot) = body.pointer_mut(pointer) {
+        *slot = Value::String(value.to_owned());
+        return true;
+    }
+    let Some((parent, key)) = pointer.rsplit_once('/') else {
+        return false;
+    };
+    let key = key.replace("~1", "/").replace("~0", "~");
+    match body.pointer_mut(parent) {
+        Some(Value::Object(object)) => {
+            object.insert(key, Value::String(value.to_owned()));
+            true
+        }
+        _ => false,
+    }
+}
+
 /// JSON objects in `body` with a string field containing `marker`.
 fn marked_objects(body: &[u8], marker: &str) -> usize {
     fn walk(value: &Value, marker: &str, depth: usize) -> usize {
@@ -189,10 +211,12 @@ impl Gate for Idempotency {
             }
             let marker = format!("harden-idem-{stamp}-{index}");
             let mut values_for_path = scope.values.clone();
-            let mut body = operation
-                .body
-                .as_ref()
-                .map(|(schema, _)| values::valid(schema, &marker));
+            let mut body = scope.body_for(operation, &marker).or_else(|| {
+                operation
+                    .body
+                    .as_ref()
+                    .map(|(schema, _)| values::valid(schema, &marker))
+            });
             let mut request_headers = Vec::new();
             match &key {
                 Key::Header(name) => request_headers.push((name.clone(), marker.clone())),
@@ -200,9 +224,7 @@ impl Gate for Idempotency {
                     values_for_path.push((name.clone(), key_value(operation, name, &marker)));
                 }
                 Key::Body(pointer) => {
-                    if let Some(slot) = body.as_mut().and_then(|b| b.pointer_mut(pointer)) {
-                        *slot = Value::String(marker.clone());
-                    } else {
+                    if !set_at(body.as_mut(), pointer, &marker) {
                         out.fact(
                             &label,
                             format!("not judged: the body has no field at {pointer}"),
@@ -266,7 +288,7 @@ impl Gate for Idempotency {
                     }
                 }
             }
-            let duplicate = if replay.status >= 500 {
+            let duplicate = if contract::crashed(replay.status) {
                 Some(format!("the replay fails with {}", replay.status))
             } else if !(200..300).contains(&replay.status) {
                 None
@@ -365,6 +387,19 @@ fn location(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_go_where_the_pointer_says() {
+        let mut body = serde_json::json!({"order": {"item": "x"}});
+        assert!(set_at(Some(&mut body), "/order/reference", "k1"));
+        assert!(set_at(Some(&mut body), "/order/item", "k2"));
+        assert_eq!(
+            body,
+            serde_json::json!({"order": {"item": "k2", "reference": "k1"}})
+        );
+        assert!(!set_at(Some(&mut body), "/missing/reference", "k3"));
+        assert!(!set_at(None, "/reference", "k4"));
+    }
 
     #[test]
     fn marked_objects_are_counted_once_each() {

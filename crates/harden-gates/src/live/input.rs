@@ -41,7 +41,7 @@ there is one; objects are created to address item routes and deleted afterwards.
         OptionSpec {
             key: "cases-per-operation",
             kind: OptionKind::Integer,
-            help: "Most negative cases sent to one operation (default 10).",
+            help: "Most negative cases sent to one operation (default 16), besides the two valid requests.",
         },
         OptionSpec {
             key: "max-requests",
@@ -65,6 +65,7 @@ fn integer(cx: &GateCx<'_>, key: &str, default: u64) -> u64 {
 }
 
 /// One negative case: what it sends and whether the schema forbids it outright.
+#[derive(Default)]
 struct Case {
     /// Stable name, for the finding's identity (`missing:title`).
     key: String,
@@ -72,6 +73,7 @@ struct Case {
     what: String,
     target: String,
     content_type: Option<&'static str>,
+    headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
     forbidden: bool,
 }
@@ -89,14 +91,59 @@ fn with_query(path: &str, query: &[(String, String)]) -> String {
     }
     let pairs: Vec<String> = query
         .iter()
-        .map(|(k, v)| {
-            format!(
-                "{k}={}",
-                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
-            )
-        })
+        .map(|(k, v)| format!("{k}={}", contract::encode(v)))
         .collect();
     format!("{path}?{}", pairs.join("&"))
+}
+
+/// The valid request, and the same with every optional query and header parameter set: a
+/// 5xx to either is a failure no invalid input is needed for.
+fn positive(operation: &Operation, valid: &Valid) -> Vec<Case> {
+    let body = valid
+        .body
+        .as_ref()
+        .map(|b| serde_json::to_vec(b).unwrap_or_default());
+    let content_type = valid.body.as_ref().map(|_| "application/json");
+    let mut out = vec![Case {
+        key: "valid".into(),
+        what: "a valid request".into(),
+        target: with_query(&valid.path, &valid.query),
+        content_type,
+        body: body.clone(),
+        ..Case::default()
+    }];
+    let optional: Vec<_> = operation
+        .parameters
+        .iter()
+        .filter(|p| !p.required && matches!(p.location, ParameterIn::Query | ParameterIn::Header))
+        .filter_map(|p| {
+            p.schema
+                .as_ref()
+                .map(|s| (p, values::valid_named(s, &p.name, "harden")))
+        })
+        .collect();
+    if !optional.is_empty() {
+        let mut query = valid.query.clone();
+        let mut headers = Vec::new();
+        for (parameter, value) in optional {
+            let text = values::scalar_text(&value);
+            if parameter.location == ParameterIn::Query {
+                query.push((parameter.name.clone(), text));
+            } else if !text.contains(['\r', '\n']) {
+                headers.push((parameter.name.clone(), text));
+            }
+        }
+        out.push(Case {
+            key: "optional".into(),
+            what: "a valid request with every optional parameter".into(),
+            target: with_query(&valid.path, &query),
+            content_type,
+            headers,
+            body,
+            ..Case::default()
+        });
+    }
+    out
 }
 
 fn json_case(key: String, what: String, valid: &Valid, body: &Value, forbidden: bool) -> Case {
@@ -107,6 +154,7 @@ fn json_case(key: String, what: String, valid: &Valid, body: &Value, forbidden: 
         content_type: Some("application/json"),
         body: Some(serde_json::to_vec(body).unwrap_or_default()),
         forbidden,
+        ..Case::default()
     }
 }
 
@@ -126,6 +174,7 @@ fn cases(operation: &Operation, valid: &Valid, oversized: usize, rng: &mut Rng) 
                 format!("{},, \"unterminated", &text[..text.len().saturating_sub(1)]).into_bytes(),
             ),
             forbidden: true,
+            ..Case::default()
         });
         out.push(Case {
             key: "content-type".into(),
@@ -134,6 +183,7 @@ fn cases(operation: &Operation, valid: &Valid, oversized: usize, rng: &mut Rng) 
             content_type: Some("text/plain"),
             body: Some(text.clone().into_bytes()),
             forbidden: true,
+            ..Case::default()
         });
         if values::main_type(&schema) == Some("object") || schema.get("properties").is_some() {
             out.push(json_case(
@@ -220,13 +270,16 @@ fn cases(operation: &Operation, valid: &Valid, oversized: usize, rng: &mut Rng) 
                         content_type: None,
                         body: None,
                         forbidden: true,
+                        ..Case::default()
                     });
                 }
                 let mut bad: Vec<(String, String, String, bool)> = Vec::new();
-                if values::main_type(schema).is_some_and(|t| t != "string") {
+                // In a query string only a scalar has a type to get wrong: one value is also
+                // an array of one, and text is a string.
+                if let Some(text) = values::wrong_text(schema) {
                     bad.push((
                         format!("query-type:{}", parameter.name),
-                        values::scalar_text(&values::wrong_type(schema, rng)),
+                        text.to_owned(),
                         format!("the query parameter `{}` of the wrong type", parameter.name),
                         true,
                     ));
@@ -260,6 +313,7 @@ fn cases(operation: &Operation, valid: &Valid, oversized: usize, rng: &mut Rng) 
                             .as_ref()
                             .map(|b| serde_json::to_vec(b).unwrap_or_default()),
                         forbidden,
+                        ..Case::default()
                     });
                 }
             }
@@ -281,6 +335,7 @@ fn cases(operation: &Operation, valid: &Valid, oversized: usize, rng: &mut Rng) 
                         .as_ref()
                         .map(|b| serde_json::to_vec(b).unwrap_or_default()),
                     forbidden: true,
+                    ..Case::default()
                 });
             }
             _ => {}
@@ -316,7 +371,7 @@ impl Gate for InputRejected {
         let operations = contract::operations(cx)?;
         let scope = Scope::of(cx);
         let seed = integer(cx, "seed", 0);
-        let per_operation = integer(cx, "cases-per-operation", 10) as usize;
+        let per_operation = integer(cx, "cases-per-operation", 16) as usize;
         let budget = integer(cx, "max-requests", 200);
         let oversized = integer(cx, "oversized-kib", 1024) as usize * 1024;
         let identity = service.identities().into_iter().next();
@@ -329,32 +384,14 @@ impl Gate for InputRejected {
         let start = service.sent();
         let spent = |service: &dyn harden_engine::Service| u64::from(service.sent() - start);
         // Objects to address item routes with, created through the contract.
-        let mut created: Vec<Created> = Vec::new();
-        let mut values = scope.values.clone();
-        for (index, (creator, item)) in contract::creators(&operations, &scope)
-            .into_iter()
-            .enumerate()
-        {
-            let Some(parameter) = contract::last_parameter(&item.path) else {
-                continue;
-            };
-            if values.iter().any(|(n, _)| n == parameter) {
-                continue;
-            }
-            let marker = format!("harden-input-{index}");
-            if let Some(object) = contract::create(
-                service,
-                creator,
-                item,
-                &scope,
-                identity.as_deref(),
-                &marker,
-                out,
-            )? {
-                values.push((parameter.to_owned(), object.id.clone()));
-                created.push(object);
-            }
-        }
+        let (mut created, values) = contract::create_all(
+            service,
+            &operations,
+            &scope,
+            identity.as_deref(),
+            "harden-input",
+            out,
+        )?;
         let base = service.base_url();
         let mut not_reached = 0;
         for operation in &operations {
@@ -363,7 +400,7 @@ impl Gate for InputRejected {
                 out.add("destructive operations, not called", 1);
                 continue;
             }
-            let Ok(path) = contract::concrete(operation, &values) else {
+            let Ok(path) = contract::path_for(operation, &created, &values) else {
                 out.add("operations without a value for a path parameter", 1);
                 continue;
             };
@@ -385,19 +422,22 @@ impl Gate for InputRejected {
             let valid = Valid {
                 path,
                 query,
-                body: operation
-                    .body
-                    .as_ref()
-                    .map(|(schema, _)| values::valid(schema, &marker)),
+                body: scope.body_for(operation, &marker).or_else(|| {
+                    operation
+                        .body
+                        .as_ref()
+                        .map(|(schema, _)| values::valid(schema, &marker))
+                }),
             };
-            let mut all = cases(operation, &valid, oversized, &mut rng);
-            if all.is_empty() {
-                continue;
-            }
-            let mut order: Vec<usize> = (0..all.len()).collect();
+            let mut negative = cases(operation, &valid, oversized, &mut rng);
+            let mut order: Vec<usize> = (0..negative.len()).collect();
             rng.shuffle(&mut order);
             order.truncate(per_operation);
             order.sort_unstable();
+            // The valid requests go first and always; the negative cases the seed chose follow.
+            let mut all = positive(operation, &valid);
+            all.extend(order.iter().map(|&i| std::mem::take(&mut negative[i])));
+            let order: Vec<usize> = (0..all.len()).collect();
             if spent(service) + order.len() as u64 > budget {
                 not_reached += 1;
                 continue;
@@ -405,17 +445,7 @@ impl Gate for InputRejected {
             out.examined("operations", 1);
             let mut statuses = Vec::new();
             for index in order {
-                let case = std::mem::replace(
-                    &mut all[index],
-                    Case {
-                        key: String::new(),
-                        what: String::new(),
-                        target: String::new(),
-                        content_type: None,
-                        body: None,
-                        forbidden: false,
-                    },
-                );
+                let case = std::mem::take(&mut all[index]);
                 let mut request = HttpRequest {
                     method: operation.method.clone(),
                     target: case.target.clone(),
@@ -426,6 +456,7 @@ impl Gate for InputRejected {
                 if let Some(kind) = case.content_type {
                     request.headers.push(("Content-Type".into(), kind.into()));
                 }
+                request.headers.extend(case.headers);
                 let response = contract::send(service, &request, out)?;
                 out.add("cases", 1);
                 statuses.push(response.status.to_string());
@@ -448,7 +479,7 @@ impl Gate for InputRejected {
                     }
                 }
                 let (problem, severity) = match response.status {
-                    500..=599 => ("fails with", Severity::High),
+                    status if contract::crashed(status) => ("fails with", Severity::High),
                     200..=299 if case.forbidden => ("accepts", Severity::Low),
                     _ => continue,
                 };

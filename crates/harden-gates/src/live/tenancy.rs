@@ -2,7 +2,7 @@ use harden_engine::{Gate, GateCx, GateError, GateOutput, HttpResponse, Service};
 use harden_formats::openapi::{Operation, ParameterIn};
 use harden_model::{GateId, GateMeta, Location, ProfileLevel, Round, Severity, Target};
 
-use super::contract::{self, Created, Scope};
+use super::contract::{self, Scope};
 use super::values;
 
 /// `R1.tenancy.isolation`: what identity A owns, identity B can neither read, change, delete
@@ -85,24 +85,13 @@ impl Gate for TenancyIsolation {
                 .map_err(|e| GateError::Skip(e.to_string()))?;
         }
         let scope = Scope::of(cx);
-        let mut created: Vec<Created> = Vec::new();
-        for (index, (creator, item)) in contract::creators(&operations, &scope)
-            .into_iter()
-            .enumerate()
-        {
-            let marker = format!(
-                "harden-tenancy-{index}-{}",
-                &values::uuid_from(&creator.path)[..8]
+        let (created, values) =
+            contract::create_all(service, &operations, &scope, Some(a), "harden-tenancy", out)?;
+        for object in &created {
+            out.fact(
+                &format!("{} as {a}", object.by),
+                format!("created {}", object.path),
             );
-            if let Some(object) =
-                contract::create(service, creator, item, &scope, Some(a), &marker, out)?
-            {
-                out.fact(
-                    &format!("{} as {a}", object.by),
-                    format!("created {}", object.path),
-                );
-                created.push(object);
-            }
         }
         let mut owned: Vec<Owned> = created
             .iter()
@@ -164,7 +153,7 @@ impl Gate for TenancyIsolation {
             out.examined("objects", 1);
             judge.direct(&operations, object, out)?;
         }
-        judge.lists(&operations, &scope, &owned, out)?;
+        judge.lists(&operations, &scope, &values, &owned, out)?;
         contract::cleanup(service, &operations, &created, out);
         Ok(())
     }
@@ -269,6 +258,7 @@ impl Judge<'_> {
         &self,
         operations: &[Operation],
         scope: &Scope,
+        values: &[(String, String)],
         owned: &[Owned],
         out: &mut GateOutput,
     ) -> Result<(), GateError> {
@@ -277,9 +267,11 @@ impl Judge<'_> {
             return Ok(());
         }
         for operation in operations.iter().filter(|o| {
-            o.method == "GET" && !scope.is_public(o) && contract::concrete(o, &scope.values).is_ok()
+            o.method == "GET"
+                && !scope.configured_public(o)
+                && contract::concrete(o, values).is_ok()
         }) {
-            let Ok(path) = contract::concrete(operation, &scope.values) else {
+            let Ok(path) = contract::concrete(operation, values) else {
                 continue;
             };
             let queries: Vec<&harden_formats::openapi::Parameter> = operation
@@ -307,11 +299,7 @@ impl Judge<'_> {
                         None
                     };
                     if let Some(value) = value {
-                        let encoded: String = percent_encoding::utf8_percent_encode(
-                            &value,
-                            percent_encoding::NON_ALPHANUMERIC,
-                        )
-                        .to_string();
+                        let encoded = contract::encode(&value);
                         variants.push((
                             format!("{path}?{}={encoded}", query.name),
                             format!("`{}`", query.name),

@@ -154,10 +154,40 @@ fn number(schema: &Value, key: &str) -> Option<f64> {
 /// A valid instance of `schema`; strings carry `marker`, so objects made with it can be
 /// recognised wherever they show up later.
 pub(crate) fn valid(schema: &Value, marker: &str) -> Value {
-    valid_at(schema, marker, 0)
+    valid_at(schema, None, marker, 0)
 }
 
-fn valid_at(schema: &Value, marker: &str, depth: usize) -> Value {
+/// A valid value of parameter `name`, its name hinting at what an unformatted string holds.
+pub(crate) fn valid_named(schema: &Value, name: &str, marker: &str) -> Value {
+    valid_at(schema, Some(name), marker, 0)
+}
+
+/// Property names of free text, where the marker goes even when the property is optional.
+const TEXT_NAMES: &[&str] = &[
+    "name",
+    "title",
+    "memo",
+    "description",
+    "note",
+    "comment",
+    "label",
+    "text",
+    "body",
+    "content",
+    "summary",
+    "message",
+    "subject",
+];
+
+fn is_free_text(schema: &Value) -> bool {
+    main_type(schema) == Some("string")
+        && schema.get("format").is_none()
+        && schema.get("enum").is_none()
+        && schema.get("pattern").is_none()
+        && schema.get("default").is_none()
+}
+
+fn valid_at(schema: &Value, name: Option<&str>, marker: &str, depth: usize) -> Value {
     let schema = flatten(schema);
     if let Some(value) = schema.get("const") {
         return value.clone();
@@ -185,13 +215,18 @@ fn valid_at(schema: &Value, marker: &str, depth: usize) -> Value {
             if depth < MAX_DEPTH {
                 let required = required(&schema);
                 for (name, property) in properties(&schema) {
-                    // Optional nested objects are left out: less to get wrong.
-                    if !required.contains(&name)
-                        && matches!(main_type(&property), Some("object" | "array"))
-                    {
+                    // An optional property is left to the server's default (a valid-looking
+                    // value of ours can still break a rule the schema does not state), but
+                    // free text takes the marker.
+                    let text = is_free_text(&property) && {
+                        let lower = name.to_ascii_lowercase();
+                        TEXT_NAMES.iter().any(|t| lower.contains(t))
+                    };
+                    if !required.contains(&name) && !text {
                         continue;
                     }
-                    object.insert(name, valid_at(&property, marker, depth + 1));
+                    let value = valid_at(&property, Some(&name), marker, depth + 1);
+                    object.insert(name, value);
                 }
             }
             Value::Object(object)
@@ -208,7 +243,7 @@ fn valid_at(schema: &Value, marker: &str, depth: usize) -> Value {
             }
             Value::Array(
                 (0..count.min(3))
-                    .map(|_| valid_at(&items, marker, depth + 1))
+                    .map(|_| valid_at(&items, None, marker, depth + 1))
                     .collect(),
             )
         }
@@ -223,13 +258,34 @@ fn valid_at(schema: &Value, marker: &str, depth: usize) -> Value {
             json!(low.max(1.0).min(high))
         }
         Some("boolean") => json!(true),
-        Some("string") => json!(string(&schema, marker)),
+        Some("string") => json!(string(&schema, name, marker)),
         _ => json!(marker),
     }
 }
 
-fn string(schema: &Value, marker: &str) -> String {
-    let text = match schema.get("format").and_then(Value::as_str) {
+fn string(schema: &Value, name: Option<&str>, marker: &str) -> String {
+    // A name says what an unformatted string holds often enough to use it.
+    let lower = name.map(str::to_ascii_lowercase);
+    // Conditional request headers hold entity tags: a quoted string.
+    if lower
+        .as_deref()
+        .is_some_and(|n| n == "if-match" || n == "if-none-match")
+    {
+        return "\"1\"".to_owned();
+    }
+    let hinted = lower.and_then(|n| {
+        if n.contains("email") {
+            Some("email")
+        } else if ["url", "uri", "link", "href", "website"]
+            .iter()
+            .any(|w| n.contains(w))
+        {
+            Some("uri")
+        } else {
+            None
+        }
+    });
+    let text = match schema.get("format").and_then(Value::as_str).or(hinted) {
         Some("email") => format!("{marker}@example.com"),
         Some("uuid") => uuid_from(marker),
         Some("date-time") => "2026-01-01T00:00:00Z".to_owned(),
@@ -266,6 +322,16 @@ pub(crate) fn uuid_from(text: &str) -> String {
         &hex[17..20],
         &hex[20..32]
     )
+}
+
+/// A value of the wrong type for a query or path parameter of type `schema`: text that is
+/// plainly not a number or a boolean (`1.5` for an integer filter is leniency, not a bug).
+pub(crate) fn wrong_text(schema: &Value) -> Option<&'static str> {
+    match main_type(&flatten(schema)) {
+        Some("integer" | "number") => Some("harden-not-a-number"),
+        Some("boolean") => Some("harden-not-a-boolean"),
+        _ => None,
+    }
 }
 
 /// A JSON scalar as it goes into a URL.
@@ -323,17 +389,24 @@ pub(crate) fn out_of_bounds(schema: &Value) -> Vec<Invalid> {
     }
     match main_type(&schema) {
         Some("integer" | "number") => {
-            if let Some(min) = number(&schema, "minimum") {
+            // Bounds at the edge of 64 bits have no integer beyond them to send.
+            if let Some(below) = number(&schema, "minimum")
+                .filter(|m| *m > i64::MIN as f64)
+                .and_then(|m| (m.ceil() as i64).checked_sub(1))
+            {
                 out.push(Invalid {
-                    value: json!(min as i64 - 1),
-                    what: format!("{} (below its minimum {min})", min as i64 - 1),
+                    value: json!(below),
+                    what: format!("{below} (below its minimum)"),
                     forbidden: true,
                 });
             }
-            if let Some(max) = number(&schema, "maximum") {
+            if let Some(above) = number(&schema, "maximum")
+                .filter(|m| *m < i64::MAX as f64)
+                .and_then(|m| (m.floor() as i64).checked_add(1))
+            {
                 out.push(Invalid {
-                    value: json!(max as i64 + 1),
-                    what: format!("{} (above its maximum {max})", max as i64 + 1),
+                    value: json!(above),
+                    what: format!("{above} (above its maximum)"),
                     forbidden: true,
                 });
             }
@@ -384,20 +457,30 @@ mod tests {
     fn valid_instances_follow_the_schema() {
         let schema = json!({
             "type": "object",
-            "required": ["title", "count"],
+            "required": ["title", "count", "homepage_url"],
             "allOf": [{"properties": {"owner": {"type": "string", "format": "email"}}}],
             "properties": {
                 "id": {"type": "integer", "readOnly": true},
                 "title": {"type": "string", "minLength": 3, "maxLength": 40},
                 "count": {"type": "integer", "minimum": 5, "maximum": 9},
                 "kind": {"type": "string", "enum": ["a", "b"]},
+                "summary": {"type": "string"},
+                "unit": {"type": "string", "default": "sat"},
+                "homepage_url": {"type": "string"},
                 "tags": {"type": "array", "items": {"type": "string"}}
             }
         });
         let value = valid(&schema, "harden-m1");
         assert_eq!(
             value,
-            json!({"title": "harden-m1", "count": 5, "kind": "a", "owner": "harden-m1@example.com"})
+            // Optional fields are left to the server, but free text carries the marker; a
+            // name tells a URL from text.
+            json!({
+                "title": "harden-m1",
+                "count": 5,
+                "summary": "harden-m1",
+                "homepage_url": "https://example.com/harden-m1"
+            })
         );
         let mut rng = Rng::new(1, "x");
         let wrong = wrong_type(&json!({"type": "integer"}), &mut rng);
@@ -411,6 +494,14 @@ mod tests {
         assert_eq!(long[0].value, json!("hhhh"));
         assert!(long[0].forbidden);
         assert!(!out_of_bounds(&json!({"type": "string"}))[0].forbidden);
+        // A maximum beyond 64 bits has nothing above it to send.
+        let edge = out_of_bounds(
+            &json!({"type": "integer", "minimum": 0, "maximum": 9_223_372_036_854_775_808_u64}),
+        );
+        assert_eq!(
+            edge.iter().map(|b| b.value.clone()).collect::<Vec<_>>(),
+            [json!(-1)]
+        );
         assert_eq!(uuid_from("x").len(), 36);
     }
 }

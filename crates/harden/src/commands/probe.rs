@@ -90,8 +90,10 @@ pub(crate) fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
     }
     let _ = write!(
         toml,
-        "\n[gates.\"R5.input.rejected\"]\nseed = {}\n",
-        args.seed
+        "\n[gates.\"R5.input.rejected\"]\nseed = {}\nmax-requests = {}\n",
+        args.seed,
+        // The other gates need a share of the budget too.
+        u64::from(args.budget) * 3 / 4
     );
     let config = harden_config::load("harden probe", &toml, &catalogue)
         .map_err(|diagnostics| UsageError(diagnostics.to_string()))?;
