@@ -23,7 +23,16 @@ PARTS="${PARTS:-kinto-harden kinto-st lnbits-harden lnbits-st}"
 want() { [[ " $PARTS " == *" $1 "* ]]; }
 run="$(mktemp -d)"
 pids=()
-stop() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; pids=(); sleep 1; }
+# Stops the applications and waits until they are gone (LNbits takes a while to shut down and
+# a new one could not bind its port).
+stop() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do
+    for _ in $(seq 1 75); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$p" 2>/dev/null || true
+  done
+  pids=()
+}
 trap 'stop; rm -rf "$run"' EXIT
 mkdir -p "$WORK"
 
@@ -39,7 +48,7 @@ fi
 wait_for() { for _ in $(seq 1 150); do curl -fs -o /dev/null "$1" && return 0; sleep 0.2; done; echo "no answer from $1" >&2; return 1; }
 
 start_kinto() {
-  rm -rf "$run/kinto" && mkdir -p "$run/kinto"
+  rm -rf "$run/kinto" "$run/.schemathesis" && mkdir -p "$run/kinto"
   (cd "$run/kinto" && printf "\n%.0s" 1 2 3 4 5 6 7 8 | "$WORK/kinto/bin/kinto" init --ini config.ini --backend memory --cache-backend memory >/dev/null 2>&1)
   # Any account may create buckets (a multi-tenant setup); each owns what it creates.
   sed -i 's/^kinto.bucket_create_principals = .*/kinto.bucket_create_principals = system.Authenticated/' "$run/kinto/config.ini"
@@ -56,7 +65,7 @@ start_kinto() {
 }
 
 start_lnbits() {
-  rm -rf "$run/lnbits" && mkdir -p "$run/lnbits"
+  rm -rf "$run/lnbits" "$run/.schemathesis" && mkdir -p "$run/lnbits"
   local site; site="$("$WORK/lnbits/bin/python" -c 'import lnbits, os; print(os.path.dirname(os.path.dirname(lnbits.__file__)))')"
   # Static files are found relative to the working directory.
   (cd "$site" && LNBITS_DATA_FOLDER="$run/lnbits" LNBITS_BACKEND_WALLET_CLASS=FakeWallet LNBITS_ADMIN_UI=false \
@@ -119,6 +128,9 @@ fi
 if want kinto-st; then
 echo "== kinto $KINTO: schemathesis (DELETE excluded, as harden never sends it)"
 start_kinto
+# From the run directory: schemathesis keeps a cache of past failures in the working directory,
+# and replays them; every run starts without one.
+cd "$run"
 timed "$WORK/st/bin/st" run "$run/kinto-api.json" --url "http://127.0.0.1:$KINTO_PORT/v1" -a alice:alice-bench-pw \
   --checks all --exclude-method DELETE --max-examples 5 --seed 1 --workers 1 --rate-limit 50/s \
   --report har --report-har-path "$run/kinto-st.har" >"$run/kinto-st.txt" 2>&1 || true
@@ -143,6 +155,7 @@ fi
 if want lnbits-st; then
 echo "== LNbits $LNBITS: schemathesis (alice's wallet key; the same operations left out)"
 start_lnbits
+cd "$run"
 timed "$WORK/st/bin/st" run "$run/lnbits-api.json" --url "http://127.0.0.1:$LNBITS_PORT" -H "X-Api-Key: $LNBITS_ALICE_KEY" \
   --checks all --exclude-method DELETE \
   --exclude-path-regex '^/(admin|node)/|^/api/v1/(extension|lnurlscan|fiat|auth/first_install|auth/password|auth/reset|wallet/reset|wallet/share)|^/api/v1/payments/lnurl' \

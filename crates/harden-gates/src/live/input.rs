@@ -287,7 +287,10 @@ fn cases(operation: &Operation, valid: &Valid, oversized: usize, rng: &mut Rng) 
                 for invalid in values::out_of_bounds(schema) {
                     bad.push((
                         format!("query-bounds:{}", parameter.name),
-                        values::scalar_text(&invalid.value),
+                        invalid
+                            .text
+                            .clone()
+                            .unwrap_or_else(|| values::scalar_text(&invalid.value)),
                         format!(
                             "the query parameter `{}` = {}",
                             parameter.name, invalid.what

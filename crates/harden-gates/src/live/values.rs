@@ -369,8 +369,11 @@ pub(crate) fn wrong_type(schema: &Value, rng: &mut Rng) -> Value {
 
 /// A value outside the declared range, length or enumeration of `schema`, with what it breaks;
 /// `forbidden` says whether the schema itself rules it out.
+#[derive(Default)]
 pub(crate) struct Invalid {
     pub(crate) value: Value,
+    /// How it is written in a URL, when not as the JSON value is (a number JSON cannot hold).
+    pub(crate) text: Option<String>,
     pub(crate) what: String,
     pub(crate) forbidden: bool,
 }
@@ -385,6 +388,7 @@ pub(crate) fn out_of_bounds(schema: &Value) -> Vec<Invalid> {
             value: json!("harden-not-in-enum"),
             what: "a value outside its enum".into(),
             forbidden: true,
+            ..Invalid::default()
         });
     }
     match main_type(&schema) {
@@ -398,6 +402,7 @@ pub(crate) fn out_of_bounds(schema: &Value) -> Vec<Invalid> {
                     value: json!(below),
                     what: format!("{below} (below its minimum)"),
                     forbidden: true,
+                    ..Invalid::default()
                 });
             }
             if let Some(above) = number(&schema, "maximum")
@@ -408,12 +413,21 @@ pub(crate) fn out_of_bounds(schema: &Value) -> Vec<Invalid> {
                     value: json!(above),
                     what: format!("{above} (above its maximum)"),
                     forbidden: true,
+                    ..Invalid::default()
                 });
             }
             if schema.get("minimum").is_none() && schema.get("maximum").is_none() {
                 out.push(Invalid {
                     value: json!(9_223_372_036_854_775_807_i64),
                     what: "the largest 64-bit integer".into(),
+                    forbidden: false,
+                    ..Invalid::default()
+                });
+                // Beyond 64 bits: what overflows a database driver.
+                out.push(Invalid {
+                    value: json!(-1e23),
+                    text: Some("-99999999999999999999999".into()),
+                    what: "an integer beyond 64 bits".into(),
                     forbidden: false,
                 });
             }
@@ -424,11 +438,13 @@ pub(crate) fn out_of_bounds(schema: &Value) -> Vec<Invalid> {
                     value: json!("h".repeat(max as usize + 1)),
                     what: format!("{} characters (over its maxLength {max})", max as usize + 1),
                     forbidden: true,
+                    ..Invalid::default()
                 }),
                 None => out.push(Invalid {
                     value: json!("h".repeat(10_000)),
                     what: "10000 characters (no maxLength declared)".into(),
                     forbidden: false,
+                    ..Invalid::default()
                 }),
             }
         }
