@@ -23,13 +23,13 @@ PARTS="${PARTS:-kinto-harden kinto-st lnbits-harden lnbits-st}"
 want() { [[ " $PARTS " == *" $1 "* ]]; }
 run="$(mktemp -d)"
 pids=()
-# Stops the applications and waits until they are gone (LNbits takes a while to shut down and
-# a new one could not bind its port).
+# Each application runs in its own session (LNbits serves from a child process), and is stopped
+# as a whole group; stop waits until it is gone so the next start can bind its port.
 stop() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do kill -- -"$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do
-    for _ in $(seq 1 75); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$p" 2>/dev/null || true
+    for _ in $(seq 1 75); do kill -0 -- -"$p" 2>/dev/null || break; sleep 0.2; done
+    kill -9 -- -"$p" 2>/dev/null || true
   done
   pids=()
 }
@@ -52,7 +52,7 @@ start_kinto() {
   (cd "$run/kinto" && printf "\n%.0s" 1 2 3 4 5 6 7 8 | "$WORK/kinto/bin/kinto" init --ini config.ini --backend memory --cache-backend memory >/dev/null 2>&1)
   # Any account may create buckets (a multi-tenant setup); each owns what it creates.
   sed -i 's/^kinto.bucket_create_principals = .*/kinto.bucket_create_principals = system.Authenticated/' "$run/kinto/config.ini"
-  "$WORK/kinto/bin/kinto" start --ini "$run/kinto/config.ini" --port $KINTO_PORT >"$run/kinto/log" 2>&1 &
+  setsid "$WORK/kinto/bin/kinto" start --ini "$run/kinto/config.ini" --port $KINTO_PORT >"$run/kinto/log" 2>&1 &
   pids+=($!)
   wait_for "http://127.0.0.1:$KINTO_PORT/v1/"
   for u in alice bob; do
@@ -69,7 +69,7 @@ start_lnbits() {
   local site; site="$("$WORK/lnbits/bin/python" -c 'import lnbits, os; print(os.path.dirname(os.path.dirname(lnbits.__file__)))')"
   # Static files are found relative to the working directory.
   (cd "$site" && LNBITS_DATA_FOLDER="$run/lnbits" LNBITS_BACKEND_WALLET_CLASS=FakeWallet LNBITS_ADMIN_UI=false \
-    exec "$WORK/lnbits/bin/lnbits" --port $LNBITS_PORT --host 127.0.0.1) >"$run/lnbits/log" 2>&1 &
+    exec setsid "$WORK/lnbits/bin/lnbits" --port $LNBITS_PORT --host 127.0.0.1) >"$run/lnbits/log" 2>&1 &
   pids+=($!)
   wait_for "http://127.0.0.1:$LNBITS_PORT/api/v1/health"
   curl -fs "http://127.0.0.1:$LNBITS_PORT/openapi.json" >"$run/lnbits-api.json"

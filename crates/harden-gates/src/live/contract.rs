@@ -586,6 +586,46 @@ mod tests {
         assert!(refused("POST", 401, None));
     }
 
+    fn operation(method: &str, security: openapi::Security) -> Operation {
+        Operation {
+            method: method.into(),
+            path: "/items".into(),
+            operation_id: None,
+            parameters: Vec::new(),
+            body: None,
+            security,
+            span: harden_model::Span::default(),
+        }
+    }
+
+    #[test]
+    fn disabled_features_are_not_crashes() {
+        assert!(crashed(500) && crashed(502) && crashed(520));
+        // "Block explorer is not enabled" (LNbits) is an answer, not a failure.
+        assert!(!crashed(503) && !crashed(501) && !crashed(404));
+    }
+
+    #[test]
+    fn silence_is_public_where_the_contract_declares_security_elsewhere() {
+        let mut scope = Scope {
+            public: Vec::new(),
+            destructive: Vec::new(),
+            values: Vec::new(),
+            objects: Vec::new(),
+            bodies: Vec::new(),
+            undeclared_public: false,
+        };
+        let silent = operation("GET", openapi::Security::Undeclared);
+        assert!(!scope.is_public(&silent));
+        // FastAPI writes no `security` for routes without an auth dependency.
+        scope.undeclared_public = true;
+        assert!(scope.is_public(&silent));
+        assert!(!scope.is_public(&operation(
+            "GET",
+            openapi::Security::Required(vec!["key".into()])
+        )));
+    }
+
     #[test]
     fn nested_routes_name_their_parents() {
         assert_eq!(aliases("/v1/buckets"), ["bucket_id", "bucketId"]);

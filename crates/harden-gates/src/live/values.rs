@@ -518,6 +518,10 @@ mod tests {
             edge.iter().map(|b| b.value.clone()).collect::<Vec<_>>(),
             [json!(-1)]
         );
+        // Unbounded: the largest 64-bit integer, and one beyond (LNbits's filters overflow).
+        let open = out_of_bounds(&json!({"type": "integer"}));
+        assert_eq!(open[1].text.as_deref(), Some("-99999999999999999999999"));
+        assert!(!open[1].forbidden);
         assert_eq!(uuid_from("x").len(), 36);
     }
 }
