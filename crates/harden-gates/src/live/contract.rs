@@ -368,7 +368,7 @@ pub(crate) type PathValues = Vec<(String, String)>;
 
 /// The names a nested route gives the id of an object of collection `path`: `/buckets` makes
 /// `bucket_id` and `bucketId` (`/orgs/{org_id}/projects`).
-fn aliases(path: &str) -> Vec<String> {
+pub(crate) fn aliases(path: &str) -> Vec<String> {
     let Some(segment) = path
         .rsplit('/')
         .find(|s| !s.is_empty() && !s.starts_with('{'))

@@ -425,20 +425,28 @@ impl Gate for InputRejected {
             let valid = Valid {
                 path,
                 query,
-                body: scope.body_for(operation, &marker).or_else(|| {
-                    operation
-                        .body
-                        .as_ref()
-                        .map(|(schema, _)| values::valid(schema, &marker))
-                }),
+                body: operation
+                    .body
+                    .as_ref()
+                    .map(|(schema, _)| values::valid(schema, &marker)),
             };
+            // The negative cases change what the schema describes; the valid request is the
+            // configured body where there is one (the schema alone may not make a valid one).
+            let configured = scope.body_for(operation, &marker);
             let mut negative = cases(operation, &valid, oversized, &mut rng);
             let mut order: Vec<usize> = (0..negative.len()).collect();
             rng.shuffle(&mut order);
             order.truncate(per_operation);
             order.sort_unstable();
             // The valid requests go first and always; the negative cases the seed chose follow.
-            let mut all = positive(operation, &valid);
+            let mut all = positive(
+                operation,
+                &Valid {
+                    path: valid.path.clone(),
+                    query: valid.query.clone(),
+                    body: configured.or_else(|| valid.body.clone()),
+                },
+            );
             all.extend(order.iter().map(|&i| std::mem::take(&mut negative[i])));
             let order: Vec<usize> = (0..all.len()).collect();
             if spent(service) + order.len() as u64 > budget {

@@ -39,14 +39,19 @@ const SEARCH_PARAMETERS: &[&str] = &[
     "q", "query", "search", "filter", "term", "keyword", "keywords", "text", "name", "title",
 ];
 
-fn is_id_parameter(name: &str, item_parameter: &str) -> bool {
+/// Whether query parameter `name` looks objects of `template` (`/notes/{id}`) up by id: the
+/// item's own parameter, `id`, or the collection's name for its ids (`note_id`, `noteIds`).
+/// Other `*_id` parameters name other objects (`wallet_id`, `checking_id`).
+fn is_id_parameter(name: &str, item_parameter: &str, template: Option<&str>) -> bool {
     let lower = name.to_ascii_lowercase();
+    let collection = template.and_then(|t| t.rsplit_once('/')).map(|(c, _)| c);
     name == item_parameter
         || ID_PARAMETERS.contains(&lower.as_str())
-        || lower.ends_with("_id")
-        || lower.ends_with("_ids")
-        || name.ends_with("Id")
-        || name.ends_with("Ids")
+        || collection.is_some_and(|c| {
+            contract::aliases(c)
+                .iter()
+                .any(|alias| name == alias || name.strip_suffix('s') == Some(alias.as_str()))
+        })
 }
 
 fn is_search_parameter(name: &str) -> bool {
@@ -291,13 +296,15 @@ impl Judge<'_> {
                     variants.push((path.clone(), "its list".into()));
                 }
                 for query in &queries {
-                    let value = if is_id_parameter(&query.name, item_parameter) {
-                        Some(object.id.clone())
-                    } else if is_search_parameter(&query.name) {
-                        object.marker.clone()
-                    } else {
-                        None
-                    };
+                    let value =
+                        if is_id_parameter(&query.name, item_parameter, object.template.as_deref())
+                        {
+                            Some(object.id.clone())
+                        } else if is_search_parameter(&query.name) {
+                            object.marker.clone()
+                        } else {
+                            None
+                        };
                     if let Some(value) = value {
                         let encoded = contract::encode(&value);
                         variants.push((
@@ -419,9 +426,15 @@ mod tests {
 
     #[test]
     fn parameters_and_templates() {
-        assert!(is_id_parameter("noteId", "id"));
-        assert!(is_id_parameter("owner_id", "id"));
-        assert!(!is_id_parameter("limit", "id"));
+        let notes = Some("/api/notes/{id}");
+        assert!(is_id_parameter("noteId", "id", notes));
+        assert!(is_id_parameter("note_ids", "id", notes));
+        assert!(is_id_parameter("id", "id", notes));
+        assert!(
+            !is_id_parameter("owner_id", "id", notes),
+            "another object's id"
+        );
+        assert!(!is_id_parameter("limit", "id", notes));
         assert!(is_search_parameter("q"));
         assert!(template_matches("/notes/{id}", "/notes/17"));
         assert!(!template_matches("/notes/{id}", "/notes/17/tags"));
