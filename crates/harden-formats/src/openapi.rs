@@ -53,7 +53,31 @@ fn base_path(root: &Node) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::plain_get_paths;
+    use super::{join, operations_with, plain_get_paths};
+
+    #[test]
+    fn references_to_other_files_are_followed() {
+        let root = "openapi: 3.0.3\npaths:\n  /items:\n    $ref: paths/items.yaml\n";
+        let files = |path: &str| -> Option<String> {
+            match path {
+                "paths/items.yaml" => Some("post:\n  requestBody:\n    content:\n      application/json:\n        schema: {$ref: '../schemas.yaml#/Item'}\n".into()),
+                "schemas.yaml" => Some("Item:\n  type: object\n  properties:\n    name: {$ref: '#/Name'}\n    self: {$ref: '#/Item'}\nName: {type: string, maxLength: 9}\n".into()),
+                _ => None,
+            }
+        };
+        let operations = operations_with(root, &files).unwrap();
+        assert_eq!(operations.len(), 1);
+        let (schema, _) = operations[0].body.clone().unwrap();
+        assert_eq!(schema["properties"]["name"]["maxLength"], 9);
+        // A file that refers to itself ends, bounded.
+        assert!(schema["properties"]["self"]["properties"]["self"].is_object());
+        // A file that does not parse is named.
+        let broken = |_: &str| Some("a: [".to_owned());
+        let error = operations_with(root, &broken).unwrap_err();
+        assert!(error.message.contains("in paths/items.yaml"), "{error}");
+        assert_eq!(join("openapi", "../x.yaml"), "../x.yaml");
+        assert_eq!(join("a/b.yaml", "./c/../d.yaml"), "a/d.yaml");
+    }
 
     #[test]
     fn get_operations_without_parameters_under_the_server_path() {
@@ -134,10 +158,151 @@ const MAX_REF_DEPTH: usize = 12;
 /// (`#/components/...`, `#/definitions/...`) are resolved; a reference to another file is kept
 /// as `{"$ref": ...}`.
 pub fn operations(text: &str) -> Result<Vec<Operation>, YamlError> {
-    let documents = yaml::parse(text)?;
-    let Some(root) = documents.first() else {
+    operations_with(text, &|_| None)
+}
+
+/// Files one contract may reference.
+const MAX_FILES: usize = 64;
+/// References to other files replaced in one contract, at most.
+const MAX_INLINED: usize = 20_000;
+
+/// [`operations`] of a contract split over several files: `load` gives the text of a file
+/// named by a `$ref` (`schemas/item.yaml#/Item`), as a path relative to the root document's
+/// directory (`..` kept for the caller to confine), or `None` when it cannot be read (the
+/// reference then stays as it is). A referenced file that does not parse is an error naming it.
+pub fn operations_with(
+    text: &str,
+    load: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Operation>, YamlError> {
+    let mut documents = yaml::parse(text)?;
+    if documents.is_empty() {
         return Ok(Vec::new());
+    }
+    let mut root = documents.swap_remove(0);
+    let mut files = Files {
+        load,
+        parsed: Vec::new(),
+        inlined: 0,
     };
+    inline_external(&mut root, "", &mut files, 0)?;
+    Ok(operations_of(&root))
+}
+
+/// Parsed files, by path, loaded at most once each.
+struct Files<'a> {
+    load: &'a dyn Fn(&str) -> Option<String>,
+    parsed: Vec<(String, Option<Node>)>,
+    /// References replaced so far: a file that refers to itself twice per level must not
+    /// grow without bound.
+    inlined: usize,
+}
+
+impl Files<'_> {
+    fn get(&mut self, path: &str) -> Result<Option<Node>, YamlError> {
+        if let Some((_, node)) = self.parsed.iter().find(|(p, _)| p == path) {
+            return Ok(node.clone());
+        }
+        if self.parsed.len() >= MAX_FILES {
+            return Ok(None);
+        }
+        let node = match (self.load)(path) {
+            Some(text) => yaml::parse(&text)
+                .map_err(|e| YamlError {
+                    message: format!(
+                        "in {path} (line {}, column {}): {}",
+                        e.line, e.column, e.message
+                    ),
+                    ..e
+                })?
+                .into_iter()
+                .next(),
+            None => None,
+        };
+        self.parsed.push((path.to_owned(), node.clone()));
+        Ok(node)
+    }
+}
+
+/// `path` of a `$ref` joined to the directory of `base` (`a/b.yaml` + `c.yaml` = `a/c.yaml`),
+/// `.` segments dropped and `..` applied while there is a directory to leave.
+fn join(base: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = base.split('/').collect();
+    parts.pop();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join("/")
+}
+
+/// Replaces every `$ref` to another file under `node` (of the document `file`, "" for the root)
+/// by what it points to, itself inlined; references within that file are inlined too, since
+/// the root's own (`#/...`) are resolved against the root later.
+fn inline_external(
+    node: &mut Node,
+    file: &str,
+    files: &mut Files<'_>,
+    depth: usize,
+) -> Result<(), YamlError> {
+    if depth > MAX_REF_DEPTH * 4 {
+        return Ok(());
+    }
+    let reference = node.get("$ref").and_then(Node::as_str).map(str::to_owned);
+    if let Some(reference) = reference {
+        let (target, pointer) = reference
+            .split_once('#')
+            .unwrap_or((reference.as_str(), ""));
+        let target_file = if target.is_empty() {
+            // A local reference: the root's stay for later; another file's are resolved here.
+            if file.is_empty() {
+                return Ok(());
+            }
+            file.to_owned()
+        } else if target.contains("://") {
+            return Ok(());
+        } else {
+            join(if file.is_empty() { "openapi" } else { file }, target)
+        };
+        if files.inlined >= MAX_INLINED {
+            return Ok(());
+        }
+        if let Some(document) = files.get(&target_file)? {
+            let found = if pointer.is_empty() {
+                Some(&document)
+            } else {
+                lookup(&document, pointer)
+            };
+            if let Some(found) = found {
+                files.inlined += 1;
+                *node = found.clone();
+                return inline_external(node, &target_file, files, depth + 1);
+            }
+        }
+        return Ok(());
+    }
+    match &mut node.value {
+        yaml::Value::Seq(items) => {
+            for item in items {
+                inline_external(item, file, files, depth + 1)?;
+            }
+        }
+        yaml::Value::Map(entries) => {
+            for (_, value) in entries {
+                inline_external(value, file, files, depth + 1)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn operations_of(root: &Node) -> Vec<Operation> {
     let prefix = base_path(root);
     let global = security_of(root.get("security"));
     let mut found = Vec::new();
@@ -191,7 +356,7 @@ pub fn operations(text: &str) -> Result<Vec<Operation>, YamlError> {
             });
         }
     }
-    Ok(found)
+    found
 }
 
 /// The node a `$ref` points to (local pointers only), followed a bounded number of times.

@@ -64,6 +64,17 @@ const HUNG_AFTER: u32 = 2;
 /// Characters of a body shown in an exchange.
 const EXCERPT: usize = 240;
 
+/// What the transcript keeps of an answer, and how much of it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// An excerpt, the body read up to the body limit.
+    Excerpt,
+    /// Nothing of the body (a login answer carries the credential).
+    Withheld,
+    /// An excerpt, the body read up to this many bytes (a contract).
+    Document(usize),
+}
+
 /// An identity's credential header (name, value) once obtained, or why it could not be.
 type Session = Result<(String, String), String>;
 
@@ -365,7 +376,7 @@ impl Prober {
             body: Some(login.body.clone().into_bytes()),
             ..Request::default()
         };
-        let response = self.send_recorded(&request, true, true)?;
+        let response = self.send_recorded(&request, true, Keep::Withheld)?;
         Ok(identity::credential_from_login(
             login,
             response.status,
@@ -500,17 +511,27 @@ impl Prober {
     }
 
     fn send_paced(&self, request: &Request, paced: bool) -> Result<Response, ProbeError> {
-        self.send_recorded(request, paced, false)
+        self.send_recorded(request, paced, Keep::Excerpt)
     }
 
-    /// Sends `request`; with `withhold`, the answer's body is left out of the transcript (a
-    /// login answer carries the credential).
+    /// Fetches a document of the target (an OpenAPI contract), reading up to `limit` bytes of
+    /// it instead of the usual body limit; within the budget and in the transcript.
+    pub fn fetch_document(&self, target: &str, limit: usize) -> Result<Response, ProbeError> {
+        self.send_recorded(&Request::get(target), true, Keep::Document(limit))
+    }
+
+    /// Sends `request`; `keep` says what the transcript keeps of the answer.
     fn send_recorded(
         &self,
         request: &Request,
         paced: bool,
-        withhold: bool,
+        keep: Keep,
     ) -> Result<Response, ProbeError> {
+        let withhold = keep == Keep::Withheld;
+        let limit = match keep {
+            Keep::Document(limit) => limit,
+            _ => self.limits.body_limit,
+        };
         let url = self.resolve(&request.target)?;
         let timeout = self.time_left()?;
         let request: Cow<'_, Request> = match &request.identity {
@@ -581,9 +602,9 @@ impl Prober {
             excerpt: None,
             error: None,
         };
-        let outcome = self
-            .runtime
-            .block_on(self.exchange(method, url, request, paced, timeout));
+        let outcome =
+            self.runtime
+                .block_on(self.exchange(method, url, request, paced, (timeout, limit)));
         let outcome = match outcome {
             // Cut short by the gate's deadline, not by the service's silence: not a sign of a
             // hung service, and said as what it is.
@@ -671,7 +692,7 @@ impl Prober {
         url: url::Url,
         request: &Request,
         paced: bool,
-        timeout: Duration,
+        (timeout, limit): (Duration, usize),
     ) -> Result<(u16, Vec<(String, String)>, Vec<u8>, bool, Duration), (ProbeError, Duration)> {
         let _permit = self
             .in_flight
@@ -689,7 +710,6 @@ impl Prober {
         if let Some(body) = &request.body {
             builder = builder.body(body.clone());
         }
-        let limit = self.limits.body_limit;
         let work = async move {
             let mut response = builder.send().await?;
             let status = response.status().as_u16();

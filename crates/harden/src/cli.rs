@@ -377,10 +377,11 @@ pub(crate) struct ProbeArgs {
     /// PEM file of a private certificate authority to trust (a staging CA), besides the system's.
     #[arg(long, value_name = "PEM")]
     pub(crate) ca_file: Option<std::path::PathBuf>,
-    /// The service's OpenAPI (3.x) or Swagger (2.0) document: its operations are called by the
+    /// The service's OpenAPI (3.x) or Swagger (2.0) document, a file or a URL on the target
+    /// (`http://127.0.0.1:8080/openapi.json`): its operations are called by the
     /// contract-driven gates (R1.auth.enforced, R1.tenancy.isolation, R5.input.rejected,
     /// R6.idempotency) and its plain GETs looked at by the others.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE|URL")]
     pub(crate) contract: Option<std::path::PathBuf>,
     /// An operation anyone may call (`GET /health`, `/docs*`); repeatable.
     #[arg(long = "public", value_name = "PATTERN")]

@@ -24,15 +24,43 @@ pub(crate) fn operations(cx: &GateCx<'_>) -> Result<Vec<Operation>, GateError> {
             location: None,
         })?;
         let text = String::from_utf8_lossy(&bytes);
-        operations.extend(openapi::operations(&text).map_err(|e| GateError::Failed {
-            message: format!(
-                "{document}:{}:{}: not a readable OpenAPI document: {}",
-                e.line, e.column, e.message
-            ),
-            location: None,
+        // Files the contract references are read from the repository, never from outside it.
+        let directory = document.rsplit_once('/').map_or("", |(d, _)| d);
+        let load = |path: &str| -> Option<String> {
+            let full = inside_repository(directory, path)?;
+            let bytes = cx.repo().read(&full).ok()?;
+            Some(String::from_utf8_lossy(&bytes).into_owned())
+        };
+        operations.extend(openapi::operations_with(&text, &load).map_err(|e| {
+            GateError::Failed {
+                message: format!(
+                    "{document}:{}:{}: not a readable OpenAPI document: {}",
+                    e.line, e.column, e.message
+                ),
+                location: None,
+            }
         })?);
     }
     Ok(operations)
+}
+
+/// `path` (relative to `directory`) as a repository path, or `None` when it leaves the
+/// repository or is absolute.
+fn inside_repository(directory: &str, path: &str) -> Option<String> {
+    if path.starts_with('/') || path.contains('\\') {
+        return None;
+    }
+    let mut parts: Vec<&str> = directory.split('/').filter(|p| !p.is_empty()).collect();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// What `[target]` adds to the contract.
@@ -596,6 +624,20 @@ mod tests {
             security,
             span: harden_model::Span::default(),
         }
+    }
+
+    #[test]
+    fn referenced_files_stay_in_the_repository() {
+        assert_eq!(
+            inside_repository("api", "schemas/a.yaml").as_deref(),
+            Some("api/schemas/a.yaml")
+        );
+        assert_eq!(
+            inside_repository("api", "../common.yaml").as_deref(),
+            Some("common.yaml")
+        );
+        assert_eq!(inside_repository("api", "../../etc/passwd"), None);
+        assert_eq!(inside_repository("", "/etc/passwd"), None);
     }
 
     #[test]

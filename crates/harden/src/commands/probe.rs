@@ -34,19 +34,21 @@ pub(crate) fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
     // The contract, read here and handed to the gates as the only file of the "repository".
     let contract = match &args.contract {
         Some(file) => {
-            let bytes = fs_err::read(file).map_err(|e| UsageError(format!("--contract: {e}")))?;
-            let name = if file.extension().is_some_and(|e| e == "json") {
+            let shown = file.display().to_string();
+            let bytes = if shown.starts_with("http://") || shown.starts_with("https://") {
+                fetch_contract(&prober, &shown)?
+            } else {
+                fs_err::read(file).map_err(|e| UsageError(format!("--contract: {e}")))?
+            };
+            let name = if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
                 "contract.json"
             } else {
                 "contract.yaml"
             };
             harden_formats::openapi::operations(&String::from_utf8_lossy(&bytes)).map_err(|e| {
                 UsageError(format!(
-                    "--contract {}:{}:{}: {}",
-                    file.display(),
-                    e.line,
-                    e.column,
-                    e.message
+                    "--contract {shown}:{}:{}: {}",
+                    e.line, e.column, e.message
                 ))
             })?;
             Some((name, bytes))
@@ -144,6 +146,28 @@ pub(crate) fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
     );
     output::emit(&text, None)?;
     Ok(harden_engine::exit_code(&report))
+}
+
+/// The largest contract read from the target.
+const CONTRACT_LIMIT: usize = 32 << 20;
+
+/// The contract at `url`, which must be on the target (the prober refuses any other host);
+/// the request counts against the budget and is in the transcript.
+fn fetch_contract(prober: &harden_probe::Prober, url: &str) -> anyhow::Result<Vec<u8>> {
+    let response = prober
+        .fetch_document(url, CONTRACT_LIMIT)
+        .map_err(|e| UsageError(format!("--contract {url}: {e}")))?;
+    if !(200..300).contains(&response.status) {
+        return Err(UsageError(format!("--contract {url}: answered {}", response.status)).into());
+    }
+    if response.truncated {
+        return Err(UsageError(format!(
+            "--contract {url}: larger than {} MiB; save it and pass the file",
+            CONTRACT_LIMIT >> 20
+        ))
+        .into());
+    }
+    Ok(response.body)
 }
 
 /// `text` as a TOML basic string.

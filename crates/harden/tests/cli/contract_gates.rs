@@ -200,3 +200,69 @@ fn invalid_inputs_are_reproducible_from_the_seed() {
     assert_eq!(first.len(), other.len(), "the same cases, other values");
     assert_ne!(first, other);
 }
+
+/// `--contract URL` reads the contract from the target itself (within the budget, in the
+/// transcript); a URL on another host is refused before anything is sent there.
+#[test]
+fn the_contract_can_come_from_the_target() {
+    let app = NotesApp::start(&[Defect::IdorById]);
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}openapi.yaml", app.base);
+    let output = harden(dir.path())
+        .env(
+            "NOTES_ALICE",
+            format!("Authorization: Bearer {}", app.token("alice")),
+        )
+        .env(
+            "NOTES_BOB",
+            format!("Authorization: Bearer {}", app.token("bob")),
+        )
+        .args([
+            "probe",
+            &app.base,
+            "--format",
+            "json",
+            "--rate",
+            "100",
+            "--contract",
+            &url,
+        ])
+        .args([
+            "--identity",
+            "alice=NOTES_ALICE",
+            "--identity",
+            "bob=NOTES_BOB",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let tenancy = report["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == "R1.tenancy.isolation")
+        .unwrap();
+    assert_eq!(tenancy["outcome"], "fail", "{tenancy}");
+    assert!(
+        report["transcript"][0]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/openapi.yaml"),
+        "the contract's fetch is the first exchange"
+    );
+    let elsewhere = harden(dir.path())
+        .args([
+            "probe",
+            &app.base,
+            "--contract",
+            "http://127.0.0.2:9/openapi.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(elsewhere.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&elsewhere.stderr).contains("not on the target's host"),
+        "{}",
+        String::from_utf8_lossy(&elsewhere.stderr)
+    );
+}
