@@ -11,7 +11,7 @@
 # Usage: bench/contract-apps.sh       (needs python3-venv; WORK keeps the installs, default
 #        HARDEN=path/to/harden WORK=dir bench/contract-apps.sh      ~/.cache/harden-contract-apps)
 #        PARTS="kinto-harden lnbits-st" bench/contract-apps.sh    (some parts only; default all:
-#        kinto-harden kinto-st lnbits-harden lnbits-st)
+#        kinto-harden kinto-st lnbits-harden lnbits-st; also lnbits-r5); RATE=1000 raises both tools' cap (50)
 set -euo pipefail
 HARDEN="${HARDEN:-${CARGO_TARGET_DIR:-target}/release/harden}"
 HARDEN="$(cd "$(dirname "$HARDEN")" && pwd)/$(basename "$HARDEN")"
@@ -20,6 +20,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)/contract-apps"
 KINTO=26.5.0 LNBITS=1.6.2 SCHEMATHESIS=4.32.5
 KINTO_PORT=18501 LNBITS_PORT=18502
 PARTS="${PARTS:-kinto-harden kinto-st lnbits-harden lnbits-st}"
+RATE="${RATE:-50}"   # requests per second for both tools
 want() { [[ " $PARTS " == *" $1 "* ]]; }
 run="$(mktemp -d)"
 pids=()
@@ -120,7 +121,7 @@ timed() { local s rc=0; s=$(date +%s.%N); "$@" || rc=$?; echo "  time: $(python3
 if want kinto-harden; then
 echo "== kinto $KINTO: harden"
 start_kinto
-timed "$HARDEN" probe "http://127.0.0.1:$KINTO_PORT/" --contract "$run/kinto-api.json" --budget 2000 --rate 50 \
+timed "$HARDEN" probe "http://127.0.0.1:$KINTO_PORT/" --contract "$run/kinto-api.json" --budget 2000 --rate "$RATE" \
   --identity alice=KINTO_ALICE --identity bob=KINTO_BOB --format json >"$run/kinto-harden.json" || true
 summary "$run/kinto-harden.json"
 stop
@@ -132,7 +133,7 @@ start_kinto
 # and replays them; every run starts without one.
 cd "$run"
 timed "$WORK/st/bin/st" run "$run/kinto-api.json" --url "http://127.0.0.1:$KINTO_PORT/v1" -a alice:alice-bench-pw \
-  --checks all --exclude-method DELETE --max-examples 5 --seed 1 --workers 1 --rate-limit 50/s \
+  --checks all --exclude-method DELETE --max-examples 5 --seed 1 --workers 1 --rate-limit "$RATE/s" \
   --report har --report-har-path "$run/kinto-st.har" >"$run/kinto-st.txt" 2>&1 || true
 st_summary "$run/kinto-st.har"
 stop
@@ -142,14 +143,25 @@ echo "== LNbits $LNBITS: harden (wallet admin keys, then JWT logins)"
 start_lnbits
 mkdir -p "$run/lnbits-repo"
 cp "$run/lnbits-api.json" "$run/lnbits-repo/"
-cp "$HERE/lnbits-keys.toml" "$run/lnbits-repo/harden.toml"
+sed "s/^rate-per-second = .*/rate-per-second = $RATE/" "$HERE/lnbits-keys.toml" >"$run/lnbits-repo/harden.toml"
 (cd "$run/lnbits-repo" && timed "$HARDEN" check . --live --no-record --only R1.auth.enforced --only R1.tenancy.isolation \
   --only R5.input.rejected --only R6.idempotency --format json >"$run/lnbits-harden.json") || true
 summary "$run/lnbits-harden.json"
-cp "$HERE/lnbits-jwt.toml" "$run/lnbits-repo/harden.toml"
+sed "s/^rate-per-second = .*/rate-per-second = $RATE/" "$HERE/lnbits-jwt.toml" >"$run/lnbits-repo/harden.toml"
 (cd "$run/lnbits-repo" && timed "$HARDEN" check . --live --no-record --only R1.auth.enforced --only R1.tenancy.isolation \
   --format json >"$run/lnbits-harden-jwt.json") || true
 summary "$run/lnbits-harden-jwt.json"
+stop
+fi
+if want lnbits-r5; then
+echo "== LNbits $LNBITS: harden, R5.input.rejected alone (the gate comparable to schemathesis)"
+start_lnbits
+mkdir -p "$run/lnbits-repo"
+cp "$run/lnbits-api.json" "$run/lnbits-repo/"
+sed "s/^rate-per-second = .*/rate-per-second = $RATE/" "$HERE/lnbits-keys.toml" >"$run/lnbits-repo/harden.toml"
+(cd "$run/lnbits-repo" && timed "$HARDEN" check . --live --no-record --only R5.input.rejected \
+  --format json >"$run/lnbits-r5.json") || true
+summary "$run/lnbits-r5.json"
 stop
 fi
 if want lnbits-st; then
@@ -159,7 +171,7 @@ cd "$run"
 timed "$WORK/st/bin/st" run "$run/lnbits-api.json" --url "http://127.0.0.1:$LNBITS_PORT" -H "X-Api-Key: $LNBITS_ALICE_KEY" \
   --checks all --exclude-method DELETE \
   --exclude-path-regex '^/(admin|node)/|^/api/v1/(extension|lnurlscan|fiat|auth/first_install|auth/password|auth/reset|wallet/reset|wallet/share)|^/api/v1/payments/lnurl' \
-  --max-examples 5 --seed 1 --workers 1 --rate-limit 50/s --report har --report-har-path "$run/lnbits-st.har" \
+  --max-examples 5 --seed 1 --workers 1 --rate-limit "$RATE/s" --report har --report-har-path "$run/lnbits-st.har" \
   >"$run/lnbits-st.txt" 2>&1 || true
 st_summary "$run/lnbits-st.har"
 cp "$run/lnbits-st.txt" "${ST_LOG:-/dev/null}" || true
