@@ -30,7 +30,8 @@ minimum, above the maximum or over `maxLength`, values outside an enum, an overs
 query and path parameters of the wrong type or out of range. Cases are chosen by a seeded \
 generator: the same `seed`, the same requests. A 5xx fails the gate; a 2xx for a case the \
 schema forbids is a lower-severity finding. Requests go as the first `[[target.identity]]` when \
-there is one; objects are created to address item routes and deleted afterwards.",
+there is one; objects are created to address item routes and deleted afterwards, and PUT or \
+PATCH of an object goes only to those (never to one named by `path-values`).",
     evidence: &["operations", "cases", "requests"],
     options: &[
         OptionSpec {
@@ -407,6 +408,14 @@ impl Gate for InputRejected {
                 out.add("operations without a value for a path parameter", 1);
                 continue;
             };
+            // A change to an object is only sent to one the gates created: `path-values` may
+            // name real data, which invalid (or valid) input must not overwrite.
+            let changes = matches!(operation.method.as_str(), "PUT" | "PATCH");
+            let own = created.iter().any(|c| c.template == operation.path);
+            if changes && operation.path.contains('{') && !own {
+                out.add("changes to objects harden did not create, not sent", 1);
+                continue;
+            }
             let query: Vec<(String, String)> = operation
                 .parameters
                 .iter()
