@@ -388,6 +388,12 @@ pub trait Service: Send + Sync {
     /// budget (what a rate-limit test needs).
     fn burst(&self, request: &HttpRequest, count: u32) -> Vec<Result<HttpResponse, HttpError>>;
 
+    /// Sends `requests`, possibly several at once, within the run's limits; the answers and the
+    /// transcript keep the order given.
+    fn send_many(&self, requests: &[HttpRequest]) -> Vec<Result<HttpResponse, HttpError>> {
+        requests.iter().map(|r| self.send(r)).collect()
+    }
+
     /// Requests sent so far.
     fn sent(&self) -> u32;
 

@@ -64,6 +64,17 @@ const HUNG_AFTER: u32 = 2;
 /// Characters of a body shown in an exchange.
 const EXCERPT: usize = 240;
 
+/// A request ready to go, with its transcript entry begun.
+struct Prepared {
+    method: reqwest::Method,
+    url: url::Url,
+    request: Request,
+    exchange: Exchange,
+    timeout: Duration,
+    limit: usize,
+    withhold: bool,
+}
+
 /// What the transcript keeps of an answer, and how much of it is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Keep {
@@ -114,6 +125,10 @@ impl harden_engine::Service for Prober {
 
     fn burst(&self, request: &Request, count: u32) -> Vec<Result<Response, ProbeError>> {
         Prober::burst(self, request, count)
+    }
+
+    fn send_many(&self, requests: &[Request]) -> Vec<Result<Response, ProbeError>> {
+        Prober::send_many(self, requests)
     }
 
     fn sent(&self) -> u32 {
@@ -527,6 +542,101 @@ impl Prober {
         paced: bool,
         keep: Keep,
     ) -> Result<Response, ProbeError> {
+        let prepared = self.prepare(request, keep)?;
+        let outcome = self.runtime.block_on(self.exchange(
+            prepared.method.clone(),
+            prepared.url.clone(),
+            &prepared.request,
+            paced,
+            (prepared.timeout, prepared.limit),
+        ));
+        let (exchange, result) = self.finish(&prepared, outcome);
+        let index = {
+            let mut transcript = self
+                .transcript
+                .lock()
+                .map_err(|_| ProbeError::Failed("transcript lock poisoned".into()))?;
+            transcript.push(exchange);
+            transcript.len() - 1
+        };
+        result.map(|(status, headers, body, truncated, elapsed)| Response {
+            status,
+            headers,
+            body,
+            truncated,
+            elapsed,
+            exchange: index,
+        })
+    }
+
+    /// Sends `requests` concurrently (as many in flight as the limits allow, each paced by the
+    /// rate cap and counted against the budget); the transcript keeps them in the order given,
+    /// whatever order they are answered in, so a run stays reproducible.
+    pub fn send_many(&self, requests: &[Request]) -> Vec<Result<Response, ProbeError>> {
+        let prepared: Vec<Result<Prepared, ProbeError>> = requests
+            .iter()
+            .map(|r| self.prepare(r, Keep::Excerpt))
+            .collect();
+        // Slots in request order, filled as answers come.
+        let slots: Vec<Option<usize>> = match self.transcript.lock() {
+            Ok(mut transcript) => prepared
+                .iter()
+                .map(|p| {
+                    p.as_ref().ok().map(|p| {
+                        transcript.push(p.exchange.clone());
+                        transcript.len() - 1
+                    })
+                })
+                .collect(),
+            Err(_) => {
+                return requests
+                    .iter()
+                    .map(|_| Err(ProbeError::Failed("transcript lock poisoned".into())))
+                    .collect();
+            }
+        };
+        let outcomes = self.runtime.block_on(futures_util::future::join_all(
+            prepared.iter().filter_map(|p| p.as_ref().ok()).map(|p| {
+                self.exchange(
+                    p.method.clone(),
+                    p.url.clone(),
+                    &p.request,
+                    true,
+                    (p.timeout, p.limit),
+                )
+            }),
+        ));
+        let mut outcomes = outcomes.into_iter();
+        prepared
+            .into_iter()
+            .zip(slots)
+            .map(|(prepared, slot)| {
+                let prepared = prepared?;
+                let outcome = outcomes
+                    .next()
+                    .unwrap_or(Err((ProbeError::Failed("not sent".into()), Duration::ZERO)));
+                let (exchange, result) = self.finish(&prepared, outcome);
+                let index = slot.unwrap_or_default();
+                if let Ok(mut transcript) = self.transcript.lock()
+                    && let Some(entry) = transcript.get_mut(index)
+                {
+                    *entry = exchange;
+                }
+                result.map(|(status, headers, body, truncated, elapsed)| Response {
+                    status,
+                    headers,
+                    body,
+                    truncated,
+                    elapsed,
+                    exchange: index,
+                })
+            })
+            .collect()
+    }
+
+    /// Everything about a request decided before it is sent: the budget spent, the identity's
+    /// credential and the `[target]` headers added, the transcript entry begun.
+    fn prepare(&self, request: &Request, keep: Keep) -> Result<Prepared, ProbeError> {
         let withhold = keep == Keep::Withheld;
         let limit = match keep {
             Keep::Document(limit) => limit,
@@ -578,7 +688,7 @@ impl Prober {
         }
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|e| ProbeError::Failed(format!("method {}: {e}", request.method)))?;
-        let mut exchange = Exchange {
+        let exchange = Exchange {
             gate: harden_engine::service_gate().map(str::to_owned),
             method: request.method.clone(),
             url: MaskedUrl::new(url.clone()).to_string(),
@@ -602,9 +712,33 @@ impl Prober {
             excerpt: None,
             error: None,
         };
-        let outcome =
-            self.runtime
-                .block_on(self.exchange(method, url, request, paced, (timeout, limit)));
+        Ok(Prepared {
+            method,
+            url,
+            request: request.clone(),
+            exchange,
+            timeout,
+            limit,
+            withhold,
+        })
+    }
+
+    /// The transcript entry and the result of a prepared request's outcome.
+    #[allow(clippy::type_complexity)] // One exchange's parts, as `exchange` returns them.
+    fn finish(
+        &self,
+        prepared: &Prepared,
+        outcome: Result<
+            (u16, Vec<(String, String)>, Vec<u8>, bool, Duration),
+            (ProbeError, Duration),
+        >,
+    ) -> (
+        Exchange,
+        Result<(u16, Vec<(String, String)>, Vec<u8>, bool, Duration), ProbeError>,
+    ) {
+        let timeout = prepared.timeout;
+        let withhold = prepared.withhold;
+        let mut exchange = prepared.exchange.clone();
         let outcome = match outcome {
             // Cut short by the gate's deadline, not by the service's silence: not a sign of a
             // hung service, and said as what it is.
@@ -654,22 +788,7 @@ impl Prober {
             }
         };
         self.scrub_exchange(&mut exchange);
-        let index = {
-            let mut transcript = self
-                .transcript
-                .lock()
-                .map_err(|_| ProbeError::Failed("transcript lock poisoned".into()))?;
-            transcript.push(exchange);
-            transcript.len() - 1
-        };
-        result.map(|(status, headers, body, truncated, elapsed)| Response {
-            status,
-            headers,
-            body,
-            truncated,
-            elapsed,
-            exchange: index,
-        })
+        (exchange, result)
     }
 
     /// Waits for a rate slot: slots are `1 / rate` apart, handed out in order.
