@@ -559,13 +559,9 @@ impl Prober {
             transcript.push(exchange);
             transcript.len() - 1
         };
-        result.map(|(status, headers, body, truncated, elapsed)| Response {
-            status,
-            headers,
-            body,
-            truncated,
-            elapsed,
+        result.map(|response| Response {
             exchange: index,
+            ..response
         })
     }
 
@@ -622,13 +618,9 @@ impl Prober {
                 {
                     *entry = exchange;
                 }
-                result.map(|(status, headers, body, truncated, elapsed)| Response {
-                    status,
-                    headers,
-                    body,
-                    truncated,
-                    elapsed,
+                result.map(|response| Response {
                     exchange: index,
+                    ..response
                 })
             })
             .collect()
@@ -724,18 +716,11 @@ impl Prober {
     }
 
     /// The transcript entry and the result of a prepared request's outcome.
-    #[allow(clippy::type_complexity)] // One exchange's parts, as `exchange` returns them.
     fn finish(
         &self,
         prepared: &Prepared,
-        outcome: Result<
-            (u16, Vec<(String, String)>, Vec<u8>, bool, Duration),
-            (ProbeError, Duration),
-        >,
-    ) -> (
-        Exchange,
-        Result<(u16, Vec<(String, String)>, Vec<u8>, bool, Duration), ProbeError>,
-    ) {
+        outcome: Result<Response, (ProbeError, Duration)>,
+    ) -> (Exchange, Result<Response, ProbeError>) {
         let timeout = prepared.timeout;
         let withhold = prepared.withhold;
         let mut exchange = prepared.exchange.clone();
@@ -757,29 +742,31 @@ impl Prober {
             _ => self.timeouts_in_a_row.store(0, Ordering::Relaxed),
         }
         let result = match outcome {
-            Ok((status, headers, body, truncated, elapsed)) => {
-                exchange.status = Some(status);
-                exchange.response_headers =
-                    headers.iter().map(|(n, v)| redact::header(n, v)).collect();
-                exchange.elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
-                exchange.body_sha256 = Some(hex::encode(Sha256::digest(&body)));
-                exchange.body_bytes = Some(body.len());
+            Ok(response) => {
+                exchange.status = Some(response.status);
+                exchange.response_headers = response
+                    .headers
+                    .iter()
+                    .map(|(n, v)| redact::header(n, v))
+                    .collect();
+                exchange.elapsed_ms =
+                    u64::try_from(response.elapsed.as_millis()).unwrap_or(u64::MAX);
+                exchange.body_sha256 = Some(hex::encode(Sha256::digest(&response.body)));
+                exchange.body_bytes = Some(response.body.len());
                 exchange.excerpt = if withhold {
                     Some("(withheld: a login answer carries the credential)".to_owned())
                 } else {
-                    (!body.is_empty()).then(|| redact::excerpt(&body, EXCERPT))
+                    (!response.body.is_empty()).then(|| redact::excerpt(&response.body, EXCERPT))
                 };
-                if (300..400).contains(&status)
-                    && let Some((_, location)) = headers
-                        .iter()
-                        .find(|(n, _)| n.eq_ignore_ascii_case("location"))
+                if (300..400).contains(&response.status)
+                    && let Some(location) = response.header("location")
                 {
                     exchange.redirect = Some(match self.base.join(location) {
                         Ok(to) => MaskedUrl::new(to).to_string(),
                         Err(_) => harden_secrets::mask(location).into_owned(),
                     });
                 }
-                Ok((status, headers, body, truncated, elapsed))
+                Ok(response)
             }
             Err((error, elapsed)) => {
                 exchange.elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
@@ -804,7 +791,7 @@ impl Prober {
         tokio::time::sleep_until(slot).await;
     }
 
-    #[allow(clippy::type_complexity)] // One exchange's parts, taken apart by the only caller.
+    /// One exchange on the wire; the answer's transcript index is set when it is recorded.
     async fn exchange(
         &self,
         method: reqwest::Method,
@@ -812,7 +799,7 @@ impl Prober {
         request: &Request,
         paced: bool,
         (timeout, limit): (Duration, usize),
-    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>, bool, Duration), (ProbeError, Duration)> {
+    ) -> Result<Response, (ProbeError, Duration)> {
         let _permit = self
             .in_flight
             .acquire()
@@ -855,9 +842,14 @@ impl Prober {
             Ok::<_, reqwest::Error>((status, headers, body, truncated))
         };
         match tokio::time::timeout(timeout, work).await {
-            Ok(Ok((status, headers, body, truncated))) => {
-                Ok((status, headers, body, truncated, started.elapsed()))
-            }
+            Ok(Ok((status, headers, body, truncated))) => Ok(Response {
+                status,
+                headers,
+                body,
+                truncated,
+                elapsed: started.elapsed(),
+                exchange: 0,
+            }),
             Ok(Err(e)) => Err((ProbeError::Failed(describe(&e)), started.elapsed())),
             Err(_) => Err((ProbeError::Timeout(timeout), started.elapsed())),
         }

@@ -413,11 +413,10 @@ async fn create(
         Ok(c) => c,
         Err(refused) => return refused,
     };
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let (title, text, priority) = match fields(&state, &body) {
+    let (title, text, priority) = match body
+        .map_err(IntoResponse::into_response)
+        .and_then(|Json(body)| fields(&state, &body))
+    {
         Ok(f) => f,
         Err(refused) => return refused,
     };
@@ -510,11 +509,10 @@ async fn update(
         Ok(id) => id,
         Err(refused) => return refused,
     };
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let (title, text, priority) = match fields(&state, &body) {
+    let (title, text, priority) = match body
+        .map_err(IntoResponse::into_response)
+        .and_then(|Json(body)| fields(&state, &body))
+    {
         Ok(f) => f,
         Err(refused) => return refused,
     };

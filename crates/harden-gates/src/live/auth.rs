@@ -180,6 +180,7 @@ impl Gate for AuthEnforced {
             }
             let path = contract::concrete_or_placeholder(operation, &scope.values);
             out.examined("operations", 1);
+            cx.progress(&label);
             let body = operation
                 .body
                 .as_ref()

@@ -462,6 +462,7 @@ impl Gate for InputRejected {
                 continue;
             }
             out.examined("operations", 1);
+            cx.progress(&label);
             let mut statuses = Vec::new();
             let requests: Vec<HttpRequest> = all
                 .iter()

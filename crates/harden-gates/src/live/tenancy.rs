@@ -156,6 +156,7 @@ impl Gate for TenancyIsolation {
             }
             object.own_read = Some(own.exchange);
             out.examined("objects", 1);
+            cx.progress(&object.path);
             judge.direct(&operations, object, out)?;
         }
         judge.lists(&operations, &scope, &values, &owned, out)?;

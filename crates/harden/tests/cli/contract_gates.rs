@@ -37,6 +37,12 @@ fn probe(app: &NotesApp, extra: &[&str]) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let contract = dir.path().join("openapi.yaml");
     std::fs::write(&contract, CONTRACT).unwrap();
+    probe_with(app, contract.to_str().unwrap(), extra)
+}
+
+/// `harden probe` as alice and bob with the contract at `contract` (a file or a URL).
+fn probe_with(app: &NotesApp, contract: &str, extra: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
     let output = harden(dir.path())
         .env(
             "NOTES_ALICE",
@@ -49,8 +55,7 @@ fn probe(app: &NotesApp, extra: &[&str]) -> Run {
         .args([
             "probe", &app.base, "--format", "json", "--budget", "300", "--rate", "100",
         ])
-        .arg("--contract")
-        .arg(&contract)
+        .args(["--contract", contract])
         .args([
             "--identity",
             "alice=NOTES_ALICE",
@@ -206,50 +211,17 @@ fn invalid_inputs_are_reproducible_from_the_seed() {
 #[test]
 fn the_contract_can_come_from_the_target() {
     let app = NotesApp::start(&[Defect::IdorById]);
-    let dir = tempfile::tempdir().unwrap();
     let url = format!("{}openapi.yaml", app.base);
-    let output = harden(dir.path())
-        .env(
-            "NOTES_ALICE",
-            format!("Authorization: Bearer {}", app.token("alice")),
-        )
-        .env(
-            "NOTES_BOB",
-            format!("Authorization: Bearer {}", app.token("bob")),
-        )
-        .args([
-            "probe",
-            &app.base,
-            "--format",
-            "json",
-            "--rate",
-            "100",
-            "--contract",
-            &url,
-        ])
-        .args([
-            "--identity",
-            "alice=NOTES_ALICE",
-            "--identity",
-            "bob=NOTES_BOB",
-        ])
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let tenancy = report["gates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["id"] == "R1.tenancy.isolation")
-        .unwrap();
-    assert_eq!(tenancy["outcome"], "fail", "{tenancy}");
+    let run = probe_with(&app, &url, &[]);
+    assert_eq!(run.outcome("R1.tenancy.isolation"), "fail");
     assert!(
-        report["transcript"][0]["url"]
+        run.report["transcript"][0]["url"]
             .as_str()
             .unwrap()
             .ends_with("/openapi.yaml"),
         "the contract's fetch is the first exchange"
     );
+    let dir = tempfile::tempdir().unwrap();
     let elsewhere = harden(dir.path())
         .args([
             "probe",
