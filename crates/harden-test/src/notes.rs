@@ -120,6 +120,7 @@ impl NotesApp {
             .route("/api/notes", get(list).post(create))
             .route("/api/notes/{id}", get(read).put(update).delete(remove))
             .route("/api/search", get(search))
+            .route("/api/announcements", post(announce))
             .route(
                 "/openapi.yaml",
                 get(|| async { ([("content-type", "application/yaml")], CONTRACT) }),
@@ -466,6 +467,34 @@ async fn create(
         Json(json!({"id": id, "title": title, "body": text, "priority": priority})),
     )
         .into_response()
+}
+
+/// Announcements reach every organisation: only the operator (none of [`USERS`]) may post one.
+/// The body is parsed before the caller is known, as most frameworks do; its fields are checked
+/// after.
+async fn announce(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Json(body) = match body {
+        Ok(body) => body,
+        Err(rejection) => return rejection.into_response(),
+    };
+    match caller(&state, &headers) {
+        Ok(c) if c.user == "operator" => {}
+        Ok(_) => return error(StatusCode::FORBIDDEN, "operators only"),
+        Err(refused) => return refused,
+    }
+    match body["message"].as_str() {
+        Some(m) if !m.is_empty() && m.chars().count() <= 200 => {
+            (StatusCode::CREATED, Json(json!({"message": m}))).into_response()
+        }
+        _ => error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "message: a string of 1 to 200 characters",
+        ),
+    }
 }
 
 /// The note `id` if the caller may see it (or any note, with the IDOR defect).

@@ -142,10 +142,7 @@ impl Gate for AuthEnforced {
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
         let service = cx.service()?;
         let operations = contract::operations(cx)?;
-        let mut scope = Scope::of(cx);
-        scope.undeclared_public = operations
-            .iter()
-            .any(|o| o.security != Security::Undeclared);
+        let scope = Scope::of_contract(cx, &operations);
         // A contract that declares no security anywhere (most real ones) does not say which
         // operations must be protected; calling them all "protected" would report a public
         // API's every route. The user says which are public, or the contract says it.

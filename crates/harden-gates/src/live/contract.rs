@@ -89,6 +89,17 @@ impl Scope {
         }
     }
 
+    /// [`Scope::of`], reading silence on security as OpenAPI does: public where the contract
+    /// declares security elsewhere.
+    pub(crate) fn of_contract(cx: &GateCx<'_>, operations: &[Operation]) -> Self {
+        Self {
+            undeclared_public: operations
+                .iter()
+                .any(|o| o.security != openapi::Security::Undeclared),
+            ..Self::of(cx)
+        }
+    }
+
     /// Declared `security: []` or listed in `public`.
     pub(crate) fn is_public(&self, operation: &Operation) -> bool {
         operation.security == openapi::Security::Public

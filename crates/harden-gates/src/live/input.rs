@@ -30,7 +30,9 @@ minimum, above the maximum or over `maxLength`, values outside an enum, an overs
 query and path parameters of the wrong type or out of range. Cases are chosen by a seeded \
 generator: the same `seed`, the same requests. A 5xx fails the gate; a 2xx for a case the \
 schema forbids is a lower-severity finding. Requests go as the first `[[target.identity]]` when \
-there is one; objects are created to address item routes and deleted afterwards, and PUT or \
+there is one; a protected operation that refuses that identity's valid request (401/403) checks \
+the caller before the input, so it is sent only what is parsed before that (malformed JSON, a \
+wrong content type) and the evidence counts it; objects are created to address item routes and deleted afterwards, and PUT or \
 PATCH of an object goes only to those (never to one named by `path-values`).",
     evidence: &["operations", "cases", "requests"],
     options: &[
@@ -158,6 +160,133 @@ fn json_case(key: String, what: String, valid: &Valid, body: &Value, forbidden: 
         ..Case::default()
     }
 }
+
+/// One operation's cases and the statuses its cases were answered with, in case order.
+struct Plan<'a> {
+    operation: &'a Operation,
+    label: String,
+    positives: Vec<Case>,
+    negatives: Vec<Case>,
+    statuses: Vec<String>,
+}
+
+/// Sends cases and judges their answers.
+struct Judge<'a, 'c> {
+    cx: &'a GateCx<'c>,
+    service: &'a dyn harden_engine::Service,
+    operations: &'a [Operation],
+    identity: Option<String>,
+    created: &'a mut Vec<Created>,
+}
+
+impl Judge<'_, '_> {
+    /// Sends `cases` (each with the index of its plan) together, as many at once as the
+    /// prober's limits allow; answers come back, and stay in the transcript, in case order.
+    fn send(
+        &mut self,
+        plans: &mut [Plan<'_>],
+        cases: Vec<(usize, Case)>,
+        out: &mut GateOutput,
+    ) -> Result<(), GateError> {
+        let requests: Vec<HttpRequest> = cases
+            .iter()
+            .map(|(i, case)| {
+                let mut request = HttpRequest {
+                    method: plans[*i].operation.method.clone(),
+                    target: case.target.clone(),
+                    body: case.body.clone(),
+                    identity: self.identity.clone(),
+                    ..HttpRequest::default()
+                };
+                if let Some(kind) = case.content_type {
+                    request.headers.push(("Content-Type".into(), kind.into()));
+                }
+                request.headers.extend(case.headers.iter().cloned());
+                request
+            })
+            .collect();
+        let responses = self.service.send_many(&requests);
+        for ((i, case), response) in cases.into_iter().zip(responses) {
+            let plan = &mut plans[i];
+            let response = response.map_err(|error| GateError::Failed {
+                message: format!("{} {}: {error}", plan.operation.method, case.target),
+                location: None,
+            })?;
+            out.add("requests", 1);
+            out.add("cases", 1);
+            plan.statuses.push(response.status.to_string());
+            self.judge(plan, &case, &response, out);
+        }
+        Ok(())
+    }
+
+    fn judge(
+        &mut self,
+        plan: &Plan<'_>,
+        case: &Case,
+        response: &harden_engine::HttpResponse,
+        out: &mut GateOutput,
+    ) {
+        let operation = plan.operation;
+        let label = &plan.label;
+        if operation.method == "POST" && (200..300).contains(&response.status) {
+            // An accepted create made an object: it goes with the others.
+            if let Some(item) = contract::item_operations(self.operations, &operation.path).first()
+            {
+                let parameter = contract::last_parameter(&item.path).unwrap_or("id");
+                if let Some(id) = contract::id_of(response, parameter) {
+                    self.created.push(Created {
+                        by: label.clone(),
+                        template: item.path.clone(),
+                        path: item.path.replace(&format!("{{{parameter}}}"), &id),
+                        id,
+                        marker: String::new(),
+                        owner: self.identity.clone(),
+                    });
+                }
+            }
+        }
+        let (problem, severity) = match response.status {
+            status if contract::crashed(status) => ("fails with", Severity::High),
+            200..=299 if case.forbidden => ("accepts", Severity::Low),
+            _ => return,
+        };
+        let with = if problem == "accepts" {
+            String::new()
+        } else {
+            format!(" {}", response.status)
+        };
+        let base = self.service.base_url();
+        out.finding(
+            self.cx
+                .finding(
+                    format!("{label} {problem}{with} {}", case.what),
+                    Location::Http {
+                        method: operation.method.clone(),
+                        url: format!("{}{}", base.trim_end_matches('/'), case.target),
+                        status: Some(response.status),
+                        summary: format!(
+                            "{} {} with {} → {}",
+                            operation.method, case.target, case.what, response.status
+                        ),
+                        exchange: super::exchange(self.service, response),
+                    },
+                )
+                .identity(format!("{label}:{}", case.key))
+                .severity(severity)
+                .help(if severity == Severity::High {
+                    "validate the input against the contract at the boundary and answer 400/422; never let it reach code that assumes it is valid"
+                } else {
+                    "enforce the contract's constraint (or correct the contract if the service is right)"
+                })
+                .build(),
+        );
+    }
+}
+
+/// The cases a server reads before it knows who is asking: the body's syntax and media type.
+/// (A body of the wrong shape is well-formed JSON: its schema is checked with the rest, after.)
+const PARSED_FIRST: [&str; 2] = ["malformed-json", "content-type"];
 
 /// Every negative case of `operation`, in a fixed order.
 fn cases(operation: &Operation, valid: &Valid, oversized: usize, rng: &mut Rng) -> Vec<Case> {
@@ -373,7 +502,7 @@ impl Gate for InputRejected {
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
         let service = cx.service()?;
         let operations = contract::operations(cx)?;
-        let scope = Scope::of(cx);
+        let scope = Scope::of_contract(cx, &operations);
         let seed = integer(cx, "seed", 0);
         let per_operation = integer(cx, "cases-per-operation", 16) as usize;
         let budget = integer(cx, "max-requests", 200);
@@ -396,7 +525,11 @@ impl Gate for InputRejected {
             "harden-input",
             out,
         )?;
-        let base = service.base_url();
+        // Every operation's cases are planned first; then the valid requests of all of them go
+        // out together, then the negative cases: no operation waits for the slowest answer of
+        // the one before (a barrier per operation cost a third of the run on a slow server).
+        let mut plans: Vec<Plan> = Vec::new();
+        let mut planned = 0u64;
         let mut not_reached = 0;
         for operation in &operations {
             let label = contract::label(operation);
@@ -447,8 +580,7 @@ impl Gate for InputRejected {
             rng.shuffle(&mut order);
             order.truncate(per_operation);
             order.sort_unstable();
-            // The valid requests go first and always; the negative cases the seed chose follow.
-            let mut all = positive(
+            let positives = positive(
                 operation,
                 &Valid {
                     path: valid.path.clone(),
@@ -456,92 +588,75 @@ impl Gate for InputRejected {
                     body: configured.or_else(|| valid.body.clone()),
                 },
             );
-            all.extend(order.iter().map(|&i| std::mem::take(&mut negative[i])));
-            if spent(service) + order.len() as u64 > budget {
+            let negatives: Vec<Case> = order
+                .iter()
+                .map(|&i| std::mem::take(&mut negative[i]))
+                .collect();
+            let cost = (positives.len() + negatives.len()) as u64;
+            if spent(service) + planned + cost > budget {
                 not_reached += 1;
                 continue;
             }
+            planned += cost;
             out.examined("operations", 1);
-            cx.progress(&label);
-            let mut statuses = Vec::new();
-            let requests: Vec<HttpRequest> = all
-                .iter()
-                .map(|case| {
-                    let mut request = HttpRequest {
-                        method: operation.method.clone(),
-                        target: case.target.clone(),
-                        body: case.body.clone(),
-                        identity: identity.clone(),
-                        ..HttpRequest::default()
-                    };
-                    if let Some(kind) = case.content_type {
-                        request.headers.push(("Content-Type".into(), kind.into()));
-                    }
-                    request.headers.extend(case.headers.iter().cloned());
-                    request
-                })
-                .collect();
-            // One operation's cases go out together (as many at once as the limits allow);
-            // answers come back, and stay in the transcript, in case order.
-            let responses = service.send_many(&requests);
-            for (case, response) in all.into_iter().zip(responses) {
-                let response = response.map_err(|error| GateError::Failed {
-                    message: format!("{} {}: {error}", operation.method, case.target),
-                    location: None,
-                })?;
-                out.add("requests", 1);
-                out.add("cases", 1);
-                statuses.push(response.status.to_string());
-                if operation.method == "POST" && (200..300).contains(&response.status) {
-                    // An accepted create made an object: it goes with the others.
-                    if let Some(item) =
-                        contract::item_operations(&operations, &operation.path).first()
-                    {
-                        let parameter = contract::last_parameter(&item.path).unwrap_or("id");
-                        if let Some(id) = contract::id_of(&response, parameter) {
-                            created.push(Created {
-                                by: label.clone(),
-                                template: item.path.clone(),
-                                path: item.path.replace(&format!("{{{parameter}}}"), &id),
-                                id,
-                                marker: String::new(),
-                                owner: identity.clone(),
-                            });
-                        }
-                    }
-                }
-                let (problem, severity) = match response.status {
-                    status if contract::crashed(status) => ("fails with", Severity::High),
-                    200..=299 if case.forbidden => ("accepts", Severity::Low),
-                    _ => continue,
-                };
-                let with = if problem == "accepts" {
-                    String::new()
-                } else {
-                    format!(" {}", response.status)
-                };
-                out.finding(
-                    cx.finding(
-                        format!("{label} {problem}{with} {}", case.what),
-                        Location::Http {
-                            method: operation.method.clone(),
-                            url: format!("{}{}", base.trim_end_matches('/'), case.target),
-                            status: Some(response.status),
-                            summary: format!("{} {} with {} → {}", operation.method, case.target, case.what, response.status),
-                            exchange: super::exchange(service, &response),
-                        },
-                    )
-                    .identity(format!("{label}:{}", case.key))
-                    .severity(severity)
-                    .help(if severity == Severity::High {
-                        "validate the input against the contract at the boundary and answer 400/422; never let it reach code that assumes it is valid"
-                    } else {
-                        "enforce the contract's constraint (or correct the contract if the service is right)"
-                    })
-                    .build(),
+            plans.push(Plan {
+                operation,
+                label,
+                positives,
+                negatives,
+                statuses: Vec::new(),
+            });
+        }
+        let mut judge = Judge {
+            cx,
+            service,
+            operations: &operations,
+            identity: identity.clone(),
+            created: &mut created,
+        };
+        cx.progress("the valid requests");
+        let phase: Vec<(usize, Case)> = plans
+            .iter_mut()
+            .enumerate()
+            .flat_map(|(i, plan)| {
+                std::mem::take(&mut plan.positives)
+                    .into_iter()
+                    .map(move |c| (i, c))
+            })
+            .collect();
+        judge.send(&mut plans, phase, out)?;
+        for plan in &mut plans {
+            // A protected operation that refuses the identity's valid request (401/403) checks
+            // who is asking before it reads the input: per-field cases would only be refused at
+            // the door again. What is parsed before that check still is sent. (A public one,
+            // a login, refuses the made-up credentials in its body: its cases go on.)
+            if !scope.is_public(plan.operation)
+                && plan
+                    .statuses
+                    .first()
+                    .is_some_and(|s| s == "401" || s == "403")
+            {
+                plan.negatives
+                    .retain(|case| PARSED_FIRST.contains(&case.key.as_str()));
+                out.add(
+                    "operations that refused the identity (401/403): only malformed-body cases sent",
+                    1,
                 );
             }
-            out.fact(&label, statuses.join(", "));
+        }
+        cx.progress("the negative cases");
+        let phase: Vec<(usize, Case)> = plans
+            .iter_mut()
+            .enumerate()
+            .flat_map(|(i, plan)| {
+                std::mem::take(&mut plan.negatives)
+                    .into_iter()
+                    .map(move |c| (i, c))
+            })
+            .collect();
+        judge.send(&mut plans, phase, out)?;
+        for plan in &plans {
+            out.fact(&plan.label, plan.statuses.join(", "));
         }
         if not_reached > 0 {
             out.fact(

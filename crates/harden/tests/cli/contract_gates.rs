@@ -206,6 +206,56 @@ fn invalid_inputs_are_reproducible_from_the_seed() {
     assert_ne!(first, other);
 }
 
+/// An operation that refuses the identity's valid request (403: operators only) is sent only the
+/// cases a server reads before it knows the caller (malformed JSON, a wrong media type): its
+/// fields are checked after the door, where per-field cases would never arrive.
+#[test]
+fn an_operation_that_refuses_the_identity_gets_only_the_parsing_cases() {
+    let app = NotesApp::start(&[]);
+    let run = probe(&app, &[]);
+    let sent: Vec<(String, u64)> = run.report["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["gate"] == "R5.input.rejected"
+                && e["url"].as_str().unwrap().ends_with("/api/announcements")
+        })
+        .map(|e| {
+            let content_type = e["request_headers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|h| h[0] == "Content-Type")
+                .map_or(String::new(), |h| h[1].as_str().unwrap().to_owned());
+            (content_type, e["status"].as_u64().unwrap())
+        })
+        .collect();
+    // The valid request (refused), then malformed JSON and the body as text/plain (both
+    // refused by the parser, before the door).
+    let statuses: Vec<u64> = sent.iter().map(|s| s.1).collect();
+    assert_eq!(statuses, [403, 400, 415], "{sent:?}");
+    assert_eq!(sent[2].0, "text/plain");
+    let gate = run.gate("R5.input.rejected");
+    assert_eq!(
+        gate["evidence"]["counts"]["operations that refused the identity (401/403): only malformed-body cases sent"],
+        1,
+        "{gate}"
+    );
+    // The operations the identity may call still get their per-field cases.
+    let notes_cases = run.report["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["gate"] == "R5.input.rejected"
+                && e["method"] == "POST"
+                && e["url"].as_str().unwrap().ends_with("/api/notes")
+        })
+        .count();
+    assert!(notes_cases > 8, "{notes_cases} cases for POST /api/notes");
+}
+
 /// `--contract URL` reads the contract from the target itself (within the budget, in the
 /// transcript); a URL on another host is refused before anything is sent there.
 #[test]
