@@ -120,6 +120,16 @@ impl<'a> GateCx<'a> {
             .map_err(|reason| GateError::Skip(reason.clone()))
     }
 
+    /// The advisory database, or why there is none. Not a skip: a vulnerability gate without
+    /// its data must not pass by default, so the gate decides.
+    pub fn advisories(&self) -> Result<&dyn crate::ports::AdvisoryDb, String> {
+        self.ports
+            .advisories
+            .as_ref()
+            .copied()
+            .map_err(Clone::clone)
+    }
+
     /// The clock.
     pub fn clock(&self) -> &dyn Clock {
         self.ports.clock

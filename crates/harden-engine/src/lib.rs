@@ -13,9 +13,9 @@ mod waivers;
 
 pub use gate::{Gate, GateCx, GateError, GateOutput, Registry};
 pub use ports::{
-    BlobOrigin, BlobWalk, Clock, CommitInfo, Environment, FixedClock, FixedEnvironment, Forgery,
-    History, HttpError, HttpRequest, HttpResponse, IdentityInfo, LedgerCheck, LedgerHealth,
-    PortError, Ports, RepoView, Service, TlsFacts, glob_set,
+    AdvisoryDb, AdvisoryDbStatus, BlobOrigin, BlobWalk, Clock, CommitInfo, Environment, FixedClock,
+    FixedEnvironment, Forgery, History, HttpError, HttpRequest, HttpResponse, IdentityInfo,
+    LedgerCheck, LedgerHealth, PortError, Ports, RepoView, Service, TlsFacts, glob_set,
 };
 pub use runner::{
     Progress, RunContext, RunOptions, SERVICE_GATE_TIME, Step, exit_code, run, selects,

@@ -207,6 +207,28 @@ pub trait LedgerCheck: Send + Sync {
     fn verify(&self) -> Result<LedgerHealth, PortError>;
 }
 
+/// What the local advisory database holds, for `R4.vulns` and `harden db status`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdvisoryDbStatus {
+    /// Where it is.
+    pub location: String,
+    /// Records by ecosystem.
+    pub records: Vec<(String, u64)>,
+    /// Newest `modified` time of any record (RFC 3339): how current the data is.
+    pub newest_modified: Option<String>,
+    /// When the last import finished (RFC 3339).
+    pub imported_at: Option<String>,
+}
+
+/// Read access to the local advisory database.
+pub trait AdvisoryDb: Send + Sync {
+    /// Records that name `package` in `ecosystem` (its lookup key: PyPI names normalized), each
+    /// serialized as `harden_advisories::Advisory` JSON.
+    fn records(&self, ecosystem: &str, package: &str) -> Result<Vec<String>, PortError>;
+    /// What it holds.
+    fn status(&self) -> Result<AdvisoryDbStatus, PortError>;
+}
+
 /// The process environment, for gates that check deployment configuration.
 pub trait Environment: Send + Sync {
     /// The value of a variable, if set.
@@ -238,6 +260,8 @@ pub struct Ports<'a> {
     pub env: &'a dyn Environment,
     /// The running service, or why there is none.
     pub service: Result<&'a dyn Service, String>,
+    /// The local advisory database, or why there is none.
+    pub advisories: Result<&'a dyn AdvisoryDb, String>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -150,6 +150,7 @@ fn run_observed(
         clock: &clock,
         env: &harden_engine::FixedEnvironment::default(),
         service: Err("no [target] in harden.toml: live gates need a running service".into()),
+        advisories: Err("no advisory database in this run".into()),
     };
     let options = RunOptions {
         profile: config.resolve_profile(None).unwrap(),

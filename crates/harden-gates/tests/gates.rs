@@ -493,6 +493,7 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
             Some(prober) => Ok(prober as &dyn harden_engine::Service),
             None => Err("no [target] in harden.toml: live gates need a running service".into()),
         },
+        advisories: Err("no advisory database in this run".into()),
     };
     let options = RunOptions {
         profile: config.resolve_profile(Some("production")).unwrap(),

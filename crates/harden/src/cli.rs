@@ -117,6 +117,43 @@ pub(crate) enum Command {
     /// standard input, staged changes or the full history.
     #[command(subcommand)]
     Secrets(SecretsCommand),
+    /// The local advisory database that R4.vulns matches locked packages against, offline.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbCommand {
+    /// Import advisories: directories of OSV JSON, OSV's per-ecosystem all.zip archives, and
+    /// RustSec's advisory-db (crates/<name>/RUSTSEC-*.md). Everything is read before anything
+    /// is written: a bad record is reported with its file, line and column (exit 2) and the
+    /// database stays as it was. Importing the same data again changes nothing; newer and
+    /// withdrawn records replace older ones.
+    Import {
+        #[command(flatten)]
+        args: DbArgs,
+        /// OSV directories, .zip archives, single records, or a RustSec advisory-db checkout.
+        #[arg(required = true, value_name = "PATH")]
+        sources: Vec<PathBuf>,
+    },
+    /// Records per ecosystem, how current they are, and when they were imported.
+    Status(DbArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DbArgs {
+    /// Repository whose .harden/advisories.db is meant (default: the current directory).
+    #[arg(long, default_value = ".")]
+    pub(crate) repo: PathBuf,
+    /// The database file instead ($HARDEN_ADVISORY_DB): one database shared by many
+    /// repositories.
+    #[arg(
+        long = "advisory-db",
+        env = "HARDEN_ADVISORY_DB",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
+    pub(crate) database: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -328,6 +365,15 @@ pub(crate) struct Locations {
         value_name = "FILE"
     )]
     pub(crate) ledger_anchor: Option<PathBuf>,
+    /// Advisory database (R4.vulns), as `harden db import` writes it. Default:
+    /// .harden/advisories.db under the repository root.
+    #[arg(
+        long,
+        env = "HARDEN_ADVISORY_DB",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
+    pub(crate) advisory_db: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -41,6 +41,8 @@ pub(crate) struct Session {
     /// Whether the user allowed live gates to contact `[target]` (`--live`): a repository's
     /// config alone never makes harden connect anywhere.
     live: bool,
+    /// The advisory database, or why there is none (R4.vulns says so: never a silent pass).
+    advisories: Result<harden_advisory_db::SharedIndex, String>,
 }
 
 /// How a command uses the ledger.
@@ -115,6 +117,31 @@ impl LedgerCheck for LedgerPort<'_> {
     }
 }
 
+/// Opens the advisory database read-only: the one named by the user, else the repository's
+/// `.harden/advisories.db` (which must not lead outside the repository).
+fn open_advisories(
+    root: &Path,
+    named: Option<&Path>,
+) -> Result<harden_advisory_db::SharedIndex, String> {
+    let (path, named) = crate::commands::db::location(root, named).map_err(|e| e.to_string())?;
+    if !named {
+        crate::confined::check(root, &path).map_err(|e| e.to_string())?;
+    }
+    let shown = if named {
+        path.display().to_string()
+    } else {
+        harden_advisory_db::DEFAULT_LOCATION.to_owned()
+    };
+    harden_advisory_db::Index::open(&path)
+        .map(harden_advisory_db::SharedIndex::new)
+        .map_err(|e| match e {
+            harden_advisory_db::DbError::Missing(_) => {
+                harden_advisory_db::DbError::Missing(shown).to_string()
+            }
+            other => other.to_string(),
+        })
+}
+
 impl Session {
     /// Loads the config (exit 2 on any problem) and opens the ledger.
     pub(crate) fn open(root: &Path, locations: &Locations) -> anyhow::Result<Self> {
@@ -156,8 +183,10 @@ impl Session {
         }
         .transpose()
         .context("opening the ledger")?;
+        let advisories = open_advisories(root, locations.advisory_db.as_deref());
         Ok(Self {
             root: root.to_path_buf(),
+            advisories,
             registry,
             catalogue,
             config,
@@ -279,6 +308,11 @@ impl Session {
             clock: &self.clock,
             env: &crate::clock::ProcessEnvironment,
             service,
+            advisories: self
+                .advisories
+                .as_ref()
+                .map(|index| index as &dyn harden_engine::AdvisoryDb)
+                .map_err(Clone::clone),
         };
         let head = if let Some(head) = self.head.get() {
             head.clone()

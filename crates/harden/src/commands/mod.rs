@@ -1,6 +1,7 @@
 pub(crate) mod check;
 mod config;
 mod criteria;
+pub(crate) mod db;
 mod gates;
 mod init;
 mod ledger;
@@ -12,8 +13,8 @@ mod secrets;
 mod smoke;
 
 use crate::cli::{
-    Cli, ColorChoice, Command, ConfigCommand, LedgerCommand, PlanCommand, PromoteCommand,
-    SecretsCommand, SmokeCommand,
+    Cli, ColorChoice, Command, ConfigCommand, DbCommand, LedgerCommand, PlanCommand,
+    PromoteCommand, SecretsCommand, SmokeCommand,
 };
 
 /// Runs the command and returns its exit code (errors become exit code 2 in `main`).
@@ -42,6 +43,8 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Smoke(SmokeCommand::Record { repo, checks }) => smoke::record(&repo, checks),
         Command::Smoke(SmokeCommand::Streak(repo)) => smoke::show_streak(&repo),
         Command::ExitCriteria(repo) => criteria::run(&repo),
+        Command::Db(DbCommand::Import { args, sources }) => db::import(&args, &sources),
+        Command::Db(DbCommand::Status(args)) => db::status(&args),
         Command::Promote(PromoteCommand::Check {
             repo,
             commit,

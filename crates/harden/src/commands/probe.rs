@@ -110,6 +110,7 @@ pub(crate) fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
         clock: &crate::clock::SystemClock,
         env: &crate::clock::ProcessEnvironment,
         service: Ok(&prober),
+        advisories: Err("no advisory database in this run".into()),
     };
     let live: Vec<String> = catalogue
         .iter()

@@ -161,6 +161,7 @@ fn run_scan(args: &SecretsScanArgs, ignore_baseline: bool) -> anyhow::Result<Sca
         clock: &crate::clock::SystemClock,
         env: &crate::clock::ProcessEnvironment,
         service: Err("no [target] in harden.toml: live gates need a running service".into()),
+        advisories: Err("no advisory database in this run".into()),
     };
     let context = RunContext {
         run_id: crate::logging::run_id().to_owned(),

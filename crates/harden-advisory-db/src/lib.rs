@@ -1,0 +1,611 @@
+//! The local advisory index: OSV records (directories of JSON, OSV's per-ecosystem `all.zip`
+//! archives) and RustSec's native database, imported into one SQLite file keyed by ecosystem
+//! and package, and read by `R4.vulns` through the engine's [`AdvisoryDb`] port.
+//!
+//! An import parses everything before it writes anything: a bad record is an error with its
+//! file, line and column, and the index is left as it was. Re-importing the same data changes
+//! nothing; a record with a newer `modified` time (or withdrawn since) replaces the old one.
+
+use std::path::{Path, PathBuf};
+
+use harden_advisories::{Advisory, model::package_key, parse};
+use harden_engine::{AdvisoryDb, AdvisoryDbStatus, PortError};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+/// The index layout this version reads and writes.
+const SCHEMA_VERSION: &str = "1";
+
+/// The largest single record or archive entry read (a real OSV record is a few KiB).
+const MAX_RECORD_BYTES: u64 = 16 << 20;
+
+/// Where the index lives unless told otherwise, relative to the repository.
+pub const DEFAULT_LOCATION: &str = ".harden/advisories.db";
+
+/// Why the index could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// There is no index at the path.
+    #[error(
+        "no advisory database at {0}: run `harden db import PATH...` with OSV data (a directory of OSV JSON, an ecosystem's all.zip) or RustSec's advisory-db"
+    )]
+    Missing(String),
+    /// The file is not an index of this version.
+    #[error("{path}: not a harden advisory database ({message})")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Records that could not be read; nothing was written.
+    #[error("{} record(s) could not be read; nothing was imported", .0.len())]
+    Records(Vec<RecordError>),
+    /// Reading a source failed.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file or directory.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// SQLite failed.
+    #[error("advisory database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// One record that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordError {
+    /// The file (and `!entry` inside an archive).
+    pub source: String,
+    /// 1-based line, where known.
+    pub line: Option<usize>,
+    /// 1-based column, where known.
+    pub column: Option<usize>,
+    /// What was expected.
+    pub message: String,
+}
+
+impl std::fmt::Display for RecordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.source)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Records read from the sources.
+    pub read: u64,
+    /// New records.
+    pub added: u64,
+    /// Records that replaced an older or different one.
+    pub replaced: u64,
+    /// Records already there as they are (or an older copy of a newer one there).
+    pub unchanged: u64,
+    /// Withdrawn records among those read (kept, never matched).
+    pub withdrawn: u64,
+}
+
+/// The index, open.
+pub struct Index {
+    connection: Connection,
+    location: String,
+}
+
+fn io(path: &Path, error: impl std::fmt::Display) -> DbError {
+    DbError::Io {
+        path: path.display().to_string(),
+        message: error.to_string(),
+    }
+}
+
+impl Index {
+    /// Opens the index at `path` for reading; [`DbError::Missing`] when there is none.
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        let location = path.display().to_string();
+        if !path.is_file() {
+            return Err(DbError::Missing(location));
+        }
+        let connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let index = Self {
+            connection,
+            location,
+        };
+        index.check_schema()?;
+        Ok(index)
+    }
+
+    /// Opens the index at `path` for importing, creating it (and its directory) if needed.
+    pub fn create(path: &Path) -> Result<Self, DbError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs_err::create_dir_all(parent).map_err(|e| io(parent, e))?;
+        }
+        let fresh = !path.exists();
+        let connection = Connection::open(path)?;
+        let index = Self {
+            connection,
+            location: path.display().to_string(),
+        };
+        if fresh {
+            index.connection.execute_batch(
+                "CREATE TABLE advisory (id TEXT PRIMARY KEY, modified TEXT NOT NULL,
+                     record TEXT NOT NULL);
+                 CREATE TABLE package (ecosystem TEXT NOT NULL, key TEXT NOT NULL,
+                     advisory TEXT NOT NULL, PRIMARY KEY (ecosystem, key, advisory))
+                     WITHOUT ROWID;
+                 CREATE INDEX package_by_advisory ON package (advisory);
+                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+            )?;
+            index.connection.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema', ?1)",
+                [SCHEMA_VERSION],
+            )?;
+        }
+        index.check_schema()?;
+        Ok(index)
+    }
+
+    fn check_schema(&self) -> Result<(), DbError> {
+        let version: Option<String> = self
+            .connection
+            .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| DbError::Invalid {
+                path: self.location.clone(),
+                message: e.to_string(),
+            })?;
+        match version.as_deref() {
+            Some(SCHEMA_VERSION) => Ok(()),
+            other => Err(DbError::Invalid {
+                path: self.location.clone(),
+                message: format!("schema {other:?}, expected {SCHEMA_VERSION}"),
+            }),
+        }
+    }
+
+    /// Reads every record of `sources` (directories, `.zip` archives, single `.json` or
+    /// `RUSTSEC-*.md` files), then writes them in one transaction. `progress` hears the count
+    /// of records read so far; `now` is the RFC 3339 time recorded as the import's.
+    pub fn import(
+        &mut self,
+        sources: &[PathBuf],
+        now: &str,
+        progress: &dyn Fn(u64),
+    ) -> Result<ImportReport, DbError> {
+        let mut records = Vec::new();
+        let mut errors = Vec::new();
+        for source in sources {
+            read_source(source, &mut records, &mut errors, progress)?;
+        }
+        if !errors.is_empty() {
+            return Err(DbError::Records(errors));
+        }
+        let mut report = ImportReport {
+            read: records.len() as u64,
+            ..ImportReport::default()
+        };
+        let transaction = self.connection.transaction()?;
+        {
+            let mut existing =
+                transaction.prepare("SELECT modified, record FROM advisory WHERE id = ?1")?;
+            let mut upsert = transaction.prepare(
+                "INSERT INTO advisory (id, modified, record) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET modified = excluded.modified,
+                     record = excluded.record",
+            )?;
+            let mut forget = transaction.prepare("DELETE FROM package WHERE advisory = ?1")?;
+            let mut link = transaction.prepare(
+                "INSERT OR IGNORE INTO package (ecosystem, key, advisory) VALUES (?1, ?2, ?3)",
+            )?;
+            for advisory in &records {
+                if advisory.withdrawn.is_some() {
+                    report.withdrawn += 1;
+                }
+                let record = serde_json::to_string(advisory).map_err(|e| DbError::Io {
+                    path: advisory.id.clone(),
+                    message: e.to_string(),
+                })?;
+                let old: Option<(String, String)> = existing
+                    .query_row([&advisory.id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                match &old {
+                    Some((_, same)) if *same == record => {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                    // A copy older than the one indexed (the same advisory from two sources).
+                    Some((modified, _)) if *modified > advisory.modified => {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                    Some(_) => report.replaced += 1,
+                    None => report.added += 1,
+                }
+                upsert.execute(params![advisory.id, advisory.modified, record])?;
+                forget.execute([&advisory.id])?;
+                for affected in &advisory.affected {
+                    link.execute(params![
+                        affected.ecosystem,
+                        package_key(&affected.ecosystem, &affected.name),
+                        advisory.id
+                    ])?;
+                }
+            }
+        }
+        transaction.execute(
+            "INSERT INTO meta (key, value) VALUES ('imported_at', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [now],
+        )?;
+        transaction.commit()?;
+        Ok(report)
+    }
+
+    /// Where it is.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+}
+
+fn read_source(
+    source: &Path,
+    records: &mut Vec<Advisory>,
+    errors: &mut Vec<RecordError>,
+    progress: &dyn Fn(u64),
+) -> Result<(), DbError> {
+    if source.is_dir() {
+        // Everything under the directory, hidden or ignored files too: it is data, not a
+        // repository.
+        let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(source)
+            .standard_filters(false)
+            .build()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .map(ignore::DirEntry::into_path)
+            .collect();
+        files.sort();
+        for file in files {
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            let kind = if has_extension(&file, "json") {
+                Kind::Osv
+            } else if name.starts_with("RUSTSEC-") && has_extension(&file, "md") {
+                Kind::RustSec
+            } else if has_extension(&file, "zip") {
+                read_zip(&file, records, errors, progress)?;
+                continue;
+            } else {
+                continue;
+            };
+            let bytes = read_bounded(&file)?;
+            one(&file.display().to_string(), &bytes, kind, records, errors);
+            progress(records.len() as u64);
+        }
+        Ok(())
+    } else if has_extension(source, "zip") {
+        read_zip(source, records, errors, progress)
+    } else if source.is_file() {
+        let kind = if has_extension(source, "md") {
+            Kind::RustSec
+        } else {
+            Kind::Osv
+        };
+        let bytes = read_bounded(source)?;
+        one(&source.display().to_string(), &bytes, kind, records, errors);
+        Ok(())
+    } else {
+        Err(io(source, "no such file or directory"))
+    }
+}
+
+fn has_extension(path: &Path, extension: &str) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Osv,
+    RustSec,
+}
+
+fn read_bounded(path: &Path) -> Result<Vec<u8>, DbError> {
+    let size = fs_err::metadata(path).map_err(|e| io(path, e))?.len();
+    if size > MAX_RECORD_BYTES {
+        return Err(io(
+            path,
+            format!("{size} bytes: larger than any advisory record ({MAX_RECORD_BYTES} at most)"),
+        ));
+    }
+    fs_err::read(path).map_err(|e| io(path, e))
+}
+
+fn one(
+    source: &str,
+    bytes: &[u8],
+    kind: Kind,
+    records: &mut Vec<Advisory>,
+    errors: &mut Vec<RecordError>,
+) {
+    let parsed = match kind {
+        Kind::Osv => parse::osv(bytes),
+        Kind::RustSec => match std::str::from_utf8(bytes) {
+            Ok(text) => parse::rustsec(text),
+            Err(e) => Err(parse::ParseError {
+                message: format!("not UTF-8: {e}"),
+                line: None,
+                column: None,
+            }),
+        },
+    };
+    match parsed {
+        Ok(advisory) => records.push(advisory),
+        Err(e) => errors.push(RecordError {
+            source: source.to_owned(),
+            line: e.line,
+            column: e.column,
+            message: e.message,
+        }),
+    }
+}
+
+fn read_zip(
+    path: &Path,
+    records: &mut Vec<Advisory>,
+    errors: &mut Vec<RecordError>,
+    progress: &dyn Fn(u64),
+) -> Result<(), DbError> {
+    use std::io::Read as _;
+    let file = fs_err::File::open(path).map_err(|e| io(path, e))?;
+    let mut archive = zip::ZipArchive::new(file).map_err(|e| io(path, e))?;
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| io(path, e))?;
+        let Ok(entry_name) = entry.name().map(std::borrow::Cow::into_owned) else {
+            continue;
+        };
+        if !entry.is_file() || !has_extension(Path::new(&entry_name), "json") {
+            continue;
+        }
+        let name = format!("{}!{entry_name}", path.display());
+        if entry.size() > MAX_RECORD_BYTES {
+            return Err(DbError::Io {
+                path: name,
+                message: "larger than any advisory record".into(),
+            });
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
+        // The declared size can lie: read no more than the bound.
+        (&mut entry)
+            .take(MAX_RECORD_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| io(path, e))?;
+        if bytes.len() as u64 > MAX_RECORD_BYTES {
+            return Err(DbError::Io {
+                path: name,
+                message: "larger than any advisory record".into(),
+            });
+        }
+        one(&name, &bytes, Kind::Osv, records, errors);
+        if records.len().is_multiple_of(1000) {
+            progress(records.len() as u64);
+        }
+    }
+    progress(records.len() as u64);
+    Ok(())
+}
+
+fn port_error(location: &str, error: impl std::fmt::Display) -> PortError {
+    PortError::at(location, error)
+}
+
+impl Index {
+    /// Records naming `package` (its lookup key) in `ecosystem`, as serialized [`Advisory`]s.
+    pub fn records(&self, ecosystem: &str, package: &str) -> Result<Vec<String>, PortError> {
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT a.record FROM package p JOIN advisory a ON a.id = p.advisory
+                 WHERE p.ecosystem = ?1 AND p.key = ?2 ORDER BY a.id",
+            )
+            .map_err(|e| port_error(&self.location, e))?;
+        let rows = statement
+            .query_map([ecosystem, package], |r| r.get::<_, String>(0))
+            .map_err(|e| port_error(&self.location, e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| port_error(&self.location, e))
+    }
+
+    /// What the index holds.
+    pub fn status(&self) -> Result<AdvisoryDbStatus, PortError> {
+        let error = |e: rusqlite::Error| port_error(&self.location, e);
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT ecosystem, count(DISTINCT advisory) FROM package GROUP BY ecosystem
+                 ORDER BY ecosystem",
+            )
+            .map_err(error)?;
+        let records = statement
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(error)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(error)?
+            .into_iter()
+            .map(|(ecosystem, n)| (ecosystem, u64::try_from(n).unwrap_or(0)))
+            .collect();
+        let newest_modified = self
+            .connection
+            .query_row("SELECT max(modified) FROM advisory", [], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .map_err(error)?;
+        let imported_at = self
+            .connection
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'imported_at'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()
+            .map_err(error)?;
+        Ok(AdvisoryDbStatus {
+            location: self.location.clone(),
+            records,
+            newest_modified,
+            imported_at,
+        })
+    }
+}
+
+// `Connection` is `Send` but not `Sync`; the port is read from one gate at a time, behind
+// a lock.
+/// [`Index`] shared between threads.
+pub struct SharedIndex(std::sync::Mutex<Index>);
+
+impl SharedIndex {
+    /// Wraps an open index.
+    pub fn new(index: Index) -> Self {
+        Self(std::sync::Mutex::new(index))
+    }
+}
+
+impl AdvisoryDb for SharedIndex {
+    fn records(&self, ecosystem: &str, package: &str) -> Result<Vec<String>, PortError> {
+        self.0
+            .lock()
+            .map_err(|_| PortError::at("advisory database", "poisoned lock"))?
+            .records(ecosystem, package)
+    }
+
+    fn status(&self) -> Result<AdvisoryDbStatus, PortError> {
+        self.0
+            .lock()
+            .map_err(|_| PortError::at("advisory database", "poisoned lock"))?
+            .status()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OSV: &str = r#"{"id": "GHSA-aaaa-0001", "modified": "2024-01-01T00:00:00Z",
+      "aliases": ["CVE-2024-1"], "summary": "first",
+      "affected": [{"package": {"ecosystem": "PyPI", "name": "Demo_Pkg"},
+        "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.1"}]}]}]}"#;
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        let path = dir.join(name);
+        fs_err::create_dir_all(path.parent().unwrap()).unwrap();
+        fs_err::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn an_import_is_idempotent_and_newer_records_replace_older_ones() {
+        let data = tempfile::tempdir().unwrap();
+        write(data.path(), "osv/GHSA-aaaa-0001.json", OSV);
+        let db = data.path().join("index/advisories.db");
+        let mut index = Index::create(&db).unwrap();
+        let first = index
+            .import(&[data.path().join("osv")], "2024-02-01T00:00:00Z", &|_| {})
+            .unwrap();
+        assert_eq!((first.read, first.added), (1, 1));
+        let again = index
+            .import(&[data.path().join("osv")], "2024-02-02T00:00:00Z", &|_| {})
+            .unwrap();
+        assert_eq!((again.added, again.replaced, again.unchanged), (0, 0, 1));
+        write(
+            data.path(),
+            "osv/GHSA-aaaa-0001.json",
+            &OSV.replace("2024-01-01", "2024-03-01")
+                .replace("first", "second"),
+        );
+        let newer = index
+            .import(&[data.path().join("osv")], "2024-03-02T00:00:00Z", &|_| {})
+            .unwrap();
+        assert_eq!(newer.replaced, 1);
+        drop(index);
+        let index = Index::open(&db).unwrap();
+        let records = index.records("PyPI", "demo-pkg").unwrap();
+        assert_eq!(records.len(), 1);
+        assert!(records[0].contains("second"));
+        let status = index.status().unwrap();
+        assert_eq!(status.records, [("PyPI".to_owned(), 1)]);
+        assert_eq!(
+            status.newest_modified.as_deref(),
+            Some("2024-03-01T00:00:00Z")
+        );
+        assert_eq!(status.imported_at.as_deref(), Some("2024-03-02T00:00:00Z"));
+    }
+
+    #[test]
+    fn a_bad_record_is_located_and_nothing_is_written() {
+        let data = tempfile::tempdir().unwrap();
+        write(data.path(), "a/GHSA-aaaa-0001.json", OSV);
+        write(
+            data.path(),
+            "a/GHSA-bad.json",
+            "{\n  \"id\": \"X\",\n  oops\n}",
+        );
+        let db = data.path().join("advisories.db");
+        let mut index = Index::create(&db).unwrap();
+        let Err(DbError::Records(errors)) = index.import(&[data.path().join("a")], "now", &|_| {})
+        else {
+            panic!("a bad record must fail the import");
+        };
+        assert_eq!(errors.len(), 1);
+        assert_eq!((errors[0].line, errors[0].column), (Some(3), Some(3)));
+        assert!(errors[0].source.ends_with("GHSA-bad.json"));
+        assert!(index.records("PyPI", "demo-pkg").unwrap().is_empty());
+    }
+
+    #[test]
+    fn zip_archives_and_rustsec_directories_are_read() {
+        use std::io::Write as _;
+        let data = tempfile::tempdir().unwrap();
+        let archive = data.path().join("all.zip");
+        let mut zip = zip::ZipWriter::new(fs_err::File::create(&archive).unwrap());
+        zip.start_file(
+            "GHSA-aaaa-0001.json",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(OSV.as_bytes()).unwrap();
+        zip.finish().unwrap();
+        write(
+            data.path(),
+            "advisory-db/crates/demo/RUSTSEC-2099-0001.md",
+            "```toml\n[advisory]\nid = \"RUSTSEC-2099-0001\"\npackage = \"demo\"\ndate = \"2099-01-01\"\n[versions]\npatched = [\">= 1.0.0\"]\n```\n# Demo\n",
+        );
+        let mut index = Index::create(&data.path().join("db")).unwrap();
+        let report = index
+            .import(&[archive, data.path().join("advisory-db")], "now", &|_| {})
+            .unwrap();
+        assert_eq!(report.added, 2);
+        assert_eq!(index.records("crates.io", "demo").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_missing_index_names_the_command_that_makes_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = Index::open(&dir.path().join("none.db")).err().unwrap();
+        assert!(error.to_string().contains("harden db import"), "{error}");
+        fs_err::write(dir.path().join("junk.db"), "not sqlite at all, not at all").unwrap();
+        assert!(Index::open(&dir.path().join("junk.db")).is_err());
+    }
+}
