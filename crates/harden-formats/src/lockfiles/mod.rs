@@ -1,0 +1,447 @@
+//! Manifests and lockfiles: one dependency inventory across ecosystems, and the disagreements
+//! between what a manifest asks for and what its lockfile pins.
+
+use harden_model::{LineCol, Span};
+
+mod cargo;
+mod go;
+mod npm;
+mod pnpm;
+mod python;
+mod yarn;
+
+pub use cargo::{cargo_lock, cargo_requirements, cargo_workspace, check_cargo};
+pub use go::{check_go, go_requirements};
+pub use npm::{
+    check_npm, npm_lock, npm_overrides, npm_requirements, npm_workspaces, override_target,
+};
+pub use pnpm::check_pnpm;
+pub use python::{
+    check_python, pyproject_requirements, python_locked_names, requirements_txt,
+    uv_workspace_members,
+};
+pub use yarn::check_yarn;
+
+/// A package ecosystem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ecosystem {
+    /// Rust, Cargo.
+    Cargo,
+    /// JavaScript: npm, pnpm, yarn.
+    Npm,
+    /// Python: pip, uv, poetry, pipenv.
+    PyPI,
+    /// Go modules.
+    Go,
+}
+
+impl Ecosystem {
+    /// The OSV ecosystem name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ecosystem::Cargo => "crates.io",
+            Ecosystem::Npm => "npm",
+            Ecosystem::PyPI => "PyPI",
+            Ecosystem::Go => "Go",
+        }
+    }
+}
+
+/// A pinned dependency, as a lockfile records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    /// Ecosystem.
+    pub ecosystem: Ecosystem,
+    /// Package name.
+    pub name: String,
+    /// Exact version.
+    pub version: String,
+    /// Whether a manifest names it directly.
+    pub direct: bool,
+    /// Where it comes from (registry URL, git URL), if recorded.
+    pub source: Option<String>,
+    /// Integrity hash, if recorded.
+    pub integrity: Option<String>,
+    /// Lockfile path.
+    pub path: String,
+    /// Where in the lockfile.
+    pub span: Span,
+}
+
+/// What a manifest asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    /// Package name (as locked, after renames).
+    pub name: String,
+    /// Version requirement as written (empty for path and git dependencies).
+    pub requirement: String,
+    /// Registry, path, git.
+    pub kind: RequirementKind,
+    /// Manifest path.
+    pub path: String,
+    /// Where in the manifest.
+    pub span: Span,
+}
+
+/// How a dependency is sourced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequirementKind {
+    /// From a registry, by version requirement.
+    Registry,
+    /// A local path.
+    Path,
+    /// A git repository.
+    Git,
+}
+
+/// A disagreement the gate reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The manifest has dependencies but no lockfile records them.
+    MissingLockfile {
+        /// Manifest path.
+        manifest: String,
+        /// Lockfiles that would do.
+        expected: &'static str,
+    },
+    /// A dependency of the manifest is not in its lockfile.
+    NotLocked {
+        /// The requirement.
+        requirement: Requirement,
+        /// The lockfile.
+        lockfile: String,
+    },
+    /// The lockfile pins a version that does not satisfy the manifest.
+    Mismatch {
+        /// The requirement.
+        requirement: Requirement,
+        /// The locked entry.
+        locked: Dependency,
+    },
+    /// A requirements file line that does not pin an exact version.
+    Unpinned {
+        /// File.
+        path: String,
+        /// Where.
+        span: Span,
+        /// The line.
+        line: String,
+    },
+    /// A file that cannot be read.
+    Unparsable {
+        /// File.
+        path: String,
+        /// Where.
+        span: Span,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn span_at(text: &str, range: Option<std::ops::Range<usize>>) -> Span {
+    range.map_or_else(Span::default, |r| {
+        Span::from_byte_range(text, r.start, r.end)
+    })
+}
+
+fn line_span(line: usize, text: &str) -> Span {
+    let line = u32::try_from(line + 1).unwrap_or(u32::MAX);
+    Span {
+        start: LineCol { line, column: 1 },
+        end: LineCol {
+            line,
+            column: u32::try_from(text.chars().count()).unwrap_or(0) + 1,
+        },
+    }
+}
+
+fn unparsable(
+    path: &str,
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+    message: impl Into<String>,
+) -> Problem {
+    Problem::Unparsable {
+        path: path.to_owned(),
+        span: span_at(text, span),
+        message: message.into(),
+    }
+}
+
+/// Matches requirements to locked packages by name, marks those as direct, and reports what is
+/// missing and what does not satisfy its requirement. `satisfies(requirement, version)` is `None`
+/// when the requirement is not a range it understands (then only presence is checked).
+fn check_locked(
+    requirements: &[Requirement],
+    locked: &mut [Dependency],
+    lockfile: &str,
+    missing_counts: fn(&Requirement) -> bool,
+    satisfies: fn(&str, &str) -> Option<bool>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for requirement in requirements {
+        let candidates: Vec<usize> = locked
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.name == requirement.name)
+            .map(|(i, _)| i)
+            .collect();
+        if candidates.is_empty() {
+            if missing_counts(requirement) {
+                problems.push(Problem::NotLocked {
+                    requirement: requirement.clone(),
+                    lockfile: lockfile.to_owned(),
+                });
+            }
+            continue;
+        }
+        for &i in &candidates {
+            locked[i].direct = true;
+        }
+        if requirement.kind != RequirementKind::Registry || requirement.requirement.is_empty() {
+            continue;
+        }
+        let verdicts: Vec<Option<bool>> = candidates
+            .iter()
+            .map(|&i| satisfies(&requirement.requirement, &locked[i].version))
+            .collect();
+        if verdicts.iter().all(|v| *v == Some(false)) {
+            problems.push(Problem::Mismatch {
+                requirement: requirement.clone(),
+                locked: locked[candidates[0]].clone(),
+            });
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn cargo_requirements_follow_renames_workspaces_and_sources() {
+        let root = "[workspace]\nmembers = [\"crates/*\"]\n[workspace.dependencies]\nserde = \"1.0.200\"\nlocal = { path = \"crates/local\" }\n";
+        let (deps, members) = cargo_workspace("Cargo.toml", root);
+        assert_eq!(members, ["crates/*"]);
+        let member = "[package]\nname = \"app\"\n[dependencies]\nserde = { workspace = true }\nlocal = { workspace = true }\nlog2 = { package = \"log\", version = \"0.4\" }\n[target.'cfg(unix)'.dev-dependencies]\nlibc = \"0.2\"\n";
+        let requirements = cargo_requirements("crates/app/Cargo.toml", member, &deps).unwrap();
+        let names: Vec<&str> = requirements.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["serde", "local", "log", "libc"]);
+        assert_eq!(requirements[0].requirement, "1.0.200");
+        assert_eq!(requirements[1].kind, RequirementKind::Path);
+        assert_eq!(requirements[2].span.start.line, 6);
+        let lock = "version = 4\n[[package]]\nname = \"serde\"\nversion = \"1.0.190\"\n[[package]]\nname = \"local\"\nversion = \"0.1.0\"\n[[package]]\nname = \"log\"\nversion = \"0.4.22\"\n";
+        let mut locked = cargo_lock("Cargo.lock", lock).unwrap();
+        let problems = check_cargo(&requirements, &mut locked, "Cargo.lock");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            matches!(&problems[0], Problem::Mismatch { requirement, locked } if requirement.name == "serde" && locked.version == "1.0.190")
+        );
+        assert!(
+            matches!(&problems[1], Problem::NotLocked { requirement, .. } if requirement.name == "libc")
+        );
+    }
+
+    #[test]
+    fn npm_ranges_and_lock_versions() {
+        let manifest = "{\n  \"dependencies\": {\n    \"express\": \"^4.18.0\",\n    \"left-pad\": \"~1.3.0\",\n    \"local\": \"file:../local\"\n  },\n  \"devDependencies\": { \"jest\": \"^29\" }\n}\n";
+        let requirements = npm_requirements("package.json", manifest).unwrap();
+        assert_eq!(requirements.len(), 4);
+        assert_eq!(requirements[0].span.start.line, 3);
+        let lock = r#"{"lockfileVersion": 3, "packages": {"": {}, "node_modules/express": {"version": "4.19.2", "integrity": "sha512-x"}, "node_modules/left-pad": {"version": "1.2.0"}}}"#;
+        let mut locked = npm_lock("package-lock.json", lock).unwrap();
+        let problems = check_npm(
+            &requirements,
+            &mut locked,
+            "package-lock.json",
+            &BTreeSet::new(),
+        );
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            matches!(&problems[0], Problem::Mismatch { requirement, .. } if requirement.name == "left-pad")
+        );
+        assert!(
+            matches!(&problems[1], Problem::NotLocked { requirement, .. } if requirement.name == "jest")
+        );
+    }
+
+    #[test]
+    fn requirements_must_pin_exactly() {
+        let (pinned, problems) = requirements_txt(
+            "requirements.txt",
+            "# deps\nrequests==2.32.3 \\\n    --hash=sha256:abc\nflask>=3\n-r base.txt\nDjango[argon2]==5.0.6 ; python_version > '3.10'\nnumpy\n",
+        );
+        assert_eq!(
+            pinned.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+            ["requests", "django"]
+        );
+        assert_eq!(problems.len(), 2);
+    }
+
+    #[test]
+    fn go_sum_must_cover_requires() {
+        let go_mod = "module example.com/app\n\ngo 1.22\n\nrequire (\n\tgithub.com/google/uuid v1.6.0\n\tgolang.org/x/text v0.14.0 // indirect\n\texample.com/local v0.0.0\n\tgo.opentelemetry.io/otel/log v0.17.0\n)\nrequire github.com/pkg/errors v0.9.1\nreplace example.com/local => ../local\nreplace (\n\tgo.opentelemetry.io/otel/log => go.opentelemetry.io/otel/log v0.16.0\n)\n";
+        let requirements = go_requirements("go.mod", go_mod);
+        assert_eq!(
+            requirements.len(),
+            4,
+            "the local replacement needs no go.sum entry"
+        );
+        assert_eq!(
+            requirements[2].requirement, "v0.16.0",
+            "a replaced version is checked as the replacement"
+        );
+        let hash = format!("h1:{}=", "Ab+/".repeat(10) + "xyz");
+        let go_sum = format!(
+            "github.com/google/uuid v1.6.0 {hash}\ngithub.com/google/uuid v1.6.0/go.mod {hash}\ngolang.org/x/text v0.14.0/go.mod {hash}\ngo.opentelemetry.io/otel/log v0.16.0 {hash}\n"
+        );
+        let problems = check_go(&requirements, &go_sum, "go.sum");
+        assert_eq!(problems.len(), 1);
+        assert!(
+            matches!(&problems[0], Problem::NotLocked { requirement, .. } if requirement.name == "github.com/pkg/errors")
+        );
+    }
+
+    #[test]
+    fn go_sum_lines_with_an_empty_or_invalid_hash_are_malformed_not_recorded() {
+        let requirements = go_requirements(
+            "go.mod",
+            "module m\nrequire (\n\ta.io/x v1.0.0\n\tb.io/y v2.0.0\n\tc.io/z v3.0.0\n)\n",
+        );
+        let go_sum = "a.io/x v1.0.0 h1:\nb.io/y v2.0.0 h1:not-base64!\nc.io/z v3.0.0\n";
+        let problems = check_go(&requirements, go_sum, "go.sum");
+        let malformed: Vec<u32> = problems
+            .iter()
+            .filter_map(|p| match p {
+                Problem::Unparsable { span, message, .. }
+                    if message.contains("malformed go.sum") =>
+                {
+                    Some(span.start.line)
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(malformed, [1, 2, 3]);
+        let not_locked = problems
+            .iter()
+            .filter(|p| matches!(p, Problem::NotLocked { .. }))
+            .count();
+        assert_eq!(not_locked, 3, "none of the three counts as recorded");
+    }
+
+    #[test]
+    fn npm_lockfile_with_wrong_types_is_malformed_not_unrecorded() {
+        for (lock, expected) in [
+            ("[]", "a JSON object at the top"),
+            (r#"{"packages": []}"#, "`packages` must be an object"),
+            (
+                r#"{"packages": {"node_modules/a": "1.0.0"}}"#,
+                "`packages.node_modules/a` must be an object",
+            ),
+            (
+                r#"{"packages": {"node_modules/a": {"version": 1}}}"#,
+                "`packages.node_modules/a.version` must be a string",
+            ),
+            (
+                r#"{"dependencies": {"a": {"version": "1", "resolved": false}}}"#,
+                "`dependencies.a.resolved` must be a string",
+            ),
+        ] {
+            let problem = npm_lock("package-lock.json", lock).unwrap_err();
+            match *problem {
+                Problem::Unparsable { message, .. } => {
+                    assert!(message.contains(expected), "{lock}: {message}");
+                }
+                other => panic!("{lock}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn npm_workspace_links_and_pnpm_v6_roots() {
+        let lock = r#"{"lockfileVersion": 3, "packages": {"": {}, "node_modules/b": {"resolved": "packages/b", "link": true}, "packages/b": {"name": "b", "version": "1.2.0"}}}"#;
+        let mut locked = npm_lock("package-lock.json", lock).unwrap();
+        let requirements = npm_requirements(
+            "packages/a/package.json",
+            "{\"dependencies\": {\"b\": \"^1.0.0\"}}",
+        )
+        .unwrap();
+        assert!(
+            check_npm(
+                &requirements,
+                &mut locked,
+                "package-lock.json",
+                &BTreeSet::new()
+            )
+            .is_empty()
+        );
+        let pnpm = "lockfileVersion: '6.0'\ndependencies:\n  zod:\n    specifier: ^3.23.0\n    version: 3.23.8\n";
+        let requirements =
+            npm_requirements("package.json", "{\"dependencies\": {\"zod\": \"^3.23.0\"}}").unwrap();
+        assert!(check_pnpm(&requirements, pnpm, ".", "pnpm-lock.yaml").is_empty());
+    }
+
+    #[test]
+    fn yarn_pnpm_and_python_agreement() {
+        let requirements = npm_requirements(
+            "package.json",
+            "{\"dependencies\": {\"left-pad\": \"^1.3.0\", \"react\": \"^18.2.0\"}}",
+        )
+        .unwrap();
+        let yarn =
+            "left-pad@^1.3.0:\n  version \"1.3.0\"\n\n\"react@npm:^18.0.0\":\n  version: 18.3.1\n";
+        let problems = check_yarn(&requirements, yarn, "yarn.lock", &BTreeSet::new());
+        assert_eq!(
+            problems.len(),
+            1,
+            "react was locked for another range: {problems:?}"
+        );
+        let pnpm = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      left-pad:\n        specifier: ^1.3.0\n        version: 1.3.0\n      react:\n        specifier: ^18.2.0\n        version: 17.0.2(react-dom@17.0.2)\n";
+        let problems = check_pnpm(&requirements, pnpm, ".", "pnpm-lock.yaml");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            matches!(&problems[0], Problem::Mismatch { requirement, .. } if requirement.name == "react")
+        );
+        let pyproject = "[project]\nname = \"ml\"\ndependencies = [\"NumPy>=1.26\", \"scikit_learn ; python_version > '3.9'\"]\n";
+        let requirements = pyproject_requirements("pyproject.toml", pyproject).unwrap();
+        assert_eq!(
+            requirements
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect::<Vec<_>>(),
+            ["numpy", "scikit-learn"]
+        );
+        let uv = "version = 1\n[[package]]\nname = \"numpy\"\nversion = \"2.0.0\"\n";
+        assert_eq!(
+            check_python(&requirements, &python_locked_names(uv), "uv.lock").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn override_keys_name_their_package() {
+        for (key, target) in [
+            ("zod", Some("zod")),
+            ("undici@7", Some("undici")),
+            ("**/ws", Some("ws")),
+            ("@types/koa", Some("@types/koa")),
+            ("lodash@npm:4.17.21", Some("lodash")),
+            ("@scope/pkg@^1", Some("@scope/pkg")),
+            ("webpack>terser", None),
+            ("parent/child", None),
+        ] {
+            assert_eq!(override_target(key).as_deref(), target, "{key}");
+        }
+    }
+
+    #[test]
+    fn uv_workspace_members_and_excludes() {
+        let root = "[project]\nname = \"x\"\n\n[tool.uv.workspace]\nmembers = [\"packages/*\"]\nexclude = [\"packages/old\"]\n";
+        assert_eq!(uv_workspace_members(root), ["packages/*", "!packages/old"]);
+        assert!(uv_workspace_members("[project]\nname = \"x\"\n").is_empty());
+        assert!(uv_workspace_members("not toml [").is_empty());
+    }
+}

@@ -1,0 +1,263 @@
+//! npm: package.json requirements, workspaces and overrides, and package-lock.json.
+
+use harden_model::{LineCol, Span};
+use std::collections::BTreeSet;
+
+use super::{
+    Dependency, Ecosystem, Problem, Requirement, RequirementKind, check_locked, unparsable,
+};
+
+fn json_key_span(text: &str, section: &str, key: &str) -> Span {
+    let section_at = text.find(&format!("\"{section}\"")).unwrap_or(0);
+    let needle = format!("\"{key}\"");
+    match text[section_at..].find(&needle) {
+        Some(offset) => Span::from_byte_range(
+            text,
+            section_at + offset + 1,
+            section_at + offset + needle.len() - 1,
+        ),
+        None => Span::default(),
+    }
+}
+
+/// Requirements of a package.json.
+pub fn npm_requirements(path: &str, text: &str) -> Result<Vec<Requirement>, Box<Problem>> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Problem::Unparsable {
+        path: path.to_owned(),
+        span: Span {
+            start: LineCol {
+                line: u32::try_from(e.line()).unwrap_or(1).max(1),
+                column: u32::try_from(e.column()).unwrap_or(1).max(1),
+            },
+            end: LineCol {
+                line: u32::try_from(e.line()).unwrap_or(1).max(1),
+                column: u32::try_from(e.column()).unwrap_or(1).max(1),
+            },
+        },
+        message: format!("invalid JSON: {e}"),
+    })?;
+    let mut out = Vec::new();
+    for section in ["dependencies", "devDependencies", "optionalDependencies"] {
+        let Some(deps) = value.get(section).and_then(serde_json::Value::as_object) else {
+            continue;
+        };
+        for (name, spec) in deps {
+            let spec = spec.as_str().unwrap_or_default();
+            let kind = if spec.starts_with("file:")
+                || spec.starts_with("link:")
+                || spec.starts_with("workspace:")
+            {
+                RequirementKind::Path
+            } else if spec.contains("://")
+                || spec.starts_with("git")
+                || spec.contains('/') && !spec.starts_with("npm:")
+            {
+                RequirementKind::Git
+            } else {
+                RequirementKind::Registry
+            };
+            out.push(Requirement {
+                name: name.clone(),
+                requirement: spec.to_owned(),
+                kind,
+                path: path.to_owned(),
+                span: json_key_span(text, section, name),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Packages of a package-lock.json (v1, v2, v3) or npm-shrinkwrap.json.
+pub fn npm_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        unparsable(
+            path,
+            text,
+            None,
+            format!("invalid JSON at {}:{}: {e}", e.line(), e.column()),
+        )
+    })?;
+    // Wrong types are a malformed lockfile, not an empty one: otherwise every dependency would
+    // read as "not recorded" and the real problem would never be named.
+    let malformed = |what: String, at: Option<(&str, &str)>| {
+        Box::new(Problem::Unparsable {
+            path: path.to_owned(),
+            span: at.map_or_else(Span::default, |(section, key)| {
+                json_key_span(text, section, key)
+            }),
+            message: format!("malformed lockfile: {what}"),
+        })
+    };
+    if !value.is_object() {
+        return Err(malformed(
+            "expected a JSON object at the top".to_owned(),
+            None,
+        ));
+    }
+    for section in ["packages", "dependencies"] {
+        match value.get(section) {
+            None | Some(serde_json::Value::Object(_)) => {}
+            Some(_) => {
+                return Err(malformed(format!("`{section}` must be an object"), None));
+            }
+        }
+    }
+    for section in ["packages", "dependencies"] {
+        for (name, entry) in value
+            .get(section)
+            .and_then(serde_json::Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let Some(entry) = entry.as_object() else {
+                return Err(malformed(
+                    format!("`{section}.{name}` must be an object"),
+                    Some((section, name)),
+                ));
+            };
+            for field in ["version", "resolved", "integrity"] {
+                if entry.get(field).is_some_and(|v| !v.is_string()) {
+                    return Err(malformed(
+                        format!("`{section}.{name}.{field}` must be a string"),
+                        Some((section, name)),
+                    ));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut push = |name: &str, entry: &serde_json::Value| {
+        if let Some(version) = entry.get("version").and_then(serde_json::Value::as_str) {
+            out.push(Dependency {
+                ecosystem: Ecosystem::Npm,
+                name: name.to_owned(),
+                version: version.to_owned(),
+                direct: false,
+                source: entry
+                    .get("resolved")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned),
+                integrity: entry
+                    .get("integrity")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned),
+                path: path.to_owned(),
+                span: Span::default(),
+            });
+        }
+    };
+    if let Some(packages) = value.get("packages").and_then(serde_json::Value::as_object) {
+        for (key, entry) in packages {
+            if let Some(name) = key
+                .rsplit("node_modules/")
+                .next()
+                .filter(|_| key.contains("node_modules/"))
+            {
+                // A workspace link (`"link": true`) has no version of its own: the linked
+                // package's entry, keyed by its path, has it.
+                let linked = entry.get("link").and_then(serde_json::Value::as_bool) == Some(true);
+                let target = entry
+                    .get("resolved")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(|path| packages.get(path));
+                match (linked, target) {
+                    (true, Some(target)) => push(name, target),
+                    _ => push(name, entry),
+                }
+            }
+        }
+    } else if let Some(deps) = value
+        .get("dependencies")
+        .and_then(serde_json::Value::as_object)
+    {
+        for (name, entry) in deps {
+            push(name, entry);
+        }
+    }
+    Ok(out)
+}
+
+/// Checks npm requirements against a package-lock.
+pub fn check_npm(
+    requirements: &[Requirement],
+    locked: &mut [Dependency],
+    lockfile: &str,
+    overridden: &BTreeSet<String>,
+) -> Vec<Problem> {
+    let mut problems = check_locked(
+        requirements,
+        locked,
+        lockfile,
+        |requirement| requirement.kind == RequirementKind::Registry,
+        |requirement, version| {
+            let range = nodejs_semver::Range::parse(requirement).ok()?;
+            Some(nodejs_semver::Version::parse(version).is_ok_and(|v| range.satisfies(&v)))
+        },
+    );
+    // An override pins the package whatever the manifest's range says.
+    problems.retain(|p| {
+        !matches!(p, Problem::Mismatch { requirement, .. } if overridden.contains(&requirement.name))
+    });
+    problems
+}
+
+/// Workspace globs of a package.json (`workspaces: [...]` or `workspaces: {packages: [...]}`).
+pub fn npm_workspaces(text: &str) -> Vec<String> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let list = value.get("workspaces").and_then(|w| {
+        w.as_array()
+            .or_else(|| w.get("packages").and_then(serde_json::Value::as_array))
+    });
+    list.into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Packages whose version a project-wide override decides for every dependent, direct ones
+/// included: yarn `resolutions`, npm `overrides` and pnpm `pnpm.overrides` of a package.json.
+/// Keys scoped to a parent (`a>b`, `a/b`) leave direct dependencies alone and are not listed.
+pub fn npm_overrides(text: &str) -> BTreeSet<String> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return BTreeSet::new();
+    };
+    let maps = [
+        value.get("resolutions"),
+        value.get("overrides"),
+        value.get("pnpm").and_then(|p| p.get("overrides")),
+    ];
+    maps.into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_object)
+        .flat_map(|map| map.keys())
+        .filter_map(|key| override_target(key))
+        .collect()
+}
+
+/// The package an override key applies to everywhere: `zod`, `undici@7`, `**/ws`,
+/// `@types/koa`, `lodash@npm:4.17.21`; `None` for keys scoped under a parent.
+pub fn override_target(key: &str) -> Option<String> {
+    let key = key.trim_start_matches("**/");
+    if key.contains('>') {
+        return None;
+    }
+    let (scope, rest) = match key.strip_prefix('@') {
+        Some(rest) => {
+            let (scope, rest) = rest.split_once('/')?;
+            (Some(scope), rest)
+        }
+        None => (None, key),
+    };
+    let name = rest.split('@').next().unwrap_or(rest);
+    if name.is_empty() || name.contains('/') {
+        return None;
+    }
+    Some(match scope {
+        Some(scope) => format!("@{scope}/{name}"),
+        None => name.to_owned(),
+    })
+}

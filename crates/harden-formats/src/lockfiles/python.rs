@@ -1,0 +1,186 @@
+//! Python: pyproject.toml, requirements files, and the locks of uv, poetry and pipenv.
+
+use super::{
+    Dependency, Ecosystem, Problem, Requirement, RequirementKind, line_span, span_at, unparsable,
+};
+
+/// PEP 503 normalized name.
+fn normalize(name: &str) -> String {
+    name.trim().to_lowercase().replace(['_', '.'], "-")
+}
+
+/// The package name of a PEP 508 requirement (`numpy>=1.26 ; python_version > "3.10"`).
+fn pep508_name(spec: &str) -> String {
+    normalize(
+        spec.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+            .next()
+            .unwrap_or_default(),
+    )
+}
+
+/// Requirements of a pyproject.toml (`[project] dependencies`, `[tool.poetry.dependencies]`).
+pub fn pyproject_requirements(path: &str, text: &str) -> Result<Vec<Requirement>, Box<Problem>> {
+    let document = toml_edit::Document::parse(text.to_owned()).map_err(|e| {
+        Box::new(unparsable(
+            path,
+            text,
+            e.span(),
+            format!("invalid TOML: {}", e.message().trim()),
+        ))
+    })?;
+    let mut out = Vec::new();
+    let root = document.as_table();
+    if let Some(deps) = root
+        .get("project")
+        .and_then(|p| p.get("dependencies"))
+        .and_then(toml_edit::Item::as_array)
+    {
+        for value in deps {
+            if let Some(spec) = value.as_str() {
+                out.push(Requirement {
+                    name: pep508_name(spec),
+                    requirement: spec.to_owned(),
+                    kind: RequirementKind::Registry,
+                    path: path.to_owned(),
+                    span: span_at(text, value.span()),
+                });
+            }
+        }
+    }
+    if let Some(deps) = root
+        .get("tool")
+        .and_then(|t| t.get("poetry"))
+        .and_then(|p| p.get("dependencies"))
+        .and_then(toml_edit::Item::as_table_like)
+    {
+        for (name, _) in deps.iter().filter(|(n, _)| *n != "python") {
+            let span = span_at(text, deps.get_key_value(name).and_then(|(k, _)| k.span()));
+            out.push(Requirement {
+                name: normalize(name),
+                requirement: String::new(),
+                kind: RequirementKind::Registry,
+                path: path.to_owned(),
+                span,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Package names of a uv.lock, poetry.lock or pdm.lock (`[[package]] name`), normalized.
+pub fn python_locked_names(text: &str) -> Vec<String> {
+    let Ok(document) = toml_edit::Document::parse(text.to_owned()) else {
+        return Vec::new();
+    };
+    document
+        .as_table()
+        .get("package")
+        .and_then(toml_edit::Item::as_array_of_tables)
+        .map(|packages| {
+            packages
+                .iter()
+                .filter_map(|p| {
+                    p.get("name")
+                        .and_then(toml_edit::Item::as_str)
+                        .map(normalize)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Checks pyproject requirements by name against a lock's packages.
+pub fn check_python(
+    requirements: &[Requirement],
+    locked: &[String],
+    lockfile: &str,
+) -> Vec<Problem> {
+    requirements
+        .iter()
+        .filter(|r| !r.name.is_empty() && !locked.contains(&r.name))
+        .map(|r| Problem::NotLocked {
+            requirement: r.clone(),
+            lockfile: lockfile.to_owned(),
+        })
+        .collect()
+}
+
+/// Lines of a requirements file that do not pin an exact version, and the pinned entries.
+pub fn requirements_txt(path: &str, text: &str) -> (Vec<Dependency>, Vec<Problem>) {
+    let mut pinned = Vec::new();
+    let mut problems = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw
+            .split(" #")
+            .next()
+            .unwrap_or(raw)
+            .trim()
+            .trim_end_matches('\\')
+            .trim();
+        if line.is_empty()
+            || line.starts_with('#')
+            || line.starts_with('-')
+            || line.contains("://")
+            || line.starts_with('.')
+            || line.starts_with('/')
+        {
+            continue;
+        }
+        let requirement = line
+            .split(';')
+            .next()
+            .unwrap_or(line)
+            .split_whitespace()
+            .next()
+            .unwrap_or_default();
+        match requirement.split_once("==") {
+            Some((name, version)) if !version.contains('*') && !version.is_empty() => {
+                pinned.push(Dependency {
+                    ecosystem: Ecosystem::PyPI,
+                    name: name.split('[').next().unwrap_or(name).trim().to_lowercase(),
+                    version: version.trim().to_owned(),
+                    direct: true,
+                    source: None,
+                    integrity: raw.contains("--hash=").then(|| "hash".to_owned()),
+                    path: path.to_owned(),
+                    span: line_span(index, raw),
+                });
+            }
+            _ => problems.push(Problem::Unpinned {
+                path: path.to_owned(),
+                span: line_span(index, raw),
+                line: line.to_owned(),
+            }),
+        }
+    }
+    (pinned, problems)
+}
+
+/// Member globs of a uv workspace root (`[tool.uv.workspace] members` of a pyproject.toml);
+/// `exclude` globs come back with a `!`.
+pub fn uv_workspace_members(text: &str) -> Vec<String> {
+    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return Vec::new();
+    };
+    let Some(workspace) = doc
+        .get("tool")
+        .and_then(|t| t.get("uv"))
+        .and_then(|u| u.get("workspace"))
+    else {
+        return Vec::new();
+    };
+    let list = |key: &str| -> Vec<String> {
+        workspace
+            .get(key)
+            .and_then(toml_edit::Item::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut globs = list("members");
+    globs.extend(list("exclude").into_iter().map(|g| format!("!{g}")));
+    globs
+}
