@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::{Problem, Requirement, RequirementKind, line_span};
+use super::{Dependency, Ecosystem, Problem, Requirement, RequirementKind, line_span};
 
 /// A go.mod `replace`: module, optional version, and the replacement module and version (`None`
 /// for a local directory).
@@ -129,4 +129,29 @@ pub fn check_go(requirements: &[Requirement], go_sum: &str, lockfile: &str) -> V
             }),
     );
     problems
+}
+
+/// Every module a go.mod requires (after `replace`), with its version: since Go 1.17 go.mod
+/// lists every module the build needs, those only needed by others marked `// indirect`.
+pub fn go_mod_lock(path: &str, text: &str) -> Vec<Dependency> {
+    let lines: Vec<&str> = text.lines().collect();
+    go_requirements(path, text)
+        .into_iter()
+        .map(|requirement| {
+            let line = requirement.span.start.line as usize;
+            let indirect = lines
+                .get(line.saturating_sub(1))
+                .is_some_and(|l| l.contains("// indirect"));
+            Dependency {
+                ecosystem: Ecosystem::Go,
+                name: requirement.name,
+                version: requirement.requirement,
+                direct: !indirect,
+                source: None,
+                integrity: None,
+                path: path.to_owned(),
+                span: requirement.span,
+            }
+        })
+        .collect()
 }

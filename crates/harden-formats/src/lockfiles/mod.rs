@@ -11,16 +11,16 @@ mod python;
 mod yarn;
 
 pub use cargo::{cargo_lock, cargo_requirements, cargo_workspace, check_cargo};
-pub use go::{check_go, go_requirements};
+pub use go::{check_go, go_mod_lock, go_requirements};
 pub use npm::{
     check_npm, npm_lock, npm_overrides, npm_requirements, npm_workspaces, override_target,
 };
-pub use pnpm::check_pnpm;
+pub use pnpm::{check_pnpm, pnpm_lock};
 pub use python::{
-    check_python, pyproject_requirements, python_locked_names, requirements_txt,
-    uv_workspace_members,
+    check_python, pipfile_lock, pyproject_requirements, python_locked_names, requirements_txt,
+    toml_lock, uv_workspace_members,
 };
-pub use yarn::check_yarn;
+pub use yarn::{check_yarn, yarn_lock};
 
 /// A package ecosystem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -136,6 +136,46 @@ pub enum Problem {
         /// What is wrong.
         message: String,
     },
+}
+
+/// The lockfiles the inventory reads, by file name (and `requirements*.txt`).
+pub const LOCKFILE_NAMES: &[&str] = &[
+    "Cargo.lock",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "uv.lock",
+    "poetry.lock",
+    "Pipfile.lock",
+    "go.mod",
+];
+
+/// Whether `path` is a file the inventory reads.
+pub fn is_lockfile(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    LOCKFILE_NAMES.contains(&name)
+        || (name.starts_with("requirements")
+            && std::path::Path::new(name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("txt")))
+}
+
+/// Every package the lockfile at `path` pins; `None` when `path` is not a lockfile. A file that
+/// cannot be parsed is an [`Problem::Unparsable`] with where and what.
+pub fn locked_packages(path: &str, text: &str) -> Option<Result<Vec<Dependency>, Box<Problem>>> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    Some(match name {
+        "Cargo.lock" => cargo_lock(path, text),
+        "package-lock.json" | "npm-shrinkwrap.json" => npm_lock(path, text),
+        "yarn.lock" => Ok(yarn_lock(path, text)),
+        "pnpm-lock.yaml" => pnpm_lock(path, text),
+        "uv.lock" | "poetry.lock" => toml_lock(path, text),
+        "Pipfile.lock" => pipfile_lock(path, text),
+        "go.mod" => Ok(go_mod_lock(path, text)),
+        _ if is_lockfile(path) => Ok(requirements_txt(path, text).0),
+        _ => return None,
+    })
 }
 
 fn span_at(text: &str, range: Option<std::ops::Range<usize>>) -> Span {
@@ -443,5 +483,112 @@ mod tests {
         assert_eq!(uv_workspace_members(root), ["packages/*", "!packages/old"]);
         assert!(uv_workspace_members("[project]\nname = \"x\"\n").is_empty());
         assert!(uv_workspace_members("not toml [").is_empty());
+    }
+
+    fn listed(path: &str, text: &str) -> Vec<(String, String, bool)> {
+        locked_packages(path, text)
+            .expect("a lockfile")
+            .expect("parsed")
+            .into_iter()
+            .map(|d| (d.name, d.version, d.direct))
+            .collect()
+    }
+
+    fn own(name: &str, version: &str, direct: bool) -> (String, String, bool) {
+        (name.to_owned(), version.to_owned(), direct)
+    }
+
+    #[test]
+    fn yarn_classic_and_berry_list_packages_not_workspaces() {
+        let classic = "# yarn lockfile v1\n\n\"@scope/pkg@^1.0.0\", \"@scope/pkg@^1.1.0\":\n  version \"1.2.0\"\n  resolved \"https://registry.example/@scope/pkg/-/pkg-1.2.0.tgz\"\n  integrity sha512-abc\n  dependencies:\n    other \"^2.0.0\"\n\nother@^2.0.0:\n  version \"2.0.1\"\n";
+        assert_eq!(
+            listed("web/yarn.lock", classic),
+            [
+                own("@scope/pkg", "1.2.0", false),
+                own("other", "2.0.1", false)
+            ]
+        );
+        let berry = "__metadata:\n  version: 8\n\n\"app@workspace:.\":\n  version: 0.0.0-use.local\n\n\"left-pad@npm:^1.3.0\":\n  version: 1.3.0\n  resolution: \"left-pad@npm:1.3.0\"\n  checksum: 10c0/abc\n";
+        let packages = locked_packages("yarn.lock", berry).unwrap().unwrap();
+        assert_eq!(packages.len(), 1);
+        assert_eq!(
+            (packages[0].name.as_str(), packages[0].version.as_str()),
+            ("left-pad", "1.3.0")
+        );
+        assert_eq!(packages[0].integrity.as_deref(), Some("10c0/abc"));
+        assert_eq!(packages[0].span.start.line, 7);
+    }
+
+    #[test]
+    fn pnpm_lists_v5_v6_and_v9_keys_with_direct_ones_marked() {
+        let v9 = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      react:\n        specifier: ^18.0.0\n        version: 18.2.0\npackages:\n  react@18.2.0:\n    resolution: {integrity: sha512-r}\n  '@babel/core@7.1.0(supports-color@8.0.0)':\n    resolution: {integrity: sha512-b}\n";
+        assert_eq!(
+            listed("pnpm-lock.yaml", v9),
+            [
+                own("react", "18.2.0", true),
+                own("@babel/core", "7.1.0", false)
+            ]
+        );
+        let v6 = "lockfileVersion: '6.0'\ndependencies:\n  lodash:\n    specifier: ^4.0.0\n    version: 4.17.21\npackages:\n  /lodash@4.17.21:\n    resolution: {integrity: sha512-l}\n";
+        assert_eq!(
+            listed("pnpm-lock.yaml", v6),
+            [own("lodash", "4.17.21", true)]
+        );
+        let v5 = "lockfileVersion: 5.4\npackages:\n  /@types/node/18.0.0:\n    resolution: {integrity: sha512-t}\n  /ws/8.0.0_bufferutil@4.0.0:\n    resolution: {integrity: sha512-w}\n";
+        assert_eq!(
+            listed("pnpm-lock.yaml", v5),
+            [
+                own("@types/node", "18.0.0", false),
+                own("ws", "8.0.0", false)
+            ]
+        );
+        assert!(
+            locked_packages("pnpm-lock.yaml", "packages: [\n")
+                .unwrap()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn python_locks_list_versions_and_leave_the_project_out() {
+        let uv = "version = 1\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\nsource = { editable = \".\" }\ndependencies = [{ name = \"Requests\" }]\n\n[[package]]\nname = \"requests\"\nversion = \"2.31.0\"\nsource = { registry = \"https://pypi.example/simple\" }\n\n[[package]]\nname = \"idna\"\nversion = \"3.6\"\nsource = { registry = \"https://pypi.example/simple\" }\n";
+        assert_eq!(
+            listed("uv.lock", uv),
+            [own("requests", "2.31.0", true), own("idna", "3.6", false)]
+        );
+        let poetry = "[[package]]\nname = \"django\"\nversion = \"4.2.1\"\n";
+        assert_eq!(
+            listed("poetry.lock", poetry),
+            [own("django", "4.2.1", false)]
+        );
+        let pipfile = "{\n  \"default\": {\n    \"flask\": {\"version\": \"==2.0.0\", \"hashes\": [\"sha256:aa\"]},\n    \"local\": {\"path\": \".\"}\n  },\n  \"develop\": {}\n}";
+        let packages = locked_packages("Pipfile.lock", pipfile).unwrap().unwrap();
+        assert_eq!(packages.len(), 1);
+        assert_eq!(
+            (packages[0].version.as_str(), packages[0].span.start.line),
+            ("2.0.0", 3)
+        );
+        let error = locked_packages("uv.lock", "[[package]\n")
+            .unwrap()
+            .unwrap_err();
+        assert!(matches!(*error, Problem::Unparsable { .. }));
+    }
+
+    #[test]
+    fn go_mod_lists_requirements_with_indirect_ones_marked() {
+        let text = "module example.test/app\n\ngo 1.21\n\nrequire (\n\tgithub.com/a/b v1.2.3\n\tgolang.org/x/net v0.0.0-20230102030405-abcdef123456 // indirect\n)\n\nreplace github.com/a/b => github.com/c/b v1.2.4\n";
+        assert_eq!(
+            listed("go.mod", text),
+            [
+                own("github.com/c/b", "v1.2.4", true),
+                own(
+                    "golang.org/x/net",
+                    "v0.0.0-20230102030405-abcdef123456",
+                    false
+                )
+            ]
+        );
+        assert!(locked_packages("README.md", "").is_none());
+        assert!(is_lockfile("deploy/requirements-prod.txt"));
     }
 }

@@ -1,7 +1,7 @@
 //! pnpm-lock.yaml (lockfile v6 and later).
 
 use harden_model::Span;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Dependency, Ecosystem, Problem, Requirement, RequirementKind, override_target};
 
@@ -98,4 +98,90 @@ pub fn check_pnpm(
         }
     }
     problems
+}
+
+/// Name and version of a pnpm `packages` key: `/lodash@4.17.21` (v6), `lodash@4.17.21` (v9),
+/// `/@babel/core/7.0.0` (v5), with any peer suffix `(react@18.2.0)` or `_react@18.2.0` dropped.
+fn pnpm_key(key: &str, v5: bool) -> Option<(String, String)> {
+    let bare = key.trim_start_matches('/');
+    let bare = bare.split('(').next().unwrap_or(bare);
+    if v5 {
+        let bare = bare.split('_').next().unwrap_or(bare);
+        let (name, version) = bare.rsplit_once('/')?;
+        return Some((name.to_owned(), version.to_owned()));
+    }
+    let from = usize::from(bare.starts_with('@'));
+    let at = bare[from..].find('@')? + from;
+    Some((bare[..at].to_owned(), bare[at + 1..].to_owned()))
+}
+
+/// Every package a pnpm-lock.yaml pins (lockfile v5 to v9), direct where an importer names it.
+pub fn pnpm_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>> {
+    let documents = crate::yaml::parse(text).map_err(|e| {
+        Box::new(Problem::Unparsable {
+            path: path.to_owned(),
+            span: Span {
+                start: harden_model::LineCol {
+                    line: e.line,
+                    column: e.column,
+                },
+                end: harden_model::LineCol {
+                    line: e.line,
+                    column: e.column,
+                },
+            },
+            message: e.message,
+        })
+    })?;
+    let Some(root) = documents.first() else {
+        return Ok(Vec::new());
+    };
+    let v5 = root
+        .get("lockfileVersion")
+        .and_then(crate::yaml::Node::scalar_text)
+        .is_some_and(|v| v.starts_with('5'));
+    let mut direct: BTreeSet<String> = BTreeSet::new();
+    let importers: Vec<&crate::yaml::Node> = match root.get("importers") {
+        Some(importers) => importers.entries().iter().map(|(_, node)| node).collect(),
+        None => vec![root],
+    };
+    for importer in importers {
+        for section in ["dependencies", "devDependencies", "optionalDependencies"] {
+            if let Some(node) = importer.get(section) {
+                direct.extend(node.entries().iter().map(|(key, _)| key.text.clone()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    if let Some(packages) = root.get("packages") {
+        for (key, node) in packages.entries() {
+            let Some((name, version)) = pnpm_key(&key.text, v5) else {
+                continue;
+            };
+            // Local and linked packages are the project's own code.
+            if version.starts_with("link:") || version.starts_with("file:") {
+                continue;
+            }
+            if !seen.insert((name.clone(), version.clone())) {
+                continue;
+            }
+            let resolution = node.get("resolution");
+            out.push(Dependency {
+                ecosystem: Ecosystem::Npm,
+                direct: direct.contains(&name),
+                name,
+                version,
+                source: resolution
+                    .and_then(|r| r.get("tarball"))
+                    .and_then(crate::yaml::Node::scalar_text),
+                integrity: resolution
+                    .and_then(|r| r.get("integrity"))
+                    .and_then(crate::yaml::Node::scalar_text),
+                path: path.to_owned(),
+                span: key.span,
+            });
+        }
+    }
+    Ok(out)
 }

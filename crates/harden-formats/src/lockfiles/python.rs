@@ -1,5 +1,7 @@
 //! Python: pyproject.toml, requirements files, and the locks of uv, poetry and pipenv.
 
+use std::collections::HashSet;
+
 use super::{
     Dependency, Ecosystem, Problem, Requirement, RequirementKind, line_span, span_at, unparsable,
 };
@@ -183,4 +185,134 @@ pub fn uv_workspace_members(text: &str) -> Vec<String> {
     let mut globs = list("members");
     globs.extend(list("exclude").into_iter().map(|g| format!("!{g}")));
     globs
+}
+
+/// Every package a uv.lock or poetry.lock pins (`[[package]]` tables with `name` and `version`).
+/// A uv.lock's editable, virtual and directory sources are the project's own code, as is a
+/// package without a version. Direct: the uv project's own package lists it as a dependency.
+pub fn toml_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>> {
+    let document = toml_edit::Document::parse(text.to_owned()).map_err(|e| {
+        Box::new(unparsable(
+            path,
+            text,
+            e.span(),
+            format!("not TOML: {}", e.message()),
+        ))
+    })?;
+    let Some(packages) = document
+        .as_table()
+        .get("package")
+        .and_then(toml_edit::Item::as_array_of_tables)
+    else {
+        return Ok(Vec::new());
+    };
+    let local = |package: &toml_edit::Table| {
+        package
+            .get("source")
+            .and_then(toml_edit::Item::as_table_like)
+            .is_some_and(|source| {
+                ["editable", "virtual", "directory", "path"]
+                    .iter()
+                    .any(|k| source.contains_key(k))
+            })
+            || package
+                .get("source")
+                .and_then(|s| s.get("type"))
+                .and_then(toml_edit::Item::as_str)
+                .is_some_and(|t| t == "directory" || t == "file")
+    };
+    // The project's own packages name its direct dependencies.
+    let mut direct: HashSet<String> = HashSet::new();
+    for package in packages.iter().filter(|p| local(p)) {
+        if let Some(dependencies) = package
+            .get("dependencies")
+            .and_then(toml_edit::Item::as_array)
+        {
+            direct.extend(
+                dependencies
+                    .iter()
+                    .filter_map(|d| d.as_inline_table()?.get("name")?.as_str().map(normalize)),
+            );
+        }
+    }
+    Ok(packages
+        .iter()
+        .filter(|p| !local(p))
+        .filter_map(|package| {
+            let name = package.get("name")?.as_str()?.to_owned();
+            let version = package.get("version")?.as_str()?.to_owned();
+            let source = package.get("source").and_then(|s| {
+                s.get("registry")
+                    .or_else(|| s.get("git"))
+                    .or_else(|| s.get("url"))
+                    .and_then(toml_edit::Item::as_str)
+                    .map(str::to_owned)
+            });
+            let integrity = package
+                .get("sdist")
+                .and_then(|s| s.get("hash"))
+                .and_then(toml_edit::Item::as_str)
+                .map(str::to_owned);
+            Some(Dependency {
+                ecosystem: Ecosystem::PyPI,
+                direct: direct.contains(&normalize(&name)),
+                name,
+                version,
+                source,
+                integrity,
+                path: path.to_owned(),
+                span: span_at(text, package.span()),
+            })
+        })
+        .collect())
+}
+
+/// Every package a Pipfile.lock pins (`default` and `develop`, `"version": "==1.2.3"`).
+pub fn pipfile_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        Box::new(Problem::Unparsable {
+            path: path.to_owned(),
+            span: line_span(e.line().saturating_sub(1), ""),
+            message: format!("not JSON: {e}"),
+        })
+    })?;
+    let mut out = Vec::new();
+    for section in ["default", "develop"] {
+        let Some(packages) = value.get(section).and_then(serde_json::Value::as_object) else {
+            continue;
+        };
+        for (name, entry) in packages {
+            let Some(version) = entry
+                .get("version")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|v| v.strip_prefix("=="))
+            else {
+                continue;
+            };
+            let needle = format!("\"{name}\"");
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with(&needle))
+                .unwrap_or(0);
+            out.push(Dependency {
+                ecosystem: Ecosystem::PyPI,
+                name: name.clone(),
+                version: version.to_owned(),
+                direct: false,
+                source: entry
+                    .get("index")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned),
+                integrity: entry
+                    .get("hashes")
+                    .and_then(serde_json::Value::as_array)
+                    .and_then(|h| h.first())
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned),
+                path: path.to_owned(),
+                span: line_span(line, text.lines().nth(line).unwrap_or_default()),
+            });
+        }
+    }
+    Ok(out)
 }
