@@ -254,6 +254,14 @@ impl Index {
         Ok(report)
     }
 
+    /// The same index, shown as `location` in messages and evidence (a path relative to the
+    /// repository rather than the absolute one).
+    #[must_use]
+    pub fn shown_as(mut self, location: impl Into<String>) -> Self {
+        self.location = location.into();
+        self
+    }
+
     /// Where it is.
     pub fn location(&self) -> &str {
         &self.location

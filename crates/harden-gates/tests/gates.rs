@@ -477,6 +477,20 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
             None => prober,
         }
     });
+    // `advisories/`: OSV records (and RustSec ones) imported into a database for the run.
+    let advisory_dir = tempfile::tempdir().unwrap();
+    let advisories = case_dir.join("advisories").is_dir().then(|| {
+        let mut index =
+            harden_advisory_db::Index::create(&advisory_dir.path().join("advisories.db")).unwrap();
+        index
+            .import(
+                &[case_dir.join("advisories")],
+                "2026-11-22T00:00:00Z",
+                &|_| {},
+            )
+            .unwrap();
+        harden_advisory_db::SharedIndex::new(index.shown_as(".harden/advisories.db"))
+    });
     let ports = Ports {
         repo: &worktree,
         history: history
@@ -493,7 +507,13 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
             Some(prober) => Ok(prober as &dyn harden_engine::Service),
             None => Err("no [target] in harden.toml: live gates need a running service".into()),
         },
-        advisories: Err("no advisory database in this run".into()),
+        advisories: advisories
+            .as_ref()
+            .map(|index| index as &dyn harden_engine::AdvisoryDb)
+            .ok_or_else(|| {
+                "no advisory database at .harden/advisories.db: run `harden db import PATH...`"
+                    .to_owned()
+            }),
     };
     let options = RunOptions {
         profile: config.resolve_profile(Some("production")).unwrap(),

@@ -27,7 +27,7 @@ const SPEC: &[(&str, Option<&str>)] = &[
     ("R4.ci.permissions", None),
     ("R4.ci.injection", None),
     ("R4.docker.hygiene", None),
-    ("R4.vulns", Some("not filed yet")),
+    ("R4.vulns", None),
     ("R4.sbom", Some("not filed yet")),
     ("R5.input.rejected", None),
     ("R6.mocks.production", Some("not filed yet")),

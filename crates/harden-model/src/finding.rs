@@ -417,6 +417,39 @@ pub struct Finding {
     /// The waiver covering it; set only by the engine.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waived_by: Option<String>,
+    /// For a known vulnerability (`R4.vulns`): the package and the advisory, so reports,
+    /// SARIF and waivers (`advisory = "CVE-..."`) can use them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vulnerability: Option<Vulnerability>,
+}
+
+/// A locked package affected by a published advisory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Vulnerability {
+    /// OSV ecosystem (`crates.io`, `npm`, `PyPI`, `Go`).
+    pub ecosystem: String,
+    /// Package name.
+    pub package: String,
+    /// The locked version.
+    pub version: String,
+    /// Whether a manifest names the package directly (`false`: pulled in by another).
+    pub direct: bool,
+    /// The advisory's ids, its own first, then aliases (CVE, GHSA, RUSTSEC, PYSEC...).
+    pub ids: Vec<String>,
+    /// One line.
+    pub summary: String,
+    /// Versions that fix it, as the advisory states them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed: Vec<String>,
+    /// The CVSS vector scored, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvss: Option<String>,
+    /// Its base score, as text (`9.8`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<String>,
+    /// Where to read more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// Builds a [`Finding`]; the fingerprint is derived from the location and the identifying content.
@@ -429,6 +462,7 @@ pub struct FindingBuilder {
     related: Vec<Location>,
     help: Option<String>,
     identity: Vec<u8>,
+    vulnerability: Option<Vulnerability>,
 }
 
 impl FindingBuilder {
@@ -447,6 +481,7 @@ impl FindingBuilder {
             related: Vec::new(),
             help: None,
             identity: Vec::new(),
+            vulnerability: None,
         }
     }
 
@@ -468,6 +503,13 @@ impl FindingBuilder {
     #[must_use]
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// The vulnerability this finding reports.
+    #[must_use]
+    pub fn vulnerability(mut self, vulnerability: Vulnerability) -> Self {
+        self.vulnerability = Some(vulnerability);
         self
     }
 
@@ -496,6 +538,7 @@ impl FindingBuilder {
             fingerprint,
             help: self.help,
             waived_by: None,
+            vulnerability: self.vulnerability,
         }
     }
 }

@@ -15,7 +15,7 @@ mod waiver;
 pub use evidence::Evidence;
 pub use finding::{
     Finding, FindingBuilder, Fingerprint, HttpExchange, LineCol, LineIndex, Location, Span,
-    escape_path, line_col_at,
+    Vulnerability, escape_path, line_col_at,
 };
 pub use gate::{
     GateId, GateIdError, GateMeta, Items, OptionKind, OptionSpec, ProfileLevel, Round, Severity,

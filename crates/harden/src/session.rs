@@ -133,7 +133,7 @@ fn open_advisories(
         harden_advisory_db::DEFAULT_LOCATION.to_owned()
     };
     harden_advisory_db::Index::open(&path)
-        .map(harden_advisory_db::SharedIndex::new)
+        .map(|index| harden_advisory_db::SharedIndex::new(index.shown_as(shown.clone())))
         .map_err(|e| match e {
             harden_advisory_db::DbError::Missing(_) => {
                 harden_advisory_db::DbError::Missing(shown).to_string()

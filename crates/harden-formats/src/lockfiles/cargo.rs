@@ -175,6 +175,7 @@ pub fn cargo_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem
                     ecosystem: Ecosystem::Cargo,
                     name,
                     version,
+                    // Set below: what a workspace member depends on is direct.
                     direct: false,
                     source: get("source"),
                     integrity: get("checksum"),
@@ -182,6 +183,17 @@ pub fn cargo_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem
                     span: span_at(text, package.span()),
                 });
             }
+        }
+        // Workspace members (no source) list their dependencies as `name` or `name version`.
+        let direct: std::collections::HashSet<&str> = packages
+            .iter()
+            .filter(|p| p.get("source").is_none())
+            .filter_map(|p| p.get("dependencies").and_then(toml_edit::Item::as_array))
+            .flat_map(|deps| deps.iter().filter_map(|d| d.as_str()?.split(' ').next()))
+            .collect();
+        for dependency in &mut out {
+            dependency.direct =
+                dependency.source.is_some() && direct.contains(dependency.name.as_str());
         }
     }
     Ok(out)

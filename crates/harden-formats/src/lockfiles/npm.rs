@@ -126,27 +126,44 @@ pub fn npm_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>>
             }
         }
     }
+    // The root package's own dependencies are the direct ones (lockfile v2 and v3).
+    let root = value.pointer("/packages/");
+    let direct: BTreeSet<&str> = [
+        "dependencies",
+        "devDependencies",
+        "optionalDependencies",
+        "peerDependencies",
+    ]
+    .iter()
+    .filter_map(|section| root?.get(section)?.as_object())
+    .flat_map(|deps| deps.keys().map(String::as_str))
+    .collect();
     let mut out = Vec::new();
-    let mut push = |name: &str, entry: &serde_json::Value| {
-        if let Some(version) = entry.get("version").and_then(serde_json::Value::as_str) {
-            out.push(Dependency {
-                ecosystem: Ecosystem::Npm,
-                name: name.to_owned(),
-                version: version.to_owned(),
-                direct: false,
-                source: entry
-                    .get("resolved")
-                    .and_then(serde_json::Value::as_str)
-                    .map(str::to_owned),
-                integrity: entry
-                    .get("integrity")
-                    .and_then(serde_json::Value::as_str)
-                    .map(str::to_owned),
-                path: path.to_owned(),
-                span: Span::default(),
-            });
-        }
-    };
+    let mut push =
+        |name: &str, entry: &serde_json::Value, key: (&str, &str), linked: Option<&str>| {
+            if let Some(version) = entry.get("version").and_then(serde_json::Value::as_str) {
+                let top = key.0 == "dependencies" || key.1 == format!("node_modules/{name}");
+                out.push(Dependency {
+                    ecosystem: Ecosystem::Npm,
+                    name: name.to_owned(),
+                    version: version.to_owned(),
+                    direct: top && direct.contains(name),
+                    // A workspace link is the project's own package, not one from the registry.
+                    source: linked.map(|path| format!("link:{path}")).or_else(|| {
+                        entry
+                            .get("resolved")
+                            .and_then(serde_json::Value::as_str)
+                            .map(str::to_owned)
+                    }),
+                    integrity: entry
+                        .get("integrity")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned),
+                    path: path.to_owned(),
+                    span: json_key_span(text, key.0, key.1),
+                });
+            }
+        };
     if let Some(packages) = value.get("packages").and_then(serde_json::Value::as_object) {
         for (key, entry) in packages {
             if let Some(name) = key
@@ -157,13 +174,11 @@ pub fn npm_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>>
                 // A workspace link (`"link": true`) has no version of its own: the linked
                 // package's entry, keyed by its path, has it.
                 let linked = entry.get("link").and_then(serde_json::Value::as_bool) == Some(true);
-                let target = entry
-                    .get("resolved")
-                    .and_then(serde_json::Value::as_str)
-                    .and_then(|path| packages.get(path));
+                let resolved = entry.get("resolved").and_then(serde_json::Value::as_str);
+                let target = resolved.and_then(|path| packages.get(path));
                 match (linked, target) {
-                    (true, Some(target)) => push(name, target),
-                    _ => push(name, entry),
+                    (true, Some(target)) => push(name, target, ("packages", key), resolved),
+                    _ => push(name, entry, ("packages", key), None),
                 }
             }
         }
@@ -172,7 +187,7 @@ pub fn npm_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>>
         .and_then(serde_json::Value::as_object)
     {
         for (name, entry) in deps {
-            push(name, entry);
+            push(name, entry, ("dependencies", name), None);
         }
     }
     Ok(out)

@@ -10,3 +10,4 @@ pub(crate) mod pinning_actions;
 pub(crate) mod pinning_images;
 mod pipelines;
 mod token_scopes;
+pub(crate) mod vulns;

@@ -11,6 +11,7 @@ mod probe;
 mod robustness;
 mod rollout;
 mod secrets;
+mod vulns;
 
 use std::path::Path;
 use std::process::Output;
@@ -26,6 +27,7 @@ pub(crate) fn harden(dir: &Path) -> Command {
         .env_remove("HARDEN_CONFIG")
         .env_remove("HARDEN_LEDGER")
         .env_remove("HARDEN_LOG")
+        .env_remove("HARDEN_ADVISORY_DB")
         .env("NO_COLOR", "1");
     command
 }
@@ -118,6 +120,7 @@ pub(crate) fn as_reader(dir: &Path, body: impl FnOnce(&dyn Fn() -> Command)) {
                 .env_remove("HARDEN_CONFIG")
                 .env_remove("HARDEN_LEDGER")
                 .env_remove("HARDEN_LOG")
+                .env_remove("HARDEN_ADVISORY_DB")
                 .env("HOME", "/nonexistent")
                 .env("NO_COLOR", "1");
             Command::from_std(command)

@@ -1,0 +1,184 @@
+//! R4.vulns end to end: `harden db import` of the RustSec slice under tests/data, then the gate
+//! on harden's own Cargo.lock and on a lockfile of known-vulnerable versions, next to what
+//! cargo-audit reports for the same lockfile and the same advisory snapshot.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::{harden, stderr, stdout};
+
+fn data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
+/// The snapshot is fixed in time: these tests are about matching, not freshness (the gate's
+/// fixtures test that a stale database fails).
+const CONFIG: &str = "version = 1\n\n[gates.\"R4.vulns\"]\nmax-age = \"36500d\"\n";
+
+fn import(db: &Path) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    harden(dir.path())
+        .args(["db", "import", "--advisory-db"])
+        .arg(db)
+        .arg(data().join("rustsec"))
+        .output()
+        .unwrap()
+}
+
+/// Runs R4.vulns over a repository holding `lockfile` (as Cargo.lock) and `extra` config.
+fn vulns(db: &Path, lockfile: &Path, extra: &str) -> serde_json::Value {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::copy(lockfile, repo.path().join("Cargo.lock")).unwrap();
+    std::fs::write(repo.path().join("harden.toml"), format!("{CONFIG}{extra}")).unwrap();
+    let output = harden(repo.path())
+        .args([
+            "check",
+            ".",
+            "--only",
+            "R4.vulns",
+            "--no-record",
+            "--format",
+            "json",
+        ])
+        .arg("--advisory-db")
+        .arg(db)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
+    report["gates"][0].clone()
+}
+
+/// `kind id package version` lines of what the gate found, RustSec ids only.
+fn found(gate: &serde_json::Value, kind: &str) -> BTreeSet<String> {
+    gate["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| {
+            let v = &f["vulnerability"];
+            v["ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|id| id.as_str().filter(|id| id.starts_with("RUSTSEC-")))
+                .map(|id| {
+                    format!(
+                        "{kind} {id} {} {}",
+                        v["package"].as_str().unwrap(),
+                        v["version"].as_str().unwrap()
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn the_advisories_found_equal_cargo_audits() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("advisories.db");
+    let output = import(&db);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let expected: Vec<String> = std::fs::read_to_string(data().join("vulnerable/cargo-audit.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let vulnerabilities: BTreeSet<String> = expected
+        .iter()
+        .filter(|l| l.starts_with("vulnerability "))
+        .cloned()
+        .collect();
+    assert!(vulnerabilities.len() > 50, "the comparison has substance");
+    let lockfile = data().join("vulnerable/Cargo.lock");
+    let gate = vulns(&db, &lockfile, "");
+    assert_eq!(gate["outcome"], "fail");
+    assert_eq!(found(&gate, "vulnerability"), vulnerabilities);
+    // With informational advisories as findings too, the unsound and unmaintained ones that
+    // cargo-audit warns about join them.
+    let gate = vulns(&db, &lockfile, "informational = true\n");
+    let everything: BTreeSet<String> = expected
+        .iter()
+        .map(|l| {
+            let mut parts = l.splitn(2, ' ');
+            let _kind = parts.next();
+            format!("any {}", parts.next().unwrap())
+        })
+        .collect();
+    assert_eq!(found(&gate, "any"), everything);
+}
+
+#[test]
+fn harden_itself_locks_no_known_vulnerability() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("advisories.db");
+    assert!(import(&db).status.success());
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.lock");
+    let gate = vulns(&db, &own, "");
+    assert_eq!(gate["outcome"], "pass", "{gate}");
+    assert!(
+        gate["evidence"]["counts"]["locked packages"]
+            .as_u64()
+            .unwrap()
+            > 300
+    );
+}
+
+#[test]
+fn imports_are_idempotent_status_reports_and_bad_records_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("advisories.db");
+    let first = import(&db);
+    assert!(stdout(&first).contains("0 replaced"), "{}", stdout(&first));
+    let again = stdout(&import(&db));
+    assert!(again.contains(" 0 added, 0 replaced"), "{again}");
+    let status = harden(dir.path())
+        .args(["db", "status", "--advisory-db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    assert!(stdout(&status).contains("crates.io"), "{}", stdout(&status));
+    // A record that is not JSON: exit 2, its file, line and column, and nothing written.
+    let bad = dir.path().join("bad");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(
+        bad.join("GHSA-bad.json"),
+        "{\n  \"id\": \"GHSA-x\",\n  oops\n}\n",
+    )
+    .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let output = harden(dir.path())
+        .args(["db", "import", "--advisory-db"])
+        .arg(&db)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("GHSA-bad.json:3:3"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+#[test]
+fn without_a_database_the_gate_fails_naming_the_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let gate = vulns(
+        &dir.path().join("none.db"),
+        &data().join("vulnerable/Cargo.lock"),
+        "",
+    );
+    assert_eq!(gate["outcome"], "fail");
+    assert!(
+        gate["reason"]
+            .as_str()
+            .unwrap()
+            .contains("harden db import"),
+        "{gate}"
+    );
+}
