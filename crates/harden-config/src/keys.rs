@@ -359,6 +359,11 @@ pub const WAIVER: &[Key] = &[
         Ty::Str,
         "Only findings in paths matching this glob.",
     ),
+    key(
+        "advisory",
+        Ty::Str,
+        "Only findings that report this advisory (R4.vulns): any of its ids, e.g. a CVE or GHSA id.",
+    ),
     required("reason", Ty::Str, "Why the exception is acceptable."),
     required("owner", Ty::Str, "Who answers for it."),
     required(

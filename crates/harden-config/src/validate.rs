@@ -83,6 +83,9 @@ pub(crate) fn parse_document(
     })
 }
 
+/// Gate, fingerprint, path and advisory: what selects a waiver's findings.
+type Selector = (String, Option<String>, Option<String>, Option<String>);
+
 impl Checker<'_> {
     /// Every diagnostic collected, sorted by position; `Ok` if there is none.
     pub(crate) fn finish(mut self) -> Result<(), Diagnostics> {
@@ -1374,7 +1377,7 @@ impl Checker<'_> {
 
     pub(crate) fn waivers(&mut self, item: &Item, catalogue: &[&'static GateMeta]) -> Vec<Waiver> {
         let mut waivers: Vec<Waiver> = Vec::new();
-        let mut seen: HashMap<(String, Option<String>, Option<String>), u32> = HashMap::new();
+        let mut seen: HashMap<Selector, u32> = HashMap::new();
         for (table, span) in self.tables(item, "waiver") {
             let section = self.section_of(table, span, "waiver", keys::WAIVER);
             let line = self.line_of(section.span.as_ref()).unwrap_or(0);
@@ -1411,6 +1414,7 @@ impl Checker<'_> {
                 }
                 Some(glob)
             });
+            let advisory = self.string(&section, "advisory");
             let reason = self.string(&section, "reason");
             let owner = self.string(&section, "owner");
             let reference = self.string(&section, "reference");
@@ -1424,6 +1428,7 @@ impl Checker<'_> {
                 gate.to_string(),
                 fingerprint.as_ref().map(ToString::to_string),
                 path.clone(),
+                advisory.clone(),
             );
             if let Some(first) = seen.insert(identity, line) {
                 let span = section.span.clone().map(|s| s.start..s.start + 1);
@@ -1438,6 +1443,7 @@ impl Checker<'_> {
                 id: reference.clone(),
                 gate,
                 fingerprint,
+                advisory,
                 path,
                 line: None,
                 reason,

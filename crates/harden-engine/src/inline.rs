@@ -89,6 +89,7 @@ pub(crate) fn collect(results: &mut [GateResult], repo: &dyn RepoView) -> Vec<Wa
                             id: format!("inline@{path}:{candidate}"),
                             gate: result.id.clone(),
                             fingerprint: Some(finding.fingerprint.clone()),
+                            advisory: None,
                             path: None,
                             line: Some(span.start.line),
                             reason,

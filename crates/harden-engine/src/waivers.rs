@@ -99,6 +99,14 @@ impl WaiverIndex {
             out.extend(indexes);
         }
         out.retain(|&i| {
+            waivers[i].advisory.as_ref().is_none_or(|id| {
+                finding
+                    .vulnerability
+                    .as_ref()
+                    .is_some_and(|v| v.ids.iter().any(|known| known.eq_ignore_ascii_case(id)))
+            })
+        });
+        out.retain(|&i| {
             waivers[i].line.is_none_or(|line| {
                 finding
                     .location
@@ -236,6 +244,7 @@ mod tests {
             id: "W".into(),
             gate: GateId::from_static(gate),
             fingerprint: fingerprint.map(|f| f.fingerprint.clone()),
+            advisory: None,
             path: path.map(str::to_owned),
             line: None,
             reason: "r".into(),
@@ -278,6 +287,55 @@ mod tests {
                 "finding {i}"
             );
         }
+    }
+
+    /// `advisory = "CVE-..."` covers the findings that report that advisory, under any of its
+    /// ids and in any lockfile, and nothing else.
+    #[test]
+    fn an_advisory_waiver_covers_the_findings_of_that_advisory_only() {
+        let vulnerable = |path: &str, ids: &[&str]| {
+            FindingBuilder::new(
+                GateId::from_static("R4.vulns"),
+                Severity::High,
+                "x",
+                Location::File {
+                    path: path.to_owned(),
+                    span: None,
+                    snippet: None,
+                    logical: None,
+                },
+            )
+            .identity(ids.join(","))
+            .vulnerability(harden_model::Vulnerability {
+                ecosystem: "npm".into(),
+                package: "p".into(),
+                version: "1.0.0".into(),
+                direct: true,
+                ids: ids.iter().map(|i| (*i).to_owned()).collect(),
+                summary: String::new(),
+                fixed: Vec::new(),
+                cvss: None,
+                score: None,
+                url: None,
+            })
+            .build()
+        };
+        let mut by_cve = waiver("R4.vulns", None, None);
+        by_cve.advisory = Some("cve-2099-0001".into());
+        let waivers = vec![by_cve];
+        let index = WaiverIndex::new(&waivers);
+        let web = vulnerable("web/package-lock.json", &["GHSA-aaaa", "CVE-2099-0001"]);
+        let api = vulnerable("api/package-lock.json", &["GHSA-aaaa", "CVE-2099-0001"]);
+        let other = vulnerable("web/package-lock.json", &["GHSA-bbbb", "CVE-2099-0002"]);
+        assert_eq!(index.candidates(&waivers, &web), [0]);
+        assert_eq!(index.candidates(&waivers, &api), [0]);
+        assert!(index.candidates(&waivers, &other).is_empty());
+        assert!(
+            index
+                .candidates(&waivers, &finding("R4.vulns", "Cargo.lock", "x"))
+                .is_empty(),
+            "a finding without a vulnerability is not covered"
+        );
     }
 
     #[test]

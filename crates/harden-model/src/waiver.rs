@@ -13,6 +13,9 @@ pub struct Waiver {
     /// Only the finding with this fingerprint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<Fingerprint>,
+    /// Only findings that report this advisory (`CVE-...`, `GHSA-...`: any of its ids).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advisory: Option<String>,
     /// Only findings whose path matches this glob.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,

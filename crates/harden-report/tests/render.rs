@@ -63,6 +63,7 @@ fn waiver(
             id: id.into(),
             gate: GateId::from_static("R7.runbooks"),
             fingerprint: None,
+            advisory: None,
             path: Some("docs/runbooks/*.md".into()),
             line: None,
             reason: "moving to the ops wiki | this quarter".into(),

@@ -182,3 +182,47 @@ fn without_a_database_the_gate_fails_naming_the_command() {
         "{gate}"
     );
 }
+
+/// `advisory = "<id>"` in a waiver covers that advisory's findings, by any of its ids.
+#[test]
+fn a_waiver_by_advisory_id_covers_its_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("advisories.db");
+    assert!(import(&db).status.success());
+    let lockfile = data().join("vulnerable/Cargo.lock");
+    let before = vulns(&db, &lockfile, "");
+    let first = &before["findings"][0]["vulnerability"];
+    // Waive it by its last id (an alias where it has one).
+    let id = first["ids"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .as_str()
+        .unwrap();
+    let expires = jiff::Zoned::now()
+        .date()
+        .saturating_add(jiff::ToSpan::days(30));
+    let waiver = format!(
+        "\n[[waiver]]\ngate = \"R4.vulns\"\nadvisory = \"{id}\"\nreason = \"not reachable: the affected function is never called\"\nowner = \"platform@example.com\"\nreference = \"SEC-1\"\nexpires = {expires}\n"
+    );
+    let after = vulns(&db, &lockfile, &waiver);
+    let waived: Vec<&serde_json::Value> = after["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["waived_by"].is_string())
+        .collect();
+    assert!(!waived.is_empty(), "{after}");
+    assert!(waived.iter().all(|f| {
+        f["vulnerability"]["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i == id)
+    }));
+    assert_eq!(
+        after["findings"].as_array().unwrap().len(),
+        before["findings"].as_array().unwrap().len()
+    );
+}
