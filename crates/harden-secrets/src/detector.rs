@@ -1,4 +1,4 @@
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use harden_model::{LineCol, Secret};
@@ -59,7 +59,10 @@ pub struct DetectorConfig {
 struct Compiled {
     id: Arc<str>,
     description: Arc<str>,
-    regex: meta::Regex,
+    pattern: Arc<str>,
+    /// Compiled on the first search that needs it: most runs (and every masking of output)
+    /// never reach most rules, and compiling all of them cost every command ~30 ms at start.
+    regex: OnceLock<Pattern>,
     min_entropy: Option<f64>,
     validator: Option<fn(&str) -> bool>,
     multiline: bool,
@@ -67,36 +70,58 @@ struct Compiled {
     generic: bool,
     following_lines: u8,
     ignore_names: &'static [&'static str],
-    /// Index of the group named `secret`, if the pattern names it.
-    secret_group: Option<usize>,
-    /// Index of the group named `name` (the setting's name), if any.
-    name_group: Option<usize>,
     /// Whether a search over a whole text is cheap: the pattern opens with a literal the
     /// regex engine can jump to. Patterns that open with a class or an anchor (the
     /// secret-named-setting rules) are only ever searched in their windows.
     whole_text_ok: bool,
 }
 
-impl Compiled {
-    fn new(
-        id: &str,
-        description: &str,
-        pattern: &str,
-        regex: meta::Regex,
-        multiline: bool,
-    ) -> Self {
+/// A rule's regex and its named groups.
+struct Pattern {
+    regex: meta::Regex,
+    /// Index of the group named `secret`, if the pattern names it.
+    secret_group: Option<usize>,
+    /// Index of the group named `name` (the setting's name), if any.
+    name_group: Option<usize>,
+}
+
+impl Pattern {
+    fn of(regex: meta::Regex) -> Self {
         let group = |name: &str| {
             regex
                 .group_info()
                 .to_index(regex_automata::PatternID::ZERO, name)
         };
-        let (secret_group, name_group) = (group("secret"), group("name"));
+        Self {
+            secret_group: group("secret"),
+            name_group: group("name"),
+            regex,
+        }
+    }
+}
+
+impl Compiled {
+    /// A rule; `regex` is given when it was compiled already (custom rules are compiled when
+    /// the detector is built, so that a bad one is reported then).
+    fn new(
+        id: &str,
+        description: &str,
+        pattern: &str,
+        regex: Option<meta::Regex>,
+        multiline: bool,
+    ) -> Self {
+        let names_a_setting = pattern.contains("?P<name>") || pattern.contains("?<name>");
         let line_anchored = pattern.starts_with('^') || pattern.contains(")^");
-        let whole_text_ok = name_group.is_none() && !line_anchored;
+        let whole_text_ok = !names_a_setting && !line_anchored;
+        let lazy = OnceLock::new();
+        if let Some(regex) = regex {
+            let _ = lazy.set(Pattern::of(regex));
+        }
         Self {
             id: Arc::from(id),
             description: Arc::from(description),
-            regex,
+            pattern: Arc::from(pattern),
+            regex: lazy,
             min_entropy: None,
             validator: None,
             multiline,
@@ -104,10 +129,18 @@ impl Compiled {
             generic: false,
             following_lines: 0,
             ignore_names: &[],
-            secret_group,
-            name_group,
             whole_text_ok,
         }
+    }
+
+    /// The rule's regex, compiled on first use. Built-in patterns are known to compile (a test
+    /// compiles every one); should one not, it matches nothing rather than failing a scan.
+    fn pattern(&self) -> &Pattern {
+        self.regex.get_or_init(|| {
+            Pattern::of(compile(&self.pattern).unwrap_or_else(|_| {
+                meta::Regex::new_many::<&str>(&[]).unwrap_or_else(|_| unreachable!())
+            }))
+        })
     }
 }
 
@@ -600,7 +633,6 @@ impl Detector {
             if config.disabled.iter().any(|d| d == rule.id) {
                 continue;
             }
-            let regex = compile(rule.pattern).map_err(|e| format!("rule {}: {e}", rule.id))?;
             compiled.push(Compiled {
                 min_entropy: rule.min_entropy,
                 validator: rule.validator,
@@ -612,7 +644,7 @@ impl Detector {
                     rule.id,
                     rule.description,
                     rule.pattern,
-                    regex,
+                    None,
                     rule.multiline,
                 )
             });
@@ -657,7 +689,7 @@ impl Detector {
                     &custom.id,
                     &custom.description,
                     &custom.pattern,
-                    regex,
+                    Some(regex),
                     multiline,
                 )
             });
@@ -868,20 +900,21 @@ impl Detector {
         vetoed: &mut Vec<(usize, usize)>,
     ) {
         let rule = &self.rules[index];
+        let pattern = rule.pattern();
         let input = Input::new(text).span(start..end);
-        for captures in rule.regex.captures_iter(input) {
-            let group = rule
+        for captures in pattern.regex.captures_iter(input) {
+            let group = pattern
                 .secret_group
                 .and_then(|index| captures.get_group(index))
                 .or_else(|| {
                     (1..captures.group_len())
-                        .filter(|&g| Some(g) != rule.name_group)
+                        .filter(|&g| Some(g) != pattern.name_group)
                         .find_map(|g| captures.get_group(g))
                 });
             let Some(span) = group.or_else(|| captures.get_match().map(|m| m.span())) else {
                 continue;
             };
-            if let Some(name) = rule.name_group.and_then(|g| captures.get_group(g)) {
+            if let Some(name) = pattern.name_group.and_then(|g| captures.get_group(g)) {
                 // A name right after `/` is the last part of a path (`data/boost-tokenizer.list`).
                 let in_path = name.start > 0 && matches!(text[name.start - 1], b'/' | b'\\');
                 if rule.generic && in_path {
@@ -927,7 +960,7 @@ impl Detector {
             // Credentials of a database on this machine (`postgres://postgres:postgres@
             // localhost/app` in a dev `.env` or a Makefile) open nothing anyone else can reach.
             if &*rule.id == "url-credentials"
-                && let Some(host) = rule.name_group.and_then(|g| captures.get_group(g))
+                && let Some(host) = pattern.name_group.and_then(|g| captures.get_group(g))
                 && loopback_host(&String::from_utf8_lossy(&text[host.start..host.end]))
             {
                 continue;
@@ -946,14 +979,14 @@ impl Detector {
             }
             if rule.generic {
                 // The value repeats its own name (`PER_1000_TOKENS: "PER_1000_TOKENS"`).
-                if let Some(name) = rule.name_group.and_then(|g| captures.get_group(g))
+                if let Some(name) = pattern.name_group.and_then(|g| captures.get_group(g))
                     && text[name.start..name.end].eq_ignore_ascii_case(value.as_bytes())
                 {
                     continue;
                 }
                 // A template binding (`:inherited-auth="props?.auth"`, `[authToken]=
                 // "session.token"`): the attribute's value is an expression, not text.
-                if let Some(name) = rule.name_group.and_then(|g| captures.get_group(g))
+                if let Some(name) = pattern.name_group.and_then(|g| captures.get_group(g))
                     && template_binding(text, name.start, name.end)
                     && expression(&value)
                 {
@@ -962,7 +995,7 @@ impl Detector {
                 // Algolia's search-only keys are public by design: DocSearch configurations
                 // (`appId`, `apiKey`, `indexName`) ship them to every browser.
                 // An admin or write key named as such is a secret wherever it sits.
-                let named_private = rule
+                let named_private = pattern
                     .name_group
                     .and_then(|g| captures.get_group(g))
                     .is_some_and(|name| {
@@ -972,7 +1005,7 @@ impl Detector {
                     });
                 // Only a key-named setting with a key of Algolia's shape (32 hex digits): a
                 // password or token near the word "algolia" is still a secret.
-                let key_named = rule
+                let key_named = pattern
                     .name_group
                     .and_then(|g| captures.get_group(g))
                     .is_some_and(|name| {
@@ -993,7 +1026,7 @@ impl Detector {
                 }
                 // A `data-*` attribute of a `<script>` tag (`<script src=".../bugsnag.js"
                 // data-apikey="...">`) configures a browser library: every visitor gets it.
-                if let Some(name) = rule.name_group.and_then(|g| captures.get_group(g))
+                if let Some(name) = pattern.name_group.and_then(|g| captures.get_group(g))
                     && script_tag_attribute(text, name.start, name.end)
                 {
                     continue;
@@ -1006,7 +1039,7 @@ impl Detector {
                 // named after password managers: `OnePassword = "bada5566-…"`); under a key,
                 // token or secret name it may be a credential.
                 if uuid_shaped(&value)
-                    && rule
+                    && pattern
                         .name_group
                         .and_then(|g| captures.get_group(g))
                         .is_some_and(|name| {
@@ -1125,4 +1158,28 @@ pub(crate) fn loopback_host(host: &str) -> bool {
         || host
             .parse::<std::net::Ipv4Addr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod lazy_rules {
+    use super::*;
+
+    /// Built-in rules are compiled on first use, not when the detector is built: each must
+    /// compile (a rule that did not would silently match nothing), and naming a setting must be
+    /// read from the pattern as the compiled regex reads it.
+    #[test]
+    fn every_built_in_rule_compiles_and_its_groups_agree_with_its_text() {
+        for rule in crate::rules::RULES {
+            let regex = compile(rule.pattern).unwrap_or_else(|e| panic!("{}: {e}", rule.id));
+            let pattern = Pattern::of(regex);
+            let compiled = Compiled::new(rule.id, rule.description, rule.pattern, None, false);
+            let line_anchored = rule.pattern.starts_with('^') || rule.pattern.contains(")^");
+            assert_eq!(
+                compiled.whole_text_ok,
+                pattern.name_group.is_none() && !line_anchored,
+                "{}",
+                rule.id
+            );
+        }
+    }
 }

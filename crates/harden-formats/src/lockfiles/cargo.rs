@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    Dependency, Ecosystem, Problem, Requirement, RequirementKind, check_locked, span_at, unparsable,
+    Dependency, Ecosystem, Locator, Problem, Requirement, RequirementKind, check_locked, span_at,
+    unparsable,
 };
 
 /// Requirements of one Cargo.toml (`workspace_deps` are the workspace root's
@@ -157,6 +158,7 @@ pub fn cargo_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem
             format!("invalid TOML: {}", e.message().trim()),
         )
     })?;
+    let locator = Locator::new(text);
     let mut out = Vec::new();
     if let Some(packages) = document
         .as_table()
@@ -180,7 +182,7 @@ pub fn cargo_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem
                     source: get("source"),
                     integrity: get("checksum"),
                     path: path.to_owned(),
-                    span: span_at(text, package.span()),
+                    span: locator.span(package.span()),
                 });
             }
         }

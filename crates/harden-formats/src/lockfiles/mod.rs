@@ -184,6 +184,29 @@ fn span_at(text: &str, range: Option<std::ops::Range<usize>>) -> Span {
     })
 }
 
+/// Positions in one file, its lines indexed once: a lockfile of thousands of packages is not
+/// rescanned from its start for each package's span.
+struct Locator<'t> {
+    text: &'t str,
+    lines: harden_model::LineIndex,
+}
+
+impl<'t> Locator<'t> {
+    fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            lines: harden_model::LineIndex::new(text),
+        }
+    }
+
+    fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
+        range.map_or_else(Span::default, |r| Span {
+            start: self.lines.line_col(self.text, r.start),
+            end: self.lines.line_col(self.text, r.end.max(r.start)),
+        })
+    }
+}
+
 fn line_span(line: usize, text: &str) -> Span {
     let line = u32::try_from(line + 1).unwrap_or(u32::MAX);
     Span {

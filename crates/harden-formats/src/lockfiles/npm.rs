@@ -7,6 +7,42 @@ use super::{
     Dependency, Ecosystem, Problem, Requirement, RequirementKind, check_locked, unparsable,
 };
 
+/// Where each object key of a JSON file is first written, found in one pass over the text
+/// (strings skipped with their escapes): looking each package up from the start of the file
+/// made large lockfiles quadratic.
+fn json_key_spans(text: &str) -> std::collections::HashMap<&str, Span> {
+    let lines = harden_model::LineIndex::new(text);
+    let bytes = text.as_bytes();
+    let mut spans = std::collections::HashMap::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut end = start;
+        while end < bytes.len() && bytes[end] != b'"' {
+            end += if bytes[end] == b'\\' { 2 } else { 1 };
+        }
+        let mut after = end + 1;
+        while after < bytes.len() && bytes[after].is_ascii_whitespace() {
+            after += 1;
+        }
+        if after < bytes.len()
+            && bytes[after] == b':'
+            && let Some(key) = text.get(start..end.min(bytes.len()))
+        {
+            spans.entry(key).or_insert_with(|| Span {
+                start: lines.line_col(text, start),
+                end: lines.line_col(text, end),
+            });
+        }
+        i = end + 1;
+    }
+    spans
+}
+
 fn json_key_span(text: &str, section: &str, key: &str) -> Span {
     let section_at = text.find(&format!("\"{section}\"")).unwrap_or(0);
     let needle = format!("\"{key}\"");
@@ -138,6 +174,7 @@ pub fn npm_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>>
     .filter_map(|section| root?.get(section)?.as_object())
     .flat_map(|deps| deps.keys().map(String::as_str))
     .collect();
+    let spans = json_key_spans(text);
     let mut out = Vec::new();
     let mut push =
         |name: &str, entry: &serde_json::Value, key: (&str, &str), linked: Option<&str>| {
@@ -160,7 +197,7 @@ pub fn npm_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>>
                         .and_then(serde_json::Value::as_str)
                         .map(str::to_owned),
                     path: path.to_owned(),
-                    span: json_key_span(text, key.0, key.1),
+                    span: spans.get(key.1).copied().unwrap_or_default(),
                 });
             }
         };

@@ -3,7 +3,8 @@
 use std::collections::HashSet;
 
 use super::{
-    Dependency, Ecosystem, Problem, Requirement, RequirementKind, line_span, span_at, unparsable,
+    Dependency, Ecosystem, Locator, Problem, Requirement, RequirementKind, line_span, span_at,
+    unparsable,
 };
 
 /// PEP 503 normalized name.
@@ -221,6 +222,7 @@ pub fn toml_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>
                 .and_then(toml_edit::Item::as_str)
                 .is_some_and(|t| t == "directory" || t == "file")
     };
+    let locator = Locator::new(text);
     // The project's own packages name its direct dependencies.
     let mut direct: HashSet<String> = HashSet::new();
     for package in packages.iter().filter(|p| local(p)) {
@@ -261,7 +263,7 @@ pub fn toml_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>
                 source,
                 integrity,
                 path: path.to_owned(),
-                span: span_at(text, package.span()),
+                span: locator.span(package.span()),
             })
         })
         .collect())
