@@ -24,6 +24,7 @@ pub fn registry() -> Registry {
     register!(registry, crate::live::errors_leak::ErrorsLeak);
     register!(registry, crate::r4::lockfiles::Lockfiles);
     register!(registry, crate::r4::vulns::Vulns);
+    register!(registry, crate::r4::sbom::Sbom);
     register!(registry, crate::r4::pinning_actions::PinningActions);
     register!(registry, crate::r4::ci_ignore_errors::CiIgnoreErrors);
     register!(registry, crate::r4::ci_permissions::CiPermissions);

@@ -28,7 +28,7 @@ const SPEC: &[(&str, Option<&str>)] = &[
     ("R4.ci.injection", None),
     ("R4.docker.hygiene", None),
     ("R4.vulns", None),
-    ("R4.sbom", Some("not filed yet")),
+    ("R4.sbom", None),
     ("R5.input.rejected", None),
     ("R6.mocks.production", Some("not filed yet")),
     ("R6.idempotency", None),

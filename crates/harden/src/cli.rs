@@ -120,6 +120,33 @@ pub(crate) enum Command {
     /// The local advisory database that R4.vulns matches locked packages against, offline.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Write the software bill of materials of a repository: every package its lockfiles lock.
+    ///
+    /// CycloneDX 1.6 or SPDX 2.3 JSON, from Cargo.lock, package-lock.json, yarn.lock,
+    /// pnpm-lock.yaml, uv.lock, poetry.lock, pdm.lock, Pipfile.lock, go.mod and pinned
+    /// requirements files: purls, versions, hashes where the lockfile records them, the
+    /// lockfiles each package comes from, and the direct dependencies of the repository.
+    Sbom(SbomArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SbomFormat {
+    /// CycloneDX 1.6 JSON.
+    CyclonedxJson,
+    /// SPDX 2.3 JSON.
+    SpdxJson,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SbomArgs {
+    #[command(flatten)]
+    pub(crate) repo: RepoArgs,
+    /// Document format.
+    #[arg(long, value_enum, default_value_t = SbomFormat::CyclonedxJson)]
+    pub(crate) format: SbomFormat,
+    /// Write to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -216,6 +216,16 @@ impl Session {
         })
     }
 
+    /// The working tree, for commands that read the repository themselves.
+    pub(crate) fn worktree(&self) -> &dyn harden_engine::RepoView {
+        &self.worktree
+    }
+
+    /// The commit HEAD points at, if this is a git repository with one.
+    pub(crate) fn head_commit(&self) -> Option<String> {
+        self.history.as_ref().ok()?.head_state().ok()?.commit
+    }
+
     /// Lets live gates contact the `[target]` of the config (the user said `--live`).
     pub(crate) fn allow_live(&mut self) {
         self.live = true;

@@ -68,6 +68,23 @@ pub struct Dependency {
     pub span: Span,
 }
 
+impl Dependency {
+    /// Whether it comes from its ecosystem's registry rather than from the project itself:
+    /// workspace members, path and git dependencies and workspace links are the project's own
+    /// code (a local crate that shares a name with a published one is not that crate).
+    pub fn from_registry(&self) -> bool {
+        match (self.ecosystem, self.source.as_deref()) {
+            (Ecosystem::Cargo, source) => {
+                source.is_some_and(|s| s.starts_with("registry+") || s.starts_with("sparse+"))
+            }
+            (_, Some(source)) => !["link:", "file:", "git+", "workspace:"]
+                .iter()
+                .any(|local| source.starts_with(local)),
+            (_, None) => true,
+        }
+    }
+}
+
 /// What a manifest asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Requirement {
@@ -147,6 +164,7 @@ pub const LOCKFILE_NAMES: &[&str] = &[
     "pnpm-lock.yaml",
     "uv.lock",
     "poetry.lock",
+    "pdm.lock",
     "Pipfile.lock",
     "go.mod",
 ];
@@ -170,7 +188,7 @@ pub fn locked_packages(path: &str, text: &str) -> Option<Result<Vec<Dependency>,
         "package-lock.json" | "npm-shrinkwrap.json" => npm_lock(path, text),
         "yarn.lock" => Ok(yarn_lock(path, text)),
         "pnpm-lock.yaml" => pnpm_lock(path, text),
-        "uv.lock" | "poetry.lock" => toml_lock(path, text),
+        "uv.lock" | "poetry.lock" | "pdm.lock" => toml_lock(path, text),
         "Pipfile.lock" => pipfile_lock(path, text),
         "go.mod" => Ok(go_mod_lock(path, text)),
         _ if is_lockfile(path) => Ok(requirements_txt(path, text).0),

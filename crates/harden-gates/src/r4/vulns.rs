@@ -4,7 +4,7 @@ use std::time::Duration;
 use harden_advisories::{Advisory, Level, affects, package_key, rate};
 use harden_config::OptionValue;
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
-use harden_formats::lockfiles::{self, Dependency, Problem};
+use harden_formats::lockfiles::Dependency;
 use harden_model::{
     GateId, GateMeta, Items, Location, OptionKind, OptionSpec, ProfileLevel, Round, Severity,
     Target, Vulnerability,
@@ -77,36 +77,6 @@ get module@version`).",
 
 const DEFAULT_MAX_AGE: Duration = Duration::from_hours(7 * 24);
 
-/// Directories whose lockfiles are not the project's: installed packages, build output, and
-/// test data that pins old versions on purpose.
-const NOT_THE_PROJECT: &[&str] = &[
-    "node_modules",
-    "vendor",
-    "target",
-    ".venv",
-    "venv",
-    "dist",
-    "build",
-    "testdata",
-    "fixtures",
-    "__fixtures__",
-];
-
-/// Whether a locked package comes from its ecosystem's registry, which advisories are about:
-/// workspace members, path and git dependencies and workspace links are the project's own code
-/// (a local crate that shares a name with a published one is not that crate).
-fn from_registry(package: &Dependency) -> bool {
-    match (package.ecosystem, package.source.as_deref()) {
-        (lockfiles::Ecosystem::Cargo, source) => {
-            source.is_some_and(|s| s.starts_with("registry+") || s.starts_with("sparse+"))
-        }
-        (_, Some(source)) => !["link:", "file:", "git+", "workspace:"]
-            .iter()
-            .any(|local| source.starts_with(local)),
-        (_, None) => true,
-    }
-}
-
 fn level(text: &str) -> Option<Level> {
     Some(match text {
         "low" => Level::Low,
@@ -178,13 +148,11 @@ impl Gate for Vulns {
             _ => DEFAULT_MAX_AGE,
         };
         let informational = matches!(cx.option("informational"), Some(OptionValue::Bool(true)));
-        let files = cx.repo().files()?;
-        let lockfiles: Vec<&String> = files
-            .iter()
-            .filter(|path| lockfiles::is_lockfile(path))
-            .filter(|path| !path.split('/').any(|part| NOT_THE_PROJECT.contains(&part)))
-            .collect();
-        if lockfiles.is_empty() {
+        let inventory = crate::inventory::collect(cx.repo())?;
+        for (path, why) in &inventory.unreadable {
+            out.not_examined(path, why.clone());
+        }
+        if inventory.lockfiles.is_empty() {
             // Nothing to match: the engine reports "not applicable".
             return Ok(());
         }
@@ -231,49 +199,32 @@ impl Gate for Vulns {
         };
         let mut listed = Listed::default();
         let mut unjudged: BTreeSet<String> = BTreeSet::new();
-        for path in lockfiles {
-            let bytes = cx.repo().read(path)?;
-            let text = String::from_utf8_lossy(&bytes);
-            let packages: Vec<Dependency> = match lockfiles::locked_packages(path, &text) {
-                Some(Ok(packages)) => packages,
-                Some(Err(problem)) => {
-                    let message = match *problem {
-                        Problem::Unparsable { message, .. } => message,
-                        _ => "not readable".into(),
-                    };
-                    out.not_examined(path, message);
-                    continue;
-                }
-                None => continue,
-            };
-            out.examined("lockfiles", 1);
-            out.add("locked packages", packages.len() as u64);
-            for package in packages.iter().filter(|p| from_registry(p)) {
-                let ecosystem = package.ecosystem.as_str();
-                let key = package_key(ecosystem, &package.name);
-                let cached = (ecosystem.to_owned(), key.clone());
-                if !cache.contains_key(&cached) {
-                    let records = db.records(ecosystem, &key)?;
-                    let parsed = records
-                        .iter()
-                        .filter_map(|r| serde_json::from_str::<Advisory>(r).ok())
-                        .collect();
-                    cache.insert(cached.clone(), parsed);
-                }
-                let mut matched: Vec<&Advisory> = Vec::new();
-                for advisory in &cache[&cached] {
-                    match affects(advisory, ecosystem, &package.name, &package.version) {
-                        Ok(Some(_)) => matched.push(advisory),
-                        Ok(None) => {}
-                        Err(why) => {
-                            unjudged
-                                .insert(format!("{} {} ({why})", package.name, package.version));
-                        }
+        out.examined("lockfiles", inventory.lockfiles.len() as u64);
+        out.add("locked packages", inventory.packages.len() as u64);
+        for package in inventory.packages.iter().filter(|p| p.from_registry()) {
+            let ecosystem = package.ecosystem.as_str();
+            let key = package_key(ecosystem, &package.name);
+            let cached = (ecosystem.to_owned(), key.clone());
+            if !cache.contains_key(&cached) {
+                let records = db.records(ecosystem, &key)?;
+                let parsed = records
+                    .iter()
+                    .filter_map(|r| serde_json::from_str::<Advisory>(r).ok())
+                    .collect();
+                cache.insert(cached.clone(), parsed);
+            }
+            let mut matched: Vec<&Advisory> = Vec::new();
+            for advisory in &cache[&cached] {
+                match affects(advisory, ecosystem, &package.name, &package.version) {
+                    Ok(Some(_)) => matched.push(advisory),
+                    Ok(None) => {}
+                    Err(why) => {
+                        unjudged.insert(format!("{} {} ({why})", package.name, package.version));
                     }
                 }
-                for group in merge(matched) {
-                    report(cx, out, package, &group, &policy, &mut listed);
-                }
+            }
+            for group in merge(matched) {
+                report(cx, out, package, &group, &policy, &mut listed);
             }
         }
         if !listed.below.is_empty() {

@@ -9,6 +9,7 @@ mod plan;
 mod probe;
 mod promote;
 mod readiness;
+mod sbom;
 mod secrets;
 mod smoke;
 
@@ -45,6 +46,7 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::ExitCriteria(repo) => criteria::run(&repo),
         Command::Db(DbCommand::Import { args, sources }) => db::import(&args, &sources),
         Command::Db(DbCommand::Status(args)) => db::status(&args),
+        Command::Sbom(args) => sbom::run(&args),
         Command::Promote(PromoteCommand::Check {
             repo,
             commit,

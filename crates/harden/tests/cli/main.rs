@@ -10,6 +10,7 @@ mod memory;
 mod probe;
 mod robustness;
 mod rollout;
+mod sbom;
 mod secrets;
 mod vulns;
 

@@ -1,0 +1,311 @@
+//! Software bills of materials from the lockfile inventory: CycloneDX 1.6 JSON and SPDX 2.3
+//! JSON. Pure: the caller gives the packages, the subject's name, and the time.
+//!
+//! Written with serde_json rather than the `cyclonedx-bom` crate: its newest release writes
+//! CycloneDX 1.5 at most, and the subset a lockfile inventory fills (components with purls,
+//! hashes and occurrences, the root's dependencies) is a page of plain JSON, checked against
+//! the published 1.6 schema in a test.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use harden_formats::lockfiles::{Dependency, Ecosystem};
+use serde_json::{Value, json};
+use sha2::Digest as _;
+
+/// What the SBOM describes.
+pub struct Subject<'a> {
+    /// The repository's (or service's) name.
+    pub name: &'a str,
+    /// Its version (the commit), if known.
+    pub version: Option<&'a str>,
+    /// harden's version, for the `tools` entry.
+    pub tool_version: &'a str,
+    /// RFC 3339 creation time; `None` leaves it out (for a digest that only changes with the
+    /// content).
+    pub timestamp: Option<&'a str>,
+}
+
+/// One component: a package at one version, wherever it is locked.
+struct Component<'a> {
+    purl: String,
+    package: &'a Dependency,
+    /// Lockfiles that lock it.
+    locations: Vec<&'a str>,
+    direct: bool,
+}
+
+/// The package URL of a locked package (`pkg:cargo/serde@1.0.0`, `pkg:npm/%40scope/name@1.0.0`,
+/// `pkg:pypi/requests@2.31.0`, `pkg:golang/golang.org/x/net@v0.1.0`).
+pub fn purl(package: &Dependency) -> String {
+    let (kind, namespace, name) = match package.ecosystem {
+        Ecosystem::Cargo => ("cargo", None, package.name.as_str()),
+        Ecosystem::PyPI => ("pypi", None, package.name.as_str()),
+        Ecosystem::Npm => match package
+            .name
+            .strip_prefix('@')
+            .and_then(|n| n.split_once('/'))
+        {
+            Some((scope, name)) => ("npm", Some(format!("@{scope}")), name),
+            None => ("npm", None, package.name.as_str()),
+        },
+        Ecosystem::Go => match package.name.rsplit_once('/') {
+            Some((path, name)) => ("golang", Some(path.to_owned()), name),
+            None => ("golang", None, package.name.as_str()),
+        },
+    };
+    let Ok(mut url) = packageurl::PackageUrl::new(kind, name) else {
+        return format!("pkg:{kind}/{}", package.name);
+    };
+    if let Some(namespace) = &namespace {
+        let _ = url.with_namespace(namespace.as_str());
+    }
+    let _ = url.with_version(package.version.as_str());
+    url.to_string()
+}
+
+/// The hash a lockfile records, as CycloneDX names it: (algorithm, lowercase hex).
+fn hash(package: &Dependency) -> Option<(&'static str, String)> {
+    let integrity = package.integrity.as_deref()?;
+    // Subresource integrity (npm): base64 of a digest of the algorithm's length.
+    let sri = |b64: &str, len: usize| {
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .ok()
+            .filter(|bytes| bytes.len() == len)
+            .map(hex::encode)
+    };
+    if let Some(b64) = integrity.strip_prefix("sha512-") {
+        return sri(b64, 64).map(|h| ("SHA-512", h));
+    }
+    if let Some(b64) = integrity.strip_prefix("sha1-") {
+        return sri(b64, 20).map(|h| ("SHA-1", h));
+    }
+    let hex_of = |text: &str, len: usize| {
+        (text.len() == len && text.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| text.to_ascii_lowercase())
+    };
+    if let Some(hex) = integrity.strip_prefix("sha256:") {
+        return hex_of(hex, 64).map(|h| ("SHA-256", h));
+    }
+    // Cargo.lock's checksum: SHA-256 of the .crate, bare hex.
+    if package.ecosystem == Ecosystem::Cargo {
+        return hex_of(integrity, 64).map(|h| ("SHA-256", h));
+    }
+    None
+}
+
+fn components(packages: &[Dependency]) -> Vec<Component<'_>> {
+    let mut by_purl: BTreeMap<String, Component<'_>> = BTreeMap::new();
+    for package in packages.iter().filter(|p| p.from_registry()) {
+        let purl = purl(package);
+        let entry = by_purl.entry(purl.clone()).or_insert(Component {
+            purl,
+            package,
+            locations: Vec::new(),
+            direct: false,
+        });
+        if !entry.locations.contains(&package.path.as_str()) {
+            entry.locations.push(package.path.as_str());
+        }
+        entry.direct |= package.direct;
+    }
+    by_purl.into_values().collect()
+}
+
+/// A UUID (version 4 layout) derived from `seed`: the same inventory, the same serial number.
+fn uuid_from(seed: &[u8]) -> String {
+    let digest = sha2::Sha256::digest(seed);
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+const ROOT: &str = "root-component";
+
+/// A CycloneDX 1.6 JSON document.
+pub fn cyclonedx(subject: &Subject<'_>, packages: &[Dependency]) -> Value {
+    let components = components(packages);
+    let listed: Vec<Value> = components
+        .iter()
+        .map(|c| {
+            let mut component = json!({
+                "type": "library",
+                "bom-ref": c.purl,
+                "name": c.package.name,
+                "version": c.package.version,
+                "purl": c.purl,
+                "scope": "required",
+                "evidence": {
+                    "occurrences": c.locations.iter().map(|l| json!({"location": l})).collect::<Vec<_>>()
+                },
+            });
+            if let Some((alg, content)) = hash(c.package) {
+                component["hashes"] = json!([{"alg": alg, "content": content}]);
+            }
+            component
+        })
+        .collect();
+    let direct: Vec<&str> = components
+        .iter()
+        .filter(|c| c.direct)
+        .map(|c| c.purl.as_str())
+        .collect();
+    let mut dependencies = vec![json!({"ref": ROOT, "dependsOn": direct})];
+    // Each component is listed, its own dependencies unknown to a lockfile inventory.
+    dependencies.extend(components.iter().map(|c| json!({"ref": c.purl})));
+    let seed: Vec<u8> = components
+        .iter()
+        .flat_map(|c| c.purl.bytes().chain(std::iter::once(b'\n')))
+        .collect();
+    let mut root = json!({"type": "application", "bom-ref": ROOT, "name": subject.name});
+    if let Some(version) = subject.version {
+        root["version"] = json!(version);
+    }
+    let mut metadata = json!({
+        "tools": {"components": [{"type": "application", "name": "harden", "version": subject.tool_version}]},
+        "component": root,
+    });
+    if let Some(timestamp) = subject.timestamp {
+        metadata["timestamp"] = json!(timestamp);
+    }
+    json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": format!("urn:uuid:{}", uuid_from(&seed)),
+        "version": 1,
+        "metadata": metadata,
+        "components": listed,
+        "dependencies": dependencies,
+    })
+}
+
+/// An SPDX 2.3 JSON document.
+pub fn spdx(subject: &Subject<'_>, packages: &[Dependency]) -> Value {
+    let components = components(packages);
+    let seed: Vec<u8> = components
+        .iter()
+        .flat_map(|c| c.purl.bytes().chain(std::iter::once(b'\n')))
+        .collect();
+    let id = |i: usize| format!("SPDXRef-Package-{}", i + 1);
+    let mut listed = vec![json!({
+        "SPDXID": "SPDXRef-Root",
+        "name": subject.name,
+        "versionInfo": subject.version.unwrap_or("NOASSERTION"),
+        "downloadLocation": "NOASSERTION",
+        "filesAnalyzed": false,
+    })];
+    let mut relationships = vec![json!({
+        "spdxElementId": "SPDXRef-DOCUMENT",
+        "relationshipType": "DESCRIBES",
+        "relatedSpdxElement": "SPDXRef-Root",
+    })];
+    for (i, c) in components.iter().enumerate() {
+        let mut package = json!({
+            "SPDXID": id(i),
+            "name": c.package.name,
+            "versionInfo": c.package.version,
+            "downloadLocation": c.package.source.as_deref().filter(|s| s.starts_with("https://")).unwrap_or("NOASSERTION"),
+            "filesAnalyzed": false,
+            "externalRefs": [{
+                "referenceCategory": "PACKAGE-MANAGER",
+                "referenceType": "purl",
+                "referenceLocator": c.purl,
+            }],
+        });
+        if let Some((alg, content)) = hash(c.package) {
+            package["checksums"] =
+                json!([{"algorithm": alg.replace('-', ""), "checksumValue": content}]);
+        }
+        listed.push(package);
+        relationships.push(json!({
+            "spdxElementId": "SPDXRef-Root",
+            "relationshipType": if c.direct { "DEPENDS_ON" } else { "CONTAINS" },
+            "relatedSpdxElement": id(i),
+        }));
+    }
+    json!({
+        "spdxVersion": "SPDX-2.3",
+        "dataLicense": "CC0-1.0",
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "name": subject.name,
+        "documentNamespace": format!("urn:uuid:{}", uuid_from(&seed)),
+        "creationInfo": {
+            "created": subject.timestamp.unwrap_or("1970-01-01T00:00:00Z"),
+            "creators": [format!("Tool: harden-{}", subject.tool_version)],
+        },
+        "packages": listed,
+        "relationships": relationships,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package(
+        ecosystem: Ecosystem,
+        name: &str,
+        version: &str,
+        integrity: Option<&str>,
+    ) -> Dependency {
+        Dependency {
+            ecosystem,
+            name: name.into(),
+            version: version.into(),
+            direct: true,
+            source: None,
+            integrity: integrity.map(str::to_owned),
+            path: "lock".into(),
+            span: harden_model::Span::default(),
+        }
+    }
+
+    #[test]
+    fn purls_follow_each_ecosystems_rules() {
+        assert_eq!(
+            purl(&package(Ecosystem::Cargo, "serde", "1.0.0", None)),
+            "pkg:cargo/serde@1.0.0"
+        );
+        assert_eq!(
+            purl(&package(Ecosystem::Npm, "@babel/core", "7.1.0", None)),
+            "pkg:npm/%40babel/core@7.1.0"
+        );
+        assert_eq!(
+            purl(&package(Ecosystem::PyPI, "Django_Rest", "3.0", None)),
+            "pkg:pypi/django-rest@3.0"
+        );
+        assert_eq!(
+            purl(&package(Ecosystem::Go, "golang.org/x/net", "v0.1.0", None)),
+            "pkg:golang/golang.org/x/net@v0.1.0"
+        );
+    }
+
+    #[test]
+    fn lockfile_hashes_become_hex_digests() {
+        let b64 = base64::engine::general_purpose::STANDARD.encode([7u8; 64]);
+        let npm = package(Ecosystem::Npm, "a", "1.0.0", Some(&format!("sha512-{b64}")));
+        assert_eq!(hash(&npm), Some(("SHA-512", "07".repeat(64))));
+        let short = package(Ecosystem::Npm, "a", "1.0.0", Some("sha512-AAEC"));
+        assert_eq!(
+            hash(&short),
+            None,
+            "a digest of the wrong length is not one"
+        );
+        let mut cargo = package(Ecosystem::Cargo, "a", "1.0.0", Some(&"ab".repeat(32)));
+        cargo.source = Some("registry+index".into());
+        assert_eq!(hash(&cargo).unwrap().0, "SHA-256");
+        let odd = package(Ecosystem::Npm, "a", "1.0.0", Some("10c0/abc"));
+        assert_eq!(hash(&odd), None);
+    }
+}
