@@ -226,3 +226,79 @@ fn a_waiver_by_advisory_id_covers_its_findings() {
         before["findings"].as_array().unwrap().len()
     );
 }
+
+/// Real PyPI records (PEP 440 ranges, explicit version lists, epochs and post-releases in the
+/// wild): R4.vulns finds what pip's own version library, applying OSV's rules, finds.
+#[test]
+fn pypi_advisories_found_equal_an_independent_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("advisories.db");
+    let output = harden(dir.path())
+        .args(["db", "import", "--advisory-db"])
+        .arg(&db)
+        .arg(data().join("pypi/records"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        data().join("pypi/poetry.lock"),
+        repo.path().join("poetry.lock"),
+    )
+    .unwrap();
+    std::fs::write(repo.path().join("harden.toml"), CONFIG).unwrap();
+    let output = harden(repo.path())
+        .args([
+            "check",
+            ".",
+            "--only",
+            "R4.vulns",
+            "--no-record",
+            "--format",
+            "json",
+        ])
+        .arg("--advisory-db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let records: BTreeSet<String> = std::fs::read_dir(data().join("pypi/records"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".json")
+                .to_owned()
+        })
+        .collect();
+    let found: BTreeSet<String> = report["gates"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| {
+            let v = &f["vulnerability"];
+            v["ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|id| id.as_str().filter(|id| records.contains(*id)))
+                .map(|id| {
+                    format!(
+                        "{id} {} {}",
+                        v["package"].as_str().unwrap().to_lowercase(),
+                        v["version"].as_str().unwrap()
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let expected: BTreeSet<String> = std::fs::read_to_string(data().join("pypi/reference.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    assert!(expected.len() > 30);
+    assert_eq!(found, expected);
+}
