@@ -35,6 +35,68 @@ pub fn is_project_lockfile(path: &str) -> bool {
     lockfiles::is_lockfile(path) && !path.split('/').any(|part| NOT_THE_PROJECT.contains(&part))
 }
 
+/// The manifest beside a lockfile that does not say which of its packages are direct, and how
+/// to read the names it asks for.
+fn manifest_of(lockfile: &str) -> Option<(&'static str, ManifestKind)> {
+    let name = lockfile.rsplit('/').next().unwrap_or(lockfile);
+    Some(match name {
+        "yarn.lock" | "package-lock.json" | "npm-shrinkwrap.json" => {
+            ("package.json", ManifestKind::Npm)
+        }
+        "poetry.lock" | "pdm.lock" | "uv.lock" => ("pyproject.toml", ManifestKind::Python),
+        _ => return None,
+    })
+}
+
+#[derive(Clone, Copy)]
+enum ManifestKind {
+    Npm,
+    Python,
+}
+
+/// Marks as direct the packages the manifest beside `lockfile` names, where the lockfile itself
+/// does not record it (yarn.lock, package-lock v1, poetry.lock, pdm.lock). Every locked version
+/// of a named package counts: a lockfile without importers does not say which one the root got.
+fn mark_direct(
+    repo: &dyn RepoView,
+    lockfile: &str,
+    packages: &mut [Dependency],
+) -> Result<(), PortError> {
+    if packages.iter().any(|p| p.direct) {
+        return Ok(());
+    }
+    let Some((manifest, kind)) = manifest_of(lockfile) else {
+        return Ok(());
+    };
+    let path = match lockfile.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{manifest}"),
+        None => manifest.to_owned(),
+    };
+    if repo.files()?.binary_search(&path).is_err()
+        || repo
+            .size(&path)?
+            .is_some_and(|size| size > crate::support::MAX_PARSED_BYTES)
+    {
+        return Ok(());
+    }
+    let text = String::from_utf8_lossy(&repo.read(&path)?).into_owned();
+    let requirements = match kind {
+        ManifestKind::Npm => lockfiles::npm_requirements(&path, &text),
+        ManifestKind::Python => lockfiles::pyproject_requirements(&path, &text),
+    }
+    .unwrap_or_default();
+    let key = |name: &str| match kind {
+        ManifestKind::Npm => name.to_owned(),
+        ManifestKind::Python => harden_advisories::package_key("PyPI", name),
+    };
+    let named: std::collections::HashSet<String> =
+        requirements.iter().map(|r| key(&r.name)).collect();
+    for package in packages {
+        package.direct = named.contains(&key(&package.name));
+    }
+    Ok(())
+}
+
 /// Reads every project lockfile of `repo`.
 pub fn collect(repo: &dyn RepoView) -> Result<Inventory, PortError> {
     let mut inventory = Inventory::default();
@@ -57,7 +119,8 @@ pub fn collect(repo: &dyn RepoView) -> Result<Inventory, PortError> {
         let bytes = repo.read(path)?;
         let text = String::from_utf8_lossy(&bytes);
         match lockfiles::locked_packages(path, &text) {
-            Some(Ok(packages)) => {
+            Some(Ok(mut packages)) => {
+                mark_direct(repo, path, &mut packages)?;
                 inventory.lockfiles.push(path.clone());
                 inventory.packages.extend(packages);
             }
@@ -74,4 +137,62 @@ pub fn collect(repo: &dyn RepoView) -> Result<Inventory, PortError> {
         }
     }
     Ok(inventory)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> harden_repo::MemoryTree {
+        harden_repo::MemoryTree::new(
+            "repo",
+            files
+                .iter()
+                .map(|(p, t)| ((*p).to_owned(), t.as_bytes().to_vec())),
+        )
+    }
+
+    /// yarn.lock and poetry.lock do not say which packages are direct: the manifest beside them
+    /// does. Test data and installed packages are not the project's.
+    #[test]
+    fn direct_packages_come_from_the_manifest_beside_a_lockfile_that_does_not_say() {
+        let repo = tree(&[
+            (
+                "web/package.json",
+                "{\"dependencies\": {\"left-pad\": \"^1.3.0\"}}",
+            ),
+            (
+                "web/yarn.lock",
+                "left-pad@^1.3.0:\n  version \"1.3.0\"\n\nother@^2.0.0:\n  version \"2.0.1\"\n",
+            ),
+            (
+                "ml/pyproject.toml",
+                "[tool.poetry.dependencies]\npython = \"^3.11\"\nDemo_Tensors = \"^1.0\"\n",
+            ),
+            (
+                "ml/poetry.lock",
+                "[[package]]\nname = \"demo-tensors\"\nversion = \"1.0\"\n\n[[package]]\nname = \"idna\"\nversion = \"3.6\"\n",
+            ),
+            (
+                "tests/fixtures/yarn.lock",
+                "x@^1.0.0:\n  version \"1.0.0\"\n",
+            ),
+        ]);
+        let inventory = collect(&repo).unwrap();
+        assert_eq!(inventory.lockfiles, ["ml/poetry.lock", "web/yarn.lock"]);
+        let direct: Vec<(&str, bool)> = inventory
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.direct))
+            .collect();
+        assert_eq!(
+            direct,
+            [
+                ("demo-tensors", true),
+                ("idna", false),
+                ("left-pad", true),
+                ("other", false)
+            ]
+        );
+    }
 }
