@@ -170,6 +170,19 @@ struct Plan<'a> {
     statuses: Vec<String>,
 }
 
+/// One phase of every plan's cases (`which` picks the valid or the negative ones), taken out
+/// of the plans, each with the index of its plan, in plan order.
+fn take_phase<'a>(
+    plans: &mut [Plan<'a>],
+    which: impl for<'p> Fn(&'p mut Plan<'a>) -> &'p mut Vec<Case>,
+) -> Vec<(usize, Case)> {
+    let mut phase = Vec::new();
+    for (i, plan) in plans.iter_mut().enumerate() {
+        phase.extend(std::mem::take(which(plan)).into_iter().map(|c| (i, c)));
+    }
+    phase
+}
+
 /// Sends cases and judges their answers.
 struct Judge<'a, 'c> {
     cx: &'a GateCx<'c>,
@@ -615,15 +628,7 @@ impl Gate for InputRejected {
             created: &mut created,
         };
         cx.progress("the valid requests");
-        let phase: Vec<(usize, Case)> = plans
-            .iter_mut()
-            .enumerate()
-            .flat_map(|(i, plan)| {
-                std::mem::take(&mut plan.positives)
-                    .into_iter()
-                    .map(move |c| (i, c))
-            })
-            .collect();
+        let phase = take_phase(&mut plans, |plan| &mut plan.positives);
         judge.send(&mut plans, phase, out)?;
         for plan in &mut plans {
             // A protected operation that refuses the identity's valid request (401/403) checks
@@ -645,15 +650,7 @@ impl Gate for InputRejected {
             }
         }
         cx.progress("the negative cases");
-        let phase: Vec<(usize, Case)> = plans
-            .iter_mut()
-            .enumerate()
-            .flat_map(|(i, plan)| {
-                std::mem::take(&mut plan.negatives)
-                    .into_iter()
-                    .map(move |c| (i, c))
-            })
-            .collect();
+        let phase = take_phase(&mut plans, |plan| &mut plan.negatives);
         judge.send(&mut plans, phase, out)?;
         for plan in &plans {
             out.fact(&plan.label, plan.statuses.join(", "));
