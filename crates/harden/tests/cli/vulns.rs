@@ -53,28 +53,30 @@ fn vulns(db: &Path, lockfile: &Path, extra: &str) -> serde_json::Value {
     report["gates"][0].clone()
 }
 
+/// `id package version` of what the gate found, for the ids `keep` keeps.
+fn pairs(gate: &serde_json::Value, keep: impl Fn(&str) -> bool) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for finding in gate["findings"].as_array().unwrap() {
+        let v = &finding["vulnerability"];
+        for id in v["ids"].as_array().unwrap() {
+            let id = id.as_str().unwrap();
+            if keep(id) {
+                out.insert(format!(
+                    "{id} {} {}",
+                    v["package"].as_str().unwrap(),
+                    v["version"].as_str().unwrap()
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// `kind id package version` lines of what the gate found, RustSec ids only.
 fn found(gate: &serde_json::Value, kind: &str) -> BTreeSet<String> {
-    gate["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|f| {
-            let v = &f["vulnerability"];
-            v["ids"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(|id| id.as_str().filter(|id| id.starts_with("RUSTSEC-")))
-                .map(|id| {
-                    format!(
-                        "{kind} {id} {} {}",
-                        v["package"].as_str().unwrap(),
-                        v["version"].as_str().unwrap()
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
+    pairs(gate, |id| id.starts_with("RUSTSEC-"))
+        .into_iter()
+        .map(|pair| format!("{kind} {pair}"))
         .collect()
 }
 
@@ -250,27 +252,7 @@ fn pypi_advisories_found_equal_an_independent_reading() {
                 .to_owned()
         })
         .collect();
-    let found: BTreeSet<String> = gate["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|f| {
-            let v = &f["vulnerability"];
-            v["ids"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(|id| id.as_str().filter(|id| records.contains(*id)))
-                .map(|id| {
-                    format!(
-                        "{id} {} {}",
-                        v["package"].as_str().unwrap().to_lowercase(),
-                        v["version"].as_str().unwrap()
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let found = pairs(&gate, |id| records.contains(id));
     let expected: BTreeSet<String> = std::fs::read_to_string(data().join("pypi/reference.txt"))
         .unwrap()
         .lines()
