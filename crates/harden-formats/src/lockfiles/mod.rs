@@ -13,7 +13,8 @@ mod yarn;
 pub use cargo::{cargo_lock, cargo_requirements, cargo_workspace, check_cargo};
 pub use go::{check_go, go_mod_lock, go_requirements};
 pub use npm::{
-    check_npm, npm_lock, npm_overrides, npm_requirements, npm_workspaces, override_target,
+    check_npm, npm_lock, npm_lock_inventory, npm_overrides, npm_requirements, npm_workspaces,
+    override_target,
 };
 pub use pnpm::{check_pnpm, pnpm_lock};
 pub use python::{
@@ -185,7 +186,7 @@ pub fn locked_packages(path: &str, text: &str) -> Option<Result<Vec<Dependency>,
     let name = path.rsplit('/').next().unwrap_or(path);
     Some(match name {
         "Cargo.lock" => cargo_lock(path, text),
-        "package-lock.json" | "npm-shrinkwrap.json" => npm_lock(path, text),
+        "package-lock.json" | "npm-shrinkwrap.json" => npm_lock_inventory(path, text),
         "yarn.lock" => Ok(yarn_lock(path, text)),
         "pnpm-lock.yaml" => pnpm_lock(path, text),
         "uv.lock" | "poetry.lock" | "pdm.lock" => toml_lock(path, text),
@@ -558,6 +559,24 @@ mod tests {
         );
         assert_eq!(packages[0].integrity.as_deref(), Some("10c0/abc"));
         assert_eq!(packages[0].span.start.line, 7);
+    }
+
+    /// Lockfile v1 nests the copies npm could not hoist: the inventory lists them, the
+    /// manifest check reads the top level a requirement resolves to.
+    #[test]
+    fn package_lock_v1_nested_copies_are_in_the_inventory_only() {
+        let v1 = "{\n  \"lockfileVersion\": 1,\n  \"dependencies\": {\n    \"lodash\": {\"version\": \"4.17.21\"},\n    \"old-tool\": {\"version\": \"1.0.0\", \"dependencies\": {\n      \"lodash\": {\"version\": \"4.17.10\"}\n    }}\n  }\n}\n";
+        let mut inventory = listed("package-lock.json", v1);
+        inventory.sort();
+        assert_eq!(
+            inventory,
+            [
+                own("lodash", "4.17.10", false),
+                own("lodash", "4.17.21", false),
+                own("old-tool", "1.0.0", false)
+            ]
+        );
+        assert_eq!(npm_lock("package-lock.json", v1).unwrap().len(), 2);
     }
 
     #[test]

@@ -104,8 +104,22 @@ pub fn npm_requirements(path: &str, text: &str) -> Result<Vec<Requirement>, Box<
     Ok(out)
 }
 
+/// Every package a package-lock.json or npm-shrinkwrap.json locks, the copies nested under
+/// other packages (lockfile v1) included: the inventory.
+pub fn npm_lock_inventory(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>> {
+    npm_lock_entries(path, text, true)
+}
+
 /// Packages of a package-lock.json (v1, v2, v3) or npm-shrinkwrap.json.
 pub fn npm_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>> {
+    npm_lock_entries(path, text, false)
+}
+
+fn npm_lock_entries(
+    path: &str,
+    text: &str,
+    nested_v1: bool,
+) -> Result<Vec<Dependency>, Box<Problem>> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         unparsable(
             path,
@@ -223,8 +237,21 @@ pub fn npm_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>>
         .get("dependencies")
         .and_then(serde_json::Value::as_object)
     {
-        for (name, entry) in deps {
-            push(name, entry, ("dependencies", name), None);
+        // Lockfile v1 nests the copies npm could not hoist under the package that needs them:
+        // each is locked as much as the top-level ones, so the inventory has them; a manifest's
+        // requirement is checked against the top level only. (serde_json bounds the depth.)
+        let mut pending: Vec<&serde_json::Map<String, serde_json::Value>> = vec![deps];
+        while let Some(level) = pending.pop() {
+            for (name, entry) in level {
+                push(name, entry, ("dependencies", name), None);
+                if let Some(nested) = entry
+                    .get("dependencies")
+                    .and_then(serde_json::Value::as_object)
+                    .filter(|_| nested_v1)
+                {
+                    pending.push(nested);
+                }
+            }
         }
     }
     Ok(out)
