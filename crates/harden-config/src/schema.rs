@@ -126,10 +126,13 @@ fn type_schema(ty: Ty, help: &str) -> Value {
 }
 
 fn option_schema(kind: OptionKind, help: &str) -> Value {
+    if let OptionKind::Choice(values) = kind {
+        return json!({"type": "string", "enum": values, "description": help});
+    }
     let ty = match kind {
         OptionKind::Bool => Ty::Bool,
         OptionKind::Integer => Ty::Int,
-        OptionKind::String => Ty::Str,
+        OptionKind::String | OptionKind::Choice(_) => Ty::Str,
         OptionKind::StringList => Ty::StrList,
         OptionKind::Duration => Ty::Duration,
     };

@@ -1297,10 +1297,17 @@ impl Checker<'_> {
                 if let Some(parsed) = Self::option(value, option.kind) {
                     settings.options.insert(option.key.to_owned(), parsed);
                 } else {
+                    let what = if matches!(option.kind, OptionKind::Choice(_))
+                        && value.as_str().is_some()
+                    {
+                        "is not one of its values"
+                    } else {
+                        "has the wrong type"
+                    };
                     self.error(
                         value.span(),
-                        format!("`gates.\"{id}\".{}` has the wrong type", option.key),
-                        Some(option.kind.expectation().into()),
+                        format!("`gates.\"{id}\".{}` {what}", option.key),
+                        Some(option.kind.expectation()),
                     );
                 }
             }
@@ -1317,6 +1324,10 @@ impl Checker<'_> {
                 .and_then(|i| u64::try_from(i).ok())
                 .map(OptionValue::Integer),
             OptionKind::String => item.as_str().map(|s| OptionValue::String(s.to_owned())),
+            OptionKind::Choice(values) => item
+                .as_str()
+                .filter(|s| values.contains(s))
+                .map(|s| OptionValue::String(s.to_owned())),
             OptionKind::Duration => item
                 .as_str()
                 .and_then(parse_duration)

@@ -16,11 +16,18 @@ static RUNBOOKS: GateMeta = GateMeta {
     min_profile: ProfileLevel::Production,
     rationale: "test",
     evidence: &[],
-    options: &[OptionSpec {
-        key: "min-lines",
-        kind: OptionKind::Integer,
-        help: "test",
-    }],
+    options: &[
+        OptionSpec {
+            key: "min-lines",
+            kind: OptionKind::Integer,
+            help: "test",
+        },
+        OptionSpec {
+            key: "level",
+            kind: OptionKind::Choice(&["low", "high"]),
+            help: "test",
+        },
+    ],
     items: None,
 };
 
@@ -225,6 +232,7 @@ malformed! {
     unknown_gate_table: "version = 1\n[gates.\"R9.nothing.here\"]\nenabled = false\n".into();
     gate_option_wrong_type: "version = 1\n[gates.\"R7.runbooks\"]\nmin-lines = \"three\"\n".into();
     gate_unknown_option: "version = 1\n[gates.\"R7.runbooks\"]\nmax-lines = 3\n".into();
+    gate_option_not_a_choice: "version = 1\n[gates.\"R7.runbooks\"]\nlevel = \"severe\"\n".into();
     bad_severity: "version = 1\n[gates.\"R7.runbooks\"]\nseverity = \"urgent\"\n".into();
     unknown_profile: "version = 1\n[service]\nname = \"x\"\nprofile = \"staging\"\n".into();
     redefined_builtin_profile: "version = 1\n[profiles.production]\nextends = \"prototype\"\n".into();

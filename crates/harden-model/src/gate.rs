@@ -335,17 +335,27 @@ pub enum OptionKind {
     StringList,
     /// A duration such as `"90d"`, `"12h"`, `"30m"`.
     Duration,
+    /// One of these strings.
+    Choice(&'static [&'static str]),
 }
 
 impl OptionKind {
     /// How the expected form is described in diagnostics.
-    pub fn expectation(self) -> &'static str {
+    pub fn expectation(self) -> String {
         match self {
-            OptionKind::Bool => "a boolean (true or false)",
-            OptionKind::Integer => "a non-negative integer",
-            OptionKind::String => "a string",
-            OptionKind::StringList => "an array of strings",
-            OptionKind::Duration => "a duration string such as \"90d\", \"12h\" or \"30m\"",
+            OptionKind::Bool => "a boolean (true or false)".into(),
+            OptionKind::Integer => "a non-negative integer".into(),
+            OptionKind::String => "a string".into(),
+            OptionKind::StringList => "an array of strings".into(),
+            OptionKind::Duration => "a duration string such as \"90d\", \"12h\" or \"30m\"".into(),
+            OptionKind::Choice(values) => format!(
+                "one of {}",
+                values
+                    .iter()
+                    .map(|v| format!("\"{v}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 }

@@ -44,7 +44,7 @@ get module@version`).",
     options: &[
         OptionSpec {
             key: "fail-on",
-            kind: OptionKind::String,
+            kind: OptionKind::Choice(&["low", "medium", "high", "critical"]),
             help: "Lowest severity that fails: low, medium, high or critical (default low: every vulnerability). Advisories without a CVSS vector or a database rating count as medium.",
         },
         OptionSpec {
