@@ -74,6 +74,7 @@ fn main() {
         profile: config.resolve_profile(None).unwrap(),
         strict: true,
         only: Vec::new(),
+        skip: Vec::new(),
     };
     let mut engine = Vec::new();
     let mut reference = Vec::new();

@@ -17,6 +17,8 @@ pub struct RunOptions {
     pub strict: bool,
     /// If not empty, run only gates matching one of these patterns.
     pub only: Vec<String>,
+    /// Never run gates matching one of these patterns (`--skip`), whatever selects them.
+    pub skip: Vec<String>,
 }
 
 /// Who is running and on what, for the report header.
@@ -172,6 +174,7 @@ pub fn selects(config: &ValidConfig, options: &RunOptions, gate: &harden_model::
     let in_profile = options.profile.selects(gate) || config.gate(&gate.id).enabled == Some(true);
     in_profile
         && (options.only.is_empty() || options.only.iter().any(|p| gate.id.matches_pattern(p)))
+        && !options.skip.iter().any(|p| gate.id.matches_pattern(p))
 }
 
 /// The calendar day waivers are judged on: in `[smoke] timezone` when configured, else UTC, so

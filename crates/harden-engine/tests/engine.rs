@@ -156,6 +156,7 @@ fn run_observed(
         profile: config.resolve_profile(None).unwrap(),
         strict,
         only: Vec::new(),
+        skip: Vec::new(),
     };
     let context = RunContext {
         run_id: "test".into(),

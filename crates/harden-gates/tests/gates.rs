@@ -519,6 +519,7 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
         profile: config.resolve_profile(Some("production")).unwrap(),
         strict: false,
         only: vec![gate.to_owned()],
+        skip: Vec::new(),
     };
     let context = RunContext {
         run_id: "fixture".into(),

@@ -90,6 +90,7 @@ fn run_ports(worktree: &WorkTree, history: &GitHistory, config: &ValidConfig) ->
         profile: config.resolve_profile(Some("production")).unwrap(),
         strict: false,
         only: vec!["R3.secrets.history".into()],
+        skip: Vec::new(),
     };
     let context = RunContext {
         run_id: "history".into(),

@@ -1,8 +1,11 @@
-//! Pure renderers of a [`RunReport`]: terminal, JSON v1, SARIF 2.1.0, JUnit XML and Markdown.
+//! Pure renderers of a [`RunReport`]: terminal, JSON v1, SARIF 2.1.0, JUnit XML, Markdown,
+//! GitHub workflow annotations and GitLab code quality.
 //!
 //! Renderers take the finished report and return text; they never print and never decide exit
 //! codes. Every text a renderer shows comes from the report, whose snippets are already redacted.
 
+mod github;
+mod gitlab;
 mod human;
 pub mod json;
 mod junit;
@@ -24,16 +27,22 @@ pub enum Format {
     Junit,
     /// Markdown, for pull-request comments and audit folders.
     Markdown,
+    /// GitHub Actions workflow commands: annotations on a pull request's diff.
+    Github,
+    /// GitLab code quality report (JSON), for merge requests.
+    Gitlab,
 }
 
 impl Format {
     /// Every format with its command-line name.
-    pub const ALL: [(&'static str, Format); 5] = [
+    pub const ALL: [(&'static str, Format); 7] = [
         ("human", Format::Human),
         ("json", Format::Json),
         ("sarif", Format::Sarif),
         ("junit", Format::Junit),
         ("markdown", Format::Markdown),
+        ("github", Format::Github),
+        ("gitlab", Format::Gitlab),
     ];
 }
 
@@ -53,6 +62,8 @@ pub fn render(report: &RunReport, format: Format, cx: &RenderContext<'_>) -> Str
         Format::Sarif => sarif::render(report, cx.catalogue),
         Format::Junit => junit::render(report),
         Format::Markdown => markdown::render(report),
+        Format::Github => github::render(report),
+        Format::Gitlab => gitlab::render(report),
     }
 }
 

@@ -255,6 +255,37 @@ fn markdown() {
 }
 
 #[test]
+fn github_annotations() {
+    let text = rendered(Format::Github);
+    // One workflow command per unwaived finding and per gate failing without findings, then a
+    // summary line; nothing else starts with `::`.
+    for line in text.lines().filter(|l| l.starts_with("::")) {
+        assert!(
+            ["::error ", "::warning ", "::notice "]
+                .iter()
+                .any(|p| line.starts_with(p)),
+            "{line}"
+        );
+        assert!(!line[2..].contains('\n'));
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn gitlab_code_quality() {
+    let text = rendered(Format::Gitlab);
+    let issues: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for issue in issues.as_array().unwrap() {
+        for field in ["description", "check_name", "fingerprint", "severity"] {
+            assert!(issue[field].is_string(), "{field}: {issue}");
+        }
+        assert!(issue["location"]["path"].is_string());
+        assert!(issue["location"]["lines"]["begin"].is_u64());
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
 fn junit() {
     let xml = rendered(Format::Junit);
     // Well-formed and faithful: it parses back with the same counts.

@@ -55,6 +55,10 @@ pub(crate) enum OutputFormat {
     Sarif,
     Junit,
     Markdown,
+    /// GitHub Actions workflow annotations.
+    Github,
+    /// GitLab code quality report.
+    Gitlab,
 }
 
 #[derive(Debug, Subcommand)]
@@ -419,12 +423,25 @@ pub(crate) struct CheckArgs {
     /// Run only gates matching these ids or patterns (`R7.*`). Repeatable.
     #[arg(long, value_name = "PATTERN")]
     pub(crate) only: Vec<String>,
+    /// Never run gates matching these ids or patterns (`R1.*`), whatever selects them.
+    /// Repeatable.
+    #[arg(long, value_name = "PATTERN")]
+    pub(crate) skip: Vec<String>,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
     pub(crate) format: OutputFormat,
     /// Write the report to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+    /// Also write the report in another format to a file, `FORMAT=PATH`
+    /// (`sarif=harden.sarif`): people read the terminal while CI uploads the file, from one run.
+    /// Repeatable.
+    #[arg(long, value_name = "FORMAT=PATH")]
+    pub(crate) report: Vec<String>,
+    /// Exit 0 even when a gate failed (report-only runs, such as a code-scanning upload step);
+    /// usage and configuration errors still exit 2.
+    #[arg(long)]
+    pub(crate) exit_zero: bool,
     /// Do not record the run in the ledger (R2.ledger.intact still verifies it).
     #[arg(long)]
     pub(crate) no_record: bool,

@@ -12,7 +12,28 @@ pub(crate) fn format_of(format: OutputFormat) -> Format {
         OutputFormat::Sarif => Format::Sarif,
         OutputFormat::Junit => Format::Junit,
         OutputFormat::Markdown => Format::Markdown,
+        OutputFormat::Github => Format::Github,
+        OutputFormat::Gitlab => Format::Gitlab,
     }
+}
+
+/// `FORMAT=PATH` of `--report`: the format and the file.
+fn report_target(text: &str) -> anyhow::Result<(Format, std::path::PathBuf)> {
+    use clap::ValueEnum as _;
+    let (name, path) = text
+        .split_once('=')
+        .filter(|(n, p)| !n.is_empty() && !p.is_empty())
+        .ok_or_else(|| {
+            UsageError(format!(
+                "--report {text}: expected FORMAT=PATH, such as sarif=harden.sarif"
+            ))
+        })?;
+    let format = OutputFormat::from_str(name, true).map_err(|_| {
+        UsageError(format!(
+            "--report {text}: `{name}` is not a format (human, json, sarif, junit, markdown, github, gitlab)"
+        ))
+    })?;
+    Ok((format_of(format), std::path::PathBuf::from(path)))
 }
 
 /// `sha256:` and 64 lowercase hex digits.
@@ -55,10 +76,28 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             .into());
         }
     }
+    let reports = args
+        .report
+        .iter()
+        .map(|r| report_target(r))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    for pattern in &args.skip {
+        if !session
+            .catalogue
+            .iter()
+            .any(|g| g.id.matches_pattern(pattern))
+        {
+            return Err(UsageError(format!(
+                "--skip {pattern}: matches no gate (see `harden gates`)"
+            ))
+            .into());
+        }
+    }
     let options = RunOptions {
         profile: session.profile(args.profile.as_deref())?,
         strict: args.strict,
         only: args.only.clone(),
+        skip: args.skip.clone(),
     };
     let report = session.run_gates(&options, args.artifact.clone(), !args.no_record)?;
     let color = args.output.is_none() && output::stdout_color();
@@ -70,7 +109,23 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             color,
         },
     );
-    let code = harden_engine::exit_code(&report);
+    // The extra reports first: a failing gate must not keep the SARIF from being uploaded.
+    for (format, path) in &reports {
+        let text = harden_report::render(
+            &report,
+            *format,
+            &RenderContext {
+                catalogue: &session.catalogue,
+                color: false,
+            },
+        );
+        output::emit(&text, Some(path))?;
+    }
+    let code = if args.exit_zero {
+        0
+    } else {
+        harden_engine::exit_code(&report)
+    };
     if let Err(error) = output::emit(&text, args.output.as_deref()) {
         // `harden check | head` must still fail the pipeline when a gate failed.
         let broken_pipe = error

@@ -45,6 +45,7 @@ pub(crate) fn evaluate(session: &Session) -> anyhow::Result<Vec<Criterion>> {
         profile: session.profile(None)?,
         strict: true,
         only: session.config.smoke.strict_gates.clone(),
+        skip: Vec::new(),
     };
     let report = session.run_gates(&options, None, true)?;
     let failing: Vec<String> = report

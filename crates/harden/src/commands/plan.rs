@@ -174,6 +174,7 @@ fn run_plan_gates(session: &Session, plan: &Plan) -> anyhow::Result<RunReport> {
         },
         strict: true,
         only: gates,
+        skip: Vec::new(),
     };
     session.run_gates(&options, None, true)
 }

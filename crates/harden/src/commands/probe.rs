@@ -123,6 +123,7 @@ pub(crate) fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
             .ok_or_else(|| UsageError("the production profile is missing".into()))?,
         strict: false,
         only: live,
+        skip: Vec::new(),
     };
     let context = RunContext {
         run_id: crate::logging::run_id().to_owned(),

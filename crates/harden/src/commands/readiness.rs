@@ -148,6 +148,7 @@ pub(crate) fn run(args: &ReadinessArgs) -> anyhow::Result<u8> {
         profile: session.profile(None)?,
         strict: false,
         only: Vec::new(),
+        skip: Vec::new(),
     };
     let report = session.run_gates(&options, None, true)?;
     let checks = args.checks.then(|| smoke::run_checks(&session));

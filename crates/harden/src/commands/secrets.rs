@@ -149,6 +149,7 @@ fn run_scan(args: &SecretsScanArgs, ignore_baseline: bool) -> anyhow::Result<Sca
             .context("the production profile")?,
         strict: false,
         only,
+        skip: Vec::new(),
     };
     let head = git.as_ref().and_then(|g| g.head_state().ok());
     let ports = Ports {

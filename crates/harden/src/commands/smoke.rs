@@ -56,6 +56,7 @@ pub(crate) fn record(repo: &RepoArgs, checks: bool) -> anyhow::Result<u8> {
         profile: session.profile(None)?,
         strict: true,
         only: session.config.smoke.strict_gates.clone(),
+        skip: Vec::new(),
     };
     // Where the record goes is checked before anything is recorded.
     let today = session.now().to_zoned(session.zone()).date();

@@ -77,7 +77,9 @@ fn failing_run_in_every_format() {
         "version = 1\n[service]\nname = \"x\"\nowners = []\n",
     );
     repo.commit("bare", "2026-11-20T09:00:00Z");
-    for format in ["human", "json", "sarif", "junit", "markdown"] {
+    for format in [
+        "human", "json", "sarif", "junit", "markdown", "github", "gitlab",
+    ] {
         let file = repo.path().join(format!("report.{format}"));
         let output = harden(repo.path())
             .args(["check", "--format", format, "--output"])
@@ -95,10 +97,79 @@ fn failing_run_in_every_format() {
         );
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(!text.contains('\u{1b}'), "{format}: files are plain text");
-        if matches!(format, "json" | "sarif") {
+        if matches!(format, "json" | "sarif" | "gitlab") {
             let _: serde_json::Value = serde_json::from_str(&text).unwrap();
         }
         assert!(text.contains("R0.scope.declared"), "{format}");
+    }
+}
+
+/// One run, several outputs: the terminal for people, files for machines; `--exit-zero` for
+/// report-only steps; `--skip` leaves gates out whatever selects them.
+#[test]
+fn extra_reports_exit_zero_and_skip() {
+    let repo = TestRepo::new();
+    repo.write(
+        "harden.toml",
+        "version = 1\n[service]\nname = \"x\"\nowners = []\n",
+    );
+    repo.commit("bare", "2026-11-20T09:00:00Z");
+    let sarif = repo.path().join("harden.sarif");
+    let gitlab = repo.path().join("gl-code-quality.json");
+    let output = harden(repo.path())
+        .args(["check", "--no-record", "--exit-zero", "--report"])
+        .arg(format!("sarif={}", sarif.display()))
+        .arg("--report")
+        .arg(format!("GitLab={}", gitlab.display()))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("R0.scope.declared"),
+        "the terminal report"
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let gitlab: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&gitlab).unwrap()).unwrap();
+    assert!(
+        gitlab
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["check_name"] == "R0.scope.declared")
+    );
+    // Without --exit-zero the same run fails; skipping the failing gate passes it.
+    let failing = harden(repo.path())
+        .args(["check", "--no-record"])
+        .output()
+        .unwrap();
+    assert_eq!(failing.status.code(), Some(1));
+    let skipped = harden(repo.path())
+        .args(["check", "--no-record", "--format", "json", "--skip", "R0.*"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&stdout(&skipped)).unwrap();
+    assert!(
+        report["gates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| !g["id"].as_str().unwrap().starts_with("R0."))
+    );
+    // Bad values are usage errors.
+    for bad in [
+        vec!["--report", "sarif"],
+        vec!["--report", "yaml=x.yaml"],
+        vec!["--skip", "R9.*"],
+    ] {
+        let output = harden(repo.path())
+            .args(["check", "--no-record"])
+            .args(&bad)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{bad:?}");
     }
 }
 
