@@ -22,7 +22,7 @@ fn outcome_style(outcome: Outcome) -> Style {
     }
 }
 
-pub(crate) fn render(report: &RunReport, color: bool) -> String {
+pub(crate) fn render(report: &RunReport, color: bool, quiet: bool) -> String {
     let mut out = String::new();
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
@@ -43,7 +43,12 @@ pub(crate) fn render(report: &RunReport, color: bool) -> String {
         .max()
         .unwrap_or(0);
     for round in Round::ALL {
-        let gates: Vec<_> = report.gates.iter().filter(|g| g.round == round).collect();
+        // `--quiet`: failures only (the summary line still counts everything).
+        let gates: Vec<_> = report
+            .gates
+            .iter()
+            .filter(|g| g.round == round && (!quiet || g.outcome == Outcome::Fail))
+            .collect();
         if gates.is_empty() {
             continue;
         }
@@ -69,20 +74,43 @@ pub(crate) fn render(report: &RunReport, color: bool) -> String {
                 let _ = writeln!(out, "{indent}{reason}");
             }
             if gate.outcome == Outcome::Fail {
-                for finding in gate.open_findings() {
+                let findings: Vec<_> = gate.open_findings().collect();
+                // A help shared by every finding is said once, after them, not under each.
+                let shared_help = findings
+                    .first()
+                    .and_then(|f| f.help.as_ref())
+                    .filter(|first| findings.iter().all(|f| f.help.as_ref() == Some(*first)));
+                for finding in &findings {
                     let _ = writeln!(
                         out,
                         "{indent}{}  {}",
                         paint(&finding.location.short(), bold, color),
                         finding.message
                     );
-                    if let Some(help) = &finding.help {
+                    // The offending line, as the gate quoted it (secrets already masked).
+                    if let Some(snippet) = snippet(&finding.location) {
+                        let _ = writeln!(
+                            out,
+                            "{indent}  {}",
+                            paint(&format!("| {snippet}"), dim, color)
+                        );
+                    }
+                    if shared_help.is_none()
+                        && let Some(help) = &finding.help
+                    {
                         let _ = writeln!(
                             out,
                             "{indent}{}",
                             paint(&format!("help: {help}"), dim, color)
                         );
                     }
+                }
+                if let Some(help) = shared_help {
+                    let _ = writeln!(
+                        out,
+                        "{indent}{}",
+                        paint(&format!("help: {help}"), dim, color)
+                    );
                 }
             }
         }
@@ -124,4 +152,19 @@ pub(crate) fn render(report: &RunReport, color: bool) -> String {
         paint(&summary_counts(report), bold, color)
     );
     out
+}
+
+/// The first line of a finding's quoted source, trimmed and bounded for a terminal.
+fn snippet(location: &harden_model::Location) -> Option<String> {
+    let text = match location {
+        harden_model::Location::File { snippet, .. }
+        | harden_model::Location::Commit { snippet, .. } => snippet.as_ref()?.as_str(),
+        _ => return None,
+    };
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let mut shown: String = line.chars().take(160).collect();
+    if line.chars().count() > 160 {
+        shown.push('…');
+    }
+    Some(shown)
 }

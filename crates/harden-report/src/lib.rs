@@ -52,12 +52,14 @@ pub struct RenderContext<'a> {
     pub catalogue: &'a [&'static GateMeta],
     /// Whether to emit ANSI colours (human format only).
     pub color: bool,
+    /// Only failures and the summary (human format only: `--quiet`).
+    pub quiet: bool,
 }
 
 /// Renders `report` in `format`.
 pub fn render(report: &RunReport, format: Format, cx: &RenderContext<'_>) -> String {
     match format {
-        Format::Human => human::render(report, cx.color),
+        Format::Human => human::render(report, cx.color, cx.quiet),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report, cx.catalogue),
         Format::Junit => junit::render(report),

@@ -206,6 +206,7 @@ fn rendered(format: Format) -> String {
         &RenderContext {
             catalogue: &catalogue,
             color: false,
+            quiet: false,
         },
     )
 }
@@ -213,6 +214,32 @@ fn rendered(format: Format) -> String {
 #[test]
 fn human() {
     insta::assert_snapshot!(rendered(Format::Human));
+}
+
+/// `--quiet`: the failed gates with their findings, and the summary; nothing that passed or was
+/// skipped.
+#[test]
+fn human_quiet_shows_failures_only() {
+    let catalogue: Vec<&'static GateMeta> = vec![&META];
+    let quiet = render(
+        &report(),
+        Format::Human,
+        &RenderContext {
+            catalogue: &catalogue,
+            color: false,
+            quiet: true,
+        },
+    );
+    let full = rendered(Format::Human);
+    assert!(quiet.lines().count() < full.lines().count());
+    assert!(!quiet.contains("  pass ") && !quiet.contains("  skipped "));
+    assert!(quiet.contains("  fail "));
+    assert_eq!(
+        quiet.lines().last(),
+        full.lines().last(),
+        "the same summary"
+    );
+    insta::assert_snapshot!(quiet);
 }
 
 #[test]
@@ -224,6 +251,7 @@ fn human_in_colour_differs_only_by_escapes() {
         &RenderContext {
             catalogue: &catalogue,
             color: true,
+            quiet: false,
         },
     );
     assert!(coloured.contains("\u{1b}["));

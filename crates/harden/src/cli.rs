@@ -438,6 +438,9 @@ pub(crate) struct CheckArgs {
     /// Repeatable.
     #[arg(long, value_name = "FORMAT=PATH")]
     pub(crate) report: Vec<String>,
+    /// Show only the gates that failed, and the summary (human format).
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
     /// Exit 0 even when a gate failed (report-only runs, such as a code-scanning upload step);
     /// usage and configuration errors still exit 2.
     #[arg(long)]

@@ -107,6 +107,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         &RenderContext {
             catalogue: &session.catalogue,
             color,
+            quiet: args.quiet,
         },
     );
     // The extra reports first: a failing gate must not keep the SARIF from being uploaded.
@@ -117,6 +118,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             &RenderContext {
                 catalogue: &session.catalogue,
                 color: false,
+                quiet: false,
             },
         );
         output::emit(&text, Some(path))?;

@@ -144,6 +144,7 @@ pub(crate) fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
         &RenderContext {
             catalogue: &catalogue,
             color: output::stdout_color(),
+            quiet: false,
         },
     );
     output::emit(&text, None)?;

@@ -196,6 +196,7 @@ pub(crate) fn scan(args: &SecretsScanArgs) -> anyhow::Result<u8> {
         &RenderContext {
             catalogue: &scan.catalogue,
             color,
+            quiet: false,
         },
     );
     output::emit(&text, args.output.as_deref())?;
