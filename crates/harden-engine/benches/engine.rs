@@ -75,6 +75,7 @@ fn main() {
         strict: true,
         only: Vec::new(),
         skip: Vec::new(),
+        min_severity: None,
     };
     let mut engine = Vec::new();
     let mut reference = Vec::new();

@@ -19,6 +19,9 @@ pub struct RunOptions {
     pub only: Vec<String>,
     /// Never run gates matching one of these patterns (`--skip`), whatever selects them.
     pub skip: Vec<String>,
+    /// Findings below this severity are left out of the report and decide nothing
+    /// (`--min-severity`); how many were is counted in the gate's evidence.
+    pub min_severity: Option<harden_model::Severity>,
 }
 
 /// Who is running and on what, for the report header.
@@ -84,7 +87,7 @@ pub fn run(
             });
         };
         report(Step::Started);
-        let result = run_one(*gate, config, ports, &|detail| {
+        let result = run_one(*gate, config, ports, options.min_severity, &|detail| {
             report(Step::Working(detail));
         });
         let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
@@ -235,6 +238,7 @@ fn run_one(
     gate: &dyn Gate,
     config: &ValidConfig,
     ports: &Ports<'_>,
+    min_severity: Option<harden_model::Severity>,
     working: &(dyn Fn(&str) + Sync),
 ) -> GateResult {
     let meta = gate.meta();
@@ -296,6 +300,14 @@ fn run_one(
         // applies to all of them.
         if settings.severity.is_some() {
             finding.severity = severity;
+        }
+        if min_severity.is_some_and(|min| finding.severity < min) {
+            *result
+                .evidence
+                .counts
+                .entry("findings below --min-severity".into())
+                .or_default() += 1;
+            continue;
         }
         result.findings.push(finding);
     }

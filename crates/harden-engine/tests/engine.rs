@@ -157,6 +157,7 @@ fn run_observed(
         strict,
         only: Vec::new(),
         skip: Vec::new(),
+        min_severity: None,
     };
     let context = RunContext {
         run_id: "test".into(),

@@ -520,6 +520,7 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
         strict: false,
         only: vec![gate.to_owned()],
         skip: Vec::new(),
+        min_severity: None,
     };
     let context = RunContext {
         run_id: "fixture".into(),

@@ -91,6 +91,7 @@ fn run_ports(worktree: &WorkTree, history: &GitHistory, config: &ValidConfig) ->
         strict: false,
         only: vec!["R3.secrets.history".into()],
         skip: Vec::new(),
+        min_severity: None,
     };
     let context = RunContext {
         run_id: "history".into(),

@@ -49,6 +49,15 @@ pub(crate) enum ColorChoice {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SeverityArg {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum OutputFormat {
     Human,
     Json,
@@ -438,6 +447,10 @@ pub(crate) struct CheckArgs {
     /// Repeatable.
     #[arg(long, value_name = "FORMAT=PATH")]
     pub(crate) report: Vec<String>,
+    /// Leave findings below this severity out of the report: they fail nothing (each gate's
+    /// evidence counts them).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub(crate) min_severity: Option<SeverityArg>,
     /// Show only the gates that failed, and the summary (human format).
     #[arg(long, short)]
     pub(crate) quiet: bool,

@@ -1,7 +1,7 @@
 use harden_engine::RunOptions;
 use harden_report::{Format, RenderContext};
 
-use crate::cli::{CheckArgs, OutputFormat};
+use crate::cli::{CheckArgs, OutputFormat, SeverityArg};
 use crate::session::Session;
 use crate::{UsageError, output};
 
@@ -14,6 +14,16 @@ pub(crate) fn format_of(format: OutputFormat) -> Format {
         OutputFormat::Markdown => Format::Markdown,
         OutputFormat::Github => Format::Github,
         OutputFormat::Gitlab => Format::Gitlab,
+    }
+}
+
+pub(crate) fn severity_of(severity: SeverityArg) -> harden_model::Severity {
+    match severity {
+        SeverityArg::Info => harden_model::Severity::Info,
+        SeverityArg::Low => harden_model::Severity::Low,
+        SeverityArg::Medium => harden_model::Severity::Medium,
+        SeverityArg::High => harden_model::Severity::High,
+        SeverityArg::Critical => harden_model::Severity::Critical,
     }
 }
 
@@ -98,6 +108,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         strict: args.strict,
         only: args.only.clone(),
         skip: args.skip.clone(),
+        min_severity: args.min_severity.map(crate::commands::check::severity_of),
     };
     let report = session.run_gates(&options, args.artifact.clone(), !args.no_record)?;
     let color = args.output.is_none() && output::stdout_color();

@@ -46,6 +46,7 @@ pub(crate) fn evaluate(session: &Session) -> anyhow::Result<Vec<Criterion>> {
         strict: true,
         only: session.config.smoke.strict_gates.clone(),
         skip: Vec::new(),
+        min_severity: None,
     };
     let report = session.run_gates(&options, None, true)?;
     let failing: Vec<String> = report

@@ -175,6 +175,7 @@ fn run_plan_gates(session: &Session, plan: &Plan) -> anyhow::Result<RunReport> {
         strict: true,
         only: gates,
         skip: Vec::new(),
+        min_severity: None,
     };
     session.run_gates(&options, None, true)
 }

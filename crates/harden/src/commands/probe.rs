@@ -124,6 +124,7 @@ pub(crate) fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
         strict: false,
         only: live,
         skip: Vec::new(),
+        min_severity: None,
     };
     let context = RunContext {
         run_id: crate::logging::run_id().to_owned(),

@@ -149,6 +149,7 @@ pub(crate) fn run(args: &ReadinessArgs) -> anyhow::Result<u8> {
         strict: false,
         only: Vec::new(),
         skip: Vec::new(),
+        min_severity: None,
     };
     let report = session.run_gates(&options, None, true)?;
     let checks = args.checks.then(|| smoke::run_checks(&session));

@@ -150,6 +150,7 @@ fn run_scan(args: &SecretsScanArgs, ignore_baseline: bool) -> anyhow::Result<Sca
         strict: false,
         only,
         skip: Vec::new(),
+        min_severity: None,
     };
     let head = git.as_ref().and_then(|g| g.head_state().ok());
     let ports = Ports {

@@ -57,6 +57,7 @@ pub(crate) fn record(repo: &RepoArgs, checks: bool) -> anyhow::Result<u8> {
         strict: true,
         only: session.config.smoke.strict_gates.clone(),
         skip: Vec::new(),
+        min_severity: None,
     };
     // Where the record goes is checked before anything is recorded.
     let today = session.now().to_zoned(session.zone()).date();

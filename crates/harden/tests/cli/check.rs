@@ -158,11 +158,36 @@ fn extra_reports_exit_zero_and_skip() {
             .iter()
             .all(|g| !g["id"].as_str().unwrap().starts_with("R0."))
     );
+    // Findings below --min-severity are left out and fail nothing; the evidence counts them.
+    let filtered = harden(repo.path())
+        .args([
+            "check",
+            "--no-record",
+            "--format",
+            "json",
+            "--only",
+            "R0.*",
+            "--min-severity",
+            "critical",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&stdout(&filtered)).unwrap();
+    let scope = &report["gates"][0];
+    assert_eq!(scope["id"], "R0.scope.declared");
+    assert!(scope["findings"].as_array().unwrap().is_empty(), "{scope}");
+    assert!(
+        scope["evidence"]["counts"]["findings below --min-severity"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
     // Bad values are usage errors.
     for bad in [
         vec!["--report", "sarif"],
         vec!["--report", "yaml=x.yaml"],
         vec!["--skip", "R9.*"],
+        vec!["--min-severity", "urgent"],
     ] {
         let output = harden(repo.path())
             .args(["check", "--no-record"])
