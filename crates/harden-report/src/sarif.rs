@@ -127,6 +127,17 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
     result
 }
 
+/// GitHub code scanning's reading of a score: 9.0+ critical, 7.0+ high, 4.0+ medium, above 0 low.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "2.0",
+        Severity::Info => "0.0",
+    }
+}
+
 pub(crate) fn render(report: &RunReport, catalogue: &[&'static GateMeta]) -> String {
     let rules: Vec<ReportingDescriptor> = report
         .gates
@@ -144,9 +155,22 @@ pub(crate) fn render(report: &RunReport, catalogue: &[&'static GateMeta]) -> Str
                 level: Some(json!(level_name(gate.severity))),
                 ..ReportingConfiguration::default()
             });
+            // Code scanning ranks alerts by `security-severity` (a CVSS-like score): the gate's
+            // severity, or its most severe finding's where a finding was rated higher.
+            let severest = gate
+                .findings
+                .iter()
+                .map(|f| f.severity)
+                .chain(std::iter::once(gate.severity))
+                .max()
+                .unwrap_or(gate.severity);
             rule.properties = properties(BTreeMap::from([
                 ("round".to_owned(), json!(gate.round.code())),
                 ("tags".to_owned(), json!(["security", gate.round.code()])),
+                (
+                    "security-severity".to_owned(),
+                    json!(security_severity(severest)),
+                ),
             ]));
             rule
         })

@@ -350,6 +350,18 @@ fn sarif_validates_against_the_2_1_0_schema() {
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
+    // Every rule carries the score code scanning ranks alerts by.
+    for rule in value["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+    {
+        let score: f64 = rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((0.0..=10.0).contains(&score), "{rule}");
+    }
     let results = value["runs"][0]["results"].as_array().unwrap();
     let leak = results
         .iter()
