@@ -74,14 +74,13 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     if args.live {
         session.allow_live();
     }
-    for pattern in &args.only {
-        if !session
-            .catalogue
+    for (flag, patterns) in [("--only", &args.only), ("--skip", &args.skip)] {
+        if let Some(pattern) = patterns
             .iter()
-            .any(|g| g.id.matches_pattern(pattern))
+            .find(|p| !session.catalogue.iter().any(|g| g.id.matches_pattern(p)))
         {
             return Err(UsageError(format!(
-                "--only {pattern}: matches no gate (see `harden gates`)"
+                "{flag} {pattern}: matches no gate (see `harden gates`)"
             ))
             .into());
         }
@@ -91,18 +90,6 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|r| report_target(r))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    for pattern in &args.skip {
-        if !session
-            .catalogue
-            .iter()
-            .any(|g| g.id.matches_pattern(pattern))
-        {
-            return Err(UsageError(format!(
-                "--skip {pattern}: matches no gate (see `harden gates`)"
-            ))
-            .into());
-        }
-    }
     let options = RunOptions {
         profile: session.profile(args.profile.as_deref())?,
         strict: args.strict,
