@@ -113,6 +113,15 @@ fn components(packages: &[Dependency]) -> Vec<Component<'_>> {
     by_purl.into_values().collect()
 }
 
+/// An https URL with no credentials in it (`https://user:token@host/...`) and no query (where
+/// signed URLs carry theirs): the only kind an SBOM may repeat as a download location.
+fn plain_url(url: &str) -> bool {
+    url.strip_prefix("https://").is_some_and(|rest| {
+        let authority = rest.split('/').next().unwrap_or_default();
+        !authority.contains('@') && !rest.contains('?')
+    })
+}
+
 /// A UUID (version 4 layout) derived from `seed`: the same inventory, the same serial number.
 fn uuid_from(seed: &[u8]) -> String {
     let digest = sha2::Sha256::digest(seed);
@@ -215,7 +224,7 @@ pub fn spdx(subject: &Subject<'_>, packages: &[Dependency]) -> Value {
             "SPDXID": id(i),
             "name": c.package.name,
             "versionInfo": c.package.version,
-            "downloadLocation": c.package.source.as_deref().filter(|s| s.starts_with("https://")).unwrap_or("NOASSERTION"),
+            "downloadLocation": c.package.source.as_deref().filter(|s| plain_url(s)).unwrap_or("NOASSERTION"),
             "filesAnalyzed": false,
             "externalRefs": [{
                 "referenceCategory": "PACKAGE-MANAGER",
@@ -289,6 +298,18 @@ mod tests {
             purl(&package(Ecosystem::Go, "golang.org/x/net", "v0.1.0", None)),
             "pkg:golang/golang.org/x/net@v0.1.0"
         );
+    }
+
+    #[test]
+    fn download_locations_never_carry_credentials() {
+        assert!(plain_url("https://registry.example/x/-/x-1.0.0.tgz"));
+        assert!(!plain_url(
+            "https://user:npm_TOKEN@registry.example/x/-/x-1.0.0.tgz"
+        ));
+        assert!(!plain_url(
+            "https://registry.example/x.tgz?X-Amz-Signature=abc"
+        ));
+        assert!(!plain_url("git+https://github.example/o/r.git"));
     }
 
     #[test]

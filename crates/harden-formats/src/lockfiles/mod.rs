@@ -74,6 +74,11 @@ impl Dependency {
     /// workspace members, path and git dependencies and workspace links are the project's own
     /// code (a local crate that shares a name with a published one is not that crate).
     pub fn from_registry(&self) -> bool {
+        // npm v1 lockfiles write a git or file dependency's source as its "version"
+        // (`git+https://TOKEN@host/o/r.git#sha`): not a registry version, and not to be shown.
+        if self.version.contains("://") || self.version.starts_with("file:") {
+            return false;
+        }
         match (self.ecosystem, self.source.as_deref()) {
             (Ecosystem::Cargo, source) => {
                 source.is_some_and(|s| s.starts_with("registry+") || s.starts_with("sparse+"))
@@ -577,6 +582,21 @@ mod tests {
             ]
         );
         assert_eq!(npm_lock("package-lock.json", v1).unwrap().len(), 2);
+    }
+
+    /// A v1 git dependency's "version" is its URL, credentials and all: not a registry package,
+    /// so it is neither matched against advisories nor written into an SBOM.
+    #[test]
+    fn url_versions_are_not_registry_packages() {
+        let v1 = "{\"lockfileVersion\": 1, \"dependencies\": {\"private\": {\"version\": \"git+https://TOKEN@git.example/o/r.git#abc\"}, \"left-pad\": {\"version\": \"1.3.0\"}}}";
+        let registry: Vec<String> = locked_packages("package-lock.json", v1)
+            .unwrap()
+            .unwrap()
+            .into_iter()
+            .filter(Dependency::from_registry)
+            .map(|d| d.name)
+            .collect();
+        assert_eq!(registry, ["left-pad"]);
     }
 
     #[test]
