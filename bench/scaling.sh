@@ -11,6 +11,10 @@
 #   uses      one workflow with n unpinned `uses:` steps        (check --only R4.pinning.actions)
 #   waivers   harden.toml with n path waivers                   (check --only R7.runbooks)
 #   pinned    the same workflow with every `uses:` pinned        (the reference: no findings)
+#   npm-line  a package-lock.json of n packages on one line, non-ASCII in every entry (R4.sbom:
+#             every package located by line and column)
+#   yarn      a yarn.lock of n entries                           (R4.sbom)
+#   pipfile   a Pipfile.lock of n packages, minified              (R4.sbom)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HARDEN="${HARDEN:-${CARGO_TARGET_DIR:-target}/release/harden}"
@@ -44,6 +48,28 @@ open(f"{d}/harden.toml", "w").write("\n".join(out))
 PY
 }
 
+make_lock() { # dir n kind
+  mkdir -p "$1"; git -C "$1" init -q
+  python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+d, n, kind = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+if kind == "npm-line":
+    packages = {"": {"name": "app", "version": "1.0.0", "dependencies": {"p0": "^1.0.0"}}}
+    for i in range(n):
+        packages[f"node_modules/p{i}"] = {"version": "1.0.0", "integrity": "sha512-é" + "a" * 40,
+                                          "requires": {f"p{(i + 1) % n}": "^1"}}
+    text = json.dumps({"name": "app", "lockfileVersion": 3, "packages": packages},
+                      separators=(",", ":"), ensure_ascii=False)
+    open(f"{d}/package-lock.json", "w").write(text)
+elif kind == "yarn":
+    entries = "".join(f'p{i}@^1.0.0:\n  version "1.0.0"\n  resolved "https://r.example/p{i}.tgz"\n\n' for i in range(n))
+    open(f"{d}/yarn.lock", "w").write("# yarn lockfile v1\n\n" + entries)
+else:
+    default = {f"p{i}": {"version": "==1.0.0", "hashes": ["sha256:aa"]} for i in range(n)}
+    open(f"{d}/Pipfile.lock", "w").write(json.dumps({"default": default, "develop": {}}, separators=(",", ":")))
+PY
+}
+
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 time_case() { # dir gate
@@ -55,7 +81,8 @@ time_case() { # dir gate
 }
 
 printf '%-8s %8s %10s %8s %10s %7s\n' case n median_s 2n median_s ratio
-for spec in "uses 20000 R4.pinning.actions" "pinned 20000 R4.pinning.actions" "waivers 10000 R7.runbooks"; do
+for spec in "uses 20000 R4.pinning.actions" "pinned 20000 R4.pinning.actions" "waivers 10000 R7.runbooks" \
+  "npm-line 25000 R4.sbom" "yarn 25000 R4.sbom" "pipfile 25000 R4.sbom"; do
   read -r name n gate <<<"$spec"
   for size in "$n" $((n * 2)); do
     dir="$work/$name-$size"
@@ -63,6 +90,7 @@ for spec in "uses 20000 R4.pinning.actions" "pinned 20000 R4.pinning.actions" "w
       uses) make_uses "$dir" "$size" 0 ;;
       pinned) make_uses "$dir" "$size" 1 ;;
       waivers) make_waivers "$dir" "$size" ;;
+      npm-line | yarn | pipfile) make_lock "$dir" "$size" "$name" ;;
     esac
   done
   a=$(time_case "$work/$name-$n" "$gate")

@@ -22,6 +22,15 @@ pub enum Unjudged {
     /// harden has no ordering for the ecosystem.
     #[error("no version ordering for the {0} ecosystem")]
     Ecosystem(String),
+    /// A range bound of the advisory is not a version of the range's ordering: dropping it
+    /// would widen or narrow the range.
+    #[error("{advisory}'s range bound `{bound}` is not a version of its ordering")]
+    Bound {
+        /// The advisory.
+        advisory: String,
+        /// The bound as written.
+        bound: String,
+    },
 }
 
 /// Whether `advisory` affects `version` of the package `name` in `ecosystem`. `Ok(None)` when
@@ -42,7 +51,13 @@ pub fn affects<'a>(
         {
             continue;
         }
-        if entry_affects(affected, version)? {
+        if entry_affects(affected, version).map_err(|bad| match bad {
+            Unjudged::Bound { bound, .. } => Unjudged::Bound {
+                advisory: advisory.id.clone(),
+                bound,
+            },
+            other => other,
+        })? {
             return Ok(Some(affected));
         }
     }
@@ -81,15 +96,17 @@ fn entry_affects(affected: &Affected, version: &str) -> Result<bool, Unjudged> {
             (RangeKind::Semver, _) => Scheme::Semver,
             (RangeKind::Ecosystem, scheme) => scheme,
         };
+        // A SEMVER range over a version that is not one cannot be judged either way.
         let locked = if scheme == Scheme::Semver && !matches!(locked, Version::Semver(_)) {
-            match scheme.parse(version) {
-                Some(v) => v,
-                None => continue,
-            }
+            scheme.parse(version).ok_or_else(unparsable)?
         } else {
             locked.clone()
         };
-        if in_range(&range.events, scheme, &locked) {
+        let within = in_range(&range.events, scheme, &locked).map_err(|bound| Unjudged::Bound {
+            advisory: String::new(),
+            bound,
+        })?;
+        if within {
             return Ok(true);
         }
     }
@@ -98,14 +115,14 @@ fn entry_affects(affected: &Affected, version: &str) -> Result<bool, Unjudged> {
 
 /// OSV's evaluation: walk the events in version order; `introduced` at or below the version
 /// opens, `fixed` at or below it closes, `last_affected` below it closes; a `limit` bounds the
-/// whole range from above.
-fn in_range(events: &[Event], scheme: Scheme, locked: &Version) -> bool {
-    let parse = |text: &str| -> Option<Option<Version>> {
+/// whole range from above. `Err`: a bound that is not a version of `scheme`.
+fn in_range(events: &[Event], scheme: Scheme, locked: &Version) -> Result<bool, String> {
+    let parse = |text: &str| -> Result<Option<Version>, String> {
         // `0` is "before every version"; represented as None (lowest).
         if text == "0" {
-            Some(None)
+            Ok(None)
         } else {
-            scheme.parse(text).map(Some)
+            scheme.parse(text).map(Some).ok_or_else(|| text.to_owned())
         }
     };
     let mut points: Vec<(Option<Version>, u8, &Event)> = Vec::new();
@@ -113,25 +130,21 @@ fn in_range(events: &[Event], scheme: Scheme, locked: &Version) -> bool {
     let mut unlimited = false;
     for event in events {
         match event {
-            Event::Introduced(v) => {
-                if let Some(at) = parse(v) {
-                    points.push((at, 0, event));
-                }
-            }
+            Event::Introduced(v) => points.push((parse(v)?, 0, event)),
+            // `fixed: 0` would close nothing: no version is below the first.
             Event::Fixed(v) | Event::LastAffected(v) => {
-                if let Some(Some(at)) = parse(v) {
+                if let Some(at) = parse(v)? {
                     points.push((Some(at), 1, event));
                 }
             }
             Event::Limit(v) if v == "*" => unlimited = true,
-            Event::Limit(v) => {
-                if let Some(at) = scheme.parse(v) {
-                    limits.push(at);
-                }
-            }
+            Event::Limit(v) => limits.push(scheme.parse(v).ok_or_else(|| v.clone())?),
         }
     }
-    points.sort_by(|a, b| {
+    // The state at `locked` is that of the last event reached in version order (at one version,
+    // an `introduced` before a `fixed`). Kept as a running maximum rather than by sorting the
+    // events: an ordering that is not transitive (Maven's has corners) must not panic a sort.
+    let order = |a: &(Option<Version>, u8, &Event), b: &(Option<Version>, u8, &Event)| {
         let by_version = match (&a.0, &b.0) {
             (None, None) => Ordering::Equal,
             (None, Some(_)) => Ordering::Less,
@@ -139,30 +152,24 @@ fn in_range(events: &[Event], scheme: Scheme, locked: &Version) -> bool {
             (Some(x), Some(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
         };
         by_version.then(a.1.cmp(&b.1))
-    });
-    let mut affected = false;
-    for (at, _, event) in &points {
-        let reached = |strict: bool| match at {
-            None => true,
-            Some(at) => {
-                if strict {
-                    at < locked
-                } else {
-                    at <= locked
-                }
-            }
-        };
-        match event {
-            Event::Introduced(_) if reached(false) => affected = true,
-            Event::Fixed(_) if reached(false) => affected = false,
-            Event::LastAffected(_) if reached(true) => affected = false,
-            _ => {}
-        }
-    }
+    };
+    let reached = |point: &(Option<Version>, u8, &Event)| match (&point.0, point.2) {
+        (None, _) => true,
+        (Some(at), Event::LastAffected(_)) => at < locked,
+        (Some(at), _) => at <= locked,
+    };
+    let last = points.iter().filter(|p| reached(p)).fold(
+        None,
+        |last: Option<&(Option<Version>, u8, &Event)>, point| match last {
+            Some(last) if order(point, last) == Ordering::Less => Some(last),
+            _ => Some(point),
+        },
+    );
+    let mut affected = matches!(last, Some((_, _, Event::Introduced(_))));
     if affected && !unlimited && !limits.is_empty() {
         affected = limits.iter().any(|limit| locked < limit);
     }
-    affected
+    Ok(affected)
 }
 
 #[cfg(test)]
@@ -192,6 +199,7 @@ mod tests {
                 ranges: vec![Range { kind, events }],
                 versions: versions.iter().map(|v| (*v).to_owned()).collect(),
                 unaffected_requirements: None,
+                patched: Vec::new(),
             }],
         }
     }

@@ -51,6 +51,10 @@ pub struct Affected {
     /// requirements (`patched` and `unaffected`, `>= 0.9.1`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unaffected_requirements: Option<Vec<String>>,
+    /// RustSec's `patched` requirements alone: the fixes to name (its `unaffected` ones are
+    /// versions that never had the flaw, not upgrades).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patched: Vec<String>,
 }
 
 /// An OSV range: events along one ordering.
@@ -104,9 +108,7 @@ impl Advisory {
                 _ => None,
             })
             .collect();
-        if let Some(requirements) = &affected.unaffected_requirements {
-            fixed.extend(requirements.iter().cloned());
-        }
+        fixed.extend(affected.patched.iter().cloned());
         fixed.dedup();
         fixed
     }

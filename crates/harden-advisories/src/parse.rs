@@ -44,6 +44,24 @@ fn strings(value: &Value, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// `time` (RFC 3339, any offset and precision) as the index keeps it: UTC, nanoseconds, fixed
+/// width, so that comparing two as text (SQLite's `max`, an import's "is this copy newer")
+/// compares the times. A year outside 1970..=9999 is not a real record's.
+pub fn normalize_time(time: &str) -> Result<String, String> {
+    let parsed: jiff::Timestamp = time
+        .parse()
+        .map_err(|e| format!("`{time}` is not an RFC 3339 time: {e}"))?;
+    let utc = parsed.to_zoned(jiff::tz::TimeZone::UTC);
+    if !(1970..=9999).contains(&utc.year()) {
+        return Err(format!("`{time}` is not a time between 1970 and 9999"));
+    }
+    Ok(format!(
+        "{}.{:09}Z",
+        utc.strftime("%Y-%m-%dT%H:%M:%S"),
+        utc.subsec_nanosecond()
+    ))
+}
+
 /// The longest summary kept: a finding needs one line, not the record's whole text.
 const SUMMARY_CHARS: usize = 300;
 
@@ -66,6 +84,8 @@ pub fn osv(json: &[u8]) -> Result<Advisory, ParseError> {
     let id = text(&value, "id").ok_or_else(|| ParseError::plain("an `id` string is expected"))?;
     let modified = text(&value, "modified")
         .ok_or_else(|| ParseError::plain(format!("{id}: a `modified` time is expected")))?;
+    let modified =
+        normalize_time(&modified).map_err(|e| ParseError::plain(format!("{id}: modified: {e}")))?;
     let mut cvss: Vec<String> = Vec::new();
     let mut informational = None;
     let severities = |value: &Value, cvss: &mut Vec<String>| {
@@ -152,6 +172,7 @@ pub fn osv(json: &[u8]) -> Result<Advisory, ParseError> {
             ranges,
             versions: strings(entry, "versions"),
             unaffected_requirements: None,
+            patched: Vec::new(),
         });
     }
     let summary = text(&value, "summary")
@@ -240,9 +261,14 @@ pub fn rustsec(markdown: &str) -> Result<Advisory, ParseError> {
     let id = get("id").ok_or_else(|| ParseError::plain("[advisory] id is expected"))?;
     let package = get("package")
         .ok_or_else(|| ParseError::plain(format!("{id}: [advisory] package is expected")))?;
-    let date = get("date").unwrap_or_default();
+    let date = get("date")
+        .ok_or_else(|| ParseError::plain(format!("{id}: [advisory] date is expected")))?;
+    // RustSec records carry a date, not a modification time.
+    let modified = normalize_time(&format!("{date}T00:00:00Z"))
+        .map_err(|e| ParseError::plain(format!("{id}: date `{date}`: {e}")))?;
     let versions = document.get("versions").and_then(|v| v.as_table_like());
-    let mut unaffected = list(versions, "patched");
+    let patched = list(versions, "patched");
+    let mut unaffected = patched.clone();
     unaffected.extend(list(versions, "unaffected"));
     for requirement in &unaffected {
         semver::VersionReq::parse(requirement).map_err(|e| {
@@ -259,12 +285,7 @@ pub fn rustsec(markdown: &str) -> Result<Advisory, ParseError> {
     Ok(Advisory {
         aliases: list(Some(advisory), "aliases"),
         summary: title.chars().take(SUMMARY_CHARS).collect(),
-        // RustSec records carry a date, not a modification time.
-        modified: if date.is_empty() {
-            String::new()
-        } else {
-            format!("{date}T00:00:00Z")
-        },
+        modified,
         withdrawn: get("withdrawn"),
         cvss: get("cvss").into_iter().collect(),
         rated: None,
@@ -276,6 +297,7 @@ pub fn rustsec(markdown: &str) -> Result<Advisory, ParseError> {
             ranges: Vec::new(),
             versions: Vec::new(),
             unaffected_requirements: Some(unaffected),
+            patched,
         }],
         id,
     })
@@ -316,7 +338,7 @@ mod tests {
     fn bad_osv_records_say_where_and_what() {
         let error = osv(b"{\n  \"id\": 1,\n").unwrap_err();
         assert_eq!(error.line, Some(3));
-        assert!(osv(br#"{"id": "X", "modified": "t", "affected": [{"package": {"ecosystem": "npm", "name": "a"}, "ranges": [{"type": "NOPE", "events": []}]}]}"#)
+        assert!(osv(br#"{"id": "X", "modified": "2024-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "npm", "name": "a"}, "ranges": [{"type": "NOPE", "events": []}]}]}"#)
             .unwrap_err()
             .message
             .contains("SEMVER, ECOSYSTEM or GIT"));
@@ -326,6 +348,24 @@ mod tests {
                 .message
                 .contains("modified")
         );
+        let error = osv(br#"{"id": "X", "modified": "yesterday", "affected": []}"#).unwrap_err();
+        assert!(error.message.contains("not an RFC 3339 time"), "{error:?}");
+    }
+
+    #[test]
+    fn times_compare_as_text_once_normalized() {
+        let times = [
+            "2024-01-01T00:00:00Z",
+            "2024-01-01T00:00:00.5Z",
+            "2024-01-01T02:00:01+02:00",
+            "2024-01-01T00:00:01.000001Z",
+        ];
+        let normalized: Vec<String> = times.iter().map(|t| normalize_time(t).unwrap()).collect();
+        assert_eq!(normalized[2], "2024-01-01T00:00:01.000000000Z");
+        let mut sorted = normalized.clone();
+        sorted.sort();
+        assert_eq!(sorted, normalized);
+        assert!(normalize_time("1969-12-31T23:59:59Z").is_err());
     }
 
     #[test]
@@ -334,10 +374,15 @@ mod tests {
         let advisory = rustsec(markdown).unwrap();
         assert_eq!(advisory.id, "RUSTSEC-2099-0001");
         assert_eq!(advisory.summary, "Demo crashes");
-        assert_eq!(advisory.modified, "2099-01-02T00:00:00Z");
+        assert_eq!(advisory.modified, "2099-01-02T00:00:00.000000000Z");
         assert_eq!(
             advisory.affected[0].unaffected_requirements.as_deref(),
             Some(&[">= 1.2.0".to_owned(), "< 0.5.0".to_owned()][..])
+        );
+        // Versions that never had the flaw are not a fix to offer.
+        assert_eq!(
+            Advisory::fixed_versions(&advisory.affected[0]),
+            [">= 1.2.0"]
         );
     }
 
@@ -352,7 +397,7 @@ mod tests {
         let error = rustsec("```toml\n[advisory]\nid = \n```\n").unwrap_err();
         assert_eq!(error.line, Some(3), "{error:?}");
         assert!(
-            rustsec("```toml\n[advisory]\nid = \"R\"\npackage = \"p\"\n[versions]\npatched = [\"not a req\"]\n```\n")
+            rustsec("```toml\n[advisory]\nid = \"R\"\npackage = \"p\"\ndate = \"2024-01-01\"\n[versions]\npatched = [\"not a req\"]\n```\n")
                 .unwrap_err()
                 .message
                 .contains("not a version requirement")

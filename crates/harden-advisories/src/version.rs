@@ -42,6 +42,11 @@ impl Scheme {
     /// Parses `text` in this ordering; `None` when it is not a version of this scheme.
     pub fn parse(self, text: &str) -> Option<Version> {
         let text = text.trim();
+        // No real version is longer; Maven's sub-lists nest once per `-`, and comparing them
+        // recurses.
+        if text.len() > MAX_VERSION_BYTES {
+            return None;
+        }
         match self {
             Self::Semver => semver_lenient(text).map(Version::Semver),
             Self::Go => {
@@ -54,6 +59,9 @@ impl Scheme {
         }
     }
 }
+
+/// The longest version text read.
+const MAX_VERSION_BYTES: usize = 256;
 
 /// A parsed version. Versions of different schemes are not comparable.
 #[derive(Debug, Clone)]
@@ -197,19 +205,17 @@ impl Gem {
 impl Ord for Gem {
     fn cmp(&self, other: &Self) -> Ordering {
         let (a, b) = (self.canonical(), other.canonical());
+        // `Gem::Version#<=>`: a missing segment is 0; letters sort before a number.
+        let zero = GemSegment::Number("0".to_owned());
         for i in 0..a.len().max(b.len()) {
-            let order = match (a.get(i), b.get(i)) {
-                (Some(GemSegment::Number(x)), Some(GemSegment::Number(y))) => compare_digits(x, y),
-                (Some(GemSegment::Letters(x)), Some(GemSegment::Letters(y))) => x.cmp(y),
-                // Letters sort before a number, and before the end (a pre-release of the
-                // shorter version); a number sorts after either.
-                (Some(GemSegment::Letters(_)), _) | (None, Some(GemSegment::Number(_))) => {
-                    Ordering::Less
-                }
-                (Some(GemSegment::Number(_)), _) | (None, Some(GemSegment::Letters(_))) => {
-                    Ordering::Greater
-                }
-                (None, None) => Ordering::Equal,
+            let order = match (
+                a.get(i).copied().unwrap_or(&zero),
+                b.get(i).copied().unwrap_or(&zero),
+            ) {
+                (GemSegment::Number(x), GemSegment::Number(y)) => compare_digits(x, y),
+                (GemSegment::Letters(x), GemSegment::Letters(y)) => x.cmp(y),
+                (GemSegment::Letters(_), GemSegment::Number(_)) => Ordering::Less,
+                (GemSegment::Number(_), GemSegment::Letters(_)) => Ordering::Greater,
             };
             if order != Ordering::Equal {
                 return order;
@@ -256,9 +262,6 @@ pub struct Maven {
 /// The rank of a qualifier; unknown ones rank after every known one, among themselves by text.
 fn qualifier_rank(qualifier: &str) -> (u8, &str) {
     let canonical = match qualifier {
-        "a" => "alpha",
-        "b" => "beta",
-        "m" => "milestone",
         "cr" => "rc",
         "ga" | "final" | "release" => "",
         other => other,
@@ -288,9 +291,19 @@ impl Maven {
             } else if digits {
                 list.push(MavenItem::Number(std::mem::take(token)));
             } else {
-                // A letter qualifier directly followed by a number is short for a named one.
                 list.push(MavenItem::Qualifier(std::mem::take(token)));
             }
+        };
+        // `a`, `b` and `m` directly followed by a number are short for alpha, beta and
+        // milestone (`1.0a1`); alone (`1.0-a`) they are qualifiers like any other.
+        let expand = |token: &mut String| {
+            let long = match token.as_str() {
+                "a" => "alpha",
+                "b" => "beta",
+                "m" => "milestone",
+                _ => return,
+            };
+            long.clone_into(token);
         };
         for c in text.chars() {
             match c {
@@ -306,6 +319,7 @@ impl Maven {
                 c if c.is_ascii_digit() => {
                     if !digits && !token.is_empty() {
                         // Letters then digits (`rc1`): the number starts a sub-list.
+                        expand(&mut token);
                         let list = stack.last_mut().expect("a list");
                         flush(&mut token, false, list);
                         stack.push(Vec::new());
@@ -366,7 +380,13 @@ fn against_nothing(item: &MavenItem) -> Ordering {
         MavenItem::Number(n) if n.bytes().all(|b| b == b'0') => Ordering::Equal,
         MavenItem::Number(_) => Ordering::Greater,
         MavenItem::Qualifier(q) => qualifier_rank(q).cmp(&(5, "")),
-        MavenItem::List(l) => l.first().map_or(Ordering::Equal, against_nothing),
+        // Every item speaks, not the first alone (MNG-6964): otherwise the ordering is not
+        // transitive and sorting may panic.
+        MavenItem::List(l) => l
+            .iter()
+            .map(against_nothing)
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal),
     }
 }
 
@@ -491,6 +511,9 @@ mod tests {
         lt(r, "1.0.0-1", "1.0.0");
         eq(r, "1.0", "1");
         eq(r, "1.0.0", "1");
+        // A missing segment is 0, and a letter sorts before it (`Gem::Version#<=>`).
+        lt(r, "1.a.0.b", "1.a");
+        eq(r, "1.a.0", "1.a");
         assert!(r.parse("1.0 beta").is_none());
     }
 
@@ -510,6 +533,28 @@ mod tests {
         eq(m, "1.0-final", "1.0");
         eq(m, "1.0.ga", "1");
         eq(m, "1.0-cr1", "1.0-rc1");
+        // `a`, `b`, `m` abbreviate only when a number follows.
+        eq(m, "1.0a1", "1.0-alpha-1");
+        lt(m, "1.0", "1.0-a");
+        lt(m, "1.0-b1", "1.0-a");
+        // A sub-list against nothing is judged by all its items (MNG-6964).
+        lt(m, "1-0-alpha", "1");
+        lt(m, "1-0.0-alpha", "1");
+    }
+
+    #[test]
+    fn overlong_versions_are_not_read() {
+        let long = "1-".repeat(200_000);
+        for scheme in [
+            Scheme::Semver,
+            Scheme::Go,
+            Scheme::Pep440,
+            Scheme::RubyGems,
+            Scheme::Maven,
+        ] {
+            assert!(scheme.parse(&long).is_none(), "{scheme:?}");
+        }
+        assert!(Scheme::Maven.parse(&"1-".repeat(100)).is_some());
     }
 
     #[test]
@@ -580,6 +625,31 @@ mod tests {
                 })
         }
 
+        /// Maven's own ordering is not transitive where a bare qualifier meets a sub-list
+        /// (`m2.b < m2-m2 < m2 < m2.b`, as `ComparableVersion` has it): harden never sorts by
+        /// it, and these only check that two versions always compare one way.
+        fn maven_any_text() -> impl Strategy<Value = String> {
+            // Items of every kind (zeros, release words, letters running into digits) joined
+            // by both separators, so that sub-lists meet the end of the other version.
+            proptest::collection::vec(
+                (
+                    "0|[1-9]|alpha|a1|b|m2|rc1|SNAPSHOT|sp|final|ga|foo|1a",
+                    "[.-]",
+                ),
+                1..6,
+            )
+            .prop_map(|items| {
+                let mut text = String::new();
+                for (i, (item, separator)) in items.iter().enumerate() {
+                    if i > 0 {
+                        text.push_str(separator);
+                    }
+                    text.push_str(item);
+                }
+                text
+            })
+        }
+
         /// A total order: antisymmetric and transitive, equal to itself.
         #[allow(clippy::many_single_char_names)] // three versions and their parses
         fn total(scheme: Scheme, a: &str, b: &str, c: &str) -> Result<(), TestCaseError> {
@@ -635,6 +705,12 @@ mod tests {
             #[test]
             fn maven_is_a_total_order(a in maven_text(), b in maven_text(), c in maven_text()) {
                 total(Scheme::Maven, &a, &b, &c)?;
+            }
+
+            #[test]
+            fn maven_compares_any_two_versions_one_way(a in maven_any_text(), b in maven_any_text()) {
+                let (x, y) = (Scheme::Maven.parse(&a).unwrap(), Scheme::Maven.parse(&b).unwrap());
+                prop_assert_eq!(x.partial_cmp(&y).map(Ordering::reverse), y.partial_cmp(&x));
             }
 
             #[test]

@@ -12,8 +12,22 @@ use harden_advisories::{Advisory, model::package_key, parse};
 use harden_engine::{AdvisoryDb, AdvisoryDbStatus, PortError};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-/// The index layout this version reads and writes.
-const SCHEMA_VERSION: &str = "1";
+/// The index layout this version reads and writes (2: times normalized to fixed-width UTC).
+const SCHEMA_VERSION: &str = "2";
+
+/// The index's tables, exactly: an index whose schema differs in anything (a view, a trigger,
+/// a generated column) is refused, since a repository can bring its own `.harden/advisories.db`
+/// and the reads below must stay the bounded lookups they are written as.
+const SCHEMA: [&str; 4] = [
+    "CREATE TABLE advisory (id TEXT PRIMARY KEY, modified TEXT NOT NULL, record TEXT NOT NULL)",
+    "CREATE TABLE package (ecosystem TEXT NOT NULL, key TEXT NOT NULL, advisory TEXT NOT NULL, \
+     PRIMARY KEY (ecosystem, key, advisory)) WITHOUT ROWID",
+    "CREATE INDEX package_by_advisory ON package (advisory)",
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+];
+
+/// At most this many unreadable records are kept for the report (all are counted).
+const LISTED_RECORD_ERRORS: usize = 1000;
 
 /// The largest single record or archive entry read (a real OSV record is a few KiB).
 const MAX_RECORD_BYTES: u64 = 16 << 20;
@@ -38,8 +52,13 @@ pub enum DbError {
         message: String,
     },
     /// Records that could not be read; nothing was written.
-    #[error("{} record(s) could not be read; nothing was imported", .0.len())]
-    Records(Vec<RecordError>),
+    #[error("{total} record(s) could not be read; nothing was imported")]
+    Records {
+        /// The first of them.
+        listed: Vec<RecordError>,
+        /// How many.
+        total: usize,
+    },
     /// Reading a source failed.
     #[error("{path}: {message}")]
     Io {
@@ -122,6 +141,7 @@ impl Index {
             connection,
             location,
         };
+        index.defend()?;
         index.check_schema()?;
         Ok(index)
     }
@@ -133,117 +153,113 @@ impl Index {
         }
         let fresh = !path.exists();
         let connection = Connection::open(path)?;
-        let index = Self {
+        let mut index = Self {
             connection,
             location: path.display().to_string(),
         };
+        index.defend()?;
         if fresh {
-            index.connection.execute_batch(
-                "CREATE TABLE advisory (id TEXT PRIMARY KEY, modified TEXT NOT NULL,
-                     record TEXT NOT NULL);
-                 CREATE TABLE package (ecosystem TEXT NOT NULL, key TEXT NOT NULL,
-                     advisory TEXT NOT NULL, PRIMARY KEY (ecosystem, key, advisory))
-                     WITHOUT ROWID;
-                 CREATE INDEX package_by_advisory ON package (advisory);
-                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
-            )?;
-            index.connection.execute(
+            // One transaction: an interrupted creation leaves no half-made index behind.
+            let transaction = index.connection.transaction()?;
+            for statement in SCHEMA {
+                transaction.execute(statement, [])?;
+            }
+            transaction.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema', ?1)",
                 [SCHEMA_VERSION],
             )?;
+            transaction.commit()?;
         }
         index.check_schema()?;
         Ok(index)
     }
 
+    /// Treats the file as untrusted: no triggers, views or schema functions run, and the
+    /// schema cannot be rewritten through the connection.
+    fn defend(&self) -> Result<(), DbError> {
+        use rusqlite::config::DbConfig;
+        for (setting, on) in [
+            (DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true),
+            (DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false),
+            (DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false),
+            (DbConfig::SQLITE_DBCONFIG_ENABLE_VIEW, false),
+        ] {
+            self.connection.set_db_config(setting, on)?;
+        }
+        Ok(())
+    }
+
+    fn invalid(&self, message: impl Into<String>) -> DbError {
+        DbError::Invalid {
+            path: self.location.clone(),
+            message: message.into(),
+        }
+    }
+
     fn check_schema(&self) -> Result<(), DbError> {
+        let invalid = |e: rusqlite::Error| self.invalid(e.to_string());
+        let mut statement = self
+            .connection
+            .prepare("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY rowid")
+            .map_err(invalid)?;
+        let found = statement
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(invalid)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(invalid)?;
+        if found != SCHEMA {
+            return Err(self.invalid(
+                "its tables are not the ones harden creates; remove it and run `harden db import` again",
+            ));
+        }
         let version: Option<String> = self
             .connection
             .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
                 r.get(0)
             })
             .optional()
-            .map_err(|e| DbError::Invalid {
-                path: self.location.clone(),
-                message: e.to_string(),
-            })?;
+            .map_err(invalid)?;
         match version.as_deref() {
             Some(SCHEMA_VERSION) => Ok(()),
-            other => Err(DbError::Invalid {
-                path: self.location.clone(),
-                message: format!("schema {other:?}, expected {SCHEMA_VERSION}"),
-            }),
+            other => Err(self.invalid(format!(
+                "layout {}, this harden reads {SCHEMA_VERSION}; remove it and run `harden db import` again",
+                other.unwrap_or("unknown")
+            ))),
         }
     }
 
     /// Reads every record of `sources` (directories, `.zip` archives, single `.json` or
-    /// `RUSTSEC-*.md` files), then writes them in one transaction. `progress` hears the count
-    /// of records read so far; `now` is the RFC 3339 time recorded as the import's.
+    /// `RUSTSEC-*.md` files) and writes them as they are read, in one transaction committed only
+    /// if every record could be read: memory stays that of one record whatever the data's size.
+    /// `progress` hears the count of records read so far; `now` is the RFC 3339 time recorded
+    /// as the import's.
     pub fn import(
         &mut self,
         sources: &[PathBuf],
         now: &str,
         progress: &dyn Fn(u64),
     ) -> Result<ImportReport, DbError> {
-        let mut records = Vec::new();
-        let mut errors = Vec::new();
-        for source in sources {
-            read_source(source, &mut records, &mut errors, progress)?;
-        }
-        if !errors.is_empty() {
-            return Err(DbError::Records(errors));
-        }
-        let mut report = ImportReport {
-            read: records.len() as u64,
-            ..ImportReport::default()
-        };
         let transaction = self.connection.transaction()?;
+        let mut report = ImportReport::default();
+        let mut errors = RecordErrors::default();
         {
-            let mut existing =
-                transaction.prepare("SELECT modified, record FROM advisory WHERE id = ?1")?;
-            let mut upsert = transaction.prepare(
-                "INSERT INTO advisory (id, modified, record) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET modified = excluded.modified,
-                     record = excluded.record",
-            )?;
-            let mut forget = transaction.prepare("DELETE FROM package WHERE advisory = ?1")?;
-            let mut link = transaction.prepare(
-                "INSERT OR IGNORE INTO package (ecosystem, key, advisory) VALUES (?1, ?2, ?3)",
-            )?;
-            for advisory in &records {
-                if advisory.withdrawn.is_some() {
-                    report.withdrawn += 1;
-                }
-                let record = serde_json::to_string(advisory).map_err(|e| DbError::Io {
-                    path: advisory.id.clone(),
-                    message: e.to_string(),
-                })?;
-                let old: Option<(String, String)> = existing
-                    .query_row([&advisory.id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                match &old {
-                    Some((_, same)) if *same == record => {
-                        report.unchanged += 1;
-                        continue;
-                    }
-                    // A copy older than the one indexed (the same advisory from two sources).
-                    Some((modified, _)) if *modified > advisory.modified => {
-                        report.unchanged += 1;
-                        continue;
-                    }
-                    Some(_) => report.replaced += 1,
-                    None => report.added += 1,
-                }
-                upsert.execute(params![advisory.id, advisory.modified, record])?;
-                forget.execute([&advisory.id])?;
-                for affected in &advisory.affected {
-                    link.execute(params![
-                        affected.ecosystem,
-                        package_key(&affected.ecosystem, &affected.name),
-                        advisory.id
-                    ])?;
-                }
+            let mut writer = Writer::new(&transaction)?;
+            let mut sink = |advisory: Advisory| -> Result<(), DbError> {
+                report.read += 1;
+                writer.write(&advisory, &mut report)?;
+                progress(report.read);
+                Ok(())
+            };
+            for source in sources {
+                read_source(source, &mut sink, &mut errors)?;
             }
+        }
+        if errors.total > 0 {
+            // Dropping the transaction rolls every write back.
+            return Err(DbError::Records {
+                listed: errors.listed,
+                total: errors.total,
+            });
         }
         transaction.execute(
             "INSERT INTO meta (key, value) VALUES ('imported_at', ?1)
@@ -268,11 +284,93 @@ impl Index {
     }
 }
 
+/// The records that could not be read: the first few kept, all counted.
+#[derive(Default)]
+struct RecordErrors {
+    listed: Vec<RecordError>,
+    total: usize,
+}
+
+impl RecordErrors {
+    fn push(&mut self, error: RecordError) {
+        self.total += 1;
+        if self.listed.len() < LISTED_RECORD_ERRORS {
+            self.listed.push(error);
+        }
+    }
+}
+
+/// The statements an import writes with, prepared once.
+struct Writer<'c> {
+    existing: rusqlite::Statement<'c>,
+    upsert: rusqlite::Statement<'c>,
+    forget: rusqlite::Statement<'c>,
+    link: rusqlite::Statement<'c>,
+}
+
+impl<'c> Writer<'c> {
+    fn new(connection: &'c Connection) -> Result<Self, DbError> {
+        Ok(Self {
+            existing: connection.prepare("SELECT modified, record FROM advisory WHERE id = ?1")?,
+            upsert: connection.prepare(
+                "INSERT INTO advisory (id, modified, record) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET modified = excluded.modified,
+                     record = excluded.record",
+            )?,
+            forget: connection.prepare("DELETE FROM package WHERE advisory = ?1")?,
+            link: connection.prepare(
+                "INSERT OR IGNORE INTO package (ecosystem, key, advisory) VALUES (?1, ?2, ?3)",
+            )?,
+        })
+    }
+
+    fn write(&mut self, advisory: &Advisory, report: &mut ImportReport) -> Result<(), DbError> {
+        if advisory.withdrawn.is_some() {
+            report.withdrawn += 1;
+        }
+        let record = serde_json::to_string(advisory).map_err(|e| DbError::Io {
+            path: advisory.id.clone(),
+            message: e.to_string(),
+        })?;
+        let old: Option<(String, String)> = self
+            .existing
+            .query_row([&advisory.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match &old {
+            Some((_, same)) if *same == record => {
+                report.unchanged += 1;
+                return Ok(());
+            }
+            // A copy older than the one indexed (the same advisory from two sources). Times
+            // are normalized to fixed-width UTC when read: as text they compare as times.
+            Some((modified, _)) if *modified > advisory.modified => {
+                report.unchanged += 1;
+                return Ok(());
+            }
+            Some(_) => report.replaced += 1,
+            None => report.added += 1,
+        }
+        self.upsert
+            .execute(params![advisory.id, advisory.modified, record])?;
+        self.forget.execute([&advisory.id])?;
+        for affected in &advisory.affected {
+            self.link.execute(params![
+                affected.ecosystem,
+                package_key(&affected.ecosystem, &affected.name),
+                advisory.id
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+/// Where each record read goes.
+type Sink<'a> = dyn FnMut(Advisory) -> Result<(), DbError> + 'a;
+
 fn read_source(
     source: &Path,
-    records: &mut Vec<Advisory>,
-    errors: &mut Vec<RecordError>,
-    progress: &dyn Fn(u64),
+    sink: &mut Sink<'_>,
+    errors: &mut RecordErrors,
 ) -> Result<(), DbError> {
     if source.is_dir() {
         // Everything under the directory, hidden or ignored files too: it is data, not a
@@ -295,18 +393,17 @@ fn read_source(
             } else if name.starts_with("RUSTSEC-") && has_extension(&file, "md") {
                 Kind::RustSec
             } else if has_extension(&file, "zip") {
-                read_zip(&file, records, errors, progress)?;
+                read_zip(&file, sink, errors)?;
                 continue;
             } else {
                 continue;
             };
             let bytes = read_bounded(&file)?;
-            one(&file.display().to_string(), &bytes, kind, records, errors);
-            progress(records.len() as u64);
+            one(&file.display().to_string(), &bytes, kind, sink, errors)?;
         }
         Ok(())
     } else if has_extension(source, "zip") {
-        read_zip(source, records, errors, progress)
+        read_zip(source, sink, errors)
     } else if source.is_file() {
         let kind = if has_extension(source, "md") {
             Kind::RustSec
@@ -314,8 +411,7 @@ fn read_source(
             Kind::Osv
         };
         let bytes = read_bounded(source)?;
-        one(&source.display().to_string(), &bytes, kind, records, errors);
-        Ok(())
+        one(&source.display().to_string(), &bytes, kind, sink, errors)
     } else {
         Err(io(source, "no such file or directory"))
     }
@@ -347,9 +443,9 @@ fn one(
     source: &str,
     bytes: &[u8],
     kind: Kind,
-    records: &mut Vec<Advisory>,
-    errors: &mut Vec<RecordError>,
-) {
+    sink: &mut Sink<'_>,
+    errors: &mut RecordErrors,
+) -> Result<(), DbError> {
     let parsed = match kind {
         Kind::Osv => parse::osv(bytes),
         Kind::RustSec => match std::str::from_utf8(bytes) {
@@ -362,22 +458,20 @@ fn one(
         },
     };
     match parsed {
-        Ok(advisory) => records.push(advisory),
-        Err(e) => errors.push(RecordError {
-            source: source.to_owned(),
-            line: e.line,
-            column: e.column,
-            message: e.message,
-        }),
+        Ok(advisory) => sink(advisory),
+        Err(e) => {
+            errors.push(RecordError {
+                source: source.to_owned(),
+                line: e.line,
+                column: e.column,
+                message: e.message,
+            });
+            Ok(())
+        }
     }
 }
 
-fn read_zip(
-    path: &Path,
-    records: &mut Vec<Advisory>,
-    errors: &mut Vec<RecordError>,
-    progress: &dyn Fn(u64),
-) -> Result<(), DbError> {
+fn read_zip(path: &Path, sink: &mut Sink<'_>, errors: &mut RecordErrors) -> Result<(), DbError> {
     use std::io::Read as _;
     let file = fs_err::File::open(path).map_err(|e| io(path, e))?;
     let mut archive = zip::ZipArchive::new(file).map_err(|e| io(path, e))?;
@@ -408,12 +502,8 @@ fn read_zip(
                 message: "larger than any advisory record".into(),
             });
         }
-        one(&name, &bytes, Kind::Osv, records, errors);
-        if records.len().is_multiple_of(1000) {
-            progress(records.len() as u64);
-        }
+        one(&name, &bytes, Kind::Osv, sink, errors)?;
     }
-    progress(records.len() as u64);
     Ok(())
 }
 
@@ -556,7 +646,7 @@ mod tests {
         assert_eq!(status.records, [("PyPI".to_owned(), 1)]);
         assert_eq!(
             status.newest_modified.as_deref(),
-            Some("2024-03-01T00:00:00Z")
+            Some("2024-03-01T00:00:00.000000000Z")
         );
         assert_eq!(status.imported_at.as_deref(), Some("2024-03-02T00:00:00Z"));
     }
@@ -572,7 +662,8 @@ mod tests {
         );
         let db = data.path().join("advisories.db");
         let mut index = Index::create(&db).unwrap();
-        let Err(DbError::Records(errors)) = index.import(&[data.path().join("a")], "now", &|_| {})
+        let Err(DbError::Records { listed: errors, .. }) =
+            index.import(&[data.path().join("a")], "now", &|_| {})
         else {
             panic!("a bad record must fail the import");
         };
@@ -606,6 +697,60 @@ mod tests {
             .unwrap();
         assert_eq!(report.added, 2);
         assert_eq!(index.records("crates.io", "demo").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_index_with_anything_but_its_own_tables_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        // A view that recurses without end, a trigger, an extra column: each would make reads
+        // do what the file's author wants.
+        for extra in [
+            "CREATE VIEW forever AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT i FROM n",
+            "CREATE TRIGGER t AFTER INSERT ON meta BEGIN DELETE FROM advisory; END",
+            "ALTER TABLE advisory ADD COLUMN big TEXT GENERATED ALWAYS AS (zeroblob(1000000000)) VIRTUAL",
+        ] {
+            let db = dir.path().join("forged.db");
+            let _ = fs_err::remove_file(&db);
+            drop(Index::create(&db).unwrap());
+            Connection::open(&db).unwrap().execute_batch(extra).unwrap();
+            let error = Index::open(&db).err().expect(extra);
+            assert!(
+                error.to_string().contains("not the ones harden creates"),
+                "{extra}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_index_of_another_layout_says_how_to_rebuild_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("old.db");
+        drop(Index::create(&db).unwrap());
+        Connection::open(&db)
+            .unwrap()
+            .execute("UPDATE meta SET value = '1' WHERE key = 'schema'", [])
+            .unwrap();
+        let error = Index::open(&db).err().unwrap().to_string();
+        assert!(error.contains("layout 1"), "{error}");
+        assert!(error.contains("harden db import"), "{error}");
+    }
+
+    #[test]
+    fn unreadable_records_are_counted_past_those_listed() {
+        let data = tempfile::tempdir().unwrap();
+        for n in 0..LISTED_RECORD_ERRORS + 5 {
+            write(data.path(), &format!("bad/{n:05}.json"), "{");
+        }
+        let mut index = Index::create(&data.path().join("db")).unwrap();
+        let Err(DbError::Records { listed, total }) =
+            index.import(&[data.path().join("bad")], "now", &|_| {})
+        else {
+            panic!("bad records must fail the import");
+        };
+        assert_eq!(
+            (listed.len(), total),
+            (LISTED_RECORD_ERRORS, LISTED_RECORD_ERRORS + 5)
+        );
     }
 
     #[test]

@@ -102,6 +102,27 @@ mod line_index_tests {
             );
         }
     }
+
+    #[test]
+    fn agrees_on_long_lines_of_mixed_widths() {
+        // Lines longer than the counting blocks, with characters of 1 to 4 bytes straddling
+        // their edges, and text ending exactly on a block edge.
+        let line: String = "aé€😀".repeat(40);
+        for text in [
+            format!("{line}\n{line}\nx"),
+            "b".repeat(128),
+            format!("{}\n", "é".repeat(64)),
+        ] {
+            let index = LineIndex::new(&text);
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(
+                    index.line_col(&text, offset),
+                    line_col_at(&text, offset),
+                    "{offset}"
+                );
+            }
+        }
+    }
 }
 
 /// A file name or path as text: valid UTF-8 kept as it is, every other byte written `\xNN`. Paths
@@ -143,10 +164,22 @@ pub fn escape_path(bytes: &[u8]) -> String {
 
 /// Where each line of a text starts, so that the n-th line or the position of an offset is
 /// found in O(log n) rather than by walking the text from its start (which, once per finding,
-/// made gates quadratic in the size of a file).
+/// made gates quadratic in the size of a file). Columns count characters: a running count of
+/// them every [`CHAR_BLOCK`] bytes bounds the work per position on a long line (a minified
+/// lockfile is one line of megabytes).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// `chars[k]`: the characters in the text's first `k * CHAR_BLOCK` bytes.
+    chars: Vec<usize>,
+}
+
+/// Bytes between two running character counts of a [`LineIndex`].
+const CHAR_BLOCK: usize = 64;
+
+/// Whether `byte` starts a character (is not a UTF-8 continuation byte).
+fn starts_char(byte: u8) -> bool {
+    byte & 0xC0 != 0x80
 }
 
 impl LineIndex {
@@ -159,7 +192,26 @@ impl LineIndex {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| i + 1),
         );
-        Self { starts }
+        let mut chars = Vec::with_capacity(text.len() / CHAR_BLOCK + 1);
+        let mut count = 0;
+        chars.push(0);
+        for block in text.as_bytes().chunks_exact(CHAR_BLOCK) {
+            count += block.iter().filter(|&&b| starts_char(b)).count();
+            chars.push(count);
+        }
+        Self { starts, chars }
+    }
+
+    /// The characters in `text[..offset]`.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let block = offset / CHAR_BLOCK;
+        let counted = self.chars.get(block).copied().unwrap_or(0);
+        let from = (block * CHAR_BLOCK).min(offset);
+        counted
+            + text.as_bytes()[from..offset]
+                .iter()
+                .filter(|&&b| starts_char(b))
+                .count()
     }
 
     /// Line `line` (1-based) of `text`, without its line ending; empty past the end.
@@ -192,7 +244,9 @@ impl LineIndex {
         let start = self.starts[index];
         LineCol {
             line: u32::try_from(index + 1).unwrap_or(u32::MAX),
-            column: u32::try_from(text[start..offset].chars().count()).unwrap_or(u32::MAX) + 1,
+            column: u32::try_from(self.chars_before(text, offset) - self.chars_before(text, start))
+                .unwrap_or(u32::MAX)
+                .saturating_add(1),
         }
     }
 }

@@ -99,6 +99,16 @@ impl GitHistory {
         Ok(commit.id.to_string())
     }
 
+    /// Whether `relative` (a path from the root, `/`-separated) is tracked: in git's index.
+    pub fn tracks(&self, relative: &str) -> Result<bool, PortError> {
+        let repo = self.repo.to_thread_local();
+        let index = repo
+            .index_or_empty()
+            .map_err(|e| PortError::new(format!("git index: {e}")))?;
+        let path = format!("{}{relative}", self.prefix);
+        Ok(index.entry_by_path(path.as_bytes().into()).is_some())
+    }
+
     /// Files staged in the index whose content differs from HEAD (added or modified), with
     /// their blob ids: what a pre-commit hook must check.
     pub fn staged(&self) -> Result<Vec<(String, String)>, PortError> {

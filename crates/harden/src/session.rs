@@ -122,10 +122,23 @@ impl LedgerCheck for LedgerPort<'_> {
 fn open_advisories(
     root: &Path,
     named: Option<&Path>,
+    history: Option<&GitHistory>,
 ) -> Result<harden_advisory_db::SharedIndex, String> {
     let (path, named) = crate::commands::db::location(root, named).map_err(|e| e.to_string())?;
     if !named {
         crate::confined::check(root, &path).map_err(|e| e.to_string())?;
+        // A database the checkout brings is the repository's word on its own vulnerabilities:
+        // one fresh record would pass the gate. Only one imported here (or named) is trusted.
+        if let Some(history) = history
+            && history
+                .tracks(harden_advisory_db::DEFAULT_LOCATION)
+                .unwrap_or(false)
+        {
+            return Err(format!(
+                "{} is tracked by git: an advisory database that comes with the repository is not trusted; untrack it (`git rm --cached`), then run `harden db import`, or name one with --advisory-db",
+                harden_advisory_db::DEFAULT_LOCATION
+            ));
+        }
     }
     let shown = if named {
         path.display().to_string()
@@ -183,7 +196,11 @@ impl Session {
         }
         .transpose()
         .context("opening the ledger")?;
-        let advisories = open_advisories(root, locations.advisory_db.as_deref());
+        let advisories = open_advisories(
+            root,
+            locations.advisory_db.as_deref(),
+            history.as_ref().ok(),
+        );
         Ok(Self {
             root: root.to_path_buf(),
             advisories,

@@ -5,6 +5,7 @@ use harden_model::{LineCol, Span};
 
 mod cargo;
 mod go;
+mod json_keys;
 mod npm;
 mod pnpm;
 mod python;
@@ -627,6 +628,45 @@ mod tests {
                 .unwrap()
                 .is_err()
         );
+    }
+
+    #[test]
+    fn aliases_are_listed_under_the_package_they_install() {
+        let v3 = r#"{"lockfileVersion": 3, "packages": {"": {"dependencies": {"old-ws": "npm:ws@^7"}},
+          "node_modules/old-ws": {"name": "ws", "version": "7.4.0", "resolved": "https://registry.example/ws/-/ws-7.4.0.tgz"}}}"#;
+        assert_eq!(listed("package-lock.json", v3), [own("ws", "7.4.0", true)]);
+        let v1 = r#"{"lockfileVersion": 1, "dependencies": {"types-x": {"version": "npm:@types/node@18.0.0"}}}"#;
+        assert_eq!(
+            listed("package-lock.json", v1),
+            [own("@types/node", "18.0.0", false)]
+        );
+        let classic = "# yarn lockfile v1\n\n\"old-ws@npm:ws@^7.0.0\":\n  version \"7.4.0\"\n";
+        assert_eq!(listed("yarn.lock", classic), [own("ws", "7.4.0", false)]);
+        let berry = "__metadata:\n  version: 6\n\n\"old-ws@npm:ws@^7.0.0\":\n  version: 7.4.0\n  resolution: \"ws@npm:7.4.0\"\n\n\"left@npm:^1.0.0\":\n  version: 1.0.0\n  resolution: \"left@npm:1.0.0\"\n";
+        assert_eq!(
+            listed("yarn.lock", berry),
+            [own("ws", "7.4.0", false), own("left", "1.0.0", false)]
+        );
+        let v5 = "lockfileVersion: 5.4\npackages:\n  /lodash_fork/1.0.0_react@18.0.0:\n    resolution: {integrity: sha512-x}\n";
+        assert_eq!(
+            listed("pnpm-lock.yaml", v5),
+            [own("lodash_fork", "1.0.0", false)]
+        );
+    }
+
+    #[test]
+    fn python_git_checkouts_are_not_registry_releases() {
+        let uv = "version = 1\n\n[[package]]\nname = \"flask\"\nversion = \"2.0.0\"\nsource = { git = \"https://git.example/flask?rev=main#abc\" }\n";
+        let poetry = "[[package]]\nname = \"flask\"\nversion = \"2.0.0\"\n\n[package.source]\ntype = \"git\"\nurl = \"https://git.example/flask.git\"\nreference = \"main\"\n";
+        for (path, text) in [("uv.lock", uv), ("poetry.lock", poetry)] {
+            let packages = locked_packages(path, text).unwrap().unwrap();
+            assert_eq!(packages.len(), 1, "{path}");
+            assert!(
+                !packages[0].from_registry(),
+                "{path}: {:?}",
+                packages[0].source
+            );
+        }
     }
 
     #[test]

@@ -3,57 +3,19 @@
 use harden_model::{LineCol, Span};
 use std::collections::BTreeSet;
 
+use super::json_keys::json_key_spans;
 use super::{
     Dependency, Ecosystem, Problem, Requirement, RequirementKind, check_locked, unparsable,
 };
 
-/// Where each object key of a JSON file is first written, found in one pass over the text
-/// (strings skipped with their escapes): looking each package up from the start of the file
-/// made large lockfiles quadratic.
-fn json_key_spans(text: &str) -> std::collections::HashMap<&str, Span> {
-    let lines = harden_model::LineIndex::new(text);
-    let bytes = text.as_bytes();
-    let mut spans = std::collections::HashMap::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'"' {
-            i += 1;
-            continue;
-        }
-        let start = i + 1;
-        let mut end = start;
-        while end < bytes.len() && bytes[end] != b'"' {
-            end += if bytes[end] == b'\\' { 2 } else { 1 };
-        }
-        let mut after = end + 1;
-        while after < bytes.len() && bytes[after].is_ascii_whitespace() {
-            after += 1;
-        }
-        if after < bytes.len()
-            && bytes[after] == b':'
-            && let Some(key) = text.get(start..end.min(bytes.len()))
-        {
-            spans.entry(key).or_insert_with(|| Span {
-                start: lines.line_col(text, start),
-                end: lines.line_col(text, end),
-            });
-        }
-        i = end + 1;
-    }
-    spans
-}
+/// The sections of a package.json that list requirements.
+const REQUIREMENT_SECTIONS: [&str; 3] = ["dependencies", "devDependencies", "optionalDependencies"];
 
-fn json_key_span(text: &str, section: &str, key: &str) -> Span {
-    let section_at = text.find(&format!("\"{section}\"")).unwrap_or(0);
-    let needle = format!("\"{key}\"");
-    match text[section_at..].find(&needle) {
-        Some(offset) => Span::from_byte_range(
-            text,
-            section_at + offset + 1,
-            section_at + offset + needle.len() - 1,
-        ),
-        None => Span::default(),
-    }
+/// Whether a key under `parent` names a package of a package-lock: `packages` (v2, v3), or a
+/// `dependencies` object at the top or nested under another package's (v1).
+fn locks_packages(parent: &[&str]) -> bool {
+    parent == ["packages"]
+        || (parent.len() % 2 == 1 && parent.iter().step_by(2).all(|&key| key == "dependencies"))
 }
 
 /// Requirements of a package.json.
@@ -72,8 +34,11 @@ pub fn npm_requirements(path: &str, text: &str) -> Result<Vec<Requirement>, Box<
         },
         message: format!("invalid JSON: {e}"),
     })?;
+    let spans = json_key_spans(text, |parent| {
+        parent.len() == 1 && REQUIREMENT_SECTIONS.contains(&parent[0])
+    });
     let mut out = Vec::new();
-    for section in ["dependencies", "devDependencies", "optionalDependencies"] {
+    for section in REQUIREMENT_SECTIONS {
         let Some(deps) = value.get(section).and_then(serde_json::Value::as_object) else {
             continue;
         };
@@ -97,7 +62,10 @@ pub fn npm_requirements(path: &str, text: &str) -> Result<Vec<Requirement>, Box<
                 requirement: spec.to_owned(),
                 kind,
                 path: path.to_owned(),
-                span: json_key_span(text, section, name),
+                span: spans
+                    .get([section, name.as_str()].as_slice())
+                    .copied()
+                    .unwrap_or_default(),
             });
         }
     }
@@ -133,9 +101,13 @@ fn npm_lock_entries(
     let malformed = |what: String, at: Option<(&str, &str)>| {
         Box::new(Problem::Unparsable {
             path: path.to_owned(),
-            span: at.map_or_else(Span::default, |(section, key)| {
-                json_key_span(text, section, key)
-            }),
+            span: at
+                .and_then(|(section, key)| {
+                    json_key_spans(text, |parent| parent == [section])
+                        .get([section, key].as_slice())
+                        .copied()
+                })
+                .unwrap_or_default(),
             message: format!("malformed lockfile: {what}"),
         })
     };
@@ -188,33 +160,50 @@ fn npm_lock_entries(
     .filter_map(|section| root?.get(section)?.as_object())
     .flat_map(|deps| deps.keys().map(String::as_str))
     .collect();
-    let spans = json_key_spans(text);
+    let spans = json_key_spans(text, locks_packages);
     let mut out = Vec::new();
-    let mut push =
-        |name: &str, entry: &serde_json::Value, key: (&str, &str), linked: Option<&str>| {
-            if let Some(version) = entry.get("version").and_then(serde_json::Value::as_str) {
-                let top = key.0 == "dependencies" || key.1 == format!("node_modules/{name}");
-                out.push(Dependency {
-                    ecosystem: Ecosystem::Npm,
-                    name: name.to_owned(),
-                    version: version.to_owned(),
-                    direct: top && direct.contains(name),
-                    // A workspace link is the project's own package, not one from the registry.
-                    source: linked.map(|path| format!("link:{path}")).or_else(|| {
-                        entry
-                            .get("resolved")
-                            .and_then(serde_json::Value::as_str)
-                            .map(str::to_owned)
-                    }),
-                    integrity: entry
-                        .get("integrity")
+    // `key`: where the entry is written, as a path of keys.
+    let mut push = |name: &str, entry: &serde_json::Value, key: &[&str], linked: Option<&str>| {
+        if let Some(version) = entry.get("version").and_then(serde_json::Value::as_str) {
+            let top = key.len() == 2
+                && (key[0] == "dependencies" || key[1] == format!("node_modules/{name}"));
+            // An alias (`"foo": "npm:real@^1"`) installs `real` under the name `foo`: the
+            // package is `real`, named by the entry (v2, v3) or its version (v1).
+            let (package, version) = match version.strip_prefix("npm:") {
+                Some(target) => match target.rsplit_once('@').filter(|(n, _)| !n.is_empty()) {
+                    Some((real, version)) => (real, version),
+                    None => (name, target),
+                },
+                None => (
+                    entry
+                        .get("name")
                         .and_then(serde_json::Value::as_str)
-                        .map(str::to_owned),
-                    path: path.to_owned(),
-                    span: spans.get(key.1).copied().unwrap_or_default(),
-                });
-            }
-        };
+                        .filter(|_| linked.is_none())
+                        .unwrap_or(name),
+                    version,
+                ),
+            };
+            out.push(Dependency {
+                ecosystem: Ecosystem::Npm,
+                name: package.to_owned(),
+                version: version.to_owned(),
+                direct: top && direct.contains(name),
+                // A workspace link is the project's own package, not one from the registry.
+                source: linked.map(|path| format!("link:{path}")).or_else(|| {
+                    entry
+                        .get("resolved")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned)
+                }),
+                integrity: entry
+                    .get("integrity")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned),
+                path: path.to_owned(),
+                span: spans.get(key).copied().unwrap_or_default(),
+            });
+        }
+    };
     if let Some(packages) = value.get("packages").and_then(serde_json::Value::as_object) {
         for (key, entry) in packages {
             if let Some(name) = key
@@ -228,8 +217,8 @@ fn npm_lock_entries(
                 let resolved = entry.get("resolved").and_then(serde_json::Value::as_str);
                 let target = resolved.and_then(|path| packages.get(path));
                 match (linked, target) {
-                    (true, Some(target)) => push(name, target, ("packages", key), resolved),
-                    _ => push(name, entry, ("packages", key), None),
+                    (true, Some(target)) => push(name, target, &["packages", key], resolved),
+                    _ => push(name, entry, &["packages", key], None),
                 }
             }
         }
@@ -240,16 +229,20 @@ fn npm_lock_entries(
         // Lockfile v1 nests the copies npm could not hoist under the package that needs them:
         // each is locked as much as the top-level ones, so the inventory has them; a manifest's
         // requirement is checked against the top level only. (serde_json bounds the depth.)
-        let mut pending: Vec<&serde_json::Map<String, serde_json::Value>> = vec![deps];
-        while let Some(level) = pending.pop() {
+        let mut pending: Vec<(Vec<&str>, &serde_json::Map<String, serde_json::Value>)> =
+            vec![(vec!["dependencies"], deps)];
+        while let Some((parent, level)) = pending.pop() {
             for (name, entry) in level {
-                push(name, entry, ("dependencies", name), None);
+                let mut key = parent.clone();
+                key.push(name);
+                push(name, entry, &key, None);
                 if let Some(nested) = entry
                     .get("dependencies")
                     .and_then(serde_json::Value::as_object)
                     .filter(|_| nested_v1)
                 {
-                    pending.push(nested);
+                    key.push("dependencies");
+                    pending.push((key, nested));
                 }
             }
         }

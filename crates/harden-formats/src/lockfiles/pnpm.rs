@@ -106,8 +106,10 @@ fn pnpm_key(key: &str, v5: bool) -> Option<(String, String)> {
     let bare = key.trim_start_matches('/');
     let bare = bare.split('(').next().unwrap_or(bare);
     if v5 {
-        let bare = bare.split('_').next().unwrap_or(bare);
+        // The version follows the last `/`; the peer suffix follows the version's first `_`
+        // (a scoped peer's `/` is written `+`). A name may hold `_` itself.
         let (name, version) = bare.rsplit_once('/')?;
+        let version = version.split('_').next().unwrap_or(version);
         return Some((name.to_owned(), version.to_owned()));
     }
     let from = usize::from(bare.starts_with('@'));

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use super::json_keys::json_key_spans;
 use super::{
     Dependency, Ecosystem, Locator, Problem, Requirement, RequirementKind, line_span, span_at,
     unparsable,
@@ -244,11 +245,16 @@ pub fn toml_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>
             let name = package.get("name")?.as_str()?.to_owned();
             let version = package.get("version")?.as_str()?.to_owned();
             let source = package.get("source").and_then(|s| {
-                s.get("registry")
-                    .or_else(|| s.get("git"))
-                    .or_else(|| s.get("url"))
-                    .and_then(toml_edit::Item::as_str)
-                    .map(str::to_owned)
+                let text = |key: &str| s.get(key).and_then(toml_edit::Item::as_str);
+                // A git checkout is not the registry's release of that name and version, and
+                // says so the way SPDX and npm write VCS sources: `git+URL`.
+                let git = text("git") // uv
+                    .or_else(|| text("url").filter(|_| text("type") == Some("git"))); // poetry
+                match git {
+                    Some(url) if url.starts_with("git+") => Some(url.to_owned()),
+                    Some(url) => Some(format!("git+{url}")),
+                    None => text("registry").or_else(|| text("url")).map(str::to_owned),
+                }
             });
             let integrity = package
                 .get("sdist")
@@ -278,6 +284,9 @@ pub fn pipfile_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Probl
             message: format!("not JSON: {e}"),
         })
     })?;
+    let spans = json_key_spans(text, |parent| {
+        parent == ["default"] || parent == ["develop"]
+    });
     let mut out = Vec::new();
     for section in ["default", "develop"] {
         let Some(packages) = value.get(section).and_then(serde_json::Value::as_object) else {
@@ -291,11 +300,6 @@ pub fn pipfile_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Probl
             else {
                 continue;
             };
-            let needle = format!("\"{name}\"");
-            let line = text
-                .lines()
-                .position(|l| l.trim_start().starts_with(&needle))
-                .unwrap_or(0);
             out.push(Dependency {
                 ecosystem: Ecosystem::PyPI,
                 name: name.clone(),
@@ -312,7 +316,10 @@ pub fn pipfile_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Probl
                     .and_then(serde_json::Value::as_str)
                     .map(str::to_owned),
                 path: path.to_owned(),
-                span: line_span(line, text.lines().nth(line).unwrap_or_default()),
+                span: spans
+                    .get([section, name.as_str()].as_slice())
+                    .copied()
+                    .unwrap_or_default(),
             });
         }
     }

@@ -14,27 +14,25 @@ pub fn check_yarn(
     lockfile: &str,
     overridden: &BTreeSet<String>,
 ) -> Vec<Problem> {
-    let mut keys: Vec<String> = Vec::new();
+    let mut keys: HashSet<&str> = HashSet::new();
     for line in text
         .lines()
         .filter(|l| !l.starts_with(' ') && l.trim_end().ends_with(':'))
     {
         for key in line.trim_end().trim_end_matches(':').split(", ") {
-            keys.push(key.trim_matches('"').to_owned());
+            keys.insert(key.trim_matches('"'));
         }
     }
+    let names: HashSet<&str> = keys.iter().map(|key| yarn_key_name(key)).collect();
     requirements
         .iter()
         .filter(|r| r.kind == RequirementKind::Registry)
         .filter(|r| {
             let classic = format!("{}@{}", r.name, r.requirement);
             let berry = format!("{}@npm:{}", r.name, r.requirement);
-            let any = format!("{}@", r.name);
-            !keys.iter().any(|k| {
-                *k == classic
-                    || *k == berry
-                    || (overridden.contains(&r.name) && k.starts_with(&any))
-            })
+            !(keys.contains(classic.as_str())
+                || keys.contains(berry.as_str())
+                || (overridden.contains(&r.name) && names.contains(r.name.as_str())))
         })
         .map(|r| Problem::NotLocked {
             requirement: r.clone(),
@@ -49,13 +47,24 @@ fn yarn_key_name(key: &str) -> &str {
     key[from..].find('@').map_or(key, |at| &key[..from + at])
 }
 
+/// The package a yarn.lock key installs: `lodash` for `lodash@^4`, `real` for the alias
+/// `foo@npm:real@^1.0.0` (classic), the key's name for a berry range `foo@npm:^1.0.0`.
+fn aliased_name(key: &str) -> &str {
+    let name = yarn_key_name(key);
+    match key[name.len()..].strip_prefix("@npm:") {
+        Some(target) if yarn_key_name(target).len() < target.len() => yarn_key_name(target),
+        _ => name,
+    }
+}
+
 /// Every package a yarn.lock pins (classic v1 and berry): name, version, resolved source and
 /// integrity, the entry's line. Workspace, link, file and portal entries are the project's own
 /// code, not packages.
 pub fn yarn_lock(path: &str, text: &str) -> Vec<Dependency> {
-    struct Entry {
+    struct Entry<'t> {
         name: String,
         line: usize,
+        text: &'t str,
         version: Option<String>,
         source: Option<String>,
         integrity: Option<String>,
@@ -74,7 +83,7 @@ pub fn yarn_lock(path: &str, text: &str) -> Vec<Dependency> {
                 source: entry.source,
                 integrity: entry.integrity,
                 path: path.to_owned(),
-                span: line_span(entry.line, text.lines().nth(entry.line).unwrap_or_default()),
+                span: line_span(entry.line, entry.text),
             });
         }
     };
@@ -98,8 +107,9 @@ pub fn yarn_lock(path: &str, text: &str) -> Vec<Dependency> {
                 continue;
             }
             current = Some(Entry {
-                name: yarn_key_name(key).to_owned(),
+                name: aliased_name(key).to_owned(),
                 line: index,
+                text: line,
                 version: None,
                 source: None,
                 integrity: None,
@@ -121,7 +131,12 @@ pub fn yarn_lock(path: &str, text: &str) -> Vec<Dependency> {
         let value = value.trim().trim_matches('"').to_owned();
         match name {
             "version" => entry.version = Some(value),
-            "resolved" | "resolution" => entry.source = Some(value),
+            "resolved" => entry.source = Some(value),
+            // Berry names the package it resolved to, which an alias's key does not.
+            "resolution" => {
+                yarn_key_name(&value).clone_into(&mut entry.name);
+                entry.source = Some(value);
+            }
             "integrity" | "checksum" => entry.integrity = Some(value),
             _ => {}
         }

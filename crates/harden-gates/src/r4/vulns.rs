@@ -174,6 +174,17 @@ impl Gate for Vulns {
                 location: None,
             })?;
         let age_seconds = cx.clock().now().as_second() - newest.as_second();
+        // A record modified in the future would make any database look fresh forever: the
+        // times cannot be trusted (a day's clock skew is tolerated).
+        if age_seconds < -86_400 {
+            return Err(GateError::Failed {
+                message: format!(
+                    "the advisory database at {} has a record modified in the future ({newest}): its times cannot be trusted; re-import current data with `harden db import`",
+                    status.location
+                ),
+                location: None,
+            });
+        }
         let days = age_seconds / 86_400;
         let total: u64 = status.records.iter().map(|(_, n)| n).sum();
         out.fact(
@@ -308,7 +319,12 @@ fn report(
         .flat_map(|a| {
             a.affected
                 .iter()
-                .filter(|x| x.ecosystem == package.ecosystem.as_str())
+                // This package's entries only: one record can cover several packages.
+                .filter(|x| {
+                    x.ecosystem == package.ecosystem.as_str()
+                        && package_key(&x.ecosystem, &x.name)
+                            == package_key(&x.ecosystem, &package.name)
+                })
                 .flat_map(Advisory::fixed_versions)
         })
         .collect::<BTreeSet<_>>()

@@ -26,19 +26,18 @@ const LISTED_ERRORS: usize = 20;
 
 fn usage(error: DbError) -> anyhow::Error {
     match error {
-        DbError::Records(errors) => {
-            for e in errors.iter().take(LISTED_ERRORS) {
+        DbError::Records { listed, total } => {
+            for e in listed.iter().take(LISTED_ERRORS) {
                 output::error(&e.to_string());
             }
-            let more = errors.len().saturating_sub(LISTED_ERRORS);
+            let more = total.saturating_sub(LISTED_ERRORS);
             let tail = if more > 0 {
                 format!(" ({more} more not listed)")
             } else {
                 String::new()
             };
             UsageError(format!(
-                "{} record(s) could not be read{tail}; nothing was imported",
-                errors.len()
+                "{total} record(s) could not be read{tail}; nothing was imported"
             ))
             .into()
         }

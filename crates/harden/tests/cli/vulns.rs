@@ -189,6 +189,61 @@ fn without_a_database_the_gate_fails_naming_the_command() {
     );
 }
 
+/// A repository that commits its own `.harden/advisories.db` (one fresh record would pass the
+/// gate) is not believed; the same file imported on this machine is used.
+#[test]
+fn a_database_the_repository_commits_is_not_trusted() {
+    let repo = harden_test::TestRepo::new();
+    repo.write("harden.toml", CONFIG);
+    std::fs::copy(
+        data().join("vulnerable/Cargo.lock"),
+        repo.path().join("Cargo.lock"),
+    )
+    .unwrap();
+    assert!(
+        import_from(
+            &repo.path().join(".harden/advisories.db"),
+            &data().join("rustsec")
+        )
+        .status
+        .success()
+    );
+    let run = || {
+        let output = harden(repo.path())
+            .args([
+                "check",
+                ".",
+                "--only",
+                "R4.vulns",
+                "--no-record",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_str(&stdout(&output))
+            .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
+        report["gates"][0].clone()
+    };
+    let local = run();
+    assert_eq!(local["outcome"], "fail", "{local}");
+    assert!(!local["findings"].as_array().unwrap().is_empty(), "{local}");
+    repo.git(&["add", "-f", ".harden/advisories.db"]);
+    let committed = run();
+    assert_eq!(committed["outcome"], "fail", "{committed}");
+    assert!(
+        committed["findings"].as_array().unwrap().is_empty(),
+        "{committed}"
+    );
+    assert!(
+        committed["reason"]
+            .as_str()
+            .unwrap()
+            .contains("tracked by git"),
+        "{committed}"
+    );
+}
+
 /// `advisory = "<id>"` in a waiver covers that advisory's findings, by any of its ids.
 #[test]
 fn a_waiver_by_advisory_id_covers_its_findings() {
