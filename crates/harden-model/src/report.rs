@@ -139,6 +139,9 @@ pub struct RunTarget {
     /// Whether the working tree differs from HEAD.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dirty: Option<bool>,
+    /// The repository's default remote URL, credentials removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
     /// Base URL of a running service, for live gates.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,

@@ -20,6 +20,9 @@ pub struct HeadState {
     pub commit: Option<String>,
     /// Whether tracked files differ from HEAD (untracked files do not count).
     pub dirty: bool,
+    /// The default fetch remote's URL (`origin`), credentials removed: where the commits can be
+    /// found again, for reports that link to them.
+    pub remote: Option<String>,
 }
 
 impl GitHistory {
@@ -80,7 +83,21 @@ impl GitHistory {
             repo.index_or_empty()
                 .is_ok_and(|index| !index.entries().is_empty())
         };
-        Ok(HeadState { commit, dirty })
+        let remote = repo
+            .find_default_remote(gix::remote::Direction::Fetch)
+            .and_then(Result::ok)
+            .and_then(|remote| {
+                let mut url = remote.url(gix::remote::Direction::Fetch)?.clone();
+                // A token in a clone URL (`https://TOKEN@host/...`) must not reach a report.
+                url.user = None;
+                url.password = None;
+                Some(url.to_bstring().to_string())
+            });
+        Ok(HeadState {
+            commit,
+            dirty,
+            remote,
+        })
     }
 
     fn commit_info(commit: &gix::Commit<'_>) -> Result<CommitInfo, PortError> {

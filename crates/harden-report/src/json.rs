@@ -31,6 +31,9 @@ pub struct ReportV1 {
     pub commit: Option<String>,
     /// Whether the tree differed from HEAD.
     pub dirty: Option<bool>,
+    /// The repository's default remote, credentials removed (absent without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
     /// Base URL of the probed service.
     pub base_url: Option<String>,
     /// Artefact digest vouched for.
@@ -133,6 +136,7 @@ impl From<&RunReport> for ReportV1 {
             repository: report.target.repository.clone(),
             commit: report.target.commit.clone(),
             dirty: report.target.dirty,
+            remote: report.target.remote.clone(),
             base_url: report.target.base_url.clone(),
             artifact: report.target.artifact.clone(),
             config_digest: report.config_digest.clone(),

@@ -6,6 +6,7 @@ use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, PhysicalLocation,
     PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
     ResultLevel, Run, Sarif, Suppression, SupressionKind, SupressionStatus, Tool, ToolComponent,
+    VersionControlDetails,
 };
 
 const SARIF_SCHEMA: &str =
@@ -59,11 +60,17 @@ fn physical(path: &str, location: &HardenLocation) -> Location {
     if let HardenLocation::Commit { commit, .. } = location {
         extra.insert("commit".to_owned(), json!(commit));
     }
+    // A file as it was in a commit is that revision's file, not the working tree's: its base is
+    // the revision, which the run's version control provenance maps to the commit.
+    let base = match location {
+        HardenLocation::Commit { commit, .. } => revision_base(commit),
+        _ => "%SRCROOT%".to_owned(),
+    };
     Location {
         physical_location: Some(PhysicalLocation {
             artifact_location: Some(ArtifactLocation {
                 uri: Some(path.to_owned()),
-                uri_base_id: Some("%SRCROOT%".to_owned()),
+                uri_base_id: Some(base),
                 ..ArtifactLocation::default()
             }),
             region,
@@ -91,6 +98,45 @@ fn location(location: &HardenLocation) -> Option<Location> {
         }),
         other => other.path().map(|path| physical(path, other)),
     }
+}
+
+/// The base id of the files of `commit`.
+fn revision_base(commit: &str) -> String {
+    format!("REVISION_{commit}")
+}
+
+/// A finding's results: one per place it was found (a secret committed in three files is three
+/// alerts, since code scanning shows a result at its first location only), all sharing the
+/// finding's fingerprint, each also with its own.
+fn results_of(finding: &Finding, rule_index: Option<usize>) -> Vec<SarifResult> {
+    let places: Vec<&HardenLocation> = std::iter::once(&finding.location)
+        .chain(finding.related.iter())
+        .collect();
+    if places.len() == 1 {
+        return vec![result(finding, rule_index)];
+    }
+    places
+        .iter()
+        .enumerate()
+        .map(|(i, place)| {
+            let mut one = result(finding, rule_index);
+            one.message = text(format!(
+                "{} (place {} of {})",
+                finding.message,
+                i + 1,
+                places.len()
+            ));
+            one.locations = location(place).map(|l| vec![l]);
+            one.related_locations = None;
+            if let Some(fingerprints) = one.partial_fingerprints.as_mut() {
+                fingerprints.insert(
+                    "harden/place/v1".to_owned(),
+                    format!("{}/{i}", finding.fingerprint),
+                );
+            }
+            one
+        })
+        .collect()
 }
 
 fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
@@ -138,6 +184,62 @@ fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
+/// harden's repository, where the package names one: rules link to their documentation there.
+const REPOSITORY: Option<&str> = match option_env!("CARGO_PKG_REPOSITORY") {
+    Some(url) if !url.is_empty() => Some(url),
+    _ => None,
+};
+
+/// Where a gate is documented (docs/GATES.md at this version), if harden's repository is known.
+fn documentation(gate: &str) -> Option<String> {
+    REPOSITORY.map(|repository| documentation_at(repository, env!("CARGO_PKG_VERSION"), gate))
+}
+
+fn documentation_at(repository: &str, version: &str, gate: &str) -> String {
+    // The anchor a Markdown renderer gives the heading `### R4.vulns`.
+    let anchor: String = gate
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    format!(
+        "{}/blob/v{version}/docs/GATES.md#{anchor}",
+        repository.trim_end_matches('/')
+    )
+}
+
+/// The revisions the results point into, where the repository's remote is known: HEAD, mapped
+/// to the source root, and each commit a history finding was introduced in, mapped to its own
+/// base id.
+fn provenance(report: &RunReport) -> Option<Vec<VersionControlDetails>> {
+    let remote = report.target.remote.as_ref()?;
+    let details = |commit: &str, base: String| {
+        let mut details = VersionControlDetails::builder()
+            .repository_uri(remote.clone())
+            .build();
+        details.revision_id = Some(commit.to_owned());
+        details.mapped_to = Some(ArtifactLocation {
+            uri_base_id: Some(base),
+            ..ArtifactLocation::default()
+        });
+        details
+    };
+    let mut out = Vec::new();
+    if let Some(head) = &report.target.commit {
+        out.push(details(head, "%SRCROOT%".to_owned()));
+    }
+    let mut commits = std::collections::BTreeSet::new();
+    for finding in report.gates.iter().flat_map(|g| &g.findings) {
+        for place in std::iter::once(&finding.location).chain(&finding.related) {
+            if let HardenLocation::Commit { commit, .. } = place {
+                commits.insert(commit.as_str());
+            }
+        }
+    }
+    out.extend(commits.into_iter().map(|c| details(c, revision_base(c))));
+    (!out.is_empty()).then_some(out)
+}
+
 pub(crate) fn render(report: &RunReport, catalogue: &[&'static GateMeta]) -> String {
     let rules: Vec<ReportingDescriptor> = report
         .gates
@@ -150,7 +252,15 @@ pub(crate) fn render(report: &RunReport, catalogue: &[&'static GateMeta]) -> Str
                 .short_description(message_string(&gate.title))
                 .build();
             rule.full_description = meta.map(|m| message_string(m.rationale));
-            rule.help = meta.map(|m| message_string(m.rationale));
+            rule.help = meta.map(|m| {
+                let mut help = message_string(m.rationale);
+                help.markdown = Some(format!(
+                    "{}\n\n`harden explain {}` says what the gate checks and how to pass it.",
+                    m.rationale, gate.id
+                ));
+                help
+            });
+            rule.help_uri = documentation(gate.id.as_str());
             rule.default_configuration = Some(ReportingConfiguration {
                 level: Some(json!(level_name(gate.severity))),
                 ..ReportingConfiguration::default()
@@ -178,7 +288,7 @@ pub(crate) fn render(report: &RunReport, catalogue: &[&'static GateMeta]) -> Str
     let mut results = Vec::new();
     for (index, gate) in report.gates.iter().enumerate() {
         for finding in &gate.findings {
-            results.push(result(finding, Some(index)));
+            results.extend(results_of(finding, Some(index)));
         }
         // A gate that failed without findings (an error, an expired waiver) still shows up.
         if gate.outcome == Outcome::Fail && gate.open_findings().next().is_none() {
@@ -227,6 +337,7 @@ pub(crate) fn render(report: &RunReport, catalogue: &[&'static GateMeta]) -> Str
         .name(report.tool.name.clone())
         .build();
     driver.semantic_version = Some(report.tool.version.clone());
+    driver.information_uri = REPOSITORY.map(str::to_owned);
     driver.rules = Some(rules);
     let mut invocation = Invocation::builder().execution_successful(true).build();
     invocation.start_time_utc = Some(report.started_at.to_string());
@@ -235,6 +346,7 @@ pub(crate) fn render(report: &RunReport, catalogue: &[&'static GateMeta]) -> Str
         .tool(Tool::builder().driver(driver).build())
         .build();
     run.invocations = Some(vec![invocation]);
+    run.version_control_provenance = provenance(report);
     run.results = Some(results);
     run.properties = properties(run_properties);
     let mut sarif = Sarif::builder()
@@ -245,4 +357,17 @@ pub(crate) fn render(report: &RunReport, catalogue: &[&'static GateMeta]) -> Str
     let mut out = serde_json::to_string_pretty(&sarif).unwrap_or_default();
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_link_to_their_heading_in_the_gate_reference() {
+        assert_eq!(
+            documentation_at("https://git.example/harden/", "1.2.0", "R4.vulns"),
+            "https://git.example/harden/blob/v1.2.0/docs/GATES.md#r4vulns"
+        );
+    }
 }

@@ -107,6 +107,13 @@ fn report() -> RunReport {
         )
         .identity(secret.keyed_digest(b"repo"))
         .help("rotate the key, then remove it from history")
+        // The same key committed a second time, elsewhere.
+        .related(Location::Commit {
+            commit: "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c".into(),
+            path: "deploy/.env".into(),
+            span: Some(span(3, 13, 47)),
+            snippet: None,
+        })
         .build(),
     );
     leak.severity = Severity::Critical;
@@ -177,6 +184,7 @@ fn report() -> RunReport {
             repository: ".".into(),
             commit: Some("3f9c2e1aa0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5".into()),
             dirty: Some(false),
+            remote: Some("https://git.example/billing/api.git".into()),
             base_url: None,
             artifact: None,
         },
@@ -380,6 +388,51 @@ fn sarif_validates_against_the_2_1_0_schema() {
         "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
     );
     assert!(leak["partialFingerprints"]["harden/v1"].is_string());
+    // A secret in two places is two results (code scanning shows a result's first location
+    // only), sharing the finding's fingerprint, each at its own revision's file.
+    let places: Vec<&serde_json::Value> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "R3.secrets.history")
+        .collect();
+    assert_eq!(places.len(), 2);
+    assert_eq!(
+        places[0]["partialFingerprints"]["harden/v1"],
+        places[1]["partialFingerprints"]["harden/v1"]
+    );
+    assert_ne!(
+        places[0]["partialFingerprints"]["harden/place/v1"],
+        places[1]["partialFingerprints"]["harden/place/v1"]
+    );
+    let artifact =
+        |r: &serde_json::Value| r["locations"][0]["physicalLocation"]["artifactLocation"].clone();
+    assert_eq!(artifact(places[1])["uri"], "deploy/.env");
+    assert_eq!(
+        artifact(places[1])["uriBaseId"],
+        "REVISION_0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c"
+    );
+    // Each revision is mapped to its commit in the remote repository.
+    let provenance = value["runs"][0]["versionControlProvenance"]
+        .as_array()
+        .unwrap();
+    let revisions: Vec<(&str, &str)> = provenance
+        .iter()
+        .map(|p| {
+            (
+                p["revisionId"].as_str().unwrap(),
+                p["mappedTo"]["uriBaseId"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(revisions.contains(&("3f9c2e1aa0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5", "%SRCROOT%")));
+    assert!(revisions.contains(&(
+        "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
+        "REVISION_a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
+    )));
+    assert!(
+        provenance
+            .iter()
+            .all(|p| p["repositoryUri"] == "https://git.example/billing/api.git")
+    );
     let waived = results
         .iter()
         .find(|r| r["ruleId"] == "R7.runbooks")

@@ -360,6 +360,7 @@ impl Session {
                 repository: display_path(&self.root),
                 commit: head.as_ref().and_then(|h| h.commit.clone()),
                 dirty: head.as_ref().map(|h| h.dirty),
+                remote: head.as_ref().and_then(|h| h.remote.clone()),
                 base_url: self.config.target.as_ref().map(|t| t.base_url.clone()),
                 artifact,
             },

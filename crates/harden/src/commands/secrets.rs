@@ -175,6 +175,7 @@ fn run_scan(args: &SecretsScanArgs, ignore_baseline: bool) -> anyhow::Result<Sca
             repository: view.root_display(),
             commit: head.as_ref().and_then(|h| h.commit.clone()),
             dirty: head.as_ref().map(|h| h.dirty),
+            remote: head.as_ref().and_then(|h| h.remote.clone()),
             base_url: None,
             artifact: None,
         },

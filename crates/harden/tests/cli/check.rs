@@ -381,3 +381,37 @@ fn init_quotes_whatever_the_directory_is_called() {
     let config = harden(&odd).args(["config", "check"]).output().unwrap();
     assert_eq!(config.status.code(), Some(0), "{}", stderr(&config));
 }
+
+/// Reports name the repository's remote, so SARIF can map commits to it, without the token a
+/// clone URL may carry.
+#[test]
+fn the_remote_is_reported_without_credentials() {
+    let repo = ready_repo();
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://ci-bot:ghp_NotARealTokenButLongEnough0123456789@git.example/acme/api.git",
+    ]);
+    for format in ["json", "sarif"] {
+        let output = harden(repo.path())
+            .args([
+                "check",
+                ".",
+                "--only",
+                "R7.runbooks",
+                "--no-record",
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        let text = stdout(&output);
+        assert!(!text.contains("NotARealToken"), "{text}");
+        assert!(!text.contains("ci-bot"), "{text}");
+        assert!(
+            text.contains("https://git.example/acme/api.git"),
+            "{format}: {text}"
+        );
+    }
+}
