@@ -95,7 +95,8 @@ pub(crate) enum Command {
     Probe(ProbeArgs),
     /// List every gate: id, round, default severity, profile and title.
     Gates(GatesArgs),
-    /// Explain a gate: what it checks, why it matters, how to fix a failure, what it records.
+    /// Explain a gate (what it checks, why it matters, how to fix a failure, what it records) or
+    /// a secret rule a finding names (what it matches and how to silence a false positive).
     Explain(ExplainArgs),
     /// Validate harden.toml or print its JSON Schema.
     #[command(subcommand)]
@@ -517,7 +518,7 @@ pub(crate) struct GatesArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ExplainArgs {
-    /// Gate id, e.g. R7.runbooks.
+    /// Gate id (R7.runbooks) or secret rule id (github-pat).
     pub(crate) id: String,
 }
 

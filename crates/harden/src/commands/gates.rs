@@ -57,20 +57,71 @@ fn meta_json(gate: &GateMeta) -> serde_json::Value {
     })
 }
 
+/// What a secret rule finds and how: the rule id a secret finding names (`rule github-pat`).
+fn explain_rule(rule: &harden_secrets::Rule) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}  {}\n", rule.id, rule.description);
+    let _ = writeln!(
+        out,
+        "kind       secret rule, run by R3.secrets.tree, R3.secrets.history and R3.secrets.logs"
+    );
+    let _ = writeln!(out, "keywords   {}", rule.keywords.join(", "));
+    let _ = writeln!(out, "pattern    {}", rule.pattern);
+    if let Some(bits) = rule.min_entropy {
+        let _ = writeln!(
+            out,
+            "entropy    at least {bits} bits per character (random-looking values only)"
+        );
+    }
+    if rule.validator.is_some() {
+        let _ = writeln!(
+            out,
+            "check      the value must also pass the format's own check (checksum, structure)"
+        );
+    }
+    if rule.generic {
+        let _ = writeln!(
+            out,
+            "judged by  the setting's name: sample values and names that are not secrets are dropped"
+        );
+    }
+    if !rule.ignore_names.is_empty() {
+        let _ = writeln!(
+            out,
+            "not for    names with {}",
+            rule.ignore_names.join(", ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nA finding of this rule is a credential that works until it is revoked: revoke and rotate it,\nthen load it from a secret store at runtime. A value that is not a secret: `allow` it in\n[secrets] (a regex of the value), `allow-paths` for fixtures, or a waiver by the finding's\nfingerprint. Turn the rule off with [secrets] disable = [\"{}\"].",
+        rule.id
+    );
+    out
+}
+
 pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
     let catalogue = harden_gates::registry().catalogue();
+    if let Some(rule) = harden_secrets::RULES.iter().find(|r| r.id == args.id) {
+        output::emit(&explain_rule(rule), None)?;
+        return Ok(0);
+    }
     let Some(gate) = catalogue.iter().find(|g| g.id.as_str() == args.id) else {
         let near: Vec<&str> = catalogue
             .iter()
             .map(|g| g.id.as_str())
+            .chain(harden_secrets::RULES.iter().map(|r| r.id))
             .filter(|id| strsim::jaro_winkler(id, &args.id) > 0.85)
             .collect();
         let hint = if near.is_empty() {
-            "see `harden gates` for the list".to_owned()
+            "see `harden gates` for the gates; secret rule ids (`github-pat`) are explained too"
+                .to_owned()
         } else {
             format!("did you mean {}?", near.join(", "))
         };
-        return Err(UsageError(format!("unknown gate `{}`: {hint}", args.id)).into());
+        return Err(
+            UsageError(format!("unknown gate or secret rule `{}`: {hint}", args.id)).into(),
+        );
     };
     let mut out = String::new();
     let _ = writeln!(out, "{}  {}\n", gate.id, gate.title);

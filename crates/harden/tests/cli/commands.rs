@@ -40,6 +40,28 @@ fn explain_tells_what_why_and_how() {
     assert!(stderr(&unknown).contains("did you mean R7.runbooks?"));
 }
 
+/// The rule a secret finding names (`rule github-pat: ...`) is explained like a gate.
+#[test]
+fn explain_knows_the_secret_rules_findings_name() {
+    let repo = TestRepo::plain();
+    let output = harden(repo.path())
+        .args(["explain", "github-pat"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    snapshot!(stdout(&output));
+    let unknown = harden(repo.path())
+        .args(["explain", "github-pt"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("did you mean github-pat"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
 #[test]
 fn config_check_reports_valid_and_invalid() {
     let repo = ready_repo();
