@@ -141,6 +141,20 @@ pub(crate) enum Command {
     /// requirements files: purls, versions, hashes where the lockfile records them, the
     /// lockfiles each package comes from, and the direct dependencies of the repository.
     Sbom(SbomArgs),
+    /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    ///
+    /// bash: `harden completions bash > ~/.local/share/bash-completion/completions/harden`;
+    /// zsh: into a directory of $fpath as `_harden`; fish: `~/.config/fish/completions/harden.fish`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual pages: `harden.1` and one page per command (`harden-check.1`), into DIR.
+    Man {
+        /// Directory to write the pages into (created if needed).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

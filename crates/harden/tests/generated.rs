@@ -51,3 +51,67 @@ fn report_schema() {
         &pretty(&harden_report::json::schema()),
     );
 }
+
+fn harden(args: &[&str]) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_harden"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn shell_completions() {
+    for (shell, file) in [
+        ("bash", "docs/completions/harden.bash"),
+        ("zsh", "docs/completions/_harden"),
+        ("fish", "docs/completions/harden.fish"),
+    ] {
+        check(file, &harden(&["completions", shell]));
+    }
+}
+
+#[test]
+fn manual_pages() {
+    let out = tempfile::tempdir().unwrap();
+    harden(&["man", "--out", out.path().to_str().unwrap()]);
+    let names = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    let generated = names(out.path());
+    assert!(
+        generated.contains(&"harden-check.1".to_owned()),
+        "{generated:?}"
+    );
+    for name in &generated {
+        let page = std::fs::read_to_string(out.path().join(name)).unwrap();
+        check(&format!("docs/man/{name}"), &page);
+    }
+    // A page whose command is gone is stale too.
+    let committed = root().join("docs/man");
+    for name in names(&committed) {
+        if !generated.contains(&name) {
+            if std::env::var_os("HARDEN_BLESS").is_some() {
+                std::fs::remove_file(committed.join(&name)).unwrap();
+            } else {
+                panic!(
+                    "docs/man/{name} documents a command that no longer exists: run `HARDEN_BLESS=1 cargo test -p harden --test generated`"
+                );
+            }
+        }
+    }
+}

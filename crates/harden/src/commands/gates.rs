@@ -94,7 +94,7 @@ fn explain_rule(rule: &harden_secrets::Rule) -> String {
     }
     let _ = writeln!(
         out,
-        "\nA finding of this rule is a credential that works until it is revoked: revoke and rotate it,\nthen load it from a secret store at runtime. A value that is not a secret: `allow` it in\n[secrets] (a regex of the value), `allow-paths` for fixtures, or a waiver by the finding's\nfingerprint. Turn the rule off with [secrets] disable = [\"{}\"].",
+        "\nA finding of this rule is a credential that works until it is revoked: revoke and rotate it,\nthen load it from a secret store at runtime. A value that is not a secret: `allow` it in\n[secrets] (a regex of the value), `allow-paths` for fixtures, a waiver by the finding's\nfingerprint, or `# harden: allow R3.secrets.tree reason=\"...\" until=YYYY-MM-DD` on its\nline. Turn the rule off with [secrets] disable = [\"{}\"].",
         rule.id
     );
     out

@@ -5,6 +5,7 @@ pub(crate) mod db;
 mod gates;
 mod init;
 mod ledger;
+mod manual;
 mod plan;
 mod probe;
 mod promote;
@@ -47,6 +48,8 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Db(DbCommand::Import { args, sources }) => db::import(&args, &sources),
         Command::Db(DbCommand::Status(args)) => db::status(&args),
         Command::Sbom(args) => sbom::run(&args),
+        Command::Completions { shell } => manual::completions(shell),
+        Command::Man { out } => manual::pages(&out),
         Command::Promote(PromoteCommand::Check {
             repo,
             commit,
