@@ -3,6 +3,7 @@
 #![allow(clippy::disallowed_methods, clippy::unwrap_used)] // Test code: real files and processes.
 
 mod check;
+mod ci_templates;
 mod commands;
 mod contract_gates;
 mod ledger;
