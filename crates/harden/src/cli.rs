@@ -141,6 +141,9 @@ pub(crate) enum Command {
     /// requirements files: purls, versions, hashes where the lockfile records them, the
     /// lockfiles each package comes from, and the direct dependencies of the repository.
     Sbom(SbomArgs),
+    /// Waivers: bring in the suppressions a team already keeps for other tools.
+    #[command(subcommand)]
+    Waivers(WaiversCommand),
     /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
     ///
     /// bash: `harden completions bash > ~/.local/share/bash-completion/completions/harden`;
@@ -175,6 +178,39 @@ pub(crate) struct SbomArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum WaiversCommand {
+    /// Turn other tools' suppressions into harden waivers: `gitleaks:allow` comments,
+    /// `.gitleaksignore`, a gitleaks baseline report, `# zizmor: ignore[...]` comments and the
+    /// ignore lists of zizmor.yml. Runs the matching gates and waives, by fingerprint, each
+    /// finding the other tool had been told to accept, with a reason naming where it came from
+    /// and the owner and expiry given here: a team switches without ignoring everything or
+    /// failing on day one. Prints the `[[waiver]]` tables (or appends them with --append);
+    /// suppressions that match no harden finding are listed on stderr.
+    Import(WaiversImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WaiversImportArgs {
+    #[command(flatten)]
+    pub(crate) repo: RepoArgs,
+    /// Who answers for the imported waivers.
+    #[arg(long)]
+    pub(crate) owner: String,
+    /// When they expire (YYYY-MM-DD): imported acceptances are reviewed again by then.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) expires: String,
+    /// Ticket or document the import is tracked in (default: "imported from TOOL").
+    #[arg(long)]
+    pub(crate) reference: Option<String>,
+    /// A gitleaks baseline (its JSON report) whose findings were accepted.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) gitleaks_baseline: Option<PathBuf>,
+    /// Append the waivers to the config file instead of printing them.
+    #[arg(long)]
+    pub(crate) append: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,10 +13,11 @@ mod readiness;
 mod sbom;
 mod secrets;
 mod smoke;
+mod waivers;
 
 use crate::cli::{
     Cli, ColorChoice, Command, ConfigCommand, DbCommand, LedgerCommand, PlanCommand,
-    PromoteCommand, SecretsCommand, SmokeCommand,
+    PromoteCommand, SecretsCommand, SmokeCommand, WaiversCommand,
 };
 
 /// Runs the command and returns its exit code (errors become exit code 2 in `main`).
@@ -48,6 +49,7 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Db(DbCommand::Import { args, sources }) => db::import(&args, &sources),
         Command::Db(DbCommand::Status(args)) => db::status(&args),
         Command::Sbom(args) => sbom::run(&args),
+        Command::Waivers(WaiversCommand::Import(args)) => waivers::import(&args),
         Command::Completions { shell } => manual::completions(shell),
         Command::Man { out } => manual::pages(&out),
         Command::Promote(PromoteCommand::Check {

@@ -14,6 +14,7 @@ mod rollout;
 mod sbom;
 mod secrets;
 mod vulns;
+mod waivers;
 
 use std::path::Path;
 use std::process::Output;
