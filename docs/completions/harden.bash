@@ -70,6 +70,9 @@ _harden() {
             harden,smoke)
                 cmd="harden__subcmd__smoke"
                 ;;
+            harden,waivers)
+                cmd="harden__subcmd__waivers"
+                ;;
             harden__subcmd__config,check)
                 cmd="harden__subcmd__config__subcmd__check"
                 ;;
@@ -160,6 +163,9 @@ _harden() {
             harden__subcmd__help,smoke)
                 cmd="harden__subcmd__help__subcmd__smoke"
                 ;;
+            harden__subcmd__help,waivers)
+                cmd="harden__subcmd__help__subcmd__waivers"
+                ;;
             harden__subcmd__help__subcmd__config,check)
                 cmd="harden__subcmd__help__subcmd__config__subcmd__check"
                 ;;
@@ -216,6 +222,9 @@ _harden() {
                 ;;
             harden__subcmd__help__subcmd__smoke,streak)
                 cmd="harden__subcmd__help__subcmd__smoke__subcmd__streak"
+                ;;
+            harden__subcmd__help__subcmd__waivers,import)
+                cmd="harden__subcmd__help__subcmd__waivers__subcmd__import"
                 ;;
             harden__subcmd__ledger,export)
                 cmd="harden__subcmd__ledger__subcmd__export"
@@ -337,6 +346,18 @@ _harden() {
             harden__subcmd__smoke__subcmd__help,streak)
                 cmd="harden__subcmd__smoke__subcmd__help__subcmd__streak"
                 ;;
+            harden__subcmd__waivers,help)
+                cmd="harden__subcmd__waivers__subcmd__help"
+                ;;
+            harden__subcmd__waivers,import)
+                cmd="harden__subcmd__waivers__subcmd__import"
+                ;;
+            harden__subcmd__waivers__subcmd__help,help)
+                cmd="harden__subcmd__waivers__subcmd__help__subcmd__help"
+                ;;
+            harden__subcmd__waivers__subcmd__help,import)
+                cmd="harden__subcmd__waivers__subcmd__help__subcmd__import"
+                ;;
             *)
                 ;;
         esac
@@ -344,7 +365,7 @@ _harden() {
 
     case "${cmd}" in
         harden)
-            opts="-v -h -V --log-format --verbose --color --help --version init check probe gates explain config ledger smoke exit-criteria promote plan readiness secrets db sbom completions man help"
+            opts="-v -h -V --log-format --verbose --color --help --version init check probe gates explain config ledger smoke exit-criteria promote plan readiness secrets db sbom waivers completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -820,7 +841,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help)
-            opts="init check probe gates explain config ledger smoke exit-criteria promote plan readiness secrets db sbom completions man help"
+            opts="init check probe gates explain config ledger smoke exit-criteria promote plan readiness secrets db sbom waivers completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1338,6 +1359,34 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help__subcmd__smoke__subcmd__streak)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__waivers)
+            opts="import"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__waivers__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2657,6 +2706,124 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__waivers)
+            opts="-v -h --log-format --verbose --color --help import help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__waivers__subcmd__help)
+            opts="import help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__waivers__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__waivers__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__waivers__subcmd__import)
+            opts="-v -h --config --ledger --ledger-anchor --advisory-db --owner --expires --reference --gitleaks-baseline --append --log-format --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-anchor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reference)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gitleaks-baseline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

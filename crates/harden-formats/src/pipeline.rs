@@ -93,6 +93,8 @@ pub struct Job {
     pub permissions: Option<Permissions>,
     /// `uses:` of a reusable workflow.
     pub uses: Option<Text>,
+    /// `secrets:` of a reusable-workflow call, when it is a word (`inherit`).
+    pub secrets: Option<Text>,
     /// `container:` and `services:` images (GitHub), `image:` and `services:` (GitLab).
     pub images: Vec<Image>,
     /// Steps in order.
@@ -264,6 +266,9 @@ fn github_workflow(root: &Node) -> Pipeline {
                         uses: job
                             .get("uses")
                             .and_then(|n| text(n, format!("{logical}.uses"))),
+                        secrets: job
+                            .get("secrets")
+                            .and_then(|n| text(n, format!("{logical}.secrets"))),
                         images: github_images(job, &logical),
                         steps: github_steps(
                             job.get("steps"),
@@ -323,6 +328,7 @@ fn github_action(root: &Node) -> Pipeline {
             span: runs.map(|r| r.span).unwrap_or_default(),
             permissions: None,
             uses: None,
+            secrets: None,
             images,
             steps,
             continue_on_error: None,
@@ -442,6 +448,7 @@ fn gitlab(root: &Node) -> Pipeline {
                 span: key.span,
                 permissions: None,
                 uses: None,
+                secrets: None,
                 images,
                 steps: gitlab_scripts(job, &logical),
                 continue_on_error: job.get("allow_failure").and_then(|n| match &n.value {
@@ -490,6 +497,7 @@ fn gitlab(root: &Node) -> Pipeline {
             span: root.span,
             permissions: None,
             uses: None,
+            secrets: None,
             images: global_images,
             steps: Vec::new(),
             continue_on_error: None,

@@ -24,8 +24,11 @@ matter; a base or build image, one without CMD, ENTRYPOINT or EXPOSE or named `*
 `*.build`, `ci/`, is left to the image built from it unless it says `USER root`), `ADD` of a URL (unverified download baked into the image), `curl|wget ... | sh` (a remote \
 script executed unseen), secrets in `ENV`/`ARG` (they stay in the image history for anyone who \
 pulls it), and apt, apk, pip or npm installs without version pins (the image changes on every \
-build). A service image (one that `EXPOSE`s a port) without `HEALTHCHECK` is a warning. Fix: add a \
-non-root `USER`, `COPY` verified artefacts, use BuildKit secret mounts, pin package versions.",
+build), and `RUN a | b` without `pipefail` where `a` can fail (a download piped into `tar` or \
+`gpg`: the shell keeps only `b`'s status and the image is built without it). A service image (one \
+that `EXPOSE`s a port) without `HEALTHCHECK` is a warning; a RUN that `cd`s instead of using \
+`WORKDIR` is counted. Fix: add a non-root `USER`, `COPY` verified artefacts, use BuildKit secret \
+mounts, pin package versions, `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]`.",
     evidence: &["dockerfiles", "stages", "base or build images"],
     options: &[OptionSpec {
         key: "dockerfiles",
@@ -487,6 +490,7 @@ fn check_file(cx: &GateCx<'_>, out: &mut GateOutput, source: &DockerSource) {
             _ => {}
         }
     }
+    swallowed_pipes(cx, out, source);
     let exposes = last.instructions.iter().any(|i| i.keyword == "EXPOSE");
     let healthcheck = last.instructions.iter().any(|i| i.keyword == "HEALTHCHECK");
     if exposes && !healthcheck {
@@ -513,6 +517,102 @@ impl Gate for DockerHygiene {
     }
 }
 
+/// RUN pipelines whose earlier commands may fail unseen: a shell runs `a | b` and keeps only
+/// `b`'s status, so a failed download piped into `tar` or `gpg` builds an image without it.
+/// Fine where the stage's `SHELL` (or the stage it is built from) sets `pipefail`, where the
+/// RUN sets it, and where what feeds the pipe cannot fail (`echo`, `printf`). A RUN that `cd`s
+/// is counted, not reported: WORKDIR is clearer, but nothing breaks.
+fn swallowed_pipes(cx: &GateCx<'_>, out: &mut GateOutput, source: &DockerSource) {
+    let mut pipefail_stages: Vec<&str> = Vec::new();
+    for stage in &source.file.stages {
+        let from_stage = pipefail_stages
+            .iter()
+            .any(|name| stage.image.eq_ignore_ascii_case(name));
+        let mut pipefail = from_stage;
+        let mut posix_shell = true;
+        for instruction in &stage.instructions {
+            let args = instruction.arguments.as_str();
+            match instruction.keyword.as_str() {
+                "SHELL" => {
+                    pipefail = args.contains("pipefail");
+                    let lowered = args.to_ascii_lowercase();
+                    posix_shell = !(lowered.contains("powershell") || lowered.contains("cmd"));
+                }
+                // The exec form (`RUN ["a", "b"]`) runs no shell.
+                "RUN" if posix_shell && !args.trim_start().starts_with('[') => {
+                    if args.split_whitespace().any(|w| w == "cd") {
+                        out.add("RUN steps that cd instead of WORKDIR", 1);
+                    }
+                    if pipefail || args.contains("pipefail") {
+                        continue;
+                    }
+                    let lowered = args.to_lowercase();
+                    // A download piped into a shell is reported on its own, more severely.
+                    if pipes_into_shell(&lowered)
+                        && (lowered.contains("curl ") || lowered.contains("wget "))
+                    {
+                        continue;
+                    }
+                    if let Some(feeder) = failing_pipe(args) {
+                        out.finding(
+                            cx.finding(
+                                format!("RUN pipes `{}` into another command without pipefail: if it fails, the build goes on without it", crate::support::shown_text(feeder)),
+                                location(source, instruction, Some(feeder)),
+                            )
+                            .identity(format!("pipefail:{args}"))
+                            .severity(Severity::Medium)
+                            .help("add `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before it (or start the RUN with `set -o pipefail &&`)")
+                            .build(),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        if pipefail && let Some(name) = stage.name.as_deref() {
+            pipefail_stages.push(name);
+        }
+    }
+}
+
+/// The first command of a pipeline in `run` that could fail unseen (not the last stage of its
+/// pipe, not `echo`/`printf`/`yes`/`cat`). Quotes are skipped; `||` is not a pipe.
+fn failing_pipe(run: &str) -> Option<&str> {
+    let bytes = run.as_bytes();
+    let mut quote = None;
+    let mut command_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'\'' | b'"' => quote = Some(b),
+                b'|' if bytes.get(i + 1) == Some(&b'|') => {
+                    i += 1;
+                    command_start = i + 1;
+                }
+                b'|' => {
+                    let feeder = run[command_start..i].trim();
+                    let program = feeder
+                        .split_whitespace()
+                        .find(|w| !w.contains('='))
+                        .unwrap_or_default();
+                    if !matches!(program, "echo" | "printf" | "yes" | "cat" | "true" | "") {
+                        return Some(feeder);
+                    }
+                    command_start = i + 1;
+                }
+                b';' | b'&' | b'(' | b')' => command_start = i + 1,
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Whether a command line pipes into a shell interpreter: a pipe stage whose program is `sh`,
 /// `bash` and the like (`| sha256sum -c -` is a checksum, not a shell).
 fn pipes_into_shell(line: &str) -> bool {
@@ -529,7 +629,26 @@ fn pipes_into_shell(line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{named_base_or_builder, non_root_by_default, pipes_into_shell, unpinned_packages};
+    use super::{
+        failing_pipe, named_base_or_builder, non_root_by_default, pipes_into_shell,
+        unpinned_packages,
+    };
+
+    #[test]
+    fn pipes_that_can_fail_unseen() {
+        assert_eq!(
+            failing_pipe("curl -fsSL https://x/a.tgz | tar xz -C /opt"),
+            Some("curl -fsSL https://x/a.tgz")
+        );
+        assert_eq!(
+            failing_pipe("apt-get update && wget -qO- https://x/key | gpg --dearmor -o /k"),
+            Some("wget -qO- https://x/key")
+        );
+        assert_eq!(failing_pipe("echo \"abc  a.tgz\" | sha256sum -c -"), None);
+        assert_eq!(failing_pipe("make || true"), None);
+        assert_eq!(failing_pipe("grep -q 'a|b' file"), None);
+        assert_eq!(failing_pipe("cat /etc/os-release | grep ID"), None);
+    }
 
     #[test]
     fn base_and_build_images_by_name() {
