@@ -28,6 +28,8 @@ pub fn registry() -> Registry {
     register!(registry, crate::r4::pinning_actions::PinningActions);
     register!(registry, crate::r4::ci_ignore_errors::CiIgnoreErrors);
     register!(registry, crate::r4::ci_permissions::CiPermissions);
+    register!(registry, crate::r4::ci_credentials::CiCredentials);
+    register!(registry, crate::r4::ci_maintained::CiMaintained);
     register!(registry, crate::r4::ci_injection::CiInjection);
     register!(registry, crate::r4::pinning_images::PinningImages);
     register!(registry, crate::r4::docker_hygiene::DockerHygiene);

@@ -1,7 +1,9 @@
 //! R4 build integrity: CI pipelines (GitHub Actions, composite actions, GitLab CI).
 
+pub(crate) mod ci_credentials;
 pub(crate) mod ci_ignore_errors;
 pub(crate) mod ci_injection;
+pub(crate) mod ci_maintained;
 pub(crate) mod ci_permissions;
 pub(crate) mod docker_hygiene;
 mod images;
