@@ -21,7 +21,8 @@ so `run: echo \"${{ github.event.issue.title }}\"` executes their shell code wit
 and secrets. And `pull_request_target` or `workflow_run` workflows run with secrets and a write \
 token: checking out the pull request's head there runs the attacker's code with them. This gate \
 fails untrusted contexts (`github.event.*.title|body|head_ref|label|message|...`, \
-`github.head_ref`, `inputs.*` of `workflow_dispatch`) expanded inside `run:`, and checkouts of the \
+`github.head_ref`, `inputs.*` of `workflow_dispatch` and of composite actions, which cannot know \
+their callers) expanded inside `run:`, and checkouts of the \
 untrusted head in privileged workflows. Fix: pass the value through `env:` and use \"$VAR\" in the \
 script; in `pull_request_target`, never check out or run the head, or split the work into an \
 unprivileged `pull_request` workflow.",
@@ -69,9 +70,10 @@ const UNTRUSTED_HEAD: &[&str] = &[
 /// Every `${{ ... }}` in `text`, with what makes it untrusted.
 /// `typed` names the inputs whose values GitHub type-checks (a boolean, a choice, a number):
 /// they cannot carry a command.
+/// `inputs`: what the workflow's or action's `inputs.*` are, where they are untrusted.
 fn untrusted_expressions(
     text: &str,
-    dispatch_inputs: bool,
+    inputs: Option<&str>,
     typed: &[String],
 ) -> Vec<(String, String)> {
     let mut found = Vec::new();
@@ -84,8 +86,10 @@ fn untrusted_expressions(
         let inner = expression.to_lowercase();
         if let Some(context) = UNTRUSTED.iter().find(|c| inner.contains(*c)) {
             found.push((expression.to_owned(), (*context).to_owned()));
-        } else if dispatch_inputs && inputs_named(expression).any(|name| !typed.contains(&name)) {
-            found.push((expression.to_owned(), "workflow_dispatch inputs".to_owned()));
+        } else if let Some(label) = inputs
+            && inputs_named(expression).any(|name| !typed.contains(&name))
+        {
+            found.push((expression.to_owned(), label.to_owned()));
         }
         rest = &rest[start + len + 2..];
     }
@@ -127,7 +131,15 @@ impl Gate for CiInjection {
                 continue;
             }
             let triggers: Vec<&str> = pipeline.triggers.iter().map(|t| t.0.as_str()).collect();
-            let dispatch = triggers.contains(&"workflow_dispatch");
+            // A composite action cannot know its callers: whatever a calling workflow passes
+            // (an issue title, a branch name) arrives in `inputs`.
+            let inputs = if pipeline.kind == Kind::GithubAction {
+                Some("the action's inputs (whatever a calling workflow passes)")
+            } else if triggers.contains(&"workflow_dispatch") {
+                Some("workflow_dispatch inputs")
+            } else {
+                None
+            };
             let privileged = triggers
                 .iter()
                 .any(|t| *t == "pull_request_target" || *t == "workflow_run");
@@ -137,7 +149,7 @@ impl Gate for CiInjection {
                     if let Some(run) = &step.run {
                         for (index, line) in run.text.value.lines().enumerate() {
                             for (expression, context) in
-                                untrusted_expressions(line, dispatch, &pipeline.typed_inputs)
+                                untrusted_expressions(line, inputs, &pipeline.typed_inputs)
                             {
                                 expressions += 1;
                                 out.finding(
@@ -202,32 +214,34 @@ mod tests {
     #[test]
     fn untrusted_contexts() {
         assert_eq!(
-            untrusted_expressions("echo \"${{ github.event.issue.title }}\"", false, &[]).len(),
+            untrusted_expressions("echo \"${{ github.event.issue.title }}\"", None, &[]).len(),
             1
         );
         assert_eq!(
-            untrusted_expressions("git checkout ${{ github.head_ref }}", false, &[]).len(),
+            untrusted_expressions("git checkout ${{ github.head_ref }}", None, &[]).len(),
             1
         );
         assert!(
-            untrusted_expressions("echo ${{ github.sha }} ${{ secrets.TOKEN }}", false, &[])
+            untrusted_expressions("echo ${{ github.sha }} ${{ secrets.TOKEN }}", None, &[])
                 .is_empty()
         );
-        assert!(untrusted_expressions("echo ${{ inputs.name }}", false, &[]).is_empty());
+        assert!(untrusted_expressions("echo ${{ inputs.name }}", None, &[]).is_empty());
         assert_eq!(
-            untrusted_expressions("echo ${{ inputs.name }}", true, &[]).len(),
+            untrusted_expressions(
+                "echo ${{ inputs.name }}",
+                Some("workflow_dispatch inputs"),
+                &[]
+            )
+            .len(),
             1
         );
-        assert_eq!(
-            untrusted_expressions("echo \"$TITLE\"", false, &[]).len(),
-            0
-        );
+        assert_eq!(untrusted_expressions("echo \"$TITLE\"", None, &[]).len(), 0);
         // A boolean or choice input is checked by GitHub before the run: no text gets through.
         let typed = ["include_latest".to_owned(), "env".to_owned()];
         assert!(
             untrusted_expressions(
                 "push ${{ github.event.inputs.include_latest }} ${{ inputs['env'] }}",
-                true,
+                Some("workflow_dispatch inputs"),
                 &typed
             )
             .is_empty()
@@ -235,7 +249,7 @@ mod tests {
         assert_eq!(
             untrusted_expressions(
                 "tag ${{ inputs.version }} ${{ inputs.include_latest }}",
-                true,
+                Some("workflow_dispatch inputs"),
                 &typed
             )
             .len(),
@@ -244,7 +258,7 @@ mod tests {
         assert_eq!(
             untrusted_expressions(
                 "${{ inputs.include_latest && inputs.version }}",
-                true,
+                Some("workflow_dispatch inputs"),
                 &typed
             )
             .len(),
