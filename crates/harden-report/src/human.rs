@@ -81,10 +81,21 @@ pub(crate) fn render(report: &RunReport, color: bool, quiet: bool) -> String {
                     .and_then(|f| f.help.as_ref())
                     .filter(|first| findings.iter().all(|f| f.help.as_ref() == Some(*first)));
                 for finding in &findings {
+                    // A finding the gate rates below itself (a missing HEALTHCHECK among
+                    // root images) is marked, so it reads as the lesser thing it is.
+                    let marker = (finding.severity < gate.severity).then(|| {
+                        let (word, hue) = if finding.severity == harden_model::Severity::Info {
+                            ("note:", AnsiColor::Cyan)
+                        } else {
+                            ("warning:", AnsiColor::Yellow)
+                        };
+                        format!("{} ", paint(word, hue.on_default().bold(), color))
+                    });
                     let _ = writeln!(
                         out,
-                        "{indent}{}  {}",
+                        "{indent}{}  {}{}",
                         paint(&finding.location.short(), bold, color),
+                        marker.unwrap_or_default(),
                         finding.message
                     );
                     // The offending line, as the gate quoted it (secrets already masked).

@@ -133,6 +133,22 @@ fn report() -> RunReport {
         )
         .build(),
     );
+    // Rated below its gate: shown as a warning.
+    errors.findings.push(
+        FindingBuilder::new(
+            errors.id.clone(),
+            Severity::Low,
+            "an unknown route answers with the framework's default error page",
+            Location::Http {
+                method: "GET".into(),
+                url: "https://staging.example.com/nope".into(),
+                status: Some(404),
+                summary: "→ 404 with a framework banner".into(),
+                exchange: None,
+            },
+        )
+        .build(),
+    );
     errors.severity = Severity::Medium;
     let mut runbooks = gate(
         "R7.runbooks",
