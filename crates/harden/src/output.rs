@@ -124,6 +124,28 @@ impl ProgressState {
 /// Redraws at most this often: a gate may report thousands of steps.
 const REDRAW: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// Runs `run` with a progress line on stderr while it works, when stderr is a terminal (and
+/// nothing otherwise: logs and pipes get no carriage returns); the line is cleared after.
+pub(crate) fn with_progress<R>(
+    run: impl FnOnce(&(dyn Fn(harden_engine::Progress<'_>) + Sync)) -> R,
+) -> R {
+    let show = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let line = ProgressLine::default();
+    let progress = |p: harden_engine::Progress<'_>| {
+        if p.step == harden_engine::Step::Finished {
+            tracing::debug!(gate = %p.gate, done = p.done, total = p.total, "gate finished");
+        }
+        if show {
+            line.update(&p);
+        }
+    };
+    let result = run(&progress);
+    if show {
+        progress_clear();
+    }
+    result
+}
+
 impl ProgressLine {
     pub(crate) fn update(&self, progress: &harden_engine::Progress<'_>) {
         let Some(line) = self.apply(progress) else {

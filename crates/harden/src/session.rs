@@ -1,7 +1,6 @@
 //! What every command that runs gates or reads the ledger shares: the repository, its config,
 //! the gate registry, the ledger, and the clock.
 
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -366,27 +365,16 @@ impl Session {
             },
         };
         tracing::info!(profile = %options.profile.name, strict = options.strict, "run started");
-        let show_progress = std::io::stderr().is_terminal();
-        let line = output::ProgressLine::default();
-        let progress = |p: harden_engine::Progress<'_>| {
-            if p.step == harden_engine::Step::Finished {
-                tracing::debug!(gate = %p.gate, done = p.done, total = p.total, "gate finished");
-            }
-            if show_progress {
-                line.update(&p);
-            }
-        };
-        let mut report = harden_engine::run(
-            &self.registry,
-            &self.config,
-            &ports,
-            options,
-            context,
-            &progress,
-        );
-        if show_progress {
-            output::progress_clear();
-        }
+        let mut report = output::with_progress(|progress| {
+            harden_engine::run(
+                &self.registry,
+                &self.config,
+                &ports,
+                options,
+                context,
+                progress,
+            )
+        });
         // What was asked of the service and what it answered is the run's evidence.
         if let Some(Ok(prober)) = &prober {
             report.transcript = prober.transcript();

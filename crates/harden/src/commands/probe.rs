@@ -137,7 +137,9 @@ pub(crate) fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
             ..RunTarget::default()
         },
     };
-    let mut report = harden_engine::run(&registry, &config, &ports, &options, context, &|_| {});
+    let mut report = crate::output::with_progress(|progress| {
+        harden_engine::run(&registry, &config, &ports, &options, context, progress)
+    });
     report.transcript = prober.transcript();
     let text = harden_report::render(
         &report,

@@ -180,7 +180,9 @@ fn run_scan(args: &SecretsScanArgs, ignore_baseline: bool) -> anyhow::Result<Sca
             artifact: None,
         },
     };
-    let report = harden_engine::run(&registry, &config, &ports, &options, context, &|_| {});
+    let report = crate::output::with_progress(|progress| {
+        harden_engine::run(&registry, &config, &ports, &options, context, progress)
+    });
     Ok(Scan {
         report,
         catalogue,
