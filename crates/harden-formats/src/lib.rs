@@ -3,6 +3,7 @@
 
 pub mod dockerfile;
 pub mod lockfiles;
+pub mod migrations;
 pub mod openapi;
 pub mod pipeline;
 pub mod yaml;

@@ -36,6 +36,10 @@ pub fn registry() -> Registry {
     register!(registry, crate::live::input::InputRejected);
     register!(registry, crate::live::idempotency::Idempotency);
     register!(registry, crate::r7::runbooks::Runbooks);
+    register!(
+        registry,
+        crate::r7::migrations_reversible::MigrationsReversible
+    );
     register!(registry, crate::r7::decisions_revisit::DecisionsRevisit);
     register!(registry, crate::live::headers::HttpHeaders);
     register!(registry, crate::live::cookies::HttpCookies);

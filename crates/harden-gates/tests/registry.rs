@@ -32,7 +32,7 @@ const SPEC: &[(&str, Option<&str>)] = &[
     ("R5.input.rejected", None),
     ("R6.mocks.production", Some("not filed yet")),
     ("R6.idempotency", None),
-    ("R7.migrations.reversible", Some("not filed yet")),
+    ("R7.migrations.reversible", None),
     ("R7.runbooks", None),
     ("R7.alerts.runbooks", Some("not filed yet")),
     ("R7.slo.defined", Some("not filed yet")),

@@ -74,6 +74,18 @@ fn conventional_paths(stems: &[&str]) -> Vec<String> {
     paths
 }
 
+/// The migration-recovery procedure of the repository, if it has one: the configured path, or
+/// the first conventional one that exists.
+pub(crate) fn migration_recovery(cx: &GateCx<'_>) -> Option<String> {
+    if let Some(path) = cx.config().runbooks.migration_recovery.as_deref() {
+        return cx.repo().is_file(path).then(|| path.to_owned());
+    }
+    let (_, _, stems) = DOCUMENTS[1];
+    conventional_paths(stems)
+        .into_iter()
+        .find(|p| cx.repo().is_file(p))
+}
+
 impl Gate for Runbooks {
     fn meta(&self) -> &'static GateMeta {
         &META

@@ -35,6 +35,9 @@ revisit-by = 2027-12-31
 [gates."R3.secrets.logs"]
 enabled = false   # the service logs to stdout; no log files to read
 
+[gates."R7.migrations.reversible"]
+enabled = false   # the service keeps no database of its own
+
 [gates."R7.http.headers"]
 enabled = false   # the live pass runs against staging in its own job
 

@@ -1,0 +1,253 @@
+use std::collections::BTreeMap;
+
+use harden_config::OptionValue;
+use harden_engine::{Gate, GateCx, GateError, GateOutput};
+use harden_formats::migrations::{self, Framework, Migration, Verdict};
+use harden_model::{
+    GateId, GateMeta, Items, LineCol, Location, OptionKind, OptionSpec, ProfileLevel, Round,
+    Severity, Span, Target,
+};
+
+/// `R7.migrations.reversible`: every migration can be undone, or its recovery is documented.
+pub(crate) struct MigrationsReversible;
+
+static META: GateMeta = GateMeta {
+    id: GateId::from_static("R7.migrations.reversible"),
+    round: Round::R7,
+    title: "Every database migration can be rolled back",
+    severity: Severity::High,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Production,
+    rationale: "A release that must be rolled back takes its migrations with it, and the moment \
+to find out that one of them cannot be undone is not during the incident. This gate finds the \
+migrations of sqlx, golang-migrate, diesel, Flyway and refinery, goose, dbmate, Alembic, Django, \
+Rails, Knex and Sequelize, SeaORM and Prisma by their conventions and judges each one's way back: \
+a down file, undo migration, `downgrade()`, `down`, reverse code or invertible `change`. A \
+missing down step fails, and so does one that is empty, comment-only, `pass`-only or raises \
+(Django `RunPython`/`RunSQL` without `reverse_code`/`reverse_sql`; Rails `change` with `execute`, \
+`change_column` or `remove_column` without a type). Prisma writes no down migrations: there the \
+gate asks for the migration-recovery runbook. Migrations in tests, docs and vendored code are not \
+judged; the `after` option leaves migrations up to an id alone, for a project that adopts the rule \
+from now on. The evidence lists every migration and its verdict.",
+    evidence: &["migrations", "reversible", "irreversible"],
+    options: &[OptionSpec {
+        key: "after",
+        kind: OptionKind::String,
+        help: "Judge only migrations whose id sorts after this one, compared on its length (\"0150\" leaves 0150_backfill alone too; \"20240101000000\"): older ones are counted, not judged.",
+    }],
+    items: Some(Items {
+        name: "database migrations",
+        globs: &[
+            "**/migrations/**",
+            "**/migration/**",
+            "**/migrate/**",
+            "**/versions/*.py",
+            "**/db/**/*.sql",
+        ],
+    }),
+};
+
+/// At most this many migrations are listed one by one in the evidence.
+const LISTED: usize = 300;
+
+fn at_line(path: &str, line: u32) -> Location {
+    Location::File {
+        path: path.to_owned(),
+        span: Some(Span {
+            start: LineCol { line, column: 1 },
+            end: LineCol { line, column: 1 },
+        }),
+        snippet: None,
+        logical: None,
+    }
+}
+
+fn directory(path: &str) -> &str {
+    path.rsplit_once('/').map_or(".", |(dir, _)| dir)
+}
+
+/// Whether an irreversible verdict is the convention of its directory rather than one
+/// migration's mistake: every migration there lacks its down step.
+fn missing_down(verdict: &Verdict) -> bool {
+    matches!(verdict, Verdict::Irreversible { reason, .. } if reason.starts_with("no ") || reason.starts_with("an up migration"))
+}
+
+impl Gate for MigrationsReversible {
+    fn meta(&self) -> &'static GateMeta {
+        &META
+    }
+
+    fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
+        let after = match cx.option("after") {
+            Some(OptionValue::String(id)) => Some(id.clone()),
+            _ => None,
+        };
+        let paths: Vec<String> = cx.repo().files()?.to_vec();
+        let mut judged: Vec<Migration> = Vec::new();
+        let (mut outside, mut before) = (0, 0);
+        for candidate in migrations::candidates(&paths) {
+            if !crate::paths::deployed(&candidate.path) {
+                outside += 1;
+                continue;
+            }
+            if after
+                .as_deref()
+                // `after = "0002"` leaves `0002_index` alone too: ids compare on its length.
+                .is_some_and(|after| {
+                    candidate.id.get(..after.len()).unwrap_or(&candidate.id) <= after
+                })
+            {
+                before += 1;
+                continue;
+            }
+            let Some(up) = crate::support::read_parsed_into(cx, out, &candidate.path)? else {
+                continue;
+            };
+            let down = match &candidate.down {
+                Some(path) => crate::support::read_parsed_into(cx, out, path)?,
+                None => None,
+            };
+            let up = String::from_utf8_lossy(&up);
+            let down = down.map(|d| String::from_utf8_lossy(&d).into_owned());
+            if let Some(migration) = migrations::judge(&candidate, &up, down.as_deref()) {
+                judged.push(migration);
+            }
+        }
+        if outside > 0 {
+            out.count(
+                "migrations in tests, docs or vendored code (not judged)",
+                outside,
+            );
+        }
+        if before > 0 {
+            out.count("migrations up to `after` (not judged)", before);
+        }
+        if judged.is_empty() {
+            return Ok(());
+        }
+        judged.sort_by(|a, b| a.path.cmp(&b.path));
+        out.examined("migrations", judged.len() as u64);
+        let mut by_framework: BTreeMap<&str, u64> = BTreeMap::new();
+        for migration in &judged {
+            *by_framework.entry(migration.framework.name()).or_default() += 1;
+        }
+        out.fact(
+            "frameworks",
+            by_framework
+                .iter()
+                .map(|(name, n)| format!("{name}: {n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        let listed: Vec<String> = judged
+            .iter()
+            .take(LISTED)
+            .map(|m| {
+                let verdict = match &m.verdict {
+                    Verdict::Reversible => "reversible".to_owned(),
+                    Verdict::Irreversible { reason, .. } => format!("irreversible: {reason}"),
+                    Verdict::NoDownByDesign => "no down step by design".to_owned(),
+                };
+                format!("{}: {verdict}", m.path)
+            })
+            .collect();
+        let more = judged.len().saturating_sub(LISTED);
+        out.fact(
+            "verdicts",
+            if more > 0 {
+                format!("{}; and {more} more", listed.join("; "))
+            } else {
+                listed.join("; ")
+            },
+        );
+        let reversible = judged
+            .iter()
+            .filter(|m| m.verdict == Verdict::Reversible)
+            .count();
+        out.add("reversible", reversible as u64);
+        // A directory whose every migration lacks its down step follows a convention: one
+        // finding for it, not one per file.
+        let mut directories: BTreeMap<(&str, Framework), Vec<&Migration>> = BTreeMap::new();
+        for migration in &judged {
+            directories
+                .entry((directory(&migration.path), migration.framework))
+                .or_default()
+                .push(migration);
+        }
+        let mut irreversible = 0u64;
+        let mut prisma: Vec<&Migration> = Vec::new();
+        for ((dir, framework), group) in &directories {
+            if *framework == Framework::Prisma {
+                prisma.extend(group.iter().copied());
+                continue;
+            }
+            let without_down: Vec<&&Migration> =
+                group.iter().filter(|m| missing_down(&m.verdict)).collect();
+            if group.len() > 1 && without_down.len() == group.len() {
+                irreversible += group.len() as u64;
+                let (first, last) = (&group[0], &group[group.len() - 1]);
+                out.finding(
+                    cx.finding(
+                        format!(
+                            "none of the {} {} migrations in {dir}/ has a down step ({} to {}): a release with them cannot be rolled back",
+                            group.len(),
+                            framework.name(),
+                            first.id,
+                            last.id
+                        ),
+                        at_line(&first.path, 1),
+                    )
+                    .identity(format!("directory:{dir}:{}", framework.name()))
+                    .help("write the down step of each migration from now on (and set `after` to the last one that has none), or document the recovery in the migration-recovery runbook and waive this with a reason")
+                    .build(),
+                );
+                continue;
+            }
+            for migration in group {
+                if let Verdict::Irreversible { reason, line } = &migration.verdict {
+                    irreversible += 1;
+                    out.finding(
+                        cx.finding(
+                            format!(
+                                "{} migration {} cannot be rolled back: {reason}",
+                                framework.name(),
+                                migration.id
+                            ),
+                            at_line(&migration.path, *line),
+                        )
+                        .identity(format!("migration:{}", migration.path))
+                        .help("write its down step (for data migrations, the inverse transformation or an explicit no-op the team agreed on)")
+                        .build(),
+                    );
+                }
+            }
+        }
+        if !prisma.is_empty() {
+            if let Some(runbook) = crate::r7::runbooks::migration_recovery(cx) {
+                out.fact(
+                    "Prisma",
+                    format!(
+                        "{} migrations without down steps (Prisma writes none); recovery documented in {runbook}",
+                        prisma.len()
+                    ),
+                );
+            } else {
+                irreversible += prisma.len() as u64;
+                out.finding(
+                    cx.finding(
+                        format!(
+                            "{} Prisma migrations have no down steps (Prisma writes none) and no migration-recovery runbook says how to recover",
+                            prisma.len()
+                        ),
+                        at_line(&prisma[0].path, 1),
+                    )
+                    .identity("prisma:recovery")
+                    .help("write docs/runbooks/migration-recovery.md (how to restore, how to write and apply a corrective migration), or set `[runbooks] migration-recovery`")
+                    .build(),
+                );
+            }
+        }
+        out.add("irreversible", irreversible);
+        Ok(())
+    }
+}
