@@ -9,6 +9,7 @@ mod r0;
 mod r2;
 mod r3;
 mod r4;
+mod r6;
 mod r7;
 mod registry;
 mod support;

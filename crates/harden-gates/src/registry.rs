@@ -34,6 +34,7 @@ pub fn registry() -> Registry {
     register!(registry, crate::r4::pinning_images::PinningImages);
     register!(registry, crate::r4::docker_hygiene::DockerHygiene);
     register!(registry, crate::live::input::InputRejected);
+    register!(registry, crate::r6::mocks_production::MocksProduction);
     register!(registry, crate::live::idempotency::Idempotency);
     register!(registry, crate::r7::runbooks::Runbooks);
     register!(

@@ -30,7 +30,7 @@ const SPEC: &[(&str, Option<&str>)] = &[
     ("R4.vulns", None),
     ("R4.sbom", None),
     ("R5.input.rejected", None),
-    ("R6.mocks.production", Some("not filed yet")),
+    ("R6.mocks.production", None),
     ("R6.idempotency", None),
     ("R7.migrations.reversible", None),
     ("R7.runbooks", None),

@@ -1,0 +1,629 @@
+use harden_engine::{Gate, GateCx, GateError, GateOutput};
+use harden_model::{
+    GateId, GateMeta, Items, LineCol, Location, ProfileLevel, Round, Severity, Span, Target,
+};
+
+use crate::paths::PathRole;
+
+/// `R6.mocks.production`: no mock, fake or stub reachable from the code that ships.
+pub(crate) struct MocksProduction;
+
+static META: GateMeta = GateMeta {
+    id: GateId::from_static("R6.mocks.production"),
+    round: Round::R6,
+    title: "No mocks, fakes or test switches in production code paths",
+    severity: Severity::High,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Production,
+    rationale: "A mock in a production path answers for a real system: a payment that always \
+succeeds, an email never sent, a permission check that says yes. It gets there through an import \
+of a mocking library from non-test code, a test-only crate or package declared as a runtime \
+dependency (so it ships in the build), or a switch (`MOCK_MODE`, `USE_FAKE_PAYMENTS`) that \
+production code reads and that may default to on. This gate reports imports of mocking libraries \
+(unittest.mock, mock, responses, moto, freezegun; jest, vitest, sinon, nock, msw, \
+@testing-library; gomock, testify/mock, sqlmock, httpmock; mockall, mockito, wiremock; Mockito, \
+MockK, EasyMock, WireMock) and of a repository's own `mocks` packages from non-test code, test-only \
+libraries in runtime dependency sections, and environment switches named MOCK, FAKE or STUB read \
+by production code (more severely when they default to on). Test code is recognised by each \
+ecosystem's conventions (`tests/`, `*_test.go`, `*.test.ts`, `__tests__`, `__mocks__`, \
+`src/test/`, `conftest.py`, everything after `#[cfg(test)]`), and so are mock packages \
+themselves (`mocks/`, `mock_*.go`); generated gRPC stubs are not mocks.",
+    evidence: &["source files", "manifests"],
+    options: &[],
+    items: Some(Items {
+        name: "source files",
+        globs: &[
+            "**/*.py",
+            "**/*.js",
+            "**/*.mjs",
+            "**/*.cjs",
+            "**/*.ts",
+            "**/*.tsx",
+            "**/*.jsx",
+            "**/*.go",
+            "**/*.rs",
+            "**/*.java",
+            "**/*.kt",
+        ],
+    }),
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Language {
+    Python,
+    JavaScript,
+    Go,
+    Rust,
+    Jvm,
+}
+
+fn language(path: &str) -> Option<Language> {
+    let extension = path.rsplit_once('.')?.1;
+    Some(match extension {
+        "py" => Language::Python,
+        "js" | "mjs" | "cjs" | "ts" | "tsx" | "jsx" | "mts" | "cts" => Language::JavaScript,
+        "go" => Language::Go,
+        "rs" => Language::Rust,
+        "java" | "kt" => Language::Jvm,
+        _ => return None,
+    })
+}
+
+const PYTHON_MOCKS: &[&str] = &[
+    "unittest.mock",
+    "mock",
+    "pytest_mock",
+    "responses",
+    "httpretty",
+    "moto",
+    "freezegun",
+    "requests_mock",
+    "respx",
+    "aioresponses",
+];
+const JS_MOCKS: &[&str] = &[
+    "sinon",
+    "nock",
+    "msw",
+    "jest-mock",
+    "jest-mock-extended",
+    "@jest/globals",
+    "vitest",
+    "testdouble",
+    "fetch-mock",
+    "axios-mock-adapter",
+    "mockjs",
+    "ts-mockito",
+    "mock-fs",
+    "@testing-library",
+];
+const GO_MOCKS: &[&str] = &[
+    "github.com/golang/mock",
+    "go.uber.org/mock",
+    "github.com/stretchr/testify/mock",
+    "github.com/DATA-DOG/go-sqlmock",
+    "github.com/jarcoal/httpmock",
+    "github.com/h2non/gock",
+];
+const RUST_MOCKS: &[&str] = &[
+    "mockall",
+    "mockito",
+    "wiremock",
+    "httpmock",
+    "mockall_double",
+];
+const JVM_MOCKS: &[&str] = &[
+    "org.mockito",
+    "io.mockk",
+    "org.easymock",
+    "com.github.tomakehurst.wiremock",
+    "org.powermock",
+];
+
+/// Runtime-dependency sections and the test-only libraries that must not be in them.
+const CARGO_TEST_ONLY: &[&str] = &[
+    "mockall",
+    "mockito",
+    "wiremock",
+    "httpmock",
+    "rstest",
+    "serial_test",
+    "insta",
+    "pretty_assertions",
+    "proptest",
+    "quickcheck",
+    "criterion",
+    "assert_cmd",
+    "assert_fs",
+    "test-case",
+    "tokio-test",
+];
+const NPM_TEST_ONLY: &[&str] = &[
+    "jest",
+    "vitest",
+    "mocha",
+    "sinon",
+    "nock",
+    "msw",
+    "chai",
+    "supertest",
+    "ts-jest",
+    "jest-mock",
+    "@testing-library/",
+    "@jest/globals",
+];
+
+/// Whether `path` is test code or a mock package by its name (beyond what [`crate::paths`]
+/// calls tests): `mocks/`, `mock_store.go`, `store_mock.go`, `conftest.py`.
+fn test_support(path: &str) -> bool {
+    if crate::paths::role(path) == PathRole::Test {
+        return true;
+    }
+    let lower = path.to_ascii_lowercase();
+    let parts: Vec<&str> = lower.split('/').collect();
+    let (dirs, name) = parts.split_at(parts.len() - 1);
+    let name = name[0];
+    dirs.iter().any(|d| {
+        matches!(
+            *d,
+            "mocks"
+                | "mock"
+                | "fakes"
+                | "fake"
+                | "stubs"
+                | "testutil"
+                | "testutils"
+                | "testhelpers"
+                | "test_utils"
+                | "test-utils"
+                | "testhelper"
+                | "testsupport"
+        )
+    }) || dirs.iter().any(|d| {
+        // `__e2e__`, `__test__`: the same directories, fenced with underscores.
+        let bare = d.trim_matches('_');
+        bare != *d && matches!(bare, "e2e" | "test" | "tests" | "mocks" | "fixtures")
+    }) || name == "conftest.py"
+        // A test runner's own configuration and setup: `vitest.config.ts`, `jest.setup.js`.
+        || ["vitest.", "jest.", "playwright.", "cypress.", "karma.", "setuptests.", "test-setup.", "testsetup."]
+            .iter()
+            .any(|prefix| name.starts_with(prefix))
+        || name
+            .split(['.', '_', '-'])
+            .any(|w| matches!(w, "mock" | "mocks" | "fake" | "fakes"))
+        // `panel.clienttest.tsx`, `api.servertest.ts`: a project's own kinds of test.
+        || name
+            .split('.')
+            .skip(1)
+            .any(|w| w.ends_with("test") || w.ends_with("tests") || w.ends_with("spec"))
+}
+
+/// The module or package a line imports, in `language`; several for a Go import block line.
+fn imported(line: &str, language: Language) -> Option<String> {
+    let line = line.trim();
+    match language {
+        Language::Python => {
+            if let Some(rest) = line.strip_prefix("from ") {
+                let module = rest.split_whitespace().next()?;
+                let imported = rest.split(" import ").nth(1).unwrap_or_default();
+                // `from unittest import mock`
+                if module == "unittest" && imported.split(',').any(|n| n.trim() == "mock") {
+                    return Some("unittest.mock".into());
+                }
+                Some(module.to_owned())
+            } else {
+                let rest = line.strip_prefix("import ")?;
+                Some(rest.split([',', ' ']).next()?.to_owned())
+            }
+        }
+        Language::JavaScript => {
+            let quoted = |after: &str| -> Option<String> {
+                let at = line.find(after)? + after.len();
+                let rest = line[at..].trim_start();
+                let quote = rest
+                    .chars()
+                    .next()
+                    .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+                let end = rest[1..].find(quote)?;
+                Some(rest[1..=end].to_owned())
+            };
+            // `} from 'msw'` closes a multi-line import.
+            if line.starts_with("import ") || line.starts_with("export ") || line.starts_with('}') {
+                quoted(" from ").or_else(|| quoted("import "))
+            } else {
+                quoted("require(").or_else(|| quoted("import("))
+            }
+        }
+        Language::Go => {
+            let rest = line.strip_prefix("import ").unwrap_or(line);
+            let start = rest.find('"')? + 1;
+            let end = rest[start..].find('"')? + start;
+            Some(rest[start..end].to_owned())
+        }
+        Language::Rust => {
+            if line.starts_with("#[automock") || line.starts_with("#[mockall::automock") {
+                return Some("mockall".into());
+            }
+            let rest = line
+                .strip_prefix("pub use ")
+                .or_else(|| line.strip_prefix("use "))
+                .or_else(|| line.strip_prefix("extern crate "))?;
+            Some(rest.split([':', ';', ' ', '{']).next()?.to_owned())
+        }
+        Language::Jvm => {
+            let rest = line.strip_prefix("import ")?;
+            let rest = rest.strip_prefix("static ").unwrap_or(rest);
+            Some(rest.trim_end_matches(';').to_owned())
+        }
+    }
+}
+
+fn is_mock_library(module: &str, language: Language) -> Option<&'static str> {
+    let (list, separator): (&[&str], char) = match language {
+        Language::Python => (PYTHON_MOCKS, '.'),
+        Language::JavaScript => (JS_MOCKS, '/'),
+        Language::Go => (GO_MOCKS, '/'),
+        Language::Rust => (RUST_MOCKS, ':'),
+        Language::Jvm => (JVM_MOCKS, '.'),
+    };
+    list.iter().copied().find(|name| {
+        module == *name
+            || module
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with(separator) || name.ends_with('/'))
+    })
+}
+
+/// A Go import of the repository's own mock packages (`.../internal/mocks`, `.../mock`).
+fn own_mock_package(module: &str) -> bool {
+    module
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| matches!(last, "mocks" | "mock" | "fakes"))
+}
+
+/// The name of an environment variable read on `line`, if any.
+fn env_read(line: &str) -> Option<(&str, usize)> {
+    const READS: &[&str] = &[
+        "os.getenv(",
+        "os.environ.get(",
+        "os.environ[",
+        "process.env.",
+        "process.env[",
+        "os.Getenv(",
+        "os.LookupEnv(",
+        "env::var(",
+        "env::var_os(",
+        "System.getenv(",
+    ];
+    for read in READS {
+        let Some(at) = line.find(read) else { continue };
+        let rest = line[at + read.len()..].trim_start_matches(['"', '\'', '`']);
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        if end > 0 {
+            return Some((&rest[..end], at));
+        }
+    }
+    None
+}
+
+/// Whether a variable's name says it turns on a mock, fake or stub.
+fn test_switch(name: &str) -> bool {
+    name.split('_').any(|w| {
+        matches!(
+            w.to_ascii_uppercase().as_str(),
+            "MOCK" | "MOCKS" | "MOCKED" | "FAKE" | "FAKES" | "STUB" | "STUBS" | "STUBBED"
+        )
+    })
+}
+
+/// Whether the rest of a line after an environment read gives it a default that turns it on.
+fn defaults_on(rest: &str) -> bool {
+    let lower = rest.to_ascii_lowercase();
+    [
+        "\"true\"", "'true'", "\"1\"", "'1'", "\"yes\"", "'yes'", "\"on\"", "'on'", "|| true",
+        "?? true",
+    ]
+    .iter()
+    .any(|v| lower.contains(v))
+}
+
+fn at(path: &str, line: u32, column: u32, snippet: &str) -> Location {
+    Location::File {
+        path: path.to_owned(),
+        span: Some(Span {
+            start: LineCol { line, column },
+            end: LineCol { line, column },
+        }),
+        snippet: Some(crate::support::shown(snippet.trim())),
+        logical: None,
+    }
+}
+
+fn check_source(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, language: Language, text: &str) {
+    // One finding per library and file: `use mockall::automock;` and `#[automock]` are one.
+    let mut reported: Vec<String> = Vec::new();
+    // Go: only `import "x"` and the lines of an `import ( ... )` block import.
+    let mut go_imports = false;
+    for (index, line) in text.lines().enumerate() {
+        if language == Language::Go {
+            let trimmed = line.trim();
+            if trimmed.starts_with("import (") {
+                go_imports = true;
+                continue;
+            }
+            if go_imports && trimmed.starts_with(')') {
+                go_imports = false;
+            }
+            if !go_imports && !trimmed.starts_with("import ") {
+                if let Some((name, column)) = env_read(line).filter(|(name, _)| test_switch(name)) {
+                    report_switch(cx, out, path, index, line, name, column);
+                }
+                continue;
+            }
+        }
+        // Rust keeps unit tests in the same file: everything after `#[cfg(test)]`.
+        if language == Language::Rust && line.trim_start().starts_with("#[cfg(test)]") {
+            break;
+        }
+        let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        if let Some(module) = imported(line, language) {
+            let library = is_mock_library(&module, language);
+            let own = language == Language::Go && own_mock_package(&module);
+            let key = library.map_or_else(|| module.clone(), str::to_owned);
+            if (library.is_some() || own) && !reported.contains(&key) {
+                reported.push(key);
+                let what = library.map_or_else(
+                    || format!("the mock package {module}"),
+                    |l| format!("the mocking library {l}"),
+                );
+                out.finding(
+                    cx.finding(
+                        format!("production code imports {what}"),
+                        at(path, number, 1, line),
+                    )
+                    .identity(format!("import:{module}"))
+                    .help("move the code that needs it under the tests, or inject the real implementation and keep the double in test code")
+                    .build(),
+                );
+            }
+        }
+        if let Some((name, column)) = env_read(line).filter(|(name, _)| test_switch(name)) {
+            report_switch(cx, out, path, index, line, name, column);
+        }
+    }
+}
+
+fn report_switch(
+    cx: &GateCx<'_>,
+    out: &mut GateOutput,
+    path: &str,
+    index: usize,
+    line: &str,
+    name: &str,
+    column: usize,
+) {
+    let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+    let on = defaults_on(&line[column..]);
+    out.finding(
+        cx.finding(
+            if on {
+                format!("production code reads the test switch {name}, and it defaults to on")
+            } else {
+                format!("production code reads the test switch {name}: one variable away from mocks in production")
+            },
+            at(path, number, u32::try_from(column + 1).unwrap_or(1), line),
+        )
+        .identity(format!("switch:{name}"))
+        .severity(if on { Severity::High } else { Severity::Medium })
+        .help("wire test doubles in test setup, not by an environment switch the deployed code honours")
+        .build(),
+    );
+}
+
+/// The 1-based line of the first `needle` after `section` in `text` (1 if not found).
+fn line_after(text: &str, section: &str, needle: &str) -> u32 {
+    let from = text.find(section).unwrap_or(0);
+    let at = text[from..].find(needle).map_or(0, |n| from + n);
+    u32::try_from(text[..at].matches('\n').count() + 1).unwrap_or(1)
+}
+
+fn check_cargo(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, text: &str) {
+    let Ok(document) = text.parse::<toml_edit::DocumentMut>() else {
+        return;
+    };
+    let mut sections: Vec<(String, &dyn toml_edit::TableLike)> = Vec::new();
+    if let Some(table) = document.get("dependencies").and_then(|d| d.as_table_like()) {
+        sections.push(("[dependencies]".into(), table));
+    }
+    if let Some(targets) = document.get("target").and_then(|t| t.as_table_like()) {
+        for (target, item) in targets.iter() {
+            if let Some(table) = item.get("dependencies").and_then(|d| d.as_table_like()) {
+                sections.push((format!("[target.{target}.dependencies]"), table));
+            }
+        }
+    }
+    for (section, table) in sections {
+        for (name, _) in table.iter() {
+            if CARGO_TEST_ONLY.contains(&name) {
+                let line = line_after(text, "dependencies]", &format!("\n{name}"));
+                out.finding(
+                    cx.finding(
+                        format!("the test-only crate {name} is a runtime dependency ({section}): it is built into the release"),
+                        at(path, line + 1, 1, name),
+                    )
+                    .identity(format!("cargo:{name}"))
+                    .help("move it to [dev-dependencies]")
+                    .build(),
+                );
+            }
+        }
+    }
+}
+
+fn check_package_json(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, text: &str) {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    let Some(dependencies) = value.get("dependencies").and_then(|d| d.as_object()) else {
+        return;
+    };
+    for name in dependencies.keys() {
+        let test_only = NPM_TEST_ONLY.iter().any(|t| {
+            if t.ends_with('/') {
+                name.starts_with(t)
+            } else {
+                name == t
+            }
+        });
+        if test_only {
+            let line = line_after(text, "\"dependencies\"", &format!("\"{name}\""));
+            out.finding(
+                cx.finding(
+                    format!("the test-only package {name} is in dependencies: it is installed in production"),
+                    at(path, line, 1, name),
+                )
+                .identity(format!("npm:{name}"))
+                .help("move it to devDependencies")
+                .build(),
+            );
+        }
+    }
+}
+
+impl Gate for MocksProduction {
+    fn meta(&self) -> &'static GateMeta {
+        &META
+    }
+
+    fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
+        let files: Vec<String> = cx.repo().files()?.to_vec();
+        let mut tests = 0u64;
+        for path in &files {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            let manifest = matches!(name, "Cargo.toml" | "package.json");
+            let language = language(path);
+            if language.is_none() && !manifest {
+                continue;
+            }
+            if language.is_some() && test_support(path) {
+                tests += 1;
+                continue;
+            }
+            if !crate::paths::deployed(path) {
+                continue;
+            }
+            let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            // Generated gRPC and protobuf code holds "stubs" that are clients, not doubles.
+            if crate::paths::generated_header(&bytes) {
+                continue;
+            }
+            match (language, name) {
+                (Some(language), _) => {
+                    out.examined("source files", 1);
+                    check_source(cx, out, path, language, &text);
+                }
+                (None, "Cargo.toml") => {
+                    out.examined("manifests", 1);
+                    check_cargo(cx, out, path, &text);
+                }
+                (None, _) => {
+                    out.examined("manifests", 1);
+                    check_package_json(cx, out, path, &text);
+                }
+            }
+        }
+        out.count("test and mock files (not judged)", tests);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imports_of_mocking_libraries_by_language() {
+        let cases = [
+            ("from unittest import mock", Language::Python, true),
+            ("from unittest.mock import patch", Language::Python, true),
+            ("import mockito", Language::Python, false),
+            ("from mockingbird import x", Language::Python, false),
+            (
+                "import { setupServer } from 'msw/node';",
+                Language::JavaScript,
+                true,
+            ),
+            (
+                "const nock = require(\"nock\");",
+                Language::JavaScript,
+                true,
+            ),
+            (
+                "import { render } from '@testing-library/react'",
+                Language::JavaScript,
+                true,
+            ),
+            ("import vite from 'vite'", Language::JavaScript, false),
+            ("\t\"github.com/stretchr/testify/mock\"", Language::Go, true),
+            (
+                "\t\"github.com/stretchr/testify/assert\"",
+                Language::Go,
+                false,
+            ),
+            ("use mockall::predicate::*;", Language::Rust, true),
+            ("use mockingbird::x;", Language::Rust, false),
+            (
+                "import static org.mockito.Mockito.when;",
+                Language::Jvm,
+                true,
+            ),
+        ];
+        for (line, language, expected) in cases {
+            let found = imported(line, language)
+                .and_then(|m| is_mock_library(&m, language))
+                .is_some();
+            assert_eq!(found, expected, "{line}");
+        }
+        assert!(own_mock_package("example.com/app/internal/mocks"));
+    }
+
+    #[test]
+    fn test_code_and_mock_packages_by_name() {
+        for path in [
+            "app/tests/test_api.py",
+            "conftest.py",
+            "internal/store/mocks/store.go",
+            "internal/store/mock_store.go",
+            "web/src/__mocks__/api.ts",
+            "src/test/java/AppTest.java",
+            "pkg/api/client_test.go",
+        ] {
+            assert!(test_support(path), "{path}");
+        }
+        for path in [
+            "app/payments.py",
+            "internal/store/store.go",
+            "src/mockingbird.rs",
+        ] {
+            assert!(!test_support(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn switches_and_their_defaults() {
+        let line = "USE_FAKE = os.getenv(\"USE_FAKE_PAYMENTS\", \"true\") == \"true\"";
+        let (name, at) = env_read(line).unwrap();
+        assert_eq!(name, "USE_FAKE_PAYMENTS");
+        assert!(test_switch(name) && defaults_on(&line[at..]));
+        assert!(test_switch("MOCK_MODE"));
+        assert!(!test_switch("MOCKINGBIRD_URL"));
+        let (name, _) = env_read("if (process.env.STUB_EMAIL) {").unwrap();
+        assert_eq!(name, "STUB_EMAIL");
+    }
+}

@@ -1,0 +1,3 @@
+//! R6 integration integrity.
+
+pub(crate) mod mocks_production;
