@@ -41,6 +41,8 @@ pub fn registry() -> Registry {
         registry,
         crate::r7::migrations_reversible::MigrationsReversible
     );
+    register!(registry, crate::r7::alerts_runbooks::AlertsRunbooks);
+    register!(registry, crate::r7::slo_defined::SloDefined);
     register!(registry, crate::r7::decisions_revisit::DecisionsRevisit);
     register!(registry, crate::live::headers::HttpHeaders);
     register!(registry, crate::live::cookies::HttpCookies);

@@ -122,3 +122,10 @@ pub(crate) fn read_parsed_into(
     skipped.record(out);
     Ok(bytes)
 }
+
+/// Whether `path` names a YAML file (`.yml`, `.yaml`, any case).
+pub(crate) fn is_yaml(path: &str) -> bool {
+    std::path::Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
+}

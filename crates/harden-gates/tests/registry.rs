@@ -34,8 +34,8 @@ const SPEC: &[(&str, Option<&str>)] = &[
     ("R6.idempotency", None),
     ("R7.migrations.reversible", None),
     ("R7.runbooks", None),
-    ("R7.alerts.runbooks", Some("not filed yet")),
-    ("R7.slo.defined", Some("not filed yet")),
+    ("R7.alerts.runbooks", None),
+    ("R7.slo.defined", None),
     ("R7.config.failfast", Some("not filed yet")),
 ];
 

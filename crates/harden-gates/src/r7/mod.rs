@@ -1,3 +1,5 @@
+pub(crate) mod alerts_runbooks;
 pub(crate) mod decisions_revisit;
 pub(crate) mod migrations_reversible;
 pub(crate) mod runbooks;
+pub(crate) mod slo_defined;

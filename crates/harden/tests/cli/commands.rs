@@ -37,7 +37,7 @@ fn explain_tells_what_why_and_how() {
         .output()
         .unwrap();
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(stderr(&unknown).contains("did you mean R7.runbooks?"));
+    assert!(stderr(&unknown).contains("did you mean R7.runbooks"));
 }
 
 /// The rule a secret finding names (`rule github-pat: ...`) is explained like a gate.
