@@ -267,6 +267,51 @@ fn is_test_file(name: &str, extension: &str) -> bool {
         || stem.ends_with("test") && extension == "java"
 }
 
+/// Whether `path` is test code or a mock package by its name (beyond what [`crate::paths`]
+/// calls tests): `mocks/`, `mock_store.go`, `store_mock.go`, `conftest.py`.
+pub(crate) fn test_support(path: &str) -> bool {
+    if role(path) == PathRole::Test {
+        return true;
+    }
+    let lower = path.to_ascii_lowercase();
+    let parts: Vec<&str> = lower.split('/').collect();
+    let (dirs, name) = parts.split_at(parts.len() - 1);
+    let name = name[0];
+    dirs.iter().any(|d| {
+        matches!(
+            *d,
+            "mocks"
+                | "mock"
+                | "fakes"
+                | "fake"
+                | "stubs"
+                | "testutil"
+                | "testutils"
+                | "testhelpers"
+                | "test_utils"
+                | "test-utils"
+                | "testhelper"
+                | "testsupport"
+        )
+    }) || dirs.iter().any(|d| {
+        // `__e2e__`, `__test__`: the same directories, fenced with underscores.
+        let bare = d.trim_matches('_');
+        bare != *d && matches!(bare, "e2e" | "test" | "tests" | "mocks" | "fixtures")
+    }) || name == "conftest.py"
+        // A test runner's own configuration and setup: `vitest.config.ts`, `jest.setup.js`.
+        || ["vitest.", "jest.", "playwright.", "cypress.", "karma.", "setuptests.", "test-setup.", "testsetup."]
+            .iter()
+            .any(|prefix| name.starts_with(prefix))
+        || name
+            .split(['.', '_', '-'])
+            .any(|w| matches!(w, "mock" | "mocks" | "fake" | "fakes"))
+        // `panel.clienttest.tsx`, `api.servertest.ts`: a project's own kinds of test.
+        || name
+            .split('.')
+            .skip(1)
+            .any(|w| w.ends_with("test") || w.ends_with("tests") || w.ends_with("spec"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,7 @@ pub fn registry() -> Registry {
     );
     register!(registry, crate::r7::alerts_runbooks::AlertsRunbooks);
     register!(registry, crate::r7::slo_defined::SloDefined);
+    register!(registry, crate::r7::config_failfast::ConfigFailfast);
     register!(registry, crate::r7::decisions_revisit::DecisionsRevisit);
     register!(registry, crate::live::headers::HttpHeaders);
     register!(registry, crate::live::cookies::HttpCookies);

@@ -3,8 +3,6 @@ use harden_model::{
     GateId, GateMeta, Items, LineCol, Location, ProfileLevel, Round, Severity, Span, Target,
 };
 
-use crate::paths::PathRole;
-
 /// `R6.mocks.production`: no mock, fake or stub reachable from the code that ships.
 pub(crate) struct MocksProduction;
 
@@ -152,51 +150,6 @@ const NPM_TEST_ONLY: &[&str] = &[
     "@testing-library/",
     "@jest/globals",
 ];
-
-/// Whether `path` is test code or a mock package by its name (beyond what [`crate::paths`]
-/// calls tests): `mocks/`, `mock_store.go`, `store_mock.go`, `conftest.py`.
-fn test_support(path: &str) -> bool {
-    if crate::paths::role(path) == PathRole::Test {
-        return true;
-    }
-    let lower = path.to_ascii_lowercase();
-    let parts: Vec<&str> = lower.split('/').collect();
-    let (dirs, name) = parts.split_at(parts.len() - 1);
-    let name = name[0];
-    dirs.iter().any(|d| {
-        matches!(
-            *d,
-            "mocks"
-                | "mock"
-                | "fakes"
-                | "fake"
-                | "stubs"
-                | "testutil"
-                | "testutils"
-                | "testhelpers"
-                | "test_utils"
-                | "test-utils"
-                | "testhelper"
-                | "testsupport"
-        )
-    }) || dirs.iter().any(|d| {
-        // `__e2e__`, `__test__`: the same directories, fenced with underscores.
-        let bare = d.trim_matches('_');
-        bare != *d && matches!(bare, "e2e" | "test" | "tests" | "mocks" | "fixtures")
-    }) || name == "conftest.py"
-        // A test runner's own configuration and setup: `vitest.config.ts`, `jest.setup.js`.
-        || ["vitest.", "jest.", "playwright.", "cypress.", "karma.", "setuptests.", "test-setup.", "testsetup."]
-            .iter()
-            .any(|prefix| name.starts_with(prefix))
-        || name
-            .split(['.', '_', '-'])
-            .any(|w| matches!(w, "mock" | "mocks" | "fake" | "fakes"))
-        // `panel.clienttest.tsx`, `api.servertest.ts`: a project's own kinds of test.
-        || name
-            .split('.')
-            .skip(1)
-            .any(|w| w.ends_with("test") || w.ends_with("tests") || w.ends_with("spec"))
-}
 
 /// The module or package a line imports, in `language`; several for a Go import block line.
 fn imported(line: &str, language: Language) -> Option<String> {
@@ -508,7 +461,7 @@ impl Gate for MocksProduction {
             if language.is_none() && !manifest {
                 continue;
             }
-            if language.is_some() && test_support(path) {
+            if language.is_some() && crate::paths::test_support(path) {
                 tests += 1;
                 continue;
             }
@@ -604,14 +557,14 @@ mod tests {
             "src/test/java/AppTest.java",
             "pkg/api/client_test.go",
         ] {
-            assert!(test_support(path), "{path}");
+            assert!(crate::paths::test_support(path), "{path}");
         }
         for path in [
             "app/payments.py",
             "internal/store/store.go",
             "src/mockingbird.rs",
         ] {
-            assert!(!test_support(path), "{path}");
+            assert!(!crate::paths::test_support(path), "{path}");
         }
     }
 

@@ -1,4 +1,5 @@
 pub(crate) mod alerts_runbooks;
+pub(crate) mod config_failfast;
 pub(crate) mod decisions_revisit;
 pub(crate) mod migrations_reversible;
 pub(crate) mod runbooks;

@@ -1,0 +1,647 @@
+use harden_engine::{Gate, GateCx, GateError, GateOutput};
+use harden_model::{
+    GateId, GateMeta, Items, LineCol, Location, ProfileLevel, Round, Severity, Span, Target,
+};
+
+/// `R7.config.failfast`: required configuration stops the process when it is missing.
+pub(crate) struct ConfigFailfast;
+
+static META: GateMeta = GateMeta {
+    id: GateId::from_static("R7.config.failfast"),
+    round: Round::R7,
+    title: "Required configuration fails fast instead of defaulting silently",
+    severity: Severity::High,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Production,
+    rationale: "A service that starts without its database URL or signing secret and quietly \
+uses a default (`localhost`, `dev-secret`, an empty string) fails later and stranger: writes go to \
+the wrong place, tokens are signed with a key in the source. Silence is a failure mode. Secrets \
+and endpoints must be required: read so that a missing value stops the process at startup \
+(`os.environ[\"X\"]`, `env::var(\"X\")?` or `.expect`, a pydantic field without default, Spring \
+`@Value(\"${x}\")`, an envalid or zod schema without `default`). This gate reports reads of \
+secret-like keys (`*_SECRET`, `*_TOKEN`, `*_PASSWORD`, `API_KEY`, ...) and endpoint-like keys \
+(`*_URL`, `*_HOST`, `*_ENDPOINT`, `*_DSN`, ...) that fall back to a default in production code: \
+Python `os.getenv`/`os.environ.get` with a default and pydantic `BaseSettings` fields with one, \
+JavaScript `process.env.X || ...`/`?? ...` and envalid/zod defaults, Go `getEnv(\"X\", \"...\")` \
+helpers, Rust `env::var(..).unwrap_or(..)`, Spring `@Value(\"${x:default}\")` and \
+`getOrDefault`. Secrets with a default fail more severely than endpoints. Test code is not \
+judged.",
+    evidence: &["source files", "required reads", "defaulted reads"],
+    options: &[],
+    items: Some(Items {
+        name: "configuration reads in source files",
+        globs: &[
+            "**/*.py",
+            "**/*.js",
+            "**/*.mjs",
+            "**/*.cjs",
+            "**/*.ts",
+            "**/*.go",
+            "**/*.rs",
+            "**/*.java",
+            "**/*.kt",
+        ],
+    }),
+};
+
+/// What a configuration key holds, judged from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyKind {
+    Secret,
+    Endpoint,
+    Other,
+}
+
+fn words(key: &str) -> Vec<String> {
+    key.split(['_', '.', '-'])
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect()
+}
+
+fn key_kind(key: &str) -> KeyKind {
+    let words = words(key);
+    let Some(last) = words.last().map(String::as_str) else {
+        return KeyKind::Other;
+    };
+    if matches!(
+        last,
+        "URL" | "URI" | "HOST" | "HOSTNAME" | "ENDPOINT" | "ADDR" | "ADDRESS" | "DSN"
+    ) {
+        return KeyKind::Endpoint;
+    }
+    // The secret is what the name ends with: `JWT_SECRET`, `STRIPE_API_KEY`; `TOKEN_TTL` and
+    // `RESET_PASSWORD_LOCK_TIME` are settings about a secret, not the secret.
+    let secret_word = matches!(
+        last,
+        "SECRET"
+            | "TOKEN"
+            | "PASSWORD"
+            | "PASSWD"
+            | "CREDENTIAL"
+            | "CREDENTIALS"
+            | "APIKEY"
+            | "PASSPHRASE"
+    );
+    let keyed = last == "KEY"
+        && words.len() >= 2
+        && matches!(
+            words[words.len() - 2].as_str(),
+            "API"
+                | "ACCESS"
+                | "PRIVATE"
+                | "SIGNING"
+                | "ENCRYPTION"
+                | "MASTER"
+                | "SECRET"
+                | "CLIENT"
+                | "WEBHOOK"
+                | "JWT"
+                | "SESSION"
+                | "HMAC"
+        );
+    if secret_word || keyed {
+        KeyKind::Secret
+    } else {
+        KeyKind::Other
+    }
+}
+
+/// One read of a configuration key on a line: the key, the default it falls back to (`None`:
+/// the read is required), and the column.
+#[derive(Debug, PartialEq, Eq)]
+struct Read {
+    key: String,
+    default: Option<String>,
+    column: usize,
+}
+
+/// The first quoted string of `text` (`"x"`, `'x'`, `` `x` ``), if `text` starts with one.
+fn leading_string(text: &str) -> Option<&str> {
+    let text = text.trim_start();
+    let quote = text
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+    let end = text[1..].find(quote)?;
+    Some(&text[1..=end])
+}
+
+/// The arguments of a call starting right after its `(` in `rest`: the first argument (a
+/// string key) and whether a second follows.
+fn call_key_and_default(rest: &str) -> Option<(String, Option<String>)> {
+    let key = leading_string(rest)?.to_owned();
+    let after = rest.trim_start();
+    let after = &after[key.len() + 2..];
+    let after = after.trim_start();
+    let default = after.strip_prefix(',').map(|d| {
+        let d = d.trim_start();
+        leading_string(d).map_or_else(
+            || {
+                d.split([')', ','])
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned()
+            },
+            |s| format!("\"{s}\""),
+        )
+    });
+    Some((key, default))
+}
+
+fn python_reads(line: &str) -> Vec<Read> {
+    let mut reads = Vec::new();
+    for call in ["os.getenv(", "os.environ.get(", "environ.get(", "getenv("] {
+        if let Some(at) = line.find(call)
+            && let Some((key, default)) = call_key_and_default(&line[at + call.len()..])
+        {
+            reads.push(Read {
+                key,
+                default: default.filter(|d| d != "None"),
+                column: at,
+            });
+            return reads;
+        }
+    }
+    if let Some(at) = line.find("os.environ[")
+        && let Some(key) = leading_string(&line[at + "os.environ[".len()..])
+    {
+        reads.push(Read {
+            key: key.to_owned(),
+            default: None,
+            column: at,
+        });
+    }
+    reads
+}
+
+fn js_reads(line: &str) -> Vec<Read> {
+    let mut reads = Vec::new();
+    let mut from = 0;
+    while let Some(found) = line[from..].find("process.env.") {
+        let at = from + found;
+        let rest = &line[at + "process.env.".len()..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let key = rest[..end].to_owned();
+        let after = rest[end..].trim_start();
+        let default = after
+            .strip_prefix("||")
+            .or_else(|| after.strip_prefix("??"))
+            .map(|d| {
+                let d = d.trim_start();
+                leading_string(d).map_or_else(
+                    || {
+                        d.split([';', ',', ')'])
+                            .next()
+                            .unwrap_or_default()
+                            .trim()
+                            .to_owned()
+                    },
+                    |s| format!("\"{s}\""),
+                )
+            });
+        if !key.is_empty() {
+            reads.push(Read {
+                key,
+                default,
+                column: at,
+            });
+        }
+        from = at + "process.env.".len() + end;
+    }
+    // envalid `KEY: str({ default: "..." })` and zod `KEY: z.string().default("...")`.
+    let trimmed = line.trim_start();
+    if let Some((key, rest)) = trimmed.split_once(':')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && !key.is_empty()
+        && (rest.contains("default:") || rest.contains(".default("))
+        && (rest.contains("str(") || rest.contains("url(") || rest.contains("z."))
+    {
+        let marker = if rest.contains("default:") {
+            "default:"
+        } else {
+            ".default("
+        };
+        let value = rest.split(marker).nth(1).unwrap_or_default();
+        reads.push(Read {
+            key: key.to_owned(),
+            default: Some(
+                leading_string(value)
+                    .map_or_else(|| value.trim().to_owned(), |s| format!("\"{s}\"")),
+            ),
+            column: line.len() - trimmed.len(),
+        });
+    }
+    reads
+}
+
+fn go_reads(line: &str) -> Vec<Read> {
+    // The common helpers: `getEnv("X", "fallback")`, `envOr("X", ...)`, `GetEnvOrDefault`.
+    for call in [
+        "getEnv(",
+        "getenv(",
+        "GetEnv(",
+        "envOr(",
+        "EnvOr(",
+        "GetEnvOrDefault(",
+        "getEnvOrDefault(",
+        "LookupEnvOrString(",
+    ] {
+        if let Some(at) = line.find(call)
+            && !line[..at].ends_with("os.")
+            && let Some((key, default)) = call_key_and_default(&line[at + call.len()..])
+        {
+            return vec![Read {
+                key,
+                default,
+                column: at,
+            }];
+        }
+    }
+    Vec::new()
+}
+
+fn rust_reads(line: &str) -> Vec<Read> {
+    let Some(at) = line.find("env::var(") else {
+        return Vec::new();
+    };
+    let Some(key) = leading_string(&line[at + "env::var(".len()..]) else {
+        return Vec::new();
+    };
+    let rest = &line[at..];
+    let default = ["unwrap_or_default()", "unwrap_or(", "unwrap_or_else("]
+        .iter()
+        .find(|m| rest.contains(**m))
+        .map(|m| {
+            let after = rest.split(m).nth(1).unwrap_or_default();
+            leading_string(after.trim_start_matches("|_|").trim_start()).map_or_else(
+                || (*m).trim_end_matches('(').to_owned(),
+                |s| format!("\"{s}\""),
+            )
+        });
+    vec![Read {
+        key: key.to_owned(),
+        default,
+        column: at,
+    }]
+}
+
+fn jvm_reads(line: &str) -> Vec<Read> {
+    // Spring `@Value("${db.url:jdbc:h2:mem}")`: the default follows the first `:`.
+    if let Some(at) = line.find("@Value(")
+        && let Some(expression) = leading_string(&line[at + "@Value(".len()..])
+        && let Some(inner) = expression
+            .strip_prefix("${")
+            .and_then(|e| e.strip_suffix('}'))
+    {
+        let (key, default) = match inner.split_once(':') {
+            Some((key, default)) => (key, Some(format!("\"{default}\""))),
+            None => (inner, None),
+        };
+        return vec![Read {
+            key: key.to_owned(),
+            default,
+            column: at,
+        }];
+    }
+    if let Some(at) = line.find("getenv().getOrDefault(")
+        && let Some((key, default)) =
+            call_key_and_default(&line[at + "getenv().getOrDefault(".len()..])
+    {
+        return vec![Read {
+            key,
+            default,
+            column: at,
+        }];
+    }
+    Vec::new()
+}
+
+/// pydantic `BaseSettings` fields with a default: `database_url: str = "postgres://..."`.
+fn pydantic_reads(text: &str) -> Vec<(usize, Read)> {
+    let mut reads = Vec::new();
+    let mut in_settings: Option<usize> = None;
+    for (index, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start().len();
+        let trimmed = line.trim();
+        if trimmed.starts_with("class ") {
+            in_settings = (trimmed.contains("BaseSettings")).then_some(indent);
+            continue;
+        }
+        let Some(class_indent) = in_settings else {
+            continue;
+        };
+        if !trimmed.is_empty() && indent <= class_indent {
+            in_settings = None;
+            continue;
+        }
+        if let Some((field, rest)) = trimmed.split_once(':')
+            && field
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && let Some((_, default)) = rest.split_once('=')
+        {
+            let default = default.trim();
+            if default.starts_with("Field(") && !default.contains("default") {
+                continue;
+            }
+            reads.push((
+                index,
+                Read {
+                    key: field.to_owned(),
+                    default: Some(default.to_owned()),
+                    column: indent,
+                },
+            ));
+        }
+    }
+    reads
+}
+
+/// Whether an endpoint's default sends production traffic somewhere only a developer's
+/// machine answers (loopback, a container host alias), or carries credentials. A public
+/// default (`https://gitlab.com`), a relative path (`/static/`), a bind address (`0.0.0.0`),
+/// an empty value (the feature stays off) or another variable are deliberate choices.
+fn points_nowhere(default: &str) -> bool {
+    let Some(literal) = default.strip_prefix('"').and_then(|d| d.strip_suffix('"')) else {
+        return false;
+    };
+    let lower = literal.to_ascii_lowercase();
+    ["localhost", "127.0.0.1", "[::1]", "host.docker.internal"]
+        .iter()
+        .any(|h| lower.contains(h))
+        || (lower.contains("://") && lower.contains('@'))
+}
+
+/// Whether a file is tooling rather than the service's runtime code: seeders, `scripts/`,
+/// migrations, bundler and framework configuration read at build time.
+fn tooling(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let parts: Vec<&str> = lower.split('/').collect();
+    let name = parts.last().copied().unwrap_or_default();
+    parts[..parts.len() - 1].iter().any(|d| {
+        matches!(
+            *d,
+            "scripts"
+                | "script"
+                | "hack"
+                | "tools"
+                | "seed"
+                | "seeds"
+                | "seeder"
+                | "devtools"
+                | "migrations"
+        )
+    }) || [
+        "rollup.",
+        "vite.",
+        "webpack.",
+        "next.config.",
+        "babel.",
+        "eslint.",
+        "postcss.",
+        "tailwind.",
+    ]
+    .iter()
+    .any(|p| name.starts_with(p))
+}
+
+fn reads_of(path: &str, text: &str) -> Vec<(usize, Read)> {
+    let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
+    let per_line: fn(&str) -> Vec<Read> = match extension {
+        "py" => python_reads,
+        "js" | "mjs" | "cjs" | "ts" | "mts" | "cts" => js_reads,
+        "go" => go_reads,
+        "rs" => rust_reads,
+        "java" | "kt" => jvm_reads,
+        _ => return Vec::new(),
+    };
+    let mut reads = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        // Rust keeps its unit tests after `#[cfg(test)]`.
+        if extension == "rs" && line.trim_start().starts_with("#[cfg(test)]") {
+            break;
+        }
+        reads.extend(per_line(line).into_iter().map(|r| (index, r)));
+    }
+    if extension == "py" && text.contains("BaseSettings") {
+        reads.extend(pydantic_reads(text));
+    }
+    reads
+}
+
+impl Gate for ConfigFailfast {
+    fn meta(&self) -> &'static GateMeta {
+        &META
+    }
+
+    fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
+        let files: Vec<String> = cx.repo().files()?.to_vec();
+        let (mut required, mut defaulted) = (0u64, 0u64);
+        for path in &files {
+            let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
+            if !matches!(
+                extension,
+                "py" | "js" | "mjs" | "cjs" | "ts" | "mts" | "cts" | "go" | "rs" | "java" | "kt"
+            ) || crate::paths::test_support(path)
+                || tooling(path)
+                || !crate::paths::deployed(path)
+            {
+                continue;
+            }
+            let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let reads = reads_of(path, &text);
+            if reads.is_empty() {
+                continue;
+            }
+            out.examined("source files", 1);
+            for (index, read) in reads {
+                let Some(default) = read
+                    .default
+                    .as_ref()
+                    .filter(|d| !matches!(d.as_str(), "undefined" | "null" | "None" | "nil"))
+                else {
+                    required += 1;
+                    continue;
+                };
+                let kind = key_kind(&read.key);
+                // `AUTH_ID_TOKEN: z.enum(["true", "false"]).default("true")` is a switch
+                // about tokens, not a token.
+                let flag = matches!(
+                    default.trim_matches('"').to_ascii_lowercase().as_str(),
+                    "true" | "false" | "0" | "1" | "yes" | "no" | "on" | "off"
+                );
+                if kind == KeyKind::Other
+                    || flag
+                    || (kind == KeyKind::Endpoint && !points_nowhere(default))
+                {
+                    continue;
+                }
+                defaulted += 1;
+                let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
+                let column = u32::try_from(read.column + 1).unwrap_or(1);
+                let (what, severity) = match kind {
+                    KeyKind::Secret => ("the secret", Severity::High),
+                    _ => ("the endpoint", Severity::Medium),
+                };
+                let source_line = text.lines().nth(index).unwrap_or_default();
+                // A secret's default, or an endpoint with credentials in it, is masked in the
+                // message and in the quoted line: it may be a real one.
+                let literal = default.strip_prefix('"').and_then(|d| d.strip_suffix('"'));
+                let masked = literal
+                    .filter(|l| kind == KeyKind::Secret || l.contains('@'))
+                    .map(harden_model::Secret::new);
+                let shown_default = masked
+                    .as_ref()
+                    .map_or_else(|| crate::support::shown_text(default), ToString::to_string);
+                let snippet = masked.as_ref().map_or_else(
+                    || crate::support::shown(source_line.trim()),
+                    |secret| harden_model::Redacted::masking(source_line.trim(), secret),
+                );
+                out.finding(
+                    cx.finding(
+                        format!(
+                            "{what} {} falls back to a default ({shown_default}) when it is not configured: a missing value goes unnoticed",
+                            read.key,
+                        ),
+                        Location::File {
+                            path: path.clone(),
+                            span: Some(Span {
+                                start: LineCol { line, column },
+                                end: LineCol { line, column },
+                            }),
+                            snippet: Some(snippet),
+                            logical: None,
+                        },
+                    )
+                    .identity(format!("default:{}", read.key))
+                    .severity(severity)
+                    .help("read it as required, so the process refuses to start without it (`os.environ[\"X\"]`, `env::var(\"X\")?`, no default in the settings class or schema)")
+                    .build(),
+                );
+            }
+        }
+        out.add("required reads", required);
+        out.add("defaulted reads", defaulted);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_by_name() {
+        for key in [
+            "JWT_SECRET",
+            "API_KEY",
+            "STRIPE_API_KEY",
+            "DB_PASSWORD",
+            "GITHUB_TOKEN",
+            "secret_key",
+        ] {
+            assert_eq!(key_kind(key), KeyKind::Secret, "{key}");
+        }
+        for key in ["DATABASE_URL", "REDIS_HOST", "SENTRY_DSN", "api.endpoint"] {
+            assert_eq!(key_kind(key), KeyKind::Endpoint, "{key}");
+        }
+        for key in [
+            "TOKEN_TTL",
+            "PASSWORD_MIN_LENGTH",
+            "LOG_LEVEL",
+            "KEY_ID",
+            "PORT",
+            "RESET_PASSWORD_LOCK_TIME",
+            "LANGFUSE_CACHE_API_KEY_TTL_SECONDS",
+        ] {
+            assert_eq!(key_kind(key), KeyKind::Other, "{key}");
+        }
+    }
+
+    #[test]
+    fn endpoint_defaults_that_matter() {
+        assert!(points_nowhere("\"redis://localhost:6379\""));
+        assert!(points_nowhere("\"postgres://app:pw@db/app\""));
+        for fine in [
+            "\"https://gitlab.com\"",
+            "\"/static/\"",
+            "\"0.0.0.0\"",
+            "\"\"",
+            "os.environ.get(\"X\")",
+        ] {
+            assert!(!points_nowhere(fine), "{fine}");
+        }
+        assert!(tooling("packages/shared/scripts/seeder/seed.ts"));
+        assert!(tooling("next.config.ts"));
+        assert!(!tooling("web/src/env.mjs"));
+    }
+
+    #[test]
+    fn reads_and_their_defaults_per_language() {
+        let first = |reads: Vec<Read>| reads.into_iter().next().map(|r| (r.key, r.default));
+        assert_eq!(
+            first(python_reads(
+                "SECRET = os.getenv(\"JWT_SECRET\", \"dev-secret\")"
+            )),
+            Some(("JWT_SECRET".into(), Some("\"dev-secret\"".into())))
+        );
+        assert_eq!(
+            first(python_reads("url = os.environ[\"DATABASE_URL\"]")),
+            Some(("DATABASE_URL".into(), None))
+        );
+        assert_eq!(
+            first(python_reads("dsn = os.environ.get('SENTRY_DSN', None)")),
+            Some(("SENTRY_DSN".into(), None))
+        );
+        assert_eq!(
+            first(js_reads(
+                "const url = process.env.REDIS_URL || 'redis://localhost:6379';"
+            )),
+            Some((
+                "REDIS_URL".into(),
+                Some("\"redis://localhost:6379\"".into())
+            ))
+        );
+        assert_eq!(
+            first(js_reads("  JWT_SECRET: str({ default: 'changeme' }),")),
+            Some(("JWT_SECRET".into(), Some("\"changeme\"".into())))
+        );
+        assert_eq!(
+            first(go_reads(
+                "dsn := getEnv(\"DATABASE_URL\", \"postgres://localhost/app\")"
+            )),
+            Some((
+                "DATABASE_URL".into(),
+                Some("\"postgres://localhost/app\"".into())
+            ))
+        );
+        assert!(go_reads("v := os.Getenv(\"DATABASE_URL\")").is_empty());
+        assert_eq!(
+            first(rust_reads(
+                "let key = env::var(\"API_KEY\").unwrap_or_default();"
+            )),
+            Some(("API_KEY".into(), Some("unwrap_or_default()".into())))
+        );
+        assert_eq!(
+            first(rust_reads("let key = std::env::var(\"API_KEY\")?;")),
+            Some(("API_KEY".into(), None))
+        );
+        assert_eq!(
+            first(jvm_reads("@Value(\"${db.url:jdbc:h2:mem:test}\")")),
+            Some(("db.url".into(), Some("\"jdbc:h2:mem:test\"".into())))
+        );
+        let settings = "class Settings(BaseSettings):\n    database_url: str = \"sqlite:///dev.db\"\n    secret_key: str\n\nother: int = 1\n";
+        let reads = pydantic_reads(settings);
+        assert_eq!(reads.len(), 1);
+        assert_eq!(reads[0].1.key, "database_url");
+    }
+}
