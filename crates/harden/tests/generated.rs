@@ -115,3 +115,88 @@ fn manual_pages() {
         }
     }
 }
+
+/// docs/ARCHITECTURE.md's crate table names each crate's workspace dependencies exactly as
+/// Cargo.toml declares them (normal dependencies; `harden` depends on everything), and every
+/// other crate it names is a real dependency.
+#[test]
+fn architecture_dependency_table_matches_cargo_metadata() {
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut declared = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for package in metadata["packages"].as_array().unwrap() {
+        let dependencies = package["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["kind"].is_null())
+            .map(|d| d["name"].as_str().unwrap().to_owned())
+            .collect();
+        declared.insert(package["name"].as_str().unwrap().to_owned(), dependencies);
+    }
+    let table = std::fs::read_to_string(root().join("docs/ARCHITECTURE.md")).unwrap();
+    let mut rows = 0;
+    let mut problems = Vec::new();
+    for line in table.lines().filter(|l| l.starts_with("| `harden")) {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let name = cells[0].trim_start_matches("| ").trim_matches('`');
+        let listed: Vec<&str> = cells
+            .last()
+            .unwrap()
+            .trim_end_matches(" |")
+            .split(", ")
+            .map(str::trim)
+            .collect();
+        let Some(actual) = declared.get(name) else {
+            problems.push(format!("{name}: not a workspace crate"));
+            continue;
+        };
+        rows += 1;
+        let internal: std::collections::BTreeSet<String> = actual
+            .iter()
+            .filter_map(|d| d.strip_prefix("harden-").map(str::to_owned))
+            .collect();
+        if listed == ["everything"] || listed == ["—"] {
+            continue;
+        }
+        let named: std::collections::BTreeSet<String> = listed
+            .iter()
+            .filter(|n| declared.contains_key(&format!("harden-{n}")))
+            .map(|n| (*n).to_owned())
+            .collect();
+        if named != internal {
+            problems.push(format!(
+                "{name}: the table says {named:?}, Cargo.toml says {internal:?}"
+            ));
+        }
+        for external in listed
+            .iter()
+            .filter(|n| !declared.contains_key(&format!("harden-{n}")))
+        {
+            if !actual.iter().any(|d| d == external) {
+                problems.push(format!("{name}: `{external}` is not a dependency"));
+            }
+        }
+    }
+    assert!(rows >= 10, "no crate table found");
+    assert!(
+        problems.is_empty(),
+        "docs/ARCHITECTURE.md is out of date:\n{}",
+        problems.join("\n")
+    );
+}
