@@ -665,30 +665,27 @@ impl Checker<'_> {
                 match Detector::with_config(&probe) {
                     Ok(_) => detector.custom.push(custom),
                     Err(error) => {
-                        let (at, expected) = if error.contains("already taken") {
-                            ("id", "an id no built-in or other custom rule uses")
-                        } else if error.contains("keyword") {
-                            ("keywords", "non-empty literals")
-                        } else if error.contains("entropy") {
-                            ("entropy", "a number from 0 to 8")
-                        } else {
-                            (
-                                "regex",
-                                "a regular expression (Rust regex syntax, ASCII) that cannot match an empty string",
-                            )
+                        let at = error.rule_key().unwrap_or("regex");
+                        let expected = match at {
+                            "id" => "an id no built-in or other custom rule uses",
+                            "keywords" => "non-empty literals",
+                            "entropy" => "a number from 0 to 8",
+                            _ => {
+                                "a regular expression (Rust regex syntax, ASCII) that cannot match an empty string"
+                            }
                         };
                         let span = rule.table.get(at).and_then(Item::span);
-                        self.error(span, error, Some(expected.into()));
+                        self.error(span, error.to_string(), Some(expected.into()));
                     }
                 }
             }
         }
-        if let Err(error) = Detector::with_config(&detector)
-            && error.contains("no secret rule is active")
+        if let Err(error @ harden_secrets::DetectorError::NoRuleActive) =
+            Detector::with_config(&detector)
         {
             self.error(
                 section.span.clone(),
-                error,
+                error.to_string(),
                 Some("at least one active rule: disable fewer built-in rules or add a [[secrets.rule]]".into()),
             );
         }

@@ -581,6 +581,62 @@ fn unstructured_placeholder(rule: &str, text: &[u8], start: usize, value: &str) 
     }
 }
 
+/// Why a detector configuration cannot be compiled: which part of it, so that a config reader
+/// points at the right key without reading the message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DetectorError {
+    /// `disable` names no built-in rule.
+    #[error("cannot disable `{0}`: no built-in rule has that id")]
+    UnknownDisabled(String),
+    /// A custom rule reuses an id.
+    #[error("custom rule `{0}`: the id is already taken")]
+    IdTaken(String),
+    /// A custom rule has an empty keyword.
+    #[error("custom rule {0}: an empty keyword would make every byte a keyword hit")]
+    EmptyKeyword(String),
+    /// A custom rule's entropy is out of range.
+    #[error("custom rule {0}: entropy is measured in bits per byte, from 0 to 8")]
+    Entropy(String),
+    /// A custom rule's regex does not compile.
+    #[error("custom rule {rule}: {message}")]
+    Regex {
+        /// The rule.
+        rule: String,
+        /// The regex engine's message.
+        message: String,
+    },
+    /// A custom rule's regex matches the empty string.
+    #[error("custom rule {0}: the regex matches the empty string")]
+    EmptyMatch(String),
+    /// Every rule is disabled and none added.
+    #[error("no secret rule is active: every built-in rule is disabled and none is added")]
+    NoRuleActive,
+    /// An allow pattern does not compile, or matches the empty string.
+    #[error("allow pattern {pattern}: {message}")]
+    Allow {
+        /// The pattern.
+        pattern: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The keyword automaton could not be built.
+    #[error("keywords: {0}")]
+    Keywords(String),
+}
+
+impl DetectorError {
+    /// The key of a `[[secrets.rule]]` table the error is about, for custom-rule errors.
+    pub fn rule_key(&self) -> Option<&'static str> {
+        match self {
+            Self::IdTaken(_) => Some("id"),
+            Self::EmptyKeyword(_) => Some("keywords"),
+            Self::Entropy(_) => Some("entropy"),
+            Self::Regex { .. } | Self::EmptyMatch(_) => Some("regex"),
+            _ => None,
+        }
+    }
+}
+
 fn compile(pattern: &str) -> Result<meta::Regex, String> {
     // Rules describe ASCII token formats; matching bytes (not UTF-8 text) lets files with
     // invalid UTF-8 be scanned without a lossy copy, and keeps `\b` on the fast DFA path.
@@ -609,22 +665,20 @@ impl std::fmt::Debug for Detector {
 
 impl Detector {
     /// Compiles `rules` as they are.
-    pub fn new(rules: &'static [Rule]) -> Result<Self, String> {
+    pub fn new(rules: &'static [Rule]) -> Result<Self, DetectorError> {
         Self::build(rules, &DetectorConfig::default())
     }
 
     /// The built-in rules adjusted by `config`. Errors name the offending rule or pattern; a
     /// configuration that leaves no rule active is an error, not a scanner that finds nothing.
-    pub fn with_config(config: &DetectorConfig) -> Result<Self, String> {
+    pub fn with_config(config: &DetectorConfig) -> Result<Self, DetectorError> {
         Self::build(crate::RULES, config)
     }
 
-    fn build(rules: &'static [Rule], config: &DetectorConfig) -> Result<Self, String> {
+    fn build(rules: &'static [Rule], config: &DetectorConfig) -> Result<Self, DetectorError> {
         for id in &config.disabled {
             if !rules.iter().any(|r| r.id == id) {
-                return Err(format!(
-                    "cannot disable `{id}`: no built-in rule has that id"
-                ));
+                return Err(DetectorError::UnknownDisabled(id.clone()));
             }
         }
         let mut compiled = Vec::new();
@@ -654,33 +708,23 @@ impl Detector {
             if rules.iter().any(|r| r.id == custom.id)
                 || compiled.iter().any(|c| *c.id == *custom.id)
             {
-                return Err(format!(
-                    "custom rule `{}`: the id is already taken",
-                    custom.id
-                ));
+                return Err(DetectorError::IdTaken(custom.id.clone()));
             }
             if custom.keywords.iter().any(String::is_empty) {
-                return Err(format!(
-                    "custom rule {}: an empty keyword would make every byte a keyword hit",
-                    custom.id
-                ));
+                return Err(DetectorError::EmptyKeyword(custom.id.clone()));
             }
             if custom
                 .min_entropy
                 .is_some_and(|e| !(0.0..=8.0).contains(&e))
             {
-                return Err(format!(
-                    "custom rule {}: entropy is measured in bits per byte, from 0 to 8",
-                    custom.id
-                ));
+                return Err(DetectorError::Entropy(custom.id.clone()));
             }
-            let regex =
-                compile(&custom.pattern).map_err(|e| format!("custom rule {}: {e}", custom.id))?;
+            let regex = compile(&custom.pattern).map_err(|message| DetectorError::Regex {
+                rule: custom.id.clone(),
+                message,
+            })?;
             if regex.is_match(b"") {
-                return Err(format!(
-                    "custom rule {}: the regex matches the empty string",
-                    custom.id
-                ));
+                return Err(DetectorError::EmptyMatch(custom.id.clone()));
             }
             let multiline = may_cross_lines(&custom.pattern);
             compiled.push(Compiled {
@@ -696,10 +740,7 @@ impl Detector {
             keyword_lists.push(custom.keywords.clone());
         }
         if compiled.is_empty() {
-            return Err(
-                "no secret rule is active: every built-in rule is disabled and none is added"
-                    .to_owned(),
-            );
+            return Err(DetectorError::NoRuleActive);
         }
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
@@ -725,21 +766,26 @@ impl Detector {
             .match_kind(MatchKind::Standard)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&keywords)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| DetectorError::Keywords(e.to_string()))?;
         let allow = config
             .allow
             .iter()
             .map(|pattern| {
-                let regex = compile(pattern).map_err(|e| format!("allow pattern {pattern}: {e}"))?;
+                let regex = compile(pattern).map_err(|message| DetectorError::Allow {
+                    pattern: pattern.clone(),
+                    message,
+                })?;
                 if regex.is_match(b"") {
                     // `""` or `.*` would silently allow every secret.
-                    return Err(format!(
-                        "allow pattern {pattern}: it matches the empty string, so it would allow every secret"
-                    ));
+                    return Err(DetectorError::Allow {
+                        pattern: pattern.clone(),
+                        message: "it matches the empty string, so it would allow every secret"
+                            .into(),
+                    });
                 }
                 Ok(regex)
             })
-            .collect::<Result<_, String>>()?;
+            .collect::<Result<_, DetectorError>>()?;
         Ok(Self {
             rules: compiled,
             keywords,

@@ -10,7 +10,7 @@ use crate::{Detector, DetectorConfig};
 
 /// The detector for `config`, compiled once per process and configuration (compiling the
 /// rules takes longer than scanning a large repository's worth of text).
-pub fn cached(config: &DetectorConfig) -> Result<Arc<Detector>, String> {
+pub fn cached(config: &DetectorConfig) -> Result<Arc<Detector>, crate::DetectorError> {
     type Compiled = Vec<(DetectorConfig, Arc<Detector>)>;
     static CACHE: OnceLock<Mutex<Compiled>> = OnceLock::new();
     let mut cache = CACHE

@@ -226,19 +226,17 @@ fn configurations_that_cannot_work_are_errors() {
         disabled: RULES.iter().map(|r| r.id.to_owned()).collect(),
         ..DetectorConfig::default()
     };
-    assert!(
-        Detector::with_config(&all)
-            .unwrap_err()
-            .contains("no secret rule is active")
+    assert_eq!(
+        Detector::with_config(&all).unwrap_err(),
+        harden_secrets::DetectorError::NoRuleActive
     );
     let unknown = DetectorConfig {
         disabled: vec!["no-such-rule".into()],
         ..DetectorConfig::default()
     };
-    assert!(
-        Detector::with_config(&unknown)
-            .unwrap_err()
-            .contains("no-such-rule")
+    assert_eq!(
+        Detector::with_config(&unknown).unwrap_err(),
+        harden_secrets::DetectorError::UnknownDisabled("no-such-rule".into())
     );
     let taken = DetectorConfig {
         custom: vec![CustomRule {
@@ -250,11 +248,9 @@ fn configurations_that_cannot_work_are_errors() {
         }],
         ..DetectorConfig::default()
     };
-    assert!(
-        Detector::with_config(&taken)
-            .unwrap_err()
-            .contains("already taken")
-    );
+    let error = Detector::with_config(&taken).unwrap_err();
+    assert_eq!(error.rule_key(), Some("id"));
+    assert!(error.to_string().contains("already taken"));
 }
 
 #[test]
@@ -338,6 +334,7 @@ fn user_patterns_that_match_everything_are_refused() {
     assert!(
         Detector::with_config(&empty_allow)
             .unwrap_err()
+            .to_string()
             .contains("empty string")
     );
     let rule = |pattern: &str, keywords: Vec<String>, entropy: Option<f64>| DetectorConfig {
@@ -353,16 +350,19 @@ fn user_patterns_that_match_everything_are_refused() {
     assert!(
         Detector::with_config(&rule("a*", vec![], None))
             .unwrap_err()
+            .to_string()
             .contains("empty string")
     );
     assert!(
         Detector::with_config(&rule("ab", vec![String::new()], None))
             .unwrap_err()
+            .to_string()
             .contains("keyword")
     );
     assert!(
         Detector::with_config(&rule("ab", vec![], Some(9.0)))
             .unwrap_err()
+            .to_string()
             .contains("entropy")
     );
     // A multi-line custom rule reaches past its keyword's line.
