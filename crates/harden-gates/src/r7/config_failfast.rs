@@ -44,6 +44,24 @@ judged.",
     }),
 };
 
+/// Words one of which every read this gate understands contains, in any case.
+static MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([
+            "getenv",
+            "environ",
+            "process.env",
+            "env::var",
+            "@value",
+            "basesettings",
+            // envalid and zod schemas are read from `process.env` in the same file.
+            "envor",
+            "lookupenv",
+        ])
+        .expect("literal patterns")
+});
+
 /// What a configuration key holds, judged from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum KeyKind {
@@ -457,6 +475,10 @@ impl Gate for ConfigFailfast {
             let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
                 continue;
             };
+            // Most files read no configuration: a byte search decides before any line is read.
+            if !MARKERS.is_match(&bytes[..]) {
+                continue;
+            }
             let text = String::from_utf8_lossy(&bytes);
             let reads = reads_of(path, &text);
             if reads.is_empty() {
