@@ -1,1 +1,2 @@
+pub(crate) mod contracts_present;
 pub(crate) mod scope_declared;

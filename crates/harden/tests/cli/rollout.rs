@@ -47,6 +47,9 @@ enabled = false   # SLOs live in the platform team's repository
 [gates."R7.config.failfast"]
 enabled = false   # the service's code lives in another repository
 
+[gates."R0.contracts.present"]
+enabled = false   # the contracts live in the service's code repository
+
 [gates."R7.http.headers"]
 enabled = false   # the live pass runs against staging in its own job
 

@@ -1,0 +1,530 @@
+use std::collections::BTreeMap;
+
+use harden_engine::{Gate, GateCx, GateError, GateOutput};
+use harden_formats::yaml::{self, Node, Value};
+use harden_model::{
+    GateId, GateMeta, Items, LineCol, Location, ProfileLevel, Round, Severity, Span, Target,
+};
+
+/// `R0.contracts.present`: the API's shapes are written down, readable and whole.
+pub(crate) struct ContractsPresent;
+
+static META: GateMeta = GateMeta {
+    id: GateId::from_static("R0.contracts.present"),
+    round: Round::R0,
+    title: "API contracts are present, readable and resolve",
+    severity: Severity::High,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Production,
+    rationale: "\"What are the API shapes? What events will be emitted?\" has to be answered in a \
+file before anything else is hardened: the live gates, the breaking-change check and every \
+consumer read it. This gate finds OpenAPI 3.0 and 3.1, Swagger 2.0, AsyncAPI 2.x and 3.x and \
+JSON Schema documents (those `[contracts] openapi` names, and any YAML or JSON file whose root \
+says what it is) and checks each one's required structure (version, `info.title` and \
+`info.version`, `paths` or `channels` where the version requires them, path keys starting with \
+`/`, operations with `responses` where required) and that every `$ref` resolves: local pointers, \
+and files of the repository relative to the document (remote references are counted, not \
+fetched). A repository that serves HTTP (routes declared in FastAPI, Flask, Django, Express, \
+axum, actix, gin, echo or Spring code) and has no contract fails. Full validation against each \
+specification's JSON Schema is not done yet.",
+    evidence: &["contracts", "references", "HTTP services"],
+    options: &[],
+    items: Some(Items {
+        name: "API contracts or HTTP routes",
+        globs: &["**/*.yaml", "**/*.yml", "**/*.json"],
+    }),
+};
+
+/// What kind of contract a document is, from its root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    OpenApi30,
+    OpenApi31,
+    Swagger2,
+    AsyncApi2,
+    AsyncApi3,
+    JsonSchema,
+    /// A GraphQL schema (SDL): the contract of a GraphQL API, counted, not checked here.
+    GraphQl,
+}
+
+fn text(node: Option<&Node>) -> Option<String> {
+    node.and_then(Node::scalar_text)
+}
+
+fn kind_of(root: &Node) -> Option<Kind> {
+    if let Some(version) = text(root.get("openapi")) {
+        return Some(if version.starts_with("3.1") {
+            Kind::OpenApi31
+        } else {
+            Kind::OpenApi30
+        });
+    }
+    if root.get("swagger").is_some() {
+        return Some(Kind::Swagger2);
+    }
+    if let Some(version) = text(root.get("asyncapi")) {
+        return Some(if version.starts_with('3') {
+            Kind::AsyncApi3
+        } else {
+            Kind::AsyncApi2
+        });
+    }
+    text(root.get("$schema"))
+        .filter(|s| s.contains("json-schema.org"))
+        .map(|_| Kind::JsonSchema)
+}
+
+fn at(path: &str, span: Span) -> Location {
+    Location::File {
+        path: path.to_owned(),
+        span: Some(span),
+        snippet: None,
+        logical: None,
+    }
+}
+
+fn is_map(node: Option<&Node>) -> bool {
+    matches!(node.map(|n| &n.value), Some(Value::Map(_)))
+}
+
+/// What is missing from a document's required structure, each with where to point.
+fn structure(kind: Kind, root: &Node) -> Vec<(String, Span)> {
+    let mut problems = Vec::new();
+    if matches!(kind, Kind::JsonSchema | Kind::GraphQl) {
+        return problems;
+    }
+    let root_span = root.span;
+    if kind == Kind::Swagger2 && text(root.get("swagger")).as_deref() != Some("2.0") {
+        problems.push((
+            "`swagger` must be \"2.0\"".into(),
+            root.get("swagger").map_or(root_span, |n| n.span),
+        ));
+    }
+    if kind == Kind::OpenApi30 && !text(root.get("openapi")).is_some_and(|v| v.starts_with("3.0."))
+    {
+        problems.push((
+            "`openapi` must be a 3.0.x or 3.1.x version string".into(),
+            root.get("openapi").map_or(root_span, |n| n.span),
+        ));
+    }
+    match root.get("info") {
+        Some(info) if is_map(Some(info)) => {
+            for key in ["title", "version"] {
+                if info.get(key).is_none() {
+                    problems.push((format!("`info.{key}` is required"), info.span));
+                }
+            }
+        }
+        _ => problems.push((
+            "`info` with `title` and `version` is required".into(),
+            root_span,
+        )),
+    }
+    let missing = match kind {
+        Kind::OpenApi30 | Kind::Swagger2 if !is_map(root.get("paths")) => {
+            Some("`paths` is required")
+        }
+        Kind::OpenApi31
+            if ["paths", "webhooks", "components"]
+                .iter()
+                .all(|k| root.get(k).is_none()) =>
+        {
+            Some("one of `paths`, `webhooks` or `components` is required")
+        }
+        Kind::AsyncApi2 if !is_map(root.get("channels")) => Some("`channels` is required"),
+        _ => None,
+    };
+    if let Some(missing) = missing {
+        problems.push((missing.into(), root_span));
+    }
+    // Path items: keys start with `/`; operations answer (`responses` is optional from 3.1).
+    if let Some(paths) = root.get("paths") {
+        for (key, item) in paths.entries() {
+            if !key.text.starts_with('/') && !key.text.starts_with("x-") {
+                problems.push((format!("path `{}` must start with /", key.text), key.span));
+            }
+            if matches!(kind, Kind::OpenApi30 | Kind::Swagger2) {
+                for (method, operation) in item.entries() {
+                    let verb = matches!(
+                        method.text.as_str(),
+                        "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
+                    );
+                    if verb && operation.get("responses").is_none() {
+                        problems.push((
+                            format!(
+                                "{} {} has no `responses`",
+                                method.text.to_uppercase(),
+                                key.text
+                            ),
+                            method.span,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// Every `$ref` string under `node`, with its node.
+fn references<'n>(node: &'n Node, out: &mut Vec<(&'n str, &'n Node)>) {
+    match &node.value {
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                if key.text == "$ref"
+                    && let Value::Str(target) = &value.value
+                {
+                    out.push((target.as_str(), value));
+                } else {
+                    references(value, out);
+                }
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|item| references(item, out)),
+        _ => {}
+    }
+}
+
+/// The node a JSON pointer (`/components/schemas/Item`) names in `root`.
+fn resolve<'n>(root: &'n Node, pointer: &str) -> Option<&'n Node> {
+    let mut node = root;
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        let token = percent_decode(&token);
+        node = match &node.value {
+            Value::Map(_) => node.get(&token)?,
+            Value::Seq(items) => items.get(token.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
+/// `%7B` and friends in a pointer written into a URI fragment.
+fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_owned();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(value) = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(value);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `relative` from `dir`, `..` resolved; `None` when it climbs out of the repository.
+fn joined(dir: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Where a repository declares HTTP routes: the first production file and line, by framework.
+fn http_route(path: &str, text: &str) -> Option<(u32, &'static str)> {
+    let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
+    let markers: &[(&str, &'static str)] = match extension {
+        "py" => &[
+            ("@app.get(", "FastAPI/Flask"),
+            ("@app.post(", "FastAPI/Flask"),
+            ("@router.get(", "FastAPI"),
+            ("@router.post(", "FastAPI"),
+            ("@app.route(", "Flask"),
+            ("@bp.route(", "Flask"),
+            ("urlpatterns", "Django"),
+        ],
+        "js" | "ts" | "mjs" | "cjs" => &[
+            ("export async function GET(", "Next.js"),
+            ("export async function POST(", "Next.js"),
+            ("export function GET(", "Next.js"),
+            ("app.get(", "Express"),
+            ("app.post(", "Express"),
+            ("router.get(", "Express"),
+            ("router.post(", "Express"),
+        ],
+        "rs" => &[
+            (".route(\"", "axum"),
+            ("#[get(\"", "actix"),
+            ("#[post(\"", "actix"),
+            ("web::resource(", "actix"),
+        ],
+        "go" => &[
+            (".GET(\"", "gin/echo"),
+            (".POST(\"", "gin/echo"),
+            ("http.HandleFunc(\"", "net/http"),
+            (".HandleFunc(\"", "net/http"),
+        ],
+        "java" | "kt" => &[
+            ("@GetMapping", "Spring"),
+            ("@PostMapping", "Spring"),
+            ("@RequestMapping", "Spring"),
+        ],
+        _ => return None,
+    };
+    for (index, line) in text.lines().enumerate() {
+        if let Some((_, framework)) = markers.iter().find(|(m, _)| line.contains(m)) {
+            return Some((u32::try_from(index + 1).unwrap_or(u32::MAX), framework));
+        }
+    }
+    None
+}
+
+/// Files a contract's references may read, parsed once.
+type Parsed = BTreeMap<String, Option<Node>>;
+
+fn parsed<'p>(
+    cx: &GateCx<'_>,
+    out: &mut GateOutput,
+    cache: &'p mut Parsed,
+    path: &str,
+) -> Result<Option<&'p Node>, GateError> {
+    if !cache.contains_key(path) {
+        let node = if cx.repo().is_file(path) {
+            crate::support::read_parsed_into(cx, out, path)?
+                .and_then(|bytes| yaml::parse(&String::from_utf8_lossy(&bytes)).ok())
+                .and_then(|mut documents| (!documents.is_empty()).then(|| documents.remove(0)))
+        } else {
+            None
+        };
+        cache.insert(path.to_owned(), node);
+    }
+    Ok(cache.get(path).and_then(Option::as_ref))
+}
+
+impl Gate for ContractsPresent {
+    fn meta(&self) -> &'static GateMeta {
+        &META
+    }
+
+    fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
+        let files: Vec<String> = cx.repo().files()?.to_vec();
+        let configured = &cx.config().contracts.openapi;
+        let mut cache: Parsed = BTreeMap::new();
+        let mut contracts: Vec<(String, Kind)> = Vec::new();
+        let mut route: Option<(String, u32, &'static str)> = None;
+        for path in &files {
+            let extension = std::path::Path::new(path)
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+                .unwrap_or_default();
+            let document = crate::support::is_yaml(path) || extension == "json";
+            let graphql = extension == "graphql" || extension == "gql";
+            // A contract may live in docs/ or be generated from another definition; routes count
+            // only in the code that ships.
+            let role = crate::paths::role(path);
+            if crate::paths::test_support(path)
+                || role == crate::paths::PathRole::Vendored
+                || (!document && !graphql && !crate::paths::deployed(path))
+            {
+                continue;
+            }
+            if !document && !graphql && route.is_some() {
+                continue;
+            }
+            let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
+                continue;
+            };
+            let content = String::from_utf8_lossy(&bytes);
+            if graphql {
+                // A schema defines its root types; an introspection query does not.
+                if content.contains("type Query") || content.contains("schema {") {
+                    contracts.push((path.clone(), Kind::GraphQl));
+                }
+                continue;
+            }
+            if !document {
+                if let Some((line, framework)) = http_route(path, &content) {
+                    route = Some((path.clone(), line, framework));
+                }
+                continue;
+            }
+            let named = configured.iter().any(|c| c == path);
+            if !named
+                && !["openapi", "swagger", "asyncapi", "json-schema.org"]
+                    .iter()
+                    .any(|m| content.contains(m))
+            {
+                continue;
+            }
+            let root = match yaml::parse(&content) {
+                Ok(mut documents) if !documents.is_empty() => documents.remove(0),
+                Err(e) if named => {
+                    out.finding(
+                        cx.finding(
+                            format!("the contract {path} is not readable: {}", e.message),
+                            at(
+                                path,
+                                Span {
+                                    start: LineCol {
+                                        line: e.line,
+                                        column: e.column,
+                                    },
+                                    end: LineCol {
+                                        line: e.line,
+                                        column: e.column,
+                                    },
+                                },
+                            ),
+                        )
+                        .identity(format!("unreadable:{path}"))
+                        .build(),
+                    );
+                    continue;
+                }
+                // An empty file, or YAML that does not parse and no one named as a contract.
+                _ => continue,
+            };
+            let Some(kind) = kind_of(&root) else {
+                if named {
+                    out.finding(
+                        cx.finding(format!("{path} is named in [contracts] but is no OpenAPI, AsyncAPI or JSON Schema document"), at(path, root.span))
+                            .identity(format!("unknown:{path}"))
+                            .build(),
+                    );
+                }
+                continue;
+            };
+            contracts.push((path.clone(), kind));
+            for (problem, span) in structure(kind, &root) {
+                out.finding(
+                    cx.finding(format!("{path}: {problem}"), at(path, span))
+                        .identity(format!("structure:{path}:{problem}"))
+                        .help("complete the document as its specification requires")
+                        .build(),
+                );
+            }
+            cache.insert(path.clone(), Some(root));
+        }
+        // References, resolved against the repository's files.
+        let (mut resolved, mut remote) = (0u64, 0u64);
+        for (path, _) in &contracts {
+            let Some(root) = cache.get(path).and_then(Option::as_ref).cloned() else {
+                continue;
+            };
+            let mut refs = Vec::new();
+            references(&root, &mut refs);
+            let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+            for (target, node) in refs {
+                if target.starts_with("http://") || target.starts_with("https://") {
+                    remote += 1;
+                    continue;
+                }
+                let (file, pointer) = target.split_once('#').unwrap_or((target, ""));
+                let found = if file.is_empty() {
+                    resolve(&root, pointer).is_some()
+                } else {
+                    match joined(dir, file) {
+                        Some(other) => parsed(cx, out, &mut cache, &other)?
+                            .is_some_and(|document| resolve(document, pointer).is_some()),
+                        None => false,
+                    }
+                };
+                if found {
+                    resolved += 1;
+                } else {
+                    out.finding(
+                        cx.finding(format!("{path}: the $ref `{target}` resolves to nothing"), at(path, node.span))
+                            .identity(format!("ref:{path}:{target}"))
+                            .help("point it at an existing file and JSON pointer (`schemas.yaml#/Item`, `#/components/schemas/Item`)")
+                            .build(),
+                    );
+                }
+            }
+        }
+        if !contracts.is_empty() {
+            out.examined("contracts", contracts.len() as u64);
+            out.add("references", resolved);
+            if remote > 0 {
+                out.count("remote references (not fetched)", remote);
+            }
+            let kinds: Vec<String> = contracts
+                .iter()
+                .map(|(path, kind)| format!("{path} ({kind:?})"))
+                .collect();
+            out.fact("contracts", kinds.join(", "));
+        } else if let Some((path, line, framework)) = route {
+            out.examined("HTTP services", 1);
+            out.finding(
+                cx.finding(
+                    format!("the repository serves HTTP ({framework} routes, first in {path}) but has no API contract"),
+                    at(&path, Span { start: LineCol { line, column: 1 }, end: LineCol { line, column: 1 } }),
+                )
+                .identity("no-contract")
+                .help("write openapi.yaml (OpenAPI 3.1) describing the routes, and name it in `[contracts] openapi`")
+                .build(),
+            );
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(text: &str) -> Node {
+        yaml::parse(text).unwrap().remove(0)
+    }
+
+    #[test]
+    fn kinds_and_structure() {
+        let complete = root(
+            "openapi: 3.0.3\ninfo:\n  title: Shop\n  version: '1'\npaths:\n  /items:\n    get:\n      responses:\n        '200':\n          description: ok\n",
+        );
+        assert_eq!(kind_of(&complete), Some(Kind::OpenApi30));
+        assert!(structure(Kind::OpenApi30, &complete).is_empty());
+        let broken = root("openapi: 3.0.3\ninfo:\n  title: Shop\npaths:\n  items:\n    post: {}\n");
+        let problems: Vec<String> = structure(Kind::OpenApi30, &broken)
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "`info.version` is required",
+                "path `items` must start with /",
+                "POST items has no `responses`"
+            ]
+        );
+        let json = root(
+            "{\"asyncapi\": \"2.6.0\", \"info\": {\"title\": \"Events\", \"version\": \"1\"}, \"channels\": {}}",
+        );
+        assert_eq!(kind_of(&json), Some(Kind::AsyncApi2));
+        assert!(structure(Kind::AsyncApi2, &json).is_empty());
+    }
+
+    #[test]
+    fn pointers_resolve_with_escapes() {
+        let document =
+            root("components:\n  schemas:\n    a/b:\n      type: string\nlist:\n  - x\n");
+        assert!(resolve(&document, "/components/schemas/a~1b").is_some());
+        assert!(resolve(&document, "/list/0").is_some());
+        assert!(resolve(&document, "/components/schemas/missing").is_none());
+        assert_eq!(
+            joined("api/v1", "../common/errors.yaml").as_deref(),
+            Some("api/common/errors.yaml")
+        );
+        assert_eq!(joined("", "../outside.yaml"), None);
+    }
+}
