@@ -129,3 +129,19 @@ pub(crate) fn is_yaml(path: &str) -> bool {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
 }
+
+/// `relative` read from the repository directory `dir` (`/`-separated), `..` resolved; `None`
+/// when it climbs out of the repository.
+pub(crate) fn join_relative(dir: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}

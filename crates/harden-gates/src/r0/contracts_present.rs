@@ -225,21 +225,6 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// `relative` from `dir`, `..` resolved; `None` when it climbs out of the repository.
-fn joined(dir: &str, relative: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in relative.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 /// Where a repository declares HTTP routes: the first production file and line, by framework.
 fn http_route(path: &str, text: &str) -> Option<(u32, &'static str)> {
     let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
@@ -434,7 +419,7 @@ impl Gate for ContractsPresent {
                 let found = if file.is_empty() {
                     resolve(&root, pointer).is_some()
                 } else {
-                    match joined(dir, file) {
+                    match crate::support::join_relative(dir, file) {
                         Some(other) => parsed(cx, out, &mut cache, &other)?
                             .is_some_and(|document| resolve(document, pointer).is_some()),
                         None => false,
@@ -522,9 +507,9 @@ mod tests {
         assert!(resolve(&document, "/list/0").is_some());
         assert!(resolve(&document, "/components/schemas/missing").is_none());
         assert_eq!(
-            joined("api/v1", "../common/errors.yaml").as_deref(),
+            crate::support::join_relative("api/v1", "../common/errors.yaml").as_deref(),
             Some("api/common/errors.yaml")
         );
-        assert_eq!(joined("", "../outside.yaml"), None);
+        assert_eq!(crate::support::join_relative("", "../outside.yaml"), None);
     }
 }

@@ -98,26 +98,14 @@ fn unreachable_runbook(cx: &GateCx<'_>, rule_file: &str, url: &str) -> Option<St
         .unwrap_or(url)
         .trim_start_matches("./");
     let dir = rule_file.rsplit_once('/').map_or("", |(dir, _)| dir);
-    let found = [normalized("", path), normalized(dir, path)]
-        .into_iter()
-        .flatten()
-        .any(|p| cx.repo().is_file(&p));
+    let found = [
+        crate::support::join_relative("", path),
+        crate::support::join_relative(dir, path),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|p| cx.repo().is_file(&p));
     (!found).then(|| format!("its runbook {path} is not a file of this repository"))
-}
-
-/// `relative` from `dir`, `..` resolved; `None` when it climbs out of the repository.
-fn normalized(dir: &str, relative: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in relative.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 fn location(path: &str, node: &Node) -> Location {
