@@ -312,9 +312,43 @@ pub(crate) fn test_support(path: &str) -> bool {
             .any(|w| w.ends_with("test") || w.ends_with("tests") || w.ends_with("spec"))
 }
 
+/// Whether `rest` (the lines of Rust source from one on) starts with a `#[cfg(test)]` that
+/// opens the inline test module (`mod tests {` next): everything from there is test code. A
+/// `#[cfg(test)] use ...;` or `mod tests;` is not.
+pub(crate) fn rust_test_module_starts(rest: &[&str]) -> bool {
+    if !rest
+        .first()
+        .is_some_and(|l| l.trim_start().starts_with("#[cfg(test)]"))
+    {
+        return false;
+    }
+    rest[1..]
+        .iter()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with("#["))
+        .is_some_and(|l| {
+            let l = l.trim();
+            (l.starts_with("mod ") || l.starts_with("pub mod ") || l.starts_with("pub(crate) mod "))
+                && l.ends_with('{')
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_inline_test_module_ends_rust_production_code() {
+        let lines = [
+            "#[cfg(test)]",
+            "use mockall::automock;",
+            "#[cfg(test)]",
+            "#[allow(dead_code)]",
+            "mod tests {",
+        ];
+        assert!(!rust_test_module_starts(&lines[0..]));
+        assert!(rust_test_module_starts(&lines[2..]));
+        assert!(!rust_test_module_starts(&["#[cfg(test)]", "mod tests;"]));
+    }
 
     #[test]
     fn roles_by_name() {

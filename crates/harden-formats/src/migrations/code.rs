@@ -192,9 +192,21 @@ fn js_definition(text: &str, name: &str) -> Option<usize> {
         format!("\n  {name}("),
         format!("\n    {name}("),
     ];
+    // `down:` inside `shutdown:` or `exports.downgrade` is another name: the match must stand
+    // on identifier boundaries.
+    let identifier = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
     patterns
         .iter()
-        .filter_map(|p| text.find(p.as_str()).map(|at| at + p.len()))
+        .filter_map(|p| {
+            text.match_indices(p.as_str()).find_map(|(at, _)| {
+                let before_ok = p.starts_with(|c: char| !identifier(c))
+                    || !text[..at].chars().next_back().is_some_and(identifier);
+                let end = at + p.len();
+                let after_ok =
+                    !p.ends_with(identifier) || !text[end..].chars().next().is_some_and(identifier);
+                (before_ok && after_ok).then_some(end)
+            })
+        })
         .min()
 }
 

@@ -81,8 +81,9 @@ pub(super) fn judge(text: &str) -> Option<Verdict> {
             else {
                 continue;
             };
+            // An unclosed call runs to the end of the file: once is enough.
             let Some((arguments, _)) = arguments(text, open) else {
-                continue;
+                break;
             };
             let positional = arguments.iter().filter(|a| keyword(a).is_none()).count();
             let reversed = positional >= 2

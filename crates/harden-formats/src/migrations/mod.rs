@@ -128,8 +128,12 @@ pub fn candidates(paths: &[String]) -> Vec<Candidate> {
     // Up/down pairs and Flyway undo files, by the key that pairs them.
     let mut downs: BTreeMap<(String, String), String> = BTreeMap::new();
     let mut flyway_undo: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut diesel_downs: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for path in paths {
         let name = file_name(path);
+        if name == "down.sql" {
+            diesel_downs.insert(path.as_str());
+        }
         if let Some(stem) = name.strip_suffix(".down.sql") {
             downs.insert((parent(path).to_owned(), stem.to_owned()), path.clone());
         } else if let Some(rest) = name.strip_prefix('U').filter(|r| starts_with_digits(r))
@@ -153,10 +157,8 @@ pub fn candidates(paths: &[String]) -> Vec<Candidate> {
             let down = downs.get(&(dir.to_owned(), stem.to_owned())).cloned();
             out.push(candidate(Framework::UpDownFiles, down, stem));
         } else if name == "up.sql" && in_dir_named(dir, &["migrations"]) {
-            let down = paths
-                .iter()
-                .find(|p| *p == &format!("{dir}/down.sql"))
-                .cloned();
+            let down = format!("{dir}/down.sql");
+            let down = diesel_downs.contains(down.as_str()).then_some(down);
             out.push(candidate(Framework::Diesel, down, file_name(dir)));
         } else if name == "migration.sql" && lower.contains("prisma/migrations/") {
             out.push(candidate(Framework::Prisma, None, file_name(dir)));

@@ -54,10 +54,11 @@ fn text(node: Option<&Node>) -> Option<String> {
 
 fn kind_of(root: &Node) -> Option<Kind> {
     if let Some(version) = text(root.get("openapi")) {
-        return Some(if version.starts_with("3.1") {
-            Kind::OpenApi31
-        } else {
+        // 3.1 and later share 3.1's rules (`responses` optional, `webhooks`).
+        return Some(if version.starts_with("3.0") || !version.starts_with('3') {
             Kind::OpenApi30
+        } else {
+            Kind::OpenApi31
         });
     }
     if root.get("swagger").is_some() {
@@ -95,7 +96,9 @@ fn structure(kind: Kind, root: &Node) -> Vec<(String, Span)> {
         return problems;
     }
     let root_span = root.span;
-    if kind == Kind::Swagger2 && text(root.get("swagger")).as_deref() != Some("2.0") {
+    // `swagger: 2.0` unquoted is the number 2.
+    if kind == Kind::Swagger2 && !matches!(text(root.get("swagger")).as_deref(), Some("2.0" | "2"))
+    {
         problems.push((
             "`swagger` must be \"2.0\"".into(),
             root.get("swagger").map_or(root_span, |n| n.span),

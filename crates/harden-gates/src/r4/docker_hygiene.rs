@@ -604,6 +604,9 @@ fn failing_pipe(run: &str) -> Option<&str> {
                     }
                     command_start = i + 1;
                 }
+                // `2>&1` and `&>` redirect; `&&` and a lone `&` separate commands.
+                b'&' if i > 0 && matches!(bytes[i - 1], b'>' | b'<')
+                    || bytes.get(i + 1) == Some(&b'>') => {}
                 b';' | b'&' | b'(' | b')' => command_start = i + 1,
                 _ => {}
             },
@@ -648,6 +651,11 @@ mod tests {
         assert_eq!(failing_pipe("make || true"), None);
         assert_eq!(failing_pipe("grep -q 'a|b' file"), None);
         assert_eq!(failing_pipe("cat /etc/os-release | grep ID"), None);
+        assert_eq!(failing_pipe("echo x 2>&1 | tee /log"), None);
+        assert_eq!(
+            failing_pipe("make build 2>&1 | tee build.log"),
+            Some("make build 2>&1")
+        );
     }
 
     #[test]

@@ -299,15 +299,37 @@ fn test_switch(name: &str) -> bool {
     })
 }
 
-/// Whether the rest of a line after an environment read gives it a default that turns it on.
-fn defaults_on(rest: &str) -> bool {
-    let lower = rest.to_ascii_lowercase();
-    [
-        "\"true\"", "'true'", "\"1\"", "'1'", "\"yes\"", "'yes'", "\"on\"", "'on'", "|| true",
-        "?? true",
-    ]
-    .iter()
-    .any(|v| lower.contains(v))
+/// Whether the read of `name` at the start of `rest` falls back to a value that turns the
+/// switch on: the call's default argument (`os.getenv("X", "true")`), or the operand of
+/// `||`/`??`/`unwrap_or` right after it. A comparison (`== "true"`) is not a default.
+fn defaults_on(rest: &str, name: &str) -> bool {
+    let Some(at) = rest.find(name) else {
+        return false;
+    };
+    let after = rest[at + name.len()..]
+        .trim_start_matches(['"', '\'', '`', ']'])
+        .trim_start();
+    let default = after.strip_prefix(',').or_else(|| {
+        let after = after.trim_start_matches(')').trim_start();
+        after
+            .strip_prefix("||")
+            .or_else(|| after.strip_prefix("??"))
+            .or_else(|| after.strip_prefix(".unwrap_or("))
+    });
+    let Some(default) = default else {
+        return false;
+    };
+    let default = default.trim_start();
+    let default = default.strip_prefix("default=").unwrap_or(default);
+    let value: String = default
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    matches!(
+        value.to_ascii_lowercase().as_str(),
+        "true" | "1" | "yes" | "on"
+    )
 }
 
 fn at(path: &str, line: u32, column: u32, snippet: &str) -> Location {
@@ -327,7 +349,8 @@ fn check_source(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, language: Lan
     let mut reported: Vec<String> = Vec::new();
     // Go: only `import "x"` and the lines of an `import ( ... )` block import.
     let mut go_imports = false;
-    for (index, line) in text.lines().enumerate() {
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().copied().enumerate() {
         if language == Language::Go {
             let trimmed = line.trim();
             if trimmed.starts_with("import (") {
@@ -344,8 +367,8 @@ fn check_source(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, language: Lan
                 continue;
             }
         }
-        // Rust keeps unit tests in the same file: everything after `#[cfg(test)]`.
-        if language == Language::Rust && line.trim_start().starts_with("#[cfg(test)]") {
+        // Rust keeps unit tests in the same file: the `#[cfg(test)] mod tests { ... }`.
+        if language == Language::Rust && crate::paths::rust_test_module_starts(&lines[index..]) {
             break;
         }
         let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
@@ -386,7 +409,7 @@ fn report_switch(
     column: usize,
 ) {
     let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
-    let on = defaults_on(&line[column..]);
+    let on = defaults_on(&line[column..], name);
     out.finding(
         cx.finding(
             if on {
@@ -428,7 +451,7 @@ fn check_cargo(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, text: &str) {
     for (section, table) in sections {
         for (name, _) in table.iter() {
             if CARGO_TEST_ONLY.contains(&name) {
-                let line = line_after(text, "dependencies]", &format!("\n{name}"));
+                let line = line_after(text, "\n[dependencies]", &format!("\n{name}"));
                 out.finding(
                     cx.finding(
                         format!("the test-only crate {name} is a runtime dependency ({section}): it is built into the release"),
@@ -605,7 +628,12 @@ mod tests {
         let line = "USE_FAKE = os.getenv(\"USE_FAKE_PAYMENTS\", \"true\") == \"true\"";
         let (name, at) = env_read(line).unwrap();
         assert_eq!(name, "USE_FAKE_PAYMENTS");
-        assert!(test_switch(name) && defaults_on(&line[at..]));
+        assert!(test_switch(name) && defaults_on(&line[at..], name));
+        // A comparison is not a default.
+        let line = "if os.getenv(\"USE_MOCK\") == \"true\":";
+        let (name, at) = env_read(line).unwrap();
+        assert!(!defaults_on(&line[at..], name));
+        assert!(defaults_on("process.env.MOCK_API ?? 'true'", "MOCK_API"));
         assert!(test_switch("MOCK_MODE"));
         assert!(!test_switch("MOCKINGBIRD_URL"));
         let (name, _) = env_read("if (process.env.STUB_EMAIL) {").unwrap();

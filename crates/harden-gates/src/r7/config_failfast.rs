@@ -154,6 +154,8 @@ fn call_key_and_default(rest: &str) -> Option<(String, Option<String>)> {
     let after = after.trim_start();
     let default = after.strip_prefix(',').map(|d| {
         let d = d.trim_start();
+        // `os.getenv("X", default="...")`
+        let d = d.strip_prefix("default=").unwrap_or(d).trim_start();
         leading_string(d).map_or_else(
             || {
                 d.split([')', ','])
@@ -348,7 +350,10 @@ fn pydantic_reads(text: &str) -> Vec<(usize, Read)> {
         let indent = line.len() - line.trim_start().len();
         let trimmed = line.trim();
         if trimmed.starts_with("class ") {
-            in_settings = (trimmed.contains("BaseSettings")).then_some(indent);
+            // A class nested in the settings class (`class Config:`) does not end it.
+            if in_settings.is_none_or(|outer| indent <= outer) {
+                in_settings = (trimmed.contains("BaseSettings")).then_some(indent);
+            }
             continue;
         }
         let Some(class_indent) = in_settings else {
@@ -368,11 +373,18 @@ fn pydantic_reads(text: &str) -> Vec<(usize, Read)> {
             if default.starts_with("Field(") && !default.contains("default") {
                 continue;
             }
+            // `Field(default="...")` and `'...'`: the literal, as the other readers give it.
+            let inner = default
+                .strip_prefix("Field(")
+                .and_then(|f| f.split("default=").nth(1))
+                .unwrap_or(default);
+            let default =
+                leading_string(inner).map_or_else(|| default.to_owned(), |l| format!("\"{l}\""));
             reads.push((
                 index,
                 Read {
                     key: field.to_owned(),
-                    default: Some(default.to_owned()),
+                    default: Some(default),
                     column: indent,
                 },
             ));
@@ -440,9 +452,10 @@ fn reads_of(path: &str, text: &str) -> Vec<(usize, Read)> {
         _ => return Vec::new(),
     };
     let mut reads = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        // Rust keeps its unit tests after `#[cfg(test)]`.
-        if extension == "rs" && line.trim_start().starts_with("#[cfg(test)]") {
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().enumerate() {
+        // Rust keeps its unit tests in a `#[cfg(test)] mod tests { ... }` at the end.
+        if extension == "rs" && crate::paths::rust_test_module_starts(&lines[index..]) {
             break;
         }
         reads.extend(per_line(line).into_iter().map(|r| (index, r)));
@@ -481,6 +494,7 @@ impl Gate for ConfigFailfast {
             }
             let text = String::from_utf8_lossy(&bytes);
             let reads = reads_of(path, &text);
+            let lines: Vec<&str> = text.lines().collect();
             if reads.is_empty() {
                 continue;
             }
@@ -514,13 +528,19 @@ impl Gate for ConfigFailfast {
                     KeyKind::Secret => ("the secret", Severity::High),
                     _ => ("the endpoint", Severity::Medium),
                 };
-                let source_line = text.lines().nth(index).unwrap_or_default();
+                let source_line = lines.get(index).copied().unwrap_or_default();
                 // A secret's default, or an endpoint with credentials in it, is masked in the
                 // message and in the quoted line: it may be a real one.
-                let literal = default.strip_prefix('"').and_then(|d| d.strip_suffix('"'));
-                let masked = literal
-                    .filter(|l| kind == KeyKind::Secret || l.contains('@'))
-                    .map(harden_model::Secret::new);
+                // A secret's default is masked whatever its form (a literal, an expression
+                // holding one); an endpoint's when it carries credentials.
+                let literal = default
+                    .strip_prefix('"')
+                    .and_then(|d| d.strip_suffix('"'))
+                    .unwrap_or(default);
+                // Code without a literal (`unwrap_or_default()`, another variable) is shown.
+                let has_literal = default.contains(['"', '\'', '`']);
+                let masked = ((kind == KeyKind::Secret && has_literal) || literal.contains('@'))
+                    .then(|| harden_model::Secret::new(literal));
                 let shown_default = masked
                     .as_ref()
                     .map_or_else(|| crate::support::shown_text(default), ToString::to_string);
