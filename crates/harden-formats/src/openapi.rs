@@ -404,6 +404,10 @@ fn to_json(root: &Node, node: &Node, depth: usize) -> serde_json::Value {
         yaml::Value::Null => J::Null,
         yaml::Value::Bool(b) => J::Bool(*b),
         yaml::Value::Int(i) => J::from(*i),
+        // A non-finite float (`.inf`, `.nan`) has no JSON number: kept as its text.
+        yaml::Value::Float(f) => {
+            serde_json::Number::from_f64(*f).map_or_else(|| J::String(f.to_string()), J::Number)
+        }
         yaml::Value::Str(s) => J::String(s.clone()),
         yaml::Value::Seq(items) => {
             J::Array(items.iter().map(|i| to_json(root, i, depth + 1)).collect())

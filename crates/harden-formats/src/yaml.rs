@@ -28,7 +28,10 @@ pub enum Value {
     Bool(bool),
     /// An integer.
     Int(i64),
-    /// A string (and any other scalar, as written: floats keep their text).
+    /// A plain (unquoted) floating-point number: `1.5` is a number where `"1.5"` is a string,
+    /// which a schema validator must be told.
+    Float(f64),
+    /// A string.
     Str(String),
     /// A sequence.
     Seq(Vec<Node>),
@@ -72,6 +75,7 @@ impl Node {
             Value::Str(s) => Some(s.clone()),
             Value::Bool(b) => Some(b.to_string()),
             Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
             Value::Null | Value::Seq(_) | Value::Map(_) => None,
         }
     }
@@ -207,7 +211,7 @@ fn scalar(value: &Scalar<'_>) -> Value {
         Scalar::Null => Value::Null,
         Scalar::Boolean(b) => Value::Bool(*b),
         Scalar::Integer(i) => Value::Int(*i),
-        Scalar::FloatingPoint(f) => Value::Str(f.to_string()),
+        Scalar::FloatingPoint(f) => Value::Float(f.into_inner()),
         Scalar::String(s) => Value::Str(s.to_string()),
     }
 }
@@ -268,6 +272,15 @@ fn convert(node: &MarkedYaml<'_>, depth: usize) -> Result<Node, YamlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_floats_are_numbers_and_quoted_ones_strings() {
+        let root = parse("a: 1.5\nb: '1.5'\nc: 2.0\n").unwrap().remove(0);
+        assert_eq!(root.get("a").unwrap().value, Value::Float(1.5));
+        assert_eq!(root.get("b").unwrap().value, Value::Str("1.5".into()));
+        // As text, a float reads as before.
+        assert_eq!(root.get("c").unwrap().scalar_text().as_deref(), Some("2"));
+    }
 
     #[test]
     fn positions_are_one_based_and_aliases_resolve() {
