@@ -20,13 +20,14 @@ static META: GateMeta = GateMeta {
 file before anything else is hardened: the live gates, the breaking-change check and every \
 consumer read it. This gate finds OpenAPI 3.0 and 3.1, Swagger 2.0, AsyncAPI 2.x and 3.x and \
 JSON Schema documents (those `[contracts] openapi` names, and any YAML or JSON file whose root \
-says what it is) and checks each one's required structure (version, `info.title` and \
+says what it is) and checks each one against its specification (version, `info.title` and \
 `info.version`, `paths` or `channels` where the version requires them, path keys starting with \
 `/`, operations with `responses` where required) and that every `$ref` resolves: local pointers, \
 and files of the repository relative to the document (remote references are counted, not \
 fetched). A repository that serves HTTP (routes declared in FastAPI, Flask, Django, Express, \
-axum, actix, gin, echo or Spring code) and has no contract fails. Full validation against each \
-specification's JSON Schema is not done yet.",
+axum, actix, gin, echo or Spring code) and has no contract fails. OpenAPI 3.0, 3.1 and Swagger 2.0 documents are validated \
+against the OpenAPI Initiative's schemas, bundled (no network); AsyncAPI and JSON Schema \
+documents get the structural checks above.",
     evidence: &["contracts", "references", "HTTP services"],
     options: &[],
     items: Some(Items {
@@ -87,6 +88,110 @@ fn at(path: &str, span: Span) -> Location {
 
 fn is_map(node: Option<&Node>) -> bool {
     matches!(node.map(|n| &n.value), Some(Value::Map(_)))
+}
+
+/// The specifications' own JSON Schemas (copied unchanged, see schemas/openapi/README.md),
+/// compiled once. `None` for one that does not compile offline: its hand-written checks stand in.
+static SPECIFICATIONS: std::sync::LazyLock<[Option<jsonschema::Validator>; 3]> =
+    std::sync::LazyLock::new(|| {
+        let compile = |text: &str| {
+            serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .and_then(|schema| jsonschema::validator_for(&schema).ok())
+        };
+        [
+            compile(include_str!("../../schemas/openapi/2.0.json")),
+            compile(include_str!("../../schemas/openapi/3.0.json")),
+            compile(include_str!("../../schemas/openapi/3.1.json")),
+        ]
+    });
+
+fn specification(kind: Kind) -> Option<&'static jsonschema::Validator> {
+    let index = match kind {
+        Kind::Swagger2 => 0,
+        Kind::OpenApi30 => 1,
+        Kind::OpenApi31 => 2,
+        _ => return None,
+    };
+    SPECIFICATIONS[index].as_ref()
+}
+
+/// A YAML node as JSON, for the schema validator (keys as written, plain floats as numbers).
+fn to_json(node: &Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &node.value {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => J::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        Value::Str(s) => J::String(s.clone()),
+        Value::Seq(items) => J::Array(items.iter().map(to_json).collect()),
+        Value::Map(entries) => J::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.text.clone(), to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// The most errors reported per document; the rest are counted.
+const MAX_SCHEMA_ERRORS: usize = 25;
+
+/// The document's errors against its specification's schema, each at the node it is about (or
+/// the nearest one that exists).
+fn schema_errors(validator: &jsonschema::Validator, root: &Node) -> (Vec<(String, Span)>, usize) {
+    let mut instance = to_json(root);
+    // `swagger: 2.0` unquoted is a YAML number: the version is meant, and written, as text.
+    for key in ["swagger", "openapi"] {
+        if let Some(version) = instance.get_mut(key)
+            && let Some(number) = version.as_f64()
+        {
+            *version = serde_json::Value::String(format!("{number:?}"));
+        }
+    }
+    let mut shown = Vec::new();
+    let mut total = 0;
+    for error in validator.iter_errors(&instance) {
+        total += 1;
+        if shown.len() >= MAX_SCHEMA_ERRORS {
+            continue;
+        }
+        let pointer = error.instance_path().to_string();
+        let mut at = pointer.as_str();
+        let node = loop {
+            if let Some(node) = resolve(root, at) {
+                break node;
+            }
+            match at.rfind('/') {
+                Some(cut) => at = &at[..cut],
+                None => break root,
+            }
+        };
+        let place = if pointer.is_empty() {
+            "the document".to_owned()
+        } else {
+            format!("`{pointer}`")
+        };
+        // The validator's message starts with the offending value, which may be a whole
+        // schema: what it says about the value is enough.
+        let mut message = error.to_string();
+        if message.starts_with(['{', '[']) {
+            message = match message.rfind(['}', ']']) {
+                Some(end) => format!("the value{}", &message[end + 1..]),
+                None => message,
+            };
+        }
+        let message: String = message.chars().take(200).collect();
+        shown.push((
+            format!(
+                "{place} does not follow the specification: {}",
+                crate::support::shown_text(&message)
+            ),
+            node.span,
+        ));
+    }
+    (shown, total)
 }
 
 /// What is missing from a document's required structure, each with where to point.
@@ -394,7 +499,19 @@ impl Gate for ContractsPresent {
                 continue;
             };
             contracts.push((path.clone(), kind));
-            for (problem, span) in structure(kind, &root) {
+            // The specification's own schema where there is one; the hand-written checks of
+            // the required structure otherwise.
+            let problems = match specification(kind) {
+                Some(validator) => {
+                    let (shown, total) = schema_errors(validator, &root);
+                    if total > shown.len() {
+                        out.count("schema errors not listed", (total - shown.len()) as u64);
+                    }
+                    shown
+                }
+                None => structure(kind, &root),
+            };
+            for (problem, span) in problems {
                 out.finding(
                     cx.finding(format!("{path}: {problem}"), at(path, span))
                         .identity(format!("structure:{path}:{problem}"))
@@ -500,6 +617,26 @@ mod tests {
         );
         assert_eq!(kind_of(&json), Some(Kind::AsyncApi2));
         assert!(structure(Kind::AsyncApi2, &json).is_empty());
+    }
+
+    #[test]
+    fn the_specifications_compile_offline_and_judge() {
+        for kind in [Kind::Swagger2, Kind::OpenApi30, Kind::OpenApi31] {
+            assert!(specification(kind).is_some(), "{kind:?}");
+        }
+        let good = root(
+            "openapi: 3.0.3\ninfo:\n  title: Shop\n  version: '1.0'\npaths:\n  /items:\n    get:\n      parameters:\n        - name: limit\n          in: query\n          schema:\n            type: number\n            maximum: 1.5\n      responses:\n        '200':\n          description: ok\n",
+        );
+        let (errors, _) = schema_errors(specification(Kind::OpenApi30).unwrap(), &good);
+        assert!(errors.is_empty(), "{errors:?}");
+        let bad = root("openapi: 3.0.3\ninfo:\n  title: Shop\n  version: 1\npaths:\n  items: {}\n");
+        let (errors, total) = schema_errors(specification(Kind::OpenApi30).unwrap(), &bad);
+        assert!(total >= 2, "{errors:?}");
+        // At the offending node's line, not the document's.
+        assert!(
+            errors.iter().any(|(_, span)| span.start.line == 4),
+            "{errors:?}"
+        );
     }
 
     #[test]
