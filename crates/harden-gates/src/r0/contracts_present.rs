@@ -26,8 +26,9 @@ says what it is) and checks each one against its specification (version, `info.t
 and files of the repository relative to the document (remote references are counted, not \
 fetched). A repository that serves HTTP (routes declared in FastAPI, Flask, Django, Express, \
 axum, actix, gin, echo or Spring code) and has no contract fails. OpenAPI 3.0, 3.1 and Swagger 2.0 documents are validated \
-against the OpenAPI Initiative's schemas, bundled (no network); AsyncAPI and JSON Schema \
-documents get the structural checks above.",
+against the OpenAPI Initiative's schemas and AsyncAPI 2.6.0 and 3.0.0 documents against the \
+AsyncAPI Initiative's, bundled (no network); other versions and JSON Schema documents get the \
+structural checks above.",
     evidence: &["contracts", "references", "HTTP services"],
     options: &[],
     items: Some(Items {
@@ -90,30 +91,40 @@ fn is_map(node: Option<&Node>) -> bool {
     matches!(node.map(|n| &n.value), Some(Value::Map(_)))
 }
 
-/// The specifications' own JSON Schemas (copied unchanged, see schemas/openapi/README.md),
-/// compiled once. `None` for one that does not compile offline: its hand-written checks stand in.
-static SPECIFICATIONS: std::sync::LazyLock<[Option<jsonschema::Validator>; 3]> =
-    std::sync::LazyLock::new(|| {
-        let compile = |text: &str| {
-            serde_json::from_str::<serde_json::Value>(text)
-                .ok()
-                .and_then(|schema| jsonschema::validator_for(&schema).ok())
-        };
-        [
-            compile(include_str!("../../schemas/openapi/2.0.json")),
-            compile(include_str!("../../schemas/openapi/3.0.json")),
-            compile(include_str!("../../schemas/openapi/3.1.json")),
-        ]
-    });
+/// The specifications' own JSON Schemas (copied unchanged, see schemas/*/README.md): Swagger
+/// 2.0, OpenAPI 3.0 and 3.1, AsyncAPI 2.6.0 and 3.0.0.
+const SCHEMAS: [&str; 5] = [
+    include_str!("../../schemas/openapi/2.0.json"),
+    include_str!("../../schemas/openapi/3.0.json"),
+    include_str!("../../schemas/openapi/3.1.json"),
+    include_str!("../../schemas/asyncapi/2.6.0.json"),
+    include_str!("../../schemas/asyncapi/3.0.0.json"),
+];
 
-fn specification(kind: Kind) -> Option<&'static jsonschema::Validator> {
+/// Each schema compiled when a document first needs it (the AsyncAPI ones take most of a second),
+/// once per run. `None` for one that does not compile offline: the structural checks stand in.
+static SPECIFICATIONS: [std::sync::OnceLock<Option<jsonschema::Validator>>; 5] =
+    [const { std::sync::OnceLock::new() }; 5];
+
+/// The schema that judges a document: by kind, and for AsyncAPI by the exact version (each
+/// AsyncAPI schema admits only its own); `None` where the structural checks stand in.
+fn specification(kind: Kind, root: &Node) -> Option<&'static jsonschema::Validator> {
+    let version = text(root.get("asyncapi")).unwrap_or_default();
     let index = match kind {
         Kind::Swagger2 => 0,
         Kind::OpenApi30 => 1,
         Kind::OpenApi31 => 2,
+        Kind::AsyncApi2 if version == "2.6.0" => 3,
+        Kind::AsyncApi3 if version == "3.0.0" => 4,
         _ => return None,
     };
-    SPECIFICATIONS[index].as_ref()
+    SPECIFICATIONS[index]
+        .get_or_init(|| {
+            serde_json::from_str::<serde_json::Value>(SCHEMAS[index])
+                .ok()
+                .and_then(|schema| jsonschema::validator_for(&schema).ok())
+        })
+        .as_ref()
 }
 
 /// A YAML node as JSON, for the schema validator (keys as written, plain floats as numbers).
@@ -275,21 +286,35 @@ fn structure(kind: Kind, root: &Node) -> Vec<(String, Span)> {
     problems
 }
 
-/// Every `$ref` string under `node`, with its node.
-fn references<'n>(node: &'n Node, out: &mut Vec<(&'n str, &'n Node)>) {
+/// Every `$ref` string under `node`, with its node and the resource it is relative to: the
+/// document, or the nearest enclosing object with its own `$id` (a JSON Schema bundling others).
+fn references<'n>(node: &'n Node, base: &'n Node, out: &mut Vec<(&'n str, &'n Node, &'n Node)>) {
     match &node.value {
         Value::Map(entries) => {
+            // `$id` with a string names a resource; `properties: {$id: {...}}` is a property.
+            let base = if entries
+                .iter()
+                .any(|(k, v)| k.text == "$id" && matches!(v.value, Value::Str(_)))
+            {
+                node
+            } else {
+                base
+            };
             for (key, value) in entries {
                 if key.text == "$ref"
                     && let Value::Str(target) = &value.value
                 {
-                    out.push((target.as_str(), value));
-                } else {
-                    references(value, out);
+                    out.push((target.as_str(), value, base));
+                } else if !matches!(
+                    key.text.as_str(),
+                    "example" | "examples" | "x-examples" | "default" | "const" | "enum"
+                ) {
+                    // Examples and defaults are data: a `$ref` there is not a reference.
+                    references(value, base, out);
                 }
             }
         }
-        Value::Seq(items) => items.iter().for_each(|item| references(item, out)),
+        Value::Seq(items) => items.iter().for_each(|item| references(item, base, out)),
         _ => {}
     }
 }
@@ -501,7 +526,7 @@ impl Gate for ContractsPresent {
             contracts.push((path.clone(), kind));
             // The specification's own schema where there is one; the hand-written checks of
             // the required structure otherwise.
-            let problems = match specification(kind) {
+            let problems = match specification(kind, &root) {
                 Some(validator) => {
                     let (shown, total) = schema_errors(validator, &root);
                     if total > shown.len() {
@@ -528,16 +553,16 @@ impl Gate for ContractsPresent {
                 continue;
             };
             let mut refs = Vec::new();
-            references(&root, &mut refs);
+            references(&root, &root, &mut refs);
             let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-            for (target, node) in refs {
+            for (target, node, base) in refs {
                 if target.starts_with("http://") || target.starts_with("https://") {
                     remote += 1;
                     continue;
                 }
                 let (file, pointer) = target.split_once('#').unwrap_or((target, ""));
                 let found = if file.is_empty() {
-                    resolve(&root, pointer).is_some()
+                    resolve(base, pointer).is_some()
                 } else {
                     match crate::support::join_relative(dir, file) {
                         Some(other) => parsed(cx, out, &mut cache, &other)?
@@ -621,22 +646,51 @@ mod tests {
 
     #[test]
     fn the_specifications_compile_offline_and_judge() {
+        let any = root("openapi: 3.0.3\n");
         for kind in [Kind::Swagger2, Kind::OpenApi30, Kind::OpenApi31] {
-            assert!(specification(kind).is_some(), "{kind:?}");
+            assert!(specification(kind, &any).is_some(), "{kind:?}");
         }
+        for (kind, version) in [(Kind::AsyncApi2, "2.6.0"), (Kind::AsyncApi3, "3.0.0")] {
+            let document = root(&format!("asyncapi: {version}\n"));
+            assert!(specification(kind, &document).is_some(), "{version}");
+        }
+        let events = root(
+            "asyncapi: 2.6.0\ninfo:\n  title: Events\n  version: '1'\nchannels:\n  item/created:\n    subscribe:\n      message:\n        payload:\n          type: object\n",
+        );
+        let (errors, _) = schema_errors(specification(Kind::AsyncApi2, &events).unwrap(), &events);
+        assert!(errors.is_empty(), "{errors:?}");
+        let broken = root("asyncapi: 2.6.0\ninfo:\n  title: Events\nchannels: {}\n");
+        assert!(
+            !schema_errors(specification(Kind::AsyncApi2, &broken).unwrap(), &broken)
+                .0
+                .is_empty()
+        );
         let good = root(
             "openapi: 3.0.3\ninfo:\n  title: Shop\n  version: '1.0'\npaths:\n  /items:\n    get:\n      parameters:\n        - name: limit\n          in: query\n          schema:\n            type: number\n            maximum: 1.5\n      responses:\n        '200':\n          description: ok\n",
         );
-        let (errors, _) = schema_errors(specification(Kind::OpenApi30).unwrap(), &good);
+        let (errors, _) = schema_errors(specification(Kind::OpenApi30, &any).unwrap(), &good);
         assert!(errors.is_empty(), "{errors:?}");
         let bad = root("openapi: 3.0.3\ninfo:\n  title: Shop\n  version: 1\npaths:\n  items: {}\n");
-        let (errors, total) = schema_errors(specification(Kind::OpenApi30).unwrap(), &bad);
+        let (errors, total) = schema_errors(specification(Kind::OpenApi30, &any).unwrap(), &bad);
         assert!(total >= 2, "{errors:?}");
         // At the offending node's line, not the document's.
         assert!(
             errors.iter().any(|(_, span)| span.start.line == 4),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn references_skip_examples_and_follow_embedded_resources() {
+        let document = root(
+            "a:\n  $ref: '#/b'\nexamples:\n  - $ref: '#/not/a/reference'\nbundled:\n  $id: http://example.test/inner\n  x:\n    $ref: '#/definitions/y'\n  definitions:\n    y: {}\n",
+        );
+        let mut refs = Vec::new();
+        references(&document, &document, &mut refs);
+        let targets: Vec<&str> = refs.iter().map(|(t, _, _)| *t).collect();
+        assert_eq!(targets, ["#/b", "#/definitions/y"]);
+        // Resolved inside the bundled resource, where its own pointers start.
+        assert!(resolve(refs[1].2, "/definitions/y").is_some());
     }
 
     #[test]
