@@ -38,6 +38,22 @@ pub(crate) fn file_location(path: &str) -> Location {
     }
 }
 
+/// A location at `span` of a file, without a quoted line.
+pub(crate) fn span_location(path: &str, span: harden_model::Span) -> Location {
+    Location::File {
+        path: path.to_owned(),
+        span: Some(span),
+        snippet: None,
+        logical: None,
+    }
+}
+
+/// The span of one position (1-based line and column).
+pub(crate) fn point(line: u32, column: u32) -> harden_model::Span {
+    let at = harden_model::LineCol { line, column };
+    harden_model::Span { start: at, end: at }
+}
+
 /// The built-in secret detector, compiled once per process and shared with the secret gates
 /// (whose cache it is).
 pub(crate) fn detector() -> Result<Arc<Detector>, GateError> {

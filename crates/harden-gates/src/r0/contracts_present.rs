@@ -2,9 +2,7 @@ use std::collections::BTreeMap;
 
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_formats::yaml::{self, Node, Value};
-use harden_model::{
-    GateId, GateMeta, Items, LineCol, Location, ProfileLevel, Round, Severity, Span, Target,
-};
+use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Span, Target};
 
 /// `R0.contracts.present`: the API's shapes are written down, readable and whole.
 pub(crate) struct ContractsPresent;
@@ -76,15 +74,6 @@ fn kind_of(root: &Node) -> Option<Kind> {
     text(root.get("$schema"))
         .filter(|s| s.contains("json-schema.org"))
         .map(|_| Kind::JsonSchema)
-}
-
-fn at(path: &str, span: Span) -> Location {
-    Location::File {
-        path: path.to_owned(),
-        span: Some(span),
-        snippet: None,
-        logical: None,
-    }
 }
 
 fn is_map(node: Option<&Node>) -> bool {
@@ -491,18 +480,9 @@ impl Gate for ContractsPresent {
                     out.finding(
                         cx.finding(
                             format!("the contract {path} is not readable: {}", e.message),
-                            at(
+                            crate::support::span_location(
                                 path,
-                                Span {
-                                    start: LineCol {
-                                        line: e.line,
-                                        column: e.column,
-                                    },
-                                    end: LineCol {
-                                        line: e.line,
-                                        column: e.column,
-                                    },
-                                },
+                                crate::support::point(e.line, e.column),
                             ),
                         )
                         .identity(format!("unreadable:{path}"))
@@ -516,7 +496,7 @@ impl Gate for ContractsPresent {
             let Some(kind) = kind_of(&root) else {
                 if named {
                     out.finding(
-                        cx.finding(format!("{path} is named in [contracts] but is no OpenAPI, AsyncAPI or JSON Schema document"), at(path, root.span))
+                        cx.finding(format!("{path} is named in [contracts] but is no OpenAPI, AsyncAPI or JSON Schema document"), crate::support::span_location(path, root.span))
                             .identity(format!("unknown:{path}"))
                             .build(),
                     );
@@ -538,10 +518,13 @@ impl Gate for ContractsPresent {
             };
             for (problem, span) in problems {
                 out.finding(
-                    cx.finding(format!("{path}: {problem}"), at(path, span))
-                        .identity(format!("structure:{path}:{problem}"))
-                        .help("complete the document as its specification requires")
-                        .build(),
+                    cx.finding(
+                        format!("{path}: {problem}"),
+                        crate::support::span_location(path, span),
+                    )
+                    .identity(format!("structure:{path}:{problem}"))
+                    .help("complete the document as its specification requires")
+                    .build(),
                 );
             }
             cache.insert(path.clone(), Some(root));
@@ -574,7 +557,7 @@ impl Gate for ContractsPresent {
                     resolved += 1;
                 } else {
                     out.finding(
-                        cx.finding(format!("{path}: the $ref `{target}` resolves to nothing"), at(path, node.span))
+                        cx.finding(format!("{path}: the $ref `{target}` resolves to nothing"), crate::support::span_location(path, node.span))
                             .identity(format!("ref:{path}:{target}"))
                             .help("point it at an existing file and JSON pointer (`schemas.yaml#/Item`, `#/components/schemas/Item`)")
                             .build(),
@@ -598,7 +581,7 @@ impl Gate for ContractsPresent {
             out.finding(
                 cx.finding(
                     format!("the repository serves HTTP ({framework} routes, first in {path}) but has no API contract"),
-                    at(&path, Span { start: LineCol { line, column: 1 }, end: LineCol { line, column: 1 } }),
+                    crate::support::span_location(&path, crate::support::point(line, 1)),
                 )
                 .identity("no-contract")
                 .help("write openapi.yaml (OpenAPI 3.1) describing the routes, and name it in `[contracts] openapi`")

@@ -1,7 +1,5 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
-use harden_model::{
-    GateId, GateMeta, Items, LineCol, Location, ProfileLevel, Round, Severity, Span, Target,
-};
+use harden_model::{GateId, GateMeta, Items, Location, ProfileLevel, Round, Severity, Target};
 
 /// `R6.mocks.production`: no mock, fake or stub reachable from the code that ships.
 pub(crate) struct MocksProduction;
@@ -335,10 +333,7 @@ fn defaults_on(rest: &str, name: &str) -> bool {
 fn at(path: &str, line: u32, column: u32, snippet: &str) -> Location {
     Location::File {
         path: path.to_owned(),
-        span: Some(Span {
-            start: LineCol { line, column },
-            end: LineCol { line, column },
-        }),
+        span: Some(crate::support::point(line, column)),
         snippet: Some(crate::support::shown(snippet.trim())),
         logical: None,
     }

@@ -1,6 +1,6 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_formats::yaml::{self, Node};
-use harden_model::{GateId, GateMeta, Items, Location, ProfileLevel, Round, Severity, Target};
+use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Target};
 
 /// `R7.alerts.runbooks`: every alert tells whoever it wakes what to do.
 pub(crate) struct AlertsRunbooks;
@@ -108,15 +108,6 @@ fn unreachable_runbook(cx: &GateCx<'_>, rule_file: &str, url: &str) -> Option<St
     (!found).then(|| format!("its runbook {path} is not a file of this repository"))
 }
 
-fn location(path: &str, node: &Node) -> Location {
-    Location::File {
-        path: path.to_owned(),
-        span: Some(node.span),
-        snippet: None,
-        logical: None,
-    }
-}
-
 impl Gate for AlertsRunbooks {
     fn meta(&self) -> &'static GateMeta {
         &META
@@ -164,7 +155,7 @@ impl Gate for AlertsRunbooks {
                 out.finding(
                     cx.finding(
                         format!("alert {} tells no one what to do: {problem}", alert.name),
-                        location(path, at),
+                        crate::support::span_location(path, at.span),
                     )
                     .identity(format!("alert:{}", alert.name))
                     .help("add `annotations: runbook_url:` pointing to a runbook in this repository (docs/runbooks/<alert>.md) or an https page")

@@ -1,7 +1,5 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
-use harden_model::{
-    GateId, GateMeta, Items, LineCol, Location, ProfileLevel, Round, Severity, Span, Target,
-};
+use harden_model::{GateId, GateMeta, Items, Location, ProfileLevel, Round, Severity, Target};
 
 /// `R7.config.failfast`: required configuration stops the process when it is missing.
 pub(crate) struct ConfigFailfast;
@@ -556,10 +554,7 @@ impl Gate for ConfigFailfast {
                         ),
                         Location::File {
                             path: path.clone(),
-                            span: Some(Span {
-                                start: LineCol { line, column },
-                                end: LineCol { line, column },
-                            }),
+                            span: Some(crate::support::point(line, column)),
                             snippet: Some(snippet),
                             logical: None,
                         },

@@ -4,8 +4,7 @@ use harden_config::OptionValue;
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_formats::migrations::{self, Framework, Migration, Verdict};
 use harden_model::{
-    GateId, GateMeta, Items, LineCol, Location, OptionKind, OptionSpec, ProfileLevel, Round,
-    Severity, Span, Target,
+    GateId, GateMeta, Items, OptionKind, OptionSpec, ProfileLevel, Round, Severity, Target,
 };
 
 /// `R7.migrations.reversible`: every migration can be undone, or its recovery is documented.
@@ -49,18 +48,6 @@ from now on. The evidence lists every migration and its verdict.",
 
 /// At most this many migrations are listed one by one in the evidence.
 const LISTED: usize = 300;
-
-fn at_line(path: &str, line: u32) -> Location {
-    Location::File {
-        path: path.to_owned(),
-        span: Some(Span {
-            start: LineCol { line, column: 1 },
-            end: LineCol { line, column: 1 },
-        }),
-        snippet: None,
-        logical: None,
-    }
-}
 
 fn directory(path: &str) -> &str {
     path.rsplit_once('/').map_or(".", |(dir, _)| dir)
@@ -195,7 +182,7 @@ impl Gate for MigrationsReversible {
                             first.id,
                             last.id
                         ),
-                        at_line(&first.path, 1),
+                        crate::support::span_location(&first.path, crate::support::point(1, 1)),
                     )
                     .identity(format!("directory:{dir}:{}", framework.name()))
                     .help("write the down step of each migration from now on (and set `after` to the last one that has none), or document the recovery in the migration-recovery runbook and waive this with a reason")
@@ -213,7 +200,7 @@ impl Gate for MigrationsReversible {
                                 framework.name(),
                                 migration.id
                             ),
-                            at_line(&migration.path, *line),
+                            crate::support::span_location(&migration.path, crate::support::point(*line, 1)),
                         )
                         .identity(format!("migration:{}", migration.path))
                         .help("write its down step (for data migrations, the inverse transformation or an explicit no-op the team agreed on)")
@@ -239,7 +226,7 @@ impl Gate for MigrationsReversible {
                             "{} Prisma migrations have no down steps (Prisma writes none) and no migration-recovery runbook says how to recover",
                             prisma.len()
                         ),
-                        at_line(&prisma[0].path, 1),
+                        crate::support::span_location(&prisma[0].path, crate::support::point(1, 1)),
                     )
                     .identity("prisma:recovery")
                     .help("write docs/runbooks/migration-recovery.md (how to restore, how to write and apply a corrective migration), or set `[runbooks] migration-recovery`")

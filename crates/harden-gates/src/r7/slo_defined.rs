@@ -1,6 +1,6 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_formats::yaml::{self, Node};
-use harden_model::{GateId, GateMeta, Items, Location, ProfileLevel, Round, Severity, Target};
+use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Target};
 
 /// `R7.slo.defined`: a deployable service says what "working" means, in numbers.
 pub(crate) struct SloDefined;
@@ -29,15 +29,6 @@ Kubernetes workload of its own) with no SLO at all fails.",
 
 fn text(node: Option<&Node>) -> Option<String> {
     node.and_then(Node::scalar_text)
-}
-
-fn location(path: &str, node: &Node) -> Location {
-    Location::File {
-        path: path.to_owned(),
-        span: Some(node.span),
-        snippet: None,
-        logical: None,
-    }
 }
 
 /// What is wrong with an OpenSLO `SLO` document, given the names of the repository's `SLI`s.
@@ -159,7 +150,7 @@ impl Gate for SloDefined {
                     .unwrap_or_else(|| "unnamed".into());
                 for (problem, node) in problems {
                     out.finding(
-                        cx.finding(format!("SLO {name} is incomplete: {problem}"), location(path, node))
+                        cx.finding(format!("SLO {name} is incomplete: {problem}"), crate::support::span_location(path, node.span))
                             .identity(format!("slo:{name}:{problem}"))
                             .help("give each objective a target (0.999) and an indicator (the good and total events)")
                             .build(),
