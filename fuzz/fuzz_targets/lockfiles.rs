@@ -20,7 +20,12 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let _ = lockfiles::npm_workspaces(text);
         let _ = lockfiles::uv_workspace_members(text);
         let _ = lockfiles::check_yarn(&requested, text, "yarn.lock", &overridden);
-        let _ = lockfiles::check_pnpm(&requested, text, ".", "pnpm-lock.yaml");
+        let _ = lockfiles::check_pnpm(
+            &requested,
+            &harden_formats::yaml::parse(text),
+            ".",
+            "pnpm-lock.yaml",
+        );
         let _ = lockfiles::requirements_txt("requirements.txt", text);
         let requirements = lockfiles::go_requirements("go.mod", text);
         let _ = lockfiles::check_go(&requirements, text, "go.sum");

@@ -93,6 +93,32 @@ impl<'a> GateCx<'a> {
         self.ports.repo
     }
 
+    /// The bytes of a repository file, read once in this run for every gate that asks this
+    /// way (see [`crate::RunCache::read`]).
+    pub fn read_shared(&self, path: &str) -> Result<std::sync::Arc<[u8]>, PortError> {
+        self.ports.cache.read(self.ports.repo, path)
+    }
+
+    /// What this run has read and parsed, for helpers shared with commands that run no gate.
+    pub fn cache(&self) -> &crate::RunCache {
+        &self.ports.cache
+    }
+
+    /// Whether this run also runs the gate `id` (see [`crate::RunCache::runs`]).
+    pub fn also_runs(&self, id: &str) -> bool {
+        self.ports.cache.runs(id)
+    }
+
+    /// A value computed once in this run and shared by every gate: a parse of a file, an
+    /// inventory of the repository (see [`crate::RunCache::shared`]).
+    pub fn shared<T: Send + Sync + 'static>(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> T,
+    ) -> std::sync::Arc<T> {
+        self.ports.cache.shared(key, make)
+    }
+
     /// Git history, or a skip with the reason there is none.
     pub fn history(&self) -> Result<&dyn History, GateError> {
         self.ports

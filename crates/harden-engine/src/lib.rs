@@ -5,12 +5,14 @@
 //! (pass, fail, waived, skipped), applies waivers after each gate returns, and computes the exit
 //! code. Gates never see waivers, never print and never choose an exit code.
 
+mod cache;
 mod gate;
 mod inline;
 mod ports;
 mod runner;
 mod waivers;
 
+pub use cache::{CACHED_BYTES_BUDGET, CACHED_FILE_BYTES, RunCache};
 pub use gate::{Gate, GateCx, GateError, GateOutput, Registry};
 pub use ports::{
     AdvisoryDb, AdvisoryDbStatus, BlobOrigin, BlobWalk, Clock, CommitInfo, Environment, FixedClock,

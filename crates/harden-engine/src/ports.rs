@@ -262,6 +262,9 @@ pub struct Ports<'a> {
     pub service: Result<&'a dyn Service, String>,
     /// The local advisory database, or why there is none.
     pub advisories: Result<&'a dyn AdvisoryDb, String>,
+    /// What gates have read and parsed in this run, shared between them. A new run gets
+    /// a new cache (`RunCache::default()`): the files may have changed in between.
+    pub cache: crate::cache::RunCache,
 }
 
 // ---------------------------------------------------------------------------------------------

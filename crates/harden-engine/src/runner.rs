@@ -75,6 +75,12 @@ pub fn run(
         .filter(|gate| selects(config, options, gate.meta()))
         .collect();
     let total = selected.len();
+    ports.cache.set_running(
+        selected
+            .iter()
+            .filter(|gate| config.gate(&gate.meta().id).enabled != Some(false))
+            .map(|gate| gate.meta().id.as_str().to_owned()),
+    );
     let done = std::sync::atomic::AtomicUsize::new(0);
     let one = |gate: &&dyn Gate| {
         let id = &gate.meta().id;

@@ -151,6 +151,7 @@ fn run_observed(
         env: &harden_engine::FixedEnvironment::default(),
         service: Err("no [target] in harden.toml: live gates need a running service".into()),
         advisories: Err("no advisory database in this run".into()),
+        cache: harden_engine::RunCache::default(),
     };
     let options = RunOptions {
         profile: config.resolve_profile(None).unwrap(),

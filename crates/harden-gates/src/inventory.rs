@@ -1,7 +1,9 @@
 //! The repository's locked packages: every lockfile the inventory reads, outside installed
 //! packages, build output and test data. Shared by R4.vulns, R4.sbom and `harden sbom`.
 
-use harden_engine::{PortError, RepoView};
+use std::sync::Arc;
+
+use harden_engine::{PortError, RepoView, RunCache};
 use harden_formats::lockfiles::{self, Dependency, Problem};
 
 /// Directories whose lockfiles are not the project's: installed packages, build output, and
@@ -97,8 +99,21 @@ fn mark_direct(
     Ok(())
 }
 
-/// Reads every project lockfile of `repo`.
-pub fn collect(repo: &dyn RepoView) -> Result<Inventory, PortError> {
+/// The inventory of the repository a gate runs on, collected once in the run for every gate
+/// that needs it (R4.vulns, R4.sbom).
+pub(crate) fn shared(
+    cx: &harden_engine::GateCx<'_>,
+) -> Result<Arc<Inventory>, harden_engine::GateError> {
+    let inventory = cx.shared("inventory", || collect(cx.repo(), cx.cache()).map(Arc::new));
+    match &*inventory {
+        Ok(inventory) => Ok(Arc::clone(inventory)),
+        Err(e) => Err(e.clone().into()),
+    }
+}
+
+/// Reads every project lockfile of `repo`, sharing parses through `cache` (a lockfile the
+/// lockfile gate parsed in the same run is not parsed again).
+pub fn collect(repo: &dyn RepoView, cache: &RunCache) -> Result<Inventory, PortError> {
     let mut inventory = Inventory::default();
     let limit = crate::support::MAX_PARSED_BYTES;
     for path in repo.files()?.iter().filter(|p| is_project_lockfile(p)) {
@@ -116,9 +131,17 @@ pub fn collect(repo: &dyn RepoView) -> Result<Inventory, PortError> {
             ));
             continue;
         }
-        let bytes = repo.read(path)?;
+        let bytes = cache.read(repo, path)?;
         let text = String::from_utf8_lossy(&bytes);
-        match lockfiles::locked_packages(path, &text) {
+        let packages = if path.ends_with("pnpm-lock.yaml") {
+            Some(lockfiles::pnpm_lock(
+                path,
+                &crate::support::yaml_documents(cache, path, &text),
+            ))
+        } else {
+            lockfiles::locked_packages(path, &text)
+        };
+        match packages {
             Some(Ok(mut packages)) => {
                 mark_direct(repo, path, &mut packages)?;
                 inventory.lockfiles.push(path.clone());
@@ -178,7 +201,7 @@ mod tests {
                 "x@^1.0.0:\n  version \"1.0.0\"\n",
             ),
         ]);
-        let inventory = collect(&repo).unwrap();
+        let inventory = collect(&repo, &RunCache::default()).unwrap();
         assert_eq!(inventory.lockfiles, ["ml/poetry.lock", "web/yarn.lock"]);
         let direct: Vec<(&str, bool)> = inventory
             .packages

@@ -2,6 +2,7 @@
 //! of them in report order.
 
 mod catalogue;
+pub mod classify;
 pub mod inventory;
 mod live;
 mod paths;

@@ -105,12 +105,13 @@ impl NotExamined {
 }
 
 /// The bytes of a file a gate parses whole, or `None` (noted in `skipped`) when it is larger
-/// than [`MAX_PARSED_BYTES`].
+/// than [`MAX_PARSED_BYTES`]. Read once per run for all gates that parse it (see
+/// [`GateCx::read_shared`]).
 pub(crate) fn read_parsed(
     cx: &GateCx<'_>,
     skipped: &NotExamined,
     path: &str,
-) -> Result<Option<Vec<u8>>, GateError> {
+) -> Result<Option<Arc<[u8]>>, GateError> {
     if let Some(size) = cx.repo().size(path)?
         && size > MAX_PARSED_BYTES
     {
@@ -124,7 +125,48 @@ pub(crate) fn read_parsed(
         );
         return Ok(None);
     }
-    Ok(Some(cx.repo().read(path)?))
+    Ok(Some(cx.read_shared(path)?))
+}
+
+/// Gates that read every production source file whole.
+pub(crate) const SOURCE_READERS: &[&str] = &[
+    "R3.secrets.tree",
+    "R6.mocks.production",
+    "R7.config.failfast",
+];
+
+/// Whether another gate of this run reads production source files whole too: only then are
+/// they worth holding in the run's cache (a run of one such gate reads each file once anyway).
+pub(crate) fn sources_shared(cx: &GateCx<'_>) -> bool {
+    SOURCE_READERS
+        .iter()
+        .any(|id| *id != cx.meta().id.as_str() && cx.also_runs(id))
+}
+
+/// [`read_parsed_into`] for a production source file: shared with the other gates that read
+/// every source file when one runs (see [`sources_shared`]).
+pub(crate) fn read_source_into(
+    cx: &GateCx<'_>,
+    out: &mut GateOutput,
+    path: &str,
+) -> Result<Option<Arc<[u8]>>, GateError> {
+    if sources_shared(cx) {
+        return read_parsed_into(cx, out, path);
+    }
+    if let Some(size) = cx.repo().size(path)?
+        && size > MAX_PARSED_BYTES
+    {
+        out.not_examined(
+            path,
+            format!(
+                "{} MiB, more than the {} MiB harden parses whole",
+                size >> 20,
+                MAX_PARSED_BYTES >> 20
+            ),
+        );
+        return Ok(None);
+    }
+    Ok(Some(Arc::from(cx.repo().read(path)?)))
 }
 
 /// [`read_parsed`], noting a file left unread straight into the gate's evidence.
@@ -132,18 +174,27 @@ pub(crate) fn read_parsed_into(
     cx: &GateCx<'_>,
     out: &mut GateOutput,
     path: &str,
-) -> Result<Option<Vec<u8>>, GateError> {
+) -> Result<Option<Arc<[u8]>>, GateError> {
     let skipped = NotExamined::default();
     let bytes = read_parsed(cx, &skipped, path)?;
     skipped.record(out);
     Ok(bytes)
 }
 
-/// Whether `path` names a YAML file (`.yml`, `.yaml`, any case).
-pub(crate) fn is_yaml(path: &str) -> bool {
-    std::path::Path::new(path)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
+/// A YAML file's documents, or why it does not parse.
+pub(crate) type YamlDocuments =
+    Result<Vec<harden_formats::yaml::Node>, harden_formats::yaml::YamlError>;
+
+/// The documents of the YAML file `path` (whose text is `text`), parsed once in this run for
+/// every gate that reads it.
+pub(crate) fn yaml_documents(
+    cache: &harden_engine::RunCache,
+    path: &str,
+    text: &str,
+) -> Arc<YamlDocuments> {
+    cache.shared(&format!("yaml:{path}"), || {
+        harden_formats::yaml::parse(text)
+    })
 }
 
 /// `relative` read from the repository directory `dir` (`/`-separated), `..` resolved; `None`
@@ -160,4 +211,34 @@ pub(crate) fn join_relative(dir: &str, relative: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
+}
+
+/// The indices (0-based, as `str::lines` counts) of the lines of `text` holding a match of
+/// `markers`, in order, each once. Gates that read only lines naming something find them with
+/// one automaton pass instead of searching every line for each of their patterns.
+pub(crate) fn marked_lines(text: &str, markers: &aho_corasick::AhoCorasick) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let (mut line, mut counted_to) = (0usize, 0usize);
+    for found in markers.find_iter(bytes) {
+        line += memchr::memchr_iter(b'\n', &bytes[counted_to..found.start()]).count();
+        counted_to = found.start();
+        if lines.last() != Some(&line) {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn marked_lines_are_counted_as_str_lines_counts_them() {
+        let markers = aho_corasick::AhoCorasick::new(["env", "mock"]).unwrap();
+        let text = "env\r\nnone\nmock env mock\n\n\nlast env";
+        assert_eq!(super::marked_lines(text, &markers), vec![0, 2, 5]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[5].contains("env") && lines[2].contains("mock"));
+        assert!(super::marked_lines("nothing here", &markers).is_empty());
+    }
 }

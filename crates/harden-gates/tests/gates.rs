@@ -514,6 +514,7 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
                 "no advisory database at .harden/advisories.db: run `harden db import PATH...`"
                     .to_owned()
             }),
+        cache: harden_engine::RunCache::default(),
     };
     let options = RunOptions {
         profile: config.resolve_profile(Some("production")).unwrap(),

@@ -85,6 +85,7 @@ fn run_ports(worktree: &WorkTree, history: &GitHistory, config: &ValidConfig) ->
         env: &harden_engine::FixedEnvironment(std::collections::BTreeMap::default()),
         service: Err("no [target] in harden.toml: live gates need a running service".into()),
         advisories: Err("no advisory database in this run".into()),
+        cache: harden_engine::RunCache::default(),
     };
     let options = RunOptions {
         profile: config.resolve_profile(Some("production")).unwrap(),

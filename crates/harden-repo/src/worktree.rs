@@ -9,11 +9,17 @@ use harden_engine::{PortError, RepoView};
 pub struct WorkTree {
     root: PathBuf,
     display: String,
-    files: OnceLock<Result<Vec<String>, PortError>>,
+    files: OnceLock<Result<Listing, PortError>>,
     exclude: Option<globset::GlobSet>,
     /// The real (relative) paths of files whose names are not UTF-8, by their escaped spelling:
     /// gates see the spelling, reads open the real file.
     escaped: Mutex<HashMap<String, PathBuf>>,
+}
+
+/// The walk's files, sorted, with the size each had when walked.
+struct Listing {
+    paths: Vec<String>,
+    sizes: Vec<u64>,
 }
 
 impl WorkTree {
@@ -114,13 +120,25 @@ impl WorkTree {
         false
     }
 
+    /// The size of `path` when the walk listed it, if it did. A listed file lies in directories
+    /// the walk entered, which are real ones (it follows no link): reading it needs no check of
+    /// each of them, only that the file itself is not a link (see [`open_listed`]).
+    fn listed(&self, path: &str) -> Option<u64> {
+        let listing = self.files.get()?.as_ref().ok()?;
+        let index = listing
+            .paths
+            .binary_search_by(|p| p.as_str().cmp(path))
+            .ok()?;
+        Some(listing.sizes[index])
+    }
+
     /// Every regular file under the root (links not followed, `.git` left out) that `keep`
-    /// accepts, sorted; with `honour_ignores`, `.gitignore` and friends apply too.
+    /// accepts, sorted, with its size; with `honour_ignores`, `.gitignore` and friends apply.
     fn walk(
         &self,
         honour_ignores: bool,
         keep: impl Fn(&str) -> bool,
-    ) -> Result<Vec<String>, PortError> {
+    ) -> Result<Vec<(String, u64)>, PortError> {
         let mut builder = ignore::WalkBuilder::new(&self.root);
         if honour_ignores {
             builder
@@ -147,12 +165,27 @@ impl WorkTree {
                 && keep(&text)
                 && !self.exclude.as_ref().is_some_and(|e| e.is_match(&text))
             {
-                files.push(text);
+                // The size now, from the one `lstat` the walk makes per file: gates ask for it
+                // before reading, and asking the file system again for each would cost more.
+                let size = entry
+                    .metadata()
+                    .map_err(|e| PortError::new(format!("walking {}: {e}", self.display)))?
+                    .len();
+                files.push((text, size));
             }
         }
-        files.sort();
+        files.sort_unstable();
         Ok(files)
     }
+}
+
+/// Opens a file the walk listed, refusing it if it has become a symbolic link since.
+fn open_listed(full: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(full)
 }
 
 impl RepoView for WorkTree {
@@ -161,18 +194,37 @@ impl RepoView for WorkTree {
     }
 
     fn files(&self) -> Result<&[String], PortError> {
-        match self.files.get_or_init(|| self.walk(true, |_| true)) {
-            Ok(files) => Ok(files),
+        let listing = self.files.get_or_init(|| {
+            let (paths, sizes) = self.walk(true, |_| true)?.into_iter().unzip();
+            Ok(Listing { paths, sizes })
+        });
+        match listing {
+            Ok(listing) => Ok(&listing.paths),
             Err(error) => Err(error.clone()),
         }
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, PortError> {
+        if let Some(size) = self.listed(path) {
+            use std::io::Read as _;
+            let full = self.resolve(path)?;
+            let file = open_listed(&full).map_err(|e| PortError::at(path, e))?;
+            // Sized from the walk: no second `stat` to learn how much to read.
+            let mut bytes =
+                Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+            file.take(u64::MAX)
+                .read_to_end(&mut bytes)
+                .map_err(|e| PortError::at(path, e))?;
+            return Ok(bytes);
+        }
         let full = self.checked(path)?;
         fs_err::read(&full).map_err(|e| PortError::at(path, e))
     }
 
     fn size(&self, path: &str) -> Result<Option<u64>, PortError> {
+        if let Some(size) = self.listed(path) {
+            return Ok(Some(size));
+        }
         let full = self.checked(path)?;
         fs_err::metadata(&full)
             .map(|m| Some(m.len()))
@@ -180,6 +232,11 @@ impl RepoView for WorkTree {
     }
 
     fn open(&self, path: &str) -> Result<Box<dyn std::io::Read + Send + '_>, PortError> {
+        if self.listed(path).is_some() {
+            let full = self.resolve(path)?;
+            let file = open_listed(&full).map_err(|e| PortError::at(path, e))?;
+            return Ok(Box::new(file));
+        }
         let full = self.checked(path)?;
         let file = fs_err::File::open(&full).map_err(|e| PortError::at(path, e))?;
         Ok(Box::new(file))
@@ -188,10 +245,17 @@ impl RepoView for WorkTree {
     fn matching_all(&self, globs: &[String]) -> Result<Vec<String>, PortError> {
         let set = harden_engine::glob_set(globs)?;
         // Ignore rules are off on purpose: log files are usually listed in .gitignore.
-        self.walk(false, |path| set.is_match(path))
+        Ok(self
+            .walk(false, |path| set.is_match(path))?
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect())
     }
 
     fn is_file(&self, path: &str) -> bool {
+        if self.listed(path).is_some() {
+            return true;
+        }
         !self.through_link(path)
             && self
                 .resolve(path)
@@ -233,5 +297,15 @@ mod tests {
             ["docs/inside.md"],
             "links are not walked"
         );
+        assert_eq!(tree.size("docs/inside.md").unwrap(), Some(6));
+        // A listed file that became a link after the walk is not read through it.
+        fs_err::remove_file(root.path().join("docs/inside.md")).unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.txt"),
+            root.path().join("docs/inside.md"),
+        )
+        .unwrap();
+        assert!(tree.read("docs/inside.md").is_err());
+        assert!(tree.open("docs/inside.md").is_err());
     }
 }

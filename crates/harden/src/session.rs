@@ -339,6 +339,7 @@ impl Session {
                 .as_ref()
                 .map(|index| index as &dyn harden_engine::AdvisoryDb)
                 .map_err(Clone::clone),
+            cache: harden_engine::RunCache::default(),
         };
         let head = if let Some(head) = self.head.get() {
             head.clone()

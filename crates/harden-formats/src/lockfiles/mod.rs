@@ -194,7 +194,7 @@ pub fn locked_packages(path: &str, text: &str) -> Option<Result<Vec<Dependency>,
         "Cargo.lock" => cargo_lock(path, text),
         "package-lock.json" | "npm-shrinkwrap.json" => npm_lock_inventory(path, text),
         "yarn.lock" => Ok(yarn_lock(path, text)),
-        "pnpm-lock.yaml" => pnpm_lock(path, text),
+        "pnpm-lock.yaml" => pnpm_lock(path, &crate::yaml::parse(text)),
         "uv.lock" | "poetry.lock" | "pdm.lock" => toml_lock(path, text),
         "Pipfile.lock" => pipfile_lock(path, text),
         "go.mod" => Ok(go_mod_lock(path, text)),
@@ -469,7 +469,15 @@ mod tests {
         let pnpm = "lockfileVersion: '6.0'\ndependencies:\n  zod:\n    specifier: ^3.23.0\n    version: 3.23.8\n";
         let requirements =
             npm_requirements("package.json", "{\"dependencies\": {\"zod\": \"^3.23.0\"}}").unwrap();
-        assert!(check_pnpm(&requirements, pnpm, ".", "pnpm-lock.yaml").is_empty());
+        assert!(
+            check_pnpm(
+                &requirements,
+                &crate::yaml::parse(pnpm),
+                ".",
+                "pnpm-lock.yaml"
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -488,7 +496,12 @@ mod tests {
             "react was locked for another range: {problems:?}"
         );
         let pnpm = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      left-pad:\n        specifier: ^1.3.0\n        version: 1.3.0\n      react:\n        specifier: ^18.2.0\n        version: 17.0.2(react-dom@17.0.2)\n";
-        let problems = check_pnpm(&requirements, pnpm, ".", "pnpm-lock.yaml");
+        let problems = check_pnpm(
+            &requirements,
+            &crate::yaml::parse(pnpm),
+            ".",
+            "pnpm-lock.yaml",
+        );
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
             matches!(&problems[0], Problem::Mismatch { requirement, .. } if requirement.name == "react")

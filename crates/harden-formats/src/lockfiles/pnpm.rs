@@ -9,11 +9,11 @@ use super::{Dependency, Ecosystem, Problem, Requirement, RequirementKind, overri
 /// manifest's directory must record the same specifier and a version that satisfies it.
 pub fn check_pnpm(
     requirements: &[Requirement],
-    text: &str,
+    parsed: &Result<Vec<crate::yaml::Node>, crate::yaml::YamlError>,
     importer: &str,
     lockfile: &str,
 ) -> Vec<Problem> {
-    let Ok(documents) = crate::yaml::parse(text) else {
+    let Ok(documents) = parsed else {
         return vec![Problem::Unparsable {
             path: lockfile.to_owned(),
             span: Span::default(),
@@ -117,9 +117,14 @@ fn pnpm_key(key: &str, v5: bool) -> Option<(String, String)> {
     Some((bare[..at].to_owned(), bare[at + 1..].to_owned()))
 }
 
-/// Every package a pnpm-lock.yaml pins (lockfile v5 to v9), direct where an importer names it.
-pub fn pnpm_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>> {
-    let documents = crate::yaml::parse(text).map_err(|e| {
+/// Every package a pnpm-lock.yaml pins (lockfile v5 to v9), direct where an importer names it,
+/// from the lockfile's parse (shared with [`check_pnpm`]: a lockfile of a large workspace is
+/// parsed once, not once per member and gate).
+pub fn pnpm_lock(
+    path: &str,
+    parsed: &Result<Vec<crate::yaml::Node>, crate::yaml::YamlError>,
+) -> Result<Vec<Dependency>, Box<Problem>> {
+    let documents = parsed.as_ref().map_err(|e| {
         Box::new(Problem::Unparsable {
             path: path.to_owned(),
             span: Span {
@@ -132,7 +137,7 @@ pub fn pnpm_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>
                     column: e.column,
                 },
             },
-            message: e.message,
+            message: e.message.clone(),
         })
     })?;
     let Some(root) = documents.first() else {

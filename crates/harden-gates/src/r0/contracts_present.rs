@@ -1,6 +1,8 @@
 use std::collections::BTreeMap;
 
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
+
+use crate::classify::FileKind;
 use harden_formats::yaml::{self, Node, Value};
 use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Span, Target};
 
@@ -424,25 +426,21 @@ impl Gate for ContractsPresent {
     }
 
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
-        let files: Vec<String> = cx.repo().files()?.to_vec();
+        let classified = crate::classify::classified(cx)?;
         let configured = &cx.config().contracts.openapi;
         let mut cache: Parsed = BTreeMap::new();
         let mut contracts: Vec<(String, Kind)> = Vec::new();
         let mut route: Option<(String, u32, &'static str)> = None;
-        for path in &files {
-            let extension = std::path::Path::new(path)
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase)
-                .unwrap_or_default();
-            let document = crate::support::is_yaml(path) || extension == "json";
-            let graphql = extension == "graphql" || extension == "gql";
+        for class in classified.iter() {
+            let path = &class.path;
+            let document = matches!(class.extension.as_str(), "yml" | "yaml" | "json");
+            let graphql = class.kind == FileKind::GraphQl;
             // A contract may live in docs/ or be generated from another definition; routes count
             // only in the code that ships.
-            let role = crate::paths::role(path);
-            if crate::paths::test_support(path)
-                || role == crate::paths::PathRole::Vendored
-                || (!document && !graphql && !crate::paths::deployed(path))
+            if class.test_support
+                || class.role() == crate::paths::PathRole::Vendored
+                || (!document && !graphql && !class.deployed)
+                || (!document && !graphql && class.language().is_none())
             {
                 continue;
             }
@@ -474,8 +472,8 @@ impl Gate for ContractsPresent {
             {
                 continue;
             }
-            let root = match yaml::parse(&content) {
-                Ok(mut documents) if !documents.is_empty() => documents.remove(0),
+            let root = match &*crate::support::yaml_documents(cx.cache(), path, &content) {
+                Ok(documents) if !documents.is_empty() => documents[0].clone(),
                 Err(e) if named => {
                     out.finding(
                         cx.finding(

@@ -64,7 +64,7 @@ impl Gate for EnvRequired {
                 continue;
             };
             out.examined("env files", 1);
-            for item in dotenvy::from_read_iter(bytes.as_slice()) {
+            for item in dotenvy::from_read_iter(&bytes[..]) {
                 match item {
                     Ok((key, value)) => {
                         from_files.entry(key).or_insert((value, file.clone()));

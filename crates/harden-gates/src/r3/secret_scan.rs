@@ -91,6 +91,8 @@ pub(crate) enum Scanned {
 /// What a text is read as: whole, as a stream, or not at all (not in the object store).
 pub(crate) enum Input<'a> {
     Bytes(Vec<u8>),
+    /// Bytes read once in the run for several gates.
+    Shared(std::sync::Arc<[u8]>),
     Stream(Box<dyn std::io::Read + Send + 'a>),
     Missing,
 }
@@ -594,6 +596,7 @@ pub(crate) fn scan_all<'a, 'r, T: Sync>(
             Ok(match read(item)? {
                 Input::Missing => Scanned::Missing,
                 Input::Bytes(bytes) => scan(detector, path, &bytes, origin),
+                Input::Shared(bytes) => scan(detector, path, &bytes, origin),
                 Input::Stream(reader) => scan_stream(detector, path, reader, origin)
                     .map_err(|e| harden_engine::PortError::at(path, e))?,
             })

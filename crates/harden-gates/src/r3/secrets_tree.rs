@@ -1,7 +1,11 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_model::{GateId, GateMeta, ProfileLevel, Round, Severity, Target};
 
-use super::secret_scan::{Findings, detector, read_file, scan_all};
+use harden_engine::CACHED_FILE_BYTES;
+
+use super::secret_scan::{Findings, Input, detector, read_file, scan_all};
+use crate::classify::FileClass;
+use crate::support::MAX_PARSED_BYTES;
 
 /// `R3.secrets.tree`: no secret in the files of the working tree.
 pub(crate) struct SecretsTree;
@@ -44,20 +48,30 @@ impl Gate for SecretsTree {
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
         let detector = detector(&cx.config().secrets.detector)?;
         let mut findings = Findings::new(cx)?;
-        let paths: Vec<&String> = cx
-            .repo()
-            .files()?
+        let classified = crate::classify::classified(cx)?;
+        let files: Vec<&FileClass> = classified
             .iter()
-            .filter(|p| !findings.allowed_path(p))
+            .filter(|class| !findings.allowed_path(&class.path))
             .collect();
         let repo = cx.repo();
+        // Structured files, and production source files when the mock or fail-fast gate runs,
+        // are read whole by other gates of this run too: read once.
+        let shared = crate::support::sources_shared(cx);
         for scanned in scan_all(
             cx,
             &detector,
-            &paths,
+            &files,
             "files",
-            |p| (p.as_str(), None),
-            |p| read_file(repo, p),
+            |class| (class.path.as_str(), None),
+            |class| {
+                if (class.structured() || (shared && class.production_source()))
+                    && let Some(size) = repo.size(&class.path)?
+                    && size <= CACHED_FILE_BYTES.min(MAX_PARSED_BYTES)
+                {
+                    return Ok(Input::Shared(cx.read_shared(&class.path)?));
+                }
+                read_file(repo, &class.path)
+            },
         )? {
             findings.add(scanned);
         }

@@ -3,32 +3,14 @@
 
 use harden_engine::{GateCx, GateError, GateOutput};
 use harden_formats::dockerfile::{self, Dockerfile};
-use harden_formats::yaml::{self, Node, Value};
+use harden_formats::yaml::{Node, Value};
 use harden_model::{LineCol, Location, Redacted, Span};
 
 /// Files of tests, documentation, vendored or generated code: counted, not judged.
 pub(crate) const NOT_JUDGED: &str =
     "files in tests, docs, development environments, vendored or generated code (not judged)";
 
-/// Whether a repository path is a Dockerfile.
-pub(crate) fn is_dockerfile(path: &str) -> bool {
-    // Any case: `Dockerfile`, `dockerfile`, `Dockerfile.prod`, `api.dockerfile`, `Containerfile`.
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    name == "dockerfile"
-        || name == "containerfile"
-        || name.starts_with("dockerfile.")
-        || name.starts_with("containerfile.")
-        || name.ends_with(".dockerfile")
-        || name.ends_with(".containerfile")
-}
-
-fn is_compose(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    (name.starts_with("docker-compose") || name.starts_with("compose."))
-        && std::path::Path::new(name)
-            .extension()
-            .is_some_and(|e| e == "yml" || e == "yaml")
-}
+use crate::classify::{is_compose, is_dockerfile};
 
 fn is_yaml(path: &str) -> bool {
     std::path::Path::new(path)
@@ -176,10 +158,11 @@ pub(crate) fn yaml_references(
             continue;
         }
         // Templated manifests (Helm, Kustomize patches) that are not YAML yet are not judged here.
-        let Ok(documents) = yaml::parse(&text) else {
+        let parsed = crate::support::yaml_documents(cx.cache(), path, &text);
+        let Ok(documents) = &*parsed else {
             continue;
         };
-        for document in &documents {
+        for document in documents {
             let kubernetes = document.get("apiVersion").is_some() && document.get("kind").is_some();
             if compose {
                 if let Some(services) = document.get("services") {

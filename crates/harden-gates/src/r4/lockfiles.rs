@@ -340,7 +340,12 @@ impl Run<'_, '_> {
                         .map(|r| r.trim_start_matches('/'))
                         .filter(|r| !r.is_empty())
                         .unwrap_or(".");
-                    lockfiles::check_pnpm(&requirements, &lock_text, importer, &lockfile)
+                    lockfiles::check_pnpm(
+                        &requirements,
+                        &crate::support::yaml_documents(self.cx.cache(), &lockfile, &lock_text),
+                        importer,
+                        &lockfile,
+                    )
                 };
                 for problem in problems {
                     self.report(out, problem);

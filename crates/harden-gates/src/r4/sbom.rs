@@ -102,7 +102,7 @@ impl Gate for Sbom {
 
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
         let files = cx.repo().files()?;
-        let inventory = crate::inventory::collect(cx.repo())?;
+        let inventory = crate::inventory::shared(cx)?;
         for path in files.iter().filter(|p| {
             !p.split('/')
                 .any(|part| crate::inventory::NOT_THE_PROJECT.contains(&part))

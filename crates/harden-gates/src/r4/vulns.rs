@@ -148,7 +148,7 @@ impl Gate for Vulns {
             _ => DEFAULT_MAX_AGE,
         };
         let informational = matches!(cx.option("informational"), Some(OptionValue::Bool(true)));
-        let inventory = crate::inventory::collect(cx.repo())?;
+        let inventory = crate::inventory::shared(cx)?;
         for (path, why) in &inventory.unreadable {
             out.not_examined(path, why.clone());
         }

@@ -44,26 +44,7 @@ themselves (`mocks/`, `mock_*.go`); generated gRPC stubs are not mocks.",
     }),
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Language {
-    Python,
-    JavaScript,
-    Go,
-    Rust,
-    Jvm,
-}
-
-fn language(path: &str) -> Option<Language> {
-    let extension = path.rsplit_once('.')?.1;
-    Some(match extension {
-        "py" => Language::Python,
-        "js" | "mjs" | "cjs" | "ts" | "tsx" | "jsx" | "mts" | "cts" => Language::JavaScript,
-        "go" => Language::Go,
-        "rs" => Language::Rust,
-        "java" | "kt" => Language::Jvm,
-        _ => return None,
-    })
-}
+use crate::classify::{FileKind, Language};
 
 const PYTHON_MOCKS: &[&str] = &[
     "unittest.mock",
@@ -233,6 +214,8 @@ fn imported(line: &str, language: Language) -> Option<String> {
             let rest = rest.strip_prefix("static ").unwrap_or(rest);
             Some(rest.trim_end_matches(';').to_owned())
         }
+        // Ruby's doubles (rspec-mocks) live in spec/, which is test code by its path.
+        Language::Ruby => None,
     }
 }
 
@@ -243,6 +226,7 @@ fn is_mock_library(module: &str, language: Language) -> Option<&'static str> {
         Language::Go => (GO_MOCKS, '/'),
         Language::Rust => (RUST_MOCKS, ':'),
         Language::Jvm => (JVM_MOCKS, '.'),
+        Language::Ruby => return None,
     };
     list.iter().copied().find(|name| {
         module == *name
@@ -345,7 +329,14 @@ fn check_source(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, language: Lan
     // Go: only `import "x"` and the lines of an `import ( ... )` block import.
     let mut go_imports = false;
     let lines: Vec<&str> = text.lines().collect();
+    // Every import and switch reported names a marker: the other lines are only followed for
+    // the structure around them (Go's import blocks, Rust's test module).
+    let mut marked = crate::support::marked_lines(text, &MARKERS)
+        .into_iter()
+        .peekable();
     for (index, line) in lines.iter().copied().enumerate() {
+        while marked.next_if(|&m| m < index).is_some() {}
+        let is_marked = marked.peek() == Some(&index);
         if language == Language::Go {
             let trimmed = line.trim();
             if trimmed.starts_with("import (") {
@@ -356,7 +347,10 @@ fn check_source(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, language: Lan
                 go_imports = false;
             }
             if !go_imports && !trimmed.starts_with("import ") {
-                if let Some((name, column)) = env_read(line).filter(|(name, _)| test_switch(name)) {
+                if is_marked
+                    && let Some((name, column)) =
+                        env_read(line).filter(|(name, _)| test_switch(name))
+                {
                     report_switch(cx, out, path, index, line, name, column);
                 }
                 continue;
@@ -365,6 +359,9 @@ fn check_source(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, language: Lan
         // Rust keeps unit tests in the same file: the `#[cfg(test)] mod tests { ... }`.
         if language == Language::Rust && crate::paths::rust_test_module_starts(&lines[index..]) {
             break;
+        }
+        if !is_marked {
+            continue;
         }
         let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
         if let Some(module) = imported(line, language) {
@@ -497,23 +494,31 @@ impl Gate for MocksProduction {
     }
 
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
-        let files: Vec<String> = cx.repo().files()?.to_vec();
+        let classified = crate::classify::classified(cx)?;
         let mut tests = 0u64;
-        for path in &files {
+        for class in classified.iter() {
+            let path = &class.path;
             let name = path.rsplit('/').next().unwrap_or(path);
             let manifest = matches!(name, "Cargo.toml" | "package.json");
-            let language = language(path);
-            if language.is_none() && !manifest {
-                continue;
-            }
-            if language.is_some() && crate::paths::test_support(path) {
+            let language = match class.kind {
+                FileKind::Source(Language::Ruby) => continue,
+                FileKind::Source(language) => Some(language),
+                _ if manifest => None,
+                _ => continue,
+            };
+            if language.is_some() && class.test_support {
                 tests += 1;
                 continue;
             }
-            if !crate::paths::deployed(path) {
+            if !class.deployed {
                 continue;
             }
-            let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
+            let read = if language.is_some() {
+                crate::support::read_source_into
+            } else {
+                crate::support::read_parsed_into
+            };
+            let Some(bytes) = read(cx, out, path)? else {
                 continue;
             };
             // Most files name no double at all: a byte search decides before any line is read.
@@ -594,6 +599,18 @@ mod tests {
             assert_eq!(found, expected, "{line}");
         }
         assert!(own_mock_package("example.com/app/internal/mocks"));
+    }
+
+    /// Lines without a marker are not read: every library and switch reported must hold one.
+    #[test]
+    fn every_reported_name_holds_a_marker() {
+        let lists = [PYTHON_MOCKS, JS_MOCKS, GO_MOCKS, RUST_MOCKS, JVM_MOCKS];
+        for name in lists.iter().flat_map(|l| l.iter()) {
+            assert!(MARKERS.is_match(name), "{name} holds no marker");
+        }
+        for switch in ["MOCK_MODE", "USE_FAKE_PAYMENTS", "ENABLE_STUBS"] {
+            assert!(test_switch(switch) && MARKERS.is_match(switch), "{switch}");
+        }
     }
 
     #[test]

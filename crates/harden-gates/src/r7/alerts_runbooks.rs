@@ -1,5 +1,5 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
-use harden_formats::yaml::{self, Node};
+use harden_formats::yaml::Node;
 use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Target};
 
 /// `R7.alerts.runbooks`: every alert tells whoever it wakes what to do.
@@ -114,11 +114,12 @@ impl Gate for AlertsRunbooks {
     }
 
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
-        let files: Vec<String> = cx.repo().files()?.to_vec();
+        let classified = crate::classify::classified(cx)?;
         let mut alert_count = 0u64;
-        for path in files
+        for path in classified
             .iter()
-            .filter(|p| crate::support::is_yaml(p) && crate::paths::deployed(p))
+            .filter(|class| class.yaml() && class.deployed)
+            .map(|class| &class.path)
         {
             let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
                 continue;
@@ -129,7 +130,8 @@ impl Gate for AlertsRunbooks {
             {
                 continue;
             }
-            let documents = match yaml::parse(&text) {
+            let parsed = crate::support::yaml_documents(cx.cache(), path, &text);
+            let documents = match &*parsed {
                 Ok(documents) => documents,
                 Err(e) => {
                     out.not_examined(

@@ -1,3 +1,4 @@
+use crate::classify::{FileKind, Language};
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_model::{GateId, GateMeta, Items, Location, ProfileLevel, Round, Severity, Target};
 
@@ -43,22 +44,32 @@ judged.",
 };
 
 /// Words one of which every read this gate understands contains, in any case.
-static MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+const MARKER_WORDS: &[&str] = &[
+    "getenv",
+    "environ",
+    "process.env",
+    "env::var",
+    "@value",
+    "basesettings",
+    // envalid and zod schemas are read from `process.env` in the same file.
+    "envor",
+    "lookupenv",
+];
+
+/// A file without one of [`MARKER_WORDS`] reads no configuration.
+static MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| markers(&[]));
+
+/// The lines of a file worth reading: a marker's, or an envalid or zod field's `default`.
+static LINE_MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| markers(&["default"]));
+
+fn markers(more: &[&str]) -> aho_corasick::AhoCorasick {
     aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
-        .build([
-            "getenv",
-            "environ",
-            "process.env",
-            "env::var",
-            "@value",
-            "basesettings",
-            // envalid and zod schemas are read from `process.env` in the same file.
-            "envor",
-            "lookupenv",
-        ])
+        .build(MARKER_WORDS.iter().chain(more))
         .expect("literal patterns")
-});
+}
 
 /// What a configuration key holds, judged from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -451,12 +462,19 @@ fn reads_of(path: &str, text: &str) -> Vec<(usize, Read)> {
     };
     let mut reads = Vec::new();
     let lines: Vec<&str> = text.lines().collect();
-    for (index, line) in lines.iter().enumerate() {
-        // Rust keeps its unit tests in a `#[cfg(test)] mod tests { ... }` at the end.
-        if extension == "rs" && crate::paths::rust_test_module_starts(&lines[index..]) {
+    // Rust keeps its unit tests in a `#[cfg(test)] mod tests { ... }` at the end.
+    let production_lines = if extension == "rs" {
+        (0..lines.len())
+            .find(|&index| crate::paths::rust_test_module_starts(&lines[index..]))
+            .unwrap_or(lines.len())
+    } else {
+        lines.len()
+    };
+    for index in crate::support::marked_lines(text, &LINE_MARKERS) {
+        if index >= production_lines {
             break;
         }
-        reads.extend(per_line(line).into_iter().map(|r| (index, r)));
+        reads.extend(per_line(lines[index]).into_iter().map(|r| (index, r)));
     }
     if extension == "py" && text.contains("BaseSettings") {
         reads.extend(pydantic_reads(text));
@@ -470,20 +488,28 @@ impl Gate for ConfigFailfast {
     }
 
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
-        let files: Vec<String> = cx.repo().files()?.to_vec();
+        let classified = crate::classify::classified(cx)?;
         let (mut required, mut defaulted) = (0u64, 0u64);
-        for path in &files {
-            let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
+        for class in classified.iter() {
+            let path = &class.path;
+            // Components (`.jsx`, `.tsx`) read build-time configuration inlined by the bundler,
+            // not the process's environment.
             if !matches!(
-                extension,
-                "py" | "js" | "mjs" | "cjs" | "ts" | "mts" | "cts" | "go" | "rs" | "java" | "kt"
-            ) || crate::paths::test_support(path)
+                class.kind,
+                FileKind::Source(
+                    Language::Python
+                        | Language::JavaScript
+                        | Language::Go
+                        | Language::Rust
+                        | Language::Jvm
+                )
+            ) || matches!(class.extension.as_str(), "jsx" | "tsx")
+                || !class.production_source()
                 || tooling(path)
-                || !crate::paths::deployed(path)
             {
                 continue;
             }
-            let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
+            let Some(bytes) = crate::support::read_source_into(cx, out, path)? else {
                 continue;
             };
             // Most files read no configuration: a byte search decides before any line is read.

@@ -1,5 +1,5 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
-use harden_formats::yaml::{self, Node};
+use harden_formats::yaml::Node;
 use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Target};
 
 /// `R7.slo.defined`: a deployable service says what "working" means, in numbers.
@@ -80,16 +80,17 @@ impl Gate for SloDefined {
     }
 
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
-        let files: Vec<String> = cx.repo().files()?.to_vec();
+        let classified = crate::classify::classified(cx)?;
         let mut parsed: Vec<(String, Vec<Node>)> = Vec::new();
         let mut deployable: Option<String> = None;
-        for path in files.iter().filter(|p| crate::paths::deployed(p)) {
+        for class in classified.iter().filter(|class| class.deployed) {
+            let path = &class.path;
             let lower = path.to_ascii_lowercase();
             let name = lower.rsplit('/').next().unwrap_or(&lower);
             if deployable.is_none() && (name == "dockerfile" || name == "containerfile") {
                 deployable = Some(path.clone());
             }
-            if !crate::support::is_yaml(path) {
+            if !class.yaml() {
                 continue;
             }
             let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
@@ -108,8 +109,8 @@ impl Gate for SloDefined {
             {
                 continue;
             }
-            match yaml::parse(&content) {
-                Ok(documents) => parsed.push((path.clone(), documents)),
+            match &*crate::support::yaml_documents(cx.cache(), path, &content) {
+                Ok(documents) => parsed.push((path.clone(), documents.clone())),
                 Err(e) => out.not_examined(
                     path,
                     format!("not YAML at {}:{}: {}", e.line, e.column, e.message),

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use harden_engine::RepoView as _;
+use harden_formats::pipeline::Kind as PipelineKind;
+use harden_gates::classify::FileKind;
 use harden_model::GateMeta;
 use harden_repo::WorkTree;
 
@@ -38,18 +40,21 @@ const LANGUAGE_MARKERS: &[(&str, &str)] = &[
 fn detect(tree: &WorkTree) -> anyhow::Result<Detected> {
     let mut detected = Detected::default();
     let files = tree.files().map_err(|e| anyhow::anyhow!("{e}"))?;
-    for path in files {
+    // The classifier the gates use: `init` proposes what the gates will then judge.
+    for class in harden_gates::classify::classify(files) {
+        let path = &class.path;
         let name = path.rsplit('/').next().unwrap_or(path);
         for (marker, language) in LANGUAGE_MARKERS {
             if name == *marker {
                 detected.languages.insert(language);
             }
         }
-        if (path.starts_with(".github/workflows/") && is_yaml(name)) || path == ".gitlab-ci.yml" {
+        if class.kind == FileKind::Pipeline
+            && harden_formats::pipeline::kind_of(path) != Some(PipelineKind::GithubAction)
+        {
             detected.workflows.push(path.clone());
         }
-        if name == "Dockerfile" || name.starts_with("Dockerfile.") || name.ends_with(".Dockerfile")
-        {
+        if class.kind == FileKind::Dockerfile {
             detected.dockerfiles.push(path.clone());
         }
         if let Some(dir) = path.rsplit_once('/').map(|(d, _)| d) {
@@ -62,9 +67,7 @@ fn detect(tree: &WorkTree) -> anyhow::Result<Detected> {
         }
         let lower = name.to_ascii_lowercase();
         if (lower.starts_with("openapi") || lower.starts_with("swagger"))
-            && [".yaml", ".yml", ".json"]
-                .iter()
-                .any(|ext| lower.ends_with(ext))
+            && matches!(class.kind, FileKind::Yaml | FileKind::Json)
         {
             detected.openapi.push(path.clone());
         }
@@ -84,12 +87,6 @@ fn detect(tree: &WorkTree) -> anyhow::Result<Detected> {
         detected.runbooks.push((key, found));
     }
     Ok(detected)
-}
-
-fn is_yaml(name: &str) -> bool {
-    Path::new(name)
-        .extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("yml") || ext.eq_ignore_ascii_case("yaml"))
 }
 
 /// A TOML basic string. JSON's string escapes are a subset of TOML's, so serde_json quotes

@@ -111,6 +111,7 @@ pub(crate) fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
         env: &crate::clock::ProcessEnvironment,
         service: Ok(&prober),
         advisories: Err("no advisory database in this run".into()),
+        cache: harden_engine::RunCache::default(),
     };
     let live: Vec<String> = catalogue
         .iter()

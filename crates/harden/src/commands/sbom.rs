@@ -6,7 +6,8 @@ use crate::session::Session;
 
 pub(crate) fn run(args: &SbomArgs) -> anyhow::Result<u8> {
     let session = Session::open_for_reading(&args.repo.path, &args.repo.locations)?;
-    let inventory = harden_gates::inventory::collect(session.worktree())?;
+    let inventory =
+        harden_gates::inventory::collect(session.worktree(), &harden_engine::RunCache::default())?;
     for (path, why) in &inventory.unreadable {
         output::warning(&format!("{path}: {why}: its packages are not in the SBOM"));
     }

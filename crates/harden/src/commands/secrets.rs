@@ -164,6 +164,7 @@ fn run_scan(args: &SecretsScanArgs, ignore_baseline: bool) -> anyhow::Result<Sca
         env: &crate::clock::ProcessEnvironment,
         service: Err("no [target] in harden.toml: live gates need a running service".into()),
         advisories: Err("no advisory database in this run".into()),
+        cache: harden_engine::RunCache::default(),
     };
     let context = RunContext {
         run_id: crate::logging::run_id().to_owned(),

@@ -1,0 +1,185 @@
+//! One read and one parse of each input per run, shared by every gate.
+//!
+//! Gates run side by side and several read the same files: the secret scan, the mock and the
+//! fail-fast gates read every source file; the lockfile, SBOM and vulnerability gates parse every
+//! lockfile. The cache hands each of them the same bytes and the same parse. A value is computed
+//! by the first gate that asks for it while the others wait for it (never twice), and lives until
+//! the run ends.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use crate::ports::{PortError, RepoView};
+
+/// Files up to this size are kept once read; larger ones are read for each gate that asks
+/// (they are rare, and holding them would cost more memory than the reads cost time).
+pub const CACHED_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// The most file bytes the cache holds at once. Past it files are read for each gate again:
+/// the cache trades memory for reads only within a bound.
+pub const CACHED_BYTES_BUDGET: u64 = 384 * 1024 * 1024;
+
+type Cell = Arc<OnceLock<Arc<dyn Any + Send + Sync>>>;
+
+/// What one run has read and parsed, by kind of value and key.
+#[derive(Default)]
+pub struct RunCache {
+    values: Mutex<HashMap<(TypeId, String), Cell>>,
+    held_bytes: AtomicU64,
+    running: OnceLock<std::collections::BTreeSet<String>>,
+}
+
+impl std::fmt::Debug for RunCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunCache")
+            .field("held_bytes", &self.held_bytes.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The bytes of a file as the cache keeps them.
+struct FileBytes(Result<Arc<[u8]>, PortError>);
+
+impl RunCache {
+    /// The value of type `T` under `key`, made by `make` the first time anyone asks. One key
+    /// names one value per type: callers pick keys that say what was computed from what
+    /// (`lockfile:<path>`, `inventory`). `make` must not ask for the same key and type again.
+    pub fn shared<T: Send + Sync + 'static>(&self, key: &str, make: impl FnOnce() -> T) -> Arc<T> {
+        let cell = {
+            let mut values = self.values.lock().unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(
+                values
+                    .entry((TypeId::of::<T>(), key.to_owned()))
+                    .or_default(),
+            )
+        };
+        // The map's lock is released: other keys are computed meanwhile, and another gate
+        // asking for this one waits here instead of computing it again.
+        let value = Arc::clone(cell.get_or_init(|| Arc::new(make()) as Arc<dyn Any + Send + Sync>));
+        value
+            .downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("the cache keys values by their type"))
+    }
+
+    /// The bytes of a repository file, read once for all gates when it is small enough and the
+    /// cache has room; read again otherwise.
+    pub fn read(&self, repo: &dyn RepoView, path: &str) -> Result<Arc<[u8]>, PortError> {
+        let size = repo.size(path)?.unwrap_or(u64::MAX);
+        if size > CACHED_FILE_BYTES {
+            return repo.read(path).map(Arc::from);
+        }
+        let held = self.held_bytes.fetch_add(size, Ordering::Relaxed);
+        if held + size > CACHED_BYTES_BUDGET {
+            self.held_bytes.fetch_sub(size, Ordering::Relaxed);
+            return repo.read(path).map(Arc::from);
+        }
+        let mut counted = true;
+        let bytes = self.shared(path, || {
+            counted = false;
+            FileBytes(repo.read(path).map(Arc::from))
+        });
+        if counted {
+            // Someone else read it first and counted it.
+            self.held_bytes.fetch_sub(size, Ordering::Relaxed);
+        }
+        bytes.0.clone()
+    }
+
+    /// Records the gates this run runs (the runner does, once, before any gate starts).
+    pub fn set_running(&self, ids: impl IntoIterator<Item = String>) {
+        let _ = self.running.set(ids.into_iter().collect());
+    }
+
+    /// Whether this run runs the gate `id`: a gate shares what it reads only when another
+    /// gate of the run will read it too. Without a runner (a gate run on its own), every gate.
+    pub fn runs(&self, id: &str) -> bool {
+        self.running.get().is_none_or(|ids| ids.contains(id))
+    }
+
+    /// File bytes the cache holds now.
+    pub fn held_bytes(&self) -> u64 {
+        self.held_bytes.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    struct Counting {
+        reads: AtomicUsize,
+        files: Vec<String>,
+    }
+
+    impl RepoView for Counting {
+        fn root_display(&self) -> String {
+            "counting".into()
+        }
+        fn files(&self) -> Result<&[String], PortError> {
+            Ok(&self.files)
+        }
+        fn read(&self, path: &str) -> Result<Vec<u8>, PortError> {
+            self.reads.fetch_add(1, Ordering::Relaxed);
+            match path {
+                "big" => Ok(vec![b'x'; usize::try_from(CACHED_FILE_BYTES).unwrap() + 1]),
+                "missing" => Err(PortError::at(path, "no such file")),
+                _ => Ok(path.as_bytes().to_vec()),
+            }
+        }
+        fn is_file(&self, _: &str) -> bool {
+            true
+        }
+        fn size(&self, path: &str) -> Result<Option<u64>, PortError> {
+            Ok(Some(match path {
+                "big" => CACHED_FILE_BYTES + 1,
+                _ => path.len() as u64,
+            }))
+        }
+    }
+
+    #[test]
+    fn a_value_is_made_once_for_every_thread_that_asks() {
+        let cache = RunCache::default();
+        let made = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    let value = cache.shared("parse:a", || {
+                        made.fetch_add(1, Ordering::Relaxed);
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                        41 + 1
+                    });
+                    assert_eq!(*value, 42);
+                });
+            }
+        });
+        assert_eq!(made.load(Ordering::Relaxed), 1);
+        // The same key holds one value per type.
+        assert_eq!(*cache.shared("parse:a", || "text"), "text");
+    }
+
+    #[test]
+    fn small_files_are_read_once_large_ones_each_time_and_errors_are_kept() {
+        let cache = RunCache::default();
+        let repo = Counting {
+            reads: AtomicUsize::new(0),
+            files: Vec::new(),
+        };
+        for _ in 0..3 {
+            assert_eq!(&*cache.read(&repo, "a.py").unwrap(), b"a.py");
+        }
+        assert_eq!(repo.reads.load(Ordering::Relaxed), 1);
+        assert_eq!(cache.held_bytes(), 4);
+        for _ in 0..2 {
+            assert!(cache.read(&repo, "big").is_ok());
+        }
+        assert_eq!(repo.reads.load(Ordering::Relaxed), 3);
+        let error = cache.read(&repo, "missing").unwrap_err();
+        assert_eq!(error.path.as_deref(), Some("missing"));
+        assert!(cache.read(&repo, "missing").is_err());
+        assert_eq!(repo.reads.load(Ordering::Relaxed), 4);
+    }
+}
