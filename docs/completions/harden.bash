@@ -387,7 +387,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__check)
-            opts="-f -o -q -v -h --config --ledger --ledger-anchor --advisory-db --profile --strict --only --skip --format --output --report --min-severity --quiet --exit-zero --no-record --live --artifact --log-format --verbose --color --help"
+            opts="-f -o -q -v -h --config --ledger --ledger-anchor --advisory-db --profile --strict --only --skip --format --output --report --min-severity --quiet --exit-zero --no-record --live --artifact --base --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -446,6 +446,10 @@ _harden() {
                     return 0
                     ;;
                 --artifact)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -81,6 +81,7 @@ medium\t''
 high\t''
 critical\t''"
 complete -c harden -n "__fish_harden_using_subcommand check" -l artifact -d 'Digest of the build artefact this run vouches for (`sha256:<64 hex>`), for promotion' -r
+complete -c harden -n "__fish_harden_using_subcommand check" -l base -d 'Compare the API contracts with this revision (its merge base with HEAD), e.g. `origin/main`, for R0.contracts.breaking. In CI the pull or merge request\'s target branch is used without it' -r
 complete -c harden -n "__fish_harden_using_subcommand check" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
 json\t''"
 complete -c harden -n "__fish_harden_using_subcommand check" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''

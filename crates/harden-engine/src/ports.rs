@@ -131,6 +131,20 @@ pub trait History: Send + Sync {
         let _ = (since, include);
         Err(PortError::new("this history cannot list its blobs"))
     }
+    /// The commit a change is compared with: the merge base of HEAD and `revision` (a branch,
+    /// tag or commit id), or `None` when they share no history.
+    fn merge_base(&self, revision: &str) -> Result<Option<CommitInfo>, PortError> {
+        Err(PortError::new(format!(
+            "this history cannot compare with {revision}"
+        )))
+    }
+    /// Every file of `commit` (a full id) under the scanned root, as root-relative paths with
+    /// their blob ids (read with [`History::read_blob`]), sorted.
+    fn files_at(&self, commit: &str) -> Result<Vec<(String, String)>, PortError> {
+        Err(PortError::new(format!(
+            "this history cannot list commit {commit}"
+        )))
+    }
     /// The bytes of a blob listed by [`History::blobs`], or `None` if the object store does
     /// not have it (a partial clone).
     fn read_blob(&self, blob: &str) -> Result<Option<Vec<u8>>, PortError> {

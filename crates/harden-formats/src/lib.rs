@@ -5,5 +5,6 @@ pub mod dockerfile;
 pub mod lockfiles;
 pub mod migrations;
 pub mod openapi;
+pub mod openapi_diff;
 pub mod pipeline;
 pub mod yaml;

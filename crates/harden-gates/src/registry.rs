@@ -12,6 +12,7 @@ pub fn registry() -> Registry {
     let mut registry = Registry::new();
     register!(registry, crate::r0::scope_declared::ScopeDeclared);
     register!(registry, crate::r0::contracts_present::ContractsPresent);
+    register!(registry, crate::r0::contracts_breaking::ContractsBreaking);
     register!(registry, crate::live::auth::AuthEnforced);
     register!(registry, crate::live::tenancy::TenancyIsolation);
     register!(registry, crate::live::cors::HttpCors);

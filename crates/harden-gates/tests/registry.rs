@@ -10,7 +10,7 @@ use harden_model::GateId;
 const SPEC: &[(&str, Option<&str>)] = &[
     ("R0.scope.declared", None),
     ("R0.contracts.present", None),
-    ("R0.contracts.breaking", Some("not filed yet")),
+    ("R0.contracts.breaking", None),
     ("R1.auth.enforced", None),
     ("R1.tenancy.isolation", None),
     ("R2.ledger.intact", None),

@@ -171,6 +171,42 @@ impl Seen<'_> {
     }
 }
 
+/// Every file of the tree `root` under `prefix`, as paths relative to it with blob ids, sorted.
+pub(crate) fn tree_files(
+    repo: &gix::Repository,
+    root: ObjectId,
+    prefix: &str,
+) -> Result<Vec<(String, String)>, PortError> {
+    let mut files = Vec::new();
+    let mut stack = vec![(root, String::new())];
+    while let Some((tree_id, dir)) = stack.pop() {
+        let tree = repo.find_tree(tree_id).map_err(git_error)?;
+        for entry in tree.iter() {
+            let entry = entry.map_err(git_error)?;
+            let path = format!(
+                "{dir}{}",
+                harden_model::escape_path(entry.filename().as_ref())
+            );
+            match entry.mode().kind() {
+                EntryKind::Tree => {
+                    let sub = format!("{path}/");
+                    if prefix.starts_with(&sub) || sub.starts_with(prefix) {
+                        stack.push((entry.object_id(), sub));
+                    }
+                }
+                EntryKind::Blob | EntryKind::BlobExecutable => {
+                    if let Some(relative) = path.strip_prefix(prefix) {
+                        files.push((relative.to_owned(), entry.object_id().to_string()));
+                    }
+                }
+                EntryKind::Link | EntryKind::Commit => {}
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
 pub(crate) fn commit_info(commit: &gix::Commit<'_>) -> Result<CommitInfo, PortError> {
     let time = commit
         .time()

@@ -492,6 +492,36 @@ impl History for GitHistory {
         }
     }
 
+    fn merge_base(&self, revision: &str) -> Result<Option<CommitInfo>, PortError> {
+        let repo = self.repo.to_thread_local();
+        let git_error = |e: &dyn std::fmt::Display| PortError::new(format!("{revision}: {e}"));
+        let Ok(head) = repo.head_id() else {
+            return Ok(None);
+        };
+        let other = self.resolve(revision).map_err(|e| git_error(&e))?;
+        let other = gix::ObjectId::from_hex(other.as_bytes()).map_err(|e| git_error(&e))?;
+        let Some(base) = repo
+            .merge_base(head.detach(), other)
+            .map_err(|e| git_error(&e))?
+        else {
+            return Ok(None);
+        };
+        let commit = base.object().map_err(|e| git_error(&e))?.into_commit();
+        Self::commit_info(&commit).map(Some)
+    }
+
+    fn files_at(&self, commit: &str) -> Result<Vec<(String, String)>, PortError> {
+        let repo = self.repo.to_thread_local();
+        let git_error = |e: &dyn std::fmt::Display| PortError::new(format!("commit {commit}: {e}"));
+        let id = gix::ObjectId::from_hex(commit.as_bytes()).map_err(|e| git_error(&e))?;
+        let tree = repo
+            .find_commit(id)
+            .map_err(|e| git_error(&e))?
+            .tree_id()
+            .map_err(|e| git_error(&e))?;
+        crate::blobs::tree_files(&repo, tree.detach(), &self.prefix)
+    }
+
     fn read_blob(&self, blob: &str) -> Result<Option<Vec<u8>>, PortError> {
         thread_local! {
             // One handle per thread, keeping its pack and object caches across reads.

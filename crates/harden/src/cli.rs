@@ -519,6 +519,11 @@ pub(crate) struct CheckArgs {
     /// Digest of the build artefact this run vouches for (`sha256:<64 hex>`), for promotion.
     #[arg(long, value_name = "sha256:HEX")]
     pub(crate) artifact: Option<String>,
+    /// Compare the API contracts with this revision (its merge base with HEAD), e.g.
+    /// `origin/main`, for R0.contracts.breaking. In CI the pull or merge request's target
+    /// branch is used without it.
+    #[arg(long, value_name = "REF")]
+    pub(crate) base: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -405,6 +405,28 @@ impl Session {
     /// without path parameters of the configured OpenAPI documents, at most [`OPENAPI_PATHS`]
     /// of those (the request budget is for the gates). A document that does not parse is the
     /// contract gates' business: it adds no paths here.
+    /// Makes R0.contracts.breaking compare with `revision` (`--base`), which must name a
+    /// commit of the repository.
+    pub(crate) fn compare_with(&mut self, revision: &str) -> Result<(), UsageError> {
+        let history = self
+            .history
+            .as_ref()
+            .map_err(|e| UsageError(format!("--base {revision}: {e}")))?;
+        history
+            .resolve(revision)
+            .map_err(|e| UsageError(format!("--base {revision}: {e}")))?;
+        self.config
+            .gates
+            .entry(harden_model::GateId::from_static("R0.contracts.breaking"))
+            .or_default()
+            .options
+            .insert(
+                "base".into(),
+                harden_config::OptionValue::String(revision.to_owned()),
+            );
+        Ok(())
+    }
+
     fn probe_paths(&self, target: &harden_config::TargetConfig) -> Vec<String> {
         use harden_engine::RepoView as _;
         let mut paths = target.paths.clone();

@@ -74,6 +74,9 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     if args.live {
         session.allow_live();
     }
+    if let Some(base) = &args.base {
+        session.compare_with(base)?;
+    }
     for (flag, patterns) in [("--only", &args.only), ("--skip", &args.skip)] {
         if let Some(pattern) = patterns
             .iter()

@@ -50,6 +50,9 @@ enabled = false   # the service's code lives in another repository
 [gates."R0.contracts.present"]
 enabled = false   # the contracts live in the service's code repository
 
+[gates."R0.contracts.breaking"]
+enabled = false   # the contracts live in the service's code repository
+
 [gates."R7.http.headers"]
 enabled = false   # the live pass runs against staging in its own job
 
