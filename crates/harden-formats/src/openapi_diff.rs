@@ -958,12 +958,14 @@ fn types_of(node: &Node) -> Option<BTreeSet<String>> {
     Some(types)
 }
 
-/// Whether a format change from `was` to `now` only widens what is allowed (`int32` to
-/// `int64`, `float` to `double`, a format dropped).
+/// Whether a format change from `was` to `now` refuses no value a client sends: `int32` to
+/// `int64`, `float` to `double`, and `int64` or `double` written on a number that had no format
+/// (a JSON number beyond them does not survive a parser anyway; found on GitHub's contract,
+/// which added `int64` to hundreds of ids).
 fn widening(was: Option<&str>, now: &str) -> bool {
     matches!(
         (was, now),
-        (Some("int32"), "int64") | (Some("float"), "double")
+        (Some("int32"), "int64") | (Some("float"), "double") | (None, "int64" | "double")
     )
 }
 
