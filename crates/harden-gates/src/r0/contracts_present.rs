@@ -349,6 +349,43 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The root keys that make a document a contract.
+static ROOT_KEYS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+    aho_corasick::AhoCorasick::new(["openapi", "swagger", "asyncapi", "$schema"])
+        .expect("literal patterns build")
+});
+
+/// Whether `bytes` may hold a contract: one of [`ROOT_KEYS`] written as a key, at the start of
+/// a line (YAML, optionally quoted) or in quotes (JSON), followed by `:`. `$schema` counts only
+/// in a document that names json-schema.org. A cheap superset of what [`kind_of`] accepts: a
+/// nested key matches too, and is then parsed and turned down.
+fn names_a_specification(bytes: &[u8]) -> bool {
+    ROOT_KEYS.find_iter(bytes).any(|found| {
+        let (start, end) = (found.start(), found.end());
+        let before = start.checked_sub(1).map(|i| bytes[i]);
+        let quoted = matches!(before, Some(b'"' | b'\''));
+        let line_start = match before {
+            None | Some(b'\n') => true,
+            Some(b'"' | b'\'') => start < 2 || bytes[start - 2] == b'\n',
+            _ => false,
+        };
+        if !(line_start || before == Some(b'"')) {
+            return false;
+        }
+        let mut rest = &bytes[end..];
+        if quoted {
+            match rest.first() {
+                Some(b'"' | b'\'') => rest = &rest[1..],
+                _ => return false,
+            }
+        }
+        let after = rest.iter().find(|b| !matches!(b, b' ' | b'\t'));
+        after == Some(&b':')
+            && (found.pattern().as_usize() != 3
+                || memchr::memmem::find(bytes, b"json-schema.org").is_some())
+    })
+}
+
 /// Where a repository declares HTTP routes: the first production file and line, by framework.
 fn http_route(path: &str, text: &str) -> Option<(u32, &'static str)> {
     let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
@@ -450,6 +487,13 @@ impl Gate for ContractsPresent {
             let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
                 continue;
             };
+            // Most YAML and JSON files are no contract (lockfiles, manifests, fixtures): a
+            // root key that names a specification is looked for in the bytes before any text
+            // is decoded or parsed.
+            let named = document && configured.iter().any(|c| c == path);
+            if document && !named && !names_a_specification(&bytes) {
+                continue;
+            }
             let content = String::from_utf8_lossy(&bytes);
             if graphql {
                 // A schema defines its root types; an introspection query does not.
@@ -462,14 +506,6 @@ impl Gate for ContractsPresent {
                 if let Some((line, framework)) = http_route(path, &content) {
                     route = Some((path.clone(), line, framework));
                 }
-                continue;
-            }
-            let named = configured.iter().any(|c| c == path);
-            if !named
-                && !["openapi", "swagger", "asyncapi", "json-schema.org"]
-                    .iter()
-                    .any(|m| content.contains(m))
-            {
                 continue;
             }
             let root = match &*crate::support::yaml_documents(cx.cache(), path, &content) {
@@ -672,6 +708,27 @@ mod tests {
         assert_eq!(targets, ["#/b", "#/definitions/y"]);
         // Resolved inside the bundled resource, where its own pointers start.
         assert!(resolve(refs[1].2, "/definitions/y").is_some());
+    }
+
+    #[test]
+    fn a_specification_is_named_by_a_root_key_before_anything_is_parsed() {
+        for contract in [
+            "openapi: 3.1.0\ninfo: {}\n",
+            "# api\n\"swagger\": \"2.0\"\n",
+            "{\n  \"asyncapi\" : \"3.0.0\"\n}",
+            "{\"info\":{},\"openapi\":\"3.0.3\"}",
+            "$schema: https://json-schema.org/draft/2020-12/schema\n",
+        ] {
+            assert!(names_a_specification(contract.as_bytes()), "{contract}");
+        }
+        for other in [
+            "name: app\ndependencies:\n  swagger-ui: 5.0.0\n",
+            "{\"dependencies\": {\"openapi-types\": \"12.1.3\"}}",
+            "description: generated from an openapi: document\n",
+            "$schema: ./local-schema.json\n",
+        ] {
+            assert!(!names_a_specification(other.as_bytes()), "{other}");
+        }
     }
 
     #[test]
