@@ -8,6 +8,7 @@
 
 mod code;
 mod django;
+mod liquibase;
 mod rails;
 mod sql;
 
@@ -40,6 +41,8 @@ pub enum Framework {
     SeaOrm,
     /// `prisma/migrations/*/migration.sql`: Prisma writes no down migrations.
     Prisma,
+    /// Liquibase changelogs (XML, YAML, JSON, formatted SQL): one migration per changeset.
+    Liquibase,
 }
 
 impl Framework {
@@ -58,6 +61,7 @@ impl Framework {
             Self::Knex => "Knex/Sequelize",
             Self::SeaOrm => "SeaORM",
             Self::Prisma => "Prisma",
+            Self::Liquibase => "Liquibase",
         }
     }
 }
@@ -76,6 +80,9 @@ pub enum Verdict {
     },
     /// The framework writes no down steps (Prisma): recovery is a documented procedure.
     NoDownByDesign,
+    /// Runs only in development or test environments (a Liquibase changeset whose contexts are
+    /// all `dev`, `test`, `faker`...): production never applies it, so it is not judged.
+    DevelopmentOnly,
 }
 
 /// One migration and its verdict.
@@ -170,6 +177,14 @@ pub fn candidates(paths: &[String]) -> Vec<Candidate> {
                 .get(&(dir.to_owned(), version.to_owned()))
                 .cloned();
             out.push(candidate(Framework::Flyway, undo, &format!("V{version}")));
+        } else if ["xml", "yaml", "yml", "json", "sql"]
+            .iter()
+            .any(|e| has_extension(name, e))
+            && (lower.contains("changelog") || lower.contains("liquibase"))
+        {
+            // Refined by content: only files that are changelogs hold changesets.
+            let id = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+            out.push(candidate(Framework::Liquibase, None, id));
         } else if has_extension(name, "sql")
             && !name.ends_with(".down.sql")
             && starts_with_digits(name)
@@ -231,10 +246,24 @@ pub fn candidates(paths: &[String]) -> Vec<Candidate> {
     out
 }
 
-/// Judges a candidate from its files' text (`up`; `down` for frameworks that keep it apart).
-/// `None`: the file is not a migration after all (a Python file in `versions/` without
-/// `upgrade()`, SQL without statements).
-pub fn judge(candidate: &Candidate, up: &str, down: Option<&str>) -> Option<Migration> {
+/// Judges a candidate from its files' text (`up`; `down` for frameworks that keep it apart):
+/// one migration, or one per changeset of a Liquibase changelog. Empty when the file is not a
+/// migration after all (a Python file in `versions/` without `upgrade()`, SQL without
+/// statements, an XML file that is no changelog).
+pub fn judge(candidate: &Candidate, up: &str, down: Option<&str>) -> Vec<Migration> {
+    if candidate.framework == Framework::Liquibase
+        || (candidate.framework == Framework::SingleSql && liquibase::is_changelog(up))
+    {
+        return if liquibase::is_changelog(up) {
+            liquibase::judge(candidate, up).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+    }
+    judge_one(candidate, up, down).into_iter().collect()
+}
+
+fn judge_one(candidate: &Candidate, up: &str, down: Option<&str>) -> Option<Migration> {
     let verdict = match candidate.framework {
         Framework::UpDownFiles | Framework::Diesel => sql::judge_down_file(candidate, down),
         Framework::Flyway => sql::judge_flyway(candidate, down),
@@ -248,6 +277,7 @@ pub fn judge(candidate: &Candidate, up: &str, down: Option<&str>) -> Option<Migr
         Framework::Rails => rails::judge(up)?,
         Framework::Knex => code::judge_js(up)?,
         Framework::SeaOrm => code::judge_sea_orm(up)?,
+        Framework::Liquibase => return None,
     };
     Some(Migration {
         framework: candidate.framework,
@@ -293,6 +323,7 @@ mod tests {
             "db/migrate/20240101000000_create_users.rb",
             "migrations/20240101_create_users.js",
             "migration/src/m20240101_000001_create_table.rs",
+            "src/main/resources/db/changelog/db.changelog-master.yaml",
             "src/routes/users.rs",
             "docs/migrations.md",
         ]));
@@ -321,6 +352,7 @@ mod tests {
                 (Framework::Rails, None),
                 (Framework::Knex, None),
                 (Framework::SeaOrm, None),
+                (Framework::Liquibase, None),
             ]
         );
     }

@@ -20,13 +20,17 @@ static META: GateMeta = GateMeta {
     rationale: "A release that must be rolled back takes its migrations with it, and the moment \
 to find out that one of them cannot be undone is not during the incident. This gate finds the \
 migrations of sqlx, golang-migrate, diesel, Flyway and refinery, goose, dbmate, Alembic, Django, \
-Rails, Knex and Sequelize, SeaORM and Prisma by their conventions and judges each one's way back: \
-a down file, undo migration, `downgrade()`, `down`, reverse code or invertible `change`. A \
+Rails, Knex and Sequelize, SeaORM, Liquibase (every changeset of its XML, YAML, JSON and formatted \
+SQL changelogs) and Prisma by their conventions and judges each one's way back: \
+a down file, undo migration, `downgrade()`, `down`, reverse code, invertible `change`, a \
+Liquibase rollback block or changes Liquibase inverts by itself (`createTable`, not `dropTable` \
+or `sql`). A \
 missing down step fails, and so does one that is empty, comment-only, `pass`-only or raises \
 (Django `RunPython`/`RunSQL` without `reverse_code`/`reverse_sql`; Rails `change` with `execute`, \
 `change_column` or `remove_column` without a type). Prisma writes no down migrations: there the \
 gate asks for the migration-recovery runbook. Migrations in tests, docs and vendored code are not \
-judged; the `after` option leaves migrations up to an id alone, for a project that adopts the rule \
+judged, nor are Liquibase changesets limited to development or test contexts (`faker`, `dev`, \
+`test`); the `after` option leaves migrations up to an id alone, for a project that adopts the rule \
 from now on. The evidence lists every migration and its verdict.",
     evidence: &["migrations", "reversible", "irreversible"],
     options: &[OptionSpec {
@@ -59,6 +63,15 @@ fn missing_down(verdict: &Verdict) -> bool {
     matches!(verdict, Verdict::Irreversible { reason, .. } if reason.starts_with("no ") || reason.starts_with("an up migration"))
 }
 
+/// How the evidence names a migration: its file, and for a changelog the changeset in it.
+fn listed_name(migration: &Migration) -> String {
+    if migration.framework == Framework::Liquibase {
+        format!("{}#{}", migration.path, migration.id)
+    } else {
+        migration.path.clone()
+    }
+}
+
 impl Gate for MigrationsReversible {
     fn meta(&self) -> &'static GateMeta {
         &META
@@ -71,7 +84,7 @@ impl Gate for MigrationsReversible {
         };
         let paths: Vec<String> = cx.repo().files()?.to_vec();
         let mut judged: Vec<Migration> = Vec::new();
-        let (mut outside, mut before) = (0, 0);
+        let (mut outside, mut before, mut development) = (0, 0, 0);
         for candidate in migrations::candidates(&paths) {
             if !crate::paths::deployed(&candidate.path) {
                 outside += 1;
@@ -96,14 +109,24 @@ impl Gate for MigrationsReversible {
             };
             let up = String::from_utf8_lossy(&up);
             let down = down.map(|d| String::from_utf8_lossy(&d).into_owned());
-            if let Some(migration) = migrations::judge(&candidate, &up, down.as_deref()) {
-                judged.push(migration);
+            for migration in migrations::judge(&candidate, &up, down.as_deref()) {
+                if migration.verdict == Verdict::DevelopmentOnly {
+                    development += 1;
+                } else {
+                    judged.push(migration);
+                }
             }
         }
         if outside > 0 {
             out.count(
                 "migrations in tests, docs or vendored code (not judged)",
                 outside,
+            );
+        }
+        if development > 0 {
+            out.count(
+                "changesets for development or test contexts only (not judged)",
+                development,
             );
         }
         if before > 0 {
@@ -134,8 +157,9 @@ impl Gate for MigrationsReversible {
                     Verdict::Reversible => "reversible".to_owned(),
                     Verdict::Irreversible { reason, .. } => format!("irreversible: {reason}"),
                     Verdict::NoDownByDesign => "no down step by design".to_owned(),
+                    Verdict::DevelopmentOnly => "development or test contexts only".to_owned(),
                 };
-                format!("{}: {verdict}", m.path)
+                format!("{}: {verdict}", listed_name(m))
             })
             .collect();
         let more = judged.len().saturating_sub(LISTED);
@@ -196,13 +220,19 @@ impl Gate for MigrationsReversible {
                     out.finding(
                         cx.finding(
                             format!(
-                                "{} migration {} cannot be rolled back: {reason}",
+                                "{} {} {} cannot be rolled back: {reason}",
                                 framework.name(),
+                                if *framework == Framework::Liquibase { "changeset" } else { "migration" },
                                 migration.id
                             ),
                             crate::support::span_location(&migration.path, crate::support::point(*line, 1)),
                         )
-                        .identity(format!("migration:{}", migration.path))
+                        .identity(if *framework == Framework::Liquibase {
+                            // A changelog holds many changesets.
+                            format!("migration:{}#{}", migration.path, migration.id)
+                        } else {
+                            format!("migration:{}", migration.path)
+                        })
                         .help("write its down step (for data migrations, the inverse transformation or an explicit no-op the team agreed on)")
                         .build(),
                     );
