@@ -213,16 +213,70 @@ pub(crate) fn join_relative(dir: &str, relative: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// Words a gate looks for in every file it reads, as code writes them: each as given, in lower
+/// case, in upper case and capitalised (`mock`, `MOCK`, `Mock`). Mixed case such as `mOcK` is
+/// not how code names things, and matching case lets the search run on aho-corasick's packed
+/// (SIMD) searcher: measured over the sources of saleor, langfuse and dagger it scans at
+/// 6 GB/s where an ASCII-case-insensitive automaton manages 0.8.
+pub(crate) struct Markers {
+    /// `None` where the CPU or the pattern set does not allow the packed searcher.
+    packed: Option<aho_corasick::packed::Searcher>,
+    automaton: aho_corasick::AhoCorasick,
+}
+
+impl Markers {
+    pub(crate) fn cased(words: &[&str]) -> Self {
+        let mut patterns: Vec<String> = Vec::new();
+        for word in words {
+            let mut capitalised = word.to_ascii_lowercase();
+            if let Some(first) = capitalised.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            for form in [
+                (*word).to_owned(),
+                word.to_ascii_lowercase(),
+                word.to_ascii_uppercase(),
+                capitalised,
+            ] {
+                if !patterns.contains(&form) {
+                    patterns.push(form);
+                }
+            }
+        }
+        Self {
+            packed: aho_corasick::packed::Searcher::new(patterns.iter()),
+            automaton: aho_corasick::AhoCorasick::new(&patterns).expect("literal patterns"),
+        }
+    }
+
+    /// Whether `haystack` holds one of the words.
+    pub(crate) fn is_match(&self, haystack: impl AsRef<[u8]>) -> bool {
+        let haystack = haystack.as_ref();
+        match &self.packed {
+            Some(packed) => packed.find(haystack).is_some(),
+            None => self.automaton.is_match(haystack),
+        }
+    }
+
+    /// Where the words start in `haystack`, in order (non-overlapping).
+    fn starts<'h>(&'h self, haystack: &'h [u8]) -> Box<dyn Iterator<Item = usize> + 'h> {
+        match &self.packed {
+            Some(packed) => Box::new(packed.find_iter(haystack).map(|m| m.start())),
+            None => Box::new(self.automaton.find_iter(haystack).map(|m| m.start())),
+        }
+    }
+}
+
 /// The indices (0-based, as `str::lines` counts) of the lines of `text` holding a match of
 /// `markers`, in order, each once. Gates that read only lines naming something find them with
 /// one automaton pass instead of searching every line for each of their patterns.
-pub(crate) fn marked_lines(text: &str, markers: &aho_corasick::AhoCorasick) -> Vec<usize> {
+pub(crate) fn marked_lines(text: &str, markers: &Markers) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut lines = Vec::new();
     let (mut line, mut counted_to) = (0usize, 0usize);
-    for found in markers.find_iter(bytes) {
-        line += memchr::memchr_iter(b'\n', &bytes[counted_to..found.start()]).count();
-        counted_to = found.start();
+    for start in markers.starts(bytes) {
+        line += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count();
+        counted_to = start;
         if lines.last() != Some(&line) {
             lines.push(line);
         }
@@ -233,8 +287,24 @@ pub(crate) fn marked_lines(text: &str, markers: &aho_corasick::AhoCorasick) -> V
 #[cfg(test)]
 mod tests {
     #[test]
+    fn cased_markers_find_the_cases_code_writes() {
+        let markers = super::Markers::cased(&["mock", "LookupEnv"]);
+        for text in [
+            "gomock",
+            "MOCK_MODE",
+            "MockK",
+            "os.LookupEnv",
+            "lookupenv",
+            "LOOKUPENV",
+        ] {
+            assert!(markers.is_match(text), "{text}");
+        }
+        assert!(!markers.is_match("mOcK lookUpEnv"));
+    }
+
+    #[test]
     fn marked_lines_are_counted_as_str_lines_counts_them() {
-        let markers = aho_corasick::AhoCorasick::new(["env", "mock"]).unwrap();
+        let markers = super::Markers::cased(&["env", "mock"]);
         let text = "env\r\nnone\nmock env mock\n\n\nlast env";
         assert_eq!(super::marked_lines(text, &markers), vec![0, 2, 5]);
         let lines: Vec<&str> = text.lines().collect();

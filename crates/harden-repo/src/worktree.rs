@@ -134,10 +134,12 @@ impl WorkTree {
 
     /// Every regular file under the root (links not followed, `.git` left out) that `keep`
     /// accepts, sorted, with its size; with `honour_ignores`, `.gitignore` and friends apply.
+    /// Directories are read on every core (ignore's parallel walker): the walk is most of the
+    /// cost of a run that reads few files, and every gate waits for it.
     fn walk(
         &self,
         honour_ignores: bool,
-        keep: impl Fn(&str) -> bool,
+        keep: impl Fn(&str) -> bool + Sync,
     ) -> Result<Vec<(String, u64)>, PortError> {
         let mut builder = ignore::WalkBuilder::new(&self.root);
         if honour_ignores {
@@ -150,32 +152,76 @@ impl WorkTree {
         } else {
             builder.standard_filters(false);
         }
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let walker = builder
             .follow_links(false)
+            .threads(threads)
             .filter_entry(|entry| entry.file_name() != ".git")
-            .build();
-        let mut files = Vec::new();
-        for entry in walker {
-            let entry =
-                entry.map_err(|e| PortError::new(format!("walking {}: {e}", self.display)))?;
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            if let Some(text) = self.relative(entry.path())
-                && keep(&text)
-                && !self.exclude.as_ref().is_some_and(|e| e.is_match(&text))
-            {
-                // The size now, from the one `lstat` the walk makes per file: gates ask for it
-                // before reading, and asking the file system again for each would cost more.
-                let size = entry
-                    .metadata()
-                    .map_err(|e| PortError::new(format!("walking {}: {e}", self.display)))?
-                    .len();
-                files.push((text, size));
-            }
+            .build_parallel();
+        let found: Mutex<Vec<(String, u64)>> = Mutex::new(Vec::new());
+        let failure: Mutex<Option<PortError>> = Mutex::new(None);
+        walker.run(|| {
+            // Each thread gathers its own share and hands it over once, at its end.
+            let mut share = Share {
+                files: Vec::new(),
+                into: &found,
+            };
+            let (keep, failure) = (&keep, &failure);
+            Box::new(move |entry| {
+                let fail = |e: &dyn std::fmt::Display| {
+                    *failure
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                        Some(PortError::new(format!("walking {}: {e}", self.display)));
+                    ignore::WalkState::Quit
+                };
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(e) => return fail(&e),
+                };
+                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                    return ignore::WalkState::Continue;
+                }
+                if let Some(text) = self.relative(entry.path())
+                    && keep(&text)
+                    && !self.exclude.as_ref().is_some_and(|e| e.is_match(&text))
+                {
+                    // The size now, from the one `lstat` the walk makes per file: gates ask
+                    // for it before reading, and asking the file system again would cost more.
+                    match entry.metadata() {
+                        Ok(meta) => share.files.push((text, meta.len())),
+                        Err(e) => return fail(&e),
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+        if let Some(error) = failure
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
+            return Err(error);
         }
+        let mut files = found
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         files.sort_unstable();
         Ok(files)
+    }
+}
+
+/// One walker thread's files, added to the whole when the thread is done with them.
+struct Share<'a> {
+    files: Vec<(String, u64)>,
+    into: &'a Mutex<Vec<(String, u64)>>,
+}
+
+impl Drop for Share<'_> {
+    fn drop(&mut self) {
+        self.into
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .append(&mut self.files);
     }
 }
 

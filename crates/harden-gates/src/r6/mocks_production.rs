@@ -98,30 +98,27 @@ const JVM_MOCKS: &[&str] = &[
 ];
 
 /// Words one of which every import or switch this gate reports contains (library names,
-/// `mock`, `fake`, `stub`), in any case.
-static MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
-    aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build([
-            "mock",
-            "fake",
-            "stub",
-            "sinon",
-            "nock",
-            "msw",
-            "jest",
-            "vitest",
-            "testing-library",
-            "responses",
-            "httpretty",
-            "moto",
-            "freezegun",
-            "respx",
-            "aioresponses",
-            "testdouble",
-            "gock",
-        ])
-        .expect("literal patterns")
+/// `mock`, `fake`, `stub`), as code cases them (see [`crate::support::Markers`]).
+static MARKERS: std::sync::LazyLock<crate::support::Markers> = std::sync::LazyLock::new(|| {
+    crate::support::Markers::cased(&[
+        "mock",
+        "fake",
+        "stub",
+        "sinon",
+        "nock",
+        "msw",
+        "jest",
+        "vitest",
+        "testing-library",
+        "responses",
+        "httpretty",
+        "moto",
+        "freezegun",
+        "respx",
+        "aioresponses",
+        "testdouble",
+        "gock",
+    ])
 });
 
 /// Runtime-dependency sections and the test-only libraries that must not be in them.

@@ -43,33 +43,32 @@ judged.",
     }),
 };
 
-/// Words one of which every read this gate understands contains, in any case.
+/// Words one of which every read this gate understands contains, as code cases them (see
+/// [`crate::support::Markers`]; the camel-case forms are the helpers' own names).
 const MARKER_WORDS: &[&str] = &[
     "getenv",
+    "getEnv",
+    "GetEnv",
     "environ",
     "process.env",
     "env::var",
-    "@value",
-    "basesettings",
+    "@Value",
+    "BaseSettings",
     // envalid and zod schemas are read from `process.env` in the same file.
-    "envor",
-    "lookupenv",
+    "envOr",
+    "EnvOr",
+    "LookupEnv",
 ];
 
 /// A file without one of [`MARKER_WORDS`] reads no configuration.
-static MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
-    std::sync::LazyLock::new(|| markers(&[]));
+static MARKERS: std::sync::LazyLock<crate::support::Markers> =
+    std::sync::LazyLock::new(|| crate::support::Markers::cased(MARKER_WORDS));
 
 /// The lines of a file worth reading: a marker's, or an envalid or zod field's `default`.
-static LINE_MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
-    std::sync::LazyLock::new(|| markers(&["default"]));
-
-fn markers(more: &[&str]) -> aho_corasick::AhoCorasick {
-    aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(MARKER_WORDS.iter().chain(more))
-        .expect("literal patterns")
-}
+static LINE_MARKERS: std::sync::LazyLock<crate::support::Markers> =
+    std::sync::LazyLock::new(|| {
+        crate::support::Markers::cased(&[MARKER_WORDS, &["default"]].concat())
+    });
 
 /// What a configuration key holds, judged from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
