@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
 
 use harden_formats::lockfiles::locked_packages;
-use harden_sbom::{Subject, cyclonedx, spdx};
+use harden_sbom::{Subject, cyclonedx, cyclonedx_bytes, spdx};
 
 const CARGO_LOCK: &str = "version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"serde\"]\n\n[[package]]\nname = \"serde\"\nversion = \"1.0.200\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"ddc6f9cc94d67c0e21aaf7eda3a010fd3af78ebf6e096aa6e2e13c79749cce4f\"\n";
 const PACKAGE_LOCK: &str = "{\n  \"name\": \"web\",\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"\": {\"dependencies\": {\"@scope/pkg\": \"^1.0.0\"}},\n    \"node_modules/@scope/pkg\": {\"version\": \"1.2.0\", \"integrity\": \"sha512-BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBw==\"},\n    \"node_modules/left-pad\": {\"version\": \"1.3.0\"}\n  }\n}\n";
@@ -108,6 +108,24 @@ fn the_same_inventory_makes_the_same_document() {
     assert_eq!(a, b);
     let fewer = cyclonedx(&subject(), &inventory()[..1]);
     assert_ne!(a["serialNumber"], fewer["serialNumber"]);
+}
+
+#[test]
+fn the_bytes_the_gate_digests_are_the_document_harden_sbom_writes() {
+    let document = cyclonedx(&subject(), &inventory());
+    let (bytes, components) = cyclonedx_bytes(&subject(), &inventory());
+    assert_eq!(bytes, serde_json::to_vec(&document).unwrap());
+    assert_eq!(components, document["components"].as_array().unwrap().len());
+    let timed = Subject {
+        timestamp: None,
+        version: None,
+        ..subject()
+    };
+    let (bytes, _) = cyclonedx_bytes(&timed, &inventory());
+    assert_eq!(
+        bytes,
+        serde_json::to_vec(&cyclonedx(&timed, &inventory())).unwrap()
+    );
 }
 
 #[test]

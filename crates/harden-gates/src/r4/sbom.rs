@@ -159,12 +159,7 @@ impl Gate for Sbom {
             tool_version: env!("CARGO_PKG_VERSION"),
             timestamp: None,
         };
-        let document = harden_sbom::cyclonedx(&subject, &inventory.packages);
-        let components = document["components"].as_array().map_or(0, Vec::len);
-        let bytes = serde_json::to_vec(&document).map_err(|e| GateError::Failed {
-            message: e.to_string(),
-            location: None,
-        })?;
+        let (bytes, components) = harden_sbom::cyclonedx_bytes(&subject, &inventory.packages);
         out.add("lockfiles", inventory.lockfiles.len() as u64);
         out.add("components", components as u64);
         out.digest("sbom", hex::encode(sha2::Sha256::digest(&bytes)));
