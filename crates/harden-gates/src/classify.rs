@@ -78,7 +78,7 @@ pub struct FileClass {
     pub extension: String,
     /// What it is for, from its path (see [`crate::paths::role`]).
     role: PathRole,
-    /// Test code, a test helper or a mock package (see [`crate::paths::test_support`]).
+    /// Test code, a test helper or a mock package (see [`crate::paths::test_support_as`]).
     pub test_support: bool,
     /// Part of what the project builds and deploys (see [`crate::paths::deployed`]).
     pub deployed: bool,
@@ -113,13 +113,15 @@ impl FileClass {
         } else {
             FileKind::Other
         };
+        // The role once: the other two judgements start from it.
+        let role = paths::role(path);
         Self {
             path: path.to_owned(),
             kind,
             extension,
-            role: paths::role(path),
-            test_support: paths::test_support(path),
-            deployed: paths::deployed(path),
+            role,
+            test_support: paths::test_support_as(path, role),
+            deployed: paths::deployed_as(path, role),
         }
     }
 

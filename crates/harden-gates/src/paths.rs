@@ -192,7 +192,12 @@ pub(crate) fn role(path: &str) -> PathRole {
 /// manifests and their lockfiles) judge `path`: not tests, documentation, development
 /// environments, vendored or generated code.
 pub(crate) fn deployed(path: &str) -> bool {
-    match role(path) {
+    deployed_as(path, role(path))
+}
+
+/// [`deployed`] for a path whose [`role`] is known.
+pub(crate) fn deployed_as(path: &str, role: PathRole) -> bool {
+    match role {
         PathRole::Source | PathRole::Lockfile => true,
         // `build/` holds build output in JavaScript and Gradle projects but the build's recipes
         // in Go's layout (`build/package/Dockerfile`, `build/ci/`): a Dockerfile or manifest
@@ -269,8 +274,9 @@ fn is_test_file(name: &str, extension: &str) -> bool {
 
 /// Whether `path` is test code or a mock package by its name (beyond what [`crate::paths`]
 /// calls tests): `mocks/`, `mock_store.go`, `store_mock.go`, `conftest.py`.
-pub(crate) fn test_support(path: &str) -> bool {
-    if role(path) == PathRole::Test {
+/// Takes the path's [`role`], which the caller has already judged.
+pub(crate) fn test_support_as(path: &str, role: PathRole) -> bool {
+    if role == PathRole::Test {
         return true;
     }
     let lower = path.to_ascii_lowercase();

@@ -243,9 +243,14 @@ impl Markers {
                 }
             }
         }
+        Self::exact(&patterns)
+    }
+
+    /// The words exactly as given, pattern ids in their order.
+    pub(crate) fn exact<P: AsRef<[u8]>>(words: &[P]) -> Self {
         Self {
-            packed: aho_corasick::packed::Searcher::new(patterns.iter()),
-            automaton: aho_corasick::AhoCorasick::new(&patterns).expect("literal patterns"),
+            packed: aho_corasick::packed::Searcher::new(words.iter()),
+            automaton: aho_corasick::AhoCorasick::new(words).expect("literal patterns"),
         }
     }
 
@@ -258,11 +263,23 @@ impl Markers {
         }
     }
 
-    /// Where the words start in `haystack`, in order (non-overlapping).
-    fn starts<'h>(&'h self, haystack: &'h [u8]) -> Box<dyn Iterator<Item = usize> + 'h> {
+    /// The words found in `haystack`, in order (non-overlapping): which pattern, and where it
+    /// starts and ends.
+    pub(crate) fn find_iter<'h>(
+        &'h self,
+        haystack: &'h [u8],
+    ) -> Box<dyn Iterator<Item = (usize, usize, usize)> + 'h> {
         match &self.packed {
-            Some(packed) => Box::new(packed.find_iter(haystack).map(|m| m.start())),
-            None => Box::new(self.automaton.find_iter(haystack).map(|m| m.start())),
+            Some(packed) => Box::new(
+                packed
+                    .find_iter(haystack)
+                    .map(|m| (m.pattern().as_usize(), m.start(), m.end())),
+            ),
+            None => Box::new(
+                self.automaton
+                    .find_iter(haystack)
+                    .map(|m| (m.pattern().as_usize(), m.start(), m.end())),
+            ),
         }
     }
 }
@@ -274,7 +291,7 @@ pub(crate) fn marked_lines(text: &str, markers: &Markers) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut lines = Vec::new();
     let (mut line, mut counted_to) = (0usize, 0usize);
-    for start in markers.starts(bytes) {
+    for (_, start, _) in markers.find_iter(bytes) {
         line += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count();
         counted_to = start;
         if lines.last() != Some(&line) {

@@ -19,7 +19,9 @@ pub struct WorkTree {
 /// The walk's files, sorted, with the size each had when walked.
 struct Listing {
     paths: Vec<String>,
-    sizes: Vec<u64>,
+    /// Each path's size, hashed: every read and size question of every gate looks here, and
+    /// a binary search over long shared path prefixes cost more than the hash.
+    sizes: HashMap<String, u64>,
 }
 
 impl WorkTree {
@@ -125,11 +127,7 @@ impl WorkTree {
     /// each of them, only that the file itself is not a link (see [`open_listed`]).
     fn listed(&self, path: &str) -> Option<u64> {
         let listing = self.files.get()?.as_ref().ok()?;
-        let index = listing
-            .paths
-            .binary_search_by(|p| p.as_str().cmp(path))
-            .ok()?;
-        Some(listing.sizes[index])
+        listing.sizes.get(path).copied()
     }
 
     /// Every regular file under the root (links not followed, `.git` left out) that `keep`
@@ -241,8 +239,12 @@ impl RepoView for WorkTree {
 
     fn files(&self) -> Result<&[String], PortError> {
         let listing = self.files.get_or_init(|| {
-            let (paths, sizes) = self.walk(true, |_| true)?.into_iter().unzip();
-            Ok(Listing { paths, sizes })
+            let files = self.walk(true, |_| true)?;
+            let paths = files.iter().map(|(path, _)| path.clone()).collect();
+            Ok(Listing {
+                paths,
+                sizes: files.into_iter().collect(),
+            })
         });
         match listing {
             Ok(listing) => Ok(&listing.paths),

@@ -350,9 +350,8 @@ fn percent_decode(text: &str) -> String {
 }
 
 /// The root keys that make a document a contract.
-static ROOT_KEYS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
-    aho_corasick::AhoCorasick::new(["openapi", "swagger", "asyncapi", "$schema"])
-        .expect("literal patterns build")
+static ROOT_KEYS: std::sync::LazyLock<crate::support::Markers> = std::sync::LazyLock::new(|| {
+    crate::support::Markers::exact(&["openapi", "swagger", "asyncapi", "$schema"])
 });
 
 /// Whether `bytes` may hold a contract: one of [`ROOT_KEYS`] written as a key, at the start of
@@ -360,8 +359,7 @@ static ROOT_KEYS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::La
 /// in a document that names json-schema.org. A cheap superset of what [`kind_of`] accepts: a
 /// nested key matches too, and is then parsed and turned down.
 fn names_a_specification(bytes: &[u8]) -> bool {
-    ROOT_KEYS.find_iter(bytes).any(|found| {
-        let (start, end) = (found.start(), found.end());
+    ROOT_KEYS.find_iter(bytes).any(|(pattern, start, end)| {
         let before = start.checked_sub(1).map(|i| bytes[i]);
         let quoted = matches!(before, Some(b'"' | b'\''));
         let line_start = match before {
@@ -381,8 +379,7 @@ fn names_a_specification(bytes: &[u8]) -> bool {
         }
         let after = rest.iter().find(|b| !matches!(b, b' ' | b'\t'));
         after == Some(&b':')
-            && (found.pattern().as_usize() != 3
-                || memchr::memmem::find(bytes, b"json-schema.org").is_some())
+            && (pattern != 3 || memchr::memmem::find(bytes, b"json-schema.org").is_some())
     })
 }
 

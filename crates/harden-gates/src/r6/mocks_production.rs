@@ -621,14 +621,20 @@ mod tests {
             "src/test/java/AppTest.java",
             "pkg/api/client_test.go",
         ] {
-            assert!(crate::paths::test_support(path), "{path}");
+            assert!(
+                crate::paths::test_support_as(path, crate::paths::role(path)),
+                "{path}"
+            );
         }
         for path in [
             "app/payments.py",
             "internal/store/store.go",
             "src/mockingbird.rs",
         ] {
-            assert!(!crate::paths::test_support(path), "{path}");
+            assert!(
+                !crate::paths::test_support_as(path, crate::paths::role(path)),
+                "{path}"
+            );
         }
     }
 

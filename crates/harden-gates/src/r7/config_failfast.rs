@@ -517,10 +517,10 @@ impl Gate for ConfigFailfast {
             }
             let text = String::from_utf8_lossy(&bytes);
             let reads = reads_of(path, &text);
-            let lines: Vec<&str> = text.lines().collect();
             if reads.is_empty() {
                 continue;
             }
+            let lines: Vec<&str> = text.lines().collect();
             out.examined("source files", 1);
             for (index, read) in reads {
                 let Some(default) = read
