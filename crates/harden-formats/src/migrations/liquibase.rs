@@ -163,7 +163,13 @@ pub(super) fn judge(candidate: &Candidate, text: &str) -> Option<Vec<Migration>>
 
 fn verdict(set: &Changeset, sql: bool) -> Verdict {
     if development_only(&set.contexts) {
-        return Verdict::DevelopmentOnly;
+        return Verdict::NotJudged("changesets for development or test contexts only");
+    }
+    // `liquibase generate-changelog` signs what it writes `<user> (generated)`: a snapshot of an
+    // existing database that new installations start from. Nothing comes before a baseline,
+    // so there is nothing to roll back to.
+    if set.author.trim_end().ends_with("(generated)") {
+        return Verdict::NotJudged("changesets of a baseline generated from a database");
     }
     match set.rollback {
         Rollback::Present => Verdict::Reversible,
@@ -669,7 +675,7 @@ UPDATE users SET nickname = NULL;
     }
 
     #[test]
-    fn changesets_for_development_contexts_only_are_not_judged() {
+    fn changesets_for_development_contexts_and_generated_baselines_are_not_judged() {
         let xml = r#"<databaseChangeLog>
   <changeSet id="1-data" author="gen" context="faker">
     <loadData file="fake-data/users.csv" tableName="users"/>
@@ -677,13 +683,17 @@ UPDATE users SET nickname = NULL;
   <changeSet id="2" author="gen" contextFilter="!test">
     <dropTable tableName="legacy"/>
   </changeSet>
+  <changeSet id="1616003711789-3" author="ana (generated)">
+    <insert tableName="role"><column name="role" value="admin"/></insert>
+  </changeSet>
 </databaseChangeLog>"#;
         let verdicts = judged("db/changelog/users.xml", xml);
-        assert_eq!(verdicts[0].1, Verdict::DevelopmentOnly);
+        assert!(matches!(verdicts[2].1, Verdict::NotJudged(why) if why.contains("baseline")));
+        assert!(matches!(verdicts[0].1, Verdict::NotJudged(_)));
         assert!(matches!(verdicts[1].1, Verdict::Irreversible { .. }));
         let sql = "--liquibase formatted sql\n--changeset gen:3 contextFilter:\"dev or e2e\"\nDELETE FROM t;\n--changeset gen:4 context:prod\nDELETE FROM t;\n";
         let verdicts = judged("db/changelog/data.sql", sql);
-        assert_eq!(verdicts[0].1, Verdict::DevelopmentOnly);
+        assert!(matches!(verdicts[0].1, Verdict::NotJudged(_)));
         assert!(matches!(verdicts[1].1, Verdict::Irreversible { .. }));
         assert!(development_only("dev, test"));
         assert!(!development_only(""));

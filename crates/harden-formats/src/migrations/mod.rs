@@ -80,9 +80,10 @@ pub enum Verdict {
     },
     /// The framework writes no down steps (Prisma): recovery is a documented procedure.
     NoDownByDesign,
-    /// Runs only in development or test environments (a Liquibase changeset whose contexts are
-    /// all `dev`, `test`, `faker`...): production never applies it, so it is not judged.
-    DevelopmentOnly,
+    /// Not judged, and why (a Liquibase changeset for development contexts only, which
+    /// production never applies; one of a baseline generated from an existing database, which
+    /// nothing comes before).
+    NotJudged(&'static str),
 }
 
 /// One migration and its verdict.

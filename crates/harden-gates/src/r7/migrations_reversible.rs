@@ -30,7 +30,8 @@ missing down step fails, and so does one that is empty, comment-only, `pass`-onl
 `change_column` or `remove_column` without a type). Prisma writes no down migrations: there the \
 gate asks for the migration-recovery runbook. Migrations in tests, docs and vendored code are not \
 judged, nor are Liquibase changesets limited to development or test contexts (`faker`, `dev`, \
-`test`); the `after` option leaves migrations up to an id alone, for a project that adopts the rule \
+`test`) or those of a baseline `liquibase generate-changelog` wrote (author `... (generated)`); \
+the `after` option leaves migrations up to an id alone, for a project that adopts the rule \
 from now on. The evidence lists every migration and its verdict.",
     evidence: &["migrations", "reversible", "irreversible"],
     options: &[OptionSpec {
@@ -84,7 +85,8 @@ impl Gate for MigrationsReversible {
         };
         let paths: Vec<String> = cx.repo().files()?.to_vec();
         let mut judged: Vec<Migration> = Vec::new();
-        let (mut outside, mut before, mut development) = (0, 0, 0);
+        let (mut outside, mut before) = (0, 0);
+        let mut not_judged: BTreeMap<&str, u64> = BTreeMap::new();
         for candidate in migrations::candidates(&paths) {
             if !crate::paths::deployed(&candidate.path) {
                 outside += 1;
@@ -110,8 +112,8 @@ impl Gate for MigrationsReversible {
             let up = String::from_utf8_lossy(&up);
             let down = down.map(|d| String::from_utf8_lossy(&d).into_owned());
             for migration in migrations::judge(&candidate, &up, down.as_deref()) {
-                if migration.verdict == Verdict::DevelopmentOnly {
-                    development += 1;
+                if let Verdict::NotJudged(why) = migration.verdict {
+                    *not_judged.entry(why).or_default() += 1;
                 } else {
                     judged.push(migration);
                 }
@@ -123,11 +125,8 @@ impl Gate for MigrationsReversible {
                 outside,
             );
         }
-        if development > 0 {
-            out.count(
-                "changesets for development or test contexts only (not judged)",
-                development,
-            );
+        for (why, n) in not_judged {
+            out.count(&format!("{why} (not judged)"), n);
         }
         if before > 0 {
             out.count("migrations up to `after` (not judged)", before);
@@ -157,7 +156,7 @@ impl Gate for MigrationsReversible {
                     Verdict::Reversible => "reversible".to_owned(),
                     Verdict::Irreversible { reason, .. } => format!("irreversible: {reason}"),
                     Verdict::NoDownByDesign => "no down step by design".to_owned(),
-                    Verdict::DevelopmentOnly => "development or test contexts only".to_owned(),
+                    Verdict::NotJudged(why) => format!("not judged: {why}"),
                 };
                 format!("{}: {verdict}", listed_name(m))
             })
