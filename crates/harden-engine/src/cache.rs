@@ -39,8 +39,9 @@ impl std::fmt::Debug for RunCache {
     }
 }
 
-/// The bytes of a file as the cache keeps them.
-struct FileBytes(Result<Arc<[u8]>, PortError>);
+/// The bytes of a file as the cache keeps them: `Arc<Vec<u8>>` rather than `Arc<[u8]>`, because
+/// wrapping the vector a read returns moves it where making a slice of it copies every file.
+struct FileBytes(Result<Arc<Vec<u8>>, PortError>);
 
 impl RunCache {
     /// The value of type `T` under `key`, made by `make` the first time anyone asks. One key
@@ -65,20 +66,20 @@ impl RunCache {
 
     /// The bytes of a repository file, read once for all gates when it is small enough and the
     /// cache has room; read again otherwise.
-    pub fn read(&self, repo: &dyn RepoView, path: &str) -> Result<Arc<[u8]>, PortError> {
+    pub fn read(&self, repo: &dyn RepoView, path: &str) -> Result<Arc<Vec<u8>>, PortError> {
         let size = repo.size(path)?.unwrap_or(u64::MAX);
         if size > CACHED_FILE_BYTES {
-            return repo.read(path).map(Arc::from);
+            return repo.read(path).map(Arc::new);
         }
         let held = self.held_bytes.fetch_add(size, Ordering::Relaxed);
         if held + size > CACHED_BYTES_BUDGET {
             self.held_bytes.fetch_sub(size, Ordering::Relaxed);
-            return repo.read(path).map(Arc::from);
+            return repo.read(path).map(Arc::new);
         }
         let mut counted = true;
         let bytes = self.shared(path, || {
             counted = false;
-            FileBytes(repo.read(path).map(Arc::from))
+            FileBytes(repo.read(path).map(Arc::new))
         });
         if counted {
             // Someone else read it first and counted it.

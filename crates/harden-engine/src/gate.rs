@@ -95,7 +95,7 @@ impl<'a> GateCx<'a> {
 
     /// The bytes of a repository file, read once in this run for every gate that asks this
     /// way (see [`crate::RunCache::read`]).
-    pub fn read_shared(&self, path: &str) -> Result<std::sync::Arc<[u8]>, PortError> {
+    pub fn read_shared(&self, path: &str) -> Result<std::sync::Arc<Vec<u8>>, PortError> {
         self.ports.cache.read(self.ports.repo, path)
     }
 

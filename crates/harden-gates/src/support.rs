@@ -111,7 +111,7 @@ pub(crate) fn read_parsed(
     cx: &GateCx<'_>,
     skipped: &NotExamined,
     path: &str,
-) -> Result<Option<Arc<[u8]>>, GateError> {
+) -> Result<Option<Arc<Vec<u8>>>, GateError> {
     if let Some(size) = cx.repo().size(path)?
         && size > MAX_PARSED_BYTES
     {
@@ -149,7 +149,7 @@ pub(crate) fn read_source_into(
     cx: &GateCx<'_>,
     out: &mut GateOutput,
     path: &str,
-) -> Result<Option<Arc<[u8]>>, GateError> {
+) -> Result<Option<Arc<Vec<u8>>>, GateError> {
     if sources_shared(cx) {
         return read_parsed_into(cx, out, path);
     }
@@ -166,7 +166,7 @@ pub(crate) fn read_source_into(
         );
         return Ok(None);
     }
-    Ok(Some(Arc::from(cx.repo().read(path)?)))
+    Ok(Some(Arc::new(cx.repo().read(path)?)))
 }
 
 /// [`read_parsed`], noting a file left unread straight into the gate's evidence.
@@ -174,7 +174,7 @@ pub(crate) fn read_parsed_into(
     cx: &GateCx<'_>,
     out: &mut GateOutput,
     path: &str,
-) -> Result<Option<Arc<[u8]>>, GateError> {
+) -> Result<Option<Arc<Vec<u8>>>, GateError> {
     let skipped = NotExamined::default();
     let bytes = read_parsed(cx, &skipped, path)?;
     skipped.record(out);

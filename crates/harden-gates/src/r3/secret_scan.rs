@@ -92,7 +92,7 @@ pub(crate) enum Scanned {
 pub(crate) enum Input<'a> {
     Bytes(Vec<u8>),
     /// Bytes read once in the run for several gates.
-    Shared(std::sync::Arc<[u8]>),
+    Shared(std::sync::Arc<Vec<u8>>),
     Stream(Box<dyn std::io::Read + Send + 'a>),
     Missing,
 }
