@@ -26,9 +26,9 @@ says what it is) and checks each one against its specification (version, `info.t
 and files of the repository relative to the document (remote references are counted, not \
 fetched). A repository that serves HTTP (routes declared in FastAPI, Flask, Django, Express, \
 axum, actix, gin, echo or Spring code) and has no contract fails. OpenAPI 3.0, 3.1 and Swagger 2.0 documents are validated \
-against the OpenAPI Initiative's schemas and AsyncAPI 2.6.0 and 3.0.0 documents against the \
-AsyncAPI Initiative's, bundled (no network); other versions and JSON Schema documents get the \
-structural checks above.",
+against the OpenAPI Initiative's schemas and AsyncAPI documents of every release from 2.0.0 to \
+3.1.0 against the AsyncAPI Initiative's, bundled (no network); other versions and JSON Schema \
+documents get the structural checks above.",
     evidence: &["contracts", "references", "HTTP services"],
     options: &[],
     items: Some(Items {
@@ -82,36 +82,88 @@ fn is_map(node: Option<&Node>) -> bool {
     matches!(node.map(|n| &n.value), Some(Value::Map(_)))
 }
 
-/// The specifications' own JSON Schemas (copied unchanged, see schemas/*/README.md): Swagger
-/// 2.0, OpenAPI 3.0 and 3.1, AsyncAPI 2.6.0 and 3.0.0.
-const SCHEMAS: [&str; 5] = [
-    include_str!("../../schemas/openapi/2.0.json"),
-    include_str!("../../schemas/openapi/3.0.json"),
-    include_str!("../../schemas/openapi/3.1.json"),
-    include_str!("../../schemas/asyncapi/2.6.0.json"),
-    include_str!("../../schemas/asyncapi/3.0.0.json"),
+/// The specifications' own JSON Schemas (copied unchanged, see schemas/*/README.md), with the
+/// `openapi`/`swagger` major.minor or the exact `asyncapi` version each judges: Swagger 2.0,
+/// OpenAPI 3.0 and 3.1, every AsyncAPI release from 2.0.0 to 3.1.0 (each AsyncAPI schema admits
+/// only its own version).
+const SCHEMAS: [(Kind, &str, &str); 12] = [
+    (
+        Kind::Swagger2,
+        "",
+        include_str!("../../schemas/openapi/2.0.json"),
+    ),
+    (
+        Kind::OpenApi30,
+        "",
+        include_str!("../../schemas/openapi/3.0.json"),
+    ),
+    (
+        Kind::OpenApi31,
+        "",
+        include_str!("../../schemas/openapi/3.1.json"),
+    ),
+    (
+        Kind::AsyncApi2,
+        "2.0.0",
+        include_str!("../../schemas/asyncapi/2.0.0.json"),
+    ),
+    (
+        Kind::AsyncApi2,
+        "2.1.0",
+        include_str!("../../schemas/asyncapi/2.1.0.json"),
+    ),
+    (
+        Kind::AsyncApi2,
+        "2.2.0",
+        include_str!("../../schemas/asyncapi/2.2.0.json"),
+    ),
+    (
+        Kind::AsyncApi2,
+        "2.3.0",
+        include_str!("../../schemas/asyncapi/2.3.0.json"),
+    ),
+    (
+        Kind::AsyncApi2,
+        "2.4.0",
+        include_str!("../../schemas/asyncapi/2.4.0.json"),
+    ),
+    (
+        Kind::AsyncApi2,
+        "2.5.0",
+        include_str!("../../schemas/asyncapi/2.5.0.json"),
+    ),
+    (
+        Kind::AsyncApi2,
+        "2.6.0",
+        include_str!("../../schemas/asyncapi/2.6.0.json"),
+    ),
+    (
+        Kind::AsyncApi3,
+        "3.0.0",
+        include_str!("../../schemas/asyncapi/3.0.0.json"),
+    ),
+    (
+        Kind::AsyncApi3,
+        "3.1.0",
+        include_str!("../../schemas/asyncapi/3.1.0.json"),
+    ),
 ];
 
 /// Each schema compiled when a document first needs it (the AsyncAPI ones take most of a second),
 /// once per run. `None` for one that does not compile offline: the structural checks stand in.
-static SPECIFICATIONS: [std::sync::OnceLock<Option<jsonschema::Validator>>; 5] =
-    [const { std::sync::OnceLock::new() }; 5];
+static SPECIFICATIONS: [std::sync::OnceLock<Option<jsonschema::Validator>>; SCHEMAS.len()] =
+    [const { std::sync::OnceLock::new() }; SCHEMAS.len()];
 
-/// The schema that judges a document: by kind, and for AsyncAPI by the exact version (each
-/// AsyncAPI schema admits only its own); `None` where the structural checks stand in.
+/// The schema that judges a document: by kind, and for AsyncAPI by the exact version; `None`
+/// where the structural checks stand in (a version no schema here describes).
 fn specification(kind: Kind, root: &Node) -> Option<&'static jsonschema::Validator> {
     let version = text(root.get("asyncapi")).unwrap_or_default();
-    let index = match kind {
-        Kind::Swagger2 => 0,
-        Kind::OpenApi30 => 1,
-        Kind::OpenApi31 => 2,
-        Kind::AsyncApi2 if version == "2.6.0" => 3,
-        Kind::AsyncApi3 if version == "3.0.0" => 4,
-        _ => return None,
-    };
+    let index = SCHEMAS.iter().position(|(judged, exact, _)| {
+        *judged == kind && (exact.is_empty() || *exact == version)
+    })?;
     SPECIFICATIONS[index]
         .get_or_init(|| {
-            serde_json::from_str::<serde_json::Value>(SCHEMAS[index])
+            serde_json::from_str::<serde_json::Value>(SCHEMAS[index].2)
                 .ok()
                 .and_then(|schema| jsonschema::validator_for(&schema).ok())
         })
@@ -664,10 +716,18 @@ mod tests {
         for kind in [Kind::Swagger2, Kind::OpenApi30, Kind::OpenApi31] {
             assert!(specification(kind, &any).is_some(), "{kind:?}");
         }
-        for (kind, version) in [(Kind::AsyncApi2, "2.6.0"), (Kind::AsyncApi3, "3.0.0")] {
+        for (kind, version, _) in SCHEMAS.iter().filter(|(_, v, _)| !v.is_empty()) {
             let document = root(&format!("asyncapi: {version}\n"));
-            assert!(specification(kind, &document).is_some(), "{version}");
+            assert!(specification(*kind, &document).is_some(), "{version}");
         }
+        assert!(specification(Kind::AsyncApi2, &root("asyncapi: 2.7.0\n")).is_none());
+        // An older release's schema judges its own documents (`info.version` is missing).
+        let old = root("asyncapi: 2.0.0\ninfo:\n  title: Events\nchannels: {}\n");
+        assert!(
+            !schema_errors(specification(Kind::AsyncApi2, &old).unwrap(), &old)
+                .0
+                .is_empty()
+        );
         let events = root(
             "asyncapi: 2.6.0\ninfo:\n  title: Events\n  version: '1'\nchannels:\n  item/created:\n    subscribe:\n      message:\n        payload:\n          type: object\n",
         );
