@@ -55,6 +55,10 @@ const LOCALISATION_EXTENSIONS: &[&str] =
 const TEST_DIRS: &[&str] = &[
     "test",
     "tests",
+    // OpenMRS's `test-suite/`: modules that exist to be tested against.
+    "test-suite",
+    "test-suites",
+    "testsuite",
     "__tests__",
     "spec",
     "specs",
@@ -129,6 +133,16 @@ pub(crate) fn role(path: &str) -> PathRole {
     let parts: Vec<&str> = lower.split('/').collect();
     let (dirs, name) = parts.split_at(parts.len().saturating_sub(1));
     let name = name.first().copied().unwrap_or_default();
+    // JVM sources sit in package directories (`src/main/java/com/example/demo/`, JHipster's
+    // `io/github/jhipster/sample/`): those names are the package's, not a role, so only the
+    // directories up to the source root are judged.
+    let dirs = match dirs
+        .windows(3)
+        .position(|w| w[0] == "src" && matches!(w[2], "java" | "kotlin" | "scala" | "groovy"))
+    {
+        Some(at) => &dirs[..at + 3],
+        None => dirs,
+    };
     let in_dir = |set: &[&str]| dirs.iter().any(|d| set.contains(d));
     if in_dir(VENDOR_DIRS) {
         return PathRole::Vendored;
@@ -304,8 +318,13 @@ pub(crate) fn test_support_as(path: &str, role: PathRole) -> bool {
         let bare = d.trim_matches('_');
         bare != *d && matches!(bare, "e2e" | "test" | "tests" | "mocks" | "fixtures")
     }) || name == "conftest.py"
-        // A test runner's own configuration and setup: `vitest.config.ts`, `jest.setup.js`.
-        || ["vitest.", "jest.", "playwright.", "cypress.", "karma.", "setuptests.", "test-setup.", "testsetup."]
+        // A test runner's own configuration and setup: `vitest.config.ts`, `jest.setup.js`,
+        // `vitest-base.config.ts` (JHipster), `jest_preset.js`.
+        || matches!(
+            name.split(['.', '-', '_']).next().unwrap_or_default(),
+            "vitest" | "jest" | "playwright" | "cypress" | "karma"
+        ) && name.contains('.')
+        || ["setuptests.", "test-setup.", "testsetup."]
             .iter()
             .any(|prefix| name.starts_with(prefix))
         || name
@@ -419,6 +438,23 @@ mod tests {
             ("compose.local.yaml", PathRole::Development),
             ("docker-compose.build.yml", PathRole::Source),
             ("Dockerfile.devtools", PathRole::Source),
+            // Package directories are no roles; the directories above the source root are.
+            (
+                "src/main/java/io/github/jhipster/sample/web/rest/LabelResource.java",
+                PathRole::Source,
+            ),
+            (
+                "src/main/kotlin/com/example/demo/DemoApplication.kt",
+                PathRole::Source,
+            ),
+            (
+                "src/test/java/com/example/demo/DemoApplicationTests.java",
+                PathRole::Test,
+            ),
+            (
+                "examples/shop/src/main/java/com/acme/Shop.java",
+                PathRole::Documentation,
+            ),
         ] {
             assert_eq!(role(path), expected, "{path}");
         }

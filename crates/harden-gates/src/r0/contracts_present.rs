@@ -25,7 +25,10 @@ says what it is) and checks each one against its specification (version, `info.t
 `/`, operations with `responses` where required) and that every `$ref` resolves: local pointers, \
 and files of the repository relative to the document (remote references are counted, not \
 fetched). A repository that serves HTTP (routes declared in FastAPI, Flask, Django, Express, \
-axum, actix, gin, echo or Spring code) and has no contract fails. OpenAPI 3.0, 3.1 and Swagger 2.0 documents are validated \
+axum, actix, gin, echo or Spring code), or deploys a service that listens on a port (`EXPOSE` in \
+the final stage of a deployed Dockerfile not built on a static file server, a `containerPort` of a \
+Kubernetes workload; database, cache and broker ports aside), and has no contract fails. \
+OpenAPI 3.0, 3.1 and Swagger 2.0 documents are validated \
 against the OpenAPI Initiative's schemas and AsyncAPI documents of every release from 2.0.0 to \
 3.1.0 against the AsyncAPI Initiative's, bundled (no network); other versions and JSON Schema \
 documents get the structural checks above.",
@@ -484,6 +487,80 @@ fn http_route(path: &str, text: &str) -> Option<(u32, &'static str)> {
     None
 }
 
+/// Ports that carry no HTTP API of the project's own: databases, caches, brokers, search engines,
+/// mail, SSH, DNS.
+const NOT_AN_API_PORT: &[u16] = &[
+    22, 25, 53, 1433, 1521, 2181, 3306, 4222, 5432, 5672, 6379, 6650, 9042, 9092, 9200, 9300,
+    11211, 26257, 27017,
+];
+
+/// Whether a port (`8080`, `8080/tcp`, `${PORT}`) is one an API may listen on: any but
+/// [`NOT_AN_API_PORT`]; a variable counts, it is still a port the service opens.
+fn api_port(port: &str) -> bool {
+    let number = port.split('/').next().unwrap_or(port);
+    number
+        .parse::<u16>()
+        .map_or(!number.is_empty(), |n| !NOT_AN_API_PORT.contains(&n))
+}
+
+/// The port a Dockerfile's final image exposes, and the line: a service the repository deploys.
+/// A final stage built on a static file server or proxy (nginx, httpd, Caddy) serves files, not
+/// an API, and is left alone.
+fn dockerfile_port(text: &str) -> Option<(u32, String)> {
+    let dockerfile = harden_formats::dockerfile::parse(text);
+    let last = dockerfile.stages.last()?;
+    let image = last.image.to_ascii_lowercase();
+    let name = image
+        .split(['@', ':'])
+        .next()
+        .unwrap_or(&image)
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    if name.contains("nginx") || name == "httpd" || name == "caddy" {
+        return None;
+    }
+    last.instructions
+        .iter()
+        .filter(|i| i.keyword == "EXPOSE")
+        .find_map(|i| {
+            i.arguments
+                .split_whitespace()
+                .find(|port| api_port(port))
+                .map(|port| (i.span.start.line, port.to_owned()))
+        })
+}
+
+/// The first container port of a Kubernetes workload (`Deployment`, `StatefulSet`, `DaemonSet`,
+/// `ReplicaSet`, `Pod`) among `documents`, and its line.
+fn workload_port(documents: &[Node]) -> Option<(u32, String)> {
+    for document in documents {
+        let kind = text(document.get("kind")).unwrap_or_default();
+        let pod = match kind.as_str() {
+            "Pod" => document.get("spec"),
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => document
+                .get("spec")
+                .and_then(|s| s.get("template"))
+                .and_then(|t| t.get("spec")),
+            _ => None,
+        };
+        let Some(pod) = pod else { continue };
+        let containers = pod.get("containers").map(Node::items).unwrap_or_default();
+        for container in containers {
+            let ports = container.get("ports").map(Node::items).unwrap_or_default();
+            for port in ports {
+                if let Some(node) = port.get("containerPort")
+                    && let Some(number) = node.scalar_text()
+                    && api_port(&number)
+                {
+                    return Some((node.span.start.line, number));
+                }
+            }
+        }
+    }
+    None
+}
+
 /// Files a contract's references may read, parsed once.
 type Parsed = BTreeMap<String, Option<Node>>;
 
@@ -517,8 +594,22 @@ impl Gate for ContractsPresent {
         let mut cache: Parsed = BTreeMap::new();
         let mut contracts: Vec<(String, Kind)> = Vec::new();
         let mut route: Option<(String, u32, &'static str)> = None;
+        // A deployed service's port, where no route in code says it serves HTTP.
+        let mut exposed: Option<(String, u32, String)> = None;
         for class in classified.iter() {
             let path = &class.path;
+            if class.kind == FileKind::Dockerfile
+                && class.deployed
+                && !class.test_support
+                && exposed.is_none()
+            {
+                if let Some(bytes) = crate::support::read_parsed_into(cx, out, path)?
+                    && let Some((line, port)) = dockerfile_port(&String::from_utf8_lossy(&bytes))
+                {
+                    exposed = Some((path.clone(), line, format!("its image exposes port {port}")));
+                }
+                continue;
+            }
             let document = matches!(class.extension.as_str(), "yml" | "yaml" | "json");
             let graphql = class.kind == FileKind::GraphQl;
             // A contract may live in docs/ or be generated from another definition; routes count
@@ -536,6 +627,22 @@ impl Gate for ContractsPresent {
             let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
                 continue;
             };
+            if document
+                && class.deployed
+                && exposed.is_none()
+                && memchr::memmem::find(&bytes, b"containerPort").is_some()
+            {
+                let text = String::from_utf8_lossy(&bytes);
+                if let Ok(documents) = &*crate::support::yaml_documents(cx.cache(), path, &text)
+                    && let Some((line, port)) = workload_port(documents)
+                {
+                    exposed = Some((
+                        path.clone(),
+                        line,
+                        format!("a Kubernetes workload listens on port {port}"),
+                    ));
+                }
+            }
             // Most YAML and JSON files are no contract (lockfiles, manifests, fixtures): a
             // root key that names a specification is looked for in the bytes before any text
             // is decoded or parsed.
@@ -670,6 +777,17 @@ impl Gate for ContractsPresent {
                 .help("write openapi.yaml (OpenAPI 3.1) describing the routes, and name it in `[contracts] openapi`")
                 .build(),
             );
+        } else if let Some((path, line, what)) = exposed {
+            out.examined("deployed services", 1);
+            out.finding(
+                cx.finding(
+                    format!("the repository deploys a service ({what}, {path}) but has no API contract"),
+                    crate::support::span_location(&path, crate::support::point(line, 1)),
+                )
+                .identity("no-contract")
+                .help("write openapi.yaml (OpenAPI 3.1) or asyncapi.yaml describing what the service answers on that port, and name it in `[contracts] openapi`")
+                .build(),
+            );
         }
         Ok(())
     }
@@ -786,6 +904,31 @@ mod tests {
         ] {
             assert!(!names_a_specification(other.as_bytes()), "{other}");
         }
+    }
+
+    #[test]
+    fn a_deployed_service_is_known_by_the_port_it_opens() {
+        let go = "FROM golang:1.23 AS build\nEXPOSE 9999\nRUN go build\nFROM debian:12-slim\nEXPOSE 5432 8080/tcp\n";
+        assert_eq!(dockerfile_port(go), Some((5, "8080/tcp".to_owned())));
+        assert_eq!(
+            dockerfile_port("FROM python:3.12\nEXPOSE ${PORT}\n"),
+            Some((2, "${PORT}".to_owned()))
+        );
+        // Files served by a web server, a database image, nothing exposed.
+        for other in [
+            "FROM node:22 AS build\nRUN npm run build\nFROM nginxinc/nginx-unprivileged:1.27\nEXPOSE 8080\n",
+            "FROM httpd:2.4\nEXPOSE 80\n",
+            "FROM postgres:16\nEXPOSE 5432\n",
+            "FROM debian:12\nCMD [\"worker\"]\n",
+        ] {
+            assert_eq!(dockerfile_port(other), None, "{other}");
+        }
+        let manifests = yaml::parse(
+            "kind: Service\nspec:\n  ports:\n    - port: 80\n---\nkind: StatefulSet\nspec:\n  template:\n    spec:\n      containers:\n        - name: db\n          ports:\n            - containerPort: 5432\n---\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          ports:\n            - name: http\n              containerPort: 3000\n",
+        )
+        .unwrap();
+        assert_eq!(workload_port(&manifests), Some((23, "3000".to_owned())));
+        assert_eq!(workload_port(&manifests[..2]), None);
     }
 
     #[test]

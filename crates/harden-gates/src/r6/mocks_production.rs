@@ -620,6 +620,9 @@ mod tests {
             "web/src/__mocks__/api.ts",
             "src/test/java/AppTest.java",
             "pkg/api/client_test.go",
+            "vitest-base.config.ts",
+            "web/jest_preset.js",
+            "test-suite/module/omod/src/main/java/org/acme/TestModuleController.java",
         ] {
             assert!(
                 crate::paths::test_support_as(path, crate::paths::role(path)),
@@ -630,6 +633,7 @@ mod tests {
             "app/payments.py",
             "internal/store/store.go",
             "src/mockingbird.rs",
+            "src/jester.ts",
         ] {
             assert!(
                 !crate::paths::test_support_as(path, crate::paths::role(path)),
