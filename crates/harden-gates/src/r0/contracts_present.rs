@@ -481,6 +481,12 @@ fn http_route(path: &str, text: &str) -> Option<(u32, &'static str)> {
     };
     for (index, line) in text.lines().enumerate() {
         if let Some((_, framework)) = markers.iter().find(|(m, _)| line.contains(m)) {
+            // actix writes `.route("/", web::get().to(home))` as axum writes `.route("/", get(h))`.
+            let framework = if *framework == "axum" && line.contains("web::") {
+                "actix"
+            } else {
+                framework
+            };
             return Some((u32::try_from(index + 1).unwrap_or(u32::MAX), framework));
         }
     }
@@ -904,6 +910,22 @@ mod tests {
         ] {
             assert!(!names_a_specification(other.as_bytes()), "{other}");
         }
+    }
+
+    #[test]
+    fn routes_name_their_framework() {
+        assert_eq!(
+            http_route(
+                "src/startup.rs",
+                "App::new()\n    .route(\"/\", web::get().to(home))\n"
+            ),
+            Some((2, "actix"))
+        );
+        assert_eq!(
+            http_route("src/main.rs", "Router::new().route(\"/items\", get(list))"),
+            Some((1, "axum"))
+        );
+        assert_eq!(http_route("src/lib.rs", "let route = 1;"), None);
     }
 
     #[test]

@@ -22,7 +22,8 @@ secret-like keys (`*_SECRET`, `*_TOKEN`, `*_PASSWORD`, `API_KEY`, ...) and endpo
 (`*_URL`, `*_HOST`, `*_ENDPOINT`, `*_DSN`, ...) that fall back to a default in production code: \
 Python `os.getenv`/`os.environ.get` with a default and pydantic `BaseSettings` fields with one, \
 JavaScript `process.env.X || ...`/`?? ...` and envalid/zod defaults, Go `getEnv(\"X\", \"...\")` \
-helpers, Rust `env::var(..).unwrap_or(..)`, Spring `@Value(\"${x:default}\")` and \
+helpers, Rust `env::var(..).unwrap_or(..)`, fields under `#[serde(default)]` in a struct an \
+envy, figment or config loader fills and the config crate's `set_default`, Spring `@Value(\"${x:default}\")` and \
 `getOrDefault`. Secrets with a default fail more severely than endpoints. Test code is not \
 judged.",
     evidence: &["source files", "required reads", "defaulted reads"],
@@ -56,6 +57,10 @@ const MARKER_WORDS: &[&str] = &[
     "BaseSettings",
     // envalid and zod schemas are read from `process.env` in the same file.
     "envOr",
+    // Rust config crates: envy, figment, config.
+    "envy",
+    "figment",
+    "set_default",
     "EnvOr",
     "LookupEnv",
 ];
@@ -319,6 +324,85 @@ fn rust_reads(line: &str) -> Vec<Read> {
     }]
 }
 
+/// Configuration a Rust config crate (envy, figment, config) reads into a struct: a field under
+/// `#[serde(default)]` or `#[serde(default = "f")]` falls back silently where a plain field
+/// would make deserialising fail at startup, and so does `.set_default("key", value)`. Only in
+/// files that use one of those crates: elsewhere `serde(default)` is no configuration.
+fn rust_config_reads(text: &str, production_lines: usize) -> Vec<(usize, Read)> {
+    const CRATES: [&str; 6] = [
+        "envy::",
+        "figment::",
+        "Figment::",
+        "config::Config",
+        "Config::builder()",
+        "ConfigBuilder",
+    ];
+    if !CRATES.iter().any(|c| text.contains(c)) {
+        return Vec::new();
+    }
+    let mut reads = Vec::new();
+    // The default an attribute above the next field gives it.
+    let mut pending: Option<String> = None;
+    for (index, line) in text.lines().enumerate().take(production_lines) {
+        let trimmed = line.trim();
+        let indent = line.len() - line.trim_start().len();
+        if let Some(at) = line.find(".set_default(")
+            && let Some(key) = leading_string(&line[at + ".set_default(".len()..])
+        {
+            let value = line[at..]
+                .split_once(',')
+                .map(|(_, rest)| rest.trim().trim_end_matches([')', '?', ';']).trim())
+                .unwrap_or_default();
+            reads.push((
+                index,
+                Read {
+                    key: key.to_owned(),
+                    default: Some(value.to_owned()),
+                    column: at,
+                },
+            ));
+            continue;
+        }
+        if trimmed.starts_with("#[serde(") {
+            if let Some(at) = trimmed.find("default") {
+                let rest = &trimmed[at + "default".len()..];
+                pending = Some(
+                    rest.trim_start()
+                        .strip_prefix('=')
+                        .and_then(leading_string)
+                        .map_or_else(|| "Default::default()".to_owned(), |f| format!("{f}()")),
+                );
+            }
+            continue;
+        }
+        if trimmed.starts_with("#[") || trimmed.starts_with("//") {
+            continue;
+        }
+        let Some(default) = pending.take() else {
+            continue;
+        };
+        // `pub database_url: String,`: a field; anything else (`struct`) ends the attribute.
+        let field = trimmed
+            .strip_prefix("pub(crate) ")
+            .or_else(|| trimmed.strip_prefix("pub "))
+            .unwrap_or(trimmed);
+        if let Some((name, _)) = field.split_once(':')
+            && !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            reads.push((
+                index,
+                Read {
+                    key: name.to_owned(),
+                    default: Some(default),
+                    column: indent,
+                },
+            ));
+        }
+    }
+    reads
+}
+
 fn jvm_reads(line: &str) -> Vec<Read> {
     // Spring `@Value("${db.url:jdbc:h2:mem}")`: the default follows the first `:`.
     if let Some(at) = line.find("@Value(")
@@ -477,6 +561,9 @@ fn reads_of(path: &str, text: &str) -> Vec<(usize, Read)> {
     }
     if extension == "py" && text.contains("BaseSettings") {
         reads.extend(pydantic_reads(text));
+    }
+    if extension == "rs" {
+        reads.extend(rust_config_reads(text, production_lines));
     }
     reads
 }
