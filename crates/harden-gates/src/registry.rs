@@ -23,6 +23,7 @@ pub fn registry() -> Registry {
     register!(registry, crate::r3::secrets_logs::SecretsLogs);
     register!(registry, crate::r3::envfiles::EnvFiles);
     register!(registry, crate::r3::env_required::EnvRequired);
+    register!(registry, crate::r3::identity_federated::IdentityFederated);
     register!(registry, crate::live::errors_leak::ErrorsLeak);
     register!(registry, crate::r4::lockfiles::Lockfiles);
     register!(registry, crate::r4::vulns::Vulns);

@@ -19,6 +19,7 @@ const SPEC: &[(&str, Option<&str>)] = &[
     ("R3.secrets.history", None),
     ("R3.secrets.logs", None),
     ("R3.secrets.envfiles", None),
+    ("R3.identity.federated", None),
     ("R3.errors.leak", None),
     ("R4.lockfiles", None),
     ("R4.pinning.actions", None),

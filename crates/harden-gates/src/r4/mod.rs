@@ -10,7 +10,7 @@ mod images;
 pub(crate) mod lockfiles;
 pub(crate) mod pinning_actions;
 pub(crate) mod pinning_images;
-mod pipelines;
+pub(crate) mod pipelines;
 pub(crate) mod sbom;
 mod token_scopes;
 pub(crate) mod vulns;

@@ -1,0 +1,317 @@
+use harden_engine::{Gate, GateCx, GateError, GateOutput};
+use harden_formats::pipeline::{Job, Kind, Permissions, Pipeline, Step};
+use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Target};
+
+use crate::r4::pipelines::{Source, load};
+
+/// `R3.identity.federated`: workloads prove who they are instead of holding a shared secret.
+pub(crate) struct IdentityFederated;
+
+static META: GateMeta = GateMeta {
+    id: GateId::from_static("R3.identity.federated"),
+    round: Round::R3,
+    title: "Workloads use federated identity, not long-lived shared keys",
+    severity: Severity::High,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Production,
+    rationale: "Every shared secret is a hostage: a cloud access key copied into CI settings or \
+minted by Terraform works from anywhere, for anyone who reads it, until someone remembers to \
+rotate it. Workload identity replaces it: the CI provider's OIDC token is exchanged for \
+short-lived cloud credentials bound to the repository, branch or environment. This gate reads \
+GitHub workflows and composite actions: AWS logins with `aws-access-key-id` instead of \
+`role-to-assume` alone, Azure logins with `creds` (a service principal's secret) instead of \
+`client-id`/`tenant-id`/`subscription-id`, Google logins with `credentials_json` instead of \
+`workload_identity_provider`, and OIDC logins in a job whose token lacks `id-token: write` (the \
+exchange then fails, and the tempting fix is a key). It reads Terraform: IAM users' access keys \
+(`aws_iam_access_key`), service account keys (`google_service_account_key`) and storage \
+accounts that keep shared-key access on (`azurerm_storage_account` without \
+`shared_access_key_enabled = false`). Fix: trust the CI provider's OIDC issuer in the cloud \
+account (an IAM role, a federated credential, a workload identity pool) and log in with it; give \
+services roles and managed identities instead of keys.",
+    evidence: &["cloud logins", "federated logins", "terraform files"],
+    options: &[],
+    items: Some(ITEMS),
+};
+
+/// What this gate reads.
+const ITEMS: Items = Items {
+    name: "CI workflows and Terraform",
+    globs: &[
+        ".github/workflows/*.yml",
+        ".github/workflows/*.yaml",
+        "**/action.yml",
+        "**/action.yaml",
+        "**/*.tf",
+    ],
+};
+
+/// A cloud login step: which cloud, the inputs that carry a long-lived secret, and the inputs
+/// of its federated (OIDC) form.
+struct Login {
+    action: &'static str,
+    cloud: &'static str,
+    secrets: &'static [&'static str],
+    federated: &'static [&'static str],
+    instead: &'static str,
+}
+
+const LOGINS: [Login; 3] = [
+    Login {
+        action: "aws-actions/configure-aws-credentials",
+        cloud: "AWS",
+        secrets: &["aws-access-key-id", "aws-secret-access-key"],
+        federated: &["role-to-assume"],
+        instead: "`role-to-assume` with the repository trusted by the role's OIDC provider",
+    },
+    Login {
+        action: "azure/login",
+        cloud: "Azure",
+        secrets: &["creds"],
+        federated: &["client-id"],
+        instead: "`client-id`, `tenant-id` and `subscription-id` with a federated credential on the app registration",
+    },
+    Login {
+        action: "google-github-actions/auth",
+        cloud: "Google Cloud",
+        secrets: &["credentials_json"],
+        federated: &["workload_identity_provider"],
+        instead: "`workload_identity_provider` (and `service_account`) with a workload identity pool",
+    },
+];
+
+fn login_of(step: &Step) -> Option<&'static Login> {
+    let uses = step.uses.as_ref()?.value.as_str();
+    let action = uses.split('@').next().unwrap_or(uses);
+    LOGINS
+        .iter()
+        .find(|login| action.eq_ignore_ascii_case(login.action))
+}
+
+fn input<'s>(step: &'s Step, keys: &[&str]) -> Option<&'s harden_formats::pipeline::Text> {
+    step.with
+        .iter()
+        .find(|(key, value)| keys.contains(&key.as_str()) && !value.value.trim().is_empty())
+        .map(|(_, value)| value)
+}
+
+/// Whether the job's token may ask for an OIDC token: `id-token: write` in the job's
+/// permissions, or in the workflow's when the job sets none (the default token never has it).
+fn may_request_id_token(pipeline: &Pipeline, job: &Job) -> bool {
+    match job.permissions.as_ref().or(pipeline.permissions.as_ref()) {
+        Some(Permissions::WriteAll(_)) => true,
+        Some(Permissions::Scopes(scopes)) => scopes
+            .iter()
+            .any(|(scope, level, _)| scope == "id-token" && level == "write"),
+        Some(Permissions::ReadAll(_) | Permissions::None(_)) | None => false,
+    }
+}
+
+fn check_logins(cx: &GateCx<'_>, out: &mut GateOutput, source: &Source) -> (u64, u64) {
+    let pipeline = &source.pipeline;
+    let (mut keyed, mut federated) = (0, 0);
+    for job in &pipeline.jobs {
+        for step in &job.steps {
+            let Some(login) = login_of(step) else {
+                continue;
+            };
+            if let Some(secret) = input(step, login.secrets) {
+                keyed += 1;
+                out.finding(
+                    cx.finding(
+                        format!(
+                            "{} logs in to {} with a long-lived secret (`{}`) instead of the CI provider's OIDC token",
+                            login.action,
+                            login.cloud,
+                            secret.logical.rsplit('.').next().unwrap_or_default()
+                        ),
+                        source.at(secret),
+                    )
+                    .identity(format!(
+                        "ci-key:{}:{}:{}",
+                        source.path, job.id, step.index
+                    ))
+                    .help(format!("log in with {}, and delete the stored key", login.instead))
+                    .build(),
+                );
+                continue;
+            }
+            let Some(federation) = input(step, login.federated) else {
+                continue;
+            };
+            federated += 1;
+            // A composite action runs with its caller's token: the caller's job decides.
+            if pipeline.kind == Kind::GithubWorkflow && !may_request_id_token(pipeline, job) {
+                out.finding(
+                    cx.finding(
+                        format!(
+                            "{} logs in to {} with OIDC, but job `{}` may not ask for an OIDC token (no `id-token: write`)",
+                            login.action, login.cloud, job.id
+                        ),
+                        source.at(federation),
+                    )
+                    .identity(format!(
+                        "id-token:{}:{}:{}",
+                        source.path, job.id, step.index
+                    ))
+                    .help("add `permissions: {id-token: write, contents: read}` to the job")
+                    .build(),
+                );
+            }
+        }
+    }
+    (keyed, federated)
+}
+
+/// Terraform resources that are long-lived shared secrets, by type, and what to use instead.
+const KEY_RESOURCES: [(&str, &str); 2] = [
+    (
+        "aws_iam_access_key",
+        "an IAM user's access key: give the workload an IAM role (instance profile, IRSA, OIDC federation) instead",
+    ),
+    (
+        "google_service_account_key",
+        "a service account key: attach the service account to the workload or federate with workload identity instead",
+    ),
+];
+
+/// The body of the block opened on line `start` (0-based) of `lines`, up to its closing brace:
+/// braces counted outside quoted strings and comments.
+fn block<'l, 't>(lines: &'l [&'t str], start: usize) -> &'l [&'t str] {
+    let (mut depth, mut opened) = (0i32, false);
+    for (index, line) in lines.iter().enumerate().skip(start) {
+        let mut quoted = false;
+        let mut previous = '\0';
+        for c in line.chars() {
+            match c {
+                '"' if previous != '\\' => quoted = !quoted,
+                '#' if !quoted => break,
+                '/' if !quoted && previous == '/' => break,
+                '{' if !quoted => {
+                    depth += 1;
+                    opened = true;
+                }
+                '}' if !quoted => depth -= 1,
+                _ => {}
+            }
+            previous = c;
+        }
+        if opened && depth <= 0 {
+            return &lines[start..=index];
+        }
+    }
+    &lines[start..]
+}
+
+/// `resource "TYPE" "NAME" {` on a line: the type and the name.
+fn resource_header(line: &str) -> Option<(&str, &str)> {
+    let rest = line.trim_start().strip_prefix("resource")?;
+    let mut quoted = rest.split('"').skip(1).step_by(2);
+    Some((quoted.next()?, quoted.next()?))
+}
+
+fn check_terraform(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, text: &str) {
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().enumerate() {
+        let Some((kind, name)) = resource_header(line) else {
+            continue;
+        };
+        let at = || {
+            crate::support::span_location(
+                path,
+                crate::support::point(u32::try_from(index + 1).unwrap_or(u32::MAX), 1),
+            )
+        };
+        if let Some((_, why)) = KEY_RESOURCES.iter().find(|(k, _)| *k == kind) {
+            out.finding(
+                cx.finding(
+                    format!("{kind}.{name} creates a long-lived key: {why}"),
+                    at(),
+                )
+                .identity(format!("tf:{path}:{kind}.{name}"))
+                .help("remove the key resource; grant the workload an identity the cloud issues short-lived credentials to")
+                .build(),
+            );
+        } else if kind == "azurerm_storage_account" {
+            let body = block(&lines, index);
+            let off = body.iter().any(|l| {
+                let l = l.split('#').next().unwrap_or_default();
+                l.split_once('=').is_some_and(|(k, v)| {
+                    k.trim() == "shared_access_key_enabled" && v.trim() == "false"
+                })
+            });
+            if !off {
+                out.finding(
+                    cx.finding(
+                        format!("{kind}.{name} keeps shared-key access on: anyone holding one of the account's two keys can read and write every container"),
+                        at(),
+                    )
+                    .identity(format!("tf:{path}:{kind}.{name}"))
+                    .help("set `shared_access_key_enabled = false` and grant access with Entra ID roles (managed identities)")
+                    .build(),
+                );
+            }
+        }
+    }
+}
+
+impl Gate for IdentityFederated {
+    fn meta(&self) -> &'static GateMeta {
+        &META
+    }
+
+    fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
+        let (mut keyed, mut federated) = (0u64, 0u64);
+        for source in load(cx, out)? {
+            if source.pipeline.kind == Kind::Gitlab {
+                continue;
+            }
+            let (k, f) = check_logins(cx, out, &source);
+            keyed += k;
+            federated += f;
+        }
+        let terraform: Vec<String> = cx
+            .repo()
+            .files()?
+            .iter()
+            .filter(|path| {
+                std::path::Path::new(path.as_str())
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+                    && crate::paths::deployed(path)
+            })
+            .cloned()
+            .collect();
+        for path in &terraform {
+            let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
+                continue;
+            };
+            check_terraform(cx, out, path, &String::from_utf8_lossy(&bytes));
+        }
+        if keyed + federated > 0 {
+            out.examined("cloud logins", keyed + federated);
+            out.add("federated logins", federated);
+        }
+        if !terraform.is_empty() {
+            out.examined("terraform files", terraform.len() as u64);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terraform_blocks_and_headers() {
+        let text = "resource \"azurerm_storage_account\" \"logs\" {\n  name = \"logs{x}\"\n  network_rules {\n    default_action = \"Deny\"\n  }\n  # shared_access_key_enabled = false\n}\nresource \"aws_s3_bucket\" \"b\" {}\n";
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            resource_header(lines[0]),
+            Some(("azurerm_storage_account", "logs"))
+        );
+        assert_eq!(block(&lines, 0).len(), 7);
+        assert_eq!(block(&lines, 7).len(), 1);
+        assert_eq!(resource_header("  name = \"x\""), None);
+    }
+}
