@@ -103,6 +103,8 @@ pub struct Job {
     pub continue_on_error: Option<Text>,
     /// `if:` of the job.
     pub condition: Option<Text>,
+    /// The job's environment: `env:` (GitHub), `variables:` (GitLab).
+    pub variables: Vec<(String, Text)>,
 }
 
 /// A parsed pipeline file.
@@ -121,6 +123,9 @@ pub struct Pipeline {
     /// Inputs of `workflow_dispatch`/`workflow_call` whose type GitHub checks before the run
     /// starts (`boolean`, `choice`, `number`, `environment`): their values cannot carry text.
     pub typed_inputs: Vec<String>,
+    /// The environment of every job: the workflow's `env:` (GitHub), top-level `variables:`
+    /// (GitLab).
+    pub variables: Vec<(String, Text)>,
 }
 
 /// Parses a pipeline file of `kind`.
@@ -270,6 +275,7 @@ fn github_workflow(root: &Node) -> Pipeline {
                             .get("secrets")
                             .and_then(|n| text(n, format!("{logical}.secrets"))),
                         images: github_images(job, &logical),
+                        variables: pairs(job.get("env"), &format!("{logical}.env")),
                         steps: github_steps(
                             job.get("steps"),
                             &format!("{logical}.steps"),
@@ -305,6 +311,7 @@ fn github_workflow(root: &Node) -> Pipeline {
         jobs,
         includes: Vec::new(),
         typed_inputs,
+        variables: pairs(root.get("env"), "env"),
     }
 }
 
@@ -333,9 +340,11 @@ fn github_action(root: &Node) -> Pipeline {
             steps,
             continue_on_error: None,
             condition: None,
+            variables: Vec::new(),
         }],
         includes: Vec::new(),
         typed_inputs: Vec::new(),
+        variables: Vec::new(),
     }
 }
 
@@ -451,6 +460,7 @@ fn gitlab(root: &Node) -> Pipeline {
                 secrets: None,
                 images,
                 steps: gitlab_scripts(job, &logical),
+                variables: pairs(job.get("variables"), &format!("{logical}.variables")),
                 continue_on_error: job.get("allow_failure").and_then(|n| match &n.value {
                     Value::Map(_) => text(
                         &Node {
@@ -502,6 +512,7 @@ fn gitlab(root: &Node) -> Pipeline {
             steps: Vec::new(),
             continue_on_error: None,
             condition: None,
+            variables: Vec::new(),
         });
     }
     Pipeline {
@@ -511,6 +522,7 @@ fn gitlab(root: &Node) -> Pipeline {
         jobs,
         includes,
         typed_inputs: Vec::new(),
+        variables: pairs(root.get("variables"), "variables"),
     }
 }
 

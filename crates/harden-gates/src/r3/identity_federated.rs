@@ -22,7 +22,11 @@ GitHub workflows and composite actions: AWS logins with `aws-access-key-id` inst
 `role-to-assume` alone, Azure logins with `creds` (a service principal's secret) instead of \
 `client-id`/`tenant-id`/`subscription-id`, Google logins with `credentials_json` instead of \
 `workload_identity_provider`, and OIDC logins in a job whose token lacks `id-token: write` (the \
-exchange then fails, and the tempting fix is a key). It reads Terraform: IAM users' access keys \
+exchange then fails, and the tempting fix is a key); in GitHub and GitLab pipelines alike, keys \
+handed to jobs through the environment (`AWS_SECRET_ACCESS_KEY`, `AZURE_CLIENT_SECRET`, \
+`ARM_CLIENT_SECRET`, `GOOGLE_CREDENTIALS`) and script logins with keys (`aws configure set \
+aws_secret_access_key`, `gcloud auth activate-service-account --key-file`, `az login \
+--service-principal` without `--federated-token`). It reads Terraform: IAM users' access keys \
 (`aws_iam_access_key`), service account keys (`google_service_account_key`) and storage \
 accounts that keep shared-key access on (`azurerm_storage_account` without \
 `shared_access_key_enabled = false`). Fix: trust the CI provider's OIDC issuer in the cloud \
@@ -35,12 +39,14 @@ services roles and managed identities instead of keys.",
 
 /// What this gate reads.
 const ITEMS: Items = Items {
-    name: "CI workflows and Terraform",
+    name: "CI pipelines and Terraform",
     globs: &[
         ".github/workflows/*.yml",
         ".github/workflows/*.yaml",
         "**/action.yml",
         "**/action.yaml",
+        ".gitlab-ci.yml",
+        ".gitlab-ci.yaml",
         "**/*.tf",
     ],
 };
@@ -162,6 +168,92 @@ fn check_logins(cx: &GateCx<'_>, out: &mut GateOutput, source: &Source) -> (u64,
     (keyed, federated)
 }
 
+/// Environment variables through which a cloud's own CLI, SDK or Terraform provider takes a
+/// long-lived secret, and the cloud.
+const KEY_VARIABLES: [(&str, &str); 4] = [
+    ("AWS_SECRET_ACCESS_KEY", "AWS"),
+    ("AZURE_CLIENT_SECRET", "Azure"),
+    ("ARM_CLIENT_SECRET", "Azure"),
+    ("GOOGLE_CREDENTIALS", "Google Cloud"),
+];
+
+/// A script line that logs in with a long-lived key: the command as written, and the cloud.
+fn scripted_login(line: &str) -> Option<(&'static str, &'static str)> {
+    if line.contains("aws configure set aws_secret_access_key") {
+        return Some(("aws configure set aws_secret_access_key", "AWS"));
+    }
+    if line.contains("gcloud auth activate-service-account") && line.contains("--key-file") {
+        return Some(("gcloud auth activate-service-account", "Google Cloud"));
+    }
+    // `az login --service-principal` takes a secret or a certificate unless given the CI
+    // provider's token with `--federated-token`.
+    if line.contains("az login")
+        && line.contains("--service-principal")
+        && !line.contains("--federated-token")
+    {
+        return Some(("az login", "Azure"));
+    }
+    None
+}
+
+/// Keys handed to jobs through their environment, and logins with keys in scripts: every
+/// pipeline kind, GitLab included (its jobs log in from scripts and variables).
+fn check_environments(cx: &GateCx<'_>, out: &mut GateOutput, source: &Source) -> u64 {
+    let pipeline = &source.pipeline;
+    let mut keyed = 0;
+    let report = |out: &mut GateOutput, name: &str, value: &harden_formats::pipeline::Text| {
+        let Some((_, cloud)) = KEY_VARIABLES.iter().find(|(key, _)| *key == name) else {
+            return 0;
+        };
+        if value.value.trim().is_empty() {
+            return 0;
+        }
+        out.finding(
+            cx.finding(
+                format!("`{name}` hands {cloud} a long-lived secret through the environment instead of the CI provider's OIDC token"),
+                source.at(value),
+            )
+            .identity(format!("ci-variable:{}:{}", source.path, value.logical))
+            .help("federate the pipeline with the cloud (GitHub's OIDC token, GitLab's `id_tokens`) and delete the stored key")
+            .build(),
+        );
+        1
+    };
+    for (name, value) in &pipeline.variables {
+        keyed += report(out, name, value);
+    }
+    for job in &pipeline.jobs {
+        for (name, value) in &job.variables {
+            keyed += report(out, name, value);
+        }
+        for step in &job.steps {
+            for (name, value) in &step.env {
+                keyed += report(out, name, value);
+            }
+            let Some(script) = &step.run else { continue };
+            for (index, line) in script.text.value.lines().enumerate() {
+                let Some((command, cloud)) = scripted_login(line) else {
+                    continue;
+                };
+                keyed += 1;
+                out.finding(
+                    cx.finding(
+                        format!("`{command}` logs in to {cloud} with a long-lived key"),
+                        source.in_script(script, index, command),
+                    )
+                    .identity(format!(
+                        "ci-script:{}:{}:{}:{index}",
+                        source.path, job.id, step.index
+                    ))
+                    .help("log in with the CI provider's OIDC token (`aws sts assume-role-with-web-identity`, `az login --federated-token`, `gcloud` with a workload identity credential file)")
+                    .build(),
+                );
+            }
+        }
+    }
+    keyed
+}
+
 /// Terraform resources that are long-lived shared secrets, by type, and what to use instead.
 const KEY_RESOURCES: [(&str, &str); 2] = [
     (
@@ -262,6 +354,8 @@ impl Gate for IdentityFederated {
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
         let (mut keyed, mut federated) = (0u64, 0u64);
         for source in load(cx, out)? {
+            keyed += check_environments(cx, out, &source);
+            // Login actions are GitHub's; GitLab jobs log in from scripts.
             if source.pipeline.kind == Kind::Gitlab {
                 continue;
             }
@@ -301,6 +395,22 @@ impl Gate for IdentityFederated {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scripted_logins_with_keys() {
+        assert!(scripted_login("aws configure set aws_secret_access_key \"$AWS_KEY\"").is_some());
+        assert!(
+            scripted_login("gcloud auth activate-service-account --key-file=key.json").is_some()
+        );
+        assert!(
+            scripted_login("az login --service-principal -u $ID -p $SECRET --tenant $T").is_some()
+        );
+        assert!(
+            scripted_login("az login --service-principal -u $ID --tenant $T --federated-token $(cat $TOKEN_FILE)")
+                .is_none()
+        );
+        assert!(scripted_login("aws sts assume-role-with-web-identity --role-arn $ROLE").is_none());
+    }
 
     #[test]
     fn terraform_blocks_and_headers() {
