@@ -131,6 +131,7 @@ pub(crate) fn read_parsed(
 /// Gates that read every production source file whole.
 pub(crate) const SOURCE_READERS: &[&str] = &[
     "R3.secrets.tree",
+    "R3.identity.federated",
     "R6.mocks.production",
     "R7.config.failfast",
 ];

@@ -2,6 +2,7 @@ use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_formats::pipeline::{Job, Kind, Permissions, Pipeline, Step};
 use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Target};
 
+use crate::classify::Language;
 use crate::r4::pipelines::{Source, load};
 
 /// `R3.identity.federated`: workloads prove who they are instead of holding a shared secret.
@@ -29,17 +30,26 @@ aws_secret_access_key`, `gcloud auth activate-service-account --key-file`, `az l
 --service-principal` without `--federated-token`). It reads Terraform: IAM users' access keys \
 (`aws_iam_access_key`), service account keys (`google_service_account_key`) and storage \
 accounts that keep shared-key access on (`azurerm_storage_account` without \
-`shared_access_key_enabled = false`). Fix: trust the CI provider's OIDC issuer in the cloud \
+`shared_access_key_enabled = false`). And it reads production code that builds credentials from \
+a key where the SDK's default chain would find the workload's identity: AWS static credentials \
+(boto3's `aws_access_key_id=`, Go's `NewStaticCredentialsProvider`, Java's `AwsBasicCredentials`, \
+Rust's `Credentials::from_keys`, `new AWS.Credentials`), Azure's `StorageSharedKeyCredential` \
+and `AzureNamedKeyCredential`, and connection strings holding an `AccountKey=`. Fix: trust the CI provider's OIDC issuer in the cloud \
 account (an IAM role, a federated credential, a workload identity pool) and log in with it; give \
 services roles and managed identities instead of keys.",
-    evidence: &["cloud logins", "federated logins", "terraform files"],
+    evidence: &[
+        "cloud logins",
+        "federated logins",
+        "terraform files",
+        "source files",
+    ],
     options: &[],
     items: Some(ITEMS),
 };
 
 /// What this gate reads.
 const ITEMS: Items = Items {
-    name: "CI pipelines and Terraform",
+    name: "CI pipelines, Terraform and source code",
     globs: &[
         ".github/workflows/*.yml",
         ".github/workflows/*.yaml",
@@ -48,6 +58,13 @@ const ITEMS: Items = Items {
         ".gitlab-ci.yml",
         ".gitlab-ci.yaml",
         "**/*.tf",
+        "**/*.py",
+        "**/*.js",
+        "**/*.ts",
+        "**/*.go",
+        "**/*.java",
+        "**/*.kt",
+        "**/*.rs",
     ],
 };
 
@@ -254,6 +271,139 @@ fn check_environments(cx: &GateCx<'_>, out: &mut GateOutput, source: &Source) ->
     keyed
 }
 
+/// Code that builds cloud credentials from a long-lived key, where the SDK's default credential
+/// chain (a role, a managed identity, a federated token) would serve: the constructor as code
+/// writes it, the cloud, and the language it is written in.
+const STATIC_CREDENTIALS: [(&str, &str, Language); 8] = [
+    ("aws_access_key_id=", "AWS", Language::Python),
+    ("NewStaticCredentialsProvider(", "AWS", Language::Go),
+    ("credentials.NewStaticCredentials(", "AWS", Language::Go),
+    ("AwsBasicCredentials.create(", "AWS", Language::Jvm),
+    ("new BasicAWSCredentials(", "AWS", Language::Jvm),
+    ("Credentials::from_keys(", "AWS", Language::Rust),
+    ("new AWS.Credentials(", "AWS", Language::JavaScript),
+    (
+        "StorageSharedKeyCredential(",
+        "Azure Storage",
+        Language::JavaScript,
+    ),
+];
+
+/// Words that start a static credential in any language: the constructors above, Azure's
+/// shared-key credential in Java and Python, and connection strings that carry an account key.
+static CODE_MARKERS: std::sync::LazyLock<crate::support::Markers> =
+    std::sync::LazyLock::new(|| {
+        let mut words: Vec<&str> = STATIC_CREDENTIALS.iter().map(|(w, _, _)| *w).collect();
+        words.extend(["AzureNamedKeyCredential(", "AccountKey="]);
+        crate::support::Markers::exact(&words)
+    });
+
+/// The static credential a line of `language` builds: the words as written and the cloud.
+fn static_credential(line: &str, language: Language) -> Option<(&'static str, &'static str)> {
+    if let Some((words, cloud, _)) = STATIC_CREDENTIALS.iter().find(|(words, _, written_in)| {
+        (*written_in == language
+            || (*words == "StorageSharedKeyCredential(" && language == Language::Jvm))
+            && line.contains(words)
+    }) {
+        return Some((words, cloud));
+    }
+    if line.contains("AzureNamedKeyCredential(") {
+        return Some(("AzureNamedKeyCredential(", "Azure"));
+    }
+    // `DefaultEndpointsProtocol=https;AccountName=x;AccountKey=...`: a key in the string, not
+    // code that takes a connection string apart (`"AccountKey="` followed by its quote).
+    // A key follows: written out, interpolated (`{key}`, `${key}`, `%s`) or concatenated after
+    // the closing quote (`"AccountKey=" + key`); a pattern (`AccountKey=([A-Z...`) is none.
+    let at = line.find("AccountKey=")?;
+    let rest = &line[at + "AccountKey=".len()..];
+    let next = rest.chars().next()?;
+    let keyed = next.is_ascii_alphanumeric()
+        || matches!(next, '{' | '$' | '%' | '<')
+        || (matches!(next, '"' | '\'' | '`') && rest[1..].trim_start().starts_with('+'));
+    keyed.then_some(("AccountKey=", "Azure Storage"))
+}
+
+/// Whether byte `at` of `line` is inside a double-quoted string: a constructor's name there is
+/// data (a pattern table, a log message), not a call.
+fn in_string(line: &str, at: usize) -> bool {
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in line[..at.min(line.len())].chars() {
+        match c {
+            '\\' if !escaped => {
+                escaped = true;
+                continue;
+            }
+            '"' if !escaped => quoted = !quoted,
+            _ => {}
+        }
+        escaped = false;
+    }
+    quoted
+}
+
+fn check_code(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<u64, GateError> {
+    let classified = crate::classify::classified(cx)?;
+    let mut examined = 0;
+    for class in classified.iter().filter(|c| c.production_source()) {
+        let Some(language) = class.language() else {
+            continue;
+        };
+        let Some(bytes) = crate::support::read_source_into(cx, out, &class.path)? else {
+            continue;
+        };
+        examined += 1;
+        if !CODE_MARKERS.is_match(&bytes[..]) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let lines: Vec<&str> = text.lines().collect();
+        // Rust keeps its unit tests in a `#[cfg(test)] mod tests { ... }` at the end.
+        let production_lines = if language == Language::Rust {
+            (0..lines.len())
+                .find(|&index| crate::paths::rust_test_module_starts(&lines[index..]))
+                .unwrap_or(lines.len())
+        } else {
+            lines.len()
+        };
+        for index in crate::support::marked_lines(&text, &CODE_MARKERS) {
+            if index >= production_lines {
+                break;
+            }
+            let Some(line) = lines.get(index) else {
+                continue;
+            };
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("//") || trimmed.starts_with('#') || trimmed.starts_with('*') {
+                continue;
+            }
+            let Some((words, cloud)) = static_credential(line, language) else {
+                continue;
+            };
+            let column = line.find(words).unwrap_or(0);
+            if words != "AccountKey=" && in_string(line, column) {
+                continue;
+            }
+            out.finding(
+                cx.finding(
+                    format!("`{}` builds {cloud} credentials from a long-lived key", words.trim_end_matches(['(', '='])),
+                    crate::support::span_location(
+                        &class.path,
+                        crate::support::point(
+                            u32::try_from(index + 1).unwrap_or(u32::MAX),
+                            u32::try_from(column + 1).unwrap_or(1),
+                        ),
+                    ),
+                )
+                .identity(format!("code:{}:{}", class.path, words))
+                .help("let the SDK's default credential chain find the workload's identity (an IAM role, a managed identity, workload identity federation) and delete the key")
+                .build(),
+            );
+        }
+    }
+    Ok(examined)
+}
+
 /// Terraform resources that are long-lived shared secrets, by type, and what to use instead.
 const KEY_RESOURCES: [(&str, &str); 2] = [
     (
@@ -388,6 +538,10 @@ impl Gate for IdentityFederated {
         if !terraform.is_empty() {
             out.examined("terraform files", terraform.len() as u64);
         }
+        let sources = check_code(cx, out)?;
+        if sources > 0 {
+            out.examined("source files", sources);
+        }
         Ok(())
     }
 }
@@ -395,6 +549,61 @@ impl Gate for IdentityFederated {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn static_credentials_in_code() {
+        for (line, language) in [
+            (
+                "s3 = boto3.client(\"s3\", aws_access_key_id=KEY, aws_secret_access_key=SECRET)",
+                Language::Python,
+            ),
+            (
+                "cfg.Credentials = credentials.NewStaticCredentialsProvider(id, secret, \"\")",
+                Language::Go,
+            ),
+            (
+                "var creds = AwsBasicCredentials.create(id, secret);",
+                Language::Jvm,
+            ),
+            (
+                "const credential = new StorageSharedKeyCredential(account, key);",
+                Language::JavaScript,
+            ),
+            (
+                "StorageSharedKeyCredential credential = new StorageSharedKeyCredential(account, key);",
+                Language::Jvm,
+            ),
+            (
+                "conn = f\"DefaultEndpointsProtocol=https;AccountName={name};AccountKey={key}\"",
+                Language::Python,
+            ),
+            (
+                "var conn = \"AccountName=\" + name + \";AccountKey=\" + key;",
+                Language::Jvm,
+            ),
+        ] {
+            assert!(static_credential(line, language).is_some(), "{line}");
+        }
+        for (line, language) in [
+            ("s3 = boto3.client(\"s3\")", Language::Python),
+            ("if part.startswith(\"AccountKey=\"):", Language::Python),
+            ("r\"(?i)AccountKey=([A-Za-z0-9+/]{86}==)\",", Language::Rust),
+            ("cfg, err := config.LoadDefaultConfig(ctx)", Language::Go),
+            // Written in another language's syntax: not this file's constructor.
+            ("aws_access_key_id=...", Language::Go),
+        ] {
+            assert!(static_credential(line, language).is_none(), "{line}");
+        }
+        assert!(in_string("    (\"Credentials::from_keys(\", \"AWS\"),", 6));
+        assert!(!in_string(
+            "let c = Credentials::from_keys(id, secret, None); // \"x\"",
+            8
+        ));
+        assert!(!in_string(
+            r#"log("a \" b"); Credentials::from_keys(a)"#,
+            18
+        ));
+    }
 
     #[test]
     fn scripted_logins_with_keys() {
