@@ -136,10 +136,16 @@ pub(crate) fn role(path: &str) -> PathRole {
     // JVM sources sit in package directories (`src/main/java/com/example/demo/`, JHipster's
     // `io/github/jhipster/sample/`): those names are the package's, not a role, so only the
     // directories up to the source root are judged.
-    let dirs = match dirs
+    let source_root = dirs
         .windows(3)
-        .position(|w| w[0] == "src" && matches!(w[2], "java" | "kotlin" | "scala" | "groovy"))
+        .position(|w| w[0] == "src" && matches!(w[2], "java" | "kotlin" | "scala" | "groovy"));
+    // Gradle's test source sets: `src/integrationTest/java`, `src/testFixtures/java`.
+    if let Some(at) = source_root
+        && (dirs[at + 1].contains("test") || dirs[at + 1].contains("fixture"))
     {
+        return PathRole::Test;
+    }
+    let dirs = match source_root {
         Some(at) => &dirs[..at + 3],
         None => dirs,
     };
@@ -320,10 +326,13 @@ pub(crate) fn test_support_as(path: &str, role: PathRole) -> bool {
     }) || name == "conftest.py"
         // A test runner's own configuration and setup: `vitest.config.ts`, `jest.setup.js`,
         // `vitest-base.config.ts` (JHipster), `jest_preset.js`.
-        || matches!(
-            name.split(['.', '-', '_']).next().unwrap_or_default(),
-            "vitest" | "jest" | "playwright" | "cypress" | "karma"
-        ) && name.contains('.')
+        || {
+            let mut words = name.split(['.', '-', '_']);
+            matches!(
+                words.next().unwrap_or_default(),
+                "vitest" | "jest" | "playwright" | "cypress" | "karma"
+            ) && words.any(|w| matches!(w, "config" | "setup" | "preset" | "workspace"))
+        }
         || ["setuptests.", "test-setup.", "testsetup."]
             .iter()
             .any(|prefix| name.starts_with(prefix))
@@ -454,6 +463,14 @@ mod tests {
             (
                 "examples/shop/src/main/java/com/acme/Shop.java",
                 PathRole::Documentation,
+            ),
+            (
+                "src/testFixtures/java/com/acme/testing/FakeClock.java",
+                PathRole::Test,
+            ),
+            (
+                "src/integrationTest/kotlin/com/acme/ShopIT.kt",
+                PathRole::Test,
             ),
         ] {
             assert_eq!(role(path), expected, "{path}");

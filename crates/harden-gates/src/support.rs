@@ -251,7 +251,11 @@ impl Markers {
     pub(crate) fn exact<P: AsRef<[u8]>>(words: &[P]) -> Self {
         Self {
             packed: aho_corasick::packed::Searcher::new(words.iter()),
-            automaton: aho_corasick::AhoCorasick::new(words).expect("literal patterns"),
+            // Leftmost-first, as the packed searcher matches: the same results on every CPU.
+            automaton: aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(words)
+                .expect("literal patterns"),
         }
     }
 

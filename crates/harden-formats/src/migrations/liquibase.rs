@@ -188,6 +188,7 @@ fn verdict(set: &Changeset, sql: bool) -> Verdict {
                 .map(String::as_str)
                 .filter(|change| !INVERTIBLE.contains(change))
                 .collect();
+            manual.sort_unstable();
             manual.dedup();
             if manual.is_empty() {
                 Verdict::Reversible

@@ -255,11 +255,26 @@ pub fn judge(candidate: &Candidate, up: &str, down: Option<&str>) -> Vec<Migrati
     if candidate.framework == Framework::Liquibase
         || (candidate.framework == Framework::SingleSql && liquibase::is_changelog(up))
     {
-        return if liquibase::is_changelog(up) {
-            liquibase::judge(candidate, up).unwrap_or_default()
-        } else {
-            Vec::new()
-        };
+        if liquibase::is_changelog(up) {
+            return liquibase::judge(candidate, up).unwrap_or_default();
+        }
+        // A numbered SQL file in a directory that merely mentions a changelog
+        // (`changelog-service/db/migrations/0001_init.sql`) is judged as it would be elsewhere.
+        let name = file_name(&candidate.path);
+        let lower = candidate.path.to_ascii_lowercase();
+        if has_extension(name, "sql")
+            && starts_with_digits(name)
+            && lower
+                .split('/')
+                .any(|part| part == "migrations" || part == "migration" || part == "db")
+        {
+            let single = Candidate {
+                framework: Framework::SingleSql,
+                ..candidate.clone()
+            };
+            return sql::judge_single(&single, up).into_iter().collect();
+        }
+        return Vec::new();
     }
     judge_one(candidate, up, down).into_iter().collect()
 }
@@ -306,6 +321,16 @@ mod tests {
 
     fn paths(list: &[&str]) -> Vec<String> {
         list.iter().map(|p| (*p).to_owned()).collect()
+    }
+
+    #[test]
+    fn sql_beside_the_word_changelog_is_still_judged() {
+        let found = candidates(&paths(&["changelog-service/db/migrations/0001_init.sql"]));
+        let judged = judge(&found[0], "-- +goose Up\nCREATE TABLE t (id int);\n", None);
+        assert_eq!(judged.len(), 1);
+        assert_eq!(judged[0].framework, Framework::Goose);
+        let plain = candidates(&paths(&["db/changelog/notes.json"]));
+        assert!(judge(&plain[0], "{\"a\": 1}", None).is_empty());
     }
 
     #[test]

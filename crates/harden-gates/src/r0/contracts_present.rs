@@ -516,11 +516,13 @@ fn dockerfile_port(text: &str) -> Option<(u32, String)> {
     let dockerfile = harden_formats::dockerfile::parse(text);
     let last = dockerfile.stages.last()?;
     let image = last.image.to_ascii_lowercase();
+    // The last path segment, then without digest and tag: a registry's port
+    // (`registry.example.test:5000/nginx:1.27`) is not the tag.
     let name = image
-        .split(['@', ':'])
+        .rsplit('/')
         .next()
         .unwrap_or(&image)
-        .rsplit('/')
+        .split(['@', ':'])
         .next()
         .unwrap_or_default();
     if name.contains("nginx") || name == "httpd" || name == "caddy" {
@@ -940,6 +942,7 @@ mod tests {
         for other in [
             "FROM node:22 AS build\nRUN npm run build\nFROM nginxinc/nginx-unprivileged:1.27\nEXPOSE 8080\n",
             "FROM httpd:2.4\nEXPOSE 80\n",
+            "FROM registry.example.test:5000/nginx:1.27\nEXPOSE 8080\n",
             "FROM postgres:16\nEXPOSE 5432\n",
             "FROM debian:12\nCMD [\"worker\"]\n",
         ] {

@@ -162,8 +162,14 @@ fn check_logins(cx: &GateCx<'_>, out: &mut GateOutput, source: &Source) -> (u64,
                 continue;
             };
             federated += 1;
-            // A composite action runs with its caller's token: the caller's job decides.
-            if pipeline.kind == Kind::GithubWorkflow && !may_request_id_token(pipeline, job) {
+            // A composite action runs with its caller's token, and so does a reusable workflow
+            // that sets no permissions: the caller's job decides.
+            let reusable = !pipeline.triggers.is_empty()
+                && pipeline.triggers.iter().all(|(t, _)| t == "workflow_call");
+            if pipeline.kind == Kind::GithubWorkflow
+                && !(reusable && job.permissions.is_none() && pipeline.permissions.is_none())
+                && !may_request_id_token(pipeline, job)
+            {
                 out.finding(
                     cx.finding(
                         format!(
@@ -222,7 +228,10 @@ fn check_environments(cx: &GateCx<'_>, out: &mut GateOutput, source: &Source) ->
         let Some((_, cloud)) = KEY_VARIABLES.iter().find(|(key, _)| *key == name) else {
             return 0;
         };
-        if value.value.trim().is_empty() {
+        // A stored secret or variable (`${{ secrets.X }}`, `$X`); a literal is a local
+        // emulator's dummy key (LocalStack's `test`, MinIO's `minioadmin`), no secret at all.
+        let stored = value.value.contains("${{") || value.value.trim_start().starts_with('$');
+        if !stored {
             return 0;
         }
         out.finding(
@@ -300,6 +309,14 @@ static CODE_MARKERS: std::sync::LazyLock<crate::support::Markers> =
 
 /// The static credential a line of `language` builds: the words as written and the cloud.
 fn static_credential(line: &str, language: Language) -> Option<(&'static str, &'static str)> {
+    // A parameter (`def client(aws_access_key_id=None):`) or an explicit none is no key.
+    if language == Language::Python
+        && (line.trim_start().starts_with("def ")
+            || line.contains("aws_access_key_id=None")
+            || line.contains("aws_access_key_id = None"))
+    {
+        return None;
+    }
     if let Some((words, cloud, _)) = STATIC_CREDENTIALS.iter().find(|(words, _, written_in)| {
         (*written_in == language
             || (*words == "StorageSharedKeyCredential(" && language == Language::Jvm))
@@ -395,7 +412,7 @@ fn check_code(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<u64, GateError> {
                         ),
                     ),
                 )
-                .identity(format!("code:{}:{}", class.path, words))
+                .identity(format!("code:{}:{}:{}", class.path, index + 1, words))
                 .help("let the SDK's default credential chain find the workload's identity (an IAM role, a managed identity, workload identity federation) and delete the key")
                 .build(),
             );
@@ -591,6 +608,11 @@ mod tests {
             ("cfg, err := config.LoadDefaultConfig(ctx)", Language::Go),
             // Written in another language's syntax: not this file's constructor.
             ("aws_access_key_id=...", Language::Go),
+            ("def make_client(aws_access_key_id=None):", Language::Python),
+            (
+                "boto3.client(\"s3\", aws_access_key_id=None)",
+                Language::Python,
+            ),
         ] {
             assert!(static_credential(line, language).is_none(), "{line}");
         }

@@ -634,6 +634,7 @@ mod tests {
             "internal/store/store.go",
             "src/mockingbird.rs",
             "src/jester.ts",
+            "app/playwright_pool.py",
         ] {
             assert!(
                 !crate::paths::test_support_as(path, crate::paths::role(path)),

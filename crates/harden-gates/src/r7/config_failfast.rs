@@ -337,7 +337,16 @@ fn rust_config_reads(text: &str, production_lines: usize) -> Vec<(usize, Read)> 
         "Config::builder()",
         "ConfigBuilder",
     ];
-    if !CRATES.iter().any(|c| text.contains(c)) {
+    // `config::Config` as the config crate's path, not `crate::config::Config`.
+    let named = |c: &str| {
+        text.match_indices(c).any(|(at, _)| {
+            !text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|b| b.is_alphanumeric() || b == '_' || b == ':')
+        })
+    };
+    if !CRATES.iter().any(|c| named(c)) {
         return Vec::new();
     }
     let mut reads = Vec::new();
@@ -363,11 +372,17 @@ fn rust_config_reads(text: &str, production_lines: usize) -> Vec<(usize, Read)> 
             ));
             continue;
         }
-        if trimmed.starts_with("#[serde(") {
-            if let Some(at) = trimmed.find("default") {
-                let rest = &trimmed[at + "default".len()..];
+        if let Some(arguments) = trimmed.strip_prefix("#[serde(") {
+            // `default` or `default = "f"` as an argument, not `rename = "default_region"`.
+            if let Some(default) = arguments
+                .trim_end_matches([']', ')'])
+                .split(',')
+                .map(str::trim)
+                .find(|a| *a == "default" || a.starts_with("default ") || a.starts_with("default="))
+            {
                 pending = Some(
-                    rest.trim_start()
+                    default["default".len()..]
+                        .trim_start()
                         .strip_prefix('=')
                         .and_then(leading_string)
                         .map_or_else(|| "Default::default()".to_owned(), |f| format!("{f}()")),
@@ -687,6 +702,19 @@ impl Gate for ConfigFailfast {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rust_config_structs_and_set_default() {
+        let envy = "#[derive(Deserialize)]\nstruct S {\n    #[serde(rename = \"default_region\")]\n    region: String,\n    #[serde(default)]\n    api_token: String,\n}\nfn load() { envy::from_env::<S>() }\n";
+        let reads = rust_config_reads(envy, 100);
+        let keys: Vec<&str> = reads.iter().map(|(_, r)| r.key.as_str()).collect();
+        assert_eq!(keys, ["api_token"]);
+        // The project's own `config` module is no config crate.
+        let own = "use crate::config::Config;\n#[derive(Deserialize)]\nstruct Page {\n    #[serde(default)]\n    next_page_token: Option<String>,\n}\n";
+        assert!(rust_config_reads(own, 100).is_empty());
+        let layered = "let c = config::Config::builder()\n    .set_default(\"db.password\", \"changeme\")?;\n";
+        assert_eq!(rust_config_reads(layered, 100)[0].1.key, "db.password");
+    }
 
     #[test]
     fn keys_by_name() {
