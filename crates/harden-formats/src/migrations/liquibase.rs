@@ -217,6 +217,14 @@ fn formatted_sql(text: &str) -> Vec<Changeset> {
     for (index, raw) in text.lines().enumerate() {
         let line_no = u32::try_from(index + 1).unwrap_or(u32::MAX);
         let line = raw.trim();
+        // A block left open ends where the next changeset starts, not at the end of the file.
+        if in_block_rollback
+            && line
+                .strip_prefix("--")
+                .is_some_and(|c| strip_word(c.trim_start(), "changeset").is_some())
+        {
+            in_block_rollback = false;
+        }
         if in_block_rollback {
             let (body, closed) = match line.split_once("*/") {
                 Some((body, _)) => (body, true),
@@ -699,6 +707,15 @@ UPDATE users SET nickname = NULL;
         assert!(development_only("dev, test"));
         assert!(!development_only(""));
         assert!(!development_only("dev or production"));
+    }
+
+    #[test]
+    fn an_unclosed_rollback_block_ends_at_the_next_changeset() {
+        let text = "--liquibase formatted sql\n--changeset a:1\nCREATE TABLE t (id int);\n/* liquibase rollback\nDROP TABLE t;\n--changeset a:2\nDELETE FROM t;\n";
+        let verdicts = judged("db/changelog/x.sql", text);
+        assert_eq!(verdicts.len(), 2);
+        assert_eq!(verdicts[0].1, Verdict::Reversible);
+        assert_eq!(irreversible_at(&verdicts[1].1), Some(6));
     }
 
     #[test]

@@ -417,10 +417,23 @@ fn names_a_specification(bytes: &[u8]) -> bool {
     ROOT_KEYS.find_iter(bytes).any(|(pattern, start, end)| {
         let before = start.checked_sub(1).map(|i| bytes[i]);
         let quoted = matches!(before, Some(b'"' | b'\''));
-        let line_start = match before {
-            None | Some(b'\n') => true,
-            Some(b'"' | b'\'') => start < 2 || bytes[start - 2] == b'\n',
-            _ => false,
+        // Where a key may stand: the start of the file (after a byte-order mark) or of a line,
+        // or after `{` or `,` of a flow mapping (`{openapi: 3.1.0, ...}`).
+        let key_start = |at: usize| {
+            let head = &bytes[..at];
+            let head = head
+                .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+                .unwrap_or(head);
+            let trimmed = head.trim_ascii_end();
+            trimmed.is_empty()
+                || head.ends_with(b"\n")
+                || trimmed.ends_with(b"{")
+                || trimmed.ends_with(b",") && !trimmed.contains(&b'\n')
+        };
+        let line_start = if quoted {
+            key_start(start - 1)
+        } else {
+            key_start(start)
         };
         if !(line_start || before == Some(b'"')) {
             return false;
@@ -901,6 +914,8 @@ mod tests {
             "{\n  \"asyncapi\" : \"3.0.0\"\n}",
             "{\"info\":{},\"openapi\":\"3.0.3\"}",
             "$schema: https://json-schema.org/draft/2020-12/schema\n",
+            "\u{feff}openapi: 3.0.3\n",
+            "{openapi: 3.1.0, info: {title: x, version: '1'}}",
         ] {
             assert!(names_a_specification(contract.as_bytes()), "{contract}");
         }
