@@ -30,7 +30,8 @@ aws_secret_access_key`, `gcloud auth activate-service-account --key-file`, `az l
 --service-principal` without `--federated-token`). It reads Terraform: IAM users' access keys \
 (`aws_iam_access_key`), service account keys (`google_service_account_key`) and storage \
 accounts that keep shared-key access on (`azurerm_storage_account` without \
-`shared_access_key_enabled = false`). And it reads production code that builds credentials from \
+`shared_access_key_enabled = false`, an AzAPI `Microsoft.Storage/storageAccounts` without \
+`allowSharedKeyAccess = false`; a variable there is the caller's decision). And it reads production code that builds credentials from \
 a key where the SDK's default chain would find the workload's identity: AWS static credentials \
 (boto3's `aws_access_key_id=`, Go's `NewStaticCredentialsProvider`, Java's `AwsBasicCredentials`, \
 Rust's `Credentials::from_keys`, `new AWS.Credentials`), Azure's `StorageSharedKeyCredential` \
@@ -490,6 +491,31 @@ fn check_terraform(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, text: &str
                 .help("remove the key resource; grant the workload an identity the cloud issues short-lived credentials to")
                 .build(),
             );
+        } else if kind == "azapi_resource"
+            && let body = block(&lines, index)
+            && body
+                .iter()
+                .any(|l| l.contains("\"Microsoft.Storage/storageAccounts@"))
+        {
+            // The ARM property, as AzAPI writes it: unset means shared keys are allowed; a
+            // variable or expression is the caller's decision, not judged here.
+            let setting = body.iter().find_map(|l| {
+                let l = l.split('#').next().unwrap_or_default();
+                l.split_once('=')
+                    .filter(|(k, _)| k.trim() == "allowSharedKeyAccess")
+                    .map(|(_, v)| v.trim().to_owned())
+            });
+            if setting.as_deref().is_none_or(|v| v == "true") {
+                out.finding(
+                    cx.finding(
+                        format!("{kind}.{name} (a storage account) keeps shared-key access on: anyone holding one of the account's two keys can read and write every container"),
+                        at(),
+                    )
+                    .identity(format!("tf:{path}:{kind}.{name}"))
+                    .help("set `allowSharedKeyAccess = false` in the body's properties and grant access with Entra ID roles (managed identities)")
+                    .build(),
+                );
+            }
         } else if kind == "azurerm_storage_account" {
             let body = block(&lines, index);
             let off = body.iter().any(|l| {
