@@ -391,6 +391,8 @@ struct OpenSet {
     depth: usize,
     /// Depth of an open `<rollback>`, and whether anything in it undoes something.
     rollback: Option<(usize, bool)>,
+    /// Depth of an open `<comment>` inside the rollback: its text undoes nothing.
+    comment: Option<usize>,
 }
 
 fn xml(text: &str) -> Option<Vec<Changeset>> {
@@ -409,6 +411,9 @@ fn xml(text: &str) -> Option<Vec<Changeset>> {
             Event::Empty(element) => (element, true),
             Event::End(_) => {
                 if let Some(current) = &mut open {
+                    if current.comment == Some(depth) {
+                        current.comment = None;
+                    }
                     if let Some((rollback_depth, undoes)) = current.rollback
                         && rollback_depth == depth
                     {
@@ -431,6 +436,7 @@ fn xml(text: &str) -> Option<Vec<Changeset>> {
             Event::Text(body) => {
                 if let Some(OpenSet {
                     rollback: Some((_, undoes)),
+                    comment: None,
                     ..
                 }) = &mut open
                     && !body.iter().all(u8::is_ascii_whitespace)
@@ -442,6 +448,7 @@ fn xml(text: &str) -> Option<Vec<Changeset>> {
             Event::CData(body) => {
                 if let Some(OpenSet {
                     rollback: Some((_, undoes)),
+                    comment: None,
                     ..
                 }) = &mut open
                     && !body.iter().all(u8::is_ascii_whitespace)
@@ -475,13 +482,18 @@ fn xml(text: &str) -> Option<Vec<Changeset>> {
                         set,
                         depth,
                         rollback: None,
+                        comment: None,
                     });
                 }
             }
             None => {}
             Some(current) => {
                 if let Some((_, undoes)) = &mut current.rollback {
-                    if name != "empty" {
+                    if name == "comment" {
+                        if !empty {
+                            current.comment = Some(depth);
+                        }
+                    } else if name != "empty" {
                         *undoes = true;
                     }
                     continue;
@@ -575,13 +587,25 @@ mod tests {
     <sql>DELETE FROM sessions</sql>
     <rollback><!-- nothing --><empty/></rollback>
   </changeSet>
+  <changeSet id="7" author="ana">
+    <sql>DELETE FROM carts</sql>
+    <rollback><comment>carts cannot come back</comment></rollback>
+  </changeSet>
 </databaseChangeLog>
 "#;
         let verdicts = judged("db/changelog/changes.xml", text);
         let ids: Vec<&str> = verdicts.iter().map(|(id, _)| id.as_str()).collect();
-        assert_eq!(ids, ["ana:1", "ana:2", "ana:3", "ana:4", "ana:5", "ana:6"]);
+        assert_eq!(
+            ids,
+            [
+                "ana:1", "ana:2", "ana:3", "ana:4", "ana:5", "ana:6", "ana:7"
+            ]
+        );
         let lines: Vec<Option<u32>> = verdicts.iter().map(|(_, v)| irreversible_at(v)).collect();
-        assert_eq!(lines, [None, Some(9), None, Some(20), None, Some(28)]);
+        assert_eq!(
+            lines,
+            [None, Some(9), None, Some(20), None, Some(28), Some(32)]
+        );
         let Verdict::Irreversible { reason, .. } = &verdicts[1].1 else {
             unreachable!()
         };
