@@ -166,7 +166,7 @@ impl Contract {
             let (path, document) = self.files.get_key_value(&path)?;
             (path.as_str(), document)
         };
-        let found = pointer_get(document, pointer)?;
+        let found = document.pointer(pointer)?;
         self.resolve(file, found, depth + 1)
     }
 }
@@ -1264,45 +1264,6 @@ fn normalise(path: &str) -> String {
     }
 }
 
-/// The node a JSON pointer (`/components/schemas/Item`, `~1` and `~0` escaped) names.
-fn pointer_get<'n>(document: &'n Node, pointer: &str) -> Option<&'n Node> {
-    let mut node = document;
-    for token in pointer.split('/').skip(1) {
-        let token = token.replace("~1", "/").replace("~0", "~");
-        let token = percent_decode(&token);
-        node = match &node.value {
-            Value::Map(_) => node.get(&token)?,
-            Value::Seq(items) => items.get(token.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(node)
-}
-
-/// `%7B` and friends in a pointer written into a URI fragment.
-fn percent_decode(token: &str) -> String {
-    if !token.contains('%') {
-        return token.to_owned();
-    }
-    let bytes = token.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(value) = token
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(value);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Files named by `$ref`s under `node` of the document `file`, joined to its directory.
 fn external_files(file: &str, node: &Node, out: &mut Vec<String>) {
     match &node.value {
@@ -1338,16 +1299,6 @@ fn external_files(file: &str, node: &Node, out: &mut Vec<String>) {
 
 /// `target` read from the directory of `file`; `None` when it climbs out of the repository.
 fn join(file: &str, target: &str) -> Option<String> {
-    let mut parts: Vec<&str> = file.split('/').collect();
-    parts.pop();
-    for part in target.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
+    let dir = file.rsplit_once('/').map_or("", |(dir, _)| dir);
+    crate::yaml::join_relative(dir, target)
 }

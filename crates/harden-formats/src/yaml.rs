@@ -111,6 +111,61 @@ impl Node {
             _ => &[],
         }
     }
+
+    /// The node a JSON pointer names under this one (`/components/schemas/Item`; `~1`, `~0`
+    /// and, as written in a URI fragment, `%7B` escapes undone); `""` is the node itself.
+    pub fn pointer(&self, pointer: &str) -> Option<&Node> {
+        let mut node = self;
+        for token in pointer.split('/').skip(1) {
+            let token = percent_decode(&token.replace("~1", "/").replace("~0", "~"));
+            node = match &node.value {
+                Value::Map(_) => node.get(&token)?,
+                Value::Seq(items) => items.get(token.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+}
+
+/// `%7B` and friends in a pointer written into a URI fragment.
+fn percent_decode(token: &str) -> String {
+    if !token.contains('%') {
+        return token.to_owned();
+    }
+    let bytes = token.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(value) = token
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(value);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `relative` read from the repository directory `dir` (`/`-separated), `.` and `..` resolved:
+/// where a `$ref` or a runbook link points. `None` when it climbs out of the repository.
+pub fn join_relative(dir: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 fn position(marker: saphyr::Marker) -> LineCol {
@@ -272,6 +327,26 @@ fn convert(node: &MarkedYaml<'_>, depth: usize) -> Result<Node, YamlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pointers_resolve_with_escapes_and_paths_join() {
+        let document = parse(
+            "components:\n  schemas:\n    a/b:\n      type: string\n    'c d': {}\nlist:\n  - x\n",
+        )
+        .unwrap()
+        .remove(0);
+        assert!(document.pointer("/components/schemas/a~1b").is_some());
+        assert!(document.pointer("/components/schemas/c%20d").is_some());
+        assert!(document.pointer("/list/0").is_some());
+        assert!(document.pointer("/components/schemas/missing").is_none());
+        assert_eq!(document.pointer("").map(|n| n.span), Some(document.span));
+        assert_eq!(
+            join_relative("api/v1", "../common/errors.yaml").as_deref(),
+            Some("api/common/errors.yaml")
+        );
+        assert_eq!(join_relative("", "./a.yaml").as_deref(), Some("a.yaml"));
+        assert_eq!(join_relative("", "../outside.yaml"), None);
+    }
 
     #[test]
     fn plain_floats_are_numbers_and_quoted_ones_strings() {

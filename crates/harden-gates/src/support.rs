@@ -198,22 +198,6 @@ pub(crate) fn yaml_documents(
     })
 }
 
-/// `relative` read from the repository directory `dir` (`/`-separated), `..` resolved; `None`
-/// when it climbs out of the repository.
-pub(crate) fn join_relative(dir: &str, relative: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in relative.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 /// Words a gate looks for in every file it reads, as code writes them: each as given, in lower
 /// case, in upper case and capitalised (`mock`, `MOCK`, `Mock`). Mixed case such as `mOcK` is
 /// not how code names things, and matching case lets the search run on aho-corasick's packed

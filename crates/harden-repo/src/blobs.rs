@@ -132,57 +132,41 @@ impl Seen<'_> {
         root: ObjectId,
         mut found: impl FnMut(ObjectId, String),
     ) -> Result<(), PortError> {
-        let mut stack = vec![(root, String::new())];
-        while let Some((tree_id, dir)) = stack.pop() {
-            if !self.trees.insert((tree_id, dir.clone())) {
-                continue;
-            }
-            let tree = repo.find_tree(tree_id).map_err(git_error)?;
-            for entry in tree.iter() {
-                let entry = entry.map_err(git_error)?;
-                // Names that are not UTF-8 are shown escaped, never lossily merged.
-                let path = format!(
-                    "{dir}{}",
-                    harden_model::escape_path(entry.filename().as_ref())
-                );
-                match entry.mode().kind() {
-                    EntryKind::Tree => {
-                        let sub = format!("{path}/");
-                        // Only directories on the way to, or inside, the scanned one.
-                        if self.prefix.starts_with(&sub) || sub.starts_with(self.prefix) {
-                            stack.push((entry.object_id(), sub));
-                        }
-                    }
-                    EntryKind::Blob | EntryKind::BlobExecutable => {
-                        let Some(relative) = path.strip_prefix(self.prefix) else {
-                            continue;
-                        };
-                        let id = entry.object_id();
-                        if (self.include)(relative) && self.blobs.insert(id) {
-                            found(id, relative.to_owned());
-                        }
-                    }
-                    // Links hold a path, submodules a commit of another repository.
-                    EntryKind::Link | EntryKind::Commit => {}
+        let (trees, blobs, include) = (&mut self.trees, &mut self.blobs, self.include);
+        walk_tree(
+            repo,
+            root,
+            self.prefix,
+            |tree_id, dir| trees.insert((tree_id, dir.to_owned())),
+            |id, relative| {
+                if include(relative) && blobs.insert(id) {
+                    found(id, relative.to_owned());
                 }
-            }
-        }
-        Ok(())
+            },
+        )
     }
 }
 
-/// Every file of the tree `root` under `prefix`, as paths relative to it with blob ids, sorted.
-pub(crate) fn tree_files(
+/// The blobs of the tree `root` under `prefix` (links and submodules left out), each with its
+/// path relative to `prefix`; directories are entered only on the way to or inside `prefix`,
+/// and only where `enter` agrees (it sees each tree's id and path, for callers that skip trees
+/// already walked).
+fn walk_tree(
     repo: &gix::Repository,
     root: ObjectId,
     prefix: &str,
-) -> Result<Vec<(String, String)>, PortError> {
-    let mut files = Vec::new();
+    mut enter: impl FnMut(ObjectId, &str) -> bool,
+    mut blob: impl FnMut(ObjectId, &str),
+) -> Result<(), PortError> {
     let mut stack = vec![(root, String::new())];
     while let Some((tree_id, dir)) = stack.pop() {
+        if !enter(tree_id, &dir) {
+            continue;
+        }
         let tree = repo.find_tree(tree_id).map_err(git_error)?;
         for entry in tree.iter() {
             let entry = entry.map_err(git_error)?;
+            // Names that are not UTF-8 are shown escaped, never lossily merged.
             let path = format!(
                 "{dir}{}",
                 harden_model::escape_path(entry.filename().as_ref())
@@ -196,13 +180,31 @@ pub(crate) fn tree_files(
                 }
                 EntryKind::Blob | EntryKind::BlobExecutable => {
                     if let Some(relative) = path.strip_prefix(prefix) {
-                        files.push((relative.to_owned(), entry.object_id().to_string()));
+                        blob(entry.object_id(), relative);
                     }
                 }
+                // Links hold a path, submodules a commit of another repository.
                 EntryKind::Link | EntryKind::Commit => {}
             }
         }
     }
+    Ok(())
+}
+
+/// Every file of the tree `root` under `prefix`, as paths relative to it with blob ids, sorted.
+pub(crate) fn tree_files(
+    repo: &gix::Repository,
+    root: ObjectId,
+    prefix: &str,
+) -> Result<Vec<(String, String)>, PortError> {
+    let mut files = Vec::new();
+    walk_tree(
+        repo,
+        root,
+        prefix,
+        |_, _| true,
+        |id, relative| files.push((relative.to_owned(), id.to_string())),
+    )?;
     files.sort();
     Ok(files)
 }

@@ -395,6 +395,19 @@ struct OpenSet {
     comment: Option<usize>,
 }
 
+/// Text inside an open rollback block (not in its comment) makes it undo something.
+fn mark_undoing(open: &mut Option<OpenSet>, body: &[u8]) {
+    if let Some(OpenSet {
+        rollback: Some((_, undoes)),
+        comment: None,
+        ..
+    }) = open
+        && !body.iter().all(u8::is_ascii_whitespace)
+    {
+        *undoes = true;
+    }
+}
+
 fn xml(text: &str) -> Option<Vec<Changeset>> {
     let mut reader = quick_xml::Reader::from_str(text);
     let mut sets = Vec::new();
@@ -433,28 +446,13 @@ fn xml(text: &str) -> Option<Vec<Changeset>> {
                 depth = depth.saturating_sub(1);
                 continue;
             }
+            // Words in a rollback (outside its comment) undo something; whitespace does not.
             Event::Text(body) => {
-                if let Some(OpenSet {
-                    rollback: Some((_, undoes)),
-                    comment: None,
-                    ..
-                }) = &mut open
-                    && !body.iter().all(u8::is_ascii_whitespace)
-                {
-                    *undoes = true;
-                }
+                mark_undoing(&mut open, body);
                 continue;
             }
             Event::CData(body) => {
-                if let Some(OpenSet {
-                    rollback: Some((_, undoes)),
-                    comment: None,
-                    ..
-                }) = &mut open
-                    && !body.iter().all(u8::is_ascii_whitespace)
-                {
-                    *undoes = true;
-                }
+                mark_undoing(&mut open, body);
                 continue;
             }
             Event::Eof => break,

@@ -50,17 +50,7 @@ fn inside_repository(directory: &str, path: &str) -> Option<String> {
     if path.starts_with('/') || path.contains('\\') {
         return None;
     }
-    let mut parts: Vec<&str> = directory.split('/').filter(|p| !p.is_empty()).collect();
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
+    harden_formats::yaml::join_relative(directory, path)
 }
 
 /// What `[target]` adds to the contract.

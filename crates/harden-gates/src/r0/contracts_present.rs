@@ -217,7 +217,7 @@ fn schema_errors(validator: &jsonschema::Validator, root: &Node) -> (Vec<(String
         let pointer = error.instance_path().to_string();
         let mut at = pointer.as_str();
         let node = loop {
-            if let Some(node) = resolve(root, at) {
+            if let Some(node) = root.pointer(at) {
                 break node;
             }
             match at.rfind('/') {
@@ -363,45 +363,6 @@ fn references<'n>(node: &'n Node, base: &'n Node, out: &mut Vec<(&'n str, &'n No
         Value::Seq(items) => items.iter().for_each(|item| references(item, base, out)),
         _ => {}
     }
-}
-
-/// The node a JSON pointer (`/components/schemas/Item`) names in `root`.
-fn resolve<'n>(root: &'n Node, pointer: &str) -> Option<&'n Node> {
-    let mut node = root;
-    for token in pointer.split('/').skip(1) {
-        let token = token.replace("~1", "/").replace("~0", "~");
-        let token = percent_decode(&token);
-        node = match &node.value {
-            Value::Map(_) => node.get(&token)?,
-            Value::Seq(items) => items.get(token.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(node)
-}
-
-/// `%7B` and friends in a pointer written into a URI fragment.
-fn percent_decode(text: &str) -> String {
-    if !text.contains('%') {
-        return text.to_owned();
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(value) = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(value);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The root keys that make a document a contract.
@@ -756,11 +717,11 @@ impl Gate for ContractsPresent {
                 }
                 let (file, pointer) = target.split_once('#').unwrap_or((target, ""));
                 let found = if file.is_empty() {
-                    resolve(base, pointer).is_some()
+                    base.pointer(pointer).is_some()
                 } else {
-                    match crate::support::join_relative(dir, file) {
+                    match harden_formats::yaml::join_relative(dir, file) {
                         Some(other) => parsed(cx, out, &mut cache, &other)?
-                            .is_some_and(|document| resolve(document, pointer).is_some()),
+                            .is_some_and(|document| document.pointer(pointer).is_some()),
                         None => false,
                     }
                 };
@@ -903,7 +864,7 @@ mod tests {
         let targets: Vec<&str> = refs.iter().map(|(t, _, _)| *t).collect();
         assert_eq!(targets, ["#/b", "#/definitions/y"]);
         // Resolved inside the bundled resource, where its own pointers start.
-        assert!(resolve(refs[1].2, "/definitions/y").is_some());
+        assert!(refs[1].2.pointer("/definitions/y").is_some());
     }
 
     #[test]
@@ -969,19 +930,5 @@ mod tests {
         .unwrap();
         assert_eq!(workload_port(&manifests), Some((23, "3000".to_owned())));
         assert_eq!(workload_port(&manifests[..2]), None);
-    }
-
-    #[test]
-    fn pointers_resolve_with_escapes() {
-        let document =
-            root("components:\n  schemas:\n    a/b:\n      type: string\nlist:\n  - x\n");
-        assert!(resolve(&document, "/components/schemas/a~1b").is_some());
-        assert!(resolve(&document, "/list/0").is_some());
-        assert!(resolve(&document, "/components/schemas/missing").is_none());
-        assert_eq!(
-            crate::support::join_relative("api/v1", "../common/errors.yaml").as_deref(),
-            Some("api/common/errors.yaml")
-        );
-        assert_eq!(crate::support::join_relative("", "../outside.yaml"), None);
     }
 }

@@ -99,8 +99,8 @@ fn unreachable_runbook(cx: &GateCx<'_>, rule_file: &str, url: &str) -> Option<St
         .trim_start_matches("./");
     let dir = rule_file.rsplit_once('/').map_or("", |(dir, _)| dir);
     let found = [
-        crate::support::join_relative("", path),
-        crate::support::join_relative(dir, path),
+        harden_formats::yaml::join_relative("", path),
+        harden_formats::yaml::join_relative(dir, path),
     ]
     .into_iter()
     .flatten()
