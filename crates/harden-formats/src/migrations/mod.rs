@@ -14,6 +14,9 @@ mod sql;
 
 use std::collections::BTreeMap;
 
+/// Why a changelog that names itself one was not judged: it does not parse.
+pub const UNPARSED: &str = "a Liquibase changelog that does not parse";
+
 /// A migration framework (or file convention shared by several tools).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Framework {
@@ -256,7 +259,15 @@ pub fn judge(candidate: &Candidate, up: &str, down: Option<&str>) -> Vec<Migrati
         || (candidate.framework == Framework::SingleSql && liquibase::is_changelog(up))
     {
         if liquibase::is_changelog(up) {
-            return liquibase::judge(candidate, up).unwrap_or_default();
+            // A changelog that does not parse is said so, never silently left out.
+            return liquibase::judge(candidate, up).unwrap_or_else(|| {
+                vec![Migration {
+                    framework: Framework::Liquibase,
+                    path: candidate.path.clone(),
+                    id: candidate.id.clone(),
+                    verdict: Verdict::NotJudged(UNPARSED),
+                }]
+            });
         }
         // A numbered SQL file in a directory that merely mentions a changelog
         // (`changelog-service/db/migrations/0001_init.sql`) is judged as it would be elsewhere.
@@ -331,6 +342,13 @@ mod tests {
         assert_eq!(judged[0].framework, Framework::Goose);
         let plain = candidates(&paths(&["db/changelog/notes.json"]));
         assert!(judge(&plain[0], "{\"a\": 1}", None).is_empty());
+        let broken = candidates(&paths(&["db/changelog/broken.xml"]));
+        let judged = judge(
+            &broken[0],
+            "<databaseChangeLog><changeSet></databaseChangeLog>",
+            None,
+        );
+        assert_eq!(judged[0].verdict, Verdict::NotJudged(UNPARSED));
     }
 
     #[test]

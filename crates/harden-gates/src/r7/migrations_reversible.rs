@@ -112,7 +112,9 @@ impl Gate for MigrationsReversible {
             let up = String::from_utf8_lossy(&up);
             let down = down.map(|d| String::from_utf8_lossy(&d).into_owned());
             for migration in migrations::judge(&candidate, &up, down.as_deref()) {
-                if let Verdict::NotJudged(why) = migration.verdict {
+                if migration.verdict == Verdict::NotJudged(migrations::UNPARSED) {
+                    out.not_examined(&migration.path, migrations::UNPARSED);
+                } else if let Verdict::NotJudged(why) = migration.verdict {
                     *not_judged.entry(why).or_default() += 1;
                 } else {
                     judged.push(migration);
