@@ -7,4 +7,5 @@ pub mod migrations;
 pub mod openapi;
 pub mod openapi_diff;
 pub mod pipeline;
+pub mod terraform;
 pub mod yaml;

@@ -24,6 +24,8 @@ pub enum Language {
     Jvm,
     /// `.rb`
     Ruby,
+    /// `.cs`
+    CSharp,
 }
 
 impl Language {
@@ -37,6 +39,7 @@ impl Language {
             "rs" => Self::Rust,
             "java" | "kt" => Self::Jvm,
             "rb" => Self::Ruby,
+            "cs" => Self::CSharp,
             _ => return None,
         })
     }
@@ -154,8 +157,16 @@ impl FileClass {
     }
 
     /// Production source code: source the project deploys, not tests or their helpers.
+    /// Code under a hidden directory (`.semgrep/` rule tests, `.github/scripts/`,
+    /// `.devcontainer/`, `.storybook/`) is tooling around the project, not part of it.
     pub fn production_source(&self) -> bool {
-        self.language().is_some() && !self.test_support && self.deployed
+        self.language().is_some()
+            && !self.test_support
+            && self.deployed
+            && !self
+                .path
+                .rsplit_once('/')
+                .is_some_and(|(dirs, _)| dirs.split('/').any(|d| d.starts_with('.')))
     }
 }
 

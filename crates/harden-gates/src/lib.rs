@@ -3,10 +3,12 @@
 
 mod catalogue;
 pub mod classify;
+mod iac;
 pub mod inventory;
 mod live;
 mod paths;
 mod r0;
+mod r1;
 mod r2;
 mod r3;
 mod r4;

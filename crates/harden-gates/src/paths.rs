@@ -323,6 +323,11 @@ pub(crate) fn test_support_as(path: &str, role: PathRole) -> bool {
         // `__e2e__`, `__test__`: the same directories, fenced with underscores.
         let bare = d.trim_matches('_');
         bare != *d && matches!(bare, "e2e" | "test" | "tests" | "mocks" | "fixtures")
+    }) || dirs.iter().any(|d| {
+        // .NET test projects: `Orders.Tests/`, `Api.IntegrationTests/`, `Web.Specs/`.
+        d.rsplit_once('.').is_some_and(|(_, last)| {
+            last.ends_with("tests") || last == "test" || last == "specs"
+        })
     }) || name == "conftest.py"
         // A test runner's own configuration and setup: `vitest.config.ts`, `jest.setup.js`,
         // `vitest-base.config.ts` (JHipster), `jest_preset.js`.

@@ -15,6 +15,7 @@ pub fn registry() -> Registry {
     register!(registry, crate::r0::contracts_breaking::ContractsBreaking);
     register!(registry, crate::live::auth::AuthEnforced);
     register!(registry, crate::live::tenancy::TenancyIsolation);
+    register!(registry, crate::r1::network_exposure::NetworkExposure);
     register!(registry, crate::live::cors::HttpCors);
     register!(registry, crate::r2::ledger_intact::LedgerIntact);
     register!(registry, crate::live::correlation::Correlation);
@@ -47,6 +48,7 @@ pub fn registry() -> Registry {
     register!(registry, crate::r7::alerts_runbooks::AlertsRunbooks);
     register!(registry, crate::r7::slo_defined::SloDefined);
     register!(registry, crate::r7::config_failfast::ConfigFailfast);
+    register!(registry, crate::r7::resilience_bounds::ResilienceBounds);
     register!(registry, crate::r7::decisions_revisit::DecisionsRevisit);
     register!(registry, crate::live::headers::HttpHeaders);
     register!(registry, crate::live::cookies::HttpCookies);

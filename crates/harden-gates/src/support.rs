@@ -134,6 +134,7 @@ pub(crate) const SOURCE_READERS: &[&str] = &[
     "R3.identity.federated",
     "R6.mocks.production",
     "R7.config.failfast",
+    "R7.resilience.bounds",
 ];
 
 /// Whether another gate of this run reads production source files whole too: only then are
@@ -273,6 +274,108 @@ impl Markers {
     }
 }
 
+/// Whether byte `at` of `line` is inside a string literal opened by one of `quotes`: a call's
+/// name there is data (a pattern table, a log message), not a call.
+pub(crate) fn in_string(line: &str, at: usize, quotes: &[char]) -> bool {
+    let mut open: Option<char> = None;
+    let mut escaped = false;
+    let end = (0..=at.min(line.len()))
+        .rev()
+        .find(|i| line.is_char_boundary(*i))
+        .unwrap_or(0);
+    for c in line[..end].chars() {
+        if c == '\\' && !escaped {
+            escaped = true;
+            continue;
+        }
+        if !escaped {
+            match open {
+                Some(q) if c == q => open = None,
+                None if quotes.contains(&c) => open = Some(c),
+                _ => {}
+            }
+        }
+        escaped = false;
+    }
+    open.is_some()
+}
+
+/// Tells, for offsets visited in increasing order, whether each is inside a string literal or
+/// a comment of source code, scanning the text once across lines: a name in a multi-line
+/// string (a Rust `\\`-continued literal, a Python docstring) or a block comment is data, not a
+/// call. A lexer's approximation: quotes of `quotes` open strings, `line_comment` and `/* */`
+/// open comments; raw strings and nested template expressions are not modelled.
+pub(crate) struct Literals<'q> {
+    quotes: &'q [char],
+    line_comment: &'static str,
+    /// Scanned up to here.
+    at: usize,
+    state: LiteralState,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LiteralState {
+    Code,
+    String(char),
+    LineComment,
+    BlockComment,
+}
+
+impl<'q> Literals<'q> {
+    pub(crate) fn new(quotes: &'q [char], line_comment: &'static str) -> Self {
+        Self {
+            quotes,
+            line_comment,
+            at: 0,
+            state: LiteralState::Code,
+        }
+    }
+
+    /// Whether byte `offset` of `text` (not before the last offset asked) is inside a string
+    /// or a comment.
+    pub(crate) fn inside(&mut self, text: &str, offset: usize) -> bool {
+        let bytes = text.as_bytes();
+        let comment = self.line_comment.as_bytes();
+        let mut i = self.at;
+        while i < offset.min(bytes.len()) {
+            let b = bytes[i];
+            match self.state {
+                LiteralState::Code => {
+                    if bytes[i..].starts_with(comment) {
+                        self.state = LiteralState::LineComment;
+                    } else if bytes[i..].starts_with(b"/*") && comment == b"//" {
+                        self.state = LiteralState::BlockComment;
+                        i += 1;
+                    } else if b.is_ascii() && self.quotes.contains(&char::from(b)) {
+                        self.state = LiteralState::String(char::from(b));
+                    }
+                }
+                LiteralState::String(quote) => {
+                    if b == b'\\' {
+                        i += 1;
+                    } else if char::from(b) == quote {
+                        self.state = LiteralState::Code;
+                    }
+                }
+                LiteralState::LineComment => {
+                    if b == b'\n' {
+                        self.state = LiteralState::Code;
+                    }
+                }
+                LiteralState::BlockComment => {
+                    if bytes[i..].starts_with(b"*/") {
+                        self.state = LiteralState::Code;
+                        i += 1;
+                    }
+                }
+            }
+            i += 1;
+        }
+        self.at = self.at.max(i);
+        self.state != LiteralState::Code
+    }
+}
+
 /// The indices (0-based, as `str::lines` counts) of the lines of `text` holding a match of
 /// `markers`, in order, each once. Gates that read only lines naming something find them with
 /// one automaton pass instead of searching every line for each of their patterns.
@@ -292,6 +395,19 @@ pub(crate) fn marked_lines(text: &str, markers: &Markers) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn literals_span_lines() {
+        let text = "let a = \"one \\\n  call( two\";\ncall(x); // call( here\n/* call(\n */ call(y)\nlet b = '\"'; call(z)";
+        let mut literals = super::Literals::new(&['"'], "//");
+        let found: Vec<bool> = text
+            .match_indices("call(")
+            .map(|(at, _)| literals.inside(text, at))
+            .collect();
+        // In the continued string, code, a line comment, a block comment, code; the last
+        // one follows a quote in a char literal, which a `"`-only lexer reads as a string.
+        assert_eq!(found, [true, false, true, true, false, true]);
+    }
+
     #[test]
     fn cased_markers_find_the_cases_code_writes() {
         let markers = super::Markers::cased(&["mock", "LookupEnv"]);

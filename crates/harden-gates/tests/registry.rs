@@ -13,6 +13,7 @@ const SPEC: &[(&str, Option<&str>)] = &[
     ("R0.contracts.breaking", None),
     ("R1.auth.enforced", None),
     ("R1.tenancy.isolation", None),
+    ("R1.network.exposure", None),
     ("R2.ledger.intact", None),
     ("R2.correlation", None),
     ("R3.secrets.tree", None),
@@ -38,6 +39,7 @@ const SPEC: &[(&str, Option<&str>)] = &[
     ("R7.alerts.runbooks", None),
     ("R7.slo.defined", None),
     ("R7.config.failfast", None),
+    ("R7.resilience.bounds", None),
 ];
 
 #[test]

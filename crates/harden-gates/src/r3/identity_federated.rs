@@ -1,5 +1,6 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_formats::pipeline::{Job, Kind, Permissions, Pipeline, Step};
+use harden_formats::terraform::{Terraform, argument, literal_bool, literal_str, object_value};
 use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Target};
 
 use crate::classify::Language;
@@ -341,25 +342,6 @@ fn static_credential(line: &str, language: Language) -> Option<(&'static str, &'
     keyed.then_some(("AccountKey=", "Azure Storage"))
 }
 
-/// Whether byte `at` of `line` is inside a double-quoted string: a constructor's name there is
-/// data (a pattern table, a log message), not a call.
-fn in_string(line: &str, at: usize) -> bool {
-    let mut quoted = false;
-    let mut escaped = false;
-    for c in line[..at.min(line.len())].chars() {
-        match c {
-            '\\' if !escaped => {
-                escaped = true;
-                continue;
-            }
-            '"' if !escaped => quoted = !quoted,
-            _ => {}
-        }
-        escaped = false;
-    }
-    quoted
-}
-
 fn check_code(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<u64, GateError> {
     let classified = crate::classify::classified(cx)?;
     let mut examined = 0;
@@ -399,7 +381,7 @@ fn check_code(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<u64, GateError> {
                 continue;
             };
             let column = line.find(words).unwrap_or(0);
-            if words != "AccountKey=" && in_string(line, column) {
+            if words != "AccountKey=" && crate::support::in_string(line, column, &['"']) {
                 continue;
             }
             out.finding(
@@ -434,53 +416,12 @@ const KEY_RESOURCES: [(&str, &str); 2] = [
     ),
 ];
 
-/// The body of the block opened on line `start` (0-based) of `lines`, up to its closing brace:
-/// braces counted outside quoted strings and comments.
-fn block<'l, 't>(lines: &'l [&'t str], start: usize) -> &'l [&'t str] {
-    let (mut depth, mut opened) = (0i32, false);
-    for (index, line) in lines.iter().enumerate().skip(start) {
-        let mut quoted = false;
-        let mut previous = '\0';
-        for c in line.chars() {
-            match c {
-                '"' if previous != '\\' => quoted = !quoted,
-                '#' if !quoted => break,
-                '/' if !quoted && previous == '/' => break,
-                '{' if !quoted => {
-                    depth += 1;
-                    opened = true;
-                }
-                '}' if !quoted => depth -= 1,
-                _ => {}
-            }
-            previous = c;
-        }
-        if opened && depth <= 0 {
-            return &lines[start..=index];
-        }
-    }
-    &lines[start..]
-}
-
-/// `resource "TYPE" "NAME" {` on a line: the type and the name.
-fn resource_header(line: &str) -> Option<(&str, &str)> {
-    let rest = line.trim_start().strip_prefix("resource")?;
-    let mut quoted = rest.split('"').skip(1).step_by(2);
-    Some((quoted.next()?, quoted.next()?))
-}
-
-fn check_terraform(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, text: &str) {
-    let lines: Vec<&str> = text.lines().collect();
-    for (index, line) in lines.iter().enumerate() {
-        let Some((kind, name)) = resource_header(line) else {
-            continue;
-        };
-        let at = || {
-            crate::support::span_location(
-                path,
-                crate::support::point(u32::try_from(index + 1).unwrap_or(u32::MAX), 1),
-            )
-        };
+fn check_terraform(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, tf: &Terraform) {
+    for resource in tf.resources() {
+        let (kind, name) = (resource.kind, resource.name);
+        let body = &resource.block.body;
+        let (line, column) = tf.position(resource.block);
+        let at = || crate::support::span_location(path, crate::support::point(line, column));
         if let Some((_, why)) = KEY_RESOURCES.iter().find(|(k, _)| *k == kind) {
             out.finding(
                 cx.finding(
@@ -492,20 +433,17 @@ fn check_terraform(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, text: &str
                 .build(),
             );
         } else if kind == "azapi_resource"
-            && let body = block(&lines, index)
-            && body
-                .iter()
-                .any(|l| l.contains("\"Microsoft.Storage/storageAccounts@"))
+            && argument(body, "type")
+                .and_then(literal_str)
+                .is_some_and(|t| t.starts_with("Microsoft.Storage/storageAccounts@"))
         {
-            // The ARM property, as AzAPI writes it: unset means shared keys are allowed; a
-            // variable or expression is the caller's decision, not judged here.
-            let setting = body.iter().find_map(|l| {
-                let l = l.split('#').next().unwrap_or_default();
-                l.split_once('=')
-                    .filter(|(k, _)| k.trim() == "allowSharedKeyAccess")
-                    .map(|(_, v)| v.trim().to_owned())
-            });
-            if setting.as_deref().is_none_or(|v| v == "true") {
+            // The ARM property, as AzAPI writes it inside `body = { properties = { ... } }`:
+            // unset means shared keys are allowed; a variable or expression is the caller's
+            // decision, not judged here.
+            let setting = argument(body, "body")
+                .and_then(|b| object_value(b, "properties"))
+                .and_then(|p| object_value(p, "allowSharedKeyAccess"));
+            if setting.is_none_or(|v| literal_bool(v) == Some(true)) {
                 out.finding(
                     cx.finding(
                         format!("{kind}.{name} (a storage account) keeps shared-key access on: anyone holding one of the account's two keys can read and write every container"),
@@ -516,25 +454,20 @@ fn check_terraform(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, text: &str
                     .build(),
                 );
             }
-        } else if kind == "azurerm_storage_account" {
-            let body = block(&lines, index);
-            let off = body.iter().any(|l| {
-                let l = l.split('#').next().unwrap_or_default();
-                l.split_once('=').is_some_and(|(k, v)| {
-                    k.trim() == "shared_access_key_enabled" && v.trim() == "false"
-                })
-            });
-            if !off {
-                out.finding(
-                    cx.finding(
-                        format!("{kind}.{name} keeps shared-key access on: anyone holding one of the account's two keys can read and write every container"),
-                        at(),
-                    )
-                    .identity(format!("tf:{path}:{kind}.{name}"))
-                    .help("set `shared_access_key_enabled = false` and grant access with Entra ID roles (managed identities)")
-                    .build(),
-                );
-            }
+        } else if kind == "azurerm_storage_account"
+            // Unset means on; a variable is the caller's decision.
+            && argument(body, "shared_access_key_enabled")
+                .is_none_or(|v| literal_bool(v) == Some(true))
+        {
+            out.finding(
+                cx.finding(
+                    format!("{kind}.{name} keeps shared-key access on: anyone holding one of the account's two keys can read and write every container"),
+                    at(),
+                )
+                .identity(format!("tf:{path}:{kind}.{name}"))
+                .help("set `shared_access_key_enabled = false` and grant access with Entra ID roles (managed identities)")
+                .build(),
+            );
         }
     }
 }
@@ -556,23 +489,13 @@ impl Gate for IdentityFederated {
             keyed += k;
             federated += f;
         }
-        let terraform: Vec<String> = cx
-            .repo()
-            .files()?
-            .iter()
-            .filter(|path| {
-                std::path::Path::new(path.as_str())
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
-                    && crate::paths::deployed(path)
-            })
-            .cloned()
-            .collect();
+        let terraform = crate::iac::terraform_files(cx)?;
         for path in &terraform {
-            let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
-                continue;
-            };
-            check_terraform(cx, out, path, &String::from_utf8_lossy(&bytes));
+            if let Some(parsed) = crate::iac::terraform(cx, out, path)?
+                && let Ok(tf) = &*parsed
+            {
+                check_terraform(cx, out, path, tf);
+            }
         }
         if keyed + federated > 0 {
             out.examined("cloud logins", keyed + federated);
@@ -642,6 +565,7 @@ mod tests {
         ] {
             assert!(static_credential(line, language).is_none(), "{line}");
         }
+        let in_string = |line: &str, at: usize| crate::support::in_string(line, at, &['"']);
         assert!(in_string("    (\"Credentials::from_keys(\", \"AWS\"),", 6));
         assert!(!in_string(
             "let c = Credentials::from_keys(id, secret, None); // \"x\"",
@@ -667,18 +591,5 @@ mod tests {
                 .is_none()
         );
         assert!(scripted_login("aws sts assume-role-with-web-identity --role-arn $ROLE").is_none());
-    }
-
-    #[test]
-    fn terraform_blocks_and_headers() {
-        let text = "resource \"azurerm_storage_account\" \"logs\" {\n  name = \"logs{x}\"\n  network_rules {\n    default_action = \"Deny\"\n  }\n  # shared_access_key_enabled = false\n}\nresource \"aws_s3_bucket\" \"b\" {}\n";
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(
-            resource_header(lines[0]),
-            Some(("azurerm_storage_account", "logs"))
-        );
-        assert_eq!(block(&lines, 0).len(), 7);
-        assert_eq!(block(&lines, 7).len(), 1);
-        assert_eq!(resource_header("  name = \"x\""), None);
     }
 }

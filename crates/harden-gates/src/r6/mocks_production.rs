@@ -154,6 +154,15 @@ const NPM_TEST_ONLY: &[&str] = &[
     "@jest/globals",
 ];
 
+/// .NET mocking libraries, by namespace.
+const CSHARP_MOCKS: &[&str] = &[
+    "Moq",
+    "NSubstitute",
+    "FakeItEasy",
+    "Rhino.Mocks",
+    "Telerik.JustMock",
+];
+
 /// The module or package a line imports, in `language`; several for a Go import block line.
 fn imported(line: &str, language: Language) -> Option<String> {
     let line = line.trim();
@@ -213,6 +222,17 @@ fn imported(line: &str, language: Language) -> Option<String> {
         }
         // Ruby's doubles (rspec-mocks) live in spec/, which is test code by its path.
         Language::Ruby => None,
+        Language::CSharp => {
+            let rest = line
+                .strip_prefix("global using ")
+                .or_else(|| line.strip_prefix("using "))?;
+            // `using var x = ...;` and `using (...)` are statements, not imports.
+            if rest.starts_with("var ") || rest.starts_with('(') {
+                return None;
+            }
+            let rest = rest.strip_prefix("static ").unwrap_or(rest);
+            Some(rest.trim_end_matches(';').trim().to_owned())
+        }
     }
 }
 
@@ -223,6 +243,7 @@ fn is_mock_library(module: &str, language: Language) -> Option<&'static str> {
         Language::Go => (GO_MOCKS, '/'),
         Language::Rust => (RUST_MOCKS, ':'),
         Language::Jvm => (JVM_MOCKS, '.'),
+        Language::CSharp => (CSHARP_MOCKS, '.'),
         Language::Ruby => return None,
     };
     list.iter().copied().find(|name| {

@@ -56,6 +56,12 @@ enabled = false   # the contracts live in the service's code repository
 [gates."R3.identity.federated"]
 enabled = false   # cloud logins and Terraform live in the platform team's repository
 
+[gates."R7.resilience.bounds"]
+enabled = false   # the service's code lives in its own repository
+
+[gates."R1.network.exposure"]
+enabled = false   # security groups and manifests live in the platform team's repository
+
 [gates."R7.http.headers"]
 enabled = false   # the live pass runs against staging in its own job
 

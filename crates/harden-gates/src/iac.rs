@@ -1,0 +1,55 @@
+//! Infrastructure as code the identity, exposure and promotion gates read: Terraform files
+//! parsed once per run, and the deployed Kubernetes manifests, Helm values and compose files.
+
+use std::sync::Arc;
+
+use harden_engine::{GateCx, GateError, GateOutput};
+use harden_formats::terraform::{Terraform, TerraformError};
+
+use crate::classify::{FileClass, FileKind};
+
+/// Whether a classified file is Terraform the project applies: a `.tf` file outside tests,
+/// examples and vendored modules.
+pub(crate) fn is_terraform(class: &FileClass) -> bool {
+    class.extension == "tf" && class.deployed && !class.test_support
+}
+
+/// The deployed Terraform files of the repository.
+pub(crate) fn terraform_files(cx: &GateCx<'_>) -> Result<Vec<String>, GateError> {
+    Ok(crate::classify::classified(cx)?
+        .iter()
+        .filter(|class| is_terraform(class))
+        .map(|class| class.path.clone())
+        .collect())
+}
+
+/// A Terraform file parsed once in this run for every gate that reads it; `None` where it is
+/// too large to parse (noted) or does not parse (noted with the parser's line and column).
+pub(crate) fn terraform(
+    cx: &GateCx<'_>,
+    out: &mut GateOutput,
+    path: &str,
+) -> Result<Option<Arc<Result<Terraform, TerraformError>>>, GateError> {
+    let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
+        return Ok(None);
+    };
+    let parsed = cx.cache().shared(&format!("terraform:{path}"), || {
+        Terraform::parse(&String::from_utf8_lossy(&bytes))
+    });
+    if let Err(e) = &*parsed {
+        out.not_examined(path, format!("does not parse as Terraform: {e}"));
+        return Ok(None);
+    }
+    Ok(Some(parsed))
+}
+
+/// Whether a classified file is a deployed compose file (not one that only runs tests).
+pub(crate) fn is_deployed_compose(class: &FileClass) -> bool {
+    class.kind == FileKind::Compose && !class.test_support
+}
+
+/// Whether a classified file is a YAML document that may hold Kubernetes manifests or Helm
+/// values the project deploys.
+pub(crate) fn is_deployed_yaml(class: &FileClass) -> bool {
+    class.kind == FileKind::Yaml && class.deployed && !class.test_support
+}

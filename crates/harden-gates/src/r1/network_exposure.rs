@@ -1,0 +1,1067 @@
+//! `R1.network.exposure`: which doors are open, and to whom. Reads Terraform (AWS security
+//! groups, Google firewalls, Azure network security rules, databases and storage with public
+//! network access), Kubernetes Services and Helm values, and compose files.
+
+use harden_engine::{Gate, GateCx, GateError, GateOutput};
+use std::ops::Range;
+
+use harden_formats::terraform::{
+    Body, Resource, Span, Terraform, argument, literal_bool, literal_integer, literal_str,
+    literal_strings,
+};
+use harden_formats::yaml::Node;
+use harden_model::{GateId, GateMeta, Items, Location, ProfileLevel, Round, Severity, Target};
+
+/// `R1.network.exposure`.
+pub(crate) struct NetworkExposure;
+
+static META: GateMeta = GateMeta {
+    id: GateId::from_static("R1.network.exposure"),
+    round: Round::R1,
+    title: "No door is open to the whole internet but the web ports",
+    severity: Severity::High,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Production,
+    rationale: "Which doors are open, and to whom: a database, a cache or an SSH port reachable \
+from any address is found by internet-wide scanners within hours, and from then on only its \
+password stands between the data and the world. The web ports (80, 443) are the doors a \
+service means to open; everything else should be reachable from the networks that need it. \
+This gate reads Terraform: AWS security groups and their rules (`aws_security_group` ingress, \
+`aws_security_group_rule`, `aws_vpc_security_group_ingress_rule`), Google firewalls \
+(`google_compute_firewall`) and Azure network security rules open to `0.0.0.0/0`, `::/0`, `*` \
+or `Internet` on any port but 80 and 443; databases and storage with public network access \
+(`publicly_accessible = true` on RDS and Redshift, Azure servers, caches, vaults and storage \
+accounts whose `public_network_access_enabled` is true or left at its default of true, Azure \
+firewall rules spanning every address, Cloud SQL authorised networks of `0.0.0.0/0`, S3 \
+buckets with a public ACL). It reads Kubernetes Services of type `LoadBalancer` without \
+`loadBalancerSourceRanges` (and not annotated internal) or `NodePort` that expose ports other \
+than 80 and 443, the same in Helm values (`service.type`), and compose files that publish a \
+database, cache, broker or admin port on every interface (Docker's published ports bypass the \
+host firewall). Admin ports (SSH, RDP, the Docker and Kubernetes APIs, etcd) are named as \
+such. Fix: narrow the source to the networks that need the door (a VPN, a bastion, the load \
+balancer's security group), keep data stores on private endpoints, bind development ports to \
+`127.0.0.1`.",
+    evidence: &[
+        "terraform files",
+        "kubernetes services",
+        "helm charts",
+        "compose files",
+        "open to the internet",
+    ],
+    options: &[],
+    items: Some(ITEMS),
+};
+
+const ITEMS: Items = Items {
+    name: "Terraform, Kubernetes manifests, Helm values or compose files",
+    globs: &[
+        "**/*.tf",
+        "**/*.yaml",
+        "**/*.yml",
+        "**/docker-compose*.yml",
+        "**/compose*.yaml",
+    ],
+};
+
+/// Ports that hold data: databases, caches, search engines and brokers.
+const DATA_PORTS: [(u16, &str); 22] = [
+    (1433, "SQL Server"),
+    (1521, "Oracle"),
+    (2181, "ZooKeeper"),
+    (3306, "MySQL"),
+    (4222, "NATS"),
+    (5432, "PostgreSQL"),
+    (5672, "AMQP"),
+    (5984, "CouchDB"),
+    (6379, "Redis"),
+    (7474, "Neo4j"),
+    (7687, "Neo4j"),
+    (8086, "InfluxDB"),
+    (8123, "ClickHouse"),
+    (8529, "ArangoDB"),
+    (9042, "Cassandra"),
+    (9092, "Kafka"),
+    (9200, "Elasticsearch"),
+    (9300, "Elasticsearch"),
+    (11211, "Memcached"),
+    (26257, "CockroachDB"),
+    (27017, "MongoDB"),
+    (28015, "RethinkDB"),
+];
+
+/// Ports that administer a machine or a cluster.
+const ADMIN_PORTS: [(u16, &str); 12] = [
+    (22, "SSH"),
+    (23, "Telnet"),
+    (2375, "the Docker API"),
+    (2376, "the Docker API"),
+    (2379, "etcd"),
+    (2380, "etcd"),
+    (3389, "RDP"),
+    (5900, "VNC"),
+    (6443, "the Kubernetes API"),
+    (10250, "the kubelet API"),
+    (15672, "the RabbitMQ management UI"),
+    (8500, "the Consul API"),
+];
+
+/// The web ports a service means to open to everyone.
+const WEB_PORTS: [u16; 2] = [80, 443];
+
+/// What an open port range lets in, in words: `SSH (22)`, `PostgreSQL (5432)`, `ports
+/// 8000-9000`, `every port`.
+fn describe(from: u16, to: u16) -> String {
+    if from == to {
+        let name = ADMIN_PORTS
+            .iter()
+            .chain(DATA_PORTS.iter())
+            .find(|(port, _)| *port == from)
+            .map(|(_, name)| *name);
+        return match name {
+            Some(name) => format!("{name} (port {from})"),
+            None => format!("port {from}"),
+        };
+    }
+    if from == 0 && to == u16::MAX {
+        return "every port".to_owned();
+    }
+    let named: Vec<&str> = ADMIN_PORTS
+        .iter()
+        .chain(DATA_PORTS.iter())
+        .filter(|(port, _)| (from..=to).contains(port))
+        .map(|(_, name)| *name)
+        .collect();
+    if named.is_empty() {
+        format!("ports {from}-{to}")
+    } else {
+        let mut named = named;
+        named.dedup();
+        format!("ports {from}-{to} (including {})", named.join(", "))
+    }
+}
+
+/// Whether a port range opens anything but the web ports.
+fn beyond_web(from: u16, to: u16) -> bool {
+    !(from == to && WEB_PORTS.contains(&from))
+}
+
+/// Whether a port is a database's or an admin port: what a compose file must not publish on
+/// every interface.
+fn sensitive(port: u16) -> bool {
+    ADMIN_PORTS
+        .iter()
+        .chain(DATA_PORTS.iter())
+        .any(|(p, _)| *p == port)
+}
+
+/// Source addresses that mean everyone.
+fn everyone(source: &str) -> bool {
+    matches!(
+        source.trim(),
+        "0.0.0.0/0" | "::/0" | "0.0.0.0" | "*" | "Internet" | "internet" | "Any" | "any"
+    )
+}
+
+/// A protocol that carries no ports (ICMP): its "ports" are message types.
+fn portless(protocol: &str) -> bool {
+    matches!(
+        protocol.to_ascii_lowercase().as_str(),
+        "icmp" | "icmpv6" | "1" | "58" | "esp" | "ah" | "50" | "51"
+    )
+}
+
+/// An exposure found in Terraform: where (the byte span of the block or argument), what it
+/// opens and the fix.
+struct Open {
+    at: Option<Range<usize>>,
+    what: String,
+    help: &'static str,
+}
+
+const NARROW: &str = "narrow the source to the networks that need this door (a VPN, a bastion, the load balancer's security group) or close it";
+
+/// An AWS ingress rule's ports: `from_port`/`to_port` (with `protocol = "-1"` meaning every
+/// port), or `None` where they are computed or the protocol carries no ports.
+fn aws_ports(body: &Body, protocol_key: &str) -> Option<(u16, u16)> {
+    let protocol = argument(body, protocol_key)
+        .and_then(|p| {
+            literal_str(p)
+                .map(str::to_owned)
+                .or_else(|| literal_integer(p).map(|n| n.to_string()))
+        })
+        .unwrap_or_default();
+    if matches!(protocol.as_str(), "-1" | "all") {
+        return Some((0, u16::MAX));
+    }
+    if portless(&protocol) {
+        return None;
+    }
+    let from = argument(body, "from_port").and_then(literal_integer)?;
+    let to = argument(body, "to_port").and_then(literal_integer)?;
+    let (from, to) = (u16::try_from(from).ok()?, u16::try_from(to).ok()?);
+    // `0`-`0` with a protocol of tcp is how some write "every port".
+    Some(if from == 0 && to == 0 {
+        (0, u16::MAX)
+    } else {
+        (from, to)
+    })
+}
+
+/// The public sources of an AWS rule: `cidr_blocks`, `ipv6_cidr_blocks`, `cidr_ipv4`,
+/// `cidr_ipv6`.
+fn aws_public(body: &Body) -> Option<&'static str> {
+    for key in ["cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"] {
+        if let Some(expression) = argument(body, key)
+            && let Some(source) = literal_strings(expression)
+                .into_iter()
+                .find(|s| everyone(s))
+        {
+            return Some(if source.contains(':') {
+                "::/0"
+            } else {
+                "0.0.0.0/0"
+            });
+        }
+    }
+    None
+}
+
+/// Port ranges as Google and Azure write them: `"22"`, `"8000-9000"`, `"*"`.
+fn port_range(text: &str) -> Option<(u16, u16)> {
+    let text = text.trim();
+    if text == "*" {
+        return Some((0, u16::MAX));
+    }
+    match text.split_once('-') {
+        Some((from, to)) => Some((from.trim().parse().ok()?, to.trim().parse().ok()?)),
+        None => text.parse().ok().map(|port| (port, port)),
+    }
+}
+
+fn security_group_rules(resource: Resource<'_>, opens: &mut Vec<Open>) {
+    let open = |body: &Body, at: Option<Range<usize>>, protocol: &str, opens: &mut Vec<Open>| {
+        if let Some(source) = aws_public(body)
+            && let Some((from, to)) = aws_ports(body, protocol)
+            && beyond_web(from, to)
+        {
+            opens.push(Open {
+                at,
+                what: format!("lets {source} reach {}", describe(from, to)),
+                help: NARROW,
+            });
+        }
+    };
+    match resource.kind {
+        "aws_security_group" => {
+            for ingress in resource.block.body.get_blocks("ingress") {
+                open(&ingress.body, ingress.span(), "protocol", opens);
+            }
+        }
+        "aws_security_group_rule" => {
+            let ingress =
+                argument(&resource.block.body, "type").and_then(literal_str) == Some("ingress");
+            if ingress {
+                open(
+                    &resource.block.body,
+                    resource.block.span(),
+                    "protocol",
+                    opens,
+                );
+            }
+        }
+        "aws_vpc_security_group_ingress_rule" => {
+            open(
+                &resource.block.body,
+                resource.block.span(),
+                "ip_protocol",
+                opens,
+            );
+        }
+        "google_compute_firewall" => {
+            let body = &resource.block.body;
+            let ingress = argument(body, "direction")
+                .and_then(literal_str)
+                .is_none_or(|d| d.eq_ignore_ascii_case("INGRESS"));
+            let public = argument(body, "source_ranges")
+                .map(literal_strings)
+                .unwrap_or_default()
+                .into_iter()
+                .find(|s| everyone(s));
+            let (true, Some(source)) = (ingress, public) else {
+                return;
+            };
+            for allow in body.get_blocks("allow") {
+                let protocol = argument(&allow.body, "protocol")
+                    .and_then(literal_str)
+                    .unwrap_or("all");
+                if portless(protocol) {
+                    continue;
+                }
+                let ranges: Vec<(u16, u16)> = match argument(&allow.body, "ports") {
+                    None => vec![(0, u16::MAX)],
+                    Some(ports) => literal_strings(ports)
+                        .into_iter()
+                        .filter_map(port_range)
+                        .collect(),
+                };
+                for (from, to) in ranges.into_iter().filter(|(f, t)| beyond_web(*f, *t)) {
+                    opens.push(Open {
+                        at: allow.span(),
+                        what: format!("lets {source} reach {}", describe(from, to)),
+                        help: NARROW,
+                    });
+                }
+            }
+        }
+        "azurerm_network_security_rule" => {
+            azure_rule(&resource.block.body, resource.block.span().as_ref(), opens);
+        }
+        "azurerm_network_security_group" => {
+            for rule in resource.block.body.get_blocks("security_rule") {
+                azure_rule(&rule.body, rule.span().as_ref(), opens);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn azure_rule(body: &Body, at: Option<&Range<usize>>, opens: &mut Vec<Open>) {
+    let is = |key: &str, want: &str| {
+        argument(body, key)
+            .and_then(literal_str)
+            .is_some_and(|v| v.eq_ignore_ascii_case(want))
+    };
+    if !is("direction", "Inbound") || !is("access", "Allow") {
+        return;
+    }
+    let mut sources = argument(body, "source_address_prefix")
+        .map(literal_strings)
+        .unwrap_or_default();
+    sources.extend(
+        argument(body, "source_address_prefixes")
+            .map(literal_strings)
+            .unwrap_or_default(),
+    );
+    let Some(source) = sources.into_iter().find(|s| everyone(s)) else {
+        return;
+    };
+    let protocol = argument(body, "protocol")
+        .and_then(literal_str)
+        .unwrap_or("*");
+    if portless(protocol) {
+        return;
+    }
+    let mut ranges: Vec<&str> = argument(body, "destination_port_range")
+        .map(literal_strings)
+        .unwrap_or_default();
+    ranges.extend(
+        argument(body, "destination_port_ranges")
+            .map(literal_strings)
+            .unwrap_or_default(),
+    );
+    for (from, to) in ranges
+        .into_iter()
+        .filter_map(port_range)
+        .filter(|(f, t)| beyond_web(*f, *t))
+    {
+        opens.push(Open {
+            at: at.cloned(),
+            what: format!("lets `{source}` reach {}", describe(from, to)),
+            help: NARROW,
+        });
+    }
+}
+
+/// Azure resources whose `public_network_access_enabled` defaults to true: leaving it unset
+/// leaves the door open.
+const AZURE_PUBLIC_BY_DEFAULT: [&str; 8] = [
+    "azurerm_storage_account",
+    "azurerm_mssql_server",
+    "azurerm_redis_cache",
+    "azurerm_cosmosdb_account",
+    "azurerm_key_vault",
+    "azurerm_postgresql_server",
+    "azurerm_mysql_server",
+    "azurerm_mariadb_server",
+];
+
+const PRIVATE: &str =
+    "turn public network access off and reach the service through a private endpoint or VPC";
+
+fn public_data_stores(resource: Resource<'_>, opens: &mut Vec<Open>) {
+    let body = &resource.block.body;
+    let flag = |key: &str| argument(body, key).and_then(literal_bool);
+    match resource.kind {
+        "aws_db_instance"
+        | "aws_rds_cluster_instance"
+        | "aws_redshift_cluster"
+        | "aws_dms_replication_instance" => {
+            if flag("publicly_accessible") == Some(true) {
+                opens.push(Open {
+                    at: body.get_attribute("publicly_accessible").map_or(resource.block.span(), Span::span),
+                    what: "is publicly accessible: it gets an address anyone on the internet can reach".to_owned(),
+                    help: PRIVATE,
+                });
+            }
+        }
+        "aws_s3_bucket" | "aws_s3_bucket_acl" => {
+            if let Some(acl) = argument(body, "acl").and_then(literal_str)
+                && matches!(acl, "public-read" | "public-read-write")
+            {
+                opens.push(Open {
+                    at: body.get_attribute("acl").map_or(resource.block.span(), Span::span),
+                    what: format!("grants `{acl}` to everyone"),
+                    help: "keep the bucket private (S3 Block Public Access) and serve public files through a CDN with origin access control",
+                });
+            }
+        }
+        kind if kind.starts_with("azurerm_") && kind.ends_with("_firewall_rule") => {
+            let start = argument(body, "start_ip_address").and_then(literal_str);
+            let end = argument(body, "end_ip_address").and_then(literal_str);
+            if start == Some("0.0.0.0") && end == Some("255.255.255.255") {
+                opens.push(Open {
+                    at: resource.block.span(),
+                    what: "admits every IPv4 address".to_owned(),
+                    help: PRIVATE,
+                });
+            }
+        }
+        "google_sql_database_instance" => {
+            for settings in body.get_blocks("settings") {
+                for ip in settings.body.get_blocks("ip_configuration") {
+                    for network in ip.body.get_blocks("authorized_networks") {
+                        if argument(&network.body, "value")
+                            .and_then(literal_str)
+                            .is_some_and(everyone)
+                        {
+                            opens.push(Open {
+                                at: network.span(),
+                                what: "authorises every address to connect".to_owned(),
+                                help: PRIVATE,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        kind => {
+            let setting = body.get_attribute("public_network_access_enabled");
+            let value = setting.map(|a| literal_bool(&a.value));
+            let open = match value {
+                Some(Some(true)) => true,
+                // Unset: the provider's default, true for these.
+                None => AZURE_PUBLIC_BY_DEFAULT.contains(&kind),
+                // False, or computed by the caller.
+                Some(_) => false,
+            };
+            if open && (kind.starts_with("azurerm_") || setting.is_some()) {
+                opens.push(Open {
+                    at: setting.map_or(resource.block.span(), Span::span),
+                    what: if setting.is_some() {
+                        "has public network access on".to_owned()
+                    } else {
+                        "leaves public network access at its default: on".to_owned()
+                    },
+                    help: "set `public_network_access_enabled = false` and reach it through a private endpoint",
+                });
+            }
+        }
+    }
+}
+
+/// The Terraform exposures of one parsed file.
+fn terraform_exposures(tf: &Terraform) -> Vec<(Resource<'_>, Open)> {
+    let mut found = Vec::new();
+    for resource in tf.resources() {
+        let mut opens = Vec::new();
+        security_group_rules(resource, &mut opens);
+        public_data_stores(resource, &mut opens);
+        found.extend(opens.into_iter().map(|open| (resource, open)));
+    }
+    found
+}
+
+fn location(path: &str, line: u32, column: u32) -> Location {
+    crate::support::span_location(path, crate::support::point(line, column))
+}
+
+/// Annotations that make a cloud load balancer internal (no public address).
+fn internal_load_balancer(metadata: Option<&Node>) -> bool {
+    let Some(annotations) = metadata.and_then(|m| m.get("annotations")) else {
+        return false;
+    };
+    annotations.entries().iter().any(|(key, value)| {
+        let value = value.scalar_text().unwrap_or_default().to_ascii_lowercase();
+        match key.text.as_str() {
+            "service.beta.kubernetes.io/aws-load-balancer-internal"
+            | "service.beta.kubernetes.io/azure-load-balancer-internal"
+            | "service.beta.kubernetes.io/oci-load-balancer-internal" => {
+                value == "true" || value.starts_with("0.0.0.0") || value == "1"
+            }
+            "service.beta.kubernetes.io/aws-load-balancer-scheme" => value == "internal",
+            "networking.gke.io/load-balancer-type" | "cloud.google.com/load-balancer-type" => {
+                value == "internal"
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Ports of a Kubernetes Service (or a Helm values `service:` mapping) that a public
+/// `LoadBalancer` or a `NodePort` opens beyond the web ports: the node and the port.
+fn service_exposures<'n>(kind: &str, spec: &'n Node) -> Vec<(&'n Node, u16)> {
+    if kind == "LoadBalancer"
+        && spec.get("loadBalancerSourceRanges").is_some_and(|ranges| {
+            let ranges = ranges.items();
+            !ranges.is_empty() && !ranges.iter().any(|r| r.as_str().is_some_and(everyone))
+        })
+    {
+        return Vec::new();
+    }
+    let mut ports: Vec<&Node> = spec
+        .get("ports")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .collect();
+    // Helm values commonly write one `port:`.
+    if let Some(port) = spec.get("port") {
+        ports.push(port);
+    }
+    ports
+        .into_iter()
+        .filter_map(|entry| {
+            let node = entry.get("port").unwrap_or(entry);
+            let port = node.scalar_text()?.parse::<u16>().ok()?;
+            (!WEB_PORTS.contains(&port)).then_some((node, port))
+        })
+        .collect()
+}
+
+/// Exposures in the YAML documents of a Kubernetes manifest: `(line, column, message)`.
+fn kubernetes_exposures(documents: &[Node]) -> (u64, Vec<(u32, u32, String)>) {
+    let mut services = 0;
+    let mut found = Vec::new();
+    for document in documents {
+        if document.get("kind").and_then(Node::as_str) != Some("Service") {
+            continue;
+        }
+        services += 1;
+        let Some(spec) = document.get("spec") else {
+            continue;
+        };
+        let kind = spec
+            .get("type")
+            .and_then(Node::as_str)
+            .unwrap_or("ClusterIP");
+        if !matches!(kind, "LoadBalancer" | "NodePort")
+            || (kind == "LoadBalancer" && internal_load_balancer(document.get("metadata")))
+        {
+            continue;
+        }
+        let name = document
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(Node::scalar_text)
+            .unwrap_or_default();
+        for (node, port) in service_exposures(kind, spec) {
+            found.push((
+                node.span.start.line,
+                node.span.start.column,
+                exposure_message(&format!("Service `{name}`"), kind, port),
+            ));
+        }
+    }
+    (services, found)
+}
+
+fn exposure_message(subject: &str, kind: &str, port: u16) -> String {
+    let whom = if kind == "NodePort" {
+        "on every node's address"
+    } else {
+        "to the internet (no loadBalancerSourceRanges)"
+    };
+    format!(
+        "{subject} of type {kind} exposes {} {whom}",
+        describe(port, port)
+    )
+}
+
+/// Exposures in a Helm chart's values: any `service:` mapping with a public type.
+fn helm_exposures(node: &Node, depth: usize, found: &mut Vec<(u32, u32, String)>) {
+    if depth > 8 {
+        return;
+    }
+    for (key, value) in node.entries() {
+        if key.text.eq_ignore_ascii_case("service") || key.text.ends_with("Service") {
+            let kind = value.get("type").and_then(Node::as_str).unwrap_or_default();
+            let internal = internal_load_balancer(Some(value));
+            if matches!(kind, "LoadBalancer" | "NodePort") && !(kind == "LoadBalancer" && internal)
+            {
+                for (port_node, port) in service_exposures(kind, value) {
+                    found.push((
+                        port_node.span.start.line,
+                        port_node.span.start.column,
+                        exposure_message(&format!("`{}`", key.text), kind, port),
+                    ));
+                }
+            }
+        }
+        helm_exposures(value, depth + 1, found);
+    }
+}
+
+/// A compose `ports:` entry that publishes a database or admin port on every interface: the
+/// container port. Short syntax `[HOST_IP:][HOST:]CONTAINER[/PROTOCOL]`, long syntax with
+/// `target`, `published` and `host_ip`.
+fn compose_published(entry: &Node) -> Option<u16> {
+    let (host_ip, container) = if entry.entries().is_empty() {
+        let text = entry.scalar_text()?;
+        let text = text.split('/').next().unwrap_or_default();
+        // An IPv6 host address is bracketed: `[::1]:5432:5432`.
+        let (host_ip, rest) = if let Some(rest) = text.strip_prefix('[') {
+            let (ip, rest) = rest.split_once("]:")?;
+            (Some(ip.to_owned()), rest.to_owned())
+        } else {
+            let parts: Vec<&str> = text.split(':').collect();
+            match parts.as_slice() {
+                [ip, host, container] => (Some((*ip).to_owned()), format!("{host}:{container}")),
+                _ => (None, text.to_owned()),
+            }
+        };
+        let container = rest.rsplit(':').next().unwrap_or_default().to_owned();
+        (host_ip, container)
+    } else {
+        (
+            entry.get("host_ip").and_then(Node::scalar_text),
+            entry
+                .get("target")
+                .and_then(Node::scalar_text)
+                .unwrap_or_default(),
+        )
+    };
+    if host_ip
+        .as_deref()
+        .is_some_and(|ip| !matches!(ip, "0.0.0.0" | "::" | ""))
+    {
+        return None;
+    }
+    // A range (`5432-5434`) publishes each; its first port names it.
+    let port = container.split('-').next()?.trim().parse::<u16>().ok()?;
+    sensitive(port).then_some(port)
+}
+
+fn compose_exposures(documents: &[Node]) -> Vec<(u32, u32, String)> {
+    let mut found = Vec::new();
+    for document in documents {
+        let Some(services) = document.get("services") else {
+            continue;
+        };
+        for (name, service) in services.entries() {
+            for entry in service.get("ports").map(Node::items).unwrap_or_default() {
+                if let Some(port) = compose_published(entry) {
+                    found.push((
+                        entry.span.start.line,
+                        entry.span.start.column,
+                        format!(
+                            "service `{}` publishes {} on every interface of the host",
+                            name.text,
+                            describe(port, port)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Whether a compose file is for development by its name or directory.
+fn development_compose(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    lower
+        .split('/')
+        .any(|dir| dir == ".devcontainer" || dir == "dev" || dir == "local")
+        || name.contains("override")
+        || name
+            .split(['.', '-', '_'])
+            .any(|word| matches!(word, "dev" | "development" | "local" | "devcontainer"))
+}
+
+impl Gate for NetworkExposure {
+    fn meta(&self) -> &'static GateMeta {
+        &META
+    }
+
+    fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
+        let classified = crate::classify::classified(cx)?;
+        let (mut terraform_files, mut services, mut values, mut composes, mut open) =
+            (0u64, 0u64, 0u64, 0u64, 0u64);
+        for class in classified.iter() {
+            let path = class.path.as_str();
+            if crate::iac::is_terraform(class) {
+                let Some(parsed) = crate::iac::terraform(cx, out, path)? else {
+                    continue;
+                };
+                let Ok(tf) = &*parsed else { continue };
+                terraform_files += 1;
+                for (resource, exposure) in terraform_exposures(tf) {
+                    open += 1;
+                    let (line, column) = tf.position_of(exposure.at.clone());
+                    out.finding(
+                        cx.finding(
+                            format!("{}.{} {}", resource.kind, resource.name, exposure.what),
+                            location(path, line, column),
+                        )
+                        .identity(format!(
+                            "tf:{path}:{}.{}:{}",
+                            resource.kind, resource.name, exposure.what
+                        ))
+                        .help(exposure.help)
+                        .build(),
+                    );
+                }
+                continue;
+            }
+            let compose = crate::iac::is_deployed_compose(class);
+            let manifest = crate::iac::is_deployed_yaml(class);
+            if !compose && !manifest {
+                continue;
+            }
+            let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
+                continue;
+            };
+            let helm_values = manifest
+                && path
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|n| n.starts_with("values"))
+                && cx.repo().is_file(&format!(
+                    "{}Chart.yaml",
+                    &path[..path.rfind('/').map_or(0, |i| i + 1)]
+                ));
+            let kubernetes = manifest && memchr::memmem::find(&bytes, b"Service").is_some();
+            if !compose && !helm_values && !kubernetes {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            let documents = crate::support::yaml_documents(cx.cache(), path, &text);
+            // Templates (`{{ }}`) and other YAML that does not parse are not manifests.
+            let Ok(documents) = &*documents else { continue };
+            let found = if compose {
+                composes += 1;
+                compose_exposures(documents)
+            } else if helm_values {
+                values += 1;
+                let mut found = Vec::new();
+                for document in documents {
+                    helm_exposures(document, 0, &mut found);
+                }
+                found
+            } else {
+                let (count, found) = kubernetes_exposures(documents);
+                services += count;
+                found
+            };
+            // A compose file for development (`docker-compose.dev.yml`, a dev container, the
+            // override compose loads on a developer's machine) exposes a laptop on whatever
+            // network it joins, not production: still a door, one step less severe.
+            let development = compose && development_compose(path);
+            for (line, column, message) in found {
+                open += 1;
+                let message = if development {
+                    format!("{message} (a development compose file)")
+                } else {
+                    message
+                };
+                out.finding(
+                    cx.finding(message.clone(), location(path, line, column))
+                        .severity(if development { Severity::Medium } else { META.severity })
+                        .identity(format!("yaml:{path}:{message}"))
+                        .help(if compose {
+                            "publish it on the loopback interface only (`127.0.0.1:PORT:PORT`) or not at all: services on the compose network reach it by name"
+                        } else {
+                            "serve it through a ClusterIP Service behind an ingress, or set `loadBalancerSourceRanges` (or an internal load balancer annotation) to the networks that need it"
+                        })
+                        .build(),
+                );
+            }
+        }
+        if terraform_files > 0 {
+            out.examined("terraform files", terraform_files);
+        }
+        if services > 0 {
+            out.examined("kubernetes services", services);
+        }
+        if values > 0 {
+            out.examined("helm charts", values);
+        }
+        if composes > 0 {
+            out.examined("compose files", composes);
+        }
+        if terraform_files + services + values + composes > 0 {
+            out.count("open to the internet", open);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opens(text: &str) -> Vec<String> {
+        let tf = Terraform::parse(text).unwrap();
+        terraform_exposures(&tf)
+            .into_iter()
+            .map(|(r, o)| {
+                let (line, _) = tf.position_of(o.at.clone());
+                format!("{line}: {}.{} {}", r.kind, r.name, o.what)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn security_groups_open_to_the_world() {
+        let found = opens(
+            r#"
+resource "aws_security_group" "web" {
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  ingress {
+    from_port        = 22
+    to_port          = 22
+    protocol         = "tcp"
+    ipv6_cidr_blocks = ["::/0"]
+  }
+  ingress {
+    from_port   = 5432
+    to_port     = 5432
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+  ingress {
+    from_port   = 8
+    to_port     = 0
+    protocol    = "icmp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_security_group_rule" "all" {
+  type        = "ingress"
+  from_port   = 0
+  to_port     = 0
+  protocol    = "-1"
+  cidr_blocks = ["0.0.0.0/0"]
+}
+resource "aws_security_group_rule" "egress" {
+  type        = "egress"
+  from_port   = 0
+  to_port     = 0
+  protocol    = "-1"
+  cidr_blocks = ["0.0.0.0/0"]
+}
+resource "aws_vpc_security_group_ingress_rule" "db" {
+  from_port   = 3000
+  to_port     = 3400
+  ip_protocol = "tcp"
+  cidr_ipv4   = "0.0.0.0/0"
+}
+resource "aws_vpc_security_group_ingress_rule" "var" {
+  from_port   = var.port
+  to_port     = var.port
+  ip_protocol = "tcp"
+  cidr_ipv4   = "0.0.0.0/0"
+}
+"#,
+        );
+        assert_eq!(
+            found,
+            [
+                "9: aws_security_group.web lets ::/0 reach SSH (port 22)",
+                "28: aws_security_group_rule.all lets 0.0.0.0/0 reach every port",
+                "42: aws_vpc_security_group_ingress_rule.db lets 0.0.0.0/0 reach ports 3000-3400 (including RDP, MySQL)",
+            ]
+        );
+    }
+
+    #[test]
+    fn google_and_azure_rules() {
+        let found = opens(
+            r#"
+resource "google_compute_firewall" "ssh" {
+  source_ranges = ["0.0.0.0/0"]
+  allow {
+    protocol = "tcp"
+    ports    = ["22", "443"]
+  }
+  allow {
+    protocol = "icmp"
+  }
+}
+resource "google_compute_firewall" "internal" {
+  source_ranges = ["10.0.0.0/8"]
+  allow {
+    protocol = "tcp"
+  }
+}
+resource "azurerm_network_security_group" "nsg" {
+  security_rule {
+    name                       = "rdp"
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Tcp"
+    source_address_prefix      = "*"
+    destination_port_range     = "3389"
+  }
+  security_rule {
+    name                       = "https"
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Tcp"
+    source_address_prefix      = "Internet"
+    destination_port_range     = "443"
+  }
+  security_rule {
+    name                       = "deny"
+    direction                  = "Inbound"
+    access                     = "Deny"
+    protocol                   = "*"
+    source_address_prefix      = "*"
+    destination_port_range     = "*"
+  }
+}
+"#,
+        );
+        assert_eq!(
+            found,
+            [
+                "4: google_compute_firewall.ssh lets 0.0.0.0/0 reach SSH (port 22)",
+                "19: azurerm_network_security_group.nsg lets `*` reach RDP (port 3389)",
+            ]
+        );
+    }
+
+    #[test]
+    fn public_data_stores_and_defaults() {
+        let found = opens(
+            r#"
+resource "aws_db_instance" "main" {
+  publicly_accessible = true
+}
+resource "aws_db_instance" "private" {
+  publicly_accessible = false
+}
+resource "azurerm_storage_account" "default" {
+  name = "x"
+}
+resource "azurerm_storage_account" "closed" {
+  public_network_access_enabled = false
+}
+resource "azurerm_key_vault" "caller" {
+  public_network_access_enabled = var.public
+}
+resource "azurerm_postgresql_flexible_server" "on" {
+  public_network_access_enabled = true
+}
+resource "azurerm_postgresql_firewall_rule" "all" {
+  start_ip_address = "0.0.0.0"
+  end_ip_address   = "255.255.255.255"
+}
+resource "azurerm_postgresql_firewall_rule" "azure" {
+  start_ip_address = "0.0.0.0"
+  end_ip_address   = "0.0.0.0"
+}
+resource "aws_s3_bucket_acl" "site" {
+  acl = "public-read"
+}
+resource "google_sql_database_instance" "db" {
+  settings {
+    ip_configuration {
+      authorized_networks {
+        value = "0.0.0.0/0"
+      }
+    }
+  }
+}
+"#,
+        );
+        assert_eq!(
+            found,
+            [
+                "3: aws_db_instance.main is publicly accessible: it gets an address anyone on the internet can reach",
+                "8: azurerm_storage_account.default leaves public network access at its default: on",
+                "18: azurerm_postgresql_flexible_server.on has public network access on",
+                "20: azurerm_postgresql_firewall_rule.all admits every IPv4 address",
+                "29: aws_s3_bucket_acl.site grants `public-read` to everyone",
+                "34: google_sql_database_instance.db authorises every address to connect",
+            ]
+        );
+    }
+
+    #[test]
+    fn kubernetes_services() {
+        let documents = harden_formats::yaml::parse(
+            "kind: Service\nmetadata:\n  name: web\nspec:\n  type: LoadBalancer\n  ports:\n    - port: 443\n    - port: 5432\n---\nkind: Service\nmetadata:\n  name: ranged\nspec:\n  type: LoadBalancer\n  loadBalancerSourceRanges: [10.0.0.0/8]\n  ports:\n    - port: 22\n---\nkind: Service\nmetadata:\n  name: internal\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-scheme: internal\nspec:\n  type: LoadBalancer\n  ports:\n    - port: 6379\n---\nkind: Service\nmetadata:\n  name: nodes\nspec:\n  type: NodePort\n  ports:\n    - port: 8080\n---\nkind: Service\nmetadata:\n  name: cluster\nspec:\n  ports:\n    - port: 5432\n",
+        )
+        .unwrap();
+        let (services, found) = kubernetes_exposures(&documents);
+        assert_eq!(services, 5);
+        let found: Vec<String> = found
+            .into_iter()
+            .map(|(line, _, message)| format!("{line}: {message}"))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "8: Service `web` of type LoadBalancer exposes PostgreSQL (port 5432) to the internet (no loadBalancerSourceRanges)",
+                "35: Service `nodes` of type NodePort exposes port 8080 on every node's address",
+            ]
+        );
+    }
+
+    #[test]
+    fn development_compose_files() {
+        for path in [
+            "docker-compose.dev.yml",
+            ".devcontainer/docker-compose.yml",
+            "docker-compose.override.yml",
+            "compose.local.yaml",
+        ] {
+            assert!(development_compose(path), "{path}");
+        }
+        for path in [
+            "docker-compose.yml",
+            "deploy/compose.prod.yaml",
+            "docker-compose.build.yml",
+        ] {
+            assert!(!development_compose(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn compose_ports() {
+        let documents = harden_formats::yaml::parse(
+            "services:\n  db:\n    image: postgres\n    ports:\n      - \"5432:5432\"\n      - \"127.0.0.1:6379:6379\"\n      - 27017\n      - target: 3306\n        published: 3306\n      - target: 9200\n        host_ip: 127.0.0.1\n      - \"8000:8000\"\n      - \"0.0.0.0:2222:22\"\n",
+        )
+        .unwrap();
+        let found: Vec<String> = compose_exposures(&documents)
+            .into_iter()
+            .map(|(line, _, message)| format!("{line}: {message}"))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "5: service `db` publishes PostgreSQL (port 5432) on every interface of the host",
+                "7: service `db` publishes MongoDB (port 27017) on every interface of the host",
+                "8: service `db` publishes MySQL (port 3306) on every interface of the host",
+                "13: service `db` publishes SSH (port 22) on every interface of the host",
+            ]
+        );
+    }
+}

@@ -1,0 +1,829 @@
+//! `R7.resilience.bounds`: every wait, retry and cache in production code has a bound. Reads
+//! source code call by call: HTTP and database clients without a timeout, retries without a
+//! limit, caches without a size, and hand-written retry loops that never give up.
+
+use harden_engine::{Gate, GateCx, GateError, GateOutput};
+use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Target};
+
+use crate::classify::Language;
+
+/// `R7.resilience.bounds`.
+pub(crate) struct ResilienceBounds;
+
+static META: GateMeta = GateMeta {
+    id: GateId::from_static("R7.resilience.bounds"),
+    round: Round::R7,
+    title: "Every wait, retry and cache has a bound",
+    severity: Severity::Medium,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Production,
+    rationale: "Resilience is mostly about bounds. A call without a timeout holds a thread, a \
+connection and a request open for as long as the other side stays silent, and one slow \
+dependency becomes an outage of everything that waits on it; a retry without a limit turns a \
+failing dependency into a storm of load against it; a cache without a size grows until the \
+process is killed. This gate reads production source code, one finding per call site with the \
+bound that is missing. Python: `requests` calls without `timeout=`, `urllib3.PoolManager` and \
+`urlopen` without a timeout, `httpx` with `timeout=None`, psycopg connections given a host but \
+no `connect_timeout`, tenacity (`@retry`, `Retrying`) without `stop=`, `backoff` without \
+`max_tries`/`max_time`, `lru_cache(maxsize=None)` and `functools.cache` on functions that take \
+arguments. Rust: `reqwest::get`, `reqwest::Client::new()` and reqwest builders without \
+`.timeout(`, ureq calls and agents without a timeout, `LruCache::unbounded`, moka caches without \
+`max_capacity`. Go: `http.Get`/`Post`/`Head`/`PostForm` and `http.DefaultClient` (no timeout), \
+`http.Client{}` without `Timeout`. JavaScript and TypeScript: axios calls and instances without \
+`timeout` (unless the file sets `axios.defaults.timeout`), `fetch` without an abort `signal` in \
+server code, p-retry `forever: true`, `NodeCache` without `maxKeys`. Java and Kotlin: \
+`HttpClient.newHttpClient()` and builders without `connectTimeout`, `new RestTemplate()`, \
+Caffeine and Guava caches without a maximum size. C#: `Timeout.InfiniteTimeSpan`, Polly's \
+`RetryForever`/`WaitAndRetryForever`, `MemoryCache`/`AddMemoryCache` without `SizeLimit`. \
+And hand-written retry loops in Python, Go and JavaScript (`while True`/`for {}`/`while (true)` \
+that sleeps after an error and leaves only on success) with no attempt limit. Ruby is not read. \
+Fix: give each call a timeout shorter than its caller's, each retry a maximum number of \
+attempts (with backoff and jitter), each cache a maximum size.",
+    evidence: &["source files", "call sites"],
+    options: &[],
+    items: Some(ITEMS),
+};
+
+const ITEMS: Items = Items {
+    name: "Python, Rust, Go, JavaScript/TypeScript, Java/Kotlin or C# source",
+    globs: &[
+        "**/*.py",
+        "**/*.rs",
+        "**/*.go",
+        "**/*.js",
+        "**/*.ts",
+        "**/*.java",
+        "**/*.kt",
+        "**/*.cs",
+    ],
+};
+
+/// The bound a call site lacks.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Bound {
+    Timeout,
+    Attempts,
+    Size,
+}
+
+/// How much text after the marker is the call judged by.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// The marker's line only.
+    Line,
+    /// From the marker to the close of the first bracket it opens (`(`, `{`).
+    Call,
+    /// From the marker to the end of the statement (`;`), for builder chains.
+    Statement,
+}
+
+/// One kind of call site.
+struct Rule {
+    language: Language,
+    /// The call as code writes it.
+    marker: &'static str,
+    bound: Bound,
+    scope: Scope,
+    /// Words in the call that give it its bound; none means the call has no way to take one.
+    bounded_by: &'static [&'static str],
+    /// Words that must be in the call for it to be judged (an explicit unbounded setting).
+    only_with: &'static [&'static str],
+    /// Words one of which the file must hold (the library's import), where the marker alone
+    /// could name another library's function.
+    file_needs: &'static [&'static str],
+    /// Words that, anywhere in the file, bound every such call (a default set once).
+    file_bounds: &'static [&'static str],
+    /// What is missing, as the finding says it.
+    missing: &'static str,
+}
+
+const fn rule(
+    language: Language,
+    marker: &'static str,
+    bound: Bound,
+    missing: &'static str,
+) -> Rule {
+    Rule {
+        language,
+        marker,
+        bound,
+        scope: Scope::Call,
+        bounded_by: &[],
+        only_with: &[],
+        file_needs: &[],
+        file_bounds: &[],
+        missing,
+    }
+}
+
+const REQUESTS_WAITS: &str = "has no timeout: requests waits forever on a server that accepts the connection and never answers";
+const DEFAULT_CLIENT: &str = "uses http.DefaultClient, which has no timeout";
+/// A file that wraps its requests in tokio's timeout bounds them whatever the client says.
+const TOKIO_TIMEOUT: &[&str] = &["time::timeout("];
+const AXIOS: &str = "has no timeout: axios waits forever by default";
+
+static RULES: std::sync::LazyLock<Vec<Rule>> = std::sync::LazyLock::new(|| {
+    use Bound::{Attempts, Size, Timeout};
+    use Language::{CSharp, Go, JavaScript, Jvm, Python, Rust};
+    let mut rules = Vec::new();
+    for marker in [
+        "requests.get(",
+        "requests.post(",
+        "requests.put(",
+        "requests.patch(",
+        "requests.delete(",
+        "requests.head(",
+        "requests.options(",
+        "requests.request(",
+    ] {
+        rules.push(Rule {
+            bounded_by: &["timeout"],
+            ..rule(Python, marker, Timeout, REQUESTS_WAITS)
+        });
+    }
+    for marker in [
+        "axios.get(",
+        "axios.post(",
+        "axios.put(",
+        "axios.patch(",
+        "axios.delete(",
+        "axios.head(",
+        "axios.options(",
+        "axios.request(",
+    ] {
+        rules.push(Rule {
+            bounded_by: &["timeout", "signal"],
+            file_bounds: &["axios.defaults.timeout"],
+            ..rule(JavaScript, marker, Timeout, AXIOS)
+        });
+    }
+    rules.extend([
+        Rule { bounded_by: &["timeout"], ..rule(Python, "urllib3.PoolManager(", Timeout, "has no timeout: urllib3 waits forever by default") },
+        Rule {
+            bounded_by: &["timeout"],
+            file_needs: &["urllib.request", "from urllib"],
+            ..rule(Python, "urlopen(", Timeout, "has no timeout: it waits on the socket default, forever unless set")
+        },
+        Rule { only_with: &["timeout=None"], ..rule(Python, "httpx.Client(", Timeout, "turns httpx's default timeout off (`timeout=None`)") },
+        Rule { only_with: &["timeout=None"], ..rule(Python, "httpx.AsyncClient(", Timeout, "turns httpx's default timeout off (`timeout=None`)") },
+        Rule {
+            only_with: &["host="],
+            bounded_by: &["connect_timeout"],
+            ..rule(Python, "psycopg2.connect(", Timeout, "has no `connect_timeout`: libpq waits forever for an unreachable server")
+        },
+        Rule {
+            only_with: &["host="],
+            bounded_by: &["connect_timeout"],
+            ..rule(Python, "psycopg.connect(", Timeout, "has no `connect_timeout`: libpq waits forever for an unreachable server")
+        },
+        Rule {
+            bounded_by: &["stop=", "stop_max_attempt_number", "stop_max_delay", "tries="],
+            file_needs: &["tenacity", "retrying", "from retry import", "import retry"],
+            ..rule(Python, "@retry", Attempts, "retries without a limit: no `stop=` (tenacity retries forever by default)")
+        },
+        Rule {
+            bounded_by: &["stop="],
+            ..rule(Python, "@tenacity.retry", Attempts, "retries without a limit: no `stop=` (tenacity retries forever by default)")
+        },
+        Rule {
+            bounded_by: &["stop="],
+            file_needs: &["tenacity"],
+            ..rule(Python, "Retrying(", Attempts, "retries without a limit: no `stop=`")
+        },
+        Rule {
+            bounded_by: &["max_tries", "max_time"],
+            ..rule(Python, "@backoff.on_exception(", Attempts, "retries without a limit: no `max_tries` or `max_time`")
+        },
+        Rule {
+            bounded_by: &["max_tries", "max_time"],
+            ..rule(Python, "@backoff.on_predicate(", Attempts, "retries without a limit: no `max_tries` or `max_time`")
+        },
+        rule(Python, "lru_cache(maxsize=None)", Size, "caches every distinct argument forever (`maxsize=None`)"),
+        Rule { scope: Scope::Line, file_needs: &["functools"], ..rule(Python, "@cache", Size, "caches every distinct argument forever (`functools.cache` has no size)") },
+        Rule { scope: Scope::Line, ..rule(Python, "@functools.cache", Size, "caches every distinct argument forever (`functools.cache` has no size)") },
+        Rule { file_bounds: TOKIO_TIMEOUT, ..rule(Rust, "reqwest::get(", Timeout, "uses a client without a timeout (reqwest sets none by default)") },
+        Rule { file_bounds: TOKIO_TIMEOUT, ..rule(Rust, "reqwest::Client::new()", Timeout, "builds a client without a timeout (reqwest sets none by default)") },
+        Rule {
+            file_needs: &["use reqwest::Client", "use reqwest::{"],
+            file_bounds: TOKIO_TIMEOUT,
+            ..rule(Rust, "Client::new()", Timeout, "builds a client without a timeout (reqwest sets none by default)")
+        },
+        Rule {
+            scope: Scope::Statement,
+            bounded_by: &[".timeout(", ".read_timeout("],
+            file_needs: &["reqwest"],
+            file_bounds: TOKIO_TIMEOUT,
+            ..rule(Rust, "Client::builder()", Timeout, "builds a client without `.timeout(` (reqwest sets none by default)")
+        },
+        Rule {
+            scope: Scope::Statement,
+            bounded_by: &[".timeout"],
+            ..rule(Rust, "AgentBuilder::new()", Timeout, "builds an agent without a timeout (ureq sets none by default)")
+        },
+        rule(Rust, "ureq::agent()", Timeout, "uses an agent without a timeout (ureq sets none by default)"),
+        rule(Rust, "ureq::get(", Timeout, "uses ureq's default agent, which has no timeout"),
+        rule(Rust, "ureq::post(", Timeout, "uses ureq's default agent, which has no timeout"),
+        rule(Rust, "ureq::put(", Timeout, "uses ureq's default agent, which has no timeout"),
+        rule(Rust, "ureq::delete(", Timeout, "uses ureq's default agent, which has no timeout"),
+        rule(Rust, "LruCache::unbounded(", Size, "is an LRU cache without a capacity"),
+        Rule {
+            scope: Scope::Statement,
+            bounded_by: &["max_capacity", "weigher"],
+            file_needs: &["moka"],
+            ..rule(Rust, "Cache::builder()", Size, "builds a cache without `max_capacity`")
+        },
+        rule(Go, "http.Get(", Timeout, DEFAULT_CLIENT),
+        rule(Go, "http.Post(", Timeout, DEFAULT_CLIENT),
+        rule(Go, "http.PostForm(", Timeout, DEFAULT_CLIENT),
+        rule(Go, "http.Head(", Timeout, DEFAULT_CLIENT),
+        rule(Go, "http.DefaultClient.", Timeout, DEFAULT_CLIENT),
+        Rule { bounded_by: &["Timeout"], ..rule(Go, "http.Client{", Timeout, "is an http.Client without `Timeout`: it waits forever") },
+        Rule {
+            bounded_by: &["timeout", "signal"],
+            file_bounds: &["axios.defaults.timeout"],
+            ..rule(JavaScript, "axios(", Timeout, AXIOS)
+        },
+        Rule {
+            bounded_by: &["timeout", "signal"],
+            file_bounds: &["axios.defaults.timeout"],
+            ..rule(JavaScript, "axios.create(", Timeout, "creates an axios instance without `timeout`: it waits forever by default")
+        },
+        Rule {
+            bounded_by: &["signal", "timeout"],
+            // Options built elsewhere in the file with an abort signal.
+            file_bounds: &["AbortSignal", "AbortController"],
+            ..rule(JavaScript, "fetch(", Timeout, "has no abort signal (`AbortSignal.timeout(ms)`): Node's fetch waits up to five minutes for headers and then as long as the body trickles")
+        },
+        Rule {
+            scope: Scope::Line,
+            file_needs: &["p-retry", "async-retry"],
+            ..rule(JavaScript, "forever: true", Attempts, "retries forever")
+        },
+        Rule { bounded_by: &["maxKeys"], ..rule(JavaScript, "new NodeCache(", Size, "is a cache without `maxKeys`") },
+        rule(Jvm, "HttpClient.newHttpClient()", Timeout, "builds a client without a connect timeout; requests wait forever unless each sets `.timeout(`"),
+        Rule {
+            scope: Scope::Statement,
+            bounded_by: &["connectTimeout"],
+            ..rule(Jvm, "HttpClient.newBuilder()", Timeout, "builds a client without `connectTimeout`")
+        },
+        rule(Jvm, "new RestTemplate()", Timeout, "builds a RestTemplate without timeouts (it waits forever by default)"),
+        Rule {
+            scope: Scope::Statement,
+            bounded_by: &["maximumSize", "maximumWeight", "expireAfter", "softValues", "weakValues", "weakKeys"],
+            ..rule(Jvm, "Caffeine.newBuilder()", Size, "builds a cache without a maximum size or expiry")
+        },
+        Rule {
+            scope: Scope::Statement,
+            bounded_by: &["maximumSize", "maximumWeight", "expireAfter", "softValues", "weakValues", "weakKeys"],
+            ..rule(Jvm, "CacheBuilder.newBuilder()", Size, "builds a cache without a maximum size or expiry")
+        },
+        Rule { scope: Scope::Line, ..rule(CSharp, "Timeout.InfiniteTimeSpan", Timeout, "sets an infinite timeout") },
+        rule(CSharp, "RetryForever(", Attempts, "retries forever"),
+        rule(CSharp, "RetryForeverAsync(", Attempts, "retries forever"),
+        rule(CSharp, "WaitAndRetryForever(", Attempts, "retries forever"),
+        rule(CSharp, "WaitAndRetryForeverAsync(", Attempts, "retries forever"),
+        Rule {
+            scope: Scope::Statement,
+            bounded_by: &["SizeLimit"],
+            file_bounds: &["SizeLimit"],
+            ..rule(CSharp, "new MemoryCache(", Size, "is a cache without `SizeLimit`")
+        },
+        Rule {
+            scope: Scope::Statement,
+            bounded_by: &["SizeLimit"],
+            file_bounds: &["SizeLimit"],
+            ..rule(CSharp, "AddMemoryCache(", Size, "registers a cache without `SizeLimit`")
+        },
+    ]);
+    rules
+});
+
+/// Every rule's marker, plus the loop heads of hand-written retries.
+static MARKERS: std::sync::LazyLock<crate::support::Markers> = std::sync::LazyLock::new(|| {
+    let mut words: Vec<&str> = RULES.iter().map(|r| r.marker).collect();
+    words.extend(LOOP_HEADS.iter().map(|(head, _)| *head));
+    crate::support::Markers::exact(&words)
+});
+
+/// Loops that run until something inside leaves them.
+const LOOP_HEADS: [(&str, Language); 4] = [
+    ("while True:", Language::Python),
+    ("for {", Language::Go),
+    ("while (true)", Language::JavaScript),
+    ("for (;;)", Language::JavaScript),
+];
+
+/// Most bytes of a call or statement read after its marker.
+const MAX_CALL_BYTES: usize = 4096;
+
+/// The text of the call that starts at `at`: up to the close of the first bracket it opens
+/// (brackets inside string literals skipped), the end of the statement, or the line.
+fn call_text(text: &str, at: usize, scope: Scope) -> &str {
+    let end = (at + MAX_CALL_BYTES).min(text.len());
+    let end = (0..=end)
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(at);
+    let rest = &text[at..end];
+    let line_end = rest.find('\n').unwrap_or(rest.len());
+    match scope {
+        Scope::Line => &rest[..line_end],
+        Scope::Call | Scope::Statement => {
+            let (mut depth, mut opened) = (0i32, false);
+            let mut quote: Option<char> = None;
+            let mut previous = '\0';
+            for (i, c) in rest.char_indices() {
+                match quote {
+                    Some(q) if c == q && previous != '\\' => quote = None,
+                    Some(_) => {}
+                    None => match c {
+                        '"' | '\'' | '`' => quote = Some(c),
+                        '(' | '{' | '[' => {
+                            depth += 1;
+                            opened = true;
+                        }
+                        ')' | '}' | ']' => {
+                            depth -= 1;
+                            if depth < 0 || (opened && depth == 0 && scope == Scope::Call) {
+                                return &rest[..=i];
+                            }
+                        }
+                        ';' if depth <= 0 && scope == Scope::Statement => return &rest[..i],
+                        // A statement without `;` (Kotlin, a chain ending the line) ends at a
+                        // line break outside brackets whose next line does not continue it.
+                        '\n' if depth <= 0
+                            && scope == Scope::Statement
+                            && !rest[i + 1..].trim_start().starts_with('.') =>
+                        {
+                            return &rest[..i];
+                        }
+                        _ => {}
+                    },
+                }
+                previous = c;
+            }
+            rest
+        }
+    }
+}
+
+/// Whether the marker at `at` starts a name: the byte before it is not part of an identifier or
+/// a qualified path (`self.fetch(`, `redis::Client::new()`, `prefetch(` are other functions).
+/// A qualifier naming the library itself (`reqwest::Client::builder()`,
+/// `functools.lru_cache(`) is the same call.
+fn starts_a_name(text: &str, at: usize, marker: &str) -> bool {
+    if marker.starts_with('@') || marker.starts_with("new ") || marker.contains(' ') {
+        return true;
+    }
+    let before = &text[..at];
+    match before.chars().next_back() {
+        Some(c) if c.is_alphanumeric() || matches!(c, '_' | '$') => false,
+        // A method (`policy.WaitAndRetryForever(`, `services.AddMemoryCache(`).
+        Some('.') if marker.starts_with(char::is_uppercase) && !marker.contains(['.', ':']) => true,
+        Some('.' | ':') => {
+            let qualifier = before
+                .trim_end_matches([':', '.'])
+                .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or_default();
+            matches!(
+                qualifier,
+                "reqwest" | "functools" | "ureq" | "sync" | "future" | "lru"
+            )
+        }
+        _ => true,
+    }
+}
+
+/// A `@cache`-style decorator on a function that takes no arguments (but `self`/`cls`) holds
+/// one entry: bounded.
+fn decorates_argumentless_function(lines: &[&str], index: usize) -> bool {
+    let Some(def) =
+        lines.iter().skip(index + 1).take(8).find(|l| {
+            l.trim_start().starts_with("def ") || l.trim_start().starts_with("async def ")
+        })
+    else {
+        return false;
+    };
+    let Some(open) = def.find('(') else {
+        return false;
+    };
+    let params = def[open + 1..].split(')').next().unwrap_or_default();
+    params
+        .split(',')
+        .map(|p| p.split(':').next().unwrap_or_default().trim())
+        .all(|p| p.is_empty() || p == "self" || p == "cls")
+}
+
+/// Server-side JavaScript by its path: where a hanging `fetch` holds a request of the
+/// service's own (browser code is left alone; a browser gives up on its own).
+fn server_side(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    if std::path::Path::new(&lower)
+        .extension()
+        .is_some_and(|e| e == "tsx" || e == "jsx")
+    {
+        return false;
+    }
+    lower.split('/').any(|part| {
+        matches!(
+            part,
+            "server"
+                | "api"
+                | "worker"
+                | "workers"
+                | "backend"
+                | "lambda"
+                | "lambdas"
+                | "functions"
+                | "jobs"
+                | "cron"
+        )
+    }) || lower
+        .rsplit('/')
+        .next()
+        .is_some_and(|name| name.starts_with("route."))
+}
+
+/// The body of a loop whose head is on line `index`: the indented block (Python) or the
+/// braces (others), at most 80 lines.
+fn loop_body<'t>(lines: &[&'t str], index: usize, language: Language) -> Vec<&'t str> {
+    let head = lines[index];
+    let indent = head.len() - head.trim_start().len();
+    if language == Language::Python {
+        return lines
+            .iter()
+            .skip(index + 1)
+            .take(80)
+            .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent)
+            .copied()
+            .collect();
+    }
+    let mut depth = 0i32;
+    let mut body = Vec::new();
+    for line in lines.iter().skip(index).take(80) {
+        depth += line.matches('{').count() as i32 - line.matches('}').count() as i32;
+        body.push(*line);
+        if depth <= 0 && body.len() > 1 {
+            break;
+        }
+    }
+    body
+}
+
+/// Whether a loop is a retry that never gives up: it sleeps after an error, leaves only on
+/// success (`return`/`break`), never re-raises, and counts no attempts.
+fn unbounded_retry_loop(body: &[&str], language: Language) -> bool {
+    let text = body.join("\n");
+    let sleeps = ["sleep(", "Sleep(", "setTimeout", "delay("]
+        .iter()
+        .any(|w| text.contains(w));
+    let catches = match language {
+        Language::Python => text.contains("except"),
+        Language::Go => text.contains("err != nil"),
+        _ => text.contains("catch"),
+    };
+    let leaves = text.contains("return") || text.contains("break");
+    let gives_up = match language {
+        Language::Python => text.contains("raise"),
+        Language::Go => text.contains("panic(") || text.contains("log.Fatal"),
+        _ => text.contains("throw"),
+    };
+    let counts = [
+        "attempt",
+        "retries",
+        "retry_count",
+        "retryCount",
+        "tries",
+        "maxRetries",
+        "max_retries",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+        || text.contains(" >= ")
+        || text.contains(" > ")
+        || text.contains("deadline")
+        || text.contains("ctx.Done()")
+        || text.contains("ctx.Err()");
+    sleeps && catches && leaves && !gives_up && !counts
+}
+
+/// A call site that lacks its bound: line (0-based), column (0-based byte), the call's name
+/// and what is missing.
+#[derive(Debug, PartialEq)]
+struct Unbounded {
+    line: usize,
+    column: usize,
+    call: String,
+    missing: &'static str,
+    bound: Bound,
+}
+
+/// The unbounded call sites of one production source file.
+fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
+    let lines: Vec<&str> = text.lines().collect();
+    // Rust keeps its unit tests in a `#[cfg(test)] mod tests { ... }` at the end.
+    let production_lines = if language == Language::Rust {
+        (0..lines.len())
+            .find(|&index| crate::paths::rust_test_module_starts(&lines[index..]))
+            .unwrap_or(lines.len())
+    } else {
+        lines.len()
+    };
+    let mut found = Vec::new();
+    let bytes = text.as_bytes();
+    let (mut line, mut counted_to) = (0usize, 0usize);
+    let mut literals = match language {
+        Language::Python => crate::support::Literals::new(&['"', '\''], "#"),
+        Language::JavaScript => crate::support::Literals::new(&['"', '\'', '`'], "//"),
+        // Rust's `'a` lifetimes and JVM/Go/C# char literals are no strings to track.
+        _ => crate::support::Literals::new(&['"'], "//"),
+    };
+    for (pattern, start, _) in MARKERS.find_iter(bytes) {
+        line += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count();
+        counted_to = start;
+        if line >= production_lines {
+            break;
+        }
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let column = start - line_start;
+        let before = text[line_start..start].trim_start();
+        // Comments.
+        if before.starts_with("//")
+            || before.starts_with('#')
+            || before.starts_with('*')
+            || before.starts_with("/*")
+        {
+            continue;
+        }
+        if literals.inside(text, start) {
+            continue;
+        }
+        if let Some(rule) = RULES.get(pattern) {
+            if rule.language != language
+                || !starts_a_name(text, start, rule.marker)
+                || (!rule.file_needs.is_empty()
+                    && !rule.file_needs.iter().any(|w| text.contains(w)))
+                || rule.file_bounds.iter().any(|w| text.contains(w))
+            {
+                continue;
+            }
+            // `@retry` and `@cache` must be the whole decorator name.
+            if rule.marker.starts_with('@')
+                && text[start + rule.marker.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            {
+                continue;
+            }
+            if rule.marker == "fetch(" && !server_side(path) {
+                continue;
+            }
+            // A function's own definition (`async function fetch(`, `def fetch(`).
+            if ["function ", "def ", "fn ", "func "]
+                .iter()
+                .any(|d| before.ends_with(d))
+            {
+                continue;
+            }
+            let call = call_text(text, start, rule.scope);
+            if !rule.only_with.is_empty() && !rule.only_with.iter().any(|w| call.contains(w)) {
+                continue;
+            }
+            if rule.bounded_by.iter().any(|w| call.contains(w)) {
+                continue;
+            }
+            // Go bounds a request by its context: a deadline set just before the call.
+            if language == Language::Go
+                && rule.bound == Bound::Timeout
+                && lines[line.saturating_sub(30)..=line].iter().any(|l| {
+                    l.contains("context.WithTimeout(") || l.contains("context.WithDeadline(")
+                })
+            {
+                continue;
+            }
+            if rule.bound == Bound::Size
+                && language == Language::Python
+                && decorates_argumentless_function(&lines, line)
+            {
+                continue;
+            }
+            found.push(Unbounded {
+                line,
+                column,
+                call: rule.marker.trim_end_matches(['(', '{', '.']).to_owned(),
+                missing: rule.missing,
+                bound: rule.bound,
+            });
+        } else {
+            let (head, head_language) = LOOP_HEADS[pattern - RULES.len()];
+            if head_language != language || !before.is_empty() && !before.ends_with('}') {
+                continue;
+            }
+            if unbounded_retry_loop(&loop_body(&lines, line, language), language) {
+                found.push(Unbounded {
+                    line,
+                    column,
+                    call: head.trim_end_matches([':', '{', ' ']).to_owned(),
+                    missing: "retries until it succeeds: no attempt limit, no deadline",
+                    bound: Bound::Attempts,
+                });
+            }
+        }
+    }
+    found
+}
+
+impl Gate for ResilienceBounds {
+    fn meta(&self) -> &'static GateMeta {
+        &META
+    }
+
+    fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
+        let classified = crate::classify::classified(cx)?;
+        let (mut files, mut sites) = (0u64, 0u64);
+        for class in classified.iter().filter(|c| c.production_source()) {
+            let Some(language) = class.language() else {
+                continue;
+            };
+            if language == Language::Ruby {
+                continue;
+            }
+            let Some(bytes) = crate::support::read_source_into(cx, out, &class.path)? else {
+                continue;
+            };
+            files += 1;
+            if !MARKERS.is_match(&bytes[..]) {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            for site in unbounded(&class.path, &text, language) {
+                sites += 1;
+                let help = match site.bound {
+                    Bound::Timeout => "give the call a timeout shorter than its caller's deadline",
+                    Bound::Attempts => {
+                        "stop after a few attempts (with exponential backoff and jitter) and let the error surface"
+                    }
+                    Bound::Size => "give the cache a maximum size (and entries a time to live)",
+                };
+                out.finding(
+                    cx.finding(
+                        format!("`{}` {}", site.call, site.missing),
+                        crate::support::span_location(
+                            &class.path,
+                            crate::support::point(
+                                u32::try_from(site.line + 1).unwrap_or(u32::MAX),
+                                u32::try_from(site.column + 1).unwrap_or(u32::MAX),
+                            ),
+                        ),
+                    )
+                    .identity(format!("{}:{}:{}", class.path, site.line + 1, site.call))
+                    .help(help)
+                    .build(),
+                );
+            }
+        }
+        if files > 0 {
+            out.examined("source files", files);
+            out.count("call sites", sites);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(path: &str, text: &str, language: Language) -> Vec<String> {
+        unbounded(path, text, language)
+            .into_iter()
+            .map(|u| format!("{}:{} {}", u.line + 1, u.column + 1, u.call))
+            .collect()
+    }
+
+    #[test]
+    fn python_calls_retries_and_caches() {
+        let text = r#"import requests, functools
+from tenacity import retry, stop_after_attempt
+
+def a():
+    requests.get(URL)
+    requests.post(
+        URL,
+        json=body,
+        timeout=5,
+    )
+    # requests.get(URL) in a comment
+    s = "requests.get(URL)"
+
+@retry
+def b():
+    pass
+
+@retry(stop=stop_after_attempt(3))
+def c():
+    pass
+
+@retry_if_x
+def d():
+    pass
+
+@functools.lru_cache(maxsize=None)
+def e(key):
+    pass
+
+@functools.cache
+def settings():
+    pass
+
+@functools.cache
+def lookup(key: str):
+    pass
+"#;
+        assert_eq!(
+            found("app/x.py", text, Language::Python),
+            [
+                "5:5 requests.get",
+                "14:1 @retry",
+                "26:12 lru_cache(maxsize=None)",
+                "34:1 @functools.cache"
+            ]
+        );
+    }
+
+    #[test]
+    fn rust_go_js_jvm_and_csharp() {
+        assert_eq!(
+            found(
+                "src/x.rs",
+                "use reqwest::Client;\nfn a() {\n    let c = Client::new();\n    let d = reqwest::Client::builder().timeout(T).build()?;\n    let e = reqwest::Client::builder()\n        .user_agent(UA)\n        .build()?;\n    let r = redis::Client::new();\n}\n#[cfg(test)]\nmod tests {\n    fn t() { reqwest::get(U); }\n}\n",
+                Language::Rust
+            ),
+            ["3:13 Client::new()", "5:22 Client::builder()"]
+        );
+        assert_eq!(
+            found(
+                "cmd/x.go",
+                "resp, err := http.Get(url)\nc := &http.Client{\n\tTimeout: 5 * time.Second,\n}\nd := &http.Client{}\n",
+                Language::Go
+            ),
+            ["1:14 http.Get", "5:7 http.Client"]
+        );
+        assert_eq!(
+            found(
+                "src/server/x.ts",
+                "const r = await fetch(url);\nconst s = await fetch(url, { signal });\nawait axios.get(url);\nthis.prefetch(url);\n",
+                Language::JavaScript
+            ),
+            ["1:17 fetch", "3:7 axios.get"]
+        );
+        assert_eq!(
+            found("src/components/x.ts", "fetch(url)\n", Language::JavaScript),
+            Vec::<String>::new()
+        );
+        // Options with an abort signal, built before the call.
+        assert!(found("src/server/x.ts", "const options = { signal: AbortSignal.timeout(5000) };\nawait fetch(url, options);\n", Language::JavaScript).is_empty());
+        // A Go request whose context has a deadline.
+        assert!(found("cmd/x.go", "ctx, cancel := context.WithTimeout(ctx, t)\ndefer cancel()\nresp, err := http.DefaultClient.Do(req.WithContext(ctx))\n", Language::Go).is_empty());
+        // Guava caches bounded by expiry or by the collector.
+        assert!(found("src/A.java", "c = CacheBuilder.newBuilder().expireAfterWrite(d).build();\nm = CacheBuilder.newBuilder().softValues().build();\n", Language::Jvm).is_empty());
+        assert_eq!(
+            found(
+                "src/A.java",
+                "var c = HttpClient.newHttpClient();\nvar b = HttpClient.newBuilder()\n    .connectTimeout(Duration.ofSeconds(2))\n    .build();\nCache<K, V> c = Caffeine.newBuilder().recordStats().build();\n",
+                Language::Jvm
+            ),
+            [
+                "1:9 HttpClient.newHttpClient()",
+                "5:17 Caffeine.newBuilder()"
+            ]
+        );
+        assert_eq!(
+            found(
+                "src/A.cs",
+                "client.Timeout = Timeout.InfiniteTimeSpan;\nPolicy.Handle<X>().WaitAndRetryForeverAsync(i => d);\nservices.AddMemoryCache();\n",
+                Language::CSharp
+            ),
+            [
+                "1:18 Timeout.InfiniteTimeSpan",
+                "2:20 WaitAndRetryForeverAsync",
+                "3:10 AddMemoryCache"
+            ]
+        );
+    }
+
+    #[test]
+    fn hand_written_retry_loops() {
+        let forever = "def call():\n    while True:\n        try:\n            return fetch()\n        except Error:\n            time.sleep(1)\n";
+        assert_eq!(found("a.py", forever, Language::Python), ["2:5 while True"]);
+        let counted = "def call():\n    attempt = 0\n    while True:\n        try:\n            return fetch()\n        except Error:\n            attempt += 1\n            if attempt > 5:\n                raise\n            time.sleep(1)\n";
+        assert!(found("a.py", counted, Language::Python).is_empty());
+        // A worker loop never leaves on success: it is no retry.
+        let worker = "def run():\n    while True:\n        try:\n            handle(queue.get())\n        except Error:\n            log()\n            time.sleep(1)\n";
+        assert!(found("a.py", worker, Language::Python).is_empty());
+        let go = "for {\n\tresp, err := call()\n\tif err != nil {\n\t\ttime.Sleep(time.Second)\n\t\tcontinue\n\t}\n\treturn resp\n}\n";
+        assert_eq!(found("a.go", go, Language::Go), ["1:1 for"]);
+    }
+}
