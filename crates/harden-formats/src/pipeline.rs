@@ -105,6 +105,13 @@ pub struct Job {
     pub condition: Option<Text>,
     /// The job's environment: `env:` (GitHub), `variables:` (GitLab).
     pub variables: Vec<(String, Text)>,
+    /// The jobs it waits for (`needs:`), `None` where it does not say: a GitLab job then
+    /// waits for every job of the earlier stages.
+    pub needs: Option<Vec<String>>,
+    /// `stage:` (GitLab; `test` where unset, as GitLab defaults).
+    pub stage: Option<String>,
+    /// The deployment environment it targets: `environment:` or `environment.name:`.
+    pub environment: Option<String>,
 }
 
 /// A parsed pipeline file.
@@ -126,6 +133,8 @@ pub struct Pipeline {
     /// The environment of every job: the workflow's `env:` (GitHub), top-level `variables:`
     /// (GitLab).
     pub variables: Vec<(String, Text)>,
+    /// GitLab's `stages:` in order (its default list where unset); empty for GitHub.
+    pub stages: Vec<String>,
 }
 
 /// Parses a pipeline file of `kind`.
@@ -161,6 +170,24 @@ fn pairs(node: Option<&Node>, logical: &str) -> Vec<(String, Text)> {
             .collect()
     })
     .unwrap_or_default()
+}
+
+/// `needs:` as job ids: a word, a list of words, or GitLab's `- job: name` entries.
+fn needs(node: Option<&Node>) -> Option<Vec<String>> {
+    let node = node?;
+    Some(match &node.value {
+        Value::Seq(items) => items
+            .iter()
+            .filter_map(|item| item.get("job").unwrap_or(item).scalar_text())
+            .collect(),
+        _ => node.scalar_text().into_iter().collect(),
+    })
+}
+
+/// `environment:` as a name: a word, or a mapping's `name:`.
+fn environment(node: Option<&Node>) -> Option<String> {
+    let node = node?;
+    node.get("name").unwrap_or(node).scalar_text()
 }
 
 fn permissions(node: &Node) -> Permissions {
@@ -287,6 +314,9 @@ fn github_workflow(root: &Node) -> Pipeline {
                             .get("continue-on-error")
                             .and_then(|n| text(n, format!("{logical}.continue-on-error"))),
                         condition: job.get("if").and_then(|n| text(n, format!("{logical}.if"))),
+                        needs: needs(job.get("needs")),
+                        stage: None,
+                        environment: environment(job.get("environment")),
                     }
                 })
                 .collect()
@@ -312,6 +342,7 @@ fn github_workflow(root: &Node) -> Pipeline {
         includes: Vec::new(),
         typed_inputs,
         variables: pairs(root.get("env"), "env"),
+        stages: Vec::new(),
     }
 }
 
@@ -341,10 +372,14 @@ fn github_action(root: &Node) -> Pipeline {
             continue_on_error: None,
             condition: None,
             variables: Vec::new(),
+            needs: None,
+            stage: None,
+            environment: None,
         }],
         includes: Vec::new(),
         typed_inputs: Vec::new(),
         variables: Vec::new(),
+        stages: Vec::new(),
     }
 }
 
@@ -474,6 +509,13 @@ fn gitlab(root: &Node) -> Pipeline {
                 condition: job
                     .get("when")
                     .and_then(|n| text(n, format!("{logical}.when"))),
+                needs: needs(job.get("needs")),
+                stage: Some(
+                    job.get("stage")
+                        .and_then(Node::scalar_text)
+                        .unwrap_or_else(|| "test".to_owned()),
+                ),
+                environment: environment(job.get("environment")),
             }
         })
         .collect::<Vec<Job>>();
@@ -513,6 +555,9 @@ fn gitlab(root: &Node) -> Pipeline {
             continue_on_error: None,
             condition: None,
             variables: Vec::new(),
+            needs: None,
+            stage: None,
+            environment: None,
         });
     }
     Pipeline {
@@ -523,6 +568,21 @@ fn gitlab(root: &Node) -> Pipeline {
         includes,
         typed_inputs: Vec::new(),
         variables: pairs(root.get("variables"), "variables"),
+        // GitLab's default stages where the file lists none.
+        stages: root.get("stages").map_or_else(
+            || {
+                [".pre", "build", "test", "deploy", ".post"]
+                    .map(str::to_owned)
+                    .to_vec()
+            },
+            |stages| {
+                stages
+                    .items()
+                    .iter()
+                    .filter_map(Node::scalar_text)
+                    .collect()
+            },
+        ),
     }
 }
 

@@ -37,6 +37,7 @@ pub fn registry() -> Registry {
     register!(registry, crate::r4::ci_injection::CiInjection);
     register!(registry, crate::r4::pinning_images::PinningImages);
     register!(registry, crate::r4::docker_hygiene::DockerHygiene);
+    register!(registry, crate::r4::deploy_promotion::DeployPromotion);
     register!(registry, crate::live::input::InputRejected);
     register!(registry, crate::r6::mocks_production::MocksProduction);
     register!(registry, crate::live::idempotency::Idempotency);

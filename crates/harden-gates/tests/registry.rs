@@ -29,6 +29,7 @@ const SPEC: &[(&str, Option<&str>)] = &[
     ("R4.ci.permissions", None),
     ("R4.ci.injection", None),
     ("R4.docker.hygiene", None),
+    ("R4.deploy.promotion", None),
     ("R4.vulns", None),
     ("R4.sbom", None),
     ("R5.input.rejected", None),

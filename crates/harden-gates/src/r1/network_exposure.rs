@@ -680,9 +680,11 @@ fn compose_exposures(documents: &[Node]) -> Vec<(u32, u32, String)> {
 fn development_compose(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    lower
-        .split('/')
-        .any(|dir| dir == ".devcontainer" || dir == "dev" || dir == "local")
+    let dirs = lower.rsplit_once('/').map_or("", |(dirs, _)| dirs);
+    // A hidden directory (`.devcontainer/`, `.worktree-container/`) sets up a developer's
+    // machine.
+    dirs.split('/')
+        .any(|dir| dir.starts_with('.') || dir == "dev" || dir == "local")
         || name.contains("override")
         || name
             .split(['.', '-', '_'])
@@ -1030,6 +1032,7 @@ resource "google_sql_database_instance" "db" {
         for path in [
             "docker-compose.dev.yml",
             ".devcontainer/docker-compose.yml",
+            ".worktree-container/docker-compose.yml",
             "docker-compose.override.yml",
             "compose.local.yaml",
         ] {

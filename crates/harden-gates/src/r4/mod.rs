@@ -5,6 +5,7 @@ pub(crate) mod ci_ignore_errors;
 pub(crate) mod ci_injection;
 pub(crate) mod ci_maintained;
 pub(crate) mod ci_permissions;
+pub(crate) mod deploy_promotion;
 pub(crate) mod docker_hygiene;
 mod images;
 pub(crate) mod lockfiles;

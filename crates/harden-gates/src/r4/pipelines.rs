@@ -94,6 +94,20 @@ const REPORTS_PARSE_ERRORS: &str = "R4.pinning.actions";
 /// Every pipeline file (and GitLab local include) parsed; a file that does not parse becomes a
 /// finding of [`REPORTS_PARSE_ERRORS`] at the parser's position, and is not examined elsewhere.
 pub(crate) fn load(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<Vec<Source>, GateError> {
+    let (sources, read) = load_uncounted(cx, out)?;
+    if read > 0 {
+        out.examined("pipelines", read);
+    }
+    Ok(sources)
+}
+
+/// [`load`] for a gate that judges only some pipelines (deploys, pushes) and counts what it
+/// judged itself: the sources and how many files were read.
+pub(crate) fn load_uncounted(
+    cx: &GateCx<'_>,
+    out: &mut GateOutput,
+) -> Result<(Vec<Source>, u64), GateError> {
+    let mut read = 0;
     let mut queue: Vec<(String, Kind)> = cx
         .repo()
         .files()?
@@ -111,7 +125,7 @@ pub(crate) fn load(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<Vec<Source>,
             continue;
         };
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        out.examined("pipelines", 1);
+        read += 1;
         match pipeline::parse(kind, &text) {
             Ok(parsed) => {
                 for include in &parsed.includes {
@@ -159,7 +173,7 @@ pub(crate) fn load(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<Vec<Source>,
         }
     }
     sources.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(sources)
+    Ok((sources, read))
 }
 
 /// How messages name a step: by its `name:`, else the action it uses, else its place

@@ -59,6 +59,9 @@ enabled = false   # cloud logins and Terraform live in the platform team's repos
 [gates."R7.resilience.bounds"]
 enabled = false   # the service's code lives in its own repository
 
+[gates."R4.deploy.promotion"]
+enabled = false   # deploys run from the platform team's repository
+
 [gates."R1.network.exposure"]
 enabled = false   # security groups and manifests live in the platform team's repository
 
