@@ -25,6 +25,8 @@ pub struct TerraformError {
 #[derive(Debug)]
 pub struct Terraform {
     body: Body,
+    /// The file's text, for the raw text of a span.
+    text: String,
     /// Byte offset of each line's start, for turning spans into lines.
     line_starts: Vec<usize>,
 }
@@ -51,7 +53,11 @@ impl Terraform {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(at, _)| at + 1))
             .collect();
-        Ok(Self { body, line_starts })
+        Ok(Self {
+            body,
+            text: text.to_owned(),
+            line_starts,
+        })
     }
 
     /// The file's top-level body.
@@ -71,6 +77,11 @@ impl Terraform {
                 block,
             })
         })
+    }
+
+    /// The text a span covers, as written (empty for `None` or a span outside the file).
+    pub fn source(&self, span: Option<Range<usize>>) -> &str {
+        span.and_then(|s| self.text.get(s)).unwrap_or_default()
     }
 
     /// The 1-based line and column of a parsed item (a block, an attribute, an expression).

@@ -1,6 +1,8 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use harden_formats::pipeline::{Job, Kind, Permissions, Pipeline, Step};
-use harden_formats::terraform::{Terraform, argument, literal_bool, literal_str, object_value};
+use harden_formats::terraform::{
+    Span, Terraform, argument, literal_bool, literal_str, object_value,
+};
 use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Target};
 
 use crate::classify::Language;
@@ -32,7 +34,15 @@ aws_secret_access_key`, `gcloud auth activate-service-account --key-file`, `az l
 (`aws_iam_access_key`), service account keys (`google_service_account_key`) and storage \
 accounts that keep shared-key access on (`azurerm_storage_account` without \
 `shared_access_key_enabled = false`, an AzAPI `Microsoft.Storage/storageAccounts` without \
-`allowSharedKeyAccess = false`; a variable there is the caller's decision). And it reads production code that builds credentials from \
+`allowSharedKeyAccess = false`; a variable there is the caller's decision), databases and services \
+that accept passwords or keys where Entra ID or IAM alone would do (`azurerm_mssql_server` without \
+`azuread_authentication_only = true`, `azurerm_postgresql_flexible_server` without \
+`password_auth_enabled = false`, Cosmos DB, Redis, Service Bus, Event Hubs, AI Search, Cognitive \
+Services and Web PubSub with local authentication on, a container registry's admin user, Cloud \
+SQL built-in users with passwords), and web and function apps whose settings or connection \
+strings carry a key (`AccountKey=`, `SharedAccessKey=`, `Password=`, a `primary_access_key` or \
+`primary_connection_string` reference). It reads Kubernetes workloads and ConfigMaps whose \
+environment carries such a connection string. And it reads production code that builds credentials from \
 a key where the SDK's default chain would find the workload's identity: AWS static credentials \
 (boto3's `aws_access_key_id=`, Go's `NewStaticCredentialsProvider`, Java's `AwsBasicCredentials`, \
 Rust's `Credentials::from_keys`, `new AWS.Credentials`), Azure's `StorageSharedKeyCredential` \
@@ -60,6 +70,7 @@ const ITEMS: Items = Items {
         ".gitlab-ci.yml",
         ".gitlab-ci.yaml",
         "**/*.tf",
+        "**/*.yaml",
         "**/*.py",
         "**/*.js",
         "**/*.ts",
@@ -416,21 +427,109 @@ const KEY_RESOURCES: [(&str, &str); 2] = [
     ),
 ];
 
-fn check_terraform(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, tf: &Terraform) {
+/// Azure services that can turn their own keys and passwords off in favour of Entra ID: the
+/// resource type, the argument, the value that turns local authentication off, whether unset
+/// leaves it on, and what the keys are.
+const LOCAL_AUTH: [(&str, &str, bool, &str); 7] = [
+    (
+        "azurerm_cosmosdb_account",
+        "local_authentication_disabled",
+        true,
+        "account keys",
+    ),
+    (
+        "azurerm_redis_cache",
+        "access_keys_authentication_enabled",
+        false,
+        "access keys",
+    ),
+    (
+        "azurerm_servicebus_namespace",
+        "local_auth_enabled",
+        false,
+        "shared access keys",
+    ),
+    (
+        "azurerm_eventhub_namespace",
+        "local_auth_enabled",
+        false,
+        "shared access keys",
+    ),
+    (
+        "azurerm_search_service",
+        "local_authentication_enabled",
+        false,
+        "API keys",
+    ),
+    (
+        "azurerm_cognitive_account",
+        "local_auth_enabled",
+        false,
+        "API keys",
+    ),
+    (
+        "azurerm_web_pubsub",
+        "local_auth_enabled",
+        false,
+        "access keys",
+    ),
+];
+
+/// Web and function apps whose settings hand the application its connection strings.
+const APP_SETTINGS: [&str; 7] = [
+    "azurerm_linux_web_app",
+    "azurerm_windows_web_app",
+    "azurerm_linux_function_app",
+    "azurerm_windows_function_app",
+    "azurerm_app_service",
+    "azurerm_function_app",
+    "azurerm_container_app",
+];
+
+/// Words of a connection string or reference that carry a key or password.
+const KEYED_VALUES: [&str; 9] = [
+    "accountkey=",
+    "sharedaccesskey=",
+    "password=",
+    "pwd=",
+    "primary_access_key",
+    "secondary_access_key",
+    "primary_connection_string",
+    "secondary_connection_string",
+    "primary_key",
+];
+
+/// The keyed word in a value, if any (compared without case).
+fn keyed_value(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    KEYED_VALUES.iter().copied().find(|w| lower.contains(w))
+}
+
+/// A Terraform finding: where, what and the fix.
+struct TfFinding {
+    at: Option<std::ops::Range<usize>>,
+    message: String,
+    help: &'static str,
+}
+
+/// The long-lived keys and passwords one Terraform file provisions or hands out.
+fn terraform_findings(tf: &Terraform) -> Vec<TfFinding> {
+    let mut found = Vec::new();
     for resource in tf.resources() {
         let (kind, name) = (resource.kind, resource.name);
         let body = &resource.block.body;
-        let (line, column) = tf.position(resource.block);
-        let at = || crate::support::span_location(path, crate::support::point(line, column));
+        let mut push = |at: Option<std::ops::Range<usize>>, message: String, help: &'static str| {
+            found.push(TfFinding {
+                at: at.or_else(|| resource.block.span()),
+                message: format!("{kind}.{name} {message}"),
+                help,
+            });
+        };
         if let Some((_, why)) = KEY_RESOURCES.iter().find(|(k, _)| *k == kind) {
-            out.finding(
-                cx.finding(
-                    format!("{kind}.{name} creates a long-lived key: {why}"),
-                    at(),
-                )
-                .identity(format!("tf:{path}:{kind}.{name}"))
-                .help("remove the key resource; grant the workload an identity the cloud issues short-lived credentials to")
-                .build(),
+            push(
+                None,
+                format!("creates a long-lived key: {why}"),
+                "remove the key resource; grant the workload an identity the cloud issues short-lived credentials to",
             );
         } else if kind == "azapi_resource"
             && argument(body, "type")
@@ -444,14 +543,10 @@ fn check_terraform(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, tf: &Terra
                 .and_then(|b| object_value(b, "properties"))
                 .and_then(|p| object_value(p, "allowSharedKeyAccess"));
             if setting.is_none_or(|v| literal_bool(v) == Some(true)) {
-                out.finding(
-                    cx.finding(
-                        format!("{kind}.{name} (a storage account) keeps shared-key access on: anyone holding one of the account's two keys can read and write every container"),
-                        at(),
-                    )
-                    .identity(format!("tf:{path}:{kind}.{name}"))
-                    .help("set `allowSharedKeyAccess = false` in the body's properties and grant access with Entra ID roles (managed identities)")
-                    .build(),
+                push(
+                    None,
+                    "(a storage account) keeps shared-key access on: anyone holding one of the account's two keys can read and write every container".to_owned(),
+                    "set `allowSharedKeyAccess = false` in the body's properties and grant access with Entra ID roles (managed identities)",
                 );
             }
         } else if kind == "azurerm_storage_account"
@@ -459,16 +554,200 @@ fn check_terraform(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, tf: &Terra
             && argument(body, "shared_access_key_enabled")
                 .is_none_or(|v| literal_bool(v) == Some(true))
         {
+            push(
+                None,
+                "keeps shared-key access on: anyone holding one of the account's two keys can read and write every container".to_owned(),
+                "set `shared_access_key_enabled = false` and grant access with Entra ID roles (managed identities)",
+            );
+        } else if kind == "azurerm_mssql_server" {
+            // Entra ID only, or the caller's decision (a variable).
+            let entra_only = body.get_blocks("azuread_administrator").any(|admin| {
+                argument(&admin.body, "azuread_authentication_only")
+                    .is_some_and(|v| literal_bool(v) != Some(false))
+            });
+            if !entra_only {
+                push(
+                    None,
+                    "accepts SQL logins with passwords: no `azuread_administrator` with `azuread_authentication_only = true`".to_owned(),
+                    "make Entra ID the only way in (`azuread_authentication_only = true`) and connect with managed identities",
+                );
+            }
+        } else if kind == "azurerm_postgresql_flexible_server" {
+            let password = body
+                .get_blocks("authentication")
+                .next()
+                .map_or(Some(true), |auth| {
+                    argument(&auth.body, "password_auth_enabled").map_or(Some(true), literal_bool)
+                });
+            if password == Some(true) {
+                push(
+                    None,
+                    "accepts password logins: no `authentication { password_auth_enabled = false }`".to_owned(),
+                    "enable Entra ID authentication, turn password authentication off and connect with managed identities",
+                );
+            }
+        } else if kind == "azurerm_container_registry"
+            && argument(body, "admin_enabled").and_then(literal_bool) == Some(true)
+        {
+            push(
+                body.get_attribute("admin_enabled").and_then(Span::span),
+                "enables the admin user: one shared username and password for the whole registry"
+                    .to_owned(),
+                "turn the admin user off and pull with the workload's managed identity (AcrPull)",
+            );
+        } else if kind == "google_sql_user"
+            && argument(body, "password").is_some()
+            && argument(body, "type")
+                .and_then(literal_str)
+                .is_none_or(|t| t == "BUILT_IN")
+        {
+            push(
+                body.get_attribute("password").and_then(Span::span),
+                "is a built-in database user with a password".to_owned(),
+                "use IAM database authentication (`type = \"CLOUD_IAM_SERVICE_ACCOUNT\"`) and connect through the Cloud SQL connector",
+            );
+        } else if let Some((_, key, off, keys)) = LOCAL_AUTH.iter().find(|(k, ..)| *k == kind) {
+            let setting = argument(body, key);
+            let on = setting.map_or(Some(true), |v| literal_bool(v).map(|b| b != *off));
+            if on == Some(true) {
+                push(
+                    body.get_attribute(key).and_then(Span::span),
+                    format!(
+                        "keeps {keys} on: whoever holds one has the service without an identity"
+                    ),
+                    "turn local authentication off and grant access with Entra ID roles (managed identities)",
+                );
+            }
+        } else if APP_SETTINGS.contains(&kind) {
+            let settings = body
+                .get_attribute("app_settings")
+                .into_iter()
+                .map(|a| (a.span(), tf.source(a.span())))
+                .chain(
+                    body.get_blocks("connection_string")
+                        .map(|b| (b.span(), tf.source(b.span()))),
+                )
+                .chain(
+                    body.get_blocks("secret")
+                        .chain(body.get_blocks("env"))
+                        .map(|b| (b.span(), tf.source(b.span()))),
+                );
+            for (span, text) in settings {
+                if let Some(word) = keyed_value(text) {
+                    push(
+                        span,
+                        format!("hands the application a connection string with a key (`{word}`)"),
+                        "give the app a managed identity and let its SDK's default credential reach the service; delete the key from the settings",
+                    );
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Words that start a keyed connection string in a manifest.
+static MANIFEST_MARKERS: std::sync::LazyLock<crate::support::Markers> =
+    std::sync::LazyLock::new(|| {
+        crate::support::Markers::cased(&["AccountKey=", "SharedAccessKey=", "Password=", "Pwd="])
+    });
+
+/// Environment values of Kubernetes workloads and ConfigMap entries that carry a keyed
+/// connection string: the node, the variable's name and the keyed word.
+fn manifest_findings(
+    documents: &[harden_formats::yaml::Node],
+) -> Vec<(&harden_formats::yaml::Node, String, &'static str)> {
+    use harden_formats::yaml::Node;
+    let mut found = Vec::new();
+    for document in documents {
+        let kind = document
+            .get("kind")
+            .and_then(Node::as_str)
+            .unwrap_or_default();
+        if kind == "ConfigMap" {
+            for (key, value) in document.get("data").map(Node::entries).unwrap_or_default() {
+                if let Some(text) = value.as_str()
+                    && let Some(word) = keyed_value(text)
+                    && word.ends_with('=')
+                {
+                    found.push((value, key.text.clone(), word));
+                }
+            }
+            continue;
+        }
+        let pod = match kind {
+            "Pod" => document.get("spec"),
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => document
+                .get("spec")
+                .and_then(|s| s.get("template"))
+                .and_then(|t| t.get("spec")),
+            "CronJob" => document.pointer("/spec/jobTemplate/spec/template/spec"),
+            _ => None,
+        };
+        let Some(pod) = pod else { continue };
+        for list in ["containers", "initContainers"] {
+            for container in pod.get(list).map(Node::items).unwrap_or_default() {
+                for variable in container.get("env").map(Node::items).unwrap_or_default() {
+                    if let Some(value) = variable.get("value")
+                        && let Some(text) = value.as_str()
+                        && let Some(word) = keyed_value(text)
+                        && word.ends_with('=')
+                    {
+                        let name = variable
+                            .get("name")
+                            .and_then(Node::scalar_text)
+                            .unwrap_or_default();
+                        found.push((value, name, word));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+fn check_manifests(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
+    let classified = crate::classify::classified(cx)?;
+    for class in classified
+        .iter()
+        .filter(|c| crate::iac::is_deployed_yaml(c))
+    {
+        let Some(bytes) = crate::support::read_parsed_into(cx, out, &class.path)? else {
+            continue;
+        };
+        if !MANIFEST_MARKERS.is_match(&bytes[..]) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let documents = crate::support::yaml_documents(cx.cache(), &class.path, &text);
+        let Ok(documents) = &*documents else { continue };
+        for (node, name, word) in manifest_findings(documents) {
             out.finding(
                 cx.finding(
-                    format!("{kind}.{name} keeps shared-key access on: anyone holding one of the account's two keys can read and write every container"),
-                    at(),
+                    format!("`{name}` hands the workload a connection string with a key (`{word}`) in its manifest"),
+                    crate::support::span_location(&class.path, node.span),
                 )
-                .identity(format!("tf:{path}:{kind}.{name}"))
-                .help("set `shared_access_key_enabled = false` and grant access with Entra ID roles (managed identities)")
+                .identity(format!("manifest:{}:{name}", class.path))
+                .help("give the workload an identity (workload identity, IRSA, a managed identity) and let its SDK's default credential reach the service; delete the key")
                 .build(),
             );
         }
+    }
+    Ok(())
+}
+
+fn check_terraform(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, tf: &Terraform) {
+    for finding in terraform_findings(tf) {
+        let (line, column) = tf.position_of(finding.at.clone());
+        out.finding(
+            cx.finding(
+                finding.message.clone(),
+                crate::support::span_location(path, crate::support::point(line, column)),
+            )
+            .identity(format!("tf:{path}:{}", finding.message))
+            .help(finding.help)
+            .build(),
+        );
     }
 }
 
@@ -504,6 +783,7 @@ impl Gate for IdentityFederated {
         if !terraform.is_empty() {
             out.examined("terraform files", terraform.len() as u64);
         }
+        check_manifests(cx, out)?;
         let sources = check_code(cx, out)?;
         if sources > 0 {
             out.examined("source files", sources);
@@ -515,6 +795,91 @@ impl Gate for IdentityFederated {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terraform_passwords_local_keys_and_app_settings() {
+        let tf = Terraform::parse(r#"
+resource "azurerm_mssql_server" "open" {
+  azuread_administrator {
+    login_username = "admins"
+  }
+}
+resource "azurerm_mssql_server" "entra" {
+  azuread_administrator {
+    azuread_authentication_only = true
+  }
+}
+resource "azurerm_postgresql_flexible_server" "pg" {
+  authentication {
+    active_directory_auth_enabled = true
+  }
+}
+resource "azurerm_postgresql_flexible_server" "entra" {
+  authentication {
+    password_auth_enabled = false
+  }
+}
+resource "azurerm_cosmosdb_account" "docs" {
+  local_authentication_disabled = var.local
+}
+resource "azurerm_servicebus_namespace" "bus" {
+  sku = "Standard"
+}
+resource "azurerm_redis_cache" "cache" {
+  access_keys_authentication_enabled = false
+}
+resource "azurerm_container_registry" "acr" {
+  admin_enabled = true
+}
+resource "google_sql_user" "app" {
+  name     = "app"
+  password = random_password.app.result
+}
+resource "google_sql_user" "iam" {
+  name = "app@project.iam"
+  type = "CLOUD_IAM_SERVICE_ACCOUNT"
+}
+resource "azurerm_linux_web_app" "api" {
+  app_settings = {
+    STORAGE = "DefaultEndpointsProtocol=https;AccountName=${azurerm_storage_account.s.name};AccountKey=${azurerm_storage_account.s.primary_access_key}"
+    REGION  = "westeurope"
+  }
+  connection_string {
+    name  = "db"
+    type  = "SQLAzure"
+    value = "Server=tcp:db;Authentication=Active Directory Default"
+  }
+}
+"#).unwrap();
+        let found: Vec<String> = terraform_findings(&tf)
+            .into_iter()
+            .map(|f| format!("{}: {}", tf.position_of(f.at).0, f.message))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "2: azurerm_mssql_server.open accepts SQL logins with passwords: no `azuread_administrator` with `azuread_authentication_only = true`",
+                "12: azurerm_postgresql_flexible_server.pg accepts password logins: no `authentication { password_auth_enabled = false }`",
+                "25: azurerm_servicebus_namespace.bus keeps shared access keys on: whoever holds one has the service without an identity",
+                "32: azurerm_container_registry.acr enables the admin user: one shared username and password for the whole registry",
+                "36: google_sql_user.app is a built-in database user with a password",
+                "43: azurerm_linux_web_app.api hands the application a connection string with a key (`accountkey=`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn manifests_with_keyed_connection_strings() {
+        let documents = harden_formats::yaml::parse("kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          env:\n            - name: STORAGE\n              value: \"DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc\"\n            - name: DB\n              valueFrom:\n                secretKeyRef: {name: db, key: url}\n            - name: MODE\n              value: prod\n---\nkind: ConfigMap\ndata:\n  BUS: Endpoint=sb://x/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=abc\n  LOG: info\n").unwrap();
+        let found: Vec<String> = manifest_findings(&documents)
+            .into_iter()
+            .map(|(node, name, word)| format!("{}: {name} {word}", node.span.start.line))
+            .collect();
+        assert_eq!(
+            found,
+            ["9: STORAGE accountkey=", "18: BUS sharedaccesskey="]
+        );
+    }
 
     #[test]
     fn static_credentials_in_code() {
