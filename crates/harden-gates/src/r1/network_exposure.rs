@@ -426,6 +426,115 @@ fn public_data_stores(resource: Resource<'_>, opens: &mut Vec<Open>) {
                 });
             }
         }
+        "aws_eks_cluster" => {
+            // The API endpoint is public and open to every address unless the cluster says
+            // otherwise (`endpoint_public_access` defaults to true, `public_access_cidrs` to
+            // 0.0.0.0/0).
+            let config = body.get_blocks("vpc_config").next();
+            let public = config.is_none_or(|c| {
+                argument(&c.body, "endpoint_public_access")
+                    .is_none_or(|v| literal_bool(v) == Some(true))
+            });
+            let everywhere = config.is_none_or(|c| {
+                argument(&c.body, "public_access_cidrs")
+                    .is_none_or(|v| literal_strings(v).into_iter().any(everyone))
+            });
+            if public && everywhere {
+                opens.push(Open {
+                    at: config.map_or(resource.block.span(), Span::span),
+                    what: "exposes the Kubernetes API to every address (public endpoint, no `public_access_cidrs`)".to_owned(),
+                    help: "set `endpoint_public_access = false` (reach the API through the VPC) or `public_access_cidrs` to the networks that administer the cluster",
+                });
+            }
+        }
+        "google_container_cluster" => {
+            let private_endpoint = body.get_blocks("private_cluster_config").any(|c| {
+                argument(&c.body, "enable_private_endpoint").and_then(literal_bool) == Some(true)
+            });
+            let authorised = body
+                .get_blocks("master_authorized_networks_config")
+                .any(|c| {
+                    c.body.get_blocks("cidr_blocks").all(|b| {
+                        argument(&b.body, "cidr_block")
+                            .and_then(literal_str)
+                            .is_none_or(|cidr| !everyone(cidr))
+                    })
+                });
+            if !private_endpoint && !authorised {
+                opens.push(Open {
+                    at: resource.block.span(),
+                    what: "exposes the Kubernetes API to every address (no private endpoint, no master authorised networks)".to_owned(),
+                    help: "add `master_authorized_networks_config` with the networks that administer the cluster, or a private endpoint",
+                });
+            }
+        }
+        "azurerm_kubernetes_cluster" => {
+            let private =
+                argument(body, "private_cluster_enabled").and_then(literal_bool) == Some(true);
+            let ranges = body.get_blocks("api_server_access_profile").any(|p| {
+                argument(&p.body, "authorized_ip_ranges").is_some_and(|v| match v.as_array() {
+                    // Listed: each range narrower than everyone, and at least one.
+                    Some(array) => {
+                        !array.is_empty() && !literal_strings(v).into_iter().any(everyone)
+                    }
+                    // Computed: the caller's ranges.
+                    None => true,
+                })
+            }) || argument(body, "api_server_authorized_ip_ranges").is_some();
+            if !private && !ranges {
+                opens.push(Open {
+                    at: resource.block.span(),
+                    what: "exposes the Kubernetes API to every address (not private, no authorised IP ranges)".to_owned(),
+                    help: "set `private_cluster_enabled = true` or `api_server_access_profile { authorized_ip_ranges = [...] }` to the networks that administer the cluster",
+                });
+            }
+        }
+        "aws_s3_bucket_public_access_block" => {
+            let off: Vec<&str> = [
+                "block_public_acls",
+                "block_public_policy",
+                "ignore_public_acls",
+                "restrict_public_buckets",
+            ]
+            .into_iter()
+            .filter(|key| argument(body, key).and_then(literal_bool) == Some(false))
+            .collect();
+            if !off.is_empty() {
+                opens.push(Open {
+                    at: resource.block.span(),
+                    what: format!("lets the bucket be made public ({} = false)", off.join(", ")),
+                    help: "keep all four public access blocks on and serve public files through a CDN with origin access control",
+                });
+            }
+        }
+        "google_storage_bucket_iam_member"
+        | "google_storage_bucket_iam_binding"
+        | "google_bigquery_dataset_iam_member"
+        | "google_bigquery_dataset_iam_binding"
+        | "google_cloud_run_service_iam_member"
+        | "google_cloud_run_v2_service_iam_member" => {
+            let mut members = argument(body, "members")
+                .map(literal_strings)
+                .unwrap_or_default();
+            members.extend(
+                argument(body, "member")
+                    .map(literal_strings)
+                    .unwrap_or_default(),
+            );
+            // A Cloud Run service invoked by everyone is a public web service; data is not.
+            let data = !resource.kind.contains("cloud_run");
+            if data
+                && let Some(member) = members
+                    .into_iter()
+                    .find(|m| matches!(*m, "allUsers" | "allAuthenticatedUsers"))
+            {
+                opens.push(Open {
+                    at: resource.block.span(),
+                    what: format!("grants `{member}` access to the data"),
+                    help: "grant the identities that need the data, not everyone; serve public files through a CDN",
+                });
+            }
+        }
         "google_sql_database_instance" => {
             for settings in body.get_blocks("settings") {
                 for ip in settings.body.get_blocks("ip_configuration") {
@@ -1002,6 +1111,60 @@ resource "google_sql_database_instance" "db" {
                 "20: azurerm_postgresql_firewall_rule.all admits every IPv4 address",
                 "29: aws_s3_bucket_acl.site grants `public-read` to everyone",
                 "34: google_sql_database_instance.db authorises every address to connect",
+            ]
+        );
+    }
+
+    #[test]
+    fn cluster_apis_and_public_data() {
+        let found = opens(
+            r#"
+resource "aws_eks_cluster" "open" {
+  vpc_config {
+    subnet_ids = var.subnets
+  }
+}
+resource "aws_eks_cluster" "private" {
+  vpc_config {
+    endpoint_public_access = false
+  }
+}
+resource "google_container_cluster" "gke" {
+  master_authorized_networks_config {
+    cidr_blocks {
+      cidr_block = "10.0.0.0/8"
+    }
+  }
+}
+resource "azurerm_kubernetes_cluster" "aks" {
+  name = "aks"
+}
+resource "azurerm_kubernetes_cluster" "ranged" {
+  api_server_access_profile {
+    authorized_ip_ranges = var.admin_ranges
+  }
+}
+resource "aws_s3_bucket_public_access_block" "site" {
+  block_public_acls   = true
+  block_public_policy = false
+}
+resource "google_storage_bucket_iam_member" "public" {
+  bucket = "b"
+  role   = "roles/storage.objectViewer"
+  member = "allUsers"
+}
+resource "google_cloud_run_v2_service_iam_member" "invoker" {
+  member = "allUsers"
+}
+"#,
+        );
+        assert_eq!(
+            found,
+            [
+                "3: aws_eks_cluster.open exposes the Kubernetes API to every address (public endpoint, no `public_access_cidrs`)",
+                "19: azurerm_kubernetes_cluster.aks exposes the Kubernetes API to every address (not private, no authorised IP ranges)",
+                "27: aws_s3_bucket_public_access_block.site lets the bucket be made public (block_public_policy = false)",
+                "31: google_storage_bucket_iam_member.public grants `allUsers` access to the data",
             ]
         );
     }
