@@ -61,7 +61,7 @@ services roles and managed identities instead of keys.",
 
 /// What this gate reads.
 const ITEMS: Items = Items {
-    name: "CI pipelines, Terraform and source code",
+    name: "CI pipelines, Terraform, Kubernetes manifests or Python, JavaScript/TypeScript, Go, Java/Kotlin or Rust source",
     globs: &[
         ".github/workflows/*.yml",
         ".github/workflows/*.yaml",

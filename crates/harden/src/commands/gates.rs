@@ -146,6 +146,18 @@ pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
             "running service"
         }
     );
+    // What the gate reads, so a reader knows which languages and files it covers and why it
+    // skips a repository that has none of them.
+    if let Some(items) = &gate.items {
+        let _ = writeln!(
+            out,
+            "{}",
+            textwrap::fill(
+                &format!("reads      {} ({})", items.name, items.globs.join(", ")),
+                textwrap::Options::new(96).subsequent_indent("           "),
+            )
+        );
+    }
     let _ = writeln!(out, "evidence   {}\n", gate.evidence.join(", "));
     let _ = writeln!(out, "{}", textwrap::fill(gate.rationale, 96));
     if !gate.options.is_empty() {

@@ -40,6 +40,28 @@ fn explain_tells_what_why_and_how() {
     assert!(stderr(&unknown).contains("did you mean R7.runbooks"));
 }
 
+/// A gate that reads some languages or files only says which, so a skip for "none in the
+/// repository" can be checked against it.
+#[test]
+fn explain_names_what_a_gate_reads() {
+    let repo = TestRepo::plain();
+    let output = harden(repo.path())
+        .args(["explain", "R7.resilience.bounds"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    let reads = text
+        .lines()
+        .find(|l| l.starts_with("reads "))
+        .expect("a reads line");
+    assert!(
+        reads.contains("Python, Rust, Go, JavaScript/TypeScript, Java/Kotlin or C# source"),
+        "{reads}"
+    );
+    assert!(text.contains("**/*.cs"), "{text}");
+}
+
 /// The rule a secret finding names (`rule github-pat: ...`) is explained like a gate.
 #[test]
 fn explain_knows_the_secret_rules_findings_name() {
