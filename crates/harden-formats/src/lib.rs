@@ -1,6 +1,7 @@
 //! Span-keeping models of the files gates judge. Parsers here never panic on any input: malformed
 //! files come back as errors with a line and column, which gates report as findings.
 
+pub mod bicep;
 pub mod dockerfile;
 pub mod lockfiles;
 pub mod migrations;

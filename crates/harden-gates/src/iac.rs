@@ -43,6 +43,26 @@ pub(crate) fn terraform(
     Ok(Some(parsed))
 }
 
+/// Whether a classified file is a Bicep template the project deploys.
+pub(crate) fn is_bicep(class: &FileClass) -> bool {
+    class.extension == "bicep" && class.deployed && !class.test_support
+}
+
+/// The resources of a Bicep file, read once in this run for every gate that reads it; `None`
+/// where it is too large to read whole (noted).
+pub(crate) fn bicep(
+    cx: &GateCx<'_>,
+    out: &mut GateOutput,
+    path: &str,
+) -> Result<Option<Arc<Vec<harden_formats::bicep::Resource>>>, GateError> {
+    let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
+        return Ok(None);
+    };
+    Ok(Some(cx.cache().shared(&format!("bicep:{path}"), || {
+        harden_formats::bicep::resources(&String::from_utf8_lossy(&bytes))
+    })))
+}
+
 /// Whether a classified file is a deployed compose file (not one that only runs tests).
 pub(crate) fn is_deployed_compose(class: &FileClass) -> bool {
     class.kind == FileKind::Compose && !class.test_support

@@ -5,6 +5,7 @@
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 use std::ops::Range;
 
+use harden_formats::bicep::{self, Value as BicepValue};
 use harden_formats::terraform::{
     Body, Resource, Span, Terraform, argument, literal_bool, literal_integer, literal_str,
     literal_strings,
@@ -37,12 +38,15 @@ buckets with a public ACL). It reads Kubernetes Services of type `LoadBalancer` 
 `loadBalancerSourceRanges` (and not annotated internal) or `NodePort` that expose ports other \
 than 80 and 443, the same in Helm values (`service.type`), and compose files that publish a \
 database, cache, broker or admin port on every interface (Docker's published ports bypass the \
-host firewall). Admin ports (SSH, RDP, the Docker and Kubernetes APIs, etcd) are named as \
+host firewall). Bicep templates are read for the same Azure doors (network security rules, \
+`publicNetworkAccess` on or left at its default, firewall rules spanning every address, AKS API \
+servers without private access or authorised ranges). Admin ports (SSH, RDP, the Docker and Kubernetes APIs, etcd) are named as \
 such. Fix: narrow the source to the networks that need the door (a VPN, a bastion, the load \
 balancer's security group), keep data stores on private endpoints, bind development ports to \
 `127.0.0.1`.",
     evidence: &[
         "terraform files",
+        "bicep files",
         "kubernetes services",
         "helm charts",
         "compose files",
@@ -53,9 +57,10 @@ balancer's security group), keep data stores on private endpoints, bind developm
 };
 
 const ITEMS: Items = Items {
-    name: "Terraform, Kubernetes manifests, Helm values or compose files",
+    name: "Terraform, Bicep, Kubernetes manifests, Helm values or compose files",
     globs: &[
         "**/*.tf",
+        "**/*.bicep",
         "**/*.yaml",
         "**/*.yml",
         "**/docker-compose*.yml",
@@ -578,6 +583,166 @@ fn public_data_stores(resource: Resource<'_>, opens: &mut Vec<Open>) {
     }
 }
 
+/// Azure resource types whose `publicNetworkAccess` is on unless set: the type, and whether a
+/// `networkAcls.defaultAction` of `Deny` closes it anyway.
+const BICEP_PUBLIC_BY_DEFAULT: [(&str, bool); 5] = [
+    ("Microsoft.Storage/storageAccounts", true),
+    ("Microsoft.KeyVault/vaults", true),
+    ("Microsoft.Sql/servers", false),
+    ("Microsoft.DocumentDB/databaseAccounts", false),
+    ("Microsoft.Cache/redis", false),
+];
+
+/// The exposures of one Bicep file's resources: line, message, fix.
+fn bicep_exposures(resources: &[bicep::Resource]) -> Vec<(u32, String, &'static str)> {
+    let mut found = Vec::new();
+    for resource in resources {
+        let properties = resource.body.get("properties");
+        let name = &resource.name;
+        let rules: Vec<&BicepValue> = match resource.kind.as_str() {
+            "Microsoft.Network/networkSecurityGroups" => properties
+                .and_then(|p| p.get("securityRules"))
+                .map(|r| {
+                    r.items()
+                        .iter()
+                        .filter_map(|rule| rule.get("properties"))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            "Microsoft.Network/networkSecurityGroups/securityRules" => {
+                properties.into_iter().collect()
+            }
+            _ => Vec::new(),
+        };
+        for rule in rules {
+            let is = |key: &str, want: &str| {
+                rule.get(key)
+                    .and_then(BicepValue::as_str)
+                    .is_some_and(|v| v.eq_ignore_ascii_case(want))
+            };
+            if !is("direction", "Inbound") || !is("access", "Allow") {
+                continue;
+            }
+            let mut sources: Vec<&str> = rule
+                .get("sourceAddressPrefix")
+                .and_then(BicepValue::as_str)
+                .into_iter()
+                .collect();
+            sources.extend(
+                rule.get("sourceAddressPrefixes")
+                    .map(BicepValue::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(BicepValue::as_str),
+            );
+            let Some(source) = sources.into_iter().find(|s| everyone(s)) else {
+                continue;
+            };
+            if rule
+                .get("protocol")
+                .and_then(BicepValue::as_str)
+                .is_some_and(portless)
+            {
+                continue;
+            }
+            let mut ranges: Vec<&str> = rule
+                .get("destinationPortRange")
+                .and_then(BicepValue::as_str)
+                .into_iter()
+                .collect();
+            ranges.extend(
+                rule.get("destinationPortRanges")
+                    .map(BicepValue::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(BicepValue::as_str),
+            );
+            let line = rule
+                .entry("sourceAddressPrefix")
+                .or_else(|| rule.entry("sourceAddressPrefixes"))
+                .map_or(resource.line, |(l, _)| l);
+            for (from, to) in ranges
+                .into_iter()
+                .filter_map(port_range)
+                .filter(|(f, t)| beyond_web(*f, *t))
+            {
+                found.push((
+                    line,
+                    format!("{name} lets `{source}` reach {}", describe(from, to)),
+                    NARROW,
+                ));
+            }
+        }
+        let kind = resource.kind.as_str();
+        if let Some((_, acls_close)) = BICEP_PUBLIC_BY_DEFAULT.iter().find(|(k, _)| *k == kind) {
+            let setting = properties.and_then(|p| p.entry("publicNetworkAccess"));
+            let denied = *acls_close
+                && properties
+                    .and_then(|p| p.get("networkAcls"))
+                    .and_then(|a| a.get("defaultAction"))
+                    .and_then(BicepValue::as_str)
+                    .is_some_and(|a| a.eq_ignore_ascii_case("Deny"));
+            match setting {
+                Some((line, value))
+                    if value
+                        .as_str()
+                        .is_some_and(|v| v.eq_ignore_ascii_case("Enabled")) =>
+                {
+                    found.push((
+                        line,
+                        format!("{name} ({kind}) has public network access on"),
+                        PRIVATE,
+                    ));
+                }
+                None if !denied => found.push((
+                    resource.line,
+                    format!("{name} ({kind}) leaves public network access at its default: on"),
+                    PRIVATE,
+                )),
+                _ => {}
+            }
+        }
+        if kind.ends_with("/firewallRules")
+            && let Some(properties) = properties
+            && properties
+                .get("startIpAddress")
+                .and_then(BicepValue::as_str)
+                == Some("0.0.0.0")
+            && properties.get("endIpAddress").and_then(BicepValue::as_str)
+                == Some("255.255.255.255")
+        {
+            found.push((
+                resource.line,
+                format!("{name} ({kind}) admits every IPv4 address"),
+                PRIVATE,
+            ));
+        }
+        if kind == "Microsoft.ContainerService/managedClusters" {
+            let profile = properties.and_then(|p| p.get("apiServerAccessProfile"));
+            let private = profile
+                .and_then(|p| p.get("enablePrivateCluster"))
+                .is_some_and(|v| v.as_bool() != Some(false));
+            let ranges = profile
+                .and_then(|p| p.get("authorizedIPRanges"))
+                .is_some_and(|r| match r {
+                    BicepValue::Array(items) => {
+                        !items.is_empty()
+                            && !items.iter().filter_map(BicepValue::as_str).any(everyone)
+                    }
+                    _ => true,
+                });
+            if !private && !ranges {
+                found.push((
+                    resource.line,
+                    format!("{name} exposes the Kubernetes API to every address (not private, no authorised IP ranges)"),
+                    "set `apiServerAccessProfile.enablePrivateCluster` or `authorizedIPRanges` to the networks that administer the cluster",
+                ));
+            }
+        }
+    }
+    found
+}
+
 /// The Terraform exposures of one parsed file.
 fn terraform_exposures(tf: &Terraform) -> Vec<(Resource<'_>, Open)> {
     let mut found = Vec::new();
@@ -807,8 +972,9 @@ impl Gate for NetworkExposure {
 
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
         let classified = crate::classify::classified(cx)?;
-        let (mut terraform_files, mut services, mut values, mut composes, mut open) =
+        let (mut terraform_files, mut bicep_files, mut services, mut values, mut composes) =
             (0u64, 0u64, 0u64, 0u64, 0u64);
+        let mut open = 0u64;
         for class in classified.iter() {
             let path = class.path.as_str();
             if crate::iac::is_terraform(class) {
@@ -831,6 +997,22 @@ impl Gate for NetworkExposure {
                         ))
                         .help(exposure.help)
                         .build(),
+                    );
+                }
+                continue;
+            }
+            if crate::iac::is_bicep(class) {
+                let Some(resources) = crate::iac::bicep(cx, out, path)? else {
+                    continue;
+                };
+                bicep_files += 1;
+                for (line, message, help) in bicep_exposures(&resources) {
+                    open += 1;
+                    out.finding(
+                        cx.finding(message.clone(), location(path, line, 1))
+                            .identity(format!("bicep:{path}:{message}"))
+                            .help(help)
+                            .build(),
                     );
                 }
                 continue;
@@ -902,6 +1084,9 @@ impl Gate for NetworkExposure {
         if terraform_files > 0 {
             out.examined("terraform files", terraform_files);
         }
+        if bicep_files > 0 {
+            out.examined("bicep files", bicep_files);
+        }
         if services > 0 {
             out.examined("kubernetes services", services);
         }
@@ -911,7 +1096,7 @@ impl Gate for NetworkExposure {
         if composes > 0 {
             out.examined("compose files", composes);
         }
-        if terraform_files + services + values + composes > 0 {
+        if terraform_files + bicep_files + services + values + composes > 0 {
             out.count("open to the internet", open);
         }
         Ok(())
@@ -1165,6 +1350,26 @@ resource "google_cloud_run_v2_service_iam_member" "invoker" {
                 "19: azurerm_kubernetes_cluster.aks exposes the Kubernetes API to every address (not private, no authorised IP ranges)",
                 "27: aws_s3_bucket_public_access_block.site lets the bucket be made public (block_public_policy = false)",
                 "31: google_storage_bucket_iam_member.public grants `allUsers` access to the data",
+            ]
+        );
+    }
+
+    #[test]
+    fn bicep_doors() {
+        let resources = bicep::resources(
+            "resource nsg 'Microsoft.Network/networkSecurityGroups@2023-04-01' = {\n  name: 'nsg'\n  properties: {\n    securityRules: [\n      {\n        name: 'ssh'\n        properties: {\n          direction: 'Inbound'\n          access: 'Allow'\n          protocol: 'Tcp'\n          sourceAddressPrefix: 'Internet'\n          destinationPortRange: '22'\n        }\n      }\n      {\n        name: 'https'\n        properties: {\n          direction: 'Inbound'\n          access: 'Allow'\n          sourceAddressPrefix: '*'\n          destinationPortRange: '443'\n        }\n      }\n    ]\n  }\n}\nresource st 'Microsoft.Storage/storageAccounts@2023-01-01' = {\n  name: 'st'\n  properties: {\n    networkAcls: {\n      defaultAction: 'Deny'\n    }\n  }\n}\nresource kv 'Microsoft.KeyVault/vaults@2023-02-01' = {\n  name: 'kv'\n  properties: {\n    publicNetworkAccess: 'Enabled'\n  }\n}\nresource sql 'Microsoft.Sql/servers@2021-11-01' = {\n  name: 'sql'\n  properties: {\n    publicNetworkAccess: 'Disabled'\n  }\n}\nresource all 'Microsoft.Sql/servers/firewallRules@2021-11-01' = {\n  parent: sql\n  name: 'all'\n  properties: {\n    startIpAddress: '0.0.0.0'\n    endIpAddress: '255.255.255.255'\n  }\n}\nresource aks 'Microsoft.ContainerService/managedClusters@2024-01-01' = {\n  name: 'aks'\n  properties: {\n    dnsPrefix: 'aks'\n  }\n}\n",
+        );
+        let found: Vec<String> = bicep_exposures(&resources)
+            .into_iter()
+            .map(|(line, message, _)| format!("{line}: {message}"))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "11: nsg lets `Internet` reach SSH (port 22)",
+                "38: kv (Microsoft.KeyVault/vaults) has public network access on",
+                "47: all (Microsoft.Sql/servers/firewallRules) admits every IPv4 address",
+                "55: aks exposes the Kubernetes API to every address (not private, no authorised IP ranges)",
             ]
         );
     }

@@ -42,7 +42,9 @@ Services and Web PubSub with local authentication on, a container registry's adm
 SQL built-in users with passwords), and web and function apps whose settings or connection \
 strings carry a key (`AccountKey=`, `SharedAccessKey=`, `Password=`, a `primary_access_key` or \
 `primary_connection_string` reference). It reads Kubernetes workloads and ConfigMaps whose \
-environment carries such a connection string. And it reads production code that builds credentials from \
+environment carries such a connection string, and Bicep templates for the same Azure settings \
+(`allowSharedKeyAccess`, `disableLocalAuth`, `azureADOnlyAuthentication`, \
+`authConfig.passwordAuth`, `adminUserEnabled`, app settings with keys or `listKeys(`). And it reads production code that builds credentials from \
 a key where the SDK's default chain would find the workload's identity: AWS static credentials \
 (boto3's `aws_access_key_id=`, Go's `NewStaticCredentialsProvider`, Java's `AwsBasicCredentials`, \
 Rust's `Credentials::from_keys`, `new AWS.Credentials`), Azure's `StorageSharedKeyCredential` \
@@ -53,6 +55,7 @@ services roles and managed identities instead of keys.",
         "cloud logins",
         "federated logins",
         "terraform files",
+        "bicep files",
         "source files",
     ],
     options: &[],
@@ -61,7 +64,7 @@ services roles and managed identities instead of keys.",
 
 /// What this gate reads.
 const ITEMS: Items = Items {
-    name: "CI pipelines, Terraform, Kubernetes manifests or Python, JavaScript/TypeScript, Go, Java/Kotlin or Rust source",
+    name: "CI pipelines, Terraform, Bicep, Kubernetes manifests or Python, JavaScript/TypeScript, Go, Java/Kotlin or Rust source",
     globs: &[
         ".github/workflows/*.yml",
         ".github/workflows/*.yaml",
@@ -70,6 +73,7 @@ const ITEMS: Items = Items {
         ".gitlab-ci.yml",
         ".gitlab-ci.yaml",
         "**/*.tf",
+        "**/*.bicep",
         "**/*.yaml",
         "**/*.py",
         "**/*.js",
@@ -736,6 +740,145 @@ fn check_manifests(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateErro
     Ok(())
 }
 
+/// Azure resource types that can turn their keys off in favour of Entra ID, as Bicep writes
+/// them: the type, the property under `properties`, the value that turns keys off, and what the
+/// keys are.
+const BICEP_LOCAL_AUTH: [(&str, &str, bool, &str); 7] = [
+    (
+        "Microsoft.DocumentDB/databaseAccounts",
+        "disableLocalAuth",
+        true,
+        "account keys",
+    ),
+    (
+        "Microsoft.ServiceBus/namespaces",
+        "disableLocalAuth",
+        true,
+        "shared access keys",
+    ),
+    (
+        "Microsoft.EventHub/namespaces",
+        "disableLocalAuth",
+        true,
+        "shared access keys",
+    ),
+    (
+        "Microsoft.Cache/redis",
+        "disableAccessKeyAuthentication",
+        true,
+        "access keys",
+    ),
+    (
+        "Microsoft.Search/searchServices",
+        "disableLocalAuth",
+        true,
+        "API keys",
+    ),
+    (
+        "Microsoft.CognitiveServices/accounts",
+        "disableLocalAuth",
+        true,
+        "API keys",
+    ),
+    (
+        "Microsoft.Storage/storageAccounts",
+        "allowSharedKeyAccess",
+        false,
+        "shared keys",
+    ),
+];
+
+/// The keys and passwords one Bicep file's resources keep on or hand out: line, message, fix.
+fn bicep_findings(
+    resources: &[harden_formats::bicep::Resource],
+) -> Vec<(u32, String, &'static str)> {
+    use harden_formats::bicep::Value;
+    const ENTRA: &str =
+        "turn local authentication off and grant access with Entra ID roles (managed identities)";
+    let mut found = Vec::new();
+    // Entra-only SQL can be set on the server or as its own child resource.
+    let entra_only_child = resources.iter().any(|r| {
+        r.kind == "Microsoft.Sql/servers/azureADOnlyAuthentications"
+            && r.body
+                .get("properties")
+                .and_then(|p| p.get("azureADOnlyAuthentication"))
+                .is_some_and(|v| v.as_bool() != Some(false))
+    });
+    for resource in resources {
+        let name = &resource.name;
+        let kind = resource.kind.as_str();
+        let properties = resource.body.get("properties");
+        let property = |key: &str| properties.and_then(|p| p.entry(key));
+        if let Some((_, key, off, keys)) = BICEP_LOCAL_AUTH.iter().find(|(k, ..)| *k == kind) {
+            let on = match property(key) {
+                None => true,
+                Some((_, value)) => value.as_bool().is_some_and(|b| b != *off),
+            };
+            if on {
+                let line = property(key).map_or(resource.line, |(l, _)| l);
+                found.push((line, format!("{name} ({kind}) keeps {keys} on"), ENTRA));
+            }
+        } else if kind == "Microsoft.Sql/servers" && !entra_only_child {
+            let entra_only = properties
+                .and_then(|p| p.get("administrators"))
+                .and_then(|a| a.get("azureADOnlyAuthentication"))
+                .is_some_and(|v| v.as_bool() != Some(false));
+            if !entra_only {
+                found.push((
+                    resource.line,
+                    format!("{name} ({kind}) accepts SQL logins with passwords: no `azureADOnlyAuthentication: true`"),
+                    "make Entra ID the only way in and connect with managed identities",
+                ));
+            }
+        } else if kind == "Microsoft.DBforPostgreSQL/flexibleServers" {
+            let password = properties
+                .and_then(|p| p.get("authConfig"))
+                .and_then(|a| a.get("passwordAuth"))
+                .map_or(Some(true), |v| match v {
+                    Value::Str(s) => Some(!s.eq_ignore_ascii_case("Disabled")),
+                    _ => None,
+                });
+            if password == Some(true) {
+                found.push((
+                    resource.line,
+                    format!("{name} ({kind}) accepts password logins: no `authConfig.passwordAuth: 'Disabled'`"),
+                    "enable Entra ID authentication, turn password authentication off and connect with managed identities",
+                ));
+            }
+        } else if kind == "Microsoft.ContainerRegistry/registries"
+            && let Some((line, value)) = property("adminUserEnabled")
+            && value.as_bool() == Some(true)
+        {
+            found.push((
+                line,
+                format!("{name} ({kind}) enables the admin user: one shared username and password for the whole registry"),
+                "turn the admin user off and pull with the workload's managed identity (AcrPull)",
+            ));
+        } else if kind == "Microsoft.Web/sites" || kind == "Microsoft.Web/sites/config" {
+            let settings = properties
+                .and_then(|p| p.get("siteConfig"))
+                .into_iter()
+                .flat_map(|c| [c.get("appSettings"), c.get("connectionStrings")])
+                .chain([properties.filter(|_| kind.ends_with("/config"))])
+                .flatten();
+            for setting in settings {
+                let text = setting.text();
+                let word = keyed_value(&text)
+                    .or_else(|| text.contains("listKeys(").then_some("listKeys("));
+                if let Some(word) = word {
+                    found.push((
+                        resource.line,
+                        format!("{name} ({kind}) hands the application a connection string with a key (`{word}`)"),
+                        "give the app a managed identity and let its SDK's default credential reach the service; delete the key from the settings",
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+    found
+}
+
 fn check_terraform(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, tf: &Terraform) {
     for finding in terraform_findings(tf) {
         let (line, column) = tf.position_of(finding.at.clone());
@@ -782,6 +925,28 @@ impl Gate for IdentityFederated {
         }
         if !terraform.is_empty() {
             out.examined("terraform files", terraform.len() as u64);
+        }
+        let classified = crate::classify::classified(cx)?;
+        let mut bicep_files = 0;
+        for class in classified.iter().filter(|c| crate::iac::is_bicep(c)) {
+            let Some(resources) = crate::iac::bicep(cx, out, &class.path)? else {
+                continue;
+            };
+            bicep_files += 1;
+            for (line, message, help) in bicep_findings(&resources) {
+                out.finding(
+                    cx.finding(
+                        message.clone(),
+                        crate::support::span_location(&class.path, crate::support::point(line, 1)),
+                    )
+                    .identity(format!("bicep:{}:{message}", class.path))
+                    .help(help)
+                    .build(),
+                );
+            }
+        }
+        if bicep_files > 0 {
+            out.examined("bicep files", bicep_files);
         }
         check_manifests(cx, out)?;
         let sources = check_code(cx, out)?;
@@ -864,6 +1029,25 @@ resource "azurerm_linux_web_app" "api" {
                 "32: azurerm_container_registry.acr enables the admin user: one shared username and password for the whole registry",
                 "36: google_sql_user.app is a built-in database user with a password",
                 "43: azurerm_linux_web_app.api hands the application a connection string with a key (`accountkey=`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn bicep_keys_and_passwords() {
+        let resources = harden_formats::bicep::resources(
+            "resource st 'Microsoft.Storage/storageAccounts@2023-01-01' = {\n  name: 'st'\n  properties: {\n    minimumTlsVersion: 'TLS1_2'\n  }\n}\nresource off 'Microsoft.Storage/storageAccounts@2023-01-01' = {\n  name: 'off'\n  properties: {\n    allowSharedKeyAccess: false\n  }\n}\nresource sql 'Microsoft.Sql/servers@2021-11-01' = {\n  name: 'sql'\n  properties: {\n    administrators: {\n      azureADOnlyAuthentication: true\n    }\n  }\n}\nresource bus 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {\n  name: 'bus'\n  properties: {\n    disableLocalAuth: allowKeys\n  }\n}\nresource acr 'Microsoft.ContainerRegistry/registries@2023-07-01' = {\n  name: 'acr'\n  properties: {\n    adminUserEnabled: true\n  }\n}\nresource app 'Microsoft.Web/sites@2023-01-01' = {\n  name: 'app'\n  properties: {\n    siteConfig: {\n      appSettings: [\n        {\n          name: 'STORAGE'\n          value: 'DefaultEndpointsProtocol=https;AccountName=${st.name};AccountKey=${st.listKeys().keys[0].value}'\n        }\n      ]\n    }\n  }\n}\n",
+        );
+        let found: Vec<String> = bicep_findings(&resources)
+            .into_iter()
+            .map(|(line, message, _)| format!("{line}: {message}"))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "1: st (Microsoft.Storage/storageAccounts) keeps shared keys on",
+                "30: acr (Microsoft.ContainerRegistry/registries) enables the admin user: one shared username and password for the whole registry",
+                "33: app (Microsoft.Web/sites) hands the application a connection string with a key (`accountkey=`)",
             ]
         );
     }

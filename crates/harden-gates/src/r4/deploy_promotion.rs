@@ -95,6 +95,9 @@ const DEPLOY_COMMANDS: &[&str] = &[
     "skaffold deploy",
     "eb deploy",
     "copilot deploy",
+    "azd deploy",
+    "azd up",
+    "azd provision",
 ];
 
 /// Actions that deploy, by `owner/name` (compared without case).
@@ -242,6 +245,9 @@ fn platform_build(line: &str) -> Option<(&'static str, &'static str)> {
     }
     if runs(line, "az webapp up") || runs(line, "az containerapp up") {
         return Some(("`az ... up` builds from source", "up"));
+    }
+    if (runs(line, "azd deploy") || runs(line, "azd up")) && !lower.contains("--from-package") {
+        return Some(("`azd deploy` packages the source it deploys", "azd"));
     }
     if runs(line, "railway up") {
         return Some(("`railway up` builds from source", "railway up"));

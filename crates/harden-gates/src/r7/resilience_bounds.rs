@@ -445,6 +445,32 @@ fn server_side(path: &str) -> bool {
         .is_some_and(|name| name.starts_with("route."))
 }
 
+/// Browser JavaScript by its path (a component, a front end's directory) and not server code
+/// by [`server_side`]: a request there holds no resource of the service's.
+fn browser_side(path: &str) -> bool {
+    if server_side(path) {
+        return false;
+    }
+    let lower = path.to_ascii_lowercase();
+    std::path::Path::new(&lower)
+        .extension()
+        .is_some_and(|e| e == "tsx" || e == "jsx" || e == "vue" || e == "svelte")
+        || lower.split('/').any(|part| {
+            matches!(
+                part,
+                "frontend"
+                    | "client"
+                    | "web"
+                    | "webapp"
+                    | "ui"
+                    | "components"
+                    | "browser"
+                    | "www"
+                    | "spa"
+            )
+        })
+}
+
 /// The body of a loop whose head is on line `index`: the indented block (Python) or the
 /// braces (others), at most 80 lines.
 fn loop_body<'t>(lines: &[&'t str], index: usize, language: Language) -> Vec<&'t str> {
@@ -578,6 +604,9 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
                 continue;
             }
             if rule.marker == "fetch(" && !server_side(path) {
+                continue;
+            }
+            if language == Language::JavaScript && browser_side(path) {
                 continue;
             }
             // A function's own definition (`async function fetch(`, `def fetch(`).
@@ -782,6 +811,23 @@ def lookup(key: str):
         assert_eq!(
             found("src/components/x.ts", "fetch(url)\n", Language::JavaScript),
             Vec::<String>::new()
+        );
+        // A front end's axios client: the browser's request, not the service's.
+        assert!(
+            found(
+                "src/web/src/services/rest.ts",
+                "this.client = axios.create({ baseURL });\n",
+                Language::JavaScript
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            found(
+                "src/api/src/rest.ts",
+                "this.client = axios.create({ baseURL });\n",
+                Language::JavaScript
+            ),
+            ["1:15 axios.create"]
         );
         // Options with an abort signal, built before the call.
         assert!(found("src/server/x.ts", "const options = { signal: AbortSignal.timeout(5000) };\nawait fetch(url, options);\n", Language::JavaScript).is_empty());
