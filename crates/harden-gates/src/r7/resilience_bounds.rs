@@ -299,11 +299,31 @@ static RULES: std::sync::LazyLock<Vec<Rule>> = std::sync::LazyLock::new(|| {
 });
 
 /// Every rule's marker, plus the loop heads of hand-written retries.
+/// Searched for are the markers' anchors (`requests.`, `axios.`, `Client::`): few enough for
+/// aho-corasick's packed (SIMD) searcher, which takes at most 64 words, where the markers
+/// themselves are more; a hit is then matched against the rules it anchors.
 static MARKERS: std::sync::LazyLock<crate::support::Markers> = std::sync::LazyLock::new(|| {
-    let mut words: Vec<&str> = RULES.iter().map(|r| r.marker).collect();
-    words.extend(LOOP_HEADS.iter().map(|(head, _)| *head));
-    crate::support::Markers::exact(&words)
+    let mut anchors: Vec<&str> = RULES
+        .iter()
+        .map(|r| anchor(r.marker))
+        .chain(LOOP_HEADS.iter().map(|(head, _)| *head))
+        .collect();
+    anchors.sort_unstable();
+    anchors.dedup();
+    crate::support::Markers::exact(&anchors)
 });
+
+/// A marker up to its first qualifier (`requests.get(` → `requests.`, `Client::new()` →
+/// `Client::`), or whole where it has none.
+fn anchor(marker: &'static str) -> &'static str {
+    let dot = marker.find('.').filter(|i| *i > 0).map(|i| i + 1);
+    let path = marker.find("::").filter(|i| *i > 0).map(|i| i + 2);
+    match (dot, path) {
+        (Some(a), Some(b)) => &marker[..a.min(b)],
+        (Some(end), None) | (None, Some(end)) => &marker[..end],
+        (None, None) => marker,
+    }
+}
 
 /// Loops that run until something inside leaves them.
 const LOOP_HEADS: [(&str, Language); 4] = [
@@ -565,11 +585,29 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
         // Rust's `'a` lifetimes and JVM/Go/C# char literals are no strings to track.
         _ => crate::support::Literals::new(&['"'], "//"),
     };
-    for (pattern, start, _) in MARKERS.find_iter(bytes) {
+    // Whether the file holds one of a rule's `file_needs` / `file_bounds`, asked once a file.
+    let mut needs: Vec<Option<bool>> = vec![None; RULES.len()];
+    let mut bounds: Vec<Option<bool>> = vec![None; RULES.len()];
+    // A rule's match covers its whole marker: the anchors inside it are not hits of their own.
+    let mut covered_to = 0;
+    for (_, start, _) in MARKERS.find_iter(bytes) {
         line += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count();
         counted_to = start;
         if line >= production_lines {
             break;
+        }
+        if start < covered_to {
+            continue;
+        }
+        let rest = &text[start..];
+        let rule = RULES
+            .iter()
+            .position(|r| r.language == language && rest.starts_with(r.marker));
+        let head = LOOP_HEADS
+            .iter()
+            .position(|(head, l)| *l == language && rest.starts_with(head));
+        if rule.is_none() && head.is_none() {
+            continue;
         }
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let column = start - line_start;
@@ -585,13 +623,15 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
         if literals.inside(text, start) {
             continue;
         }
-        if let Some(rule) = RULES.get(pattern) {
-            if rule.language != language
-                || !starts_a_name(text, start, rule.marker)
-                || (!rule.file_needs.is_empty()
-                    && !rule.file_needs.iter().any(|w| text.contains(w)))
-                || rule.file_bounds.iter().any(|w| text.contains(w))
-            {
+        if let Some(index) = rule {
+            let rule = &RULES[index];
+            covered_to = start + rule.marker.len();
+            let needed = *needs[index].get_or_insert_with(|| {
+                rule.file_needs.is_empty() || rule.file_needs.iter().any(|w| text.contains(w))
+            });
+            let bounded = *bounds[index]
+                .get_or_insert_with(|| rule.file_bounds.iter().any(|w| text.contains(w)));
+            if !needed || bounded || !starts_a_name(text, start, rule.marker) {
                 continue;
             }
             // `@retry` and `@cache` must be the whole decorator name.
@@ -645,9 +685,9 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
                 missing: rule.missing,
                 bound: rule.bound,
             });
-        } else {
-            let (head, head_language) = LOOP_HEADS[pattern - RULES.len()];
-            if head_language != language || !before.is_empty() && !before.ends_with('}') {
+        } else if let Some(index) = head {
+            let (head, _) = LOOP_HEADS[index];
+            if !before.is_empty() && !before.ends_with('}') {
                 continue;
             }
             if unbounded_retry_loop(&loop_body(&lines, line, language), language) {
@@ -857,6 +897,28 @@ def lookup(key: str):
                 "2:20 WaitAndRetryForeverAsync",
                 "3:10 AddMemoryCache"
             ]
+        );
+    }
+
+    #[test]
+    fn anchors_fit_the_packed_searcher() {
+        assert_eq!(anchor("requests.get("), "requests.");
+        assert_eq!(anchor("reqwest::Client::new()"), "reqwest::");
+        assert_eq!(anchor("@functools.cache"), "@functools.");
+        assert_eq!(anchor("fetch("), "fetch(");
+        let mut anchors: Vec<&str> = RULES.iter().map(|r| anchor(r.marker)).collect();
+        anchors.extend(LOOP_HEADS.iter().map(|(h, _)| *h));
+        anchors.sort_unstable();
+        anchors.dedup();
+        assert!(anchors.len() <= 64, "{} anchors", anchors.len());
+        // A qualified marker is one hit, not two (`reqwest::` and `Client::` inside it).
+        assert_eq!(
+            found(
+                "src/a.rs",
+                "let c = reqwest::Client::new();\n",
+                Language::Rust
+            ),
+            ["1:9 reqwest::Client::new()"]
         );
     }
 
