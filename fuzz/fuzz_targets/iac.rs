@@ -4,14 +4,15 @@
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
+    let lines = text.lines().count().max(1) + 1;
     if let Ok(tf) = harden_formats::terraform::Terraform::parse(&text) {
         for resource in tf.resources() {
             let (line, _) = tf.position(resource.block);
-            assert!(line as usize <= text.lines().count().max(1));
+            assert!(line as usize <= lines);
         }
     }
     for resource in harden_formats::bicep::resources(&text) {
-        assert!(resource.line as usize <= text.lines().count().max(1) + 1);
+        assert!(resource.line as usize <= lines);
         let _ = resource.body.text();
     }
 });

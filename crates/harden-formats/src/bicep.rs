@@ -108,9 +108,12 @@ impl Parser<'_> {
         self.bytes.get(self.at).copied()
     }
 
+    /// Moves one byte on; never past the end, so every slice from `at` stays in bounds.
     fn bump(&mut self) {
-        if self.peek() == Some(b'\n') {
-            self.line += 1;
+        match self.peek() {
+            Some(b'\n') => self.line += 1,
+            None => return,
+            Some(_) => {}
         }
         self.at += 1;
     }
@@ -161,9 +164,12 @@ impl Parser<'_> {
         while let Some(b) = self.peek() {
             if b == b'\\' {
                 self.bump();
-                if let Some(escaped) = self.peek() {
-                    content.push(char::from(escaped));
-                    self.bump();
+                // The escaped character whole: it may be several bytes long.
+                if let Some(escaped) = self.text.get(self.at..).and_then(|t| t.chars().next()) {
+                    content.push(escaped);
+                    for _ in 0..escaped.len_utf8() {
+                        self.bump();
+                    }
                 }
                 continue;
             }
@@ -180,7 +186,8 @@ impl Parser<'_> {
             }
             let start = self.at;
             self.bump();
-            while !self.text.is_char_boundary(self.at) {
+            // A multi-byte character is copied whole (its bytes are never newlines or quotes).
+            while self.at < self.bytes.len() && !self.text.is_char_boundary(self.at) {
                 self.at += 1;
             }
             content.push_str(&self.text[start..self.at]);
@@ -352,7 +359,7 @@ pub fn resources(text: &str) -> Vec<Resource> {
     while parser.peek().is_some() {
         parser.skip(true);
         let line_start = parser.at == 0 || parser.bytes.get(parser.at - 1) == Some(&b'\n');
-        let rest = &parser.bytes[parser.at..];
+        let rest = parser.bytes.get(parser.at..).unwrap_or_default();
         if line_start && rest.starts_with(b"resource ") {
             let line = parser.line;
             // `resource name 'Type@version' [existing] = [if (...)] [[for ...:]] {`
@@ -374,13 +381,15 @@ pub fn resources(text: &str) -> Vec<Resource> {
             }
             let kind = parser.string().text();
             let kind = kind.split('@').next().unwrap_or_default().to_owned();
-            let mut existing = false;
+            // `existing` right after the type: a reference to a resource deployed elsewhere.
+            parser.skip(false);
+            let existing = parser
+                .bytes
+                .get(parser.at..)
+                .is_some_and(|rest| rest.starts_with(b"existing"));
             while let Some(b) = parser.peek() {
                 if b == b'{' || b == b'\n' {
                     break;
-                }
-                if parser.bytes[parser.at..].starts_with(b"existing") {
-                    existing = true;
                 }
                 parser.bump();
             }
@@ -462,6 +471,14 @@ mod tests {
     }
 
     #[test]
+    fn existing_is_a_keyword_not_a_word_in_a_condition() {
+        let found = resources(
+            "resource vnet 'Microsoft.Network/virtualNetworks@2023-04-01' = if (empty(existingVnetId)) {\n  name: 'v'\n}\n",
+        );
+        assert_eq!(found.len(), 1);
+    }
+
+    #[test]
     fn loops_and_hostile_input() {
         let found = resources(
             "resource rules 'Microsoft.Network/networkSecurityGroups/securityRules@2023-04-01' = [for r in rules: {\n  name: r.name\n  properties: {\n    access: 'Allow'\n  }\n}]\n",
@@ -475,8 +492,15 @@ mod tests {
                 .and_then(Value::as_str),
             Some("Allow")
         );
-        // Unclosed, deep and odd input reads without panicking.
+        // Unclosed, deep and odd input reads without panicking; the first three the fuzzer
+        // found (a comment, a multi-line string, a character cut at the end of the input).
         for text in [
+            "resource a 'T@1' = {\n  b: [\n]}\nx /*",
+            "resource a 'T@1' = {\n  s: '''abc",
+            "resource a 'T@1' = {\n  s: 'é",
+            "resource a 'T@1' = {\n  s: '\\é'\n  t: 'x'\n}",
+            "x: [ /*",
+            "resource a 'T@1' = {\n  x: [for y in z",
             "resource a 'T@1' = {",
             "resource a 'T@1' = {\n  x: '",
             &format!("resource a 'T@1' = {}", "{a:".repeat(10_000)),

@@ -197,6 +197,21 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        for depth in [300, 5_000, 100_000] {
+            let text = format!("x = {}{}\n", "[".repeat(depth), "]".repeat(depth));
+            let error = Terraform::parse(&text).unwrap_err();
+            // hcl-edit refuses nesting deeper than 64 levels with an error of its own.
+            assert!(error.message.contains("nesting depth"), "{}", error.message);
+        }
+        let text = format!("x = {}1{}\n", "{a = ".repeat(5_000), "}".repeat(5_000));
+        assert!(Terraform::parse(&text).is_err());
+        // Brackets inside strings and comments do not count.
+        let text = format!("x = \"{}\" # {}\n", "[".repeat(1_000), "{".repeat(1_000));
+        assert!(Terraform::parse(&text).is_ok());
+    }
+
+    #[test]
     fn errors_have_a_line_and_column() {
         let error = Terraform::parse("resource \"a\" \"b\" {\n  x = \n}\n").unwrap_err();
         assert_eq!(error.line, 2);

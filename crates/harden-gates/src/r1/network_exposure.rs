@@ -35,8 +35,9 @@ or `Internet` on any port but 80 and 443; databases and storage with public netw
 accounts whose `public_network_access_enabled` is true or left at its default of true, Azure \
 firewall rules spanning every address, Cloud SQL authorised networks of `0.0.0.0/0`, S3 \
 buckets with a public ACL). It reads Kubernetes Services of type `LoadBalancer` without \
-`loadBalancerSourceRanges` (and not annotated internal) or `NodePort` that expose ports other \
-than 80 and 443, the same in Helm values (`service.type`), and compose files that publish a \
+`loadBalancerSourceRanges` (and not annotated internal) that expose ports other than 80 and \
+443, the same in Helm values (`service.type`; a `NodePort` opens a port on the nodes, whose \
+firewall rules are judged where they are written), and compose files that publish a \
 database, cache, broker or admin port on every interface (Docker's published ports bypass the \
 host firewall). Bicep templates are read for the same Azure doors (network security rules, \
 `publicNetworkAccess` on or left at its default, firewall rules spanning every address, AKS API \
@@ -377,6 +378,27 @@ fn azure_rule(body: &Body, at: Option<&Range<usize>>, opens: &mut Vec<Open>) {
     }
 }
 
+/// Azure data stores, caches and vaults judged for public network access (an app's own public
+/// endpoint is no data store's).
+const AZURE_DATA_STORES: [&str; 16] = [
+    "azurerm_storage_account",
+    "azurerm_mssql_server",
+    "azurerm_redis_cache",
+    "azurerm_cosmosdb_account",
+    "azurerm_key_vault",
+    "azurerm_postgresql_server",
+    "azurerm_mysql_server",
+    "azurerm_mariadb_server",
+    "azurerm_postgresql_flexible_server",
+    "azurerm_mysql_flexible_server",
+    "azurerm_search_service",
+    "azurerm_servicebus_namespace",
+    "azurerm_eventhub_namespace",
+    "azurerm_synapse_workspace",
+    "azurerm_container_registry",
+    "azurerm_data_factory",
+];
+
 /// Azure resources whose `public_network_access_enabled` defaults to true: leaving it unset
 /// leaves the door open.
 const AZURE_PUBLIC_BY_DEFAULT: [&str; 8] = [
@@ -400,14 +422,17 @@ fn public_data_stores(resource: Resource<'_>, opens: &mut Vec<Open>) {
         "aws_db_instance"
         | "aws_rds_cluster_instance"
         | "aws_redshift_cluster"
-        | "aws_dms_replication_instance" => {
-            if flag("publicly_accessible") == Some(true) {
-                opens.push(Open {
-                    at: body.get_attribute("publicly_accessible").map_or(resource.block.span(), Span::span),
-                    what: "is publicly accessible: it gets an address anyone on the internet can reach".to_owned(),
-                    help: PRIVATE,
-                });
-            }
+        | "aws_dms_replication_instance"
+            if flag("publicly_accessible") == Some(true) =>
+        {
+            opens.push(Open {
+                at: body
+                    .get_attribute("publicly_accessible")
+                    .map_or(resource.block.span(), Span::span),
+                what: "is publicly accessible: it gets an address anyone on the internet can reach"
+                    .to_owned(),
+                help: PRIVATE,
+            });
         }
         "aws_s3_bucket" | "aws_s3_bucket_acl" => {
             if let Some(acl) = argument(body, "acl").and_then(literal_str)
@@ -454,8 +479,15 @@ fn public_data_stores(resource: Resource<'_>, opens: &mut Vec<Open>) {
         }
         "google_container_cluster" => {
             let private_endpoint = body.get_blocks("private_cluster_config").any(|c| {
-                argument(&c.body, "enable_private_endpoint").and_then(literal_bool) == Some(true)
-            });
+                argument(&c.body, "enable_private_endpoint")
+                    .is_some_and(|v| literal_bool(v) != Some(false))
+            }) || dynamic(
+                body,
+                &[
+                    "private_cluster_config",
+                    "master_authorized_networks_config",
+                ],
+            );
             let authorised = body
                 .get_blocks("master_authorized_networks_config")
                 .any(|c| {
@@ -474,8 +506,9 @@ fn public_data_stores(resource: Resource<'_>, opens: &mut Vec<Open>) {
             }
         }
         "azurerm_kubernetes_cluster" => {
-            let private =
-                argument(body, "private_cluster_enabled").and_then(literal_bool) == Some(true);
+            // Private, or the caller's decision (a variable).
+            let private = argument(body, "private_cluster_enabled")
+                .is_some_and(|v| literal_bool(v) != Some(false));
             let ranges = body.get_blocks("api_server_access_profile").any(|p| {
                 argument(&p.body, "authorized_ip_ranges").is_some_and(|v| match v.as_array() {
                     // Listed: each range narrower than everyone, and at least one.
@@ -485,7 +518,8 @@ fn public_data_stores(resource: Resource<'_>, opens: &mut Vec<Open>) {
                     // Computed: the caller's ranges.
                     None => true,
                 })
-            }) || argument(body, "api_server_authorized_ip_ranges").is_some();
+            }) || argument(body, "api_server_authorized_ip_ranges").is_some()
+                || dynamic(body, &["api_server_access_profile"]);
             if !private && !ranges {
                 opens.push(Open {
                     at: resource.block.span(),
@@ -558,17 +592,28 @@ fn public_data_stores(resource: Resource<'_>, opens: &mut Vec<Open>) {
                 }
             }
         }
-        kind => {
+        kind if AZURE_DATA_STORES.contains(&kind) => {
             let setting = body.get_attribute("public_network_access_enabled");
             let value = setting.map(|a| literal_bool(&a.value));
-            let open = match value {
-                Some(Some(true)) => true,
-                // Unset: the provider's default, true for these.
-                None => AZURE_PUBLIC_BY_DEFAULT.contains(&kind),
-                // False, or computed by the caller.
-                Some(_) => false,
-            };
-            if open && (kind.starts_with("azurerm_") || setting.is_some()) {
+            // A firewall that denies by default (`network_rules`/`network_acls` with
+            // `default_action = "Deny"`) leaves public access to the networks it lists:
+            // Azure's "enabled from selected networks".
+            let denied = ["network_rules", "network_acls"].iter().any(|block| {
+                body.get_blocks(block).any(|b| {
+                    argument(&b.body, "default_action")
+                        .and_then(literal_str)
+                        .is_some_and(|a| a.eq_ignore_ascii_case("Deny"))
+                })
+            });
+            let open = !denied
+                && match value {
+                    Some(Some(true)) => true,
+                    // Unset: the provider's default, true for these.
+                    None => AZURE_PUBLIC_BY_DEFAULT.contains(&kind),
+                    // False, or computed by the caller.
+                    Some(_) => false,
+                };
+            if open {
                 opens.push(Open {
                     at: setting.map_or(resource.block.span(), Span::span),
                     what: if setting.is_some() {
@@ -580,6 +625,7 @@ fn public_data_stores(resource: Resource<'_>, opens: &mut Vec<Open>) {
                 });
             }
         }
+        _ => {}
     }
 }
 
@@ -676,6 +722,7 @@ fn bicep_exposures(resources: &[bicep::Resource]) -> Vec<(u32, String, &'static 
         let kind = resource.kind.as_str();
         if let Some((_, acls_close)) = BICEP_PUBLIC_BY_DEFAULT.iter().find(|(k, _)| *k == kind) {
             let setting = properties.and_then(|p| p.entry("publicNetworkAccess"));
+            // A firewall that denies by default leaves access to the networks it lists.
             let denied = *acls_close
                 && properties
                     .and_then(|p| p.get("networkAcls"))
@@ -684,9 +731,10 @@ fn bicep_exposures(resources: &[bicep::Resource]) -> Vec<(u32, String, &'static 
                     .is_some_and(|a| a.eq_ignore_ascii_case("Deny"));
             match setting {
                 Some((line, value))
-                    if value
-                        .as_str()
-                        .is_some_and(|v| v.eq_ignore_ascii_case("Enabled")) =>
+                    if !denied
+                        && value
+                            .as_str()
+                            .is_some_and(|v| v.eq_ignore_ascii_case("Enabled")) =>
                 {
                     found.push((
                         line,
@@ -743,6 +791,15 @@ fn bicep_exposures(resources: &[bicep::Resource]) -> Vec<(u32, String, &'static 
     found
 }
 
+/// Whether a body builds one of `blocks` with a `dynamic` block: the caller's values decide.
+fn dynamic(body: &Body, blocks: &[&str]) -> bool {
+    body.get_blocks("dynamic").any(|b| {
+        b.labels
+            .first()
+            .is_some_and(|label| blocks.contains(&label.as_str()))
+    })
+}
+
 /// The Terraform exposures of one parsed file.
 fn terraform_exposures(tf: &Terraform) -> Vec<(Resource<'_>, Open)> {
     let mut found = Vec::new();
@@ -781,15 +838,13 @@ fn internal_load_balancer(metadata: Option<&Node>) -> bool {
     })
 }
 
-/// Ports of a Kubernetes Service (or a Helm values `service:` mapping) that a public
-/// `LoadBalancer` or a `NodePort` opens beyond the web ports: the node and the port.
-fn service_exposures<'n>(kind: &str, spec: &'n Node) -> Vec<(&'n Node, u16)> {
-    if kind == "LoadBalancer"
-        && spec.get("loadBalancerSourceRanges").is_some_and(|ranges| {
-            let ranges = ranges.items();
-            !ranges.is_empty() && !ranges.iter().any(|r| r.as_str().is_some_and(everyone))
-        })
-    {
+/// Ports of a Kubernetes Service (or a Helm values `service:` mapping) of type `LoadBalancer`
+/// that it opens to everyone beyond the web ports: the node and the port.
+fn service_exposures(spec: &Node) -> Vec<(&Node, u16)> {
+    if spec.get("loadBalancerSourceRanges").is_some_and(|ranges| {
+        let ranges = ranges.items();
+        !ranges.is_empty() && !ranges.iter().any(|r| r.as_str().is_some_and(everyone))
+    }) {
         return Vec::new();
     }
     let mut ports: Vec<&Node> = spec
@@ -828,9 +883,10 @@ fn kubernetes_exposures(documents: &[Node]) -> (u64, Vec<(u32, u32, String)>) {
             .get("type")
             .and_then(Node::as_str)
             .unwrap_or("ClusterIP");
-        if !matches!(kind, "LoadBalancer" | "NodePort")
-            || (kind == "LoadBalancer" && internal_load_balancer(document.get("metadata")))
-        {
+        // A NodePort opens a high port on every node, reachable as far as the nodes' own
+        // firewall lets it (judged in the security group or firewall rules); a LoadBalancer
+        // gets an address of its own.
+        if kind != "LoadBalancer" || internal_load_balancer(document.get("metadata")) {
             continue;
         }
         let name = document
@@ -838,25 +894,20 @@ fn kubernetes_exposures(documents: &[Node]) -> (u64, Vec<(u32, u32, String)>) {
             .and_then(|m| m.get("name"))
             .and_then(Node::scalar_text)
             .unwrap_or_default();
-        for (node, port) in service_exposures(kind, spec) {
+        for (node, port) in service_exposures(spec) {
             found.push((
                 node.span.start.line,
                 node.span.start.column,
-                exposure_message(&format!("Service `{name}`"), kind, port),
+                exposure_message(&format!("Service `{name}`"), port),
             ));
         }
     }
     (services, found)
 }
 
-fn exposure_message(subject: &str, kind: &str, port: u16) -> String {
-    let whom = if kind == "NodePort" {
-        "on every node's address"
-    } else {
-        "to the internet (no loadBalancerSourceRanges)"
-    };
+fn exposure_message(subject: &str, port: u16) -> String {
     format!(
-        "{subject} of type {kind} exposes {} {whom}",
+        "{subject} of type LoadBalancer exposes {} to the internet (no loadBalancerSourceRanges)",
         describe(port, port)
     )
 }
@@ -870,13 +921,12 @@ fn helm_exposures(node: &Node, depth: usize, found: &mut Vec<(u32, u32, String)>
         if key.text.eq_ignore_ascii_case("service") || key.text.ends_with("Service") {
             let kind = value.get("type").and_then(Node::as_str).unwrap_or_default();
             let internal = internal_load_balancer(Some(value));
-            if matches!(kind, "LoadBalancer" | "NodePort") && !(kind == "LoadBalancer" && internal)
-            {
-                for (port_node, port) in service_exposures(kind, value) {
+            if kind == "LoadBalancer" && !internal {
+                for (port_node, port) in service_exposures(value) {
                     found.push((
                         port_node.span.start.line,
                         port_node.span.start.column,
-                        exposure_message(&format!("`{}`", key.text), kind, port),
+                        exposure_message(&format!("`{}`", key.text), port),
                     ));
                 }
             }
@@ -891,6 +941,8 @@ fn helm_exposures(node: &Node, depth: usize, found: &mut Vec<(u32, u32, String)>
 fn compose_published(entry: &Node) -> Option<u16> {
     let (host_ip, container) = if entry.entries().is_empty() {
         let text = entry.scalar_text()?;
+        // `${PG_PORT:-5432}` is one part, whatever colons it holds.
+        let text = strip_interpolation(&text);
         let text = text.split('/').next().unwrap_or_default();
         // An IPv6 host address is bracketed: `[::1]:5432:5432`.
         let (host_ip, rest) = if let Some(rest) = text.strip_prefix('[') {
@@ -923,6 +975,21 @@ fn compose_published(entry: &Node) -> Option<u16> {
     // A range (`5432-5434`) publishes each; its first port names it.
     let port = container.split('-').next()?.trim().parse::<u16>().ok()?;
     sensitive(port).then_some(port)
+}
+
+/// A compose value with each `${...}` replaced by `X`.
+fn strip_interpolation(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        out.push('X');
+        rest = rest[start..]
+            .find('}')
+            .map_or("", |end| &rest[start + end + 1..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 fn compose_exposures(documents: &[Node]) -> Vec<(u32, u32, String)> {
@@ -1390,7 +1457,6 @@ resource "google_cloud_run_v2_service_iam_member" "invoker" {
             found,
             [
                 "8: Service `web` of type LoadBalancer exposes PostgreSQL (port 5432) to the internet (no loadBalancerSourceRanges)",
-                "35: Service `nodes` of type NodePort exposes port 8080 on every node's address",
             ]
         );
     }
@@ -1413,6 +1479,52 @@ resource "google_cloud_run_v2_service_iam_member" "invoker" {
         ] {
             assert!(!development_compose(path), "{path}");
         }
+    }
+
+    #[test]
+    fn firewalled_stores_apps_and_interpolated_ports() {
+        let found = opens(
+            r#"
+resource "azurerm_storage_account" "selected" {
+  public_network_access_enabled = true
+  network_rules {
+    default_action = "Deny"
+    ip_rules       = ["203.0.113.0/24"]
+  }
+}
+resource "azurerm_key_vault" "acl" {
+  network_acls {
+    default_action = "Deny"
+    bypass         = "AzureServices"
+  }
+}
+resource "azurerm_linux_web_app" "site" {
+  public_network_access_enabled = true
+}
+resource "azurerm_kubernetes_cluster" "caller" {
+  private_cluster_enabled = var.private
+}
+resource "google_container_cluster" "dynamic" {
+  dynamic "master_authorized_networks_config" {
+    for_each = var.admin_networks
+    content {}
+  }
+}
+"#,
+        );
+        assert!(found.is_empty(), "{found:?}");
+        let documents = harden_formats::yaml::parse(
+            "services:\n  db:\n    ports:\n      - \"127.0.0.1:${PG_PORT:-5432}:5432\"\n      - \"${REDIS_PORT:-6379}:6379\"\n",
+        )
+        .unwrap();
+        let found: Vec<String> = compose_exposures(&documents)
+            .into_iter()
+            .map(|(line, _, message)| format!("{line}: {message}"))
+            .collect();
+        assert_eq!(
+            found,
+            ["5: service `db` publishes Redis (port 6379) on every interface of the host"]
+        );
     }
 
     #[test]

@@ -26,7 +26,9 @@ workflows and GitLab pipelines. A deploy job (a step that runs `kubectl apply`/`
 `fly deploy`, `terraform apply`, `vercel`/`netlify`/`wrangler` deploys, or a deploy action of \
 AWS, Azure, Google, Fly or Cloudflare) fails where it does not depend on a test job of the same \
 run (`needs:` directly or through the chain; in GitLab, an earlier stage where the job names no \
-`needs:`; tests run earlier in the same job and `workflow_run` triggers count), where it builds \
+`needs:`; tests run earlier in the same job count, and a `workflow_run` trigger whose job checks \
+the run's conclusion; a test job is one named or calling `test`/`ci`/`check`/`e2e`, or running a \
+test command, and for infrastructure `terraform plan`/`validate` and `helm lint`), where it builds \
 the artifact it deploys (`docker build`, `npm run build`, `cargo build`, `go build`, Maven and \
 Gradle packaging, or a platform build such as `fly deploy` without `--image` and `gcloud run \
 deploy --source`), and where it names an image by tag instead of `@sha256:` digest. A step that \
@@ -237,11 +239,21 @@ fn deploys(step: &Step) -> Option<(&'static str, Option<usize>)> {
 /// A platform deploy that builds from source as it deploys.
 fn platform_build(line: &str) -> Option<(&'static str, &'static str)> {
     let lower = line.to_ascii_lowercase();
-    if (runs(line, "fly deploy") || runs(line, "flyctl deploy")) && !lower.contains("--image") {
+    if (runs(line, "fly deploy") || runs(line, "flyctl deploy"))
+        && !lower.contains("--image ")
+        && !lower.contains("--image=")
+    {
         return Some(("`fly deploy` without `--image` builds the image", "deploy"));
     }
     if runs(line, "gcloud run deploy") && lower.contains("--source") {
         return Some(("`gcloud run deploy --source` builds the image", "--source"));
+    }
+    if runs(line, "gcloud app deploy") || runs(line, "gcloud functions deploy") {
+        return Some(("`gcloud ... deploy` builds from source", "deploy"));
+    }
+    if (runs(line, "vercel deploy") || runs(line, "vercel --prod")) && !lower.contains("--prebuilt")
+    {
+        return Some(("`vercel` without `--prebuilt` builds from source", "vercel"));
     }
     if runs(line, "az webapp up") || runs(line, "az containerapp up") {
         return Some(("`az ... up` builds from source", "up"));
@@ -290,6 +302,22 @@ fn test_job(job: &Job) -> bool {
         u.contains("test") || u.contains("/ci.") || u.contains("check")
     });
     named || calls || job.steps.iter().any(tests)
+}
+
+/// Whether a job brings up a throwaway cluster (kind, minikube, k3d) or only dry-runs: its
+/// deploys are tests.
+fn throwaway_cluster(job: &Job) -> bool {
+    job.steps.iter().any(|step| {
+        step.uses.as_ref().is_some_and(|u| {
+            let u = u.value.to_ascii_lowercase();
+            u.contains("kind-action") || u.contains("setup-minikube") || u.contains("k3d")
+        }) || script_lines(step).any(|(_, line)| {
+            runs(line, "kind create cluster")
+                || runs(line, "minikube start")
+                || runs(line, "k3d cluster create")
+                || line.contains("--dry-run")
+        })
+    })
 }
 
 /// The jobs `job` waits for, directly or through the chain.
@@ -364,8 +392,12 @@ fn tagged_images(text: &str) -> Vec<String> {
     images
         .into_iter()
         // `name@sha256:...`, or `name@${{ steps.push.outputs.digest }}`: by digest.
+        // A reference held in a variable (`$IMAGE`, `${{ needs.build.outputs.image }}`) may
+        // well be a digest: not judged.
         .filter(|image| {
-            !image.is_empty() && !image.rsplit('/').next().unwrap_or(image).contains('@')
+            !image.is_empty()
+                && !image.starts_with('$')
+                && !image.rsplit('/').next().unwrap_or(image).contains('@')
         })
         .collect()
 }
@@ -418,6 +450,7 @@ fn attests_sbom(step: &Step) -> bool {
             let lower = line.to_ascii_lowercase();
             (runs(line, "cosign attest") && (lower.contains("cyclonedx") || lower.contains("spdx")))
                 || lower.contains("--sbom=true")
+                || lower.contains("--attest type=sbom")
                 || runs(line, "syft attest")
         })
 }
@@ -453,7 +486,14 @@ fn check_pipeline(
     deploying_callees: &[&str],
 ) -> (u64, u64) {
     let pipeline = &source.pipeline;
-    let workflow_run = pipeline.triggers.iter().any(|(t, _)| t == "workflow_run");
+    // A run after another workflow counts as gated only where a job checks that it succeeded
+    // (`github.event.workflow_run.conclusion == 'success'`).
+    let workflow_run = pipeline.triggers.iter().any(|(t, _)| t == "workflow_run")
+        && pipeline.jobs.iter().any(|j| {
+            j.condition
+                .as_ref()
+                .is_some_and(|c| c.value.contains("conclusion"))
+        });
     // A reusable workflow is judged where it is called: its caller's `needs:` gate it.
     let reusable_only = !pipeline.triggers.is_empty()
         && pipeline.triggers.iter().all(|(t, _)| t == "workflow_call");
@@ -482,6 +522,11 @@ fn check_pipeline(
                     .build(),
                 );
             }
+            continue;
+        }
+        // Hidden GitLab templates run only through the jobs that extend them; a test job that
+        // deploys to a throwaway cluster (kind, minikube, k3d) or a dry run deploys nothing.
+        if job.id.starts_with('.') || test_job(job) || throwaway_cluster(job) {
             continue;
         }
         let Some(deploy_at) = job.steps.iter().position(|s| deploys(s).is_some()) else {
@@ -567,6 +612,13 @@ fn check_pipeline(
             let Some((push, line)) = pushes(step) else {
                 continue;
             };
+            // A push to a registry on the runner itself (kind's, a test registry) publishes
+            // nothing anyone deploys.
+            if script_lines(step).any(|(_, l)| {
+                l.contains("localhost:") || l.contains("127.0.0.1:") || l.contains("kind-registry")
+            }) {
+                continue;
+            }
             image_pushes += 1;
             let missing: Vec<&str> = [(!signed, "a signature"), (!attested, "an SBOM attestation")]
                 .into_iter()
@@ -628,7 +680,7 @@ impl Gate for DeployPromotion {
         }
         if deploy_jobs + image_pushes > 0 {
             out.examined("deploy jobs", deploy_jobs);
-            out.count("image pushes", image_pushes);
+            out.examined("image pushes", image_pushes);
         }
         Ok(())
     }

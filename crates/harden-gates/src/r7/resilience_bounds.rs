@@ -25,8 +25,8 @@ process is killed. This gate reads production source code, one finding per call 
 bound that is missing. Python: `requests` calls without `timeout=`, `urllib3.PoolManager` and \
 `urlopen` without a timeout, `httpx` with `timeout=None`, psycopg connections given a host but \
 no `connect_timeout`, tenacity (`@retry`, `Retrying`) without `stop=`, `backoff` without \
-`max_tries`/`max_time`, `lru_cache(maxsize=None)` and `functools.cache` on functions that take \
-arguments. Rust: `reqwest::get`, `reqwest::Client::new()` and reqwest builders without \
+`max_tries`/`max_time`, `lru_cache(maxsize=None)` and `functools.cache` on functions and methods that take \
+arguments (a method's `self` is one: the cache keeps its instances alive). Rust: `reqwest::get`, `reqwest::Client::new()` and reqwest builders without \
 `.timeout(`, ureq calls and agents without a timeout, `LruCache::unbounded`, moka caches without \
 `max_capacity`. Go: `http.Get`/`Post`/`Head`/`PostForm` and `http.DefaultClient` (no timeout), \
 `http.Client{}` without `Timeout`. JavaScript and TypeScript: axios calls and instances without \
@@ -232,11 +232,11 @@ static RULES: std::sync::LazyLock<Vec<Rule>> = std::sync::LazyLock::new(|| {
             file_needs: &["moka"],
             ..rule(Rust, "Cache::builder()", Size, "builds a cache without `max_capacity`")
         },
-        rule(Go, "http.Get(", Timeout, DEFAULT_CLIENT),
-        rule(Go, "http.Post(", Timeout, DEFAULT_CLIENT),
-        rule(Go, "http.PostForm(", Timeout, DEFAULT_CLIENT),
-        rule(Go, "http.Head(", Timeout, DEFAULT_CLIENT),
-        rule(Go, "http.DefaultClient.", Timeout, DEFAULT_CLIENT),
+        Rule { file_bounds: &["DefaultClient.Timeout"], ..rule(Go, "http.Get(", Timeout, DEFAULT_CLIENT) },
+        Rule { file_bounds: &["DefaultClient.Timeout"], ..rule(Go, "http.Post(", Timeout, DEFAULT_CLIENT) },
+        Rule { file_bounds: &["DefaultClient.Timeout"], ..rule(Go, "http.PostForm(", Timeout, DEFAULT_CLIENT) },
+        Rule { file_bounds: &["DefaultClient.Timeout"], ..rule(Go, "http.Head(", Timeout, DEFAULT_CLIENT) },
+        Rule { file_bounds: &["DefaultClient.Timeout"], ..rule(Go, "http.DefaultClient.", Timeout, DEFAULT_CLIENT) },
         Rule { bounded_by: &["Timeout"], ..rule(Go, "http.Client{", Timeout, "is an http.Client without `Timeout`: it waits forever") },
         Rule {
             bounded_by: &["timeout", "signal"],
@@ -277,7 +277,13 @@ static RULES: std::sync::LazyLock<Vec<Rule>> = std::sync::LazyLock::new(|| {
             bounded_by: &["maximumSize", "maximumWeight", "expireAfter", "softValues", "weakValues", "weakKeys"],
             ..rule(Jvm, "CacheBuilder.newBuilder()", Size, "builds a cache without a maximum size or expiry")
         },
-        Rule { scope: Scope::Line, ..rule(CSharp, "Timeout.InfiniteTimeSpan", Timeout, "sets an infinite timeout") },
+        // An HttpClient's own timeout switched off; a resilience handler (Polly through
+        // Microsoft.Extensions.Http.Resilience) then bounds each attempt and the whole call.
+        Rule {
+            scope: Scope::Line,
+            file_bounds: &["ResilienceHandler"],
+            ..rule(CSharp, "Timeout = Timeout.InfiniteTimeSpan", Timeout, "sets an infinite timeout")
+        },
         rule(CSharp, "RetryForever(", Attempts, "retries forever"),
         rule(CSharp, "RetryForeverAsync(", Attempts, "retries forever"),
         rule(CSharp, "WaitAndRetryForever(", Attempts, "retries forever"),
@@ -432,7 +438,9 @@ fn decorates_argumentless_function(lines: &[&str], index: usize) -> bool {
     params
         .split(',')
         .map(|p| p.split(':').next().unwrap_or_default().trim())
-        .all(|p| p.is_empty() || p == "self" || p == "cls")
+        // `self` is an argument: a method's cache keeps one entry per instance, and the
+        // instances alive with it.
+        .all(|p| p.is_empty() || p == "cls")
 }
 
 /// Server-side JavaScript by its path: where a hanging `fetch` holds a request of the
@@ -559,10 +567,21 @@ fn unbounded_retry_loop(body: &[&str], language: Language) -> bool {
 #[derive(Debug, PartialEq)]
 struct Unbounded {
     line: usize,
+    /// The how-manieth site of this call with the same code in the file: with the call and the
+    /// path, what identifies the finding when lines above it move.
+    occurrence: String,
     column: usize,
     call: String,
     missing: &'static str,
     bound: Bound,
+}
+
+/// A site's code (its line, trimmed) and how many times the same code came before it in the file.
+fn occurrence(seen: &mut std::collections::HashMap<String, usize>, line: &str) -> String {
+    let code = line.trim().to_owned();
+    let count = seen.entry(code.clone()).or_default();
+    *count += 1;
+    format!("{code}#{count}")
 }
 
 /// The unbounded call sites of one production source file.
@@ -588,6 +607,8 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
     // Whether the file holds one of a rule's `file_needs` / `file_bounds`, asked once a file.
     let mut needs: Vec<Option<bool>> = vec![None; RULES.len()];
     let mut bounds: Vec<Option<bool>> = vec![None; RULES.len()];
+    // How often each line's code has been reported in this file.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     // A rule's match covers its whole marker: the anchors inside it are not hits of their own.
     let mut covered_to = 0;
     for (_, start, _) in MARKERS.find_iter(bytes) {
@@ -634,12 +655,13 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
             if !needed || bounded || !starts_a_name(text, start, rule.marker) {
                 continue;
             }
-            // `@retry` and `@cache` must be the whole decorator name.
+            // `@retry` and `@cache` must be the whole decorator name: not `@retry_if`,
+            // `@cache.memoize` (Flask-Caching) or `@retry.Retry` (google-api-core).
             if rule.marker.starts_with('@')
                 && text[start + rule.marker.len()..]
                     .chars()
                     .next()
-                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
             {
                 continue;
             }
@@ -660,7 +682,27 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
             if !rule.only_with.is_empty() && !rule.only_with.iter().any(|w| call.contains(w)) {
                 continue;
             }
-            if rule.bounded_by.iter().any(|w| call.contains(w)) {
+            // A method of the same name defined here (`async fetch(request, env) {`,
+            // `fetch(url: string): Promise<Response> {`), not a call.
+            if rule.marker.ends_with('(') && rule.scope == Scope::Call {
+                let after = text[start + call.len()..].trim_start();
+                if after.starts_with('{')
+                    || (after.starts_with(':') && language == Language::JavaScript)
+                {
+                    continue;
+                }
+            }
+            // A bound switched off is no bound.
+            let off = [
+                "timeout=None",
+                "timeout: 0,",
+                "timeout: 0 ",
+                "timeout: 0}",
+                "Timeout: 0,",
+            ]
+            .iter()
+            .any(|w| call.contains(w));
+            if !off && rule.bounded_by.iter().any(|w| call.contains(w)) {
                 continue;
             }
             // Go bounds a request by its context: a deadline set just before the call.
@@ -674,11 +716,15 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
             }
             if rule.bound == Bound::Size
                 && language == Language::Python
-                && decorates_argumentless_function(&lines, line)
+                && (decorates_argumentless_function(&lines, line)
+                    // The maintainers judged this very case (flake8-bugbear's B019, a cache on
+                    // a method) and kept it.
+                    || lines.get(line).is_some_and(|l| l.contains("noqa: B019")))
             {
                 continue;
             }
             found.push(Unbounded {
+                occurrence: occurrence(&mut seen, lines.get(line).copied().unwrap_or_default()),
                 line,
                 column,
                 call: rule.marker.trim_end_matches(['(', '{', '.']).to_owned(),
@@ -692,6 +738,7 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
             }
             if unbounded_retry_loop(&loop_body(&lines, line, language), language) {
                 found.push(Unbounded {
+                    occurrence: occurrence(&mut seen, lines.get(line).copied().unwrap_or_default()),
                     line,
                     column,
                     call: head.trim_end_matches([':', '{', ' ']).to_owned(),
@@ -747,7 +794,7 @@ impl Gate for ResilienceBounds {
                             ),
                         ),
                     )
-                    .identity(format!("{}:{}:{}", class.path, site.line + 1, site.call))
+                    .identity(format!("{}:{}:{}", class.path, site.call, site.occurrence))
                     .help(help)
                     .build(),
                 );
@@ -893,7 +940,7 @@ def lookup(key: str):
                 Language::CSharp
             ),
             [
-                "1:18 Timeout.InfiniteTimeSpan",
+                "1:8 Timeout = Timeout.InfiniteTimeSpan",
                 "2:20 WaitAndRetryForeverAsync",
                 "3:10 AddMemoryCache"
             ]
@@ -920,6 +967,57 @@ def lookup(key: str):
             ),
             ["1:9 reqwest::Client::new()"]
         );
+    }
+
+    #[test]
+    fn definitions_switched_off_bounds_and_other_decorators() {
+        // A Worker's own `fetch` handler and a TypeScript method are definitions.
+        assert!(found("src/server/w.ts", "export default {\n  async fetch(request, env, ctx) {\n    return new Response('ok');\n  },\n};\nclass A { fetch(url: string): Promise<R> { return x; } }\n", Language::JavaScript).is_empty());
+        assert_eq!(
+            found(
+                "app/a.py",
+                "import requests\nrequests.get(u, timeout=None)\n",
+                Language::Python
+            ),
+            ["2:1 requests.get"]
+        );
+        assert!(
+            found(
+                "app/a.py",
+                "from functools import wraps\n@cache.memoize(timeout=60)\ndef f(x):\n    pass\n",
+                Language::Python
+            )
+            .is_empty()
+        );
+        assert!(
+            found(
+                "app/a.py",
+                "import retry\n@retry.Retry(deadline=60)\ndef f(x):\n    pass\n",
+                Language::Python
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            found(
+                "app/a.py",
+                "import functools\nclass A:\n    @functools.cache\n    def settings(self):\n        pass\n",
+                Language::Python
+            ),
+            ["3:5 @functools.cache"]
+        );
+        // The maintainers kept this very cache, and said so to their linter.
+        assert!(found("app/a.py", "import functools\nclass A:\n    @functools.cache  # noqa: B019\n    def settings(self):\n        pass\n", Language::Python).is_empty());
+        // Go's default client given a timeout; C# handlers with a resilience pipeline.
+        assert!(found("cmd/a.go", "func init() { http.DefaultClient.Timeout = 10 * time.Second }\nfunc f() { http.Get(u) }\n", Language::Go).is_empty());
+        assert!(
+            found(
+                "src/A.cs",
+                "await Task.Delay(Timeout.InfiniteTimeSpan, token);\n",
+                Language::CSharp
+            )
+            .is_empty()
+        );
+        assert!(found("src/A.cs", "client.Timeout = Timeout.InfiniteTimeSpan;\nservices.AddHttpClient(\"x\").AddStandardResilienceHandler();\n", Language::CSharp).is_empty());
     }
 
     #[test]
