@@ -305,9 +305,17 @@ fn security_group_rules(resource: Resource<'_>, opens: &mut Vec<Open>) {
                 }
                 let ranges: Vec<(u16, u16)> = match argument(&allow.body, "ports") {
                     None => vec![(0, u16::MAX)],
+                    // Ports as strings (`"22"`, `"8000-9000"`) or numbers (`22`).
                     Some(ports) => literal_strings(ports)
                         .into_iter()
                         .filter_map(port_range)
+                        .chain(ports.as_array().into_iter().flat_map(|a| {
+                            a.iter()
+                                .filter(|e| e.is_number())
+                                .filter_map(literal_integer)
+                                .filter_map(|n| u16::try_from(n).ok())
+                                .map(|n| (n, n))
+                        }))
                         .collect(),
                 };
                 for (from, to) in ranges.into_iter().filter(|(f, t)| beyond_web(*f, *t)) {
@@ -446,8 +454,13 @@ fn public_data_stores(resource: Resource<'_>, opens: &mut Vec<Open>) {
             }
         }
         kind if kind.starts_with("azurerm_") && kind.ends_with("_firewall_rule") => {
-            let start = argument(body, "start_ip_address").and_then(literal_str);
-            let end = argument(body, "end_ip_address").and_then(literal_str);
+            // `start_ip`/`end_ip` in the Redis cache's rules.
+            let start = argument(body, "start_ip_address")
+                .or_else(|| argument(body, "start_ip"))
+                .and_then(literal_str);
+            let end = argument(body, "end_ip_address")
+                .or_else(|| argument(body, "end_ip"))
+                .and_then(literal_str);
             if start == Some("0.0.0.0") && end == Some("255.255.255.255") {
                 opens.push(Open {
                     at: resource.block.span(),
@@ -1267,6 +1280,17 @@ resource "google_compute_firewall" "ssh" {
     protocol = "icmp"
   }
 }
+resource "google_compute_firewall" "numbers" {
+  source_ranges = ["0.0.0.0/0"]
+  allow {
+    protocol = "tcp"
+    ports    = [3389]
+  }
+}
+resource "azurerm_redis_firewall_rule" "all" {
+  start_ip = "0.0.0.0"
+  end_ip   = "255.255.255.255"
+}
 resource "google_compute_firewall" "internal" {
   source_ranges = ["10.0.0.0/8"]
   allow {
@@ -1305,7 +1329,9 @@ resource "azurerm_network_security_group" "nsg" {
             found,
             [
                 "4: google_compute_firewall.ssh lets 0.0.0.0/0 reach SSH (port 22)",
-                "19: azurerm_network_security_group.nsg lets `*` reach RDP (port 3389)",
+                "14: google_compute_firewall.numbers lets 0.0.0.0/0 reach RDP (port 3389)",
+                "19: azurerm_redis_firewall_rule.all admits every IPv4 address",
+                "30: azurerm_network_security_group.nsg lets `*` reach RDP (port 3389)",
             ]
         );
     }

@@ -504,9 +504,17 @@ const KEYED_VALUES: [&str; 9] = [
 ];
 
 /// The keyed word in a value, if any (compared without case).
+/// Each word must start a word of its own: `OLDPWD=` in a shell script is no `Pwd=`.
 fn keyed_value(text: &str) -> Option<&'static str> {
     let lower = text.to_ascii_lowercase();
-    KEYED_VALUES.iter().copied().find(|w| lower.contains(w))
+    KEYED_VALUES.iter().copied().find(|w| {
+        lower.match_indices(w).any(|(at, _)| {
+            lower[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_ascii_alphanumeric())
+        })
+    })
 }
 
 /// A Terraform finding: where, what and the fix.
@@ -1049,6 +1057,16 @@ resource "azurerm_linux_web_app" "api" {
                 "30: acr (Microsoft.ContainerRegistry/registries) enables the admin user: one shared username and password for the whole registry",
                 "33: app (Microsoft.Web/sites) hands the application a connection string with a key (`accountkey=`)",
             ]
+        );
+    }
+
+    #[test]
+    fn keyed_words_start_a_word() {
+        assert_eq!(keyed_value("Server=db;Pwd=x"), Some("pwd="));
+        assert_eq!(keyed_value("export OLDPWD=/tmp"), None);
+        assert_eq!(
+            keyed_value("x.primary_access_key"),
+            Some("primary_access_key")
         );
     }
 
