@@ -30,7 +30,7 @@ arguments (a method's `self` is one: the cache keeps its instances alive). Rust:
 `.timeout(`, ureq calls and agents without a timeout, `LruCache::unbounded`, moka caches without \
 `max_capacity`. Go: `http.Get`/`Post`/`Head`/`PostForm` and `http.DefaultClient` (no timeout), \
 `http.Client{}` without `Timeout`. JavaScript and TypeScript: axios calls and instances without \
-`timeout` (unless the file sets `axios.defaults.timeout`), `fetch` without an abort `signal` in \
+`timeout` (unless the repository sets `axios.defaults.timeout`), `fetch` without an abort `signal` in \
 server code, p-retry `forever: true`, `NodeCache` without `maxKeys`. Java and Kotlin: \
 `HttpClient.newHttpClient()` and builders without `connectTimeout`, `new RestTemplate()`, \
 Caffeine and Guava caches without a maximum size. C#: `Timeout.InfiniteTimeSpan`, Polly's \
@@ -538,6 +538,12 @@ fn unbounded_retry_loop(body: &[&str], language: Language) -> bool {
         _ => text.contains("catch"),
     };
     let leaves = text.contains("return") || text.contains("break");
+    // A worker that runs until told to stop (`if stop.is_set(): break`) is no retry.
+    let worker = [
+        "stop", "shutdown", "running", "cancel", "closed", "is_set()", "Done()",
+    ]
+    .iter()
+    .any(|w| text.contains(w));
     let gives_up = match language {
         Language::Python => text.contains("raise"),
         Language::Go => text.contains("panic(") || text.contains("log.Fatal"),
@@ -559,7 +565,7 @@ fn unbounded_retry_loop(body: &[&str], language: Language) -> bool {
         || text.contains("deadline")
         || text.contains("ctx.Done()")
         || text.contains("ctx.Err()");
-    sleeps && catches && leaves && !gives_up && !counts
+    sleeps && catches && leaves && !gives_up && !counts && !worker
 }
 
 /// A call site that lacks its bound: line (0-based), column (0-based byte), the call's name
@@ -759,6 +765,10 @@ impl Gate for ResilienceBounds {
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
         let classified = crate::classify::classified(cx)?;
         let (mut files, mut sites) = (0u64, 0u64);
+        // Found sites, reported once every file is read: a default set in one file (axios's
+        // global timeout, usually in a shared HTTP module) bounds the calls of every other.
+        let mut found: Vec<(&str, Unbounded)> = Vec::new();
+        let mut axios_default = false;
         for class in classified.iter().filter(|c| c.production_source()) {
             let Some(language) = class.language() else {
                 continue;
@@ -773,32 +783,45 @@ impl Gate for ResilienceBounds {
             if !MARKERS.is_match(&bytes[..]) {
                 continue;
             }
-            let text = String::from_utf8_lossy(&bytes);
-            for site in unbounded(&class.path, &text, language) {
-                sites += 1;
-                let help = match site.bound {
-                    Bound::Timeout => "give the call a timeout shorter than its caller's deadline",
-                    Bound::Attempts => {
-                        "stop after a few attempts (with exponential backoff and jitter) and let the error surface"
-                    }
-                    Bound::Size => "give the cache a maximum size (and entries a time to live)",
-                };
-                out.finding(
-                    cx.finding(
-                        format!("`{}` {}", site.call, site.missing),
-                        crate::support::span_location(
-                            &class.path,
-                            crate::support::point(
-                                u32::try_from(site.line + 1).unwrap_or(u32::MAX),
-                                u32::try_from(site.column + 1).unwrap_or(u32::MAX),
-                            ),
-                        ),
-                    )
-                    .identity(format!("{}:{}:{}", class.path, site.call, site.occurrence))
-                    .help(help)
-                    .build(),
-                );
+            if language == Language::JavaScript
+                && memchr::memmem::find(&bytes, b"axios.defaults.timeout").is_some()
+            {
+                axios_default = true;
             }
+            let text = String::from_utf8_lossy(&bytes);
+            found.extend(
+                unbounded(&class.path, &text, language)
+                    .into_iter()
+                    .map(|site| (class.path.as_str(), site)),
+            );
+        }
+        for (path, site) in found {
+            if axios_default && site.call.starts_with("axios") {
+                continue;
+            }
+            sites += 1;
+            let help = match site.bound {
+                Bound::Timeout => "give the call a timeout shorter than its caller's deadline",
+                Bound::Attempts => {
+                    "stop after a few attempts (with exponential backoff and jitter) and let the error surface"
+                }
+                Bound::Size => "give the cache a maximum size (and entries a time to live)",
+            };
+            out.finding(
+                cx.finding(
+                    format!("`{}` {}", site.call, site.missing),
+                    crate::support::span_location(
+                        path,
+                        crate::support::point(
+                            u32::try_from(site.line + 1).unwrap_or(u32::MAX),
+                            u32::try_from(site.column + 1).unwrap_or(u32::MAX),
+                        ),
+                    ),
+                )
+                .identity(format!("{path}:{}:{}", site.call, site.occurrence))
+                .help(help)
+                .build(),
+            );
         }
         if files > 0 {
             out.examined("source files", files);
@@ -1029,6 +1052,8 @@ def lookup(key: str):
         // A worker loop never leaves on success: it is no retry.
         let worker = "def run():\n    while True:\n        try:\n            handle(queue.get())\n        except Error:\n            log()\n            time.sleep(1)\n";
         assert!(found("a.py", worker, Language::Python).is_empty());
+        let stoppable = "def run(self):\n    while True:\n        if self.stop.is_set():\n            break\n        try:\n            handle(queue.get())\n        except Error:\n            time.sleep(5)\n";
+        assert!(found("a.py", stoppable, Language::Python).is_empty());
         let go = "for {\n\tresp, err := call()\n\tif err != nil {\n\t\ttime.Sleep(time.Second)\n\t\tcontinue\n\t}\n\treturn resp\n}\n";
         assert_eq!(found("a.go", go, Language::Go), ["1:1 for"]);
     }
