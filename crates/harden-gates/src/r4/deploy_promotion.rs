@@ -24,7 +24,8 @@ under the name between test and deploy, and signed with its SBOM attested so tha
 workflows and GitLab pipelines. A deploy job (a step that runs `kubectl apply`/`set image`, \
 `helm upgrade`, `aws ecs update-service`, `gcloud run deploy`, `az webapp`/`containerapp`, \
 `fly deploy`, `terraform apply`, `vercel`/`netlify`/`wrangler` deploys, or a deploy action of \
-AWS, Azure, Google, Fly or Cloudflare) fails where it does not depend on a test job of the same \
+AWS, Azure, Google, Fly or Cloudflare, or a job bound to a production environment such as \
+`environment: production`) fails where it does not depend on a test job of the same \
 run (`needs:` directly or through the chain; in GitLab, an earlier stage where the job names no \
 `needs:`; tests run earlier in the same job count, and a `workflow_run` trigger whose job checks \
 the run's conclusion; a test job is one named or calling `test`/`ci`/`check`/`e2e`, or running a \
@@ -38,7 +39,7 @@ pushes an image (`docker push`, `docker/build-push-action` with `push`, `--push`
 `actions/attest-sbom`, `sbom: true`, `--sbom=true`). Kubernetes manifests that name images by \
 tag are `R4.pinning.images`' to judge. Fix: build and push in a build job, test in a job it \
 needs, deploy the pushed digest in a job that needs both, and sign and attest at push time.",
-    evidence: &["deploy jobs", "image pushes"],
+    evidence: &["deploy jobs", "pushed images"],
     options: &[],
     items: Some(ITEMS),
 };
@@ -455,6 +456,14 @@ fn attests_sbom(step: &Step) -> bool {
         })
 }
 
+/// Whether an environment's name says it is production (`production`, `prod-eu`, `live`).
+fn production_environment(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| matches!(word, "prod" | "production" | "live" | "prd"))
+}
+
 /// A preview deployment (of a pull request, a branch, a storybook): a place to look at a
 /// change before it is tested and merged, not a promotion.
 fn preview(path: &str, job: &Job) -> bool {
@@ -529,12 +538,25 @@ fn check_pipeline(
         if job.id.starts_with('.') || test_job(job) || throwaway_cluster(job) {
             continue;
         }
-        let Some(deploy_at) = job.steps.iter().position(|s| deploys(s).is_some()) else {
+        // A deploy command, or else a job bound to a production environment (its own script
+        // deploys: `./scripts/deploy.sh`), from its first step that runs something.
+        let by_command = job.steps.iter().position(|s| deploys(s).is_some());
+        let by_environment = || {
+            job.environment
+                .as_deref()
+                .filter(|e| production_environment(e))
+                .and_then(|_| {
+                    job.steps
+                        .iter()
+                        .position(|s| s.run.is_some() || s.uses.is_some())
+                })
+        };
+        let Some(deploy_at) = by_command.or_else(by_environment) else {
             continue;
         };
         deploy_jobs += 1;
         let deploy_step = &job.steps[deploy_at];
-        let (command, line) = deploys(deploy_step).unwrap_or(("deploy", None));
+        let (command, line) = deploys(deploy_step).unwrap_or(("environment: production", None));
         let tested_before = job.steps[..deploy_at].iter().any(tests);
         let gated = workflow_run
             || reusable_only
@@ -680,7 +702,7 @@ impl Gate for DeployPromotion {
         }
         if deploy_jobs + image_pushes > 0 {
             out.examined("deploy jobs", deploy_jobs);
-            out.examined("image pushes", image_pushes);
+            out.examined("pushed images", image_pushes);
         }
         Ok(())
     }
@@ -698,6 +720,16 @@ mod tests {
         assert!(!runs("my-pytest-plugin", "pytest"));
         assert!(runs("python -m pytest -q", "pytest"));
         assert!(!runs("echo helm upgraded", "helm upgrade"));
+    }
+
+    #[test]
+    fn production_environments_by_name() {
+        for name in ["production", "prod-eu", "Production (EU)", "live", "prd"] {
+            assert!(production_environment(name), "{name}");
+        }
+        for name in ["github-pages", "staging", "npm", "preview", "products"] {
+            assert!(!production_environment(name), "{name}");
+        }
     }
 
     #[test]
