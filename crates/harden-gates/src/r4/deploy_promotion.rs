@@ -32,7 +32,8 @@ the run's conclusion; a test job is one named or calling `test`/`ci`/`check`/`e2
 test command, and for infrastructure `terraform plan`/`validate` and `helm lint`), where it builds \
 the artifact it deploys (`docker build`, `npm run build`, `cargo build`, `go build`, Maven and \
 Gradle packaging, or a platform build such as `fly deploy` without `--image` and `gcloud run \
-deploy --source`), and where it names an image by tag instead of `@sha256:` digest. A step that \
+deploy --source`), and where it names an image by tag instead of `@sha256:` digest (a chart's `--set image.tag=` \
+included). A step that \
 pushes an image (`docker push`, `docker/build-push-action` with `push`, `--push`, `ko build`, \
 `crane push`) fails where no step of the pipeline signs it (`cosign sign`, \
 `actions/attest-build-provenance`) or attests its SBOM (`cosign attest --type cyclonedx|spdx`, \
@@ -366,6 +367,8 @@ fn direct_needs<'p>(pipeline: &'p Pipeline, job: &Job) -> Vec<&'p Job> {
 /// An image a deploy line or input names by tag: the reference.
 fn tagged_images(text: &str) -> Vec<String> {
     let mut images = Vec::new();
+    // Chart values that name a tag, reported as written (`image.tag=1.2`).
+    let mut tagged = Vec::new();
     // `${{ github.sha }}` is one word of the reference.
     let text = text.replace("${{ ", "${{").replace(" }}", "}}");
     let words: Vec<&str> = text.split_whitespace().collect();
@@ -390,6 +393,29 @@ fn tagged_images(text: &str) -> Vec<String> {
                 .filter_map(|w| w.split_once('=').map(|(_, image)| image.to_owned())),
         );
     }
+    // `helm upgrade --set image.tag=1.2`: a tag by its key, whatever its value, unless the
+    // release also pins the digest.
+    if runs(&text, "helm upgrade") || runs(&text, "helm install") {
+        let digest = text.contains(".digest=");
+        for (i, word) in words.iter().enumerate() {
+            let setting = match *word {
+                "--set" | "--set-string" => words.get(i + 1).copied(),
+                _ => word
+                    .strip_prefix("--set=")
+                    .or_else(|| word.strip_prefix("--set-string=")),
+            };
+            let tags = setting
+                .into_iter()
+                .flat_map(|s| s.split(','))
+                .filter_map(|pair| {
+                    let (key, value) = pair.split_once('=')?;
+                    (key.rsplit('.').next() == Some("tag")).then(|| format!("{key}={value}"))
+                });
+            if !digest {
+                tagged.extend(tags);
+            }
+        }
+    }
     images
         .into_iter()
         // `name@sha256:...`, or `name@${{ steps.push.outputs.digest }}`: by digest.
@@ -400,6 +426,7 @@ fn tagged_images(text: &str) -> Vec<String> {
                 && !image.starts_with('$')
                 && !image.rsplit('/').next().unwrap_or(image).contains('@')
         })
+        .chain(tagged)
         .collect()
 }
 
@@ -739,6 +766,19 @@ mod tests {
             ["gcr.io/p/api:latest"]
         );
         assert!(tagged_images("gcloud run deploy api --image=gcr.io/p/api@sha256:abc").is_empty());
+        assert_eq!(
+            tagged_images(
+                "helm upgrade --install api ./chart --set image.tag=${{ github.sha }},replicas=2"
+            ),
+            ["image.tag=${{github.sha}}"]
+        );
+        assert!(
+            tagged_images(
+                "helm upgrade api ./chart --set image.tag=1.2 --set image.digest=$DIGEST"
+            )
+            .is_empty()
+        );
+        assert!(tagged_images("helm upgrade api ./chart --set image.digest=$DIGEST").is_empty());
         assert!(
             tagged_images(
                 "kubectl set image deploy/api api=ghcr.io/o/api@${{ needs.build.outputs.digest }}"
