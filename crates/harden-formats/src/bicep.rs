@@ -251,22 +251,29 @@ impl Parser<'_> {
         }
     }
 
+    /// Moves to the next item of an object or array closed by `close`, past separators
+    /// (newlines, commas, comments); `false` at the close (consumed) or the end of the input.
+    fn next_item(&mut self, close: u8) -> bool {
+        loop {
+            self.skip(true);
+            match self.peek() {
+                None => return false,
+                Some(b) if b == close => {
+                    self.bump();
+                    return false;
+                }
+                Some(b',') => self.bump(),
+                Some(_) => return true,
+            }
+        }
+    }
+
     fn object(&mut self, depth: usize) -> Value {
         self.bump();
         let mut entries = Vec::new();
         loop {
-            self.skip(true);
-            match self.peek() {
-                None => break,
-                Some(b'}') => {
-                    self.bump();
-                    break;
-                }
-                Some(b',') => {
-                    self.bump();
-                    continue;
-                }
-                _ => {}
+            if !self.next_item(b'}') {
+                break;
             }
             let line = self.line;
             let key = if self.peek() == Some(b'\'') {
@@ -321,18 +328,8 @@ impl Parser<'_> {
         }
         let mut items = Vec::new();
         loop {
-            self.skip(true);
-            match self.peek() {
-                None => break,
-                Some(b']') => {
-                    self.bump();
-                    break;
-                }
-                Some(b',') => {
-                    self.bump();
-                    continue;
-                }
-                _ => {}
+            if !self.next_item(b']') {
+                break;
             }
             let before = self.at;
             items.push(self.value(depth + 1));

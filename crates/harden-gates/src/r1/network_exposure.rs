@@ -652,6 +652,24 @@ const BICEP_PUBLIC_BY_DEFAULT: [(&str, bool); 5] = [
     ("Microsoft.Cache/redis", false),
 ];
 
+/// The strings of a Bicep property written once (`sourceAddressPrefix: '*'`) and of its list
+/// form (`sourceAddressPrefixes: [...]`).
+fn one_and_many<'v>(object: &'v BicepValue, one: &str, many: &str) -> Vec<&'v str> {
+    object
+        .get(one)
+        .and_then(BicepValue::as_str)
+        .into_iter()
+        .chain(
+            object
+                .get(many)
+                .map(BicepValue::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(BicepValue::as_str),
+        )
+        .collect()
+}
+
 /// The exposures of one Bicep file's resources: line, message, fix.
 fn bicep_exposures(resources: &[bicep::Resource]) -> Vec<(u32, String, &'static str)> {
     let mut found = Vec::new();
@@ -682,18 +700,7 @@ fn bicep_exposures(resources: &[bicep::Resource]) -> Vec<(u32, String, &'static 
             if !is("direction", "Inbound") || !is("access", "Allow") {
                 continue;
             }
-            let mut sources: Vec<&str> = rule
-                .get("sourceAddressPrefix")
-                .and_then(BicepValue::as_str)
-                .into_iter()
-                .collect();
-            sources.extend(
-                rule.get("sourceAddressPrefixes")
-                    .map(BicepValue::items)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(BicepValue::as_str),
-            );
+            let sources = one_and_many(rule, "sourceAddressPrefix", "sourceAddressPrefixes");
             let Some(source) = sources.into_iter().find(|s| everyone(s)) else {
                 continue;
             };
@@ -704,18 +711,7 @@ fn bicep_exposures(resources: &[bicep::Resource]) -> Vec<(u32, String, &'static 
             {
                 continue;
             }
-            let mut ranges: Vec<&str> = rule
-                .get("destinationPortRange")
-                .and_then(BicepValue::as_str)
-                .into_iter()
-                .collect();
-            ranges.extend(
-                rule.get("destinationPortRanges")
-                    .map(BicepValue::items)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(BicepValue::as_str),
-            );
+            let ranges = one_and_many(rule, "destinationPortRange", "destinationPortRanges");
             let line = rule
                 .entry("sourceAddressPrefix")
                 .or_else(|| rule.entry("sourceAddressPrefixes"))
