@@ -62,7 +62,12 @@ pub(crate) fn collect(results: &mut [GateResult], repo: &dyn RepoView) -> Vec<Wa
                 if repo.size(path).ok().flatten().is_none_or(|n| n > 32 << 20) {
                     return None;
                 }
+                // Most files with findings hold no marker: one byte search decides, and only
+                // the files that do are split into lines.
                 repo.read(path).ok().map(|bytes| {
+                    if memchr::memmem::find(&bytes, MARKER.as_bytes()).is_none() {
+                        return Vec::new();
+                    }
                     String::from_utf8_lossy(&bytes)
                         .lines()
                         .map(str::to_owned)

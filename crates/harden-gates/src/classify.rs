@@ -175,7 +175,9 @@ pub type Classified = Vec<FileClass>;
 
 /// Classifies every file of a listing (for `harden init` and tests; gates use [`classified`]).
 pub fn classify(files: &[String]) -> Classified {
-    files.iter().map(|path| FileClass::of(path)).collect()
+    use rayon::prelude::*;
+    // Every gate waits for it: on every core.
+    files.par_iter().map(|path| FileClass::of(path)).collect()
 }
 
 /// The working tree's files, classified once in this run for all gates.

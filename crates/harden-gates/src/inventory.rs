@@ -99,6 +99,30 @@ fn mark_direct(
     Ok(())
 }
 
+/// A package-lock.json or npm-shrinkwrap.json read once in this run for the lockfile gate
+/// (its top level) and the inventory (every package).
+pub(crate) fn npm_lock(
+    cache: &RunCache,
+    path: &str,
+    text: &str,
+) -> Arc<Result<lockfiles::NpmLock, Box<Problem>>> {
+    cache.shared(&format!("npm-lock:{path}"), || {
+        lockfiles::npm_lock_parsed(path, text)
+    })
+}
+
+/// A uv.lock, poetry.lock or pdm.lock read once in this run for the lockfile gate (its package
+/// names) and the inventory (its pinned packages).
+pub(crate) fn toml_lock(
+    cache: &RunCache,
+    path: &str,
+    text: &str,
+) -> Arc<Result<lockfiles::TomlLock, Box<Problem>>> {
+    cache.shared(&format!("toml-lock:{path}"), || {
+        lockfiles::toml_lock_parsed(path, text)
+    })
+}
+
 /// The inventory of the repository a gate runs on, collected once in the run for every gate
 /// that needs it (R4.vulns, R4.sbom).
 pub(crate) fn shared(
@@ -133,7 +157,18 @@ pub fn collect(repo: &dyn RepoView, cache: &RunCache) -> Result<Inventory, PortE
         }
         let bytes = cache.read(repo, path)?;
         let text = String::from_utf8_lossy(&bytes);
-        let packages = if path.ends_with("pnpm-lock.yaml") {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let packages = if name == "package-lock.json" || name == "npm-shrinkwrap.json" {
+            Some(match &*npm_lock(cache, path, &text) {
+                Ok(lock) => Ok(lock.packages.clone()),
+                Err(problem) => Err(problem.clone()),
+            })
+        } else if matches!(name, "uv.lock" | "poetry.lock" | "pdm.lock") {
+            Some(match &*toml_lock(cache, path, &text) {
+                Ok(lock) => Ok(lock.packages.clone()),
+                Err(problem) => Err(problem.clone()),
+            })
+        } else if path.ends_with("pnpm-lock.yaml") {
             Some(lockfiles::pnpm_lock(
                 path,
                 &crate::support::yaml_documents(cache, path, &text),

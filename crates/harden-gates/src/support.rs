@@ -305,9 +305,10 @@ pub(crate) fn in_string(line: &str, at: usize, quotes: &[char]) -> bool {
 /// string (a Rust `\\`-continued literal, a Python docstring) or a block comment is data, not a
 /// call. A lexer's approximation: quotes of `quotes` open strings, `line_comment` and `/* */`
 /// open comments; raw strings and nested template expressions are not modelled.
-pub(crate) struct Literals<'q> {
-    quotes: &'q [char],
+pub(crate) struct Literals {
     line_comment: &'static str,
+    /// The bytes that can end code: a quote or a comment's first byte.
+    opens: [bool; 256],
     /// Scanned up to here.
     at: usize,
     state: LiteralState,
@@ -316,60 +317,92 @@ pub(crate) struct Literals<'q> {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum LiteralState {
     Code,
-    String(char),
+    String(u8),
     LineComment,
     BlockComment,
 }
 
-impl<'q> Literals<'q> {
-    pub(crate) fn new(quotes: &'q [char], line_comment: &'static str) -> Self {
+impl Literals {
+    pub(crate) fn new(quotes: &[char], line_comment: &'static str) -> Self {
+        let mut opens = [false; 256];
+        for quote in quotes.iter().filter(|q| q.is_ascii()) {
+            opens[*quote as usize] = true;
+        }
+        if let Some(first) = line_comment.bytes().next() {
+            opens[usize::from(first)] = true;
+        }
+        if line_comment == "//" {
+            opens[usize::from(b'/')] = true;
+        }
         Self {
-            quotes,
             line_comment,
+            opens,
             at: 0,
             state: LiteralState::Code,
         }
     }
 
     /// Whether byte `offset` of `text` (not before the last offset asked) is inside a string
-    /// or a comment.
+    /// or a comment. Each state jumps to the next byte that can end it (memchr, or a byte
+    /// table for code) instead of stepping through every byte: source files are mostly code
+    /// between the few offsets asked about.
     pub(crate) fn inside(&mut self, text: &str, offset: usize) -> bool {
         let bytes = text.as_bytes();
         let comment = self.line_comment.as_bytes();
+        let end = offset.min(bytes.len());
         let mut i = self.at;
-        while i < offset.min(bytes.len()) {
-            let b = bytes[i];
+        while i < end {
             match self.state {
                 LiteralState::Code => {
+                    let Some(next) = bytes[i..end]
+                        .iter()
+                        .position(|b| self.opens[usize::from(*b)])
+                    else {
+                        i = end;
+                        break;
+                    };
+                    i += next;
+                    let b = bytes[i];
                     if bytes[i..].starts_with(comment) {
                         self.state = LiteralState::LineComment;
-                    } else if bytes[i..].starts_with(b"/*") && comment == b"//" {
+                    } else if comment == b"//" && bytes[i..].starts_with(b"/*") {
                         self.state = LiteralState::BlockComment;
                         i += 1;
-                    } else if b.is_ascii() && self.quotes.contains(&char::from(b)) {
-                        self.state = LiteralState::String(char::from(b));
+                    } else if b != b'/' && comment.first() != Some(&b) {
+                        self.state = LiteralState::String(b);
                     }
+                    i += 1;
                 }
                 LiteralState::String(quote) => {
-                    if b == b'\\' {
-                        i += 1;
-                    } else if char::from(b) == quote {
-                        self.state = LiteralState::Code;
+                    match memchr::memchr2(quote, b'\\', &bytes[i..end]) {
+                        Some(next) if bytes[i + next] == b'\\' => i += next + 2,
+                        Some(next) => {
+                            self.state = LiteralState::Code;
+                            i += next + 1;
+                        }
+                        None => i = end,
                     }
                 }
-                LiteralState::LineComment => {
-                    if b == b'\n' {
+                LiteralState::LineComment => match memchr::memchr(b'\n', &bytes[i..end]) {
+                    Some(next) => {
                         self.state = LiteralState::Code;
+                        i += next + 1;
                     }
-                }
+                    None => i = end,
+                },
                 LiteralState::BlockComment => {
-                    if bytes[i..].starts_with(b"*/") {
-                        self.state = LiteralState::Code;
-                        i += 1;
+                    // A `*/` that starts before `end` closes the comment, as a byte-wise scan
+                    // up to `end` would see it.
+                    match memchr::memchr(b'*', &bytes[i..end]) {
+                        Some(next) if bytes[i + next..].starts_with(b"*/") => {
+                            self.state = LiteralState::Code;
+                            i += next + 2;
+                        }
+                        Some(next) => i += next + 1,
+                        None => i = end,
                     }
                 }
             }
-            i += 1;
         }
         self.at = self.at.max(i);
         self.state != LiteralState::Code
@@ -380,21 +413,134 @@ impl<'q> Literals<'q> {
 /// `markers`, in order, each once. Gates that read only lines naming something find them with
 /// one automaton pass instead of searching every line for each of their patterns.
 pub(crate) fn marked_lines(text: &str, markers: &Markers) -> Vec<usize> {
+    marked_line_texts(text, markers)
+        .into_iter()
+        .map(|(index, _)| index)
+        .collect()
+}
+
+/// How many lines of `text` are production code: all of them, but in Rust (`rust`) the lines
+/// before the `#[cfg(test)] mod tests { ... }` that keeps its unit tests at the end.
+pub(crate) fn production_lines(text: &str, rust: bool) -> usize {
+    if !rust {
+        return usize::MAX;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    (0..lines.len())
+        .find(|&index| crate::paths::rust_test_module_starts(&lines[index..]))
+        .unwrap_or(lines.len())
+}
+
+/// [`marked_lines`] with each line's text, as `str::lines` gives it: a file is not split into
+/// all of its lines to look at the few that name something.
+pub(crate) fn marked_line_texts<'t>(text: &'t str, markers: &Markers) -> Vec<(usize, &'t str)> {
     let bytes = text.as_bytes();
     let mut lines = Vec::new();
-    let (mut line, mut counted_to) = (0usize, 0usize);
+    let (mut line, mut counted_to, mut next_line) = (0usize, 0usize, 0usize);
     for (_, start, _) in markers.find_iter(bytes) {
+        if start < next_line {
+            continue;
+        }
         line += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count();
         counted_to = start;
-        if lines.last() != Some(&line) {
-            lines.push(line);
-        }
+        let begin = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |i| i + 1);
+        let (end, newline) = memchr::memchr(b'\n', &bytes[start..])
+            .map_or((bytes.len(), false), |i| (start + i, true));
+        // `\r\n` ends a line; a `\r` without `\n` after it does not.
+        let shown = if newline && end > begin && bytes[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        lines.push((line, &text[begin..shown]));
+        next_line = end + 1;
     }
     lines
 }
 
 #[cfg(test)]
 mod tests {
+    /// The byte-at-a-time lexer `Literals` replaced, kept as the reference it must agree with.
+    fn literals_reference(
+        text: &str,
+        quotes: &[u8],
+        comment: &[u8],
+        offsets: &[usize],
+    ) -> Vec<bool> {
+        #[derive(PartialEq)]
+        enum State {
+            Code,
+            String(u8),
+            Line,
+            Block,
+        }
+        let bytes = text.as_bytes();
+        let (mut state, mut i, mut out) = (State::Code, 0, Vec::new());
+        for &offset in offsets {
+            while i < offset.min(bytes.len()) {
+                let b = bytes[i];
+                match state {
+                    State::Code if bytes[i..].starts_with(comment) => state = State::Line,
+                    State::Code if comment == b"//" && bytes[i..].starts_with(b"/*") => {
+                        state = State::Block;
+                        i += 1;
+                    }
+                    State::Code if quotes.contains(&b) => state = State::String(b),
+                    State::String(_) if b == b'\\' => i += 1,
+                    State::String(q) if b == q => state = State::Code,
+                    State::Line if b == b'\n' => state = State::Code,
+                    State::Block if bytes[i..].starts_with(b"*/") => {
+                        state = State::Code;
+                        i += 1;
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            out.push(state != State::Code);
+        }
+        out
+    }
+
+    #[test]
+    fn literals_agree_with_a_byte_at_a_time_lexer() {
+        let alphabet = b"ab \n\"'`/*#\\x(";
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..2000 {
+            let len = (next() % 60) as usize;
+            let text: String = (0..len)
+                .map(|_| char::from(alphabet[(next() % alphabet.len() as u64) as usize]))
+                .collect();
+            let mut offsets: Vec<usize> = (0..4)
+                .map(|_| (next() % (len as u64 + 2)) as usize)
+                .collect();
+            offsets.sort_unstable();
+            for (quotes, comment) in [
+                (&['"', '\''][..], "#"),
+                (&['"', '\'', '`'][..], "//"),
+                (&['"'][..], "//"),
+            ] {
+                let mut literals = super::Literals::new(quotes, comment);
+                let fast: Vec<bool> = offsets
+                    .iter()
+                    .map(|&at| literals.inside(&text, at))
+                    .collect();
+                let ascii: Vec<u8> = quotes.iter().map(|q| *q as u8).collect();
+                let slow = literals_reference(&text, &ascii, comment.as_bytes(), &offsets);
+                assert_eq!(
+                    fast, slow,
+                    "round {round}: {text:?} at {offsets:?} ({comment})"
+                );
+            }
+        }
+    }
+
     #[test]
     fn literals_span_lines() {
         let text = "let a = \"one \\\n  call( two\";\ncall(x); // call( here\n/* call(\n */ call(y)\nlet b = '\"'; call(z)";
@@ -432,5 +578,27 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[5].contains("env") && lines[2].contains("mock"));
         assert!(super::marked_lines("nothing here", &markers).is_empty());
+    }
+
+    #[test]
+    fn marked_line_texts_are_the_lines_str_lines_gives() {
+        let markers = super::Markers::cased(&["env", "mock"]);
+        for text in [
+            "env\r\nnone\nmock env mock\n\n\nlast env",
+            "x\n\renv\r",
+            "env",
+            "\n\nmock\r\n",
+            "a\r\rmock\r\r\nb env",
+        ] {
+            let all: Vec<&str> = text.lines().collect();
+            let marked = super::marked_line_texts(text, &markers);
+            let expected: Vec<(usize, &str)> = all
+                .iter()
+                .enumerate()
+                .filter(|(_, line)| line.contains("env") || line.contains("mock"))
+                .map(|(index, line)| (index, *line))
+                .collect();
+            assert_eq!(marked, expected, "{text:?}");
+        }
     }
 }

@@ -377,6 +377,10 @@ impl Session {
             )
         });
         // What was asked of the service and what it answered is the run's evidence.
+        // The run's cache holds every file read and parse of the run (hundreds of MB on a
+        // large tree): freed beside the report's writing instead of before it.
+        let cache = ports.cache;
+        std::thread::spawn(move || drop(cache));
         if let Some(Ok(prober)) = &prober {
             report.transcript = prober.transcript();
         }

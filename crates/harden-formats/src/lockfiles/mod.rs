@@ -14,13 +14,13 @@ mod yarn;
 pub use cargo::{cargo_lock, cargo_requirements, cargo_workspace, check_cargo};
 pub use go::{check_go, go_mod_lock, go_requirements};
 pub use npm::{
-    check_npm, npm_lock, npm_lock_inventory, npm_overrides, npm_requirements, npm_workspaces,
-    override_target,
+    NpmLock, check_npm, npm_lock, npm_lock_inventory, npm_lock_parsed, npm_overrides,
+    npm_requirements, npm_workspaces, override_target,
 };
 pub use pnpm::{check_pnpm, pnpm_lock};
 pub use python::{
-    check_python, pipfile_lock, pyproject_requirements, python_locked_names, requirements_txt,
-    toml_lock, uv_workspace_members,
+    TomlLock, check_python, pipfile_lock, pyproject_requirements, python_locked_names,
+    requirements_txt, toml_lock, toml_lock_parsed, uv_workspace_members,
 };
 pub use yarn::{check_yarn, yarn_lock};
 

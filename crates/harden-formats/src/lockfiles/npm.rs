@@ -72,22 +72,40 @@ pub fn npm_requirements(path: &str, text: &str) -> Result<Vec<Requirement>, Box<
     Ok(out)
 }
 
+/// What a package-lock.json or npm-shrinkwrap.json locks, read once for both of its uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NpmLock {
+    /// Every package, the copies nested under other packages (lockfile v1) included: the
+    /// inventory.
+    pub packages: Vec<Dependency>,
+    /// How many of `packages`, from the first, a manifest's requirements are checked against:
+    /// all of them in lockfile v2 and v3, the top level in v1.
+    pub top_level: usize,
+}
+
+impl NpmLock {
+    /// The packages a manifest's requirements are checked against.
+    pub fn top_level(&self) -> &[Dependency] {
+        &self.packages[..self.top_level]
+    }
+}
+
 /// Every package a package-lock.json or npm-shrinkwrap.json locks, the copies nested under
 /// other packages (lockfile v1) included: the inventory.
 pub fn npm_lock_inventory(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>> {
-    npm_lock_entries(path, text, true)
+    npm_lock_parsed(path, text).map(|lock| lock.packages)
 }
 
 /// Packages of a package-lock.json (v1, v2, v3) or npm-shrinkwrap.json.
 pub fn npm_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>> {
-    npm_lock_entries(path, text, false)
+    npm_lock_parsed(path, text).map(|mut lock| {
+        lock.packages.truncate(lock.top_level);
+        lock.packages
+    })
 }
 
-fn npm_lock_entries(
-    path: &str,
-    text: &str,
-    nested_v1: bool,
-) -> Result<Vec<Dependency>, Box<Problem>> {
+/// Both views of a package-lock.json or npm-shrinkwrap.json from one parse.
+pub fn npm_lock_parsed(path: &str, text: &str) -> Result<NpmLock, Box<Problem>> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         unparsable(
             path,
@@ -163,46 +181,49 @@ fn npm_lock_entries(
     let spans = json_key_spans(text, locks_packages);
     let mut out = Vec::new();
     // `key`: where the entry is written, as a path of keys.
-    let mut push = |name: &str, entry: &serde_json::Value, key: &[&str], linked: Option<&str>| {
-        if let Some(version) = entry.get("version").and_then(serde_json::Value::as_str) {
-            let top = key.len() == 2
-                && (key[0] == "dependencies" || key[1] == format!("node_modules/{name}"));
-            // An alias (`"foo": "npm:real@^1"`) installs `real` under the name `foo`: the
-            // package is `real`, named by the entry (v2, v3) or its version (v1).
-            let (package, version) = match version.strip_prefix("npm:") {
-                Some(target) => match target.rsplit_once('@').filter(|(n, _)| !n.is_empty()) {
-                    Some((real, version)) => (real, version),
-                    None => (name, target),
-                },
-                None => (
-                    entry
-                        .get("name")
+    let dependency = |name: &str, entry: &serde_json::Value, key: &[&str], linked: Option<&str>| {
+        entry
+            .get("version")
+            .and_then(serde_json::Value::as_str)
+            .map(|version| {
+                let top = key.len() == 2
+                    && (key[0] == "dependencies" || key[1] == format!("node_modules/{name}"));
+                // An alias (`"foo": "npm:real@^1"`) installs `real` under the name `foo`: the
+                // package is `real`, named by the entry (v2, v3) or its version (v1).
+                let (package, version) = match version.strip_prefix("npm:") {
+                    Some(target) => match target.rsplit_once('@').filter(|(n, _)| !n.is_empty()) {
+                        Some((real, version)) => (real, version),
+                        None => (name, target),
+                    },
+                    None => (
+                        entry
+                            .get("name")
+                            .and_then(serde_json::Value::as_str)
+                            .filter(|_| linked.is_none())
+                            .unwrap_or(name),
+                        version,
+                    ),
+                };
+                Dependency {
+                    ecosystem: Ecosystem::Npm,
+                    name: package.to_owned(),
+                    version: version.to_owned(),
+                    direct: top && direct.contains(name),
+                    // A workspace link is the project's own package, not one from the registry.
+                    source: linked.map(|path| format!("link:{path}")).or_else(|| {
+                        entry
+                            .get("resolved")
+                            .and_then(serde_json::Value::as_str)
+                            .map(str::to_owned)
+                    }),
+                    integrity: entry
+                        .get("integrity")
                         .and_then(serde_json::Value::as_str)
-                        .filter(|_| linked.is_none())
-                        .unwrap_or(name),
-                    version,
-                ),
-            };
-            out.push(Dependency {
-                ecosystem: Ecosystem::Npm,
-                name: package.to_owned(),
-                version: version.to_owned(),
-                direct: top && direct.contains(name),
-                // A workspace link is the project's own package, not one from the registry.
-                source: linked.map(|path| format!("link:{path}")).or_else(|| {
-                    entry
-                        .get("resolved")
-                        .and_then(serde_json::Value::as_str)
-                        .map(str::to_owned)
-                }),
-                integrity: entry
-                    .get("integrity")
-                    .and_then(serde_json::Value::as_str)
-                    .map(str::to_owned),
-                path: path.to_owned(),
-                span: spans.get(key).copied().unwrap_or_default(),
-            });
-        }
+                        .map(str::to_owned),
+                    path: path.to_owned(),
+                    span: spans.get(key).copied().unwrap_or_default(),
+                }
+            })
     };
     if let Some(packages) = value.get("packages").and_then(serde_json::Value::as_object) {
         for (key, entry) in packages {
@@ -217,8 +238,10 @@ fn npm_lock_entries(
                 let resolved = entry.get("resolved").and_then(serde_json::Value::as_str);
                 let target = resolved.and_then(|path| packages.get(path));
                 match (linked, target) {
-                    (true, Some(target)) => push(name, target, &["packages", key], resolved),
-                    _ => push(name, entry, &["packages", key], None),
+                    (true, Some(target)) => {
+                        out.extend(dependency(name, target, &["packages", key], resolved));
+                    }
+                    _ => out.extend(dependency(name, entry, &["packages", key], None)),
                 }
             }
         }
@@ -229,25 +252,35 @@ fn npm_lock_entries(
         // Lockfile v1 nests the copies npm could not hoist under the package that needs them:
         // each is locked as much as the top-level ones, so the inventory has them; a manifest's
         // requirement is checked against the top level only. (serde_json bounds the depth.)
+        // The top level is read first, whole: its entries come first in the list.
         let mut pending: Vec<(Vec<&str>, &serde_json::Map<String, serde_json::Value>)> =
             vec![(vec!["dependencies"], deps)];
+        let mut top_level = None;
         while let Some((parent, level)) = pending.pop() {
             for (name, entry) in level {
                 let mut key = parent.clone();
                 key.push(name);
-                push(name, entry, &key, None);
+                out.extend(dependency(name, entry, &key, None));
                 if let Some(nested) = entry
                     .get("dependencies")
                     .and_then(serde_json::Value::as_object)
-                    .filter(|_| nested_v1)
                 {
                     key.push("dependencies");
                     pending.push((key, nested));
                 }
             }
+            top_level.get_or_insert(out.len());
         }
+        let top_level = top_level.unwrap_or(out.len());
+        return Ok(NpmLock {
+            packages: out,
+            top_level,
+        });
     }
-    Ok(out)
+    Ok(NpmLock {
+        top_level: out.len(),
+        packages: out,
+    })
 }
 
 /// Checks npm requirements against a package-lock.

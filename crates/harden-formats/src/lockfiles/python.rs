@@ -71,25 +71,11 @@ pub fn pyproject_requirements(path: &str, text: &str) -> Result<Vec<Requirement>
     Ok(out)
 }
 
-/// Package names of a uv.lock, poetry.lock or pdm.lock (`[[package]] name`), normalized.
+/// Package names of a uv.lock, poetry.lock or pdm.lock (`[[package]] name`), normalized; none
+/// when it is not TOML.
 pub fn python_locked_names(text: &str) -> Vec<String> {
-    let Ok(document) = toml_edit::Document::parse(text.to_owned()) else {
-        return Vec::new();
-    };
-    document
-        .as_table()
-        .get("package")
-        .and_then(toml_edit::Item::as_array_of_tables)
-        .map(|packages| {
-            packages
-                .iter()
-                .filter_map(|p| {
-                    p.get("name")
-                        .and_then(toml_edit::Item::as_str)
-                        .map(normalize)
-                })
-                .collect()
-        })
+    toml_lock_parsed("", text)
+        .map(|lock| lock.names)
         .unwrap_or_default()
 }
 
@@ -189,10 +175,25 @@ pub fn uv_workspace_members(text: &str) -> Vec<String> {
     globs
 }
 
+/// What a uv.lock, poetry.lock or pdm.lock locks, read once for both of its uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TomlLock {
+    /// The packages it pins: the inventory (see [`toml_lock`]).
+    pub packages: Vec<Dependency>,
+    /// The names of all its `[[package]]` tables, the project's own included, normalized: what
+    /// a pyproject's requirements are checked against.
+    pub names: Vec<String>,
+}
+
 /// Every package a uv.lock or poetry.lock pins (`[[package]]` tables with `name` and `version`).
 /// A uv.lock's editable, virtual and directory sources are the project's own code, as is a
 /// package without a version. Direct: the uv project's own package lists it as a dependency.
 pub fn toml_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>> {
+    toml_lock_parsed(path, text).map(|lock| lock.packages)
+}
+
+/// Both views of a uv.lock, poetry.lock or pdm.lock from one parse.
+pub fn toml_lock_parsed(path: &str, text: &str) -> Result<TomlLock, Box<Problem>> {
     let document = toml_edit::Document::parse(text.to_owned()).map_err(|e| {
         Box::new(unparsable(
             path,
@@ -206,8 +207,19 @@ pub fn toml_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>
         .get("package")
         .and_then(toml_edit::Item::as_array_of_tables)
     else {
-        return Ok(Vec::new());
+        return Ok(TomlLock {
+            packages: Vec::new(),
+            names: Vec::new(),
+        });
     };
+    let names = packages
+        .iter()
+        .filter_map(|p| {
+            p.get("name")
+                .and_then(toml_edit::Item::as_str)
+                .map(normalize)
+        })
+        .collect();
     let local = |package: &toml_edit::Table| {
         package
             .get("source")
@@ -238,7 +250,7 @@ pub fn toml_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>
             );
         }
     }
-    Ok(packages
+    let packages = packages
         .iter()
         .filter(|p| !local(p))
         .filter_map(|package| {
@@ -272,7 +284,8 @@ pub fn toml_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>
                 span: locator.span(package.span()),
             })
         })
-        .collect())
+        .collect();
+    Ok(TomlLock { packages, names })
 }
 
 /// Every package a Pipfile.lock pins (`default` and `develop`, `"version": "==1.2.3"`).

@@ -1,9 +1,10 @@
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 
 use crate::classify::FileKind;
-use harden_formats::yaml::{self, Node, Value};
+use harden_formats::yaml::{Node, Value};
 use harden_model::{GateId, GateMeta, Items, ProfileLevel, Round, Severity, Span, Target};
 
 /// `R0.contracts.present`: the API's shapes are written down, readable and whole.
@@ -543,8 +544,13 @@ fn workload_port(documents: &[Node]) -> Option<(u32, String)> {
     None
 }
 
-/// Files a contract's references may read, parsed once.
-type Parsed = BTreeMap<String, Option<Node>>;
+/// Files a contract's references may read, parsed once (shared with the run's other gates).
+type Parsed = BTreeMap<String, Option<Arc<crate::support::YamlDocuments>>>;
+
+/// The first document of a parsed YAML or JSON file.
+fn first(documents: &crate::support::YamlDocuments) -> Option<&Node> {
+    documents.as_ref().ok()?.first()
+}
 
 fn parsed<'p>(
     cx: &GateCx<'_>,
@@ -553,16 +559,19 @@ fn parsed<'p>(
     path: &str,
 ) -> Result<Option<&'p Node>, GateError> {
     if !cache.contains_key(path) {
-        let node = if cx.repo().is_file(path) {
-            crate::support::read_parsed_into(cx, out, path)?
-                .and_then(|bytes| yaml::parse(&String::from_utf8_lossy(&bytes)).ok())
-                .and_then(|mut documents| (!documents.is_empty()).then(|| documents.remove(0)))
+        let documents = if cx.repo().is_file(path) {
+            crate::support::read_parsed_into(cx, out, path)?.map(|bytes| {
+                crate::support::yaml_documents(cx.cache(), path, &String::from_utf8_lossy(&bytes))
+            })
         } else {
             None
         };
-        cache.insert(path.to_owned(), node);
+        cache.insert(path.to_owned(), documents);
     }
-    Ok(cache.get(path).and_then(Option::as_ref))
+    Ok(cache
+        .get(path)
+        .and_then(Option::as_ref)
+        .and_then(|documents| first(documents)))
 }
 
 impl Gate for ContractsPresent {
@@ -646,8 +655,9 @@ impl Gate for ContractsPresent {
                 }
                 continue;
             }
-            let root = match &*crate::support::yaml_documents(cx.cache(), path, &content) {
-                Ok(documents) if !documents.is_empty() => documents[0].clone(),
+            let documents = crate::support::yaml_documents(cx.cache(), path, &content);
+            let root = match &*documents {
+                Ok(documents) if !documents.is_empty() => &documents[0],
                 Err(e) if named => {
                     out.finding(
                         cx.finding(
@@ -665,7 +675,7 @@ impl Gate for ContractsPresent {
                 // An empty file, or YAML that does not parse and no one named as a contract.
                 _ => continue,
             };
-            let Some(kind) = kind_of(&root) else {
+            let Some(kind) = kind_of(root) else {
                 if named {
                     out.finding(
                         cx.finding(format!("{path} is named in [contracts] but is no OpenAPI, AsyncAPI or JSON Schema document"), crate::support::span_location(path, root.span))
@@ -678,15 +688,15 @@ impl Gate for ContractsPresent {
             contracts.push((path.clone(), kind));
             // The specification's own schema where there is one; the hand-written checks of
             // the required structure otherwise.
-            let problems = match specification(kind, &root) {
+            let problems = match specification(kind, root) {
                 Some(validator) => {
-                    let (shown, total) = schema_errors(validator, &root);
+                    let (shown, total) = schema_errors(validator, root);
                     if total > shown.len() {
                         out.count("schema errors not listed", (total - shown.len()) as u64);
                     }
                     shown
                 }
-                None => structure(kind, &root),
+                None => structure(kind, root),
             };
             for (problem, span) in problems {
                 out.finding(
@@ -699,16 +709,19 @@ impl Gate for ContractsPresent {
                     .build(),
                 );
             }
-            cache.insert(path.clone(), Some(root));
+            cache.insert(path.clone(), Some(Arc::clone(&documents)));
         }
         // References, resolved against the repository's files.
         let (mut resolved, mut remote) = (0u64, 0u64);
         for (path, _) in &contracts {
-            let Some(root) = cache.get(path).and_then(Option::as_ref).cloned() else {
+            let Some(documents) = cache.get(path).cloned().flatten() else {
+                continue;
+            };
+            let Some(root) = first(&documents) else {
                 continue;
             };
             let mut refs = Vec::new();
-            references(&root, &root, &mut refs);
+            references(root, root, &mut refs);
             let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
             for (target, node, base) in refs {
                 if target.starts_with("http://") || target.starts_with("https://") {
@@ -780,7 +793,7 @@ mod tests {
     use super::*;
 
     fn root(text: &str) -> Node {
-        yaml::parse(text).unwrap().remove(0)
+        harden_formats::yaml::parse(text).unwrap().remove(0)
     }
 
     #[test]
@@ -924,7 +937,7 @@ mod tests {
         ] {
             assert_eq!(dockerfile_port(other), None, "{other}");
         }
-        let manifests = yaml::parse(
+        let manifests = harden_formats::yaml::parse(
             "kind: Service\nspec:\n  ports:\n    - port: 80\n---\nkind: StatefulSet\nspec:\n  template:\n    spec:\n      containers:\n        - name: db\n          ports:\n            - containerPort: 5432\n---\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          ports:\n            - name: http\n              containerPort: 3000\n",
         )
         .unwrap();

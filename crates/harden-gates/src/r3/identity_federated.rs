@@ -372,22 +372,11 @@ fn check_code(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<u64, GateError> {
             continue;
         }
         let text = String::from_utf8_lossy(&bytes);
-        let lines: Vec<&str> = text.lines().collect();
-        // Rust keeps its unit tests in a `#[cfg(test)] mod tests { ... }` at the end.
-        let production_lines = if language == Language::Rust {
-            (0..lines.len())
-                .find(|&index| crate::paths::rust_test_module_starts(&lines[index..]))
-                .unwrap_or(lines.len())
-        } else {
-            lines.len()
-        };
-        for index in crate::support::marked_lines(&text, &CODE_MARKERS) {
+        let production_lines = crate::support::production_lines(&text, language == Language::Rust);
+        for (index, line) in crate::support::marked_line_texts(&text, &CODE_MARKERS) {
             if index >= production_lines {
                 break;
             }
-            let Some(line) = lines.get(index) else {
-                continue;
-            };
             let trimmed = line.trim_start();
             if trimmed.starts_with("//") || trimmed.starts_with('#') || trimmed.starts_with('*') {
                 continue;

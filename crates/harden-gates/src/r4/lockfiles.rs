@@ -1,6 +1,8 @@
 use std::collections::BTreeMap;
 
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
+
+use crate::classify::FileClass;
 use harden_formats::lockfiles::{self, Dependency, Problem, Requirement};
 
 use harden_model::{
@@ -43,14 +45,21 @@ commit it.",
 };
 
 const SKIPPED_DIRS: &[&str] = &[
-    "node_modules/",
-    "vendor/",
-    "target/",
-    ".venv/",
-    "venv/",
-    "dist/",
-    "build/",
+    "node_modules",
+    "vendor",
+    "target",
+    ".venv",
+    "venv",
+    "dist",
+    "build",
 ];
+
+/// Whether one of the directories `path` lies in is one of [`SKIPPED_DIRS`].
+fn in_skipped_dir(path: &str) -> bool {
+    dir_of(path)
+        .split('/')
+        .any(|dir| SKIPPED_DIRS.contains(&dir))
+}
 
 fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
@@ -317,8 +326,9 @@ impl Run<'_, '_> {
                 continue;
             };
             if kind == "package-lock.json" || kind == "npm-shrinkwrap.json" {
-                match lockfiles::npm_lock(&lockfile, &lock_text) {
-                    Ok(mut locked) => {
+                match &*crate::inventory::npm_lock(self.cx.cache(), &lockfile, &lock_text) {
+                    Ok(lock) => {
+                        let mut locked = lock.top_level().to_vec();
                         for problem in
                             lockfiles::check_npm(&requirements, &mut locked, &lockfile, &overridden)
                         {
@@ -326,7 +336,7 @@ impl Run<'_, '_> {
                         }
                         self.inventory.extend(locked);
                     }
-                    Err(problem) => self.report(out, *problem),
+                    Err(problem) => self.report(out, (**problem).clone()),
                 }
             } else {
                 let problems = if kind == "yarn.lock" {
@@ -508,8 +518,13 @@ impl Run<'_, '_> {
                             let Some(lock_text) = self.read(lockfile)? else {
                                 continue;
                             };
-                            let locked = lockfiles::python_locked_names(&lock_text);
-                            for problem in lockfiles::check_python(&requirements, &locked, lockfile)
+                            let parsed =
+                                crate::inventory::toml_lock(self.cx.cache(), lockfile, &lock_text);
+                            let locked = parsed
+                                .as_ref()
+                                .as_ref()
+                                .map_or(&[][..], |lock| &lock.names[..]);
+                            for problem in lockfiles::check_python(&requirements, locked, lockfile)
                             {
                                 self.report(out, problem);
                             }
@@ -569,24 +584,17 @@ impl Gate for Lockfiles {
     }
 
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
-        let files: Vec<String> = cx
-            .repo()
-            .files()?
+        let classified = crate::classify::classified(cx)?;
+        let files = classified
             .iter()
-            .filter(|f| {
-                !SKIPPED_DIRS
-                    .iter()
-                    .any(|d| f.starts_with(d) || f.contains(&format!("/{d}")))
-            })
-            .cloned()
-            .collect();
+            .filter(|class| !in_skipped_dir(&class.path));
         // Manifests of test fixtures, vendored and generated code are never installed from
         // this repository: counted, not judged.
         // Project templates (`runtime/template/pyproject.toml`) are copied into new projects,
         // which lock their own dependencies.
-        let (files, elsewhere): (Vec<String>, Vec<String>) = files.into_iter().partition(|f| {
-            crate::paths::deployed(f)
-                && !f.split('/').any(|d| {
+        let (files, elsewhere): (Vec<&FileClass>, Vec<&FileClass>) = files.partition(|class| {
+            class.deployed
+                && !class.path.split('/').any(|d| {
                     matches!(
                         d,
                         "template" | "templates" | "scaffold" | "skeleton" | "boilerplate"
@@ -595,8 +603,8 @@ impl Gate for Lockfiles {
         });
         let not_judged = elsewhere
             .iter()
-            .filter(|f| {
-                let name = f.rsplit('/').next().unwrap_or(f);
+            .filter(|class| {
+                let name = class.path.rsplit('/').next().unwrap_or(&class.path);
                 matches!(
                     name,
                     "Cargo.toml" | "package.json" | "pyproject.toml" | "Pipfile" | "go.mod"
@@ -614,7 +622,7 @@ impl Gate for Lockfiles {
         }
         let mut run = Run {
             cx,
-            files,
+            files: files.into_iter().map(|class| class.path.clone()).collect(),
             inventory: Vec::new(),
             not_examined: crate::support::NotExamined::default(),
         };

@@ -559,20 +559,12 @@ fn reads_of(path: &str, text: &str) -> Vec<(usize, Read)> {
         _ => return Vec::new(),
     };
     let mut reads = Vec::new();
-    let lines: Vec<&str> = text.lines().collect();
-    // Rust keeps its unit tests in a `#[cfg(test)] mod tests { ... }` at the end.
-    let production_lines = if extension == "rs" {
-        (0..lines.len())
-            .find(|&index| crate::paths::rust_test_module_starts(&lines[index..]))
-            .unwrap_or(lines.len())
-    } else {
-        lines.len()
-    };
-    for index in crate::support::marked_lines(text, &LINE_MARKERS) {
+    let production_lines = crate::support::production_lines(text, extension == "rs");
+    for (index, line) in crate::support::marked_line_texts(text, &LINE_MARKERS) {
         if index >= production_lines {
             break;
         }
-        reads.extend(per_line(lines[index]).into_iter().map(|r| (index, r)));
+        reads.extend(per_line(line).into_iter().map(|r| (index, r)));
     }
     if extension == "py" && text.contains("BaseSettings") {
         reads.extend(pydantic_reads(text));
@@ -622,7 +614,6 @@ impl Gate for ConfigFailfast {
             if reads.is_empty() {
                 continue;
             }
-            let lines: Vec<&str> = text.lines().collect();
             out.examined("source files", 1);
             for (index, read) in reads {
                 let Some(default) = read
@@ -653,7 +644,7 @@ impl Gate for ConfigFailfast {
                     KeyKind::Secret => ("the secret", Severity::High),
                     _ => ("the endpoint", Severity::Medium),
                 };
-                let source_line = lines.get(index).copied().unwrap_or_default();
+                let source_line = text.lines().nth(index).unwrap_or_default();
                 // A secret's default, or an endpoint with credentials in it, is masked in the
                 // message and in the quoted line: it may be a real one.
                 // A secret's default is masked whatever its form (a literal, an expression

@@ -592,15 +592,10 @@ fn occurrence(seen: &mut std::collections::HashMap<String, usize>, line: &str) -
 
 /// The unbounded call sites of one production source file.
 fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
-    let lines: Vec<&str> = text.lines().collect();
-    // Rust keeps its unit tests in a `#[cfg(test)] mod tests { ... }` at the end.
-    let production_lines = if language == Language::Rust {
-        (0..lines.len())
-            .find(|&index| crate::paths::rust_test_module_starts(&lines[index..]))
-            .unwrap_or(lines.len())
-    } else {
-        lines.len()
-    };
+    // Split into lines only when a rule matches: most anchors (`requests.`) are no call.
+    let all_lines = std::cell::OnceCell::new();
+    let lines = || -> &Vec<&str> { all_lines.get_or_init(|| text.lines().collect()) };
+    let production_lines = crate::support::production_lines(text, language == Language::Rust);
     let mut found = Vec::new();
     let bytes = text.as_bytes();
     let (mut line, mut counted_to) = (0usize, 0usize);
@@ -714,7 +709,7 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
             // Go bounds a request by its context: a deadline set just before the call.
             if language == Language::Go
                 && rule.bound == Bound::Timeout
-                && lines[line.saturating_sub(30)..=line].iter().any(|l| {
+                && lines()[line.saturating_sub(30)..=line].iter().any(|l| {
                     l.contains("context.WithTimeout(") || l.contains("context.WithDeadline(")
                 })
             {
@@ -722,15 +717,15 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
             }
             if rule.bound == Bound::Size
                 && language == Language::Python
-                && (decorates_argumentless_function(&lines, line)
+                && (decorates_argumentless_function(lines(), line)
                     // The maintainers judged this very case (flake8-bugbear's B019, a cache on
                     // a method) and kept it.
-                    || lines.get(line).is_some_and(|l| l.contains("noqa: B019")))
+                    || lines().get(line).is_some_and(|l| l.contains("noqa: B019")))
             {
                 continue;
             }
             found.push(Unbounded {
-                occurrence: occurrence(&mut seen, lines.get(line).copied().unwrap_or_default()),
+                occurrence: occurrence(&mut seen, lines().get(line).copied().unwrap_or_default()),
                 line,
                 column,
                 call: rule.marker.trim_end_matches(['(', '{', '.']).to_owned(),
@@ -742,9 +737,12 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
             if !before.is_empty() && !before.ends_with('}') {
                 continue;
             }
-            if unbounded_retry_loop(&loop_body(&lines, line, language), language) {
+            if unbounded_retry_loop(&loop_body(lines(), line, language), language) {
                 found.push(Unbounded {
-                    occurrence: occurrence(&mut seen, lines.get(line).copied().unwrap_or_default()),
+                    occurrence: occurrence(
+                        &mut seen,
+                        lines().get(line).copied().unwrap_or_default(),
+                    ),
                     line,
                     column,
                     call: head.trim_end_matches([':', '{', ' ']).to_owned(),
