@@ -181,6 +181,9 @@ _harden() {
             harden__subcmd__help__subcmd__ledger,export)
                 cmd="harden__subcmd__help__subcmd__ledger__subcmd__export"
                 ;;
+            harden__subcmd__help__subcmd__ledger,head)
+                cmd="harden__subcmd__help__subcmd__ledger__subcmd__head"
+                ;;
             harden__subcmd__help__subcmd__ledger,log)
                 cmd="harden__subcmd__help__subcmd__ledger__subcmd__log"
                 ;;
@@ -229,6 +232,9 @@ _harden() {
             harden__subcmd__ledger,export)
                 cmd="harden__subcmd__ledger__subcmd__export"
                 ;;
+            harden__subcmd__ledger,head)
+                cmd="harden__subcmd__ledger__subcmd__head"
+                ;;
             harden__subcmd__ledger,help)
                 cmd="harden__subcmd__ledger__subcmd__help"
                 ;;
@@ -243,6 +249,9 @@ _harden() {
                 ;;
             harden__subcmd__ledger__subcmd__help,export)
                 cmd="harden__subcmd__ledger__subcmd__help__subcmd__export"
+                ;;
+            harden__subcmd__ledger__subcmd__help,head)
+                cmd="harden__subcmd__ledger__subcmd__help__subcmd__head"
                 ;;
             harden__subcmd__ledger__subcmd__help,help)
                 cmd="harden__subcmd__ledger__subcmd__help__subcmd__help"
@@ -1041,7 +1050,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help__subcmd__ledger)
-            opts="verify log show export"
+            opts="verify head log show export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1055,6 +1064,20 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help__subcmd__ledger__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__ledger__subcmd__head)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1427,7 +1450,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger)
-            opts="-v -h --log-format --verbose --color --help verify log show export help"
+            opts="-v -h --log-format --verbose --color --help verify head log show export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1502,8 +1525,58 @@ _harden() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        harden__subcmd__ledger__subcmd__head)
+            opts="-f -v -h --repo --config --ledger --ledger-anchor --advisory-db --format --log-format --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-anchor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif junit markdown github gitlab" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "human json sarif junit markdown github gitlab" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         harden__subcmd__ledger__subcmd__help)
-            opts="verify log show export help"
+            opts="verify head log show export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1517,6 +1590,20 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__ledger__subcmd__help__subcmd__head)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1679,7 +1766,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__verify)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --expect-head --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1702,6 +1789,10 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-head)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -165,23 +165,25 @@ complete -c harden -n "__fish_harden_using_subcommand config; and __fish_seen_su
 complete -c harden -n "__fish_harden_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the config and report every problem with file, line and column (exit 2 if any)'
 complete -c harden -n "__fish_harden_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "schema" -d 'Print the JSON Schema of harden.toml, for editor completion and validation'
 complete -c harden -n "__fish_harden_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify log show export help" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
 json\t''"
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify log show export help" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify log show export help" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify log show export help" -s h -l help -d 'Print help'
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify log show export help" -f -a "verify" -d 'Recompute the whole hash chain; exit 1 naming the first broken entry if it does not verify'
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify log show export help" -f -a "log" -d 'List entries, newest first'
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify log show export help" -f -a "show" -d 'Print one entry with its body'
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify log show export help" -f -a "export" -d 'Export every entry with its hashes, so the chain can be verified outside harden'
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify log show export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -f -a "verify" -d 'Recompute the whole hash chain; exit 1 naming the first broken entry if it does not verify'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -f -a "head" -d 'Print the current head, `N:HASH` (entry number and hash), to keep outside the ledger'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -f -a "log" -d 'List entries, newest first'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -f -a "show" -d 'Print one entry with its body'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -f -a "export" -d 'Export every entry with its hashes, so the chain can be verified outside harden'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from verify" -l repo -d 'Repository root whose config and default ledger are used (default: the current directory)' -r -F
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from verify" -l config -d 'Config file. Default: $HARDEN_CONFIG, else harden.toml at the repository root, else the built-in defaults of the production profile' -r -F
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from verify" -l ledger -d 'Ledger: a SQLite file path or a postgres:// URL. Default: [ledger] url in the config, else .harden/ledger.db under the repository root' -r
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from verify" -l ledger-anchor -d 'File that keeps the ledger\'s head outside the ledger (in CI, where the checkout is thrown away). Default: the git ref refs/harden/ledgers/<ledger> of the repository' -r -F
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from verify" -l advisory-db -d 'Advisory database (R4.vulns), as `harden db import` writes it. Default: .harden/advisories.db under the repository root' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from verify" -l expect-head -d 'A head recorded earlier (`harden ledger head` prints it: `N:HASH`): exit 1 unless the chain still holds entry N with that hash. A head kept outside the ledger (a CI artifact, a release note, the team server) catches a rewrite of the whole chain' -r
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from verify" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
 json\t''"
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from verify" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
@@ -189,6 +191,25 @@ always\t''
 never\t''"
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from head" -l repo -d 'Repository root whose config and default ledger are used (default: the current directory)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from head" -l config -d 'Config file. Default: $HARDEN_CONFIG, else harden.toml at the repository root, else the built-in defaults of the production profile' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from head" -l ledger -d 'Ledger: a SQLite file path or a postgres:// URL. Default: [ledger] url in the config, else .harden/ledger.db under the repository root' -r
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from head" -l ledger-anchor -d 'File that keeps the ledger\'s head outside the ledger (in CI, where the checkout is thrown away). Default: the git ref refs/harden/ledgers/<ledger> of the repository' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from head" -l advisory-db -d 'Advisory database (R4.vulns), as `harden db import` writes it. Default: .harden/advisories.db under the repository root' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from head" -s f -l format -d 'Output format: human (`N:HASH`) or json' -r -f -a "human\t''
+json\t''
+sarif\t''
+junit\t''
+markdown\t''
+github\t'GitHub Actions workflow annotations'
+gitlab\t'GitLab code quality report'"
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from head" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
+json\t''"
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from head" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from head" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from head" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from log" -l repo -d 'Repository root whose config and default ledger are used (default: the current directory)' -r -F
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from log" -l config -d 'Config file. Default: $HARDEN_CONFIG, else harden.toml at the repository root, else the built-in defaults of the production profile' -r -F
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from log" -l ledger -d 'Ledger: a SQLite file path or a postgres:// URL. Default: [ledger] url in the config, else .harden/ledger.db under the repository root' -r
@@ -229,6 +250,7 @@ never\t''"
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from export" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute the whole hash chain; exit 1 naming the first broken entry if it does not verify'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "head" -d 'Print the current head, `N:HASH` (entry number and hash), to keep outside the ledger'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "log" -d 'List entries, newest first'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print one entry with its body'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "export" -d 'Export every entry with its hashes, so the chain can be verified outside harden'
@@ -580,6 +602,7 @@ complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the config and report every problem with file, line and column (exit 2 if any)'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "schema" -d 'Print the JSON Schema of harden.toml, for editor completion and validation'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "verify" -d 'Recompute the whole hash chain; exit 1 naming the first broken entry if it does not verify'
+complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "head" -d 'Print the current head, `N:HASH` (entry number and hash), to keep outside the ledger'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "log" -d 'List entries, newest first'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "show" -d 'Print one entry with its body'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "export" -d 'Export every entry with its hashes, so the chain can be verified outside harden'

@@ -333,6 +333,14 @@ pub(crate) fn render(report: &RunReport, catalogue: &[&'static GateMeta]) -> Str
         })
         .collect();
     run_properties.insert("waivers".to_owned(), json!(waivers));
+    // The ledger's head after this run was recorded: an anchor to keep with the report
+    // (`harden ledger verify --expect-head N:HASH`).
+    if let Some(ledger) = &report.ledger {
+        run_properties.insert(
+            "ledger_head".to_owned(),
+            json!(format!("{}:{}", ledger.seq, ledger.hash)),
+        );
+    }
     let mut driver = ToolComponent::builder()
         .name(report.tool.name.clone())
         .build();

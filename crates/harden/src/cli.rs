@@ -612,7 +612,23 @@ pub(crate) struct LedgerArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum LedgerCommand {
     /// Recompute the whole hash chain; exit 1 naming the first broken entry if it does not verify.
-    Verify(LedgerArgs),
+    Verify {
+        #[command(flatten)]
+        args: LedgerArgs,
+        /// A head recorded earlier (`harden ledger head` prints it: `N:HASH`): exit 1 unless the
+        /// chain still holds entry N with that hash. A head kept outside the ledger (a CI
+        /// artifact, a release note, the team server) catches a rewrite of the whole chain.
+        #[arg(long, value_name = "N:HASH")]
+        expect_head: Option<String>,
+    },
+    /// Print the current head, `N:HASH` (entry number and hash), to keep outside the ledger.
+    Head {
+        #[command(flatten)]
+        args: LedgerArgs,
+        /// Output format: human (`N:HASH`) or json.
+        #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
     /// List entries, newest first.
     Log {
         #[command(flatten)]

@@ -4,7 +4,7 @@ use std::path::Path;
 use harden_ledger::LedgerStore;
 use serde_json::{Value, json};
 
-use crate::cli::LedgerArgs;
+use crate::cli::{LedgerArgs, OutputFormat};
 use crate::session::Session;
 use crate::{UsageError, output};
 
@@ -39,21 +39,100 @@ fn with_store<T>(
     }
 }
 
-pub(crate) fn verify(args: &LedgerArgs) -> anyhow::Result<u8> {
+/// A head written `N:HASH` (`#N:HASH` too), as `harden ledger head` prints it.
+fn parse_head(text: &str) -> Result<harden_ledger::Head, UsageError> {
+    let invalid = |why: &str| {
+        UsageError(format!(
+            "--expect-head `{text}`: {why}: expected N:HASH, the entry number and its 64-hex-digit hash as `harden ledger head` prints them"
+        ))
+    };
+    let (seq, hash) = text
+        .trim()
+        .split_once(':')
+        .ok_or_else(|| invalid("no `:`"))?;
+    let seq = seq
+        .trim_start_matches('#')
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| invalid("the entry number is not a number from 1"))?;
+    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(invalid("the hash is not 64 hexadecimal digits"));
+    }
+    Ok(harden_ledger::Head {
+        seq,
+        hash: hash.to_ascii_lowercase(),
+    })
+}
+
+/// Why the chain does not hold `expected` any more, or `None` when it does.
+fn missing_head(
+    session: &Session,
+    expected: &harden_ledger::Head,
+) -> anyhow::Result<Option<String>> {
+    with_store(session, |store| {
+        Ok(match store.get(expected.seq)? {
+            Some(entry) if entry.hash == expected.hash => None,
+            Some(entry) => Some(format!(
+                "entry #{} is {}, not the expected {}: the chain was rewritten from there or before",
+                expected.seq, entry.hash, expected.hash
+            )),
+            None => Some(format!(
+                "the ledger has no entry #{} (its head is {}): it was truncated or replaced",
+                expected.seq,
+                store
+                    .head()?
+                    .map_or_else(|| "empty".to_owned(), |h| format!("#{}", h.seq))
+            )),
+        })
+    })
+}
+
+pub(crate) fn head(args: &LedgerArgs, format: OutputFormat) -> anyhow::Result<u8> {
+    let session = open(args)?;
+    let Some(head) = with_store(&session, |store| Ok(store.head()?))? else {
+        return Err(UsageError("the ledger is empty: it has no head yet".into()).into());
+    };
+    let text = match format {
+        OutputFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&json!({"seq": head.seq, "hash": head.hash}))?
+        ),
+        _ => format!("{}:{}\n", head.seq, head.hash),
+    };
+    output::emit_verbatim(&text, None)?;
+    Ok(0)
+}
+
+pub(crate) fn verify(args: &LedgerArgs, expect_head: Option<&str>) -> anyhow::Result<u8> {
+    let expected = expect_head.map(parse_head).transpose()?;
     let session = open(args)?;
     let health = harden_engine::LedgerCheck::verify(&session.ledger_port())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let location = &health.location;
+    if health.broken.is_none()
+        && let Some(expected) = &expected
+        && let Some(why) = missing_head(&session, expected)?
+    {
+        output::error(&format!(
+            "ledger {location} does not hold the expected head #{}: {why}",
+            expected.seq
+        ));
+        return Ok(1);
+    }
     match &health.broken {
         None => {
             let head = health
                 .head
                 .map(|h| format!(", head #{} {h}", health.entries))
                 .unwrap_or_default();
-            let anchored = session
+            let mut anchored = session
                 .anchor()
                 .map(|a| format!(" and matches {}", a.describe()))
                 .unwrap_or_default();
+            if let Some(expected) = &expected {
+                let _ = write!(anchored, ", holds the expected head #{}", expected.seq);
+            }
             output::emit(
                 &format!(
                     "ledger {location}: {} entr{}, chain intact{anchored}{head}\n",

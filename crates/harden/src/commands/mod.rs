@@ -35,7 +35,10 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Explain(args) => gates::explain(&args),
         Command::Config(ConfigCommand::Check(args)) => config::check(&args),
         Command::Config(ConfigCommand::Schema) => config::schema(),
-        Command::Ledger(LedgerCommand::Verify(args)) => ledger::verify(&args),
+        Command::Ledger(LedgerCommand::Verify { args, expect_head }) => {
+            ledger::verify(&args, expect_head.as_deref())
+        }
+        Command::Ledger(LedgerCommand::Head { args, format }) => ledger::head(&args, format),
         Command::Ledger(LedgerCommand::Log { args, limit }) => ledger::log(&args, limit),
         Command::Ledger(LedgerCommand::Show { args, entry }) => ledger::show(&args, &entry),
         Command::Ledger(LedgerCommand::Export {

@@ -155,3 +155,154 @@ fn verify_without_a_ledger_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("no ledger at"));
 }
+
+/// Rewrites the ledger of `repo` the way someone with write access to the database could:
+/// `edit` changes entries' bodies, every hash after the first changed entry is recomputed so
+/// the chain stays consistent, entries past `keep` are dropped, and the git anchor is deleted.
+fn rewrite_whole_chain(
+    repo: &harden_test::TestRepo,
+    keep: i64,
+    edit: impl Fn(i64, &str) -> String,
+) {
+    let db = rusqlite::Connection::open(repo.path().join(".harden/ledger.db")).unwrap();
+    db.execute_batch(
+        "DROP TRIGGER IF EXISTS ledger_entries_no_update; DROP TRIGGER IF EXISTS ledger_entries_no_delete;",
+    )
+    .unwrap();
+    let rows: Vec<(i64, String, String, String)> = db
+        .prepare("SELECT seq, kind, recorded_at, body FROM ledger_entries ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut prev = harden_ledger::chain::GENESIS.to_owned();
+    for (seq, kind, recorded_at, body) in rows {
+        if seq > keep {
+            db.execute("DELETE FROM ledger_entries WHERE seq = ?1", [seq])
+                .unwrap();
+            continue;
+        }
+        let body = edit(seq, &body);
+        let hash = harden_ledger::chain::entry_hash(
+            u64::try_from(seq).unwrap(),
+            &kind,
+            &recorded_at,
+            &prev,
+            &body,
+        );
+        db.execute(
+            "UPDATE ledger_entries SET body = ?1, prev_hash = ?2, hash = ?3 WHERE seq = ?4",
+            rusqlite::params![body, prev, hash, seq],
+        )
+        .unwrap();
+        db.execute(
+            "UPDATE ledger_head SET seq = ?1, hash = ?2 WHERE id = 1",
+            rusqlite::params![seq, hash],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    let refs = Command::new("git")
+        .args(["for-each-ref", "--format=%(refname)", "refs/harden/"])
+        .current_dir(repo.path())
+        .output()
+        .unwrap();
+    for name in stdout(&refs).lines() {
+        let deleted = Command::new("git")
+            .args(["update-ref", "-d", name])
+            .current_dir(repo.path())
+            .status()
+            .unwrap();
+        assert!(deleted.success());
+    }
+}
+
+#[test]
+fn a_head_kept_elsewhere_catches_a_rewrite_of_the_whole_chain() {
+    let repo = checked_repo(3);
+    let head = harden(repo.path())
+        .args(["ledger", "head"])
+        .output()
+        .unwrap();
+    assert_eq!(head.status.code(), Some(0), "{}", stderr(&head));
+    let anchor = stdout(&head).trim().to_owned();
+    let (seq, hash) = anchor.split_once(':').unwrap();
+    assert_eq!(seq, "3");
+    assert_eq!(hash.len(), 64);
+    let json = harden(repo.path())
+        .args(["ledger", "head", "--format", "json"])
+        .output()
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        (value["seq"].as_u64(), value["hash"].as_str()),
+        (Some(3), Some(hash))
+    );
+    let verify = |expect: &str| {
+        harden(repo.path())
+            .args(["ledger", "verify", "--expect-head", expect])
+            .output()
+            .unwrap()
+    };
+    let intact = verify(&anchor);
+    assert_eq!(intact.status.code(), Some(0), "{}", stderr(&intact));
+    assert!(
+        stdout(&intact).contains("holds the expected head #3"),
+        "{}",
+        stdout(&intact)
+    );
+    // An earlier head of the same chain is still in it.
+    let earlier = harden(repo.path())
+        .args(["ledger", "show", "2"])
+        .output()
+        .unwrap();
+    let earlier: serde_json::Value = serde_json::from_slice(&earlier.stdout).unwrap();
+    let second = format!("2:{}", earlier["hash"].as_str().unwrap());
+    assert_eq!(verify(&second).status.code(), Some(0));
+
+    // Rewritten from the first entry on, consistently: the chain verifies on its own ...
+    rewrite_whole_chain(&repo, 3, |seq, body| {
+        if seq == 1 {
+            body.replacen("\"profile\":\"production\"", "\"profile\":\"prototype\"", 1)
+        } else {
+            body.to_owned()
+        }
+    });
+    let plain = harden(repo.path())
+        .args(["ledger", "verify"])
+        .output()
+        .unwrap();
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    // ... but no longer holds the head recorded before.
+    let rewritten = verify(&anchor);
+    assert_eq!(rewritten.status.code(), Some(1));
+    assert!(
+        stderr(&rewritten).contains("does not hold the expected head #3: entry #3 is"),
+        "{}",
+        stderr(&rewritten)
+    );
+    assert!(!stderr(&rewritten).contains("panicked"));
+    assert_eq!(verify(&second).status.code(), Some(1));
+
+    // Cut back to two entries, consistently: the third is gone.
+    rewrite_whole_chain(&repo, 2, |_, body| body.to_owned());
+    let shrunk = verify(&anchor);
+    assert_eq!(shrunk.status.code(), Some(1));
+    assert!(
+        stderr(&shrunk).contains("has no entry #3 (its head is #2)"),
+        "{}",
+        stderr(&shrunk)
+    );
+
+    // A head that is not N:HASH is a usage error.
+    for bad in ["3", "x:abc", &format!("0:{hash}"), "3:abc"] {
+        let output = verify(bad);
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        assert!(
+            stderr(&output).contains("expected N:HASH"),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
