@@ -396,7 +396,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__check)
-            opts="-f -o -q -v -h --config --ledger --ledger-anchor --advisory-db --profile --strict --only --skip --format --output --report --min-severity --quiet --exit-zero --no-record --live --artifact --base --log-format --verbose --color --help"
+            opts="-f -o -q -v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --profile --strict --only --skip --format --output --report --min-severity --quiet --exit-zero --no-record --live --artifact --base --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -415,6 +415,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -764,7 +776,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__exit__subcmd__criteria)
-            opts="-v -h --config --ledger --ledger-anchor --advisory-db --log-format --verbose --color --help"
+            opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -783,6 +795,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1472,7 +1496,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__export)
-            opts="-o -v -h --repo --config --ledger --ledger-anchor --advisory-db --format --output --log-format --verbose --color --help"
+            opts="-o -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --format --output --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1495,6 +1519,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1526,7 +1562,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__head)
-            opts="-f -v -h --repo --config --ledger --ledger-anchor --advisory-db --format --log-format --verbose --color --help"
+            opts="-f -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --format --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1549,6 +1585,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1674,7 +1722,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__log)
-            opts="-n -v -h --repo --config --ledger --ledger-anchor --advisory-db --limit --log-format --verbose --color --help"
+            opts="-n -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --limit --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1697,6 +1745,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1724,7 +1784,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__show)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1747,6 +1807,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1766,7 +1838,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__verify)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --expect-head --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --expect-head --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1789,6 +1861,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1860,7 +1944,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__plan__subcmd__close)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --state --reason --residual-risk --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --state --reason --residual-risk --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1883,6 +1967,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2012,7 +2108,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__plan__subcmd__list)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2035,6 +2131,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2054,7 +2162,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__plan__subcmd__new)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --title --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --title --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2077,6 +2185,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2100,7 +2220,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__plan__subcmd__show)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2123,6 +2243,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2142,7 +2274,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__plan__subcmd__verify)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2165,6 +2297,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2268,7 +2412,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__promote__subcmd__check)
-            opts="-f -v -h --config --ledger --ledger-anchor --advisory-db --commit --profile --max-age --artifact --format --log-format --verbose --color --help"
+            opts="-f -v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --commit --profile --max-age --artifact --format --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2287,6 +2431,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2372,7 +2528,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__readiness)
-            opts="-v -h --config --ledger --ledger-anchor --advisory-db --checks --json --log-format --verbose --color --help"
+            opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --checks --json --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2391,6 +2547,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2410,7 +2578,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__sbom)
-            opts="-o -v -h --config --ledger --ledger-anchor --advisory-db --format --output --log-format --verbose --color --help"
+            opts="-o -v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --format --output --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2429,6 +2597,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2744,7 +2924,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__smoke__subcmd__record)
-            opts="-v -h --config --ledger --ledger-anchor --advisory-db --checks --log-format --verbose --color --help"
+            opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --checks --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2763,6 +2943,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2782,7 +2974,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__smoke__subcmd__streak)
-            opts="-v -h --config --ledger --ledger-anchor --advisory-db --log-format --verbose --color --help"
+            opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2801,6 +2993,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2884,7 +3088,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__waivers__subcmd__import)
-            opts="-v -h --config --ledger --ledger-anchor --advisory-db --owner --expires --reference --gitleaks-baseline --append --log-format --verbose --color --help"
+            opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --owner --expires --reference --gitleaks-baseline --append --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2903,6 +3107,18 @@ _harden() {
                     return 0
                     ;;
                 --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

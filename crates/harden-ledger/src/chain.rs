@@ -35,6 +35,10 @@ pub struct Entry {
     pub hash: String,
     /// Canonical JSON body.
     pub body: String,
+    /// The head's signature, when the ledger is signed (not part of the hash: see
+    /// [`crate::sign`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<crate::sign::HeadSignature>,
 }
 
 /// The last entry as the store records it beside the chain, so truncation is detectable.
@@ -201,6 +205,7 @@ pub fn next_entry(
         prev_hash,
         hash,
         body,
+        signature: None,
     })
 }
 

@@ -7,7 +7,9 @@
 //! process never leaves half an entry.
 
 pub mod chain;
+pub mod sign;
 pub mod store;
 
 pub use chain::{Break, Entry, Head, Verified};
+pub use sign::{HeadSignature, HeadSigner, HeadVerifier, SignatureCheck, SignaturesVerified};
 pub use store::{LedgerError, LedgerStore, is_server, open, open_read_only, redact_url};

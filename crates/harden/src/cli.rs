@@ -465,6 +465,28 @@ pub(crate) struct Locations {
         value_name = "FILE"
     )]
     pub(crate) advisory_db: Option<PathBuf>,
+    /// Ed25519 private key (PKCS#8 PEM, as `openssl genpkey -algorithm ed25519` writes it)
+    /// that signs the head of every entry appended. Never in harden.toml. The PEM itself may
+    /// be given in $HARDEN_SIGNING_KEY instead (a CI secret).
+    #[arg(
+        long,
+        env = "HARDEN_SIGNING_KEY_FILE",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
+    pub(crate) signing_key: Option<PathBuf>,
+    /// The signing key's PEM itself, from $HARDEN_SIGNING_KEY only (never on a command line).
+    #[arg(long, env = "HARDEN_SIGNING_KEY", hide = true, hide_env_values = true)]
+    pub(crate) signing_key_pem: Option<String>,
+    /// Ed25519 public key (PEM, as `openssl pkey -pubout` writes it) that `ledger verify`
+    /// checks the heads' signatures with. Default: the signing key's own.
+    #[arg(
+        long,
+        env = "HARDEN_LEDGER_PUBLIC_KEY",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
+    pub(crate) public_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -42,6 +42,41 @@ pub(crate) struct Session {
     live: bool,
     /// The advisory database, or why there is none (R4.vulns says so: never a silent pass).
     advisories: Result<harden_advisory_db::SharedIndex, String>,
+    /// The key that verifies the heads' signatures (`--public-key`, else the signing key's).
+    pub(crate) verifier: Option<harden_ledger::HeadVerifier>,
+}
+
+/// The signing key named by `--signing-key` / $HARDEN_SIGNING_KEY_FILE or given in
+/// $HARDEN_SIGNING_KEY. Errors name the file, never its content.
+fn signing_key(locations: &Locations) -> anyhow::Result<Option<harden_ledger::HeadSigner>> {
+    let (pem, source) = match (&locations.signing_key, &locations.signing_key_pem) {
+        (Some(path), _) => (
+            fs_err::read_to_string(path).map_err(|e| UsageError(format!("--signing-key: {e}")))?,
+            format!("--signing-key {}", path.display()),
+        ),
+        (None, Some(pem)) => (pem.clone(), "$HARDEN_SIGNING_KEY".to_owned()),
+        (None, None) => return Ok(None),
+    };
+    harden_ledger::HeadSigner::from_pem(&pem)
+        .map(Some)
+        .map_err(|e| UsageError(format!("{source}: {e}")).into())
+}
+
+/// The key that verifies signatures: `--public-key`, else the signing key's public half.
+fn verifying_key(
+    locations: &Locations,
+    signer: Option<&harden_ledger::HeadSigner>,
+) -> anyhow::Result<Option<harden_ledger::HeadVerifier>> {
+    match &locations.public_key {
+        Some(path) => {
+            let pem = fs_err::read_to_string(path)
+                .map_err(|e| UsageError(format!("--public-key: {e}")))?;
+            harden_ledger::HeadVerifier::from_pem(&pem)
+                .map(Some)
+                .map_err(|e| UsageError(format!("--public-key {}: {e}", path.display())).into())
+        }
+        None => Ok(signer.map(harden_ledger::HeadSigner::verifier)),
+    }
 }
 
 /// How a command uses the ledger.
@@ -187,14 +222,19 @@ impl Session {
                 }
             }
         }
+        let signer = signing_key(locations)?;
+        let verifier = verifying_key(locations, signer.as_ref())?;
         let exists = harden_ledger::is_server(&location) || Path::new(&location).exists();
-        let store = match access {
+        let mut store = match access {
             Access::Write => Some(harden_ledger::open(&location)),
             Access::Read if exists => Some(harden_ledger::open_read_only(&location)),
             Access::Read => None,
         }
         .transpose()
         .context("opening the ledger")?;
+        if let (Some(store), Some(signer)) = (store.as_mut(), signer) {
+            store.set_signer(signer);
+        }
         let advisories = open_advisories(
             root,
             locations.advisory_db.as_deref(),
@@ -215,6 +255,7 @@ impl Session {
             worktree,
             history,
             live: false,
+            verifier,
         })
     }
 

@@ -11,6 +11,7 @@ use serde_json::Value;
 pub use self::postgres::PostgresLedger;
 pub use self::sqlite::SqliteLedger;
 use crate::chain::{self, Break, ChainError, Entry, Head, Verified, Verifier};
+use crate::sign::{HeadSigner, HeadVerifier, SignatureCheck, SignaturesVerified};
 
 /// A ledger failure. Messages name the ledger and never contain credentials.
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +96,10 @@ pub trait LedgerStore: Send {
         at: jiff::Timestamp,
     ) -> Result<Vec<Entry>, LedgerError>;
 
+    /// Signs the head of every entry appended from now on with `signer` (stored beside the
+    /// entry, in the same transaction).
+    fn set_signer(&mut self, signer: HeadSigner);
+
     /// The recorded head (last sequence number and hash).
     fn head(&mut self) -> Result<Option<Head>, LedgerError>;
 
@@ -146,6 +151,42 @@ pub trait LedgerStore: Send {
         ended?;
         Ok(result)
     }
+
+    /// Checks every entry's head signature with `verifier`'s key, streaming page by page inside
+    /// one read snapshot: the first entry whose signature is wrong, or missing once entries are
+    /// signed, breaks it (see [`SignatureCheck`]).
+    fn verify_signatures(
+        &mut self,
+        verifier: &HeadVerifier,
+    ) -> Result<Result<SignaturesVerified, Break>, LedgerError> {
+        self.begin_read()?;
+        let result = signatures_snapshot(self, verifier);
+        let ended = self.end_read();
+        let result = result?;
+        ended?;
+        Ok(result)
+    }
+}
+
+fn signatures_snapshot<S: LedgerStore + ?Sized>(
+    store: &mut S,
+    verifier: &HeadVerifier,
+) -> Result<Result<SignaturesVerified, Break>, LedgerError> {
+    let mut check = SignatureCheck::new(verifier);
+    let mut after = 0;
+    loop {
+        let page = store.page(after, PAGE)?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = last.seq;
+        for entry in &page {
+            if let Err(broken) = check.push(entry) {
+                return Ok(Err(broken));
+            }
+        }
+    }
+    Ok(Ok(check.finish()))
 }
 
 fn verify_snapshot<S: LedgerStore + ?Sized>(
@@ -175,11 +216,13 @@ pub(crate) fn build_entries(
     kind: &str,
     bodies: &[Value],
     at: jiff::Timestamp,
+    signer: Option<&HeadSigner>,
 ) -> Result<Vec<Entry>, ChainError> {
     let mut head = head;
     let mut out = Vec::with_capacity(bodies.len());
     for body in bodies {
-        let entry = chain::next_entry(head.as_ref(), kind, at, body)?;
+        let mut entry = chain::next_entry(head.as_ref(), kind, at, body)?;
+        entry.signature = signer.map(|signer| signer.sign(entry.seq, &entry.hash));
         head = Some(Head {
             seq: entry.seq,
             hash: entry.hash.clone(),

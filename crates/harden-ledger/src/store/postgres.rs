@@ -4,18 +4,25 @@ use serde_json::Value;
 use super::sqlite::stored_seq;
 use super::{LedgerError, LedgerStore, build_entries, redact_url};
 use crate::chain::{Entry, Head};
+use crate::sign::{HeadSignature, HeadSigner};
 
 /// The team ledger on PostgreSQL.
 pub struct PostgresLedger {
     client: Client,
     location: String,
     statements: Option<Statements>,
+    /// Signs each appended head, when a signing key is set.
+    signer: Option<HeadSigner>,
+    /// Whether the database has the signatures table (one of an older harden opened read-only
+    /// has none: its entries read as unsigned).
+    signatures: bool,
 }
 
 /// Statements prepared once per connection: an append is then five round trips.
 struct Statements {
     lock_head: Statement,
     insert: Statement,
+    insert_signature: Statement,
     set_head: Statement,
 }
 
@@ -52,6 +59,15 @@ CREATE OR REPLACE TRIGGER harden_ledger_head_kept BEFORE DELETE ON harden_ledger
 FOR EACH ROW EXECUTE FUNCTION harden_ledger_append_only();
 CREATE OR REPLACE TRIGGER harden_ledger_head_no_truncate BEFORE TRUNCATE ON harden_ledger_head
 FOR EACH STATEMENT EXECUTE FUNCTION harden_ledger_append_only();
+CREATE TABLE IF NOT EXISTS harden_ledger_signatures (
+    seq BIGINT PRIMARY KEY,
+    key TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
+CREATE OR REPLACE TRIGGER harden_ledger_signatures_append_only BEFORE UPDATE OR DELETE ON harden_ledger_signatures
+FOR EACH ROW EXECUTE FUNCTION harden_ledger_append_only();
+CREATE OR REPLACE TRIGGER harden_ledger_signatures_no_truncate BEFORE TRUNCATE ON harden_ledger_signatures
+FOR EACH STATEMENT EXECUTE FUNCTION harden_ledger_append_only();
 ";
 
 impl PostgresLedger {
@@ -79,6 +95,15 @@ impl PostgresLedger {
                 message: "this database holds no harden ledger (its tables are missing)".into(),
             });
         }
+        let signatures: i64 = ledger
+            .client
+            .query_one(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'harden_ledger_signatures'",
+                &[],
+            )
+            .map_err(|e| ledger.err(e))?
+            .get(0);
+        ledger.signatures = signatures == 1;
         Ok(ledger)
     }
 
@@ -102,6 +127,9 @@ impl PostgresLedger {
             client,
             location,
             statements: None,
+            signer: None,
+            // A read-only connection checks; a writing one creates the table.
+            signatures: true,
         })
     }
 
@@ -131,6 +159,9 @@ impl PostgresLedger {
                     lock_head: self.client.prepare("SELECT seq, hash FROM harden_ledger_head WHERE id = 1 FOR UPDATE")?,
                     insert: self.client.prepare(
                         "INSERT INTO harden_ledger_entries (seq, kind, recorded_at, prev_hash, hash, body) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )?,
+                    insert_signature: self.client.prepare(
+                        "INSERT INTO harden_ledger_signatures (seq, key, signature) VALUES ($1, $2, $3)",
                     )?,
                     set_head: self.client.prepare(
                         "INSERT INTO harden_ledger_head (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
@@ -180,7 +211,7 @@ impl LedgerStore for PostgresLedger {
             })
             .transpose()?
             .filter(|head| head.seq > 0);
-        let entries = build_entries(head, kind, bodies, at)?;
+        let entries = build_entries(head, kind, bodies, at, self.signer.as_ref())?;
         for entry in &entries {
             tx.execute(
                 &statements.insert,
@@ -194,6 +225,15 @@ impl LedgerStore for PostgresLedger {
                 ],
             )
             .map_err(wrap)?;
+        }
+        for entry in &entries {
+            if let Some(signature) = &entry.signature {
+                tx.execute(
+                    &statements.insert_signature,
+                    &[&(entry.seq as i64), &signature.key, &signature.sig],
+                )
+                .map_err(wrap)?;
+            }
         }
         if let Some(last) = entries.last() {
             tx.execute(&statements.set_head, &[&(last.seq as i64), &last.hash])
@@ -221,6 +261,10 @@ impl LedgerStore for PostgresLedger {
             })
     }
 
+    fn set_signer(&mut self, signer: HeadSigner) {
+        self.signer = Some(signer);
+    }
+
     fn head(&mut self) -> Result<Option<Head>, LedgerError> {
         let row = self
             .client
@@ -241,14 +285,19 @@ impl LedgerStore for PostgresLedger {
     }
 
     fn page(&mut self, after: u64, limit: u64) -> Result<Vec<Entry>, LedgerError> {
+        // Negative numbers are read too: they are tampering to report, not rows to skip.
+        let query = if self.signatures {
+            "SELECT e.seq, e.kind, e.recorded_at, e.prev_hash, e.hash, e.body, s.key, s.signature FROM harden_ledger_entries e LEFT JOIN harden_ledger_signatures s ON s.seq = e.seq WHERE e.seq > $1 OR $1 = 0 ORDER BY e.seq LIMIT $2"
+        } else {
+            "SELECT seq, kind, recorded_at, prev_hash, hash, body, NULL::TEXT, NULL::TEXT FROM harden_ledger_entries WHERE seq > $1 OR $1 = 0 ORDER BY seq LIMIT $2"
+        };
         let rows = self
             .client
-            .query(
-                // Negative numbers are read too: they are tampering to report, not rows to skip.
-                "SELECT seq, kind, recorded_at, prev_hash, hash, body FROM harden_ledger_entries WHERE seq > $1 OR $1 = 0 ORDER BY seq LIMIT $2",
-                &[&(after as i64), &(limit as i64)],
-            )
-            .map_err(|e| LedgerError::Postgres { location: self.location.clone(), source: e })?;
+            .query(query, &[&(after as i64), &(limit as i64)])
+            .map_err(|e| LedgerError::Postgres {
+                location: self.location.clone(),
+                source: e,
+            })?;
         rows.into_iter()
             .map(|row| {
                 Ok(Entry {
@@ -258,6 +307,10 @@ impl LedgerStore for PostgresLedger {
                     prev_hash: row.get(3),
                     hash: row.get(4),
                     body: row.get(5),
+                    signature: match (row.get(6), row.get(7)) {
+                        (Some(key), Some(sig)) => Some(HeadSignature { key, sig }),
+                        _ => None,
+                    },
                 })
             })
             .collect()

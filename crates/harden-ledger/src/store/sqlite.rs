@@ -8,11 +8,17 @@ use serde_json::Value;
 
 use super::{LedgerError, LedgerStore, build_entries};
 use crate::chain::{Entry, Head};
+use crate::sign::{HeadSignature, HeadSigner};
 
 /// The default ledger: one SQLite file, `.harden/ledger.db`.
 pub struct SqliteLedger {
     connection: Connection,
     location: String,
+    /// Signs each appended head, when a signing key is set.
+    signer: Option<HeadSigner>,
+    /// Whether the file has the signatures table (a ledger of an older harden opened
+    /// read-only has none: its entries read as unsigned).
+    signatures: bool,
 }
 
 const SCHEMA: &str = "
@@ -36,6 +42,15 @@ BEGIN SELECT RAISE(ABORT, 'the evidence ledger is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS ledger_entries_no_delete BEFORE DELETE ON ledger_entries
 BEGIN SELECT RAISE(ABORT, 'the evidence ledger is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS ledger_head_kept BEFORE DELETE ON ledger_head
+BEGIN SELECT RAISE(ABORT, 'the evidence ledger is append-only'); END;
+CREATE TABLE IF NOT EXISTS ledger_signatures (
+    seq INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS ledger_signatures_no_update BEFORE UPDATE ON ledger_signatures
+BEGIN SELECT RAISE(ABORT, 'the evidence ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_signatures_no_delete BEFORE DELETE ON ledger_signatures
 BEGIN SELECT RAISE(ABORT, 'the evidence ledger is append-only'); END;
 ";
 
@@ -75,6 +90,8 @@ impl SqliteLedger {
         let mut ledger = Self {
             connection,
             location,
+            signer: None,
+            signatures: true,
         };
         ledger.check_schema()?;
         // WAL: readers never block the writer. synchronous=NORMAL in WAL mode keeps every
@@ -146,11 +163,22 @@ impl SqliteLedger {
                 location: location.clone(),
                 error: source,
             })?;
-        let ledger = Self {
+        let mut ledger = Self {
             connection,
             location,
+            signer: None,
+            signatures: false,
         };
         ledger.check_schema()?;
+        ledger.signatures = ledger
+            .connection
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'ledger_signatures'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(|e| ledger.err(e))?
+            == 1;
         Ok(ledger)
     }
 
@@ -377,7 +405,7 @@ impl LedgerStore for SqliteLedger {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(wrap)?;
         let head = read_head(&tx, &location)?;
-        let entries = build_entries(head, kind, bodies, at)?;
+        let entries = build_entries(head, kind, bodies, at, self.signer.as_ref())?;
         {
             let mut insert = tx
                 .prepare_cached(
@@ -395,6 +423,20 @@ impl LedgerStore for SqliteLedger {
                         entry.body
                     ])
                     .map_err(wrap)?;
+            }
+        }
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO ledger_signatures (seq, key, signature) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(wrap)?;
+            for entry in &entries {
+                if let Some(signature) = &entry.signature {
+                    insert
+                        .execute(params![entry.seq as i64, signature.key, signature.sig])
+                        .map_err(wrap)?;
+                }
             }
         }
         if let Some(last) = entries.last() {
@@ -421,6 +463,10 @@ impl LedgerStore for SqliteLedger {
             .map_err(|e| self.err(e))
     }
 
+    fn set_signer(&mut self, signer: HeadSigner) {
+        self.signer = Some(signer);
+    }
+
     fn head(&mut self) -> Result<Option<Head>, LedgerError> {
         read_head(&self.connection, &self.location)
     }
@@ -431,14 +477,14 @@ impl LedgerStore for SqliteLedger {
             location: location.clone(),
             error: source,
         };
-        let mut statement = self
-            .connection
-            .prepare_cached(
-                // Every row from the first page on, negative numbers included: they are tampering
-                // to report, not rows to skip.
-                "SELECT seq, kind, recorded_at, prev_hash, hash, body FROM ledger_entries WHERE seq > ?1 OR ?1 = 0 ORDER BY seq LIMIT ?2",
-            )
-            .map_err(wrap)?;
+        // Every row from the first page on, negative numbers included: they are tampering to
+        // report, not rows to skip.
+        let query = if self.signatures {
+            "SELECT e.seq, e.kind, e.recorded_at, e.prev_hash, e.hash, e.body, s.key, s.signature FROM ledger_entries e LEFT JOIN ledger_signatures s ON s.seq = e.seq WHERE e.seq > ?1 OR ?1 = 0 ORDER BY e.seq LIMIT ?2"
+        } else {
+            "SELECT seq, kind, recorded_at, prev_hash, hash, body, NULL, NULL FROM ledger_entries WHERE seq > ?1 OR ?1 = 0 ORDER BY seq LIMIT ?2"
+        };
+        let mut statement = self.connection.prepare_cached(query).map_err(wrap)?;
         let rows = statement
             .query_map(params![after as i64, limit as i64], |row| {
                 Ok((
@@ -450,6 +496,10 @@ impl LedgerStore for SqliteLedger {
                         prev_hash: row.get(3)?,
                         hash: row.get(4)?,
                         body: row.get(5)?,
+                        signature: match (row.get(6)?, row.get(7)?) {
+                            (Some(key), Some(sig)) => Some(HeadSignature { key, sig }),
+                            _ => None,
+                        },
                     },
                 ))
             })

@@ -88,6 +88,49 @@ fn missing_head(
     })
 }
 
+/// What the heads' signatures say, for `ledger verify`'s line: checked with the session's
+/// public key, or noted as unchecked when the head is signed and there is no key; the first
+/// entry whose signature fails otherwise.
+fn signatures(session: &Session) -> anyhow::Result<Result<String, harden_ledger::Break>> {
+    let Some(verifier) = &session.verifier else {
+        let head_signed = with_store(session, |store| {
+            Ok(match store.head()? {
+                Some(head) => store.get(head.seq)?.and_then(|e| e.signature),
+                None => None,
+            })
+        })?;
+        return Ok(Ok(head_signed.map_or_else(String::new, |signature| {
+            format!(
+                ", heads signed by key {} (not checked: pass --public-key)",
+                signature.key
+            )
+        })));
+    };
+    let checked = match with_store(session, |store| Ok(store.verify_signatures(verifier)?))? {
+        Ok(checked) => checked,
+        Err(broken) => return Ok(Err(broken)),
+    };
+    let mut note = format!(
+        ", {} head{} signed by key {}",
+        checked.signed,
+        if checked.signed == 1 { "" } else { "s" },
+        verifier.key_id()
+    );
+    if checked.unsigned_before > 0 {
+        let _ = write!(
+            note,
+            " ({} entr{} before signing began)",
+            checked.unsigned_before,
+            if checked.unsigned_before == 1 {
+                "y"
+            } else {
+                "ies"
+            }
+        );
+    }
+    Ok(Ok(note))
+}
+
 pub(crate) fn head(args: &LedgerArgs, format: OutputFormat) -> anyhow::Result<u8> {
     let session = open(args)?;
     let Some(head) = with_store(&session, |store| Ok(store.head()?))? else {
@@ -120,6 +163,20 @@ pub(crate) fn verify(args: &LedgerArgs, expect_head: Option<&str>) -> anyhow::Re
         ));
         return Ok(1);
     }
+    let signed = if health.broken.is_none() {
+        match signatures(&session)? {
+            Ok(note) => note,
+            Err(broken) => {
+                output::error(&format!(
+                    "ledger {location}: the signature of entry #{} fails: {}",
+                    broken.seq, broken.reason
+                ));
+                return Ok(1);
+            }
+        }
+    } else {
+        String::new()
+    };
     match &health.broken {
         None => {
             let head = health
@@ -135,7 +192,7 @@ pub(crate) fn verify(args: &LedgerArgs, expect_head: Option<&str>) -> anyhow::Re
             }
             output::emit(
                 &format!(
-                    "ledger {location}: {} entr{}, chain intact{anchored}{head}\n",
+                    "ledger {location}: {} entr{}, chain intact{anchored}{signed}{head}\n",
                     health.entries,
                     if health.entries == 1 { "y" } else { "ies" }
                 ),
@@ -206,14 +263,18 @@ pub(crate) fn log(args: &LedgerArgs, limit: u64) -> anyhow::Result<u8> {
 fn entry_json(entry: &harden_ledger::Entry) -> Value {
     let body: Value =
         serde_json::from_str(&entry.body).unwrap_or(Value::String(entry.body.clone()));
-    json!({
+    let mut value = json!({
         "seq": entry.seq,
         "kind": entry.kind,
         "recorded_at": entry.recorded_at,
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
         "body": body,
-    })
+    });
+    if let Some(signature) = &entry.signature {
+        value["signature"] = json!({"key": signature.key, "sig": signature.sig});
+    }
+    value
 }
 
 pub(crate) fn show(args: &LedgerArgs, which: &str) -> anyhow::Result<u8> {

@@ -306,3 +306,163 @@ fn a_head_kept_elsewhere_catches_a_rewrite_of_the_whole_chain() {
         );
     }
 }
+
+fn openssl(args: &[&str], dir: &std::path::Path) -> std::process::Output {
+    Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl is needed for this test")
+}
+
+#[test]
+fn signed_heads_verify_with_harden_and_with_openssl_and_a_moved_signature_is_caught() {
+    let repo = checked_repo(1);
+    let keys = tempfile::tempdir().unwrap();
+    assert!(
+        openssl(
+            &["genpkey", "-algorithm", "ed25519", "-out", "key.pem"],
+            keys.path()
+        )
+        .status
+        .success()
+    );
+    assert!(
+        openssl(
+            &["pkey", "-in", "key.pem", "-pubout", "-out", "pub.pem"],
+            keys.path()
+        )
+        .status
+        .success()
+    );
+    let key = keys.path().join("key.pem");
+    let public = keys.path().join("pub.pem");
+    for _ in 0..2 {
+        let check = harden(repo.path())
+            .arg("check")
+            .env("HARDEN_SIGNING_KEY_FILE", &key)
+            .output()
+            .unwrap();
+        assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    }
+    // The PEM itself in the environment (a CI secret) signs too.
+    let pem = std::fs::read_to_string(&key).unwrap();
+    let check = harden(repo.path())
+        .arg("check")
+        .env("HARDEN_SIGNING_KEY", &pem)
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+
+    let verify = harden(repo.path())
+        .args(["ledger", "verify", "--public-key"])
+        .arg(&public)
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", stderr(&verify));
+    assert!(
+        stdout(&verify).contains("3 heads signed by key")
+            && stdout(&verify).contains("(1 entry before signing began)"),
+        "{}",
+        stdout(&verify)
+    );
+    let unchecked = harden(repo.path())
+        .args(["ledger", "verify"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&unchecked).contains("not checked: pass --public-key"),
+        "{}",
+        stdout(&unchecked)
+    );
+
+    // The export carries each signature; openssl verifies one with the public key alone.
+    let export = harden(repo.path())
+        .args(["ledger", "export"])
+        .output()
+        .unwrap();
+    let last: serde_json::Value =
+        serde_json::from_str(stdout(&export).lines().last().unwrap()).unwrap();
+    let message = format!(
+        "harden-ledger-head/1\n{}\n{}",
+        last["seq"],
+        last["hash"].as_str().unwrap()
+    );
+    std::fs::write(keys.path().join("head.txt"), &message).unwrap();
+    let signature = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        last["signature"]["sig"].as_str().unwrap(),
+    )
+    .unwrap();
+    std::fs::write(keys.path().join("head.sig"), signature).unwrap();
+    let outside = openssl(
+        &[
+            "pkeyutl", "-verify", "-pubin", "-inkey", "pub.pem", "-rawin", "-in", "head.txt",
+            "-sigfile", "head.sig",
+        ],
+        keys.path(),
+    );
+    assert!(
+        outside.status.success(),
+        "{}{}",
+        stdout(&outside),
+        stderr(&outside)
+    );
+    // ... and refuses it for another head.
+    std::fs::write(
+        keys.path().join("head.txt"),
+        message.replace("\n4\n", "\n3\n"),
+    )
+    .unwrap();
+    assert!(
+        !openssl(
+            &[
+                "pkeyutl", "-verify", "-pubin", "-inkey", "pub.pem", "-rawin", "-in", "head.txt",
+                "-sigfile", "head.sig"
+            ],
+            keys.path(),
+        )
+        .status
+        .success()
+    );
+
+    // Entry #3's signature moved onto entry #4: the chain is intact, the signature is not.
+    let db = rusqlite::Connection::open(repo.path().join(".harden/ledger.db")).unwrap();
+    db.execute_batch(
+        "DROP TRIGGER ledger_signatures_no_update;
+         UPDATE ledger_signatures SET signature = (SELECT signature FROM ledger_signatures WHERE seq = 3) WHERE seq = 4;",
+    )
+    .unwrap();
+    let moved = harden(repo.path())
+        .args(["ledger", "verify", "--public-key"])
+        .arg(&public)
+        .output()
+        .unwrap();
+    assert_eq!(moved.status.code(), Some(1));
+    assert!(
+        stderr(&moved).contains("the signature of entry #4 fails: its signature does not verify"),
+        "{}",
+        stderr(&moved)
+    );
+
+    // A key file that is no key is a usage error that does not quote it.
+    std::fs::write(keys.path().join("bad.pem"), "not-a-key-c2VjcmV0").unwrap();
+    let bad = harden(repo.path())
+        .args(["ledger", "verify", "--public-key"])
+        .arg(keys.path().join("bad.pem"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(!stderr(&bad).contains("c2VjcmV0"), "{}", stderr(&bad));
+    let bad = harden(repo.path())
+        .arg("check")
+        .env("HARDEN_SIGNING_KEY", "bogus bogus bogus")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("$HARDEN_SIGNING_KEY") && !stderr(&bad).contains("bogus"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -31,6 +31,10 @@ pub(crate) fn harden(dir: &Path) -> Command {
         .env_remove("HARDEN_LEDGER")
         .env_remove("HARDEN_LOG")
         .env_remove("HARDEN_ADVISORY_DB")
+        .env_remove("HARDEN_LEDGER_ANCHOR")
+        .env_remove("HARDEN_SIGNING_KEY")
+        .env_remove("HARDEN_SIGNING_KEY_FILE")
+        .env_remove("HARDEN_LEDGER_PUBLIC_KEY")
         .env("NO_COLOR", "1");
     command
 }
