@@ -178,6 +178,9 @@ _harden() {
             harden__subcmd__help__subcmd__db,status)
                 cmd="harden__subcmd__help__subcmd__db__subcmd__status"
                 ;;
+            harden__subcmd__help__subcmd__ledger,check-proof)
+                cmd="harden__subcmd__help__subcmd__ledger__subcmd__check__subcmd__proof"
+                ;;
             harden__subcmd__help__subcmd__ledger,export)
                 cmd="harden__subcmd__help__subcmd__ledger__subcmd__export"
                 ;;
@@ -186,6 +189,12 @@ _harden() {
                 ;;
             harden__subcmd__help__subcmd__ledger,log)
                 cmd="harden__subcmd__help__subcmd__ledger__subcmd__log"
+                ;;
+            harden__subcmd__help__subcmd__ledger,prove)
+                cmd="harden__subcmd__help__subcmd__ledger__subcmd__prove"
+                ;;
+            harden__subcmd__help__subcmd__ledger,root)
+                cmd="harden__subcmd__help__subcmd__ledger__subcmd__root"
                 ;;
             harden__subcmd__help__subcmd__ledger,show)
                 cmd="harden__subcmd__help__subcmd__ledger__subcmd__show"
@@ -229,6 +238,9 @@ _harden() {
             harden__subcmd__help__subcmd__waivers,import)
                 cmd="harden__subcmd__help__subcmd__waivers__subcmd__import"
                 ;;
+            harden__subcmd__ledger,check-proof)
+                cmd="harden__subcmd__ledger__subcmd__check__subcmd__proof"
+                ;;
             harden__subcmd__ledger,export)
                 cmd="harden__subcmd__ledger__subcmd__export"
                 ;;
@@ -241,11 +253,20 @@ _harden() {
             harden__subcmd__ledger,log)
                 cmd="harden__subcmd__ledger__subcmd__log"
                 ;;
+            harden__subcmd__ledger,prove)
+                cmd="harden__subcmd__ledger__subcmd__prove"
+                ;;
+            harden__subcmd__ledger,root)
+                cmd="harden__subcmd__ledger__subcmd__root"
+                ;;
             harden__subcmd__ledger,show)
                 cmd="harden__subcmd__ledger__subcmd__show"
                 ;;
             harden__subcmd__ledger,verify)
                 cmd="harden__subcmd__ledger__subcmd__verify"
+                ;;
+            harden__subcmd__ledger__subcmd__help,check-proof)
+                cmd="harden__subcmd__ledger__subcmd__help__subcmd__check__subcmd__proof"
                 ;;
             harden__subcmd__ledger__subcmd__help,export)
                 cmd="harden__subcmd__ledger__subcmd__help__subcmd__export"
@@ -258,6 +279,12 @@ _harden() {
                 ;;
             harden__subcmd__ledger__subcmd__help,log)
                 cmd="harden__subcmd__ledger__subcmd__help__subcmd__log"
+                ;;
+            harden__subcmd__ledger__subcmd__help,prove)
+                cmd="harden__subcmd__ledger__subcmd__help__subcmd__prove"
+                ;;
+            harden__subcmd__ledger__subcmd__help,root)
+                cmd="harden__subcmd__ledger__subcmd__help__subcmd__root"
                 ;;
             harden__subcmd__ledger__subcmd__help,show)
                 cmd="harden__subcmd__ledger__subcmd__help__subcmd__show"
@@ -1074,8 +1101,22 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help__subcmd__ledger)
-            opts="verify head log show export"
+            opts="verify root prove check-proof head log show export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__ledger__subcmd__check__subcmd__proof)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1116,6 +1157,34 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help__subcmd__ledger__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__ledger__subcmd__prove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__ledger__subcmd__root)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1474,12 +1543,38 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger)
-            opts="-v -h --log-format --verbose --color --help verify head log show export help"
+            opts="-v -h --log-format --verbose --color --help verify root prove check-proof head log show export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__ledger__subcmd__check__subcmd__proof)
+            opts="-v -h --root --log-format --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1624,8 +1719,22 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__help)
-            opts="verify head log show export help"
+            opts="verify root prove check-proof head log show export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__ledger__subcmd__help__subcmd__check__subcmd__proof)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1680,6 +1789,34 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__help__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__ledger__subcmd__help__subcmd__prove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__ledger__subcmd__help__subcmd__root)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1766,6 +1903,142 @@ _harden() {
                     ;;
                 -n)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__ledger__subcmd__prove)
+            opts="-o -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --from --size --output --log-format --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-anchor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__ledger__subcmd__root)
+            opts="-f -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --size --format --log-format --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-anchor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif junit markdown github gitlab" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "human json sarif junit markdown github gitlab" -- "${cur}"))
                     return 0
                     ;;
                 --log-format)

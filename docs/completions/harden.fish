@@ -168,19 +168,22 @@ complete -c harden -n "__fish_harden_using_subcommand config; and __fish_seen_su
 complete -c harden -n "__fish_harden_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the config and report every problem with file, line and column (exit 2 if any)'
 complete -c harden -n "__fish_harden_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "schema" -d 'Print the JSON Schema of harden.toml, for editor completion and validation'
 complete -c harden -n "__fish_harden_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify root prove check-proof head log show export help" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
 json\t''"
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify root prove check-proof head log show export help" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -s h -l help -d 'Print help'
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -f -a "verify" -d 'Recompute the whole hash chain; exit 1 naming the first broken entry if it does not verify'
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -f -a "head" -d 'Print the current head, `N:HASH` (entry number and hash), to keep outside the ledger'
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -f -a "log" -d 'List entries, newest first'
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -f -a "show" -d 'Print one entry with its body'
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -f -a "export" -d 'Export every entry with its hashes, so the chain can be verified outside harden'
-complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify head log show export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify root prove check-proof head log show export help" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify root prove check-proof head log show export help" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify root prove check-proof head log show export help" -f -a "verify" -d 'Recompute the whole hash chain; exit 1 naming the first broken entry if it does not verify'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify root prove check-proof head log show export help" -f -a "root" -d 'Print the Merkle tree head of the ledger, `SIZE:ROOT` (RFC 9162 hashing over the entries\' hashes), to keep outside the ledger and prove entries and growth against'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify root prove check-proof head log show export help" -f -a "prove" -d 'Write a proof, checkable without the ledger: that one entry is in the ledger (inclusion), or with --from, that the ledger only grew since it had that many entries (consistency)'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify root prove check-proof head log show export help" -f -a "check-proof" -d 'Check a proof file `ledger prove` wrote, without the ledger: exit 1 if it does not hold, or if --root is given and the proof is about another tree'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify root prove check-proof head log show export help" -f -a "head" -d 'Print the current head, `N:HASH` (entry number and hash), to keep outside the ledger'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify root prove check-proof head log show export help" -f -a "log" -d 'List entries, newest first'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify root prove check-proof head log show export help" -f -a "show" -d 'Print one entry with its body'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify root prove check-proof head log show export help" -f -a "export" -d 'Export every entry with its hashes, so the chain can be verified outside harden'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and not __fish_seen_subcommand_from verify root prove check-proof head log show export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from verify" -l repo -d 'Repository root whose config and default ledger are used (default: the current directory)' -r -F
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from verify" -l config -d 'Config file. Default: $HARDEN_CONFIG, else harden.toml at the repository root, else the built-in defaults of the production profile' -r -F
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from verify" -l ledger -d 'Ledger: a SQLite file path or a postgres:// URL. Default: [ledger] url in the config, else .harden/ledger.db under the repository root' -r
@@ -197,6 +200,55 @@ always\t''
 never\t''"
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from root" -l repo -d 'Repository root whose config and default ledger are used (default: the current directory)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from root" -l config -d 'Config file. Default: $HARDEN_CONFIG, else harden.toml at the repository root, else the built-in defaults of the production profile' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from root" -l ledger -d 'Ledger: a SQLite file path or a postgres:// URL. Default: [ledger] url in the config, else .harden/ledger.db under the repository root' -r
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from root" -l ledger-anchor -d 'File that keeps the ledger\'s head outside the ledger (in CI, where the checkout is thrown away). Default: the git ref refs/harden/ledgers/<ledger> of the repository' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from root" -l advisory-db -d 'Advisory database (R4.vulns), as `harden db import` writes it. Default: .harden/advisories.db under the repository root' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from root" -l signing-key -d 'Ed25519 private key (PKCS#8 PEM, as `openssl genpkey -algorithm ed25519` writes it) that signs the head of every entry appended. Never in harden.toml. The PEM itself may be given in $HARDEN_SIGNING_KEY instead (a CI secret)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from root" -l signing-key-pem -d 'The signing key\'s PEM itself, from $HARDEN_SIGNING_KEY only (never on a command line)' -r
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from root" -l public-key -d 'Ed25519 public key (PEM, as `openssl pkey -pubout` writes it) that `ledger verify` checks the heads\' signatures with. Default: the signing key\'s own' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from root" -l size -d 'The tree of the first SIZE entries (default: all of them)' -r
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from root" -s f -l format -d 'Output format: human (`SIZE:ROOT`) or json' -r -f -a "human\t''
+json\t''
+sarif\t''
+junit\t''
+markdown\t''
+github\t'GitHub Actions workflow annotations'
+gitlab\t'GitLab code quality report'"
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from root" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
+json\t''"
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from root" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from root" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from root" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from prove" -l repo -d 'Repository root whose config and default ledger are used (default: the current directory)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from prove" -l config -d 'Config file. Default: $HARDEN_CONFIG, else harden.toml at the repository root, else the built-in defaults of the production profile' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from prove" -l ledger -d 'Ledger: a SQLite file path or a postgres:// URL. Default: [ledger] url in the config, else .harden/ledger.db under the repository root' -r
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from prove" -l ledger-anchor -d 'File that keeps the ledger\'s head outside the ledger (in CI, where the checkout is thrown away). Default: the git ref refs/harden/ledgers/<ledger> of the repository' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from prove" -l advisory-db -d 'Advisory database (R4.vulns), as `harden db import` writes it. Default: .harden/advisories.db under the repository root' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from prove" -l signing-key -d 'Ed25519 private key (PKCS#8 PEM, as `openssl genpkey -algorithm ed25519` writes it) that signs the head of every entry appended. Never in harden.toml. The PEM itself may be given in $HARDEN_SIGNING_KEY instead (a CI secret)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from prove" -l signing-key-pem -d 'The signing key\'s PEM itself, from $HARDEN_SIGNING_KEY only (never on a command line)' -r
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from prove" -l public-key -d 'Ed25519 public key (PEM, as `openssl pkey -pubout` writes it) that `ledger verify` checks the heads\' signatures with. Default: the signing key\'s own' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from prove" -l from -d 'Prove the ledger of this many entries is a prefix of the ledger at --size' -r
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from prove" -l size -d 'The tree to prove against: the first SIZE entries (default: all of them)' -r
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from prove" -s o -l output -d 'Write to this file instead of stdout' -r -F
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from prove" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
+json\t''"
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from prove" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from prove" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from prove" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from check-proof" -l root -d 'A tree head kept elsewhere (`SIZE:ROOT`, as `ledger root` prints it) the proof must be about: the tree of an inclusion proof, either tree of a consistency proof' -r
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from check-proof" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
+json\t''"
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from check-proof" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from check-proof" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from check-proof" -s h -l help -d 'Print help'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from head" -l repo -d 'Repository root whose config and default ledger are used (default: the current directory)' -r -F
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from head" -l config -d 'Config file. Default: $HARDEN_CONFIG, else harden.toml at the repository root, else the built-in defaults of the production profile' -r -F
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from head" -l ledger -d 'Ledger: a SQLite file path or a postgres:// URL. Default: [ledger] url in the config, else .harden/ledger.db under the repository root' -r
@@ -268,6 +320,9 @@ never\t''"
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from export" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute the whole hash chain; exit 1 naming the first broken entry if it does not verify'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "root" -d 'Print the Merkle tree head of the ledger, `SIZE:ROOT` (RFC 9162 hashing over the entries\' hashes), to keep outside the ledger and prove entries and growth against'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "prove" -d 'Write a proof, checkable without the ledger: that one entry is in the ledger (inclusion), or with --from, that the ledger only grew since it had that many entries (consistency)'
+complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "check-proof" -d 'Check a proof file `ledger prove` wrote, without the ledger: exit 1 if it does not hold, or if --root is given and the proof is about another tree'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "head" -d 'Print the current head, `N:HASH` (entry number and hash), to keep outside the ledger'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "log" -d 'List entries, newest first'
 complete -c harden -n "__fish_harden_using_subcommand ledger; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print one entry with its body'
@@ -656,6 +711,9 @@ complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the config and report every problem with file, line and column (exit 2 if any)'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "schema" -d 'Print the JSON Schema of harden.toml, for editor completion and validation'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "verify" -d 'Recompute the whole hash chain; exit 1 naming the first broken entry if it does not verify'
+complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "root" -d 'Print the Merkle tree head of the ledger, `SIZE:ROOT` (RFC 9162 hashing over the entries\' hashes), to keep outside the ledger and prove entries and growth against'
+complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "prove" -d 'Write a proof, checkable without the ledger: that one entry is in the ledger (inclusion), or with --from, that the ledger only grew since it had that many entries (consistency)'
+complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "check-proof" -d 'Check a proof file `ledger prove` wrote, without the ledger: exit 1 if it does not hold, or if --root is given and the proof is about another tree'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "head" -d 'Print the current head, `N:HASH` (entry number and hash), to keep outside the ledger'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "log" -d 'List entries, newest first'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from ledger" -f -a "show" -d 'Print one entry with its body'

@@ -21,7 +21,7 @@ pub const FORMAT: &str = "harden-ledger/1";
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One ledger entry as stored and exported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Entry {
     /// 1-based position in the chain.
     pub seq: u64,

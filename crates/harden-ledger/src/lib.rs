@@ -7,9 +7,12 @@
 //! process never leaves half an entry.
 
 pub mod chain;
+pub mod merkle;
+pub mod proof;
 pub mod sign;
 pub mod store;
 
 pub use chain::{Break, Entry, Head, Verified};
+pub use proof::{ConsistencyProof, InclusionProof, TreeHead};
 pub use sign::{HeadSignature, HeadSigner, HeadVerifier, SignatureCheck, SignaturesVerified};
 pub use store::{LedgerError, LedgerStore, is_server, open, open_read_only, redact_url};

@@ -24,7 +24,7 @@ pub fn head_message(seq: u64, hash: &str) -> String {
 }
 
 /// A head's signature as stored beside its entry and exported with it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HeadSignature {
     /// Which key signed: the first 16 hex digits of SHA-256 over its 32-byte public key.
     pub key: String,

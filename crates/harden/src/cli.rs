@@ -643,6 +643,47 @@ pub(crate) enum LedgerCommand {
         #[arg(long, value_name = "N:HASH")]
         expect_head: Option<String>,
     },
+    /// Print the Merkle tree head of the ledger, `SIZE:ROOT` (RFC 9162 hashing over the
+    /// entries' hashes), to keep outside the ledger and prove entries and growth against.
+    Root {
+        #[command(flatten)]
+        args: LedgerArgs,
+        /// The tree of the first SIZE entries (default: all of them).
+        #[arg(long)]
+        size: Option<u64>,
+        /// Output format: human (`SIZE:ROOT`) or json.
+        #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// Write a proof, checkable without the ledger: that one entry is in the ledger
+    /// (inclusion), or with --from, that the ledger only grew since it had that many entries
+    /// (consistency).
+    Prove {
+        #[command(flatten)]
+        args: LedgerArgs,
+        /// The entry to prove (`12`, `#12` or `head`); not with --from.
+        #[arg(required_unless_present = "from", conflicts_with = "from")]
+        entry: Option<String>,
+        /// Prove the ledger of this many entries is a prefix of the ledger at --size.
+        #[arg(long, value_name = "SIZE")]
+        from: Option<u64>,
+        /// The tree to prove against: the first SIZE entries (default: all of them).
+        #[arg(long)]
+        size: Option<u64>,
+        /// Write to this file instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Check a proof file `ledger prove` wrote, without the ledger: exit 1 if it does not hold,
+    /// or if --root is given and the proof is about another tree.
+    CheckProof {
+        /// The proof (JSON).
+        file: PathBuf,
+        /// A tree head kept elsewhere (`SIZE:ROOT`, as `ledger root` prints it) the proof must
+        /// be about: the tree of an inclusion proof, either tree of a consistency proof.
+        #[arg(long, value_name = "SIZE:ROOT")]
+        root: Option<String>,
+    },
     /// Print the current head, `N:HASH` (entry number and hash), to keep outside the ledger.
     Head {
         #[command(flatten)]

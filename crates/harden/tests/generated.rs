@@ -52,6 +52,18 @@ fn report_schema() {
     );
 }
 
+#[test]
+fn ledger_proof_schemas() {
+    check(
+        "docs/schemas/ledger-inclusion-v1.schema.json",
+        &pretty(&harden_ledger::proof::inclusion_schema()),
+    );
+    check(
+        "docs/schemas/ledger-consistency-v1.schema.json",
+        &pretty(&harden_ledger::proof::consistency_schema()),
+    );
+}
+
 fn harden(args: &[&str]) -> String {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_harden"))
         .args(args)

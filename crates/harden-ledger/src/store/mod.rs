@@ -11,6 +11,7 @@ use serde_json::Value;
 pub use self::postgres::PostgresLedger;
 pub use self::sqlite::SqliteLedger;
 use crate::chain::{self, Break, ChainError, Entry, Head, Verified, Verifier};
+use crate::merkle;
 use crate::sign::{HeadSigner, HeadVerifier, SignatureCheck, SignaturesVerified};
 
 /// A ledger failure. Messages name the ledger and never contain credentials.
@@ -106,6 +107,16 @@ pub trait LedgerStore: Send {
     /// Up to `limit` entries with `seq > after`, in order.
     fn page(&mut self, after: u64, limit: u64) -> Result<Vec<Entry>, LedgerError>;
 
+    /// Up to `limit` `(seq, hash)` pairs with `seq > after`, in order: the entries without
+    /// their bodies, for building the Merkle tree.
+    fn page_hashes(&mut self, after: u64, limit: u64) -> Result<Vec<(u64, String)>, LedgerError> {
+        Ok(self
+            .page(after, limit)?
+            .into_iter()
+            .map(|e| (e.seq, e.hash))
+            .collect())
+    }
+
     /// One entry by sequence number.
     fn get(&mut self, seq: u64) -> Result<Option<Entry>, LedgerError> {
         Ok(self
@@ -152,6 +163,17 @@ pub trait LedgerStore: Send {
         Ok(result)
     }
 
+    /// The Merkle leaf hashes of the first `size` entries (every entry when `None`), read in
+    /// one snapshot. Fails when the ledger has fewer entries or one is missing.
+    fn leaves(&mut self, size: Option<u64>) -> Result<Vec<merkle::Hash>, LedgerError> {
+        self.begin_read()?;
+        let result = leaves_snapshot(self, size);
+        let ended = self.end_read();
+        let result = result?;
+        ended?;
+        Ok(result)
+    }
+
     /// Checks every entry's head signature with `verifier`'s key, streaming page by page inside
     /// one read snapshot: the first entry whose signature is wrong, or missing once entries are
     /// signed, breaks it (see [`SignatureCheck`]).
@@ -166,6 +188,54 @@ pub trait LedgerStore: Send {
         ended?;
         Ok(result)
     }
+}
+
+fn leaves_snapshot<S: LedgerStore + ?Sized>(
+    store: &mut S,
+    size: Option<u64>,
+) -> Result<Vec<merkle::Hash>, LedgerError> {
+    let location = store.location();
+    let entries = store.head()?.map_or(0, |h| h.seq);
+    let size = size.unwrap_or(entries);
+    if size > entries {
+        return Err(LedgerError::Format {
+            location,
+            message: format!("the ledger has {entries} entries, not {size}"),
+        });
+    }
+    let mut leaves = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    let mut after = 0;
+    while after < size {
+        let page = store.page_hashes(after, PAGE.min(size - after))?;
+        let Some(&(last, _)) = page.last() else {
+            break;
+        };
+        for (seq, hash) in page {
+            if seq != leaves.len() as u64 + 1 {
+                return Err(LedgerError::Format {
+                    location,
+                    message: format!(
+                        "entry #{} is missing: the chain is broken (run `harden ledger verify`)",
+                        leaves.len() + 1
+                    ),
+                });
+            }
+            leaves.push(
+                crate::proof::leaf_of(&hash).map_err(|message| LedgerError::Format {
+                    location: location.clone(),
+                    message: format!("entry #{seq}: {message}"),
+                })?,
+            );
+        }
+        after = last;
+    }
+    if (leaves.len() as u64) < size {
+        return Err(LedgerError::Format {
+            location,
+            message: format!("entry #{} is missing", leaves.len() + 1),
+        });
+    }
+    Ok(leaves)
 }
 
 fn signatures_snapshot<S: LedgerStore + ?Sized>(

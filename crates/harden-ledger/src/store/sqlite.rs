@@ -471,6 +471,30 @@ impl LedgerStore for SqliteLedger {
         read_head(&self.connection, &self.location)
     }
 
+    fn page_hashes(&mut self, after: u64, limit: u64) -> Result<Vec<(u64, String)>, LedgerError> {
+        let location = self.location.clone();
+        let wrap = |source| LedgerError::Sqlite {
+            location: location.clone(),
+            error: source,
+        };
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT seq, hash FROM ledger_entries WHERE seq > ?1 OR ?1 = 0 ORDER BY seq LIMIT ?2",
+            )
+            .map_err(wrap)?;
+        let rows = statement
+            .query_map(params![after as i64, limit as i64], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+            })
+            .map_err(wrap)?;
+        rows.map(|row| {
+            let (seq, hash) = row.map_err(wrap)?;
+            Ok((stored_seq(seq, "ledger entry", &location)?, hash))
+        })
+        .collect()
+    }
+
     fn page(&mut self, after: u64, limit: u64) -> Result<Vec<Entry>, LedgerError> {
         let location = self.location.clone();
         let wrap = |source| LedgerError::Sqlite {

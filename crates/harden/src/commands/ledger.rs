@@ -326,3 +326,155 @@ pub(crate) fn export(args: &LedgerArgs, file: Option<&Path>) -> anyhow::Result<u
     output::emit_verbatim(&out, file)?;
     Ok(0)
 }
+
+/// The leaves of the tree of `size` entries (all when `None`), or a usage error naming why not.
+fn leaves(
+    session: &Session,
+    size: Option<u64>,
+) -> anyhow::Result<Vec<harden_ledger::merkle::Hash>> {
+    with_store(session, |store| {
+        store.leaves(size).map_err(|e| match e {
+            harden_ledger::LedgerError::Format { message, .. } => UsageError(message).into(),
+            other => anyhow::Error::from(other),
+        })
+    })
+}
+
+pub(crate) fn root(
+    args: &LedgerArgs,
+    size: Option<u64>,
+    format: OutputFormat,
+) -> anyhow::Result<u8> {
+    let session = open(args)?;
+    let head = harden_ledger::proof::tree_head(&leaves(&session, size)?);
+    let text = match format {
+        OutputFormat::Json => format!("{}\n", serde_json::to_string_pretty(&head)?),
+        _ => format!("{head}\n"),
+    };
+    output::emit_verbatim(&text, None)?;
+    Ok(0)
+}
+
+pub(crate) fn prove(
+    args: &LedgerArgs,
+    entry: Option<&str>,
+    from: Option<u64>,
+    size: Option<u64>,
+    file: Option<&Path>,
+) -> anyhow::Result<u8> {
+    let session = open(args)?;
+    let leaves = leaves(&session, size)?;
+    let text = if let Some(from) = from {
+        if from > leaves.len() as u64 {
+            return Err(UsageError(format!(
+                "--from {from}: the tree proven against has {} entries",
+                leaves.len()
+            ))
+            .into());
+        }
+        let first = usize::try_from(from).unwrap_or(usize::MAX);
+        serde_json::to_string_pretty(&harden_ledger::ConsistencyProof::build(&leaves, first))?
+    } else {
+        let which = entry.unwrap_or("head");
+        let seq = if which == "head" {
+            leaves.len() as u64
+        } else {
+            which.trim_start_matches('#').parse::<u64>().map_err(|_| {
+                UsageError(format!(
+                    "`{which}` is not an entry number: expected a number such as 12, #12, or head"
+                ))
+            })?
+        };
+        if seq == 0 || seq > leaves.len() as u64 {
+            return Err(UsageError(format!(
+                "no entry #{seq} in the tree of {} entries",
+                leaves.len()
+            ))
+            .into());
+        }
+        let stored = with_store(&session, |store| {
+            store
+                .get(seq)?
+                .ok_or_else(|| UsageError(format!("no entry #{seq} in the ledger")).into())
+        })?;
+        serde_json::to_string_pretty(&harden_ledger::InclusionProof::build(&leaves, stored))?
+    };
+    output::emit_verbatim(&format!("{text}\n"), file)?;
+    Ok(0)
+}
+
+pub(crate) fn check_proof(file: &Path, root: Option<&str>) -> anyhow::Result<u8> {
+    let expected = root
+        .map(harden_ledger::TreeHead::parse)
+        .transpose()
+        .map_err(|e| UsageError(format!("--root {e}")))?;
+    let text = fs_err::read_to_string(file).map_err(|e| UsageError(e.to_string()))?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| {
+        UsageError(format!(
+            "{}:{}:{}: not JSON: {e}",
+            file.display(),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let unreadable = |e: serde_json::Error| {
+        UsageError(format!(
+            "{}: not a {} proof: {e}",
+            file.display(),
+            value["format"].as_str().unwrap_or("harden ledger")
+        ))
+    };
+    let (result, trees, what) = match value["format"].as_str() {
+        Some(harden_ledger::proof::INCLUSION_FORMAT) => {
+            let proof: harden_ledger::InclusionProof =
+                serde_json::from_value(value.clone()).map_err(unreadable)?;
+            let what = format!(
+                "entry #{} is in the ledger of {} entries with root {}",
+                proof.entry.seq, proof.tree.size, proof.tree.root
+            );
+            (proof.verify(), vec![proof.tree], what)
+        }
+        Some(harden_ledger::proof::CONSISTENCY_FORMAT) => {
+            let proof: harden_ledger::ConsistencyProof =
+                serde_json::from_value(value.clone()).map_err(unreadable)?;
+            let what = format!(
+                "the ledger of {} entries grew into the ledger of {} entries (root {}) without a change",
+                proof.first.size, proof.second.size, proof.second.root
+            );
+            (proof.verify(), vec![proof.first, proof.second], what)
+        }
+        other => {
+            return Err(UsageError(format!(
+                "{}: `format` is {}: expected {} or {}",
+                file.display(),
+                other.map_or_else(|| "missing".to_owned(), |f| format!("`{f}`")),
+                harden_ledger::proof::INCLUSION_FORMAT,
+                harden_ledger::proof::CONSISTENCY_FORMAT
+            ))
+            .into());
+        }
+    };
+    if let Err(why) = result {
+        output::error(&format!(
+            "{}: the proof does not hold: {why}",
+            file.display()
+        ));
+        return Ok(1);
+    }
+    if let Some(expected) = &expected
+        && !trees.contains(expected)
+    {
+        output::error(&format!(
+            "{}: the proof holds, but for {}, not for the tree head {expected} given",
+            file.display(),
+            trees
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ));
+        return Ok(1);
+    }
+    output::emit(&format!("{}: proof holds: {what}\n", file.display()), None)?;
+    Ok(0)
+}

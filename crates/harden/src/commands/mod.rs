@@ -39,6 +39,19 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             ledger::verify(&args, expect_head.as_deref())
         }
         Command::Ledger(LedgerCommand::Head { args, format }) => ledger::head(&args, format),
+        Command::Ledger(LedgerCommand::Root { args, size, format }) => {
+            ledger::root(&args, size, format)
+        }
+        Command::Ledger(LedgerCommand::Prove {
+            args,
+            entry,
+            from,
+            size,
+            output,
+        }) => ledger::prove(&args, entry.as_deref(), from, size, output.as_deref()),
+        Command::Ledger(LedgerCommand::CheckProof { file, root }) => {
+            ledger::check_proof(&file, root.as_deref())
+        }
         Command::Ledger(LedgerCommand::Log { args, limit }) => ledger::log(&args, limit),
         Command::Ledger(LedgerCommand::Show { args, entry }) => ledger::show(&args, &entry),
         Command::Ledger(LedgerCommand::Export {

@@ -466,3 +466,203 @@ fn signed_heads_verify_with_harden_and_with_openssl_and_a_moved_signature_is_cau
         stderr(&bad)
     );
 }
+
+fn ledger_text(repo: &harden_test::TestRepo, args: &[&str]) -> String {
+    let output = harden(repo.path())
+        .arg("ledger")
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        stderr(&output)
+    );
+    stdout(&output).trim().to_owned()
+}
+
+fn check_proof(
+    repo: &harden_test::TestRepo,
+    file: &std::path::Path,
+    root: Option<&str>,
+) -> std::process::Output {
+    let mut command = harden(repo.path());
+    command.args(["ledger", "check-proof"]).arg(file);
+    if let Some(root) = root {
+        command.args(["--root", root]);
+    }
+    command.output().unwrap()
+}
+
+fn validates(schema: &str, proof: &std::path::Path) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/schemas/").to_owned() + schema,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let instance: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(proof).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn inclusion_and_consistency_proofs_hold_without_the_ledger_and_fail_for_tampering() {
+    let repo = checked_repo(5);
+    let root5 = ledger_text(&repo, &["root"]);
+    let root3 = ledger_text(&repo, &["root", "--size", "3"]);
+    assert!(root5.starts_with("5:") && root3.starts_with("3:") && root5 != root3);
+    let dir = tempfile::tempdir().unwrap();
+    let inclusion = dir.path().join("inclusion.json");
+    ledger_text(
+        &repo,
+        &["prove", "2", "--output", inclusion.to_str().unwrap()],
+    );
+    validates("ledger-inclusion-v1.schema.json", &inclusion);
+    let holds = check_proof(&repo, &inclusion, None);
+    assert_eq!(holds.status.code(), Some(0), "{}", stderr(&holds));
+    assert!(
+        stdout(&holds).contains("entry #2 is in the ledger of 5 entries"),
+        "{}",
+        stdout(&holds)
+    );
+    assert_eq!(
+        check_proof(&repo, &inclusion, Some(&root5)).status.code(),
+        Some(0)
+    );
+    // Proven against another tree head than the one given.
+    let other = check_proof(&repo, &inclusion, Some(&root3));
+    assert_eq!(other.status.code(), Some(1));
+    assert!(
+        stderr(&other).contains("not for the tree head 3:"),
+        "{}",
+        stderr(&other)
+    );
+
+    // A proof of an entry against the tree of the first three entries.
+    let small = dir.path().join("small.json");
+    ledger_text(
+        &repo,
+        &[
+            "prove",
+            "#3",
+            "--size",
+            "3",
+            "--output",
+            small.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        check_proof(&repo, &small, Some(&root3)).status.code(),
+        Some(0)
+    );
+
+    // An edited entry, or an edited path, fails.
+    let text = std::fs::read_to_string(&inclusion).unwrap();
+    let edited = dir.path().join("edited.json");
+    std::fs::write(
+        &edited,
+        text.replacen("\\\"production\\\"", "\\\"prototype\\\"", 1),
+    )
+    .unwrap();
+    let failed = check_proof(&repo, &edited, None);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(
+        stderr(&failed).contains("does not match its hash"),
+        "{}",
+        stderr(&failed)
+    );
+    let mut proof: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let first = proof["audit_path"][0].as_str().unwrap().to_owned();
+    let flipped = format!(
+        "{}{}",
+        if first.starts_with('0') { "1" } else { "0" },
+        &first[1..]
+    );
+    proof["audit_path"][0] = serde_json::Value::String(flipped);
+    std::fs::write(&edited, serde_json::to_string(&proof).unwrap()).unwrap();
+    let failed = check_proof(&repo, &edited, None);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(
+        stderr(&failed).contains("is not in the ledger of 5 entries"),
+        "{}",
+        stderr(&failed)
+    );
+
+    // The ledger of three entries grew into the ledger of five.
+    let consistency = dir.path().join("consistency.json");
+    ledger_text(
+        &repo,
+        &[
+            "prove",
+            "--from",
+            "3",
+            "--output",
+            consistency.to_str().unwrap(),
+        ],
+    );
+    validates("ledger-consistency-v1.schema.json", &consistency);
+    let grew = check_proof(&repo, &consistency, Some(&root3));
+    assert_eq!(grew.status.code(), Some(0), "{}", stderr(&grew));
+    assert!(stdout(&grew).contains("the ledger of 3 entries grew into the ledger of 5 entries"));
+    // Claimed the other way round (a shrunk ledger), it fails.
+    let mut proof: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&consistency).unwrap()).unwrap();
+    let (a, b) = (proof["first"].clone(), proof["second"].clone());
+    proof["first"] = b;
+    proof["second"] = a;
+    let shrunk = dir.path().join("shrunk.json");
+    std::fs::write(&shrunk, serde_json::to_string(&proof).unwrap()).unwrap();
+    assert_eq!(check_proof(&repo, &shrunk, None).status.code(), Some(1));
+
+    // Rewritten from the second entry on: the rewritten ledger's proofs are about another tree
+    // than the head kept before, so they fail against it.
+    rewrite_whole_chain(&repo, 5, |seq, body| {
+        if seq == 2 {
+            body.replacen("\"profile\":\"production\"", "\"profile\":\"prototype\"", 1)
+        } else {
+            body.to_owned()
+        }
+    });
+    let rewritten = dir.path().join("rewritten.json");
+    ledger_text(
+        &repo,
+        &[
+            "prove",
+            "--from",
+            "3",
+            "--output",
+            rewritten.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(check_proof(&repo, &rewritten, None).status.code(), Some(0));
+    let caught = check_proof(&repo, &rewritten, Some(&root3));
+    assert_eq!(caught.status.code(), Some(1));
+    assert_ne!(ledger_text(&repo, &["root"]), root5);
+
+    // Not a proof at all, or no such entry: usage errors.
+    std::fs::write(&edited, "{\"format\": \"something/1\"}").unwrap();
+    assert_eq!(check_proof(&repo, &edited, None).status.code(), Some(2));
+    let missing = harden(repo.path())
+        .args(["ledger", "prove", "9"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    let beyond = harden(repo.path())
+        .args(["ledger", "root", "--size", "9"])
+        .output()
+        .unwrap();
+    assert_eq!(beyond.status.code(), Some(2));
+    assert!(
+        stderr(&beyond).contains("has 5 entries, not 9"),
+        "{}",
+        stderr(&beyond)
+    );
+}
