@@ -108,7 +108,8 @@ pub trait LedgerStore: Send {
     fn page(&mut self, after: u64, limit: u64) -> Result<Vec<Entry>, LedgerError>;
 
     /// Up to `limit` `(seq, hash)` pairs with `seq > after`, in order: the entries without
-    /// their bodies, for building the Merkle tree.
+    /// their bodies, for building the Merkle tree (by the primary key's index: rows numbered
+    /// 0 or less, which [`LedgerStore::verify`] reports, are no leaves).
     fn page_hashes(&mut self, after: u64, limit: u64) -> Result<Vec<(u64, String)>, LedgerError> {
         Ok(self
             .page(after, limit)?

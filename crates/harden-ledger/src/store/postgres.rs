@@ -288,10 +288,13 @@ impl LedgerStore for PostgresLedger {
         let rows = self
             .client
             .query(
-                "SELECT seq, hash FROM harden_ledger_entries WHERE seq > $1 OR $1 = 0 ORDER BY seq LIMIT $2",
+                "SELECT seq, hash FROM harden_ledger_entries WHERE seq > $1 ORDER BY seq LIMIT $2",
                 &[&(after as i64), &(limit as i64)],
             )
-            .map_err(|e| LedgerError::Postgres { location: self.location.clone(), source: e })?;
+            .map_err(|e| LedgerError::Postgres {
+                location: self.location.clone(),
+                source: e,
+            })?;
         rows.into_iter()
             .map(|row| {
                 Ok((

@@ -480,7 +480,7 @@ impl LedgerStore for SqliteLedger {
         let mut statement = self
             .connection
             .prepare_cached(
-                "SELECT seq, hash FROM ledger_entries WHERE seq > ?1 OR ?1 = 0 ORDER BY seq LIMIT ?2",
+                "SELECT seq, hash FROM ledger_entries WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             )
             .map_err(wrap)?;
         let rows = statement
