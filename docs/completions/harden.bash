@@ -178,6 +178,9 @@ _harden() {
             harden__subcmd__help__subcmd__db,status)
                 cmd="harden__subcmd__help__subcmd__db__subcmd__status"
                 ;;
+            harden__subcmd__help__subcmd__ledger,attest)
+                cmd="harden__subcmd__help__subcmd__ledger__subcmd__attest"
+                ;;
             harden__subcmd__help__subcmd__ledger,check-proof)
                 cmd="harden__subcmd__help__subcmd__ledger__subcmd__check__subcmd__proof"
                 ;;
@@ -238,6 +241,9 @@ _harden() {
             harden__subcmd__help__subcmd__waivers,import)
                 cmd="harden__subcmd__help__subcmd__waivers__subcmd__import"
                 ;;
+            harden__subcmd__ledger,attest)
+                cmd="harden__subcmd__ledger__subcmd__attest"
+                ;;
             harden__subcmd__ledger,check-proof)
                 cmd="harden__subcmd__ledger__subcmd__check__subcmd__proof"
                 ;;
@@ -264,6 +270,9 @@ _harden() {
                 ;;
             harden__subcmd__ledger,verify)
                 cmd="harden__subcmd__ledger__subcmd__verify"
+                ;;
+            harden__subcmd__ledger__subcmd__help,attest)
+                cmd="harden__subcmd__ledger__subcmd__help__subcmd__attest"
                 ;;
             harden__subcmd__ledger__subcmd__help,check-proof)
                 cmd="harden__subcmd__ledger__subcmd__help__subcmd__check__subcmd__proof"
@@ -1101,8 +1110,22 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help__subcmd__ledger)
-            opts="verify root prove check-proof head log show export"
+            opts="verify root prove check-proof attest head log show export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__ledger__subcmd__attest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1543,12 +1566,82 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger)
-            opts="-v -h --log-format --verbose --color --help verify root prove check-proof head log show export help"
+            opts="-v -h --log-format --verbose --color --help verify root prove check-proof attest head log show export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__ledger__subcmd__attest)
+            opts="-o -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --subject --subject-name --output --log-format --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-anchor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subject-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1719,8 +1812,22 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__help)
-            opts="verify root prove check-proof head log show export help"
+            opts="verify root prove check-proof attest head log show export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__ledger__subcmd__help__subcmd__attest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2685,7 +2792,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__promote__subcmd__check)
-            opts="-f -v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --commit --profile --max-age --artifact --format --log-format --verbose --color --help"
+            opts="-f -v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --commit --profile --max-age --artifact --attestation --format --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2732,6 +2839,10 @@ _harden() {
                     return 0
                     ;;
                 --artifact)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attestation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -6,6 +6,7 @@
 //! transaction under a writer lock, so concurrent writers never fork the chain and a killed
 //! process never leaves half an entry.
 
+pub mod attest;
 pub mod chain;
 pub mod merkle;
 pub mod proof;

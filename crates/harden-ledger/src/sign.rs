@@ -74,6 +74,11 @@ impl HeadSigner {
         &self.id
     }
 
+    /// The key itself, for the attestations signed with it.
+    pub(crate) fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
     /// The matching public key, to verify with.
     pub fn verifier(&self) -> HeadVerifier {
         HeadVerifier {
@@ -115,6 +120,11 @@ impl HeadVerifier {
     /// The key's id, as signatures name it.
     pub fn key_id(&self) -> &str {
         &self.id
+    }
+
+    /// The key itself, for the attestations it verifies.
+    pub(crate) fn key(&self) -> &VerifyingKey {
+        &self.key
     }
 
     /// Whether `signature` is this key's signature of the head at `seq` with `hash`, or why not.

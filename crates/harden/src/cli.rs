@@ -344,6 +344,10 @@ pub(crate) enum PromoteCommand {
         /// Artefact digest the run must vouch for (`harden check --artifact`).
         #[arg(long, value_name = "sha256:HEX")]
         artifact: Option<String>,
+        /// Decide from this attestation (`harden ledger attest`) instead of the local ledger:
+        /// its signature must verify with --public-key, and the run it carries must qualify.
+        #[arg(long, value_name = "FILE")]
+        attestation: Option<PathBuf>,
         /// Output format: human or json.
         #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
@@ -683,6 +687,24 @@ pub(crate) enum LedgerCommand {
         /// be about: the tree of an inclusion proof, either tree of a consistency proof.
         #[arg(long, value_name = "SIZE:ROOT")]
         root: Option<String>,
+    },
+    /// Write a signed attestation of a recorded run: an in-toto Statement (v1) about the
+    /// artifact, whose predicate is the run's gate results (outcomes and counts, never a
+    /// finding's content), in a DSSE envelope signed with the ledger's signing key.
+    Attest {
+        #[command(flatten)]
+        args: LedgerArgs,
+        /// The run's entry (`12`, `#12`); default: the newest run.
+        entry: Option<String>,
+        /// The artifact the run vouches for, by digest (repeat for several).
+        #[arg(long = "subject", value_name = "sha256:HEX", required = true)]
+        subjects: Vec<String>,
+        /// The artifact's name in the statement (default `_`: none that matters).
+        #[arg(long, value_name = "NAME")]
+        subject_name: Option<String>,
+        /// Write to this file instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Print the current head, `N:HASH` (entry number and hash), to keep outside the ledger.
     Head {

@@ -48,7 +48,9 @@ pub(crate) struct Session {
 
 /// The signing key named by `--signing-key` / $HARDEN_SIGNING_KEY_FILE or given in
 /// $HARDEN_SIGNING_KEY. Errors name the file, never its content.
-fn signing_key(locations: &Locations) -> anyhow::Result<Option<harden_ledger::HeadSigner>> {
+pub(crate) fn signing_key(
+    locations: &Locations,
+) -> anyhow::Result<Option<harden_ledger::HeadSigner>> {
     let (pem, source) = match (&locations.signing_key, &locations.signing_key_pem) {
         (Some(path), _) => (
             fs_err::read_to_string(path).map_err(|e| UsageError(format!("--signing-key: {e}")))?,

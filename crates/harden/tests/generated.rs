@@ -62,6 +62,10 @@ fn ledger_proof_schemas() {
         "docs/schemas/ledger-consistency-v1.schema.json",
         &pretty(&harden_ledger::proof::consistency_schema()),
     );
+    check(
+        "docs/schemas/attestation-run-v1.schema.json",
+        &pretty(&harden_ledger::attest::predicate_schema()),
+    );
 }
 
 fn harden(args: &[&str]) -> String {

@@ -478,3 +478,86 @@ pub(crate) fn check_proof(file: &Path, root: Option<&str>) -> anyhow::Result<u8>
     output::emit(&format!("{}: proof holds: {what}\n", file.display()), None)?;
     Ok(0)
 }
+
+pub(crate) fn attest(
+    args: &LedgerArgs,
+    entry: Option<&str>,
+    subjects: &[String],
+    subject_name: Option<&str>,
+    file: Option<&Path>,
+) -> anyhow::Result<u8> {
+    use harden_ledger::attest::{Envelope, LedgerPosition, RunPredicate, Statement, Subject};
+    let mut digests = Vec::new();
+    for subject in subjects {
+        let Some(hex) = subject.strip_prefix("sha256:").filter(|h| {
+            h.len() == 64
+                && h.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        }) else {
+            return Err(UsageError(format!(
+                "--subject {subject}: expected sha256: followed by 64 lowercase hex digits"
+            ))
+            .into());
+        };
+        digests.push(hex.to_owned());
+    }
+    let Some(signer) = crate::session::signing_key(&args.locations)? else {
+        return Err(UsageError(
+            "an attestation is signed with the ledger's signing key: --signing-key FILE (or $HARDEN_SIGNING_KEY_FILE, $HARDEN_SIGNING_KEY)".into(),
+        )
+        .into());
+    };
+    let session = open(args)?;
+    let stored = match entry {
+        Some(which) => {
+            let seq = which.trim_start_matches('#').parse::<u64>().map_err(|_| {
+                UsageError(format!(
+                    "`{which}` is not an entry number: expected a number such as 12 or #12"
+                ))
+            })?;
+            with_store(&session, |store| {
+                store
+                    .get(seq)?
+                    .ok_or_else(|| UsageError(format!("no entry #{seq} in the ledger")).into())
+            })?
+        }
+        None => session.entries("run")?.pop().ok_or_else(|| {
+            UsageError("the ledger holds no run yet: run `harden check` first".into())
+        })?,
+    };
+    let tree = harden_ledger::proof::tree_head(&leaves(&session, None)?);
+    let body: Value = serde_json::from_str(&stored.body).unwrap_or(Value::Null);
+    let position = LedgerPosition {
+        seq: stored.seq,
+        hash: stored.hash.clone(),
+        tree,
+    };
+    let Some(predicate) = (stored.kind == "run")
+        .then(|| RunPredicate::from_report(&body, position))
+        .flatten()
+    else {
+        return Err(UsageError(format!(
+            "entry #{} is a `{}` entry, not a recorded run",
+            stored.seq, stored.kind
+        ))
+        .into());
+    };
+    let statement = Statement {
+        statement_type: harden_ledger::attest::STATEMENT_TYPE.to_owned(),
+        subject: digests
+            .into_iter()
+            .map(|digest| Subject {
+                name: subject_name.unwrap_or("_").to_owned(),
+                digest: [("sha256".to_owned(), digest)].into(),
+            })
+            .collect(),
+        predicate_type: harden_ledger::attest::PREDICATE_TYPE.to_owned(),
+        predicate,
+    };
+    let envelope = Envelope::sign(&statement, &signer).map_err(|e| anyhow::anyhow!("{e}"))?;
+    output::emit_verbatim(
+        &format!("{}\n", serde_json::to_string_pretty(&envelope)?),
+        file,
+    )?;
+    Ok(0)
+}

@@ -49,6 +49,19 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             size,
             output,
         }) => ledger::prove(&args, entry.as_deref(), from, size, output.as_deref()),
+        Command::Ledger(LedgerCommand::Attest {
+            args,
+            entry,
+            subjects,
+            subject_name,
+            output,
+        }) => ledger::attest(
+            &args,
+            entry.as_deref(),
+            &subjects,
+            subject_name.as_deref(),
+            output.as_deref(),
+        ),
         Command::Ledger(LedgerCommand::CheckProof { file, root }) => {
             ledger::check_proof(&file, root.as_deref())
         }
@@ -74,13 +87,17 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             profile,
             max_age,
             artifact,
+            attestation,
             format,
         }) => promote::check(
             &repo,
-            &commit,
-            &profile,
-            &max_age,
-            artifact.as_deref(),
+            &promote::Asked {
+                commit: &commit,
+                profile: &profile,
+                max_age: &max_age,
+                artifact: artifact.as_deref(),
+                attestation: attestation.as_deref(),
+            },
             format,
         ),
         Command::Plan(PlanCommand::New { repo, id, title }) => plan::new(&repo, &id, &title),

@@ -666,3 +666,299 @@ fn inclusion_and_consistency_proofs_hold_without_the_ledger_and_fail_for_tamperi
         stderr(&beyond)
     );
 }
+
+/// The Python interpreter that has `cryptography` and `in-toto-attestation` (.ci/run installs
+/// them): $HARDEN_TEST_PYTHON, else python3.
+fn python() -> Command {
+    Command::new(std::env::var("HARDEN_TEST_PYTHON").unwrap_or_else(|_| "python3".into()))
+}
+
+#[test]
+fn an_attestation_verifies_independently_and_promotes_on_another_machine() {
+    let repo = ready_repo();
+    let keys = tempfile::tempdir().unwrap();
+    assert!(
+        openssl(
+            &["genpkey", "-algorithm", "ed25519", "-out", "key.pem"],
+            keys.path()
+        )
+        .status
+        .success()
+    );
+    assert!(
+        openssl(
+            &["pkey", "-in", "key.pem", "-pubout", "-out", "pub.pem"],
+            keys.path()
+        )
+        .status
+        .success()
+    );
+    let (key, public) = (keys.path().join("key.pem"), keys.path().join("pub.pem"));
+    let commit = String::from_utf8(
+        Command::new("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(repo.path())
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_owned();
+    let digest = format!("sha256:{}", "4e".repeat(32));
+    let check = harden(repo.path())
+        .args(["check", "--artifact", &digest])
+        .env("HARDEN_SIGNING_KEY_FILE", &key)
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    let envelope = keys.path().join("attestation.json");
+    let attest = harden(repo.path())
+        .args([
+            "ledger",
+            "attest",
+            "--subject",
+            &digest,
+            "--subject-name",
+            "app.tar",
+            "--output",
+        ])
+        .arg(&envelope)
+        .env("HARDEN_SIGNING_KEY_FILE", &key)
+        .output()
+        .unwrap();
+    assert_eq!(attest.status.code(), Some(0), "{}", stderr(&attest));
+
+    // An independent implementation: Python's cryptography for Ed25519 and DSSE, in-toto's
+    // own reference library for the Statement.
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/verify-attestation.py"
+    );
+    let outside = python()
+        .arg(script)
+        .arg(&envelope)
+        .arg(&public)
+        .arg(&digest)
+        .output()
+        .expect("python3 is needed for this test");
+    assert_eq!(
+        outside.status.code(),
+        Some(0),
+        "{}{} (pip install cryptography in-toto-attestation)",
+        stdout(&outside),
+        stderr(&outside)
+    );
+    assert!(
+        stdout(&outside).contains(&format!("of commit {commit}")),
+        "{}",
+        stdout(&outside)
+    );
+
+    // The predicate follows harden's published schema, and carries no finding's content.
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&envelope).unwrap()).unwrap();
+    let payload = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        value["payload"].as_str().unwrap(),
+    )
+    .unwrap();
+    let statement: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    let predicate = dir_file(
+        keys.path(),
+        "predicate.json",
+        &statement["predicate"].to_string(),
+    );
+    validates("attestation-run-v1.schema.json", &predicate);
+    assert_eq!(statement["subject"][0]["name"], "app.tar");
+    assert_eq!(statement["predicate"]["ledger"]["seq"], 1);
+
+    // Another machine: no repository, no ledger, only the envelope and the public key.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let promote = |file: &std::path::Path, public: &std::path::Path| {
+        harden(elsewhere.path())
+            .args([
+                "promote",
+                "check",
+                "--commit",
+                &commit,
+                "--artifact",
+                &digest,
+                "--attestation",
+            ])
+            .arg(file)
+            .arg("--public-key")
+            .arg(public)
+            .output()
+            .unwrap()
+    };
+    let allowed = promote(&envelope, &public);
+    assert_eq!(
+        allowed.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&allowed),
+        stderr(&allowed)
+    );
+    assert!(
+        stdout(&allowed).contains("promotion allowed"),
+        "{}",
+        stdout(&allowed)
+    );
+    assert!(
+        !elsewhere.path().join(".harden").exists(),
+        "no ledger is made elsewhere"
+    );
+    // Another artifact is not vouched for.
+    let other = harden(elsewhere.path())
+        .args([
+            "promote",
+            "check",
+            "--commit",
+            &commit,
+            "--artifact",
+            &format!("sha256:{}", "5f".repeat(32)),
+            "--attestation",
+        ])
+        .arg(&envelope)
+        .arg("--public-key")
+        .arg(&public)
+        .output()
+        .unwrap();
+    assert_eq!(other.status.code(), Some(1), "{}", stdout(&other));
+
+    // A changed payload fails both verifiers; so does another key.
+    let mut changed = value.clone();
+    let text = String::from_utf8(payload.clone())
+        .unwrap()
+        .replace("\"failed\":0", "\"failed\":1");
+    changed["payload"] = serde_json::Value::String(base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        text,
+    ));
+    let tampered = dir_file(keys.path(), "tampered.json", &changed.to_string());
+    assert_eq!(
+        python()
+            .arg(script)
+            .arg(&tampered)
+            .arg(&public)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(1)
+    );
+    let refused = promote(&tampered, &public);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stdout(&refused).contains("does not verify"),
+        "{}",
+        stdout(&refused)
+    );
+    assert!(
+        openssl(
+            &["genpkey", "-algorithm", "ed25519", "-out", "other.pem"],
+            keys.path()
+        )
+        .status
+        .success()
+    );
+    assert!(
+        openssl(
+            &["pkey", "-in", "other.pem", "-pubout", "-out", "other.pub"],
+            keys.path()
+        )
+        .status
+        .success()
+    );
+    assert_eq!(
+        promote(&envelope, &keys.path().join("other.pub"))
+            .status
+            .code(),
+        Some(1)
+    );
+    // Without a public key there is nothing to verify with: a usage error.
+    let keyless = harden(elsewhere.path())
+        .args(["promote", "check", "--commit", &commit, "--attestation"])
+        .arg(&envelope)
+        .output()
+        .unwrap();
+    assert_eq!(keyless.status.code(), Some(2));
+    // Attesting needs the signing key.
+    let unsigned = harden(repo.path())
+        .args(["ledger", "attest", "--subject", &digest])
+        .output()
+        .unwrap();
+    assert_eq!(unsigned.status.code(), Some(2));
+}
+
+#[test]
+fn an_attestation_of_a_run_with_a_leaked_key_does_not_carry_the_key() {
+    let repo = ready_repo();
+    let keys = tempfile::tempdir().unwrap();
+    assert!(
+        openssl(
+            &["genpkey", "-algorithm", "ed25519", "-out", "key.pem"],
+            keys.path()
+        )
+        .status
+        .success()
+    );
+    // The repository itself leaks a private key: the secret scan reports it.
+    assert!(
+        openssl(
+            &["genpkey", "-algorithm", "ed25519", "-out", "leaked.pem"],
+            keys.path()
+        )
+        .status
+        .success()
+    );
+    let leaked = std::fs::read_to_string(keys.path().join("leaked.pem")).unwrap();
+    repo.write("deploy/leaked.pem", &leaked);
+    repo.commit("leak", "2026-11-21T09:00:00Z");
+    let check = harden(repo.path())
+        .arg("check")
+        .env("HARDEN_SIGNING_KEY_FILE", keys.path().join("key.pem"))
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(1), "{}", stdout(&check));
+    let attest = harden(repo.path())
+        .args([
+            "ledger",
+            "attest",
+            "--subject",
+            &format!("sha256:{}", "4e".repeat(32)),
+        ])
+        .env("HARDEN_SIGNING_KEY_FILE", keys.path().join("key.pem"))
+        .output()
+        .unwrap();
+    assert_eq!(attest.status.code(), Some(0), "{}", stderr(&attest));
+    let value: serde_json::Value = serde_json::from_slice(&attest.stdout).unwrap();
+    let payload = String::from_utf8(
+        base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            value["payload"].as_str().unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let body = leaked.lines().nth(1).unwrap();
+    assert!(
+        payload.contains("\"R3.secrets.tree\",\"outcome\":\"fail\""),
+        "{payload}"
+    );
+    assert!(
+        !payload.contains(body) && !payload.contains(&body[..12]),
+        "{payload}"
+    );
+    assert!(
+        !payload.contains("leaked.pem"),
+        "no finding's location either: {payload}"
+    );
+}
+
+fn dir_file(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
