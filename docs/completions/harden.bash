@@ -64,6 +64,9 @@ _harden() {
             harden,sbom)
                 cmd="harden__subcmd__sbom"
                 ;;
+            harden,scaffold)
+                cmd="harden__subcmd__scaffold"
+                ;;
             harden,secrets)
                 cmd="harden__subcmd__secrets"
                 ;;
@@ -156,6 +159,9 @@ _harden() {
                 ;;
             harden__subcmd__help,sbom)
                 cmd="harden__subcmd__help__subcmd__sbom"
+                ;;
+            harden__subcmd__help,scaffold)
+                cmd="harden__subcmd__help__subcmd__scaffold"
                 ;;
             harden__subcmd__help,secrets)
                 cmd="harden__subcmd__help__subcmd__secrets"
@@ -410,7 +416,7 @@ _harden() {
 
     case "${cmd}" in
         harden)
-            opts="-v -h -V --log-format --verbose --color --help --version init check probe gates explain config ledger smoke exit-criteria promote plan readiness secrets db sbom waivers completions man help"
+            opts="-v -h -V --log-format --verbose --color --help --version init check probe gates explain config ledger smoke exit-criteria promote plan readiness secrets db sbom scaffold waivers completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -914,7 +920,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help)
-            opts="init check probe gates explain config ledger smoke exit-criteria promote plan readiness secrets db sbom waivers completions man help"
+            opts="init check probe gates explain config ledger smoke exit-criteria promote plan readiness secrets db sbom scaffold waivers completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1404,6 +1410,20 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help__subcmd__sbom)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__scaffold)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3005,6 +3025,32 @@ _harden() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__scaffold)
+            opts="-v -h --repo --force --log-format --verbose --color --help incident-response runbooks observability security-audit"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

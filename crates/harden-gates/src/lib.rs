@@ -24,3 +24,7 @@ pub mod secrets {
     pub use crate::r3::secret_scan::{Baseline, BaselineEntry, DEFAULT_BASELINE};
 }
 pub use registry::registry;
+
+/// The marker `harden scaffold` leaves where only the team can answer; the document gates fail
+/// while one remains.
+pub const PLACEHOLDER: &str = "TODO(harden):";

@@ -141,6 +141,24 @@ pub(crate) enum Command {
     /// requirements files: purls, versions, hashes where the lockfile records them, the
     /// lockfiles each package comes from, and the direct dependencies of the repository.
     Sbom(SbomArgs),
+    /// Write the documents a launch needs, with every team-specific answer left as a
+    /// `TODO(harden):` marker: incident response (severities P0-P3, response per severity,
+    /// escalation, communication and post-mortem templates), runbooks (disaster recovery,
+    /// migration recovery, on-call with a first look per alert, database, high traffic,
+    /// third-party outages, deployment failures, security incidents), observability, and the
+    /// security audit. Existing files are kept unless --force. R7.runbooks fails while a
+    /// marker remains in a runbook.
+    Scaffold {
+        /// Which documents.
+        #[arg(value_enum)]
+        kind: ScaffoldKind,
+        /// Repository root (default: the current directory).
+        #[arg(long = "repo", default_value = ".")]
+        repo: PathBuf,
+        /// Overwrite documents that exist.
+        #[arg(long)]
+        force: bool,
+    },
     /// Waivers: bring in the suppressions a team already keeps for other tools.
     #[command(subcommand)]
     Waivers(WaiversCommand),
@@ -740,6 +758,19 @@ pub(crate) enum LedgerCommand {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+}
+
+/// The documents `harden scaffold` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ScaffoldKind {
+    /// sdlc/incident-response.md.
+    IncidentResponse,
+    /// sdlc/runbooks/*.md.
+    Runbooks,
+    /// sdlc/observability.md.
+    Observability,
+    /// sdlc/security-audit.md.
+    SecurityAudit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -23,7 +23,8 @@ static META: GateMeta = GateMeta {
 under pressure. The procedures for that must exist before they are needed and must not have rotted. \
 This gate looks for three documents: disaster recovery, migration recovery and the on-call playbook, \
 at the paths in `[runbooks]` or at conventional paths (docs/runbooks/<name>.md, runbooks/<name>.md, \
-docs/<name>.md). Each must have real content (not a placeholder) and its last commit must be \
+sdlc/runbooks/<name>.md, docs/<name>.md). Each must have real content (not a placeholder, and no \
+`TODO(harden):` marker left by `harden scaffold runbooks`) and its last commit must be \
 younger than `max-age` (default 180 days). Fix: write the missing document, or review and commit \
 the stale one after a drill.",
     evidence: &["documents", "digests", "last_commit"],
@@ -61,7 +62,13 @@ const DOCUMENTS: [(&str, &str, &[&str]); 3] = [
     ),
 ];
 
-const DIRECTORIES: [&str; 4] = ["docs/runbooks", "runbooks", "docs/ops", "docs"];
+const DIRECTORIES: [&str; 5] = [
+    "docs/runbooks",
+    "runbooks",
+    "sdlc/runbooks",
+    "docs/ops",
+    "docs",
+];
 
 fn conventional_paths(stems: &[&str]) -> Vec<String> {
     let mut paths = Vec::new();
@@ -158,6 +165,34 @@ impl Gate for Runbooks {
                         .identity(key)
                         .help("write the procedure: steps, owners, how to verify it worked")
                         .build(),
+                );
+                continue;
+            }
+            // A scaffold (`harden scaffold runbooks`) is a start, never a pass.
+            if let Some((index, first)) = text
+                .lines()
+                .enumerate()
+                .find(|(_, line)| line.contains(crate::PLACEHOLDER))
+            {
+                let remaining = text.matches(crate::PLACEHOLDER).count();
+                let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
+                out.finding(
+                    cx.finding(
+                        format!(
+                            "{name} at {path} still has {remaining} placeholder{} to fill (`{}`)",
+                            if remaining == 1 { "" } else { "s" },
+                            crate::PLACEHOLDER
+                        ),
+                        harden_model::Location::File {
+                            path: path.clone(),
+                            span: Some(crate::support::point(line, 1)),
+                            snippet: Some(crate::support::shown(first.trim())),
+                            logical: None,
+                        },
+                    )
+                    .identity(format!("{key}-placeholder"))
+                    .help("replace each marker with this team's answer: the command, the person, the link")
+                    .build(),
                 );
                 continue;
             }

@@ -11,6 +11,7 @@ mod probe;
 mod promote;
 mod readiness;
 mod sbom;
+mod scaffold;
 mod secrets;
 mod smoke;
 mod waivers;
@@ -35,6 +36,7 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Explain(args) => gates::explain(&args),
         Command::Config(ConfigCommand::Check(args)) => config::check(&args),
         Command::Config(ConfigCommand::Schema) => config::schema(),
+        Command::Scaffold { kind, repo, force } => scaffold::run(&repo, kind, force),
         Command::Ledger(LedgerCommand::Verify { args, expect_head }) => {
             ledger::verify(&args, expect_head.as_deref())
         }

@@ -12,6 +12,7 @@ mod probe;
 mod robustness;
 mod rollout;
 mod sbom;
+mod scaffold;
 mod secrets;
 mod vulns;
 mod waivers;
