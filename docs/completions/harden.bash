@@ -214,6 +214,9 @@ _harden() {
             harden__subcmd__help__subcmd__plan,close)
                 cmd="harden__subcmd__help__subcmd__plan__subcmd__close"
                 ;;
+            harden__subcmd__help__subcmd__plan,from-findings)
+                cmd="harden__subcmd__help__subcmd__plan__subcmd__from__subcmd__findings"
+                ;;
             harden__subcmd__help__subcmd__plan,list)
                 cmd="harden__subcmd__help__subcmd__plan__subcmd__list"
                 ;;
@@ -310,6 +313,9 @@ _harden() {
             harden__subcmd__plan,close)
                 cmd="harden__subcmd__plan__subcmd__close"
                 ;;
+            harden__subcmd__plan,from-findings)
+                cmd="harden__subcmd__plan__subcmd__from__subcmd__findings"
+                ;;
             harden__subcmd__plan,help)
                 cmd="harden__subcmd__plan__subcmd__help"
                 ;;
@@ -327,6 +333,9 @@ _harden() {
                 ;;
             harden__subcmd__plan__subcmd__help,close)
                 cmd="harden__subcmd__plan__subcmd__help__subcmd__close"
+                ;;
+            harden__subcmd__plan__subcmd__help,from-findings)
+                cmd="harden__subcmd__plan__subcmd__help__subcmd__from__subcmd__findings"
                 ;;
             harden__subcmd__plan__subcmd__help,help)
                 cmd="harden__subcmd__plan__subcmd__help__subcmd__help"
@@ -1270,7 +1279,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help__subcmd__plan)
-            opts="new list show verify close"
+            opts="new from-findings list show verify close"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1284,6 +1293,20 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help__subcmd__plan__subcmd__close)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__plan__subcmd__from__subcmd__findings)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2322,7 +2345,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__plan)
-            opts="-v -h --log-format --verbose --color --help new list show verify close help"
+            opts="-v -h --log-format --verbose --color --help new from-findings list show verify close help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2409,8 +2432,70 @@ _harden() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        harden__subcmd__plan__subcmd__from__subcmd__findings)
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --gate --title --log-format --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-anchor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --title)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         harden__subcmd__plan__subcmd__help)
-            opts="new list show verify close help"
+            opts="new from-findings list show verify close help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2424,6 +2509,20 @@ _harden() {
             return 0
             ;;
         harden__subcmd__plan__subcmd__help__subcmd__close)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__plan__subcmd__help__subcmd__from__subcmd__findings)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -442,19 +442,20 @@ complete -c harden -n "__fish_harden_using_subcommand promote; and __fish_seen_s
 complete -c harden -n "__fish_harden_using_subcommand promote; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c harden -n "__fish_harden_using_subcommand promote; and __fish_seen_subcommand_from help" -f -a "check" -d 'Pass only if the ledger holds a green run of the profile for exactly this commit, on a clean tree, within --max-age, and for --artifact when given. Names the proving run'
 complete -c harden -n "__fish_harden_using_subcommand promote; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new list show verify close help" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
+complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new from-findings list show verify close help" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
 json\t''"
-complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new list show verify close help" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new from-findings list show verify close help" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new list show verify close help" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
-complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new list show verify close help" -s h -l help -d 'Print help'
-complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new list show verify close help" -f -a "new" -d 'Create docs/hardening/<id>.toml from a template'
-complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new list show verify close help" -f -a "list" -d 'List plans with their state'
-complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new list show verify close help" -f -a "show" -d 'Show one plan'
-complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new list show verify close help" -f -a "verify" -d 'Run the gates the plan\'s actions map to and record the result in the ledger'
-complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new list show verify close help" -f -a "close" -d 'Close a plan. `completed` is refused until every action\'s gates pass; `blocked` and `aborted` need --reason and --residual-risk. Every state change is a ledger entry'
-complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new list show verify close help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new from-findings list show verify close help" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
+complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new from-findings list show verify close help" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new from-findings list show verify close help" -f -a "new" -d 'Create docs/hardening/<id>.toml from a template'
+complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new from-findings list show verify close help" -f -a "from-findings" -d 'Create docs/hardening/<id>.toml from the failing gates of the last recorded run: one action per gate, verified by that gate, with its findings as references'
+complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new from-findings list show verify close help" -f -a "list" -d 'List plans with their state'
+complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new from-findings list show verify close help" -f -a "show" -d 'Show one plan'
+complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new from-findings list show verify close help" -f -a "verify" -d 'Run the gates the plan\'s actions map to and record the result in the ledger'
+complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new from-findings list show verify close help" -f -a "close" -d 'Close a plan. `completed` is refused until every action\'s gates pass; `blocked` and `aborted` need --reason and --residual-risk. Every state change is a ledger entry'
+complete -c harden -n "__fish_harden_using_subcommand plan; and not __fish_seen_subcommand_from new from-findings list show verify close help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from new" -l repo -d 'Repository root (default: the current directory)' -r -F
 complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from new" -l config -d 'Config file. Default: $HARDEN_CONFIG, else harden.toml at the repository root, else the built-in defaults of the production profile' -r -F
 complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from new" -l ledger -d 'Ledger: a SQLite file path or a postgres:// URL. Default: [ledger] url in the config, else .harden/ledger.db under the repository root' -r
@@ -471,6 +472,23 @@ always\t''
 never\t''"
 complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from new" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
 complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from from-findings" -l repo -d 'Repository root (default: the current directory)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from from-findings" -l config -d 'Config file. Default: $HARDEN_CONFIG, else harden.toml at the repository root, else the built-in defaults of the production profile' -r -F
+complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from from-findings" -l ledger -d 'Ledger: a SQLite file path or a postgres:// URL. Default: [ledger] url in the config, else .harden/ledger.db under the repository root' -r
+complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from from-findings" -l ledger-anchor -d 'File that keeps the ledger\'s head outside the ledger (in CI, where the checkout is thrown away). Default: the git ref refs/harden/ledgers/<ledger> of the repository' -r -F
+complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from from-findings" -l advisory-db -d 'Advisory database (R4.vulns), as `harden db import` writes it. Default: .harden/advisories.db under the repository root' -r -F
+complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from from-findings" -l signing-key -d 'Ed25519 private key (PKCS#8 PEM, as `openssl genpkey -algorithm ed25519` writes it) that signs the head of every entry appended. Never in harden.toml. The PEM itself may be given in $HARDEN_SIGNING_KEY instead (a CI secret)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from from-findings" -l signing-key-pem -d 'The signing key\'s PEM itself, from $HARDEN_SIGNING_KEY only (never on a command line)' -r
+complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from from-findings" -l public-key -d 'Ed25519 public key (PEM, as `openssl pkey -pubout` writes it) that `ledger verify` checks the heads\' signatures with. Default: the signing key\'s own' -r -F
+complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from from-findings" -l gate -d 'Only gates matching these patterns (`R4.*`, `R3.secrets.tree`)' -r
+complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from from-findings" -l title -d 'Title (default: says which run it comes from)' -r
+complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from from-findings" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
+json\t''"
+complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from from-findings" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from from-findings" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
+complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from from-findings" -s h -l help -d 'Print help'
 complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from list" -l repo -d 'Repository root (default: the current directory)' -r -F
 complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from list" -l config -d 'Config file. Default: $HARDEN_CONFIG, else harden.toml at the repository root, else the built-in defaults of the production profile' -r -F
 complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from list" -l ledger -d 'Ledger: a SQLite file path or a postgres:// URL. Default: [ledger] url in the config, else .harden/ledger.db under the repository root' -r
@@ -537,6 +555,7 @@ never\t''"
 complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from close" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
 complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from close" -s h -l help -d 'Print help'
 complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "new" -d 'Create docs/hardening/<id>.toml from a template'
+complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "from-findings" -d 'Create docs/hardening/<id>.toml from the failing gates of the last recorded run: one action per gate, verified by that gate, with its findings as references'
 complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "list" -d 'List plans with their state'
 complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one plan'
 complete -c harden -n "__fish_harden_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Run the gates the plan\'s actions map to and record the result in the ledger'
@@ -755,6 +774,7 @@ complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subc
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from smoke" -f -a "streak" -d 'Print the current consecutive-day strict-pass streak (days in `[smoke] timezone`, else UTC; a day passes only if all its records pass; a day without a record breaks it)'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from promote" -f -a "check" -d 'Pass only if the ledger holds a green run of the profile for exactly this commit, on a clean tree, within --max-age, and for --artifact when given. Names the proving run'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "new" -d 'Create docs/hardening/<id>.toml from a template'
+complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "from-findings" -d 'Create docs/hardening/<id>.toml from the failing gates of the last recorded run: one action per gate, verified by that gate, with its findings as references'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "list" -d 'List plans with their state'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "show" -d 'Show one plan'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "verify" -d 'Run the gates the plan\'s actions map to and record the result in the ledger'

@@ -393,3 +393,80 @@ gates = ["R0.scope.declared"]
 "#
     )
 }
+
+use std::fmt::Write as _;
+
+/// A failing gate of a recorded run, as a plan made from findings names it.
+#[derive(Debug, Clone)]
+pub struct FailingGate {
+    /// The gate.
+    pub id: GateId,
+    /// Its title.
+    pub title: String,
+    /// How many findings it reported.
+    pub findings: usize,
+    /// Its first finding's message, and the help to fix it, if any.
+    pub first: Option<(String, Option<String>)>,
+}
+
+/// The text of a plan whose actions are to make each of `failing` pass (seed 002's procedure:
+/// objective, scope, references, actions mapped to the verifying gate, risks). `run` names the
+/// run the findings come from (`#12, commit 3f9c2e1, profile production`).
+pub fn plan_from_findings(title: &str, run: &str, failing: &[FailingGate]) -> String {
+    let quote = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into());
+    let ids: Vec<&str> = failing.iter().map(|gate| gate.id.as_str()).collect();
+    let mut out = format!(
+        "# A hardening procedure made from the failing gates of run {run}.\n\
+# `harden plan verify ID` runs the gates its actions map to; `harden plan close ID --state\n\
+# completed` is refused until they all pass. Edit the descriptions into real steps.\n\
+version = 1\n\
+title = {}\n\
+objective = {}\n\
+scope = {}\n\
+state = \"open\"\n\
+risks = [\"A fix changes behaviour: run the test suite, and `harden plan verify` before closing\"]\n\
+residual-risk = \"What risk remains once it is done\"\n\n[references]\n",
+        quote(title),
+        quote(&format!(
+            "Every gate that failed in run {run} passes: {}",
+            ids.join(", ")
+        )),
+        quote(&format!(
+            "The findings of {} in run {run}; nothing else",
+            ids.join(", ")
+        )),
+    );
+    for gate in failing {
+        let first = gate
+            .first
+            .as_ref()
+            .map(|(message, _)| format!(", first: {message}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{} = {}",
+            quote(gate.id.as_str()),
+            quote(&format!(
+                "{} ({} finding{} in run {run}{first})",
+                gate.title,
+                gate.findings,
+                if gate.findings == 1 { "" } else { "s" }
+            ))
+        );
+    }
+    for (index, gate) in failing.iter().enumerate() {
+        let description = match gate.first.as_ref().and_then(|(_, help)| help.as_deref()) {
+            Some(help) => format!("Make {} pass: {help}", gate.id),
+            None => format!("Make {} pass ({})", gate.id, gate.title),
+        };
+        let _ = write!(
+            out,
+            "\n[[action]]\nid = \"A{}\"\ndescription = {}\nreference = {}\ngates = [{}]\n",
+            index + 1,
+            quote(&description),
+            quote(gate.id.as_str()),
+            quote(gate.id.as_str())
+        );
+    }
+    out
+}

@@ -384,6 +384,20 @@ pub(crate) enum PlanCommand {
         #[arg(long)]
         title: String,
     },
+    /// Create docs/hardening/<id>.toml from the failing gates of the last recorded run: one
+    /// action per gate, verified by that gate, with its findings as references.
+    FromFindings {
+        #[command(flatten)]
+        repo: RepoOption,
+        /// Plan id (file name): lowercase letters, digits and dashes.
+        id: String,
+        /// Only gates matching these patterns (`R4.*`, `R3.secrets.tree`).
+        #[arg(long = "gate", value_name = "PATTERN")]
+        gates: Vec<String>,
+        /// Title (default: says which run it comes from).
+        #[arg(long)]
+        title: Option<String>,
+    },
     /// List plans with their state.
     List(RepoOption),
     /// Show one plan.

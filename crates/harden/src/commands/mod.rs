@@ -103,6 +103,12 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             format,
         ),
         Command::Plan(PlanCommand::New { repo, id, title }) => plan::new(&repo, &id, &title),
+        Command::Plan(PlanCommand::FromFindings {
+            repo,
+            id,
+            gates,
+            title,
+        }) => plan::from_findings(&repo, &id, &gates, title.as_deref()),
         Command::Plan(PlanCommand::List(repo)) => plan::list(&repo),
         Command::Plan(PlanCommand::Show { repo, id }) => plan::show(&repo, &id),
         Command::Plan(PlanCommand::Verify { repo, id }) => plan::verify(&repo, &id),

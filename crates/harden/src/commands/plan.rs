@@ -94,6 +94,108 @@ pub(crate) fn new(repo: &RepoOption, id: &str, title: &str) -> anyhow::Result<u8
     Ok(0)
 }
 
+pub(crate) fn from_findings(
+    repo: &RepoOption,
+    id: &str,
+    patterns: &[String],
+    title: Option<&str>,
+) -> anyhow::Result<u8> {
+    let session = Session::open(&repo.path, &repo.locations)?;
+    if !valid_id(id) {
+        return Err(UsageError(format!(
+            "`{id}` is not a plan id: expected lowercase letters, digits and dashes"
+        ))
+        .into());
+    }
+    let path = plan_path(&session, id);
+    if path.exists() {
+        return Err(UsageError(format!("{} already exists", path.display())).into());
+    }
+    let Some(entry) = session.entries("run")?.pop() else {
+        return Err(
+            UsageError("the ledger holds no run yet: run `harden check` first".into()).into(),
+        );
+    };
+    let body: serde_json::Value = serde_json::from_str(&entry.body).unwrap_or_default();
+    let failing: Vec<harden_config::plan::FailingGate> = body["gates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|gate| gate["outcome"].as_str() == Some("fail"))
+        .filter_map(|gate| {
+            let id = harden_model::GateId::parse(gate["id"].as_str()?).ok()?;
+            // Only gates this harden knows: the plan's actions must be verifiable.
+            session.catalogue.iter().find(|meta| meta.id == id)?;
+            if !patterns.is_empty() && !patterns.iter().any(|p| id.matches_pattern(p)) {
+                return None;
+            }
+            let findings = gate["findings"].as_array().map_or(0, Vec::len);
+            let first = gate["findings"].get(0).map(|finding| {
+                (
+                    finding["message"].as_str().unwrap_or_default().to_owned(),
+                    finding["help"].as_str().map(str::to_owned),
+                )
+            });
+            Some(harden_config::plan::FailingGate {
+                title: gate["title"].as_str().unwrap_or_default().to_owned(),
+                id,
+                findings,
+                first,
+            })
+        })
+        .collect();
+    if failing.is_empty() {
+        output::emit(
+            &format!(
+                "no failing gate{} in run #{}: nothing to plan\n",
+                if patterns.is_empty() {
+                    ""
+                } else {
+                    " matching --gate"
+                },
+                entry.seq
+            ),
+            None,
+        )?;
+        return Ok(0);
+    }
+    let commit = body["commit"]
+        .as_str()
+        .map_or_else(|| "no commit".to_owned(), |c| c.chars().take(7).collect());
+    let run = format!(
+        "#{} (commit {commit}, profile {})",
+        entry.seq,
+        body["profile"].as_str().unwrap_or("?")
+    );
+    let default_title = format!("Fix the failing gates of run #{}", entry.seq);
+    let title = title.unwrap_or(&default_title);
+    let text = harden_config::plan::plan_from_findings(title, &run, &failing);
+    load_plan("generated", id, &text, &session.catalogue)
+        .map_err(|d| anyhow::anyhow!("the generated plan is invalid (a bug):\n{d}"))?;
+    crate::confined::write(&session.root, &path, &text)?;
+    let ledger = session.append(
+        "plan.state",
+        &json!({"plan": id, "title": title, "from": null, "to": "open", "run": entry.seq}),
+        session.now(),
+    )?;
+    output::emit(
+        &format!(
+            "created {} (ledger #{}) from run {run}: {} action{}, one per failing gate ({}); `harden plan verify {id}` checks them\n",
+            crate::discovery::display_path(&path),
+            ledger.seq,
+            failing.len(),
+            if failing.len() == 1 { "" } else { "s" },
+            failing
+                .iter()
+                .map(|gate| gate.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None,
+    )?;
+    Ok(0)
+}
+
 pub(crate) fn list(repo: &RepoOption) -> anyhow::Result<u8> {
     let session = Session::open_for_reading(&repo.path, &repo.locations)?;
     let mut out = String::new();

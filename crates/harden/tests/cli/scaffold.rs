@@ -137,3 +137,99 @@ fn every_kind_writes_its_documents_inside_the_repository_only() {
         .unwrap();
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+#[test]
+fn a_plan_from_findings_completes_once_the_findings_are_fixed() {
+    let repo = crate::ready_repo();
+    // An image by tag: R4.pinning.images fails.
+    repo.write("Dockerfile", "FROM alpine:3.20\nUSER 1000\n");
+    repo.commit("image by tag", "2026-11-21T09:00:00Z");
+    let check = harden(repo.path()).arg("check").output().unwrap();
+    assert_eq!(check.status.code(), Some(1), "{}", stdout(&check));
+    assert!(
+        stdout(&check).contains("fail    R4.pinning.images"),
+        "{}",
+        stdout(&check)
+    );
+
+    let made = harden(repo.path())
+        .args([
+            "plan",
+            "from-findings",
+            "pin-images",
+            "--gate",
+            "R4.pinning.*",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    assert!(
+        stdout(&made).contains("1 action, one per failing gate (R4.pinning.images)"),
+        "{}",
+        stdout(&made)
+    );
+    let plan = std::fs::read_to_string(repo.path().join("docs/hardening/pin-images.toml")).unwrap();
+    assert!(
+        plan.contains("gates = [\"R4.pinning.images\"]") && plan.contains("[references]"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("objective = ") && plan.contains("risks = ") && plan.contains("scope = ")
+    );
+    // The plan is valid as written, and a second one of the same id is refused.
+    let shown = harden(repo.path())
+        .args(["plan", "show", "pin-images"])
+        .output()
+        .unwrap();
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
+    let again = harden(repo.path())
+        .args(["plan", "from-findings", "pin-images"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+
+    // Not done while the finding stands.
+    let verify = harden(repo.path())
+        .args(["plan", "verify", "pin-images"])
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(1), "{}", stdout(&verify));
+    let refused = harden(repo.path())
+        .args(["plan", "close", "pin-images", "--state", "completed"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{}", stdout(&refused));
+
+    // Fixed: the image pinned by digest. The plan verifies and closes.
+    repo.write(
+        "Dockerfile",
+        format!("FROM alpine:3.20@sha256:{}\nUSER 1000\n", "ab".repeat(32)),
+    );
+    repo.commit("pin the image", "2026-11-22T09:00:00Z");
+    let verify = harden(repo.path())
+        .args(["plan", "verify", "pin-images"])
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", stdout(&verify));
+    let closed = harden(repo.path())
+        .args(["plan", "close", "pin-images", "--state", "completed"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        closed.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&closed),
+        stderr(&closed)
+    );
+
+    // No failing gate among those asked for: nothing to plan.
+    harden(repo.path()).arg("check").output().unwrap();
+    let nothing = harden(repo.path())
+        .args(["plan", "from-findings", "nothing", "--gate", "R4.pinning.*"])
+        .output()
+        .unwrap();
+    assert_eq!(nothing.status.code(), Some(0));
+    assert!(stdout(&nothing).contains("nothing to plan"));
+    assert!(!repo.path().join("docs/hardening/nothing.toml").exists());
+}
