@@ -28,6 +28,9 @@ _harden() {
             harden,db)
                 cmd="harden__subcmd__db"
                 ;;
+            harden,drill)
+                cmd="harden__subcmd__drill"
+                ;;
             harden,exit-criteria)
                 cmd="harden__subcmd__exit__subcmd__criteria"
                 ;;
@@ -112,6 +115,24 @@ _harden() {
             harden__subcmd__db__subcmd__help,status)
                 cmd="harden__subcmd__db__subcmd__help__subcmd__status"
                 ;;
+            harden__subcmd__drill,help)
+                cmd="harden__subcmd__drill__subcmd__help"
+                ;;
+            harden__subcmd__drill,list)
+                cmd="harden__subcmd__drill__subcmd__list"
+                ;;
+            harden__subcmd__drill,run)
+                cmd="harden__subcmd__drill__subcmd__run"
+                ;;
+            harden__subcmd__drill__subcmd__help,help)
+                cmd="harden__subcmd__drill__subcmd__help__subcmd__help"
+                ;;
+            harden__subcmd__drill__subcmd__help,list)
+                cmd="harden__subcmd__drill__subcmd__help__subcmd__list"
+                ;;
+            harden__subcmd__drill__subcmd__help,run)
+                cmd="harden__subcmd__drill__subcmd__help__subcmd__run"
+                ;;
             harden__subcmd__help,check)
                 cmd="harden__subcmd__help__subcmd__check"
                 ;;
@@ -123,6 +144,9 @@ _harden() {
                 ;;
             harden__subcmd__help,db)
                 cmd="harden__subcmd__help__subcmd__db"
+                ;;
+            harden__subcmd__help,drill)
+                cmd="harden__subcmd__help__subcmd__drill"
                 ;;
             harden__subcmd__help,exit-criteria)
                 cmd="harden__subcmd__help__subcmd__exit__subcmd__criteria"
@@ -183,6 +207,12 @@ _harden() {
                 ;;
             harden__subcmd__help__subcmd__db,status)
                 cmd="harden__subcmd__help__subcmd__db__subcmd__status"
+                ;;
+            harden__subcmd__help__subcmd__drill,list)
+                cmd="harden__subcmd__help__subcmd__drill__subcmd__list"
+                ;;
+            harden__subcmd__help__subcmd__drill,run)
+                cmd="harden__subcmd__help__subcmd__drill__subcmd__run"
                 ;;
             harden__subcmd__help__subcmd__ledger,attest)
                 cmd="harden__subcmd__help__subcmd__ledger__subcmd__attest"
@@ -425,7 +455,7 @@ _harden() {
 
     case "${cmd}" in
         harden)
-            opts="-v -h -V --log-format --verbose --color --help --version init check probe gates explain config ledger smoke exit-criteria promote plan readiness secrets db sbom scaffold waivers completions man help"
+            opts="-v -h -V --log-format --verbose --color --help --version init check probe gates explain config ledger smoke drill exit-criteria promote plan readiness secrets db sbom scaffold waivers completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -826,6 +856,192 @@ _harden() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        harden__subcmd__drill)
+            opts="-v -h --log-format --verbose --color --help run list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__drill__subcmd__help)
+            opts="run list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__drill__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__drill__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__drill__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__drill__subcmd__list)
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-anchor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__drill__subcmd__run)
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-anchor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key-pem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         harden__subcmd__exit__subcmd__criteria)
             opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -929,7 +1145,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help)
-            opts="init check probe gates explain config ledger smoke exit-criteria promote plan readiness secrets db sbom scaffold waivers completions man help"
+            opts="init check probe gates explain config ledger smoke drill exit-criteria promote plan readiness secrets db sbom scaffold waivers completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1041,6 +1257,48 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help__subcmd__db__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__drill)
+            opts="run list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__drill__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__drill__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

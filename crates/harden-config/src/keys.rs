@@ -105,6 +105,11 @@ pub const ROOT: &[Key] = &[
         "Commands run before a rollout decision.",
     ),
     key(
+        "drill",
+        Ty::TableArray,
+        "Commands that prove a checklist item (a backup restored, a failover, a load test).",
+    ),
+    key(
         "waiver",
         Ty::TableArray,
         "Bounded exceptions: gate, selector, reason, owner, reference, expiry.",
@@ -343,6 +348,46 @@ pub const PREFLIGHT: &[Key] = &[
         "cwd",
         Ty::Str,
         "Working directory relative to the repository root.",
+    ),
+];
+
+/// `[[drill]]`.
+pub const DRILL: &[Key] = &[
+    required(
+        "name",
+        Ty::Str,
+        "Unique name of the drill (`harden drill run NAME`).",
+    ),
+    required(
+        "proves",
+        Ty::Str,
+        "The checklist item it proves, as the checklist words it (`Backup/restore verified`).",
+    ),
+    required(
+        "run",
+        Ty::Str,
+        "Command line, run by sh -c; exit 0 means the drill succeeded.",
+    ),
+    key(
+        "timeout",
+        Ty::Duration,
+        "Kill the command and its children after this long (default 30m).",
+    ),
+    key(
+        "cwd",
+        Ty::Str,
+        "Working directory relative to the repository root.",
+    ),
+    key(
+        "expect-output",
+        Ty::Str,
+        "Text the output must contain as well, for commands whose exit code says too little.",
+    ),
+    key("owner", Ty::Str, "Who runs it and answers for it."),
+    key(
+        "every",
+        Ty::Duration,
+        "How often it must be run (`90d`); a result older than this no longer counts.",
     ),
 ];
 

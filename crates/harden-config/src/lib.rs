@@ -48,6 +48,8 @@ pub struct ValidConfig {
     pub deploy: Deploy,
     /// `[[preflight]]`, in file order.
     pub preflight: Vec<Preflight>,
+    /// `[[drill]]`, in file order.
+    pub drills: Vec<Drill>,
     /// `[[waiver]]`, in file order.
     pub waivers: Vec<Waiver>,
     /// `[runbooks]`.
@@ -178,6 +180,23 @@ pub struct Preflight {
     pub timeout: Duration,
     /// Working directory relative to the repository root.
     pub cwd: Option<String>,
+}
+
+/// `[[drill]]`: a command that proves a checklist item, run by `harden drill run`.
+#[derive(Debug, Clone)]
+pub struct Drill {
+    /// Unique name.
+    pub name: String,
+    /// The checklist item it proves.
+    pub proves: String,
+    /// The command, its timeout and working directory.
+    pub command: Preflight,
+    /// Text the output must contain for the drill to pass.
+    pub expect_output: Option<String>,
+    /// Who answers for it.
+    pub owner: Option<String>,
+    /// How often it must be run.
+    pub every: Option<Duration>,
 }
 
 /// `[runbooks]`: where the launch-readiness documents live and how old they may be.

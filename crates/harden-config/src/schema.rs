@@ -38,6 +38,10 @@ pub fn json_schema(catalogue: &[&'static GateMeta]) -> Value {
         "preflight".into(),
         json!({"type": "array", "items": object(keys::PREFLIGHT)}),
     );
+    props.insert(
+        "drill".into(),
+        json!({"type": "array", "items": object(keys::DRILL)}),
+    );
     let mut waiver = object(keys::WAIVER);
     waiver["properties"]["fingerprint"]["pattern"] = json!("^[0-9a-f]{32}$");
     waiver["properties"]["gate"]["enum"] = catalogue.iter().map(|g| json!(g.id.as_str())).collect();

@@ -239,6 +239,7 @@ malformed! {
     bad_duration: "version = 1\n[runbooks]\nmax-age = \"six months\"\n".into();
     unterminated_string: "version = 1\n[service]\nname = \"x\nowners = []\n".into();
     duplicate_preflight: "version = 1\n[[preflight]]\nname = \"tests\"\nrun = \"make test\"\n[[preflight]]\nname = \"tests\"\nrun = \"make check\"\n".into();
+    drill_missing_proves_and_duplicate: "version = 1\n[[drill]]\nname = \"restore\"\nrun = \"./restore.sh\"\n[[drill]]\nname = \"restore\"\nproves = \"Backup/restore verified\"\nrun = \"./restore.sh\"\ntimeout = \"forever\"\ncwd = \"../elsewhere\"\n".into();
     bad_base_url: "version = 1\n[target]\nbase-url = \"staging.example.com\"\n".into();
     negative_integer: "version = 1\n[exit-criteria]\nconsecutive-days = -3\n".into();
     strict_gate_pattern_matches_nothing: "version = 1\n[smoke]\nstrict-gates = [\"R5.*\"]\n".into();

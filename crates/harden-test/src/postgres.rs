@@ -218,6 +218,11 @@ impl PgCluster {
         self.url(&name)
     }
 
+    /// The directory of the server's binaries (its pg_dump, pg_restore and psql too).
+    pub fn bin_dir(&self) -> &std::path::Path {
+        &self.bin
+    }
+
     /// URL of a database on this cluster.
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)

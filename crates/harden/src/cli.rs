@@ -107,6 +107,10 @@ pub(crate) enum Command {
     /// Record and inspect the daily smoke window of a rollout.
     #[command(subcommand)]
     Smoke(SmokeCommand),
+    /// Drills: the `[[drill]]` commands that prove checklist items (a backup restored, a
+    /// failover, a load test), run and recorded in the ledger as the item's evidence.
+    #[command(subcommand)]
+    Drill(DrillCommand),
     /// Decide whether the rollout may exit: every configured criterion with its evidence.
     ///
     /// Default criteria: N consecutive strict-pass days (`[exit-criteria] consecutive-days`, 7),
@@ -324,6 +328,21 @@ pub(crate) struct RepoOption {
     pub(crate) path: PathBuf,
     #[command(flatten)]
     pub(crate) locations: Locations,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DrillCommand {
+    /// Run one drill: its command in its own process group, killed with its children at the
+    /// timeout; its output's tail kept, redacted; the result recorded in the ledger. Exit 1 if
+    /// it fails.
+    Run {
+        #[command(flatten)]
+        repo: RepoOption,
+        /// The drill's name.
+        name: String,
+    },
+    /// Every drill with its last recorded result, and whether it is due.
+    List(RepoOption),
 }
 
 #[derive(Debug, Subcommand)]

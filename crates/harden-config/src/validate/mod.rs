@@ -18,8 +18,8 @@ use toml_edit::{Item, TableLike, Value};
 
 use crate::keys::{self, Key, Ty};
 use crate::{
-    Credential, CustomProfile, Deploy, Diagnostic, Diagnostics, GateSettings, Identity, Login,
-    OptionValue, Preflight, Runbooks, Service, TargetConfig, ValidConfig, parse_duration,
+    Credential, CustomProfile, Deploy, Diagnostic, Diagnostics, Drill, GateSettings, Identity,
+    Login, OptionValue, Preflight, Runbooks, Service, TargetConfig, ValidConfig, parse_duration,
 };
 
 pub(crate) struct Checker<'a> {
@@ -87,6 +87,7 @@ pub(crate) fn parse_document(
 }
 
 mod deploy;
+mod drill;
 mod gates;
 mod preflight;
 mod profiles;

@@ -83,6 +83,9 @@ impl Checker<'_> {
         if let Some(item) = top.table.get("preflight") {
             config.preflight = self.preflight(item);
         }
+        if let Some(item) = top.table.get("drill") {
+            config.drills = self.drills(item);
+        }
         if let Some(item) = top.table.get("runbooks")
             && let Some(section) = self.section(item, "runbooks", keys::RUNBOOKS)
         {

@@ -2,6 +2,7 @@ pub(crate) mod check;
 mod config;
 mod criteria;
 pub(crate) mod db;
+mod drill;
 mod gates;
 mod init;
 mod ledger;
@@ -17,7 +18,7 @@ mod smoke;
 mod waivers;
 
 use crate::cli::{
-    Cli, ColorChoice, Command, ConfigCommand, DbCommand, LedgerCommand, PlanCommand,
+    Cli, ColorChoice, Command, ConfigCommand, DbCommand, DrillCommand, LedgerCommand, PlanCommand,
     PromoteCommand, SecretsCommand, SmokeCommand, WaiversCommand,
 };
 
@@ -37,6 +38,8 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Config(ConfigCommand::Check(args)) => config::check(&args),
         Command::Config(ConfigCommand::Schema) => config::schema(),
         Command::Scaffold { kind, repo, force } => scaffold::run(&repo, kind, force),
+        Command::Drill(DrillCommand::Run { repo, name }) => drill::run(&repo, &name),
+        Command::Drill(DrillCommand::List(repo)) => drill::list(&repo),
         Command::Ledger(LedgerCommand::Verify { args, expect_head }) => {
             ledger::verify(&args, expect_head.as_deref())
         }

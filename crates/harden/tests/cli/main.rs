@@ -6,6 +6,7 @@ mod check;
 mod ci_templates;
 mod commands;
 mod contract_gates;
+mod drill;
 mod ledger;
 mod memory;
 mod probe;

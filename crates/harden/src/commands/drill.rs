@@ -1,0 +1,148 @@
+//! `harden drill run|list`: the `[[drill]]` commands that prove a checklist item no scanner can
+//! (a backup restored, a failover, a load test), run like preflight commands (own process
+//! group, killed with its children at the timeout, bounded and redacted output) and recorded in
+//! the ledger as the item's evidence.
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use crate::cli::RepoOption;
+use crate::session::Session;
+use crate::{UsageError, output};
+
+/// The ledger's record of one drill run.
+const KIND: &str = "drill";
+
+pub(crate) fn run(repo: &RepoOption, name: &str) -> anyhow::Result<u8> {
+    let session = Session::open(&repo.path, &repo.locations)?;
+    let Some(drill) = session.config.drills.iter().find(|d| d.name == name) else {
+        let names: Vec<&str> = session
+            .config
+            .drills
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        return Err(UsageError(if names.is_empty() {
+            format!("no drill `{name}`: harden.toml declares no [[drill]]")
+        } else {
+            format!("no drill `{name}`: expected one of {}", names.join(", "))
+        })
+        .into());
+    };
+    let secrets = crate::commands::smoke::known_secrets(&session);
+    let result = crate::preflight::run_all(
+        &session.root,
+        std::slice::from_ref(&drill.command),
+        &secrets,
+    )
+    .remove(0);
+    let expected = drill
+        .expect_output
+        .as_deref()
+        .is_none_or(|text| result.output.contains(text));
+    let passed = result.passed && expected;
+    let commit = session.head_commit();
+    let entry = session.append(
+        KIND,
+        &json!({
+            "drill": drill.name,
+            "proves": drill.proves,
+            "owner": drill.owner,
+            "commit": commit,
+            "passed": passed,
+            "exit_code": result.exit_code,
+            "timed_out": result.timed_out,
+            "expected_output_found": expected,
+            "duration_ms": result.duration_ms,
+            "command": result.command,
+            "output": result.output,
+        }),
+        session.now(),
+    )?;
+    let why = if result.timed_out {
+        format!(
+            "timed out after {} and was killed with its children",
+            harden_config::format_duration(drill.command.timeout)
+        )
+    } else if !result.passed {
+        format!(
+            "exited with {}",
+            result
+                .exit_code
+                .map_or_else(|| "a signal".to_owned(), |c| c.to_string())
+        )
+    } else if !expected {
+        format!(
+            "exited 0 but its output lacks `{}`",
+            drill.expect_output.as_deref().unwrap_or_default()
+        )
+    } else {
+        "succeeded".to_owned()
+    };
+    let mut text = format!(
+        "drill {} ({}) {why} in {:.1} s: recorded as ledger #{}\n",
+        drill.name,
+        drill.proves,
+        result.duration_ms as f64 / 1000.0,
+        entry.seq
+    );
+    if !passed {
+        let tail: Vec<&str> = result.output.lines().rev().take(20).collect();
+        for line in tail.into_iter().rev() {
+            let _ = writeln!(text, "  | {line}");
+        }
+    }
+    output::emit(&text, None)?;
+    Ok(u8::from(!passed))
+}
+
+pub(crate) fn list(repo: &RepoOption) -> anyhow::Result<u8> {
+    let session = Session::open_for_reading(&repo.path, &repo.locations)?;
+    if session.config.drills.is_empty() {
+        output::emit("no [[drill]] in harden.toml\n", None)?;
+        return Ok(0);
+    }
+    let runs = session.entries(KIND)?;
+    let now = session.now();
+    let mut text = String::new();
+    for drill in &session.config.drills {
+        let last = runs.iter().rev().find_map(|entry| {
+            let body: serde_json::Value = serde_json::from_str(&entry.body).ok()?;
+            (body["drill"].as_str() == Some(drill.name.as_str())).then(|| {
+                (
+                    entry.recorded_at.clone(),
+                    body["passed"].as_bool() == Some(true),
+                )
+            })
+        });
+        let state = match &last {
+            None => "never run".to_owned(),
+            Some((at, passed)) => {
+                let age = at
+                    .parse::<jiff::Timestamp>()
+                    .ok()
+                    .map(|t| now.duration_since(t));
+                let due = drill.every.zip(age).is_some_and(|(every, age)| {
+                    age.as_secs() > i64::try_from(every.as_secs()).unwrap_or(i64::MAX)
+                });
+                format!(
+                    "{} on {}{}",
+                    if *passed { "passed" } else { "FAILED" },
+                    at.get(..10).unwrap_or(at),
+                    if due { ", due again" } else { "" }
+                )
+            }
+        };
+        let _ = writeln!(
+            text,
+            "{:<20} {:<40} {:<16} {}",
+            drill.name,
+            drill.proves,
+            drill.owner.as_deref().unwrap_or("(no owner)"),
+            state
+        );
+    }
+    output::emit(&text, None)?;
+    Ok(0)
+}

@@ -1,0 +1,205 @@
+//! `harden drill run|list`: commands that prove a checklist item, recorded in the ledger; the
+//! PostgreSQL backup/restore recipe against a real throwaway cluster.
+
+use std::os::unix::fs::PermissionsExt as _;
+
+use crate::{CONFIG, harden, stderr, stdout};
+
+const DRILLS: &str = r#"
+[[drill]]
+name = "backup-restore"
+proves = "Backup/restore verified"
+owner = "dba@example.com"
+every = "90d"
+run = 'scripts/drills/postgres-backup-restore.sh "$DRILL_DATABASE_URL"'
+timeout = "2m"
+expect-output = "backup/restore verified"
+
+[[drill]]
+name = "failover"
+proves = "Database failover tested"
+run = "echo promoting the replica; exit 3"
+
+[[drill]]
+name = "load"
+proves = "Load testing completed"
+run = "sleep 60 & sleep 60; echo never"
+timeout = "1s"
+"#;
+
+fn drill_repo() -> harden_test::TestRepo {
+    let repo = crate::ready_repo();
+    repo.write("harden.toml", format!("{CONFIG}{DRILLS}"));
+    let script = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/drills/postgres-backup-restore.sh"
+    ))
+    .unwrap();
+    repo.write("scripts/drills/postgres-backup-restore.sh", &script);
+    std::fs::set_permissions(
+        repo.path()
+            .join("scripts/drills/postgres-backup-restore.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    repo.commit("drills", "2026-11-21T09:00:00Z");
+    repo
+}
+
+#[test]
+fn the_postgres_backup_restore_drill_proves_its_item_against_a_real_cluster() {
+    let cluster = harden_test::PgCluster::start();
+    let url = cluster.fresh_database();
+    // The server's own directory first (pg_dump and pg_restore of its version), then PATH
+    // (psql comes with the client package).
+    let path = format!(
+        "{}:{}",
+        cluster.bin_dir().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let psql = |sql: &str| {
+        let output = std::process::Command::new("psql")
+            .env("PATH", &path)
+            .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", &url, "-c", sql])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output).trim().to_owned()
+    };
+    psql(
+        "CREATE TABLE accounts (id bigint PRIMARY KEY, name text, balance numeric);
+         INSERT INTO accounts SELECT g, 'account ' || g, g * 1.5 FROM generate_series(1, 500) g;
+         CREATE SCHEMA billing;
+         CREATE TABLE billing.invoices (id serial PRIMARY KEY, account bigint REFERENCES accounts, total numeric);
+         INSERT INTO billing.invoices (account, total) SELECT g % 500 + 1, g FROM generate_series(1, 1200) g;",
+    );
+    let repo = drill_repo();
+    let run = harden(repo.path())
+        .args(["drill", "run", "backup-restore"])
+        .env("DRILL_DATABASE_URL", &url)
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&run),
+        stderr(&run)
+    );
+    assert!(
+        stdout(&run).contains("drill backup-restore (Backup/restore verified) succeeded"),
+        "{}",
+        stdout(&run)
+    );
+    // Recorded as the item's evidence, with the script's own account of what matched.
+    let show = harden(repo.path())
+        .args(["ledger", "show", "head"])
+        .output()
+        .unwrap();
+    let entry: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert_eq!(entry["kind"], "drill");
+    assert_eq!(entry["body"]["passed"], true);
+    let output = entry["body"]["output"].as_str().unwrap();
+    assert!(
+        output.contains("match    public.accounts: 500 rows"),
+        "{output}"
+    );
+    assert!(
+        output.contains("match    billing.invoices: 1200 rows"),
+        "{output}"
+    );
+    // The throwaway database is gone again.
+    assert_eq!(
+        psql("SELECT count(*) FROM pg_database WHERE datname LIKE 'harden_drill_%'"),
+        "0"
+    );
+
+    // The same drill against a database that does not exist fails, and says so.
+    let missing = harden(repo.path())
+        .args(["drill", "run", "backup-restore"])
+        .env("DRILL_DATABASE_URL", cluster.url("no_such_database"))
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1), "{}", stdout(&missing));
+    let list = harden(repo.path())
+        .args(["drill", "list"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&list).contains("backup-restore") && stdout(&list).contains("FAILED on"),
+        "{}",
+        stdout(&list)
+    );
+}
+
+#[test]
+fn failing_and_hanging_drills_fail_and_hanging_ones_are_killed() {
+    let repo = drill_repo();
+    let failed = harden(repo.path())
+        .args(["drill", "run", "failover"])
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(
+        stdout(&failed).contains("exited with 3"),
+        "{}",
+        stdout(&failed)
+    );
+    assert!(
+        stdout(&failed).contains("| promoting the replica"),
+        "{}",
+        stdout(&failed)
+    );
+
+    let started = std::time::Instant::now();
+    let hung = harden(repo.path())
+        .args(["drill", "run", "load"])
+        .output()
+        .unwrap();
+    assert_eq!(hung.status.code(), Some(1));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(
+        stdout(&hung).contains("timed out after 1s and was killed with its children"),
+        "{}",
+        stdout(&hung)
+    );
+    let show = harden(repo.path())
+        .args(["ledger", "show", "head"])
+        .output()
+        .unwrap();
+    let entry: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert_eq!(
+        (
+            entry["body"]["drill"].as_str(),
+            entry["body"]["timed_out"].as_bool()
+        ),
+        (Some("load"), Some(true))
+    );
+
+    let list = harden(repo.path())
+        .args(["drill", "list"])
+        .output()
+        .unwrap();
+    let text = stdout(&list);
+    assert!(
+        text.contains("backup-restore") && text.contains("never run"),
+        "{text}"
+    );
+    assert!(
+        text.contains("failover") && text.contains("FAILED on"),
+        "{text}"
+    );
+
+    let unknown = harden(repo.path())
+        .args(["drill", "run", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("expected one of backup-restore, failover, load"),
+        "{}",
+        stderr(&unknown)
+    );
+}
