@@ -477,7 +477,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__check)
-            opts="-f -o -q -v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --profile --strict --only --skip --format --output --report --min-severity --quiet --exit-zero --no-record --live --artifact --base --log-format --verbose --color --help"
+            opts="-f -o -q -v -h --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --profile --strict --only --skip --format --output --report --min-severity --quiet --exit-zero --no-record --live --artifact --base --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -500,10 +500,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -935,7 +931,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__drill__subcmd__list)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -962,10 +958,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -989,7 +981,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__drill__subcmd__run)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1019,10 +1011,6 @@ _harden() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --signing-key-pem)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --public-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1043,7 +1031,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__exit__subcmd__criteria)
-            opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
+            opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1066,10 +1054,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1889,7 +1873,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__attest)
-            opts="-o -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --subject --subject-name --output --log-format --verbose --color --help"
+            opts="-o -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --subject --subject-name --output --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1916,10 +1900,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1985,7 +1965,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__export)
-            opts="-o -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --format --output --log-format --verbose --color --help"
+            opts="-o -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --format --output --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2012,10 +1992,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2051,7 +2027,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__head)
-            opts="-f -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --format --log-format --verbose --color --help"
+            opts="-f -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --format --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2078,10 +2054,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2267,7 +2239,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__log)
-            opts="-n -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --limit --log-format --verbose --color --help"
+            opts="-n -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --limit --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2294,10 +2266,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2329,7 +2297,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__prove)
-            opts="-o -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --from --size --output --log-format --verbose --color --help"
+            opts="-o -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --from --size --output --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2356,10 +2324,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2399,7 +2363,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__root)
-            opts="-f -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --size --format --log-format --verbose --color --help"
+            opts="-f -v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --size --format --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2426,10 +2390,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2465,7 +2425,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__show)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2492,10 +2452,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2519,7 +2475,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__ledger__subcmd__verify)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --expect-head --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --expect-head --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2546,10 +2502,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2625,7 +2577,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__plan__subcmd__close)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --state --reason --residual-risk --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --state --reason --residual-risk --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2652,10 +2604,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2691,7 +2639,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__plan__subcmd__from__subcmd__findings)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --gate --title --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --gate --title --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2718,10 +2666,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2865,7 +2809,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__plan__subcmd__list)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2892,10 +2836,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2919,7 +2859,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__plan__subcmd__new)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --title --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --title --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2946,10 +2886,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2977,7 +2913,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__plan__subcmd__show)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3004,10 +2940,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3031,7 +2963,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__plan__subcmd__verify)
-            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3058,10 +2990,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3169,7 +3097,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__promote__subcmd__check)
-            opts="-f -v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --commit --profile --max-age --artifact --attestation --format --log-format --verbose --color --help"
+            opts="-f -v -h --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --commit --profile --max-age --artifact --attestation --format --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3192,10 +3120,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3289,7 +3213,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__readiness)
-            opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --checks --json --log-format --verbose --color --help"
+            opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --checks --json --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3312,10 +3236,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3339,7 +3259,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__sbom)
-            opts="-o -v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --format --output --log-format --verbose --color --help"
+            opts="-o -v -h --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --format --output --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3362,10 +3282,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3711,7 +3627,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__smoke__subcmd__record)
-            opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --checks --log-format --verbose --color --help"
+            opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --checks --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3734,10 +3650,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3761,7 +3673,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__smoke__subcmd__streak)
-            opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --log-format --verbose --color --help"
+            opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3784,10 +3696,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3875,7 +3783,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__waivers__subcmd__import)
-            opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --signing-key-pem --public-key --owner --expires --reference --gitleaks-baseline --append --log-format --verbose --color --help"
+            opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --owner --expires --reference --gitleaks-baseline --append --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3898,10 +3806,6 @@ _harden() {
                     return 0
                     ;;
                 --signing-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --signing-key-pem)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -5,7 +5,12 @@
 # is dropped whatever happens.
 #
 # Usage: postgres-backup-restore.sh DATABASE_URL
+#   DATABASE_URL: postgres://[user[:password]@]host[:port]/database[?options]; the throwaway
+#   database is created beside it on the same server (the role needs CREATEDB).
 #   (PG_BIN: directory of pg_dump, pg_restore and psql when they are not on PATH)
+# The row counts and checksums are compared with the source as it is after the dump: run the
+# drill against a database that is not being written to meanwhile (a paused replica, a quiet
+# staging copy), or a busy table reports a mismatch.
 # As a harden drill:
 #   [[drill]]
 #   name = "backup-restore"
@@ -17,8 +22,18 @@ source_url="${1:?usage: postgres-backup-restore.sh DATABASE_URL}"
 bin="${PG_BIN:+$PG_BIN/}"
 work="$(mktemp -d)"
 scratch="harden_drill_$$_$(date +%s)"
-# The throwaway database's URL: the source's, with the database name replaced.
-scratch_url="$(printf '%s' "$source_url" | sed -E "s#/[^/?]*(\?|$)#/${scratch}\1#")"
+# The throwaway database's URL: the source's, with the database name replaced. Only a URL with
+# a database name is accepted: anything else could send the restore to the source itself.
+if ! printf '%s' "$source_url" | grep -Eq '^postgres(ql)?://[^/?]*/[^/?]+([?].*)?$'; then
+  echo "DATABASE_URL must be a postgres:// URL that names its database (postgres://host/db)" >&2
+  exit 2
+fi
+scratch_url="$(printf '%s' "$source_url" | sed -E "s#^(postgres(ql)?://[^/?]*)/[^/?]+#\1/${scratch}#")"
+case "$scratch_url" in
+  *"/${scratch}" | *"/${scratch}?"*) ;;
+  *) echo "could not derive the throwaway database's URL" >&2; exit 2 ;;
+esac
+[ "$scratch_url" != "$source_url" ] || { echo "the throwaway database would be the source" >&2; exit 2; }
 cleanup() {
   "${bin}psql" -X -q "$source_url" -c "DROP DATABASE IF EXISTS ${scratch}" >/dev/null 2>&1 || true
   rm -rf "$work"

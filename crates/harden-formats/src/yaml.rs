@@ -396,7 +396,8 @@ fn identity(node: &Node) -> String {
         // -0.0 and 0.0 compare equal, as do two NaNs.
         Value::Float(f) if f.is_nan() => "fNaN".to_owned(),
         Value::Float(f) => format!("f{}", if *f == 0.0 { 0.0 } else { *f }),
-        Value::Str(s) => format!("s{s}"),
+        // Quoted, so a string holding the separators below cannot pass for a collection.
+        Value::Str(s) => format!("s{s:?}"),
         Value::Seq(items) => {
             let inner: Vec<String> = items.iter().map(identity).collect();
             format!("[{}]", inner.join(","))

@@ -160,8 +160,8 @@ pub fn verify_consistency(
         return proof.is_empty() && first_root == second_root;
     }
     if first == 0 {
-        // Every tree extends the empty one.
-        return proof.is_empty();
+        // Every tree extends the empty one, whose root is the hash of nothing.
+        return proof.is_empty() && *first_root == root(&[]);
     }
     let mut path: Vec<Hash> = proof.to_vec();
     if first.is_power_of_two() {
@@ -278,6 +278,16 @@ mod tests {
                     verify_consistency(m as u64, n as u64, &proof, &first, &second),
                     "{m} -> {n}"
                 );
+                if m == 0 {
+                    // The empty tree has one root only.
+                    assert!(!verify_consistency(
+                        0,
+                        n as u64,
+                        &proof,
+                        &leaf_hash(b"x"),
+                        &second
+                    ));
+                }
                 if m > 0 && m < n {
                     // A first tree that was not a prefix: its root differs.
                     let mut rewritten = all[..m].to_vec();

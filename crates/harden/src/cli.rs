@@ -530,9 +530,6 @@ pub(crate) struct Locations {
         value_name = "FILE"
     )]
     pub(crate) signing_key: Option<PathBuf>,
-    /// The signing key's PEM itself, from $HARDEN_SIGNING_KEY only (never on a command line).
-    #[arg(long, env = "HARDEN_SIGNING_KEY", hide = true, hide_env_values = true)]
-    pub(crate) signing_key_pem: Option<String>,
     /// Ed25519 public key (PEM, as `openssl pkey -pubout` writes it) that `ledger verify`
     /// checks the heads' signatures with. Default: the signing key's own.
     #[arg(

@@ -50,6 +50,9 @@ fn run_one(root: &Path, check: &Preflight, secrets: &[Secret]) -> CheckResult {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        // The ledger's signing key is harden's, never a command's to read or print.
+        .env_remove("HARDEN_SIGNING_KEY")
+        .env_remove("HARDEN_SIGNING_KEY_FILE")
         // Its own process group, so a timeout kills the children it started too.
         .process_group(0)
         .spawn();
@@ -103,7 +106,14 @@ fn run_one(root: &Path, check: &Preflight, secrets: &[Secret]) -> CheckResult {
             Ok(Some(status)) => break Some(status),
             Ok(None) if started.elapsed() >= check.timeout => {
                 timed_out = true;
-                kill_group(child.id());
+                // TERM first, so a drill's cleanup (a throwaway database, a dump) can run; KILL
+                // whatever is left after a grace period.
+                signal_group(child.id(), "-TERM");
+                let grace = Instant::now() + GRACE;
+                while Instant::now() < grace && matches!(child.try_wait(), Ok(None)) {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                signal_group(child.id(), "-KILL");
                 break child.wait().ok();
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
@@ -137,10 +147,13 @@ fn run_one(root: &Path, check: &Preflight, secrets: &[Secret]) -> CheckResult {
     }
 }
 
-fn kill_group(pid: u32) {
-    // `kill -KILL -- -PGID` signals the whole group; std has no portable group kill.
+/// How long a timed-out command's group has to exit after TERM before it is killed.
+const GRACE: Duration = Duration::from_secs(5);
+
+fn signal_group(pid: u32, signal: &str) {
+    // `kill -SIG -- -PGID` signals the whole group; std has no portable group kill.
     let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{pid}")])
+        .args([signal, "--", &format!("-{pid}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();

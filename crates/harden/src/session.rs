@@ -51,12 +51,18 @@ pub(crate) struct Session {
 pub(crate) fn signing_key(
     locations: &Locations,
 ) -> anyhow::Result<Option<harden_ledger::HeadSigner>> {
-    let (pem, source) = match (&locations.signing_key, &locations.signing_key_pem) {
+    // The PEM itself comes from the environment only: a command-line flag would show it in `ps`.
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "a secret is read from the environment, never from harden.toml or the command line"
+    )]
+    let from_environment = std::env::var("HARDEN_SIGNING_KEY").ok();
+    let (pem, source) = match (&locations.signing_key, from_environment) {
         (Some(path), _) => (
             fs_err::read_to_string(path).map_err(|e| UsageError(format!("--signing-key: {e}")))?,
             format!("--signing-key {}", path.display()),
         ),
-        (None, Some(pem)) => (pem.clone(), "$HARDEN_SIGNING_KEY".to_owned()),
+        (None, Some(pem)) => (pem, "$HARDEN_SIGNING_KEY".to_owned()),
         (None, None) => return Ok(None),
     };
     harden_ledger::HeadSigner::from_pem(&pem)

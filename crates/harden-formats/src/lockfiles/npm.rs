@@ -170,16 +170,39 @@ where
     <std::collections::BTreeMap<&'de str, V> as serde::Deserialize>::deserialize(d).map(Some)
 }
 
+/// A `T` read from a JSON object only: serde's derived structs also take arrays (fields by
+/// position), which the general reader refuses, and the typed reader must never accept more.
+struct Object<T>(T);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<T>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Visit<T> {
+            type Value = Object<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Object<T>, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Object)
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
 /// A lockfile v2/v3 read into borrowed, typed fields: only what the inventory uses, the rest
 /// skipped by the parser. Anything unusual (a v1 lockfile, an escaped string, a field of
 /// another type) makes it fail, and the general reader decides instead.
 #[derive(serde::Deserialize)]
 struct TypedLock<'a> {
     #[serde(borrow, default, deserialize_with = "present_map")]
-    packages: Option<std::collections::BTreeMap<&'a str, TypedEntry<'a>>>,
+    packages: Option<std::collections::BTreeMap<&'a str, Object<TypedEntry<'a>>>>,
     #[serde(borrow, default, deserialize_with = "present_map")]
     #[allow(dead_code, reason = "read to check its entries' types")]
-    dependencies: Option<std::collections::BTreeMap<&'a str, TypedV1Entry<'a>>>,
+    dependencies: Option<std::collections::BTreeMap<&'a str, Object<TypedV1Entry<'a>>>>,
 }
 
 /// The keys of a JSON object, its values skipped by the parser.
@@ -265,11 +288,11 @@ impl<'a> TypedEntry<'a> {
 /// without building a JSON tree (three times faster on large lockfiles); `None` hands the
 /// lockfile to the general reader, which also words every error.
 fn typed_lock(path: &str, text: &str) -> Option<NpmLock> {
-    let lock: TypedLock<'_> = serde_json::from_str(text).ok()?;
+    let Object(lock): Object<TypedLock<'_>> = serde_json::from_str(text).ok()?;
     let packages = lock.packages?;
     let direct: BTreeSet<&str> = packages
         .get("")
-        .map(|root| {
+        .map(|Object(root)| {
             [
                 &root.dependencies,
                 &root.dev_dependencies,
@@ -284,7 +307,7 @@ fn typed_lock(path: &str, text: &str) -> Option<NpmLock> {
         .unwrap_or_default();
     let spans = json_key_spans(text, locks_packages);
     let mut out = Vec::new();
-    for (key, entry) in &packages {
+    for (key, Object(entry)) in &packages {
         let Some(name) = key
             .rsplit("node_modules/")
             .next()
@@ -292,7 +315,10 @@ fn typed_lock(path: &str, text: &str) -> Option<NpmLock> {
         else {
             continue;
         };
-        let target = entry.resolved.and_then(|path| packages.get(path));
+        let target = entry
+            .resolved
+            .and_then(|path| packages.get(path))
+            .map(|Object(target)| target);
         let dependency = match (entry.link == Some(true), target) {
             (true, Some(target)) => entry_dependency(
                 path,
@@ -597,6 +623,10 @@ mod tests {
             r#"{"packages":{"node_modules/a":{"version":"1.0.0"}},"dependencies":{"a":{"resolved":null}}}"#,
             r#"{"packages":{"node_modules/a":{"version":"1.0.0","resolved":"https:\/\/r.example\/a.tgz"}}}"#,
             "[]",
+            // Arrays where objects belong: serde would read them by position.
+            r#"{"packages":{"node_modules/a":["1.0.0"]}}"#,
+            r#"[{"packages":{"node_modules/a":{"version":"1.0.0"}}}]"#,
+            r#"{"packages":{"node_modules/a":{"version":"1.0.0"}},"dependencies":{"a":["1.0.0"]}}"#,
         ] {
             assert!(typed_lock("package-lock.json", text).is_none(), "{text}");
         }

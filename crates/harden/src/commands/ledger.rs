@@ -110,6 +110,17 @@ fn signatures(session: &Session) -> anyhow::Result<Result<String, harden_ledger:
         Ok(checked) => checked,
         Err(broken) => return Ok(Err(broken)),
     };
+    // Checking with a key means the ledger is signed: a ledger with no signature at all is one
+    // whose signatures were removed (or one signing never began for), never a pass.
+    if checked.signed == 0 && checked.unsigned_before > 0 {
+        return Ok(Err(harden_ledger::Break {
+            seq: checked.unsigned_before,
+            reason: format!(
+                "no entry is signed by key {}: the signatures were removed, or this ledger was never signed",
+                verifier.key_id()
+            ),
+        }));
+    }
     let mut note = format!(
         ", {} head{} signed by key {}",
         checked.signed,
@@ -525,6 +536,25 @@ pub(crate) fn attest(
             UsageError("the ledger holds no run yet: run `harden check` first".into())
         })?,
     };
+    // Only what the chain vouches for is signed: a row edited behind the ledger's back (its
+    // hash recomputed or not) must not leave this machine with a signature on it.
+    let health = harden_engine::LedgerCheck::verify(&session.ledger_port())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(broken) = &health.broken {
+        output::error(&format!(
+            "ledger {} is broken at {broken}: refusing to attest",
+            health.location
+        ));
+        return Ok(1);
+    }
+    let verifier = signer.verifier();
+    if let Err(broken) = with_store(&session, |store| Ok(store.verify_signatures(&verifier)?))? {
+        output::error(&format!(
+            "ledger {}: the signature of entry #{} fails ({}): refusing to attest",
+            health.location, broken.seq, broken.reason
+        ));
+        return Ok(1);
+    }
     let tree = harden_ledger::proof::tree_head(&leaves(&session, None)?);
     let body: Value = serde_json::from_str(&stored.body).unwrap_or(Value::Null);
     let position = LedgerPosition {

@@ -21,6 +21,11 @@ proves = "Database failover tested"
 run = "echo promoting the replica; exit 3"
 
 [[drill]]
+name = "environment"
+proves = "Team trained"
+run = "env; cat \"$HARDEN_SIGNING_KEY_FILE\" 2>&1"
+
+[[drill]]
 name = "load"
 proves = "Load testing completed"
 run = "sleep 60 & sleep 60; echo never"
@@ -192,13 +197,47 @@ fn failing_and_hanging_drills_fail_and_hanging_ones_are_killed() {
         "{text}"
     );
 
+    // The ledger's signing key never reaches a drill: not the PEM, not the file's path.
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("key.pem");
+    assert!(
+        std::process::Command::new("openssl")
+            .args(["genpkey", "-algorithm", "ed25519", "-out"])
+            .arg(&key)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let pem = std::fs::read_to_string(&key).unwrap();
+    let env = harden(repo.path())
+        .args(["drill", "run", "environment"])
+        .env("HARDEN_SIGNING_KEY", &pem)
+        .output()
+        .unwrap();
+    let env_file = harden(repo.path())
+        .args(["drill", "run", "environment"])
+        .env("HARDEN_SIGNING_KEY_FILE", &key)
+        .output()
+        .unwrap();
+    let export = harden(repo.path())
+        .args(["ledger", "export"])
+        .output()
+        .unwrap();
+    let body = pem.lines().nth(1).unwrap();
+    for text in [stdout(&env), stdout(&env_file), stdout(&export)] {
+        assert!(
+            !text.contains(body) && !text.contains("PRIVATE KEY"),
+            "{text}"
+        );
+    }
+
     let unknown = harden(repo.path())
         .args(["drill", "run", "nope"])
         .output()
         .unwrap();
     assert_eq!(unknown.status.code(), Some(2));
     assert!(
-        stderr(&unknown).contains("expected one of backup-restore, failover, load"),
+        stderr(&unknown).contains("expected one of backup-restore, failover, environment, load"),
         "{}",
         stderr(&unknown)
     );

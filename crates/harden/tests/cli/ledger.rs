@@ -337,6 +337,19 @@ fn signed_heads_verify_with_harden_and_with_openssl_and_a_moved_signature_is_cau
     );
     let key = keys.path().join("key.pem");
     let public = keys.path().join("pub.pem");
+    // Checked with a key, a ledger with no signature at all fails: removing every signature
+    // must not pass for "signing never began".
+    let unsigned = harden(repo.path())
+        .args(["ledger", "verify", "--public-key"])
+        .arg(&public)
+        .output()
+        .unwrap();
+    assert_eq!(unsigned.status.code(), Some(1), "{}", stdout(&unsigned));
+    assert!(
+        stderr(&unsigned).contains("no entry is signed by key"),
+        "{}",
+        stderr(&unsigned)
+    );
     for _ in 0..2 {
         let check = harden(repo.path())
             .arg("check")
@@ -890,6 +903,24 @@ fn an_attestation_verifies_independently_and_promotes_on_another_machine() {
         .output()
         .unwrap();
     assert_eq!(unsigned.status.code(), Some(2));
+    // A run edited in the database behind the ledger's back is not signed for anyone.
+    let db = rusqlite::Connection::open(repo.path().join(".harden/ledger.db")).unwrap();
+    db.execute_batch(
+        "DROP TRIGGER ledger_entries_no_update;
+         UPDATE ledger_entries SET body = replace(body, '\"profile\":\"production\"', '\"profile\":\"prototype\"') WHERE seq = 1;",
+    )
+    .unwrap();
+    let refused = harden(repo.path())
+        .args(["ledger", "attest", "--subject", &digest])
+        .env("HARDEN_SIGNING_KEY_FILE", &key)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{}", stdout(&refused));
+    assert!(
+        stderr(&refused).contains("refusing to attest"),
+        "{}",
+        stderr(&refused)
+    );
 }
 
 #[test]
