@@ -127,11 +127,19 @@ junit\t''
 markdown\t''
 github\t'GitHub Actions workflow annotations'
 gitlab\t'GitLab code quality report'"
+complete -c harden -n "__fish_harden_using_subcommand gates" -l repo -d 'Repository root (default: the current directory)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand gates" -l config -d 'Config file. Default: $HARDEN_CONFIG, else harden.toml at the repository root, else the built-in defaults of the production profile' -r -F
+complete -c harden -n "__fish_harden_using_subcommand gates" -l ledger -d 'Ledger: a SQLite file path or a postgres:// URL. Default: [ledger] url in the config, else .harden/ledger.db under the repository root' -r
+complete -c harden -n "__fish_harden_using_subcommand gates" -l ledger-anchor -d 'File that keeps the ledger\'s head outside the ledger (in CI, where the checkout is thrown away). Default: the git ref refs/harden/ledgers/<ledger> of the repository' -r -F
+complete -c harden -n "__fish_harden_using_subcommand gates" -l advisory-db -d 'Advisory database (R4.vulns), as `harden db import` writes it. Default: .harden/advisories.db under the repository root' -r -F
+complete -c harden -n "__fish_harden_using_subcommand gates" -l signing-key -d 'Ed25519 private key (PKCS#8 PEM, as `openssl genpkey -algorithm ed25519` writes it) that signs the head of every entry appended. Never in harden.toml. The PEM itself may be given in $HARDEN_SIGNING_KEY instead (a CI secret)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand gates" -l public-key -d 'Ed25519 public key (PEM, as `openssl pkey -pubout` writes it) that `ledger verify` checks the heads\' signatures with. Default: the signing key\'s own' -r -F
 complete -c harden -n "__fish_harden_using_subcommand gates" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
 json\t''"
 complete -c harden -n "__fish_harden_using_subcommand gates" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c harden -n "__fish_harden_using_subcommand gates" -l checklist -d 'Seed 001\'s four checklists instead: each item\'s class (automatic, drillable, attested), the gates or drill that prove it, and its state from the ledger'
 complete -c harden -n "__fish_harden_using_subcommand gates" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
 complete -c harden -n "__fish_harden_using_subcommand gates" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c harden -n "__fish_harden_using_subcommand explain" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''

@@ -2,6 +2,7 @@
 //! of them in report order.
 
 mod catalogue;
+pub mod checklist;
 pub mod classify;
 mod iac;
 pub mod inventory;

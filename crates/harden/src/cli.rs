@@ -643,6 +643,12 @@ pub(crate) struct GatesArgs {
     /// Output format: human or json.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
     pub(crate) format: OutputFormat,
+    /// Seed 001's four checklists instead: each item's class (automatic, drillable,
+    /// attested), the gates or drill that prove it, and its state from the ledger.
+    #[arg(long)]
+    pub(crate) checklist: bool,
+    #[command(flatten)]
+    pub(crate) repo: RepoOption,
 }
 
 #[derive(Debug, Args)]

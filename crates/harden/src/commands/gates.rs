@@ -6,7 +6,119 @@ use serde_json::json;
 use crate::cli::{ExplainArgs, GatesArgs, OutputFormat};
 use crate::{UsageError, output};
 
+/// Each checklist item with what proves it and its state from the ledger.
+fn checklist(args: &GatesArgs) -> anyhow::Result<u8> {
+    use harden_gates::checklist::{ITEMS, Proof};
+    let session = crate::session::Session::open_for_reading(&args.repo.path, &args.repo.locations)?;
+    // The newest run's outcome of every gate, and the newest result of every drill.
+    let last_run: Option<(u64, serde_json::Value)> = session
+        .entries("run")?
+        .pop()
+        .and_then(|entry| Some((entry.seq, serde_json::from_str(&entry.body).ok()?)));
+    let drills = session.entries("drill")?;
+    let outcome = |gate: &str| -> Option<String> {
+        let (_, body) = last_run.as_ref()?;
+        body["gates"]
+            .as_array()?
+            .iter()
+            .find(|g| g["id"].as_str() == Some(gate))
+            .and_then(|g| g["outcome"].as_str().map(str::to_owned))
+    };
+    let mut rows = Vec::new();
+    for item in ITEMS {
+        let (proven_by, state) = match item.proof {
+            Proof::Automatic(gates) => {
+                let outcomes: Vec<Option<String>> = gates.iter().map(|g| outcome(g)).collect();
+                let state = match &last_run {
+                    None => "no run recorded".to_owned(),
+                    Some((seq, _)) if outcomes.iter().all(|o| o.as_deref() == Some("pass")) => {
+                        format!("pass (run #{seq})")
+                    }
+                    Some((seq, _)) if outcomes.iter().any(|o| o.as_deref() == Some("fail")) => {
+                        format!("fail (run #{seq})")
+                    }
+                    Some((seq, _)) => format!("not proven (run #{seq}: skipped or not run)"),
+                };
+                (gates.join(", "), state)
+            }
+            Proof::Drillable => {
+                match session.config.drills.iter().find(|d| {
+                    harden_gates::checklist::item_named(&d.proves)
+                        .is_some_and(|named| named.text == item.text)
+                }) {
+                    None => (
+                        "a [[drill]] whose proves names it".to_owned(),
+                        "no drill declared".to_owned(),
+                    ),
+                    Some(drill) => {
+                        let last = drills.iter().rev().find_map(|entry| {
+                            let body: serde_json::Value = serde_json::from_str(&entry.body).ok()?;
+                            (body["drill"].as_str() == Some(drill.name.as_str())).then(|| {
+                                format!(
+                                    "{} on {}",
+                                    if body["passed"].as_bool() == Some(true) {
+                                        "passed"
+                                    } else {
+                                        "failed"
+                                    },
+                                    entry.recorded_at.get(..10).unwrap_or(&entry.recorded_at)
+                                )
+                            })
+                        });
+                        (
+                            format!("drill {}", drill.name),
+                            last.unwrap_or_else(|| "never run".to_owned()),
+                        )
+                    }
+                }
+            }
+            Proof::Attested => (
+                "a person's attestation with evidence".to_owned(),
+                "not proven".to_owned(),
+            ),
+        };
+        rows.push((item, proven_by, state));
+    }
+    let text = if args.format == OutputFormat::Json {
+        let items: Vec<_> = rows
+            .iter()
+            .map(|(item, by, state)| {
+                json!({
+                    "checklist": item.checklist.as_str(),
+                    "item": item.text,
+                    "class": item.proof.class(),
+                    "proven_by": by,
+                    "state": state,
+                })
+            })
+            .collect();
+        format!("{}\n", serde_json::to_string_pretty(&items)?)
+    } else {
+        let mut out = String::new();
+        let mut current = "";
+        for (item, by, state) in &rows {
+            if item.checklist.as_str() != current {
+                current = item.checklist.as_str();
+                let _ = writeln!(out, "{current}");
+            }
+            let _ = writeln!(
+                out,
+                "  {:<10} {:<38} {:<44} {state}",
+                item.proof.class(),
+                item.text,
+                by
+            );
+        }
+        out
+    };
+    output::emit(&text, None)?;
+    Ok(0)
+}
+
 pub(crate) fn list(args: &GatesArgs) -> anyhow::Result<u8> {
+    if args.checklist {
+        return checklist(args);
+    }
     let catalogue = harden_gates::registry().catalogue();
     let text = match args.format {
         OutputFormat::Json => {

@@ -242,3 +242,56 @@ fn failing_and_hanging_drills_fail_and_hanging_ones_are_killed() {
         stderr(&unknown)
     );
 }
+
+#[test]
+fn the_checklist_shows_every_item_with_what_proves_it_and_its_state() {
+    let repo = drill_repo();
+    harden(repo.path()).arg("check").output().unwrap();
+    harden(repo.path())
+        .args(["drill", "run", "failover"])
+        .output()
+        .unwrap();
+    let listed = harden(repo.path())
+        .args(["gates", "--checklist", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(listed.status.code(), Some(0), "{}", stderr(&listed));
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(items.len(), 40);
+    let find = |text: &str| items.iter().find(|i| i["item"] == text).unwrap().clone();
+    let failover = find("Database failover tested");
+    assert_eq!(
+        (failover["class"].as_str(), failover["proven_by"].as_str()),
+        (Some("drillable"), Some("drill failover"))
+    );
+    assert!(
+        failover["state"]
+            .as_str()
+            .unwrap()
+            .starts_with("failed on "),
+        "{failover}"
+    );
+    assert_eq!(find("Backup/restore verified")["state"], "never run");
+    assert_eq!(
+        find("Rollback procedures verified")["state"],
+        "no drill declared"
+    );
+    let runbooks = find("Disaster recovery plan documented");
+    assert_eq!(runbooks["class"], "automatic");
+    assert!(
+        runbooks["state"]
+            .as_str()
+            .unwrap()
+            .starts_with("pass (run #"),
+        "{runbooks}"
+    );
+    assert_eq!(find("Penetration test completed")["class"], "attested");
+    let human = harden(repo.path())
+        .args(["gates", "--checklist"])
+        .output()
+        .unwrap();
+    let text = stdout(&human);
+    for list in ["Security", "Reliability", "Observability", "Operational"] {
+        assert!(text.contains(&format!("{list}\n")), "{text}");
+    }
+}
