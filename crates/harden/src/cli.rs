@@ -107,6 +107,10 @@ pub(crate) enum Command {
     /// Record and inspect the daily smoke window of a rollout.
     #[command(subcommand)]
     Smoke(SmokeCommand),
+    /// Record that a person vouches for a checklist item no scanner can prove (a penetration
+    /// test, a trained team, a status page): who, when, the evidence (a file's digest, or a
+    /// URL), and until when. `harden gates --checklist` shows it, and when it expires.
+    Attest(AttestArgs),
     /// Drills: the `[[drill]]` commands that prove checklist items (a backup restored, a
     /// failover, a load test), run and recorded in the ledger as the item's evidence.
     #[command(subcommand)]
@@ -328,6 +332,26 @@ pub(crate) struct RepoOption {
     pub(crate) path: PathBuf,
     #[command(flatten)]
     pub(crate) locations: Locations,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AttestArgs {
+    #[command(flatten)]
+    pub(crate) repo: RepoOption,
+    /// The checklist item, as `harden gates --checklist` words it ("Penetration test completed").
+    pub(crate) item: String,
+    /// The evidence: a file (recorded by its SHA-256) or an http(s) URL.
+    #[arg(long, value_name = "PATH|URL")]
+    pub(crate) evidence: String,
+    /// Who vouches for it.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) by: String,
+    /// How long the attestation holds.
+    #[arg(long, default_value = "90d")]
+    pub(crate) expires: String,
+    /// A note kept with it.
+    #[arg(long)]
+    pub(crate) note: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::cli::RepoOption;
+use crate::cli::{AttestArgs, RepoOption};
 use crate::session::Session;
 use crate::{UsageError, output};
 
@@ -144,5 +144,84 @@ pub(crate) fn list(repo: &RepoOption) -> anyhow::Result<u8> {
         );
     }
     output::emit(&text, None)?;
+    Ok(0)
+}
+
+/// The ledger's record of an attestation.
+pub(crate) const ATTESTATION: &str = "attestation";
+
+pub(crate) fn attest(args: &AttestArgs) -> anyhow::Result<u8> {
+    use harden_gates::checklist::{ITEMS, Proof, item_named};
+    let Some(item) = item_named(&args.item) else {
+        let attestable: Vec<&str> = ITEMS
+            .iter()
+            .filter(|i| !matches!(i.proof, Proof::Automatic(_)))
+            .map(|i| i.text)
+            .collect();
+        return Err(UsageError(format!(
+            "`{}` is no checklist item: expected one of {}",
+            args.item,
+            attestable.join("; ")
+        ))
+        .into());
+    };
+    if let Proof::Automatic(gates) = item.proof {
+        return Err(UsageError(format!(
+            "`{}` is proven by gates ({}), not by an attestation",
+            item.text,
+            gates.join(", ")
+        ))
+        .into());
+    }
+    let Some(valid_for) = harden_config::parse_duration(&args.expires) else {
+        return Err(UsageError(format!(
+            "--expires {}: expected a duration such as 90d",
+            args.expires
+        ))
+        .into());
+    };
+    if args.by.trim().is_empty() {
+        return Err(UsageError("--by: name who vouches for it".into()).into());
+    }
+    let evidence = if args.evidence.starts_with("https://") || args.evidence.starts_with("http://")
+    {
+        json!({"url": harden_model::mask_url_credentials(&args.evidence)})
+    } else {
+        let bytes =
+            fs_err::read(&args.evidence).map_err(|e| UsageError(format!("--evidence: {e}")))?;
+        json!({
+            "file": args.evidence,
+            "sha256": hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
+            "bytes": bytes.len(),
+        })
+    };
+    let session = Session::open(&args.repo.path, &args.repo.locations)?;
+    let now = session.now();
+    let until = now
+        .checked_add(jiff::SignedDuration::try_from(valid_for).unwrap_or(jiff::SignedDuration::MAX))
+        .unwrap_or(jiff::Timestamp::MAX);
+    let entry = session.append(
+        ATTESTATION,
+        &json!({
+            "item": item.text,
+            "checklist": item.checklist.as_str(),
+            "by": args.by,
+            "evidence": evidence,
+            "expires": until.to_string(),
+            "note": args.note,
+        }),
+        now,
+    )?;
+    output::emit(
+        &format!(
+            "attested: {} ({}), by {}, until {}: ledger #{}\n",
+            item.text,
+            item.checklist.as_str(),
+            args.by,
+            until.strftime("%Y-%m-%d"),
+            entry.seq
+        ),
+        None,
+    )?;
     Ok(0)
 }

@@ -16,6 +16,8 @@ fn checklist(args: &GatesArgs) -> anyhow::Result<u8> {
         .pop()
         .and_then(|entry| Some((entry.seq, serde_json::from_str(&entry.body).ok()?)));
     let drills = session.entries("drill")?;
+    let attestations = session.entries("attestation")?;
+    let now = session.now();
     let outcome = |gate: &str| -> Option<String> {
         let (_, body) = last_run.as_ref()?;
         body["gates"]
@@ -72,10 +74,32 @@ fn checklist(args: &GatesArgs) -> anyhow::Result<u8> {
                     }
                 }
             }
-            Proof::Attested => (
-                "a person's attestation with evidence".to_owned(),
-                "not proven".to_owned(),
-            ),
+            Proof::Attested => {
+                // The newest attestation of the item decides: valid until it expires.
+                let newest = attestations.iter().rev().find_map(|entry| {
+                    let body: serde_json::Value = serde_json::from_str(&entry.body).ok()?;
+                    (body["item"].as_str() == Some(item.text)).then_some((entry.clone(), body))
+                });
+                let state = match newest {
+                    None => "not proven".to_owned(),
+                    Some((entry, body)) => {
+                        let by = body["by"].as_str().unwrap_or("?");
+                        let on = entry.recorded_at.get(..10).unwrap_or(&entry.recorded_at);
+                        let expires = body["expires"].as_str().unwrap_or_default();
+                        match expires.parse::<jiff::Timestamp>() {
+                            Ok(until) if until > now => format!(
+                                "attested by {by} on {on}, until {}",
+                                expires.get(..10).unwrap_or(expires)
+                            ),
+                            _ => format!(
+                                "expired on {} (attested by {by} on {on})",
+                                expires.get(..10).unwrap_or(expires)
+                            ),
+                        }
+                    }
+                };
+                ("a person's attestation with evidence".to_owned(), state)
+            }
         };
         rows.push((item, proven_by, state));
     }

@@ -38,6 +38,7 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Config(ConfigCommand::Check(args)) => config::check(&args),
         Command::Config(ConfigCommand::Schema) => config::schema(),
         Command::Scaffold { kind, repo, force } => scaffold::run(&repo, kind, force),
+        Command::Attest(args) => drill::attest(&args),
         Command::Drill(DrillCommand::Run { repo, name }) => drill::run(&repo, &name),
         Command::Drill(DrillCommand::List(repo)) => drill::list(&repo),
         Command::Ledger(LedgerCommand::Verify { args, expect_head }) => {

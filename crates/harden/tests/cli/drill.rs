@@ -295,3 +295,134 @@ fn the_checklist_shows_every_item_with_what_proves_it_and_its_state() {
         assert!(text.contains(&format!("{list}\n")), "{text}");
     }
 }
+
+#[test]
+fn an_attestation_holds_until_it_expires_and_says_who_signed() {
+    let repo = drill_repo();
+    let evidence = repo.path().join("pentest-report.pdf");
+    std::fs::write(&evidence, "findings: none of high severity").unwrap();
+    let attest = harden(repo.path())
+        .args([
+            "attest",
+            "Penetration test completed",
+            "--by",
+            "Ada (security lead)",
+            "--expires",
+            "30d",
+            "--evidence",
+        ])
+        .arg(&evidence)
+        .output()
+        .unwrap();
+    assert_eq!(attest.status.code(), Some(0), "{}", stderr(&attest));
+    assert!(
+        stdout(&attest)
+            .contains("attested: Penetration test completed (Security), by Ada (security lead)"),
+        "{}",
+        stdout(&attest)
+    );
+    let show = harden(repo.path())
+        .args(["ledger", "show", "head"])
+        .output()
+        .unwrap();
+    let entry: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert_eq!(entry["kind"], "attestation");
+    assert_eq!(
+        entry["body"]["evidence"]["sha256"].as_str().map(str::len),
+        Some(64)
+    );
+    let state = |when: Option<&str>| {
+        let mut command = if let Some(when) = when {
+            let mut c = std::process::Command::new("faketime");
+            c.arg(when)
+                .arg(assert_cmd::cargo::cargo_bin("harden"))
+                .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+                .env("TZ", "UTC");
+            c
+        } else {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("harden"))
+        };
+        command
+            .env_remove("HARDEN_LEDGER")
+            .env_remove("HARDEN_CONFIG");
+        let output = command
+            .args(["gates", "--checklist", "--format", "json"])
+            .current_dir(repo.path())
+            .output()
+            .expect("faketime is needed for this test");
+        let items: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+        items
+            .into_iter()
+            .find(|i| i["item"] == "Penetration test completed")
+            .unwrap()["state"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let now = state(None);
+    assert!(
+        now.starts_with("attested by Ada (security lead) on "),
+        "{now}"
+    );
+    let later = state(Some("2099-01-01 00:00:00"));
+    assert!(later.starts_with("expired on "), "{later}");
+
+    // A URL as evidence, with credentials masked; items proven by gates, unknown items and
+    // missing files are refused.
+    let url = harden(repo.path())
+        .args([
+            "attest",
+            "status page configured",
+            "--by",
+            "Bo",
+            "--evidence",
+            "https://user:hunter2-pass@status.example.com/",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(url.status.code(), Some(0), "{}", stderr(&url));
+    let export = harden(repo.path())
+        .args(["ledger", "export"])
+        .output()
+        .unwrap();
+    assert!(!stdout(&export).contains("hunter2-pass"));
+    for args in [
+        vec![
+            "attest",
+            "Dependency vulnerabilities patched",
+            "--by",
+            "Bo",
+            "--evidence",
+            "https://x.example",
+        ],
+        vec![
+            "attest",
+            "Coffee brewed",
+            "--by",
+            "Bo",
+            "--evidence",
+            "https://x.example",
+        ],
+        vec![
+            "attest",
+            "Team trained",
+            "--by",
+            "Bo",
+            "--evidence",
+            "no-such-file.pdf",
+        ],
+        vec![
+            "attest",
+            "Team trained",
+            "--by",
+            "Bo",
+            "--evidence",
+            "https://x.example",
+            "--expires",
+            "soon",
+        ],
+    ] {
+        let refused = harden(repo.path()).args(&args).output().unwrap();
+        assert_eq!(refused.status.code(), Some(2), "{args:?}");
+    }
+}
