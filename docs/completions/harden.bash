@@ -16,6 +16,9 @@ _harden() {
             ",$1")
                 cmd="harden"
                 ;;
+            harden,attest)
+                cmd="harden__subcmd__attest"
+                ;;
             harden,check)
                 cmd="harden__subcmd__check"
                 ;;
@@ -132,6 +135,9 @@ _harden() {
                 ;;
             harden__subcmd__drill__subcmd__help,run)
                 cmd="harden__subcmd__drill__subcmd__help__subcmd__run"
+                ;;
+            harden__subcmd__help,attest)
+                cmd="harden__subcmd__help__subcmd__attest"
                 ;;
             harden__subcmd__help,check)
                 cmd="harden__subcmd__help__subcmd__check"
@@ -455,12 +461,78 @@ _harden() {
 
     case "${cmd}" in
         harden)
-            opts="-v -h -V --log-format --verbose --color --help --version init check probe gates explain config ledger smoke drill exit-criteria promote plan readiness secrets db sbom scaffold waivers completions man help"
+            opts="-v -h -V --log-format --verbose --color --help --version init check probe gates explain config ledger smoke attest drill exit-criteria promote plan readiness secrets db sbom scaffold waivers completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__attest)
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --evidence --by --expires --note --log-format --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-anchor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --evidence)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1157,8 +1229,22 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help)
-            opts="init check probe gates explain config ledger smoke drill exit-criteria promote plan readiness secrets db sbom scaffold waivers completions man help"
+            opts="init check probe gates explain config ledger smoke attest drill exit-criteria promote plan readiness secrets db sbom scaffold waivers completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__attest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
