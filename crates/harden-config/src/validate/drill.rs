@@ -18,17 +18,7 @@ impl Checker<'_> {
             let expect_output = self.string(&section, "expect-output");
             let owner = self.string(&section, "owner");
             let every = self.duration(&section, "every");
-            if let Some(name) = &name {
-                let span = section.table.get("name").and_then(Item::span);
-                let line = self.line_of(span.as_ref()).unwrap_or(0);
-                if let Some(first) = seen.insert(name.clone(), line) {
-                    self.error(
-                        span,
-                        format!("duplicate drill `{name}` (first declared on line {first})"),
-                        Some("unique drill names".into()),
-                    );
-                }
-            }
+            self.unique_name(&section, "drill", name.as_ref(), &mut seen);
             if let (Some(name), Some(proves), Some(run)) = (name, proves, run) {
                 out.push(Drill {
                     command: Preflight {

@@ -124,6 +124,29 @@ impl Checker<'_> {
         ));
     }
 
+    /// Reports `name` of a `[[kind]]` table when an earlier table of the same kind has it too;
+    /// `seen` holds the names met so far with their lines.
+    pub(crate) fn unique_name(
+        &mut self,
+        section: &Section<'_>,
+        kind: &str,
+        name: Option<&String>,
+        seen: &mut HashMap<String, u32>,
+    ) {
+        let Some(name) = name else {
+            return;
+        };
+        let span = section.table.get("name").and_then(Item::span);
+        let line = self.line_of(span.as_ref()).unwrap_or(0);
+        if let Some(first) = seen.insert(name.clone(), line) {
+            self.error(
+                span,
+                format!("duplicate {kind} `{name}` (first declared on line {first})"),
+                Some(format!("unique {kind} names")),
+            );
+        }
+    }
+
     pub(crate) fn line_of(&self, span: Option<&Range<usize>>) -> Option<u32> {
         span.map(|s| self.lines.line_col(self.text, s.start).line)
     }

@@ -14,17 +14,7 @@ impl Checker<'_> {
                 .duration(&section, "timeout")
                 .unwrap_or(Duration::from_mins(10));
             let cwd = self.repo_path(&section, "cwd");
-            if let Some(name) = &name {
-                let span = section.table.get("name").and_then(Item::span);
-                let line = self.line_of(span.as_ref()).unwrap_or(0);
-                if let Some(first) = seen.insert(name.clone(), line) {
-                    self.error(
-                        span,
-                        format!("duplicate preflight `{name}` (first declared on line {first})"),
-                        Some("unique preflight names".into()),
-                    );
-                }
-            }
+            self.unique_name(&section, "preflight", name.as_ref(), &mut seen);
             if let (Some(name), Some(run)) = (name, run) {
                 out.push(Preflight {
                     name,
