@@ -30,6 +30,15 @@ pub(crate) fn run(repo: &RepoOption, name: &str) -> anyhow::Result<u8> {
         })
         .into());
     };
+    // A drill may take half an hour: say so on a terminal, and nothing in CI logs.
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        output::note(&format!(
+            "running drill {} ({}), for up to {}…",
+            drill.name,
+            drill.proves,
+            harden_config::format_duration(drill.command.timeout)
+        ));
+    }
     let secrets = crate::commands::smoke::known_secrets(&session);
     let result = crate::preflight::run_all(
         &session.root,
