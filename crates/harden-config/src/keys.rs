@@ -361,7 +361,7 @@ pub const DRILL: &[Key] = &[
     required(
         "proves",
         Ty::Str,
-        "The checklist item it proves, as the checklist words it (`Backup/restore verified`).",
+        "The checklist gate it proves (`R7.dr.drilled`), or its item as the checklist words it (`Backup/restore verified`).",
     ),
     required(
         "run",

@@ -47,8 +47,26 @@ static IGNORE_ERRORS: GateMeta = GateMeta {
     }),
 };
 
+/// A checklist gate: the kind a `[[drill]]` proves (it takes `review`).
+static RESTORE: GateMeta = GateMeta {
+    id: GateId::from_static("R7.dr.drilled"),
+    round: Round::R7,
+    title: "Backup/restore verified",
+    severity: Severity::High,
+    target: Target::Repository,
+    min_profile: ProfileLevel::Production,
+    rationale: "test",
+    evidence: &[],
+    options: &[OptionSpec {
+        key: "review",
+        kind: OptionKind::Duration,
+        help: "test",
+    }],
+    items: None,
+};
+
 fn catalogue() -> Vec<&'static GateMeta> {
-    vec![&IGNORE_ERRORS, &RUNBOOKS]
+    vec![&IGNORE_ERRORS, &RUNBOOKS, &RESTORE]
 }
 
 const FULL: &str = r#"
@@ -240,6 +258,7 @@ malformed! {
     unterminated_string: "version = 1\n[service]\nname = \"x\nowners = []\n".into();
     duplicate_preflight: "version = 1\n[[preflight]]\nname = \"tests\"\nrun = \"make test\"\n[[preflight]]\nname = \"tests\"\nrun = \"make check\"\n".into();
     drill_missing_proves_and_duplicate: "version = 1\n[[drill]]\nname = \"restore\"\nrun = \"./restore.sh\"\n[[drill]]\nname = \"restore\"\nproves = \"Backup/restore verified\"\nrun = \"./restore.sh\"\ntimeout = \"forever\"\ncwd = \"../elsewhere\"\n".into();
+    drill_proves_no_checklist_item: "version = 1\n[[drill]]\nname = \"restore\"\nproves = \"Runbooks\"\nrun = \"./restore.sh\"\n[[drill]]\nname = \"by-id\"\nproves = \"r7.dr.drilled\"\nrun = \"./restore.sh\"\n".into();
     bad_base_url: "version = 1\n[target]\nbase-url = \"staging.example.com\"\n".into();
     negative_integer: "version = 1\n[exit-criteria]\nconsecutive-days = -3\n".into();
     strict_gate_pattern_matches_nothing: "version = 1\n[smoke]\nstrict-gates = [\"R5.*\"]\n".into();

@@ -252,6 +252,11 @@ impl Registry {
         self.gates.push(gate);
     }
 
+    /// Orders the gates by round, keeping the order of registration within a round.
+    pub fn sort_by_round(&mut self) {
+        self.gates.sort_by_key(|gate| gate.meta().round);
+    }
+
     /// The gates, in order.
     pub fn gates(&self) -> impl Iterator<Item = &dyn Gate> {
         self.gates.iter().map(AsRef::as_ref)

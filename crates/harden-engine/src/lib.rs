@@ -17,7 +17,8 @@ pub use gate::{Gate, GateCx, GateError, GateOutput, Registry};
 pub use ports::{
     AdvisoryDb, AdvisoryDbStatus, BlobOrigin, BlobWalk, Clock, CommitInfo, Environment, FixedClock,
     FixedEnvironment, Forgery, History, HttpError, HttpRequest, HttpResponse, IdentityInfo,
-    LedgerCheck, LedgerHealth, PortError, Ports, RepoView, Service, TlsFacts, glob_set,
+    LedgerCheck, LedgerHealth, LedgerRecord, PortError, Ports, RepoView, Service, TlsFacts,
+    glob_set,
 };
 pub use runner::{
     Progress, RunContext, RunOptions, SERVICE_GATE_TIME, Step, exit_code, run, selects,

@@ -215,10 +215,26 @@ pub struct LedgerHealth {
     pub broken: Option<String>,
 }
 
-/// Read access to the evidence ledger's integrity, for `R2.ledger.intact`.
+/// One ledger entry as a gate reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerRecord {
+    /// Its position in the chain.
+    pub seq: u64,
+    /// What it records (`attestation`, `drill`, `run`, ...).
+    pub kind: String,
+    /// When it was appended (RFC 3339, UTC).
+    pub recorded_at: String,
+    /// Its canonical JSON body.
+    pub body: String,
+}
+
+/// Read access to the evidence ledger: its integrity for `R2.ledger.intact`, and the records
+/// the checklist gates decide on (attestations, drills).
 pub trait LedgerCheck: Send + Sync {
     /// Verifies the whole chain.
     fn verify(&self) -> Result<LedgerHealth, PortError>;
+    /// The entries of these kinds, oldest first, read in one pass.
+    fn records(&self, kinds: &[&str]) -> Result<Vec<LedgerRecord>, PortError>;
 }
 
 /// What the local advisory database holds, for `R4.vulns` and `harden db status`.

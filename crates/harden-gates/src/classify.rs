@@ -192,6 +192,30 @@ pub(crate) fn classified(cx: &GateCx<'_>) -> Result<Arc<Classified>, GateError> 
     }
 }
 
+/// The first thing that makes the repository a deployable service: a Dockerfile of its own
+/// (not under tests or examples) or a Kubernetes workload. Found once per run.
+pub(crate) fn deployable_service(cx: &GateCx<'_>) -> Result<Option<String>, GateError> {
+    let classified = classified(cx)?;
+    let found = cx.shared("deployable service", || {
+        let deployed = || classified.iter().filter(|class| class.deployed);
+        if let Some(class) = deployed().find(|class| is_dockerfile(&class.path)) {
+            return Some(class.path.clone());
+        }
+        deployed()
+            .filter(|class| class.yaml())
+            .find(|class| {
+                cx.read_shared(&class.path).is_ok_and(|bytes| {
+                    let text = String::from_utf8_lossy(&bytes);
+                    ["kind: Deployment", "kind: StatefulSet", "kind: DaemonSet"]
+                        .iter()
+                        .any(|kind| text.contains(kind))
+                })
+            })
+            .map(|class| class.path.clone())
+    });
+    Ok((*found).clone())
+}
+
 fn extension(path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.rsplit_once('.')

@@ -56,5 +56,10 @@ pub fn registry() -> Registry {
     register!(registry, crate::live::health::Health);
     register!(registry, crate::live::rate_limit::RateLimit);
     register!(registry, crate::live::tls::HttpTls);
+    for gate in crate::checklist::gates::all() {
+        register!(registry, gate);
+    }
+    // Checklist gates join their rounds; the order within a round stays as registered.
+    registry.sort_by_round();
     registry
 }

@@ -78,7 +78,7 @@ struct Case {
     commits: Vec<EarlyCommit>,
     /// Date of the final commit of the whole tree.
     final_date: String,
-    ledger: Option<(u64, Option<String>)>,
+    ledger: Option<LedgerCase>,
     env: std::collections::BTreeMap<String, String>,
     /// `[[route]]`: what a service started for the case answers (live gates).
     routes: Vec<Route>,
@@ -255,10 +255,22 @@ fn read_case(path: &Path) -> Case {
                 .collect()
         })
         .unwrap_or_default();
-    let ledger = doc.get("ledger").map(|l| {
-        let entries = l["entries"].as_integer().unwrap() as u64;
-        let tamper = l.get("tamper").and_then(|t| t.as_str()).map(str::to_owned);
-        (entries, tamper)
+    let ledger = doc.get("ledger").map(|l| LedgerCase {
+        entries: l["entries"].as_integer().unwrap() as u64,
+        tamper: l.get("tamper").and_then(|t| t.as_str()).map(str::to_owned),
+        records: l
+            .get("record")
+            .and_then(|r| r.as_array_of_tables())
+            .map(|tables| {
+                tables
+                    .iter()
+                    .map(|t| {
+                        let text = |key: &str| t[key].as_str().unwrap().to_owned();
+                        (text("kind"), text("at"), text("body"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     });
     let env = doc
         .get("env")
@@ -348,6 +360,29 @@ struct EarlyCommit {
 struct Ledger(Mutex<Box<dyn LedgerStore>>);
 
 impl LedgerCheck for Ledger {
+    fn records(&self, kinds: &[&str]) -> Result<Vec<harden_engine::LedgerRecord>, PortError> {
+        let mut store = self.0.lock().unwrap();
+        let mut out = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = store.page(after, 1_000).map_err(PortError::new)?;
+            let Some(last) = page.last() else {
+                return Ok(out);
+            };
+            after = last.seq;
+            out.extend(
+                page.into_iter()
+                    .filter(|e| kinds.contains(&e.kind.as_str()))
+                    .map(|e| harden_engine::LedgerRecord {
+                        seq: e.seq,
+                        kind: e.kind,
+                        recorded_at: e.recorded_at,
+                        body: e.body,
+                    }),
+            );
+        }
+    }
+
     fn verify(&self) -> Result<LedgerHealth, PortError> {
         let mut store = self.0.lock().unwrap();
         let verified = store.verify().map_err(PortError::new)?;
@@ -368,14 +403,26 @@ impl LedgerCheck for Ledger {
     }
 }
 
-fn build_ledger(dir: &Path, entries: u64, tamper: Option<&str>) -> Ledger {
+/// `[ledger]`: `entries` runs, then each `[[ledger.record]]` (`kind`, `at`, JSON `body`), then
+/// an optional `tamper` (`edit:N`, `delete:N`).
+struct LedgerCase {
+    entries: u64,
+    tamper: Option<String>,
+    records: Vec<(String, String, String)>,
+}
+
+fn build_ledger(dir: &Path, case: &LedgerCase) -> Ledger {
     let path = dir.join("ledger.db");
     let mut store = harden_ledger::open(path.to_str().unwrap()).unwrap();
-    for i in 0..entries {
+    for i in 0..case.entries {
         let at = jiff::Timestamp::from_second(1_790_000_000 + i as i64).unwrap();
         store.append("run", &json!({"i": i}), at).unwrap();
     }
-    if let Some(tamper) = tamper {
+    for (kind, at, body) in &case.records {
+        let body: serde_json::Value = serde_json::from_str(body).unwrap();
+        store.append(kind, &body, at.parse().unwrap()).unwrap();
+    }
+    if let Some(tamper) = &case.tamper {
         let (op, seq) = tamper.split_once(':').unwrap();
         let raw = rusqlite::Connection::open(&path).unwrap();
         raw.execute_batch(
@@ -441,7 +488,7 @@ fn run_case(gate: &str, expected: &str, case_dir: &Path) -> serde_json::Value {
     let ledger = case
         .ledger
         .as_ref()
-        .map(|(n, tamper)| build_ledger(ledger_dir.path(), *n, tamper.as_deref()));
+        .map(|ledger| build_ledger(ledger_dir.path(), ledger));
     let worktree = WorkTree::new(repo.path());
     let history = GitHistory::open(repo.path());
     // A certificate is checked against the real time: a TLS case's clock is the real time, the

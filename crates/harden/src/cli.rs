@@ -338,7 +338,9 @@ pub(crate) struct RepoOption {
 pub(crate) struct AttestArgs {
     #[command(flatten)]
     pub(crate) repo: RepoOption,
-    /// The checklist item, as `harden gates --checklist` words it ("Penetration test completed").
+    /// The checklist gate (`R1.pentest.done`) or its item as `harden gates --checklist` words it
+    /// ("Penetration test completed").
+    #[arg(value_name = "GATE")]
     pub(crate) item: String,
     /// The evidence: a file (recorded by its SHA-256) or an http(s) URL.
     #[arg(long, value_name = "PATH|URL")]

@@ -100,6 +100,22 @@ pub(crate) enum Access {
 struct LedgerPort<'a>(&'a Session);
 
 impl LedgerCheck for LedgerPort<'_> {
+    fn records(&self, kinds: &[&str]) -> Result<Vec<harden_engine::LedgerRecord>, PortError> {
+        let entries = self
+            .0
+            .entries_of(kinds)
+            .map_err(|e| PortError::new(format!("{e:#}")))?;
+        Ok(entries
+            .into_iter()
+            .map(|e| harden_engine::LedgerRecord {
+                seq: e.seq,
+                kind: e.kind,
+                recorded_at: e.recorded_at,
+                body: e.body,
+            })
+            .collect())
+    }
+
     fn verify(&self) -> Result<LedgerHealth, PortError> {
         let session = self.0;
         let anchor = session.anchor();
@@ -575,6 +591,11 @@ impl Session {
 
     /// Every entry of `kind`, oldest first, read in one snapshot (none without a ledger).
     pub(crate) fn entries(&self, kind: &str) -> anyhow::Result<Vec<Entry>> {
+        self.entries_of(&[kind])
+    }
+
+    /// The entries of any of these kinds, oldest first, in one pass over the ledger.
+    pub(crate) fn entries_of(&self, kinds: &[&str]) -> anyhow::Result<Vec<Entry>> {
         let mut store = self
             .store
             .lock()
@@ -592,7 +613,10 @@ impl Session {
                     return Ok(());
                 };
                 after = last.seq;
-                out.extend(page.into_iter().filter(|e| e.kind == kind));
+                out.extend(
+                    page.into_iter()
+                        .filter(|e| kinds.contains(&e.kind.as_str())),
+                );
             }
         })();
         store.end_read()?;

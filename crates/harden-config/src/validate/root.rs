@@ -84,7 +84,7 @@ impl Checker<'_> {
             config.preflight = self.preflight(item);
         }
         if let Some(item) = top.table.get("drill") {
-            config.drills = self.drills(item);
+            config.drills = self.drills(item, catalogue);
         }
         if let Some(item) = top.table.get("runbooks")
             && let Some(section) = self.section(item, "runbooks", keys::RUNBOOKS)

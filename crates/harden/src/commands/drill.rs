@@ -57,6 +57,7 @@ pub(crate) fn run(repo: &RepoOption, name: &str) -> anyhow::Result<u8> {
         &json!({
             "drill": drill.name,
             "proves": drill.proves,
+            "gate": harden_gates::checklist::item_named(&drill.proves).and_then(harden_gates::checklist::Item::gate),
             "owner": drill.owner,
             "commit": commit,
             "passed": passed,
@@ -160,17 +161,13 @@ pub(crate) fn list(repo: &RepoOption) -> anyhow::Result<u8> {
 pub(crate) const ATTESTATION: &str = "attestation";
 
 pub(crate) fn attest(args: &AttestArgs) -> anyhow::Result<u8> {
-    use harden_gates::checklist::{ITEMS, Proof, item_named};
+    use harden_gates::checklist::{ITEMS, Item, Proof, item_named};
     let Some(item) = item_named(&args.item) else {
-        let attestable: Vec<&str> = ITEMS
-            .iter()
-            .filter(|i| !matches!(i.proof, Proof::Automatic(_)))
-            .map(|i| i.text)
-            .collect();
+        let attestable: Vec<&str> = ITEMS.iter().filter_map(Item::gate).collect();
         return Err(UsageError(format!(
-            "`{}` is no checklist item: expected one of {}",
+            "`{}` is no checklist gate or item: expected one of {} (or the item's text)",
             args.item,
-            attestable.join("; ")
+            attestable.join(", ")
         ))
         .into());
     };
@@ -213,6 +210,7 @@ pub(crate) fn attest(args: &AttestArgs) -> anyhow::Result<u8> {
         ATTESTATION,
         &json!({
             "item": item.text,
+            "gate": item.gate(),
             "checklist": item.checklist.as_str(),
             "by": args.by,
             "evidence": evidence,
@@ -225,7 +223,7 @@ pub(crate) fn attest(args: &AttestArgs) -> anyhow::Result<u8> {
         &format!(
             "attested: {} ({}), by {}, until {}: ledger #{}\n",
             item.text,
-            item.checklist.as_str(),
+            item.gate().unwrap_or_default(),
             args.by,
             until.strftime("%Y-%m-%d"),
             entry.seq

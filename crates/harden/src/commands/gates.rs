@@ -15,8 +15,19 @@ fn checklist(args: &GatesArgs) -> anyhow::Result<u8> {
         .entries("run")?
         .pop()
         .and_then(|entry| Some((entry.seq, serde_json::from_str(&entry.body).ok()?)));
-    let drills = session.entries("drill")?;
-    let attestations = session.entries("attestation")?;
+    let records: Vec<harden_engine::LedgerRecord> = session
+        .entries_of(&[
+            harden_gates::checklist::standing::ATTESTATION,
+            harden_gates::checklist::standing::DRILL,
+        ])?
+        .into_iter()
+        .map(|e| harden_engine::LedgerRecord {
+            seq: e.seq,
+            kind: e.kind,
+            recorded_at: e.recorded_at,
+            body: e.body,
+        })
+        .collect();
     let now = session.now();
     let outcome = |gate: &str| -> Option<String> {
         let (_, body) = last_run.as_ref()?;
@@ -43,62 +54,29 @@ fn checklist(args: &GatesArgs) -> anyhow::Result<u8> {
                 };
                 (gates.join(", "), state)
             }
-            Proof::Drillable => {
-                match session.config.drills.iter().find(|d| {
+            Proof::Drillable(gate) | Proof::Attested(gate) => {
+                let review = session
+                    .config
+                    .gates
+                    .iter()
+                    .find(|(id, _)| id.as_str() == gate)
+                    .and_then(|(_, settings)| harden_gates::checklist::review_of(settings));
+                let standing = harden_gates::checklist::standing(
+                    item,
+                    &records,
+                    &session.config.drills,
+                    review,
+                    now,
+                );
+                let drill = session.config.drills.iter().find(|d| {
                     harden_gates::checklist::item_named(&d.proves)
                         .is_some_and(|named| named.text == item.text)
-                }) {
-                    None => (
-                        "a [[drill]] whose proves names it".to_owned(),
-                        "no drill declared".to_owned(),
-                    ),
-                    Some(drill) => {
-                        let last = drills.iter().rev().find_map(|entry| {
-                            let body: serde_json::Value = serde_json::from_str(&entry.body).ok()?;
-                            (body["drill"].as_str() == Some(drill.name.as_str())).then(|| {
-                                format!(
-                                    "{} on {}",
-                                    if body["passed"].as_bool() == Some(true) {
-                                        "passed"
-                                    } else {
-                                        "failed"
-                                    },
-                                    entry.recorded_at.get(..10).unwrap_or(&entry.recorded_at)
-                                )
-                            })
-                        });
-                        (
-                            format!("drill {}", drill.name),
-                            last.unwrap_or_else(|| "never run".to_owned()),
-                        )
-                    }
-                }
-            }
-            Proof::Attested => {
-                // The newest attestation of the item decides: valid until it expires.
-                let newest = attestations.iter().rev().find_map(|entry| {
-                    let body: serde_json::Value = serde_json::from_str(&entry.body).ok()?;
-                    (body["item"].as_str() == Some(item.text)).then_some((entry.clone(), body))
                 });
-                let state = match newest {
-                    None => "not proven".to_owned(),
-                    Some((entry, body)) => {
-                        let by = body["by"].as_str().unwrap_or("?");
-                        let on = entry.recorded_at.get(..10).unwrap_or(&entry.recorded_at);
-                        let expires = body["expires"].as_str().unwrap_or_default();
-                        match expires.parse::<jiff::Timestamp>() {
-                            Ok(until) if until > now => format!(
-                                "attested by {by} on {on}, until {}",
-                                expires.get(..10).unwrap_or(expires)
-                            ),
-                            _ => format!(
-                                "expired on {} (attested by {by} on {on})",
-                                expires.get(..10).unwrap_or(expires)
-                            ),
-                        }
-                    }
+                let by = match drill {
+                    Some(drill) => format!("{gate} (drill {})", drill.name),
+                    None => gate.to_owned(),
                 };
-                ("a person's attestation with evidence".to_owned(), state)
+                (by, standing.describe(now))
             }
         };
         rows.push((item, proven_by, state));
@@ -127,7 +105,7 @@ fn checklist(args: &GatesArgs) -> anyhow::Result<u8> {
             }
             let _ = writeln!(
                 out,
-                "  {:<10} {:<38} {:<44} {state}",
+                "  {:<10} {:<38} {:<40} {state}",
                 item.proof.class(),
                 item.text,
                 by

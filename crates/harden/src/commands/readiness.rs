@@ -41,6 +41,50 @@ struct RoundSummary {
     failing: Vec<String>,
 }
 
+/// A drillable or attested checklist item that needs its owner within the window: failing now,
+/// or valid but expiring within [`EXPIRING_SOON_DAYS`].
+#[derive(Debug, Serialize)]
+struct DueItem {
+    gate: String,
+    item: String,
+    owner: Option<String>,
+    /// When its evidence expires; `None` when it is due now.
+    due: Option<String>,
+    state: String,
+}
+
+/// The checklist items due within the window, from this run's checklist gates.
+fn due_items(report: &RunReport, now: jiff::Timestamp) -> Vec<DueItem> {
+    let soon = now
+        .checked_add(jiff::SignedDuration::from_hours(24 * EXPIRING_SOON_DAYS))
+        .unwrap_or(jiff::Timestamp::MAX);
+    report
+        .gates
+        .iter()
+        .filter_map(|gate| {
+            let item = harden_gates::checklist::item_of_gate(gate.id.as_str())?;
+            let facts = &gate.evidence.facts;
+            let due = facts
+                .get("due")
+                .and_then(|d| d.parse::<jiff::Timestamp>().ok());
+            let listed = match gate.outcome {
+                Outcome::Fail => true,
+                Outcome::Pass => due.is_some_and(|due| due <= soon),
+                _ => false,
+            };
+            listed.then(|| DueItem {
+                gate: gate.id.to_string(),
+                item: item.text.to_owned(),
+                owner: facts.get("owner").cloned(),
+                due: due
+                    .filter(|_| gate.outcome == Outcome::Pass)
+                    .map(|d| d.strftime("%Y-%m-%d").to_string()),
+                state: gate.summary.clone(),
+            })
+        })
+        .collect()
+}
+
 #[derive(Debug, Serialize)]
 struct Snapshot {
     date: String,
@@ -56,6 +100,7 @@ struct Snapshot {
     rounds: Vec<RoundSummary>,
     signals: Vec<(String, String, String)>,
     waivers: Vec<serde_json::Value>,
+    due: Vec<DueItem>,
     checks: Option<Vec<CheckResult>>,
     streak_days: u32,
     streak_target: u32,
@@ -200,6 +245,7 @@ pub(crate) fn run(args: &ReadinessArgs) -> anyhow::Result<u8> {
         rounds: rounds(&report),
         signals,
         waivers,
+        due: due_items(&report, now),
         checks,
         streak_days: streak.days,
         streak_target: session.config.exit_criteria.consecutive_days,
@@ -401,6 +447,30 @@ fn markdown(s: &Snapshot, seq: u64, hash: &str) -> String {
                 w["owner"].as_str().unwrap_or_default(),
                 w["expires"].as_str().unwrap_or_default(),
                 w["reason"].as_str().unwrap_or_default().replace('|', "\\|")
+            );
+        }
+    }
+
+    let _ = writeln!(
+        out,
+        "\n## Checklist items due within {EXPIRING_SOON_DAYS} days\n"
+    );
+    if s.due.is_empty() {
+        let _ = writeln!(out, "None.");
+    } else {
+        let _ = writeln!(
+            out,
+            "| Gate | Item | Owner | Due | State |\n|---|---|---|---|---|"
+        );
+        for d in &s.due {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} |",
+                d.gate,
+                d.item,
+                d.owner.as_deref().unwrap_or("(no owner)"),
+                d.due.as_deref().unwrap_or("**now**"),
+                d.state.replace('|', "\\|")
             );
         }
     }

@@ -262,19 +262,25 @@ fn the_checklist_shows_every_item_with_what_proves_it_and_its_state() {
     let failover = find("Database failover tested");
     assert_eq!(
         (failover["class"].as_str(), failover["proven_by"].as_str()),
-        (Some("drillable"), Some("drill failover"))
+        (
+            Some("drillable"),
+            Some("R7.failover.drilled (drill failover)")
+        )
     );
     assert!(
         failover["state"]
             .as_str()
             .unwrap()
-            .starts_with("failed on "),
+            .starts_with("drill failover failed on "),
         "{failover}"
     );
-    assert_eq!(find("Backup/restore verified")["state"], "never run");
     assert_eq!(
-        find("Rollback procedures verified")["state"],
-        "no drill declared"
+        find("Backup/restore verified")["state"],
+        "no attestation or drill in the ledger"
+    );
+    assert_eq!(
+        find("Rollback procedures verified")["proven_by"],
+        "R7.rollback.drilled"
     );
     let runbooks = find("Disaster recovery plan documented");
     assert_eq!(runbooks["class"], "automatic");
@@ -286,6 +292,17 @@ fn the_checklist_shows_every_item_with_what_proves_it_and_its_state() {
         "{runbooks}"
     );
     assert_eq!(find("Penetration test completed")["class"], "attested");
+    // The list of checklist gates the other tests disable is the binary's.
+    let gates: Vec<&str> = items
+        .iter()
+        .filter(|i| i["class"] != "automatic")
+        .map(|i| i["proven_by"].as_str().unwrap().split(' ').next().unwrap())
+        .collect();
+    let mut expected = crate::CHECKLIST_GATES.to_vec();
+    let mut sorted = gates.clone();
+    sorted.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(sorted, expected);
     let human = harden(repo.path())
         .args(["gates", "--checklist"])
         .output()
@@ -316,8 +333,9 @@ fn an_attestation_holds_until_it_expires_and_says_who_signed() {
         .unwrap();
     assert_eq!(attest.status.code(), Some(0), "{}", stderr(&attest));
     assert!(
-        stdout(&attest)
-            .contains("attested: Penetration test completed (Security), by Ada (security lead)"),
+        stdout(&attest).contains(
+            "attested: Penetration test completed (R1.pentest.done), by Ada (security lead)"
+        ),
         "{}",
         stdout(&attest)
     );
@@ -425,4 +443,252 @@ fn an_attestation_holds_until_it_expires_and_says_who_signed() {
         let refused = harden(repo.path()).args(&args).output().unwrap();
         assert_eq!(refused.status.code(), Some(2), "{args:?}");
     }
+}
+
+/// Runs harden at a fixed UTC instant under `faketime`.
+fn harden_at(dir: &std::path::Path, when: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("faketime")
+        .arg(when)
+        .arg(assert_cmd::cargo::cargo_bin("harden"))
+        .args(args)
+        .current_dir(dir)
+        .env("TZ", "UTC")
+        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+        .env("NO_COLOR", "1")
+        .env_remove("HARDEN_CONFIG")
+        .env_remove("HARDEN_LEDGER")
+        .env_remove("HARDEN_LEDGER_ANCHOR")
+        .output()
+        .expect("faketime is needed for this test: apt-get install faketime")
+}
+
+/// The outcome and summary of `gate` in a `check --format json` output.
+fn gate_result(output: &std::process::Output, gate: &str) -> (String, String) {
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(output), stderr(output)));
+    let result = report["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == gate)
+        .unwrap_or_else(|| panic!("no {gate} in {report}"));
+    (
+        result["outcome"].as_str().unwrap().to_owned(),
+        result["summary"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn checklist_gates_pass_on_valid_evidence_and_fail_when_missing_expired_or_failed() {
+    let repo = drill_repo();
+    // A deployable service: the checklist applies.
+    repo.write("Dockerfile", "FROM scratch\nUSER 1000\n");
+    repo.write(
+        "harden.toml",
+        format!(
+            "{CONFIG}{DRILLS}\n[gates.\"R1.pentest.done\"]\nowner = \"ada@example.com\"\nreview = \"180d\"\n"
+        ),
+    );
+    repo.commit("a service", "2026-11-22T09:00:00Z");
+    let check = |when: &str| {
+        harden_at(
+            repo.path(),
+            when,
+            &[
+                "check",
+                "--no-record",
+                "--format",
+                "json",
+                "--only",
+                "R1.pentest.done",
+                "--only",
+                "R7.failover.drilled",
+                "--only",
+                "R7.dr.drilled",
+                "--only",
+                "R7.statuspage.configured",
+            ],
+        )
+    };
+    // Nothing vouches for anything yet: every item fails, saying how to prove it.
+    let before = check("2026-12-01 09:00:00");
+    assert_eq!(before.status.code(), Some(1), "{}", stderr(&before));
+    for gate in [
+        "R1.pentest.done",
+        "R7.failover.drilled",
+        "R7.dr.drilled",
+        "R7.statuspage.configured",
+    ] {
+        assert_eq!(
+            gate_result(&before, gate),
+            (
+                "fail".to_owned(),
+                "no attestation or drill in the ledger".to_owned()
+            ),
+            "{gate}"
+        );
+    }
+    let report = stdout(&before);
+    assert!(report.contains("harden drill run failover"), "{report}");
+    assert!(
+        report.contains("harden attest R1.pentest.done --evidence FILE|URL --by NAME"),
+        "{report}"
+    );
+    assert!(report.contains("(owner: ada@example.com)"), "{report}");
+
+    // An attestation passes the gate, naming who signed and how old it is; the failover
+    // drill fails its gate; an attestation stands in for the restore drill.
+    std::fs::write(repo.path().join("pentest.pdf"), "no high findings").unwrap();
+    std::fs::write(repo.path().join("restore.log"), "restored 1200 rows").unwrap();
+    for args in [
+        vec![
+            "attest",
+            "R1.pentest.done",
+            "--by",
+            "Ada",
+            "--expires",
+            "365d",
+            "--evidence",
+            "pentest.pdf",
+        ],
+        vec![
+            "attest",
+            "R7.dr.drilled",
+            "--by",
+            "Ops",
+            "--expires",
+            "30d",
+            "--evidence",
+            "restore.log",
+        ],
+        vec!["drill", "run", "failover"],
+    ] {
+        let output = harden_at(repo.path(), "2026-12-01 10:00:00", &args);
+        assert!(
+            output.status.code() == Some(0) || args[0] == "drill",
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    let after = check("2026-12-11 09:00:00");
+    assert_eq!(after.status.code(), Some(1));
+    assert_eq!(
+        gate_result(&after, "R1.pentest.done"),
+        (
+            "pass".to_owned(),
+            // review = "180d" caps the 365-day attestation.
+            "attested by Ada on 2026-12-01 (9 days ago), valid until 2027-05-30".to_owned()
+        )
+    );
+    assert_eq!(gate_result(&after, "R7.dr.drilled").0, "pass");
+    let (outcome, summary) = gate_result(&after, "R7.failover.drilled");
+    assert_eq!(outcome, "fail");
+    assert!(
+        summary.starts_with("drill failover failed on 2026-12-01"),
+        "{summary}"
+    );
+
+    // Readiness lists what falls due within 14 days, with its owner: failing items now, the
+    // restore attestation on its expiry; the pentest, valid for months, is not listed.
+    let readiness = harden_at(repo.path(), "2026-12-20 09:00:00", &["readiness"]);
+    assert_eq!(readiness.status.code(), Some(1), "{}", stderr(&readiness));
+    let snapshot = std::fs::read_to_string(
+        repo.path()
+            .join("docs/audits/production-hardening-rollout-readiness-2026-12-20.md"),
+    )
+    .unwrap();
+    let due = snapshot
+        .split("## Checklist items due within 14 days")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    assert!(
+        due.contains("| `R7.dr.drilled` | Backup/restore verified | dba@example.com | 2026-12-31 | attested by Ops on 2026-12-01 (18 days ago), valid until 2026-12-31 |"),
+        "{due}"
+    );
+    assert!(
+        due.contains("| `R7.failover.drilled` | Database failover tested | (no owner) | **now** | drill failover failed on 2026-12-01"),
+        "{due}"
+    );
+    assert!(due.contains("| `R7.statuspage.configured` |"), "{due}");
+    assert!(!due.contains("R1.pentest.done"), "{due}");
+
+    // Forty days on, the 30-day attestation has expired: its gate fails again.
+    let later = check("2027-01-10 09:00:00");
+    let (outcome, summary) = gate_result(&later, "R7.dr.drilled");
+    assert_eq!(outcome, "fail");
+    assert!(
+        summary.starts_with("expired on 2026-12-31 (attested by Ops on 2026-12-01"),
+        "{summary}"
+    );
+    assert_eq!(gate_result(&later, "R1.pentest.done").0, "pass");
+    // Past the 180-day review interval, the pentest is due again too.
+    assert_eq!(
+        gate_result(&check("2027-06-01 09:00:00"), "R1.pentest.done").0,
+        "fail"
+    );
+}
+
+#[test]
+fn checklist_gates_apply_to_deployable_services_and_to_items_the_config_names() {
+    // No Dockerfile, no workload: not applicable, unless harden.toml says something of the item.
+    let repo = crate::ready_repo();
+    let only = [
+        "check",
+        "--no-record",
+        "--format",
+        "json",
+        "--only",
+        "R7.comms.ready",
+        "--only",
+        "R7.team.trained",
+    ];
+    let output = harden(repo.path()).args(only).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        gate_result(&output, "R7.comms.ready"),
+        (
+            "skipped".to_owned(),
+            "not applicable: no deployable services in the repository".to_owned()
+        )
+    );
+    repo.write(
+        "harden.toml",
+        format!("{CONFIG}\n[gates.\"R7.comms.ready\"]\nowner = \"comms@example.com\"\n"),
+    );
+    let output = harden(repo.path()).args(only).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(gate_result(&output, "R7.comms.ready").0, "fail");
+    assert_eq!(gate_result(&output, "R7.team.trained").0, "skipped");
+    // A Kubernetes workload makes it a service as well.
+    repo.write(
+        "deploy/api.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n",
+    );
+    let output = harden(repo.path()).args(only).output().unwrap();
+    assert_eq!(gate_result(&output, "R7.team.trained").0, "fail");
+}
+
+#[test]
+fn a_drill_must_prove_a_drillable_or_attested_item() {
+    let repo = crate::ready_repo();
+    repo.write(
+        "harden.toml",
+        format!(
+            "{CONFIG}\n[[drill]]\nname = \"coffee\"\nproves = \"Coffee brewed\"\nrun = \"true\"\n"
+        ),
+    );
+    let output = harden(repo.path())
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output) + &stdout(&output);
+    assert!(
+        text.contains("`Coffee brewed` is no drillable or attested checklist item"),
+        "{text}"
+    );
+    assert!(text.contains("harden.toml:"), "{text}");
 }

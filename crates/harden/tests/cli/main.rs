@@ -18,6 +18,7 @@ mod secrets;
 mod vulns;
 mod waivers;
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Output;
 
@@ -47,6 +48,47 @@ pub(crate) fn stdout(output: &Output) -> String {
 
 pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The drillable and attested checklist gates (`harden gates --checklist`); a test in drill.rs
+/// holds this list to the binary's.
+pub(crate) const CHECKLIST_GATES: [&str; 27] = [
+    "R1.pentest.done",
+    "R1.owasp.addressed",
+    "R1.waf.enabled",
+    "R2.logging.structured",
+    "R2.logging.aggregated",
+    "R2.compliance.verified",
+    "R4.change.managed",
+    "R5.output.encoded",
+    "R7.uptime.designed",
+    "R7.autoscaling.configured",
+    "R7.failover.drilled",
+    "R7.dr.drilled",
+    "R7.load.tested",
+    "R7.degradation.planned",
+    "R7.pooling.tuned",
+    "R7.errors.tracked",
+    "R7.monitoring.rum",
+    "R7.monitoring.synthetic",
+    "R7.dashboards.created",
+    "R7.oncall.staffed",
+    "R7.incident.drilled",
+    "R7.postmortem.defined",
+    "R7.rollback.drilled",
+    "R7.comms.ready",
+    "R7.statuspage.configured",
+    "R7.docs.complete",
+    "R7.team.trained",
+];
+
+/// `[gates."<id>"] enabled = false` for every checklist gate, with `reason`.
+pub(crate) fn checklist_disabled(reason: &str) -> String {
+    let mut out = String::new();
+    for gate in CHECKLIST_GATES {
+        let _ = write!(out, "\n[gates.\"{gate}\"]\nenabled = false   # {reason}\n");
+    }
+    out
 }
 
 pub(crate) const RUNBOOK: &str = "# Procedure\n\n1. Page the owner and open an incident channel.\n2. Run the steps below and log every command.\n3. Verify with the health endpoint and dashboards.\n";

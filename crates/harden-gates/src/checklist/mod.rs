@@ -3,6 +3,12 @@
 //! person who vouches with evidence (attested). `harden gates --checklist` prints it with each
 //! item's state.
 
+pub(crate) mod gates;
+pub mod standing;
+
+pub use gates::review_of;
+pub use standing::{Standing, standing};
+
 /// One of the four checklists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Checklist {
@@ -33,10 +39,11 @@ impl Checklist {
 pub enum Proof {
     /// Existing gates prove it: the item holds when they all pass.
     Automatic(&'static [&'static str]),
-    /// A command proves it: a `[[drill]]` whose `proves` names the item.
-    Drillable,
-    /// A person vouches for it, with evidence that expires.
-    Attested,
+    /// A command proves it: a `[[drill]]` whose `proves` names the item (or its gate), or a
+    /// person's attestation. The gate it is.
+    Drillable(&'static str),
+    /// A person vouches for it, with evidence that expires. The gate it is.
+    Attested(&'static str),
 }
 
 impl Proof {
@@ -44,8 +51,8 @@ impl Proof {
     pub fn class(self) -> &'static str {
         match self {
             Proof::Automatic(_) => "automatic",
-            Proof::Drillable => "drillable",
-            Proof::Attested => "attested",
+            Proof::Drillable(_) => "drillable",
+            Proof::Attested(_) => "attested",
         }
     }
 }
@@ -61,6 +68,16 @@ pub struct Item {
     pub proof: Proof,
 }
 
+impl Item {
+    /// The gate that is this item, for drillable and attested items.
+    pub fn gate(&self) -> Option<&'static str> {
+        match self.proof {
+            Proof::Automatic(_) => None,
+            Proof::Drillable(gate) | Proof::Attested(gate) => Some(gate),
+        }
+    }
+}
+
 const fn item(checklist: Checklist, text: &'static str, proof: Proof) -> Item {
     Item {
         checklist,
@@ -74,8 +91,16 @@ use Proof::{Attested, Automatic, Drillable};
 
 /// Every item of the four checklists, in seed 001's order.
 pub const ITEMS: &[Item] = &[
-    item(Security, "Penetration test completed", Attested),
-    item(Security, "OWASP Top 10 addressed", Attested),
+    item(
+        Security,
+        "Penetration test completed",
+        Attested("R1.pentest.done"),
+    ),
+    item(
+        Security,
+        "OWASP Top 10 addressed",
+        Attested("R1.owasp.addressed"),
+    ),
     item(
         Security,
         "Dependency vulnerabilities patched",
@@ -90,7 +115,11 @@ pub const ITEMS: &[Item] = &[
             "R3.identity.federated",
         ]),
     ),
-    item(Security, "WAF/DDoS protection enabled", Attested),
+    item(
+        Security,
+        "WAF/DDoS protection enabled",
+        Attested("R1.waf.enabled"),
+    ),
     item(
         Security,
         "Security headers configured",
@@ -101,7 +130,11 @@ pub const ITEMS: &[Item] = &[
         "Input validation comprehensive",
         Automatic(&["R5.input.rejected"]),
     ),
-    item(Security, "Output encoding in place", Attested),
+    item(
+        Security,
+        "Output encoding in place",
+        Attested("R5.output.encoded"),
+    ),
     item(
         Security,
         "CORS properly configured",
@@ -112,39 +145,91 @@ pub const ITEMS: &[Item] = &[
         "Rate limiting implemented",
         Automatic(&["R7.http.rate-limit"]),
     ),
-    item(Reliability, "99.9% uptime architecture designed", Attested),
-    item(Reliability, "Auto-scaling configured", Attested),
-    item(Reliability, "Database failover tested", Drillable),
-    item(Reliability, "Backup/restore verified", Drillable),
+    item(
+        Reliability,
+        "99.9% uptime architecture designed",
+        Attested("R7.uptime.designed"),
+    ),
+    item(
+        Reliability,
+        "Auto-scaling configured",
+        Attested("R7.autoscaling.configured"),
+    ),
+    item(
+        Reliability,
+        "Database failover tested",
+        Drillable("R7.failover.drilled"),
+    ),
+    item(
+        Reliability,
+        "Backup/restore verified",
+        Drillable("R7.dr.drilled"),
+    ),
     item(
         Reliability,
         "Disaster recovery plan documented",
         Automatic(&["R7.runbooks"]),
     ),
-    item(Reliability, "Load testing completed", Drillable),
+    item(
+        Reliability,
+        "Load testing completed",
+        Drillable("R7.load.tested"),
+    ),
     item(
         Reliability,
         "Circuit breakers implemented",
         Automatic(&["R7.resilience.bounds"]),
     ),
-    item(Reliability, "Graceful degradation planned", Attested),
+    item(
+        Reliability,
+        "Graceful degradation planned",
+        Attested("R7.degradation.planned"),
+    ),
     item(
         Reliability,
         "Health checks comprehensive",
         Automatic(&["R7.health"]),
     ),
-    item(Reliability, "Connection pooling optimized", Attested),
+    item(
+        Reliability,
+        "Connection pooling optimized",
+        Attested("R7.pooling.tuned"),
+    ),
     item(
         Observability,
         "APM with distributed tracing",
         Automatic(&["R2.correlation"]),
     ),
-    item(Observability, "Structured logging (JSON)", Attested),
-    item(Observability, "Log aggregation configured", Attested),
-    item(Observability, "Error tracking (Sentry, etc.)", Attested),
-    item(Observability, "Real user monitoring", Attested),
-    item(Observability, "Synthetic monitoring", Attested),
-    item(Observability, "Custom dashboards created", Attested),
+    item(
+        Observability,
+        "Structured logging (JSON)",
+        Attested("R2.logging.structured"),
+    ),
+    item(
+        Observability,
+        "Log aggregation configured",
+        Attested("R2.logging.aggregated"),
+    ),
+    item(
+        Observability,
+        "Error tracking (Sentry, etc.)",
+        Attested("R7.errors.tracked"),
+    ),
+    item(
+        Observability,
+        "Real user monitoring",
+        Attested("R7.monitoring.rum"),
+    ),
+    item(
+        Observability,
+        "Synthetic monitoring",
+        Attested("R7.monitoring.synthetic"),
+    ),
+    item(
+        Observability,
+        "Custom dashboards created",
+        Attested("R7.dashboards.created"),
+    ),
     item(
         Observability,
         "SLOs/SLAs defined",
@@ -155,28 +240,74 @@ pub const ITEMS: &[Item] = &[
         "Alerting rules comprehensive",
         Automatic(&["R7.alerts.runbooks"]),
     ),
-    item(Observability, "On-call rotation established", Attested),
+    item(
+        Observability,
+        "On-call rotation established",
+        Attested("R7.oncall.staffed"),
+    ),
     item(
         Operational,
         "Runbooks for all critical paths",
         Automatic(&["R7.runbooks"]),
     ),
-    item(Operational, "Incident response plan tested", Drillable),
-    item(Operational, "Post-mortem process defined", Attested),
-    item(Operational, "Change management documented", Attested),
-    item(Operational, "Rollback procedures verified", Drillable),
-    item(Operational, "Communication plan ready", Attested),
-    item(Operational, "Status page configured", Attested),
-    item(Operational, "Documentation complete", Attested),
-    item(Operational, "Team trained", Attested),
-    item(Operational, "Compliance verified (if applicable)", Attested),
+    item(
+        Operational,
+        "Incident response plan tested",
+        Drillable("R7.incident.drilled"),
+    ),
+    item(
+        Operational,
+        "Post-mortem process defined",
+        Attested("R7.postmortem.defined"),
+    ),
+    item(
+        Operational,
+        "Change management documented",
+        Attested("R4.change.managed"),
+    ),
+    item(
+        Operational,
+        "Rollback procedures verified",
+        Drillable("R7.rollback.drilled"),
+    ),
+    item(
+        Operational,
+        "Communication plan ready",
+        Attested("R7.comms.ready"),
+    ),
+    item(
+        Operational,
+        "Status page configured",
+        Attested("R7.statuspage.configured"),
+    ),
+    item(
+        Operational,
+        "Documentation complete",
+        Attested("R7.docs.complete"),
+    ),
+    item(Operational, "Team trained", Attested("R7.team.trained")),
+    item(
+        Operational,
+        "Compliance verified (if applicable)",
+        Attested("R2.compliance.verified"),
+    ),
 ];
 
-/// The item a drill's `proves` names (compared without regard to case or surrounding space).
-pub fn item_named(text: &str) -> Option<&'static Item> {
-    ITEMS
-        .iter()
-        .find(|item| item.text.eq_ignore_ascii_case(text.trim()))
+/// The item named by its text or its gate's id (compared without regard to case or surrounding
+/// space), as a drill's `proves` or `harden attest` names it.
+pub fn item_named(name: &str) -> Option<&'static Item> {
+    let name = name.trim();
+    ITEMS.iter().find(|item| {
+        item.text.eq_ignore_ascii_case(name)
+            || item
+                .gate()
+                .is_some_and(|gate| gate.eq_ignore_ascii_case(name))
+    })
+}
+
+/// The item whose gate this is.
+pub fn item_of_gate(gate: &str) -> Option<&'static Item> {
+    ITEMS.iter().find(|item| item.gate() == Some(gate))
 }
 
 #[cfg(test)]
