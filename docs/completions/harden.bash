@@ -549,7 +549,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__check)
-            opts="-f -o -q -v -h --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --profile --strict --only --skip --format --output --report --min-severity --quiet --exit-zero --no-record --live --artifact --base --log-format --verbose --color --help"
+            opts="-f -o -q -v -h --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --profile --strict --only --skip --format --output --report --security-audit --min-severity --quiet --exit-zero --no-record --live --artifact --base --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -608,6 +608,10 @@ _harden() {
                     return 0
                     ;;
                 --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-audit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

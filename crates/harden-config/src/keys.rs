@@ -152,6 +152,11 @@ pub const ROOT: &[Key] = &[
         "Where readiness snapshots are written.",
     ),
     key(
+        "security-audit",
+        Ty::Table,
+        "Where `harden check --security-audit` writes the security audit document.",
+    ),
+    key(
         "waivers",
         Ty::Table,
         "Limits on waivers ([[waiver]] and inline).",
@@ -248,6 +253,13 @@ pub const READINESS: &[Key] = &[key(
     "path",
     Ty::Str,
     "Where snapshots go; `{date}` is replaced (default docs/audits/production-hardening-rollout-readiness-{date}.md).",
+)];
+
+/// `[security-audit]`.
+pub const SECURITY_AUDIT: &[Key] = &[key(
+    "path",
+    Ty::Str,
+    "Where the security audit document goes, inside the repository (default sdlc/security-audit.md).",
 )];
 
 /// `[waivers]`.

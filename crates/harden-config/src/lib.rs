@@ -68,6 +68,8 @@ pub struct ValidConfig {
     pub decisions: Vec<Decision>,
     /// `[readiness] path`: where snapshots go, with `{date}`.
     pub readiness_path: Option<String>,
+    /// `[security-audit] path`: where `check --security-audit` writes the audit document.
+    pub security_audit_path: Option<String>,
     /// `[waivers] max-days`: how far ahead a waiver may expire (default 365).
     pub waiver_max_days: u32,
     /// `[repository] exclude`: globs of paths no gate examines.

@@ -89,6 +89,7 @@ pub fn json_schema(catalogue: &[&'static GateMeta]) -> Value {
         json!({"type": "array", "items": object(keys::DECISION)}),
     );
     props.insert("readiness".into(), object(keys::READINESS));
+    props.insert("security-audit".into(), object(keys::SECURITY_AUDIT));
     let mut secrets = object(keys::SECRETS);
     secrets["properties"]["rule"] = json!({"type": "array", "items": object(keys::SECRETS_RULE)});
     props.insert("secrets".into(), secrets);

@@ -4,6 +4,7 @@
 //! Renderers take the finished report and return text; they never print and never decide exit
 //! codes. Every text a renderer shows comes from the report, whose snippets are already redacted.
 
+pub mod audit;
 mod github;
 mod gitlab;
 mod human;
@@ -31,11 +32,13 @@ pub enum Format {
     Github,
     /// GitLab code quality report (JSON), for merge requests.
     Gitlab,
+    /// The security audit document (Markdown, `sdlc/security-audit.md`).
+    SecurityAudit,
 }
 
 impl Format {
     /// Every format with its command-line name.
-    pub const ALL: [(&'static str, Format); 7] = [
+    pub const ALL: [(&'static str, Format); 8] = [
         ("human", Format::Human),
         ("json", Format::Json),
         ("sarif", Format::Sarif),
@@ -43,6 +46,7 @@ impl Format {
         ("markdown", Format::Markdown),
         ("github", Format::Github),
         ("gitlab", Format::Gitlab),
+        ("security-audit", Format::SecurityAudit),
     ];
 }
 
@@ -66,6 +70,7 @@ pub fn render(report: &RunReport, format: Format, cx: &RenderContext<'_>) -> Str
         Format::Markdown => markdown::render(report),
         Format::Github => github::render(report),
         Format::Gitlab => gitlab::render(report),
+        Format::SecurityAudit => audit::render(report),
     }
 }
 

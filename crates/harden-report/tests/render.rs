@@ -302,6 +302,61 @@ fn regex_lite_strip(text: &str) -> String {
 }
 
 #[test]
+fn security_audit() {
+    let mut report = report();
+    let mut vulns = gate("R4.vulns", Round::R4, Outcome::Fail, "1 vulnerable package");
+    vulns.findings.push(
+        FindingBuilder::new(
+            vulns.id.clone(),
+            Severity::High,
+            "tokio 1.18.0 is affected by RUSTSEC-2023-0001",
+            Location::File {
+                path: "Cargo.lock".into(),
+                span: Some(span(210, 1, 20)),
+                snippet: None,
+                logical: None,
+            },
+        )
+        .vulnerability(harden_model::Vulnerability {
+            ecosystem: "crates.io".into(),
+            package: "tokio".into(),
+            version: "1.18.0".into(),
+            direct: true,
+            ids: vec!["RUSTSEC-2023-0001".into(), "GHSA-7rrj-xr53-82p7".into()],
+            summary: "reject_remote_clients configuration may get dropped".into(),
+            fixed: vec!["1.18.4".into()],
+            cvss: None,
+            score: None,
+            url: None,
+        })
+        .help("upgrade tokio to 1.18.4 or later")
+        .build(),
+    );
+    report.gates.insert(3, vulns);
+    let catalogue: Vec<&'static GateMeta> = vec![&META];
+    let text = render(
+        &report,
+        Format::SecurityAudit,
+        &RenderContext {
+            catalogue: &catalogue,
+            color: false,
+            quiet: false,
+        },
+    );
+    // Every OWASP category has a verdict; the failing gates are remediation tasks.
+    assert_eq!(
+        harden_report::audit::OWASP_TOP_10
+            .iter()
+            .filter(|(category, _)| text.contains(&format!("| {category} | ")))
+            .count(),
+        10
+    );
+    assert!(text.contains("- [ ] `R4.vulns`"));
+    assert!(!text.contains(CANARY));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
 fn markdown() {
     insta::assert_snapshot!(rendered(Format::Markdown));
 }

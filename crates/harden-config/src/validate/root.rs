@@ -138,6 +138,11 @@ impl Checker<'_> {
         {
             config.readiness_path = self.repo_path(&section, "path");
         }
+        if let Some(item) = top.table.get("security-audit")
+            && let Some(section) = self.section(item, "security-audit", keys::SECURITY_AUDIT)
+        {
+            config.security_audit_path = self.repo_path(&section, "path");
+        }
         if let Some(item) = top.table.get("waivers")
             && let Some(section) = self.section(item, "waivers", keys::WAIVERS)
             && let Some(days) = self.integer(&section, "max-days")

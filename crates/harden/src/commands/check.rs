@@ -46,6 +46,40 @@ fn report_target(text: &str) -> anyhow::Result<(Format, std::path::PathBuf)> {
     Ok((format_of(format), std::path::PathBuf::from(path)))
 }
 
+/// Where the security audit document goes when neither the command line nor the config says.
+const SECURITY_AUDIT_PATH: &str = "sdlc/security-audit.md";
+
+/// Writes the security audit document: to `path` as given on the command line, else inside the
+/// repository where the config (untrusted, so confined) or the default says.
+fn write_security_audit(
+    session: &crate::session::Session,
+    report: &harden_model::RunReport,
+    path: &str,
+) -> anyhow::Result<()> {
+    let text = harden_report::render(
+        report,
+        Format::SecurityAudit,
+        &RenderContext {
+            catalogue: &session.catalogue,
+            color: false,
+            quiet: false,
+        },
+    );
+    let text = harden_secrets::mask(&text);
+    if path.is_empty() {
+        let relative = session
+            .config
+            .security_audit_path
+            .as_deref()
+            .unwrap_or(SECURITY_AUDIT_PATH);
+        let target = session.root.join(relative);
+        crate::confined::check(&session.root, &target)?;
+        crate::confined::write(&session.root, &target, text.as_bytes())
+    } else {
+        output::emit(&text, Some(std::path::Path::new(path)))
+    }
+}
+
 /// `sha256:` and 64 lowercase hex digits.
 pub(crate) fn valid_artifact(digest: &str) -> bool {
     digest.strip_prefix("sha256:").is_some_and(|hex| {
@@ -124,6 +158,9 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         );
         output::emit(&text, Some(path))?;
     }
+    if let Some(path) = &args.security_audit {
+        write_security_audit(&session, &report, path)?;
+    }
     let code = if args.exit_zero {
         0
     } else {
@@ -139,4 +176,21 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The security audit's OWASP table names gates that exist.
+    #[test]
+    fn the_owasp_categories_name_registered_gates() {
+        let catalogue = harden_gates::registry().catalogue();
+        for (category, gates) in harden_report::audit::OWASP_TOP_10 {
+            for gate in gates {
+                assert!(
+                    catalogue.iter().any(|meta| meta.id.as_str() == *gate),
+                    "{category}: no gate {gate}"
+                );
+            }
+        }
+    }
 }

@@ -415,3 +415,66 @@ fn the_remote_is_reported_without_credentials() {
         );
     }
 }
+
+#[test]
+fn check_writes_the_security_audit_document_inside_the_repository() {
+    let repo = ready_repo();
+    repo.write(
+        "src/billing.py",
+        format!("STRIPE_KEY = \"{}\"\n", crate::secrets::STRIPE),
+    );
+    repo.commit("a key", "2026-11-21T09:00:00Z");
+    let output = harden(repo.path())
+        .args(["check", "--security-audit"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let audit = std::fs::read_to_string(repo.path().join("sdlc/security-audit.md")).unwrap();
+    assert!(
+        audit.starts_with("# Security audit: billing-api\n"),
+        "{audit}"
+    );
+    for section in [
+        "## 1. Security scan",
+        "## 2. OWASP Top 10",
+        "## 3. Dependencies",
+        "## 4. Configuration",
+        "## 5. Findings",
+        "## 6. Remediation",
+    ] {
+        assert!(audit.contains(section), "{section}: {audit}");
+    }
+    assert!(
+        audit.contains("| Sensitive data exposure | **issues found** | `R3.secrets.tree` **fail**"),
+        "{audit}"
+    );
+    assert!(audit.contains("- [ ] `R3.secrets.tree`"), "{audit}");
+    assert!(audit.contains("- Evidence: ledger entry #1 "), "{audit}");
+    assert!(!audit.contains(crate::secrets::STRIPE), "{audit}");
+
+    // The config names another place inside the repository; a path outside it is refused
+    // before anything runs.
+    let config = format!("{CONFIG}\n[security-audit]\npath = \"docs/audit.md\"\n");
+    repo.write("harden.toml", &config);
+    let output = harden(repo.path())
+        .args(["check", "--security-audit", "--no-record"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(repo.path().join("docs/audit.md").is_file());
+    repo.write(
+        "harden.toml",
+        format!("{CONFIG}\n[security-audit]\npath = \"../outside.md\"\n"),
+    );
+    let output = harden(repo.path())
+        .args(["check", "--security-audit", "--no-record"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("harden.toml:"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!repo.path().join("../outside.md").exists());
+}
