@@ -8,19 +8,43 @@ use harden_model::{GateResult, Outcome, RunReport, Severity, WaiverState};
 
 use crate::{commit_label, summary_counts};
 
-/// The OWASP Top 10 categories the audit loop walks through, each with the gates whose results
-/// speak to it. A category no gate of the run judged is left to `R1.owasp.addressed`, the
-/// attested review.
-pub const OWASP_TOP_10: [(&str, &[&str]); 10] = [
-    (
+/// One OWASP Top 10 category: the gates that probe or scan for it, and the checklist gates
+/// through which a person vouches for what no probe sees.
+pub struct OwaspCategory {
+    /// The category, as the audit loop names it.
+    pub name: &'static str,
+    /// Gates whose findings are issues of this category.
+    pub gates: &'static [&'static str],
+    /// Checklist gates (attested) that cover it: failing means not yet reviewed, not an issue.
+    pub attested: &'static [&'static str],
+}
+
+const fn category(
+    name: &'static str,
+    gates: &'static [&'static str],
+    attested: &'static [&'static str],
+) -> OwaspCategory {
+    OwaspCategory {
+        name,
+        gates,
+        attested,
+    }
+}
+
+/// The OWASP Top 10 categories the audit loop walks through. A category no gate of the run
+/// judged is left to `R1.owasp.addressed`, the attested review of the whole list.
+pub const OWASP_TOP_10: [OwaspCategory; 10] = [
+    category(
         "Injection",
         &["R5.input.rejected", "R4.ci.injection", "R3.errors.leak"],
+        &[],
     ),
-    (
+    category(
         "Broken authentication",
         &["R1.auth.enforced", "R7.http.cookies"],
+        &[],
     ),
-    (
+    category(
         "Sensitive data exposure",
         &[
             "R3.secrets.tree",
@@ -30,13 +54,15 @@ pub const OWASP_TOP_10: [(&str, &[&str]); 10] = [
             "R3.errors.leak",
             "R7.http.tls",
         ],
+        &[],
     ),
-    ("XML external entities", &[]),
-    (
+    category("XML external entities", &[], &[]),
+    category(
         "Broken access control",
         &["R1.auth.enforced", "R1.tenancy.isolation", "R1.http.cors"],
+        &[],
     ),
-    (
+    category(
         "Security misconfiguration",
         &[
             "R7.http.headers",
@@ -46,24 +72,23 @@ pub const OWASP_TOP_10: [(&str, &[&str]); 10] = [
             "R4.ci.permissions",
             "R3.identity.federated",
         ],
+        &[],
     ),
-    (
+    category(
         "Cross-site scripting (XSS)",
-        &["R7.http.headers", "R5.output.encoded"],
+        &["R7.http.headers"],
+        &["R5.output.encoded"],
     ),
-    ("Insecure deserialization", &["R5.input.rejected"]),
-    (
+    category("Insecure deserialization", &["R5.input.rejected"], &[]),
+    category(
         "Using components with known vulnerabilities",
         &["R4.vulns", "R4.sbom", "R4.lockfiles", "R4.pinning.images"],
+        &[],
     ),
-    (
+    category(
         "Insufficient logging and monitoring",
-        &[
-            "R2.correlation",
-            "R2.logging.structured",
-            "R2.logging.aggregated",
-            "R7.alerts.runbooks",
-        ],
+        &["R2.correlation", "R7.alerts.runbooks"],
+        &["R2.logging.structured", "R2.logging.aggregated"],
     ),
 ];
 
@@ -172,26 +197,38 @@ pub(crate) fn render(report: &RunReport) -> String {
         out,
         "\n## 2. OWASP Top 10\n\n| Category | Verdict | Evidence |\n|---|---|---|"
     );
-    for (category, gates) in OWASP_TOP_10 {
-        let judged: Vec<&GateResult> = gates
-            .iter()
-            .filter_map(|id| find(id))
-            .filter(|g| matches!(g.outcome, Outcome::Pass | Outcome::Fail | Outcome::Waived))
-            .collect();
-        let verdict = if judged.iter().any(|g| g.outcome == Outcome::Fail) {
-            "**issues found**"
-        } else if judged.is_empty() {
-            "not judged by a gate: review it (`R1.owasp.addressed`)"
-        } else {
-            "no issue found"
+    for category in &OWASP_TOP_10 {
+        let judged = |ids: &[&str]| -> Vec<&GateResult> {
+            ids.iter()
+                .filter_map(|id| find(id))
+                .filter(|g| matches!(g.outcome, Outcome::Pass | Outcome::Fail | Outcome::Waived))
+                .collect()
         };
-        let evidence: Vec<String> = judged
+        let probed = judged(category.gates);
+        let attested = judged(category.attested);
+        let unreviewed: Vec<String> = attested
             .iter()
+            .filter(|g| g.outcome == Outcome::Fail)
+            .map(|g| format!("`harden attest {}`", g.id))
+            .collect();
+        let verdict = if probed.iter().any(|g| g.outcome == Outcome::Fail) {
+            "**issues found**".to_owned()
+        } else if !unreviewed.is_empty() {
+            format!("not reviewed yet: {}", unreviewed.join(", "))
+        } else if probed.is_empty() && attested.is_empty() {
+            "not judged by a gate: review it (`R1.owasp.addressed`)".to_owned()
+        } else {
+            "no issue found".to_owned()
+        };
+        let evidence: Vec<String> = probed
+            .iter()
+            .chain(&attested)
             .map(|g| format!("`{}` {}", g.id, outcome(g)))
             .collect();
         let _ = writeln!(
             out,
-            "| {category} | {verdict} | {} |",
+            "| {} | {verdict} | {} |",
+            category.name,
             if evidence.is_empty() {
                 "—".to_owned()
             } else {

@@ -333,6 +333,26 @@ fn security_audit() {
         .build(),
     );
     report.gates.insert(3, vulns);
+    // An attested checklist item nobody has vouched for: not reviewed, rather than an issue.
+    let mut encoded = gate(
+        "R5.output.encoded",
+        Round::R5,
+        Outcome::Fail,
+        "no attestation or drill in the ledger",
+    );
+    encoded.findings.push(
+        FindingBuilder::new(
+            encoded.id.clone(),
+            Severity::Medium,
+            "Output encoding in place: no attestation or drill in the ledger",
+            Location::Config {
+                path: "harden.toml".into(),
+                span: None,
+            },
+        )
+        .build(),
+    );
+    report.gates.insert(5, encoded);
     let catalogue: Vec<&'static GateMeta> = vec![&META];
     let text = render(
         &report,
@@ -347,11 +367,14 @@ fn security_audit() {
     assert_eq!(
         harden_report::audit::OWASP_TOP_10
             .iter()
-            .filter(|(category, _)| text.contains(&format!("| {category} | ")))
+            .filter(|category| text.contains(&format!("| {} | ", category.name)))
             .count(),
         10
     );
     assert!(text.contains("- [ ] `R4.vulns`"));
+    assert!(text.contains(
+        "| Cross-site scripting (XSS) | not reviewed yet: `harden attest R5.output.encoded` |"
+    ));
     assert!(!text.contains(CANARY));
     insta::assert_snapshot!(text);
 }

@@ -184,11 +184,19 @@ mod tests {
     #[test]
     fn the_owasp_categories_name_registered_gates() {
         let catalogue = harden_gates::registry().catalogue();
-        for (category, gates) in harden_report::audit::OWASP_TOP_10 {
-            for gate in gates {
+        for category in &harden_report::audit::OWASP_TOP_10 {
+            for gate in category.gates {
                 assert!(
                     catalogue.iter().any(|meta| meta.id.as_str() == *gate),
-                    "{category}: no gate {gate}"
+                    "{}: no gate {gate}",
+                    category.name
+                );
+            }
+            for gate in category.attested {
+                assert!(
+                    harden_gates::checklist::item_of_gate(gate).is_some(),
+                    "{}: {gate} is no checklist gate",
+                    category.name
                 );
             }
         }

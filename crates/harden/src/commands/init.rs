@@ -274,6 +274,28 @@ fn template(root: &Path, detected: &Detected, disabled: &[(&GateMeta, &str)]) ->
     let _ = writeln!(out, "# owner = \"dana@example.com\"");
     let _ = writeln!(out, "# reference = \"OPS-123\"");
     let _ = writeln!(out, "# expires = 2026-12-31");
+    if !disabled
+        .iter()
+        .any(|(gate, _)| harden_gates::checklist::item_of_gate(gate.id.as_str()).is_some())
+    {
+        // A deployable service: the launch checklist applies. Say how its items are kept.
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "# The launch checklist (`harden gates --checklist`): a person vouches for an item with"
+        );
+        let _ = writeln!(
+            out,
+            "# `harden attest GATE --evidence FILE|URL --by NAME`, or a [[drill]] proves it. Name who"
+        );
+        let _ = writeln!(
+            out,
+            "# renews each and how often; disable one that does not apply, with the reason."
+        );
+        let _ = writeln!(out, "# [gates.\"R1.pentest.done\"]");
+        let _ = writeln!(out, "# owner = \"security@example.com\"");
+        let _ = writeln!(out, "# review = \"365d\"");
+    }
     out
 }
 

@@ -14,6 +14,12 @@ fn init_then_check_works_in_a_fresh_repository() {
     assert_eq!(init.status.code(), Some(0), "{}", stderr(&init));
     let config = std::fs::read_to_string(repo.path().join("harden.toml")).unwrap();
     assert!(config.contains("[service]") && config.contains("[runbooks]"));
+    // No service to deploy: the launch checklist is written off as not applicable, each gate
+    // with its reason, and no word about keeping it.
+    assert!(config.contains(
+        "[gates.\"R1.pentest.done\"]\nenabled = false   # not applicable: no deployable services found by harden init"
+    ), "{config}");
+    assert!(!config.contains("# The launch checklist"), "{config}");
     assert!(
         std::fs::read_to_string(repo.path().join(".gitignore"))
             .unwrap()
@@ -477,4 +483,42 @@ fn check_writes_the_security_audit_document_inside_the_repository() {
         stderr(&output)
     );
     assert!(!repo.path().join("../outside.md").exists());
+}
+
+#[test]
+fn init_on_a_service_says_how_the_launch_checklist_is_kept() {
+    let repo = TestRepo::new();
+    repo.write("Dockerfile", "FROM scratch\nUSER 1000\n");
+    repo.commit("initial", "2026-11-01T09:00:00Z");
+    let init = harden(repo.path()).arg("init").output().unwrap();
+    assert_eq!(init.status.code(), Some(0), "{}", stderr(&init));
+    let config = std::fs::read_to_string(repo.path().join("harden.toml")).unwrap();
+    assert!(config.contains("# The launch checklist"), "{config}");
+    assert!(
+        !config.contains("[gates.\"R1.pentest.done\"]\nenabled"),
+        "{config}"
+    );
+    // The commented example is valid once uncommented.
+    let uncommented = config
+        .replace(
+            "# [gates.\"R1.pentest.done\"]",
+            "[gates.\"R1.pentest.done\"]",
+        )
+        .replace(
+            "# owner = \"security@example.com\"",
+            "owner = \"security@example.com\"",
+        )
+        .replace("# review = \"365d\"", "review = \"365d\"");
+    repo.write("harden.toml", uncommented);
+    let checked = harden(repo.path())
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        checked.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&checked),
+        stderr(&checked)
+    );
 }
