@@ -15,6 +15,6 @@ mod validate;
 
 pub use decode::Encoding;
 pub use detector::{CustomRule, Detector, DetectorConfig, DetectorError, Match};
-pub use mask::{cached, mask, mask_json};
+pub use mask::{cached, mask, mask_also, mask_json};
 pub use rules::{RULES, Rule};
 pub use validate::shannon_entropy;

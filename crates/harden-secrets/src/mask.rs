@@ -2,7 +2,7 @@
 //! diagnostics, ledger entries.
 
 use std::borrow::Cow;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use harden_model::{Secret, mask_url_credentials};
 
@@ -25,12 +25,45 @@ pub fn cached(config: &DetectorConfig) -> Result<Arc<Detector>, crate::DetectorE
     Ok(detector)
 }
 
-/// `text` with every secret the built-in rules recognise, and every credential in a URL,
-/// replaced by its mask (`ghp_…(40)#1a2b`). A secret found inside a base64 or hex run masks the
-/// whole run, which is the secret in another spelling.
+/// The detector every mask applies: the built-in rules, plus the repository's own
+/// `[[secrets.rule]]` once a command has loaded its config ([`mask_also`]). Never its allowlist
+/// or disabled rules: an allowed value is not reported, but it is still not shown.
+fn masking_detector() -> &'static RwLock<Option<Arc<Detector>>> {
+    static DETECTOR: OnceLock<RwLock<Option<Arc<Detector>>>> = OnceLock::new();
+    DETECTOR.get_or_init(|| RwLock::new(None))
+}
+
+/// Makes every later [`mask`] in this process apply `custom` rules too, so a credential only
+/// the repository's own rules know is masked in every gate's snippets, reports, logs and the
+/// ledger, not just found by the secret gates. Rules that do not compile are left out here (the
+/// config check reports them).
+pub fn mask_also(custom: &[crate::CustomRule]) {
+    let config = DetectorConfig {
+        custom: custom.to_vec(),
+        ..DetectorConfig::default()
+    };
+    if let Ok(detector) = cached(&config) {
+        *masking_detector()
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(detector);
+    }
+}
+
+/// `text` with every secret the rules recognise (the built-in ones and, after [`mask_also`], the
+/// repository's own), and every credential in a URL, replaced by its mask (`ghp_…(40)#1a2b`). A
+/// secret found inside a base64 or hex run masks the whole run, which is the secret in another
+/// spelling.
 pub fn mask(text: &str) -> Cow<'_, str> {
-    let Ok(detector) = cached(&DetectorConfig::default()) else {
-        return mask_url_credentials(text).into();
+    let chosen = masking_detector()
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    let detector = match chosen {
+        Some(detector) => detector,
+        None => match cached(&DetectorConfig::default()) {
+            Ok(detector) => detector,
+            Err(_) => return mask_url_credentials(text).into(),
+        },
     };
     let found = detector.scan(text);
     if found.is_empty() {

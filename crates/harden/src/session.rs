@@ -231,6 +231,9 @@ impl Session {
         let registry = harden_gates::registry();
         let catalogue = registry.catalogue();
         let config = load_config(root, locations.config.as_deref(), &catalogue)?;
+        // From here on, whatever this command shows or records is masked with the repository's
+        // own secret rules too.
+        harden_secrets::mask_also(&config.secrets.detector.custom);
         let worktree = WorkTree::excluding(root, &config.repository_exclude)
             .map_err(|e| UsageError(e.to_string()))?;
         let history = GitHistory::open(root).map(|h| h.with_cache_writes(access == Access::Write));

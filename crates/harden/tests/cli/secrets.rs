@@ -398,3 +398,40 @@ fn staged_scans_honour_the_baseline_and_refuse_files() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn a_custom_rule_masks_its_secrets_in_every_gate_and_the_ledger() {
+    let repo = TestRepo::new();
+    let key = concat!("ACME-DMEN2KHVDGAJ8", "GXBENYJQWX4");
+    repo.write(
+        "harden.toml",
+        "version = 1\n\n[[secrets.rule]]\nid = \"acme-key\"\nregex = '\\b(ACME-[A-Z0-9]{24})\\b'\nkeywords = [\"acme-\"]\n",
+    )
+    .write(".gitignore", ".harden/\n")
+    // The pipeline gate quotes the line it judges: the key on it is only the custom rule's.
+    .write(
+        ".github/workflows/notify.yml",
+        format!(
+            "on: issues\npermissions: {{}}\njobs:\n  notify:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          curl -fsS -H \"X-Acme: {key}\" -d \"${{{{ github.event.issue.title }}}}\" https://hooks.example/\n"
+        ),
+    );
+    repo.commit("image", "2026-11-20T09:00:00Z");
+    let out = harden(repo.path())
+        .args(["check", "--only", "R4.ci.injection", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("hooks.example"), "the line is quoted: {text}");
+    assert!(!text.contains(key), "{text}");
+    assert!(text.contains("ACME…(29)#"), "{text}");
+    let export = harden(repo.path())
+        .args(["ledger", "export"])
+        .output()
+        .unwrap();
+    assert_eq!(export.status.code(), Some(0), "{}", stderr(&export));
+    assert!(
+        !stdout(&export).contains(key),
+        "the ledger holds it in full"
+    );
+}
