@@ -28,7 +28,14 @@ pub struct Match {
     pub end_position: LineCol,
     /// The layers the secret was hidden under, outermost first (empty when in clear text).
     pub encodings: Vec<Encoding>,
+    /// Why it may not be a working credential, though it is still exposure (a token whose
+    /// checksum does not match: truncated or altered).
+    pub doubt: Option<&'static str>,
 }
+
+/// The doubt of a token that fails its format's checksum.
+pub const CHECKSUM_DOUBT: &str =
+    "its checksum does not match: a truncated or altered token, still exposure";
 
 /// A rule written in `harden.toml` (or anywhere else outside the built-in set).
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +77,7 @@ struct Compiled {
     generic: bool,
     following_lines: u8,
     ignore_names: &'static [&'static str],
+    checksum: bool,
     /// Whether a search over a whole text is cheap: the pattern opens with a literal the
     /// regex engine can jump to. Patterns that open with a class or an anchor (the
     /// secret-named-setting rules) are only ever searched in their windows.
@@ -129,6 +137,7 @@ impl Compiled {
             generic: false,
             following_lines: 0,
             ignore_names: &[],
+            checksum: false,
             whole_text_ok,
         }
     }
@@ -168,6 +177,20 @@ const MAX_DEPTH: u8 = 2;
 const DECODE_BUDGET: usize = 8 << 20;
 
 /// Values that look like secrets but are documentation, placeholders or references.
+/// Whether a token that fails its checksum reads as typed by a person rather than minted: a
+/// real one is random (base62), so a word or a counting run in it (`NotARealToken…0123456789`)
+/// makes it a made-up value for a test or a document, not a damaged credential. A random
+/// 30-character body holds any one of these by chance about once in a million.
+fn made_up(token: &str) -> bool {
+    let lower = token.to_ascii_lowercase();
+    [
+        "token", "test", "fake", "real", "sample", "secret", "mock", "demo", "invalid", "abcd",
+        "0123", "1234", "2345", "3456", "4567", "5678", "6789",
+    ]
+    .iter()
+    .any(|word| lower[lower.find('_').map_or(0, |i| i + 1)..].contains(word))
+}
+
 fn placeholder(secret: &str) -> bool {
     // `replace-me` and `replace_me` alike.
     let lower = secret.to_ascii_lowercase().replace('-', "_");
@@ -653,6 +676,7 @@ struct Found {
     end: usize,
     value: String,
     encodings: Vec<Encoding>,
+    doubt: Option<&'static str>,
 }
 
 impl std::fmt::Debug for Detector {
@@ -692,6 +716,7 @@ impl Detector {
                 validator: rule.validator,
                 ignore_names: rule.ignore_names,
                 following_lines: rule.following_lines,
+                checksum: rule.checksum,
                 generic: rule.generic,
                 near: rule.near,
                 ..Compiled::new(
@@ -829,6 +854,7 @@ impl Detector {
                     position,
                     end_position,
                     encodings: f.encodings,
+                    doubt: f.doubt,
                 }
             })
             .collect()
@@ -1102,9 +1128,14 @@ impl Detector {
             if rule.generic && vetoed.iter().any(|&(s, e)| s < span.end && span.start < e) {
                 continue;
             }
+            let mut doubt = None;
             if rule.validator.is_some_and(|valid| !valid(&value)) {
+                // No generic rule may report it for its name either way.
                 vetoed.push((span.start, span.end));
-                continue;
+                if !rule.checksum || made_up(&value) {
+                    continue;
+                }
+                doubt = Some(CHECKSUM_DOUBT);
             }
             if unstructured_placeholder(&rule.id, text, span.start, &value) {
                 // Nor may a generic rule report the same sample for its name.
@@ -1137,6 +1168,7 @@ impl Detector {
                 end: span.end,
                 value,
                 encodings: Vec::new(),
+                doubt,
             });
         }
     }

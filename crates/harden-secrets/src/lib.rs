@@ -14,7 +14,7 @@ mod rules;
 mod validate;
 
 pub use decode::Encoding;
-pub use detector::{CustomRule, Detector, DetectorConfig, DetectorError, Match};
+pub use detector::{CHECKSUM_DOUBT, CustomRule, Detector, DetectorConfig, DetectorError, Match};
 pub use mask::{cached, mask, mask_also, mask_json};
 pub use rules::{RULES, Rule};
 pub use validate::shannon_entropy;

@@ -38,6 +38,9 @@ pub struct Rule {
     /// split at `_`, `.`, `-` and lower-to-upper case changes), mean the value is not a secret
     /// (`token_url`, `passwordHash`); `account_token` is not `count`.
     pub ignore_names: &'static [&'static str],
+    /// The validator is a checksum: a value it refuses is a truncated or altered token, which is
+    /// still exposure, reported with that doubt instead of dropped.
+    pub checksum: bool,
 }
 
 const fn rule(
@@ -58,6 +61,7 @@ const fn rule(
         generic: false,
         following_lines: 0,
         ignore_names: &[],
+        checksum: false,
     }
 }
 
@@ -143,6 +147,15 @@ const fn near(
 const fn checked(rule: Rule, validator: fn(&str) -> bool) -> Rule {
     Rule {
         validator: Some(validator),
+        ..rule
+    }
+}
+
+/// A rule whose tokens carry a checksum (`validator`): a failing one is reported as doubtful.
+const fn checksummed(rule: Rule, validator: fn(&str) -> bool) -> Rule {
+    Rule {
+        validator: Some(validator),
+        checksum: true,
         ..rule
     }
 }
@@ -341,39 +354,39 @@ pub static RULES: &[Rule] = &[
         r"(?i)ibm[^\n]{0,40}?(?:api|key)[^\n]{0,30}?(?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{44})(?:[^A-Za-z0-9_-]|$)",
     ),
     // ---- Source hosting --------------------------------------------------------------------
-    checked(
+    checksummed(
         rule(
             "github-pat",
             "GitHub personal access token (classic)",
             &["ghp_"],
-            r"\b(ghp_[A-Za-z0-9]{36})\b",
+            r"\b(ghp_[A-Za-z0-9]{30,36})\b",
         ),
         validate::github_checksum,
     ),
-    checked(
+    checksummed(
         rule(
             "github-oauth",
             "GitHub OAuth access token",
             &["gho_"],
-            r"\b(gho_[A-Za-z0-9]{36})\b",
+            r"\b(gho_[A-Za-z0-9]{30,36})\b",
         ),
         validate::github_checksum,
     ),
-    checked(
+    checksummed(
         rule(
             "github-app-token",
             "GitHub App user-to-server or installation token",
             &["ghu_", "ghs_"],
-            r"\b(gh[us]_[A-Za-z0-9]{36})\b",
+            r"\b(gh[us]_[A-Za-z0-9]{30,36})\b",
         ),
         validate::github_checksum,
     ),
-    checked(
+    checksummed(
         rule(
             "github-refresh-token",
             "GitHub refresh token",
             &["ghr_"],
-            r"\b(ghr_[A-Za-z0-9]{36,76})\b",
+            r"\b(ghr_[A-Za-z0-9]{30,76})\b",
         ),
         validate::github_checksum,
     ),

@@ -629,3 +629,63 @@ fn keyboard_fillers_are_samples() {
     assert!(ids("api_key = \"abc123def456ghi789\"\n").is_empty());
     assert!(ids("TOKEN=\"my_token_123456\"\n").is_empty());
 }
+
+/// `ghp_` + 30 random characters + the base62 CRC32 of them, as GitHub mints its tokens.
+fn github_token(random: &str) -> String {
+    const B62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut value = crc32fast::hash(random.as_bytes());
+    let mut checksum = [b'0'; 6];
+    for slot in checksum.iter_mut().rev() {
+        *slot = B62[(value % 62) as usize];
+        value /= 62;
+    }
+    // The prefix apart: harden scans its own sources.
+    format!(
+        "{}{random}{}",
+        concat!("gh", "p_"),
+        String::from_utf8_lossy(&checksum)
+    )
+}
+
+#[test]
+fn a_github_token_that_fails_its_checksum_is_still_reported_with_that_doubt() {
+    let valid = github_token("q8RkT2vLm5Np9Wx3Yb7Hc4Jd6Fg1Zs");
+    let scan = |token: &str| detector().scan(format!("GITHUB_TOKEN={token}\n"));
+    let found = scan(&valid);
+    assert_eq!(found.len(), 1);
+    assert_eq!((&*found[0].rule, found[0].doubt), ("github-pat", None));
+    // One character altered, or four cut off: exposure all the same, reported with its doubt,
+    // and by no generic rule besides.
+    let altered = format!(
+        "{}{}",
+        &valid[..valid.len() - 1],
+        if valid.ends_with('A') { 'B' } else { 'A' }
+    );
+    for token in [altered.as_str(), &valid[..valid.len() - 4]] {
+        let found = scan(token);
+        assert_eq!(found.len(), 1, "{token}");
+        assert_eq!(
+            (&*found[0].rule, found[0].doubt),
+            ("github-pat", Some(harden_secrets::CHECKSUM_DOUBT)),
+            "{token}"
+        );
+    }
+    // A made-up value of the same shape, with words and counting in it, is nothing.
+    assert!(
+        ids(&format!(
+            "remote = https://ci-bot:{}NotARealTokenButLongEnough0123456789@git.example/x.git\n",
+            concat!("gh", "p_")
+        ))
+        .iter()
+        .all(|id| id == "url-credentials")
+    );
+    // A placeholder of the same shape is nothing.
+    assert!(
+        ids(&format!(
+            "GITHUB_TOKEN={}{}\n",
+            concat!("gh", "p_"),
+            "x".repeat(36)
+        ))
+        .is_empty()
+    );
+}

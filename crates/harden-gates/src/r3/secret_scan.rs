@@ -76,6 +76,9 @@ pub(crate) struct Hit {
     /// What the file is for when it is not the project's own code (`test code`).
     #[serde(default)]
     role: Option<String>,
+    /// Why it may not be a working credential (a failed checksum): reported a step lower.
+    #[serde(default)]
+    doubt: Option<String>,
 }
 
 /// What scanning one text came to.
@@ -271,6 +274,7 @@ fn hits(
                     .collect(),
                 location,
                 role: role.label().map(str::to_owned),
+                doubt: m.doubt.map(str::to_owned),
                 commit: origin.map(|o| {
                     (
                         o.commit.id.clone(),
@@ -533,10 +537,11 @@ impl Findings {
             let mut finding = cx
                 .finding(
                     format!(
-                        "{} {}{encoded}{role}{introduced}{}",
+                        "{} {}{encoded}{role}{introduced}{}{}",
                         hit.description,
                         hit.shown,
-                        if places > 1 { format!(" in {places} places") } else { String::new() }
+                        if places > 1 { format!(" in {places} places") } else { String::new() },
+                        hit.doubt.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
                     ),
                     primary,
                 )
@@ -545,6 +550,10 @@ impl Findings {
                     "rule {}: revoke and rotate it now, then remove it and load it from a secret store at runtime",
                     hit.rule
                 ));
+            if hit.doubt.is_some() {
+                // Exposure all the same, but maybe not a working credential: a step lower.
+                finding = finding.severity(harden_model::Severity::Medium);
+            }
             for other in locations.into_iter().take(50) {
                 finding = finding.related(other);
             }
