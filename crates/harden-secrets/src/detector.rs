@@ -1018,7 +1018,9 @@ impl Detector {
                     continue;
                 }
             }
-            if rule.near && span.start > 0 && text[span.start - 1] == b'/' {
+            // A value right after `/` or `#` is part of a path or a link's fragment (a commit id
+            // in a URL, `…/tokens/#get-s3-api-credentials-from-an-api-token`), not the key.
+            if rule.near && span.start > 0 && matches!(text[span.start - 1], b'/' | b'#') {
                 continue;
             }
             let value = String::from_utf8_lossy(&text[span.start..span.end]).into_owned();

@@ -94,6 +94,8 @@ fn placeholders_references_examples_hashes_and_public_keys_do_not_fire() {
         "const STORAGE_KEY = \"trace2-json-expansion-state\";",
         "publishable-key=\"pk_live_51HcVb2KqW8x7Yz3Tq9Lm4NpQ8rS7tU6vW\"",
         "- datadog: see [GH](https://github.com/DataDog/dd-trace-js/commit/ed9b2c4f7a1e3d5b8c0f2a4e6d8b1c3f5a7e9d0b)",
+        // A link's fragment next to a provider's name.
+        "// https://developers.cloudflare.com/r2/api/tokens/#get-s3-api-credentials-from-an-api-token",
         "  password: \"Password123!\",",
         "max_completion_tokens: \"maxCompletionTokens\",",
     ] {

@@ -16,6 +16,8 @@
 
 use base64::Engine as _;
 
+mod more;
+
 /// SplitMix64: small, fast and good enough to draw test data.
 pub struct Rng(u64);
 
@@ -573,7 +575,10 @@ pub fn sample(rule: &str, rng: &mut Rng) -> Option<Sample> {
             let name = *rng.pick(&["DB_PASSWORD", "API_SECRET", "AUTH_TOKEN", "REDIS_PASSWORD"]);
             spec(rng, "{a:24}", name)
         }
-        _ => None,
+        other => more::MORE
+            .iter()
+            .find(|(id, _, _)| *id == other)
+            .and_then(|(_, value, name)| spec(rng, value, name)),
     }
 }
 
@@ -743,6 +748,12 @@ const LANGUAGES: &[Language] = &[
 
 /// Rules whose secrets have no distinctive form of their own: they are recognised by the
 /// setting or provider name next to them, so they are only planted with one.
+/// Whether a rule's secrets are only recognised next to their provider's name: never planted
+/// bare.
+fn needs_name(rule: &str) -> bool {
+    NEEDS_NAME.contains(&rule) || harden_secrets::RULES.iter().any(|r| r.id == rule && r.near)
+}
+
 pub const NEEDS_NAME: &[&str] = &[
     "aws-secret-access-key",
     "azure-devops-legacy-pat",
@@ -891,7 +902,7 @@ pub fn build(seed: u64, per_rule: usize, rules: &[&'static str]) -> Corpus {
                 let end = text.len();
                 text.push('\n');
                 (start, end, Some(how), format!("k8s/{rule}-{i}-secret.yaml"))
-            } else if i % 4 == 1 && !NEEDS_NAME.contains(&rule) {
+            } else if i % 4 == 1 && !needs_name(rule) {
                 let (file, line) = BARE[(i / 4 + rule.len()) % BARE.len()];
                 text.push_str(filler(&mut rng));
                 text.push('\n');

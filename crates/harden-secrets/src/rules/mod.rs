@@ -7,6 +7,9 @@
 
 use crate::validate;
 
+mod named;
+mod tokens;
+
 /// One kind of credential.
 #[derive(Debug, Clone, Copy)]
 pub struct Rule {
@@ -222,8 +225,48 @@ const GENERIC_KEYWORDS: &[&str] = &[
     "passphrase",
 ];
 
-/// Every built-in rule.
-pub static RULES: &[Rule] = &[
+/// Every built-in rule, in the order they claim text: the first providers, then the tokens
+/// with a prefix of their own ([`tokens`]), then keys recognised next to their provider's name
+/// ([`named`]), then keys, URLs and secret-named settings.
+pub static RULES: &[Rule] = &ALL;
+
+static ALL: [Rule; count(PARTS)] = join(PARTS);
+
+const PARTS: &[&[Rule]] = &[PROVIDERS, tokens::TOKENS, named::NAMED, GENERAL];
+
+/// A placeholder for [`join`] to fill.
+const NONE: Rule = rule("", "", &[], "");
+
+const fn count(parts: &[&[Rule]]) -> usize {
+    let mut total = 0;
+    let mut i = 0;
+    while i < parts.len() {
+        total += parts[i].len();
+        i += 1;
+    }
+    total
+}
+
+/// The parts, one after another, as one array: built at compile time, so the order (which
+/// rule claims a span first) is fixed in one place.
+const fn join<const N: usize>(parts: &[&[Rule]]) -> [Rule; N] {
+    let mut all = [NONE; N];
+    let mut at = 0;
+    let mut i = 0;
+    while i < parts.len() {
+        let mut j = 0;
+        while j < parts[i].len() {
+            all[at] = parts[i][j];
+            at += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    all
+}
+
+/// The first providers' rules.
+const PROVIDERS: &[Rule] = &[
     // ---- Cloud providers -------------------------------------------------------------------
     rule(
         "aws-access-key-id",
@@ -1382,6 +1425,11 @@ pub static RULES: &[Rule] = &[
         &["machine"],
         r#"(?m)^\s*machine\s+\S+[ \t\r\n]+(?:login\s+\S+[ \t\r\n]+)?password\s+([^\s"'`]{6,128})"#,
     )),
+];
+
+/// Keys and key files, credentials in URLs and headers, and secret-named settings: after every
+/// provider's rule, which is more specific.
+const GENERAL: &[Rule] = &[
     // ---- Keys and key files -----------------------------------------------------------------
     multiline(checked(
         rule(

@@ -1,0 +1,692 @@
+//! Keys with no form of their own (a bare 32-hex or 40-character key), recognised next to their
+//! provider's name, each written from its provider's documentation (the link above each rule).
+
+use super::{Rule, entropy, near};
+
+/// Rules for keys a scanner recognises only next to their provider's name.
+pub(super) const NAMED: &[Rule] = &[
+    // https://github.com/particle-iot-archived/ruby-particlerb
+    near(
+        "particle-access-token",
+        "Particle Cloud access token next to its name",
+        &["particle"],
+        r"(?i)particle[^\n]{0,40}?\b([a-f0-9]{40})\b",
+    ),
+    // https://developer.atlassian.com/cloud/trello/guides/rest-api/authorization/
+    near(
+        "trello-token",
+        "Trello user token next to its name",
+        &["trello"],
+        r"(?i)trello[^\n]{0,40}?\b([a-f0-9]{64})\b",
+    ),
+    // https://opencagedata.com/guides/how-to-create-a-new-api-key
+    near(
+        "opencage-api-key",
+        "OpenCage geocoding API key next to its name",
+        &["opencage"],
+        r"(?i)opencage[^\n]{0,40}?\b([A-Za-z0-9]{32})\b",
+    ),
+    // https://coinmarketcap.com/api/documentation/v1/#section/Quick-Start-Guide
+    near(
+        "coinmarketcap-api-key",
+        "CoinMarketCap Pro API key next to its name",
+        &["coinmarketcap", "cmc_pro"],
+        r"(?i)(?:coinmarketcap|cmc_pro)[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    // https://docs.ghost.org/admin-api#token-authentication
+    near(
+        "ghost-admin-api-key",
+        "Ghost Admin API key (id:secret) next to its name",
+        &["ghost"],
+        r"(?i)ghost[^\n]{0,40}?\b([a-f0-9]{24}:[a-f0-9]{64})\b",
+    ),
+    // https://docs.ghost.org/content-api#key
+    near(
+        "ghost-content-api-key",
+        "Ghost Content API key next to its name",
+        &["ghost"],
+        r"(?i)ghost[^\n]{0,40}?content[^\n]{0,30}?\b([a-f0-9]{26})\b",
+    ),
+    // https://github.com/jenkinsci/jenkins/blob/master/core/src/main/java/jenkins/security/apitoken/ApiTokenStore.java
+    near(
+        "jenkins-api-token",
+        "Jenkins user API token next to its name",
+        &["jenkins"],
+        r"(?i)jenkins[^\n]{0,40}?\b((?:11)?[a-f0-9]{32})\b",
+    ),
+    // https://make.wordpress.org/core/2020/11/05/application-passwords-integration-guide/
+    entropy(
+        near(
+            "wordpress-application-password",
+            "WordPress application password next to its name",
+            &["wordpress", "wp_app"],
+            r"(?i)(?:wordpress|wp_app)[^\n]{0,40}?\b([A-Za-z0-9]{4}(?: [A-Za-z0-9]{4}){5}|[A-Za-z0-9]{24})\b",
+        ),
+        3.5,
+    ),
+    // https://support.kraken.com/articles/360029054811-what-is-the-authentication-algorithm-for-private-endpoints-
+    entropy(
+        near(
+            "kraken-private-key",
+            "Kraken exchange private API key (secret) next to its name",
+            &["kraken"],
+            r"(?i)kraken[^\n]{0,40}?(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{86}==)(?:[^A-Za-z0-9+/=]|$)",
+        ),
+        4.0,
+    ),
+    // https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-security
+    entropy(
+        near(
+            "binance-api-key",
+            "Binance API key or secret key next to its name",
+            &["binance"],
+            r"(?i)binance[^\n]{0,40}?\b([A-Za-z0-9]{64})\b",
+        ),
+        4.0,
+    ),
+    // https://developer.zendesk.com/api-reference/introduction/security-and-auth/
+    entropy(
+        near(
+            "zendesk-api-token",
+            "Zendesk API token next to its name",
+            &["zendesk"],
+            r"(?i)zendesk[^\n]{0,40}?\b([A-Za-z0-9]{40})\b",
+        ),
+        3.5,
+    ),
+    // https://pushover.net/api
+    entropy(
+        near(
+            "pushover-token",
+            "Pushover application API token or user key next to its name",
+            &["pushover"],
+            r"(?i)pushover[^\n]{0,40}?\b([A-Za-z0-9]{30})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/toggl/toggl_api_docs
+    near(
+        "toggl-api-token",
+        "Toggl Track API token next to its name",
+        &["toggl"],
+        r"(?i)toggl[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    ),
+    // https://github.com/smartsheet/smartsheet-python-sdk
+    near(
+        "smartsheet-access-token",
+        "Smartsheet API access token next to its name",
+        &["smartsheet"],
+        r"(?i)smartsheet[^\n]{0,40}?\b([a-z0-9]{26})\b",
+    ),
+    // https://github.com/messagebird/go-rest-api
+    entropy(
+        near(
+            "messagebird-access-key",
+            "MessageBird (Bird) REST API access key next to its name",
+            &["messagebird", "message_bird"],
+            r"(?i)message_?bird[^\n]{0,40}?\b((?:live_|test_)?[A-Za-z0-9]{25})\b",
+        ),
+        3.5,
+    ),
+    // https://docs.opsgenie.com/docs/authentication
+    near(
+        "opsgenie-api-key",
+        "Opsgenie API (GenieKey) key next to its name",
+        &["opsgenie", "geniekey"],
+        r"(?i)(?:opsgenie|geniekey)[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    // https://developers.taxjar.com/api/reference/#authentication
+    near(
+        "taxjar-api-token",
+        "TaxJar API token next to its name",
+        &["taxjar"],
+        r"(?i)taxjar[^\n]{0,40}?\b([a-f0-9]{28}(?:[a-f0-9]{4})?)\b",
+    ),
+    // https://uptimerobot.com/api/
+    near(
+        "uptimerobot-api-key",
+        "UptimeRobot API key (account, read-only or monitor) next to its name",
+        &["uptimerobot", "uptime_robot"],
+        r"(?i)uptime_?robot[^\n]{0,40}?\b((?:ur|u|m)[0-9]{1,10}-[a-z0-9]{18,32})\b",
+    ),
+    // https://developer.authorize.net/api/reference/index.html
+    near(
+        "authorizenet-transaction-key",
+        "Authorize.net transaction key next to its name",
+        &["authorizenet", "authorize_net", "authnet"],
+        r"(?i)(?:authorize[_.-]?net|authnet)[^\n]{0,40}?\b([A-Za-z0-9]{16})\b",
+    ),
+    // https://cloudinary.com/documentation/how_to_integrate_cloudinary#account_details
+    entropy(
+        near(
+            "cloudinary-api-secret",
+            "Cloudinary API secret next to its name",
+            &["cloudinary"],
+            r"(?i)cloudinary[^\n]{0,40}?(?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{27})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.5,
+    ),
+    // https://duo.com/docs/authapi#authentication
+    entropy(
+        near(
+            "duo-secret-key",
+            "Duo Security (Cisco Duo) application secret key next to its name",
+            &["duo_", "duosecret", "duosecurity"],
+            r"(?i)(?:duo_|duosecret|duosecurity)[^\n]{0,40}?\b([A-Za-z0-9]{40})\b",
+        ),
+        3.5,
+    ),
+    // https://api.mattermost.com/#tag/authentication
+    near(
+        "mattermost-access-token",
+        "Mattermost personal access or bot token next to its name",
+        &["mattermost"],
+        r"(?i)mattermost[^\n]{0,40}?\b([a-z0-9]{26})\b",
+    ),
+    // https://developers.sparkpost.com/api/#header-authorization
+    near(
+        "sparkpost-api-key",
+        "SparkPost API key next to its name",
+        &["sparkpost"],
+        r"(?i)sparkpost[^\n]{0,40}?\b([a-f0-9]{40})\b",
+    ),
+    // https://www.infobip.com/docs/essentials/api-essentials/api-authentication#api-key-header
+    near(
+        "infobip-api-key",
+        "Infobip API key next to its name",
+        &["infobip"],
+        r"(?i)infobip[^\n]{0,40}?\b([a-f0-9]{32}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    // https://wufoo.github.io/docs/#authentication
+    near(
+        "wufoo-api-key",
+        "Wufoo API key next to its name",
+        &["wufoo"],
+        r"(?i)wufoo[^\n]{0,40}?\b([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})\b",
+    ),
+    // https://pipedrive.readme.io/docs/core-api-concepts-authentication
+    near(
+        "pipedrive-api-token",
+        "Pipedrive personal API token next to its name",
+        &["pipedrive"],
+        r"(?i)pipedrive[^\n]{0,40}?\b([a-f0-9]{40})\b",
+    ),
+    // https://developer.statuspage.io/#section/Authentication
+    near(
+        "statuspage-api-key",
+        "Atlassian Statuspage API key next to its name",
+        &["statuspage", "status_page"],
+        r"(?i)status_?page[^\n]{0,40}?\b([a-f0-9]{64})\b",
+    ),
+    // https://developers.deepl.com/docs/getting-started/auth
+    near(
+        "deepl-api-key",
+        "DeepL API authentication key next to its name",
+        &["deepl"],
+        r"(?i)deepl[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?::fx)?)\b",
+    ),
+    // https://www.bitmex.com/app/apiKeysUsage
+    entropy(
+        near(
+            "bitmex-api-secret",
+            "BitMEX API secret next to its name",
+            &["bitmex"],
+            r"(?i)bitmex[^\n]{0,40}?(?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{48})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        4.0,
+    ),
+    // https://pusher.com/docs/beams/reference/server-sdk-swift/
+    near(
+        "pusher-beams-secret-key",
+        "Pusher Beams secret key next to its name",
+        &["pusher"],
+        r"(?i)pusher[^\n]{0,40}?\b([A-F0-9]{64})\b",
+    ),
+    // https://openweathermap.org/current
+    near(
+        "openweather-api-key",
+        "OpenWeather (OpenWeatherMap) API key next to its name",
+        &["openweather"],
+        r"(?i)openweather[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    ),
+    // https://developers.viber.com/docs/api/rest-bot-api/#authentication-token
+    near(
+        "viber-bot-auth-token",
+        "Viber bot authentication token next to its name",
+        &["viber"],
+        r"(?i)viber[^\n]{0,40}?\b([a-z0-9]{16}-[a-z0-9]{16}-[a-z0-9]{16})\b",
+    ),
+    // https://docs.coinapi.io/authentication
+    near(
+        "coinapi-api-key",
+        "CoinAPI API key next to its name",
+        &["coinapi"],
+        r"(?i)coinapi[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    // https://documentation.onesignal.com/docs/accounts-and-keys#rest-api-key
+    entropy(
+        near(
+            "onesignal-legacy-rest-api-key",
+            "OneSignal legacy REST API key next to its name",
+            &["onesignal", "one_signal"],
+            r"(?i)one_?signal[^\n]{0,40}?(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{48})(?:[^A-Za-z0-9+/=]|$)",
+        ),
+        3.5,
+    ),
+    // https://docs.discourse.org/#section/Authentication
+    near(
+        "discourse-api-key",
+        "Discourse API key next to its name",
+        &["discourse"],
+        r"(?i)discourse[^\n]{0,40}?\b([a-f0-9]{64})\b",
+    ),
+    // https://docs.gitea.com/development/api-usage#authentication
+    near(
+        "gitea-access-token",
+        "Gitea / Forgejo / Codeberg access token next to its name",
+        &["gitea", "forgejo", "codeberg"],
+        r"(?i)(?:gitea|forgejo|codeberg)[^\n]{0,40}?\b([a-f0-9]{40})\b",
+    ),
+    // https://docs.rundeck.com/docs/api/#token-authentication
+    entropy(
+        near(
+            "rundeck-api-token",
+            "Rundeck API token next to its name",
+            &["rundeck"],
+            r"(?i)rundeck[^\n]{0,40}?\b([A-Za-z0-9]{32})\b",
+        ),
+        3.5,
+    ),
+    // https://eodhd.com/financial-apis/api-for-historical-data-and-volumes
+    entropy(
+        near(
+            "eodhd-api-token",
+            "EOD Historical Data (EODHD) API token next to its name",
+            &["eodhd", "eodhistoricaldata", "eod_historical"],
+            r"(?i)(?:eodhd|eodhistoricaldata|eod_?historical)[^\n]{0,40}?\b([A-Za-z0-9]{32})\b",
+        ),
+        3.5,
+    ),
+    // https://docs.checkr.com/#section/Getting-Started/Authentication
+    near(
+        "checkr-api-key",
+        "Checkr API key next to its name",
+        &["checkr"],
+        r"(?i)checkr[^\n]{0,40}?\b([a-f0-9]{40})\b",
+    ),
+    // https://developers.strava.com/docs/authentication/
+    near(
+        "strava-access-token",
+        "Strava API access token or client secret next to its name",
+        &["strava"],
+        r"(?i)strava[^\n]{0,40}?\b([a-f0-9]{40})\b",
+    ),
+    // https://docs.hetzner.com/cloud/api/getting-started/generating-api-token/
+    entropy(
+        near(
+            "hetzner-cloud-api-token",
+            "Hetzner Cloud API token next to its name",
+            &["hetzner", "hcloud"],
+            r"(?i)(?:hetzner|hcloud)[^\n]{0,40}?\b([A-Za-z0-9]{64})\b",
+        ),
+        4.0,
+    ),
+    // https://docs.metamask.io/services/get-started/infura/
+    near(
+        "infura-api-key",
+        "Infura (MetaMask Developer) API key / project ID or secret next to its name",
+        &["infura"],
+        r"(?i)infura[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    ),
+    // https://docs.hcaptcha.com/#integration-testing-test-keys
+    near(
+        "hcaptcha-secret-key",
+        "hCaptcha account secret key next to its name",
+        &["hcaptcha"],
+        r"(?i)hcaptcha[^\n]{0,40}?\b(0x[a-f0-9]{40})\b",
+    ),
+    // https://developers.cloudflare.com/turnstile/troubleshooting/testing/
+    near(
+        "cloudflare-turnstile-secret-key",
+        "Cloudflare Turnstile secret key next to its name",
+        &["turnstile"],
+        r"(?i)turnstile[^\n]{0,40}?(?:^|[^A-Za-z0-9_-])(0x[A-Za-z0-9_-]{33})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    // https://developer.cybersource.com/docs/cybs/en-us/platform/developer/all/rest/rest-getting-started/restgs-http-message-intro.html
+    entropy(
+        near(
+            "cybersource-shared-secret",
+            "CyberSource (Visa Acceptance) REST shared secret key next to its name",
+            &["cybersource", "cybs_"],
+            r"(?i)(?:cybersource|cybs_)[^\n]{0,40}?(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{43}=)(?:[^A-Za-z0-9+/=]|$)",
+        ),
+        4.0,
+    ),
+    // https://secure.nmi.com/merchants/resources/integration/integration_portal.php
+    entropy(
+        near(
+            "nmi-security-key",
+            "NMI (Network Merchants) payment gateway security key next to its name",
+            &["nmi_", "nmisecurity", "networkmerchants"],
+            r"(?i)(?:nmi_|nmisecurity|networkmerchants)[^\n]{0,40}?\b([A-Za-z0-9]{32})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/payeezy/payeezy_direct_API
+    near(
+        "payeezy-api-secret",
+        "Payeezy (First Data / Fiserv) API secret next to its name",
+        &["payeezy"],
+        r"(?i)payeezy[^\n]{0,40}?\b([a-f0-9]{64})\b",
+    ),
+    // https://docs.mux.com/core/make-api-requests#http-basic-auth
+    entropy(
+        near(
+            "mux-token-secret",
+            "Mux API access token secret next to its name",
+            &["mux_", "muxtoken"],
+            r"(?i)(?:mux_|muxtoken)[^\n]{0,40}?(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{75})(?:[^A-Za-z0-9+/=]|$)",
+        ),
+        4.0,
+    ),
+    // https://docs.getunleash.io/reference/api-tokens-and-client-keys#api-token-format
+    near(
+        "unleash-api-token",
+        "Unleash feature-flag API token next to its name",
+        &["unleash"],
+        r"(?i)unleash[^\n]{0,40}?(?:^|[^A-Za-z0-9_*:.-])((?:\*|[a-z0-9_-]{1,40}):(?:\*|[a-z0-9_-]{1,40})\.[a-f0-9]{32,64})\b",
+    ),
+    // https://developer.elavon.com/products/opayo-pi/v1/test-in-sandbox
+    entropy(
+        near(
+            "opayo-integration-key",
+            "Opayo (Sage Pay / Elavon) Pi integration key or password next to its name",
+            &["opayo", "sagepay", "sage_pay"],
+            r"(?i)(?:opayo|sage_?pay)[^\n]{0,40}?\b([A-Za-z0-9]{65}|[A-Za-z0-9]{50})\b",
+        ),
+        4.0,
+    ),
+    // https://fred.stlouisfed.org/docs/api/fred/series_observations.html#api_key
+    near(
+        "fred-api-key",
+        "FRED (Federal Reserve Bank of St. Louis) API key next to its name",
+        &["fred_api", "fredapi", "stlouisfed"],
+        r"(?i)(?:fred_?api|stlouisfed)[^\n]{0,40}?\b([a-z0-9]{32})\b",
+    ),
+    // https://min.io/docs/minio/linux/developers/python/minio-py.html
+    entropy(
+        near(
+            "minio-secret-key",
+            "MinIO access secret key next to its name",
+            &["minio"],
+            r"(?i)minio[^\n]{0,40}?(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{40})(?:[^A-Za-z0-9+/=]|$)",
+        ),
+        4.0,
+    ),
+    // https://kubernetes.io/docs/reference/access-authn-authz/bootstrap-tokens/#token-format
+    near(
+        "kubeadm-bootstrap-token",
+        "Kubernetes bootstrap (kubeadm join) token next to its name",
+        &["kubeadm", "bootstrap-token", "bootstrap_token"],
+        r"(?i)(?:kubeadm|bootstrap[_-]token)[^\n]{0,40}?\b([a-z0-9]{6}\.[a-z0-9]{16})\b",
+    ),
+    // https://help.ovhcloud.com/csm/en-gb-api-getting-started-ovhcloud-api
+    entropy(
+        near(
+            "ovh-application-secret",
+            "OVHcloud API application secret or consumer key next to its name",
+            &["ovh_", "ovhapplication", "ovhconsumer"],
+            r"(?i)ovh(?:_|application|consumer)[^\n]{0,40}?\b([A-Za-z0-9]{32})\b",
+        ),
+        3.5,
+    ),
+    // https://www.duckdns.org/install.jsp
+    near(
+        "duckdns-token",
+        "Duck DNS account token next to its name",
+        &["duckdns"],
+        r"(?i)duckdns[^\n]{0,60}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    // https://www.namecheap.com/support/api/intro/
+    near(
+        "namecheap-api-key",
+        "Namecheap API key next to its name",
+        &["namecheap"],
+        r"(?i)namecheap[^\n]{0,40}?\b([a-f0-9]{31,35})\b",
+    ),
+    // https://developer.ibm.com/apis/catalog/ns1--ibm-ns1-connect-api/Introduction
+    entropy(
+        near(
+            "ns1-api-key",
+            "NS1 (IBM NS1 Connect) API key next to its name",
+            &["nsone", "ns1_", "ns1api"],
+            r"(?i)(?:nsone|ns1_|ns1api)[^\n]{0,40}?\b([A-Za-z0-9]{20})\b",
+        ),
+        3.5,
+    ),
+    // https://www.scaleway.com/en/docs/iam/concepts/#api-key
+    near(
+        "scaleway-secret-key",
+        "Scaleway API secret key next to its name",
+        &["scaleway", "scw_secret", "scwsecret"],
+        r"(?i)(?:scaleway[^\n]{0,20}?secret|scw_?secret)[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    // https://www.tencentcloud.com/document/api/213/33224
+    entropy(
+        near(
+            "tencent-cloud-secret-key",
+            "Tencent Cloud API SecretKey next to its name",
+            &["tencent"],
+            r"(?i)tencent[^\n]{0,30}?secret_?key[^\n]{0,20}?\b([A-Za-z0-9]{32})\b",
+        ),
+        3.5,
+    ),
+    // https://cloud.baidu.com/doc/Reference/s/njwvz1yfu
+    near(
+        "baidu-cloud-secret-key",
+        "Baidu AI Cloud (BCE) access key / secret key next to its name",
+        &["baidu", "bce_"],
+        r"(?i)(?:baidu|bce_)[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    ),
+    // https://support.huaweicloud.com/intl/en-us/devg-apisign/api-sign-sdk-java.html
+    entropy(
+        near(
+            "huawei-cloud-secret-key",
+            "Huawei Cloud secret access key (SK) next to its name",
+            &["huawei", "hwcloud"],
+            r"(?i)(?:huawei|hwcloud)[^\n]{0,40}?\b([A-Za-z0-9]{40})\b",
+        ),
+        3.5,
+    ),
+    // https://docs.ucloud.cn/api/summary/signature
+    near(
+        "ucloud-private-key",
+        "UCloud API private key next to its name",
+        &["ucloud"],
+        r"(?i)ucloud[^\n]{0,40}?\b([a-f0-9]{40})\b",
+    ),
+    // https://manual.seafile.com/develop/web_api_v2.1/
+    near(
+        "seafile-api-token",
+        "Seafile Web API token next to its name",
+        &["seafile"],
+        r"(?i)seafile[^\n]{0,40}?\b([a-f0-9]{40})\b",
+    ),
+    // https://www.elastic.co/guide/en/elasticsearch/reference/current/security-api-create-api-key.html
+    entropy(
+        near(
+            "elasticsearch-encoded-api-key",
+            "Elasticsearch / Elastic Cloud encoded API key next to its name",
+            &["elastic", "es_api_key"],
+            r"(?i)(?:elastic|es_api_key)[^\n]{0,40}?(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{56,58}={1,2})(?:[^A-Za-z0-9+/=]|$)",
+        ),
+        4.0,
+    ),
+    // https://netboxlabs.com/docs/netbox/en/stable/integrations/rest-api/#authentication
+    near(
+        "netbox-api-token",
+        "NetBox / Nautobot (v1, 40-hex) API token next to its name",
+        &["netbox", "nautobot"],
+        r"(?i)(?:netbox|nautobot)[^\n]{0,40}?\b([a-f0-9]{40})\b",
+    ),
+    // https://docs.defectdojo.com/en/api/api-v2-docs/#authentication
+    near(
+        "defectdojo-api-key",
+        "DefectDojo API v2 key next to its name",
+        &["defectdojo", "dojo_api"],
+        r"(?i)(?:defectdojo|dojo_api)[^\n]{0,40}?\b([a-f0-9]{40})\b",
+    ),
+    // https://developer.nokotime.com/v2/authentication/
+    near(
+        "noko-api-token",
+        "Noko (formerly Freckle) time-tracking API token next to its name",
+        &["noko_", "nokotoken", "freckle"],
+        r"(?i)(?:noko_|nokotoken|freckle)[^\n]{0,40}?\b([a-z0-9]{31})\b",
+    ),
+    // https://developers.cloudflare.com/r2/api/tokens/#get-s3-api-credentials-from-an-api-token
+    near(
+        "cloudflare-r2-secret-access-key",
+        "Cloudflare R2 S3 secret access key next to its name",
+        &["r2_secret", "r2secret", "cloudflare_r2"],
+        r"(?i)(?:r2_?secret|cloudflare_r2)[^\n]{0,40}?\b([a-f0-9]{64})\b",
+    ),
+    // https://guides.rubyonrails.org/security.html#session-storage
+    near(
+        "rails-secret-key-base",
+        "Ruby on Rails secret_key_base next to its name",
+        &["secret_key_base", "secretkeybase"],
+        r"(?i)secret_?key_?base[^\n]{0,20}?\b([a-f0-9]{128})\b",
+    ),
+    // https://laravel.com/docs/encryption#configuration
+    entropy(
+        near(
+            "laravel-app-key",
+            "Laravel APP_KEY encryption key next to its name",
+            &["app_key", "appkey"],
+            r"(?i)app_?key[^\n]{0,10}?(?:^|[^A-Za-z0-9+/:])(base64:[A-Za-z0-9+/]{43}=)(?:[^A-Za-z0-9+/=]|$)",
+        ),
+        4.0,
+    ),
+    // https://symfony.com/doc/current/reference/configuration/framework.html#secret
+    near(
+        "symfony-app-secret",
+        "Symfony APP_SECRET next to its name",
+        &["app_secret", "appsecret"],
+        r"(?i)app_?secret[^\n]{0,10}?\b([a-f0-9]{32})\b",
+    ),
+    // https://next-auth.js.org/configuration/options#secret
+    entropy(
+        near(
+            "nextauth-secret",
+            "NextAuth.js / Auth.js secret next to its name",
+            &["nextauth_secret", "nextauthsecret", "auth_secret"],
+            r"(?i)(?:nextauth_?secret|auth_secret)[^\n]{0,10}?(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{43}=)(?:[^A-Za-z0-9+/=]|$)",
+        ),
+        4.0,
+    ),
+    // https://hexdocs.pm/phoenix/Mix.Tasks.Phx.Gen.Secret.html
+    entropy(
+        near(
+            "phoenix-secret-key-base",
+            "Elixir Phoenix secret_key_base next to its name",
+            &["secret_key_base", "secretkeybase"],
+            r"(?i)secret_?key_?base[^\n]{0,20}?(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{64})(?:[^A-Za-z0-9+/=]|$)",
+        ),
+        4.0,
+    ),
+    // https://docs.djangoproject.com/en/stable/ref/settings/#secret-key
+    entropy(
+        near(
+            "django-secret-key",
+            "Django SECRET_KEY next to its name",
+            &["django"],
+            r#"(?i)django[^\n]{0,20}?secret_?key[^\n]{0,10}?(?:^|[\s'"=:])((?:django-insecure-)?[a-z0-9!@#$%^&*(\-_=+)]{50})(?:['"\s,;]|$)"#,
+        ),
+        3.5,
+    ),
+    // https://docs.goauthentik.io/docs/install-config/install/docker-compose#preparation
+    entropy(
+        near(
+            "authentik-secret-key",
+            "authentik AUTHENTIK_SECRET_KEY next to its name",
+            &["authentik"],
+            r"(?i)authentik_?secret_?key[^\n]{0,10}?(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{80})(?:[^A-Za-z0-9+/=]|$)",
+        ),
+        4.5,
+    ),
+    // https://github.com/bybit-exchange/bybit-official-api-docs
+    entropy(
+        near(
+            "bybit-api-secret",
+            "Bybit API secret next to its name",
+            &["bybit"],
+            r"(?i)bybit[^\n]{0,40}?\b([A-Za-z0-9]{36})\b",
+        ),
+        4.0,
+    ),
+    // https://docs.deribit.com/#public-auth
+    entropy(
+        near(
+            "deribit-client-secret",
+            "Deribit API client secret next to its name",
+            &["deribit"],
+            r"(?i)deribit[^\n]{0,40}?(?:^|[^A-Za-z0-9_-])([A-Z0-9]{32}|[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.5,
+    ),
+    // https://www.okx.com/docs-v5/en/#overview-rest-authentication-signature
+    near(
+        "okx-secret-key",
+        "OKX (OKEx) API secret key next to its name",
+        &["okx_", "okxsecret", "okex"],
+        r"(?i)(?:okx_|okxsecret|okex)[^\n]{0,40}?\b([A-F0-9]{32})\b",
+    ),
+    // https://www.kucoin.com/docs/basic-info/connection-method/authentication/signing-a-message
+    near(
+        "kucoin-api-secret",
+        "KuCoin API secret next to its name",
+        &["kucoin"],
+        r"(?i)kucoin[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    // https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=4_3
+    entropy(
+        near(
+            "wechat-pay-api-key",
+            "WeChat Pay merchant API key (v2) or WeChat AppSecret next to its name",
+            &["wechat", "wxpay", "weixin"],
+            r"(?i)(?:wechat|wxpay|weixin)[^\n]{0,40}?\b([A-Za-z0-9]{32})\b",
+        ),
+        3.5,
+    ),
+    // https://www.tencentcloud.com/document/product/647/35166
+    near(
+        "tencent-trtc-im-secret-key",
+        "Tencent Cloud TRTC / IM UserSig secret key next to its name",
+        &["trtc", "tencent", "tls_sig"],
+        r"(?i)(?:trtc|tencent|tls_sig)[^\n]{0,40}?\b([a-f0-9]{64})\b",
+    ),
+    // https://www.mathworks.com/help/thingspeak/channel-control.html
+    near(
+        "thingspeak-api-key",
+        "ThingSpeak channel write/read API key next to its name",
+        &["thingspeak"],
+        r"(?i)thingspeak[^\n]{0,40}?\b([A-Z0-9]{16})\b",
+    ),
+    // https://docs.blynk.io/en/blynk.cloud/device-https-api/get-multiple-datastream-values
+    entropy(
+        near(
+            "blynk-auth-token",
+            "Blynk device auth token next to its name",
+            &["blynk"],
+            r"(?i)blynk[^\n]{0,40}?(?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{32})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.5,
+    ),
+    // https://developers-classic.mailerlite.com/docs/authentication
+    near(
+        "mailerlite-classic-api-key",
+        "MailerLite Classic (API v2) API key next to its name",
+        &["mailerlite"],
+        r"(?i)mailerlite[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    ),
+];
