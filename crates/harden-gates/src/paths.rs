@@ -150,7 +150,13 @@ pub(crate) fn role(path: &str) -> PathRole {
         None => dirs,
     };
     let in_dir = |set: &[&str]| dirs.iter().any(|d| set.contains(d));
-    if in_dir(VENDOR_DIRS) {
+    // Yarn Berry commits its own release bundle and plugins (`.yarn/releases/yarn-4.8.1.cjs`):
+    // the package manager's code, minified, not the project's.
+    if in_dir(VENDOR_DIRS)
+        || dirs
+            .windows(2)
+            .any(|w| w[0] == ".yarn" && (w[1] == "releases" || w[1] == "plugins"))
+    {
         return PathRole::Vendored;
     }
     if in_dir(&[".devcontainer", ".gitpod", ".cursor", ".vscode", ".idea"])
@@ -416,6 +422,14 @@ mod tests {
             ("tests/test_auth.py", PathRole::Test),
             ("src/__snapshots__/App.test.tsx.snap", PathRole::Test),
             ("vendor/github.com/x/y/z.go", PathRole::Vendored),
+            (
+                "rust/js_bindings/.yarn/releases/yarn-4.8.1.cjs",
+                PathRole::Vendored,
+            ),
+            (
+                ".yarn/plugins/@yarnpkg/plugin-typescript.cjs",
+                PathRole::Vendored,
+            ),
             ("yarn.lock", PathRole::Lockfile),
             ("locale/translations.go", PathRole::Localisation),
             ("services/api/poetry.lock", PathRole::Lockfile),

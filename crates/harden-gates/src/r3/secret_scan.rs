@@ -79,6 +79,10 @@ pub(crate) struct Hit {
     /// Why it may not be a working credential (a failed checksum): reported a step lower.
     #[serde(default)]
     doubt: Option<String>,
+    /// The front-end variable it is set in (`NEXT_PUBLIC_STRIPE_KEY`): bundled into the code
+    /// every browser downloads.
+    #[serde(default)]
+    shipped_in: Option<String>,
 }
 
 /// What scanning one text came to.
@@ -275,6 +279,11 @@ fn hits(
                 location,
                 role: role.label().map(str::to_owned),
                 doubt: m.doubt.map(str::to_owned),
+                shipped_in: m
+                    .encodings
+                    .is_empty()
+                    .then(|| front_end_variable(&bytes[memchr_rev(bytes, m.start)..m.start]))
+                    .flatten(),
                 commit: origin.map(|o| {
                     (
                         o.commit.id.clone(),
@@ -285,6 +294,36 @@ fn hits(
             }
         })
         .collect()
+}
+
+/// Prefixes of the variables front-end build tools inline into the bundle they ship (Next.js,
+/// Vite, Create React App, Expo, Nuxt, Gatsby, SvelteKit/Astro): a server secret in one of them
+/// reaches every visitor.
+const FRONT_END_PREFIXES: &[&str] = &[
+    "NEXT_PUBLIC_",
+    "VITE_",
+    "REACT_APP_",
+    "EXPO_PUBLIC_",
+    "NUXT_PUBLIC_",
+    "GATSBY_",
+    "PUBLIC_",
+];
+
+/// The front-end variable a value on this line is assigned to, from the text before it on its
+/// line (`NEXT_PUBLIC_STRIPE_SECRET=`, `VITE_API_KEY: "`).
+fn front_end_variable(before: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(before).ok()?;
+    let name = text
+        .trim_end_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace())
+        .strip_suffix(['=', ':'])?
+        .trim_end_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace());
+    let name = &name[name
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1)..];
+    FRONT_END_PREFIXES
+        .iter()
+        .any(|prefix| name.starts_with(prefix) && name.len() > prefix.len())
+        .then(|| name.to_owned())
 }
 
 /// `8-4-4-4-12` hexadecimal.
@@ -542,7 +581,11 @@ impl Findings {
                         hit.shown,
                         if places > 1 { format!(" in {places} places") } else { String::new() },
                         hit.doubt.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
-                    ),
+                    ) + &hit
+                        .shipped_in
+                        .as_deref()
+                        .map(|name| format!(", set in the front-end variable {name}: bundled into the code every browser downloads"))
+                        .unwrap_or_default(),
                     primary,
                 )
                 .identity(&key)
@@ -627,6 +670,28 @@ pub(crate) fn read_file<'r>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_value_set_in_a_front_end_variable_is_named() {
+        for (before, name) in [
+            (
+                "NEXT_PUBLIC_STRIPE_SECRET=",
+                Some("NEXT_PUBLIC_STRIPE_SECRET"),
+            ),
+            ("  VITE_API_KEY: \"", Some("VITE_API_KEY")),
+            ("export REACT_APP_TOKEN='", Some("REACT_APP_TOKEN")),
+            ("STRIPE_SECRET=", None),
+            ("PUBLIC_=", None),
+            ("const key = ", None),
+            ("# VITE_API_KEY is read from ", None),
+        ] {
+            assert_eq!(
+                super::front_end_variable(before.as_bytes()).as_deref(),
+                name,
+                "{before}"
+            );
+        }
+    }
+
     use super::*;
 
     // Assembled from parts: harden scans its own sources, which must hold no credential.

@@ -389,13 +389,6 @@ pub(super) const NAMED: &[Rule] = &[
         ),
         4.0,
     ),
-    // https://docs.getunleash.io/reference/api-tokens-and-client-keys#api-token-format
-    near(
-        "unleash-api-token",
-        "Unleash feature-flag API token next to its name",
-        &["unleash"],
-        r"(?i)unleash[^\n]{0,40}?(?:^|[^A-Za-z0-9_*:.-])((?:\*|[a-z0-9_-]{1,40}):(?:\*|[a-z0-9_-]{1,40})\.[a-f0-9]{32,64})\b",
-    ),
     // https://developer.elavon.com/products/opayo-pi/v1/test-in-sandbox
     entropy(
         near(
@@ -688,5 +681,83 @@ pub(super) const NAMED: &[Rule] = &[
         "MailerLite Classic (API v2) API key next to its name",
         &["mailerlite"],
         r"(?i)mailerlite[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    ),
+    // https://docs.scrapingdog.com/web-scraping-api/request-customization/javascript-rendering
+    near(
+        "scrapingdog-api-key",
+        "ScrapingDog API key next to its name",
+        &["scrapingdog"],
+        r"(?i)scrapingdog[^\n]{0,40}?\b([a-f0-9]{24})\b",
+    ),
+    // https://docs.cron-job.org/rest-api.html
+    entropy(
+        near(
+            "cron-job-org-api-key",
+            "cron-job.org REST API key next to its name",
+            &["cron-job.org", "cron_job_org", "cronjoborg"],
+            r"(?i)cron[_.-]?job[_.-]?org[^\n]{0,40}?\b([A-Za-z0-9]{32})\b",
+        ),
+        3.5,
+    ),
+    // https://api.docs.cpanel.net/specifications/cpanel.openapi/api-token-management/create_full_access
+    entropy(
+        near(
+            "cpanel-api-token",
+            "cPanel / WHM API token next to its name",
+            &["cpanel", "whm_api"],
+            r"(?i)(?:cpanel|whm_api)[^\n]{0,40}?\b([A-Z0-9]{32})\b",
+        ),
+        3.5,
+    ),
+    // https://developer.nrel.gov/docs/api-key
+    entropy(
+        near(
+            "nrel-api-key",
+            "NREL developer network (api.data.gov) API key next to its name",
+            &["nrel"],
+            r"(?i)nrel[^\n]{0,40}?\b([A-Za-z0-9]{40})\b",
+        ),
+        3.5,
+    ),
+    // https://api.data.gov/docs/developer-manual
+    entropy(
+        near(
+            "api-data-gov-api-key",
+            "api.data.gov API key (shared by participating US federal agency APIs) next to its name",
+            &["data_gov", "datagov"],
+            r"(?i)data[_.-]?gov[^\n]{0,40}?\b([A-Za-z0-9]{40})\b",
+        ),
+        3.5,
+    ),
+    // https://pastebin.com/doc_api
+    near(
+        "pastebin-api-dev-key",
+        "Pastebin developer API key next to its name",
+        &["pastebin"],
+        r"(?i)pastebin[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    ),
+    // https://docs.rapid7.com/insightops/token-tcp
+    near(
+        "rapid7-insightops-log-token",
+        "Rapid7 InsightOps / Logentries log token next to its name",
+        &["logentries", "insightops"],
+        r"(?i)(?:logentries|insightops)[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    // https://developer.vonage.com/account/code-snippets/create-a-secret
+    entropy(
+        near(
+            "vonage-api-secret",
+            "Vonage (Nexmo) API secret next to its name",
+            &["vonage", "nexmo"],
+            r"(?i)(?:vonage|nexmo)[^\n]{0,40}?secret[^\n]{0,20}?\b([A-Za-z0-9]{16,25})\b",
+        ),
+        3.2,
+    ),
+    // https://github.com/codecov/codecov-bash/issues/305
+    near(
+        "codecov-upload-token",
+        "Codecov repository upload token next to its name",
+        &["codecov"],
+        r"(?i)codecov[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
     ),
 ];

@@ -327,4 +327,451 @@ pub(super) const TOKENS: &[Rule] = &[
         ),
         4.0,
     ),
+    // https://polar.sh/docs/api-reference/introduction
+    entropy(
+        rule(
+            "polar-access-token",
+            "Polar organization, personal or OAuth2 access/refresh token",
+            &["polar_oat_", "polar_pat_", "polar_at_", "polar_rt_"],
+            r"\b(polar_(?:oat|pat|at_[uo]|rt_[uo])_[A-Za-z0-9]{43})\b",
+        ),
+        3.5,
+    ),
+    // https://docs.convex.dev/cli/deploy-key-types
+    entropy(
+        rule(
+            "convex-deploy-key",
+            "Convex deploy key (production, preview, dev or project)",
+            &["|eyj2"],
+            r"\b((?:prod|dev|preview|project):[a-z0-9][a-z0-9:-]{2,127}\|eyJ2[A-Za-z0-9_+/=-]{20,600})",
+        ),
+        3.5,
+    ),
+    // https://pbs.proxmox.com/docs/user-management.html#api-tokens
+    rule(
+        "proxmox-backup-api-token",
+        "Proxmox Backup Server API token (PBSAPIToken header value)",
+        &["pbsapitoken="],
+        r"(PBSAPIToken=[A-Za-z0-9._-]{1,64}@[A-Za-z0-9._-]{1,32}![A-Za-z0-9._-]{1,64}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    // https://docs.getunleash.io/concepts/api-tokens-and-client-keys
+    entropy(
+        rule(
+            "unleash-api-token",
+            "Unleash backend, frontend or admin API token",
+            &[":development.", ":production.", ":default.", "*:*."],
+            r"(?:^|[^A-Za-z0-9_*:.-])((?:\*|[A-Za-z0-9_-]{1,64}):(?:development|production|default|\*)\.[a-f0-9]{32,64})\b",
+        ),
+        3.0,
+    ),
+    // https://docs.flagsmith.com/deployment-self-hosting/edge-proxy
+    entropy(
+        rule(
+            "flagsmith-server-key",
+            "Flagsmith server-side environment key",
+            &["ser."],
+            r"\b(ser\.[A-Za-z0-9]{22})\b",
+        ),
+        3.5,
+    ),
+    // https://clickup.com/api/developer-portal/authentication/
+    entropy(
+        rule(
+            "clickup-personal-token",
+            "ClickUp personal API token",
+            &["pk_"],
+            r"\b(pk_[0-9]{1,12}_[A-Z0-9]{32})\b",
+        ),
+        3.3,
+    ),
+    // https://www.jetbrains.com/help/youtrack/devportal/authentication-with-permanent-token.html
+    entropy(
+        rule(
+            "youtrack-permanent-token",
+            "JetBrains YouTrack / Hub permanent token",
+            &["perm:"],
+            r"\b(perm:[A-Za-z0-9+/=_-]{2,128}\.[A-Za-z0-9+/=_-]{2,128}\.[A-Za-z0-9]{30})\b",
+        ),
+        3.5,
+    ),
+    // https://registry.terraform.io/providers/cockroachdb/cockroach/latest/docs/resources/api_key
+    entropy(
+        rule(
+            "cockroachdb-cloud-api-key",
+            "CockroachDB Cloud API key (service account secret)",
+            &["ccdb1_"],
+            r"\b(CCDB1_[A-Za-z0-9]{22}_[A-Za-z0-9]{40})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/datastax/astrapy/blob/main/README.md
+    entropy(
+        rule(
+            "datastax-astra-token",
+            "DataStax Astra DB application token",
+            &["astracs:"],
+            r"\b(AstraCS:[A-Za-z]{24}:[a-f0-9]{64})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/NVIDIA/GenerativeAIExamples/blob/main/RAG/examples/basic_rag/langchain/README.md
+    entropy(
+        rule(
+            "nvidia-api-key",
+            "NVIDIA API key (build.nvidia.com / NGC personal key)",
+            &["nvapi-"],
+            r"\b(nvapi-[A-Za-z0-9_-]{40,80})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.5,
+    ),
+    // https://github.com/resend/resend-node/blob/main/readme.md
+    entropy(
+        rule(
+            "resend-api-key",
+            "Resend API key",
+            &["re_"],
+            r"\b(re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/scaleway/scaleway-cli/blob/master/docs/commands/help.md
+    entropy(
+        rule(
+            "scaleway-access-key-id",
+            "Scaleway API access key ID",
+            &["scw"],
+            r"\b(SCW[A-Z0-9]{17})\b",
+        ),
+        3.0,
+    ),
+    // https://github.com/checkout/checkout-sdk-node/blob/master/README.md
+    entropy(
+        rule(
+            "checkout-com-secret-key",
+            "Checkout.com secret key (NAS, live or sandbox)",
+            &["sk_sbox_", "sk_"],
+            r"\b(sk_(?:sbox_)?[a-z2-7]{26}[a-z2-7*#$=])(?:[^A-Za-z0-9_*#$=]|$)",
+        ),
+        3.5,
+    ),
+    // https://buildkite.com/docs/platform/security/tokens
+    entropy(
+        rule(
+            "buildkite-agent-token",
+            "Buildkite agent registration or session token",
+            &["bkct_", "bkar_", "bkaa_"],
+            r"\b(bk(?:ct|ar|aa)_[A-Za-z0-9_-]{60,90})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.5,
+    ),
+    // https://buildkite.com/docs/platform/security/tokens
+    entropy(
+        rule(
+            "buildkite-agent-job-token",
+            "Buildkite agent job token",
+            &["bkaj_"],
+            r"\b(bkaj_[A-Za-z0-9_.-]{200,500})",
+        ),
+        3.5,
+    ),
+    // https://buildkite.com/docs/platform/security/tokens
+    entropy(
+        rule(
+            "buildkite-registry-token",
+            "Buildkite Package Registries token",
+            &["bkpt_"],
+            r"\b(bkpt_[A-Za-z0-9_.-]{150,260})",
+        ),
+        3.5,
+    ),
+    // https://buildkite.com/docs/platform/security/tokens
+    entropy(
+        rule(
+            "buildkite-portal-token",
+            "Buildkite portal token or portal secret",
+            &["bkpat_", "bkps_"],
+            r"\b(bk(?:pat|ps)_[A-Za-z0-9_-]{40,80})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.5,
+    ),
+    // https://upstash.com/docs/qstash/howto/local-development
+    entropy(
+        rule(
+            "upstash-qstash-signing-key",
+            "Upstash QStash request signing key",
+            &["sig_"],
+            r"\b(sig_[A-Za-z0-9]{28})\b",
+        ),
+        3.5,
+    ),
+    // https://upstash.com/docs/qstash/howto/local-development
+    entropy(
+        rule(
+            "upstash-qstash-token",
+            "Upstash QStash token",
+            &["eyjvc2vysuqioi"],
+            r"\b(eyJVc2VySUQiOi[A-Za-z0-9+/]{20,300}={0,2})",
+        ),
+        3.5,
+    ),
+    // https://elastic.co/docs/api/doc/elastic-cloud-serverless/authentication
+    entropy(
+        rule(
+            "elastic-cloud-api-key",
+            "Elastic Cloud (organization) API key",
+            &["essu_"],
+            r"\b(essu_[A-Za-z0-9+/]{60,200}={0,2})",
+        ),
+        4.0,
+    ),
+    // https://docs.k3s.io/cli/token
+    entropy(
+        rule(
+            "k3s-cluster-token",
+            "K3s cluster join token (secure format)",
+            &["k10"],
+            r"\b(K10[a-f0-9]{64}::(?:[A-Za-z0-9_-]{1,64}:[A-Za-z0-9._~+/=-]{6,256}|[a-z0-9]{6}\.[a-z0-9]{16}))",
+        ),
+        3.0,
+    ),
+    // https://www.prisma.io/docs/orm/reference/connection-urls
+    entropy(
+        rule(
+            "prisma-accelerate-url",
+            "Prisma Postgres / Accelerate connection URL with its API key",
+            &["accelerate.prisma-data.net"],
+            r"(prisma(?:\+postgres)?://accelerate\.prisma-data\.net/?\?api_key=eyJ[A-Za-z0-9_-]{10,1000}\.eyJ[A-Za-z0-9_-]{10,2000}\.[A-Za-z0-9_-]{10,500})",
+        ),
+        4.0,
+    ),
+    // https://docs.influxdata.com/influxdb3/core/api/auth-token/
+    entropy(
+        rule(
+            "influxdb3-token",
+            "InfluxDB 3 (Core/Enterprise) admin or resource token",
+            &["apiv3_"],
+            r"\b(apiv3_[A-Za-z0-9_-]{40,200})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.5,
+    ),
+    // https://www.zoho.com/accounts/protocol/oauth/web-apps/access-token-expiry.html
+    entropy(
+        rule(
+            "zoho-oauth-token",
+            "Zoho OAuth access, refresh token or grant code",
+            &["1000."],
+            r"\b(1000\.[a-f0-9]{32}\.[a-f0-9]{32})\b",
+        ),
+        3.0,
+    ),
+    // https://docs.mercury.com/reference/getting-started-with-your-api
+    entropy(
+        rule(
+            "mercury-api-token",
+            "Mercury (banking) API token",
+            &["secret-token:mercury_"],
+            r"(secret-token:mercury_(?:production|sandbox)_[A-Za-z0-9_]{20,120})\b",
+        ),
+        3.5,
+    ),
+    // https://docs.ubidots.com/v1.6/reference/authentication
+    entropy(
+        rule(
+            "ubidots-token",
+            "Ubidots API token",
+            &["bbff-"],
+            r"\b(BBFF-[A-Za-z0-9]{30,60})\b",
+        ),
+        3.5,
+    ),
+    // https://api-docs.inngest.com/authentication
+    entropy(
+        rule(
+            "inngest-signing-key",
+            "Inngest environment signing key",
+            &["signkey-"],
+            r"\b(signkey-[a-z0-9]{2,16}-[a-f0-9]{64})\b",
+        ),
+        3.0,
+    ),
+    // https://api-docs.inngest.com/authentication
+    entropy(
+        rule(
+            "inngest-api-key",
+            "Inngest REST API key",
+            &["sk-inn-api"],
+            r"\b(sk-inn-api-?[A-Za-z0-9]{20,80})\b",
+        ),
+        3.5,
+    ),
+    // https://developers.cloudflare.com/fundamentals/api/get-started/token-formats/
+    entropy(
+        rule(
+            "cloudflare-scannable-token",
+            "Cloudflare global API key or user/account API token (scannable format)",
+            &["cfk_", "cfut_", "cfat_"],
+            r"\b(cf(?:k|ut|at)_[A-Za-z0-9_-]{44,56})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.5,
+    ),
+    // https://developers.cloudflare.com/fundamentals/api/get-started/token-formats/
+    entropy(
+        rule(
+            "cloudflare-wrangler-oauth-token",
+            "Cloudflare Wrangler OAuth access token",
+            &["cfoat_"],
+            r"\b(cfoat_[A-Za-z0-9_.-]{30,400})",
+        ),
+        3.5,
+    ),
+    // https://www.mergefreeze.com/blog/2023-06-26-enhanced-api-token-security
+    entropy(
+        rule(
+            "mergefreeze-api-token",
+            "MergeFreeze branch or organization API token",
+            &["mfb_", "mfo_"],
+            r"\b(mf[bo]_[A-Za-z0-9]{24})\b",
+        ),
+        3.3,
+    ),
+    // https://vercel.com/changelog/new-token-formats-and-secret-scanning
+    entropy(
+        rule(
+            "vercel-prefixed-token",
+            "Vercel personal access, integration, app access/refresh token or API key",
+            &["vcp_", "vci_", "vca_", "vcr_"],
+            r"\b(vc[pciar]_[A-Za-z0-9]{24,80})\b",
+        ),
+        3.5,
+    ),
+    // https://vercel.com/changelog/new-token-formats-and-secret-scanning
+    entropy(
+        rule(
+            "vercel-api-key",
+            "Vercel API key",
+            &["vck_"],
+            r"\b(vck_[A-Za-z0-9]{24,80})\b",
+        ),
+        3.5,
+    ),
+    // https://www.checklyhq.com/docs/ai/mcp-server/security-and-permissions/
+    entropy(
+        rule(
+            "checkly-api-key",
+            "Checkly user or service API key",
+            &["cu_", "sv_"],
+            r"\b((?:cu|sv)_[A-Za-z0-9]{20,64})\b",
+        ),
+        3.2,
+    ),
+    // https://xata.io/docs/connect/postgres/direct-access
+    entropy(
+        rule(
+            "xata-api-key",
+            "Xata API key",
+            &["xau_"],
+            r"\b(xau_[A-Za-z0-9]{20,64})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/louislam/uptime-kuma/wiki/Internal-API
+    entropy(
+        rule(
+            "uptime-kuma-api-key",
+            "Uptime Kuma API key next to the Kuma name",
+            &["kuma"],
+            r"(?i:kuma)[^\n]{0,40}?\b(uk[0-9]{1,6}_[A-Za-z0-9]{20,64})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/turbopuffer/turbopuffer-python/blob/main/README.md
+    entropy(
+        rule(
+            "turbopuffer-api-key",
+            "turbopuffer API key",
+            &["tpuf_"],
+            r"\b(tpuf_[A-Za-z0-9]{20,64})\b",
+        ),
+        3.5,
+    ),
+    // https://docs.gitlab.com/security/tokens/#token-prefixes
+    entropy(
+        rule(
+            "gitlab-runner-token-registered",
+            "GitLab runner authentication token created through a registration token",
+            &["glrtr-"],
+            r"\b(glrtr-[A-Za-z0-9_-]{20,300})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.3,
+    ),
+    // https://docs.gitlab.com/security/tokens/#token-prefixes
+    entropy(
+        rule(
+            "gitlab-workspace-token",
+            "GitLab workspace token",
+            &["glwt-"],
+            r"\b(glwt-[A-Za-z0-9_-]{20,300})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.3,
+    ),
+    // https://docs.gitlab.com/security/tokens/#token-prefixes
+    entropy(
+        rule(
+            "gitlab-session-cookie",
+            "GitLab session cookie",
+            &["_gitlab_session="],
+            r"(_gitlab_session=[0-9a-f]{32})\b",
+        ),
+        3.0,
+    ),
+    // https://github.com/aws/aws-bedrock-token-generator-python/blob/main/README.md
+    entropy(
+        rule(
+            "aws-bedrock-short-term-api-key",
+            "Amazon Bedrock short-term API key (bearer token)",
+            &["bedrock-api-key-"],
+            r"\b(bedrock-api-key-[A-Za-z0-9+/]{100,4000}={0,2})",
+        ),
+        4.0,
+    ),
+    // https://docs.dynatrace.com/docs/dynatrace-api/basics/dynatrace-api-authentication
+    entropy(
+        rule(
+            "dynatrace-platform-token",
+            "Dynatrace platform token, account API token, OAuth client secret or refresh token (dt0s prefixes)",
+            &["dt0s"],
+            r"\b(dt0s[0-9]{2}\.[A-Z0-9]{24}\.[A-Z0-9]{64})\b",
+        ),
+        3.5,
+    ),
+    // https://posthog.com/docs/api/oauth
+    entropy(
+        rule(
+            "posthog-oauth-token",
+            "PostHog OAuth access or refresh token",
+            &["pha_", "phr_"],
+            r"\b(ph[ar]_[A-Za-z0-9]{38,50})\b",
+        ),
+        3.5,
+    ),
+    // https://buildkite.com/docs/apis/oauth-token-exchange
+    entropy(
+        rule(
+            "buildkite-exchanged-api-token",
+            "Buildkite short-lived API token minted by OAuth token exchange",
+            &["bktx_"],
+            r"\b(bktx_[A-Za-z0-9_-]{20,120})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.5,
+    ),
+    // https://context7.com/docs/api-guide
+    entropy(
+        rule(
+            "context7-api-key",
+            "Context7 (Upstash) API key",
+            &["ctx7sk"],
+            r"\b(ctx7sk[-_][A-Za-z0-9_-]{20,80})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.3,
+    ),
 ];
