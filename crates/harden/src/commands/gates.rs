@@ -15,19 +15,14 @@ fn checklist(args: &GatesArgs) -> anyhow::Result<u8> {
         .entries("run")?
         .pop()
         .and_then(|entry| Some((entry.seq, serde_json::from_str(&entry.body).ok()?)));
-    let records: Vec<harden_engine::LedgerRecord> = session
-        .entries_of(&[
+    let records = harden_engine::LedgerCheck::records(
+        &session.ledger_port(),
+        &[
             harden_gates::checklist::standing::ATTESTATION,
             harden_gates::checklist::standing::DRILL,
-        ])?
-        .into_iter()
-        .map(|e| harden_engine::LedgerRecord {
-            seq: e.seq,
-            kind: e.kind,
-            recorded_at: e.recorded_at,
-            body: e.body,
-        })
-        .collect();
+        ],
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let now = session.now();
     let outcome = |gate: &str| -> Option<String> {
         let (_, body) = last_run.as_ref()?;

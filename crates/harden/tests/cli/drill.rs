@@ -447,17 +447,8 @@ fn an_attestation_holds_until_it_expires_and_says_who_signed() {
 
 /// Runs harden at a fixed UTC instant under `faketime`.
 fn harden_at(dir: &std::path::Path, when: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new("faketime")
-        .arg(when)
-        .arg(assert_cmd::cargo::cargo_bin("harden"))
+    crate::harden_at(dir, when)
         .args(args)
-        .current_dir(dir)
-        .env("TZ", "UTC")
-        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
-        .env("NO_COLOR", "1")
-        .env_remove("HARDEN_CONFIG")
-        .env_remove("HARDEN_LEDGER")
-        .env_remove("HARDEN_LEDGER_ANCHOR")
         .output()
         .expect("faketime is needed for this test: apt-get install faketime")
 }

@@ -42,6 +42,24 @@ pub(crate) fn harden(dir: &Path) -> Command {
     command
 }
 
+/// The binary under test at a fixed UTC instant (`2026-03-01 09:00:00`), under Debian's
+/// `faketime`: the product has no test-only clock.
+pub(crate) fn harden_at(dir: &Path, when: &str) -> std::process::Command {
+    let mut command = std::process::Command::new("faketime");
+    command
+        .arg(when)
+        .arg(assert_cmd::cargo::cargo_bin("harden"))
+        .current_dir(dir)
+        .env("TZ", "UTC")
+        // Instants keep running, so timeouts still fire under a frozen wall clock.
+        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+        .env("NO_COLOR", "1")
+        .env_remove("HARDEN_CONFIG")
+        .env_remove("HARDEN_LEDGER")
+        .env_remove("HARDEN_LEDGER_ANCHOR");
+    command
+}
+
 pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

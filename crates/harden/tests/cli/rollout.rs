@@ -118,21 +118,12 @@ fn rollout_repo(extra: &str) -> TestRepo {
     repo
 }
 
-/// Runs harden at a fixed UTC instant (`2026-03-01 09:00:00`).
+/// Runs harden at a fixed UTC instant, with the deployment flag and secret set.
 fn at(dir: &Path, when: &str, args: &[&str], auth_mode: &str) -> Output {
-    Command::new("faketime")
-        .arg(when)
-        .arg(assert_cmd::cargo::cargo_bin("harden"))
+    crate::harden_at(dir, when)
         .args(args)
-        .current_dir(dir)
-        .env("TZ", "UTC")
-        // Instants keep running, so timeouts still fire under a frozen wall clock.
-        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
-        .env("NO_COLOR", "1")
         .env("AUTH_MODE", auth_mode)
         .env("SERVICE_TOKEN", TOKEN)
-        .env_remove("HARDEN_CONFIG")
-        .env_remove("HARDEN_LEDGER")
         .output()
         .expect("faketime is needed for the rollout tests: apt-get install faketime")
 }
