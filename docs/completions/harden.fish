@@ -80,7 +80,7 @@ github\t'GitHub Actions workflow annotations'
 gitlab\t'GitLab code quality report'"
 complete -c harden -n "__fish_harden_using_subcommand check" -s o -l output -d 'Write the report to this file instead of stdout' -r -F
 complete -c harden -n "__fish_harden_using_subcommand check" -l report -d 'Also write the report in another format to a file, `FORMAT=PATH` (`sarif=harden.sarif`): people read the terminal while CI uploads the file, from one run. Repeatable' -r
-complete -c harden -n "__fish_harden_using_subcommand check" -l security-audit -d 'Also write the security audit document: the scan by round, the OWASP Top 10 category by category, dependencies, configuration, every open finding and the remediation tasks. To PATH, else to `[security-audit] path`, else to sdlc/security-audit.md in the repository' -r
+complete -c harden -n "__fish_harden_using_subcommand check" -l security-audit -d 'Also write the security audit document: the scan by round, the OWASP Top 10 category by category, dependencies, configuration, every open finding and the remediation tasks. To `--security-audit=PATH`, else to `[security-audit] path`, else to sdlc/security-audit.md in the repository. A document there that harden did not write (a team\'s own audit, `harden scaffold security-audit`) is never overwritten' -r
 complete -c harden -n "__fish_harden_using_subcommand check" -l min-severity -d 'Leave findings below this severity out of the report: they fail nothing (each gate\'s evidence counts them)' -r -f -a "info\t''
 low\t''
 medium\t''

@@ -197,23 +197,32 @@ pub(crate) fn classified(cx: &GateCx<'_>) -> Result<Arc<Classified>, GateError> 
 pub(crate) fn deployable_service(cx: &GateCx<'_>) -> Result<Option<String>, GateError> {
     let classified = classified(cx)?;
     let found = cx.shared("deployable service", || {
-        let deployed = || classified.iter().filter(|class| class.deployed);
-        if let Some(class) = deployed().find(|class| is_dockerfile(&class.path)) {
-            return Some(class.path.clone());
-        }
-        deployed()
-            .filter(|class| class.yaml())
-            .find(|class| {
-                cx.read_shared(&class.path).is_ok_and(|bytes| {
-                    let text = String::from_utf8_lossy(&bytes);
-                    ["kind: Deployment", "kind: StatefulSet", "kind: DaemonSet"]
-                        .iter()
-                        .any(|kind| text.contains(kind))
-                })
-            })
-            .map(|class| class.path.clone())
+        deployable_in(&classified, |path| cx.read_shared(path).ok())
     });
     Ok((*found).clone())
+}
+
+/// [`deployable_service`] over classified files and a way to read them: `harden init` asks the
+/// same question before it writes a checklist gate off as not applicable.
+pub fn deployable_in(
+    classified: &[FileClass],
+    read: impl Fn(&str) -> Option<Arc<Vec<u8>>>,
+) -> Option<String> {
+    let deployed = || classified.iter().filter(|class| class.deployed);
+    if let Some(class) = deployed().find(|class| is_dockerfile(&class.path)) {
+        return Some(class.path.clone());
+    }
+    deployed()
+        .filter(|class| class.yaml())
+        .find(|class| {
+            read(&class.path).is_some_and(|bytes| {
+                let text = String::from_utf8_lossy(&bytes);
+                ["kind: Deployment", "kind: StatefulSet", "kind: DaemonSet"]
+                    .iter()
+                    .any(|kind| text.contains(kind))
+            })
+        })
+        .map(|class| class.path.clone())
 }
 
 fn extension(path: &str) -> String {

@@ -94,6 +94,8 @@ fn placeholders_references_examples_hashes_and_public_keys_do_not_fire() {
         "const STORAGE_KEY = \"trace2-json-expansion-state\";",
         "publishable-key=\"pk_live_51HcVb2KqW8x7Yz3Tq9Lm4NpQ8rS7tU6vW\"",
         "- datadog: see [GH](https://github.com/DataDog/dd-trace-js/commit/ed9b2c4f7a1e3d5b8c0f2a4e6d8b1c3f5a7e9d0b)",
+        // A documentation example typed by counting.
+        "//\thashedKey := hash.Sha256(\"unkey_1234567890abcdef\")",
         // A link's fragment next to a provider's name.
         "// https://developers.cloudflare.com/r2/api/tokens/#get-s3-api-credentials-from-an-api-token",
         "  password: \"Password123!\",",
@@ -149,7 +151,7 @@ fn a_keyword_everywhere_gives_the_same_findings_as_a_keyword_once() {
     let mut text = "task: ask for the disk risk\n".repeat(100);
     text.push_str(concat!(
         "TWILIO_KEY=SK",
-        "0123456789abcdef0123456789abcdef\n"
+        "4f8a9c2e1b7d6f3a0e5c8b2d9a7f1e6c\n"
     ));
     let found = detector().scan(&text);
     assert_eq!(found.len(), 1);

@@ -600,8 +600,16 @@ pub(crate) struct CheckArgs {
     pub(crate) report: Vec<String>,
     /// Also write the security audit document: the scan by round, the OWASP Top 10 category by
     /// category, dependencies, configuration, every open finding and the remediation tasks.
-    /// To PATH, else to `[security-audit] path`, else to sdlc/security-audit.md in the repository.
-    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "")]
+    /// To `--security-audit=PATH`, else to `[security-audit] path`, else to
+    /// sdlc/security-audit.md in the repository. A document there that harden did not write (a
+    /// team's own audit, `harden scaffold security-audit`) is never overwritten.
+    #[arg(
+        long,
+        value_name = "PATH",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = ""
+    )]
     pub(crate) security_audit: Option<String>,
     /// Leave findings below this severity out of the report: they fail nothing (each gate's
     /// evidence counts them).

@@ -44,8 +44,8 @@ macro_rules! drilled {
     () => {
         " A command proves this: a `[[drill]]` whose `proves` names the gate (or the item), run by \
 `harden drill run NAME`, which records the result in the ledger. The gate passes while the newest \
-drill result passed and is younger than the drill's `every` (else the gate's `review`, else 90 \
-days); a failed drill fails it until a later run passes. An attestation (`harden attest <gate>`) \
+drill result passed and is younger than the drill's `every` (90 days when it names none) and \
+than the gate's `review`, if set; a failed drill fails it until a later run passes. An attestation (`harden attest <gate>`) \
 counts too, for drills run outside harden. `harden readiness` lists items due within 14 days."
     };
 }
@@ -62,7 +62,9 @@ macro_rules! meta {
             rationale: concat!($why, $how!()),
             evidence: &[
                 "records",
-                "attested_by",
+                "service",
+                "proven_by",
+                "evidence",
                 "drill",
                 "recorded_at",
                 "due",
@@ -321,6 +323,31 @@ impl Gate for ChecklistGate {
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
         let item: &Item = item_of_gate(self.0.id.as_str())
             .ok_or_else(|| GateError::Skip("no checklist item for this gate".into()))?;
+        let review = match cx.option("review") {
+            Some(harden_config::OptionValue::Duration(d)) => Some(*d),
+            _ => None,
+        };
+        let drills = &cx.config().drills;
+        let drill = drills
+            .iter()
+            .find(|d| super::item_named(&d.proves).is_some_and(|named| named.text == item.text));
+        let owner = match cx.option("owner") {
+            Some(harden_config::OptionValue::String(owner)) => Some(owner.clone()),
+            _ => drill.and_then(|d| d.owner.clone()),
+        };
+        // An item applies to a deployable service, and wherever harden.toml says something of
+        // it (an owner, a review interval, a drill); elsewhere it is not applicable, decided
+        // before the ledger is read.
+        match crate::classify::deployable_service(cx)? {
+            Some(service) => {
+                out.examined("deployable services", 1);
+                out.fact("service", service);
+            }
+            None if owner.is_some() || review.is_some() || drill.is_some() => {
+                out.examined("items configured", 1);
+            }
+            None => return Ok(()),
+        }
         let ledger = cx.ledger()?;
         let records = cx.shared::<Records>("checklist.records", || {
             ledger
@@ -336,33 +363,16 @@ impl Gate for ChecklistGate {
                 });
             }
         };
-        let review = match cx.option("review") {
-            Some(harden_config::OptionValue::Duration(d)) => Some(*d),
-            _ => None,
-        };
-        let drills = &cx.config().drills;
-        let drill = drills
-            .iter()
-            .find(|d| super::item_named(&d.proves).is_some_and(|named| named.text == item.text));
-        let owner = match cx.option("owner") {
-            Some(harden_config::OptionValue::String(owner)) => Some(owner.clone()),
-            _ => drill.and_then(|d| d.owner.clone()),
-        };
         let now = cx.clock().now();
         let standing = standing(item, records, drills, review, now);
-        // An item applies to a deployable service, and wherever the team has said something of
-        // it (an owner, a review interval, a drill, a record); elsewhere it is not applicable.
-        let said =
-            owner.is_some() || review.is_some() || drill.is_some() || standing != Standing::Missing;
-        match crate::classify::deployable_service(cx)? {
-            Some(service) => {
-                out.examined("deployable services", 1);
-                out.fact("service", service);
-            }
-            None if said => out.examined("items configured", 1),
-            None => return Ok(()),
-        }
-        out.count("records", records.len() as u64);
+        let naming = records
+            .iter()
+            .filter(|entry| {
+                serde_json::from_str::<serde_json::Value>(&entry.body)
+                    .is_ok_and(|body| super::standing::names(item, entry, &body))
+            })
+            .count();
+        out.count("records", naming as u64);
         if let Some(owner) = &owner {
             out.fact("owner", owner.clone());
         }

@@ -112,9 +112,24 @@ impl Standing {
     }
 }
 
+/// Whether a ledger record names `item`: an attestation of it (by gate or text), or a drill
+/// result whose `proves` names it.
+pub fn names(item: &Item, entry: &LedgerRecord, body: &serde_json::Value) -> bool {
+    match entry.kind.as_str() {
+        ATTESTATION => {
+            body["gate"].as_str() == item.gate() || body["item"].as_str() == Some(item.text)
+        }
+        DRILL => body["proves"]
+            .as_str()
+            .and_then(super::item_named)
+            .is_some_and(|named| named.text == item.text),
+        _ => false,
+    }
+}
+
 /// Where `item` stands by `records` (attestations and drill results, oldest first) at `now`.
 /// `review` caps how long any record counts (the gate's `review` option); a drill result counts
-/// for its drill's `every`, else `review`, else [`DEFAULT_DRILL_VALIDITY`]. The newest record
+/// for its drill's `every` (else [`DEFAULT_DRILL_VALIDITY`]), and never longer than `review`. The newest record
 /// decides: a re-attestation replaces the one before it, and a failed drill is not outweighed by
 /// an older success.
 pub fn standing(
@@ -140,13 +155,11 @@ pub fn standing(
         let Ok(at) = entry.recorded_at.parse::<Timestamp>() else {
             continue;
         };
+        if !names(item, entry, &body) {
+            continue;
+        }
         let record = match entry.kind.as_str() {
             ATTESTATION => {
-                let names_it = body["gate"].as_str() == item.gate()
-                    || body["item"].as_str() == Some(item.text);
-                if !names_it {
-                    continue;
-                }
                 let expires = body["expires"]
                     .as_str()
                     .and_then(|t| t.parse::<Timestamp>().ok())
@@ -176,20 +189,13 @@ pub fn standing(
                 }
             }
             DRILL => {
-                let names_it = body["proves"]
-                    .as_str()
-                    .and_then(super::item_named)
-                    .is_some_and(|named| named.text == item.text);
-                if !names_it {
-                    continue;
-                }
                 let name = body["drill"].as_str().unwrap_or("?").to_owned();
-                let validity = drills
+                let every = drills
                     .iter()
                     .find(|d| d.name == name)
                     .and_then(|d| d.every)
-                    .or(review)
                     .unwrap_or(DEFAULT_DRILL_VALIDITY);
+                let validity = review.map_or(every, |review| every.min(review));
                 Record {
                     seq: entry.seq,
                     at,
@@ -326,6 +332,29 @@ mod tests {
         assert!(matches!(
             standing(restore, &mended, &[], None, now("2026-03-07")),
             Standing::Valid(r) if r.seq == 3
+        ));
+        // A review interval caps a drill's own interval.
+        let yearly = harden_config::Drill {
+            name: "pg-restore".into(),
+            proves: "R7.dr.drilled".into(),
+            command: harden_config::Preflight {
+                name: "pg-restore".into(),
+                run: "true".into(),
+                timeout: Duration::from_mins(1),
+                cwd: None,
+            },
+            expect_output: None,
+            owner: None,
+            every: Some(Duration::from_hours(365 * 24)),
+        };
+        let drills = std::slice::from_ref(&yearly);
+        assert!(matches!(
+            standing(restore, &green, drills, None, now("2026-09-01")),
+            Standing::Valid(_)
+        ));
+        assert!(matches!(
+            standing(restore, &green, drills, Some(Duration::from_hours(30 * 24)), now("2026-04-15")),
+            Standing::Expired(r) if r.until == now("2026-03-31")
         ));
         // An attestation stands in for a drill run elsewhere.
         let attested = [record(

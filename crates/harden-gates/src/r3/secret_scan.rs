@@ -317,9 +317,13 @@ fn front_end_variable(before: &[u8]) -> Option<String> {
         .trim_end_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace())
         .strip_suffix(['=', ':'])?
         .trim_end_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace());
-    let name = &name[name
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1)..];
+    // The name is the run of ASCII word characters at the end; its start is a char boundary
+    // whatever precedes it, since ASCII bytes never sit inside a multi-byte character.
+    let start = name
+        .bytes()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
+        .map_or(0, |i| i + 1);
+    let name = &name[start..];
     FRONT_END_PREFIXES
         .iter()
         .any(|prefix| name.starts_with(prefix) && name.len() > prefix.len())
@@ -683,6 +687,9 @@ mod tests {
             ("PUBLIC_=", None),
             ("const key = ", None),
             ("# VITE_API_KEY is read from ", None),
+            ("clé=", None),
+            ("パスワード: ", None),
+            ("配置 VITE_KEY=", Some("VITE_KEY")),
         ] {
             assert_eq!(
                 super::front_end_variable(before.as_bytes()).as_deref(),

@@ -774,4 +774,371 @@ pub(super) const TOKENS: &[Rule] = &[
         ),
         3.3,
     ),
+    // https://app.unpkg.com/@socketsecurity/lib@3.2.8/files/dist/constants/socket.d.ts
+    entropy(
+        rule(
+            "socket-dev-api-token",
+            "Socket.dev API token",
+            &["sktsec_"],
+            r"(?:^|[^A-Za-z0-9_-])(sktsec_[A-Za-z0-9_-]{30,80}_api)(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.0,
+    ),
+    // https://github.com/packagist/private-packagist-docs/blob/main/docs/composer-authentication.md
+    rule(
+        "private-packagist-token",
+        "Private Packagist authentication token",
+        &["packagist_"],
+        r"\b(packagist_[a-z]{3}_[a-f0-9]{68})\b",
+    ),
+    // https://github.com/calcom/cal.com/blob/main/packages/trpc/server/routers/viewer/apiKeys/create.handler.ts
+    rule(
+        "calcom-api-key",
+        "Cal.com API key",
+        &["cal_"],
+        r"\b(cal_(?:live_)?[a-f0-9]{32})\b",
+    ),
+    // https://dub.co/docs/api-reference/tokens
+    rule(
+        "dub-api-key",
+        "Dub workspace API key",
+        &["dub_"],
+        r"\b(dub_[A-Za-z0-9]{24,64})\b",
+    ),
+    // https://docs.tolgee.io/platform/account_settings/api_keys_and_pat_tokens
+    rule(
+        "tolgee-project-api-key",
+        "Tolgee project API key",
+        &["tgpak_"],
+        r"\b(tgpak_[a-z2-7]{30,100})\b",
+    ),
+    // https://github.com/tolgee/tolgee-platform/blob/main/backend/data/src/main/kotlin/io/tolgee/service/security/ApiKeyService.kt
+    rule(
+        "tolgee-personal-access-token",
+        "Tolgee personal access token",
+        &["tgpat_"],
+        r"\b(tgpat_[a-z0-9]{30,80})\b",
+    ),
+    // https://github.com/formbricks/formbricks/blob/main/apps/web/modules/organization/settings/api-keys/lib/api-key.ts
+    entropy(
+        rule(
+            "formbricks-api-key",
+            "Formbricks organization API key",
+            &["fbk_"],
+            r"(?:^|[^A-Za-z0-9_-])(fbk_[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.5,
+    ),
+    // https://docs.stack-auth.com/docs/rest-api/overview
+    rule(
+        "stack-auth-secret-server-key",
+        "Stack Auth secret server key",
+        &["ssk_"],
+        r"\b(ssk_[A-Za-z0-9]{30,80})\b",
+    ),
+    // https://docs.cartesia.ai/use-the-api/api-conventions
+    rule(
+        "cartesia-api-key",
+        "Cartesia API key",
+        &["sk_car_"],
+        r"\b(sk_car_(?:admin_)?[A-Za-z0-9]{20,80})\b",
+    ),
+    // https://docs.statsig.com/api-reference/keys/create-key
+    entropy(
+        rule(
+            "statsig-server-secret-key",
+            "Statsig server secret key",
+            &["secret-"],
+            r"\b(secret-[A-Za-z0-9]{30,64})\b",
+        ),
+        3.5,
+    ),
+    // https://docs.asaas.com/changelog/novidade-novo-prefixo-de-identifica%C3%A7%C3%A3o-das-chaves-api
+    rule(
+        "asaas-api-key",
+        "Asaas API key",
+        &["$aact_"],
+        r"(?:^|[^A-Za-z0-9_$])(\$aact_(?:prod|hmlg)_[A-Za-z0-9+/=_-]{40,300})",
+    ),
+    // https://docs.omise.co/api-authentication
+    entropy(
+        rule(
+            "omise-secret-key",
+            "Omise (Opn Payments) secret key",
+            &["skey_"],
+            r"\b(skey_(?:test_)?[a-z0-9]{19,40})\b",
+        ),
+        3.0,
+    ),
+    // https://apis.io/agent-skills/pubnub/pubnub-keyset-management/
+    entropy(
+        rule(
+            "pubnub-secret-key",
+            "PubNub secret key",
+            &["sec-c-"],
+            r"\b(sec-c-[A-Za-z0-9]{40,64})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/appwrite/appwrite/blob/main/src/Appwrite/Platform/Modules/Project/Http/Project/Keys/Standard/Create.php
+    rule(
+        "appwrite-api-key",
+        "Appwrite standard API key",
+        &["standard_"],
+        r"\b(standard_[a-f0-9]{256})\b",
+    ),
+    // https://github.com/growthbook/growthbook/blob/main/packages/back-end/src/models/ApiKeyModel.ts
+    entropy(
+        rule(
+            "growthbook-secret-key",
+            "GrowthBook secret API key",
+            &["secret_"],
+            r"\b(secret_(?:(?:admin|readonly|user|visualEditor)_)?[A-Za-z0-9]{38,44})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/outline/outline/blob/main/server/models/ApiKey.ts
+    rule(
+        "outline-api-key",
+        "Outline API key",
+        &["ol_api_"],
+        r"\b(ol_api_[A-Za-z0-9]{38})\b",
+    ),
+    // https://github.com/infiniflow/ragflow/blob/main/api/utils/api_utils.py
+    rule(
+        "ragflow-api-key",
+        "RAGFlow API key",
+        &["ragflow-"],
+        r"(?:^|[^A-Za-z0-9_-])(ragflow-[A-Za-z0-9_.-]{32})(?:[^A-Za-z0-9_.-]|$)",
+    ),
+    // https://github.com/labring/FastGPT/blob/main/projects/app/src/pages/api/support/openapi/create.ts
+    rule(
+        "fastgpt-api-key",
+        "FastGPT OpenAPI key",
+        &["fastgpt-"],
+        r"\b(fastgpt-[A-Za-z0-9]{52,65})\b",
+    ),
+    // https://www.mongodb.com/docs/api/doc/atlas-admin-api-v2/operation/operation-createprojectserviceaccountsecret
+    rule(
+        "mongodb-atlas-service-account-secret",
+        "MongoDB Atlas service account client secret",
+        &["mdb_sa_sk_"],
+        r"(?:^|[^A-Za-z0-9_-])(mdb_sa_sk_[A-Za-z0-9_-]{20,100})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    // https://www.tinybird.co/docs/forward/core-concepts/tokens
+    rule(
+        "tinybird-token",
+        "Tinybird static token",
+        &["p.eyj"],
+        r"\b(p\.eyJ[A-Za-z0-9_-]{20,600}\.[A-Za-z0-9_-]{20,100})(?:[^A-Za-z0-9_-]|$)",
+    ),
+    // https://uptrace.dev/get
+    rule(
+        "uptrace-dsn",
+        "Uptrace project DSN",
+        &["api.uptrace.dev"],
+        r"(https?://[A-Za-z0-9_-]{8,64}@api\.uptrace\.dev(?::[0-9]{1,5})?(?:/[0-9]{1,10})?(?:\?grpc=[0-9]{1,5})?)",
+    ),
+    // https://developer.sumup.com/online-payments/sdks/python
+    rule(
+        "sumup-api-key",
+        "SumUp secret API key",
+        &["sup_sk_"],
+        r"\b(sup_sk_[A-Za-z0-9]{20,64})\b",
+    ),
+    // https://docs.creem.io/api-reference/introduction
+    rule(
+        "creem-api-key",
+        "Creem API key",
+        &["creem_"],
+        r"\b(creem_(?:test_|live_)?[A-Za-z0-9]{16,64})\b",
+    ),
+    // https://www.dynamic.xyz/docs/api-reference
+    entropy(
+        rule(
+            "dynamic-api-token",
+            "Dynamic (dynamic.xyz) API token",
+            &["dyn_"],
+            r"\b(dyn_[A-Za-z0-9]{56})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/juanfont/headscale/blob/main/hscontrol/db/api_key.go
+    entropy(
+        rule(
+            "headscale-api-key",
+            "Headscale API key",
+            &["hskey-api-"],
+            r"(?:^|[^A-Za-z0-9_-])(hskey-api-[A-Za-z0-9_-]{12}-[A-Za-z0-9_-]{64})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.5,
+    ),
+    // https://github.com/juanfont/headscale/blob/main/hscontrol/db/preauth_keys.go
+    entropy(
+        rule(
+            "headscale-preauth-key",
+            "Headscale pre-authentication key",
+            &["hskey-auth-"],
+            r"(?:^|[^A-Za-z0-9_-])(hskey-auth-[A-Za-z0-9_-]{12}-[A-Za-z0-9_-]{64})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.5,
+    ),
+    // https://github.com/element-hq/synapse/blob/develop/synapse/handlers/auth.py
+    rule(
+        "matrix-synapse-access-token",
+        "Matrix Synapse access or refresh token",
+        &["syt_", "syr_"],
+        r"\b(sy[tr]_[A-Za-z0-9+/]{1,340}_[A-Za-z]{20}_[0-9A-Za-z]{6})\b",
+    ),
+    // https://docs.datadoghq.com/account_management/personal-access-tokens/
+    entropy(
+        rule(
+            "datadog-access-token",
+            "Datadog personal/service access token or prefixed application key",
+            &["ddpat_", "ddsat_", "ddapp_"],
+            r"(?:^|[^A-Za-z0-9_-])((?:ddpat|ddsat|ddapp)_[A-Za-z0-9_-]{20,120})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.0,
+    ),
+    // https://github.com/lightdash/lightdash/blob/main/packages/common/src/types/auth.ts
+    rule(
+        "lightdash-token",
+        "Lightdash personal access or service account token",
+        &["ldpat_", "ldsvc_"],
+        r"\b(ld(?:pat|svc)_[a-f0-9]{32})\b",
+    ),
+    // https://www.tigrisdata.com/docs/cli/access-keys/
+    entropy(
+        rule(
+            "tigris-secret-access-key",
+            "Tigris object storage secret access key",
+            &["tsec_"],
+            r"(?:^|[^A-Za-z0-9_-])(tsec_[A-Za-z0-9_-]{20,80})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.0,
+    ),
+    // https://docs.devcycle.com/essentials/keys
+    entropy(
+        rule(
+            "devcycle-server-sdk-key",
+            "DevCycle server SDK key",
+            &["dvc_server_"],
+            r"(?:^|[^A-Za-z0-9_-])(dvc_server_[A-Za-z0-9_-]{20,80})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.0,
+    ),
+    // https://upcloud.com/docs/guides/getting-started-upcloud-api/
+    entropy(
+        rule(
+            "upcloud-api-token",
+            "UpCloud API token",
+            &["ucat_"],
+            r"(?:^|[^A-Za-z0-9_-])(ucat_[A-Za-z0-9_-]{20,100})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.0,
+    ),
+    // https://github.com/teableio/teable/blob/develop/apps/nestjs-backend/src/features/access-token/access-token.encryptor.ts
+    entropy(
+        rule(
+            "teable-personal-access-token",
+            "Teable personal access token",
+            &["teable_"],
+            r"(?:^|[^A-Za-z0-9_])(teable_[A-Za-z0-9]{8,40}_[A-Za-z0-9+/]{20,400}={0,2})(?:[^A-Za-z0-9_+/=-]|$)",
+        ),
+        3.0,
+    ),
+    // https://github.com/unkeyed/unkey/blob/main/internal/keys/src/v1.ts
+    entropy(
+        rule(
+            "unkey-root-key",
+            "Unkey root key",
+            &["unkey_"],
+            r"\b(unkey_[A-Za-z0-9]{16,60})\b",
+        ),
+        3.0,
+    ),
+    // https://developers.savvycal.com/authentication
+    entropy(
+        rule(
+            "savvycal-personal-access-token",
+            "SavvyCal personal access token",
+            &["pt_secret_"],
+            r"(?:^|[^A-Za-z0-9_-])(pt_secret_[A-Za-z0-9_-]{16,100})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.0,
+    ),
+    // https://developers.tally.so/api-reference/api-keys
+    entropy(
+        rule(
+            "tally-api-key",
+            "Tally forms API key",
+            &["tly-"],
+            r"(?:^|[^A-Za-z0-9_-])(tly-[A-Za-z0-9_-]{16,100})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.2,
+    ),
+    // https://github.com/daytonaio/daytona/blob/main/apps/api/src/api-key/api-key.service.ts
+    rule(
+        "daytona-api-key",
+        "Daytona API key",
+        &["dtn_"],
+        r"\b(dtn_[a-f0-9]{64})\b",
+    ),
+    // https://docs.tolt.com/authentication
+    entropy(
+        rule(
+            "tolt-api-key",
+            "Tolt affiliate platform API key",
+            &["tlt_live_", "tlt_test_"],
+            r"\b(tlt_(?:live|test)_[A-Za-z0-9]{16,64})\b",
+        ),
+        3.0,
+    ),
+    // https://github.com/pollinations/pollinations/issues/5329
+    entropy(
+        rule(
+            "pollinations-secret-key",
+            "Pollinations secret API key",
+            &["plln_sk_"],
+            r"(?:^|[^A-Za-z0-9_-])(plln_sk_[A-Za-z0-9_-]{16,100})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.0,
+    ),
+    // https://cloud.baidu.com/doc/qianfan/s/rmh4stn9m
+    entropy(
+        rule(
+            "baidu-qianfan-api-key",
+            "Baidu AI Cloud Qianfan (BCE v3) API key",
+            &["bce-v3/altak-"],
+            r"(?:^|[^A-Za-z0-9_/-])(bce-v3/ALTAK-[A-Za-z0-9]{10,40}/[A-Za-z0-9]{20,64})(?:[^A-Za-z0-9_/-]|$)",
+        ),
+        3.0,
+    ),
+    // https://github.com/phasehq/cli/blob/main/phase_cli/utils/const.py
+    rule(
+        "phase-secrets-token",
+        "Phase secrets manager service or user token",
+        &["pss_service:", "pss_user:"],
+        r"(?:^|[^A-Za-z0-9_])(pss_(?:service|user):v[0-9]{1,2}:[a-fA-F0-9]{64}:[a-fA-F0-9]{64}:[a-fA-F0-9]{64}:[a-fA-F0-9]{64})(?:[^A-Za-z0-9_]|$)",
+    ),
+    // https://porkbun.com/llms/guides/getting-started
+    entropy(
+        rule(
+            "porkbun-secret-api-key",
+            "Porkbun secret API key",
+            &["sk1_"],
+            r"\b(sk1_[A-Za-z0-9]{32,80})\b",
+        ),
+        3.0,
+    ),
+    // https://github.com/seamapi/javascript-http/blob/main/src/lib/seam/connect/auth.ts
+    entropy(
+        rule(
+            "seam-api-key",
+            "Seam API key",
+            &["seam_"],
+            r"\b(seam_[A-Za-z0-9]{6,12}_[A-Za-z0-9]{20,40})\b",
+        ),
+        3.0,
+    ),
 ];

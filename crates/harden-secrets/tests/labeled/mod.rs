@@ -746,14 +746,14 @@ const LANGUAGES: &[Language] = &[
     },
 ];
 
-/// Rules whose secrets have no distinctive form of their own: they are recognised by the
-/// setting or provider name next to them, so they are only planted with one.
 /// Whether a rule's secrets are only recognised next to their provider's name: never planted
 /// bare.
 fn needs_name(rule: &str) -> bool {
     NEEDS_NAME.contains(&rule) || harden_secrets::RULES.iter().any(|r| r.id == rule && r.near)
 }
 
+/// Rules whose secrets have no distinctive form of their own: they are recognised by the
+/// setting or provider name next to them, so they are only planted with one.
 pub const NEEDS_NAME: &[&str] = &[
     "aws-secret-access-key",
     "azure-devops-legacy-pat",

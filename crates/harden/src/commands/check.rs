@@ -66,7 +66,7 @@ fn write_security_audit(
         },
     );
     let text = harden_secrets::mask(&text);
-    if path.is_empty() {
+    let (target, shown) = if path.is_empty() {
         let relative = session
             .config
             .security_audit_path
@@ -74,9 +74,27 @@ fn write_security_audit(
             .unwrap_or(SECURITY_AUDIT_PATH);
         let target = session.root.join(relative);
         crate::confined::check(&session.root, &target)?;
+        (target, relative.to_owned())
+    } else {
+        (std::path::PathBuf::from(path), path.to_owned())
+    };
+    // A document people wrote (the scaffold, a team's own audit) is theirs: only one this
+    // command wrote before is replaced.
+    if let Ok(existing) = fs_err::read_to_string(&target)
+        && !existing.contains(harden_report::audit::GENERATED_MARK)
+    {
+        return Err(UsageError(format!(
+            "--security-audit: {shown} exists and was not written by harden check; choose another path with --security-audit=PATH or [security-audit] path"
+        ))
+        .into());
+    }
+    if path.is_empty() {
         crate::confined::write(&session.root, &target, text.as_bytes())
     } else {
-        output::emit(&text, Some(std::path::Path::new(path)))
+        if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs_err::create_dir_all(parent)?;
+        }
+        output::emit(&text, Some(&target))
     }
 }
 

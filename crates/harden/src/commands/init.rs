@@ -348,7 +348,20 @@ pub(crate) fn run(args: &InitArgs) -> anyhow::Result<u8> {
     let detected = detect(&tree)?;
     let catalogue = harden_gates::registry().catalogue();
     let files = tree.files().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let text = template(root, &detected, &not_applicable(&catalogue, files));
+    let mut disabled = not_applicable(&catalogue, files);
+    // The launch checklist applies to a deployable service, found as its gates find one (a
+    // Dockerfile in any spelling, or a Kubernetes workload): never written off where they
+    // would judge.
+    let classified = harden_gates::classify::classify(files);
+    if harden_gates::classify::deployable_in(&classified, |path| {
+        tree.read(path).ok().map(std::sync::Arc::new)
+    })
+    .is_some()
+    {
+        disabled
+            .retain(|(gate, _)| harden_gates::checklist::item_of_gate(gate.id.as_str()).is_none());
+    }
+    let text = template(root, &detected, &disabled);
     // Never write a config that would not load.
     harden_config::load(harden_config::FILE_NAME, &text, &catalogue)
         .map_err(|d| anyhow::anyhow!("harden init produced an invalid config (a bug):\n{d}"))?;

@@ -101,6 +101,9 @@ struct Snapshot {
     signals: Vec<(String, String, String)>,
     waivers: Vec<serde_json::Value>,
     due: Vec<DueItem>,
+    /// Whether any checklist gate judged this run (none: the profile leaves them out, or the
+    /// repository deploys no service).
+    checklist_judged: bool,
     checks: Option<Vec<CheckResult>>,
     streak_days: u32,
     streak_target: u32,
@@ -246,6 +249,10 @@ pub(crate) fn run(args: &ReadinessArgs) -> anyhow::Result<u8> {
         signals,
         waivers,
         due: due_items(&report, now),
+        checklist_judged: report.gates.iter().any(|g| {
+            harden_gates::checklist::item_of_gate(g.id.as_str()).is_some()
+                && matches!(g.outcome, Outcome::Pass | Outcome::Fail)
+        }),
         checks,
         streak_days: streak.days,
         streak_target: session.config.exit_criteria.consecutive_days,
@@ -456,7 +463,15 @@ fn markdown(s: &Snapshot, seq: u64, hash: &str) -> String {
         "\n## Checklist items due within {EXPIRING_SOON_DAYS} days\n"
     );
     if s.due.is_empty() {
-        let _ = writeln!(out, "None.");
+        let _ = writeln!(
+            out,
+            "None{}.",
+            if s.checklist_judged {
+                ""
+            } else {
+                " judged: no checklist gate ran (disabled, left out by the profile, or no deployable service)"
+            }
+        );
     } else {
         let _ = writeln!(
             out,
@@ -467,8 +482,11 @@ fn markdown(s: &Snapshot, seq: u64, hash: &str) -> String {
                 out,
                 "| `{}` | {} | {} | {} | {} |",
                 d.gate,
-                d.item,
-                d.owner.as_deref().unwrap_or("(no owner)"),
+                d.item.replace('|', "\\|"),
+                d.owner
+                    .as_deref()
+                    .unwrap_or("(no owner)")
+                    .replace('|', "\\|"),
                 d.due.as_deref().unwrap_or("**now**"),
                 d.state.replace('|', "\\|")
             );

@@ -522,3 +522,66 @@ fn init_on_a_service_says_how_the_launch_checklist_is_kept() {
         stderr(&checked)
     );
 }
+
+#[test]
+fn init_counts_a_kubernetes_workload_as_a_service() {
+    // No Dockerfile, a Deployment: the launch checklist applies, as the gates see it.
+    let repo = TestRepo::new();
+    repo.write(
+        "deploy/api.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n",
+    );
+    repo.commit("initial", "2026-11-01T09:00:00Z");
+    let init = harden(repo.path()).arg("init").output().unwrap();
+    assert_eq!(init.status.code(), Some(0), "{}", stderr(&init));
+    let config = std::fs::read_to_string(repo.path().join("harden.toml")).unwrap();
+    assert!(
+        !config.contains("[gates.\"R7.dr.drilled\"]\nenabled"),
+        "{config}"
+    );
+    assert!(config.contains("# The launch checklist"), "{config}");
+}
+
+#[test]
+fn the_security_audit_never_overwrites_a_document_people_wrote() {
+    let repo = ready_repo();
+    let scaffold = harden(repo.path())
+        .args(["scaffold", "security-audit"])
+        .output()
+        .unwrap();
+    assert_eq!(scaffold.status.code(), Some(0), "{}", stderr(&scaffold));
+    let written = std::fs::read_to_string(repo.path().join("sdlc/security-audit.md")).unwrap();
+    let refused = harden(repo.path())
+        .args(["check", "--security-audit", "--no-record"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{}", stdout(&refused));
+    assert!(
+        stderr(&refused)
+            .contains("sdlc/security-audit.md exists and was not written by harden check"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("sdlc/security-audit.md")).unwrap(),
+        written
+    );
+    // Elsewhere, by `=`: the value is never taken for the repository path.
+    let elsewhere = harden(repo.path())
+        .args([
+            "check",
+            "--security-audit=audit/latest.md",
+            "--no-record",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(elsewhere.status.code(), Some(0), "{}", stderr(&elsewhere));
+    assert!(repo.path().join("audit/latest.md").is_file());
+    // Its own earlier document is replaced.
+    let again = harden(repo.path())
+        .args(["check", "--security-audit=audit/latest.md", "--no-record"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+}
