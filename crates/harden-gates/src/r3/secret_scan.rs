@@ -226,6 +226,18 @@ fn hits(
     {
         found.retain(|m| !is_generic(&m.rule));
     }
+    // Nor do the rules for a credential in a slot (a URL's password, a basic or bearer header)
+    // speak in third-party code: minified, a vendored bundle fills those slots with code
+    // (`.yarn/releases/yarn-4.8.1.cjs`). A built bundle of the project's own stays judged: the
+    // values inlined into it are the project's.
+    if role == crate::paths::PathRole::Vendored {
+        found.retain(|m| {
+            !matches!(
+                &*m.rule,
+                "url-credentials" | "http-basic-auth" | "http-bearer-token"
+            )
+        });
+    }
     // A UUID under a token name in tests and documentation identifies a record or a session
     // (`Checkout(token="1fa9...")`, `DAGGER_SESSION_TOKEN=6753...`); in source it may be a key.
     if matches!(
