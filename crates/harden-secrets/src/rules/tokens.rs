@@ -1141,4 +1141,119 @@ pub(super) const TOKENS: &[Rule] = &[
         ),
         3.0,
     ),
+    // https://github.com/databricks/dbt-databricks
+    entropy(
+        rule(
+            "databricks-oauth-secret",
+            "Databricks service principal OAuth client secret (dose...)",
+            &["dose"],
+            r"\b(dose[a-f0-9]{32,64})\b",
+        ),
+        3.0,
+    ),
+    // https://github.com/mintlify/docs/blob/main/api/introduction.mdx
+    entropy(
+        rule(
+            "mintlify-admin-api-key",
+            "Mintlify admin API key (mint_, server-side)",
+            &["mint_"],
+            r"\b(mint_[A-Za-z0-9]{20,80})\b",
+        ),
+        3.5,
+    ),
+    // https://docs.klarna.com/api-reference/authentication
+    entropy(
+        rule(
+            "klarna-api-key",
+            "Klarna API key (klarna_live_api_/klarna_test_api_)",
+            &["klarna_"],
+            r"\b(klarna_(?:live|test)_api_[A-Za-z0-9+/=_-]{20,300})",
+        ),
+        3.5,
+    ),
+    // https://gitlab.com/gitlab-org/auth/iam/-/merge_requests/588
+    entropy(
+        rule(
+            "gitlab-iam-oauth-token",
+            "GitLab IAM service OAuth access/refresh token or auth code (gliamat-/gliamrt-/gliamac-)",
+            &["gliam"],
+            r"\b(gliam(?:at|rt|ac)-[A-Za-z0-9_-]{20,100}\.[A-Za-z0-9_-]{20,100})(?:[^A-Za-z0-9_.-]|$)",
+        ),
+        3.5,
+    ),
+    // https://www.apollographql.com/docs/graphos/platform/access-management/api-keys/graph-api-keys
+    entropy(
+        rule(
+            "apollo-graph-api-key",
+            "Apollo GraphOS graph API key (APOLLO_KEY, service:<graph>:<secret>)",
+            &["service:"],
+            r"\b(service:[A-Za-z0-9][A-Za-z0-9_-]{0,63}:[A-Za-z0-9_-]{20,64})(?:[^A-Za-z0-9_:-]|$)",
+        ),
+        3.5,
+    ),
+    // https://docs.doppler.com/docs/Auth-token-formats
+    entropy(
+        rule(
+            "doppler-service-account-identity-token",
+            "Doppler service account identity token (short-lived, dp.said.)",
+            &["dp.said."],
+            r"\b(dp\.said\.[A-Za-z0-9]{40,44})\b",
+        ),
+        3.5,
+    ),
+    // https://open.dingtalk.com/document/robots/custom-robot-access
+    rule(
+        "dingtalk-robot-webhook",
+        "DingTalk custom robot webhook URL (access_token in query)",
+        &["oapi.dingtalk.com"],
+        r"(https://oapi\.dingtalk\.com/robot/send\?access_token=[a-f0-9]{64})\b",
+    ),
+    // https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot
+    rule(
+        "feishu-lark-bot-webhook",
+        "Feishu / Lark custom bot webhook URL (v2 hook with token path segment)",
+        &["/open-apis/bot/v2/hook/"],
+        r"(https://open\.(?:feishu\.cn|larksuite\.com)/open-apis/bot/v2/hook/[A-Za-z0-9_-]{20,64})\b",
+    ),
+    // https://developer.work.weixin.qq.com/document/path/99110
+    rule(
+        "wecom-group-robot-webhook",
+        "WeCom (WeChat Work) group robot webhook URL (key in query)",
+        &["qyapi.weixin.qq.com"],
+        r"(https://qyapi\.weixin\.qq\.com/cgi-bin/webhook/send\?key=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    // https://developers.google.com/workspace/chat/quickstart/webhooks
+    rule(
+        "google-chat-webhook",
+        "Google Chat incoming webhook URL (space + key + token)",
+        &["chat.googleapis.com"],
+        r"(https://chat\.googleapis\.com/v1/spaces/[A-Za-z0-9_-]{6,32}/messages\?key=AIza[A-Za-z0-9_-]{35}&token=[A-Za-z0-9_%=-]{20,100})",
+    ),
+    // https://learn.microsoft.com/powershell/module/az.logicapp/get-azlogicapptriggercallbackurl
+    rule(
+        "azure-logic-app-trigger-url",
+        "Azure Logic Apps request-trigger callback URL with SAS signature (sv=1.0&sig=)",
+        &["logic.azure.com"],
+        r"(https://prod-[0-9]{2}\.[a-z0-9]{2,30}\.logic\.azure\.com(?::443)?/workflows/[0-9a-f]{32}/triggers/[A-Za-z0-9_.-]{1,80}/(?:paths/invoke|run)\?[A-Za-z0-9_.%=&/-]{0,300}?sig=[A-Za-z0-9_-]{43})",
+    ),
+    // https://github.com/SumoLogic/sumologic-documentation/blob/main/docs/send-data/hosted-collectors/http-source/logs-metrics/upload-logs.md
+    entropy(
+        rule(
+            "sumologic-http-source-url",
+            "Sumo Logic HTTP Logs/Metrics source upload URL (unique collector code embeds the credential)",
+            &["sumologic.com/receiver/v1/http/"],
+            r"(https://(?:collectors|endpoint[0-9]{1,2}\.collection(?:\.[a-z]{2,4}[0-9]?)?)\.sumologic\.com/receiver/v1/http/[A-Za-z0-9+/_=-]{40,300})",
+        ),
+        3.5,
+    ),
+    // https://docs.meshy.ai/api/authentication
+    entropy(
+        rule(
+            "meshy-api-key",
+            "Meshy (AI 3D generation) API key (msy_)",
+            &["msy_"],
+            r"\b(msy_[A-Za-z0-9]{30,64})\b",
+        ),
+        3.5,
+    ),
 ];

@@ -381,6 +381,62 @@ pub const MORE: &[(&str, &str, &str)] = &[
         "PORKBUN_SECRET_API_KEY",
     ),
     ("seam-api-key", "seam_{a:8}_{a:24}", "SEAM_API_KEY"),
+    (
+        "databricks-oauth-secret",
+        "dose{h:32}",
+        "DATABRICKS_CLIENT_SECRET",
+    ),
+    ("mintlify-admin-api-key", "mint_{a:32}", "MINTLIFY_API_KEY"),
+    ("klarna-api-key", "klarna_live_api_{a:60}", "KLARNA_API_KEY"),
+    (
+        "gitlab-iam-oauth-token",
+        "gliamat-{u:43}.{u:43}",
+        "GITLAB_OAUTH_TOKEN",
+    ),
+    (
+        "apollo-graph-api-key",
+        "service:my-graph-{z:6}:{u:22}",
+        "APOLLO_KEY",
+    ),
+    (
+        "doppler-service-account-identity-token",
+        "dp.said.{a:43}",
+        "DOPPLER_TOKEN",
+    ),
+    (
+        "dingtalk-robot-webhook",
+        "https://oapi.dingtalk.com/robot/send?access_token={h:64}",
+        "DINGTALK_WEBHOOK",
+    ),
+    (
+        "feishu-lark-bot-webhook",
+        "https://open.feishu.cn/open-apis/bot/v2/hook/{g}",
+        "FEISHU_WEBHOOK_URL",
+    ),
+    (
+        "wecom-group-robot-webhook",
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={g}",
+        "WECOM_WEBHOOK",
+    ),
+    (
+        "google-chat-webhook",
+        "https://chat.googleapis.com/v1/spaces/AAAA{a:7}/messages?key=AIza{u:35}&token={u:43}%3D",
+        "GOOGLE_CHAT_WEBHOOK",
+    ),
+    (
+        "azure-logic-app-trigger-url",
+        concat!(
+            "https://prod-03.westus.logic.azure.com:443/workflows/{h:32}/triggers/manual/run?api-version=2016",
+            "-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={u:43}"
+        ),
+        "LOGIC_APP_URL",
+    ),
+    (
+        "sumologic-http-source-url",
+        "https://endpoint4.collection.us2.sumologic.com/receiver/v1/http/{b:98}==",
+        "SUMO_HTTP_URL",
+    ),
+    ("meshy-api-key", "msy_{a:35}", "MESHY_API_KEY"),
     ("particle-access-token", "{h:40}", "PARTICLE_ACCESS_TOKEN"),
     ("trello-token", "{h:64}", "TRELLO_TOKEN"),
     ("opencage-api-key", "{h:32}", "OPENCAGE_API_KEY"),
