@@ -328,9 +328,7 @@ impl Gate for ChecklistGate {
             _ => None,
         };
         let drills = &cx.config().drills;
-        let drill = drills
-            .iter()
-            .find(|d| super::item_named(&d.proves).is_some_and(|named| named.text == item.text));
+        let drill = super::drill_for(item, drills);
         let owner = match cx.option("owner") {
             Some(harden_config::OptionValue::String(owner)) => Some(owner.clone()),
             _ => drill.and_then(|d| d.owner.clone()),

@@ -305,6 +305,16 @@ pub fn item_named(name: &str) -> Option<&'static Item> {
     })
 }
 
+/// The `[[drill]]` that proves `item`, if one is declared.
+pub fn drill_for<'a>(
+    item: &Item,
+    drills: &'a [harden_config::Drill],
+) -> Option<&'a harden_config::Drill> {
+    drills
+        .iter()
+        .find(|d| item_named(&d.proves).is_some_and(|named| named.text == item.text))
+}
+
 /// The item whose gate this is.
 pub fn item_of_gate(gate: &str) -> Option<&'static Item> {
     ITEMS.iter().find(|item| item.gate() == Some(gate))

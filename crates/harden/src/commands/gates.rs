@@ -63,10 +63,7 @@ fn checklist(args: &GatesArgs) -> anyhow::Result<u8> {
                     review,
                     now,
                 );
-                let drill = session.config.drills.iter().find(|d| {
-                    harden_gates::checklist::item_named(&d.proves)
-                        .is_some_and(|named| named.text == item.text)
-                });
+                let drill = harden_gates::checklist::drill_for(item, &session.config.drills);
                 let by = match drill {
                     Some(drill) => format!("{gate} (drill {})", drill.name),
                     None => gate.to_owned(),
