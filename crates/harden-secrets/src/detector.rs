@@ -1,11 +1,11 @@
 use std::sync::{Arc, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use harden_model::{LineCol, Secret};
 use regex_automata::util::syntax;
 use regex_automata::{Input, meta};
 
 use crate::decode::{self, Encoding};
+use crate::keywords::{Hit, Keywords};
 use crate::rules::Rule;
 use crate::validate::shannon_entropy;
 
@@ -156,7 +156,7 @@ impl Compiled {
 /// Compiled rules and their keyword prefilter.
 pub struct Detector {
     rules: Vec<Compiled>,
-    keywords: AhoCorasick,
+    keywords: Keywords,
     /// For each keyword pattern, the rules that list it.
     keyword_rules: Vec<Vec<usize>>,
     /// Rules without keywords, run on every text.
@@ -560,8 +560,15 @@ const UNSTRUCTURED: &[&str] = &["http-basic-auth", "http-bearer-token", "url-cre
 /// Credentials that are sample words, or a password equal to its user name
 /// (`test:password`, `invalid:invalid`, `AccountSid:AuthToken`): documentation and tests.
 fn placeholder_credentials(user: &str, password: &str) -> bool {
-    password.eq_ignore_ascii_case(user) || placeholder(password) || sample_value(password)
+    password.eq_ignore_ascii_case(user)
+        || placeholder(password)
+        || sample_value(password)
+        || DOCUMENTED_CREDENTIALS.contains(&(user, password))
 }
+
+/// Credentials that specifications print as their example, copied into tests and docs
+/// everywhere: RFC 7617's (and RFC 2617's) basic authentication example.
+const DOCUMENTED_CREDENTIALS: &[(&str, &str)] = &[("Aladdin", "open sesame")];
 
 /// Rules with no format of their own (a password in a URL, a basic or bearer header, a
 /// connection string) take whatever text sits in the slot: placeholders are judged as for
@@ -790,14 +797,7 @@ impl Detector {
                 }
             }
         }
-        // A DFA: the keyword set is a few hundred short literals, its table is small, and a
-        // DFA is several times faster per byte than the NFA the builder picks by default.
-        let keywords = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&keywords)
-            .map_err(|e| DetectorError::Keywords(e.to_string()))?;
+        let keywords = Keywords::new(&keywords).map_err(DetectorError::Keywords)?;
         let allow = config
             .allow
             .iter()
@@ -916,19 +916,21 @@ impl Detector {
     /// Matches in the text itself: rules run only on the windows around their keywords.
     fn scan_clear(&self, text: &[u8]) -> Vec<Found> {
         let mut windows: Vec<(usize, usize, usize)> = Vec::new();
-        for hit in self.keywords.find_overlapping_iter(text) {
-            for &rule in &self.keyword_rules[hit.pattern().as_usize()] {
+        let mut hits: Vec<Hit> = Vec::new();
+        self.keywords.find_all(text, &mut hits);
+        for hit in hits {
+            for &rule in &self.keyword_rules[hit.keyword] {
                 let (start, end) = if self.rules[rule].multiline {
                     (
-                        line_start(text, hit.start()),
-                        (hit.end() + BLOCK_REACH).min(text.len()),
+                        line_start(text, hit.start),
+                        (hit.end + BLOCK_REACH).min(text.len()),
                     )
                 } else {
-                    let mut end = line_end(text, hit.end());
+                    let mut end = line_end(text, hit.end);
                     for _ in 0..self.rules[rule].following_lines {
                         end = line_end(text, end);
                     }
-                    (line_start(text, hit.start()), end)
+                    (line_start(text, hit.start), end)
                 };
                 windows.push((rule, start, end));
             }

@@ -9,6 +9,7 @@
 
 mod decode;
 mod detector;
+mod keywords;
 mod mask;
 mod rules;
 mod validate;

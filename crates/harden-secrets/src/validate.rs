@@ -165,12 +165,26 @@ fn looks_like_code(value: &str) -> bool {
     });
     indexed_or_called
         || value.contains("()")
+        || type_path(value)
         || (value.split('.').count() >= 3
             && value.split('.').all(|part| {
                 part.len() <= 40
                     && part.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
                     && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
             }))
+}
+
+/// A path of names joined by `::` (`::windows_sys::core::HRESULT`, `super::Foundation::NTSTATUS`):
+/// the type a Rust or C++ constant is declared with, not its value.
+fn type_path(value: &str) -> bool {
+    let parts: Vec<&str> = value.trim_start_matches("::").split("::").collect();
+    parts.len() >= 2
+        && parts.iter().all(|part| {
+            part.bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+                && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
 }
 
 /// An unquoted value on a secret-named line: as [`generic_value`], and letters with digits.

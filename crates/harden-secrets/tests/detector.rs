@@ -421,6 +421,29 @@ fn identifiers_under_secret_looking_names_are_not_secrets() {
     assert_eq!(detector.scan(reported).len(), 1, "{reported}");
 }
 
+/// Seen in a `cargo vendor` tree: constants declared with a type path (windows-sys) and a C
+/// call's arguments after a key-named one (sqlite3mc) are code. The same names holding values,
+/// and a quoted name before a comma (a tuple, a call's arguments), are still read.
+#[test]
+fn type_paths_and_call_arguments_are_not_values() {
+    for quiet in [
+        "pub const TAPI_E_CALLCENTER_INVALPASSWORD: ::windows_sys::core::HRESULT = -2147221430i32;\n",
+        "pub const STATUS_PASSWORD_EXPIRED: super::super::Foundation::NTSTATUS = -1073741711i32;\n",
+        "  RijndaelInit(c->m_aes, MODE_CBC, c->m_key, RIJNDAEL_Direction_KeyLength_Key32Bytes, iv);\n",
+    ] {
+        assert!(ids(quiet).is_empty(), "{quiet}");
+    }
+    for reported in [
+        concat!("log: DB_PASSWORD: Qm7vX2pL9", "kR4tw8Zc\n"),
+        concat!(
+            "set(\"signing_key\", \"Qm7vX2pL9kR4tw8Zc",
+            "Xk9pL2mQ7vR4aB3dE5\")\n"
+        ),
+    ] {
+        assert_eq!(ids(reported).len(), 1, "{reported}");
+    }
+}
+
 /// Credentials of a database on this machine are not reported; the same URL to another host is.
 #[test]
 fn url_credentials_to_loopback_hosts_are_development_defaults() {
@@ -455,6 +478,8 @@ fn placeholder_credentials_in_unstructured_slots_are_not_secrets() {
             basic("test:password")
         ),
         format!("Authorization: Basic {}\n", basic("admin:admin")),
+        // RFC 7617's example, in reqwest's tests.
+        format!("    \"Basic {}\"\n", basic("Aladdin:open sesame")),
         "Authorization: Bearer test_token_1234567890abcdef\n".to_owned(),
     ];
     for text in &quiet {

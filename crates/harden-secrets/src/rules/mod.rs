@@ -1672,7 +1672,7 @@ const GENERAL: &[Rule] = &[
                 "Long random value of a setting whose name ends in KEY",
                 &["key"],
                 // `db_key`, `cosmos.key`, and camel case: `cosmosDbKey`, `PresharedKey`.
-                r#"(?i)\b(?P<name>[a-z0-9_.-]*(?:[_.-]key|[a-z0-9](?-i:K)ey))["'\]]{0,2}\s*(?:[:=]|:=|=>|,)\s*["'`]?(?P<secret>[A-Za-z0-9+/_-]{32,128}={0,2})(?:["'`\s,;]|$)"#,
+                r#"(?i)\b(?P<name>[a-z0-9_.-]*(?:[_.-]key|[a-z0-9](?-i:K)ey))(?:["'\]]{0,2}\s*(?:[:=]|:=|=>)|["']\]?\s*,)\s*["'`]?(?P<secret>[A-Za-z0-9+/_-]{32,128}={0,2})(?:["'`\s,;]|$)"#,
             ),
             validate::generic_value,
         ),
