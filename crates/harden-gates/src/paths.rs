@@ -264,6 +264,11 @@ fn is_locale_catalogue(name: &str) -> bool {
     if !matches!(extension, "json" | "yml" | "yaml" | "properties") {
         return false;
     }
+    // A Java resource bundle's default catalogue (Spring's `MessageSource`, Bean Validation):
+    // the language-tagged ones are judged below.
+    if extension == "properties" && matches!(stem, "messages" | "validationmessages") {
+        return true;
+    }
     let tag = stem.strip_prefix("messages_").unwrap_or(stem);
     let mut pieces = tag.split(['_', '-']);
     let language = pieces.next().unwrap_or_default();
@@ -406,6 +411,10 @@ mod tests {
             ("locales/pt-BR.yml", PathRole::Localisation),
             (
                 "app/src/main/res/messages_de.properties",
+                PathRole::Localisation,
+            ),
+            (
+                "api/src/main/resources/messages.properties",
                 PathRole::Localisation,
             ),
             ("po/de.po", PathRole::Localisation),

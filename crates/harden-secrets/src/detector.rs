@@ -78,6 +78,7 @@ struct Compiled {
     following_lines: u8,
     ignore_names: &'static [&'static str],
     checksum: bool,
+    known_values: bool,
     /// Whether a search over a whole text is cheap: the pattern opens with a literal the
     /// regex engine can jump to. Patterns that open with a class or an anchor (the
     /// secret-named-setting rules) are only ever searched in their windows.
@@ -138,6 +139,7 @@ impl Compiled {
             following_lines: 0,
             ignore_names: &[],
             checksum: false,
+            known_values: false,
             whole_text_ok,
         }
     }
@@ -730,6 +732,7 @@ impl Detector {
                 ignore_names: rule.ignore_names,
                 following_lines: rule.following_lines,
                 checksum: rule.checksum,
+                known_values: rule.known_values,
                 generic: rule.generic,
                 near: rule.near,
                 ..Compiled::new(
@@ -1032,6 +1035,31 @@ impl Detector {
                 continue;
             }
             let value = String::from_utf8_lossy(&text[span.start..span.end]).into_owned();
+            // A rule for known values (default passwords) is judged by its list alone: the
+            // placeholder checks below exist to drop exactly such words.
+            if rule.known_values {
+                // A commented-out line (`#   key-store-password: password`) is not in effect.
+                let before = &text[line_start(text, span.start)..span.start];
+                let code = before.trim_ascii_start();
+                let commented =
+                    code.starts_with(b"#") || code.starts_with(b";") || code.starts_with(b"//");
+                if !commented
+                    && rule.validator.is_some_and(|known| known(&value))
+                    && !found
+                        .iter()
+                        .any(|m| m.start < span.end && span.start < m.end)
+                {
+                    found.push(Found {
+                        rule: index,
+                        start: span.start,
+                        end: span.end,
+                        value,
+                        encodings: Vec::new(),
+                        doubt: None,
+                    });
+                }
+                continue;
+            }
             if rule.generic
                 && PUBLIC_PREFIXES
                     .iter()

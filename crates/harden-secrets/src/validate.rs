@@ -265,6 +265,77 @@ pub(crate) fn pem_body(block: &str) -> bool {
     body.len() >= 64 && LENIENT.decode(body).is_ok()
 }
 
+/// Passwords that ship as a product's default or top every guessing list, lower case. A
+/// deployment that keeps one is open to the first attempt. Each vendor default is documented
+/// by its product: PostgreSQL images' examples (`postgres`), MySQL/MariaDB (`root`), RabbitMQ
+/// (`guest`), MinIO (`minioadmin`), Grafana, Jenkins and Keycloak quick starts (`admin`),
+/// Elasticsearch 6 (`changeme`), Java keystores (`changeit`), Neo4j (`neo4j`), Oracle (`oracle`,
+/// `manager`, `tiger`), Tomcat (`tomcat`), Cassandra (`cassandra`).
+const DEFAULT_PASSWORDS: &[&str] = &[
+    "postgres",
+    "root",
+    "toor",
+    "admin",
+    "administrator",
+    "admin123",
+    "password",
+    "password1",
+    "password123",
+    "passw0rd",
+    "p@ssw0rd",
+    "p@ssword",
+    "pass",
+    "pass123",
+    "changeme",
+    "change_me",
+    "changeit",
+    "secret",
+    "guest",
+    "minioadmin",
+    "default",
+    "letmein",
+    "welcome",
+    "qwerty",
+    "qwerty123",
+    "abc123",
+    "123456",
+    "1234567",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "12345",
+    "1234",
+    "111111",
+    "000000",
+    "neo4j",
+    "oracle",
+    "manager",
+    "tiger",
+    "tomcat",
+    "cassandra",
+    "mysql",
+    "mongo",
+    "mongodb",
+    "redis",
+    "rabbitmq",
+    "elastic",
+    "kibana",
+    "sa",
+    "test",
+    "test123",
+    "demo",
+    "user",
+    "example",
+    "master",
+    "superuser",
+];
+
+/// A default or weak password, compared without regard to case.
+pub(crate) fn default_password(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    DEFAULT_PASSWORDS.contains(&lower.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

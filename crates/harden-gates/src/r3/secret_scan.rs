@@ -238,6 +238,10 @@ fn hits(
             )
         });
     }
+    // A default password matters where a deployment reads it (see `deployment_configuration`).
+    if !deployment_configuration(path, role) {
+        found.retain(|m| &*m.rule != DEFAULT_PASSWORD);
+    }
     // A UUID under a token name in tests and documentation identifies a record or a session
     // (`Checkout(token="1fa9...")`, `DAGGER_SESSION_TOKEN=6753...`); in source it may be a key.
     if matches!(
@@ -306,6 +310,79 @@ fn hits(
             }
         })
         .collect()
+}
+
+/// The rule for a product's default or a weak password (`POSTGRES_PASSWORD: postgres`).
+const DEFAULT_PASSWORD: &str = "default-password";
+
+/// Configuration a deployment reads: Compose files, manifests and values (YAML), `.env`,
+/// properties, INI, TOML, HCL and JSON settings, outside tests, documentation, vendored and
+/// generated code. Not source code (a test double's password), not CI pipelines (a throwaway
+/// database beside the job), not a developer's own environment (`docker-compose.dev.yml`,
+/// `.devcontainer/`), and not what is named an example or a template (`.env.example`,
+/// `values.sample.yaml`), whose values are there to be replaced.
+fn deployment_configuration(path: &str, role: crate::paths::PathRole) -> bool {
+    if role != crate::paths::PathRole::Source || harden_formats::pipeline::kind_of(path).is_some() {
+        return false;
+    }
+    // A package manifest configures a build, and its strings are help texts
+    // (`populatedb.help = """... - password: admin"""`).
+    if matches!(
+        crate::classify::FileClass::of(path).kind,
+        crate::classify::FileKind::Manifest
+    ) || path.ends_with("composer.json")
+    {
+        return false;
+    }
+    let lower = path.to_ascii_lowercase();
+    let (dirs, name) = lower.rsplit_once('/').unwrap_or(("", &lower));
+    let placeholder_word = |w: &str| {
+        matches!(
+            w,
+            "example"
+                | "examples"
+                | "sample"
+                | "samples"
+                | "template"
+                | "templates"
+                | "dist"
+                | "demo"
+                | "demos"
+                | "test"
+                | "tests"
+                | "testing"
+                | "ci"
+                | "dev"
+                | "development"
+                | "local"
+                | "e2e"
+                | "fixtures"
+                | "quickstart"
+                | "tutorial"
+        )
+    };
+    if name.split(['.', '-', '_']).any(placeholder_word) || dirs.split('/').any(placeholder_word) {
+        return false;
+    }
+    let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
+    name == ".env"
+        || name.starts_with(".env.")
+        || matches!(
+            extension,
+            "yml"
+                | "yaml"
+                | "properties"
+                | "ini"
+                | "conf"
+                | "cfg"
+                | "cnf"
+                | "toml"
+                | "tfvars"
+                | "tf"
+                | "hcl"
+                | "json"
+                | "env"
+        )
 }
 
 /// Prefixes of the variables front-end build tools inline into the bundle they ship (Next.js,
@@ -605,10 +682,21 @@ impl Findings {
                     primary,
                 )
                 .identity(&key)
-                .help(format!(
-                    "rule {}: revoke and rotate it now, then remove it and load it from a secret store at runtime",
-                    hit.rule
-                ));
+                .help(if hit.rule == DEFAULT_PASSWORD {
+                    format!(
+                        "rule {}: a default or common password is the first one an attacker tries; set a generated one from a secret store at deploy time",
+                        hit.rule
+                    )
+                } else {
+                    format!(
+                        "rule {}: revoke and rotate it now, then remove it and load it from a secret store at runtime",
+                        hit.rule
+                    )
+                });
+            if hit.rule == DEFAULT_PASSWORD {
+                // Known rather than leaked: weak, but no credential of value is exposed.
+                finding = finding.severity(harden_model::Severity::High);
+            }
             if hit.doubt.is_some() {
                 // Exposure all the same, but maybe not a working credential: a step lower.
                 finding = finding.severity(harden_model::Severity::Medium);
@@ -837,6 +925,66 @@ mod tests {
 
     /// Settings in vendored and generated code, and UUIDs under token names in tests and
     /// documentation, are not reported; a provider's key in vendored code is.
+    #[test]
+    fn default_passwords_are_found_in_deployment_configuration_only() {
+        let detector = Detector::with_config(&DetectorConfig::default()).unwrap();
+        let rules = |path: &str, text: &str| -> Vec<String> {
+            hits(&detector, path, text.as_bytes(), None, 0..text.len(), 0)
+                .into_iter()
+                .map(|hit| hit.rule)
+                .collect()
+        };
+        let compose = "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: postgres\n";
+        let properties = "spring.datasource.password=changeme\n";
+        let queue = "      - RABBITMQ_DEFAULT_PASS=guest # the broker's default\n";
+        for (path, text) in [
+            ("docker-compose.yml", compose),
+            ("deploy/k8s/db.yaml", compose),
+            ("src/main/resources/application-prod.properties", properties),
+            ("compose.yaml", queue),
+            (".env.production", "MINIO_ROOT_PASSWORD=minioadmin\n"),
+        ] {
+            assert_eq!(rules(path, text), ["default-password"], "{path}");
+        }
+        for (path, text) in [
+            // A developer's own containers, CI's throwaway database, examples, tests, docs.
+            ("docker-compose.dev.yml", compose),
+            (".devcontainer/docker-compose.yml", compose),
+            (".github/workflows/test.yml", compose),
+            ("examples/stack/docker-compose.yml", compose),
+            (".env.example", "MINIO_ROOT_PASSWORD=minioadmin\n"),
+            ("tests/fixtures/app.properties", properties),
+            ("docs/install.md", compose),
+            // A commented-out setting is not in effect; a manifest's help text; a message
+            // catalogue's label.
+            (
+                "config/application-prod.yml",
+                "#     key-store-password: password\n",
+            ),
+            (
+                "pyproject.toml",
+                "Populates the database:\n- password: admin\n",
+            ),
+            (
+                "src/main/resources/messages.properties",
+                "User.password=Password\n",
+            ),
+            // Code is not configuration.
+            ("src/db.py", "POSTGRES_PASSWORD = \"postgres\"\n"),
+            // A strong value, a reference, and a longer value that starts like a default.
+            (
+                "docker-compose.yml",
+                "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n",
+            ),
+            (
+                "docker-compose.yml",
+                "      POSTGRES_PASSWORD: postgres-prod-2024\n",
+            ),
+        ] {
+            assert!(rules(path, text).is_empty(), "{path}: {text}");
+        }
+    }
+
     #[test]
     fn roles_and_generated_markers_quiet_the_setting_rules() {
         let detector = Detector::with_config(&DetectorConfig::default()).unwrap();

@@ -44,6 +44,9 @@ pub struct Rule {
     /// The validator is a checksum: a value it refuses is a truncated or altered token, which is
     /// still exposure, reported with that doubt instead of dropped.
     pub checksum: bool,
+    /// Fires only on a value its validator knows (a vendor's default password): the
+    /// placeholder judgement, which drops exactly such words, does not apply.
+    pub known_values: bool,
 }
 
 const fn rule(
@@ -65,6 +68,7 @@ const fn rule(
         following_lines: 0,
         ignore_names: &[],
         checksum: false,
+        known_values: false,
     }
 }
 
@@ -1690,4 +1694,20 @@ const GENERAL: &[Rule] = &[
         ),
         3.3,
     )),
+    // ---- Default and weak passwords --------------------------------------------------------
+    // A vendor's default (`postgres`, `minioadmin`, RabbitMQ's `guest`) or a password from the
+    // top of every guessing list, set in configuration: not a leaked secret but a known one.
+    // Only these values fire; the gate keeps the finding for deployment configuration.
+    Rule {
+        known_values: true,
+        ..checked(
+            rule(
+                "default-password",
+                "Default or weak password set in configuration",
+                &["password", "passwd", "pwd", "_pass"],
+                r#"(?im)(?:^|[\s,{"'-])(?P<name>[a-z0-9_.-]*(?:password|passwd|pwd|_pass))["']?[ \t]*[:=][ \t]*["']?(?P<secret>[A-Za-z0-9@!_.$-]{2,32})["']?[ \t\r]*(?:#.*)?$"#,
+            ),
+            validate::default_password,
+        )
+    },
 ];

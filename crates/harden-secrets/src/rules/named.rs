@@ -760,4 +760,168 @@ pub(super) const NAMED: &[Rule] = &[
         &["codecov"],
         r"(?i)codecov[^\n]{0,40}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
     ),
+    // https://github.com/truenas/middleware/blob/66d9e1b9c32866b70851910c026041b59c432116/src/middlewared/middlewared/plugins/api_key/crud.py
+    entropy(
+        near(
+            "truenas-api-key",
+            "TrueNAS API key (<id>-<64 alphanumerics>) next to its name",
+            &["truenas"],
+            r"(?i)truenas[^\n]{0,40}?\b(\d{1,10}-[A-Za-z0-9]{64})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/OctoPrint/OctoPrint/blob/744c835969d6a0adc512a668a5d5abec0415dda0/src/octoprint/util/__init__.py
+    entropy(
+        near(
+            "octoprint-api-key",
+            "OctoPrint API key next to its name",
+            &["octoprint"],
+            r"(?i)octoprint[^\n]{0,40}?(?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{43}|[0-9A-F]{32})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.5,
+    ),
+    // https://github.com/redmine/redmine/blob/890812e49cc60e96c7c252b7dedbd881a4edba55/app/models/token.rb
+    near(
+        "redmine-api-key",
+        "Redmine API access key next to its name",
+        &["redmine"],
+        r"(?i)redmine[^\n]{0,40}?\b([a-f0-9]{40})\b",
+    ),
+    // https://github.com/syncthing/syncthing/blob/328d910aee822178f55442c76bc7e35ce34d68cc/lib/config/guiconfiguration.go
+    entropy(
+        near(
+            "syncthing-api-key",
+            "Syncthing GUI/REST API key next to its name",
+            &["syncthing"],
+            r"(?i)syncthing[^\n]{0,40}?\b([A-Za-z0-9]{32})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/Mintplex-Labs/anything-llm/blob/72aabbd15481ae405434efd4c83d46026eef1173/server/models/apiKeys.js
+    near(
+        "anythingllm-api-key",
+        "AnythingLLM developer API key next to its name",
+        &["anythingllm", "anything_llm", "anything-llm"],
+        r"(?i)anything[_-]?llm[^\n]{0,40}?\b((?:brx-)?[0-9A-Z]{7}-[0-9A-Z]{7}-[0-9A-Z]{7}-[0-9A-Z]{7})\b",
+    ),
+    // https://github.com/BookStackApp/BookStack/blob/6f1c54d018f7d55301eb4c31055b04769f5924d7/app/Api/UserApiTokenController.php
+    entropy(
+        near(
+            "bookstack-api-token",
+            "BookStack API token id/secret next to its name",
+            &["bookstack"],
+            r"(?i)bookstack[^\n]{0,40}?\b([A-Za-z0-9]{32})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/documenso/documenso/blob/75330166cc00b29c14399bc2e391e4b4d8080c00/packages/lib/server-only/public-api/create-api-token.ts
+    near(
+        "documenso-api-token",
+        "Documenso API token (api_ + 16) next to its name",
+        &["documenso"],
+        r"(?i)documenso[^\n]{0,40}?\b(api_[a-z0-9]{16})\b",
+    ),
+    // https://github.com/Sonarr/Sonarr/blob/49df353fa14c453929b79f32144b2c8c86d94b09/src/NzbDrone.Core/Configuration/ConfigFileProvider.cs
+    near(
+        "servarr-api-key",
+        "Sonarr/Radarr-family (*arr) API key next to the app name",
+        &[
+            "sonarr", "radarr", "lidarr", "readarr", "prowlarr", "whisparr",
+        ],
+        r"(?i)(?:sonarr|radarr|lidarr|readarr|prowlarr|whisparr)[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    ),
+    // https://github.com/jellyfin/jellyfin/blob/c3ed1407ca698b0905de99da87b67415e6a62dbd/src/Jellyfin.Database/Jellyfin.Database.Implementations/Entities/Security/ApiKey.cs
+    near(
+        "jellyfin-api-key",
+        "Jellyfin API key next to its name",
+        &["jellyfin"],
+        r"(?i)jellyfin[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    ),
+    // https://github.com/Tautulli/Tautulli/blob/c7153deb6e3017b8dda46c8448fe548a61c5a47a/plexpy/__init__.py
+    near(
+        "tautulli-api-key",
+        "Tautulli API key next to its name",
+        &["tautulli"],
+        r"(?i)tautulli[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    ),
+    // https://github.com/shopware/shopware/blob/01fde55afeddf7542f6d0651ccee0e48deee8ed1/src/Core/Framework/Api/Util/AccessKeyHelper.php
+    entropy(
+        near(
+            "shopware-secret-access-key",
+            "Shopware secret access key next to its name",
+            &["shopware"],
+            r"(?i)shopware[^\n]{0,40}?\b([A-Za-z0-9]{51})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/WireGuard/wireguard-tools/blob/025f00454fec8fd0816607a28c1ee6cd9a54b134/src/man/wg.8
+    entropy(
+        near(
+            "wireguard-private-key",
+            "WireGuard PrivateKey / PresharedKey (base64 32 bytes) next to its setting name",
+            &[
+                "privatekey",
+                "private_key",
+                "private-key",
+                "private key",
+                "presharedkey",
+                "preshared_key",
+            ],
+            r#"(?i:private|preshared)[ _-]?(?i:key)\s*[=:]\s*[\"']?([A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)(?:[^A-Za-z0-9+/=]|$)"#,
+        ),
+        3.5,
+    ),
+    // https://github.com/rails/rails/blob/113d0dccd3c41689643179a3690214e3057f7dc9/activesupport/lib/active_support/encrypted_file.rb
+    near(
+        "rails-master-key",
+        "Rails credentials master key (RAILS_MASTER_KEY)",
+        &["rails_master_key"],
+        r"(?i)rails_master_key[^\n]{0,10}?\b([a-f0-9]{32})\b",
+    ),
+    // https://github.com/dgtlmoon/changedetection.io/blob/fce24780e74199bf34c62a0d90188cc2fc12f061/changedetectionio/blueprint/settings/__init__.py
+    near(
+        "changedetection-api-key",
+        "changedetection.io API access token next to its name",
+        &["changedetection"],
+        r"(?i)changedetection[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    ),
+    // https://github.com/miniflux/v2/blob/106cdd09e1557222303f3ed1376e1dadf0638621/internal/storage/api_key.go
+    near(
+        "miniflux-api-key",
+        "Miniflux API key next to its name",
+        &["miniflux"],
+        r"(?i)miniflux[^\n]{0,40}?\b([a-f0-9]{64})\b",
+    ),
+    // https://github.com/gogs/gogs/blob/eb1054e5432fc8397678372f08613429be233d7c/internal/database/access_tokens.go
+    near(
+        "gogs-access-token",
+        "Gogs access token next to its name",
+        &["gogs"],
+        r"(?i)gogs[^\n]{0,40}?\b([a-f0-9]{40})\b",
+    ),
+    // https://github.com/immich-app/immich/blob/2f547ba110d674b6cf5b4f9dfe7c15e129f4b737/server/src/services/api-key.service.ts
+    entropy(
+        near(
+            "immich-api-key",
+            "Immich API key next to its name",
+            &["immich"],
+            r"(?i)immich[^\n]{0,40}?\b([A-Za-z0-9]{38,43})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/coder/coder/blob/15c6a2399ba247a562cc216735a75947be0284c4/coderd/apikey/apikey.go
+    entropy(
+        near(
+            "coder-session-token",
+            "Coder session / API token (10-char id + '-' + 22-char secret) next to CODER_SESSION_TOKEN",
+            &[
+                "coder_session_token",
+                "coder-session-token",
+                "coder_token",
+                "coder-token",
+            ],
+            r"(?i)coder[_-](?:session[_-])?token[^\n]{0,10}?\b([A-Za-z0-9]{10}-[A-Za-z0-9]{22})\b",
+        ),
+        3.5,
+    ),
 ];

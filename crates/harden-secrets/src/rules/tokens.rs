@@ -1256,4 +1256,214 @@ pub(super) const TOKENS: &[Rule] = &[
         ),
         3.5,
     ),
+    // https://github.com/covalenthq/covalent-api-sdk-go/blob/d7e69fdddc3c4c8deeb9de8d6196bf0b31976e9c/utils/api_key_validator.go
+    entropy(
+        rule(
+            "covalent-goldrush-api-key",
+            "Covalent / GoldRush API key (cqt_ v2 or ckey_ v1)",
+            &["cqt_", "ckey_"],
+            r"\b(cqt_(?:wF|rQ)[A-Za-z0-9]{26}|ckey_[a-f0-9]{27})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/stytchauth/stytch-python/blob/6987801e7eb03b0c6b34dc46f042e5d532e7299a/README.md
+    entropy(
+        rule(
+            "stytch-project-secret",
+            "Stytch project secret (secret-test-/secret-live-)",
+            &["secret-live-", "secret-test-"],
+            r"\b(secret-(?:test|live)-[A-Za-z0-9_-]{35}=)",
+        ),
+        3.5,
+    ),
+    // https://github.com/pangeacyber/pangea-python/blob/1f411ae567833cd3035126db8960347230542153/packages/pangea-sdk/tests/testdata/specs/authn.openapi.json
+    entropy(
+        rule(
+            "pangea-token",
+            "Pangea token (pts_/ptu_/pti_/ptr_/pcl_ + 32 base32)",
+            &["pts_", "ptu_", "pti_", "ptr_", "pcl_"],
+            r"\b(p(?:ti|tr|ts|tu|cl)_[a-z2-7]{32})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/OpenPipe/OpenPipe/blob/1da9a24127973b65f40f5da0d7b52bd61b0bfedd/app/src/server/utils/generateApiKey.ts
+    entropy(
+        rule(
+            "openpipe-api-key",
+            "OpenPipe API key",
+            &["opk_"],
+            r"\b(opk_[a-f0-9]{42})\b",
+        ),
+        3.0,
+    ),
+    // https://github.com/usememos/memos/blob/76a762924306e782871204f131f4033be5e8e41a/server/auth/token.go
+    entropy(
+        rule(
+            "memos-personal-access-token",
+            "Memos personal access token",
+            &["memos_pat_"],
+            r"\b(memos_pat_[A-Za-z0-9]{32})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/portainer/portainer/blob/cc75167437c013a24d12f97d2e07c8468448cc35/api/apikey/service.go
+    entropy(
+        rule(
+            "portainer-api-key",
+            "Portainer API access token",
+            &["ptr_"],
+            r"\b(ptr_[A-Za-z0-9+/]{43}=)",
+        ),
+        3.5,
+    ),
+    // https://github.com/karakeep-app/karakeep/blob/7ca5ee236b96cd659096b1530c5be3fdcd8e4470/packages/trpc/auth.ts
+    entropy(
+        rule(
+            "karakeep-api-key",
+            "Karakeep (Hoarder) API key",
+            &["ak1_", "ak2_"],
+            r"\b(ak[12]_[a-f0-9]{20}_[a-f0-9]{32})\b",
+        ),
+        3.0,
+    ),
+    // https://github.com/hoppscotch/hoppscotch/blob/afc2cf181c16e56647b099e5d18cfe55710c6cdd/packages/hoppscotch-backend/src/access-token/access-token.service.ts
+    entropy(
+        rule(
+            "hoppscotch-personal-access-token",
+            "Hoppscotch personal access token (pat-<uuid>)",
+            &["pat-"],
+            r"\b(pat-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\b",
+        ),
+        3.0,
+    ),
+    // https://github.com/medusajs/medusa/blob/59e6747800133e091d20c2c167f600981abc5c0d/packages/modules/api-key/src/services/api-key-module-service.ts
+    entropy(
+        rule(
+            "medusa-secret-api-key",
+            "Medusa secret API key",
+            &["sk_"],
+            r"\b(sk_[a-f0-9]{64})\b",
+        ),
+        3.0,
+    ),
+    // https://github.com/go-vikunja/vikunja/blob/762dc4ebe6f3fbff15d90a0a119f0c6a4720e033/pkg/models/api_tokens.go
+    entropy(
+        rule(
+            "vikunja-api-token",
+            "Vikunja API token",
+            &["tk_"],
+            r"\b(tk_[a-f0-9]{40})\b",
+        ),
+        3.0,
+    ),
+    // https://github.com/reviewboard/reviewboard/blob/64cc5ea62aa2d33e6889b2e9c3df3de0cc6fe83b/docs/releasenotes/5.0.rst
+    entropy(
+        rule(
+            "reviewboard-api-token",
+            "Review Board API token (rbp_ with CRC32 checksum)",
+            &["rbp_"],
+            r"\b(rbp_[A-Za-z0-9]{251})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/khoj-ai/khoj/blob/ae229ca894c0b80ad84664afcfdde523b5e87057/src/khoj/database/adapters/__init__.py
+    entropy(
+        rule(
+            "khoj-api-key",
+            "Khoj API key",
+            &["kk-"],
+            r"(?:^|[^A-Za-z0-9_-])(kk-[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        3.5,
+    ),
+    // https://github.com/pterodactyl/panel/blob/706db62c64d180f224f56c62953172c27daa5826/app/Models/ApiKey.php
+    entropy(
+        rule(
+            "pterodactyl-api-key",
+            "Pterodactyl panel client/application API key",
+            &["ptlc_", "ptla_"],
+            r"\b(ptl[ac]_[A-Za-z0-9]{43})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/pelican-dev/panel/blob/235c8fb98fe6693ec2aea1c0d1597ead376b7819/app/Models/ApiKey.php
+    entropy(
+        rule(
+            "pelican-panel-api-key",
+            "Pelican panel client/application API key",
+            &["pacc_", "papp_"],
+            r"\b(pa(?:cc|pp)_[A-Za-z0-9]{43})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/MaterializeInc/terraform-provider-materialize/blob/49b83a0208b0727e3ba12a20e2500f5217dec51e/pkg/clients/frontegg_client.go
+    entropy(
+        rule(
+            "materialize-app-password",
+            "Materialize app password (mzp_ + two dashless UUIDs)",
+            &["mzp_"],
+            r"\b(mzp_[0-9a-fA-F]{64})\b",
+        ),
+        3.0,
+    ),
+    // https://github.com/wakatime/wakatime-cli/blob/bad54b47851b5f0478d7b9fbf011800a45e4d8e5/cmd/params/params.go
+    entropy(
+        rule(
+            "wakatime-api-key",
+            "WakaTime API key (waka_<uuid>)",
+            &["waka_"],
+            r"\b(waka_[a-f0-9]{8}-[a-f0-9]{4}-4[a-f0-9]{3}-[89ab][a-f0-9]{3}-[a-f0-9]{12})\b",
+        ),
+        3.0,
+    ),
+    // https://github.com/turbot/pipe-fittings/blob/dd8db75bcbf526463469ed4ab76767cebdd6c019/constants/default_workspaces.go
+    entropy(
+        rule(
+            "turbot-pipes-token",
+            "Turbot Pipes / Steampipe Cloud API token (tpt_/spt_)",
+            &["tpt_", "spt_"],
+            r"\b((?:tpt|spt)_[A-Za-z0-9_]{40,50})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/nostr-protocol/nips/blob/db5fe3de8c5d1443b634c9bbf66ecb004f337057/19.md
+    entropy(
+        rule(
+            "nostr-private-key",
+            "Nostr private key (nsec1 bech32, NIP-19)",
+            &["nsec1"],
+            r"\b(nsec1[a-z0-9]{58})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/moby/swarmkit/blob/3e72cb64da35ce043dcb9afa9ce9938ae7ca9379/ca/config.go
+    entropy(
+        rule(
+            "docker-swarm-join-token",
+            "Docker Swarm join token (SWMTKN-1-...)",
+            &["swmtkn-"],
+            r"\b(SWMTKN-(?:1|2-[01])-[0-9a-z]{50}-[0-9a-z]{25})\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/moby/swarmkit/blob/3e72cb64da35ce043dcb9afa9ce9938ae7ca9379/manager/encryption/encryption.go
+    entropy(
+        rule(
+            "docker-swarm-unlock-key",
+            "Docker Swarm autolock unlock key (SWMKEY-1-...)",
+            &["swmkey-1-"],
+            r"(?:^|[^A-Za-z0-9+/-])(SWMKEY-1-[A-Za-z0-9+/]{43})(?:[^A-Za-z0-9+/=]|$)",
+        ),
+        3.5,
+    ),
+    // https://github.com/healthchecks/healthchecks/blob/29b5ec251059034b79e0120e2ff0c3e35d7bd9f8/hc/accounts/models.py
+    entropy(
+        rule(
+            "healthchecks-api-key",
+            "Healthchecks.io project API key (hcw_ read-write / hcr_ read-only)",
+            &["hcw_", "hcr_"],
+            r"\b(hc[wr]_[A-Za-z0-9]{28})\b",
+        ),
+        3.5,
+    ),
 ];

@@ -316,6 +316,20 @@ pub fn sample(rule: &str, rng: &mut Rng) -> Option<Sample> {
         "pagerduty-api-key" => spec(rng, "u+{u:18}", "PAGERDUTY_TOKEN"),
         "gocardless-token" => spec(rng, "live_{u:40}", "GOCARDLESS_ACCESS_TOKEN"),
         "azure-storage-key" => spec(rng, "{b:86}==", "AZURE_STORAGE_ACCOUNT_KEY"),
+        "default-password" => {
+            let (name, password) = *rng.pick(&[
+                ("POSTGRES_PASSWORD", "postgres"),
+                ("MYSQL_ROOT_PASSWORD", "root"),
+                ("RABBITMQ_DEFAULT_PASS", "guest"),
+                ("MINIO_ROOT_PASSWORD", "minioadmin"),
+                ("spring.datasource.password", "changeme"),
+                ("GF_SECURITY_ADMIN_PASSWORD", "admin"),
+                ("keystore.password", "changeit"),
+            ]);
+            let separator = *rng.pick(&[": ", "=", " = ", ": \""]);
+            let close = if separator.ends_with('"') { "\"" } else { "" };
+            block(format!("{name}{separator}{password}{close}"))
+        }
         "netrc-password" => block(format!(
             "machine api.{}.com\n  login deploy\n  password {}",
             rng.chars(LOWER, 8),
@@ -968,7 +982,6 @@ fn negatives(rng: &mut Rng) -> Vec<(String, String)> {
             "STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx".to_owned(),
             "GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx".to_owned(),
             "api_key: \"<your-api-key>\"".to_owned(),
-            "password = \"changeme\"".to_owned(),
             "DB_PASSWORD=your-db-password-here".to_owned(),
             "token = \"REPLACE_ME_WITH_A_REAL_TOKEN\"".to_owned(),
             "SLACK_BOT_TOKEN=xoxb-your-bot-token".to_owned(),
