@@ -22,7 +22,7 @@
 #              ripsecrets     `ripsecrets TREE`
 #   THREADS  if set, asked of every tool that takes it (rg -j, kingfisher -j, detect-secrets -c,
 #            RAYON_NUM_THREADS, GOMAXPROCS); unset = each tool's default, which on this machine is
-#            one worker per core for all of them
+#            one worker per core for all of them but harden, which runs two per core (I/O waits)
 #   COLD     1 = drop the page cache (as root) before every run: cold-cache, I/O-bound figures
 #   OUT      directory for reports, per-run raw data and stderr logs (default: a new mktemp -d)
 #   RG, KINGFISHER, GITLEAKS, DETECT_SECRETS, RIPSECRETS   override a tool's path
@@ -140,7 +140,7 @@ tool_threads() {
     fi
     case $1 in
         rg) echo "default ($(nproc))" ;;
-        harden | harden-check) echo "default (rayon: $(nproc))" ;;
+        harden | harden-check) echo "default (two per core: $((2 * $(nproc))))" ;;
         kingfisher) echo "default ($(nproc))" ;;
         gitleaks) echo "default (GOMAXPROCS: $(nproc))" ;;
         detect-secrets) echo "default ($(nproc) processes)" ;;
