@@ -11,6 +11,7 @@ mod human;
 pub mod json;
 mod junit;
 mod markdown;
+pub mod readiness;
 mod sarif;
 
 use harden_model::{GateMeta, RunReport};

@@ -552,3 +552,111 @@ fn no_format_shows_the_secret_in_full() {
         );
     }
 }
+
+/// The readiness snapshot of the fixed report: its Markdown, its record read back, and a record
+/// of another schema refused.
+#[test]
+fn readiness() {
+    use harden_rollout::readiness::{self, Check, Flag, Inputs, Readiness, SecretPresence};
+    let report = report();
+    let streak = harden_rollout::Streak {
+        days: 4,
+        since: Some("2026-11-19".parse().unwrap()),
+        broken: None,
+    };
+    let smoke = vec![harden_rollout::SmokeRecord {
+        date: "2026-11-22".parse().unwrap(),
+        time: "08:30".into(),
+        commit: None,
+        pass: true,
+        checks: Some(true),
+        failing: Vec::new(),
+        run_seq: 127,
+    }];
+    let item = |gate: &str| (gate == "R7.runbooks").then_some("Runbooks written and rehearsed");
+    let snapshot = readiness::snapshot(Inputs {
+        report: &report,
+        now: "2026-11-22T09:01:00Z".parse().unwrap(),
+        zone: jiff::tz::TimeZone::UTC,
+        flags: vec![Flag {
+            name: "DEBUG".into(),
+            value: Some("false".into()),
+            allowed: vec!["false".into()],
+            ok: true,
+        }],
+        secrets: vec![SecretPresence {
+            name: "DATABASE_URL".into(),
+            present: true,
+        }],
+        flags_checked: true,
+        checks: Some(vec![Check {
+            name: "migrations".into(),
+            command: "make migrate-check".into(),
+            passed: true,
+            exit_code: Some(0),
+            timed_out: false,
+            duration_ms: 1200,
+            output: String::new(),
+        }]),
+        smoke: &smoke,
+        streak: &streak,
+        streak_target: 7,
+        checklist_item: &item,
+    });
+    // Failing gates make it not ready, whatever else holds.
+    assert!(!snapshot.ready);
+    assert_eq!(snapshot.schema, readiness::SCHEMA);
+    assert_eq!(
+        snapshot.waivers.len(),
+        2,
+        "the expired waiver is not in force"
+    );
+    let markdown = harden_report::readiness::markdown(&snapshot, 129, &"ab".repeat(32));
+    assert!(!markdown.contains(CANARY), "a secret in full");
+    insta::assert_snapshot!(markdown);
+    let record = serde_json::to_value(&snapshot).unwrap();
+    assert_eq!(Readiness::from_record(&record).unwrap(), snapshot);
+    let mut other = record.clone();
+    other["schema"] = "harden.readiness/v0".into();
+    assert!(Readiness::from_record(&other).is_err());
+    let mut broken = record;
+    broken["streak_days"] = "four".into();
+    assert!(Readiness::from_record(&broken).is_err());
+}
+
+/// Exit criteria over the fixed report: its failing gates, a blocked plan and an expired waiver
+/// each stop the rollout, with the evidence named.
+#[test]
+fn exit_criteria() {
+    use harden_rollout::criteria::{Inputs, evaluate};
+    let report = report();
+    let streak = harden_rollout::Streak {
+        days: 7,
+        since: Some("2026-11-16".parse().unwrap()),
+        broken: None,
+    };
+    let judged = |blocked: Vec<String>, expired: Vec<String>| {
+        evaluate(Inputs {
+            needed: 7,
+            streak: &streak,
+            strict: &report,
+            blocked_plans: blocked,
+            expired_waivers: expired,
+            waivers: 3,
+        })
+    };
+    let criteria = judged(Vec::new(), Vec::new());
+    let holds: Vec<bool> = criteria.iter().map(|c| c.holds).collect();
+    assert_eq!(holds, [true, false, true, true]);
+    assert_eq!(
+        criteria[1].evidence,
+        "ledger #128: 6 gates, failed: R2.ledger.intact, R3.secrets.history, R5.input.rejected"
+    );
+    assert_eq!(criteria[0].evidence, "streak 7 days since 2026-11-16");
+    let criteria = judged(
+        vec!["P-1".into()],
+        vec!["OPS-2 (expired 2026-11-01)".into()],
+    );
+    assert!(!criteria[2].holds && criteria[2].evidence == "blocked: P-1");
+    assert!(!criteria[3].holds && criteria[3].evidence == "OPS-2 (expired 2026-11-01)");
+}

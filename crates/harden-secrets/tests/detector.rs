@@ -444,6 +444,22 @@ fn type_paths_and_call_arguments_are_not_values() {
     }
 }
 
+/// PsExec's `-p` is the password of the account it runs as; a variable there is a reference.
+#[test]
+fn a_password_on_a_psexec_command_line_is_found() {
+    let line = concat!(
+        "PsExec64.exe \\\\build01 -u CORP\\deploy -",
+        "p Qm7vX2pL9kR4tw -accepteula cmd\n"
+    );
+    assert_eq!(ids(line), ["cli-password-short-flag"], "{line}");
+    for quiet in [
+        "psexec \\\\build01 -u CORP\\deploy -p %DEPLOY_PASSWORD% cmd\n",
+        "psexec \\\\build01 -u CORP\\deploy -p $env:DEPLOY_PASSWORD cmd\n",
+    ] {
+        assert!(ids(quiet).is_empty(), "{quiet}");
+    }
+}
+
 /// Credentials of a database on this machine are not reported; the same URL to another host is.
 #[test]
 fn url_credentials_to_loopback_hosts_are_development_defaults() {

@@ -11,23 +11,12 @@ use std::time::{Duration, Instant};
 
 use harden_config::Preflight;
 use harden_model::{Redacted, Secret, mask_url_credentials};
-use serde::Serialize;
 
 /// Most output kept per command: its tail.
 const KEEP_BYTES: usize = 16 * 1024;
 
-/// The result of one preflight command.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct CheckResult {
-    pub(crate) name: String,
-    pub(crate) command: String,
-    pub(crate) passed: bool,
-    pub(crate) exit_code: Option<i32>,
-    pub(crate) timed_out: bool,
-    pub(crate) duration_ms: u64,
-    /// The tail of stdout and stderr, redacted.
-    pub(crate) output: String,
-}
+/// The result of one preflight command: the readiness record's own type.
+pub(crate) use harden_rollout::readiness::Check as CheckResult;
 
 /// Runs every command in order. `secrets` are values that must never appear in the kept output.
 pub(crate) fn run_all(root: &Path, checks: &[Preflight], secrets: &[Secret]) -> Vec<CheckResult> {

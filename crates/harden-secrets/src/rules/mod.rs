@@ -1615,12 +1615,15 @@ const GENERAL: &[Rule] = &[
         checked(
             rule(
                 "cli-password-short-flag",
-                "Password given to a command's short flag (docker login -p X, mysql -pX, htpasswd -b file user X)",
-                &["login", "mysql", "htpasswd", "mariadb"],
+                "Password given to a command's short flag (docker login -p X, mysql -pX, htpasswd -b file user X, psexec -u user -p X)",
+                &["login", "mysql", "htpasswd", "mariadb", "psexec", "paexec"],
                 concat!(
                     r#"(?i)\b(?:docker|podman|nerdctl|buildah|skopeo|oras|helm(?:[ \t]+registry)?)[ \t]+login\b[^\n]*?[ \t](?-i:-p)[ \t]+["']?(?P<login>[^\s"'`$][^\s"'`]{5,127})"#,
                     r#"|\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)\b[^\n]*?[ \t](?-i:-p)["']?(?P<mysql>[^\s"'`$-][^\s"'`]{5,127})"#,
                     r#"|\bhtpasswd(?:[ \t]+-[a-z]+)*[ \t]+-[a-z]*b[a-z]*(?:[ \t]+-[a-z]+)*[ \t]+\S+[ \t]+\S+[ \t]+["']?(?P<htpasswd>[^\s"'`$][^\s"'`]{5,127})"#,
+                    // Sysinternals PsExec (and PAExec, its open clone): `-u user -p password`
+                    // runs a command on another host as that account.
+                    r#"|\b(?:psexec|psexec64|paexec)(?:\.exe)?\b[^\n]*?[ \t](?-i:-p)[ \t]+["']?(?P<psexec>[^\s"'`$%-][^\s"'`]{5,127})"#,
                 ),
             ),
             validate::generic_value,

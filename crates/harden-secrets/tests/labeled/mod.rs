@@ -349,9 +349,12 @@ pub fn sample(rule: &str, rng: &mut Rng) -> Option<Sample> {
         )),
         "cli-password-short-flag" => {
             let password = expand(rng, "{a:20}");
-            block(match rng.below(3) {
+            block(match rng.below(4) {
                 0 => format!("docker login -u deploybot -p {password} registry.internal"),
                 1 => format!("mysql -h 10.0.0.5 -u app -p'{password}' shop < dump.sql"),
+                2 => format!(
+                    "PsExec.exe \\\\10.0.0.5 -u CORP\\svc-deploy -p \"{password}\" -accepteula cmd /c ipconfig"
+                ),
                 _ => format!("htpasswd -b -c /etc/nginx/.htpasswd admin '{password}'"),
             })
         }

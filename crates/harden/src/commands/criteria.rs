@@ -2,45 +2,16 @@ use std::fmt::Write as _;
 
 use harden_config::plan::PlanState;
 use harden_engine::RunOptions;
-use harden_model::Outcome;
-use serde::Serialize;
+use harden_rollout::criteria::{self, Criterion};
 
 use crate::cli::RepoArgs;
 use crate::commands::{plan, smoke};
 use crate::output;
 use crate::session::Session;
 
-/// One exit criterion and the evidence for its verdict.
-#[derive(Debug, Serialize)]
-pub(crate) struct Criterion {
-    pub(crate) name: String,
-    pub(crate) holds: bool,
-    pub(crate) evidence: String,
-}
-
 /// Evaluates the configured exit criteria; runs the strict gate set now (and records it).
 pub(crate) fn evaluate(session: &Session) -> anyhow::Result<Vec<Criterion>> {
-    let mut criteria = Vec::new();
-    let needed = session.config.exit_criteria.consecutive_days;
     let (_, streak) = smoke::current(session)?;
-    criteria.push(Criterion {
-        name: format!("{needed} consecutive strict-pass days"),
-        holds: streak.days >= needed,
-        evidence: format!(
-            "streak {} day{}{}{}",
-            streak.days,
-            if streak.days == 1 { "" } else { "s" },
-            streak
-                .since
-                .map(|d| format!(" since {d}"))
-                .unwrap_or_default(),
-            streak
-                .broken
-                .as_ref()
-                .map(|b| format!(", broken {} by {}", b.date, b.reason))
-                .unwrap_or_default()
-        ),
-    });
     let options = RunOptions {
         profile: session.profile(None)?,
         strict: true,
@@ -48,59 +19,28 @@ pub(crate) fn evaluate(session: &Session) -> anyhow::Result<Vec<Criterion>> {
         skip: Vec::new(),
         min_severity: None,
     };
-    let report = session.run_gates(&options, None, true)?;
-    let failing: Vec<String> = report
-        .gates
-        .iter()
-        .filter(|g| g.outcome == Outcome::Fail)
-        .map(|g| g.id.to_string())
-        .collect();
-    criteria.push(Criterion {
-        name: "all strict gates green now".into(),
-        holds: failing.is_empty(),
-        evidence: format!(
-            "ledger #{}: {} gates, {}",
-            report.ledger.as_ref().map_or(0, |l| l.seq),
-            report.gates.len(),
-            if failing.is_empty() {
-                "none failed".to_owned()
-            } else {
-                format!("failed: {}", failing.join(", "))
-            }
-        ),
-    });
-    let blocked: Vec<String> = plan::all(session)?
+    let strict = session.run_gates(&options, None, true)?;
+    let blocked_plans = plan::all(session)?
         .into_iter()
         .filter(|p| p.state == PlanState::Blocked)
         .map(|p| p.id)
         .collect();
-    criteria.push(Criterion {
-        name: "no blocked procedure".into(),
-        holds: blocked.is_empty(),
-        evidence: if blocked.is_empty() {
-            "no plan is blocked".into()
-        } else {
-            format!("blocked: {}", blocked.join(", "))
-        },
-    });
     let today = harden_engine::today(&session.config, session.now());
-    let expired: Vec<String> = session
+    let expired_waivers = session
         .config
         .waivers
         .iter()
         .filter(|w| !w.in_force_on(today))
         .map(|w| format!("{} (expired {})", w.id, w.expires))
         .collect();
-    criteria.push(Criterion {
-        name: "no expired waiver".into(),
-        holds: expired.is_empty(),
-        evidence: if expired.is_empty() {
-            format!("{} waivers, none expired", session.config.waivers.len())
-        } else {
-            expired.join(", ")
-        },
-    });
-    Ok(criteria)
+    Ok(criteria::evaluate(criteria::Inputs {
+        needed: session.config.exit_criteria.consecutive_days,
+        streak: &streak,
+        strict: &strict,
+        blocked_plans,
+        expired_waivers,
+        waivers: session.config.waivers.len(),
+    }))
 }
 
 pub(crate) fn run(repo: &RepoArgs) -> anyhow::Result<u8> {
