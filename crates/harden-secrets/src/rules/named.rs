@@ -924,4 +924,59 @@ pub(super) const NAMED: &[Rule] = &[
         ),
         3.5,
     ),
+    // https://io.adafruit.com/api/docs/#authentication
+    near(
+        "adafruit-io-key-legacy",
+        "Older Adafruit IO key (32 hex) next to 'adafruit' or an AIO key setting",
+        &["adafruit", "aio_key", "aio-key", "aiokey"],
+        r"(?i)(?:adafruit|aio[_-]?key)[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    ),
+    // https://thingsboard.io/docs/paas/reference/http-api/provisioning/
+    entropy(
+        near(
+            "thingsboard-access-token",
+            "ThingsBoard device access token (20 alphanumerics) next to its name",
+            &["thingsboard"],
+            r"(?i)thingsboard[^\n]{0,40}?\b((?:[0-9][A-Za-z0-9]{19}|[A-Za-z]{1}[0-9][A-Za-z0-9]{18}|[A-Za-z]{2}[0-9][A-Za-z0-9]{17}|[A-Za-z]{3}[0-9][A-Za-z0-9]{16}|[A-Za-z]{4}[0-9][A-Za-z0-9]{15}|[A-Za-z]{5}[0-9][A-Za-z0-9]{14}|[A-Za-z]{6}[0-9][A-Za-z0-9]{13}|[A-Za-z]{7}[0-9][A-Za-z0-9]{12}|[A-Za-z]{8}[0-9][A-Za-z0-9]{11}|[A-Za-z]{9}[0-9][A-Za-z0-9]{10}|[A-Za-z]{10}[0-9][A-Za-z0-9]{9}|[A-Za-z]{11}[0-9][A-Za-z0-9]{8}|[A-Za-z]{12}[0-9][A-Za-z0-9]{7}|[A-Za-z]{13}[0-9][A-Za-z0-9]{6}|[A-Za-z]{14}[0-9][A-Za-z0-9]{5}|[A-Za-z]{15}[0-9][A-Za-z0-9]{4}|[A-Za-z]{16}[0-9][A-Za-z0-9]{3}|[A-Za-z]{17}[0-9][A-Za-z0-9]{2}|[A-Za-z]{18}[0-9][A-Za-z0-9]{1}|[A-Za-z]{19}[0-9][A-Za-z0-9]{0}))\b",
+        ),
+        3.5,
+    ),
+    // https://github.com/codeclimate/test-reporter/blob/021c88d2f91a3fff09466cae311d571ab1771933/examples.md
+    near(
+        "codeclimate-test-reporter-id",
+        "Code Climate test reporter ID (64 hex) in CC_TEST_REPORTER_ID",
+        &["reporter_id", "reporter-id", "reporterid"],
+        r"(?i)(?:cc_?test_?reporter_?id|test[_-]?reporter[_-]?id)[^\n]{0,20}?\b([a-f0-9]{64})\b",
+    ),
+    // https://github.com/PandaDoc/pandadoc-api-sample-app-python/blob/2adfe81bf6ca49394e3c3a265102e23d31bf55b1/README.md
+    near(
+        "pandadoc-api-key",
+        "PandaDoc API key (40 hex) next to its name",
+        &["pandadoc"],
+        r"(?i)pandadoc[^\n]{0,40}?(?:^|[^/A-Za-z0-9_])([a-f0-9]{40})\b",
+    ),
+    // https://developer.helpscout.com/mailbox-api/overview/authentication/
+    near(
+        "helpscout-access-token",
+        "Help Scout Mailbox API access token (32 hex) next to its name",
+        &["helpscout", "help_scout", "help-scout"],
+        r"(?i)help[_-]?scout[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    ),
+    // https://support.mailmodo.com/support/solutions/articles/84000351533-trigger-mails-via-api
+    near(
+        "mailmodo-api-key",
+        "Mailmodo API key (four dash-separated groups of 7) next to its name or the mmApiKey header",
+        &["mailmodo", "mmapikey"],
+        r"(?i)(?:mailmodo|mmapikey)[^\n]{0,40}?\b([0-9A-Z]{7}-[0-9A-Z]{7}-[0-9A-Z]{7}-[0-9A-Z]{7})\b",
+    ),
+    // https://github.com/mockaroo/mockaroo-node/blob/940bb6fc0be13bbfcd41cdbb2eaee5905777bedf/examples/test.js
+    entropy(
+        near(
+            "mockaroo-api-key",
+            "Mockaroo API key (8 hex) in a key setting or key= parameter next to 'mockaroo'",
+            &["mockaroo"],
+            r"(?i)mockaroo[^\n]{0,60}?key\W{1,4}([a-f0-9]{8})\b",
+        ),
+        2.0,
+    ),
 ];

@@ -1466,4 +1466,14 @@ pub(super) const TOKENS: &[Rule] = &[
         ),
         3.5,
     ),
+    // https://github.com/adafruit/Marquee_Web/blob/main/docs/cfg-marquee.md
+    entropy(
+        rule(
+            "adafruit-io-key",
+            "Adafruit IO key (aio_ + 28 alphanumerics)",
+            &["aio_"],
+            r"\b(aio_[A-Za-z0-9]{28})\b",
+        ),
+        3.5,
+    ),
 ];

@@ -490,6 +490,7 @@ pub const MORE: &[(&str, &str, &str)] = &[
         "SWARM_UNLOCK_KEY",
     ),
     ("healthchecks-api-key", "hcw_{a:28}", "HEALTHCHECKS_API_KEY"),
+    ("adafruit-io-key", "aio_{a:28}", "ADAFRUIT_IO_KEY"),
     ("particle-access-token", "{h:40}", "PARTICLE_ACCESS_TOKEN"),
     ("trello-token", "{h:64}", "TRELLO_TOKEN"),
     ("opencage-api-key", "{h:32}", "OPENCAGE_API_KEY"),
@@ -680,4 +681,23 @@ pub const MORE: &[(&str, &str, &str)] = &[
         "{a:10}-{a:22}",
         "CODER_SESSION_TOKEN",
     ),
+    ("adafruit-io-key-legacy", "{h:32}", "ADAFRUIT_IO_KEY"),
+    (
+        "thingsboard-access-token",
+        "{a:10}{d:1}{a:9}",
+        "THINGSBOARD_ACCESS_TOKEN",
+    ),
+    (
+        "codeclimate-test-reporter-id",
+        "{h:64}",
+        "CC_TEST_REPORTER_ID",
+    ),
+    ("pandadoc-api-key", "{h:40}", "PANDADOC_API_KEY"),
+    ("helpscout-access-token", "{h:32}", "HELPSCOUT_ACCESS_TOKEN"),
+    (
+        "mailmodo-api-key",
+        "{A:7}-{A:7}-{A:7}-{A:7}",
+        "MAILMODO_API_KEY",
+    ),
+    ("mockaroo-api-key", "{h:8}", "MOCKAROO_API_KEY"),
 ];
