@@ -660,3 +660,38 @@ fn exit_criteria() {
     assert!(!criteria[2].holds && criteria[2].evidence == "blocked: P-1");
     assert!(!criteria[3].holds && criteria[3].evidence == "OPS-2 (expired 2026-11-01)");
 }
+
+/// A plan verified against the fixed report: an action holds when each of its gates passed or
+/// was waived; a gate that did not run leaves its action unverified.
+#[test]
+fn plan_verification() {
+    use harden_rollout::plan::{VERIFY_SCHEMA, Verification, may_complete, verify};
+    let report = report();
+    let scope = [GateId::from_static("R0.scope.declared")];
+    let mixed = [
+        GateId::from_static("R7.runbooks"),
+        GateId::from_static("R3.secrets.history"),
+    ];
+    let absent = [GateId::from_static("R4.sbom")];
+    let verification = verify(
+        "P-7",
+        [
+            ("scope", &scope[..]),
+            ("rotate", &mixed[..]),
+            ("sbom", &absent[..]),
+        ],
+        &report,
+    );
+    let verified: Vec<bool> = verification.actions.iter().map(|a| a.verified).collect();
+    assert_eq!(verified, [true, false, false]);
+    assert_eq!(verification.actions[2].gates[0].outcome, Outcome::Skipped);
+    assert!(!verification.verified);
+    assert_eq!(verification.run_seq, Some(128));
+    assert_eq!(verification.schema, VERIFY_SCHEMA);
+    assert!(may_complete(&verification).is_err());
+    let record = serde_json::to_value(&verification).unwrap();
+    let back: Verification = serde_json::from_value(record).unwrap();
+    assert_eq!(back, verification);
+    let done = verify("P-8", [("scope", &scope[..])], &report);
+    assert!(done.verified && may_complete(&done).is_ok());
+}

@@ -6,6 +6,7 @@
 //! boundaries, gaps and time zones are tested without waiting for days to pass.
 
 pub mod criteria;
+pub mod plan;
 pub mod promote;
 pub mod readiness;
 pub mod smoke;

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use harden_config::ResolvedProfile;
 use harden_config::plan::{PLAN_DIR, Plan, PlanState, load_plan, plan_template};
 use harden_engine::RunOptions;
-use harden_model::{Outcome, ProfileLevel, RunReport};
+use harden_model::{ProfileLevel, RunReport};
+use harden_rollout::plan::{CloseRefusal, Exit};
 use serde_json::json;
 
 use crate::cli::{ExitState, RepoOption};
@@ -282,70 +283,51 @@ fn run_plan_gates(session: &Session, plan: &Plan) -> anyhow::Result<RunReport> {
     session.run_gates(&options, None, true)
 }
 
-/// Per action: its id and whether every one of its gates passed or was waived.
-/// Per action: id, whether verified, and each gate's outcome.
-type Verdict = (String, bool, Vec<(String, Outcome)>);
-
-fn verdicts(plan: &Plan, report: &RunReport) -> Vec<Verdict> {
-    plan.actions
-        .iter()
-        .map(|action| {
-            let outcomes: Vec<(String, Outcome)> = action
-                .gates
-                .iter()
-                .map(|gate| {
-                    let outcome = report
-                        .gates
-                        .iter()
-                        .find(|g| &g.id == gate)
-                        .map_or(Outcome::Skipped, |g| g.outcome);
-                    (gate.to_string(), outcome)
-                })
-                .collect();
-            let verified = outcomes
-                .iter()
-                .all(|(_, o)| matches!(o, Outcome::Pass | Outcome::Waived));
-            (action.id.clone(), verified, outcomes)
-        })
-        .collect()
-}
-
 fn verify_and_record(session: &Session, plan: &Plan) -> anyhow::Result<(bool, String)> {
     let report = run_plan_gates(session, plan)?;
-    let verdicts = verdicts(plan, &report);
-    let all = verdicts.iter().all(|(_, v, _)| *v);
-    let mut out = String::new();
-    for (id, verified, outcomes) in &verdicts {
-        let gates: Vec<String> = outcomes
+    let verification = harden_rollout::plan::verify(
+        &plan.id,
+        plan.actions
             .iter()
-            .map(|(g, o)| format!("{g} {}", o.as_str()))
+            .map(|action| (action.id.as_str(), action.gates.as_slice())),
+        &report,
+    );
+    let mut out = String::new();
+    for action in &verification.actions {
+        let gates: Vec<String> = action
+            .gates
+            .iter()
+            .map(|g| format!("{} {}", g.gate, g.outcome.as_str()))
             .collect();
         let _ = writeln!(
             out,
-            "{} {id}: {}",
-            if *verified {
+            "{} {}: {}",
+            if action.verified {
                 "verified    "
             } else {
                 "NOT verified"
             },
+            action.id,
             gates.join(", ")
         );
     }
-    let body = json!({
-        "plan": plan.id,
-        "run_seq": report.ledger.as_ref().map(|l| l.seq),
-        "verified": all,
-        "actions": verdicts.iter().map(|(id, v, o)| json!({"id": id, "verified": v, "gates": o.iter().map(|(g, o)| json!({"gate": g, "outcome": o})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
-    });
-    let entry = session.append("plan.verify", &body, session.now())?;
+    let entry = session.append(
+        "plan.verify",
+        &serde_json::to_value(&verification)?,
+        session.now(),
+    )?;
     let _ = writeln!(
         out,
         "plan {} {} (ledger #{})",
         plan.id,
-        if all { "verified" } else { "not verified" },
+        if verification.verified {
+            "verified"
+        } else {
+            "not verified"
+        },
         entry.seq
     );
-    Ok((all, out))
+    Ok((verification.verified, out))
 }
 
 pub(crate) fn verify(repo: &RepoOption, id: &str) -> anyhow::Result<u8> {
@@ -365,32 +347,34 @@ pub(crate) fn close(
 ) -> anyhow::Result<u8> {
     let session = Session::open(&repo.path, &repo.locations)?;
     let plan = load(&session, id)?;
-    if plan.state != PlanState::Open {
-        return Err(UsageError(format!("plan {id} is already {}", plan.state.as_str())).into());
-    }
-    let target = match state {
-        ExitState::Completed => PlanState::Completed,
-        ExitState::Blocked => PlanState::Blocked,
-        ExitState::Aborted => PlanState::Aborted,
+    let exit = match state {
+        ExitState::Completed => Exit::Completed,
+        ExitState::Blocked => Exit::Blocked,
+        ExitState::Aborted => Exit::Aborted,
+    };
+    let residual_risk = residual.or(plan.residual_risk.as_deref());
+    harden_rollout::plan::may_close(id, plan.state.as_str(), exit, reason, residual_risk)
+        .map_err(|refusal| UsageError(refusal.to_string()))?;
+    let target = match exit {
+        Exit::Completed => PlanState::Completed,
+        Exit::Blocked => PlanState::Blocked,
+        Exit::Aborted => PlanState::Aborted,
     };
     let mut out = String::new();
-    if target == PlanState::Completed {
+    if exit == Exit::Completed {
         let (all, text) = verify_and_record(&session, &plan)?;
         out.push_str(&text);
         if !all {
             let _ = writeln!(
                 out,
-                "refused: plan {id} cannot be completed until every action's gates pass"
+                "refused: {}",
+                CloseRefusal::Unverified {
+                    plan: id.to_owned()
+                }
             );
             output::emit(&out, None)?;
             return Ok(1);
         }
-    } else if reason.is_none() || residual.is_none() && plan.residual_risk.is_none() {
-        return Err(UsageError(format!(
-            "closing a plan as {} needs --reason and --residual-risk",
-            target.as_str()
-        ))
-        .into());
     }
     let path = plan_path(&session, id);
     let text = fs_err::read_to_string(&path)?;
