@@ -239,7 +239,7 @@ fn hits(
         });
     }
     // A default password matters where a deployment reads it (see `deployment_configuration`).
-    if !deployment_configuration(path, role) {
+    if found.iter().any(|m| &*m.rule == DEFAULT_PASSWORD) && !deployment_configuration(path, role) {
         found.retain(|m| &*m.rule != DEFAULT_PASSWORD);
     }
     // A UUID under a token name in tests and documentation identifies a record or a session
