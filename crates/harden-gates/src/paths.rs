@@ -274,8 +274,27 @@ fn is_locale_catalogue(name: &str) -> bool {
     let language = pieces.next().unwrap_or_default();
     let language_ok =
         (2..=3).contains(&language.len()) && language.bytes().all(|b| b.is_ascii_lowercase());
-    let rest_ok =
-        pieces.all(|p| (2..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    // A region (`br`, `419`) or a script (`hans`): `api-keys.yaml` is not Apiese in the Keys
+    // script.
+    let rest_ok = pieces.all(|p| {
+        (p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()))
+            || (p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()))
+            || matches!(
+                p,
+                "hans"
+                    | "hant"
+                    | "latn"
+                    | "cyrl"
+                    | "arab"
+                    | "deva"
+                    | "beng"
+                    | "guru"
+                    | "hebr"
+                    | "jpan"
+                    | "kore"
+                    | "thai"
+            )
+    });
     language_ok
         && rest_ok
         && tag.len() <= 10
@@ -418,6 +437,10 @@ mod tests {
                 PathRole::Localisation,
             ),
             ("po/de.po", PathRole::Localisation),
+            ("locales/zh-hans.json", PathRole::Localisation),
+            ("locales/es-419.json", PathRole::Localisation),
+            ("k8s/api-keys.yaml", PathRole::Source),
+            ("config/app-prod.yaml", PathRole::Source),
             ("lib/l10n/app_en.arb", PathRole::Localisation),
             (
                 "internal/reader/fetcher/request_builder_test.go",

@@ -460,6 +460,29 @@ fn a_password_on_a_psexec_command_line_is_found() {
     }
 }
 
+/// Seen in an independent corpus: `.netrc`'s `default` entry and `sshpass -p` hold passwords;
+/// anonymous FTP's conventional login does not.
+#[test]
+fn netrc_default_entries_and_sshpass_passwords_are_found() {
+    for (text, rule) in [
+        (
+            concat!("default login deploy password Qm7vX2pL9", "kR4tw\n"),
+            "netrc-password",
+        ),
+        (
+            concat!(
+                "sshpass -",
+                "p 'Qm7vX2pL9kR4tw' ssh deploy@10.0.0.5 uptime\n"
+            ),
+            "cli-password-short-flag",
+        ),
+    ] {
+        assert_eq!(ids(text), [rule], "{text}");
+    }
+    let anonymous = "machine files.internal login anonymous password guest@\n";
+    assert!(ids(anonymous).is_empty(), "{anonymous}");
+}
+
 /// Credentials of a database on this machine are not reported; the same URL to another host is.
 #[test]
 fn url_credentials_to_loopback_hosts_are_development_defaults() {

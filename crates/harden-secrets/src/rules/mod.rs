@@ -1423,12 +1423,17 @@ const PROVIDERS: &[Rule] = &[
         ],
         r"(?i)(?:account[_.]?key|storage[_.]?key|azure_storage)[^\n]{0,40}?(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{86}==)",
     ),
-    multiline(rule(
-        "netrc-password",
-        "Password in a .netrc or _netrc entry",
-        &["machine"],
-        r#"(?m)^\s*machine\s+\S+[ \t\r\n]+(?:login\s+\S+[ \t\r\n]+)?password\s+([^\s"'`]{6,128})"#,
-    )),
+    // A `machine` entry or the `default` one. Anonymous FTP's login (`login anonymous password
+    // guest@`, an address by convention) opens what is public.
+    Rule {
+        ignore_names: &["anonymous", "ftp"],
+        ..multiline(rule(
+            "netrc-password",
+            "Password in a .netrc or _netrc entry",
+            &["machine", "default login"],
+            r#"(?m)^\s*(?:machine\s+\S+|default)[ \t\r\n]+(?:login\s+(?P<name>\S+)[ \t\r\n]+)?password\s+(?P<secret>[^\s"'`]{6,128})"#,
+        ))
+    },
 ];
 
 /// Keys and key files, credentials in URLs and headers, and secret-named settings: after every
@@ -1615,8 +1620,10 @@ const GENERAL: &[Rule] = &[
         checked(
             rule(
                 "cli-password-short-flag",
-                "Password given to a command's short flag (docker login -p X, mysql -pX, htpasswd -b file user X, psexec -u user -p X)",
-                &["login", "mysql", "htpasswd", "mariadb", "psexec", "paexec"],
+                "Password given to a command's short flag (docker login -p X, mysql -pX, htpasswd -b file user X, psexec -u user -p X, sshpass -p X)",
+                &[
+                    "login", "mysql", "htpasswd", "mariadb", "psexec", "paexec", "sshpass",
+                ],
                 concat!(
                     r#"(?i)\b(?:docker|podman|nerdctl|buildah|skopeo|oras|helm(?:[ \t]+registry)?)[ \t]+login\b[^\n]*?[ \t](?-i:-p)[ \t]+["']?(?P<login>[^\s"'`$][^\s"'`]{5,127})"#,
                     r#"|\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)\b[^\n]*?[ \t](?-i:-p)["']?(?P<mysql>[^\s"'`$-][^\s"'`]{5,127})"#,
@@ -1624,6 +1631,8 @@ const GENERAL: &[Rule] = &[
                     // Sysinternals PsExec (and PAExec, its open clone): `-u user -p password`
                     // runs a command on another host as that account.
                     r#"|\b(?:psexec|psexec64|paexec)(?:\.exe)?\b[^\n]*?[ \t](?-i:-p)[ \t]+["']?(?P<psexec>[^\s"'`$%-][^\s"'`]{5,127})"#,
+                    // sshpass(1): `-p password` hands the password to ssh.
+                    r#"|\bsshpass\b[^\n]*?[ \t](?-i:-p)[ \t]*["']?(?P<sshpass>[^\s"'`$-][^\s"'`]{5,127})"#,
                 ),
             ),
             validate::generic_value,
