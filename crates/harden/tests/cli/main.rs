@@ -7,6 +7,7 @@ mod ci_templates;
 mod commands;
 mod contract_gates;
 mod drill;
+mod independent_corpus;
 mod ledger;
 mod memory;
 mod probe;
