@@ -460,8 +460,9 @@ fn a_password_on_a_psexec_command_line_is_found() {
     }
 }
 
-/// Seen in an independent corpus: `.netrc`'s `default` entry and `sshpass -p` hold passwords;
-/// anonymous FTP's conventional login does not.
+/// Seen in an independent corpus: `.netrc`'s `default` entry, `sshpass -p` and a literal piped
+/// into `--password-stdin` hold passwords; anonymous FTP's conventional login and a variable
+/// piped in do not.
 #[test]
 fn netrc_default_entries_and_sshpass_passwords_are_found() {
     for (text, rule) in [
@@ -476,11 +477,22 @@ fn netrc_default_entries_and_sshpass_passwords_are_found() {
             ),
             "cli-password-short-flag",
         ),
+        (
+            concat!(
+                "echo 'Qm7vX2pL9",
+                "kR4tw' | docker login -u bot --password-stdin registry.internal\n"
+            ),
+            "cli-password-short-flag",
+        ),
     ] {
         assert_eq!(ids(text), [rule], "{text}");
     }
-    let anonymous = "machine files.internal login anonymous password guest@\n";
-    assert!(ids(anonymous).is_empty(), "{anonymous}");
+    for quiet in [
+        "machine files.internal login anonymous password guest@\n",
+        "echo \"$REGISTRY_PASSWORD\" | docker login -u bot --password-stdin registry.internal\n",
+    ] {
+        assert!(ids(quiet).is_empty(), "{quiet}");
+    }
 }
 
 /// Credentials of a database on this machine are not reported; the same URL to another host is.

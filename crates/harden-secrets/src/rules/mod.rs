@@ -1620,9 +1620,16 @@ const GENERAL: &[Rule] = &[
         checked(
             rule(
                 "cli-password-short-flag",
-                "Password given to a command's short flag (docker login -p X, mysql -pX, htpasswd -b file user X, psexec -u user -p X, sshpass -p X)",
+                "Password given to a command's short flag (docker login -p X, mysql -pX, htpasswd -b file user X, psexec -u user -p X, sshpass -p X, echo X | docker login --password-stdin)",
                 &[
-                    "login", "mysql", "htpasswd", "mariadb", "psexec", "paexec", "sshpass",
+                    "login",
+                    "mysql",
+                    "htpasswd",
+                    "mariadb",
+                    "psexec",
+                    "paexec",
+                    "sshpass",
+                    "password-stdin",
                 ],
                 concat!(
                     r#"(?i)\b(?:docker|podman|nerdctl|buildah|skopeo|oras|helm(?:[ \t]+registry)?)[ \t]+login\b[^\n]*?[ \t](?-i:-p)[ \t]+["']?(?P<login>[^\s"'`$][^\s"'`]{5,127})"#,
@@ -1633,6 +1640,9 @@ const GENERAL: &[Rule] = &[
                     r#"|\b(?:psexec|psexec64|paexec)(?:\.exe)?\b[^\n]*?[ \t](?-i:-p)[ \t]+["']?(?P<psexec>[^\s"'`$%-][^\s"'`]{5,127})"#,
                     // sshpass(1): `-p password` hands the password to ssh.
                     r#"|\bsshpass\b[^\n]*?[ \t](?-i:-p)[ \t]*["']?(?P<sshpass>[^\s"'`$-][^\s"'`]{5,127})"#,
+                    // `echo 'X' | docker login --password-stdin`: the flag meant to keep the
+                    // password off the command line, given a literal.
+                    r#"|\b(?:echo|printf)[ \t]+["']?(?P<stdin>[^\s"'`$|-][^\s"'`|]{5,127})["']?[ \t]*\|[ \t]*(?:docker|podman|nerdctl|buildah|skopeo|oras|helm)\b[^\n|]*--password-stdin"#,
                 ),
             ),
             validate::generic_value,
