@@ -616,6 +616,9 @@ fn readiness() {
     insta::assert_snapshot!(markdown);
     let record = serde_json::to_value(&snapshot).unwrap();
     assert_eq!(Readiness::from_record(&record).unwrap(), snapshot);
+    let mut legacy = record.clone();
+    legacy.as_object_mut().unwrap().remove("schema");
+    assert_eq!(Readiness::from_record(&legacy).unwrap(), snapshot);
     let mut other = record.clone();
     other["schema"] = "harden.readiness/v0".into();
     assert!(Readiness::from_record(&other).is_err());

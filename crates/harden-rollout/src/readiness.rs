@@ -173,15 +173,22 @@ pub enum RecordError {
 }
 
 impl Readiness {
-    /// Reads a ledger record back, refusing another schema.
+    /// Reads a ledger record back, refusing another schema. Records written before the schema
+    /// id was added have the same fields without it and read as this schema.
     pub fn from_record(body: &serde_json::Value) -> Result<Self, RecordError> {
-        let schema = body.get("schema").and_then(|s| s.as_str());
-        if schema != Some(SCHEMA) {
-            return Err(RecordError::Schema {
-                found: schema.map(str::to_owned),
-            });
+        match body.get("schema") {
+            None => {
+                let mut body = body.clone();
+                if let Some(fields) = body.as_object_mut() {
+                    fields.insert("schema".into(), SCHEMA.into());
+                }
+                Ok(Self::deserialize(body)?)
+            }
+            Some(schema) if schema.as_str() == Some(SCHEMA) => Ok(Self::deserialize(body)?),
+            Some(schema) => Err(RecordError::Schema {
+                found: Some(schema.to_string()),
+            }),
         }
-        Ok(Self::deserialize(body)?)
     }
 }
 

@@ -1041,10 +1041,20 @@ impl Detector {
                 // A commented-out line (`#   key-store-password: password`) is not in effect.
                 let before = &text[line_start(text, span.start)..span.start];
                 let code = before.trim_ascii_start();
-                let commented =
-                    code.starts_with(b"#") || code.starts_with(b";") || code.starts_with(b"//");
+                // So is one after a comment mark (`x: 1 # password: admin`).
+                let commented = code.starts_with(b"#")
+                    || code.starts_with(b";")
+                    || code.starts_with(b"//")
+                    || before
+                        .windows(2)
+                        .any(|w| matches!(w[0], b' ' | b'\t') && w[1] == b'#');
+                // An allowed value stays allowed, as for every other rule.
                 if !commented
                     && rule.validator.is_some_and(|known| known(&value))
+                    && !self
+                        .allow
+                        .iter()
+                        .any(|allow| allow.is_match(value.as_bytes()))
                     && !found
                         .iter()
                         .any(|m| m.start < span.end && span.start < m.end)

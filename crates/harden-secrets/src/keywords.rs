@@ -176,7 +176,9 @@ mod tests {
             .ascii_case_insensitive(true)
             .build(&words)
             .unwrap();
-        for (seed, len) in (1..40u64).map(|s| (s, (s as usize * 997) % 9000)) {
+        let lengths = [0, 1, 7, 100, 511, 512, 513, 530, 600];
+        let spread = (1..40u64).map(|s| (s, (s as usize * 997) % 9000));
+        for (seed, len) in spread.chain(lengths.iter().map(|&l| (l as u64 + 7, l))) {
             let text = soup(seed, len, &words);
             let mut got = Vec::new();
             keywords.find_all(&text, &mut got);

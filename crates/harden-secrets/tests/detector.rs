@@ -484,12 +484,21 @@ fn netrc_default_entries_and_sshpass_passwords_are_found() {
             ),
             "cli-password-short-flag",
         ),
+        (
+            concat!(
+                "echo -n 'Qm7vX2pL9",
+                "kR4tw' | docker login -u bot --password-stdin registry.internal\n"
+            ),
+            "cli-password-short-flag",
+        ),
     ] {
         assert_eq!(ids(text), [rule], "{text}");
     }
     for quiet in [
         "machine files.internal login anonymous password guest@\n",
         "echo \"$REGISTRY_PASSWORD\" | docker login -u bot --password-stdin registry.internal\n",
+        // The remote command's own `-p` is not sshpass's.
+        "sshpass -p \"$PW\" ssh deploy@10.0.0.5 \"mkdir -p releases/2024-01\"\n",
     ] {
         assert!(ids(quiet).is_empty(), "{quiet}");
     }

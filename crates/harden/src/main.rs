@@ -47,8 +47,8 @@ impl std::error::Error for ConfigInvalid {}
 /// The run's worker pool, unless `RAYON_NUM_THREADS` sets it: two workers a core. Gates read
 /// every file of a tree, and from a cold page cache a worker waiting on the disk leaves its core
 /// idle; twice as many keep the disk busy. Measured with bench/secrets.sh on a `cargo vendor`
-/// tree (docs/BENCHMARKS.md): cold cache 1.50× ripgrep's time with one worker a core, 1.16×
-/// with two; warm, within 3% either way.
+/// tree (docs/BENCHMARKS.md): cold cache 1.50× ripgrep's time with one worker a core, 1.08×
+/// with two; warm, 4% slower.
 fn thread_pool() {
     if std::env::var_os("RAYON_NUM_THREADS").is_some() {
         return;

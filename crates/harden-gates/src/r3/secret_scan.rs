@@ -361,7 +361,12 @@ fn deployment_configuration(path: &str, role: crate::paths::PathRole) -> bool {
                 | "tutorial"
         )
     };
-    if name.split(['.', '-', '_']).any(placeholder_word) || dirs.split('/').any(placeholder_word) {
+    // A Helm chart's `templates/` is what gets deployed; a file named a template is not.
+    if name.split(['.', '-', '_']).any(placeholder_word)
+        || dirs
+            .split('/')
+            .any(|d| placeholder_word(d) && !matches!(d, "template" | "templates"))
+    {
         return false;
     }
     let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
@@ -923,8 +928,8 @@ mod tests {
         );
     }
 
-    /// Settings in vendored and generated code, and UUIDs under token names in tests and
-    /// documentation, are not reported; a provider's key in vendored code is.
+    /// A product's default password is reported where a deployment reads it, and nowhere
+    /// else; a strong value that merely starts like one is not.
     #[test]
     fn default_passwords_are_found_in_deployment_configuration_only() {
         let detector = Detector::with_config(&DetectorConfig::default()).unwrap();
@@ -943,6 +948,11 @@ mod tests {
             ("src/main/resources/application-prod.properties", properties),
             ("compose.yaml", queue),
             (".env.production", "MINIO_ROOT_PASSWORD=minioadmin\n"),
+            (
+                "config/settings.json",
+                "{\n  \"password\": \"admin\",\n  \"port\": 1\n}\n",
+            ),
+            ("charts/db/templates/secret.yaml", "  password: changeme\n"),
         ] {
             assert_eq!(rules(path, text), ["default-password"], "{path}");
         }
@@ -980,11 +990,20 @@ mod tests {
                 "docker-compose.yml",
                 "      POSTGRES_PASSWORD: postgres-prod-2024\n",
             ),
+            (
+                "docker-compose.yml",
+                "      replicas: 2 # POSTGRES_PASSWORD: postgres\n",
+            ),
         ] {
             assert!(rules(path, text).is_empty(), "{path}: {text}");
         }
+        // A `#` inside a value is part of it: a strong password, reported as a secret.
+        let strong = "spring.datasource.password=postgres#Pr0d2024\n";
+        assert!(!rules("app.properties", strong).contains(&DEFAULT_PASSWORD.to_owned()));
     }
 
+    /// Settings in vendored and generated code, and UUIDs under token names in tests and
+    /// documentation, are not reported; a provider's key in vendored code is.
     #[test]
     fn roles_and_generated_markers_quiet_the_setting_rules() {
         let detector = Detector::with_config(&DetectorConfig::default()).unwrap();

@@ -1426,7 +1426,7 @@ const PROVIDERS: &[Rule] = &[
     // A `machine` entry or the `default` one. Anonymous FTP's login (`login anonymous password
     // guest@`, an address by convention) opens what is public.
     Rule {
-        ignore_names: &["anonymous", "ftp"],
+        ignore_names: &["anonymous"],
         ..multiline(rule(
             "netrc-password",
             "Password in a .netrc or _netrc entry",
@@ -1639,10 +1639,10 @@ const GENERAL: &[Rule] = &[
                     // runs a command on another host as that account.
                     r#"|\b(?:psexec|psexec64|paexec)(?:\.exe)?\b[^\n]*?[ \t](?-i:-p)[ \t]+["']?(?P<psexec>[^\s"'`$%-][^\s"'`]{5,127})"#,
                     // sshpass(1): `-p password` hands the password to ssh.
-                    r#"|\bsshpass\b[^\n]*?[ \t](?-i:-p)[ \t]*["']?(?P<sshpass>[^\s"'`$-][^\s"'`]{5,127})"#,
+                    r#"|\bsshpass(?:[ \t]+-[a-oq-zA-Z])*[ \t]+(?-i:-p)[ \t]*["']?(?P<sshpass>[^\s"'`$-][^\s"'`]{5,127})"#,
                     // `echo 'X' | docker login --password-stdin`: the flag meant to keep the
                     // password off the command line, given a literal.
-                    r#"|\b(?:echo|printf)[ \t]+["']?(?P<stdin>[^\s"'`$|-][^\s"'`|]{5,127})["']?[ \t]*\|[ \t]*(?:docker|podman|nerdctl|buildah|skopeo|oras|helm)\b[^\n|]*--password-stdin"#,
+                    r#"|\b(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["']%s["'])?)[ \t]+["']?(?P<stdin>[^\s"'`$|-][^\s"'`|]{5,127})["']?[ \t]*\|[ \t]*(?:docker|podman|nerdctl|buildah|skopeo|oras|helm)\b[^\n|]*--password-stdin"#,
                 ),
             ),
             validate::generic_value,
@@ -1727,7 +1727,7 @@ const GENERAL: &[Rule] = &[
                 "default-password",
                 "Default or weak password set in configuration",
                 &["password", "passwd", "pwd", "_pass"],
-                r#"(?im)(?:^|[\s,{"'-])(?P<name>[a-z0-9_.-]*(?:password|passwd|pwd|_pass))["']?[ \t]*[:=][ \t]*["']?(?P<secret>[A-Za-z0-9@!_.$-]{2,32})["']?[ \t\r]*(?:#.*)?$"#,
+                r#"(?im)(?:^|[ \t,{"'-])(?P<name>[a-z0-9_.-]*(?:password|passwd|pwd|_pass))["']?[ \t]*[:=][ \t]*["']?(?P<secret>[A-Za-z0-9@!_.$-]{2,32})["']?[ \t]*[,}\]]?(?:[ \t]+#.*)?[ \t\r]*$"#,
             ),
             validate::default_password,
         )

@@ -5,7 +5,7 @@ use harden_config::ResolvedProfile;
 use harden_config::plan::{PLAN_DIR, Plan, PlanState, load_plan, plan_template};
 use harden_engine::RunOptions;
 use harden_model::{ProfileLevel, RunReport};
-use harden_rollout::plan::{CloseRefusal, Exit};
+use harden_rollout::plan::Exit;
 use serde_json::json;
 
 use crate::cli::{ExitState, RepoOption};
@@ -283,7 +283,10 @@ fn run_plan_gates(session: &Session, plan: &Plan) -> anyhow::Result<RunReport> {
     session.run_gates(&options, None, true)
 }
 
-fn verify_and_record(session: &Session, plan: &Plan) -> anyhow::Result<(bool, String)> {
+fn verify_and_record(
+    session: &Session,
+    plan: &Plan,
+) -> anyhow::Result<(harden_rollout::plan::Verification, String)> {
     let report = run_plan_gates(session, plan)?;
     let verification = harden_rollout::plan::verify(
         &plan.id,
@@ -327,15 +330,15 @@ fn verify_and_record(session: &Session, plan: &Plan) -> anyhow::Result<(bool, St
         },
         entry.seq
     );
-    Ok((verification.verified, out))
+    Ok((verification, out))
 }
 
 pub(crate) fn verify(repo: &RepoOption, id: &str) -> anyhow::Result<u8> {
     let session = Session::open(&repo.path, &repo.locations)?;
     let plan = load(&session, id)?;
-    let (all, text) = verify_and_record(&session, &plan)?;
+    let (verification, text) = verify_and_record(&session, &plan)?;
     output::emit(&text, None)?;
-    Ok(u8::from(!all))
+    Ok(u8::from(!verification.verified))
 }
 
 pub(crate) fn close(
@@ -362,16 +365,10 @@ pub(crate) fn close(
     };
     let mut out = String::new();
     if exit == Exit::Completed {
-        let (all, text) = verify_and_record(&session, &plan)?;
+        let (verification, text) = verify_and_record(&session, &plan)?;
         out.push_str(&text);
-        if !all {
-            let _ = writeln!(
-                out,
-                "refused: {}",
-                CloseRefusal::Unverified {
-                    plan: id.to_owned()
-                }
-            );
+        if let Err(refusal) = harden_rollout::plan::may_complete(&verification) {
+            let _ = writeln!(out, "refused: {refusal}");
             output::emit(&out, None)?;
             return Ok(1);
         }

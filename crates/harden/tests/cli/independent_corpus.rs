@@ -1,4 +1,4 @@
-//! The second independent secrets corpus (issue 17): written by a session that never read the
+//! An independent secrets corpus (issue 17's second round): written by a session that never read the
 //! rules, kept gzipped (`tests/data/secrets/independent-corpus.json.gz`: a binary file, so
 //! harden's scan of its own repository does not read the made-up secrets in it), unpacked into
 //! a temporary directory and scanned as users scan, with `harden secrets scan`. Recall and
@@ -69,7 +69,12 @@ fn the_independent_corpus_keeps_precision_and_recall_above_0_97() {
         .iter()
         .filter(|at| !labeled.contains(*at) && !ambiguous.contains(*at))
         .collect();
-    let precision = 1.0 - false_positives.len() as f64 / reported.len() as f64;
+    // Hits on ambiguous lines count neither way.
+    let judged = reported
+        .iter()
+        .filter(|at| !ambiguous.contains(*at))
+        .count();
+    let precision = 1.0 - false_positives.len() as f64 / judged as f64;
     let misses: Vec<_> = labeled.difference(&reported).collect();
     assert!(labeled.len() >= 300, "the corpus is there");
     assert!(recall >= 0.97, "recall {recall:.3}, missed: {misses:?}");
