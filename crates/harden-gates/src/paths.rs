@@ -257,6 +257,15 @@ pub(crate) fn generated_header(bytes: &[u8]) -> bool {
 
 /// `de_DE.json`, `pt-BR.yml`, `messages_fr.properties`, `zh-hans.json`: a file named after a
 /// language tag.
+/// The ISO 639-1 language codes, each followed by a space.
+const ISO_639_1: &str = "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca \
+ce ch co cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv \
+ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks \
+ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr \
+nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss \
+st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh \
+zu ";
+
 fn is_locale_catalogue(name: &str) -> bool {
     let Some((stem, extension)) = name.rsplit_once('.') else {
         return false;
@@ -272,8 +281,17 @@ fn is_locale_catalogue(name: &str) -> bool {
     let tag = stem.strip_prefix("messages_").unwrap_or(stem);
     let mut pieces = tag.split(['_', '-']);
     let language = pieces.next().unwrap_or_default();
-    let language_ok =
-        (2..=3).contains(&language.len()) && language.bytes().all(|b| b.is_ascii_lowercase());
+    // A language is an ISO 639-1 code, or one of the three-letter codes locale files use where
+    // there is none: `app-db.yaml` and `pg-ha.yaml` are not catalogues.
+    let language_ok = (language.len() == 2
+        && ISO_639_1
+            .as_bytes()
+            .chunks(3)
+            .any(|code| &code[..2] == language.as_bytes()))
+        || matches!(
+            language,
+            "fil" | "haw" | "yue" | "ckb" | "ast" | "kab" | "sat" | "mni" | "chr" | "ber"
+        );
     // A region (`br`, `419`) or a script (`hans`): `api-keys.yaml` is not Apiese in the Keys
     // script.
     let rest_ok = pieces.all(|p| {
@@ -441,6 +459,10 @@ mod tests {
             ("locales/es-419.json", PathRole::Localisation),
             ("k8s/api-keys.yaml", PathRole::Source),
             ("config/app-prod.yaml", PathRole::Source),
+            ("deploy/app-db.yaml", PathRole::Source),
+            ("deploy/pg-ha.yaml", PathRole::Source),
+            ("locales/en-us.json", PathRole::Localisation),
+            ("locales/fil.json", PathRole::Localisation),
             ("lib/l10n/app_en.arb", PathRole::Localisation),
             (
                 "internal/reader/fetcher/request_builder_test.go",
