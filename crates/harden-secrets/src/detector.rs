@@ -1051,22 +1051,9 @@ impl Detector {
                 // An allowed value stays allowed, as for every other rule.
                 if !commented
                     && rule.validator.is_some_and(|known| known(&value))
-                    && !self
-                        .allow
-                        .iter()
-                        .any(|allow| allow.is_match(value.as_bytes()))
-                    && !found
-                        .iter()
-                        .any(|m| m.start < span.end && span.start < m.end)
+                    && !self.allowed(&value)
                 {
-                    found.push(Found {
-                        rule: index,
-                        start: span.start,
-                        end: span.end,
-                        value,
-                        encodings: Vec::new(),
-                        doubt: None,
-                    });
+                    claim(found, index, span.start, span.end, value, None);
                 }
                 continue;
             }
@@ -1196,30 +1183,42 @@ impl Detector {
                 || rule
                     .min_entropy
                     .is_some_and(|min| shannon_entropy(&value) < min)
-                || self
-                    .allow
-                    .iter()
-                    .any(|allow| allow.is_match(value.as_bytes()))
+                || self.allowed(&value)
             {
                 continue;
             }
-            // An earlier (more specific) rule already claimed this text.
-            if found
-                .iter()
-                .any(|m| m.start < span.end && span.start < m.end)
-            {
-                continue;
-            }
-            found.push(Found {
-                rule: index,
-                start: span.start,
-                end: span.end,
-                value,
-                encodings: Vec::new(),
-                doubt,
-            });
+            claim(found, index, span.start, span.end, value, doubt);
         }
     }
+
+    /// Whether a value matches one of the configured allow patterns.
+    fn allowed(&self, value: &str) -> bool {
+        self.allow
+            .iter()
+            .any(|allow| allow.is_match(value.as_bytes()))
+    }
+}
+
+/// Records a match unless an earlier (more specific) rule already claimed the text.
+fn claim(
+    found: &mut Vec<Found>,
+    rule: usize,
+    start: usize,
+    end: usize,
+    value: String,
+    doubt: Option<&'static str>,
+) {
+    if found.iter().any(|m| m.start < end && start < m.end) {
+        return;
+    }
+    found.push(Found {
+        rule,
+        start,
+        end,
+        value,
+        encodings: Vec::new(),
+        doubt,
+    });
 }
 
 fn line_start(text: &[u8], at: usize) -> usize {

@@ -120,7 +120,13 @@ impl Gate for EnvFiles {
                     && !upper.ends_with("_FILE")
                     && !upper.ends_with("_PATH")
                     && !upper.ends_with("_ID");
-                if secret_named || !detector.scan(line).is_empty() {
+                // A product's default password is weak, not a leaked value: the secret scan
+                // reports it where a deployment reads it.
+                let recognised = detector
+                    .scan(line)
+                    .iter()
+                    .any(|m| &*m.rule != super::secret_scan::DEFAULT_PASSWORD);
+                if secret_named || recognised {
                     // Shown as `KEY=` and the masked value, never from the raw line: a short
                     // password the detector would not recognise must not reach a report.
                     let shown = format!("{key}={}", Secret::new(value));

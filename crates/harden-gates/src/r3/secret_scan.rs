@@ -313,7 +313,7 @@ fn hits(
 }
 
 /// The rule for a product's default or a weak password (`POSTGRES_PASSWORD: postgres`).
-const DEFAULT_PASSWORD: &str = "default-password";
+pub(crate) const DEFAULT_PASSWORD: &str = "default-password";
 
 /// Configuration a deployment reads: Compose files, manifests and values (YAML), `.env`,
 /// properties, INI, TOML, HCL and JSON settings, outside tests, documentation, vendored and
