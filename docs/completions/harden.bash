@@ -64,6 +64,9 @@ _harden() {
             harden,promote)
                 cmd="harden__subcmd__promote"
                 ;;
+            harden,push)
+                cmd="harden__subcmd__push"
+                ;;
             harden,readiness)
                 cmd="harden__subcmd__readiness"
                 ;;
@@ -75,6 +78,9 @@ _harden() {
                 ;;
             harden,secrets)
                 cmd="harden__subcmd__secrets"
+                ;;
+            harden,serve)
+                cmd="harden__subcmd__serve"
                 ;;
             harden,smoke)
                 cmd="harden__subcmd__smoke"
@@ -184,6 +190,9 @@ _harden() {
             harden__subcmd__help,promote)
                 cmd="harden__subcmd__help__subcmd__promote"
                 ;;
+            harden__subcmd__help,push)
+                cmd="harden__subcmd__help__subcmd__push"
+                ;;
             harden__subcmd__help,readiness)
                 cmd="harden__subcmd__help__subcmd__readiness"
                 ;;
@@ -195,6 +204,9 @@ _harden() {
                 ;;
             harden__subcmd__help,secrets)
                 cmd="harden__subcmd__help__subcmd__secrets"
+                ;;
+            harden__subcmd__help,serve)
+                cmd="harden__subcmd__help__subcmd__serve"
                 ;;
             harden__subcmd__help,smoke)
                 cmd="harden__subcmd__help__subcmd__smoke"
@@ -276,6 +288,12 @@ _harden() {
                 ;;
             harden__subcmd__help__subcmd__secrets,scan)
                 cmd="harden__subcmd__help__subcmd__secrets__subcmd__scan"
+                ;;
+            harden__subcmd__help__subcmd__serve,token)
+                cmd="harden__subcmd__help__subcmd__serve__subcmd__token"
+                ;;
+            harden__subcmd__help__subcmd__serve__subcmd__token,create)
+                cmd="harden__subcmd__help__subcmd__serve__subcmd__token__subcmd__create"
                 ;;
             harden__subcmd__help__subcmd__smoke,record)
                 cmd="harden__subcmd__help__subcmd__smoke__subcmd__record"
@@ -424,6 +442,33 @@ _harden() {
             harden__subcmd__secrets__subcmd__help,scan)
                 cmd="harden__subcmd__secrets__subcmd__help__subcmd__scan"
                 ;;
+            harden__subcmd__serve,help)
+                cmd="harden__subcmd__serve__subcmd__help"
+                ;;
+            harden__subcmd__serve,token)
+                cmd="harden__subcmd__serve__subcmd__token"
+                ;;
+            harden__subcmd__serve__subcmd__help,help)
+                cmd="harden__subcmd__serve__subcmd__help__subcmd__help"
+                ;;
+            harden__subcmd__serve__subcmd__help,token)
+                cmd="harden__subcmd__serve__subcmd__help__subcmd__token"
+                ;;
+            harden__subcmd__serve__subcmd__help__subcmd__token,create)
+                cmd="harden__subcmd__serve__subcmd__help__subcmd__token__subcmd__create"
+                ;;
+            harden__subcmd__serve__subcmd__token,create)
+                cmd="harden__subcmd__serve__subcmd__token__subcmd__create"
+                ;;
+            harden__subcmd__serve__subcmd__token,help)
+                cmd="harden__subcmd__serve__subcmd__token__subcmd__help"
+                ;;
+            harden__subcmd__serve__subcmd__token__subcmd__help,create)
+                cmd="harden__subcmd__serve__subcmd__token__subcmd__help__subcmd__create"
+                ;;
+            harden__subcmd__serve__subcmd__token__subcmd__help,help)
+                cmd="harden__subcmd__serve__subcmd__token__subcmd__help__subcmd__help"
+                ;;
             harden__subcmd__smoke,help)
                 cmd="harden__subcmd__smoke__subcmd__help"
                 ;;
@@ -461,7 +506,7 @@ _harden() {
 
     case "${cmd}" in
         harden)
-            opts="-v -h -V --log-format --verbose --color --help --version init check probe gates explain config ledger smoke attest drill exit-criteria promote plan readiness secrets db sbom scaffold waivers completions man help"
+            opts="-v -h -V --log-format --verbose --color --help --version init check probe gates explain config ledger smoke attest drill exit-criteria promote plan readiness secrets db sbom scaffold waivers serve push completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -549,7 +594,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__check)
-            opts="-f -o -q -v -h --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --profile --strict --only --skip --format --output --report --security-audit --min-severity --quiet --exit-zero --no-record --live --artifact --base --log-format --verbose --color --help"
+            opts="-f -o -q -v -h --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --profile --strict --only --skip --format --output --report --security-audit --min-severity --quiet --exit-zero --no-record --report-to --live --artifact --base --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -617,6 +662,10 @@ _harden() {
                     ;;
                 --min-severity)
                     COMPREPLY=($(compgen -W "info low medium high critical" -- "${cur}"))
+                    return 0
+                    ;;
+                --report-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --artifact)
@@ -1233,7 +1282,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help)
-            opts="init check probe gates explain config ledger smoke attest drill exit-criteria promote plan readiness secrets db sbom scaffold waivers completions man help"
+            opts="init check probe gates explain config ledger smoke attest drill exit-criteria promote plan readiness secrets db sbom scaffold waivers serve push completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1778,6 +1827,20 @@ _harden() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        harden__subcmd__help__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         harden__subcmd__help__subcmd__readiness)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1865,6 +1928,48 @@ _harden() {
         harden__subcmd__help__subcmd__secrets__subcmd__scan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__serve)
+            opts="token"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__serve__subcmd__token)
+            opts="create"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__serve__subcmd__token__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3330,6 +3435,56 @@ _harden() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        harden__subcmd__push)
+            opts="-v -h --repo --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --log-format --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger-anchor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --advisory-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         harden__subcmd__readiness)
             opts="-v -h --config --ledger --ledger-anchor --advisory-db --signing-key --public-key --checks --json --log-format --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -3659,6 +3814,194 @@ _harden() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__serve)
+            opts="-v -h --database --listen --migrate --pool-size --insecure-cookies --log-format --verbose --color --help token help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pool-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__serve__subcmd__help)
+            opts="token help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__serve__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__serve__subcmd__help__subcmd__token)
+            opts="create"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__serve__subcmd__help__subcmd__token__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__serve__subcmd__token)
+            opts="-v -h --log-format --verbose --color --help create help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__serve__subcmd__token__subcmd__create)
+            opts="-v -h --database --org --project --log-format --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__serve__subcmd__token__subcmd__help)
+            opts="create help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__serve__subcmd__token__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__serve__subcmd__token__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

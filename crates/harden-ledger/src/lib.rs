@@ -16,4 +16,6 @@ pub mod store;
 pub use chain::{Break, Entry, Head, Verified};
 pub use proof::{ConsistencyProof, InclusionProof, TreeHead};
 pub use sign::{HeadSignature, HeadSigner, HeadVerifier, SignatureCheck, SignaturesVerified};
-pub use store::{LedgerError, LedgerStore, is_server, open, open_read_only, redact_url};
+pub use store::{
+    LedgerError, LedgerStore, async_client_config, is_server, open, open_read_only, redact_url,
+};

@@ -631,8 +631,8 @@ fn readiness() {
 /// each stop the rollout, with the evidence named.
 #[test]
 fn exit_criteria() {
-    use harden_rollout::criteria::{Inputs, evaluate};
-    let report = report();
+    use harden_rollout::criteria::{Inputs, StrictRun, evaluate};
+    let report = StrictRun::of(&report());
     let streak = harden_rollout::Streak {
         days: 7,
         since: Some("2026-11-16".parse().unwrap()),

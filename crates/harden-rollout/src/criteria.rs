@@ -16,14 +16,41 @@ pub struct Criterion {
     pub evidence: String,
 }
 
+/// The strict gate set's latest run, as the criteria need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrictRun {
+    /// Its ledger entry number (0 when not recorded).
+    pub seq: u64,
+    /// Gates it ran.
+    pub gates: usize,
+    /// Ids of the gates that failed.
+    pub failing: Vec<String>,
+}
+
+impl StrictRun {
+    /// What a run report says.
+    pub fn of(report: &RunReport) -> Self {
+        Self {
+            seq: report.ledger.as_ref().map_or(0, |l| l.seq),
+            gates: report.gates.len(),
+            failing: report
+                .gates
+                .iter()
+                .filter(|g| g.outcome == Outcome::Fail)
+                .map(|g| g.id.to_string())
+                .collect(),
+        }
+    }
+}
+
 /// What the criteria are judged on.
 pub struct Inputs<'a> {
     /// Consecutive strict-pass days required.
     pub needed: u32,
     /// The current strict-pass streak.
     pub streak: &'a Streak,
-    /// The strict gate set, run now.
-    pub strict: &'a RunReport,
+    /// The strict gate set's run.
+    pub strict: &'a StrictRun,
     /// Ids of the hardening plans that are blocked.
     pub blocked_plans: Vec<String>,
     /// Waivers no longer in force, each as `id (expired DATE)`.
@@ -43,12 +70,7 @@ pub fn evaluate(inputs: Inputs<'_>) -> Vec<Criterion> {
         expired_waivers,
         waivers,
     } = inputs;
-    let failing: Vec<String> = strict
-        .gates
-        .iter()
-        .filter(|g| g.outcome == Outcome::Fail)
-        .map(|g| g.id.to_string())
-        .collect();
+    let failing = &strict.failing;
     vec![
         Criterion {
             name: format!("{needed} consecutive strict-pass days"),
@@ -73,8 +95,8 @@ pub fn evaluate(inputs: Inputs<'_>) -> Vec<Criterion> {
             holds: failing.is_empty(),
             evidence: format!(
                 "ledger #{}: {} gates, {}",
-                strict.ledger.as_ref().map_or(0, |l| l.seq),
-                strict.gates.len(),
+                strict.seq,
+                strict.gates,
                 if failing.is_empty() {
                     "none failed".to_owned()
                 } else {

@@ -170,6 +170,20 @@ pub(crate) enum Command {
     /// Waivers: bring in the suppressions a team already keeps for other tools.
     #[command(subcommand)]
     Waivers(WaiversCommand),
+    /// Run the team server: many repositories' runs on one PostgreSQL database, an API under
+    /// /api/v1 and a dashboard.
+    ///
+    /// Stateless: start any number of instances on one database behind a load balancer. Each
+    /// project keeps its own hash chain; every query is confined to the caller's organisation
+    /// by PostgreSQL row-level security. Logs are JSON lines on stderr. `harden serve token
+    /// create` makes the tokens that `harden push` and `harden check --report-to` send.
+    Serve(ServeArgs),
+    /// Send the entries of the local ledger (runs, smoke records, readiness snapshots, plan
+    /// states) to a team server, into the project of the token in HARDEN_TOKEN.
+    ///
+    /// Safe to repeat: the server recognises an entry it already holds (a run by its id, any
+    /// other entry by its hash) and does not append it twice.
+    Push(PushArgs),
     /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
     ///
     /// bash: `harden completions bash > ~/.local/share/bash-completion/completions/harden`;
@@ -184,6 +198,85 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+}
+
+/// `harden serve`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(crate) struct ServeArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<ServeCommand>,
+    #[command(flatten)]
+    pub(crate) database: DatabaseArg,
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "HARDEN_LISTEN",
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR"
+    )]
+    pub(crate) listen: std::net::SocketAddr,
+    /// Apply the server's schema migrations before serving (safe to run from every instance:
+    /// they take an advisory lock).
+    #[arg(long)]
+    pub(crate) migrate: bool,
+    /// Connections each instance keeps to the database at most.
+    #[arg(long, default_value_t = 16, value_name = "N")]
+    pub(crate) pool_size: usize,
+    /// Session cookies without `Secure` and the `__Host-` prefix, for a dashboard served over
+    /// plain HTTP to a browser on another host. Never in production.
+    #[arg(long)]
+    pub(crate) insecure_cookies: bool,
+}
+
+/// The team server's database.
+#[derive(Debug, Args)]
+pub(crate) struct DatabaseArg {
+    /// PostgreSQL URL (`postgres://user:password@host/db?sslmode=verify-full&sslrootcert=ca.pem`).
+    #[arg(
+        long,
+        env = "HARDEN_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub(crate) database: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ServeCommand {
+    /// Tokens for pushing and reading.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TokenCommand {
+    /// Create a token and print it (it is stored hashed and cannot be shown again). With
+    /// --project, a token that pushes to that project and reads its organisation; without, one
+    /// that reads the whole organisation (for the dashboard). The organisation and project are
+    /// created if needed.
+    Create {
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// Organisation.
+        #[arg(long, value_name = "ORG")]
+        org: String,
+        /// Project.
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
+    },
+}
+
+/// `harden push`.
+#[derive(Debug, Args)]
+pub(crate) struct PushArgs {
+    /// The team server's base URL (`https://harden.example.internal`).
+    pub(crate) url: String,
+    /// Repository root whose ledger is pushed (default: the current directory).
+    #[arg(long = "repo", default_value = ".")]
+    pub(crate) path: PathBuf,
+    #[command(flatten)]
+    pub(crate) locations: Locations,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -625,6 +718,11 @@ pub(crate) struct CheckArgs {
     /// Do not record the run in the ledger (R2.ledger.intact still verifies it).
     #[arg(long)]
     pub(crate) no_record: bool,
+    /// Send the run to a team server (`harden serve`) as well, into the project of the token
+    /// in HARDEN_TOKEN. A server that cannot be reached makes the command fail (exit 2) after
+    /// the run is recorded locally; `harden push` sends it later.
+    #[arg(long, value_name = "URL")]
+    pub(crate) report_to: Option<String>,
     /// Let the live gates send requests to the service of `[target]` in harden.toml. Without
     /// it they are skipped: a repository's config alone never makes harden connect anywhere.
     #[arg(long)]

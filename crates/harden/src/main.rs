@@ -73,7 +73,14 @@ fn main() -> ExitCode {
         ));
     }));
     let cli = cli::Cli::parse();
-    logging::init(cli.global.log_format, cli.global.verbose);
+    // The team server logs JSON lines: its logs go to a collector, not to a person.
+    let serving = matches!(&cli.command, cli::Command::Serve(args) if args.command.is_none());
+    let log_format = if serving {
+        cli::LogFormat::Json
+    } else {
+        cli.global.log_format
+    };
+    logging::init(log_format, cli.global.verbose);
     thread_pool();
     let json_logs = matches!(cli.global.log_format, cli::LogFormat::Json);
     match commands::dispatch(cli) {

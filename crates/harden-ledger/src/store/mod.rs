@@ -10,6 +10,7 @@ use serde_json::Value;
 
 pub use self::postgres::PostgresLedger;
 pub use self::sqlite::SqliteLedger;
+pub use self::tls::async_client_config;
 use crate::chain::{self, Break, ChainError, Entry, Head, Verified, Verifier};
 use crate::merkle;
 use crate::sign::{HeadSigner, HeadVerifier, SignatureCheck, SignaturesVerified};

@@ -16,12 +16,12 @@
 
 use std::sync::Arc;
 
-use postgres::config::{Host, SslMode};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// How the server's certificate is judged.
@@ -36,12 +36,22 @@ pub(crate) enum Verify {
 }
 
 /// The connection settings of `url` and the TLS connector its `sslmode` asks for (`None`:
-/// plain TCP or a Unix socket).
+/// plain TCP or a Unix socket), for the blocking client.
 pub(crate) fn client_config(
     url: &str,
 ) -> Result<(postgres::Config, Option<MakeRustlsConnect>), String> {
+    let (config, tls) = async_client_config(url)?;
+    Ok((config.into(), tls))
+}
+
+/// The connection settings of `url` and the TLS connector its `sslmode` asks for (`None`:
+/// plain TCP or a Unix socket), for tokio-postgres: the team server connects with the same
+/// `sslmode` and `sslrootcert` rules as the CLI's PostgreSQL ledger.
+pub fn async_client_config(
+    url: &str,
+) -> Result<(tokio_postgres::Config, Option<MakeRustlsConnect>), String> {
     let (rest, params) = take_params(url, &["sslmode", "sslrootcert"]);
-    let mut config: postgres::Config = rest
+    let mut config: tokio_postgres::Config = rest
         .parse()
         .map_err(|e| format!("not a PostgreSQL URL: {e}"))?;
     let mode = match params[0].as_deref() {
@@ -81,7 +91,7 @@ pub(crate) fn client_config(
 
 /// Whether every host of `config` is a Unix socket or a loopback address, where TLS protects
 /// nothing and is rarely set up.
-fn all_local(config: &postgres::Config) -> bool {
+fn all_local(config: &tokio_postgres::Config) -> bool {
     config.get_hosts().iter().all(|host| match host {
         Host::Unix(_) => true,
         Host::Tcp(name) => {

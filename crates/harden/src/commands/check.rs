@@ -153,6 +153,11 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         min_severity: args.min_severity.map(crate::commands::check::severity_of),
     };
     let report = session.run_gates(&options, args.artifact.clone(), !args.no_record)?;
+    if let Some(url) = &args.report_to {
+        let body = serde_json::to_value(harden_report::json::ReportV1::from(&report))?;
+        let (project, seq, created) = crate::commands::push::report_run(url, &body)?;
+        tracing::info!(project = %project, seq, created, "run sent to the team server");
+    }
     let color = args.output.is_none() && output::stdout_color();
     let text = harden_report::render(
         &report,

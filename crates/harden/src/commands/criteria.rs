@@ -36,7 +36,7 @@ pub(crate) fn evaluate(session: &Session) -> anyhow::Result<Vec<Criterion>> {
     Ok(criteria::evaluate(criteria::Inputs {
         needed: session.config.exit_criteria.consecutive_days,
         streak: &streak,
-        strict: &strict,
+        strict: &criteria::StrictRun::of(&strict),
         blocked_plans,
         expired_waivers,
         waivers: session.config.waivers.len(),

@@ -10,10 +10,12 @@ mod manual;
 mod plan;
 mod probe;
 mod promote;
+pub(crate) mod push;
 mod readiness;
 mod sbom;
 mod scaffold;
 mod secrets;
+mod serve;
 mod smoke;
 mod waivers;
 
@@ -133,5 +135,7 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Secrets(SecretsCommand::Scan(args)) => secrets::scan(&args),
         Command::Secrets(SecretsCommand::Baseline { scan }) => secrets::baseline(&scan),
         Command::Secrets(SecretsCommand::Rules) => secrets::rules(),
+        Command::Serve(args) => serve::run(&args),
+        Command::Push(args) => push::run(&args),
     }
 }

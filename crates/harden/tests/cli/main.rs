@@ -16,6 +16,7 @@ mod rollout;
 mod sbom;
 mod scaffold;
 mod secrets;
+mod server;
 mod vulns;
 mod waivers;
 

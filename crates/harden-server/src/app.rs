@@ -1,0 +1,411 @@
+//! The router and what wraps every request: request ids, one log line per request, security
+//! headers, bounded bodies and time, and error bodies that never carry internals.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::header::{self, HeaderName, HeaderValue};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::{Json, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::auth::{self, Limiter};
+use crate::db::{Caller, Db, DbError};
+use crate::model::ApiError;
+use crate::store::StoreError;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Failed token presentations per address.
+    pub auth_limiter: Arc<Limiter>,
+    /// Sign-in attempts per address.
+    pub login_limiter: Arc<Limiter>,
+    /// Whether cookies are marked `Secure` (off only for plain-HTTP development).
+    pub secure_cookies: bool,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Where the server reads the time: entries' `recorded_at`, waiver expiry, streaks and
+/// promotion windows. Tests set it.
+pub trait Clock: Send + Sync {
+    /// Now.
+    fn now(&self) -> jiff::Timestamp;
+
+    /// Today by the UTC calendar: the server knows no project's time zone.
+    fn today(&self) -> jiff::civil::Date {
+        self.now().to_zoned(jiff::tz::TimeZone::UTC).date()
+    }
+}
+
+/// The wall clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)] // This is the Clock port's implementation.
+    fn now(&self) -> jiff::Timestamp {
+        jiff::Timestamp::now()
+    }
+}
+
+/// The largest request body accepted (a push of a large run with its findings).
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+/// The longest a request may take.
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+fn acceptable_id(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+/// A failure a handler reports: its status and a message fit for the caller. The request-id
+/// middleware turns it into the response body (JSON for the API, a page for the dashboard).
+#[derive(Debug, Clone)]
+pub(crate) struct Failure {
+    /// Status.
+    pub status: StatusCode,
+    /// For the caller.
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure with `status`.
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+
+    /// 404 for anything the caller may not see: the same answer whether it exists or not.
+    pub(crate) fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not found")
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+impl From<DbError> for Failure {
+    fn from(error: DbError) -> Self {
+        // Details go to the log under the request id, never to the caller.
+        tracing::error!(error = %error, "database failure");
+        match error {
+            DbError::Unavailable { .. } => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is unavailable; try again",
+            ),
+            _ => Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Db(error) => error.into(),
+            StoreError::Invalid(message) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, message),
+            StoreError::NoProject => Self::not_found(),
+        }
+    }
+}
+
+/// JSON body whose rejections are [`Failure`]s.
+pub(crate) struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    Json<T>: FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = Failure;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(Failure::new(rejection.status(), rejection.body_text())),
+        }
+    }
+}
+
+/// Query string whose rejections are [`Failure`]s.
+pub(crate) struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Self(value)),
+            Err(rejection) => Err(Failure::new(StatusCode::BAD_REQUEST, rejection.body_text())),
+        }
+    }
+}
+
+/// Path parameters whose rejections are [`Failure`]s.
+pub(crate) struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Self(value)),
+            // A path that does not parse names nothing the caller may see.
+            Err(_) => Err(Failure::not_found()),
+        }
+    }
+}
+
+/// The client's address (the peer's; a proxy's header is not trusted).
+pub(crate) fn client_ip(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip())
+}
+
+/// The caller of an API request, from `Authorization: Bearer <token>`.
+pub(crate) struct ApiCaller(pub Caller);
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = Failure;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ip = client_ip(parts);
+        if state.auth_limiter.blocked(ip) {
+            return Err(Failure::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many failed attempts; wait a minute",
+            ));
+        }
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim);
+        let unauthorized = || {
+            Failure::new(
+                StatusCode::UNAUTHORIZED,
+                "a valid token is required: Authorization: Bearer hst_…",
+            )
+        };
+        let Some(token) = token else {
+            return Err(unauthorized());
+        };
+        let caller = if auth::well_formed(token) {
+            state.db.caller_for_token(&auth::digest(token)).await?
+        } else {
+            None
+        };
+        if let Some(caller) = caller {
+            Ok(Self(caller))
+        } else {
+            state.auth_limiter.allow(ip);
+            Err(unauthorized())
+        }
+    }
+}
+
+/// Gives every request an id (the caller's `x-request-id` when it is a plain token of at most
+/// 64 characters, so it cannot forge log lines; else a new UUID), echoes it and any
+/// `traceparent`, writes one log line, and renders failures.
+async fn request_context(request: Request, next: Next) -> Response {
+    let id = request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| acceptable_id(v))
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+    let traceparent = request.headers().get("traceparent").cloned();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let html = !path.starts_with("/api/") && !path.ends_with('z');
+    let span = tracing::info_span!("request", request_id = %id);
+    let started = Instant::now();
+    let mut response = tracing::Instrument::instrument(next.run(request), span.clone()).await;
+    if let Some(failure) = response.extensions_mut().remove::<Failure>() {
+        response = render_failure(&failure, &id, html);
+    } else if (response.status().is_client_error() || response.status().is_server_error())
+        && !response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| {
+                v.as_bytes().starts_with(b"application/json")
+                    || v.as_bytes().starts_with(b"text/html")
+            })
+    {
+        // Responses no handler wrote (an unknown route, a method not allowed, a timeout, a
+        // body over the limit) get the same shape.
+        let status = response.status();
+        let message = status.canonical_reason().unwrap_or("error").to_lowercase();
+        let allow = response.headers().get(header::ALLOW).cloned();
+        response = render_failure(&Failure::new(status, message), &id, html);
+        if let Some(allow) = allow {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
+    }
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    if let Some(traceparent) = traceparent {
+        response.headers_mut().insert("traceparent", traceparent);
+    }
+    let status = response.status().as_u16();
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| {
+        tracing::info!(
+            method = %method,
+            path = %path,
+            status,
+            elapsed_ms,
+            "request"
+        );
+    });
+    response
+}
+
+fn render_failure(failure: &Failure, id: &str, html: bool) -> Response {
+    let mut response = if html {
+        Html(crate::dashboard::error_page(failure, id)).into_response()
+    } else {
+        Json(ApiError {
+            error: failure.message.clone(),
+            request_id: id.to_owned(),
+        })
+        .into_response()
+    };
+    *response.status_mut() = failure.status;
+    if failure.status == StatusCode::UNAUTHORIZED && !html {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"harden\""),
+        );
+    }
+    response
+}
+
+/// The content security policy: everything from this origin, nothing inline but styles, no
+/// framing.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let headers: [(HeaderName, &'static str); 7] = [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ),
+        (header::CACHE_CONTROL, "no-store"),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ];
+    let mut app = crate::api::routes()
+        .merge(crate::dashboard::routes())
+        .fallback(|| async { Failure::not_found() })
+        .method_not_allowed_fallback(|| async {
+            Failure::new(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+        })
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a handler panicked");
+            Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }));
+    for (name, value) in headers {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    app.layer(middleware::from_fn(request_context))
+}
+
+/// Whether a state-changing browser request comes from this origin: its `Origin` (or, without
+/// one, its `Referer`) names the host it was sent to. Forms posted from elsewhere are refused.
+pub(crate) fn same_origin(parts: &Parts) -> bool {
+    if parts.method == Method::GET || parts.method == Method::HEAD {
+        return true;
+    }
+    let Some(host) = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let source = parts
+        .headers
+        .get(header::ORIGIN)
+        .or_else(|| parts.headers.get(header::REFERER))
+        .and_then(|v| v.to_str().ok());
+    source.is_some_and(|source| {
+        let rest = source
+            .strip_prefix("https://")
+            .or_else(|| source.strip_prefix("http://"))
+            .unwrap_or("");
+        let authority = rest.split('/').next().unwrap_or("");
+        authority.eq_ignore_ascii_case(host)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_taken_only_when_plain_and_short() {
+        assert!(acceptable_id("req-1234_abc.def:7"));
+        assert!(!acceptable_id(""));
+        assert!(!acceptable_id("a b"));
+        assert!(!acceptable_id("line\nbreak"));
+        assert!(!acceptable_id(&"x".repeat(65)));
+    }
+}

@@ -1,0 +1,607 @@
+//! The connection pool, the schema migrations, and the two doors into the data: [`Db::tenant`]
+//! for everything an organisation owns, and the few credential lookups that come before the
+//! organisation is known.
+//!
+//! Tenancy is structural: handlers never hold a raw connection. A [`Tenant`] is a transaction
+//! running as the role `harden_tenant` with `harden.org` set, so PostgreSQL's row-level security
+//! (see `migrations/0001_team_server.up.sql`) returns and accepts that organisation's rows only,
+//! whatever a query forgets to say.
+
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Row, Statement};
+
+/// Why the database could not do what was asked. Messages name the database without its
+/// password and never carry a query's parameters.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The URL or its TLS settings are unusable.
+    #[error("database {location}: {message}")]
+    Config {
+        /// Redacted URL.
+        location: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No connection could be had in time.
+    #[error("database {location}: no connection: {message}")]
+    Unavailable {
+        /// Redacted URL.
+        location: String,
+        /// The pool's or the driver's message.
+        message: String,
+    },
+    /// A statement failed.
+    #[error("database: {0}")]
+    Query(String),
+}
+
+impl DbError {
+    fn query(error: &tokio_postgres::Error) -> Self {
+        Self::Query(postgres_message(error))
+    }
+}
+
+/// The server's own message where there is one: the client's `Display` says only "db error".
+pub(crate) fn postgres_message(error: &tokio_postgres::Error) -> String {
+    if let Some(db) = error.as_db_error() {
+        return format!("{}: {} ({})", db.severity(), db.message(), db.code().code());
+    }
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// An organisation's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OrgId(pub i64);
+
+/// A project's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ProjectId(pub i64);
+
+/// Who a token or session speaks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    /// The token's id.
+    pub token: i64,
+    /// Its organisation: every read and write is confined to it.
+    pub org: OrgId,
+    /// The project it may push to (`None`: an organisation token, which reads only).
+    pub project: Option<ProjectId>,
+}
+
+/// One schema migration, embedded in the binary: `migrations/NNNN_name.up.sql` and its
+/// `.down.sql`.
+struct Migration {
+    version: i64,
+    name: &'static str,
+    up: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "team_server",
+    up: include_str!("../migrations/0001_team_server.up.sql"),
+}];
+
+/// Key of the advisory lock that serializes migrations across server instances.
+const MIGRATION_LOCK: i64 = 0x6861_7264_656e_7376; // "hardensv"
+
+/// The shared pool of connections to the server's database.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    location: String,
+}
+
+impl Db {
+    /// A pool of at most `size` connections to `url` (libpq-style URL; `sslmode` and
+    /// `sslrootcert` as the CLI's PostgreSQL ledger reads them). Connections are opened on
+    /// demand; a caller waits at most `wait` for one.
+    pub fn connect(url: &str, size: usize, wait: Duration) -> Result<Self, DbError> {
+        let location = harden_ledger::redact_url(url);
+        let (config, tls) =
+            harden_ledger::async_client_config(url).map_err(|message| DbError::Config {
+                location: location.clone(),
+                message,
+            })?;
+        let manager_config = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        // Without sslmode TLS the connector is never used; one type serves both cases.
+        let tls = match tls {
+            Some(tls) => tls,
+            None => plain_connector().map_err(|message| DbError::Config {
+                location: location.clone(),
+                message,
+            })?,
+        };
+        let manager = Manager::from_config(config, tls, manager_config);
+        let pool = Pool::builder(manager)
+            .max_size(size.max(1))
+            .wait_timeout(Some(wait))
+            .create_timeout(Some(wait))
+            .runtime(Runtime::Tokio1)
+            .build()
+            .map_err(|e| DbError::Config {
+                location: location.clone(),
+                message: e.to_string(),
+            })?;
+        Ok(Self { pool, location })
+    }
+
+    /// The database's URL without its password.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    async fn client(&self) -> Result<Object, DbError> {
+        self.pool.get().await.map_err(|e| DbError::Unavailable {
+            location: self.location.clone(),
+            message: match &e {
+                deadpool_postgres::PoolError::Backend(error) => postgres_message(error),
+                other => other.to_string(),
+            },
+        })
+    }
+
+    /// Whether the database answers (`/readyz`).
+    pub async fn ping(&self) -> Result<(), DbError> {
+        let client = self.client().await?;
+        client
+            .simple_query("SELECT 1")
+            .await
+            .map_err(|e| DbError::query(&e))?;
+        Ok(())
+    }
+
+    /// Applies the migrations the database lacks, in order, each in its own transaction, under
+    /// an advisory lock so instances started together do not race. Returns the names applied.
+    pub async fn migrate(&self) -> Result<Vec<String>, DbError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(|e| DbError::query(&e))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await
+            .map_err(|e| DbError::query(&e))?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS harden_schema_migrations (
+                version BIGINT PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+            )",
+        )
+        .await
+        .map_err(|e| DbError::query(&e))?;
+        let applied: Vec<i64> = tx
+            .query("SELECT version FROM harden_schema_migrations", &[])
+            .await
+            .map_err(|e| DbError::query(&e))?
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        let mut names = Vec::new();
+        for migration in MIGRATIONS {
+            if applied.contains(&migration.version) {
+                continue;
+            }
+            tx.batch_execute(migration.up).await.map_err(|e| {
+                DbError::Query(format!(
+                    "migration {:04}_{}: {}",
+                    migration.version,
+                    migration.name,
+                    postgres_message(&e)
+                ))
+            })?;
+            tx.execute(
+                "INSERT INTO harden_schema_migrations (version, name) VALUES ($1, $2)",
+                &[&migration.version, &migration.name],
+            )
+            .await
+            .map_err(|e| DbError::query(&e))?;
+            names.push(format!("{:04}_{}", migration.version, migration.name));
+        }
+        tx.commit().await.map_err(|e| DbError::query(&e))?;
+        Ok(names)
+    }
+
+    /// Whether every migration this build knows has been applied.
+    pub async fn schema_current(&self) -> Result<bool, DbError> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "SELECT to_regclass('harden_schema_migrations') IS NOT NULL",
+                &[],
+            )
+            .await
+            .map_err(|e| DbError::query(&e))?;
+        if !row.get::<_, bool>(0) {
+            return Ok(false);
+        }
+        let row = client
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM harden_schema_migrations",
+                &[],
+            )
+            .await
+            .map_err(|e| DbError::query(&e))?;
+        let latest = MIGRATIONS.last().map_or(0, |m| m.version);
+        Ok(row.get::<_, i64>(0) >= latest)
+    }
+
+    /// Opens a transaction confined to `org`'s rows.
+    pub async fn tenant(&self, org: OrgId) -> Result<Tenant, DbError> {
+        let client = self.client().await?;
+        // One round trip. The id is an integer formatted by Rust: nothing from a request is
+        // spliced into SQL.
+        client
+            .batch_execute(&format!(
+                "BEGIN; SET LOCAL ROLE harden_tenant; SET LOCAL harden.org = '{}'",
+                org.0
+            ))
+            .await
+            .map_err(|e| DbError::query(&e))?;
+        Ok(Tenant {
+            client: Some(client),
+            org,
+        })
+    }
+
+    /// The caller a token speaks for, if the token exists and is not revoked.
+    pub async fn caller_for_token(&self, digest: &[u8]) -> Result<Option<Caller>, DbError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(
+                "SELECT id, org_id, project_id FROM harden_tokens
+                 WHERE digest = $1 AND revoked_at IS NULL",
+            )
+            .await
+            .map_err(|e| DbError::query(&e))?;
+        let row = client
+            .query_opt(&statement, &[&digest])
+            .await
+            .map_err(|e| DbError::query(&e))?;
+        Ok(row.map(|row| caller(&row)))
+    }
+
+    /// The caller a dashboard session speaks for, if the session is live.
+    pub async fn caller_for_session(&self, digest: &[u8]) -> Result<Option<Caller>, DbError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(
+                "SELECT t.id, t.org_id, t.project_id FROM harden_sessions s
+                 JOIN harden_tokens t ON t.id = s.token_id
+                 WHERE s.digest = $1 AND s.expires_at > now() AND t.revoked_at IS NULL",
+            )
+            .await
+            .map_err(|e| DbError::query(&e))?;
+        let row = client
+            .query_opt(&statement, &[&digest])
+            .await
+            .map_err(|e| DbError::query(&e))?;
+        Ok(row.map(|row| caller(&row)))
+    }
+
+    /// Records a dashboard session for `caller`'s token, valid for `ttl`; drops expired ones.
+    pub async fn open_session(
+        &self,
+        caller: &Caller,
+        digest: &[u8],
+        ttl: Duration,
+    ) -> Result<(), DbError> {
+        let client = self.client().await?;
+        let seconds = ttl.as_secs() as f64;
+        client
+            .execute("DELETE FROM harden_sessions WHERE expires_at <= now()", &[])
+            .await
+            .map_err(|e| DbError::query(&e))?;
+        client
+            .execute(
+                "INSERT INTO harden_sessions (digest, token_id, expires_at)
+                 VALUES ($1, $2, now() + make_interval(secs => $3))",
+                &[&digest, &caller.token, &seconds],
+            )
+            .await
+            .map_err(|e| DbError::query(&e))?;
+        Ok(())
+    }
+
+    /// Ends a dashboard session.
+    pub async fn close_session(&self, digest: &[u8]) -> Result<(), DbError> {
+        let client = self.client().await?;
+        client
+            .execute("DELETE FROM harden_sessions WHERE digest = $1", &[&digest])
+            .await
+            .map_err(|e| DbError::query(&e))?;
+        Ok(())
+    }
+
+    /// Creates the organisation and project if needed and stores a token's digest for them
+    /// (`project: None`: an organisation-wide read token). An administrator's act, from the
+    /// command line with the database's credentials; no HTTP route reaches it.
+    pub async fn create_token(
+        &self,
+        org: &str,
+        project: Option<&str>,
+        digest: &[u8],
+        hint: &str,
+    ) -> Result<(), DbError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(|e| DbError::query(&e))?;
+        let org_id: i64 = tx
+            .query_one(
+                "INSERT INTO harden_orgs (name) VALUES ($1)
+                 ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
+                &[&org],
+            )
+            .await
+            .map_err(|e| DbError::query(&e))?
+            .get(0);
+        let project_id: Option<i64> = match project {
+            Some(name) => Some(
+                tx.query_one(
+                    "INSERT INTO harden_projects (org_id, name) VALUES ($1, $2)
+                     ON CONFLICT (org_id, name) DO UPDATE SET name = excluded.name RETURNING id",
+                    &[&org_id, &name],
+                )
+                .await
+                .map_err(|e| DbError::query(&e))?
+                .get(0),
+            ),
+            None => None,
+        };
+        tx.execute(
+            "INSERT INTO harden_tokens (org_id, project_id, digest, hint) VALUES ($1, $2, $3, $4)",
+            &[&org_id, &project_id, &digest, &hint],
+        )
+        .await
+        .map_err(|e| DbError::query(&e))?;
+        tx.commit().await.map_err(|e| DbError::query(&e))
+    }
+}
+
+fn caller(row: &Row) -> Caller {
+    Caller {
+        token: row.get(0),
+        org: OrgId(row.get(1)),
+        project: row.get::<_, Option<i64>>(2).map(ProjectId),
+    }
+}
+
+fn plain_connector() -> Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
+    #[allow(deprecated)]
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
+/// A transaction over one organisation's rows. Commit it with [`Tenant::commit`]; one dropped
+/// before that takes its connection out of the pool, so PostgreSQL rolls it back and no later
+/// request inherits the role or the organisation.
+pub struct Tenant {
+    client: Option<Object>,
+    org: OrgId,
+}
+
+impl Tenant {
+    /// The organisation this transaction is confined to.
+    pub fn org(&self) -> OrgId {
+        self.org
+    }
+
+    fn client(&self) -> &Object {
+        self.client
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("a finished tenant transaction is not used"))
+    }
+
+    async fn prepare(&self, sql: &str) -> Result<Statement, DbError> {
+        self.client()
+            .prepare_cached(sql)
+            .await
+            .map_err(|e| DbError::query(&e))
+    }
+
+    /// Rows of `sql`.
+    pub(crate) async fn query(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, DbError> {
+        let statement = self.prepare(sql).await?;
+        self.client()
+            .query(&statement, params)
+            .await
+            .map_err(|e| DbError::query(&e))
+    }
+
+    /// At most one row of `sql`.
+    pub(crate) async fn query_opt(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, DbError> {
+        let statement = self.prepare(sql).await?;
+        self.client()
+            .query_opt(&statement, params)
+            .await
+            .map_err(|e| DbError::query(&e))
+    }
+
+    /// Runs `sql`, returning the rows it touched.
+    pub(crate) async fn execute(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, DbError> {
+        let statement = self.prepare(sql).await?;
+        self.client()
+            .execute(&statement, params)
+            .await
+            .map_err(|e| DbError::query(&e))
+    }
+
+    /// Commits.
+    pub async fn commit(mut self) -> Result<(), DbError> {
+        let Some(client) = self.client.take() else {
+            return Ok(());
+        };
+        match client.batch_execute("COMMIT").await {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                drop(Object::take(client));
+                Err(DbError::query(&error))
+            }
+        }
+    }
+}
+
+impl Drop for Tenant {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            // Out of the pool: the connection closes and the open transaction with it.
+            drop(Object::take(client));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    /// Row-level security holds even for queries that name no organisation: what a handler
+    /// forgets cannot leak, and the tenant role cannot write into another organisation or
+    /// delete anything.
+    #[test]
+    fn a_tenant_transaction_sees_and_writes_only_its_organisation() {
+        let cluster = harden_test::PgCluster::start();
+        let url = cluster.fresh_database();
+        runtime().block_on(async {
+            let db = Db::connect(&url, 4, Duration::from_secs(10)).unwrap();
+            assert!(!db.schema_current().await.unwrap());
+            assert_eq!(db.migrate().await.unwrap(), ["0001_team_server"]);
+            assert!(db.migrate().await.unwrap().is_empty(), "migrations apply once");
+            assert!(db.schema_current().await.unwrap());
+            db.create_token("a", Some("shop"), &[1; 32], "a").await.unwrap();
+            db.create_token("b", Some("vault"), &[2; 32], "b").await.unwrap();
+            let a = db.caller_for_token(&[1; 32]).await.unwrap().unwrap();
+            let b = db.caller_for_token(&[2; 32]).await.unwrap().unwrap();
+            assert_ne!(a.org, b.org);
+
+            let tenant = db.tenant(a.org).await.unwrap();
+            let names: Vec<String> = tenant
+                .query("SELECT name FROM harden_projects", &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            assert_eq!(names, ["shop"]);
+            let orgs = tenant
+                .query("SELECT id FROM harden_orgs", &[])
+                .await
+                .unwrap();
+            assert_eq!(orgs.len(), 1);
+            let moved = tenant
+                .execute(
+                    "UPDATE harden_projects SET head_seq = 5 WHERE name = 'vault'",
+                    &[],
+                )
+                .await
+                .unwrap();
+            assert_eq!(moved, 0, "another organisation's head is out of reach");
+            tenant.commit().await.unwrap();
+
+            let tenant = db.tenant(a.org).await.unwrap();
+            let vault = b.project.unwrap().0;
+            let error = tenant
+                .execute(
+                    "INSERT INTO harden_entries (org_id, project_id, seq, kind, recorded_at,
+                     prev_hash, hash, body, push_key) VALUES ($1, $2, 1, 'run', '', '', '', '{}', 'k')",
+                    &[&b.org.0, &vault],
+                )
+                .await
+                .unwrap_err();
+            assert!(error.to_string().contains("row-level security"), "{error}");
+            // Dropped mid-transaction (the statement failed): the connection leaves the pool.
+            drop(tenant);
+
+            let tenant = db.tenant(a.org).await.unwrap();
+            let error = tenant
+                .execute("DELETE FROM harden_entries", &[])
+                .await
+                .unwrap_err();
+            assert!(error.to_string().contains("permission denied"), "{error}");
+            drop(tenant);
+
+            // A connection back in the pool carries no tenant: outside a tenant transaction
+            // the role is the server's own again.
+            let client = db.client().await.unwrap();
+            let role: String = client
+                .query_one("SELECT current_user::text", &[])
+                .await
+                .unwrap()
+                .get(0);
+            assert_ne!(role, "harden_tenant");
+        });
+    }
+
+    /// The down migration undoes the up migration: applied, rolled back and applied again.
+    #[test]
+    fn the_schema_migration_rolls_back_and_reapplies() {
+        let cluster = harden_test::PgCluster::start();
+        let url = cluster.fresh_database();
+        runtime().block_on(async {
+            let db = Db::connect(&url, 2, Duration::from_secs(10)).unwrap();
+            db.migrate().await.unwrap();
+            db.create_token("a", Some("shop"), &[1; 32], "a")
+                .await
+                .unwrap();
+            let client = db.client().await.unwrap();
+            client
+                .batch_execute(include_str!("../migrations/0001_team_server.down.sql"))
+                .await
+                .unwrap();
+            client
+                .batch_execute("DELETE FROM harden_schema_migrations WHERE version = 1")
+                .await
+                .unwrap();
+            let left: i64 = client
+                .query_one(
+                    "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'harden_%'
+                     AND tablename <> 'harden_schema_migrations'",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            assert_eq!(left, 0);
+            drop(client);
+            assert!(!db.schema_current().await.unwrap());
+            assert_eq!(db.migrate().await.unwrap(), ["0001_team_server"]);
+            db.create_token("a", Some("shop"), &[1; 32], "a")
+                .await
+                .unwrap();
+        });
+    }
+}
