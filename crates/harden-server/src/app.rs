@@ -368,24 +368,24 @@ pub fn router(state: AppState) -> Router {
     app.layer(middleware::from_fn(request_context))
 }
 
-/// Whether a state-changing browser request comes from this origin: its `Origin` (or, without
-/// one, its `Referer`) names the host it was sent to. Forms posted from elsewhere are refused.
+/// Whether a state-changing browser request comes from this origin. Browsers say so in
+/// `Sec-Fetch-Site`; older ones name the page in `Origin` (which is `null` under our
+/// `no-referrer` policy, hence the fetch metadata first) or `Referer`. A request that says
+/// nothing is refused: only browsers post these forms.
 pub(crate) fn same_origin(parts: &Parts) -> bool {
     if parts.method == Method::GET || parts.method == Method::HEAD {
         return true;
     }
-    let Some(host) = parts
-        .headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        return site == "same-origin" || site == "none";
+    }
+    let Some(host) = header("host") else {
         return false;
     };
-    let source = parts
-        .headers
-        .get(header::ORIGIN)
-        .or_else(|| parts.headers.get(header::REFERER))
-        .and_then(|v| v.to_str().ok());
+    let source = header("origin")
+        .filter(|origin| *origin != "null")
+        .or_else(|| header("referer"));
     source.is_some_and(|source| {
         let rest = source
             .strip_prefix("https://")
@@ -407,5 +407,39 @@ mod tests {
         assert!(!acceptable_id("a b"));
         assert!(!acceptable_id("line\nbreak"));
         assert!(!acceptable_id(&"x".repeat(65)));
+    }
+
+    fn post(headers: &[(&str, &str)]) -> Parts {
+        let mut request = axum::http::Request::post("/login");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn forms_are_taken_from_this_origin_only() {
+        assert!(same_origin(&post(&[("sec-fetch-site", "same-origin")])));
+        assert!(!same_origin(&post(&[("sec-fetch-site", "cross-site")])));
+        assert!(!same_origin(&post(&[
+            ("sec-fetch-site", "same-site"),
+            ("origin", "http://h:1"),
+            ("host", "h:1")
+        ])));
+        assert!(same_origin(&post(&[
+            ("host", "h:1"),
+            ("origin", "http://h:1")
+        ])));
+        assert!(!same_origin(&post(&[
+            ("host", "h:1"),
+            ("origin", "http://evil:1")
+        ])));
+        assert!(same_origin(&post(&[
+            ("host", "h:1"),
+            ("origin", "null"),
+            ("referer", "http://h:1/login")
+        ])));
+        assert!(!same_origin(&post(&[("host", "h:1"), ("origin", "null")])));
+        assert!(!same_origin(&post(&[("host", "h:1")])));
     }
 }

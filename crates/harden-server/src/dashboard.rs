@@ -12,7 +12,7 @@ use axum::http::header::{self, HeaderValue};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -401,7 +401,7 @@ async fn project_page(
             }
             section aria-labelledby="findings-title" {
                 h2 id="findings-title" { "Findings of the latest run (" (findings.len()) ")" }
-                (finding_table(&findings, 200))
+                (finding_table(&findings, 200, true))
             }
             section aria-labelledby="readiness-title" {
                 h2 id="readiness-title" { "Readiness snapshots" }
@@ -446,82 +446,127 @@ async fn project_page(
     ))
 }
 
-/// Stacked bars of each run's outcomes, oldest left; every bar has a text alternative.
+/// Stacked bars of each run's judged gates (passed, waived, failed; skipped gates are left out,
+/// they would drown the signal), oldest left, on one scale; every bar has a text alternative.
 fn outcome_chart(runs: &[RunSummary]) -> Markup {
-    const HEIGHT: f64 = 120.0;
-    const BAR: f64 = 18.0;
-    let width = (runs.len().max(1) as f64) * (BAR + 4.0);
+    const HEIGHT: f64 = 140.0;
+    const TOP: f64 = 16.0;
+    const BAR: f64 = 22.0;
+    const GAP: f64 = 6.0;
+    let scale = runs
+        .iter()
+        .map(|r| r.passed + r.failed + r.waived)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let width = (runs.len().max(1) as f64) * (BAR + GAP);
     html! {
-        svg class="chart" role="img" aria-labelledby="chart-desc" viewBox=(format!("0 0 {width} {HEIGHT}")) width=(width) height=(HEIGHT) {
-            title id="chart-desc" { "Passed, failed, waived and skipped gates per run, oldest on the left" }
+        svg class="chart" role="img" aria-labelledby="chart-desc" viewBox=(format!("0 0 {width} {}", HEIGHT + TOP)) width=(width) height=(HEIGHT + TOP) {
+            title id="chart-desc" { "Passed, waived and failed gates of each run, oldest on the left; the number above a bar is its failed gates" }
             @for (i, run) in runs.iter().rev().enumerate() {
-                @let x = i as f64 * (BAR + 4.0);
+                @let x = i as f64 * (BAR + GAP);
                 g {
                     title { "#" (run.seq) " " (when(&run.finished_at)) ": " (run.passed) " passed, " (run.failed) " failed, " (run.waived) " waived, " (run.skipped) " skipped" }
-                    @for (class, top, h) in stack(run, HEIGHT) {
-                        rect class=(class) x=(x) y=(format!("{top:.1}")) width=(BAR) height=(format!("{h:.1}")) {}
+                    @for (class, top, h) in stack(run, HEIGHT, scale) {
+                        rect class=(class) x=(x) y=(format!("{:.1}", top + TOP)) width=(BAR) height=(format!("{h:.1}")) {}
+                    }
+                    @if run.failed > 0 {
+                        @let top = stack(run, HEIGHT, scale).last().map_or(HEIGHT, |(_, top, _)| *top);
+                        text class="count" x=(format!("{:.1}", x + BAR / 2.0)) y=(format!("{:.1}", top + TOP - 3.0)) text-anchor="middle" { (run.failed) }
                     }
                 }
             }
         }
         p class="legend" {
-            span class="key pass" {} "passed " span class="key fail" {} "failed " span class="key waived" {} "waived " span class="key skipped" {} "skipped"
+            span class="key pass" {} "passed " span class="key waived" {} "waived " span class="key fail" {} "failed"
+            span class="muted" { " · skipped gates are not drawn" }
         }
     }
 }
 
-/// A run's bar: `(class, top, height)` for each outcome, stacked from the bottom.
-fn stack(run: &RunSummary, height: f64) -> Vec<(&'static str, f64, f64)> {
-    let total = f64::from((run.passed + run.failed + run.waived + run.skipped).max(1));
+/// A run's bar: `(class, top, height)` for passed, waived and failed gates, stacked from the
+/// bottom, `scale` gates being the full height.
+fn stack(run: &RunSummary, height: f64, scale: u32) -> Vec<(&'static str, f64, f64)> {
     let mut bottom = height;
     [
         ("pass", run.passed),
-        ("fail", run.failed),
         ("waived", run.waived),
-        ("skipped", run.skipped),
+        ("fail", run.failed),
     ]
     .into_iter()
     .map(|(class, count)| {
-        let h = height * f64::from(count) / total;
+        let h = height * f64::from(count) / f64::from(scale);
         bottom -= h;
         (class, bottom, h)
     })
     .collect()
 }
 
-/// The last eight weeks of the smoke window, a square per day.
+/// The smoke window of the last eight weeks as a calendar: a row per week (Monday first), a
+/// square per day.
 fn calendar(days: &[crate::model::SmokeDay], today: jiff::civil::Date) -> Markup {
-    let first = today
-        .checked_sub(jiff::Span::new().days(55))
+    let monday = today
+        .checked_sub(jiff::Span::new().days(i64::from(today.weekday().to_monday_zero_offset())))
         .unwrap_or(today);
-    let dates: Vec<jiff::civil::Date> = (0..56)
-        .filter_map(|i| first.checked_add(jiff::Span::new().days(i)).ok())
+    let first = monday
+        .checked_sub(jiff::Span::new().weeks(7))
+        .unwrap_or(monday);
+    let weeks: Vec<Vec<jiff::civil::Date>> = (0..8)
+        .map(|week| {
+            (0..7)
+                .filter_map(|day| {
+                    first
+                        .checked_add(jiff::Span::new().days(week * 7 + day))
+                        .ok()
+                })
+                .collect()
+        })
         .collect();
     html! {
-        ol class="calendar" aria-label="Smoke records of the last eight weeks" {
-            @for date in dates {
-                @let day = days.iter().find(|d| d.date == date.to_string());
-                @match day {
-                    Some(day) if day.pass => li class="day pass" title=(format!("{date}: pass")) { span class="sr-only" { (date) ": pass" } },
-                    Some(day) => li class="day fail" title=(format!("{date}: fail {}", day.failing.join(", "))) { span class="sr-only" { (date) ": fail " (day.failing.join(", ")) } },
-                    None => li class="day none" title=(format!("{date}: no record")) { span class="sr-only" { (date) ": no record" } },
+        table class="calendar" {
+            caption class="sr-only" { "Smoke records of the last eight weeks, a row per week" }
+            thead {
+                tr {
+                    th scope="col" { span class="sr-only" { "Week of" } }
+                    @for name in ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] {
+                        th scope="col" { (name) }
+                    }
                 }
             }
+            tbody {
+                @for week in &weeks {
+                    tr {
+                        th scope="row" class="week" { (week[0].strftime("%b %d").to_string()) }
+                        @for date in week {
+                            @let day = days.iter().find(|d| d.date == date.to_string());
+                            @match day {
+                                _ if *date > today => td class="day future" { span class="sr-only" { (date) } },
+                                Some(day) if day.pass => td class="day pass" title=(format!("{date}: pass")) { span class="sr-only" { (date) ": pass" } },
+                                Some(day) => td class="day fail" title=(format!("{date}: fail {}", day.failing.join(", "))) { span class="sr-only" { (date) ": fail " (day.failing.join(", ")) } },
+                                None => td class="day none" title=(format!("{date}: no record")) { span class="sr-only" { (date) ": no record" } },
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p class="legend" {
+            span class="key pass" {} "strict pass " span class="key fail" {} "fail " span class="key none" {} "no record"
         }
     }
 }
 
-fn finding_table(findings: &[Value], max: usize) -> Markup {
+fn finding_table(findings: &[Value], max: usize, with_gate: bool) -> Markup {
     html! {
         @if findings.is_empty() { p class="muted" { "No findings." } }
         @else {
             table class="findings" {
-                thead { tr { th scope="col" { "Severity" } th scope="col" { "Gate" } th scope="col" { "Where" } th scope="col" { "Message" } } }
+                thead { tr { th scope="col" { "Severity" } @if with_gate { th scope="col" { "Gate" } } th scope="col" { "Where" } th scope="col" { "Message" } } }
                 tbody {
                     @for finding in findings.iter().take(max) {
                         tr {
                             td { span class=(format!("sev {}", finding["severity"].as_str().unwrap_or(""))) { (finding["severity"].as_str().unwrap_or("")) } }
-                            td { code { (finding["gate"].as_str().unwrap_or("")) } }
+                            @if with_gate { td { code { (finding["gate"].as_str().unwrap_or("")) } } }
                             td { (location(&finding["location"])) }
                             td {
                                 (finding["message"].as_str().unwrap_or(""))
@@ -577,25 +622,85 @@ async fn run_page(
                 dt { "Outcomes" } dd { (summary.passed) " passed, " (summary.failed) " failed, " (summary.waived) " waived, " (summary.skipped) " skipped" }
                 dt { "Entry hash" } dd { code class="hash" { (hash) } }
             }
-            h2 { "Gates" }
-            @for gate in &gates {
-                @let outcome = gate["outcome"].as_str().unwrap_or("");
-                details class=(format!("gate {outcome}")) open[outcome == "fail"] {
-                    summary {
-                        span class=(format!("badge {outcome}")) { (outcome) } " "
-                        code { (gate["id"].as_str().unwrap_or("")) } " "
-                        (gate["title"].as_str().unwrap_or("")) " — "
-                        span class="muted" { (gate["summary"].as_str().unwrap_or("")) }
-                    }
-                    @let findings = gate["findings"].as_array().cloned().unwrap_or_default();
-                    @if !findings.is_empty() { (finding_table(&findings, 100)) }
-                    @if gate["evidence"].as_object().is_some_and(|e| !e.is_empty()) {
-                        h3 { "Evidence" }
-                        pre class="evidence" { code { (harden_secrets::mask(&serde_json::to_string_pretty(&gate["evidence"]).unwrap_or_default())) } }
+            @let failing: Vec<&Value> = gates.iter().filter(|g| g["outcome"] == "fail").collect();
+            @if !failing.is_empty() {
+                section class="failing" aria-labelledby="failing-title" {
+                    h2 id="failing-title" { (failing.len()) " failed" }
+                    ul {
+                        @for gate in &failing {
+                            @let id = gate["id"].as_str().unwrap_or("");
+                            li { a href=(format!("#{id}")) { code { (id) } } " " (gate["title"].as_str().unwrap_or("")) }
+                        }
                     }
                 }
             }
-            (PreEscaped(""))
+            @for round in harden_model::Round::ALL {
+                @let in_round: Vec<&Value> = gates.iter().filter(|g| g["round"] == round.code()).collect();
+                @if !in_round.is_empty() {
+                    h2 { (round.code()) " " (round.name()) }
+                    @for gate in in_round {
+                        (gate_details(gate))
+                    }
+                }
+            }
         },
     ))
+}
+
+/// One gate of a run: outcome, title and summary; findings and evidence when opened (failing
+/// gates are open).
+fn gate_details(gate: &Value) -> Markup {
+    let outcome = gate["outcome"].as_str().unwrap_or("");
+    let findings = gate["findings"].as_array().cloned().unwrap_or_default();
+    let evidence = gate["evidence"].as_object().cloned().unwrap_or_default();
+    html! {
+        details class=(format!("gate {outcome}")) id=(gate["id"].as_str().unwrap_or("")) open[outcome == "fail"] {
+            summary {
+                span class=(format!("badge {outcome}")) { (outcome) } " "
+                code { (gate["id"].as_str().unwrap_or("")) } " "
+                (gate["title"].as_str().unwrap_or("")) " — "
+                span class="muted" { (gate["summary"].as_str().unwrap_or("")) }
+            }
+            @if !findings.is_empty() { (finding_table(&findings, 100, false)) }
+            @if !evidence.is_empty() {
+                h3 { "Evidence" }
+                dl class="evidence" {
+                    @for (group, values) in &evidence {
+                        dt { (group) }
+                        dd {
+                            @match values.as_object() {
+                                Some(map) => {
+                                    table class="facts-table" {
+                                        tbody {
+                                            @for (name, value) in map {
+                                                tr { th scope="row" { (name) } td { (plain(value)) } }
+                                            }
+                                        }
+                                    }
+                                }
+                                None => { (plain(values)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A JSON value as text for people, masked by the secret detector.
+fn plain(value: &Value) -> String {
+    let text = match value {
+        Value::String(text) => text.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                item.as_str()
+                    .map_or_else(|| item.to_string(), str::to_owned)
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    };
+    harden_secrets::mask(&text).into_owned()
 }

@@ -6,6 +6,7 @@ mod check;
 mod ci_templates;
 mod commands;
 mod contract_gates;
+mod dashboard;
 mod drill;
 mod independent_corpus;
 mod ledger;
