@@ -3822,7 +3822,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__serve)
-            opts="-v -h --database --listen --migrate --pool-size --insecure-cookies --log-format --verbose --color --help token help"
+            opts="-v -h --database --listen --migrate --pool-size --rate-limit --insecure-cookies --log-format --verbose --color --help token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3837,6 +3837,10 @@ _harden() {
                     return 0
                     ;;
                 --pool-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -778,6 +778,7 @@ complete -c harden -n "__fish_harden_using_subcommand waivers; and __fish_seen_s
 complete -c harden -n "__fish_harden_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l database -d 'PostgreSQL URL (`postgres://user:***@host/db?sslmode=verify-full&sslrootcert=ca.pem`)' -r
 complete -c harden -n "__fish_harden_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l listen -d 'Address to listen on' -r
 complete -c harden -n "__fish_harden_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l pool-size -d 'Connections each instance keeps to the database at most' -r
+complete -c harden -n "__fish_harden_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l rate-limit -d 'Requests per second one token may send to one instance (bursts of twice that); anonymous clients get 10 per address' -r
 complete -c harden -n "__fish_harden_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
 json\t''"
 complete -c harden -n "__fish_harden_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''

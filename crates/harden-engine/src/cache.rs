@@ -46,7 +46,9 @@ struct FileBytes(Result<Arc<Vec<u8>>, PortError>);
 impl RunCache {
     /// The value of type `T` under `key`, made by `make` the first time anyone asks. One key
     /// names one value per type: callers pick keys that say what was computed from what
-    /// (`lockfile:<path>`, `inventory`). `make` must not ask for the same key and type again.
+    /// (`lockfile:<path>`, `inventory`). `make` must not ask for the same key and type again,
+    /// nor wait on rayon work (`par_iter`, `join`): a thread waiting in rayon runs other queued
+    /// gates meanwhile, and one of them asking for this key would wait on its own thread.
     pub fn shared<T: Send + Sync + 'static>(&self, key: &str, make: impl FnOnce() -> T) -> Arc<T> {
         let cell = {
             let mut values = self.values.lock().unwrap_or_else(PoisonError::into_inner);

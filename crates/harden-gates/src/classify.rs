@@ -175,9 +175,10 @@ pub type Classified = Vec<FileClass>;
 
 /// Classifies every file of a listing (for `harden init` and tests; gates use [`classified`]).
 pub fn classify(files: &[String]) -> Classified {
-    use rayon::prelude::*;
-    // Every gate waits for it: on every core.
-    files.par_iter().map(|path| FileClass::of(path)).collect()
+    // Sequential on purpose: this runs inside a shared value's initializer, and a rayon wait
+    // there lets the initializing thread steal another gate that asks for the same value, which
+    // then waits on itself (a deadlock seen in CI). Names only: 50,000 paths take milliseconds.
+    files.iter().map(|path| FileClass::of(path)).collect()
 }
 
 /// The working tree's files, classified once in this run for all gates.

@@ -72,6 +72,10 @@ const TEST_DIRS: &[&str] = &[
     "e2e",
     "cypress",
     "testing",
+    // Benchmarks (Rust's `benches/`, asv's and others' `benchmarks/`): load generators and
+    // timing harnesses, never what the project ships.
+    "benches",
+    "benchmarks",
 ];
 const DOCUMENTATION_DIRS: &[&str] = &[
     "docs",
@@ -474,6 +478,8 @@ mod tests {
             ),
             ("src/components/Login.spec.tsx", PathRole::Test),
             ("tests/test_auth.py", PathRole::Test),
+            ("crates/server/benches/load.rs", PathRole::Test),
+            ("benchmarks/bench_query.py", PathRole::Test),
             ("src/__snapshots__/App.test.tsx.snap", PathRole::Test),
             ("vendor/github.com/x/y/z.go", PathRole::Vendored),
             (

@@ -89,11 +89,16 @@ pub struct Verified {
 /// Writes `value` as canonical JSON.
 pub fn canonical_json(value: &Value) -> Result<String, ChainError> {
     let mut out = String::new();
-    write_canonical(value, "$", &mut out)?;
+    write_canonical(value, &mut out).map_err(|mut path| {
+        path.reverse();
+        ChainError::Float(format!("${}", path.concat()))
+    })?;
     Ok(out)
 }
 
-fn write_canonical(value: &Value, path: &str, out: &mut String) -> Result<(), ChainError> {
+/// Writes `value`; on a float, the path to it as segments from the float up (built only then:
+/// a path per value costs more than the encoding itself).
+fn write_canonical(value: &Value, out: &mut String) -> Result<(), Vec<String>> {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -103,7 +108,7 @@ fn write_canonical(value: &Value, path: &str, out: &mut String) -> Result<(), Ch
             } else if let Some(u) = n.as_u64() {
                 let _ = write!(out, "{u}");
             } else {
-                return Err(ChainError::Float(path.to_owned()));
+                return Err(Vec::new());
             }
         }
         Value::String(s) => write_string(s, out),
@@ -113,7 +118,10 @@ fn write_canonical(value: &Value, path: &str, out: &mut String) -> Result<(), Ch
                 if i > 0 {
                     out.push(',');
                 }
-                write_canonical(item, &format!("{path}[{i}]"), out)?;
+                write_canonical(item, out).map_err(|mut path| {
+                    path.push(format!("[{i}]"));
+                    path
+                })?;
             }
             out.push(']');
         }
@@ -129,7 +137,10 @@ fn write_canonical(value: &Value, path: &str, out: &mut String) -> Result<(), Ch
                 }
                 write_string(key, out);
                 out.push(':');
-                write_canonical(&map[key], &format!("{path}.{key}"), out)?;
+                write_canonical(&map[key], out).map_err(|mut path| {
+                    path.push(format!(".{key}"));
+                    path
+                })?;
             }
             out.push('}');
         }
@@ -139,21 +150,29 @@ fn write_canonical(value: &Value, path: &str, out: &mut String) -> Result<(), Ch
 
 fn write_string(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    // Runs of characters that need no escape are copied whole: bodies are mostly such text.
+    let mut start = 0;
+    for (i, byte) in s.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{byte:04x}");
+        } else {
+            out.push_str(escape);
         }
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
     out.push('"');
 }
 
@@ -189,10 +208,20 @@ pub fn next_entry(
     recorded_at: jiff::Timestamp,
     body: &Value,
 ) -> Result<Entry, ChainError> {
+    next_entry_canonical(head, kind, recorded_at, canonical_json(body)?)
+}
+
+/// [`next_entry`] for a body already in canonical form ([`canonical_json`]'s output), so a
+/// caller that validated the body by encoding it does not encode it twice.
+pub fn next_entry_canonical(
+    head: Option<&Head>,
+    kind: &str,
+    recorded_at: jiff::Timestamp,
+    body: String,
+) -> Result<Entry, ChainError> {
     if !valid_kind(kind) {
         return Err(ChainError::Kind(kind.to_owned()));
     }
-    let body = canonical_json(body)?;
     let seq = head.map_or(1, |h| h.seq + 1);
     let prev_hash = head.map_or_else(|| GENESIS.to_owned(), |h| h.hash.clone());
     // Whole seconds with a fixed "Z" suffix keep the text form identical everywhere.
@@ -407,6 +436,9 @@ mod tests {
         );
         assert!(
             matches!(canonical_json(&json!({"x": 1.5})), Err(ChainError::Float(p)) if p == "$.x")
+        );
+        assert!(
+            matches!(canonical_json(&json!({"a": [1, {"b": 0.5}]})), Err(ChainError::Float(p)) if p == "$.a[1].b")
         );
     }
 

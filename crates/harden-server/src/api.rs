@@ -12,14 +12,14 @@ use serde::Deserialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi};
 
-use crate::app::{ApiCaller, ApiJson, ApiPath, ApiQuery, AppState, Failure};
+use crate::app::{ApiCaller, ApiPath, ApiQuery, AppState, Failure};
 use crate::db::{ProjectId, Tenant};
 use crate::model::{
     ApiError, CriterionInfo, ExitCriteria, FindingList, GateHistory, Health, ProjectList,
     Promotion, PushRequest, PushResponse, Rejected, RunDetail, RunList, SmokeDay, StreakInfo,
     Verification, WaiverList,
 };
-use crate::store::{self, NewEntry};
+use crate::store::{self, NewEntry, RunFacts};
 
 /// Entries one push may carry.
 pub const MAX_ENTRIES: usize = 500;
@@ -118,6 +118,7 @@ async fn project_id(tenant: &Tenant, name: &str) -> Result<ProjectId, Failure> {
 #[utoipa::path(
     post, path = "/api/v1/entries", tag = "ingest",
     request_body = PushRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried push harmless for entries that carry no key of their own: the same header value appends nothing twice")),
     responses(
         (status = 200, description = "Every entry is in the chain: appended now, or by an earlier push with the same key", body = PushResponse),
         (status = 400, description = "Not JSON", body = ApiError),
@@ -132,8 +133,20 @@ async fn project_id(tenant: &Tenant, name: &str) -> Result<ProjectId, Failure> {
 async fn push(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    ApiJson(request): ApiJson<PushRequest>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<Json<PushResponse>, Failure> {
+    let request: PushRequest = crate::app::json_body(&headers, &body)?;
+    let idempotency = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(key)) if !key.is_empty() && key.len() <= 128 => Some(key.to_owned()),
+        Some(_) => {
+            return Err(Failure::new(
+                StatusCode::BAD_REQUEST,
+                "Idempotency-Key: 1 to 128 visible ASCII characters",
+            ));
+        }
+    };
     let Some(project) = caller.project else {
         return Err(Failure::new(
             StatusCode::FORBIDDEN,
@@ -150,12 +163,18 @@ async fn push(
         .entries
         .into_iter()
         .enumerate()
-        .map(|(i, entry)| checked(entry).map_err(|message| format!("entries[{i}]: {message}")))
+        .map(|(i, mut entry)| {
+            if entry.key.is_none()
+                && let Some(key) = &idempotency
+            {
+                entry.key = Some(format!("idempotency:{key}:{i}"));
+            }
+            checked(entry).map_err(|message| format!("entries[{i}]: {message}"))
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|message| Failure::new(StatusCode::UNPROCESSABLE_ENTITY, message))?;
     let tenant = state.db.tenant(caller.org).await?;
-    let (name, pushed) = store::append(&tenant, project, &entries, state.clock.now()).await?;
-    tenant.commit().await?;
+    let (name, pushed) = store::append(tenant, project, entries, state.clock.now()).await?;
     let created = pushed.iter().filter(|e| e.created).count();
     tracing::info!(project = %name, pushed = pushed.len(), created, "push");
     Ok(Json(PushResponse {
@@ -164,14 +183,16 @@ async fn push(
     }))
 }
 
-/// Checks one pushed entry: its kind, its body's shape, and for a run the report it must be.
+/// Checks one pushed entry: its body's shape, and for a run the report it must be.
 fn checked(entry: crate::model::PushEntry) -> Result<NewEntry, String> {
+    use serde::Deserialize as _;
     if !entry.body.is_object() {
         return Err("body: expected a JSON object".into());
     }
-    harden_ledger::chain::canonical_json(&entry.body).map_err(|e| format!("body: {e}"))?;
+    let canonical =
+        harden_ledger::chain::canonical_json(&entry.body).map_err(|e| format!("body: {e}"))?;
     let run = if entry.kind == "run" {
-        let report: ReportV1 = serde_json::from_value(entry.body.clone())
+        let report = ReportV1::deserialize(&entry.body)
             .map_err(|e| format!("body: not a harden.report/v1 run: {e}"))?;
         if report.schema != harden_report::json::SCHEMA {
             return Err(format!(
@@ -180,17 +201,16 @@ fn checked(entry: crate::model::PushEntry) -> Result<NewEntry, String> {
                 harden_report::json::SCHEMA
             ));
         }
-        if report.finished_at.parse::<jiff::Timestamp>().is_err() {
-            return Err("body: finished_at: expected an RFC 3339 time".into());
-        }
-        Some(Box::new(report))
+        Some(Box::new(
+            RunFacts::of(&report).map_err(|e| format!("body: {e}"))?,
+        ))
     } else {
         None
     };
-    let key = match (entry.key, &run) {
+    let key = match (entry.key, &entry.body["run_id"]) {
         (Some(key), _) => key,
-        (None, Some(report)) => format!("run:{}", report.run_id),
-        (None, None) => content_key(&entry.kind, &entry.body),
+        (None, serde_json::Value::String(run_id)) if run.is_some() => format!("run:{run_id}"),
+        (None, _) => content_key(&entry.kind, &canonical),
     };
     if key.is_empty() || key.len() > 200 {
         return Err("key: 1 to 200 characters".into());
@@ -198,15 +218,14 @@ fn checked(entry: crate::model::PushEntry) -> Result<NewEntry, String> {
     Ok(NewEntry {
         kind: entry.kind,
         key,
-        body: entry.body,
+        canonical,
         run,
     })
 }
 
 /// The default key of a non-run entry: its kind and canonical body, hashed.
-pub fn content_key(kind: &str, body: &serde_json::Value) -> String {
+pub fn content_key(kind: &str, canonical: &str) -> String {
     use sha2::Digest as _;
-    let canonical = harden_ledger::chain::canonical_json(body).unwrap_or_default();
     let digest = sha2::Sha256::digest(format!("{kind}\n{canonical}").as_bytes());
     format!("sha256:{}", hex::encode(digest))
 }

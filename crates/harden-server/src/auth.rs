@@ -121,6 +121,67 @@ impl Limiter {
     }
 }
 
+/// Token buckets per client: `capacity` requests at once, refilled at `per_second`. A
+/// client is the credential it presents (hashed), else its address.
+pub struct Buckets {
+    capacity: f64,
+    per_second: f64,
+    levels: Mutex<HashMap<[u8; 32], (f64, Instant)>>,
+}
+
+impl Buckets {
+    /// Buckets of `capacity`, refilled at `per_second`.
+    pub fn new(capacity: u32, per_second: u32) -> Self {
+        Self {
+            capacity: f64::from(capacity.max(1)),
+            per_second: f64::from(per_second.max(1)),
+            levels: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one request from `client`'s bucket: `Err(seconds)` until one is back when empty.
+    pub fn take(&self, client: [u8; 32]) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut buckets = self
+            .levels
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if buckets.len() >= REMEMBERED {
+            // Full buckets carry nothing worth remembering.
+            let (capacity, per_second) = (self.capacity, self.per_second);
+            buckets.retain(|_, (tokens, at)| {
+                *tokens + now.duration_since(*at).as_secs_f64() * per_second < capacity
+            });
+            if buckets.len() >= REMEMBERED && !buckets.contains_key(&client) {
+                return Err(1);
+            }
+        }
+        let (tokens, at) = buckets.entry(client).or_insert((self.capacity, now));
+        *tokens =
+            (*tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.capacity);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / self.per_second).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+/// The bucket key of a credential or an address.
+pub fn client_key(credential: Option<&str>, ip: IpAddr) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    if let Some(credential) = credential {
+        hasher.update(b"credential\n");
+        hasher.update(credential.as_bytes());
+    } else {
+        hasher.update(b"address\n");
+        hasher.update(ip.to_string().as_bytes());
+    }
+    hasher.finalize().into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +196,19 @@ mod tests {
         assert!(!well_formed(&a.replace("hst_", "hsx_")));
         assert_eq!(hint(&a).chars().count(), 9);
         assert_eq!(digest(&a).len(), 32);
+    }
+
+    #[test]
+    fn buckets_allow_a_burst_then_the_refill_rate_per_client() {
+        let buckets = Buckets::new(3, 1);
+        let one = client_key(None, "10.0.0.1".parse().unwrap());
+        let two = client_key(Some("hst_x"), "10.0.0.1".parse().unwrap());
+        assert_ne!(one, two);
+        for _ in 0..3 {
+            assert!(buckets.take(one).is_ok());
+        }
+        assert_eq!(buckets.take(one), Err(1));
+        assert!(buckets.take(two).is_ok());
     }
 
     #[test]

@@ -442,6 +442,7 @@ impl Tenant {
     }
 
     /// Runs `sql`, returning the rows it touched.
+    #[cfg(test)]
     pub(crate) async fn execute(
         &self,
         sql: &str,
@@ -452,6 +453,38 @@ impl Tenant {
             .execute(&statement, params)
             .await
             .map_err(|e| DbError::query(&e))
+    }
+
+    /// Runs `sql` with owned parameters, so many can be in flight at once (pipelined).
+    pub(crate) async fn execute_boxed(
+        &self,
+        sql: &str,
+        params: Vec<Box<dyn ToSql + Sync + Send>>,
+    ) -> Result<u64, DbError> {
+        let statement = self.prepare(sql).await?;
+        let refs: Vec<&(dyn ToSql + Sync)> = params
+            .iter()
+            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        self.client()
+            .execute(&statement, &refs)
+            .await
+            .map_err(|e| DbError::query(&e))
+    }
+
+    /// The COMMIT, as a future to pipeline behind writes (PostgreSQL runs them in order; when
+    /// a write failed, the transaction is aborted and this COMMIT rolls it back). After it
+    /// succeeded, [`Tenant::committed`] returns the connection to the pool.
+    pub(crate) async fn commit_statement(&self) -> Result<(), DbError> {
+        self.client()
+            .batch_execute("COMMIT")
+            .await
+            .map_err(|e| DbError::query(&e))
+    }
+
+    /// Returns the connection of a transaction [`Tenant::commit_statement`] committed.
+    pub(crate) fn committed(mut self) {
+        drop(self.client.take());
     }
 
     /// Commits.

@@ -38,7 +38,12 @@ pub struct ServerConfig {
     pub pool_size: usize,
     /// Mark cookies `Secure` (off only for plain-HTTP development).
     pub secure_cookies: bool,
+    /// Requests per second each client presenting a token may send (bursts of twice that).
+    pub rate_limit: u32,
 }
+
+/// Requests per second of an anonymous client (the sign-in page), bursts of three times that.
+const ANONYMOUS_RATE: u32 = 10;
 
 /// Why the server stopped or could not start.
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +95,11 @@ pub async fn serve(
         auth_limiter: Arc::new(auth::Limiter::new(20, Duration::from_mins(1))),
         login_limiter: Arc::new(auth::Limiter::new(10, Duration::from_mins(1))),
         secure_cookies: config.secure_cookies,
+        anonymous: Arc::new(auth::Buckets::new(ANONYMOUS_RATE * 3, ANONYMOUS_RATE)),
+        identified: Arc::new(auth::Buckets::new(
+            config.rate_limit.saturating_mul(2),
+            config.rate_limit,
+        )),
         clock: Arc::new(SystemClock),
     };
     let listener = tokio::net::TcpListener::bind(config.listen)

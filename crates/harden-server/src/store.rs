@@ -8,6 +8,7 @@ use harden_rollout::smoke::SmokeRecord;
 use jiff::civil::Date;
 use serde_json::Value;
 use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
 
 use crate::db::{DbError, ProjectId, Tenant};
 use crate::model::{
@@ -35,10 +36,96 @@ pub struct NewEntry {
     pub kind: String,
     /// Push key.
     pub key: String,
-    /// Body.
-    pub body: Value,
-    /// For a run: the report, read from the body.
-    pub run: Option<Box<ReportV1>>,
+    /// The body as canonical JSON.
+    pub canonical: String,
+    /// For a run: what the run tables index.
+    pub run: Option<Box<RunFacts>>,
+}
+
+/// What the run and waiver tables keep of a run.
+#[derive(Debug)]
+pub struct RunFacts {
+    run_id: String,
+    commit: Option<String>,
+    dirty: Option<bool>,
+    artifact: Option<String>,
+    profile: String,
+    strict: bool,
+    counts: [i32; 4],
+    findings: i32,
+    finished_at: jiff::Timestamp,
+    outcomes: Value,
+    waivers: Waivers,
+}
+
+/// The waivers of a run, column by column (inserted with one `unnest`).
+#[derive(Debug, Default)]
+struct Waivers {
+    ids: Vec<String>,
+    gates: Vec<String>,
+    expires: Vec<Date>,
+    states: Vec<String>,
+    owners: Vec<String>,
+    reasons: Vec<String>,
+    references: Vec<String>,
+}
+
+impl RunFacts {
+    /// Reads them from a run report, or says what is wrong with it.
+    pub fn of(report: &ReportV1) -> Result<Self, String> {
+        let finished_at = report
+            .finished_at
+            .parse()
+            .map_err(|_| "finished_at: expected an RFC 3339 time".to_owned())?;
+        let outcomes: serde_json::Map<String, Value> = report
+            .gates
+            .iter()
+            .map(|g| (g.id.clone(), Value::String(g.outcome.as_str().to_owned())))
+            .collect();
+        let findings: usize = report.gates.iter().map(|g| g.findings.len()).sum();
+        let count = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+        let mut waivers = Waivers::default();
+        for waiver in &report.waivers {
+            // The report names its waivers uniquely; a repeated handle is kept once.
+            if waivers.ids.contains(&waiver.id) {
+                continue;
+            }
+            let date: Date = waiver
+                .expires
+                .parse()
+                .map_err(|_| format!("waiver {}: expires: expected YYYY-MM-DD", waiver.id))?;
+            waivers.ids.push(waiver.id.clone());
+            waivers.gates.push(waiver.gate.clone());
+            waivers.expires.push(date);
+            waivers.states.push(
+                serde_json::to_value(waiver.state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+            );
+            waivers.owners.push(waiver.owner.clone());
+            waivers.reasons.push(waiver.reason.clone());
+            waivers.references.push(waiver.reference.clone());
+        }
+        Ok(Self {
+            run_id: report.run_id.clone(),
+            commit: report.commit.clone(),
+            dirty: report.dirty,
+            artifact: report.artifact.clone(),
+            profile: report.profile.clone(),
+            strict: report.strict,
+            counts: [
+                count(report.summary.passed),
+                count(report.summary.failed),
+                count(report.summary.waived),
+                count(report.summary.skipped),
+            ],
+            findings: i32::try_from(findings).unwrap_or(i32::MAX),
+            finished_at,
+            outcomes: Value::Object(outcomes),
+            waivers,
+        })
+    }
 }
 
 const RUN_COLUMNS: &str = "seq, run_id, commit_id, dirty, profile, strict, passed, failed, \
@@ -66,21 +153,45 @@ fn seq(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
+const INSERT_ENTRY: &str = "INSERT INTO harden_entries
+    (org_id, project_id, seq, kind, recorded_at, prev_hash, hash, body, push_key)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+const INSERT_RUN: &str = "INSERT INTO harden_runs (org_id, project_id, seq, run_id, commit_id,
+    dirty, artifact, profile, strict, passed, failed, waived, skipped, findings, finished_at,
+    outcomes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+const INSERT_WAIVERS: &str = "INSERT INTO harden_waivers
+    (org_id, project_id, seq, waiver, gate, expires, state, owner, reason, reference)
+    SELECT $1, $2, $3, * FROM unnest($4::TEXT[], $5::TEXT[], $6::DATE[], $7::TEXT[],
+                                     $8::TEXT[], $9::TEXT[], $10::TEXT[])";
+
 /// Appends `entries` to `project`'s chain in order, under the project row's lock. An entry
 /// whose key the project has already seen is not appended again: its first place is returned.
+///
+/// The statements of each step are pipelined (sent together, run in order by PostgreSQL): a
+/// push costs three round trips whatever it holds (begin; lock and look up the keys; write and
+/// commit). The transaction is committed here.
 pub async fn append(
-    tenant: &Tenant,
+    tenant_owned: Tenant,
     project: ProjectId,
-    entries: &[NewEntry],
+    entries: Vec<NewEntry>,
     now: jiff::Timestamp,
 ) -> Result<(String, Vec<PushedEntry>), StoreError> {
-    let row = tenant
-        .query_opt(
+    let keys: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
+    let tenant = &tenant_owned;
+    let lock_params: [&(dyn ToSql + Sync); 1] = [&project.0];
+    let key_params: [&(dyn ToSql + Sync); 2] = [&project.0, &keys];
+    let (locked, known) = tokio::try_join!(
+        tenant.query_opt(
             "SELECT name, head_seq, head_hash FROM harden_projects WHERE id = $1 FOR UPDATE",
-            &[&project.0],
-        )
-        .await?
-        .ok_or(StoreError::NoProject)?;
+            &lock_params,
+        ),
+        tenant.query(
+            "SELECT push_key, seq, hash FROM harden_entries
+             WHERE project_id = $1 AND push_key = ANY($2)",
+            &key_params,
+        ),
+    )?;
+    let row = locked.ok_or(StoreError::NoProject)?;
     let name: String = row.get(0);
     let mut head = match row.get::<_, i64>(1) {
         0 => None,
@@ -89,14 +200,7 @@ pub async fn append(
             hash: row.get(2),
         }),
     };
-    let keys: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
-    let mut seen: Vec<(String, u64, String)> = tenant
-        .query(
-            "SELECT push_key, seq, hash FROM harden_entries
-             WHERE project_id = $1 AND push_key = ANY($2)",
-            &[&project.0, &keys],
-        )
-        .await?
+    let mut seen: Vec<(String, u64, String)> = known
         .iter()
         .map(|r| {
             (
@@ -106,9 +210,9 @@ pub async fn append(
             )
         })
         .collect();
-    let org = tenant.org().0;
     let mut out = Vec::with_capacity(entries.len());
-    for entry in entries {
+    let mut chained: Vec<(NewEntry, Entry)> = Vec::new();
+    for mut entry in entries {
         if let Some((_, seq, hash)) = seen.iter().find(|(key, ..)| *key == entry.key) {
             out.push(PushedEntry {
                 key: entry.key.clone(),
@@ -118,147 +222,126 @@ pub async fn append(
             });
             continue;
         }
-        let chained = chain::next_entry(head.as_ref(), &entry.kind, now, &entry.body)
+        let canonical = std::mem::take(&mut entry.canonical);
+        let next = chain::next_entry_canonical(head.as_ref(), &entry.kind, now, canonical)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        tenant
-            .execute(
-                "INSERT INTO harden_entries
-                 (org_id, project_id, seq, kind, recorded_at, prev_hash, hash, body, push_key)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                &[
-                    &org,
-                    &project.0,
-                    &seq(chained.seq),
-                    &chained.kind,
-                    &chained.recorded_at,
-                    &chained.prev_hash,
-                    &chained.hash,
-                    &chained.body,
-                    &entry.key,
-                ],
-            )
-            .await?;
-        if let Some(report) = &entry.run {
-            insert_run(tenant, project, chained.seq, report).await?;
-        }
-        seen.push((entry.key.clone(), chained.seq, chained.hash.clone()));
+        seen.push((entry.key.clone(), next.seq, next.hash.clone()));
         out.push(PushedEntry {
             key: entry.key.clone(),
-            seq: chained.seq,
-            hash: chained.hash.clone(),
+            seq: next.seq,
+            hash: next.hash.clone(),
             created: true,
         });
         head = Some(Head {
-            seq: chained.seq,
-            hash: chained.hash,
+            seq: next.seq,
+            hash: next.hash.clone(),
         });
+        chained.push((entry, next));
     }
-    if let Some(head) = &head {
-        tenant
-            .execute(
-                "UPDATE harden_projects SET head_seq = $2, head_hash = $3
-                 WHERE id = $1 AND head_seq < $2",
-                &[&project.0, &seq(head.seq), &head.hash],
-            )
-            .await?;
-    }
+    let Some(head) = head.filter(|_| !chained.is_empty()) else {
+        tenant_owned.commit().await?;
+        return Ok((name, out));
+    };
+    write(tenant, project, chained, &head).await?;
+    tenant_owned.committed();
     Ok((name, out))
 }
 
-async fn insert_run(
+/// Writes chained entries, their run rows and the new head, pipelined.
+async fn write(
     tenant: &Tenant,
     project: ProjectId,
-    at: u64,
-    report: &ReportV1,
+    chained: Vec<(NewEntry, Entry)>,
+    head: &Head,
 ) -> Result<(), StoreError> {
-    let finished: jiff::Timestamp = report
-        .finished_at
-        .parse()
-        .map_err(|e| StoreError::Invalid(format!("finished_at: {e}")))?;
-    let outcomes: serde_json::Map<String, Value> = report
-        .gates
-        .iter()
-        .map(|g| (g.id.clone(), Value::String(g.outcome.as_str().to_owned())))
-        .collect();
-    let findings: usize = report.gates.iter().map(|g| g.findings.len()).sum();
-    let count = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
-    tenant
-        .execute(
-            "INSERT INTO harden_runs (org_id, project_id, seq, run_id, commit_id, dirty, artifact,
-             profile, strict, passed, failed, waived, skipped, findings, finished_at, outcomes)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-            &[
-                &tenant.org().0,
-                &project.0,
-                &seq(at),
-                &report.run_id,
-                &report.commit,
-                &report.dirty,
-                &report.artifact,
-                &report.profile,
-                &report.strict,
-                &count(report.summary.passed),
-                &count(report.summary.failed),
-                &count(report.summary.waived),
-                &count(report.summary.skipped),
-                &i32::try_from(findings).unwrap_or(i32::MAX),
-                &finished,
-                &Value::Object(outcomes),
+    let org = tenant.org().0;
+    let head_seq = seq(head.seq);
+    let mut writes = Vec::new();
+    for (entry, chained) in chained {
+        let at = seq(chained.seq);
+        writes.push(tenant.execute_boxed(
+            INSERT_ENTRY,
+            vec![
+                Box::new(org),
+                Box::new(project.0),
+                Box::new(at),
+                Box::new(chained.kind),
+                Box::new(chained.recorded_at),
+                Box::new(chained.prev_hash),
+                Box::new(chained.hash),
+                Box::new(chained.body),
+                Box::new(entry.key),
             ],
-        )
-        .await?;
-    if report.waivers.is_empty() {
-        return Ok(());
-    }
-    let mut ids = Vec::new();
-    let mut gates = Vec::new();
-    let mut expires = Vec::new();
-    let mut states = Vec::new();
-    let mut owners = Vec::new();
-    let mut reasons = Vec::new();
-    let mut references = Vec::new();
-    for waiver in &report.waivers {
-        // Two waivers with one handle would break the key; the report names them uniquely.
-        if ids.contains(&waiver.id) {
-            continue;
+        ));
+        if let Some(run) = entry.run {
+            let RunFacts {
+                run_id,
+                commit,
+                dirty,
+                artifact,
+                profile,
+                strict,
+                counts,
+                findings,
+                finished_at,
+                outcomes,
+                waivers,
+            } = *run;
+            writes.push(tenant.execute_boxed(
+                INSERT_RUN,
+                vec![
+                    Box::new(org),
+                    Box::new(project.0),
+                    Box::new(at),
+                    Box::new(run_id),
+                    Box::new(commit),
+                    Box::new(dirty),
+                    Box::new(artifact),
+                    Box::new(profile),
+                    Box::new(strict),
+                    Box::new(counts[0]),
+                    Box::new(counts[1]),
+                    Box::new(counts[2]),
+                    Box::new(counts[3]),
+                    Box::new(findings),
+                    Box::new(finished_at),
+                    Box::new(outcomes),
+                ],
+            ));
+            if !waivers.ids.is_empty() {
+                writes.push(tenant.execute_boxed(
+                    INSERT_WAIVERS,
+                    vec![
+                        Box::new(org),
+                        Box::new(project.0),
+                        Box::new(at),
+                        Box::new(waivers.ids),
+                        Box::new(waivers.gates),
+                        Box::new(waivers.expires),
+                        Box::new(waivers.states),
+                        Box::new(waivers.owners),
+                        Box::new(waivers.reasons),
+                        Box::new(waivers.references),
+                    ],
+                ));
+            }
         }
-        let date: Date = waiver
-            .expires
-            .parse()
-            .map_err(|e| StoreError::Invalid(format!("waiver {}: expires: {e}", waiver.id)))?;
-        ids.push(waiver.id.clone());
-        gates.push(waiver.gate.clone());
-        expires.push(date);
-        states.push(
-            serde_json::to_value(waiver.state)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-        );
-        owners.push(waiver.owner.clone());
-        reasons.push(waiver.reason.clone());
-        references.push(waiver.reference.clone());
     }
-    tenant
-        .execute(
-            "INSERT INTO harden_waivers
-             (org_id, project_id, seq, waiver, gate, expires, state, owner, reason, reference)
-             SELECT $1, $2, $3, * FROM unnest($4::TEXT[], $5::TEXT[], $6::DATE[], $7::TEXT[],
-                                              $8::TEXT[], $9::TEXT[], $10::TEXT[])",
-            &[
-                &tenant.org().0,
-                &project.0,
-                &seq(at),
-                &ids,
-                &gates,
-                &expires,
-                &states,
-                &owners,
-                &reasons,
-                &references,
-            ],
-        )
-        .await?;
+    writes.push(tenant.execute_boxed(
+        "UPDATE harden_projects SET head_seq = $2, head_hash = $3 WHERE id = $1 AND head_seq < $2",
+        vec![
+            Box::new(project.0),
+            Box::new(head_seq),
+            Box::new(head.hash.clone()),
+        ],
+    ));
+    let (written, committed) = futures_util::future::join(
+        futures_util::future::try_join_all(writes),
+        tenant.commit_statement(),
+    )
+    .await;
+    written?;
+    committed?;
     Ok(())
 }
 

@@ -223,6 +223,10 @@ pub(crate) struct ServeArgs {
     /// Connections each instance keeps to the database at most.
     #[arg(long, default_value_t = 16, value_name = "N")]
     pub(crate) pool_size: usize,
+    /// Requests per second one token may send to one instance (bursts of twice that);
+    /// anonymous clients get 10 per address.
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub(crate) rate_limit: u32,
     /// Session cookies without `Secure` and the `__Host-` prefix, for a dashboard served over
     /// plain HTTP to a browser on another host. Never in production.
     #[arg(long)]

@@ -44,6 +44,14 @@ fn config_schema() {
     );
 }
 
+/// The team server's API contract, generated from its handlers; `[contracts] openapi` in
+/// harden.toml points at it, so harden's contract gates judge it like any service's.
+#[test]
+fn server_openapi() {
+    let document = serde_json::to_value(harden_server::openapi()).unwrap();
+    check("docs/api/openapi.json", &pretty(&document));
+}
+
 #[test]
 fn report_schema() {
     check(

@@ -36,6 +36,7 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<u8> {
         migrate: args.migrate,
         pool_size: args.pool_size.clamp(1, 1_000),
         secure_cookies: !args.insecure_cookies,
+        rate_limit: args.rate_limit.max(1),
     };
     runtime()?.block_on(async {
         harden_server::serve(config, shutdown_signal(), |_| {})

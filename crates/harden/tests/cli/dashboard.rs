@@ -2,6 +2,7 @@
 //! the overview, a project, a run; screenshots of each.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt as _;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -13,11 +14,15 @@ use serde_json::json;
 use crate::harden;
 use crate::server::{Server, request, token};
 
+/// chromium-driver in a process group of its own: dropping it kills the group, so no browser
+/// it started outlives the test, whether the test passed or panicked.
 struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.wait();
     }
 }
@@ -112,6 +117,7 @@ fn the_dashboard_signs_in_and_leads_from_the_overview_to_a_run_in_a_real_browser
     let driver = Driver(
         Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

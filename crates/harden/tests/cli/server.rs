@@ -532,6 +532,8 @@ fn the_server_is_hardened_at_its_edges() {
     );
     assert_eq!(missing.status, 404);
     assert_eq!(missing.json()["error"], "not found");
+    assert!(missing.headers.contains_key("content-security-policy"));
+    assert!(missing.headers.contains_key("x-content-type-options"));
     let method = request(
         "DELETE",
         &format!("{}/api/v1/projects", server.url()),
@@ -648,4 +650,101 @@ fn two_instances_take_pushes_together_and_a_killed_one_loses_nothing_acknowledge
         assert_eq!(places.len(), PUSHES, "{project}: two keys at one place");
         assert_eq!(places.last(), Some(&(PUSHES as u64)));
     }
+}
+
+/// The live gates, the ids `harden check --live` runs against a service.
+const LIVE_GATES: [&str; 12] = [
+    "R1.auth.enforced",
+    "R1.tenancy.isolation",
+    "R1.http.cors",
+    "R2.correlation",
+    "R3.errors.leak",
+    "R5.input.rejected",
+    "R6.idempotency",
+    "R7.http.headers",
+    "R7.http.cookies",
+    "R7.health",
+    "R7.http.rate-limit",
+    "R7.http.tls",
+];
+
+/// harden's own live gates, run against harden's server: headers, cookies, CORS, health,
+/// correlation, error leaks, rate limits, TLS, and the contract gates over the server's own
+/// OpenAPI document with two organisations' tokens as identities A and B, A's project and
+/// run as the objects B must not reach.
+#[test]
+fn the_server_passes_hardens_own_live_gates() {
+    let cluster = PgCluster::start();
+    let database = cluster.fresh_database();
+    let server = Server::start(&database, &[]);
+    let alice = token(&database, "org-a", Some("shop"));
+    let bob = token(&database, "org-b", Some("vault"));
+    let repo = service_repo("shop");
+    let check = harden(repo.path())
+        .args(["check", "--report-to", &server.url()])
+        .env("HARDEN_TOKEN", &alice)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(check.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&check)
+    );
+    let contract = request(
+        "GET",
+        &format!("{}/api/v1/openapi.json", server.url()),
+        None,
+        None,
+    );
+    repo.write("openapi.json", &contract.text);
+    let config = fs_err::read_to_string(repo.path().join("harden.toml")).unwrap();
+    repo.write(
+        "harden.toml",
+        format!(
+            "{config}\n[contracts]\nopenapi = [\"openapi.json\"]\n\n[target]\nbase-url = \"{}/\"\n\
+request-budget = 800\nrate-per-second = 100\npublic = [\"GET /healthz\", \"GET /readyz\"]\n\
+objects = [\"/api/v1/projects/shop\", \"/api/v1/projects/shop/runs/1\", \"/api/v1/projects/shop/ledger/verify\"]\n\
+path-values = {{ project = \"shop\", seq = \"1\", gate = \"R0.scope.declared\" }}\n\n\
+[[target.identity]]\nname = \"alice\"\nbearer-env = \"ALICE_TOKEN\"\n\n\
+[[target.identity]]\nname = \"bob\"\nbearer-env = \"BOB_TOKEN\"\n",
+            server.url()
+        ),
+    );
+    let mut command = harden(repo.path());
+    command.args(["check", "--live", "--no-record", "--format", "json"]);
+    for gate in LIVE_GATES {
+        command.args(["--only", gate]);
+    }
+    let live = command
+        .env("ALICE_TOKEN", &alice)
+        .env("BOB_TOKEN", &bob)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&live.stdout)
+        .unwrap_or_else(|_| panic!("{}\n{}", stdout(&live), stderr(&live)));
+    let mut outcomes = String::new();
+    for gate in report["gates"].as_array().unwrap() {
+        let _ = writeln!(
+            outcomes,
+            "{} {} {}",
+            gate["id"].as_str().unwrap(),
+            gate["outcome"].as_str().unwrap(),
+            gate["summary"].as_str().unwrap()
+        );
+    }
+    for gate in report["gates"].as_array().unwrap() {
+        assert_ne!(
+            gate["outcome"], "fail",
+            "{outcomes}\n{:#}",
+            gate["findings"]
+        );
+    }
+    // Every gate judged the server, but TLS, which plain http on this machine leaves out.
+    for judged in LIVE_GATES.iter().filter(|g| **g != "R7.http.tls") {
+        assert!(
+            outcomes.contains(&format!("{judged} pass")),
+            "{judged} was not judged:\n{outcomes}"
+        );
+    }
+    assert_eq!(live.status.code(), Some(0), "{outcomes}");
 }
