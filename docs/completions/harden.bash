@@ -295,6 +295,12 @@ _harden() {
             harden__subcmd__help__subcmd__serve__subcmd__token,create)
                 cmd="harden__subcmd__help__subcmd__serve__subcmd__token__subcmd__create"
                 ;;
+            harden__subcmd__help__subcmd__serve__subcmd__token,list)
+                cmd="harden__subcmd__help__subcmd__serve__subcmd__token__subcmd__list"
+                ;;
+            harden__subcmd__help__subcmd__serve__subcmd__token,revoke)
+                cmd="harden__subcmd__help__subcmd__serve__subcmd__token__subcmd__revoke"
+                ;;
             harden__subcmd__help__subcmd__smoke,record)
                 cmd="harden__subcmd__help__subcmd__smoke__subcmd__record"
                 ;;
@@ -457,17 +463,35 @@ _harden() {
             harden__subcmd__serve__subcmd__help__subcmd__token,create)
                 cmd="harden__subcmd__serve__subcmd__help__subcmd__token__subcmd__create"
                 ;;
+            harden__subcmd__serve__subcmd__help__subcmd__token,list)
+                cmd="harden__subcmd__serve__subcmd__help__subcmd__token__subcmd__list"
+                ;;
+            harden__subcmd__serve__subcmd__help__subcmd__token,revoke)
+                cmd="harden__subcmd__serve__subcmd__help__subcmd__token__subcmd__revoke"
+                ;;
             harden__subcmd__serve__subcmd__token,create)
                 cmd="harden__subcmd__serve__subcmd__token__subcmd__create"
                 ;;
             harden__subcmd__serve__subcmd__token,help)
                 cmd="harden__subcmd__serve__subcmd__token__subcmd__help"
                 ;;
+            harden__subcmd__serve__subcmd__token,list)
+                cmd="harden__subcmd__serve__subcmd__token__subcmd__list"
+                ;;
+            harden__subcmd__serve__subcmd__token,revoke)
+                cmd="harden__subcmd__serve__subcmd__token__subcmd__revoke"
+                ;;
             harden__subcmd__serve__subcmd__token__subcmd__help,create)
                 cmd="harden__subcmd__serve__subcmd__token__subcmd__help__subcmd__create"
                 ;;
             harden__subcmd__serve__subcmd__token__subcmd__help,help)
                 cmd="harden__subcmd__serve__subcmd__token__subcmd__help__subcmd__help"
+                ;;
+            harden__subcmd__serve__subcmd__token__subcmd__help,list)
+                cmd="harden__subcmd__serve__subcmd__token__subcmd__help__subcmd__list"
+                ;;
+            harden__subcmd__serve__subcmd__token__subcmd__help,revoke)
+                cmd="harden__subcmd__serve__subcmd__token__subcmd__help__subcmd__revoke"
                 ;;
             harden__subcmd__smoke,help)
                 cmd="harden__subcmd__smoke__subcmd__help"
@@ -1954,7 +1978,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help__subcmd__serve__subcmd__token)
-            opts="create"
+            opts="create list revoke"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1968,6 +1992,34 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help__subcmd__serve__subcmd__token__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__serve__subcmd__token__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__serve__subcmd__token__subcmd__revoke)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3822,7 +3874,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__serve)
-            opts="-v -h --database --listen --migrate --pool-size --rate-limit --insecure-cookies --log-format --verbose --color --help token help"
+            opts="-v -h --database --listen --migrate --pool-size --rate-limit --client-ip-header --insecure-cookies --log-format --verbose --color --help token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3841,6 +3893,10 @@ _harden() {
                     return 0
                     ;;
                 --rate-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-ip-header)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3888,7 +3944,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__serve__subcmd__help__subcmd__token)
-            opts="create"
+            opts="create list revoke"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3915,8 +3971,36 @@ _harden() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        harden__subcmd__serve__subcmd__help__subcmd__token__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__serve__subcmd__help__subcmd__token__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         harden__subcmd__serve__subcmd__token)
-            opts="-v -h --log-format --verbose --color --help create help"
+            opts="-v -h --log-format --verbose --color --help create list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3972,7 +4056,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__serve__subcmd__token__subcmd__help)
-            opts="create help"
+            opts="create list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4006,6 +4090,94 @@ _harden() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__serve__subcmd__token__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__serve__subcmd__token__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__serve__subcmd__token__subcmd__list)
+            opts="-v -h --database --org --log-format --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__serve__subcmd__token__subcmd__revoke)
+            opts="-v -h --database --org --log-format --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -779,6 +779,7 @@ complete -c harden -n "__fish_harden_using_subcommand serve; and not __fish_seen
 complete -c harden -n "__fish_harden_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l listen -d 'Address to listen on' -r
 complete -c harden -n "__fish_harden_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l pool-size -d 'Connections each instance keeps to the database at most' -r
 complete -c harden -n "__fish_harden_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l rate-limit -d 'Requests per second one token may send to one instance (bursts of twice that); anonymous clients get 10 per address' -r
+complete -c harden -n "__fish_harden_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l client-ip-header -d 'Behind a load balancer: the header it writes the client\'s address into (`X-Forwarded-For`), so limits count clients, not the balancer. Only with a balancer that overwrites or appends it: clients can send it too' -r
 complete -c harden -n "__fish_harden_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l log-format -d 'Log format on stderr: `text` for people, `json` for log pipelines (one object per line, each carrying the run id as `run_id`)' -r -f -a "text\t''
 json\t''"
 complete -c harden -n "__fish_harden_using_subcommand serve; and not __fish_seen_subcommand_from token help" -l color -d 'When to colour terminal output. `auto` honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
@@ -798,6 +799,8 @@ never\t''"
 complete -c harden -n "__fish_harden_using_subcommand serve; and __fish_seen_subcommand_from token" -s v -l verbose -d 'More log output (-v info, -vv debug). `HARDEN_LOG` takes a full filter instead'
 complete -c harden -n "__fish_harden_using_subcommand serve; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help'
 complete -c harden -n "__fish_harden_using_subcommand serve; and __fish_seen_subcommand_from token" -f -a "create" -d 'Create a token and print it (it is stored hashed and cannot be shown again). With --project, a token that pushes to that project and reads its organisation; without, one that reads the whole organisation (for the dashboard). The organisation and project are created if needed'
+complete -c harden -n "__fish_harden_using_subcommand serve; and __fish_seen_subcommand_from token" -f -a "list" -d 'List an organisation\'s tokens: id, project, first characters, when made and revoked'
+complete -c harden -n "__fish_harden_using_subcommand serve; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Revoke a token by the id `token list` shows; its dashboard sessions end with it'
 complete -c harden -n "__fish_harden_using_subcommand serve; and __fish_seen_subcommand_from token" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c harden -n "__fish_harden_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "token" -d 'Tokens for pushing and reading'
 complete -c harden -n "__fish_harden_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -93,6 +93,7 @@ async fn start_server(url: &str) -> SocketAddr {
         pool_size: 16,
         secure_cookies: true,
         rate_limit: 100_000,
+        client_ip_header: None,
     };
     tokio::spawn(async move {
         harden_server::serve(config, std::future::pending(), move |address| {

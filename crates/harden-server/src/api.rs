@@ -24,6 +24,9 @@ use crate::store::{self, NewEntry, RunFacts};
 /// Entries one push may carry.
 pub const MAX_ENTRIES: usize = 500;
 
+/// How far back a streak is counted, in days (a longer one shows as this long).
+const STREAK_DAYS: i64 = 400;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -99,15 +102,25 @@ async fn openapi_json() -> impl IntoResponse {
 
 /// Reads with a tenant transaction; commits it (reads leave nothing to commit, but a clean
 /// end returns the connection to the pool).
-async fn read<T>(
+pub(crate) async fn read<T>(
     state: &AppState,
     caller: &crate::db::Caller,
     f: impl AsyncFnOnce(&Tenant) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
     let tenant = state.db.tenant(caller.org).await?;
-    let value = f(&tenant).await?;
-    tenant.commit().await?;
-    Ok(value)
+    match f(&tenant).await {
+        Ok(value) => {
+            tenant.commit().await?;
+            Ok(value)
+        }
+        // An answer the caller gets (not found): the connection goes back to the pool. After
+        // a server error its state is unknown, and dropping the tenant closes it.
+        Err(failure) if failure.status.is_client_error() => {
+            tenant.rollback().await;
+            Err(failure)
+        }
+        Err(failure) => Err(failure),
+    }
 }
 
 async fn project_id(tenant: &Tenant, name: &str) -> Result<ProjectId, Failure> {
@@ -207,10 +220,12 @@ fn checked(entry: crate::model::PushEntry) -> Result<NewEntry, String> {
     } else {
         None
     };
+    // Without a key a run is known by its id; any other entry is appended each time it is
+    // sent (two identical plan states in a row are two events, not a retry).
     let key = match (entry.key, &entry.body["run_id"]) {
         (Some(key), _) => key,
         (None, serde_json::Value::String(run_id)) if run.is_some() => format!("run:{run_id}"),
-        (None, _) => content_key(&entry.kind, &canonical),
+        (None, _) => format!("unkeyed:{}", uuid::Uuid::new_v4()),
     };
     if key.is_empty() || key.len() > 200 {
         return Err("key: 1 to 200 characters".into());
@@ -221,13 +236,6 @@ fn checked(entry: crate::model::PushEntry) -> Result<NewEntry, String> {
         canonical,
         run,
     })
-}
-
-/// The default key of a non-run entry: its kind and canonical body, hashed.
-pub fn content_key(kind: &str, canonical: &str) -> String {
-    use sha2::Digest as _;
-    let digest = sha2::Sha256::digest(format!("{kind}\n{canonical}").as_bytes());
-    format!("sha256:{}", hex::encode(digest))
 }
 
 /// The organisation's projects, each with its latest state.
@@ -474,7 +482,7 @@ pub(crate) async fn streak_info(
     project: ProjectId,
     today: jiff::civil::Date,
 ) -> Result<StreakInfo, Failure> {
-    let records = store::smoke_records(tenant, project, 400).await?;
+    let records = store::smoke_records(tenant, project, today, STREAK_DAYS).await?;
     let streak = harden_rollout::smoke::streak(&records, today);
     let mut calendar: Vec<SmokeDay> = Vec::new();
     for record in &records {
@@ -555,8 +563,9 @@ async fn exit_criteria(
     use harden_rollout::criteria::{self, StrictRun};
     read(&state, &caller, async |tenant| {
         let project = project_id(tenant, &name).await?;
-        let records = store::smoke_records(tenant, project, 400).await?;
-        let streak = harden_rollout::smoke::streak(&records, state.clock.today());
+        let today = state.clock.today();
+        let records = store::smoke_records(tenant, project, today, STREAK_DAYS).await?;
+        let streak = harden_rollout::smoke::streak(&records, today);
         let strict = match store::latest_run(tenant, project, true).await? {
             Some((summary, outcomes)) => StrictRun {
                 seq: summary.seq,

@@ -35,6 +35,8 @@ pub struct AppState {
     pub anonymous: Arc<auth::Buckets>,
     /// Requests of clients presenting a credential, per credential.
     pub identified: Arc<auth::Buckets>,
+    /// The header a load balancer puts the client's address in, when one is trusted.
+    pub client_ip_header: Option<HeaderName>,
     /// Whether cookies are marked `Secure` (off only for plain-HTTP development).
     pub secure_cookies: bool,
     /// The time.
@@ -206,12 +208,26 @@ where
     }
 }
 
-/// The client's address (the peer's; a proxy's header is not trusted).
-pub(crate) fn client_ip(parts: &Parts) -> IpAddr {
-    parts
+/// The client's address: the peer's, or behind a load balancer named with
+/// `--client-ip-header`, the last address that header carries (the one the balancer itself
+/// appended: earlier ones are the client's to forge).
+pub(crate) fn client_ip(parts: &Parts, trusted: Option<&HeaderName>) -> IpAddr {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip())
+        .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip());
+    let Some(name) = trusted else {
+        return peer;
+    };
+    parts
+        .headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|v| v.trim().parse::<IpAddr>().ok())
+        .next_back()
+        .unwrap_or(peer)
 }
 
 /// The caller of an API request, from `Authorization: Bearer <token>`.
@@ -224,7 +240,7 @@ impl FromRequestParts<AppState> for ApiCaller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let ip = client_ip(parts);
+        let ip = client_ip(parts, state.client_ip_header.as_ref());
         if state.auth_limiter.blocked(ip) {
             return Err(Failure::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -334,23 +350,28 @@ async fn rate_limit(
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
+    // A credential of the right shape is charged its own bucket (many CI runners behind one
+    // address); anything else, a made-up cookie included, is charged its address's.
     let credential = parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .or_else(|| {
-            parts
-                .headers
-                .get(header::COOKIE)
-                .and_then(|v| v.to_str().ok())
-                .filter(|v| v.contains("harden_session="))
-        });
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|token| auth::well_formed(token))
+        .or_else(|| crate::dashboard::session_cookie(&parts, &state));
     let buckets = if credential.is_some() {
         &state.identified
     } else {
         &state.anonymous
     };
-    if let Err(wait) = buckets.take(auth::client_key(credential, client_ip(&parts))) {
+    if let Err(wait) = buckets.take(auth::client_key(
+        credential,
+        client_ip(&parts, state.client_ip_header.as_ref()),
+    )) {
         let mut response = Failure::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too many requests; slow down",
@@ -414,6 +435,9 @@ pub fn router(state: AppState) -> Router {
         })
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .with_state(state)
+        // Both: the layer refuses a declared length over the limit before reading, and axum's
+        // own extractor limit (2 MiB by default) is raised to the same.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -482,6 +506,23 @@ mod tests {
             request = request.header(*name, *value);
         }
         request.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn the_client_address_is_the_peer_unless_a_trusted_header_names_it() {
+        let mut parts = post(&[("x-forwarded-for", "203.0.113.9, 198.51.100.7")]);
+        parts
+            .extensions
+            .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 4000))));
+        assert_eq!(client_ip(&parts, None), IpAddr::from([10, 0, 0, 1]));
+        let header = HeaderName::from_static("x-forwarded-for");
+        // The last address is the one the balancer appended; the first is the client's to forge.
+        assert_eq!(
+            client_ip(&parts, Some(&header)),
+            IpAddr::from([198, 51, 100, 7])
+        );
+        let plain = post(&[]);
+        assert_eq!(client_ip(&plain, Some(&header)), IpAddr::from([0, 0, 0, 0]));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::api::{all_findings, streak_info};
+use crate::api::{all_findings, read, streak_info};
 use crate::app::{ApiPath, AppState, Failure, client_ip, same_origin};
 use crate::auth;
 use crate::db::Caller;
@@ -61,6 +61,27 @@ fn cookie_name(state: &AppState) -> &'static str {
     }
 }
 
+/// The session id a request's cookie carries, when it has the shape of one (43 characters of
+/// base64url).
+pub(crate) fn session_cookie<'a>(parts: &'a Parts, state: &AppState) -> Option<&'a str> {
+    let name = cookie_name(state);
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+        .filter(|value| {
+            value.len() == 43
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
 /// The signed-in viewer; anyone else is sent to the sign-in page.
 struct Viewer(Caller);
 
@@ -71,23 +92,22 @@ impl FromRequestParts<AppState> for Viewer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let name = cookie_name(state);
-        let session = parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(key, _)| *key == name)
-            .map(|(_, value)| value.to_owned());
-        let caller = match session {
-            Some(session) if session.len() <= 64 => state
-                .db
-                .caller_for_session(&auth::digest(&session))
-                .await
-                .map_err(|e| Failure::from(e).into_response())?,
-            _ => None,
+        let ip = client_ip(parts, state.client_ip_header.as_ref());
+        let caller = match session_cookie(parts, state) {
+            Some(_) if state.auth_limiter.blocked(ip) => None,
+            Some(session) => {
+                let caller = state
+                    .db
+                    .caller_for_session(&auth::digest(session))
+                    .await
+                    .map_err(|e| Failure::from(e).into_response())?;
+                if caller.is_none() {
+                    // A session that does not exist is a guess, counted like a wrong token.
+                    state.auth_limiter.allow(ip);
+                }
+                caller
+            }
+            None => None,
         };
         caller
             .map(Viewer)
@@ -173,7 +193,10 @@ async fn login(State(state): State<AppState>, request: axum::extract::Request) -
     if !same_origin(&parts) {
         return Failure::new(StatusCode::FORBIDDEN, "cross-site sign-in refused").into_response();
     }
-    if !state.login_limiter.allow(client_ip(&parts)) {
+    if !state
+        .login_limiter
+        .allow(client_ip(&parts, state.client_ip_header.as_ref()))
+    {
         return Failure::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too many sign-in attempts; wait a minute",
@@ -236,17 +259,9 @@ async fn logout(State(state): State<AppState>, request: axum::extract::Request) 
         return Failure::new(StatusCode::FORBIDDEN, "cross-site sign-out refused").into_response();
     }
     let name = cookie_name(&state);
-    let session = parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned());
+    let session = session_cookie(&parts, &state);
     if let Some(session) = session
-        && let Err(error) = state.db.close_session(&auth::digest(&session)).await
+        && let Err(error) = state.db.close_session(&auth::digest(session)).await
     {
         return Failure::from(error).into_response();
     }
@@ -286,10 +301,14 @@ async fn overview(
     State(state): State<AppState>,
     Viewer(caller): Viewer,
 ) -> Result<Markup, Failure> {
-    let tenant = state.db.tenant(caller.org).await?;
-    let organisation = store::organisation(&tenant).await?;
-    let projects = store::projects(&tenant, state.clock.today()).await?;
-    tenant.commit().await?;
+    let today = state.clock.today();
+    let (organisation, projects) = read(&state, &caller, async |tenant| {
+        Ok((
+            store::organisation(tenant).await?,
+            store::projects(tenant, today).await?,
+        ))
+    })
+    .await?;
     Ok(page(
         &organisation,
         true,
@@ -370,16 +389,19 @@ async fn project_page(
     Viewer(caller): Viewer,
     ApiPath(name): ApiPath<String>,
 ) -> Result<Markup, Failure> {
-    let tenant = state.db.tenant(caller.org).await?;
-    let (project, _) = store::project(&tenant, &name).await?;
-    let runs = store::runs(&tenant, project, None, 30).await?;
-    let streak = streak_info(&tenant, project, state.clock.today()).await?;
-    let latest = match runs.first() {
-        Some(run) => store::run(&tenant, project, run.seq).await?,
-        None => None,
-    };
-    let readiness = store::recent_entries(&tenant, project, "readiness", 10).await?;
-    tenant.commit().await?;
+    let today = state.clock.today();
+    let (runs, streak, latest, readiness) = read(&state, &caller, async |tenant| {
+        let (project, _) = store::project(tenant, &name).await?;
+        let runs = store::runs(tenant, project, None, 30).await?;
+        let streak = streak_info(tenant, project, today).await?;
+        let latest = match runs.first() {
+            Some(run) => store::run(tenant, project, run.seq).await?,
+            None => None,
+        };
+        let readiness = store::recent_entries(tenant, project, "readiness", 10).await?;
+        Ok((runs, streak, latest, readiness))
+    })
+    .await?;
     let findings = latest
         .as_ref()
         .map(|(_, _, report)| all_findings(report))
@@ -397,7 +419,7 @@ async fn project_page(
             section aria-labelledby="streak-title" {
                 h2 id="streak-title" { "Smoke streak: " (streak.days) " day" @if streak.days != 1 { "s" } }
                 @if let Some(broken) = &streak.broken { p class="muted" { "Broken " (broken) } }
-                (calendar(&streak.calendar, state.clock.today()))
+                (calendar(&streak.calendar, today))
             }
             section aria-labelledby="findings-title" {
                 h2 id="findings-title" { "Findings of the latest run (" (findings.len()) ")" }
@@ -602,12 +624,13 @@ async fn run_page(
     Viewer(caller): Viewer,
     ApiPath((name, seq)): ApiPath<(String, u64)>,
 ) -> Result<Markup, Failure> {
-    let tenant = state.db.tenant(caller.org).await?;
-    let (project, _) = store::project(&tenant, &name).await?;
-    let (summary, hash, report) = store::run(&tenant, project, seq)
-        .await?
-        .ok_or_else(Failure::not_found)?;
-    tenant.commit().await?;
+    let (summary, hash, report) = read(&state, &caller, async |tenant| {
+        let (project, _) = store::project(tenant, &name).await?;
+        store::run(tenant, project, seq)
+            .await?
+            .ok_or_else(Failure::not_found)
+    })
+    .await?;
     let gates = report["gates"].as_array().cloned().unwrap_or_default();
     Ok(page(
         &format!("{name} #{seq}"),
@@ -703,4 +726,57 @@ fn plain(value: &Value) -> String {
         other => other.to_string(),
     };
     harden_secrets::mask(&text).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The colour a CSS custom property of the stylesheet sets.
+    fn colour(name: &str) -> [f64; 3] {
+        let at = STYLE
+            .find(&format!("{name}: #"))
+            .unwrap_or_else(|| panic!("{name}"));
+        let hex = &STYLE[at + name.len() + 3..at + name.len() + 9];
+        let channel = |i: usize| f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap());
+        [channel(0), channel(2), channel(4)]
+    }
+
+    /// WCAG 2 contrast ratio of two sRGB colours.
+    fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+        let luminance = |c: [f64; 3]| {
+            let linear = |v: f64| {
+                let v = v / 255.0;
+                if v <= 0.039_28 {
+                    v / 12.92
+                } else {
+                    ((v + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * linear(c[0]) + 0.7152 * linear(c[1]) + 0.0722 * linear(c[2])
+        };
+        let (x, y) = (luminance(a) + 0.05, luminance(b) + 0.05);
+        x.max(y) / x.min(y)
+    }
+
+    /// Text meets WCAG AA (4.5:1) on its background: body, muted and link text on white, and
+    /// the white text of every badge and failing cell on its colour.
+    #[test]
+    fn text_colours_meet_wcag_aa_contrast() {
+        let white = [255.0, 255.0, 255.0];
+        for text in ["--fg", "--muted", "--link", "--fail"] {
+            let ratio = contrast(colour(text), colour("--bg"));
+            assert!(ratio >= 4.5, "{text} on --bg: {ratio:.2}");
+        }
+        for badge in ["--pass", "--fail", "--waived", "--warn"] {
+            let ratio = contrast(white, colour(badge));
+            assert!(ratio >= 4.5, "white on {badge}: {ratio:.2}");
+        }
+    }
+
+    #[test]
+    fn project_names_are_encoded_in_links() {
+        assert_eq!(encode("billing-api_v2.x"), "billing-api_v2.x");
+        assert_eq!(encode("a b/c?d"), "a%20b%2Fc%3Fd");
+    }
 }

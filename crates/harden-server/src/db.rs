@@ -240,20 +240,24 @@ impl Db {
 
     /// Opens a transaction confined to `org`'s rows.
     pub async fn tenant(&self, org: OrgId) -> Result<Tenant, DbError> {
-        let client = self.client().await?;
+        // The guard exists before anything is sent: a request cancelled while BEGIN is in
+        // flight drops it, and the connection leaves the pool instead of returning to it
+        // inside the tenant's transaction.
+        let tenant = Tenant {
+            client: Some(self.client().await?),
+            org,
+        };
         // One round trip. The id is an integer formatted by Rust: nothing from a request is
         // spliced into SQL.
-        client
+        tenant
+            .client()
             .batch_execute(&format!(
                 "BEGIN; SET LOCAL ROLE harden_tenant; SET LOCAL harden.org = '{}'",
                 org.0
             ))
             .await
             .map_err(|e| DbError::query(&e))?;
-        Ok(Tenant {
-            client: Some(client),
-            org,
-        })
+        Ok(tenant)
     }
 
     /// The caller a token speaks for, if the token exists and is not revoked.
@@ -369,6 +373,64 @@ impl Db {
     }
 }
 
+/// A token as `harden serve token list` shows it: never the token itself.
+#[derive(Debug, Clone)]
+pub struct TokenInfo {
+    /// Its id (what `token revoke` takes).
+    pub id: i64,
+    /// The project it pushes to (`None`: an organisation token).
+    pub project: Option<String>,
+    /// Its first characters.
+    pub hint: String,
+    /// When it was made.
+    pub created_at: jiff::Timestamp,
+    /// When it was revoked.
+    pub revoked_at: Option<jiff::Timestamp>,
+}
+
+impl Db {
+    /// The tokens of an organisation, oldest first.
+    pub async fn tokens(&self, org: &str) -> Result<Vec<TokenInfo>, DbError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT t.id, p.name, t.hint, t.created_at, t.revoked_at FROM harden_tokens t
+                 JOIN harden_orgs o ON o.id = t.org_id
+                 LEFT JOIN harden_projects p ON p.id = t.project_id
+                 WHERE o.name = $1 ORDER BY t.id",
+                &[&org],
+            )
+            .await
+            .map_err(|e| DbError::query(&e))?;
+        Ok(rows
+            .iter()
+            .map(|row| TokenInfo {
+                id: row.get(0),
+                project: row.get(1),
+                hint: row.get(2),
+                created_at: row.get(3),
+                revoked_at: row.get(4),
+            })
+            .collect())
+    }
+
+    /// Revokes a token of `org` (and so the dashboard sessions opened with it); `false` when
+    /// the organisation has no such live token.
+    pub async fn revoke_token(&self, org: &str, id: i64) -> Result<bool, DbError> {
+        let client = self.client().await?;
+        let revoked = client
+            .execute(
+                "UPDATE harden_tokens SET revoked_at = now()
+                 WHERE id = $2 AND revoked_at IS NULL
+                   AND org_id = (SELECT id FROM harden_orgs WHERE name = $1)",
+                &[&org, &id],
+            )
+            .await
+            .map_err(|e| DbError::query(&e))?;
+        Ok(revoked == 1)
+    }
+}
+
 fn caller(row: &Row) -> Caller {
     Caller {
         token: row.get(0),
@@ -455,36 +517,38 @@ impl Tenant {
             .map_err(|e| DbError::query(&e))
     }
 
-    /// Runs `sql` with owned parameters, so many can be in flight at once (pipelined).
-    pub(crate) async fn execute_boxed(
+    /// Prepares `sql` (once per connection: the statement is cached).
+    pub(crate) async fn statement(&self, sql: &str) -> Result<Statement, DbError> {
+        self.prepare(sql).await
+    }
+
+    /// Runs a prepared statement with owned parameters. Nothing is awaited before the request
+    /// is sent, so futures made one after another and polled together reach PostgreSQL in
+    /// that order (pipelined).
+    pub(crate) async fn execute_prepared(
         &self,
-        sql: &str,
+        statement: &Statement,
         params: Vec<Box<dyn ToSql + Sync + Send>>,
     ) -> Result<u64, DbError> {
-        let statement = self.prepare(sql).await?;
         let refs: Vec<&(dyn ToSql + Sync)> = params
             .iter()
             .map(|p| p.as_ref() as &(dyn ToSql + Sync))
             .collect();
         self.client()
-            .execute(&statement, &refs)
+            .execute(statement, &refs)
             .await
             .map_err(|e| DbError::query(&e))
     }
 
-    /// The COMMIT, as a future to pipeline behind writes (PostgreSQL runs them in order; when
-    /// a write failed, the transaction is aborted and this COMMIT rolls it back). After it
-    /// succeeded, [`Tenant::committed`] returns the connection to the pool.
-    pub(crate) async fn commit_statement(&self) -> Result<(), DbError> {
-        self.client()
-            .batch_execute("COMMIT")
-            .await
-            .map_err(|e| DbError::query(&e))
-    }
-
-    /// Returns the connection of a transaction [`Tenant::commit_statement`] committed.
-    pub(crate) fn committed(mut self) {
-        drop(self.client.take());
+    /// Rolls back and returns the connection to the pool (an expected failure: a project that
+    /// is not the caller's, a run that does not exist). A connection whose rollback fails is
+    /// closed instead.
+    pub async fn rollback(mut self) {
+        if let Some(client) = self.client.take()
+            && client.batch_execute("ROLLBACK").await.is_err()
+        {
+            drop(Object::take(client));
+        }
     }
 
     /// Commits.

@@ -21,7 +21,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use api::{MAX_ENTRIES, content_key, openapi};
+pub use api::{MAX_ENTRIES, openapi};
 pub use app::{AppState, Clock, MAX_BODY, SystemClock, router};
 pub use db::{Db, DbError};
 
@@ -40,6 +40,9 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Requests per second each client presenting a token may send (bursts of twice that).
     pub rate_limit: u32,
+    /// The header a trusted load balancer writes the client's address into
+    /// (`X-Forwarded-For`); without one, the peer's address is the client's.
+    pub client_ip_header: Option<String>,
 }
 
 /// Requests per second of an anonymous client (the sign-in page), bursts of three times that.
@@ -64,6 +67,9 @@ pub enum ServerError {
         "the database schema of {0} is not current: run `harden serve --migrate` once (or with every deploy)"
     )]
     SchemaBehind(String),
+    /// `--client-ip-header` is not a header name.
+    #[error("--client-ip-header `{0}`: not an HTTP header name")]
+    Header(String),
     /// The socket failed while serving.
     #[error("serving: {0}")]
     Serve(std::io::Error),
@@ -90,6 +96,13 @@ pub async fn serve(
     if !db.schema_current().await? {
         return Err(ServerError::SchemaBehind(db.location().to_owned()));
     }
+    let client_ip_header = match &config.client_ip_header {
+        Some(name) => Some(
+            axum::http::HeaderName::try_from(name.as_str())
+                .map_err(|_| ServerError::Header(name.clone()))?,
+        ),
+        None => None,
+    };
     let state = AppState {
         db,
         auth_limiter: Arc::new(auth::Limiter::new(20, Duration::from_mins(1))),
@@ -100,6 +113,7 @@ pub async fn serve(
             config.rate_limit.saturating_mul(2),
             config.rate_limit,
         )),
+        client_ip_header,
         clock: Arc::new(SystemClock),
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -144,4 +158,16 @@ pub async fn create_token(
     db.create_token(org, project, &auth::digest(&token), &auth::hint(&token))
         .await?;
     Ok(token)
+}
+
+/// The tokens of `org`, for `harden serve token list`.
+pub async fn list_tokens(database_url: &str, org: &str) -> Result<Vec<db::TokenInfo>, ServerError> {
+    let db = Db::connect(database_url, 1, Duration::from_secs(10))?;
+    Ok(db.tokens(org).await?)
+}
+
+/// Revokes token `id` of `org`, for `harden serve token revoke`.
+pub async fn revoke_token(database_url: &str, org: &str, id: i64) -> Result<bool, ServerError> {
+    let db = Db::connect(database_url, 1, Duration::from_secs(10))?;
+    Ok(db.revoke_token(org, id).await?)
 }

@@ -19,8 +19,9 @@ pub struct PushEntry {
     /// The entry's kind: `run` (a `harden.report/v1` document), `smoke`, `readiness`,
     /// `plan.state`, ... (lowercase letters, digits, `.` and `-`).
     pub kind: String,
-    /// What makes a retry the same push. Defaults to a run's `run_id`, else the SHA-256 of the
-    /// kind and the body's canonical JSON.
+    /// What makes a retry the same push: an entry whose key the project holds is not appended
+    /// again. A run defaults to its `run_id`; any other entry without a key (and without an
+    /// `Idempotency-Key` header) is appended every time it is sent.
     #[serde(default)]
     pub key: Option<String>,
     /// The entry's body: a JSON object without floating-point numbers.

@@ -159,6 +159,8 @@ const INSERT_ENTRY: &str = "INSERT INTO harden_entries
 const INSERT_RUN: &str = "INSERT INTO harden_runs (org_id, project_id, seq, run_id, commit_id,
     dirty, artifact, profile, strict, passed, failed, waived, skipped, findings, finished_at,
     outcomes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+const MOVE_HEAD: &str =
+    "UPDATE harden_projects SET head_seq = $2, head_hash = $3 WHERE id = $1 AND head_seq = $4";
 const INSERT_WAIVERS: &str = "INSERT INTO harden_waivers
     (org_id, project_id, seq, waiver, gate, expires, state, owner, reason, reference)
     SELECT $1, $2, $3, * FROM unnest($4::TEXT[], $5::TEXT[], $6::DATE[], $7::TEXT[],
@@ -168,16 +170,34 @@ const INSERT_WAIVERS: &str = "INSERT INTO harden_waivers
 /// whose key the project has already seen is not appended again: its first place is returned.
 ///
 /// The statements of each step are pipelined (sent together, run in order by PostgreSQL): a
-/// push costs three round trips whatever it holds (begin; lock and look up the keys; write and
-/// commit). The transaction is committed here.
+/// push costs four round trips whatever it holds (begin; lock and look up the keys; write;
+/// commit). The transaction is committed here, or rolled back.
 pub async fn append(
-    tenant_owned: Tenant,
+    tenant: Tenant,
+    project: ProjectId,
+    entries: Vec<NewEntry>,
+    now: jiff::Timestamp,
+) -> Result<(String, Vec<PushedEntry>), StoreError> {
+    match chain_and_write(&tenant, project, entries, now).await {
+        Ok(appended) => {
+            tenant.commit().await?;
+            Ok(appended)
+        }
+        Err(StoreError::Db(error)) => Err(StoreError::Db(error)),
+        Err(expected) => {
+            tenant.rollback().await;
+            Err(expected)
+        }
+    }
+}
+
+async fn chain_and_write(
+    tenant: &Tenant,
     project: ProjectId,
     entries: Vec<NewEntry>,
     now: jiff::Timestamp,
 ) -> Result<(String, Vec<PushedEntry>), StoreError> {
     let keys: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
-    let tenant = &tenant_owned;
     let lock_params: [&(dyn ToSql + Sync); 1] = [&project.0];
     let key_params: [&(dyn ToSql + Sync); 2] = [&project.0, &keys];
     let (locked, known) = tokio::try_join!(
@@ -239,28 +259,35 @@ pub async fn append(
         chained.push((entry, next));
     }
     let Some(head) = head.filter(|_| !chained.is_empty()) else {
-        tenant_owned.commit().await?;
         return Ok((name, out));
     };
-    write(tenant, project, chained, &head).await?;
-    tenant_owned.committed();
+    let before = chained.first().map_or(0, |(_, e)| e.seq.saturating_sub(1));
+    write(tenant, project, chained, &head, before).await?;
     Ok((name, out))
 }
 
-/// Writes chained entries, their run rows and the new head, pipelined.
+/// Writes chained entries, their run rows and the new head, pipelined. Every statement is
+/// prepared first, so the writes reach PostgreSQL in order and nothing waits between them; the
+/// caller commits after all of them succeeded.
 async fn write(
     tenant: &Tenant,
     project: ProjectId,
     chained: Vec<(NewEntry, Entry)>,
     head: &Head,
+    before: u64,
 ) -> Result<(), StoreError> {
+    let (insert_entry, insert_run, insert_waivers, move_head) = tokio::try_join!(
+        tenant.statement(INSERT_ENTRY),
+        tenant.statement(INSERT_RUN),
+        tenant.statement(INSERT_WAIVERS),
+        tenant.statement(MOVE_HEAD),
+    )?;
     let org = tenant.org().0;
-    let head_seq = seq(head.seq);
     let mut writes = Vec::new();
     for (entry, chained) in chained {
         let at = seq(chained.seq);
-        writes.push(tenant.execute_boxed(
-            INSERT_ENTRY,
+        writes.push(tenant.execute_prepared(
+            &insert_entry,
             vec![
                 Box::new(org),
                 Box::new(project.0),
@@ -287,8 +314,8 @@ async fn write(
                 outcomes,
                 waivers,
             } = *run;
-            writes.push(tenant.execute_boxed(
-                INSERT_RUN,
+            writes.push(tenant.execute_prepared(
+                &insert_run,
                 vec![
                     Box::new(org),
                     Box::new(project.0),
@@ -309,8 +336,8 @@ async fn write(
                 ],
             ));
             if !waivers.ids.is_empty() {
-                writes.push(tenant.execute_boxed(
-                    INSERT_WAIVERS,
+                writes.push(tenant.execute_prepared(
+                    &insert_waivers,
                     vec![
                         Box::new(org),
                         Box::new(project.0),
@@ -327,21 +354,22 @@ async fn write(
             }
         }
     }
-    writes.push(tenant.execute_boxed(
-        "UPDATE harden_projects SET head_seq = $2, head_hash = $3 WHERE id = $1 AND head_seq < $2",
+    writes.push(tenant.execute_prepared(
+        &move_head,
         vec![
             Box::new(project.0),
-            Box::new(head_seq),
+            Box::new(seq(head.seq)),
             Box::new(head.hash.clone()),
+            Box::new(seq(before)),
         ],
     ));
-    let (written, committed) = futures_util::future::join(
-        futures_util::future::try_join_all(writes),
-        tenant.commit_statement(),
-    )
-    .await;
-    written?;
-    committed?;
+    let written = futures_util::future::try_join_all(writes).await?;
+    // The head moves from exactly where it was read under the lock, or the push fails whole.
+    if written.last() != Some(&1) {
+        return Err(StoreError::Db(DbError::Query(
+            "the project's head moved during an append".into(),
+        )));
+    }
     Ok(())
 }
 
@@ -418,14 +446,17 @@ pub async fn projects(tenant: &Tenant, today: Date) -> Result<Vec<ProjectSummary
             &[&horizon],
         )
         .await?;
+    // The overview counts streaks over the last 120 days (a longer one shows as 120).
     let smoke = tenant
         .query(
             "SELECT p.id, e.body FROM harden_projects p
              CROSS JOIN LATERAL (
                 SELECT body FROM harden_entries e
-                WHERE e.project_id = p.id AND e.kind = 'smoke' ORDER BY e.seq DESC LIMIT 120
+                WHERE e.project_id = p.id AND e.kind = 'smoke'
+                  AND (e.body::jsonb #>> '{record,date}') >= $1
+                ORDER BY e.seq DESC LIMIT 2000
              ) e",
-            &[],
+            &[&window_start(today, 120)],
         )
         .await?;
     let mut records: std::collections::HashMap<i64, Vec<SmokeRecord>> =
@@ -465,17 +496,29 @@ fn smoke_record(body: &str) -> Option<SmokeRecord> {
     serde_json::from_value(value.get("record")?.clone()).ok()
 }
 
-/// The project's smoke records, newest first (at most `limit`).
+/// The first day of a window of `days` ending `today`, as the smoke records write dates.
+fn window_start(today: Date, days: i64) -> String {
+    today
+        .checked_sub(jiff::Span::new().days(days))
+        .unwrap_or(today)
+        .to_string()
+}
+
+/// The project's smoke records of the last `days` days, newest first: by the day they record,
+/// not by count, so a project that records often still shows its whole streak.
 pub async fn smoke_records(
     tenant: &Tenant,
     project: ProjectId,
-    limit: i64,
+    today: Date,
+    days: i64,
 ) -> Result<Vec<SmokeRecord>, StoreError> {
     Ok(tenant
         .query(
             "SELECT body FROM harden_entries
-             WHERE project_id = $1 AND kind = 'smoke' ORDER BY seq DESC LIMIT $2",
-            &[&project.0, &limit],
+             WHERE project_id = $1 AND kind = 'smoke'
+               AND (body::jsonb #>> '{record,date}') >= $2
+             ORDER BY seq DESC LIMIT 10000",
+            &[&project.0, &window_start(today, days)],
         )
         .await?
         .iter()

@@ -227,6 +227,11 @@ pub(crate) struct ServeArgs {
     /// anonymous clients get 10 per address.
     #[arg(long, default_value_t = 200, value_name = "N")]
     pub(crate) rate_limit: u32,
+    /// Behind a load balancer: the header it writes the client's address into
+    /// (`X-Forwarded-For`), so limits count clients, not the balancer. Only with a balancer
+    /// that overwrites or appends it: clients can send it too.
+    #[arg(long, value_name = "HEADER")]
+    pub(crate) client_ip_header: Option<String>,
     /// Session cookies without `Secure` and the `__Host-` prefix, for a dashboard served over
     /// plain HTTP to a browser on another host. Never in production.
     #[arg(long)]
@@ -268,6 +273,24 @@ pub(crate) enum TokenCommand {
         /// Project.
         #[arg(long, value_name = "NAME")]
         project: Option<String>,
+    },
+    /// List an organisation's tokens: id, project, first characters, when made and revoked.
+    List {
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// Organisation.
+        #[arg(long, value_name = "ORG")]
+        org: String,
+    },
+    /// Revoke a token by the id `token list` shows; its dashboard sessions end with it.
+    Revoke {
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// Organisation.
+        #[arg(long, value_name = "ORG")]
+        org: String,
+        /// The token's id.
+        id: i64,
     },
 }
 

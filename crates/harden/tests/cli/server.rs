@@ -327,7 +327,7 @@ fn a_retried_push_is_not_a_second_entry_and_bad_entries_are_refused_whole() {
     let server = Server::start(&database, &[]);
     let push_token = token(&database, "acme", Some("api"));
     let url = format!("{}/api/v1/entries", server.url());
-    let smoke = json!({"entries": [{"kind": "smoke", "body": {"record": {
+    let smoke = json!({"entries": [{"kind": "smoke", "key": "smoke-2026-12-01", "body": {"record": {
         "date": "2026-12-01", "time": "09:00", "commit": null, "pass": true, "checks": null,
         "failing": [], "run_seq": 1}}}]});
     let first = request("POST", &url, Some(&push_token), Some(&smoke));
@@ -360,6 +360,53 @@ fn a_retried_push_is_not_a_second_entry_and_bad_entries_are_refused_whole() {
     let verify = get(&server, "/api/v1/projects/api/ledger/verify", &push_token).json();
     assert_eq!(verify["entries"], 1, "{verify}");
 
+    // Without a key an entry is an event each time (two identical plan states are two); the
+    // Idempotency-Key header makes a retry of such a push harmless.
+    let state =
+        json!({"entries": [{"kind": "plan.state", "body": {"plan": "p", "to": "blocked"}}]});
+    for expected in [2, 3] {
+        let reply = request("POST", &url, Some(&push_token), Some(&state));
+        assert_eq!(reply.json()["entries"][0]["seq"], expected);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let seqs: Vec<u64> = (0..2)
+        .map(|_| {
+            runtime.block_on(async {
+                let reply: Value = serde_json::from_slice(
+                    &reqwest::Client::new()
+                        .post(&url)
+                        .bearer_auth(&push_token)
+                        .header("content-type", "application/json")
+                        .header("idempotency-key", "retry-7")
+                        .body(state.to_string())
+                        .send()
+                        .await
+                        .unwrap()
+                        .bytes()
+                        .await
+                        .unwrap(),
+                )
+                .unwrap();
+                reply["entries"][0]["seq"].as_u64().unwrap()
+            })
+        })
+        .collect();
+    assert_eq!(seqs, [4, 4]);
+
+    // A push of several megabytes (a large run with its findings) is taken whole.
+    let large =
+        json!({"entries": [{"kind": "note", "body": {"text": "x".repeat(3 * 1024 * 1024)}}]});
+    let reply = request("POST", &url, Some(&push_token), Some(&large));
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        &reply.text[..reply.text.len().min(300)]
+    );
+
     // No token, a malformed one, an unknown one: 401 with a JSON body and a request id.
     for presented in [
         None,
@@ -378,6 +425,35 @@ fn a_retried_push_is_not_a_second_entry_and_bad_entries_are_refused_whole() {
         403
     );
     assert_eq!(get(&server, "/api/v1/projects/api", &reader).status, 200);
+
+    // Tokens are listed without their secret part, and a revoked one opens nothing.
+    let listed = harden(std::path::Path::new("."))
+        .args(["serve", "token", "list", "--org", "acme"])
+        .env("HARDEN_DATABASE_URL", &database)
+        .output()
+        .unwrap();
+    let listing = stdout(&listed);
+    assert!(
+        listing.contains("api") && listing.contains("(organisation)"),
+        "{listing}"
+    );
+    assert!(
+        !listing.contains(&reader) && !listing.contains(&push_token),
+        "{listing}"
+    );
+    let revoke = harden(std::path::Path::new("."))
+        .args(["serve", "token", "revoke", "--org", "acme", "2"])
+        .env("HARDEN_DATABASE_URL", &database)
+        .output()
+        .unwrap();
+    assert_eq!(revoke.status.code(), Some(0), "{}", stderr(&revoke));
+    assert_eq!(get(&server, "/api/v1/projects/api", &reader).status, 401);
+    let again = harden(std::path::Path::new("."))
+        .args(["serve", "token", "revoke", "--org", "acme", "2"])
+        .env("HARDEN_DATABASE_URL", &database)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
 }
 
 #[test]
@@ -471,6 +547,61 @@ fn a_token_of_one_organisation_never_reaches_the_other_through_any_route() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["shop"]);
+
+    // The dashboard answers the same: org-a's session sees no page of org-b's.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let signed_in = client
+            .post(format!("{}/login", server.url()))
+            .header("sec-fetch-site", "same-origin")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("token={a}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), 303);
+        let cookie = signed_in.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        assert!(cookie.starts_with("__Host-harden_session="), "{cookie}");
+        for (path, status) in [
+            ("/", 200),
+            ("/projects/shop", 200),
+            ("/projects/vault", 404),
+            ("/projects/vault/runs/1", 404),
+        ] {
+            let page = client
+                .get(format!("{}{path}", server.url()))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(page.status(), status, "{path}");
+            let text = page.text().await.unwrap();
+            assert!(!text.contains("vault") || status == 404, "{path}");
+        }
+        // A form posted from another site is refused.
+        let forged = client
+            .post(format!("{}/login", server.url()))
+            .header("sec-fetch-site", "cross-site")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("token={a}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 403);
+    });
 }
 
 #[test]
@@ -583,8 +714,9 @@ Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
 
 #[test]
 fn two_instances_take_pushes_together_and_a_killed_one_loses_nothing_acknowledged() {
-    const PROJECTS: usize = 4;
-    const PUSHES: usize = 120;
+    const PROJECTS: usize = 3;
+    const WORKERS: usize = 6; // two per project: appends to one chain race across instances
+    const PUSHES: usize = 80;
     let cluster = PgCluster::start_with(true);
     let database = cluster.fresh_database();
     let mut first = Server::start(&database, &[]);
@@ -594,19 +726,17 @@ fn two_instances_take_pushes_together_and_a_killed_one_loses_nothing_acknowledge
         .map(|i| token(&database, "acme", Some(&format!("service-{i}"))))
         .collect();
     let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let workers: Vec<_> = tokens
-        .iter()
-        .enumerate()
-        .map(|(i, token)| {
-            let (token, urls, sent) = (token.clone(), urls.clone(), sent.clone());
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|w| {
+            let (token, urls, sent) = (tokens[w % PROJECTS].clone(), urls.clone(), sent.clone());
             std::thread::spawn(move || {
                 let mut acknowledged = Vec::new();
                 for n in 0..PUSHES {
-                    let body = json!({"entries": [{"kind": "note", "key": format!("note-{n}"),
-                        "body": {"project": i, "n": n}}]});
+                    let body = json!({"entries": [{"kind": "note", "key": format!("w{w}-note-{n}"),
+                        "body": {"worker": w, "n": n}}]});
                     // Alternate instances; when one is gone, the retry goes to the other, and
                     // the key makes a retry of an append that did land harmless.
-                    let mut target = n % 2;
+                    let mut target = (n + w) % 2;
                     let reply = loop {
                         match try_request(
                             "POST",
@@ -621,34 +751,39 @@ fn two_instances_take_pushes_together_and_a_killed_one_loses_nothing_acknowledge
                     };
                     sent.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     let entry = &reply.json()["entries"][0];
-                    acknowledged.push((n, entry["seq"].as_u64().unwrap()));
+                    acknowledged.push(entry["seq"].as_u64().unwrap());
                 }
                 acknowledged
             })
         })
         .collect();
-    while sent.load(std::sync::atomic::Ordering::SeqCst) < PROJECTS * PUSHES / 3 {
+    while sent.load(std::sync::atomic::Ordering::SeqCst) < WORKERS * PUSHES / 3 {
         std::thread::sleep(Duration::from_millis(5));
     }
     first.kill(); // SIGKILL, midway
-    let acknowledged: Vec<Vec<(usize, u64)>> =
-        workers.into_iter().map(|w| w.join().unwrap()).collect();
-    for (i, acks) in acknowledged.iter().enumerate() {
+    let acknowledged: Vec<Vec<u64>> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+    for (i, token) in tokens.iter().enumerate() {
         let project = format!("service-{i}");
         let verify = get(
             &second,
             &format!("/api/v1/projects/{project}/ledger/verify"),
-            &tokens[i],
+            token,
         )
         .json();
         assert_eq!(verify["verified"], true, "{project}: {verify}");
         // Every acknowledged push is in the chain, each once, at the place it was acknowledged.
-        assert_eq!(verify["entries"], PUSHES, "{project}: {verify}");
-        let mut places: Vec<u64> = acks.iter().map(|(_, seq)| *seq).collect();
+        let pushes = PUSHES * WORKERS / PROJECTS;
+        assert_eq!(verify["entries"], pushes, "{project}: {verify}");
+        let mut places: Vec<u64> = acknowledged
+            .iter()
+            .enumerate()
+            .filter(|(w, _)| w % PROJECTS == i)
+            .flat_map(|(_, seqs)| seqs.iter().copied())
+            .collect();
         places.sort_unstable();
         places.dedup();
-        assert_eq!(places.len(), PUSHES, "{project}: two keys at one place");
-        assert_eq!(places.last(), Some(&(PUSHES as u64)));
+        assert_eq!(places.len(), pushes, "{project}: two keys at one place");
+        assert_eq!(places.last(), Some(&(pushes as u64)));
     }
 }
 
