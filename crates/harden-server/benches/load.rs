@@ -353,6 +353,16 @@ async fn overview(url: &str, address: SocketAddr) {
             )
             .await
             .unwrap();
+        client
+            .execute(
+                "INSERT INTO harden_smoke (org_id, project_id, seq, day, pass, failing)
+                 SELECT org_id, project_id, seq, (body::jsonb #>> '{record,date}')::date,
+                        (body::jsonb #>> '{record,pass}')::boolean, ARRAY[]::TEXT[]
+                 FROM harden_entries WHERE project_id = $1 AND kind = 'smoke'",
+                &[&project],
+            )
+            .await
+            .unwrap();
         let last = head.unwrap();
         client
             .execute(

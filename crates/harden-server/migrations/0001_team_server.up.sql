@@ -79,6 +79,12 @@ FOR EACH ROW EXECUTE FUNCTION harden_append_only();
 CREATE TRIGGER harden_entries_no_truncate BEFORE TRUNCATE ON harden_entries
 FOR EACH STATEMENT EXECUTE FUNCTION harden_append_only();
 
+-- Fails the statement (and so the transaction) it is called from: how a pipelined write that
+-- touched nothing stops the COMMIT sent behind it from committing the rest.
+CREATE FUNCTION harden_fail(message TEXT) RETURNS INTEGER AS $$
+BEGIN RAISE EXCEPTION '%', message; END
+$$ LANGUAGE plpgsql VOLATILE;
+
 -- What the API reads of each run entry, beside the entry itself.
 CREATE TABLE harden_runs (
     org_id BIGINT NOT NULL REFERENCES harden_orgs (id),
@@ -119,6 +125,19 @@ CREATE TABLE harden_waivers (
     FOREIGN KEY (project_id, seq) REFERENCES harden_runs (project_id, seq)
 );
 
+-- What streaks read of each smoke record: its day, whether it passed and what failed.
+CREATE TABLE harden_smoke (
+    org_id BIGINT NOT NULL REFERENCES harden_orgs (id),
+    project_id BIGINT NOT NULL,
+    seq BIGINT NOT NULL,
+    day DATE NOT NULL,
+    pass BOOLEAN NOT NULL,
+    failing TEXT[] NOT NULL,
+    PRIMARY KEY (project_id, seq),
+    FOREIGN KEY (project_id, seq) REFERENCES harden_entries (project_id, seq)
+);
+CREATE INDEX harden_smoke_by_day ON harden_smoke (project_id, day DESC);
+
 -- Row-level security on every tenant table.
 ALTER TABLE harden_orgs ENABLE ROW LEVEL SECURITY;
 CREATE POLICY harden_tenant_orgs ON harden_orgs TO harden_tenant
@@ -140,8 +159,13 @@ CREATE POLICY harden_tenant_waivers ON harden_waivers TO harden_tenant
     USING (org_id = current_setting('harden.org')::BIGINT)
     WITH CHECK (org_id = current_setting('harden.org')::BIGINT);
 
+ALTER TABLE harden_smoke ENABLE ROW LEVEL SECURITY;
+CREATE POLICY harden_tenant_smoke ON harden_smoke TO harden_tenant
+    USING (org_id = current_setting('harden.org')::BIGINT)
+    WITH CHECK (org_id = current_setting('harden.org')::BIGINT);
+
 -- The tenant role reads and appends; it updates only a project's head and deletes nothing.
 GRANT SELECT ON harden_orgs TO harden_tenant;
 GRANT SELECT ON harden_projects TO harden_tenant;
 GRANT UPDATE (head_seq, head_hash) ON harden_projects TO harden_tenant;
-GRANT SELECT, INSERT ON harden_entries, harden_runs, harden_waivers TO harden_tenant;
+GRANT SELECT, INSERT ON harden_entries, harden_runs, harden_waivers, harden_smoke TO harden_tenant;

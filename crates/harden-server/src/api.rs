@@ -204,6 +204,14 @@ fn checked(entry: crate::model::PushEntry) -> Result<NewEntry, String> {
     }
     let canonical =
         harden_ledger::chain::canonical_json(&entry.body).map_err(|e| format!("body: {e}"))?;
+    let smoke = if entry.kind == "smoke" {
+        Some(
+            harden_rollout::smoke::SmokeRecord::deserialize(&entry.body["record"])
+                .map_err(|e| format!("body: not a smoke record ({{\"record\": {{...}}}}): {e}"))?,
+        )
+    } else {
+        None
+    };
     let run = if entry.kind == "run" {
         let report = ReportV1::deserialize(&entry.body)
             .map_err(|e| format!("body: not a harden.report/v1 run: {e}"))?;
@@ -235,6 +243,7 @@ fn checked(entry: crate::model::PushEntry) -> Result<NewEntry, String> {
         key,
         canonical,
         run,
+        smoke,
     })
 }
 

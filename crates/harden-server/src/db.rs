@@ -540,6 +540,55 @@ impl Tenant {
             .map_err(|e| DbError::query(&e))
     }
 
+    /// Runs `writes` and then COMMIT as one pipeline: each request is sent in the order given
+    /// (every future is polled in order, and a prepared statement's request leaves on its
+    /// first poll), so PostgreSQL reads the COMMIT last. Any failure fails the whole: an
+    /// aborted transaction's COMMIT rolls back. After success, [`Tenant::committed`].
+    pub(crate) async fn pipeline_and_commit<'a>(
+        &'a self,
+        writes: Vec<impl Future<Output = Result<u64, DbError>> + Send + 'a>,
+    ) -> Result<(), DbError> {
+        use std::pin::Pin;
+        use std::task::Poll;
+        type Pending<'f> = Pin<Box<dyn Future<Output = Result<u64, DbError>> + Send + 'f>>;
+        let mut pending: Vec<Pending<'a>> = writes
+            .into_iter()
+            .map(|w| Box::pin(w) as Pending<'a>)
+            .collect();
+        pending.push(Box::pin(async move {
+            self.client()
+                .batch_execute("COMMIT")
+                .await
+                .map(|()| 0)
+                .map_err(|e| DbError::query(&e))
+        }));
+        let mut done: Vec<Option<Result<u64, DbError>>> = pending.iter().map(|_| None).collect();
+        std::future::poll_fn(|cx| {
+            for (future, result) in pending.iter_mut().zip(done.iter_mut()) {
+                if result.is_none()
+                    && let Poll::Ready(outcome) = future.as_mut().poll(cx)
+                {
+                    *result = Some(outcome);
+                }
+            }
+            if done.iter().all(Option::is_some) {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
+        for result in done.into_iter().flatten() {
+            result?;
+        }
+        Ok(())
+    }
+
+    /// Returns the connection of a transaction [`Tenant::pipeline_and_commit`] committed.
+    pub(crate) fn committed(mut self) {
+        drop(self.client.take());
+    }
+
     /// Rolls back and returns the connection to the pool (an expected failure: a project that
     /// is not the caller's, a run that does not exist). A connection whose rollback fails is
     /// closed instead.
@@ -650,6 +699,31 @@ mod tests {
                 .unwrap_err();
             assert!(error.to_string().contains("permission denied"), "{error}");
             drop(tenant);
+
+            // A pipeline whose middle statement fails commits nothing, not even what came
+            // before it: the COMMIT sent behind it rolls the aborted transaction back.
+            let tenant = db.tenant(a.org).await.unwrap();
+            let (advance, fail) = tokio::try_join!(
+                tenant.statement("UPDATE harden_projects SET head_seq = head_seq + 1"),
+                tenant.statement("SELECT harden_fail('stop')"),
+            )
+            .unwrap();
+            let writes = vec![
+                tenant.execute_prepared(&advance, Vec::new()),
+                tenant.execute_prepared(&fail, Vec::new()),
+                tenant.execute_prepared(&advance, Vec::new()),
+            ];
+            let error = tenant.pipeline_and_commit(writes).await.unwrap_err();
+            assert!(error.to_string().contains("stop"), "{error}");
+            drop(tenant);
+            let tenant = db.tenant(a.org).await.unwrap();
+            let head: i64 = tenant
+                .query("SELECT head_seq FROM harden_projects", &[])
+                .await
+                .unwrap()[0]
+                .get(0);
+            assert_eq!(head, 0);
+            tenant.commit().await.unwrap();
 
             // A connection back in the pool carries no tenant: outside a tenant transaction
             // the role is the server's own again.

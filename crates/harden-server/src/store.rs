@@ -40,6 +40,8 @@ pub struct NewEntry {
     pub canonical: String,
     /// For a run: what the run tables index.
     pub run: Option<Box<RunFacts>>,
+    /// For a smoke record: what the streaks read.
+    pub smoke: Option<SmokeRecord>,
 }
 
 /// What the run and waiver tables keep of a run.
@@ -159,8 +161,17 @@ const INSERT_ENTRY: &str = "INSERT INTO harden_entries
 const INSERT_RUN: &str = "INSERT INTO harden_runs (org_id, project_id, seq, run_id, commit_id,
     dirty, artifact, profile, strict, passed, failed, waived, skipped, findings, finished_at,
     outcomes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
-const MOVE_HEAD: &str =
-    "UPDATE harden_projects SET head_seq = $2, head_hash = $3 WHERE id = $1 AND head_seq = $4";
+/// Moves the head from exactly where it was read under the lock; otherwise the statement
+/// fails, and with it the transaction and the COMMIT pipelined behind it.
+const MOVE_HEAD: &str = "WITH moved AS (
+        UPDATE harden_projects SET head_seq = $2, head_hash = $3
+        WHERE id = $1 AND head_seq = $4 RETURNING 1
+    )
+    SELECT CASE WHEN count(*) = 1 THEN 1
+                ELSE harden_fail('the project''s head moved during an append') END
+    FROM moved";
+const INSERT_SMOKE: &str = "INSERT INTO harden_smoke (org_id, project_id, seq, day, pass, failing)
+    VALUES ($1, $2, $3, $4, $5, $6)";
 const INSERT_WAIVERS: &str = "INSERT INTO harden_waivers
     (org_id, project_id, seq, waiver, gate, expires, state, owner, reason, reference)
     SELECT $1, $2, $3, * FROM unnest($4::TEXT[], $5::TEXT[], $6::DATE[], $7::TEXT[],
@@ -170,7 +181,7 @@ const INSERT_WAIVERS: &str = "INSERT INTO harden_waivers
 /// whose key the project has already seen is not appended again: its first place is returned.
 ///
 /// The statements of each step are pipelined (sent together, run in order by PostgreSQL): a
-/// push costs four round trips whatever it holds (begin; lock and look up the keys; write;
+/// push costs three round trips whatever it holds (begin; lock and look up the keys; write and
 /// commit). The transaction is committed here, or rolled back.
 pub async fn append(
     tenant: Tenant,
@@ -179,7 +190,11 @@ pub async fn append(
     now: jiff::Timestamp,
 ) -> Result<(String, Vec<PushedEntry>), StoreError> {
     match chain_and_write(&tenant, project, entries, now).await {
-        Ok(appended) => {
+        Ok((appended, true)) => {
+            tenant.committed();
+            Ok(appended)
+        }
+        Ok((appended, false)) => {
             tenant.commit().await?;
             Ok(appended)
         }
@@ -191,12 +206,13 @@ pub async fn append(
     }
 }
 
+/// Chains and writes; `true` when the writes were committed with them.
 async fn chain_and_write(
     tenant: &Tenant,
     project: ProjectId,
     entries: Vec<NewEntry>,
     now: jiff::Timestamp,
-) -> Result<(String, Vec<PushedEntry>), StoreError> {
+) -> Result<((String, Vec<PushedEntry>), bool), StoreError> {
     let keys: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
     let lock_params: [&(dyn ToSql + Sync); 1] = [&project.0];
     let key_params: [&(dyn ToSql + Sync); 2] = [&project.0, &keys];
@@ -259,16 +275,17 @@ async fn chain_and_write(
         chained.push((entry, next));
     }
     let Some(head) = head.filter(|_| !chained.is_empty()) else {
-        return Ok((name, out));
+        return Ok(((name, out), false));
     };
     let before = chained.first().map_or(0, |(_, e)| e.seq.saturating_sub(1));
     write(tenant, project, chained, &head, before).await?;
-    Ok((name, out))
+    Ok(((name, out), true))
 }
 
-/// Writes chained entries, their run rows and the new head, pipelined. Every statement is
-/// prepared first, so the writes reach PostgreSQL in order and nothing waits between them; the
-/// caller commits after all of them succeeded.
+/// Writes chained entries, their run rows and the new head, and commits, pipelined. Every
+/// statement is prepared first and the requests are sent in order ([`Tenant::pipeline`]), so
+/// the COMMIT is the last thing PostgreSQL reads; a write that fails aborts the transaction,
+/// and that COMMIT rolls it back.
 async fn write(
     tenant: &Tenant,
     project: ProjectId,
@@ -276,10 +293,11 @@ async fn write(
     head: &Head,
     before: u64,
 ) -> Result<(), StoreError> {
-    let (insert_entry, insert_run, insert_waivers, move_head) = tokio::try_join!(
+    let (insert_entry, insert_run, insert_waivers, insert_smoke, move_head) = tokio::try_join!(
         tenant.statement(INSERT_ENTRY),
         tenant.statement(INSERT_RUN),
         tenant.statement(INSERT_WAIVERS),
+        tenant.statement(INSERT_SMOKE),
         tenant.statement(MOVE_HEAD),
     )?;
     let org = tenant.org().0;
@@ -300,6 +318,19 @@ async fn write(
                 Box::new(entry.key),
             ],
         ));
+        if let Some(smoke) = entry.smoke {
+            writes.push(tenant.execute_prepared(
+                &insert_smoke,
+                vec![
+                    Box::new(org),
+                    Box::new(project.0),
+                    Box::new(at),
+                    Box::new(smoke.date),
+                    Box::new(smoke.pass),
+                    Box::new(smoke.failing),
+                ],
+            ));
+        }
         if let Some(run) = entry.run {
             let RunFacts {
                 run_id,
@@ -363,13 +394,7 @@ async fn write(
             Box::new(seq(before)),
         ],
     ));
-    let written = futures_util::future::try_join_all(writes).await?;
-    // The head moves from exactly where it was read under the lock, or the push fails whole.
-    if written.last() != Some(&1) {
-        return Err(StoreError::Db(DbError::Query(
-            "the project's head moved during an append".into(),
-        )));
-    }
+    tenant.pipeline_and_commit(writes).await?;
     Ok(())
 }
 
@@ -449,22 +474,21 @@ pub async fn projects(tenant: &Tenant, today: Date) -> Result<Vec<ProjectSummary
     // The overview counts streaks over the last 120 days (a longer one shows as 120).
     let smoke = tenant
         .query(
-            "SELECT p.id, e.body FROM harden_projects p
+            "SELECT p.id, s.day, s.pass, s.failing FROM harden_projects p
              CROSS JOIN LATERAL (
-                SELECT body FROM harden_entries e
-                WHERE e.project_id = p.id AND e.kind = 'smoke'
-                  AND (e.body::jsonb #>> '{record,date}') >= $1
-                ORDER BY e.seq DESC LIMIT 2000
-             ) e",
+                SELECT day, pass, failing FROM harden_smoke s
+                WHERE s.project_id = p.id AND s.day >= $1
+             ) s",
             &[&window_start(today, 120)],
         )
         .await?;
     let mut records: std::collections::HashMap<i64, Vec<SmokeRecord>> =
         std::collections::HashMap::new();
     for row in &smoke {
-        if let Some(record) = smoke_record(row.get(1)) {
-            records.entry(row.get(0)).or_default().push(record);
-        }
+        records
+            .entry(row.get(0))
+            .or_default()
+            .push(smoke_of(row, 1));
     }
     Ok(rows
         .iter()
@@ -491,17 +515,23 @@ pub async fn projects(tenant: &Tenant, today: Date) -> Result<Vec<ProjectSummary
         .collect())
 }
 
-fn smoke_record(body: &str) -> Option<SmokeRecord> {
-    let value: Value = serde_json::from_str(body).ok()?;
-    serde_json::from_value(value.get("record")?.clone()).ok()
-}
-
-/// The first day of a window of `days` ending `today`, as the smoke records write dates.
-fn window_start(today: Date, days: i64) -> String {
+/// The first day of a window of `days` ending `today`.
+fn window_start(today: Date, days: i64) -> Date {
     today
         .checked_sub(jiff::Span::new().days(days))
         .unwrap_or(today)
-        .to_string()
+}
+
+fn smoke_of(row: &Row, at: usize) -> SmokeRecord {
+    SmokeRecord {
+        date: row.get(at),
+        time: String::new(),
+        commit: None,
+        pass: row.get(at + 1),
+        checks: None,
+        failing: row.get(at + 2),
+        run_seq: 0,
+    }
 }
 
 /// The project's smoke records of the last `days` days, newest first: by the day they record,
@@ -514,15 +544,13 @@ pub async fn smoke_records(
 ) -> Result<Vec<SmokeRecord>, StoreError> {
     Ok(tenant
         .query(
-            "SELECT body FROM harden_entries
-             WHERE project_id = $1 AND kind = 'smoke'
-               AND (body::jsonb #>> '{record,date}') >= $2
-             ORDER BY seq DESC LIMIT 10000",
+            "SELECT day, pass, failing FROM harden_smoke
+             WHERE project_id = $1 AND day >= $2 ORDER BY seq DESC",
             &[&project.0, &window_start(today, days)],
         )
         .await?
         .iter()
-        .filter_map(|row| smoke_record(row.get(0)))
+        .map(|row| smoke_of(row, 0))
         .collect())
 }
 
