@@ -17,5 +17,6 @@ pub use chain::{Break, Entry, Head, Verified};
 pub use proof::{ConsistencyProof, InclusionProof, TreeHead};
 pub use sign::{HeadSignature, HeadSigner, HeadVerifier, SignatureCheck, SignaturesVerified};
 pub use store::{
-    LedgerError, LedgerStore, async_client_config, is_server, open, open_read_only, redact_url,
+    LedgerError, LedgerStore, async_client_config, is_server, open, open_read_only,
+    postgres_message, redact_url,
 };

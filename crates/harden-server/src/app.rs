@@ -230,6 +230,19 @@ pub(crate) fn client_ip(parts: &Parts, trusted: Option<&HeaderName>) -> IpAddr {
         .unwrap_or(peer)
 }
 
+/// The token of `Authorization: Bearer <token>`, if the request has one.
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+}
+
 /// The caller of an API request, from `Authorization: Bearer <token>`.
 pub(crate) struct ApiCaller(pub Caller);
 
@@ -247,15 +260,7 @@ impl FromRequestParts<AppState> for ApiCaller {
                 "too many failed attempts; wait a minute",
             ));
         }
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim);
+        let token = bearer(parts);
         let unauthorized = || {
             Failure::new(
                 StatusCode::UNAUTHORIZED,
@@ -352,15 +357,7 @@ async fn rate_limit(
     let (parts, body) = request.into_parts();
     // A credential of the right shape is charged its own bucket (many CI runners behind one
     // address); anything else, a made-up cookie included, is charged its address's.
-    let credential = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
+    let credential = bearer(&parts)
         .filter(|token| auth::well_formed(token))
         .or_else(|| crate::dashboard::session_cookie(&parts, &state));
     let buckets = if credential.is_some() {

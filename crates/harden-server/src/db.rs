@@ -44,21 +44,9 @@ impl DbError {
     }
 }
 
-/// The server's own message where there is one: the client's `Display` says only "db error".
+/// The server's own message where there is one (the CLI's PostgreSQL ledger words them so).
 pub(crate) fn postgres_message(error: &tokio_postgres::Error) -> String {
-    if let Some(db) = error.as_db_error() {
-        return format!("{}: {} ({})", db.severity(), db.message(), db.code().code());
-    }
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text = format!("{text}: {cause_text}");
-        }
-        source = cause.source();
-    }
-    text
+    harden_ledger::postgres_message(error)
 }
 
 /// An organisation's id.

@@ -53,7 +53,8 @@ pub enum LedgerError {
 }
 
 /// The server's own message where there is one: the client's `Display` says only "db error".
-fn postgres_message(error: &::postgres::Error) -> String {
+/// (The blocking and the async client share this error type: the team server uses it too.)
+pub fn postgres_message(error: &::postgres::Error) -> String {
     if let Some(db) = error.as_db_error() {
         return format!("{}: {} ({})", db.severity(), db.message(), db.code().code());
     }
