@@ -263,7 +263,7 @@ async fn projects(
     read(&state, &caller, async |tenant| {
         Ok(Json(ProjectList {
             organisation: store::organisation(tenant).await?,
-            projects: store::projects(tenant, state.clock.today()).await?,
+            projects: store::projects(tenant, state.clock.today(), None).await?,
         }))
     })
     .await
@@ -286,11 +286,10 @@ async fn project(
     ApiPath(name): ApiPath<String>,
 ) -> Result<Json<crate::model::ProjectSummary>, Failure> {
     read(&state, &caller, async |tenant| {
-        project_id(tenant, &name).await?;
-        store::projects(tenant, state.clock.today())
+        store::projects(tenant, state.clock.today(), Some(&name))
             .await?
             .into_iter()
-            .find(|p| p.name == name)
+            .next()
             .map(Json)
             .ok_or_else(Failure::not_found)
     })

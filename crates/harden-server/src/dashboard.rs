@@ -305,7 +305,7 @@ async fn overview(
     let (organisation, projects) = read(&state, &caller, async |tenant| {
         Ok((
             store::organisation(tenant).await?,
-            store::projects(tenant, today).await?,
+            store::projects(tenant, today, None).await?,
         ))
     })
     .await?;

@@ -458,7 +458,8 @@ impl Tenant {
             .unwrap_or_else(|| unreachable!("a finished tenant transaction is not used"))
     }
 
-    async fn prepare(&self, sql: &str) -> Result<Statement, DbError> {
+    /// Prepares `sql` (once per connection: the statement is cached).
+    pub(crate) async fn statement(&self, sql: &str) -> Result<Statement, DbError> {
         self.client()
             .prepare_cached(sql)
             .await
@@ -471,7 +472,7 @@ impl Tenant {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, DbError> {
-        let statement = self.prepare(sql).await?;
+        let statement = self.statement(sql).await?;
         self.client()
             .query(&statement, params)
             .await
@@ -484,7 +485,7 @@ impl Tenant {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Option<Row>, DbError> {
-        let statement = self.prepare(sql).await?;
+        let statement = self.statement(sql).await?;
         self.client()
             .query_opt(&statement, params)
             .await
@@ -498,16 +499,11 @@ impl Tenant {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, DbError> {
-        let statement = self.prepare(sql).await?;
+        let statement = self.statement(sql).await?;
         self.client()
             .execute(&statement, params)
             .await
             .map_err(|e| DbError::query(&e))
-    }
-
-    /// Prepares `sql` (once per connection: the statement is cached).
-    pub(crate) async fn statement(&self, sql: &str) -> Result<Statement, DbError> {
-        self.prepare(sql).await
     }
 
     /// Runs a prepared statement with owned parameters. Nothing is awaited before the request

@@ -130,8 +130,9 @@ impl RunFacts {
     }
 }
 
-const RUN_COLUMNS: &str = "seq, run_id, commit_id, dirty, profile, strict, passed, failed, \
-waived, skipped, findings, finished_at";
+/// The columns [`run_summary`] reads, of `harden_runs` aliased `r`.
+const RUN_COLUMNS: &str = "r.seq, r.run_id, r.commit_id, r.dirty, r.profile, r.strict, r.passed, \
+r.failed, r.waived, r.skipped, r.findings, r.finished_at";
 
 fn run_summary(row: &Row, at: usize) -> RunSummary {
     let count = |i: usize| u32::try_from(row.get::<_, i32>(at + i)).unwrap_or(0);
@@ -444,9 +445,14 @@ fn failing(outcomes: &Value) -> Vec<FailingGate> {
     failing
 }
 
-/// Every project of the organisation with its latest run, failing gates, smoke streak and
-/// expiring waivers: the overview, in three queries whatever the number of projects.
-pub async fn projects(tenant: &Tenant, today: Date) -> Result<Vec<ProjectSummary>, StoreError> {
+/// Every project of the organisation (or the one named `only`) with its latest run, failing
+/// gates, smoke streak and expiring waivers: the overview, in two queries whatever the number
+/// of projects.
+pub async fn projects(
+    tenant: &Tenant,
+    today: Date,
+    only: Option<&str>,
+) -> Result<Vec<ProjectSummary>, StoreError> {
     let horizon = today
         .checked_add(jiff::Span::new().days(14))
         .unwrap_or(today);
@@ -456,19 +462,15 @@ pub async fn projects(tenant: &Tenant, today: Date) -> Result<Vec<ProjectSummary
                 "SELECT p.id, p.name, p.head_seq, r.outcomes,
                     (SELECT count(*) FROM harden_waivers w
                      WHERE w.project_id = p.id AND w.seq = r.seq AND w.expires <= $1),
-                    {}
+                    {RUN_COLUMNS}
                  FROM harden_projects p
                  LEFT JOIN LATERAL (
                     SELECT * FROM harden_runs r WHERE r.project_id = p.id ORDER BY r.seq DESC LIMIT 1
                  ) r ON true
-                 ORDER BY p.name",
-                RUN_COLUMNS
-                    .split(", ")
-                    .map(|c| format!("r.{c}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                 WHERE $2::TEXT IS NULL OR p.name = $2
+                 ORDER BY p.name"
             ),
-            &[&horizon],
+            &[&horizon, &only],
         )
         .await?;
     // The overview counts streaks over the last 120 days (a longer one shows as 120).
@@ -478,8 +480,9 @@ pub async fn projects(tenant: &Tenant, today: Date) -> Result<Vec<ProjectSummary
              CROSS JOIN LATERAL (
                 SELECT day, pass, failing FROM harden_smoke s
                 WHERE s.project_id = p.id AND s.day >= $1
-             ) s",
-            &[&window_start(today, 120)],
+             ) s
+             WHERE $2::TEXT IS NULL OR p.name = $2",
+            &[&window_start(today, 120), &only],
         )
         .await?;
     let mut records: std::collections::HashMap<i64, Vec<SmokeRecord>> =
@@ -565,7 +568,7 @@ pub async fn runs(
     Ok(tenant
         .query(
             &format!(
-                "SELECT {RUN_COLUMNS} FROM harden_runs
+                "SELECT {RUN_COLUMNS} FROM harden_runs r
                  WHERE project_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"
             ),
             &[&project.0, &before, &limit],
@@ -585,7 +588,7 @@ pub async fn latest_run(
     let row = tenant
         .query_opt(
             &format!(
-                "SELECT {RUN_COLUMNS}, outcomes FROM harden_runs
+                "SELECT {RUN_COLUMNS}, outcomes FROM harden_runs r
                  WHERE project_id = $1 AND (strict OR NOT $2) ORDER BY seq DESC LIMIT 1"
             ),
             &[&project.0, &strict],
@@ -603,14 +606,9 @@ pub async fn run(
     let row = tenant
         .query_opt(
             &format!(
-                "SELECT {}, e.hash, e.body FROM harden_runs r
+                "SELECT {RUN_COLUMNS}, e.hash, e.body FROM harden_runs r
                  JOIN harden_entries e ON e.project_id = r.project_id AND e.seq = r.seq
-                 WHERE r.project_id = $1 AND r.seq = $2",
-                RUN_COLUMNS
-                    .split(", ")
-                    .map(|c| format!("r.{c}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                 WHERE r.project_id = $1 AND r.seq = $2"
             ),
             &[&project.0, &seq(at)],
         )

@@ -1,5 +1,6 @@
 //! `harden push` and `harden check --report-to`: sending ledger entries to a team server.
 
+use std::io::Write as _;
 use std::time::Duration;
 
 use harden_ledger::Entry;
@@ -116,9 +117,10 @@ impl Sender {
         })
     }
 
-    /// Sends one batch, retrying what may succeed on a second try (no connection, 429, 5xx).
-    fn send(&self, entries: &[Value]) -> anyhow::Result<Response> {
-        let body = serde_json::to_vec(&json!({ "entries": entries }))?;
+    /// Sends one batch of entries, each already JSON, retrying what may succeed on a second try
+    /// (no connection, 429, 5xx).
+    fn send(&self, entries: &[String]) -> anyhow::Result<Response> {
+        let body = format!("{{\"entries\":[{}]}}", entries.join(","));
         let mut wait = Duration::from_millis(500);
         let mut attempt = 1;
         loop {
@@ -180,20 +182,81 @@ impl Sender {
     }
 }
 
-/// The push form of a ledger entry: its kind, body and the key that makes a retry harmless.
-fn push_entry(entry: &Entry) -> anyhow::Result<Value> {
+/// The push form of a ledger entry, as JSON: its kind, body and the key that makes a retry
+/// harmless.
+fn push_entry(entry: &Entry) -> anyhow::Result<String> {
     let body: Value = serde_json::from_str(&entry.body)?;
     let key = match (entry.kind.as_str(), body["run_id"].as_str()) {
         ("run", Some(run_id)) => format!("run:{run_id}"),
         _ => format!("ledger:{}", entry.hash),
     };
-    Ok(json!({"kind": entry.kind, "key": key, "body": body}))
+    Ok(json!({"kind": entry.kind, "key": key, "body": body}).to_string())
+}
+
+/// Entries gathered into batches as the ledger is read, each batch sent when full: the ledger
+/// is never held in memory whole.
+struct Batches<'s> {
+    sender: &'s Sender,
+    batch: Vec<String>,
+    bytes: usize,
+    sent: usize,
+    created: usize,
+    known: usize,
+    project: String,
+    /// Whether a progress line is drawn (an interactive stderr; never in CI logs).
+    show: bool,
+}
+
+impl Batches<'_> {
+    fn add(&mut self, entry: String) -> anyhow::Result<()> {
+        if !self.batch.is_empty()
+            && (self.batch.len() >= BATCH_ENTRIES || self.bytes + entry.len() > BATCH_BYTES)
+        {
+            self.flush()?;
+        }
+        self.bytes += entry.len();
+        self.batch.push(entry);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> anyhow::Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let response = self.sender.send(&self.batch)?;
+        for entry in &response.entries {
+            if entry.created {
+                self.created += 1;
+            } else {
+                self.known += 1;
+            }
+        }
+        self.project = response.project;
+        self.sent += self.batch.len();
+        self.batch.clear();
+        self.bytes = 0;
+        if self.show {
+            let mut stderr = anstream::stderr().lock();
+            let _ = write!(stderr, "\r\x1b[2Kpushed {} entries", self.sent);
+            let _ = stderr.flush();
+        }
+        Ok(())
+    }
 }
 
 pub(crate) fn run(args: &PushArgs) -> anyhow::Result<u8> {
     let sender = Sender::new(&args.url)?;
     let session = Session::open_for_reading(&args.path, &args.locations)?;
-    let mut entries = Vec::new();
+    let mut batches = Batches {
+        sender: &sender,
+        batch: Vec::new(),
+        bytes: 0,
+        sent: 0,
+        created: 0,
+        known: 0,
+        project: String::new(),
+        show: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
     {
         let mut store = session
             .store
@@ -213,49 +276,30 @@ pub(crate) fn run(args: &PushArgs) -> anyhow::Result<u8> {
             let Some(last) = page.last() else { break };
             after = last.seq;
             for entry in &page {
-                entries.push(push_entry(entry)?);
+                batches.add(push_entry(entry)?)?;
             }
         }
+        batches.flush()?;
         store.end_read()?;
     }
-    let (mut created, mut known, mut project) = (0, 0, String::new());
-    let mut batch: Vec<Value> = Vec::new();
-    let mut bytes = 0;
-    let total = entries.len();
-    for entry in entries {
-        let size = entry.to_string().len();
-        if !batch.is_empty() && (batch.len() >= BATCH_ENTRIES || bytes + size > BATCH_BYTES) {
-            let response = sender.send(&batch)?;
-            tally(&response, &mut created, &mut known, &mut project);
-            batch.clear();
-            bytes = 0;
-        }
-        bytes += size;
-        batch.push(entry);
+    if batches.show {
+        output::progress_clear();
     }
-    if !batch.is_empty() {
-        let response = sender.send(&batch)?;
-        tally(&response, &mut created, &mut known, &mut project);
-    }
+    let Batches {
+        sent,
+        created,
+        known,
+        project,
+        ..
+    } = batches;
     output::emit(
         &format!(
-            "pushed {total} entr{} to project {project}: {created} new, {known} already there\n",
-            if total == 1 { "y" } else { "ies" }
+            "pushed {sent} entr{} to project {project}: {created} new, {known} already there\n",
+            if sent == 1 { "y" } else { "ies" }
         ),
         None,
     )?;
     Ok(0)
-}
-
-fn tally(response: &Response, created: &mut usize, known: &mut usize, project: &mut String) {
-    for entry in &response.entries {
-        if entry.created {
-            *created += 1;
-        } else {
-            *known += 1;
-        }
-    }
-    project.clone_from(&response.project);
 }
 
 /// Sends one run (`harden check --report-to`), returning where the server put it.
@@ -265,7 +309,7 @@ pub(crate) fn report_run(base: &str, body: &Value) -> anyhow::Result<(String, u6
         .as_str()
         .map(|id| format!("run:{id}"))
         .ok_or_else(|| anyhow::anyhow!("the run has no id"))?;
-    let response = sender.send(&[json!({"kind": "run", "key": key, "body": body})])?;
+    let response = sender.send(&[json!({"kind": "run", "key": key, "body": body}).to_string()])?;
     let pushed = response
         .entries
         .first()

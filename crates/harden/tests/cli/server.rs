@@ -109,6 +109,21 @@ pub(crate) fn token(database: &str, org: &str, project: Option<&str>) -> String 
     token
 }
 
+/// `harden check --report-to` in `repo`, with `token`: the run is recorded and sent (its gates
+/// may fail; the command must not).
+pub(crate) fn report_run(repo: &TestRepo, server: &Server, token: &str) {
+    let check = harden(repo.path())
+        .args(["check", "--report-to", &server.url()])
+        .env("HARDEN_TOKEN", token)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(check.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&check)
+    );
+}
+
 /// One HTTP exchange: status, headers and JSON body (Null when not JSON).
 pub(crate) struct Reply {
     pub(crate) status: u16,
@@ -203,16 +218,7 @@ fn runs_reach_the_server_once_and_read_back_through_every_route() {
     let repo = service_repo("billing");
 
     // A run sent as it is made, then the whole ledger pushed: the run is one entry.
-    let check = harden(repo.path())
-        .args(["check", "--report-to", &server.url()])
-        .env("HARDEN_TOKEN", &push_token)
-        .output()
-        .unwrap();
-    assert!(
-        matches!(check.status.code(), Some(0 | 1)),
-        "{}",
-        stderr(&check)
-    );
+    report_run(&repo, &server, &push_token);
     let push = harden(repo.path())
         .args(["push", &server.url()])
         .env("HARDEN_TOKEN", &push_token)
@@ -465,16 +471,7 @@ fn a_token_of_one_organisation_never_reaches_the_other_through_any_route() {
     let b = token(&database, "org-b", Some("vault"));
     let b_reader = token(&database, "org-b", None);
     let repo = service_repo("vault");
-    let check = harden(repo.path())
-        .args(["check", "--report-to", &server.url()])
-        .env("HARDEN_TOKEN", &b)
-        .output()
-        .unwrap();
-    assert!(
-        matches!(check.status.code(), Some(0 | 1)),
-        "{}",
-        stderr(&check)
-    );
+    report_run(&repo, &server, &b);
     let commit = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
 
     // Every route of the OpenAPI document, with org-b's names filled in.
@@ -815,16 +812,7 @@ fn the_server_passes_hardens_own_live_gates() {
     let alice = token(&database, "org-a", Some("shop"));
     let bob = token(&database, "org-b", Some("vault"));
     let repo = service_repo("shop");
-    let check = harden(repo.path())
-        .args(["check", "--report-to", &server.url()])
-        .env("HARDEN_TOKEN", &alice)
-        .output()
-        .unwrap();
-    assert!(
-        matches!(check.status.code(), Some(0 | 1)),
-        "{}",
-        stderr(&check)
-    );
+    report_run(&repo, &server, &alice);
     let contract = request(
         "GET",
         &format!("{}/api/v1/openapi.json", server.url()),
