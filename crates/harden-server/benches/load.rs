@@ -4,7 +4,8 @@
 //! 1,000 runs each.
 //!
 //! `cargo bench -p harden-server --bench load` (figures in docs/BENCHMARKS.md). Environment:
-//! `LOAD_SECONDS` (per phase, default 20), `LOAD_CLIENTS` (concurrent pushers, default 8).
+//! `LOAD_SECONDS` (per phase, default 20), `LOAD_CLIENTS` (concurrent pushers, default 8),
+//! `LOAD_DATABASE_URL` (an empty database to use instead of a throwaway cluster).
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::disallowed_methods)]
 
 use std::net::SocketAddr;
@@ -152,9 +153,16 @@ async fn insert_floor(url: &str, clients: u64, seconds: u64, body: &str) -> f64 
 }
 
 fn main() {
-    // The cluster's helpers block: set up before the runtime starts.
-    let cluster = harden_test::PgCluster::start_with(true);
-    let url = cluster.fresh_database();
+    // The cluster's helpers block: set up before the runtime starts. `LOAD_DATABASE_URL`
+    // names an empty database of a cluster of one's own instead (to profile it with
+    // pg_stat_statements, say).
+    let cluster;
+    let url = if let Ok(url) = std::env::var("LOAD_DATABASE_URL") {
+        url
+    } else {
+        cluster = harden_test::PgCluster::start_with(true);
+        cluster.fresh_database()
+    };
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -107,7 +107,7 @@ pub(crate) async fn read<T>(
     caller: &crate::db::Caller,
     f: impl AsyncFnOnce(&Tenant) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
-    let tenant = state.db.tenant(caller.org).await?;
+    let tenant = state.db.tenant_reading(caller.org).await?;
     match f(&tenant).await {
         Ok(value) => {
             tenant.commit().await?;

@@ -76,11 +76,18 @@ struct Migration {
     up: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "team_server",
-    up: include_str!("../migrations/0001_team_server.up.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "team_server",
+        up: include_str!("../migrations/0001_team_server.up.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "lz4_bodies",
+        up: include_str!("../migrations/0002_lz4_bodies.up.sql"),
+    },
+];
 
 /// Key of the advisory lock that serializes migrations across server instances.
 const MIGRATION_LOCK: i64 = 0x6861_7264_656e_7376; // "hardensv"
@@ -133,7 +140,7 @@ impl Db {
         &self.location
     }
 
-    async fn client(&self) -> Result<Object, DbError> {
+    pub(crate) async fn client(&self) -> Result<Object, DbError> {
         self.pool.get().await.map_err(|e| DbError::Unavailable {
             location: self.location.clone(),
             message: match &e {
@@ -226,8 +233,23 @@ impl Db {
         Ok(row.get::<_, i64>(0) >= latest)
     }
 
-    /// Opens a transaction confined to `org`'s rows.
+    /// Opens a transaction confined to `org`'s rows, for appends: its statements (inserts,
+    /// lookups by a unique key, the head's update by id) have one good plan whatever the
+    /// tables hold, so PostgreSQL's cached generic plans serve them.
     pub async fn tenant(&self, org: OrgId) -> Result<Tenant, DbError> {
+        self.begin(org, "").await
+    }
+
+    /// Opens a transaction confined to `org`'s rows, for reads, planned for each execution:
+    /// a generic plan cached while a project was small (a bitmap scan and a sort of all its
+    /// entries for one page of them) would otherwise stay with a connection as the project
+    /// grows.
+    pub async fn tenant_reading(&self, org: OrgId) -> Result<Tenant, DbError> {
+        self.begin(org, "; SET LOCAL plan_cache_mode = force_custom_plan")
+            .await
+    }
+
+    async fn begin(&self, org: OrgId, settings: &str) -> Result<Tenant, DbError> {
         // The guard exists before anything is sent: a request cancelled while BEGIN is in
         // flight drops it, and the connection leaves the pool instead of returning to it
         // inside the tenant's transaction.
@@ -235,12 +257,12 @@ impl Db {
             client: Some(self.client().await?),
             org,
         };
-        // One round trip. The id is an integer formatted by Rust: nothing from a request is
-        // spliced into SQL.
+        // One round trip. The id is an integer formatted by Rust and the settings are
+        // constants: nothing from a request is spliced into SQL.
         tenant
             .client()
             .batch_execute(&format!(
-                "BEGIN; SET LOCAL ROLE harden_tenant; SET LOCAL harden.org = '{}'",
+                "BEGIN; SET LOCAL ROLE harden_tenant; SET LOCAL harden.org = '{}'{settings}",
                 org.0
             ))
             .await
@@ -524,6 +546,23 @@ impl Tenant {
             .map_err(|e| DbError::query(&e))
     }
 
+    /// At most one row of a prepared statement, with owned parameters, sent on the first
+    /// poll like [`Tenant::execute_prepared`].
+    pub(crate) async fn query_prepared_opt(
+        &self,
+        statement: &Statement,
+        params: Vec<Box<dyn ToSql + Sync + Send>>,
+    ) -> Result<Option<Row>, DbError> {
+        let refs: Vec<&(dyn ToSql + Sync)> = params
+            .iter()
+            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        self.client()
+            .query_opt(statement, &refs)
+            .await
+            .map_err(|e| DbError::query(&e))
+    }
+
     /// Runs `writes` and then COMMIT as one pipeline: each request is sent in the order given
     /// (every future is polled in order, and a prepared statement's request leaves on its
     /// first poll), so PostgreSQL reads the COMMIT last. Any failure fails the whole: an
@@ -629,7 +668,10 @@ mod tests {
         runtime().block_on(async {
             let db = Db::connect(&url, 4, Duration::from_secs(10)).unwrap();
             assert!(!db.schema_current().await.unwrap());
-            assert_eq!(db.migrate().await.unwrap(), ["0001_team_server"]);
+            assert_eq!(
+                db.migrate().await.unwrap(),
+                ["0001_team_server", "0002_lz4_bodies"]
+            );
             assert!(db.migrate().await.unwrap().is_empty(), "migrations apply once");
             assert!(db.schema_current().await.unwrap());
             db.create_token("a", Some("shop"), &[1; 32], "a").await.unwrap();
@@ -721,9 +763,14 @@ mod tests {
         });
     }
 
-    /// The down migration undoes the up migration: applied, rolled back and applied again.
+    /// The down migrations undo the up migrations: applied, rolled back newest first and
+    /// applied again.
     #[test]
-    fn the_schema_migration_rolls_back_and_reapplies() {
+    fn the_schema_migrations_roll_back_and_reapply() {
+        const DOWN: [(i64, &str); 2] = [
+            (2, include_str!("../migrations/0002_lz4_bodies.down.sql")),
+            (1, include_str!("../migrations/0001_team_server.down.sql")),
+        ];
         let cluster = harden_test::PgCluster::start();
         let url = cluster.fresh_database();
         runtime().block_on(async {
@@ -733,14 +780,32 @@ mod tests {
                 .await
                 .unwrap();
             let client = db.client().await.unwrap();
-            client
-                .batch_execute(include_str!("../migrations/0001_team_server.down.sql"))
-                .await
-                .unwrap();
-            client
-                .batch_execute("DELETE FROM harden_schema_migrations WHERE version = 1")
-                .await
-                .unwrap();
+            let body_compression = async || -> String {
+                client
+                    .query_one(
+                        "SELECT attcompression::text FROM pg_attribute
+                         WHERE attrelid = 'harden_entries'::regclass AND attname = 'body'",
+                        &[],
+                    )
+                    .await
+                    .unwrap()
+                    .get(0)
+            };
+            // This machine's PostgreSQL has lz4 (Debian builds it in).
+            assert_eq!(body_compression().await, "l");
+            for (version, down) in DOWN {
+                client.batch_execute(down).await.unwrap();
+                client
+                    .execute(
+                        "DELETE FROM harden_schema_migrations WHERE version = $1",
+                        &[&version],
+                    )
+                    .await
+                    .unwrap();
+                if version == 2 {
+                    assert_eq!(body_compression().await, "");
+                }
+            }
             let left: i64 = client
                 .query_one(
                     "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'harden_%'
@@ -753,7 +818,10 @@ mod tests {
             assert_eq!(left, 0);
             drop(client);
             assert!(!db.schema_current().await.unwrap());
-            assert_eq!(db.migrate().await.unwrap(), ["0001_team_server"]);
+            assert_eq!(
+                db.migrate().await.unwrap(),
+                ["0001_team_server", "0002_lz4_bodies"]
+            );
             db.create_token("a", Some("shop"), &[1; 32], "a")
                 .await
                 .unwrap();

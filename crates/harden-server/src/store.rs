@@ -8,7 +8,6 @@ use harden_rollout::smoke::SmokeRecord;
 use jiff::civil::Date;
 use serde_json::Value;
 use tokio_postgres::Row;
-use tokio_postgres::types::ToSql;
 
 use crate::db::{DbError, ProjectId, Tenant};
 use crate::model::{
@@ -156,6 +155,8 @@ fn seq(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
+const FIND_KEY: &str =
+    "SELECT push_key, seq, hash FROM harden_entries WHERE project_id = $1 AND push_key = $2";
 const INSERT_ENTRY: &str = "INSERT INTO harden_entries
     (org_id, project_id, seq, kind, recorded_at, prev_hash, hash, body, push_key)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
@@ -214,20 +215,27 @@ async fn chain_and_write(
     entries: Vec<NewEntry>,
     now: jiff::Timestamp,
 ) -> Result<((String, Vec<PushedEntry>), bool), StoreError> {
-    let keys: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
-    let lock_params: [&(dyn ToSql + Sync); 1] = [&project.0];
-    let key_params: [&(dyn ToSql + Sync); 2] = [&project.0, &keys];
-    let (locked, known) = tokio::try_join!(
-        tenant.query_opt(
-            "SELECT name, head_seq, head_hash FROM harden_projects WHERE id = $1 FOR UPDATE",
-            &lock_params,
+    // One equality lookup per key. `push_key = ANY($2)` has no plan that stays good: the
+    // generic plan PostgreSQL caches for it while a chain is short reads every entry of the
+    // project, so a push took time in proportion to its chain's length.
+    // Both prepared first, so nothing is awaited before their requests leave: the lock is
+    // asked for first and the keys are read once it is held.
+    let (lock, find_key) = tokio::try_join!(
+        tenant.statement(
+            "SELECT name, head_seq, head_hash FROM harden_projects WHERE id = $1 FOR UPDATE"
         ),
-        tenant.query(
-            "SELECT push_key, seq, hash FROM harden_entries
-             WHERE project_id = $1 AND push_key = ANY($2)",
-            &key_params,
-        ),
+        tenant.statement(FIND_KEY),
     )?;
+    let (locked, known) = tokio::try_join!(
+        tenant.query_prepared_opt(&lock, vec![Box::new(project.0)]),
+        futures_util::future::try_join_all(entries.iter().map(|entry| {
+            tenant.query_prepared_opt(
+                &find_key,
+                vec![Box::new(project.0), Box::new(entry.key.clone())],
+            )
+        })),
+    )?;
+    let known: Vec<Row> = known.into_iter().flatten().collect();
     let row = locked.ok_or(StoreError::NoProject)?;
     let name: String = row.get(0);
     let mut head = match row.get::<_, i64>(1) {
@@ -814,4 +822,82 @@ pub async fn recent_entries(
             ))
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use crate::db::Db;
+
+    async fn explain(client: &tokio_postgres::Client, sql: &str) -> String {
+        let rows = client.query(sql, &[]).await.unwrap();
+        rows.iter()
+            .map(|row| row.get::<_, String>(0))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The plan a push's key lookup gets once PostgreSQL caches a generic plan for it, made
+    /// while the table's statistics still said the project was small: it must still read the
+    /// one entry through the unique key, not every entry of the project.
+    #[test]
+    fn the_key_lookup_keeps_its_unique_index_whatever_the_statistics_say() {
+        let cluster = harden_test::PgCluster::start();
+        let url = cluster.fresh_database();
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async {
+                let db = Db::connect(&url, 2, Duration::from_secs(10)).unwrap();
+                db.migrate().await.unwrap();
+                db.create_token("a", Some("shop"), &[1; 32], "a")
+                    .await
+                    .unwrap();
+                let client = db.client().await.unwrap();
+                let insert = |from: i64, to: i64| {
+                    format!(
+                        "INSERT INTO harden_entries SELECT o.id, p.id, g, 'run', 't', 'p', 'h',
+                         'b', 'run:' || g FROM harden_projects p JOIN harden_orgs o
+                         ON o.id = p.org_id, generate_series({from}, {to}) g"
+                    )
+                };
+                client.batch_execute(&insert(1, 3)).await.unwrap();
+                client.batch_execute("ANALYZE").await.unwrap();
+                client.batch_execute(&insert(4, 5_000)).await.unwrap();
+                client
+                    .batch_execute(&format!(
+                        "SET plan_cache_mode = force_generic_plan;
+                         PREPARE find_key(BIGINT, TEXT) AS {}",
+                        super::FIND_KEY
+                    ))
+                    .await
+                    .unwrap();
+                let plan = explain(&client, "EXPLAIN EXECUTE find_key(1, 'run:4000')").await;
+                assert!(
+                    plan.starts_with(
+                        "Index Scan using harden_entries_project_id_push_key_key on harden_entries"
+                    ),
+                    "{plan}"
+                );
+                // The same lookup for a list of keys (`push_key = ANY($2)`) is what a push
+                // used to send; this shows why it no longer does.
+                client
+                    .batch_execute(
+                        "PREPARE find_keys(BIGINT, TEXT[]) AS SELECT push_key, seq, hash
+                         FROM harden_entries WHERE project_id = $1 AND push_key = ANY($2)",
+                    )
+                    .await
+                    .unwrap();
+                let plan = explain(&client, "EXPLAIN EXECUTE find_keys(1, '{run:4000}')").await;
+                assert!(!plan.contains("push_key_key"), "{plan}");
+
+                // Reads are planned for each execution.
+                drop(client);
+                let tenant = db.tenant_reading(crate::db::OrgId(1)).await.unwrap();
+                let mode = tenant.query("SHOW plan_cache_mode", &[]).await.unwrap();
+                assert_eq!(mode[0].get::<_, String>(0), "force_custom_plan");
+            });
+    }
 }
