@@ -68,7 +68,7 @@ pub(crate) fn collect(results: &mut [GateResult], repo: &dyn RepoView) -> Vec<Wa
                     if memchr::memmem::find(&bytes, MARKER.as_bytes()).is_none() {
                         return Vec::new();
                     }
-                    String::from_utf8_lossy(&bytes)
+                    crate::lossy_text(&bytes)
                         .lines()
                         .map(str::to_owned)
                         .collect()

@@ -10,6 +10,7 @@ mod gate;
 mod inline;
 mod ports;
 mod runner;
+mod text;
 mod waivers;
 
 pub use cache::{CACHED_BYTES_BUDGET, CACHED_FILE_BYTES, RunCache};
@@ -24,4 +25,5 @@ pub use runner::{
     Progress, RunContext, RunOptions, SERVICE_GATE_TIME, Step, exit_code, run, selects,
     service_deadline, service_gate, today,
 };
+pub use text::lossy_text;
 pub use waivers::apply_waivers;

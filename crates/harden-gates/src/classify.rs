@@ -217,7 +217,7 @@ pub fn deployable_in(
         .filter(|class| class.yaml())
         .find(|class| {
             read(&class.path).is_some_and(|bytes| {
-                let text = String::from_utf8_lossy(&bytes);
+                let text = harden_engine::lossy_text(&bytes);
                 ["kind: Deployment", "kind: StatefulSet", "kind: DaemonSet"]
                     .iter()
                     .any(|kind| text.contains(kind))

@@ -34,7 +34,7 @@ pub(crate) fn terraform(
         return Ok(None);
     };
     let parsed = cx.cache().shared(&format!("terraform:{path}"), || {
-        Terraform::parse(&String::from_utf8_lossy(&bytes))
+        Terraform::parse(&harden_engine::lossy_text(&bytes))
     });
     if let Err(e) = &*parsed {
         out.not_examined(path, format!("does not parse as Terraform: {e}"));
@@ -59,7 +59,7 @@ pub(crate) fn bicep(
         return Ok(None);
     };
     Ok(Some(cx.cache().shared(&format!("bicep:{path}"), || {
-        harden_formats::bicep::resources(&String::from_utf8_lossy(&bytes))
+        harden_formats::bicep::resources(&harden_engine::lossy_text(&bytes))
     })))
 }
 

@@ -81,7 +81,7 @@ fn mark_direct(
     {
         return Ok(());
     }
-    let text = String::from_utf8_lossy(&repo.read(&path)?).into_owned();
+    let text = harden_engine::lossy_text(&repo.read(&path)?).into_owned();
     let requirements = match kind {
         ManifestKind::Npm => lockfiles::npm_requirements(&path, &text),
         ManifestKind::Python => lockfiles::pyproject_requirements(&path, &text),
@@ -156,7 +156,7 @@ pub fn collect(repo: &dyn RepoView, cache: &RunCache) -> Result<Inventory, PortE
             continue;
         }
         let bytes = cache.read(repo, path)?;
-        let text = String::from_utf8_lossy(&bytes);
+        let text = harden_engine::lossy_text(&bytes);
         let name = path.rsplit('/').next().unwrap_or(path);
         let packages = if name == "package-lock.json" || name == "npm-shrinkwrap.json" {
             Some(match &*npm_lock(cache, path, &text) {

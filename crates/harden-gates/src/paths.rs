@@ -254,7 +254,7 @@ pub(crate) fn generated_header(bytes: &[u8]) -> bool {
         .filter(|(_, b)| **b == b'\n')
         .nth(9)
         .map_or(head.len(), |(i, _)| i);
-    let head = String::from_utf8_lossy(&head[..end]);
+    let head = harden_engine::lossy_text(&head[..end]);
     (head.contains("DO NOT EDIT") && head.to_ascii_lowercase().contains("generated"))
         || head.contains("@generated")
 }

@@ -23,13 +23,13 @@ pub(crate) fn operations(cx: &GateCx<'_>) -> Result<Vec<Operation>, GateError> {
             message: format!("reading {document}: {e}"),
             location: None,
         })?;
-        let text = String::from_utf8_lossy(&bytes);
+        let text = harden_engine::lossy_text(&bytes);
         // Files the contract references are read from the repository, never from outside it.
         let directory = document.rsplit_once('/').map_or("", |(d, _)| d);
         let load = |path: &str| -> Option<String> {
             let full = inside_repository(directory, path)?;
             let bytes = cx.repo().read(&full).ok()?;
-            Some(String::from_utf8_lossy(&bytes).into_owned())
+            Some(harden_engine::lossy_text(&bytes).into_owned())
         };
         operations.extend(openapi::operations_with(&text, &load).map_err(|e| {
             GateError::Failed {
@@ -349,7 +349,7 @@ pub(crate) fn lists_id(body: &[u8], keys: &[&str], id: &str) -> bool {
 
 /// The start of an answer's body, masked, for a fact: why the service said no.
 fn excerpt(body: &[u8]) -> String {
-    let text: String = String::from_utf8_lossy(body).chars().take(160).collect();
+    let text: String = harden_engine::lossy_text(body).chars().take(160).collect();
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.is_empty() {
         String::new()

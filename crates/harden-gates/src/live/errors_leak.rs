@@ -150,7 +150,7 @@ impl Gate for ErrorsLeak {
                 }
             };
             out.examined("requests", 1);
-            let body = String::from_utf8_lossy(&response.body);
+            let body = harden_engine::lossy_text(&response.body);
             if let Some(shown) = leaks(&body) {
                 let target = request.target.split('?').next().unwrap_or("/");
                 out.finding(

@@ -130,7 +130,7 @@ impl Gate for Health {
                             .build(),
                     );
                 }
-                if let Some(what) = internals(&String::from_utf8_lossy(&response.body)) {
+                if let Some(what) = internals(&harden_engine::lossy_text(&response.body)) {
                     out.finding(
                         cx.finding(format!("{path} shows {what} in its answer"), location)
                             .identity(format!("leak:{path}"))

@@ -96,7 +96,7 @@ fn load_head(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<Contracts, GateErr
         let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
             continue;
         };
-        let text = String::from_utf8_lossy(&bytes);
+        let text = harden_engine::lossy_text(&bytes);
         if !maybe_openapi(&text) && !configured.contains(path) {
             continue;
         }
@@ -105,7 +105,7 @@ fn load_head(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<Contracts, GateErr
             (repo.is_file(other) && repo.size(other).ok()?? <= MAX_BASE_BYTES)
                 .then(|| repo.read(other).ok())
                 .flatten()
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .map(|b| harden_engine::lossy_text(&b).into_owned())
         };
         // A document that does not parse is R0.contracts.present's finding, not this one's.
         if let Ok(contract) = Contract::load(path, &text, &read)
@@ -137,7 +137,7 @@ fn load_base(
         history
             .read_blob(blob)
             .ok()?
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .map(|b| harden_engine::lossy_text(&b).into_owned())
     };
     let configured = &cx.config().contracts.openapi;
     let listed: BTreeSet<&str> = cx.repo().files()?.iter().map(String::as_str).collect();

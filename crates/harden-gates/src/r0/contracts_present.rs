@@ -561,7 +561,7 @@ fn parsed<'p>(
     if !cache.contains_key(path) {
         let documents = if cx.repo().is_file(path) {
             crate::support::read_parsed_into(cx, out, path)?.map(|bytes| {
-                crate::support::yaml_documents(cx.cache(), path, &String::from_utf8_lossy(&bytes))
+                crate::support::yaml_documents(cx.cache(), path, &harden_engine::lossy_text(&bytes))
             })
         } else {
             None
@@ -595,7 +595,7 @@ impl Gate for ContractsPresent {
                 && exposed.is_none()
             {
                 if let Some(bytes) = crate::support::read_parsed_into(cx, out, path)?
-                    && let Some((line, port)) = dockerfile_port(&String::from_utf8_lossy(&bytes))
+                    && let Some((line, port)) = dockerfile_port(&harden_engine::lossy_text(&bytes))
                 {
                     exposed = Some((path.clone(), line, format!("its image exposes port {port}")));
                 }
@@ -623,7 +623,7 @@ impl Gate for ContractsPresent {
                 && exposed.is_none()
                 && memchr::memmem::find(&bytes, b"containerPort").is_some()
             {
-                let text = String::from_utf8_lossy(&bytes);
+                let text = harden_engine::lossy_text(&bytes);
                 if let Ok(documents) = &*crate::support::yaml_documents(cx.cache(), path, &text)
                     && let Some((line, port)) = workload_port(documents)
                 {
@@ -641,7 +641,7 @@ impl Gate for ContractsPresent {
             if document && !named && !names_a_specification(&bytes) {
                 continue;
             }
-            let content = String::from_utf8_lossy(&bytes);
+            let content = harden_engine::lossy_text(&bytes);
             if graphql {
                 // A schema defines its root types; an introspection query does not.
                 if content.contains("type Query") || content.contains("schema {") {

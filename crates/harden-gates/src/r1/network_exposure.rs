@@ -1114,7 +1114,7 @@ impl Gate for NetworkExposure {
             if !compose && !helm_values && !kubernetes {
                 continue;
             }
-            let text = String::from_utf8_lossy(&bytes);
+            let text = harden_engine::lossy_text(&bytes);
             let documents = crate::support::yaml_documents(cx.cache(), path, &text);
             // Templates (`{{ }}`) and other YAML that does not parse are not manifests.
             let Ok(documents) = &*documents else { continue };

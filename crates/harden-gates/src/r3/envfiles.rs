@@ -95,7 +95,7 @@ impl Gate for EnvFiles {
             let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
                 continue;
             };
-            let text = String::from_utf8_lossy(&bytes);
+            let text = harden_engine::lossy_text(&bytes);
             let mut keys: Vec<(String, u32, String)> = Vec::new();
             for (index, line) in text.lines().enumerate() {
                 let trimmed = line.trim();

@@ -371,7 +371,7 @@ fn check_code(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<u64, GateError> {
         if !CODE_MARKERS.is_match(&bytes[..]) {
             continue;
         }
-        let text = String::from_utf8_lossy(&bytes);
+        let text = harden_engine::lossy_text(&bytes);
         let production_lines = crate::support::production_lines(&text, language == Language::Rust);
         for (index, line) in crate::support::marked_line_texts(&text, &CODE_MARKERS) {
             if index >= production_lines {
@@ -719,7 +719,7 @@ fn check_manifests(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateErro
         if !MANIFEST_MARKERS.is_match(&bytes[..]) {
             continue;
         }
-        let text = String::from_utf8_lossy(&bytes);
+        let text = harden_engine::lossy_text(&bytes);
         let documents = crate::support::yaml_documents(cx.cache(), &class.path, &text);
         let Ok(documents) = &*documents else { continue };
         for (node, name, word) in manifest_findings(documents) {

@@ -483,11 +483,11 @@ fn masked_line(bytes: &[u8], start: usize, end: usize, masked: &[(usize, usize)]
             continue;
         }
         let s = s.max(at);
-        out.push_str(&String::from_utf8_lossy(&bytes[at..s]));
-        out.push_str(&Secret::new(String::from_utf8_lossy(&bytes[s..e])).to_string());
+        out.push_str(&harden_engine::lossy_text(&bytes[at..s]));
+        out.push_str(&Secret::new(harden_engine::lossy_text(&bytes[s..e])).to_string());
         at = e;
     }
-    out.push_str(&String::from_utf8_lossy(&bytes[at..end]));
+    out.push_str(&harden_engine::lossy_text(&bytes[at..end]));
     out
 }
 

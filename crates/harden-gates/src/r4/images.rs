@@ -67,7 +67,7 @@ pub(crate) fn dockerfiles(
         let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
             continue;
         };
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let text = harden_engine::lossy_text(&bytes).into_owned();
         out.examined("dockerfiles", 1);
         let file = dockerfile::parse(&text);
         found.push(DockerSource {
@@ -147,7 +147,7 @@ pub(crate) fn yaml_references(
         let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
             continue;
         };
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let text = harden_engine::lossy_text(&bytes).into_owned();
         let compose = is_compose(path);
         let maybe_kubernetes = text.contains("apiVersion") && text.contains("kind");
         if !compose && !maybe_kubernetes {

@@ -150,7 +150,7 @@ impl Run<'_, '_> {
     /// parse within harden's memory bound.
     fn read(&self, path: &str) -> Result<Option<String>, GateError> {
         let bytes = crate::support::read_parsed(self.cx, &self.not_examined, path)?;
-        Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
+        Ok(bytes.map(|b| harden_engine::lossy_text(&b).into_owned()))
     }
 
     fn report(&self, out: &mut GateOutput, problem: Problem) {

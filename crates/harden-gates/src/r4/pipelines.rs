@@ -124,7 +124,7 @@ pub(crate) fn load_uncounted(
         let Some(bytes) = crate::support::read_parsed_into(cx, out, &path)? else {
             continue;
         };
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let text = harden_engine::lossy_text(&bytes).into_owned();
         read += 1;
         match pipeline::parse(kind, &text) {
             Ok(parsed) => {

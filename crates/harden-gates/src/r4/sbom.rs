@@ -114,7 +114,7 @@ impl Gate for Sbom {
             let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
                 continue;
             };
-            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let text = harden_engine::lossy_text(&bytes).into_owned();
             if !declares_dependencies(path, name, &text) {
                 continue;
             }

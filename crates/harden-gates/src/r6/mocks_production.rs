@@ -544,7 +544,7 @@ impl Gate for MocksProduction {
                 out.examined("source files", 1);
                 continue;
             }
-            let text = String::from_utf8_lossy(&bytes);
+            let text = harden_engine::lossy_text(&bytes);
             // Generated gRPC and protobuf code holds "stubs" that are clients, not doubles.
             if crate::paths::generated_header(&bytes) {
                 continue;

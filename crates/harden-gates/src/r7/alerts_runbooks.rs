@@ -124,7 +124,7 @@ impl Gate for AlertsRunbooks {
             let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
                 continue;
             };
-            let text = String::from_utf8_lossy(&bytes);
+            let text = harden_engine::lossy_text(&bytes);
             // Cheap first: only files that can hold alerting rules are parsed.
             if !(text.contains("alert:") || text.contains("condition:")) || !text.contains("rules:")
             {

@@ -609,7 +609,7 @@ impl Gate for ConfigFailfast {
             if !MARKERS.is_match(&bytes[..]) {
                 continue;
             }
-            let text = String::from_utf8_lossy(&bytes);
+            let text = harden_engine::lossy_text(&bytes);
             let reads = reads_of(path, &text);
             if reads.is_empty() {
                 continue;

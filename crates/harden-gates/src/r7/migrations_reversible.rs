@@ -109,8 +109,8 @@ impl Gate for MigrationsReversible {
                 Some(path) => crate::support::read_parsed_into(cx, out, path)?,
                 None => None,
             };
-            let up = String::from_utf8_lossy(&up);
-            let down = down.map(|d| String::from_utf8_lossy(&d).into_owned());
+            let up = harden_engine::lossy_text(&up);
+            let down = down.map(|d| harden_engine::lossy_text(&d).into_owned());
             for migration in migrations::judge(&candidate, &up, down.as_deref()) {
                 if migration.verdict == Verdict::NotJudged(migrations::UNPARSED) {
                     out.not_examined(&migration.path, migrations::UNPARSED);

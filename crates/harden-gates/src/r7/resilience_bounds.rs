@@ -786,7 +786,7 @@ impl Gate for ResilienceBounds {
             {
                 axios_default = true;
             }
-            let text = String::from_utf8_lossy(&bytes);
+            let text = harden_engine::lossy_text(&bytes);
             found.extend(
                 unbounded(&class.path, &text, language)
                     .into_iter()

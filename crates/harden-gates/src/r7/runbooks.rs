@@ -157,7 +157,7 @@ impl Gate for Runbooks {
                 continue;
             };
             out.digest(&path, sha256_hex(&bytes));
-            let text = String::from_utf8_lossy(&bytes);
+            let text = harden_engine::lossy_text(&bytes);
             let lines = text.lines().filter(|l| !l.trim().is_empty()).count() as u64;
             if lines < min_lines {
                 out.finding(

@@ -96,7 +96,7 @@ impl Gate for SloDefined {
             let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
                 continue;
             };
-            let content = String::from_utf8_lossy(&bytes);
+            let content = harden_engine::lossy_text(&bytes);
             let workload = ["kind: Deployment", "kind: StatefulSet", "kind: DaemonSet"]
                 .iter()
                 .any(|k| content.contains(k));
