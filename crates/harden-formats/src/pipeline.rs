@@ -600,13 +600,13 @@ fn dash_line(item: &Node, key_line: u32) -> u32 {
 
 /// The kind of a repository path, if it is a pipeline file.
 pub fn kind_of(path: &str) -> Option<Kind> {
+    // Every CI gate asks this of every path of the tree: plain string tests, cheapest first
+    // (`Path::extension` parsing each name was 0.7 % of a static run on 51k files).
     let name = path.rsplit('/').next().unwrap_or(path);
-    let yaml = std::path::Path::new(name)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"));
-    if path.starts_with(".github/workflows/")
-        && yaml
-        && !path["github/workflows/".len() + 1..].contains('/')
+    if path
+        .strip_prefix(".github/workflows/")
+        .is_some_and(|rest| !rest.contains('/'))
+        && is_yaml_name(name)
     {
         Some(Kind::GithubWorkflow)
     } else if name == "action.yml" || name == "action.yaml" {
@@ -618,9 +618,38 @@ pub fn kind_of(path: &str) -> Option<Kind> {
     }
 }
 
+/// Whether a file name has a YAML extension, as `Path::extension` reads one (a dot file such as
+/// `.yml` has none).
+fn is_yaml_name(name: &str) -> bool {
+    name.rsplit_once('.').is_some_and(|(stem, extension)| {
+        !stem.is_empty()
+            && (extension.eq_ignore_ascii_case("yml") || extension.eq_ignore_ascii_case("yaml"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_names_are_read_as_path_extension_reads_them() {
+        for name in [
+            "ci.yml",
+            "ci.YAML",
+            "a.b.yaml",
+            ".yml",
+            "yml",
+            "ci.yml.bak",
+            "ci.",
+            ".hidden.yml",
+            "..yml",
+        ] {
+            let by_path = std::path::Path::new(name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"));
+            assert_eq!(is_yaml_name(name), by_path, "{name}");
+        }
+    }
 
     #[test]
     fn github_workflow_model_keeps_positions() {
