@@ -106,14 +106,18 @@ async fn start_server(url: &str) -> SocketAddr {
     receiver.await.unwrap()
 }
 
-/// The floor: the same bodies, one autocommit INSERT each, from as many clients.
+/// The floor: the same bodies, one autocommit INSERT each, from as many clients, compressed as
+/// the server compresses them.
 async fn insert_floor(url: &str, clients: u64, seconds: u64, body: &str) -> f64 {
     let (config, _) = harden_ledger::async_client_config(url).unwrap();
     let (setup, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
     setup
         .batch_execute(
-            "CREATE TABLE IF NOT EXISTS floor (id BIGSERIAL PRIMARY KEY, project INT, body TEXT)",
+            // Compressed as the server's entry bodies are (migration 0002): like for like.
+            "CREATE TABLE IF NOT EXISTS floor (id BIGSERIAL PRIMARY KEY, project INT, body TEXT);
+             DO $$ BEGIN ALTER TABLE floor ALTER COLUMN body SET COMPRESSION lz4;
+             EXCEPTION WHEN feature_not_supported THEN NULL; END $$",
         )
         .await
         .unwrap();

@@ -183,8 +183,8 @@ const INSERT_WAIVERS: &str = "INSERT INTO harden_waivers
 /// whose key the project has already seen is not appended again: its first place is returned.
 ///
 /// The statements of each step are pipelined (sent together, run in order by PostgreSQL): a
-/// push costs three round trips whatever it holds (begin; lock and look up the keys; write and
-/// commit). The transaction is committed here, or rolled back.
+/// push costs three round trips whatever it holds (begin; the lock and the keys; the writes
+/// with the commit). The transaction is committed here, or rolled back.
 pub async fn append(
     tenant: Tenant,
     project: ProjectId,
@@ -226,7 +226,10 @@ async fn chain_and_write(
         ),
         tenant.statement(FIND_KEY),
     )?;
+    // Biased: when the lock fails, every lookup behind it fails with "transaction aborted",
+    // and the lock's own error is the one to report.
     let (locked, known) = tokio::try_join!(
+        biased;
         tenant.query_prepared_opt(&lock, vec![Box::new(project.0)]),
         futures_util::future::try_join_all(entries.iter().map(|entry| {
             tenant.query_prepared_opt(
@@ -855,7 +858,12 @@ mod tests {
                 db.create_token("a", Some("shop"), &[1; 32], "a")
                     .await
                     .unwrap();
-                let client = db.client().await.unwrap();
+                let client = db.raw_client_for_tests().await;
+                // Autovacuum would refresh the statistics this test keeps stale on purpose.
+                client
+                    .batch_execute("ALTER TABLE harden_entries SET (autovacuum_enabled = false)")
+                    .await
+                    .unwrap();
                 let insert = |from: i64, to: i64| {
                     format!(
                         "INSERT INTO harden_entries SELECT o.id, p.id, g, 'run', 't', 'p', 'h',
