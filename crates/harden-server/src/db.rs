@@ -540,12 +540,9 @@ impl Tenant {
     pub(crate) async fn execute_prepared(
         &self,
         statement: &Statement,
-        params: Vec<Box<dyn ToSql + Sync + Send>>,
+        params: OwnedParams,
     ) -> Result<u64, DbError> {
-        let refs: Vec<&(dyn ToSql + Sync)> = params
-            .iter()
-            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-            .collect();
+        let refs = borrowed(&params);
         self.client()
             .execute(statement, &refs)
             .await
@@ -557,12 +554,9 @@ impl Tenant {
     pub(crate) async fn query_prepared_opt(
         &self,
         statement: &Statement,
-        params: Vec<Box<dyn ToSql + Sync + Send>>,
+        params: OwnedParams,
     ) -> Result<Option<Row>, DbError> {
-        let refs: Vec<&(dyn ToSql + Sync)> = params
-            .iter()
-            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-            .collect();
+        let refs = borrowed(&params);
         self.client()
             .query_opt(statement, &refs)
             .await
@@ -642,6 +636,16 @@ impl Tenant {
             }
         }
     }
+}
+
+/// Parameters a pipelined request owns: it outlives the code that made them.
+pub(crate) type OwnedParams = Vec<Box<dyn ToSql + Sync + Send>>;
+
+fn borrowed(params: &OwnedParams) -> Vec<&(dyn ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+        .collect()
 }
 
 impl Drop for Tenant {
