@@ -1,9 +1,8 @@
 //! One read and one parse of each input per run, shared by every gate.
 //!
-//! Gates run side by side and several read the same files: the secret scan and the contract
-//! gates read every specification; the lockfile, SBOM and vulnerability gates parse every
-//! lockfile. (Production source, which five gates read, is visited once for all and kept only
-//! where a gate looks closer: see `harden_gates::sources`.) The cache hands each of them the same bytes and the same parse. A value is computed
+//! Gates run side by side and several read the same files: the secret scan, the mock and the
+//! fail-fast gates read every source file; the lockfile, SBOM and vulnerability gates parse every
+//! lockfile. The cache hands each of them the same bytes and the same parse. A value is computed
 //! by the first gate that asks for it while the others wait for it (never twice), and lives until
 //! the run ends.
 
@@ -74,7 +73,9 @@ impl RunCache {
         if size > CACHED_FILE_BYTES {
             return repo.read(path).map(Arc::new);
         }
-        if !self.hold(size) {
+        let held = self.held_bytes.fetch_add(size, Ordering::Relaxed);
+        if held + size > CACHED_BYTES_BUDGET {
+            self.held_bytes.fetch_sub(size, Ordering::Relaxed);
             return repo.read(path).map(Arc::new);
         }
         let mut counted = true;
@@ -87,17 +88,6 @@ impl RunCache {
             self.held_bytes.fetch_sub(size, Ordering::Relaxed);
         }
         bytes.0.clone()
-    }
-
-    /// Counts `bytes` a caller keeps for the rest of the run against the cache's budget (see
-    /// [`CACHED_BYTES_BUDGET`]); `false`, counting nothing, when they would not fit.
-    pub fn hold(&self, bytes: u64) -> bool {
-        let held = self.held_bytes.fetch_add(bytes, Ordering::Relaxed);
-        if held + bytes > CACHED_BYTES_BUDGET {
-            self.held_bytes.fetch_sub(bytes, Ordering::Relaxed);
-            return false;
-        }
-        true
     }
 
     /// Records the gates this run runs (the runner does, once, before any gate starts).

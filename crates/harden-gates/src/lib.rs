@@ -16,7 +16,6 @@ mod r4;
 mod r6;
 mod r7;
 mod registry;
-mod sources;
 mod support;
 
 pub use catalogue::catalogue_markdown;

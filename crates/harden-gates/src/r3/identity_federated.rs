@@ -317,7 +317,7 @@ const STATIC_CREDENTIALS: [(&str, &str, Language); 8] = [
 
 /// Words that start a static credential in any language: the constructors above, Azure's
 /// shared-key credential in Java and Python, and connection strings that carry an account key.
-pub(crate) static CODE_MARKERS: std::sync::LazyLock<crate::support::Markers> =
+static CODE_MARKERS: std::sync::LazyLock<crate::support::Markers> =
     std::sync::LazyLock::new(|| {
         let mut words: Vec<&str> = STATIC_CREDENTIALS.iter().map(|(w, _, _)| *w).collect();
         words.extend(["AzureNamedKeyCredential(", "AccountKey="]);
@@ -364,17 +364,13 @@ fn check_code(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<u64, GateError> {
         let Some(language) = class.language() else {
             continue;
         };
-        let bytes = match crate::sources::read(cx, out, class, crate::sources::Reader::Identity)? {
-            crate::sources::Source::Unread => continue,
-            crate::sources::Source::Unmarked => {
-                examined += 1;
-                continue;
-            }
-            crate::sources::Source::Marked(bytes) => {
-                examined += 1;
-                bytes
-            }
+        let Some(bytes) = crate::support::read_source_into(cx, out, &class.path)? else {
+            continue;
         };
+        examined += 1;
+        if !CODE_MARKERS.is_match(&bytes[..]) {
+            continue;
+        }
         let text = harden_engine::lossy_text(&bytes);
         let production_lines = crate::support::production_lines(&text, language == Language::Rust);
         for (index, line) in crate::support::marked_line_texts(&text, &CODE_MARKERS) {

@@ -102,9 +102,6 @@ pub(crate) enum Input<'a> {
     Shared(std::sync::Arc<Vec<u8>>),
     Stream(Box<dyn std::io::Read + Send + 'a>),
     Missing,
-    /// Read and scanned already, by the gate that reached the file first (see
-    /// `crate::sources`).
-    Scanned(Scanned),
 }
 
 /// Scans `bytes` of `path` (or of a blob of the history).
@@ -759,7 +756,6 @@ pub(crate) fn scan_all<'a, 'r, T: Sync>(
             // read error stops the gate.
             Ok(match read(item)? {
                 Input::Missing => Scanned::Missing,
-                Input::Scanned(scanned) => scanned,
                 Input::Bytes(bytes) => scan(detector, path, &bytes, origin),
                 Input::Shared(bytes) => scan(detector, path, &bytes, origin),
                 Input::Stream(reader) => scan_stream(detector, path, reader, origin)

@@ -54,9 +54,9 @@ impl Gate for SecretsTree {
             .filter(|class| !findings.allowed_path(&class.path))
             .collect();
         let repo = cx.repo();
-        // Structured files are parsed by other gates of this run too: read once. Production
-        // source files, when another gate reads them all, are read once and scanned by
-        // whichever gate reaches them first (see `crate::sources`).
+        // Structured files, and production source files when the mock or fail-fast gate runs,
+        // are read whole by other gates of this run too: read once.
+        let shared = crate::support::sources_shared(cx);
         for scanned in scan_all(
             cx,
             &detector,
@@ -64,10 +64,7 @@ impl Gate for SecretsTree {
             "files",
             |class| (class.path.as_str(), None),
             |class| {
-                if let Some(scanned) = crate::sources::secret_scan(cx, class)? {
-                    return Ok(Input::Scanned(scanned));
-                }
-                if class.structured()
+                if (class.structured() || (shared && class.production_source()))
                     && let Some(size) = repo.size(&class.path)?
                     && size <= CACHED_FILE_BYTES.min(MAX_PARSED_BYTES)
                 {

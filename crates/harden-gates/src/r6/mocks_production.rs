@@ -99,28 +99,27 @@ const JVM_MOCKS: &[&str] = &[
 
 /// Words one of which every import or switch this gate reports contains (library names,
 /// `mock`, `fake`, `stub`), as code cases them (see [`crate::support::Markers`]).
-pub(crate) static MARKERS: std::sync::LazyLock<crate::support::Markers> =
-    std::sync::LazyLock::new(|| {
-        crate::support::Markers::cased(&[
-            "mock",
-            "fake",
-            "stub",
-            "sinon",
-            "nock",
-            "msw",
-            "jest",
-            "vitest",
-            "testing-library",
-            "responses",
-            "httpretty",
-            "moto",
-            "freezegun",
-            "respx",
-            "aioresponses",
-            "testdouble",
-            "gock",
-        ])
-    });
+static MARKERS: std::sync::LazyLock<crate::support::Markers> = std::sync::LazyLock::new(|| {
+    crate::support::Markers::cased(&[
+        "mock",
+        "fake",
+        "stub",
+        "sinon",
+        "nock",
+        "msw",
+        "jest",
+        "vitest",
+        "testing-library",
+        "responses",
+        "httpretty",
+        "moto",
+        "freezegun",
+        "respx",
+        "aioresponses",
+        "testdouble",
+        "gock",
+    ])
+});
 
 /// Runtime-dependency sections and the test-only libraries that must not be in them.
 const CARGO_TEST_ONLY: &[&str] = &[
@@ -532,22 +531,19 @@ impl Gate for MocksProduction {
             if !class.deployed {
                 continue;
             }
-            // Most files name no double at all: a byte search decides before any line is read.
-            let bytes = if language.is_some() {
-                match crate::sources::read(cx, out, class, crate::sources::Reader::Mocks)? {
-                    crate::sources::Source::Unread => continue,
-                    crate::sources::Source::Unmarked => {
-                        out.examined("source files", 1);
-                        continue;
-                    }
-                    crate::sources::Source::Marked(bytes) => bytes,
-                }
+            let read = if language.is_some() {
+                crate::support::read_source_into
             } else {
-                let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
-                    continue;
-                };
-                bytes
+                crate::support::read_parsed_into
             };
+            let Some(bytes) = read(cx, out, path)? else {
+                continue;
+            };
+            // Most files name no double at all: a byte search decides before any line is read.
+            if language.is_some() && !MARKERS.is_match(&bytes[..]) {
+                out.examined("source files", 1);
+                continue;
+            }
             let text = harden_engine::lossy_text(&bytes);
             // Generated gRPC and protobuf code holds "stubs" that are clients, not doubles.
             if crate::paths::generated_header(&bytes) {

@@ -66,7 +66,7 @@ const MARKER_WORDS: &[&str] = &[
 ];
 
 /// A file without one of [`MARKER_WORDS`] reads no configuration.
-pub(crate) static MARKERS: std::sync::LazyLock<crate::support::Markers> =
+static MARKERS: std::sync::LazyLock<crate::support::Markers> =
     std::sync::LazyLock::new(|| crate::support::Markers::cased(MARKER_WORDS));
 
 /// The lines of a file worth reading: a marker's, or an envalid or zod field's `default`.
@@ -602,12 +602,13 @@ impl Gate for ConfigFailfast {
             {
                 continue;
             }
-            // Most files read no configuration: a byte search decides before any line is read.
-            let crate::sources::Source::Marked(bytes) =
-                crate::sources::read(cx, out, class, crate::sources::Reader::FailFast)?
-            else {
+            let Some(bytes) = crate::support::read_source_into(cx, out, path)? else {
                 continue;
             };
+            // Most files read no configuration: a byte search decides before any line is read.
+            if !MARKERS.is_match(&bytes[..]) {
+                continue;
+            }
             let text = harden_engine::lossy_text(&bytes);
             let reads = reads_of(path, &text);
             if reads.is_empty() {

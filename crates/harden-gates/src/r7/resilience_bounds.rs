@@ -308,17 +308,16 @@ static RULES: std::sync::LazyLock<Vec<Rule>> = std::sync::LazyLock::new(|| {
 /// Searched for are the markers' anchors (`requests.`, `axios.`, `Client::`): few enough for
 /// aho-corasick's packed (SIMD) searcher, which takes at most 64 words, where the markers
 /// themselves are more; a hit is then matched against the rules it anchors.
-pub(crate) static MARKERS: std::sync::LazyLock<crate::support::Markers> =
-    std::sync::LazyLock::new(|| {
-        let mut anchors: Vec<&str> = RULES
-            .iter()
-            .map(|r| anchor(r.marker))
-            .chain(LOOP_HEADS.iter().map(|(head, _)| *head))
-            .collect();
-        anchors.sort_unstable();
-        anchors.dedup();
-        crate::support::Markers::exact(&anchors)
-    });
+static MARKERS: std::sync::LazyLock<crate::support::Markers> = std::sync::LazyLock::new(|| {
+    let mut anchors: Vec<&str> = RULES
+        .iter()
+        .map(|r| anchor(r.marker))
+        .chain(LOOP_HEADS.iter().map(|(head, _)| *head))
+        .collect();
+    anchors.sort_unstable();
+    anchors.dedup();
+    crate::support::Markers::exact(&anchors)
+});
 
 /// A marker up to its first qualifier (`requests.get(` → `requests.`, `Client::new()` →
 /// `Client::`), or whole where it has none.
@@ -775,18 +774,13 @@ impl Gate for ResilienceBounds {
             if language == Language::Ruby {
                 continue;
             }
-            let bytes =
-                match crate::sources::read(cx, out, class, crate::sources::Reader::Resilience)? {
-                    crate::sources::Source::Unread => continue,
-                    crate::sources::Source::Unmarked => {
-                        files += 1;
-                        continue;
-                    }
-                    crate::sources::Source::Marked(bytes) => {
-                        files += 1;
-                        bytes
-                    }
-                };
+            let Some(bytes) = crate::support::read_source_into(cx, out, &class.path)? else {
+                continue;
+            };
+            files += 1;
+            if !MARKERS.is_match(&bytes[..]) {
+                continue;
+            }
             if language == Language::JavaScript
                 && memchr::memmem::find(&bytes, b"axios.defaults.timeout").is_some()
             {
