@@ -689,6 +689,15 @@ mod tests {
             listed("uv.lock", uv),
             [own("requests", "2.31.0", true), own("idna", "3.6", false)]
         );
+        // Each package is placed at its `[[package]]` header.
+        let packages = locked_packages("uv.lock", uv).unwrap().unwrap();
+        assert_eq!(
+            packages
+                .iter()
+                .map(|p| (p.name.as_str(), p.span.start.line))
+                .collect::<Vec<_>>(),
+            [("requests", 9), ("idna", 14)]
+        );
         let poetry = "[[package]]\nname = \"django\"\nversion = \"4.2.1\"\n";
         assert_eq!(
             listed("poetry.lock", poetry),
@@ -701,10 +710,14 @@ mod tests {
             (packages[0].version.as_str(), packages[0].span.start.line),
             ("2.0.0", 3)
         );
-        let error = locked_packages("uv.lock", "[[package]\n")
+        let error = locked_packages("uv.lock", "version = 1\n[[package]\n")
             .unwrap()
             .unwrap_err();
-        assert!(matches!(*error, Problem::Unparsable { .. }));
+        assert!(
+            matches!(&*error, Problem::Unparsable { span, message, .. }
+                if span.start.line == 2 && message.starts_with("not TOML: ")),
+            "{error:?}"
+        );
     }
 
     #[test]

@@ -192,9 +192,20 @@ pub fn toml_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>
     toml_lock_parsed(path, text).map(|lock| lock.packages)
 }
 
+/// The value under `key` of a parsed TOML table.
+fn field<'a, 'i>(table: &'a toml::de::DeTable<'i>, key: &str) -> Option<&'a toml::de::DeValue<'i>> {
+    table.get(key).map(toml::Spanned::get_ref)
+}
+
+/// The string under `key` of a parsed TOML table.
+fn string<'a>(table: &'a toml::de::DeTable<'_>, key: &str) -> Option<&'a str> {
+    field(table, key).and_then(toml::de::DeValue::as_str)
+}
+
 /// Both views of a uv.lock, poetry.lock or pdm.lock from one parse.
 pub fn toml_lock_parsed(path: &str, text: &str) -> Result<TomlLock, Box<Problem>> {
-    let document = toml_edit::Document::parse(text.to_owned()).map_err(|e| {
+    use toml::de::{DeTable, DeValue};
+    let document = DeTable::parse(text).map_err(|e| {
         Box::new(unparsable(
             path,
             text,
@@ -202,76 +213,65 @@ pub fn toml_lock_parsed(path: &str, text: &str) -> Result<TomlLock, Box<Problem>
             format!("not TOML: {}", e.message()),
         ))
     })?;
-    let Some(packages) = document
-        .as_table()
-        .get("package")
-        .and_then(toml_edit::Item::as_array_of_tables)
-    else {
+    let Some(packages) = field(document.get_ref(), "package").and_then(DeValue::as_array) else {
         return Ok(TomlLock {
             packages: Vec::new(),
             names: Vec::new(),
         });
     };
+    let packages: Vec<(&DeTable<'_>, std::ops::Range<usize>)> = packages
+        .iter()
+        .filter_map(|p| p.get_ref().as_table().map(|t| (t, p.span())))
+        .collect();
     let names = packages
         .iter()
-        .filter_map(|p| {
-            p.get("name")
-                .and_then(toml_edit::Item::as_str)
-                .map(normalize)
-        })
+        .filter_map(|(p, _)| string(p, "name").map(normalize))
         .collect();
-    let local = |package: &toml_edit::Table| {
-        package
-            .get("source")
-            .and_then(toml_edit::Item::as_table_like)
-            .is_some_and(|source| {
-                ["editable", "virtual", "directory", "path"]
-                    .iter()
-                    .any(|k| source.contains_key(k))
-            })
-            || package
-                .get("source")
-                .and_then(|s| s.get("type"))
-                .and_then(toml_edit::Item::as_str)
-                .is_some_and(|t| t == "directory" || t == "file")
+    let local = |package: &DeTable<'_>| {
+        let source = field(package, "source").and_then(DeValue::as_table);
+        source.is_some_and(|source| {
+            ["editable", "virtual", "directory", "path"]
+                .iter()
+                .any(|k| source.contains_key(*k))
+        }) || source
+            .and_then(|s| string(s, "type"))
+            .is_some_and(|t| t == "directory" || t == "file")
     };
     let locator = Locator::new(text);
     // The project's own packages name its direct dependencies.
     let mut direct: HashSet<String> = HashSet::new();
-    for package in packages.iter().filter(|p| local(p)) {
-        if let Some(dependencies) = package
-            .get("dependencies")
-            .and_then(toml_edit::Item::as_array)
-        {
+    for (package, _) in packages.iter().filter(|(p, _)| local(p)) {
+        if let Some(dependencies) = field(package, "dependencies").and_then(DeValue::as_array) {
             direct.extend(
                 dependencies
                     .iter()
-                    .filter_map(|d| d.as_inline_table()?.get("name")?.as_str().map(normalize)),
+                    .filter_map(|d| string(d.get_ref().as_table()?, "name").map(normalize)),
             );
         }
     }
     let packages = packages
         .iter()
-        .filter(|p| !local(p))
-        .filter_map(|package| {
-            let name = package.get("name")?.as_str()?.to_owned();
-            let version = package.get("version")?.as_str()?.to_owned();
-            let source = package.get("source").and_then(|s| {
-                let text = |key: &str| s.get(key).and_then(toml_edit::Item::as_str);
-                // A git checkout is not the registry's release of that name and version, and
-                // says so the way SPDX and npm write VCS sources: `git+URL`.
-                let git = text("git") // uv
-                    .or_else(|| text("url").filter(|_| text("type") == Some("git"))); // poetry
-                match git {
-                    Some(url) if url.starts_with("git+") => Some(url.to_owned()),
-                    Some(url) => Some(format!("git+{url}")),
-                    None => text("registry").or_else(|| text("url")).map(str::to_owned),
-                }
-            });
-            let integrity = package
-                .get("sdist")
-                .and_then(|s| s.get("hash"))
-                .and_then(toml_edit::Item::as_str)
+        .filter(|(p, _)| !local(p))
+        .filter_map(|(package, span)| {
+            let name = string(package, "name")?.to_owned();
+            let version = string(package, "version")?.to_owned();
+            let source = field(package, "source")
+                .and_then(DeValue::as_table)
+                .and_then(|s| {
+                    let text = |key: &str| string(s, key);
+                    // A git checkout is not the registry's release of that name and version,
+                    // and says so the way SPDX and npm write VCS sources: `git+URL`.
+                    let git = text("git") // uv
+                        .or_else(|| text("url").filter(|_| text("type") == Some("git"))); // poetry
+                    match git {
+                        Some(url) if url.starts_with("git+") => Some(url.to_owned()),
+                        Some(url) => Some(format!("git+{url}")),
+                        None => text("registry").or_else(|| text("url")).map(str::to_owned),
+                    }
+                });
+            let integrity = field(package, "sdist")
+                .and_then(DeValue::as_table)
+                .and_then(|s| string(s, "hash"))
                 .map(str::to_owned);
             Some(Dependency {
                 ecosystem: Ecosystem::PyPI,
@@ -281,7 +281,7 @@ pub fn toml_lock_parsed(path: &str, text: &str) -> Result<TomlLock, Box<Problem>
                 source,
                 integrity,
                 path: path.to_owned(),
-                span: locator.span(package.span()),
+                span: locator.span(Some(span.clone())),
             })
         })
         .collect();
