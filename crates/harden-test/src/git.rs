@@ -50,6 +50,14 @@ impl TestRepo {
         self
     }
 
+    /// Copies every file under `source` into the directory `under` of the work tree.
+    pub fn copy_tree_under(&self, source: &Path, under: &str) -> &Self {
+        let target = self.dir.path().join(under);
+        fs_err::create_dir_all(&target).expect("create directory");
+        copy_dir(source, &target);
+        self
+    }
+
     /// Stages everything and commits at `date` (RFC 3339, e.g. `2026-01-02T03:04:05Z`).
     /// Returns the commit id.
     pub fn commit(&self, message: &str, date: &str) -> String {
