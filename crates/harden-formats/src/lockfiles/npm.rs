@@ -121,7 +121,7 @@ fn entry_dependency(
     key: &[&str],
     linked: Option<&str>,
     direct: &BTreeSet<&str>,
-    spans: &std::collections::HashMap<super::json_keys::KeyPath<'_>, harden_model::Span>,
+    span: Span,
 ) -> Option<Dependency> {
     let version = entry.version?;
     let top = key.len() == 2
@@ -152,7 +152,7 @@ fn entry_dependency(
             .or_else(|| entry.resolved.map(str::to_owned)),
         integrity: entry.integrity.map(str::to_owned),
         path: path.to_owned(),
-        span: spans.get(key).copied().unwrap_or_default(),
+        span,
     })
 }
 
@@ -305,7 +305,19 @@ fn typed_lock(path: &str, text: &str) -> Option<NpmLock> {
             .collect()
         })
         .unwrap_or_default();
-    let spans = json_key_spans(text, locks_packages);
+    // The keys are borrowed from `text`: where each is written is its offset into it, no
+    // second pass over the text (which took as long as the parse on large lockfiles).
+    let lines = harden_model::LineIndex::new(text);
+    let key_span = |key: &str| {
+        let start = key.as_ptr().addr().wrapping_sub(text.as_ptr().addr());
+        if start > text.len() {
+            return Span::default();
+        }
+        Span {
+            start: lines.line_col(text, start),
+            end: lines.line_col(text, start + key.len()),
+        }
+    };
     let mut out = Vec::new();
     for (key, Object(entry)) in &packages {
         let Some(name) = key
@@ -327,7 +339,7 @@ fn typed_lock(path: &str, text: &str) -> Option<NpmLock> {
                 &["packages", key],
                 entry.resolved,
                 &direct,
-                &spans,
+                key_span(key),
             ),
             _ => entry_dependency(
                 path,
@@ -336,7 +348,7 @@ fn typed_lock(path: &str, text: &str) -> Option<NpmLock> {
                 &["packages", key],
                 None,
                 &direct,
-                &spans,
+                key_span(key),
             ),
         };
         out.extend(dependency);
@@ -441,7 +453,8 @@ fn value_lock(path: &str, text: &str) -> Result<NpmLock, Box<Problem>> {
             integrity: field("integrity"),
             name: field("name"),
         };
-        entry_dependency(path, name, &fields, key, linked, &direct, &spans)
+        let span = spans.get(key).copied().unwrap_or_default();
+        entry_dependency(path, name, &fields, key, linked, &direct, span)
     };
     if let Some(packages) = value.get("packages").and_then(serde_json::Value::as_object) {
         for (key, entry) in packages {
@@ -602,14 +615,20 @@ mod tests {
             "":{"name":"app","dependencies":{"left-pad":"^1.3.0","alias":"npm:real@^2"},"devDependencies":{"jest":"^29"}},
             "node_modules/left-pad":{"version":"1.3.0","resolved":"https://r.example/left-pad-1.3.0.tgz","integrity":"sha512-x"},
             "node_modules/alias":{"name":"real","version":"2.0.1"},
-            "node_modules/jest":{"version":"29.7.0","dev":true},
-            "node_modules/jest/node_modules/left-pad":{"version":"1.1.0"},
+            "node_modules/jest":{"version":"29.7.0","dev":true,"funding":"café ☕"}, "node_modules/jest/node_modules/left-pad":{"version":"1.1.0"},
             "node_modules/@scope/pkg":{"version":"npm:other@3.0.0"},
             "node_modules/member":{"resolved":"packages/member","link":true},
             "packages/member":{"name":"member","version":"0.1.0"}
         }}"#;
-        assert!(typed_lock("package-lock.json", v3).is_some());
+        let typed = typed_lock("package-lock.json", v3).unwrap();
         same(v3);
+        // Columns count characters: the key after `café ☕` on its line.
+        let nested = typed
+            .packages
+            .iter()
+            .find(|p| p.version == "1.1.0")
+            .unwrap();
+        assert_eq!((nested.span.start.line, nested.span.start.column), (5, 86));
         let v2 = r#"{"lockfileVersion":2,"packages":{"":{},"node_modules/a":{"version":"1.0.0"}},
             "dependencies":{"a":{"version":"1.0.0"}}}"#;
         assert!(typed_lock("package-lock.json", v2).is_some());
