@@ -413,11 +413,14 @@ fn names_a_specification(bytes: &[u8]) -> bool {
     })
 }
 
-/// Where a repository declares HTTP routes: the first production file and line, by framework.
-fn http_route(path: &str, text: &str) -> Option<(u32, &'static str)> {
-    let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
-    let markers: &[(&str, &'static str)] = match extension {
-        "py" => &[
+/// A way of declaring a route (`@app.get(`) and the framework that writes it.
+type RouteMarker = (&'static str, &'static str);
+
+/// Route declarations by file extension.
+const ROUTES: &[(&[&str], &[RouteMarker])] = &[
+    (
+        &["py"],
+        &[
             ("@app.get(", "FastAPI/Flask"),
             ("@app.post(", "FastAPI/Flask"),
             ("@router.get(", "FastAPI"),
@@ -426,7 +429,10 @@ fn http_route(path: &str, text: &str) -> Option<(u32, &'static str)> {
             ("@bp.route(", "Flask"),
             ("urlpatterns", "Django"),
         ],
-        "js" | "ts" | "mjs" | "cjs" => &[
+    ),
+    (
+        &["js", "ts", "mjs", "cjs"],
+        &[
             ("export async function GET(", "Next.js"),
             ("export async function POST(", "Next.js"),
             ("export function GET(", "Next.js"),
@@ -435,25 +441,55 @@ fn http_route(path: &str, text: &str) -> Option<(u32, &'static str)> {
             ("router.get(", "Express"),
             ("router.post(", "Express"),
         ],
-        "rs" => &[
+    ),
+    (
+        &["rs"],
+        &[
             (".route(\"", "axum"),
             ("#[get(\"", "actix"),
             ("#[post(\"", "actix"),
             ("web::resource(", "actix"),
         ],
-        "go" => &[
+    ),
+    (
+        &["go"],
+        &[
             (".GET(\"", "gin/echo"),
             (".POST(\"", "gin/echo"),
             ("http.HandleFunc(\"", "net/http"),
             (".HandleFunc(\"", "net/http"),
         ],
-        "java" | "kt" => &[
+    ),
+    (
+        &["java", "kt"],
+        &[
             ("@GetMapping", "Spring"),
             ("@PostMapping", "Spring"),
             ("@RequestMapping", "Spring"),
         ],
-        _ => return None,
-    };
+    ),
+];
+
+/// Every route declaration of [`ROUTES`]: most files hold none, and one search of the bytes
+/// (aho-corasick's packed searcher) says so before their lines are compared one by one.
+static ROUTE_WORDS: std::sync::LazyLock<crate::support::Markers> = std::sync::LazyLock::new(|| {
+    let words: Vec<&str> = ROUTES
+        .iter()
+        .flat_map(|(_, markers)| markers.iter().map(|(word, _)| *word))
+        .collect();
+    crate::support::Markers::exact(&words)
+});
+
+/// Where a repository declares HTTP routes: the first production file and line, by framework.
+fn http_route(path: &str, text: &str) -> Option<(u32, &'static str)> {
+    let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
+    let markers = ROUTES
+        .iter()
+        .find(|(extensions, _)| extensions.contains(&extension))?
+        .1;
+    if !ROUTE_WORDS.is_match(text) {
+        return None;
+    }
     for (index, line) in text.lines().enumerate() {
         if let Some((_, framework)) = markers.iter().find(|(m, _)| line.contains(m)) {
             // actix writes `.route("/", web::get().to(home))` as axum writes `.route("/", get(h))`.
@@ -901,6 +937,16 @@ mod tests {
         ] {
             assert!(!names_a_specification(other.as_bytes()), "{other}");
         }
+    }
+
+    #[test]
+    fn the_byte_search_finds_every_route_declaration() {
+        for (_, markers) in ROUTES {
+            for (word, _) in *markers {
+                assert!(ROUTE_WORDS.is_match(format!("x = {word}")), "{word}");
+            }
+        }
+        assert!(!ROUTE_WORDS.is_match("def handler(request):\n    return 1\n"));
     }
 
     #[test]
