@@ -689,15 +689,32 @@ mod tests {
             listed("uv.lock", uv),
             [own("requests", "2.31.0", true), own("idna", "3.6", false)]
         );
-        // Each package is placed at its `[[package]]` header.
+        // Each package is placed at its `[[package]]` header, the whole header.
         let packages = locked_packages("uv.lock", uv).unwrap().unwrap();
         assert_eq!(
             packages
                 .iter()
-                .map(|p| (p.name.as_str(), p.span.start.line))
+                .map(|p| (
+                    p.name.as_str(),
+                    (p.span.start.line, p.span.start.column),
+                    p.span.end.line >= p.span.start.line
+                ))
                 .collect::<Vec<_>>(),
-            [("requests", 9), ("idna", 14)]
+            [("requests", (9, 1), true), ("idna", (14, 1), true)]
         );
+        // An sdist's hash is the package's integrity; pdm writes the same tables; TOML's inline
+        // form of them is the same data.
+        let hashed = "[[package]]\nname = \"idna\"\nversion = \"3.6\"\nsdist = { url = \"https://files.example/idna-3.6.tar.gz\", hash = \"sha256:9ecd\" }\n";
+        for path in ["uv.lock", "pdm.lock"] {
+            let packages = locked_packages(path, hashed).unwrap().unwrap();
+            assert_eq!(
+                packages[0].integrity.as_deref(),
+                Some("sha256:9ecd"),
+                "{path}"
+            );
+        }
+        let inline = "package = [{ name = \"idna\", version = \"3.6\" }]\n";
+        assert_eq!(listed("poetry.lock", inline), [own("idna", "3.6", false)]);
         let poetry = "[[package]]\nname = \"django\"\nversion = \"4.2.1\"\n";
         assert_eq!(
             listed("poetry.lock", poetry),

@@ -305,11 +305,13 @@ fn typed_lock(path: &str, text: &str) -> Option<NpmLock> {
             .collect()
         })
         .unwrap_or_default();
-    // The keys are borrowed from `text`: where each is written is its offset into it, no
-    // second pass over the text (which took as long as the parse on large lockfiles).
+    // The keys are borrowed from `text` (a key with an escape fails the typed read): where
+    // each is written is its offset into it, found through an index of line starts instead of
+    // a second tokenising pass (which took as long as the parse on large lockfiles).
     let lines = harden_model::LineIndex::new(text);
     let key_span = |key: &str| {
         let start = key.as_ptr().addr().wrapping_sub(text.as_ptr().addr());
+        // Not reached (every key is a slice of `text`); no place rather than a wrong one.
         if start > text.len() {
             return Span::default();
         }
@@ -331,6 +333,7 @@ fn typed_lock(path: &str, text: &str) -> Option<NpmLock> {
             .resolved
             .and_then(|path| packages.get(path))
             .map(|Object(target)| target);
+        let span = key_span(key);
         let dependency = match (entry.link == Some(true), target) {
             (true, Some(target)) => entry_dependency(
                 path,
@@ -339,7 +342,7 @@ fn typed_lock(path: &str, text: &str) -> Option<NpmLock> {
                 &["packages", key],
                 entry.resolved,
                 &direct,
-                key_span(key),
+                span,
             ),
             _ => entry_dependency(
                 path,
@@ -348,7 +351,7 @@ fn typed_lock(path: &str, text: &str) -> Option<NpmLock> {
                 &["packages", key],
                 None,
                 &direct,
-                key_span(key),
+                span,
             ),
         };
         out.extend(dependency);
@@ -629,6 +632,25 @@ mod tests {
             .find(|p| p.version == "1.1.0")
             .unwrap();
         assert_eq!((nested.span.start.line, nested.span.start.column), (5, 86));
+        // Windows line ends, a name in another script, a key written twice (the first place
+        // counts, as the general reader has it).
+        same(&v3.replace('\n', "\r\n"));
+        let unusual = "{\"lockfileVersion\":3,\"packages\":{\"\":{},\r\n\"node_modules/日本語\":{\"version\":\"1.0.0\"}, \"node_modules/a\":{\"version\":\"1.0.0\"},\n\"node_modules/a\":{\"version\":\"2.0.0\"}}}";
+        let typed = typed_lock("package-lock.json", unusual).unwrap();
+        same(unusual);
+        let spans: Vec<_> = typed
+            .packages
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.span.start.line,
+                    p.span.start.column,
+                    p.span.end.column,
+                )
+            })
+            .collect();
+        assert_eq!(spans, [("a", 2, 42, 56), ("日本語", 2, 2, 18)]);
         let v2 = r#"{"lockfileVersion":2,"packages":{"":{},"node_modules/a":{"version":"1.0.0"}},
             "dependencies":{"a":{"version":"1.0.0"}}}"#;
         assert!(typed_lock("package-lock.json", v2).is_some());

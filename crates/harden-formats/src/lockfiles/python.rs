@@ -2,6 +2,8 @@
 
 use std::collections::HashSet;
 
+use toml::de::{DeTable, DeValue};
+
 use super::json_keys::json_key_spans;
 use super::{
     Dependency, Ecosystem, Locator, Problem, Requirement, RequirementKind, line_span, span_at,
@@ -198,13 +200,14 @@ fn field<'a, 'i>(table: &'a toml::de::DeTable<'i>, key: &str) -> Option<&'a toml
 }
 
 /// The string under `key` of a parsed TOML table.
-fn string<'a>(table: &'a toml::de::DeTable<'_>, key: &str) -> Option<&'a str> {
-    field(table, key).and_then(toml::de::DeValue::as_str)
+fn string<'a>(table: &'a DeTable<'_>, key: &str) -> Option<&'a str> {
+    field(table, key).and_then(DeValue::as_str)
 }
 
-/// Both views of a uv.lock, poetry.lock or pdm.lock from one parse.
+/// Both views of a uv.lock, poetry.lock or pdm.lock from one parse. `package` is read as TOML's
+/// data model has it: the `[[package]]` tables lockfiles write, or the same tables written
+/// inline (`package = [{ ... }]`).
 pub fn toml_lock_parsed(path: &str, text: &str) -> Result<TomlLock, Box<Problem>> {
-    use toml::de::{DeTable, DeValue};
     let document = DeTable::parse(text).map_err(|e| {
         Box::new(unparsable(
             path,

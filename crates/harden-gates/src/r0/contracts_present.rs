@@ -470,24 +470,28 @@ const ROUTES: &[(&[&str], &[RouteMarker])] = &[
     ),
 ];
 
-/// Every route declaration of [`ROUTES`]: most files hold none, and one search of the bytes
-/// (aho-corasick's packed searcher) says so before their lines are compared one by one.
-static ROUTE_WORDS: std::sync::LazyLock<crate::support::Markers> = std::sync::LazyLock::new(|| {
-    let words: Vec<&str> = ROUTES
-        .iter()
-        .flat_map(|(_, markers)| markers.iter().map(|(word, _)| *word))
-        .collect();
-    crate::support::Markers::exact(&words)
-});
+/// The route declarations of each entry of [`ROUTES`], to search for at once: most files hold
+/// none, and one search of the bytes (aho-corasick's packed searcher) says so before their lines
+/// are compared one by one.
+static ROUTE_WORDS: std::sync::LazyLock<Vec<crate::support::Markers>> =
+    std::sync::LazyLock::new(|| {
+        ROUTES
+            .iter()
+            .map(|(_, markers)| {
+                let words: Vec<&str> = markers.iter().map(|(word, _)| *word).collect();
+                crate::support::Markers::exact(&words)
+            })
+            .collect()
+    });
 
 /// Where a repository declares HTTP routes: the first production file and line, by framework.
 fn http_route(path: &str, text: &str) -> Option<(u32, &'static str)> {
     let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
-    let markers = ROUTES
+    let index = ROUTES
         .iter()
-        .find(|(extensions, _)| extensions.contains(&extension))?
-        .1;
-    if !ROUTE_WORDS.is_match(text) {
+        .position(|(extensions, _)| extensions.contains(&extension))?;
+    let markers = ROUTES[index].1;
+    if !ROUTE_WORDS[index].is_match(text) {
         return None;
     }
     for (index, line) in text.lines().enumerate() {
@@ -941,12 +945,14 @@ mod tests {
 
     #[test]
     fn the_byte_search_finds_every_route_declaration() {
-        for (_, markers) in ROUTES {
+        for ((_, markers), words) in ROUTES.iter().zip(ROUTE_WORDS.iter()) {
             for (word, _) in *markers {
-                assert!(ROUTE_WORDS.is_match(format!("x = {word}")), "{word}");
+                assert!(words.is_match(format!("x = {word}")), "{word}");
             }
         }
-        assert!(!ROUTE_WORDS.is_match("def handler(request):\n    return 1\n"));
+        assert!(!ROUTE_WORDS[0].is_match("def handler(request):\n    return 1\n"));
+        // Another language's declaration is not looked for.
+        assert_eq!(http_route("app/main.rs", "router.get(\"/\", h);\n"), None);
     }
 
     #[test]
