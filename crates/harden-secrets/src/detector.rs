@@ -79,6 +79,8 @@ struct Compiled {
     ignore_names: &'static [&'static str],
     checksum: bool,
     known_values: bool,
+    /// See [`crate::rules::Rule::after_keyword`].
+    after_keyword: Option<fn(&[u8], usize) -> bool>,
     /// Whether a search over a whole text is cheap: the pattern opens with a literal the
     /// regex engine can jump to. Patterns that open with a class or an anchor (the
     /// secret-named-setting rules) are only ever searched in their windows.
@@ -140,6 +142,7 @@ impl Compiled {
             ignore_names: &[],
             checksum: false,
             known_values: false,
+            after_keyword: None,
             whole_text_ok,
         }
     }
@@ -733,6 +736,7 @@ impl Detector {
                 following_lines: rule.following_lines,
                 checksum: rule.checksum,
                 known_values: rule.known_values,
+                after_keyword: rule.after_keyword,
                 generic: rule.generic,
                 near: rule.near,
                 ..Compiled::new(
@@ -923,6 +927,12 @@ impl Detector {
         self.keywords.find_all(text, &mut hits);
         for hit in hits {
             for &rule in &self.keyword_rules[hit.keyword] {
+                if self.rules[rule]
+                    .after_keyword
+                    .is_some_and(|follows| !follows(text, hit.end))
+                {
+                    continue;
+                }
                 let (start, end) = if self.rules[rule].multiline {
                     (
                         line_start(text, hit.start),

@@ -47,6 +47,11 @@ pub struct Rule {
     /// Fires only on a value its validator knows (a vendor's default password): the
     /// placeholder judgement, which drops exactly such words, does not apply.
     pub known_values: bool,
+    /// A check of the text right after a keyword occurrence (the text, and where the keyword
+    /// ends) that every match of the pattern at that occurrence passes: an occurrence that
+    /// fails it opens no window. For keywords common in ordinary text (`pat` in every `path`,
+    /// `://` in every URL), where most windows would be searched for nothing.
+    pub after_keyword: Option<fn(&[u8], usize) -> bool>,
 }
 
 const fn rule(
@@ -69,7 +74,31 @@ const fn rule(
         ignore_names: &[],
         checksum: false,
         known_values: false,
+        after_keyword: None,
     }
+}
+
+/// After an Airtable `pat`: fourteen letters or digits, then `.` (the token's id and secret
+/// halves). `path`, `pattern` and `patch` fail at once.
+fn airtable_shape(text: &[u8], at: usize) -> bool {
+    text.get(at..at + 15)
+        .is_some_and(|after| after[..14].iter().all(u8::is_ascii_alphanumeric) && after[14] == b'.')
+}
+
+/// After a URL's `://`: the pattern's user and password reach its `@` with no white space,
+/// quote, bracket or `/` between (at most 64 + 1 + 128 bytes), so the first of those or `@`
+/// must be `@`. Most URLs (`https://host/path`) meet `/` or a quote first.
+fn credentials_follow(text: &[u8], at: usize) -> bool {
+    let rest = &text[at.min(text.len())..];
+    rest.iter()
+        .take(194)
+        .find(|&&b| {
+            b == b'@'
+                || b == b'/'
+                || b.is_ascii_whitespace()
+                || matches!(b, b'\'' | b'"' | b'`' | b'[' | b']')
+        })
+        .is_some_and(|&b| b == b'@')
 }
 
 /// Names of settings that hold something about a secret, not the secret.
@@ -1242,12 +1271,15 @@ const PROVIDERS: &[Rule] = &[
         &["tfp_"],
         r"\b(tfp_[A-Za-z0-9_-]{44}_[A-Za-z0-9_-]{14})(?:[^A-Za-z0-9_-]|$)",
     ),
-    rule(
-        "airtable-token",
-        "Airtable personal access token",
-        &["pat"],
-        r"\b(pat[A-Za-z0-9]{14}\.[a-f0-9]{64})\b",
-    ),
+    Rule {
+        after_keyword: Some(airtable_shape),
+        ..rule(
+            "airtable-token",
+            "Airtable personal access token",
+            &["pat"],
+            r"\b(pat[A-Za-z0-9]{14}\.[a-f0-9]{64})\b",
+        )
+    },
     rule(
         "figma-token",
         "Figma personal access token",
@@ -1483,6 +1515,7 @@ const GENERAL: &[Rule] = &[
             ".example",
             ".invalid",
         ],
+        after_keyword: Some(credentials_follow),
         ..entropy(
             rule(
                 "url-credentials",
@@ -1733,3 +1766,85 @@ const GENERAL: &[Rule] = &[
         )
     },
 ];
+
+#[cfg(test)]
+mod keyword_checks {
+    use super::{RULES, Rule};
+
+    fn rule(id: &str) -> &'static Rule {
+        RULES.iter().find(|r| r.id == id).expect("a built-in rule")
+    }
+
+    /// Every match of `rule` in `text` passes its check at the keyword it starts from (the
+    /// check only spares windows that could hold no match), and `expected` matches are found.
+    fn holds(id: &str, keyword: &str, text: &str, expected: usize) {
+        let rule = rule(id);
+        let follows = rule.after_keyword.expect("the rule has a check");
+        let regex = regex_automata::meta::Regex::new(rule.pattern).expect("the pattern compiles");
+        let mut found = 0;
+        for m in regex.find_iter(text.as_bytes()) {
+            let at = text[m.start()..m.end()]
+                .to_ascii_lowercase()
+                .find(keyword)
+                .expect("a match holds its keyword")
+                + m.start();
+            assert!(follows(text.as_bytes(), at + keyword.len()), "{id}: {text}");
+            found += 1;
+        }
+        assert_eq!(found, expected, "{id}: {text}");
+    }
+
+    #[test]
+    fn checks_after_a_keyword_keep_every_match() {
+        let hex = "0123456789abcdef".repeat(4);
+        holds(
+            "airtable-token",
+            "pat",
+            &format!("AIRTABLE=patAbCdEfGh123456.{hex}"),
+            1,
+        );
+        holds(
+            "airtable-token",
+            "pat",
+            &format!("x = \"patAbCdEfGh123456.{hex}\"; path"),
+            1,
+        );
+        // Split so that harden's own scan of this file finds no credentials in it.
+        for url in [
+            concat!(
+                "postgres://app:",
+                "s3cr3t-Pa55word",
+                "@db.internal:5432/app"
+            ),
+            concat!("jdbc:mysql://root:", "Sup3rS3cret!", "@mysql.internal/db"),
+            concat!("redis://:", "hunter2hunter2", "@cache:6379/0"),
+            concat!("amqps://user:", "p4ss:w0rd", "@broker"),
+            concat!(
+                "DATABASE_URL='mongodb+srv://admin:",
+                "Zx9QwErTy",
+                "@cluster0.internal/db'"
+            ),
+        ] {
+            holds("url-credentials", "://", url, 1);
+        }
+    }
+
+    #[test]
+    fn common_text_fails_the_checks() {
+        let airtable = rule("airtable-token").after_keyword.unwrap();
+        for text in ["path", "pattern = 1", "patch(", "pat", "patAbCdEfGh12345.x"] {
+            assert!(!airtable(text.as_bytes(), 3), "{text}");
+        }
+        let url = rule("url-credentials").after_keyword.unwrap();
+        for text in [
+            "https://example.com/path",
+            "see https://docs.rs/regex",
+            "\"http://\"",
+            "git://host user@other",
+            "://",
+        ] {
+            let at = text.find("://").unwrap() + 3;
+            assert!(!url(text.as_bytes(), at), "{text}");
+        }
+    }
+}
