@@ -195,7 +195,7 @@ pub fn toml_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>
 }
 
 /// The value under `key` of a parsed TOML table.
-fn field<'a, 'i>(table: &'a toml::de::DeTable<'i>, key: &str) -> Option<&'a toml::de::DeValue<'i>> {
+fn field<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Option<&'a DeValue<'i>> {
     table.get(key).map(toml::Spanned::get_ref)
 }
 
