@@ -79,8 +79,13 @@ struct Compiled {
     ignore_names: &'static [&'static str],
     checksum: bool,
     known_values: bool,
-    /// See [`crate::rules::Rule::after_keyword`].
-    after_keyword: Option<fn(&[u8], usize) -> bool>,
+    /// See [`crate::rules::Rule::keyword_check`].
+    keyword_check: Option<crate::rules::KeywordCheck>,
+    /// The rule's keywords, in lower case.
+    keywords: Vec<String>,
+    /// Whether every match starts with one of the keywords at a word boundary; worked out
+    /// from the pattern on the rule's first keyword hit.
+    starts_at_boundary: OnceLock<bool>,
     /// Whether a search over a whole text is cheap: the pattern opens with a literal the
     /// regex engine can jump to. Patterns that open with a class or an anchor (the
     /// secret-named-setting rules) are only ever searched in their windows.
@@ -142,9 +147,18 @@ impl Compiled {
             ignore_names: &[],
             checksum: false,
             known_values: false,
-            after_keyword: None,
+            keyword_check: None,
+            keywords: Vec::new(),
+            starts_at_boundary: OnceLock::new(),
             whole_text_ok,
         }
+    }
+
+    /// See [`Compiled::starts_at_boundary`] (the field).
+    fn starts_at_boundary(&self) -> bool {
+        *self
+            .starts_at_boundary
+            .get_or_init(|| starts_with_keyword_at_boundary(&self.pattern, &self.keywords))
     }
 
     /// The rule's regex, compiled on first use. Built-in patterns are known to compile (a test
@@ -678,6 +692,56 @@ impl DetectorError {
     }
 }
 
+/// Whether `\b` (ASCII) holds before `at`.
+fn at_word_boundary(text: &[u8], at: usize) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let before = at > 0 && word(text[at - 1]);
+    let after = text.get(at).is_some_and(|&b| word(b));
+    before != after
+}
+
+/// Whether every match of `pattern` opens with `\b` and then one of `keywords` (ASCII case
+/// aside), read from the pattern's syntax: `\b(re_[A-Za-z0-9]{8}…)`, `(?i)\b((?:pat|sat)\.…)`.
+/// Such a rule needs no window where its keyword sits inside a word (`re_` in `store_`, `tk_`
+/// in `task_`): no match starts there. Unsure (an alternation of other shapes, a class first,
+/// too many literals to list) is `false`, which only costs windows.
+fn starts_with_keyword_at_boundary(pattern: &str, keywords: &[String]) -> bool {
+    use regex_syntax::hir::{Hir, HirKind, Look, literal::Extractor};
+    let Ok(hir) = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+    else {
+        return false;
+    };
+    let HirKind::Concat(parts) = hir.kind() else {
+        return false;
+    };
+    let [first, rest @ ..] = parts.as_slice() else {
+        return false;
+    };
+    if !matches!(
+        first.kind(),
+        HirKind::Look(Look::WordAscii | Look::WordUnicode)
+    ) {
+        return false;
+    }
+    let prefixes = Extractor::new().extract(&Hir::concat(rest.to_vec()));
+    let Some(literals) = prefixes.literals() else {
+        return false;
+    };
+    !literals.is_empty()
+        && literals.iter().all(|literal| {
+            keywords.iter().any(|keyword| {
+                literal
+                    .as_bytes()
+                    .get(..keyword.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(keyword.as_bytes()))
+            })
+        })
+}
+
 fn compile(pattern: &str) -> Result<meta::Regex, String> {
     // Rules describe ASCII token formats; matching bytes (not UTF-8 text) lets files with
     // invalid UTF-8 be scanned without a lossy copy, and keeps `\b` on the fast DFA path.
@@ -736,7 +800,7 @@ impl Detector {
                 following_lines: rule.following_lines,
                 checksum: rule.checksum,
                 known_values: rule.known_values,
-                after_keyword: rule.after_keyword,
+                keyword_check: rule.keyword_check,
                 generic: rule.generic,
                 near: rule.near,
                 ..Compiled::new(
@@ -786,6 +850,9 @@ impl Detector {
         }
         if compiled.is_empty() {
             return Err(DetectorError::NoRuleActive);
+        }
+        for (rule, list) in compiled.iter_mut().zip(&keyword_lists) {
+            rule.keywords = list.iter().map(|k| k.to_ascii_lowercase()).collect();
         }
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
@@ -927,9 +994,11 @@ impl Detector {
         self.keywords.find_all(text, &mut hits);
         for hit in hits {
             for &rule in &self.keyword_rules[hit.keyword] {
-                if self.rules[rule]
-                    .after_keyword
-                    .is_some_and(|follows| !follows(text, hit.end))
+                let compiled = &self.rules[rule];
+                if compiled
+                    .keyword_check
+                    .is_some_and(|holds| !holds(text, hit.start, hit.end))
+                    || (!at_word_boundary(text, hit.start) && compiled.starts_at_boundary())
                 {
                     continue;
                 }
@@ -1316,5 +1385,77 @@ mod lazy_rules {
                 rule.id
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod word_boundary {
+    use super::*;
+
+    fn keywords(list: &[&str]) -> Vec<String> {
+        list.iter().map(|k| (*k).to_owned()).collect()
+    }
+
+    #[test]
+    fn patterns_that_open_with_a_keyword_at_a_boundary_are_recognised() {
+        for (pattern, list) in [
+            (r"\b(re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24})\b", &["re_"][..]),
+            (r"\b((?:pat|sat)\.[A-Za-z0-9_-]{22})\b", &["pat.", "sat."]),
+            (r"(?i)\b(dapi[a-f0-9]{32})\b", &["dapi"]),
+            (
+                r"\b(p(?:ti|tr|ts)_[a-z2-7]{32})\b",
+                &["pti_", "ptr_", "pts_"],
+            ),
+        ] {
+            assert!(
+                starts_with_keyword_at_boundary(pattern, &keywords(list)),
+                "{pattern}"
+            );
+        }
+        for (pattern, list) in [
+            // The keyword is not where a match starts.
+            (
+                r"\b([A-Za-z0-9]{52}JQQJ9[A-Za-z0-9]{4}AZDO)\b",
+                &["azdo"][..],
+            ),
+            // A second alternative opens with the provider's name anywhere.
+            (
+                r"\b(key-[0-9a-f]{32})\b|(?i:mailgun)[^\n]{0,40}?\b([0-9a-f]{32})\b",
+                &["key-", "mailgun"],
+            ),
+            // No boundary first.
+            (r"(re_[A-Za-z0-9]{8})", &["re_"]),
+            (r"(?:^|[^0-9A-Za-z_/-])(1//0[0-9A-Za-z_-]{40,})", &["1//0"]),
+            // One listed keyword does not open every match.
+            (r"\b((?:pat|sat)\.[A-Za-z0-9_-]{22})\b", &["pat."]),
+        ] {
+            assert!(
+                !starts_with_keyword_at_boundary(pattern, &keywords(list)),
+                "{pattern}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_keyword_inside_a_word_opens_no_window_for_such_a_rule() {
+        let detector = Detector::new(crate::RULES).unwrap();
+        let token = concat!("re_", "Ab3dE5gH", "_", "Jk7mN9pQ2rS4tU6vW8xY0zA1");
+        // A Resend key on its own is found; glued after a word it is not a match either way.
+        assert!(
+            detector
+                .scan(format!("RESEND={token}\n"))
+                .iter()
+                .any(|m| &*m.rule == "resend-api-key")
+        );
+        assert!(
+            detector
+                .scan(format!("x = store{token}\n"))
+                .iter()
+                .all(|m| &*m.rule != "resend-api-key")
+        );
+        assert!(at_word_boundary(b"a re_", 2));
+        assert!(!at_word_boundary(b"store_", 3));
+        assert!(at_word_boundary(b"x://", 1));
+        assert!(!at_word_boundary(b" ://", 1));
     }
 }

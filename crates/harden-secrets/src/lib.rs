@@ -17,5 +17,5 @@ mod validate;
 pub use decode::Encoding;
 pub use detector::{CHECKSUM_DOUBT, CustomRule, Detector, DetectorConfig, DetectorError, Match};
 pub use mask::{cached, mask, mask_also, mask_json};
-pub use rules::{RULES, Rule};
+pub use rules::{KeywordCheck, RULES, Rule};
 pub use validate::shannon_entropy;

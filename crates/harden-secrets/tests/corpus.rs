@@ -1,7 +1,7 @@
 //! Precision and recall of the built-in rules on the labeled corpus (see labeled/mod.rs).
 //! `cargo test -p harden-secrets --test corpus -- --nocapture` prints the table per rule.
 
-#![allow(clippy::unwrap_used, clippy::print_stdout)]
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::disallowed_methods)] // Test code: real files; panics are failures.
 
 #[path = "labeled/mod.rs"]
 mod corpus;
@@ -122,5 +122,90 @@ fn precision_and_recall_per_rule() {
                 t.planted
             );
         }
+    }
+}
+
+/// Text files under `dir` (this repository's own sources and documents): real code full of
+/// `token`, `key`, `pass` and URLs that hold no secret.
+fn real_texts(dir: &std::path::Path, texts: &mut Vec<(String, Vec<u8>)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            real_texts(&path, texts);
+        } else if path
+            .extension()
+            .is_some_and(|e| ["rs", "md", "toml", "sh", "yml"].iter().any(|x| e == *x))
+            && let Ok(bytes) = std::fs::read(&path)
+        {
+            texts.push((path.display().to_string(), bytes));
+        }
+    }
+}
+
+/// A rule's keyword check (`Rule::keyword_check`) only spares windows that hold no match: every
+/// match of the rule's pattern, in a corpus of its own positives and in this repository's
+/// sources, holds one of the rule's keywords at which the check passes.
+#[test]
+fn keyword_checks_keep_every_match() {
+    let checked: Vec<&harden_secrets::Rule> =
+        RULES.iter().filter(|r| r.keyword_check.is_some()).collect();
+    assert!(checked.len() >= 10, "{} rules with a check", checked.len());
+    let ids: Vec<&'static str> = checked.iter().map(|r| r.id).collect();
+    let corpus = corpus::build(0x0C4E_C6ED, 200, &ids);
+    let mut texts: Vec<(String, Vec<u8>)> = corpus
+        .files
+        .iter()
+        .map(|(path, text)| (path.clone(), text.clone().into_bytes()))
+        .collect();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for dir in ["crates", "docs", "bench", ".ci"] {
+        real_texts(&root.join(dir), &mut texts);
+    }
+    for rule in checked {
+        let check = rule.keyword_check.unwrap();
+        // Compiled as the detector compiles it: bytes, not UTF-8 text.
+        let regex = regex_automata::meta::Builder::new()
+            .syntax(
+                regex_automata::util::syntax::Config::new()
+                    .unicode(false)
+                    .utf8(false),
+            )
+            .build(rule.pattern)
+            .unwrap();
+        let keywords: Vec<Vec<u8>> = rule
+            .keywords
+            .iter()
+            .map(|k| k.to_ascii_lowercase().into_bytes())
+            .collect();
+        let mut matches = 0;
+        for (path, text) in &texts {
+            let lower = text.to_ascii_lowercase();
+            for m in regex.find_iter(text.as_slice()) {
+                matches += 1;
+                // Keyword occurrences that overlap the match.
+                let from = m.start().saturating_sub(64);
+                let to = (m.end() + 64).min(text.len());
+                let passes = keywords.iter().any(|k| {
+                    (from..to.saturating_sub(k.len() - 1)).any(|at| {
+                        let end = at + k.len();
+                        lower[at..end] == k[..]
+                            && at < m.end()
+                            && end > m.start()
+                            && check(text, at, end)
+                    })
+                });
+                assert!(
+                    passes,
+                    "{}: a match at {path}:{} opens no window: {:?}",
+                    rule.id,
+                    m.start(),
+                    String::from_utf8_lossy(&text[m.start()..m.end().min(m.start() + 80)])
+                );
+            }
+        }
+        assert!(matches >= 100, "{}: only {matches} matches", rule.id);
     }
 }

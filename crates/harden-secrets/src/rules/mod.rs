@@ -10,6 +10,10 @@ use crate::validate;
 mod named;
 mod tokens;
 
+/// A check of the text around a keyword occurrence: the text, where the keyword starts and
+/// where it ends (see [`Rule::keyword_check`]).
+pub type KeywordCheck = fn(&[u8], usize, usize) -> bool;
+
 /// One kind of credential.
 #[derive(Debug, Clone, Copy)]
 pub struct Rule {
@@ -47,11 +51,12 @@ pub struct Rule {
     /// Fires only on a value its validator knows (a vendor's default password): the
     /// placeholder judgement, which drops exactly such words, does not apply.
     pub known_values: bool,
-    /// A check of the text right after a keyword occurrence (the text, and where the keyword
-    /// ends) that every match of the pattern at that occurrence passes: an occurrence that
-    /// fails it opens no window. For keywords common in ordinary text (`pat` in every `path`,
-    /// `://` in every URL), where most windows would be searched for nothing.
-    pub after_keyword: Option<fn(&[u8], usize) -> bool>,
+    /// A check of the text around a keyword occurrence (the text, where the keyword starts and
+    /// where it ends) that every match of the pattern passes at one of the keyword occurrences
+    /// inside it: an occurrence that fails it opens no window. For keywords common in ordinary
+    /// text (`pat` in every `path`, `://` in every URL, `token` in every tokenizer), where most
+    /// windows would be searched for nothing.
+    pub keyword_check: Option<KeywordCheck>,
 }
 
 const fn rule(
@@ -74,13 +79,13 @@ const fn rule(
         ignore_names: &[],
         checksum: false,
         known_values: false,
-        after_keyword: None,
+        keyword_check: None,
     }
 }
 
 /// After an Airtable `pat`: fourteen letters or digits, then `.` (the token's id and secret
 /// halves). `path`, `pattern` and `patch` fail at once.
-fn airtable_shape(text: &[u8], at: usize) -> bool {
+fn airtable_shape(text: &[u8], _start: usize, at: usize) -> bool {
     text.get(at..at + 15)
         .is_some_and(|after| after[..14].iter().all(u8::is_ascii_alphanumeric) && after[14] == b'.')
 }
@@ -88,7 +93,7 @@ fn airtable_shape(text: &[u8], at: usize) -> bool {
 /// After a URL's `://`: the pattern's user and password reach its `@` with no white space,
 /// quote, bracket or `/` between (at most 64 + 1 + 128 bytes), so the first of those or `@`
 /// must be `@`. Most URLs (`https://host/path`) meet `/` or a quote first.
-fn credentials_follow(text: &[u8], at: usize) -> bool {
+fn credentials_follow(text: &[u8], _start: usize, at: usize) -> bool {
     let rest = &text[at.min(text.len())..];
     rest.iter()
         .take(194)
@@ -99,6 +104,168 @@ fn credentials_follow(text: &[u8], at: usize) -> bool {
                 || matches!(b, b'\'' | b'"' | b'`' | b'[' | b']')
         })
         .is_some_and(|&b| b == b'@')
+}
+
+/// Bytes a setting's name is made of: the `name` group's class (`[a-z0-9_.-]`, either case).
+/// What a name rule puts between a name and its value (`:`, `=`, a quote, a blank, `>`, a line
+/// break) is none of them, so where a maximal run of them ends is where every match's name ends.
+fn name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+}
+
+/// How far a check reads: a single-line rule's window reaches this far past its keyword
+/// (the detector's `LINE_REACH`), so no match ends further.
+const CHECK_REACH: usize = 1024;
+
+/// The text after the setting's name the keyword at `at` belongs to (from the first byte that
+/// cannot be part of a name), within reach.
+fn after_name(text: &[u8], at: usize) -> Option<&[u8]> {
+    let rest = &text[at.min(text.len())..];
+    let rest = &rest[..rest.len().min(CHECK_REACH)];
+    let end = rest.iter().position(|&b| !name_byte(b))?;
+    Some(&rest[end..])
+}
+
+/// `rest` without up to `most` leading quotes or brackets out of `set`, and whether a quote
+/// was among them.
+fn strip_quotes<'a>(mut rest: &'a [u8], most: usize, set: &[u8]) -> (&'a [u8], bool) {
+    let mut quoted = false;
+    for _ in 0..most {
+        match rest.first() {
+            Some(b) if set.contains(b) => {
+                quoted |= matches!(b, b'"' | b'\'');
+                rest = &rest[1..];
+            }
+            _ => break,
+        }
+    }
+    (rest, quoted)
+}
+
+/// `rest` without leading blanks (space, tab).
+fn strip_blanks(rest: &[u8]) -> &[u8] {
+    let blanks = rest
+        .iter()
+        .take_while(|&&b| matches!(b, b' ' | b'\t'))
+        .count();
+    &rest[blanks..]
+}
+
+/// `name = "…"`, `name: "…"`, `name := "…"`, `name ??= "…"`, `"name": "…"`, `name: &str = "…"`,
+/// `["name"] = "…"`, `"name" value="…"` (generic-secret-assignment): after the name, up to two
+/// quotes or brackets, blanks, then `:` `=` `?` `|`, or a quote's `value`.
+fn assignment_follows(text: &[u8], _start: usize, end: usize) -> bool {
+    let Some(rest) = after_name(text, end) else {
+        return false;
+    };
+    let (rest, quoted) = strip_quotes(rest, 2, b"\"']");
+    match strip_blanks(rest).first() {
+        Some(b':' | b'=' | b'?' | b'|') => true,
+        Some(b'v' | b'V') => quoted,
+        _ => false,
+    }
+}
+
+/// `("name", "…")` (generic-secret-argument): a quote right after the name, blanks, a comma.
+fn argument_follows(text: &[u8], _start: usize, end: usize) -> bool {
+    after_name(text, end).is_some_and(|rest| {
+        matches!(rest.first(), Some(b'"' | b'\''))
+            && strip_blanks(&rest[1..]).first() == Some(&b',')
+    })
+}
+
+/// `NAME=…`, `name: …` (generic-secret-line; secret-setting-in-text): blanks, then `:` or `=`.
+fn line_setting_follows(text: &[u8], _start: usize, end: usize) -> bool {
+    after_name(text, end)
+        .is_some_and(|rest| matches!(strip_blanks(rest).first(), Some(b':' | b'=')))
+}
+
+/// `name=…` inside a line (generic-secret-pair): `=` right after the name.
+fn pair_follows(text: &[u8], _start: usize, end: usize) -> bool {
+    after_name(text, end).is_some_and(|rest| rest.first() == Some(&b'='))
+}
+
+/// `- name: NAME` then `value: …` on the next line (kubernetes-env-secret): an optional quote,
+/// then the line ends.
+fn env_list_name_follows(text: &[u8], _start: usize, end: usize) -> bool {
+    after_name(text, end).is_some_and(|rest| {
+        let (rest, _) = strip_quotes(rest, 1, b"\"'");
+        let blanks = rest
+            .iter()
+            .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\r' | b'\x0B' | b'\x0C'))
+            .count();
+        rest.get(blanks) == Some(&b'\n')
+    })
+}
+
+/// `<name>…</` (xml-element-secret): `>` right after the name.
+fn element_follows(text: &[u8], _start: usize, end: usize) -> bool {
+    after_name(text, end).is_some_and(|rest| rest.first() == Some(&b'>'))
+}
+
+/// A name that ends in the keyword `key` (generic-key-assignment): `db_key`, `cosmos.key` or
+/// `cosmosDbKey` before it, then up to two quotes or brackets, white space and `:` or `=`, or a
+/// quote and `,`. `monkey`, `keys`, `key_id` and `key)` fail.
+fn key_name_ends(text: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| text[i]);
+    let joined = match before {
+        Some(b'_' | b'.' | b'-') => true,
+        Some(b) => b.is_ascii_alphanumeric() && text[start] == b'K',
+        None => false,
+    };
+    if !joined {
+        return false;
+    }
+    let rest = &text[end.min(text.len())..];
+    let rest = &rest[..rest.len().min(CHECK_REACH)];
+    let (rest, quoted) = strip_quotes(rest, 2, b"\"']");
+    let blanks = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    match rest.get(blanks) {
+        Some(b':' | b'=') => true,
+        Some(b',') => quoted,
+        _ => false,
+    }
+}
+
+/// A command-line flag (cli-secret-argument): the name ends in the keyword (`--password`,
+/// `--api-key`, `-credentials`) and starts with `-` (`--db-password`), then `=`, white space or
+/// a quote follows. `-u ` and `--user` are flags already. Prose (`the token is`) fails.
+fn flag_follows(text: &[u8], start: usize, end: usize) -> bool {
+    if text[start] == b'-' {
+        return true;
+    }
+    let flag_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-';
+    let run = text[start.saturating_sub(CHECK_REACH)..start]
+        .iter()
+        .rev()
+        .take_while(|b| flag_byte(b))
+        .count();
+    if run == 0 || text[start - run] != b'-' {
+        return false;
+    }
+    let mut rest = &text[end.min(text.len())..];
+    if rest.first().is_some_and(|b| b.eq_ignore_ascii_case(&b's')) {
+        rest = &rest[1..];
+    }
+    matches!(rest.first(), Some(b'=' | b'"' | b'\''))
+        || rest.first().is_some_and(u8::is_ascii_whitespace)
+}
+
+/// A `.netrc` entry's first word (netrc-password): only blanks before it on its line, and
+/// `machine` (in lower case, as the pattern has it) followed by white space. `state machine`
+/// and `Machine learning` in prose and code fail, and spare the rule's 64 KiB windows.
+fn netrc_entry_starts(text: &[u8], start: usize, end: usize) -> bool {
+    let indent = text[start.saturating_sub(CHECK_REACH)..start]
+        .iter()
+        .rev()
+        .take_while(|&&b| b != b'\n')
+        .all(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\x0B' | b'\x0C'));
+    let word = &text[start..end];
+    if !word.eq_ignore_ascii_case(b"machine") {
+        // `default login`.
+        return indent;
+    }
+    indent && word == b"machine" && text.get(end).is_some_and(u8::is_ascii_whitespace)
 }
 
 /// Names of settings that hold something about a secret, not the secret.
@@ -192,6 +359,15 @@ const fn checksummed(rule: Rule, validator: fn(&str) -> bool) -> Rule {
     Rule {
         validator: Some(validator),
         checksum: true,
+        ..rule
+    }
+}
+
+/// A rule whose windows open only at keywords around which `check` holds (see
+/// [`Rule::keyword_check`]).
+const fn opened_by(rule: Rule, check: KeywordCheck) -> Rule {
+    Rule {
+        keyword_check: Some(check),
         ..rule
     }
 }
@@ -1272,7 +1448,7 @@ const PROVIDERS: &[Rule] = &[
         r"\b(tfp_[A-Za-z0-9_-]{44}_[A-Za-z0-9_-]{14})(?:[^A-Za-z0-9_-]|$)",
     ),
     Rule {
-        after_keyword: Some(airtable_shape),
+        keyword_check: Some(airtable_shape),
         ..rule(
             "airtable-token",
             "Airtable personal access token",
@@ -1459,6 +1635,7 @@ const PROVIDERS: &[Rule] = &[
     // guest@`, an address by convention) opens what is public.
     Rule {
         ignore_names: &["anonymous"],
+        keyword_check: Some(netrc_entry_starts),
         ..multiline(rule(
             "netrc-password",
             "Password in a .netrc or _netrc entry",
@@ -1515,7 +1692,7 @@ const GENERAL: &[Rule] = &[
             ".example",
             ".invalid",
         ],
-        after_keyword: Some(credentials_follow),
+        keyword_check: Some(credentials_follow),
         ..entropy(
             rule(
                 "url-credentials",
@@ -1560,95 +1737,110 @@ const GENERAL: &[Rule] = &[
         3.5,
     ),
     // ---- Secret-named settings (last: every specific rule goes first) -----------------------
-    generic(entropy(
-        checked(
-            rule(
-                "generic-secret-assignment",
-                "High-entropy value assigned to a secret-named variable",
-                GENERIC_KEYWORDS,
-                concat!(
-                    r#"(?i)(?:\b|\$)"#,
-                    secret_name!(),
-                    r#"(?:["'\]]{0,2}[ \t]*(?::[ \t]*&?(?:'static[ \t]+)?[A-Za-z][A-Za-z0-9_<>\[\]|?]*[ \t]*)?(?:[:=]|:=|=>|\?\?=|\|\|=|\|\|)|["'][ \t]+value[ \t]*=)[ \t]*["'`](?P<secret>[^\s"'`\\]{12,128})["'`]"#
+    opened_by(
+        generic(entropy(
+            checked(
+                rule(
+                    "generic-secret-assignment",
+                    "High-entropy value assigned to a secret-named variable",
+                    GENERIC_KEYWORDS,
+                    concat!(
+                        r#"(?i)(?:\b|\$)"#,
+                        secret_name!(),
+                        r#"(?:["'\]]{0,2}[ \t]*(?::[ \t]*&?(?:'static[ \t]+)?[A-Za-z][A-Za-z0-9_<>\[\]|?]*[ \t]*)?(?:[:=]|:=|=>|\?\?=|\|\|=|\|\|)|["'][ \t]+value[ \t]*=)[ \t]*["'`](?P<secret>[^\s"'`\\]{12,128})["'`]"#
+                    ),
                 ),
+                validate::generic_value,
             ),
-            validate::generic_value,
-        ),
-        3.3,
-    )),
-    generic(entropy(
-        checked(
-            rule(
-                "generic-secret-argument",
-                "High-entropy value passed with a secret name to a call (define, setProperty, getenv default)",
-                GENERIC_KEYWORDS,
-                concat!(
-                    r#"(?i)\([ \t]*["']"#,
-                    secret_name!(),
-                    r#"["'][ \t]*,[ \t]*["'](?P<secret>[^\s"'\\]{12,128})["'][ \t]*\)"#
+            3.3,
+        )),
+        assignment_follows,
+    ),
+    opened_by(
+        generic(entropy(
+            checked(
+                rule(
+                    "generic-secret-argument",
+                    "High-entropy value passed with a secret name to a call (define, setProperty, getenv default)",
+                    GENERIC_KEYWORDS,
+                    concat!(
+                        r#"(?i)\([ \t]*["']"#,
+                        secret_name!(),
+                        r#"["'][ \t]*,[ \t]*["'](?P<secret>[^\s"'\\]{12,128})["'][ \t]*\)"#
+                    ),
                 ),
+                validate::generic_value,
             ),
-            validate::generic_value,
-        ),
-        3.3,
-    )),
-    generic(entropy(
-        checked(
-            rule(
-                "generic-secret-line",
-                "High-entropy unquoted value of a secret-named setting (.env, YAML, properties, Dockerfile)",
-                GENERIC_KEYWORDS,
-                concat!(
-                    // `@name = value`: a variable of an HTTP client's request file (`.http`).
-                    r"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+|(?:ARG|ENV)[ \t]+|set[ \t]+|@)?",
-                    secret_name!(),
-                    // `#` starts a comment only after a space (`KEY=v+6m#v%6(9l` is one value,
-                    // as dotenv reads it).
-                    r"[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9+/_\-.~!@%^*=$&][A-Za-z0-9+/_\-.~!@%^*=$&#()]{11,127})(?:[ \t]+#[^\n]*)?[ \t]*\r?$"
+            3.3,
+        )),
+        argument_follows,
+    ),
+    opened_by(
+        generic(entropy(
+            checked(
+                rule(
+                    "generic-secret-line",
+                    "High-entropy unquoted value of a secret-named setting (.env, YAML, properties, Dockerfile)",
+                    GENERIC_KEYWORDS,
+                    concat!(
+                        // `@name = value`: a variable of an HTTP client's request file (`.http`).
+                        r"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+|(?:ARG|ENV)[ \t]+|set[ \t]+|@)?",
+                        secret_name!(),
+                        // `#` starts a comment only after a space (`KEY=v+6m#v%6(9l` is one value,
+                        // as dotenv reads it).
+                        r"[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9+/_\-.~!@%^*=$&][A-Za-z0-9+/_\-.~!@%^*=$&#()]{11,127})(?:[ \t]+#[^\n]*)?[ \t]*\r?$"
+                    ),
                 ),
+                validate::generic_line_value,
             ),
-            validate::generic_line_value,
-        ),
-        3.5,
-    )),
-    generic(entropy(
-        checked(
-            rule(
-                "generic-secret-pair",
-                "High-entropy secret-named key=value pair inside a line (logs, commands, query strings)",
-                GENERIC_KEYWORDS,
-                concat!(
-                    r"(?i)(?:^|[\s;,&?({\[])",
-                    secret_name!(),
-                    r"=(?P<secret>[^\s\x22'`&;,)}\]]{12,128})(?:[\s\x22'`&;,)}\]]|$)"
+            3.5,
+        )),
+        line_setting_follows,
+    ),
+    opened_by(
+        generic(entropy(
+            checked(
+                rule(
+                    "generic-secret-pair",
+                    "High-entropy secret-named key=value pair inside a line (logs, commands, query strings)",
+                    GENERIC_KEYWORDS,
+                    concat!(
+                        r"(?i)(?:^|[\s;,&?({\[])",
+                        secret_name!(),
+                        r"=(?P<secret>[^\s\x22'`&;,)}\]]{12,128})(?:[\s\x22'`&;,)}\]]|$)"
+                    ),
                 ),
+                validate::generic_line_value,
             ),
-            validate::generic_line_value,
-        ),
-        3.5,
-    )),
-    generic(entropy(
-        checked(
-            rule(
-                "cli-secret-argument",
-                "Secret passed as a command-line argument (--password X, --token=X, -u user:pass)",
-                &[
-                    "password",
-                    "passwd",
-                    "pass",
-                    "secret",
-                    "token",
-                    "key",
-                    "credential",
-                    "-u ",
-                    "--user",
-                ],
-                r#"(?i)(?:^|[\s"'\[,])--?(?P<name>[a-z0-9-]*(?:password|passwd|pass|secret|token|api-?key|apikey|access-?key|auth-?key|credentials?|requirepass))(?:=|\s+|["']\s*,\s*)["']?(?P<secret>[^\s"'`]{8,128})(?:[\s"'`]|$)|(?:^|\s)(?:-u|--user)\s+["']?[A-Za-z0-9_][A-Za-z0-9._+@-]*:(?P<secret2>[^\s"'@`\\/][^\s"'@`]{5,127})(?:[\s"'`]|$)"#,
+            3.5,
+        )),
+        pair_follows,
+    ),
+    opened_by(
+        generic(entropy(
+            checked(
+                rule(
+                    "cli-secret-argument",
+                    "Secret passed as a command-line argument (--password X, --token=X, -u user:pass)",
+                    &[
+                        "password",
+                        "passwd",
+                        "pass",
+                        "secret",
+                        "token",
+                        "key",
+                        "credential",
+                        "-u ",
+                        "--user",
+                    ],
+                    r#"(?i)(?:^|[\s"'\[,])--?(?P<name>[a-z0-9-]*(?:password|passwd|pass|secret|token|api-?key|apikey|access-?key|auth-?key|credentials?|requirepass))(?:=|\s+|["']\s*,\s*)["']?(?P<secret>[^\s"'`]{8,128})(?:[\s"'`]|$)|(?:^|\s)(?:-u|--user)\s+["']?[A-Za-z0-9_][A-Za-z0-9._+@-]*:(?P<secret2>[^\s"'@`\\/][^\s"'@`]{5,127})(?:[\s"'`]|$)"#,
+                ),
+                validate::generic_value,
             ),
-            validate::generic_value,
-        ),
-        3.0,
-    )),
+            3.0,
+        )),
+        flag_follows,
+    ),
     generic(entropy(
         checked(
             rule(
@@ -1682,73 +1874,85 @@ const GENERAL: &[Rule] = &[
         ),
         3.0,
     )),
-    generic(entropy(
-        checked(
-            rule(
-                "secret-setting-in-text",
-                "Value of an upper-case secret setting written inside a line (a log's `DB_PASSWORD: x`)",
-                &[
-                    "password",
-                    "passwd",
-                    "secret",
-                    "token",
-                    "private_key",
-                    "api_key",
-                    "access_key",
-                ],
-                concat!(
-                    r#"(?:^|[\s,;(\[{])(?P<name>[A-Z][A-Z0-9_]*(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_KEY|ACCESS_KEY|PRIVATE_KEY|SECRET_KEY|AUTH_KEY)[A-Z0-9_]*)"#,
-                    r#":[ \t]+(?P<secret>[^\s"'`,;]{12,128})(?:[\s,;]|$)"#,
-                ),
-            ),
-            validate::generic_value,
-        ),
-        3.5,
-    )),
-    Rule {
-        following_lines: 1,
-        ..generic(entropy(
+    opened_by(
+        generic(entropy(
             checked(
                 rule(
-                    "kubernetes-env-secret",
-                    "Secret in a Kubernetes or Compose env list (name: on one line, value: on the next)",
-                    GENERIC_KEYWORDS,
+                    "secret-setting-in-text",
+                    "Value of an upper-case secret setting written inside a line (a log's `DB_PASSWORD: x`)",
+                    &[
+                        "password",
+                        "passwd",
+                        "secret",
+                        "token",
+                        "private_key",
+                        "api_key",
+                        "access_key",
+                    ],
                     concat!(
-                        r#"(?i)-\s*name:\s*["']?"#,
-                        secret_name!(),
-                        r#"["']?\s*\r?\n\s*value:\s*["']?(?P<secret>[^\s"'`]{8,128})(?:[\s"'`]|$)"#
+                        r#"(?:^|[\s,;(\[{])(?P<name>[A-Z][A-Z0-9_]*(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_KEY|ACCESS_KEY|PRIVATE_KEY|SECRET_KEY|AUTH_KEY)[A-Z0-9_]*)"#,
+                        r#":[ \t]+(?P<secret>[^\s"'`,;]{12,128})(?:[\s,;]|$)"#,
                     ),
                 ),
                 validate::generic_value,
             ),
-            3.3,
-        ))
+            3.5,
+        )),
+        line_setting_follows,
+    ),
+    Rule {
+        following_lines: 1,
+        ..opened_by(
+            generic(entropy(
+                checked(
+                    rule(
+                        "kubernetes-env-secret",
+                        "Secret in a Kubernetes or Compose env list (name: on one line, value: on the next)",
+                        GENERIC_KEYWORDS,
+                        concat!(
+                            r#"(?i)-\s*name:\s*["']?"#,
+                            secret_name!(),
+                            r#"["']?\s*\r?\n\s*value:\s*["']?(?P<secret>[^\s"'`]{8,128})(?:[\s"'`]|$)"#
+                        ),
+                    ),
+                    validate::generic_value,
+                ),
+                3.3,
+            )),
+            env_list_name_follows,
+        )
     },
-    generic(entropy(
-        checked(
-            rule(
-                "generic-key-assignment",
-                "Long random value of a setting whose name ends in KEY",
-                &["key"],
-                // `db_key`, `cosmos.key`, and camel case: `cosmosDbKey`, `PresharedKey`.
-                r#"(?i)\b(?P<name>[a-z0-9_.-]*(?:[_.-]key|[a-z0-9](?-i:K)ey))(?:["'\]]{0,2}\s*(?:[:=]|:=|=>)|["']\]?\s*,)\s*["'`]?(?P<secret>[A-Za-z0-9+/_-]{32,128}={0,2})(?:["'`\s,;]|$)"#,
+    opened_by(
+        generic(entropy(
+            checked(
+                rule(
+                    "generic-key-assignment",
+                    "Long random value of a setting whose name ends in KEY",
+                    &["key"],
+                    // `db_key`, `cosmos.key`, and camel case: `cosmosDbKey`, `PresharedKey`.
+                    r#"(?i)\b(?P<name>[a-z0-9_.-]*(?:[_.-]key|[a-z0-9](?-i:K)ey))(?:["'\]]{0,2}\s*(?:[:=]|:=|=>)|["']\]?\s*,)\s*["'`]?(?P<secret>[A-Za-z0-9+/_-]{32,128}={0,2})(?:["'`\s,;]|$)"#,
+                ),
+                validate::generic_value,
             ),
-            validate::generic_value,
-        ),
-        4.2,
-    )),
-    generic(entropy(
-        checked(
-            rule(
-                "xml-element-secret",
-                "High-entropy text of a secret-named XML element (<apiKey>...</apiKey>)",
-                GENERIC_KEYWORDS,
-                concat!(r"(?i)<", secret_name!(), r">(?P<secret>[^<\s]{12,128})</"),
+            4.2,
+        )),
+        key_name_ends,
+    ),
+    opened_by(
+        generic(entropy(
+            checked(
+                rule(
+                    "xml-element-secret",
+                    "High-entropy text of a secret-named XML element (<apiKey>...</apiKey>)",
+                    GENERIC_KEYWORDS,
+                    concat!(r"(?i)<", secret_name!(), r">(?P<secret>[^<\s]{12,128})</"),
+                ),
+                validate::generic_value,
             ),
-            validate::generic_value,
-        ),
-        3.3,
-    )),
+            3.3,
+        )),
+        element_follows,
+    ),
     // ---- Default and weak passwords --------------------------------------------------------
     // A vendor's default (`postgres`, `minioadmin`, RabbitMQ's `guest`) or a password from the
     // top of every guessing list, set in configuration: not a leaked secret but a known one.
@@ -1775,37 +1979,52 @@ mod keyword_checks {
         RULES.iter().find(|r| r.id == id).expect("a built-in rule")
     }
 
-    /// Every match of `rule` in `text` passes its check at the keyword it starts from (the
-    /// check only spares windows that could hold no match), and `expected` matches are found.
-    fn holds(id: &str, keyword: &str, text: &str, expected: usize) {
+    /// Every match of `rule` in `text` passes its check at one of the rule's keywords inside
+    /// it (the check only spares windows that could hold no match), and `expected` matches are
+    /// found.
+    fn holds(id: &str, text: &str, expected: usize) {
         let rule = rule(id);
-        let follows = rule.after_keyword.expect("the rule has a check");
+        let check = rule.keyword_check.expect("the rule has a check");
         let regex = regex_automata::meta::Regex::new(rule.pattern).expect("the pattern compiles");
+        let lower = text.to_ascii_lowercase();
         let mut found = 0;
         for m in regex.find_iter(text.as_bytes()) {
-            let at = text[m.start()..m.end()]
-                .to_ascii_lowercase()
-                .find(keyword)
-                .expect("a match holds its keyword")
-                + m.start();
-            assert!(follows(text.as_bytes(), at + keyword.len()), "{id}: {text}");
+            let passes = rule.keywords.iter().any(|keyword| {
+                lower[m.start()..m.end()]
+                    .match_indices(keyword)
+                    .any(|(at, k)| check(text.as_bytes(), m.start() + at, m.start() + at + k.len()))
+            });
+            assert!(passes, "{id}: {text}");
             found += 1;
         }
         assert_eq!(found, expected, "{id}: {text}");
     }
 
+    /// The check fails at the first occurrence of `keyword` in each of `texts`.
+    fn fails(id: &str, keyword: &str, texts: &[&str]) {
+        let check = rule(id).keyword_check.expect("the rule has a check");
+        for text in texts {
+            let at = text
+                .to_ascii_lowercase()
+                .find(keyword)
+                .expect("the keyword");
+            assert!(
+                !check(text.as_bytes(), at, at + keyword.len()),
+                "{id}: {text}"
+            );
+        }
+    }
+
     #[test]
-    fn checks_after_a_keyword_keep_every_match() {
+    fn checks_around_a_keyword_keep_every_match() {
         let hex = "0123456789abcdef".repeat(4);
         holds(
             "airtable-token",
-            "pat",
             &format!("AIRTABLE=patAbCdEfGh123456.{hex}"),
             1,
         );
         holds(
             "airtable-token",
-            "pat",
             &format!("x = \"patAbCdEfGh123456.{hex}\"; path"),
             1,
         );
@@ -1825,26 +2044,144 @@ mod keyword_checks {
                 "@cluster0.internal/db'"
             ),
         ] {
-            holds("url-credentials", "://", url, 1);
+            holds("url-credentials", url, 1);
+        }
+        let value = concat!("Qx7", "vT2mLp9", "Zr4sWk8");
+        for (id, line) in [
+            (
+                "generic-secret-assignment",
+                format!("api_key = \"{value}\""),
+            ),
+            (
+                "generic-secret-assignment",
+                format!("\"dbPassword\": \"{value}\","),
+            ),
+            (
+                "generic-secret-assignment",
+                format!("const TOKEN: &str = \"{value}\";"),
+            ),
+            (
+                "generic-secret-assignment",
+                format!("$settings['secret'] = '{value}';"),
+            ),
+            (
+                "generic-secret-assignment",
+                format!("auth_token ??= \"{value}\""),
+            ),
+            (
+                "generic-secret-assignment",
+                format!("<add key=\"ApiKey\" value=\"{value}\"/>"),
+            ),
+            (
+                "generic-secret-argument",
+                format!("define('AUTH_SALT', '{value}');"),
+            ),
+            ("generic-secret-line", format!("DB_PASSWORD={value}")),
+            ("generic-secret-line", format!("  client_secret : {value}")),
+            (
+                "generic-secret-pair",
+                format!("curl host?x=1&access_token={value}&y"),
+            ),
+            (
+                "secret-setting-in-text",
+                format!("found DB_PASSWORD: {value} in log"),
+            ),
+            (
+                "kubernetes-env-secret",
+                format!("- name: \"API_TOKEN\"  \r\n  value: {value}"),
+            ),
+            ("xml-element-secret", format!("<apiKey>{value}</apiKey>")),
+            (
+                "generic-key-assignment",
+                format!("cosmosDbKey: \"{value}{value}\""),
+            ),
+            (
+                "generic-key-assignment",
+                format!("[\"storage.key\"] = \"{value}{value}\""),
+            ),
+            (
+                "generic-key-assignment",
+                format!("('db-key', '{value}{value}')"),
+            ),
+            ("cli-secret-argument", format!("tool --api-key {value}")),
+            ("cli-secret-argument", format!("tool --db-password={value}")),
+            (
+                "cli-secret-argument",
+                format!("[\"--credentials\", \"{value}\"]"),
+            ),
+            ("cli-secret-argument", format!("curl -u admin:{value} host")),
+        ] {
+            holds(id, &line, 1);
         }
     }
 
     #[test]
     fn common_text_fails_the_checks() {
-        let airtable = rule("airtable-token").after_keyword.unwrap();
-        for text in ["path", "pattern = 1", "patch(", "pat", "patAbCdEfGh12345.x"] {
-            assert!(!airtable(text.as_bytes(), 3), "{text}");
-        }
-        let url = rule("url-credentials").after_keyword.unwrap();
-        for text in [
-            "https://example.com/path",
-            "see https://docs.rs/regex",
-            "\"http://\"",
-            "git://host user@other",
+        fails(
+            "airtable-token",
+            "pat",
+            &["path", "pattern = 1", "patch(", "pat", "patAbCdEfGh12345.x"],
+        );
+        fails(
+            "url-credentials",
             "://",
+            &[
+                "https://example.com/path",
+                "see https://docs.rs/regex",
+                "\"http://\"",
+                "git://host user@other",
+                "://",
+            ],
+        );
+        let code = [
+            "let n = token.len();",
+            "fn token(&self) -> Token {",
+            "tokens.push(t)",
+            "the secret is passed to",
+            "passwordHash(",
+            "auth",
+        ];
+        for id in [
+            "generic-secret-assignment",
+            "generic-secret-argument",
+            "generic-secret-line",
+            "generic-secret-pair",
+            "kubernetes-env-secret",
+            "xml-element-secret",
         ] {
-            let at = text.find("://").unwrap() + 3;
-            assert!(!url(text.as_bytes(), at), "{text}");
+            let keyword = |t: &str| {
+                ["token", "secret", "password", "auth"]
+                    .into_iter()
+                    .find(|k| t.contains(k))
+                    .unwrap()
+            };
+            for text in code {
+                fails(id, keyword(text), &[text]);
+            }
         }
+        fails(
+            "generic-secret-argument",
+            "token",
+            &["f(\"token\")", "(\"token\" + x, \"y\")"],
+        );
+        fails("generic-secret-line", "token", &["token(a) = b"]);
+        fails("generic-secret-pair", "token", &["token = x"]);
+        fails("xml-element-secret", "token", &["<token/>"]);
+        fails(
+            "generic-key-assignment",
+            "key",
+            &[
+                "monkey = 1",
+                "keys: Vec",
+                "key_id = 3",
+                "map.get(key)",
+                "self.key(k)",
+            ],
+        );
+        fails(
+            "cli-secret-argument",
+            "token",
+            &["the token is", "--token-file x", "token=abc", "get_token x"],
+        );
     }
 }
