@@ -89,9 +89,11 @@ fn printable(bytes: &[u8]) -> bool {
 
 /// Maximal runs of bytes in `class`, at least `min` long.
 ///
-/// Written by hand rather than as a regex `[class]{min,}`: it probes the byte `min - 1` ahead
-/// and, when that byte cannot be part of a run, skips `min` bytes at once (Boyer-Moore style), so
-/// ordinary text with a space every few characters costs a fraction of a pass.
+/// Written by hand rather than as a regex `[class]{min,}`, in the manner of Boyer-Moore: the
+/// `min` bytes from a candidate start are read from the last one back, and the first byte
+/// outside the class met moves the candidate start just past it, so the bytes before it are
+/// never read. Code and prose, with a space or a punctuation mark every few characters, cost a
+/// few reads per `min` bytes; only a real run is read whole.
 fn runs<'a>(
     text: &'a [u8],
     class: &'a [bool; 256],
@@ -100,22 +102,19 @@ fn runs<'a>(
     // Invariant: `at` is 0 or just past a byte outside the class.
     let mut at = 0;
     std::iter::from_fn(move || {
-        while at + min <= text.len() {
-            let probe = at + min - 1;
-            if !class[text[probe] as usize] {
-                at = probe + 1;
+        while min > 0 && at + min <= text.len() {
+            // No run goes through a byte outside the class: the next one starts after it.
+            if let Some(outside) = text[at..at + min].iter().rposition(|&b| !class[b as usize]) {
+                at += outside + 1;
                 continue;
             }
-            let mut start = probe;
-            while start > at && class[text[start - 1] as usize] {
-                start -= 1;
-            }
-            let mut end = probe + 1;
+            let start = at;
+            let mut end = at + min;
             while end < text.len() && class[text[end] as usize] {
                 end += 1;
             }
             at = end + 1;
-            if end - start >= min && end - start <= MAX_RUN {
+            if end - start <= MAX_RUN {
                 return Some((start, end));
             }
         }
@@ -340,6 +339,60 @@ pub(crate) fn layers(text: &[u8]) -> Vec<Layer> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The runs a byte-by-byte reading finds.
+    fn runs_one_by_one(text: &[u8], class: &[bool; 256], min: usize) -> Vec<(usize, usize)> {
+        let mut found = Vec::new();
+        let mut start = None;
+        for (i, &b) in text.iter().chain(std::iter::once(&b' ')).enumerate() {
+            match (class[b as usize] && i < text.len(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    if i - s >= min && i - s <= MAX_RUN {
+                        found.push((s, i));
+                    }
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn runs_are_those_a_byte_by_byte_reading_finds() {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..400 {
+            // Runs of every length around `min`, separated by one or more outside bytes.
+            let mut text = Vec::new();
+            while text.len() < 600 {
+                let run = (next() % 40) as usize;
+                text.extend((0..run).map(|_| b"aZ09+/_-"[(next() % 8) as usize]));
+                let gap = 1 + (next() % 3) as usize;
+                text.extend((0..gap).map(|_| b" .\n=\"\xff"[(next() % 6) as usize]));
+            }
+            text.truncate(200 + round);
+            for min in [1, 2, 24, 32, 60] {
+                assert_eq!(
+                    runs(&text, &BASE64_CHARS, min).collect::<Vec<_>>(),
+                    runs_one_by_one(&text, &BASE64_CHARS, min),
+                    "round {round}, min {min}"
+                );
+            }
+        }
+        assert_eq!(runs(b"", &BASE64_CHARS, 24).count(), 0);
+        let long = vec![b'A'; 30];
+        assert_eq!(
+            runs(&long, &BASE64_CHARS, 24).collect::<Vec<_>>(),
+            [(0, 30)]
+        );
+    }
 
     #[test]
     fn finds_text_in_each_encoding() {
