@@ -202,7 +202,7 @@ fn keyword_checks_keep_every_match() {
                     "{}: a match at {path}:{} opens no window: {:?}",
                     rule.id,
                     m.start(),
-                    String::from_utf8_lossy(&text[m.start()..m.end().min(m.start() + 80)])
+                    String::from_utf8_lossy(&text[m.start()..m.end().min(m.start() + 24)])
                 );
             }
         }

@@ -268,6 +268,29 @@ fn netrc_entry_starts(text: &[u8], start: usize, end: usize) -> bool {
     indent && word == b"machine" && text.get(end).is_some_and(u8::is_ascii_whitespace)
 }
 
+/// After a provider's name (a rule that finds a key near it): a value of at least `LEN`
+/// letters, digits, `_` or `-` in a row begins within `REACH` bytes, on the same line. Every
+/// match of the rules it is given to holds one (`nrel` and 40 letters and digits within 40
+/// bytes); prose and code that only name the provider (`probably`, `unrelated`,
+/// `bot.send(...)`) have none.
+fn value_follows<const REACH: usize, const LEN: usize>(
+    text: &[u8],
+    _start: usize,
+    end: usize,
+) -> bool {
+    let region = &text[end.min(text.len())..(end + REACH + LEN).min(text.len())];
+    let line = memchr::memchr(b'\n', region).map_or(region, |at| &region[..at]);
+    let mut run = 0;
+    line.iter().any(|&b| {
+        run = if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-') {
+            run + 1
+        } else {
+            0
+        };
+        run >= LEN
+    })
+}
+
 /// Names of settings that hold something about a secret, not the secret.
 const NOT_SECRET_NAMES: &[&str] = &[
     "hash",
@@ -581,11 +604,14 @@ const PROVIDERS: &[Rule] = &[
         &["azdo"],
         r"\b([A-Za-z0-9]{52}JQQJ9[9A-D][A-Za-z0-9]{4}AZDO[A-Za-z0-9]{4})\b",
     ),
-    near(
-        "azure-devops-legacy-pat",
-        "Azure DevOps personal access token (52 characters) next to its name",
-        &["azure", "devops", "ado_", "azdo"],
-        r"(?i)(?:azure|devops|ado_|azdo)[^\n]{0,40}?\b([a-z2-7]{52})\b",
+    opened_by(
+        near(
+            "azure-devops-legacy-pat",
+            "Azure DevOps personal access token (52 characters) next to its name",
+            &["azure", "devops", "ado_", "azdo"],
+            r"(?i)(?:azure|devops|ado_|azdo)[^\n]{0,40}?\b([a-z2-7]{52})\b",
+        ),
+        value_follows::<40, 52>,
     ),
     rule(
         "alibaba-access-key-id",
@@ -938,11 +964,14 @@ const PROVIDERS: &[Rule] = &[
         &["discord.com/api/webhooks", "discordapp.com/api/webhooks"],
         r"(https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{17,20}/[A-Za-z0-9_-]{60,68})",
     ),
-    rule(
-        "discord-bot-token",
-        "Discord bot token",
-        &["discord", "bot"],
-        r"(?i:discord|bot)[^\n]{0,40}?\b([MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40})(?:[^A-Za-z0-9_-]|$)",
+    opened_by(
+        rule(
+            "discord-bot-token",
+            "Discord bot token",
+            &["discord", "bot"],
+            r"(?i:discord|bot)[^\n]{0,40}?\b([MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40})(?:[^A-Za-z0-9_-]|$)",
+        ),
+        value_follows::<40, 24>,
     ),
     rule(
         "telegram-bot-token",
@@ -1026,14 +1055,17 @@ const PROVIDERS: &[Rule] = &[
         ],
         r"\b(sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,200}|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})(?:[^A-Za-z0-9_-]|$)",
     ),
-    entropy(
-        rule(
-            "openai-legacy-api-key",
-            "OpenAI API key (48-character form) next to its name",
-            &["openai"],
-            r"(?i:openai)[^\n]{0,40}?\b(sk-[A-Za-z0-9]{48})\b",
+    opened_by(
+        entropy(
+            rule(
+                "openai-legacy-api-key",
+                "OpenAI API key (48-character form) next to its name",
+                &["openai"],
+                r"(?i:openai)[^\n]{0,40}?\b(sk-[A-Za-z0-9]{48})\b",
+            ),
+            4.0,
         ),
-        4.0,
+        value_follows::<43, 48>,
     ),
     rule(
         "anthropic-api-key",
@@ -1588,11 +1620,14 @@ const PROVIDERS: &[Rule] = &[
         &["live_"],
         r"\b(live_[A-Za-z0-9]{30})\b",
     ),
-    near(
-        "ably-api-key",
-        "Ably API key next to its name",
-        &["ably"],
-        r"(?i)ably[^\n]{0,40}?\b([A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{6}:[A-Za-z0-9_-]{43})",
+    opened_by(
+        near(
+            "ably-api-key",
+            "Ably API key next to its name",
+            &["ably"],
+            r"(?i)ably[^\n]{0,40}?\b([A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{6}:[A-Za-z0-9_-]{43})",
+        ),
+        value_follows::<54, 43>,
     ),
     near(
         "wandb-api-key",
@@ -1600,11 +1635,14 @@ const PROVIDERS: &[Rule] = &[
         &["wandb"],
         r"(?i)wandb[^\n]{0,40}?\b([a-f0-9]{40})\b",
     ),
-    near(
-        "azure-openai-key",
-        "Azure OpenAI or Cognitive Services key next to its name",
-        &["azure", "cognitive"],
-        r"(?i)(?:azure|cognitive)[^\n]{0,40}?(?:key|token|secret)[^\n]{0,30}?\b([a-f0-9]{32})\b",
+    opened_by(
+        near(
+            "azure-openai-key",
+            "Azure OpenAI or Cognitive Services key next to its name",
+            &["azure", "cognitive"],
+            r"(?i)(?:azure|cognitive)[^\n]{0,40}?(?:key|token|secret)[^\n]{0,30}?\b([a-f0-9]{32})\b",
+        ),
+        value_follows::<76, 32>,
     ),
     near(
         "pagerduty-api-key",

@@ -1,7 +1,7 @@
 //! Keys with no form of their own (a bare 32-hex or 40-character key), recognised next to their
 //! provider's name, each written from its provider's documentation (the link above each rule).
 
-use super::{Rule, entropy, near};
+use super::{Rule, entropy, near, opened_by, value_follows};
 
 /// Rules for keys a scanner recognises only next to their provider's name.
 pub(super) const NAMED: &[Rule] = &[
@@ -105,11 +105,14 @@ pub(super) const NAMED: &[Rule] = &[
         3.5,
     ),
     // https://github.com/toggl/toggl_api_docs
-    near(
-        "toggl-api-token",
-        "Toggl Track API token next to its name",
-        &["toggl"],
-        r"(?i)toggl[^\n]{0,40}?\b([a-f0-9]{32})\b",
+    opened_by(
+        near(
+            "toggl-api-token",
+            "Toggl Track API token next to its name",
+            &["toggl"],
+            r"(?i)toggl[^\n]{0,40}?\b([a-f0-9]{32})\b",
+        ),
+        value_follows::<40, 32>,
     ),
     // https://github.com/smartsheet/smartsheet-python-sdk
     near(
@@ -308,11 +311,14 @@ pub(super) const NAMED: &[Rule] = &[
         3.5,
     ),
     // https://docs.checkr.com/#section/Getting-Started/Authentication
-    near(
-        "checkr-api-key",
-        "Checkr API key next to its name",
-        &["checkr"],
-        r"(?i)checkr[^\n]{0,40}?\b([a-f0-9]{40})\b",
+    opened_by(
+        near(
+            "checkr-api-key",
+            "Checkr API key next to its name",
+            &["checkr"],
+            r"(?i)checkr[^\n]{0,40}?\b([a-f0-9]{40})\b",
+        ),
+        value_follows::<40, 40>,
     ),
     // https://developers.strava.com/docs/authentication/
     near(
@@ -710,14 +716,17 @@ pub(super) const NAMED: &[Rule] = &[
         3.5,
     ),
     // https://developer.nrel.gov/docs/api-key
-    entropy(
-        near(
-            "nrel-api-key",
-            "NREL developer network (api.data.gov) API key next to its name",
-            &["nrel"],
-            r"(?i)nrel[^\n]{0,40}?\b([A-Za-z0-9]{40})\b",
+    opened_by(
+        entropy(
+            near(
+                "nrel-api-key",
+                "NREL developer network (api.data.gov) API key next to its name",
+                &["nrel"],
+                r"(?i)nrel[^\n]{0,40}?\b([A-Za-z0-9]{40})\b",
+            ),
+            3.5,
         ),
-        3.5,
+        value_follows::<40, 40>,
     ),
     // https://api.data.gov/docs/developer-manual
     entropy(
