@@ -87,39 +87,102 @@ fn printable(bytes: &[u8]) -> bool {
     good * 100 >= bytes.len() * 95
 }
 
-/// Maximal runs of bytes in `class`, at least `min` long.
+/// Whether `b` belongs to base64, standard or URL-safe (the [`BASE64_CHARS`] table), written
+/// as comparisons rather than a table lookup so that a block's worth compiles to vector
+/// instructions.
+#[inline]
+fn base64_char(b: u8) -> bool {
+    b.wrapping_sub(b'0') < 10
+        || (b | 0x20).wrapping_sub(b'a') < 26
+        || matches!(b, b'+' | b'/' | b'-' | b'_')
+}
+
+/// A block of 64 bytes as 64 bits, bit `i` set when byte `i` belongs to base64.
+fn block_mask(block: &[u8; 64]) -> u64 {
+    let mut flags = [0u8; 64];
+    for (flag, &b) in flags.iter_mut().zip(block) {
+        *flag = u8::from(base64_char(b));
+    }
+    let mut mask = 0;
+    for (i, group) in flags.chunks_exact(8).enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(group);
+        // Eight 0-or-1 bytes to eight bits: the product carries byte k's bit to bit 56 + k and
+        // the other partial products below bit 56 (or past bit 63) without overlapping.
+        let packed = u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= packed << (8 * i);
+    }
+    mask
+}
+
+/// Bits of `mask` that start a run of at least `min` (1 to 64) set bits inside the word.
+fn run_starts(mut mask: u64, min: usize) -> u64 {
+    let mut covered = 1;
+    while covered < min {
+        let shift = covered.min(min - covered);
+        mask &= mask >> shift;
+        covered += shift;
+    }
+    mask
+}
+
+/// Maximal runs of base64 characters, at least `min` long.
 ///
-/// Written by hand rather than as a regex `[class]{min,}`, in the manner of Boyer-Moore: the
-/// `min` bytes from a candidate start are read from the last one back, and the first byte
-/// outside the class met moves the candidate start just past it, so the bytes before it are
-/// never read. Code and prose, with a space or a punctuation mark every few characters, cost a
-/// few reads per `min` bytes; only a real run is read whole.
-fn runs<'a>(
-    text: &'a [u8],
-    class: &'a [bool; 256],
-    min: usize,
-) -> impl Iterator<Item = (usize, usize)> + 'a {
-    // Invariant: `at` is 0 or just past a byte outside the class.
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        while min > 0 && at + min <= text.len() {
-            // No run goes through a byte outside the class: the next one starts after it.
-            if let Some(outside) = text[at..at + min].iter().rposition(|&b| !class[b as usize]) {
-                at += outside + 1;
-                continue;
-            }
-            let start = at;
-            let mut end = at + min;
-            while end < text.len() && class[text[end] as usize] {
-                end += 1;
-            }
-            at = end + 1;
-            if end - start <= MAX_RUN {
-                return Some((start, end));
+/// Written by hand rather than as a regex `[A-Za-z0-9+/_-]{min,}`, which reads the text a byte
+/// at a time: each block of 64 bytes becomes a 64-bit mask from comparisons the compiler
+/// vectorises, so a block of code or prose costs a few instructions and a shift test, and only
+/// a block that holds a long enough run, or continues one, has its runs read out.
+fn runs(text: &[u8], min: usize) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    if min == 0 {
+        return found;
+    }
+    let mut push = |start: usize, end: usize| {
+        if end - start >= min && end - start <= MAX_RUN {
+            found.push((start, end));
+        }
+    };
+    // Where the run that reaches the current block's first byte started, if one does.
+    let mut open: Option<usize> = None;
+    for (index, block) in text.chunks(64).enumerate() {
+        let base = index * 64;
+        let mask = if let Ok(full) = <&[u8; 64]>::try_from(block) {
+            block_mask(full)
+        } else {
+            // The last, short block: the zero bytes after it are outside the alphabet.
+            let mut padded = [0u8; 64];
+            padded[..block.len()].copy_from_slice(block);
+            block_mask(&padded)
+        };
+        if mask == u64::MAX {
+            open.get_or_insert(base);
+            continue;
+        }
+        let lead = mask.trailing_ones() as usize;
+        if open.is_some() || lead > 0 {
+            push(open.unwrap_or(base), base + lead);
+        }
+        let tail = mask.leading_ones() as usize;
+        let tail_bits = if tail == 0 {
+            0
+        } else {
+            u64::MAX << (64 - tail)
+        };
+        let mut inside = mask & !((1u64 << lead) - 1) & !tail_bits;
+        if min <= 64 && run_starts(inside, min) != 0 {
+            while inside != 0 {
+                let from = inside.trailing_zeros() as usize;
+                let length = (inside >> from).trailing_ones() as usize;
+                push(base + from, base + from + length);
+                inside &= !(((1u64 << length) - 1) << from);
             }
         }
-        None
-    })
+        open = (tail > 0).then(|| base + 64 - tail);
+    }
+    if let Some(start) = open {
+        push(start, text.len());
+    }
+    found
 }
 
 fn base64_layer(text: &[u8], start: usize, end: usize) -> Option<Layer> {
@@ -208,7 +271,7 @@ pub(crate) fn inside_binary_payload(text: &[u8], start: usize, end: usize) -> bo
     let length = run_end - run_start;
     let wrapped = || {
         let neighbour = |from: usize, to: usize| -> bool {
-            let other: Vec<(usize, usize)> = runs(&text[from..to], &BASE64_CHARS, 60).collect();
+            let other = runs(&text[from..to], 60);
             other.iter().any(|&(s, e)| e - s == length)
         };
         let before = text[..run_start].iter().rposition(|&b| b == b'\n');
@@ -246,7 +309,7 @@ pub(crate) fn inside_binary_payload(text: &[u8], start: usize, end: usize) -> bo
 /// Every encoded run in `text` that decodes to printable text different from itself.
 pub(crate) fn layers(text: &[u8]) -> Vec<Layer> {
     let mut found = Vec::new();
-    let all: Vec<(usize, usize)> = runs(text, &BASE64_CHARS, MIN_BASE64).collect();
+    let all = runs(text, MIN_BASE64);
     let mut index = 0;
     while index < all.len() {
         let (start, end) = all[index];
@@ -369,29 +432,36 @@ mod tests {
             state
         };
         for round in 0..400 {
-            // Runs of every length around `min`, separated by one or more outside bytes.
+            // Runs of every length around `min` and across 64-byte blocks, separated by one or
+            // more outside bytes.
             let mut text = Vec::new();
             while text.len() < 600 {
-                let run = (next() % 40) as usize;
+                let run = (next() % if next() % 4 == 0 { 200 } else { 40 }) as usize;
                 text.extend((0..run).map(|_| b"aZ09+/_-"[(next() % 8) as usize]));
                 let gap = 1 + (next() % 3) as usize;
                 text.extend((0..gap).map(|_| b" .\n=\"\xff"[(next() % 6) as usize]));
             }
             text.truncate(200 + round);
-            for min in [1, 2, 24, 32, 60] {
+            for min in [1, 2, 24, 32, 60, 64, 65, 100] {
                 assert_eq!(
-                    runs(&text, &BASE64_CHARS, min).collect::<Vec<_>>(),
+                    runs(&text, min),
                     runs_one_by_one(&text, &BASE64_CHARS, min),
                     "round {round}, min {min}"
                 );
             }
         }
-        assert_eq!(runs(b"", &BASE64_CHARS, 24).count(), 0);
-        let long = vec![b'A'; 30];
-        assert_eq!(
-            runs(&long, &BASE64_CHARS, 24).collect::<Vec<_>>(),
-            [(0, 30)]
-        );
+        assert!(runs(b"", 24).is_empty());
+        for length in [30, 63, 64, 65, 128, 200] {
+            let long = vec![b'A'; length];
+            assert_eq!(runs(&long, 24), [(0, length)]);
+        }
+        for byte in 0..=255u8 {
+            assert_eq!(
+                base64_char(byte),
+                BASE64_CHARS[byte as usize],
+                "byte {byte}"
+            );
+        }
     }
 
     #[test]
