@@ -192,11 +192,17 @@ fn runs(text: &[u8], min: usize) -> Vec<(usize, usize)> {
             open.get_or_insert(base);
             continue;
         }
+        let tail = mask.leading_ones() as usize;
+        if open.is_none() && (min > 64 || run_starts(mask, min) == 0) {
+            // Most blocks: no run reaches into this one and none long enough starts in it; only
+            // the one at its end, which the next block may continue, is kept.
+            open = (tail > 0).then(|| base + 64 - tail);
+            continue;
+        }
         let lead = mask.trailing_ones() as usize;
         if open.is_some() || lead > 0 {
             push(open.unwrap_or(base), base + lead);
         }
-        let tail = mask.leading_ones() as usize;
         let tail_bits = if tail == 0 {
             0
         } else {
