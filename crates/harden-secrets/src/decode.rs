@@ -467,21 +467,25 @@ mod tests {
         found
     }
 
-    #[test]
-    fn runs_are_those_a_byte_by_byte_reading_finds() {
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = move || {
+    /// A deterministic stream of pseudo-random numbers (xorshift64).
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
             state
-        };
+        }
+    }
+
+    #[test]
+    fn runs_are_those_a_byte_by_byte_reading_finds() {
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15_u64);
         for round in 0..400 {
             // Runs of every length around `min` and across 64-byte blocks, separated by one or
             // more outside bytes.
             let mut text = Vec::new();
             while text.len() < 600 {
-                let run = (next() % if next() % 4 == 0 { 200 } else { 40 }) as usize;
+                let run = (next() % if next().is_multiple_of(4) { 200 } else { 40 }) as usize;
                 text.extend((0..run).map(|_| b"aZ09+/_-"[(next() % 8) as usize]));
                 let gap = 1 + (next() % 3) as usize;
                 text.extend((0..gap).map(|_| b" .\n=\"\xff"[(next() % 6) as usize]));
@@ -511,13 +515,7 @@ mod tests {
 
     #[test]
     fn the_characters_tell_what_decoding_would_of_printable_text() {
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x2545_F491_4F6C_DD1D_u64);
         let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut turned_away = 0;
         for round in 0..5000 {
