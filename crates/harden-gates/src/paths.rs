@@ -390,7 +390,8 @@ pub(crate) fn test_support_as(path: &str, role: PathRole) -> bool {
                 "vitest" | "jest" | "playwright" | "cypress" | "karma"
             ) && words.any(|w| matches!(w, "config" | "setup" | "preset" | "workspace"))
         }
-        || ["setuptests.", "test-setup.", "testsetup."]
+        // `setupFiles.ts`, as vitest's and jest's `setupFiles` option commonly names it.
+        || ["setuptests.", "test-setup.", "testsetup.", "setupfiles.", "setup-tests.", "setup_tests."]
             .iter()
             .any(|prefix| name.starts_with(prefix))
         || name

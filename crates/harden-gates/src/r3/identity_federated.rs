@@ -48,7 +48,10 @@ environment carries such a connection string, and Bicep templates for the same A
 a key where the SDK's default chain would find the workload's identity: AWS static credentials \
 (boto3's `aws_access_key_id=`, Go's `NewStaticCredentialsProvider`, Java's `AwsBasicCredentials`, \
 Rust's `Credentials::from_keys`, `new AWS.Credentials`), Azure's `StorageSharedKeyCredential` \
-and `AzureNamedKeyCredential`, and connection strings holding an `AccountKey=`. Fix: trust the CI provider's OIDC issuer in the cloud \
+and `AzureNamedKeyCredential`, and connection strings holding an `AccountKey=`. A key the code \
+is handed (an argument of the function, an object's stored settings such as a data source a user \
+configured) is that user's, for the user's own resource, and a call that also passes \
+`aws_session_token=` holds temporary credentials: neither is reported. Fix: trust the CI provider's OIDC issuer in the cloud \
 account (an IAM role, a federated credential, a workload identity pool) and log in with it; give \
 services roles and managed identities instead of keys.",
     evidence: &[
@@ -357,6 +360,171 @@ fn static_credential(line: &str, language: Language) -> Option<(&'static str, &'
     keyed.then_some(("AccountKey=", "Azure Storage"))
 }
 
+/// Whether the boto3 call whose `aws_access_key_id=` sits at byte `at` of `text` takes the
+/// service's own long-lived key. Not when the call also passes `aws_session_token=` (temporary
+/// credentials, as `assume_role` returns them), nor when the key is data the call was handed:
+/// an argument of the enclosing function or an object's stored settings (`parts.username` of a
+/// webhook's target URL, `self.configuration.get("aws_access_key")` of a data source a user set
+/// up). Such a key is a user's, for the user's own resource: no identity of the service's could
+/// stand in for it. A key from the process's configuration (the environment, a settings module,
+/// a literal, a module constant) is the service's.
+fn python_service_key(text: &str, at: usize) -> bool {
+    let Some(call) = enclosing_call(text, at) else {
+        return true;
+    };
+    let arguments = top_level_arguments(&text[call.clone()]);
+    let value = |name: &str| {
+        arguments.iter().find_map(|argument| {
+            let (key, value) = argument.split_once('=')?;
+            (key.trim() == name).then(|| value.trim())
+        })
+    };
+    if value("aws_session_token").is_some_and(|token| token != "None") {
+        return false;
+    }
+    let Some(key) = value("aws_access_key_id") else {
+        return true;
+    };
+    let line_start = text[..call.start].rfind('\n').map_or(0, |i| i + 1);
+    let before: Vec<&str> = text[..line_start].lines().collect();
+    let indent = indentation(&text[line_start..]);
+    !python_call_data(key, &before, indent, 0)
+}
+
+/// The byte range inside the parentheses of the call around `at` (at most 4 KiB either way).
+fn enclosing_call(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
+    const REACH: usize = 4096;
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut start = None;
+    for i in (at.saturating_sub(REACH)..at).rev() {
+        match bytes[i] {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' | b'[' | b'{' if depth == 0 => {
+                start = Some(i + 1);
+                break;
+            }
+            b'(' | b'[' | b'{' => depth -= 1,
+            _ => {}
+        }
+    }
+    let start = start?;
+    let mut depth = 0usize;
+    for (i, byte) in bytes
+        .iter()
+        .enumerate()
+        .take((at + REACH).min(bytes.len()))
+        .skip(at)
+    {
+        match byte {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' if depth == 0 => return Some(start..i),
+            b')' | b']' | b'}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A call's arguments as written, split at the commas outside brackets and quotes.
+fn top_level_arguments(call: &str) -> Vec<&str> {
+    let mut arguments = Vec::new();
+    let (mut depth, mut quote, mut from) = (0usize, None, 0);
+    for (i, c) in call.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth = depth.saturating_sub(1),
+            (None, ',') if depth == 0 => {
+                arguments.push(&call[from..i]);
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    arguments.push(&call[from..]);
+    arguments
+}
+
+fn indentation(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// Whether the Python expression `value`, written in a statement indented by `indent` after
+/// the lines `before`, is data the code was handed: an attribute of `self`/`cls`, an argument of
+/// the enclosing function, or a local set from one of those (followed twice at most).
+fn python_call_data(value: &str, before: &[&str], indent: usize, followed: u8) -> bool {
+    let lower = value.to_ascii_lowercase();
+    // The process's configuration: `os.environ[...]`, `os.getenv(...)`, `settings.X`,
+    // `config("X")` (python-decouple), `env("X")` (django-environ).
+    if ["environ", "getenv", "settings", "config(", "env("]
+        .iter()
+        .any(|word| lower.contains(word))
+    {
+        return false;
+    }
+    let root: &str = value
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or_default();
+    if root.is_empty() || root.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
+    if matches!(root, "self" | "cls") {
+        return true;
+    }
+    // The enclosing function: the nearest `def` indented less than the statement.
+    let def = before.iter().rposition(|line| {
+        let trimmed = line.trim_start();
+        (trimmed.starts_with("def ") || trimmed.starts_with("async def "))
+            && indentation(line) < indent
+    });
+    let Some(def) = def else {
+        return false;
+    };
+    let signature: String = before[def..]
+        .iter()
+        .take(20)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n");
+    if let Some(open) = signature.find('(')
+        && let Some(close) = enclosing_call(&signature, open + 1)
+    {
+        let parameter = |p: &&str| {
+            p.trim()
+                .trim_start_matches('*')
+                .split([':', '='])
+                .next()
+                .unwrap_or_default()
+                .trim()
+                == root
+        };
+        if top_level_arguments(&signature[close]).iter().any(parameter) {
+            return true;
+        }
+    }
+    // A local of the function set before the statement: `key = self.params.get("key")`.
+    if followed < 2 {
+        for line in before[def + 1..].iter().rev() {
+            let trimmed = line.trim_start();
+            let Some(rest) = trimmed.strip_prefix(root) else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let rest = rest
+                .strip_prefix(':')
+                .and_then(|r| r.split_once('=').map(|(_, v)| v))
+                .or_else(|| rest.strip_prefix('=').filter(|r| !r.starts_with('=')));
+            if let Some(assigned) = rest {
+                return python_call_data(assigned.trim(), &before[..=def], indent, followed + 1);
+            }
+        }
+    }
+    false
+}
+
 fn check_code(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<u64, GateError> {
     let classified = crate::classify::classified(cx)?;
     let mut examined = 0;
@@ -387,6 +555,13 @@ fn check_code(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<u64, GateError> {
             let column = line.find(words).unwrap_or(0);
             if words != "AccountKey=" && crate::support::in_string(line, column, &['"']) {
                 continue;
+            }
+            if words == "aws_access_key_id=" {
+                // `line` is a slice of `text`: where it starts in it.
+                let line_at = line.as_ptr() as usize - text.as_ptr() as usize;
+                if !python_service_key(&text, line_at + column) {
+                    continue;
+                }
             }
             out.finding(
                 cx.finding(
@@ -1131,6 +1306,42 @@ resource "azurerm_linux_web_app" "api" {
             r#"log("a \" b"); Credentials::from_keys(a)"#,
             18
         ));
+    }
+
+    #[test]
+    fn a_key_handed_to_the_code_is_not_the_services_own() {
+        let service = |text: &str| {
+            let at = text
+                .find("aws_access_key_id=")
+                .expect("a key in the fixture");
+            python_service_key(text, at)
+        };
+        // The service's own key: from its environment, its settings, a constant or a literal.
+        for text in [
+            "s3 = boto3.client(\"s3\", aws_access_key_id=KEY, aws_secret_access_key=SECRET)\n",
+            "def client():\n    return boto3.client(\"s3\", aws_access_key_id=os.environ[\"AWS_KEY\"])\n",
+            "def client(region):\n    return boto3.client(\n        \"s3\",\n        region_name=region,\n        aws_access_key_id=settings.AWS_ACCESS_KEY_ID,\n    )\n",
+            "class Store:\n    def client(self):\n        return boto3.client(\"s3\", aws_access_key_id=self.settings.key)\n",
+            "def client(name):\n    key = os.getenv(\"AWS_ACCESS_KEY_ID\")\n    return boto3.client(name, aws_access_key_id=key)\n",
+            "def client():\n    return boto3.client(\"s3\", aws_access_key_id=\"AKIA0000\", aws_session_token=None)\n",
+            "def client(name):\n    return boto3.client(name, aws_access_key_id=current_app.config[\"AWS_KEY\"])\n",
+        ] {
+            assert!(service(text), "{text}");
+        }
+        // A user's key for the user's own resource, or temporary credentials.
+        for text in [
+            // saleor: the key of an SQS queue a webhook targets, from the target's URL.
+            "def get_client(parts):\n    return boto3.client(\n        \"sqs\",\n        aws_access_key_id=parts.username,\n        aws_secret_access_key=parts.password,\n    )\n",
+            // redash: a data source's configuration, as its user entered it.
+            "class CloudWatch(BaseQueryRunner):\n    def _get_client(self):\n        return boto3.client(\n            \"cloudwatch\",\n            aws_access_key_id=self.configuration.get(\"aws_access_key\"),\n        )\n",
+            // netbox: a data backend's parameters, through a local.
+            "class S3Backend:\n    def fetch(self):\n        aws_access_key_id = self.params.get('aws_access_key_id')\n        s3 = boto3.resource(\n            's3',\n            aws_access_key_id=aws_access_key_id,\n        )\n",
+            // Temporary credentials from `assume_role`.
+            "def client(keys):\n    return boto3.client(\"redshift\", aws_access_key_id=keys[\"AccessKeyId\"], aws_secret_access_key=keys[\"SecretAccessKey\"], aws_session_token=keys[\"SessionToken\"])\n",
+            "async def connect(\n    bucket: str,\n    access_key: str,\n):\n    return session.client(\"s3\", aws_access_key_id=access_key)\n",
+        ] {
+            assert!(!service(text), "{text}");
+        }
     }
 
     #[test]

@@ -23,7 +23,10 @@ libraries in runtime dependency sections, and environment switches named MOCK, F
 by production code (more severely when they default to on). Test code is recognised by each \
 ecosystem's conventions (`tests/`, `*_test.go`, `*.test.ts`, `__tests__`, `__mocks__`, \
 `src/test/`, `conftest.py`, everything after `#[cfg(test)]`), and so are mock packages \
-themselves (`mocks/`, `mock_*.go`); generated gRPC stubs are not mocks.",
+themselves (`mocks/`, `mock_*.go`); generated gRPC stubs are not mocks. Nothing is loaded by a \
+TypeScript declaration file (`vitest.d.ts`) or a type-only import (`import type ... from \
+\"vitest\"`), and a test-only package that the package's own production code imports (a script \
+sandbox that implements `expect` with chai) runs in production and belongs in `dependencies`.",
     evidence: &["source files", "manifests"],
     options: &[],
     items: Some(Items {
@@ -192,6 +195,11 @@ fn imported(line: &str, language: Language) -> Option<String> {
                 let end = rest[1..].find(quote)?;
                 Some(rest[1..=end].to_owned())
             };
+            // A type-only import (`import type { Mock } from "vitest"`, `import { type Mock }
+            // from ...`) is erased when the code is compiled: nothing is loaded at run time.
+            if type_only_import(line) {
+                return None;
+            }
             // `} from 'msw'` closes a multi-line import.
             if line.starts_with("import ") || line.starts_with("export ") || line.starts_with('}') {
                 quoted(" from ").or_else(|| quoted("import "))
@@ -234,6 +242,25 @@ fn imported(line: &str, language: Language) -> Option<String> {
             Some(rest.trim_end_matches(';').trim().to_owned())
         }
     }
+}
+
+/// A TypeScript import or re-export of types alone.
+fn type_only_import(line: &str) -> bool {
+    if line.starts_with("import type ") || line.starts_with("export type ") {
+        return true;
+    }
+    let Some(rest) = line.strip_prefix("import {") else {
+        return false;
+    };
+    let Some((names, _)) = rest.split_once('}') else {
+        return false;
+    };
+    let mut names = names
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .peekable();
+    names.peek().is_some() && names.all(|n| n.starts_with("type "))
 }
 
 fn is_mock_library(module: &str, language: Language) -> Option<&'static str> {
@@ -476,34 +503,94 @@ fn check_cargo(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, text: &str) {
     }
 }
 
-fn check_package_json(cx: &GateCx<'_>, out: &mut GateOutput, path: &str, text: &str) {
+/// A test-only package in a `package.json`'s `dependencies`: the manifest, the package and the
+/// line it is named on.
+struct TestOnlyDependency {
+    manifest: String,
+    name: String,
+    line: u32,
+}
+
+fn test_only_dependencies(path: &str, text: &str) -> Vec<TestOnlyDependency> {
     let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
-        return;
+        return Vec::new();
     };
     let Some(dependencies) = value.get("dependencies").and_then(|d| d.as_object()) else {
-        return;
+        return Vec::new();
     };
-    for name in dependencies.keys() {
-        let test_only = NPM_TEST_ONLY.iter().any(|t| {
-            if t.ends_with('/') {
-                name.starts_with(t)
-            } else {
-                name == t
-            }
-        });
-        if test_only {
-            let line = line_after(text, "\"dependencies\"", &format!("\"{name}\""));
-            out.finding(
-                cx.finding(
-                    format!("the test-only package {name} is in dependencies: it is installed in production"),
-                    at(path, line, 1, name),
-                )
-                .identity(format!("npm:{name}"))
-                .help("move it to devDependencies")
-                .build(),
-            );
+    dependencies
+        .keys()
+        .filter(|name| {
+            NPM_TEST_ONLY.iter().any(|t| {
+                if t.ends_with('/') {
+                    name.starts_with(t)
+                } else {
+                    name == t
+                }
+            })
+        })
+        .map(|name| TestOnlyDependency {
+            manifest: path.to_owned(),
+            name: name.clone(),
+            line: line_after(text, "\"dependencies\"", &format!("\"{name}\"")),
+        })
+        .collect()
+}
+
+/// The directory of a manifest, with its trailing `/` (`""` at the root).
+fn package_dir(manifest: &str) -> &str {
+    manifest.rfind('/').map_or("", |i| &manifest[..=i])
+}
+
+/// Whether the production code of the package whose manifest is `manifest` imports `name`
+/// (or a module under it): then the package runs in production and belongs in
+/// `dependencies`, as chai does in a script sandbox that implements `expect` with it. Files
+/// of a package nested below (a manifest of its own) belong to that package.
+fn imported_by_production(
+    cx: &GateCx<'_>,
+    classified: &[crate::classify::FileClass],
+    manifests: &[&str],
+    manifest: &str,
+    name: &str,
+) -> Result<bool, GateError> {
+    let dir = package_dir(manifest);
+    for class in classified {
+        if class.kind != FileKind::Source(Language::JavaScript)
+            || !class.production_source()
+            || class.test_support
+            || !class.path.starts_with(dir)
+        {
+            continue;
+        }
+        let own_package = manifests
+            .iter()
+            .map(|m| package_dir(m))
+            .filter(|d| class.path.starts_with(d))
+            .max_by_key(|d| d.len());
+        if own_package != Some(dir) {
+            continue;
+        }
+        let Some(bytes) =
+            crate::support::read_parsed(cx, &crate::support::NotExamined::default(), &class.path)?
+        else {
+            continue;
+        };
+        if memchr::memmem::find(&bytes, name.as_bytes()).is_none() {
+            continue;
+        }
+        let text = harden_engine::lossy_text(&bytes);
+        if text.lines().any(|line| {
+            imported(line, Language::JavaScript).is_some_and(|module| {
+                module == name
+                    || module
+                        .strip_prefix(name)
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+        }) {
+            return Ok(true);
         }
     }
+    Ok(false)
 }
 
 impl Gate for MocksProduction {
@@ -514,6 +601,7 @@ impl Gate for MocksProduction {
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
         let classified = crate::classify::classified(cx)?;
         let mut tests = 0u64;
+        let mut test_only = Vec::new();
         for class in classified.iter() {
             let path = &class.path;
             let name = path.rsplit('/').next().unwrap_or(path);
@@ -524,6 +612,13 @@ impl Gate for MocksProduction {
                 _ if manifest => None,
                 _ => continue,
             };
+            // A declaration file (`vitest.d.ts`) holds types only: nothing in it runs.
+            if [".d.ts", ".d.mts", ".d.cts"]
+                .iter()
+                .any(|d| name.ends_with(d))
+            {
+                continue;
+            }
             if language.is_some() && class.test_support {
                 tests += 1;
                 continue;
@@ -560,9 +655,44 @@ impl Gate for MocksProduction {
                 }
                 (None, _) => {
                     out.examined("manifests", 1);
-                    check_package_json(cx, out, path, &text);
+                    test_only.extend(test_only_dependencies(path, &text));
                 }
             }
+        }
+        let manifests: Vec<&str> = classified
+            .iter()
+            .map(|c| c.path.as_str())
+            .filter(|p| *p == "package.json" || p.ends_with("/package.json"))
+            .collect();
+        for dependency in test_only {
+            // A mocking library the production code imports is reported at the import; the
+            // manifest's entry stays a finding with it.
+            if is_mock_library(&dependency.name, Language::JavaScript).is_none()
+                && imported_by_production(
+                    cx,
+                    &classified,
+                    &manifests,
+                    &dependency.manifest,
+                    &dependency.name,
+                )?
+            {
+                out.count("test-only packages the production code imports", 1);
+                continue;
+            }
+            let TestOnlyDependency {
+                manifest,
+                name,
+                line,
+            } = dependency;
+            out.finding(
+                cx.finding(
+                    format!("the test-only package {name} is in dependencies: it is installed in production"),
+                    at(&manifest, line, 1, &name),
+                )
+                .identity(format!("npm:{name}"))
+                .help("move it to devDependencies")
+                .build(),
+            );
         }
         out.count("test and mock files (not judged)", tests);
         Ok(())
@@ -619,6 +749,27 @@ mod tests {
         assert!(own_mock_package("example.com/app/internal/mocks"));
     }
 
+    #[test]
+    fn type_only_imports_load_nothing() {
+        for line in [
+            "import type { Assertion } from \"vitest\"",
+            "import { type Mock, type MockInstance } from \"vitest\"",
+            "export type { Mock } from \"vitest\"",
+        ] {
+            assert_eq!(imported(line, Language::JavaScript), None, "{line}");
+        }
+        for line in [
+            "import { type Mock, vi } from \"vitest\"",
+            "import { vi } from \"vitest\"",
+        ] {
+            assert_eq!(
+                imported(line, Language::JavaScript).as_deref(),
+                Some("vitest"),
+                "{line}"
+            );
+        }
+    }
+
     /// Lines without a marker are not read: every library and switch reported must hold one.
     #[test]
     fn every_reported_name_holds_a_marker() {
@@ -643,6 +794,7 @@ mod tests {
             "pkg/api/client_test.go",
             "vitest-base.config.ts",
             "web/jest_preset.js",
+            "packages/cli/setupFiles.ts",
             "test-suite/module/omod/src/main/java/org/acme/TestModuleController.java",
         ] {
             assert!(

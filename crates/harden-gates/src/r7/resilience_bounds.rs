@@ -26,7 +26,8 @@ bound that is missing. Python: `requests` calls without `timeout=`, `urllib3.Poo
 `urlopen` without a timeout, `httpx` with `timeout=None`, psycopg connections given a host but \
 no `connect_timeout`, tenacity (`@retry`, `Retrying`) without `stop=`, `backoff` without \
 `max_tries`/`max_time`, `lru_cache(maxsize=None)` and `functools.cache` on functions and methods that take \
-arguments (a method's `self` is one: the cache keeps its instances alive). Rust: `reqwest::get`, `reqwest::Client::new()` and reqwest builders without \
+arguments (a method's `self` is one: the cache keeps its instances alive; classes and flags, \
+as in a factory keyed by the program's classes, are not). Rust: `reqwest::get`, `reqwest::Client::new()` and reqwest builders without \
 `.timeout(`, ureq calls and agents without a timeout, `LruCache::unbounded`, moka caches without \
 `max_capacity`. Go: `http.Get`/`Post`/`Head`/`PostForm` and `http.DefaultClient` (no timeout), \
 `http.Client{}` without `Timeout`. JavaScript and TypeScript: axios calls and instances without \
@@ -421,26 +422,74 @@ fn starts_a_name(text: &str, at: usize, marker: &str) -> bool {
     }
 }
 
-/// A `@cache`-style decorator on a function that takes no arguments (but `self`/`cls`) holds
-/// one entry: bounded.
-fn decorates_argumentless_function(lines: &[&str], index: usize) -> bool {
-    let Some(def) =
-        lines.iter().skip(index + 1).take(8).find(|l| {
-            l.trim_start().starts_with("def ") || l.trim_start().starts_with("async def ")
-        })
-    else {
+/// A `@cache`-style decorator on a function whose arguments can take only a few values holds
+/// few entries: bounded. Such are no arguments at all (but `cls`), classes (`filter_class`,
+/// `model_cls`, `klass`, an argument typed `type[...]`: a factory keyed by the program's own
+/// classes, as netbox's `get_bulk_update_serializer_class`) and flags (`partial=False`,
+/// `: bool`).
+fn decorates_bounded_function(lines: &[&str], index: usize) -> bool {
+    let Some(def) = lines.iter().skip(index + 1).take(8).position(|l| {
+        l.trim_start().starts_with("def ") || l.trim_start().starts_with("async def ")
+    }) else {
         return false;
     };
-    let Some(open) = def.find('(') else {
+    // The signature up to its closing parenthesis, over a few lines when it wraps.
+    let signature = lines[index + 1 + def..]
+        .iter()
+        .take(12)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let Some(open) = signature.find('(') else {
         return false;
     };
-    let params = def[open + 1..].split(')').next().unwrap_or_default();
-    params
-        .split(',')
-        .map(|p| p.split(':').next().unwrap_or_default().trim())
+    let mut depth = 0usize;
+    let Some(close) = signature[open..].char_indices().find_map(|(i, c)| {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(open + i);
+                }
+            }
+            _ => {}
+        }
+        None
+    }) else {
+        return false;
+    };
+    let mut parameters = Vec::new();
+    let (mut depth, mut from) = (0usize, open + 1);
+    for (i, c) in signature[open + 1..close].char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parameters.push(&signature[from..open + 1 + i]);
+                from = open + 2 + i;
+            }
+            _ => {}
+        }
+    }
+    parameters.push(&signature[from..close]);
+    parameters.iter().all(|parameter| {
+        let (name_and_type, default) = parameter
+            .split_once('=')
+            .map_or((*parameter, None), |(n, d)| (n, Some(d.trim())));
+        let (name, annotation) = name_and_type
+            .split_once(':')
+            .map_or((name_and_type.trim(), ""), |(n, t)| (n.trim(), t.trim()));
         // `self` is an argument: a method's cache keeps one entry per instance, and the
         // instances alive with it.
-        .all(|p| p.is_empty() || p == "cls")
+        matches!(name, "" | "cls" | "klass" | "*" | "/")
+            || name.ends_with("_class")
+            || name.ends_with("_cls")
+            || annotation.starts_with("type[")
+            || annotation.starts_with("Type[")
+            || annotation == "bool"
+            || matches!(default, Some("True" | "False"))
+    })
 }
 
 /// Server-side JavaScript by its path: where a hanging `fetch` holds a request of the
@@ -717,7 +766,7 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
             }
             if rule.bound == Bound::Size
                 && language == Language::Python
-                && (decorates_argumentless_function(lines(), line)
+                && (decorates_bounded_function(lines(), line)
                     // The maintainers judged this very case (flake8-bugbear's B019, a cache on
                     // a method) and kept it.
                     || lines().get(line).is_some_and(|l| l.contains("noqa: B019")))
@@ -1026,6 +1075,31 @@ def lookup(key: str):
             ),
             ["3:5 @functools.cache"]
         );
+        // Keyed by the program's classes and a flag: as many entries as there are classes.
+        for def in [
+            "def missing_key_aware_filter_factory(filter_class):",
+            "def get_bulk_update_serializer_class(serializer_class, *, partial=False):",
+            "def schema_for(\n    model_cls,\n    strict: bool = True,\n):",
+            "def handler_for(kind: type[Event]):",
+        ] {
+            let text = format!("import functools\n@functools.cache\n{def}\n    pass\n");
+            assert!(
+                found("app/a.py", &text, Language::Python).is_empty(),
+                "{def}"
+            );
+        }
+        for def in [
+            "def lookup(name):",
+            "def handler_for(filter_class, event):",
+            "def schema_for(model_cls, strict: bool = True, limit=10):",
+        ] {
+            let text = format!("import functools\n@functools.cache\n{def}\n    pass\n");
+            assert_eq!(
+                found("app/a.py", &text, Language::Python),
+                ["2:1 @functools.cache"],
+                "{def}"
+            );
+        }
         // The maintainers kept this very cache, and said so to their linter.
         assert!(found("app/a.py", "import functools\nclass A:\n    @functools.cache  # noqa: B019\n    def settings(self):\n        pass\n", Language::Python).is_empty());
         // Go's default client given a timeout; C# handlers with a resilience pipeline.
