@@ -32,7 +32,9 @@ as in a factory keyed by the program's classes, are not). Rust: `reqwest::get`, 
 `max_capacity`. Go: `http.Get`/`Post`/`Head`/`PostForm` and `http.DefaultClient` (no timeout), \
 `http.Client{}` without `Timeout`. JavaScript and TypeScript: axios calls and instances without \
 `timeout` (unless the repository sets `axios.defaults.timeout`), `fetch` without an abort `signal` in \
-server code, p-retry `forever: true`, `NodeCache` without `maxKeys`. Java and Kotlin: \
+server code, p-retry `forever: true`, `NodeCache` without `maxKeys`; not in a front end's code \
+(components, front-end directories, a package whose dependencies hold a browser framework and no \
+server framework), where the request is the browser's. Java and Kotlin: \
 `HttpClient.newHttpClient()` and builders without `connectTimeout`, `new RestTemplate()`, \
 Caffeine and Guava caches without a maximum size. C#: `Timeout.InfiniteTimeSpan`, Polly's \
 `RetryForever`/`WaitAndRetryForever`, `MemoryCache`/`AddMemoryCache` without `SizeLimit`. \
@@ -522,6 +524,62 @@ fn server_side(path: &str) -> bool {
         .is_some_and(|name| name.starts_with("route."))
 }
 
+/// Dependencies that make a JavaScript package a front end: its code runs in a browser (or a
+/// desktop app's web view).
+const BROWSER_FRAMEWORKS: &[&str] = &[
+    "vue",
+    "react-dom",
+    "svelte",
+    "@angular/core",
+    "solid-js",
+    "preact",
+];
+
+/// Dependencies that make a package serve as well: server frameworks and the full-stack ones
+/// that render and answer on a server too.
+const SERVER_FRAMEWORKS: &[&str] = &[
+    "express",
+    "fastify",
+    "koa",
+    "@nestjs/core",
+    "hono",
+    "@hapi/hapi",
+    "h3",
+    "next",
+    "nuxt",
+    "@sveltejs/kit",
+    "@remix-run/node",
+    "@remix-run/server-runtime",
+    "astro",
+];
+
+/// Whether the `package.json` text declares a front end only: a browser framework among its
+/// dependencies and no server framework (hoppscotch's Vue packages; not a Next.js app).
+fn front_end_package(manifest: &str) -> bool {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(manifest) else {
+        return false;
+    };
+    let declared = |names: &[&str]| {
+        ["dependencies", "devDependencies", "peerDependencies"]
+            .iter()
+            .filter_map(|section| value.get(section).and_then(|d| d.as_object()))
+            .any(|deps| names.iter().any(|name| deps.contains_key(*name)))
+    };
+    declared(BROWSER_FRAMEWORKS) && !declared(SERVER_FRAMEWORKS)
+}
+
+/// The `package.json` nearest above `path` among `manifests` (paths of the repository's).
+fn nearest_manifest<'m>(manifests: &[&'m str], path: &str) -> Option<&'m str> {
+    manifests
+        .iter()
+        .copied()
+        .filter(|m| {
+            let dir = m.rfind('/').map_or("", |i| &m[..=i]);
+            path.starts_with(dir)
+        })
+        .max_by_key(|m| m.len())
+}
+
 /// Browser JavaScript by its path (a component, a front end's directory) and not server code
 /// by [`server_side`]: a request there holds no resource of the service's.
 fn browser_side(path: &str) -> bool {
@@ -816,12 +874,39 @@ impl Gate for ResilienceBounds {
         // global timeout, usually in a shared HTTP module) bounds the calls of every other.
         let mut found: Vec<(&str, Unbounded)> = Vec::new();
         let mut axios_default = false;
+        let manifests: Vec<&str> = classified
+            .iter()
+            .map(|c| c.path.as_str())
+            .filter(|p| *p == "package.json" || p.ends_with("/package.json"))
+            .collect();
+        let mut front_ends: std::collections::HashMap<&str, bool> =
+            std::collections::HashMap::new();
+        let mut front_end_files = 0u64;
         for class in classified.iter().filter(|c| c.production_source()) {
             let Some(language) = class.language() else {
                 continue;
             };
             if language == Language::Ruby {
                 continue;
+            }
+            // A front end's code runs in its users' browsers: a request there holds nothing of
+            // the service's, whatever its directory is called (`helpers/backend/queries/`).
+            if language == Language::JavaScript
+                && let Some(manifest) = nearest_manifest(&manifests, &class.path)
+            {
+                let front_end = if let Some(known) = front_ends.get(manifest) {
+                    *known
+                } else {
+                    let skipped = crate::support::NotExamined::default();
+                    let known = crate::support::read_parsed(cx, &skipped, manifest)?
+                        .is_some_and(|bytes| front_end_package(&harden_engine::lossy_text(&bytes)));
+                    front_ends.insert(manifest, known);
+                    known
+                };
+                if front_end {
+                    front_end_files += 1;
+                    continue;
+                }
             }
             let Some(bytes) = crate::support::read_source_into(cx, out, &class.path)? else {
                 continue;
@@ -841,6 +926,9 @@ impl Gate for ResilienceBounds {
                     .into_iter()
                     .map(|site| (class.path.as_str(), site)),
             );
+        }
+        if front_end_files > 0 {
+            out.count("front-end package files (not judged)", front_end_files);
         }
         for (path, site) in found {
             if axios_default && site.call.starts_with("axios") {
@@ -881,6 +969,43 @@ impl Gate for ResilienceBounds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn front_end_packages_by_their_dependencies() {
+        assert!(front_end_package(
+            r#"{"dependencies": {"vue": "^3"}, "devDependencies": {"vite": "^5"}}"#
+        ));
+        assert!(front_end_package(
+            r#"{"dependencies": {"react": "^18", "react-dom": "^18"}}"#
+        ));
+        // Full-stack and server packages serve: their requests may hold a server's resources.
+        assert!(!front_end_package(
+            r#"{"dependencies": {"react-dom": "^18", "next": "^14"}}"#
+        ));
+        assert!(!front_end_package(
+            r#"{"dependencies": {"vue": "^3", "express": "^4"}}"#
+        ));
+        assert!(!front_end_package(r#"{"dependencies": {"axios": "^1"}}"#));
+        assert!(!front_end_package("not json"));
+        let manifests = [
+            "package.json",
+            "packages/web/package.json",
+            "packages/web-admin/package.json",
+        ];
+        assert_eq!(
+            nearest_manifest(&manifests, "packages/web/src/a.ts"),
+            Some("packages/web/package.json")
+        );
+        assert_eq!(
+            nearest_manifest(&manifests, "packages/web-admin/src/a.ts"),
+            Some("packages/web-admin/package.json")
+        );
+        assert_eq!(
+            nearest_manifest(&manifests, "server/a.ts"),
+            Some("package.json")
+        );
+        assert_eq!(nearest_manifest(&manifests[1..], "server/a.ts"), None);
+    }
 
     fn found(path: &str, text: &str, language: Language) -> Vec<String> {
         unbounded(path, text, language)
