@@ -585,6 +585,28 @@ fn placeholder_credentials(user: &str, password: &str) -> bool {
         || DOCUMENTED_CREDENTIALS.contains(&(user, password))
 }
 
+/// A JWT's header alone (`eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9`, `{"alg":"HS256","typ":"JWT"}`):
+/// one base64url segment that decodes to a JSON object of JOSE header parameters only. It names
+/// an algorithm and signs nothing; a token has a payload and a signature after it.
+fn jose_header_alone(value: &str) -> bool {
+    const JOSE_HEADER: &[&str] = &[
+        "alg", "typ", "cty", "kid", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256", "crit", "enc",
+        "zip", "b64",
+    ];
+    if !value.starts_with("eyJ") || value.contains('.') {
+        return false;
+    }
+    let Ok(bytes) = base64::Engine::decode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        value.trim_end_matches('='),
+    ) else {
+        return false;
+    };
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes).is_ok_and(
+        |header| !header.is_empty() && header.keys().all(|key| JOSE_HEADER.contains(&key.as_str())),
+    )
+}
+
 /// Credentials that specifications print as their example, copied into tests and docs
 /// everywhere: RFC 7617's (and RFC 2617's) basic authentication example.
 const DOCUMENTED_CREDENTIALS: &[(&str, &str)] = &[("Aladdin", "open sesame")];
@@ -620,7 +642,8 @@ fn unstructured_placeholder(rule: &str, text: &[u8], start: usize, value: &str) 
                 .and_then(|d| d.split_once(':'))
                 .is_some_and(|(user, password)| placeholder_credentials(user, password))
         }
-        "http-bearer-token" | "connection-string-password" => sample_value(value),
+        "http-bearer-token" => sample_value(value) || jose_header_alone(value),
+        "connection-string-password" => sample_value(value),
         // A netrc password is often letters only: judged by its words, not by that.
         "netrc-password" => {
             let lower = value.to_ascii_lowercase();

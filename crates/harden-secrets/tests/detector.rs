@@ -541,6 +541,8 @@ fn placeholder_credentials_in_unstructured_slots_are_not_secrets() {
         // RFC 7617's example, in reqwest's tests.
         format!("    \"Basic {}\"\n", basic("Aladdin:open sesame")),
         "Authorization: Bearer test_token_1234567890abcdef\n".to_owned(),
+        // A JWT's header alone, `{"alg":"HS256","typ":"JWT"}`: it signs nothing.
+        "    \"Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\"\n".to_owned(),
     ];
     for text in &quiet {
         assert!(ids(text).is_empty(), "{text}");
@@ -555,6 +557,12 @@ fn placeholder_credentials_in_unstructured_slots_are_not_secrets() {
             "Authorization: Basic {}\n",
             basic(concat!("deploy:Qm7vX2pL9", "kR4tw"))
         ),
+        // One segment of JSON that is no JOSE header: an opaque token's own format.
+        concat!(
+            "Authorization: Bearer ",
+            "eyJzaWQiOiJRbTd2WDJwTDlrUjR0d1p4OFliMyJ9\n"
+        )
+        .to_owned(),
     ];
     for text in &reported {
         assert_eq!(ids(text).len(), 1, "{text}");
