@@ -274,6 +274,93 @@ impl Markers {
     }
 }
 
+/// The byte range inside the innermost brackets (`()`, `[]`, `{}`) around byte `at` of `text`,
+/// as far as 4 KiB either way: a call's arguments, a signature's parameters.
+pub(crate) fn enclosing_brackets(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
+    const REACH: usize = 4096;
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut start = None;
+    for i in (at.saturating_sub(REACH)..at).rev() {
+        match bytes[i] {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' | b'[' | b'{' if depth == 0 => {
+                start = Some(i + 1);
+                break;
+            }
+            b'(' | b'[' | b'{' => depth -= 1,
+            _ => {}
+        }
+    }
+    let start = start?;
+    let mut depth = 0usize;
+    for (i, byte) in bytes
+        .iter()
+        .enumerate()
+        .take((at + REACH).min(bytes.len()))
+        .skip(at)
+    {
+        match byte {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' if depth == 0 => return Some(start..i),
+            b')' | b']' | b'}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A call's arguments or a signature's parameters as written, split at the commas outside
+/// brackets and quotes.
+pub(crate) fn top_level_items(call: &str) -> Vec<&str> {
+    let mut arguments = Vec::new();
+    let (mut depth, mut quote, mut from) = (0usize, None, 0);
+    for (i, c) in call.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth = depth.saturating_sub(1),
+            (None, ',') if depth == 0 => {
+                arguments.push(&call[from..i]);
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    arguments.push(&call[from..]);
+    arguments
+}
+
+/// A repository's `package.json` files by directory: which JavaScript package a file belongs to.
+pub(crate) struct NpmPackages<'c>(std::collections::HashMap<&'c str, &'c str>);
+
+impl<'c> NpmPackages<'c> {
+    pub(crate) fn of(classified: &'c [crate::classify::FileClass]) -> Self {
+        Self(
+            classified
+                .iter()
+                .map(|c| c.path.as_str())
+                .filter(|p| *p == "package.json" || p.ends_with("/package.json"))
+                .map(|m| (&m[..m.len() - "package.json".len()], m))
+                .collect(),
+        )
+    }
+
+    /// The `package.json` nearest above `path` (in its directory or a parent's): the manifest
+    /// of the package the file belongs to. One lookup a directory level.
+    pub(crate) fn manifest_of(&self, path: &str) -> Option<&'c str> {
+        let mut end = path.len();
+        while let Some(slash) = path[..end].rfind('/') {
+            if let Some(manifest) = self.0.get(&path[..=slash]) {
+                return Some(manifest);
+            }
+            end = slash;
+        }
+        self.0.get("").copied()
+    }
+}
+
 /// Whether byte `at` of `line` is inside a string literal opened by one of `quotes`: a call's
 /// name there is data (a pattern table, a log message), not a call.
 pub(crate) fn in_string(line: &str, at: usize, quotes: &[char]) -> bool {
@@ -460,6 +547,35 @@ pub(crate) fn marked_line_texts<'t>(text: &'t str, markers: &Markers) -> Vec<(us
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_file_belongs_to_the_nearest_package() {
+        let classified: Vec<crate::classify::FileClass> = [
+            "package.json",
+            "packages/web/package.json",
+            "packages/web-admin/package.json",
+            "packages/web/src/a.ts",
+        ]
+        .into_iter()
+        .map(crate::classify::FileClass::of)
+        .collect();
+        let packages = super::NpmPackages::of(&classified);
+        for (path, manifest) in [
+            ("packages/web/src/a.ts", "packages/web/package.json"),
+            ("packages/web/a.ts", "packages/web/package.json"),
+            (
+                "packages/web-admin/src/a.ts",
+                "packages/web-admin/package.json",
+            ),
+            ("packages/webby/a.ts", "package.json"),
+            ("server/a.ts", "package.json"),
+            ("a.ts", "package.json"),
+        ] {
+            assert_eq!(packages.manifest_of(path), Some(manifest), "{path}");
+        }
+        let nested = super::NpmPackages::of(&classified[1..]);
+        assert_eq!(nested.manifest_of("server/a.ts"), None);
+    }
     /// The byte-at-a-time lexer `Literals` replaced, kept as the reference it must agree with.
     fn literals_reference(
         text: &str,

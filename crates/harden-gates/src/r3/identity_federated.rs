@@ -369,10 +369,10 @@ fn static_credential(line: &str, language: Language) -> Option<(&'static str, &'
 /// stand in for it. A key from the process's configuration (the environment, a settings module,
 /// a literal, a module constant) is the service's.
 fn python_service_key(text: &str, at: usize) -> bool {
-    let Some(call) = enclosing_call(text, at) else {
+    let Some(call) = crate::support::enclosing_brackets(text, at) else {
         return true;
     };
-    let arguments = top_level_arguments(&text[call.clone()]);
+    let arguments = crate::support::top_level_items(&text[call.clone()]);
     let value = |name: &str| {
         arguments.iter().find_map(|argument| {
             let (key, value) = argument.split_once('=')?;
@@ -389,62 +389,6 @@ fn python_service_key(text: &str, at: usize) -> bool {
     let before: Vec<&str> = text[..line_start].lines().collect();
     let indent = indentation(&text[line_start..]);
     !python_call_data(key, &before, indent, 0)
-}
-
-/// The byte range inside the parentheses of the call around `at` (at most 4 KiB either way).
-fn enclosing_call(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
-    const REACH: usize = 4096;
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut start = None;
-    for i in (at.saturating_sub(REACH)..at).rev() {
-        match bytes[i] {
-            b')' | b']' | b'}' => depth += 1,
-            b'(' | b'[' | b'{' if depth == 0 => {
-                start = Some(i + 1);
-                break;
-            }
-            b'(' | b'[' | b'{' => depth -= 1,
-            _ => {}
-        }
-    }
-    let start = start?;
-    let mut depth = 0usize;
-    for (i, byte) in bytes
-        .iter()
-        .enumerate()
-        .take((at + REACH).min(bytes.len()))
-        .skip(at)
-    {
-        match byte {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' if depth == 0 => return Some(start..i),
-            b')' | b']' | b'}' => depth -= 1,
-            _ => {}
-        }
-    }
-    None
-}
-
-/// A call's arguments as written, split at the commas outside brackets and quotes.
-fn top_level_arguments(call: &str) -> Vec<&str> {
-    let mut arguments = Vec::new();
-    let (mut depth, mut quote, mut from) = (0usize, None, 0);
-    for (i, c) in call.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '(' | '[' | '{') => depth += 1,
-            (None, ')' | ']' | '}') => depth = depth.saturating_sub(1),
-            (None, ',') if depth == 0 => {
-                arguments.push(&call[from..i]);
-                from = i + 1;
-            }
-            _ => {}
-        }
-    }
-    arguments.push(&call[from..]);
-    arguments
 }
 
 fn indentation(line: &str) -> usize {
@@ -490,7 +434,7 @@ fn python_call_data(value: &str, before: &[&str], indent: usize, followed: u8) -
         .collect::<Vec<_>>()
         .join("\n");
     if let Some(open) = signature.find('(')
-        && let Some(close) = enclosing_call(&signature, open + 1)
+        && let Some(close) = crate::support::enclosing_brackets(&signature, open + 1)
     {
         let parameter = |p: &&str| {
             p.trim()
@@ -501,7 +445,10 @@ fn python_call_data(value: &str, before: &[&str], indent: usize, followed: u8) -
                 .trim()
                 == root
         };
-        if top_level_arguments(&signature[close]).iter().any(parameter) {
+        if crate::support::top_level_items(&signature[close])
+            .iter()
+            .any(parameter)
+        {
             return true;
         }
     }

@@ -537,11 +537,6 @@ fn test_only_dependencies(path: &str, text: &str) -> Vec<TestOnlyDependency> {
         .collect()
 }
 
-/// The directory of a manifest, with its trailing `/` (`""` at the root).
-fn package_dir(manifest: &str) -> &str {
-    manifest.rfind('/').map_or("", |i| &manifest[..=i])
-}
-
 /// Whether the production code of the package whose manifest is `manifest` imports `name`
 /// (or a module under it): then the package runs in production and belongs in
 /// `dependencies`, as chai does in a script sandbox that implements `expect` with it. Files
@@ -549,25 +544,16 @@ fn package_dir(manifest: &str) -> &str {
 fn imported_by_production(
     cx: &GateCx<'_>,
     classified: &[crate::classify::FileClass],
-    manifests: &[&str],
+    packages: &crate::support::NpmPackages<'_>,
     manifest: &str,
     name: &str,
 ) -> Result<bool, GateError> {
-    let dir = package_dir(manifest);
     for class in classified {
         if class.kind != FileKind::Source(Language::JavaScript)
             || !class.production_source()
             || class.test_support
-            || !class.path.starts_with(dir)
+            || packages.manifest_of(&class.path) != Some(manifest)
         {
-            continue;
-        }
-        let own_package = manifests
-            .iter()
-            .map(|m| package_dir(m))
-            .filter(|d| class.path.starts_with(d))
-            .max_by_key(|d| d.len());
-        if own_package != Some(dir) {
             continue;
         }
         let Some(bytes) =
@@ -659,11 +645,7 @@ impl Gate for MocksProduction {
                 }
             }
         }
-        let manifests: Vec<&str> = classified
-            .iter()
-            .map(|c| c.path.as_str())
-            .filter(|p| *p == "package.json" || p.ends_with("/package.json"))
-            .collect();
+        let packages = crate::support::NpmPackages::of(&classified);
         for dependency in test_only {
             // A mocking library the production code imports is reported at the import; the
             // manifest's entry stays a finding with it.
@@ -671,7 +653,7 @@ impl Gate for MocksProduction {
                 && imported_by_production(
                     cx,
                     &classified,
-                    &manifests,
+                    &packages,
                     &dependency.manifest,
                     &dependency.name,
                 )?

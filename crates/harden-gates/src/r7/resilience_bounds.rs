@@ -445,36 +445,10 @@ fn decorates_bounded_function(lines: &[&str], index: usize) -> bool {
     let Some(open) = signature.find('(') else {
         return false;
     };
-    let mut depth = 0usize;
-    let Some(close) = signature[open..].char_indices().find_map(|(i, c)| {
-        match c {
-            '(' | '[' => depth += 1,
-            ')' | ']' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return Some(open + i);
-                }
-            }
-            _ => {}
-        }
-        None
-    }) else {
+    let Some(inside) = crate::support::enclosing_brackets(&signature, open + 1) else {
         return false;
     };
-    let mut parameters = Vec::new();
-    let (mut depth, mut from) = (0usize, open + 1);
-    for (i, c) in signature[open + 1..close].char_indices() {
-        match c {
-            '(' | '[' => depth += 1,
-            ')' | ']' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                parameters.push(&signature[from..open + 1 + i]);
-                from = open + 2 + i;
-            }
-            _ => {}
-        }
-    }
-    parameters.push(&signature[from..close]);
+    let parameters = crate::support::top_level_items(&signature[inside]);
     parameters.iter().all(|parameter| {
         let (name_and_type, default) = parameter
             .split_once('=')
@@ -566,18 +540,6 @@ fn front_end_package(manifest: &str) -> bool {
             .any(|deps| names.iter().any(|name| deps.contains_key(*name)))
     };
     declared(BROWSER_FRAMEWORKS) && !declared(SERVER_FRAMEWORKS)
-}
-
-/// The `package.json` nearest above `path` among `manifests` (paths of the repository's).
-fn nearest_manifest<'m>(manifests: &[&'m str], path: &str) -> Option<&'m str> {
-    manifests
-        .iter()
-        .copied()
-        .filter(|m| {
-            let dir = m.rfind('/').map_or("", |i| &m[..=i]);
-            path.starts_with(dir)
-        })
-        .max_by_key(|m| m.len())
 }
 
 /// Browser JavaScript by its path (a component, a front end's directory) and not server code
@@ -874,11 +836,7 @@ impl Gate for ResilienceBounds {
         // global timeout, usually in a shared HTTP module) bounds the calls of every other.
         let mut found: Vec<(&str, Unbounded)> = Vec::new();
         let mut axios_default = false;
-        let manifests: Vec<&str> = classified
-            .iter()
-            .map(|c| c.path.as_str())
-            .filter(|p| *p == "package.json" || p.ends_with("/package.json"))
-            .collect();
+        let packages = crate::support::NpmPackages::of(&classified);
         let mut front_ends: std::collections::HashMap<&str, bool> =
             std::collections::HashMap::new();
         let mut front_end_files = 0u64;
@@ -892,7 +850,7 @@ impl Gate for ResilienceBounds {
             // A front end's code runs in its users' browsers: a request there holds nothing of
             // the service's, whatever its directory is called (`helpers/backend/queries/`).
             if language == Language::JavaScript
-                && let Some(manifest) = nearest_manifest(&manifests, &class.path)
+                && let Some(manifest) = packages.manifest_of(&class.path)
             {
                 let front_end = if let Some(known) = front_ends.get(manifest) {
                     *known
@@ -987,24 +945,6 @@ mod tests {
         ));
         assert!(!front_end_package(r#"{"dependencies": {"axios": "^1"}}"#));
         assert!(!front_end_package("not json"));
-        let manifests = [
-            "package.json",
-            "packages/web/package.json",
-            "packages/web-admin/package.json",
-        ];
-        assert_eq!(
-            nearest_manifest(&manifests, "packages/web/src/a.ts"),
-            Some("packages/web/package.json")
-        );
-        assert_eq!(
-            nearest_manifest(&manifests, "packages/web-admin/src/a.ts"),
-            Some("packages/web-admin/package.json")
-        );
-        assert_eq!(
-            nearest_manifest(&manifests, "server/a.ts"),
-            Some("package.json")
-        );
-        assert_eq!(nearest_manifest(&manifests[1..], "server/a.ts"), None);
     }
 
     fn found(path: &str, text: &str, language: Language) -> Vec<String> {
