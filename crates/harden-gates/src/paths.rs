@@ -133,6 +133,16 @@ const LOCKFILES: &[&str] = &[
 
 /// The role of `path` (repository-relative, `/`-separated).
 pub(crate) fn role(path: &str) -> PathRole {
+    // A CI pipeline is what runs with the project's CI secrets, whatever it is called: a
+    // workflow named `test.yml` is not test code.
+    if matches!(
+        harden_formats::pipeline::kind_of(path),
+        Some(
+            harden_formats::pipeline::Kind::GithubWorkflow | harden_formats::pipeline::Kind::Gitlab
+        )
+    ) {
+        return PathRole::Source;
+    }
     let lower = path.to_ascii_lowercase();
     let parts: Vec<&str> = lower.split('/').collect();
     let (dirs, name) = parts.split_at(parts.len().saturating_sub(1));
@@ -181,6 +191,19 @@ pub(crate) fn role(path: &str) -> PathRole {
             .any(|w| matches!(w, "dev" | "development" | "local" | "devcontainer"))
     {
         return PathRole::Development;
+    }
+    // `compose.ci.yaml`, `docker-compose-ci.yml`, `compose.cypress.yaml`: the services a CI job
+    // or an end-to-end suite starts beside its tests (a throwaway database and its password),
+    // never what is deployed.
+    if name.contains("compose")
+        && name.split(['.', '-', '_']).any(|w| {
+            matches!(
+                w,
+                "ci" | "e2e" | "cypress" | "playwright" | "selenium" | "integration"
+            )
+        })
+    {
+        return PathRole::Test;
     }
     if LOCKFILES.contains(&name) {
         return PathRole::Lockfile;
@@ -526,6 +549,14 @@ mod tests {
             ("docker-compose.dev-azure.yml", PathRole::Development),
             ("compose.local.yaml", PathRole::Development),
             ("docker-compose.build.yml", PathRole::Source),
+            (".ci/compose.ci.yaml", PathRole::Test),
+            ("docker-compose-ci.yml", PathRole::Test),
+            (".ci/compose.cypress.yaml", PathRole::Test),
+            (".github/workflows/test.yml", PathRole::Source),
+            (".github/workflows/e2e-tests.yaml", PathRole::Source),
+            ("tests/.github/workflows/ci.yml", PathRole::Test),
+            ("docker-compose.e2e.yml", PathRole::Test),
+            ("circleci/docker-compose.yml", PathRole::Source),
             ("Dockerfile.devtools", PathRole::Source),
             // Package directories are no roles; the directories above the source root are.
             (

@@ -109,6 +109,27 @@ fn printable_possible(body: &[u8]) -> bool {
     high * 100 <= bytes * 5
 }
 
+/// What base64 `value` (either alphabet, padded or not) decodes to when that is printable
+/// ASCII text, every byte of it: random bytes almost never are (fifteen of them, about once in
+/// three million).
+pub(crate) fn base64_text(value: &str) -> Option<String> {
+    let body = value.trim_end_matches('=');
+    if body.len() < 8 || body.len() % 4 == 1 || !body.bytes().all(|b| BASE64_CHARS[b as usize]) {
+        return None;
+    }
+    let url_safe = body.bytes().any(|b| matches!(b, b'-' | b'_'));
+    if url_safe && body.bytes().any(|b| matches!(b, b'+' | b'/')) {
+        return None;
+    }
+    let engine = if url_safe { &URL_SAFE } else { &STANDARD };
+    let decoded = engine.decode(body).ok()?;
+    decoded
+        .iter()
+        .all(|&b| b.is_ascii_graphic() || b == b' ')
+        .then(|| String::from_utf8(decoded).ok())
+        .flatten()
+}
+
 /// Text that is almost all printable: decoded garbage (hashes, compressed data) is not.
 fn printable(bytes: &[u8]) -> bool {
     if bytes.len() < 8 {

@@ -315,6 +315,32 @@ const SECRET_SEGMENT_ENDINGS: &[&str] = &[
     "auth",
 ];
 
+/// What a `…_key` names when it is a record's or a document's identifier rather than a
+/// credential: `test_spreadsheet_key` (gspread's `open_by_key`), `cache_key`, `idempotency_key`,
+/// `partition_key`, RabbitMQ's `routing_key`. Only the word right before a final `key` counts:
+/// `sheets_api_key` is an API key.
+const IDENTIFIER_KEY_KINDS: &[&str] = &[
+    "spreadsheet",
+    "sheet",
+    "cache",
+    "idempotency",
+    "dedup",
+    "dedupe",
+    "deduplication",
+    "partition",
+    "sort",
+    "foreign",
+    "routing",
+    "lookup",
+];
+
+fn identifier_key(segments: &[String]) -> bool {
+    match segments {
+        [.., kind, last] => last == "key" && IDENTIFIER_KEY_KINDS.contains(&kind.as_str()),
+        _ => false,
+    }
+}
+
 fn names_a_secret(segments: &[String]) -> bool {
     segments
         .iter()
@@ -1119,6 +1145,9 @@ impl Detector {
                 {
                     continue;
                 }
+                if rule.generic && identifier_key(&segments) {
+                    continue;
+                }
                 if (rule.generic && (file_like(name) || !names_a_secret(&segments)))
                     || segments
                         .iter()
@@ -1242,6 +1271,14 @@ impl Detector {
                 }
                 // A JWT header alone (`eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9`) signs nothing.
                 if jwt_header_only(&value) {
+                    continue;
+                }
+                // Base64 of a sample phrase (`bXktc2VjcmV0LWtleQ==` is "my-secret-key"): the
+                // encoding makes any text look random, so the value is judged by what it
+                // decodes to, as it would be written plain.
+                if crate::decode::base64_text(&value)
+                    .is_some_and(|plain| placeholder(&plain) || sample_value(&plain))
+                {
                     continue;
                 }
                 // A UUID under a password-ish name is an identifier (passkey authenticator ids

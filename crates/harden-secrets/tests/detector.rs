@@ -786,3 +786,44 @@ fn a_github_token_that_fails_its_checksum_is_still_reported_with_that_doubt() {
         .is_empty()
     );
 }
+
+/// Real-code classes from redash and hoppscotch: base64 of a sample phrase is judged by what it
+/// decodes to, and a `…_key` that names a document or a cache entry is an identifier.
+#[test]
+fn encoded_sample_phrases_and_identifier_keys_are_not_secrets() {
+    use base64::Engine as _;
+    let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    let url_safe = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
+    let quiet = [
+        format!("      secret: \"{}\", // base64\n", encode("my-secret-key")),
+        format!("API_TOKEN={}\n", url_safe("demo-token-for-the-docs")),
+        format!("client_secret = \"{}\"\n", encode("<your client secret>")),
+        "        test_spreadsheet_key = \"1S0mld7LMbUad8LYlo13Os9f7eNjw57MqVC0YiCd1Jis\"\n"
+            .to_owned(),
+        "  spreadsheetKey: '1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms',\n".to_owned(),
+        "CACHE_KEY = \"u7Q2mX9pL4vR8tK3wZ6yB1nC5dF0gH2jK4lM6nP8qR\"\n".to_owned(),
+        "routing_key = \"q7Xw2Lm9Pz4Rt8Kv3Nb6Yc1Hd5Gf0Js2Ua4Eo6Ii8\"\n".to_owned(),
+    ];
+    for text in &quiet {
+        assert!(ids(text).is_empty(), "{text}: {:?}", ids(text));
+    }
+    // A random password, encoded, is still a secret: printable, but no sample word in it.
+    let encoded_password = encode(concat!("Qm7vX2pL9", "kR4tw8Zc!3"));
+    let reported = [
+        format!("      secret: \"{encoded_password}\",\n"),
+        // The word before `key` decides, not any word of the name.
+        concat!(
+            "SHEETS_API_KEY = \"u7Q2mX9pL4vR8tK3w",
+            "Z6yB1nC5dF0gH2jK4lM6nP8qR\"\n"
+        )
+        .to_owned(),
+        concat!(
+            "cache_encryption_key = \"u7Q2mX9pL4vR8tK3w",
+            "Z6yB1nC5dF0gH2jK4lM6nP8qR\"\n"
+        )
+        .to_owned(),
+    ];
+    for text in &reported {
+        assert_eq!(ids(text).len(), 1, "{text}: {:?}", ids(text));
+    }
+}

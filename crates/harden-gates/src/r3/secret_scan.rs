@@ -446,6 +446,22 @@ fn is_near(rule: &str) -> bool {
     .contains(&rule)
 }
 
+/// Whether `rule` finds a value by where it sits rather than by a format of its own: the
+/// secret-named-value rules and the slots of a URL's password, a basic or bearer header, a
+/// connection string, a `.netrc` entry and a Docker `auth` field.
+fn judged_by_context(rule: &str) -> bool {
+    is_generic(rule)
+        || matches!(
+            rule,
+            "url-credentials"
+                | "http-basic-auth"
+                | "http-bearer-token"
+                | "connection-string-password"
+                | "netrc-password"
+                | "docker-config-auth"
+        )
+}
+
 /// Whether `rule` is a built-in secret-named-value rule rather than a provider's format.
 fn is_generic(rule: &str) -> bool {
     static GENERIC: OnceLock<Vec<&'static str>> = OnceLock::new();
@@ -628,12 +644,28 @@ impl Findings {
                         self.in_test_code += 1;
                         continue;
                     }
-                    let location = hit.location.clone();
-                    self.secrets
-                        .entry(hit.key.clone())
-                        .or_insert_with(|| (hit, Vec::new()))
-                        .1
-                        .push(location);
+                    match self.secrets.entry(hit.key.clone()) {
+                        std::collections::btree_map::Entry::Vacant(entry) => {
+                            let location = hit.location.clone();
+                            entry.insert((hit, vec![location]));
+                        }
+                        // The same secret in the project's own code and in a test or a
+                        // document is the project's: that place leads, and the role with it.
+                        // The commit that introduced the secret (history) stays the first one's.
+                        std::collections::btree_map::Entry::Occupied(mut entry) => {
+                            let (first, locations) = entry.get_mut();
+                            if hit.role.is_none() && first.role.is_some() {
+                                locations.insert(0, hit.location.clone());
+                                let introduced = first.commit.take();
+                                *first = Hit {
+                                    commit: introduced,
+                                    ..hit
+                                };
+                            } else {
+                                locations.push(hit.location);
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -701,6 +733,19 @@ impl Findings {
             if hit.rule == DEFAULT_PASSWORD {
                 // Known rather than leaked: weak, but no credential of value is exposed.
                 finding = finding.severity(harden_model::Severity::High);
+            }
+            if hit.role.as_deref() == crate::paths::PathRole::Documentation.label()
+                && judged_by_context(&hit.rule)
+            {
+                // A value a document sets beside a secret's name, with no format of its own,
+                // is most often the example it illustrates (a database password in an install
+                // guide); a provider's token format is not, and stays critical.
+                finding = finding
+                    .severity(harden_model::Severity::Medium)
+                    .help(format!(
+                        "rule {}: most likely an example; if it was ever a real credential, rotate it, and write a placeholder (`<password>`) in the document instead",
+                        hit.rule
+                    ));
             }
             if hit.doubt.is_some() {
                 // Exposure all the same, but maybe not a working credential: a step lower.
