@@ -183,12 +183,18 @@ pub(crate) fn role(path: &str) -> PathRole {
     {
         return PathRole::Development;
     }
-    // `Dockerfile.dev`, `dev.Dockerfile`, `docker-compose.dev-azure.yml`, `compose.local.yaml`:
-    // the developer's own containers, named so.
-    if (name.contains("dockerfile") || name.contains("containerfile") || name.contains("compose"))
-        && name
+    // `Dockerfile.dev`, `dev.Dockerfile`, `docker-compose.dev-azure.yml`, `compose.local.yaml`,
+    // `dev/docker-compose.yml`, `docker/development/compose.yml`, and the override file compose
+    // loads on a developer's machine: the developer's own containers, named or placed so.
+    let compose = name.contains("compose");
+    if (compose || name.contains("dockerfile") || name.contains("containerfile"))
+        && (name
             .split(['.', '-', '_'])
             .any(|w| matches!(w, "dev" | "development" | "local" | "devcontainer"))
+            || dirs
+                .iter()
+                .any(|d| matches!(*d, "dev" | "development" | "local"))
+            || compose && name.contains("override"))
     {
         return PathRole::Development;
     }
@@ -548,6 +554,11 @@ mod tests {
             ("Dockerfile.dev", PathRole::Development),
             ("docker-compose.dev-azure.yml", PathRole::Development),
             ("compose.local.yaml", PathRole::Development),
+            ("dev/app.Dockerfile", PathRole::Development),
+            ("docker/development/compose.yml", PathRole::Development),
+            ("docker-compose.override.yml", PathRole::Development),
+            ("docker/production/compose.yml", PathRole::Source),
+            ("dev/main.go", PathRole::Source),
             ("docker-compose.build.yml", PathRole::Source),
             (".ci/compose.ci.yaml", PathRole::Test),
             ("docker-compose-ci.yml", PathRole::Test),

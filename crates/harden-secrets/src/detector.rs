@@ -242,6 +242,9 @@ fn placeholder(secret: &str) -> bool {
         "....",
         "replace_me",
         "replaceme",
+        // `REPLACE_WITH_32_CHAR_KEY`, `replace-this-secret`.
+        "replace_with",
+        "replace_this",
         "random_string",
         "_here",
         // SOPS and similar tools: an encrypted value is not a secret in clear.
@@ -489,17 +492,24 @@ fn sample_value(value: &str) -> bool {
 }
 
 /// Letters that walk the alphabet (`Ab3+/Cd4ef5GH6ij7KL8`): typed as a filler, not generated.
+/// Or letters and digits that count up together (`def456ghi789`, `abc123def456`): a random
+/// value steps to the next character about once in sixty.
 fn alphabet_walk(value: &str) -> bool {
+    let walks = |chars: &[u8], min: usize| {
+        chars.len() >= min
+            && chars.windows(2).filter(|w| w[1] == w[0] + 1).count() * 10 >= (chars.len() - 1) * 7
+    };
     let letters: Vec<u8> = value
         .bytes()
         .filter(u8::is_ascii_alphabetic)
         .map(|b| b.to_ascii_lowercase())
         .collect();
-    if letters.len() < 10 {
-        return false;
-    }
-    let steps = letters.windows(2).filter(|w| w[1] == w[0] + 1).count();
-    steps * 10 >= (letters.len() - 1) * 7
+    let alphanumerics: Vec<u8> = value
+        .bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    walks(&letters, 10) || walks(&alphanumerics, 8)
 }
 
 /// `key123abc` → `key`, `123`, `abc`.
@@ -581,6 +591,20 @@ fn template_binding(text: &[u8], start: usize, end: usize) -> bool {
 }
 
 /// A member or call expression (`inheritedProperties?.auth`, `user.tokens[0]`, `getKey()`).
+/// Code that follows a label rather than a value (`"Password:"),g?x.a.createElement(`): a
+/// member call, a `.` then a name of three or more letters then `(`.
+fn member_call(value: &str) -> bool {
+    value.match_indices('(').any(|(at, _)| {
+        let before = &value.as_bytes()[..at];
+        let name = before
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+        name >= 3 && before.len() > name && before[before.len() - name - 1] == b'.'
+    })
+}
+
 fn expression(value: &str) -> bool {
     value
         .bytes()
@@ -1269,8 +1293,9 @@ impl Detector {
                 {
                     continue;
                 }
-                // A JWT header alone (`eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9`) signs nothing.
-                if jwt_header_only(&value) {
+                // A JWT header alone (`eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9`) signs nothing,
+                // and a member call is code after a label.
+                if jwt_header_only(&value) || member_call(&value) {
                     continue;
                 }
                 // Base64 of a sample phrase (`bXktc2VjcmV0LWtleQ==` is "my-secret-key"): the

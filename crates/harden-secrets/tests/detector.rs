@@ -803,6 +803,12 @@ fn encoded_sample_phrases_and_identifier_keys_are_not_secrets() {
         "  spreadsheetKey: '1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms',\n".to_owned(),
         "CACHE_KEY = \"u7Q2mX9pL4vR8tK3wZ6yB1nC5dF0gH2jK4lM6nP8qR\"\n".to_owned(),
         "routing_key = \"q7Xw2Lm9Pz4Rt8Kv3Nb6Yc1Hd5Gf0Js2Ua4Eo6Ii8\"\n".to_owned(),
+        // documenso's documentation: a value to replace, a token that counts up.
+        "  NEXT_PRIVATE_ENCRYPTION_KEY: 'REPLACE_WITH_32_CHAR_KEY'\n".to_owned(),
+        "      \"token\": \"def456ghi789\",\n".to_owned(),
+        // listmonk's Swagger UI bundle: code after a label.
+        "x.a.createElement(\"label\",null,\"Password:\"),g?x.a.createElement(\"code\",null,\" ** \")\n"
+            .to_owned(),
     ];
     for text in &quiet {
         assert!(ids(text).is_empty(), "{text}: {:?}", ids(text));

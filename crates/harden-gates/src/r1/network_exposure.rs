@@ -1028,17 +1028,11 @@ fn compose_exposures(documents: &[Node]) -> Vec<(u32, u32, String)> {
 
 /// Whether a compose file is for development by its name or directory.
 fn development_compose(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    let dirs = lower.rsplit_once('/').map_or("", |(dirs, _)| dirs);
     // A hidden directory (`.devcontainer/`, `.worktree-container/`) sets up a developer's
-    // machine.
-    dirs.split('/')
-        .any(|dir| dir.starts_with('.') || dir == "dev" || dir == "local")
-        || name.contains("override")
-        || name
-            .split(['.', '-', '_'])
-            .any(|word| matches!(word, "dev" | "development" | "local" | "devcontainer"))
+    // machine; the rest is the classifier's development role, which every gate shares.
+    let dirs = path.rsplit_once('/').map_or("", |(dirs, _)| dirs);
+    dirs.split('/').any(|dir| dir.starts_with('.'))
+        || crate::paths::role(path) == crate::paths::PathRole::Development
 }
 
 impl Gate for NetworkExposure {
@@ -1491,6 +1485,8 @@ resource "google_cloud_run_v2_service_iam_member" "invoker" {
             ".worktree-container/docker-compose.yml",
             "docker-compose.override.yml",
             "compose.local.yaml",
+            "dev/docker-compose.yml",
+            "docker/development/compose.yml",
         ] {
             assert!(development_compose(path), "{path}");
         }
@@ -1498,6 +1494,7 @@ resource "google_cloud_run_v2_service_iam_member" "invoker" {
             "docker-compose.yml",
             "deploy/compose.prod.yaml",
             "docker-compose.build.yml",
+            "docker/production/compose.yml",
         ] {
             assert!(!development_compose(path), "{path}");
         }

@@ -223,6 +223,7 @@ fn hits(
             | crate::paths::PathRole::Generated
             | crate::paths::PathRole::Vendored
     ) || crate::paths::generated_header(bytes)
+        || minified(path, bytes)
     {
         found.retain(|m| !is_generic(&m.rule));
     }
@@ -310,6 +311,28 @@ fn hits(
             }
         })
         .collect()
+}
+
+/// Whether a script or style sheet is minified (a bundler's output kept under any name:
+/// `docs/swagger/swagger-ui-bundle.js`): its first 64 KiB run in lines of hundreds of bytes on
+/// average, one of them at least 1,000 long. There a secret's name is followed by code
+/// (`"Password:"),g?x.a.createElement(`), not by a value: as in generated code, only the rules
+/// for a provider's token format speak.
+fn minified(path: &str, bytes: &[u8]) -> bool {
+    let extension = path.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
+    if !matches!(extension, "js" | "mjs" | "cjs" | "css") {
+        return false;
+    }
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let mut longest = 0;
+    let mut lines = 0;
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', head).chain(std::iter::once(head.len())) {
+        longest = longest.max(end - start);
+        lines += 1;
+        start = end + 1;
+    }
+    longest >= 1_000 && head.len() / lines >= 200
 }
 
 /// The rule for a product's default or a weak password (`POSTGRES_PASSWORD: postgres`).
@@ -1071,5 +1094,19 @@ mod tests {
         assert_eq!(found("deploy/session.env", session), 1);
         let key = format!("stripe_key = \"{STRIPE}\"\n");
         assert_eq!(found("vendor/github.com/x/y/client.go", &key), 1);
+        // A minified bundle under any name: a bundled library's settings are code and
+        // defaults, not the project's; a provider's token in it is still reported.
+        let code = "x.a.createElement(\"label\",null,\"Password:\"),g?x.a.createElement(\"code\",null,g):null,";
+        let setting = "{password:\"u7Q2mX9pL4vR8tK3wZ6yB1n\"}";
+        let bundle = format!("!function(e,t){{{}{setting}}}();\n", code.repeat(40));
+        assert_eq!(found("docs/swagger/swagger-ui-bundle.js", &bundle), 0);
+        // The same setting in a file of ordinary lines is judged.
+        let ordinary = format!("{code}\n{setting}\n");
+        assert_eq!(found("docs/swagger/swagger-ui-bundle.js", &ordinary), 1);
+        let with_key = format!(
+            "!function(e,t){{var k=\"{STRIPE}\";{}}}();\n",
+            code.repeat(40)
+        );
+        assert_eq!(found("public/app.bundle.js", &with_key), 1);
     }
 }
