@@ -210,20 +210,25 @@ fn hits(
     owned: std::ops::Range<usize>,
     lines_before: u32,
 ) -> Vec<Hit> {
-    let role = crate::paths::role(path);
     let mut found = detector.scan(bytes);
+    // Most texts hold nothing: their path is not even classified.
+    if found.is_empty() {
+        return Vec::new();
+    }
+    let role = crate::paths::role(path);
     // Values in a localisation catalogue are words ("API-Schlüssel"), and generated code holds
     // expressions (`"Password: "+fmt.Sprintf(...)`), not settings: only the rules for a
     // provider's token format speak there, not the secret-named-value ones.
     // Third-party code's settings are its authors' business; a provider's token in it is
-    // still reported.
-    if matches!(
-        role,
-        crate::paths::PathRole::Localisation
-            | crate::paths::PathRole::Generated
-            | crate::paths::PathRole::Vendored
-    ) || crate::paths::generated_header(bytes)
-        || minified(path, bytes)
+    // still reported. (The text is read for markers only when a setting rule spoke.)
+    if found.iter().any(|m| is_generic(&m.rule))
+        && (matches!(
+            role,
+            crate::paths::PathRole::Localisation
+                | crate::paths::PathRole::Generated
+                | crate::paths::PathRole::Vendored
+        ) || crate::paths::generated_header(bytes)
+            || minified(path, bytes))
     {
         found.retain(|m| !is_generic(&m.rule));
     }
