@@ -130,6 +130,13 @@ pub(crate) fn base64_text(value: &str) -> Option<String> {
         .flatten()
 }
 
+/// `value` with its `%XX` escapes decoded (invalid UTF-8 replaced).
+pub(crate) fn percent_decoded(value: &str) -> String {
+    percent_encoding::percent_decode_str(value)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 /// Text that is almost all printable: decoded garbage (hashes, compressed data) is not.
 fn printable(bytes: &[u8]) -> bool {
     if bytes.len() < 8 {

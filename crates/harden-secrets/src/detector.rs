@@ -457,6 +457,8 @@ const SAMPLE_WORDS: &[&str] = &[
     "pass",
     "wrong",
     "invalid",
+    // `whsec_not!base64`, `not-a-real-key`.
+    "not",
 ];
 
 /// A value made of sample words (`test-api-key-1234`, `demo_token_2024`): judged word by word,
@@ -471,7 +473,16 @@ fn sample_value(value: &str) -> bool {
         .any(|run| lower.contains(run))
         || ["password", "secret", "changeme"]
             .iter()
-            .any(|w| lower.starts_with(w))
+            .any(|w| lower.starts_with(w) || unleet(&lower).starts_with(w))
+        // A sample word and then digits (`test123TEST`, `demo2024`).
+        || lower
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .is_some_and(|word| {
+                word.len() >= 4
+                    && SAMPLE_WORDS.contains(&word)
+                    && lower[word.len()..].starts_with(|c: char| c.is_ascii_digit())
+            })
         || value.bytes().all(|b| b.is_ascii_alphabetic())
         || value
             .split(|c: char| !c.is_ascii_alphanumeric())
@@ -489,6 +500,22 @@ fn sample_value(value: &str) -> bool {
                 .iter()
                 .any(|word| word.len() >= 5 && SAMPLE_WORDS.contains(word))
         })
+}
+
+/// Letters that people type for others that look alike (`P@ssw0rd`, `s3cr3t`), read back.
+fn unleet(lower: &str) -> String {
+    lower
+        .chars()
+        .map(|c| match c {
+            '@' | '4' => 'a',
+            '0' => 'o',
+            '1' | '!' => 'i',
+            '3' => 'e',
+            '$' | '5' => 's',
+            '7' => 't',
+            other => other,
+        })
+        .collect()
 }
 
 /// Letters that walk the alphabet (`Ab3+/Cd4ef5GH6ij7KL8`): typed as a filler, not generated.
@@ -605,6 +632,20 @@ fn member_call(value: &str) -> bool {
     })
 }
 
+/// A generic type as a declaration writes it: a capitalised name, then `[...]` of names,
+/// commas, dots, spaces and `|` (`Optional[str]`, `List[SecretStr]`, `Dict[str, str]`).
+fn type_annotation(value: &str) -> bool {
+    let Some((name, rest)) = value.split_once('[') else {
+        return false;
+    };
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
+        && rest.ends_with(']')
+        && rest.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b',' | b'.' | b' ' | b'|' | b'[' | b']')
+        })
+}
+
 fn expression(value: &str) -> bool {
     value
         .bytes()
@@ -680,8 +721,11 @@ fn unstructured_placeholder(rule: &str, text: &[u8], start: usize, value: &str) 
             let before = &text[..start.saturating_sub(1)];
             let user_start = before.iter().rposition(|&b| b == b'/').map_or(0, |p| p + 1);
             let user = String::from_utf8_lossy(&before[user_start..]);
-            // `$DB_PASS`, `%PASSWORD%`: filled in where the URL is used.
-            !crate::validate::not_a_reference(value) || placeholder_credentials(&user, value)
+            // `$DB_PASS`, `%PASSWORD%`: filled in where the URL is used. A percent-encoded
+            // password (`P%40ssword%21`) is judged as it decodes.
+            !crate::validate::not_a_reference(value)
+                || placeholder_credentials(&user, value)
+                || placeholder_credentials(&user, &crate::decode::percent_decoded(value))
         }
         "docker-config-auth" => {
             let decoded = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, value)
@@ -1037,7 +1081,8 @@ impl Detector {
                 });
                 if !duplicate {
                     // A provider's token inside the run says more than a generic or slot
-                    // rule's reading of the run: report the token only.
+                    // rule's reading of the run: report the token only. That reading may run
+                    // on past the run (`secret=Z2hw…==#owner/repo` in a URL): it starts in it.
                     if !self.rules[inner.rule].generic {
                         let (start, end) = (inner.start, inner.end);
                         let before = found.len();
@@ -1048,7 +1093,7 @@ impl Detector {
                                 && (self.rules[f.rule].generic
                                     || UNSTRUCTURED.contains(&&*self.rules[f.rule].id))
                                 && f.start >= start
-                                && f.end <= end)
+                                && f.start < end)
                         });
                         // Only clear matches were removed.
                         clear -= before - found.len();
@@ -1294,8 +1339,9 @@ impl Detector {
                     continue;
                 }
                 // A JWT header alone (`eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9`) signs nothing,
-                // and a member call is code after a label.
-                if jwt_header_only(&value) || member_call(&value) {
+                // a member call is code after a label, and a type is a declaration's
+                // (`SFTP_PASSWORD: Optional[str]`).
+                if jwt_header_only(&value) || member_call(&value) || type_annotation(&value) {
                     continue;
                 }
                 // Base64 of a sample phrase (`bXktc2VjcmV0LWtleQ==` is "my-secret-key"): the

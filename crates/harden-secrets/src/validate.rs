@@ -262,7 +262,14 @@ pub(crate) fn pem_body(block: &str) -> bool {
     // is base64 of real length, not `...` or `<key here>`.
     let body = cleaned.trim_end_matches('=');
     let body = &body[..body.len() - body.len() % 4];
-    body.len() >= 64 && LENIENT.decode(body).is_ok()
+    body.len() >= 64 && !periodic(body.as_bytes()) && LENIENT.decode(body).is_ok()
+}
+
+/// Whether `body` repeats a piece of at most 32 characters from start to end
+/// (`privatekeyprivatekey…`, `AAAA…`, `abc123abc123…`): a sample typed into a configuration
+/// example, where a key's DER bytes never repeat so.
+fn periodic(body: &[u8]) -> bool {
+    (1..=32.min(body.len() / 2)).any(|period| body[period..] == body[..body.len() - period])
 }
 
 /// Passwords that ship as a product's default or top every guessing list, lower case. A

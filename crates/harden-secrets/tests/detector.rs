@@ -704,6 +704,11 @@ fn an_encoded_token_is_one_finding() {
         found.iter().map(|m| &m.rule).collect::<Vec<_>>()
     );
     assert!(!found[0].encodings.is_empty());
+    // memos: the encoded token in a URL's query, the value read on into its fragment.
+    let url = format!("src=\"https://stars.example/embed?secret={encoded}#owner/repo&Date\"\n");
+    let found = ids(&url);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_ne!(found[0], "generic-kv-in-line");
     assert_eq!(
         ids("machine test.com login user2 password pass2`,\n"),
         Vec::<String>::new()
@@ -806,6 +811,17 @@ fn encoded_sample_phrases_and_identifier_keys_are_not_secrets() {
         // documenso's documentation: a value to replace, a token that counts up.
         "  NEXT_PRIVATE_ENCRYPTION_KEY: 'REPLACE_WITH_32_CHAR_KEY'\n".to_owned(),
         "      \"token\": \"def456ghi789\",\n".to_owned(),
+        // mealie, memos, getsentry/self-hosted: a type annotation, a percent-encoded sample
+        // password, a value named as not working, a sample word and digits, a key body that
+        // repeats a word.
+        "    SFTP_PASSWORD: Optional[str]\n".to_owned(),
+        "  \"postgresql://mealie:P%40ssword%21%40%23%24%25%25%5E%5E%26%26%2A%2A%28%29@postgres:5432/mealie\",\n".to_owned(),
+        "\t\t{name: \"bad\", secret: \"whsec_not!base64\", wantErr: true},\n".to_owned(),
+        "  - docker-compose run --rm web createuser --email test@sentry.io --password test123TEST\n".to_owned(),
+        format!(
+            "# github-app.private-key: |\n#   -----BEGIN RSA PRIVATE KEY-----\n{}#   -----END RSA PRIVATE KEY-----\n",
+            "#   privatekeyprivatekeyprivatekeyprivatekey\n".repeat(6)
+        ),
         // listmonk's Swagger UI bundle: code after a label.
         "x.a.createElement(\"label\",null,\"Password:\"),g?x.a.createElement(\"code\",null,\" ** \")\n"
             .to_owned(),
@@ -816,6 +832,13 @@ fn encoded_sample_phrases_and_identifier_keys_are_not_secrets() {
     // A random password, encoded, is still a secret: printable, but no sample word in it.
     let encoded_password = encode(concat!("Qm7vX2pL9", "kR4tw8Zc!3"));
     let reported = [
+        concat!("    SFTP_PASSWORD: \"Qm7vX2pL9", "kR4tw8Zc\"\n").to_owned(),
+        concat!(
+            "  \"postgresql://app:Qm7vX2pL9",
+            "%40kR4tw8Zc@db:5432/app\",\n"
+        )
+        .to_owned(),
+        concat!("  --password ", "Tq7vX2pL9kR4tw8Zc\n").to_owned(),
         format!("      secret: \"{encoded_password}\",\n"),
         // The word before `key` decides, not any word of the name.
         concat!(

@@ -51,7 +51,11 @@ pub(crate) fn is_env_file(path: &str) -> bool {
         || std::path::Path::new(&name)
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("env"));
-    env_named && !name.split('.').any(|part| TEMPLATES.contains(&part))
+    // A patch or diff of an env file (`.env.patch`) is lines of `+`/`-` changes, often to
+    // commented-out settings, not the file a process reads.
+    env_named
+        && !name.split('.').any(|part| TEMPLATES.contains(&part))
+        && !matches!(name.rsplit('.').next(), Some("patch" | "diff"))
 }
 
 fn placeholder(value: &str) -> bool {
@@ -222,6 +226,8 @@ mod tests {
             "environment.rs",
             ".envrc",
             "env",
+            "patches/external-kafka/.env.patch",
+            ".env.diff",
         ] {
             assert!(!is_env_file(no), "{no}");
         }

@@ -391,6 +391,89 @@ fn python_service_key(text: &str, at: usize) -> bool {
     !python_call_data(key, &before, indent, 0)
 }
 
+/// [`python_service_key`] for Go: whether the constructor call whose arguments start at byte
+/// `inside` of `text` takes the service's own key. Not when its first argument is data the
+/// function was handed (a parameter or the receiver: memos's `s3Config.AccessKeyId` of a
+/// storage a user configured), directly or through a local set from one (`id :=
+/// cfg.AccessKey`); a key read from the environment or a package-level value is the service's.
+fn go_service_key(text: &str, inside: usize) -> bool {
+    let Some(call) = crate::support::enclosing_brackets(text, inside) else {
+        return true;
+    };
+    let arguments = crate::support::top_level_items(&text[call.clone()]);
+    let Some(first) = arguments.first() else {
+        return true;
+    };
+    let before = &text[..call.start];
+    // The enclosing function: the nearest `func` that starts a line.
+    let Some(func) = before
+        .rmatch_indices("func ")
+        .map(|(at, _)| at)
+        .find(|&at| at == 0 || text.as_bytes()[at - 1] == b'\n')
+    else {
+        return true;
+    };
+    let body = &before[func..];
+    let mut handed: Vec<&str> = Vec::new();
+    // `func (d *Driver) Name(a A, b, c B) ...`: the receiver's list, then the parameters'.
+    let mut at = "func ".len();
+    for _ in 0..2 {
+        let rest = &body[at..];
+        let Some(open) = rest.find('(') else { break };
+        let Some(list) = crate::support::enclosing_brackets(body, at + open + 1) else {
+            break;
+        };
+        handed.extend(
+            crate::support::top_level_items(&body[list.clone()])
+                .into_iter()
+                .filter_map(|item| item.split_whitespace().next()),
+        );
+        // A receiver is followed by the function's name and its parameters; a plain function's
+        // parameters end the signature.
+        if !rest[..open].trim().is_empty() {
+            break;
+        }
+        at = list.end + 1;
+    }
+    let root = |value: &str| -> String {
+        value
+            .trim()
+            .trim_start_matches(['&', '*'])
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut value = first.trim().to_owned();
+    for _ in 0..2 {
+        if ["Getenv", "LookupEnv", "viper."]
+            .iter()
+            .any(|w| value.contains(w))
+        {
+            return true;
+        }
+        let name = root(&value);
+        if name.is_empty() {
+            return true;
+        }
+        if handed.contains(&name.as_str()) {
+            return false;
+        }
+        // A local set earlier in the function: `id := cfg.AccessKey`.
+        let assigned = body.lines().rev().find_map(|line| {
+            let rest = line.trim_start().strip_prefix(name.as_str())?.trim_start();
+            rest.strip_prefix(":=")
+                .or_else(|| rest.strip_prefix('=').filter(|r| !r.starts_with('=')))
+                .map(str::trim)
+        });
+        match assigned {
+            Some(expression) => expression.clone_into(&mut value),
+            None => return true,
+        }
+    }
+    true
+}
+
 fn indentation(line: &str) -> usize {
     line.len() - line.trim_start().len()
 }
@@ -503,12 +586,17 @@ fn check_code(cx: &GateCx<'_>, out: &mut GateOutput) -> Result<u64, GateError> {
             if words != "AccountKey=" && crate::support::in_string(line, column, &['"']) {
                 continue;
             }
-            if words == "aws_access_key_id=" {
-                // `line` is a slice of `text`: where it starts in it.
-                let line_at = line.as_ptr() as usize - text.as_ptr() as usize;
-                if !python_service_key(&text, line_at + column) {
-                    continue;
-                }
+            // `line` is a slice of `text`: where it starts in it.
+            let line_at = line.as_ptr() as usize - text.as_ptr() as usize;
+            if words == "aws_access_key_id=" && !python_service_key(&text, line_at + column) {
+                continue;
+            }
+            if matches!(
+                words,
+                "NewStaticCredentialsProvider(" | "credentials.NewStaticCredentials("
+            ) && !go_service_key(&text, line_at + column + words.len())
+            {
+                continue;
             }
             out.finding(
                 cx.finding(
@@ -1286,6 +1374,30 @@ resource "azurerm_linux_web_app" "api" {
             // Temporary credentials from `assume_role`.
             "def client(keys):\n    return boto3.client(\"redshift\", aws_access_key_id=keys[\"AccessKeyId\"], aws_secret_access_key=keys[\"SecretAccessKey\"], aws_session_token=keys[\"SessionToken\"])\n",
             "async def connect(\n    bucket: str,\n    access_key: str,\n):\n    return session.client(\"s3\", aws_access_key_id=access_key)\n",
+        ] {
+            assert!(!service(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_go_key_handed_to_the_code_is_not_the_services_own() {
+        let service = |text: &str| {
+            let words = "NewStaticCredentialsProvider(";
+            let at = text.find(words).expect("a constructor in the fixture");
+            go_service_key(text, at + words.len())
+        };
+        for text in [
+            "func client() aws.Config {\n\treturn credentials.NewStaticCredentialsProvider(os.Getenv(\"AWS_KEY\"), os.Getenv(\"AWS_SECRET\"), \"\")\n}\n",
+            "var key = \"AKIA0000\"\n\nfunc client(region string) {\n\tcreds := credentials.NewStaticCredentialsProvider(key, secret, \"\")\n}\n",
+            "func (s *Server) client() {\n\tid := os.Getenv(\"AWS_KEY\")\n\tcreds := credentials.NewStaticCredentialsProvider(id, secret, \"\")\n}\n",
+        ] {
+            assert!(service(text), "{text}");
+        }
+        for text in [
+            // memos: the storage a user configured, handed to the driver.
+            "func NewDriver(ctx context.Context, s3Config *storepb.StorageS3Config) (*Driver, error) {\n\topts := []func(*config.LoadOptions) error{\n\t\tconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(s3Config.AccessKeyId, s3Config.AccessKeySecret, \"\")),\n\t}\n}\n",
+            "func (b *Backend) client() {\n\tcreds := credentials.NewStaticCredentialsProvider(b.accessKey, b.secretKey, \"\")\n}\n",
+            "func connect(id, secret string) {\n\tkey := id\n\tcreds := credentials.NewStaticCredentialsProvider(key, secret, \"\")\n}\n",
         ] {
             assert!(!service(text), "{text}");
         }

@@ -398,8 +398,7 @@ fn deployment_configuration(path: &str, role: crate::paths::PathRole) -> bool {
         return false;
     }
     let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
-    name == ".env"
-        || name.starts_with(".env.")
+    crate::r3::envfiles::is_env_file(path)
         || matches!(
             extension,
             "yml"
@@ -1036,6 +1035,11 @@ mod tests {
             (".github/workflows/test.yml", compose),
             ("examples/stack/docker-compose.yml", compose),
             (".env.example", "MINIO_ROOT_PASSWORD=minioadmin\n"),
+            // A patch to an env file (getsentry/self-hosted's optional modifications).
+            (
+                "optional-modifications/patches/external-kafka/.env.patch",
+                "+KAFKA_SECURITY_PROTOCOL=PLAINTEXT\n+# KAFKA_SASL_PASSWORD=password\n",
+            ),
             ("tests/fixtures/app.properties", properties),
             ("docs/install.md", compose),
             // A commented-out setting is not in effect; a manifest's help text; a message
