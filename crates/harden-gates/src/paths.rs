@@ -247,6 +247,45 @@ pub(crate) fn role(path: &str) -> PathRole {
     PathRole::Source
 }
 
+/// Whether a file is tooling rather than the service's runtime code: seeders, `scripts/`,
+/// `dev/` and code generators, migrations, bundler and framework configuration read at build
+/// time. The gates that judge what runs in production (fail-fast configuration, mocks,
+/// resilience bounds) leave it out; the identity gate does not (a script's cloud login is
+/// still a long-lived key).
+pub(crate) fn tooling(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let parts: Vec<&str> = lower.split('/').collect();
+    let name = parts.last().copied().unwrap_or_default();
+    parts[..parts.len() - 1].iter().any(|d| {
+        matches!(
+            *d,
+            "scripts"
+                | "script"
+                | "hack"
+                | "tools"
+                | "seed"
+                | "seeds"
+                | "seeder"
+                | "devtools"
+                | "dev"
+                | "codegen"
+                | "code-generation"
+                | "migrations"
+        )
+    }) || [
+        "rollup.",
+        "vite.",
+        "webpack.",
+        "next.config.",
+        "babel.",
+        "eslint.",
+        "postcss.",
+        "tailwind.",
+    ]
+    .iter()
+    .any(|p| name.starts_with(p))
+}
+
 /// Whether gates that judge what the project builds and deploys (images, Dockerfiles,
 /// manifests and their lockfiles) judge `path`: not tests, documentation, development
 /// environments, vendored or generated code.
@@ -469,6 +508,25 @@ mod tests {
         assert!(!rust_test_module_starts(&lines[0..]));
         assert!(rust_test_module_starts(&lines[2..]));
         assert!(!rust_test_module_starts(&["#[cfg(test)]", "mod tests;"]));
+    }
+
+    #[test]
+    fn tooling_by_directory_and_name() {
+        for path in [
+            "packages/shared/scripts/seeder/seed.ts",
+            "next.config.ts",
+            "dev/code-generation/gen_docs_api.py",
+            "hack/update-codegen.go",
+        ] {
+            assert!(tooling(path), "{path}");
+        }
+        for path in [
+            "web/src/env.mjs",
+            "mealie/core/release_checker.py",
+            "cmd/server/main.go",
+        ] {
+            assert!(!tooling(path), "{path}");
+        }
     }
 
     #[test]

@@ -23,7 +23,8 @@ libraries in runtime dependency sections, and environment switches named MOCK, F
 by production code (more severely when they default to on). Test code is recognised by each \
 ecosystem's conventions (`tests/`, `*_test.go`, `*.test.ts`, `__tests__`, `__mocks__`, \
 `src/test/`, `conftest.py`, everything after `#[cfg(test)]`), and so are mock packages \
-themselves (`mocks/`, `mock_*.go`); generated gRPC stubs are not mocks. Nothing is loaded by a \
+themselves (`mocks/`, `mock_*.go`); generated gRPC stubs are not mocks, and seeders, scripts and \
+code generators (`scripts/`, `dev/`) fake data on purpose, away from production. Nothing is loaded by a \
 TypeScript declaration file (`vitest.d.ts`) or a type-only import (`import type ... from \
 \"vitest\"`), and a test-only package that the package's own production code imports (a script \
 sandbox that implements `expect` with chai) runs in production and belongs in `dependencies`.",
@@ -587,6 +588,7 @@ impl Gate for MocksProduction {
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
         let classified = crate::classify::classified(cx)?;
         let mut tests = 0u64;
+        let mut tooling = 0u64;
         let mut test_only = Vec::new();
         for class in classified.iter() {
             let path = &class.path;
@@ -607,6 +609,11 @@ impl Gate for MocksProduction {
             }
             if language.is_some() && class.test_support {
                 tests += 1;
+                continue;
+            }
+            // Seeders, code generators and scripts fake data on purpose, away from production.
+            if language.is_some() && crate::paths::tooling(path) {
+                tooling += 1;
                 continue;
             }
             if !class.deployed {
@@ -677,6 +684,9 @@ impl Gate for MocksProduction {
             );
         }
         out.count("test and mock files (not judged)", tests);
+        if tooling > 0 {
+            out.count("scripts and build tooling (not judged)", tooling);
+        }
         Ok(())
     }
 }

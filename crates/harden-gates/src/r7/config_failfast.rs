@@ -515,39 +515,6 @@ fn points_nowhere(default: &str) -> bool {
         || (lower.contains("://") && lower.contains('@'))
 }
 
-/// Whether a file is tooling rather than the service's runtime code: seeders, `scripts/`,
-/// migrations, bundler and framework configuration read at build time.
-fn tooling(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let parts: Vec<&str> = lower.split('/').collect();
-    let name = parts.last().copied().unwrap_or_default();
-    parts[..parts.len() - 1].iter().any(|d| {
-        matches!(
-            *d,
-            "scripts"
-                | "script"
-                | "hack"
-                | "tools"
-                | "seed"
-                | "seeds"
-                | "seeder"
-                | "devtools"
-                | "migrations"
-        )
-    }) || [
-        "rollup.",
-        "vite.",
-        "webpack.",
-        "next.config.",
-        "babel.",
-        "eslint.",
-        "postcss.",
-        "tailwind.",
-    ]
-    .iter()
-    .any(|p| name.starts_with(p))
-}
-
 fn reads_of(path: &str, text: &str) -> Vec<(usize, Read)> {
     let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
     let per_line: fn(&str) -> Vec<Read> = match extension {
@@ -598,7 +565,7 @@ impl Gate for ConfigFailfast {
                 )
             ) || matches!(class.extension.as_str(), "jsx" | "tsx")
                 || !class.production_source()
-                || tooling(path)
+                || crate::paths::tooling(path)
             {
                 continue;
             }
@@ -748,9 +715,6 @@ mod tests {
         ] {
             assert!(!points_nowhere(fine), "{fine}");
         }
-        assert!(tooling("packages/shared/scripts/seeder/seed.ts"));
-        assert!(tooling("next.config.ts"));
-        assert!(!tooling("web/src/env.mjs"));
     }
 
     #[test]

@@ -21,8 +21,8 @@ static META: GateMeta = GateMeta {
 connection and a request open for as long as the other side stays silent, and one slow \
 dependency becomes an outage of everything that waits on it; a retry without a limit turns a \
 failing dependency into a storm of load against it; a cache without a size grows until the \
-process is killed. This gate reads production source code, one finding per call site with the \
-bound that is missing. Python: `requests` calls without `timeout=`, `urllib3.PoolManager` and \
+process is killed. This gate reads production source code (not tests, front ends, scripts, \
+code generators or build configuration), one finding per call site with the bound that is missing. Python: `requests` calls without `timeout=`, `urllib3.PoolManager` and \
 `urlopen` without a timeout, `httpx` with `timeout=None`, psycopg connections given a host but \
 no `connect_timeout`, tenacity (`@retry`, `Retrying`) without `stop=`, `backoff` without \
 `max_tries`/`max_time`, `lru_cache(maxsize=None)` and `functools.cache` on functions and methods that take \
@@ -840,11 +840,18 @@ impl Gate for ResilienceBounds {
         let mut front_ends: std::collections::HashMap<&str, bool> =
             std::collections::HashMap::new();
         let mut front_end_files = 0u64;
+        let mut tooling_files = 0u64;
         for class in classified.iter().filter(|c| c.production_source()) {
             let Some(language) = class.language() else {
                 continue;
             };
             if language == Language::Ruby {
+                continue;
+            }
+            // Scripts, code generators and build configuration run on a developer's machine or
+            // in CI, where a hung request is seen and killed.
+            if crate::paths::tooling(&class.path) {
+                tooling_files += 1;
                 continue;
             }
             // A front end's code runs in its users' browsers: a request there holds nothing of
@@ -887,6 +894,9 @@ impl Gate for ResilienceBounds {
         }
         if front_end_files > 0 {
             out.count("front-end package files (not judged)", front_end_files);
+        }
+        if tooling_files > 0 {
+            out.count("scripts and build tooling (not judged)", tooling_files);
         }
         for (path, site) in found {
             if axios_default && site.call.starts_with("axios") {
