@@ -54,8 +54,31 @@ from now on. The evidence lists every migration and its verdict.",
 /// At most this many migrations are listed one by one in the evidence.
 const LISTED: usize = 300;
 
+/// The directory a migration's convention is judged in: its own, or the one above when its
+/// own is named for a release (`store/migration/sqlite/0.17/00__inbox.sql`, `v2/`), where every
+/// release's directory follows the same convention.
 fn directory(path: &str) -> &str {
-    path.rsplit_once('/').map_or(".", |(dir, _)| dir)
+    let dir = path.rsplit_once('/').map_or(".", |(dir, _)| dir);
+    let (parent, last) = dir.rsplit_once('/').unwrap_or((".", dir));
+    let release = last.strip_prefix(['v', 'V']).unwrap_or(last);
+    let versioned = !release.is_empty()
+        && release.starts_with(|c: char| c.is_ascii_digit())
+        && release.contains('.')
+        && release.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    if versioned { parent } else { dir }
+}
+
+/// How a grouped finding names a migration: its id, under its release directory when the group
+/// spans several (`0.17/00__inbox`).
+fn label<'a>(migration: &'a Migration, group_dir: &str) -> std::borrow::Cow<'a, str> {
+    let own = migration.path.rsplit_once('/').map_or(".", |(dir, _)| dir);
+    match own
+        .strip_prefix(group_dir)
+        .and_then(|rest| rest.strip_prefix('/'))
+    {
+        Some(release) => format!("{release}/{}", migration.id).into(),
+        None => migration.id.as_str().into(),
+    }
 }
 
 /// Whether an irreversible verdict is the convention of its directory rather than one
@@ -197,15 +220,31 @@ impl Gate for MigrationsReversible {
                 group.iter().filter(|m| missing_down(&m.verdict)).collect();
             if group.len() > 1 && without_down.len() == group.len() {
                 irreversible += group.len() as u64;
-                let (first, last) = (&group[0], &group[group.len() - 1]);
+                // Releases in their numeric order (`0.9` before `0.10`), then ids.
+                let order = |m: &&&Migration| {
+                    let label = label(m, dir);
+                    let release: Vec<u64> = label
+                        .split_once('/')
+                        .map(|(release, _)| {
+                            release
+                                .trim_start_matches(['v', 'V'])
+                                .split('.')
+                                .map(|n| n.parse().unwrap_or(0))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    (release, m.id.clone())
+                };
+                let first = group.iter().min_by_key(order).unwrap_or(&group[0]);
+                let last = group.iter().max_by_key(order).unwrap_or(&group[0]);
                 out.finding(
                     cx.finding(
                         format!(
                             "none of the {} {} migrations in {dir}/ has a down step ({} to {}): a release with them cannot be rolled back",
                             group.len(),
                             framework.name(),
-                            first.id,
-                            last.id
+                            label(first, dir),
+                            label(last, dir)
                         ),
                         crate::support::span_location(&first.path, crate::support::point(1, 1)),
                     )
@@ -267,5 +306,33 @@ impl Gate for MigrationsReversible {
         }
         out.add("irreversible", irreversible);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_directories_are_judged_with_their_parent() {
+        for (path, judged_in) in [
+            (
+                "store/migration/sqlite/0.17/00__inbox.sql",
+                "store/migration/sqlite",
+            ),
+            ("db/migrations/v2.1/001_users.sql", "db/migrations"),
+            (
+                "service/db/migrations/0001_init.sql",
+                "service/db/migrations",
+            ),
+            // A timestamped migration's own directory (Prisma) is no release.
+            (
+                "prisma/migrations/20240106000000_init/migration.sql",
+                "prisma/migrations/20240106000000_init",
+            ),
+            ("migrations/2/001.sql", "migrations/2"),
+        ] {
+            assert_eq!(directory(path), judged_in, "{path}");
+        }
     }
 }
