@@ -254,6 +254,11 @@ fn placeholder(secret: &str) -> bool {
     .iter()
     .any(|marker| lower.contains(marker))
         || angle_placeholder(secret)
+        // A fill-in written in camel case (`yourWeak(!)Password`, `YourApiKey`).
+        || secret
+            .strip_prefix("your")
+            .or_else(|| secret.strip_prefix("Your"))
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
         || secret
             .chars()
             .collect::<std::collections::BTreeSet<_>>()
@@ -459,6 +464,8 @@ const SAMPLE_WORDS: &[&str] = &[
     "invalid",
     // `whsec_not!base64`, `not-a-real-key`.
     "not",
+    // `SecurePass123!`, `secure_password`.
+    "secure",
 ];
 
 /// A value made of sample words (`test-api-key-1234`, `demo_token_2024`): judged word by word,

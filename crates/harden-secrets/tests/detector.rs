@@ -822,6 +822,9 @@ fn encoded_sample_phrases_and_identifier_keys_are_not_secrets() {
             "# github-app.private-key: |\n#   -----BEGIN RSA PRIVATE KEY-----\n{}#   -----END RSA PRIVATE KEY-----\n",
             "#   privatekeyprivatekeyprivatekeyprivatekey\n".repeat(6)
         ),
+        // eShop and maybe: a fill-in in camel case, a sample of words and digits.
+        "    \"CatalogDB\": \"Host=localhost;Database=CatalogDB;Username=postgres;Password=yourWeak(!)Password\"\n".to_owned(),
+        "      password: \"SecurePass123!\",\n".to_owned(),
         // listmonk's Swagger UI bundle: code after a label.
         "x.a.createElement(\"label\",null,\"Password:\"),g?x.a.createElement(\"code\",null,\" ** \")\n"
             .to_owned(),
