@@ -154,8 +154,25 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("cosign attest", &["id-token"]),
     ("semantic-release", &["contents", "issues", "pull-requests"]),
     ("goreleaser", &["contents", "packages"]),
-    ("ghcr.io", &["packages"]),
 ];
+
+/// Commands that push to a registry: with `ghcr.io` in the script they write packages. Running
+/// or pulling an image from it (`docker run ghcr.io/...`) writes nothing.
+const REGISTRY_PUSHES: &[&str] = &[
+    "docker push",
+    "docker login",
+    "docker buildx",
+    "--push",
+    "podman push",
+    "buildah push",
+    "crane push",
+    "oras push",
+    "helm push",
+];
+
+/// Commands that hand the token on to a program whose use of it the script does not show: a
+/// container started with it in its environment.
+const TOKEN_TO_PROGRAM: &[&str] = &["docker run", "podman run"];
 
 /// Commands that reach the API in ways the script decides.
 const OPEN_ENDED: &[&str] = &[
@@ -196,11 +213,19 @@ pub(crate) fn step_needs(step: &Step) -> StepNeeds {
     if let Some(open) = OPEN_ENDED.iter().find(|c| script.contains(*c)) {
         return StepNeeds::Unknown(format!("`{open}` in a script"));
     }
+    // A container given the token may use it for anything (listmonk's AI reviewer posting to
+    // the pull request): what it needs cannot be read from the script.
+    if token && TOKEN_TO_PROGRAM.iter().any(|c| script.contains(c)) {
+        return StepNeeds::Unknown("a container given the token".to_owned());
+    }
     let mut scopes: Vec<&'static str> = COMMANDS
         .iter()
         .filter(|(command, _)| script.contains(command))
         .flat_map(|(_, scopes)| scopes.iter().copied())
         .collect();
+    if script.contains("ghcr.io") && REGISTRY_PUSHES.iter().any(|c| script.contains(c)) {
+        scopes.push("packages");
+    }
     // A tool told to log in with OIDC (`DAGGER_CLOUD_TOKEN: oidc`) or a script that asks for
     // the token itself uses `id-token`.
     let mentions = |needle: &str| {
@@ -274,6 +299,19 @@ mod tests {
         assert!(needs("      - run: gh api repos/x/y/labels\n").is_err());
         let handed = "      - run: ./publish.sh\n        env:\n          TOKEN: ${{ secrets.GITHUB_TOKEN }}\n";
         assert!(needs(handed).is_err());
+        // listmonk: a container from ghcr.io given the token posts a review.
+        let container = "      - run: |\n          docker run --rm -e GITHUB_TOKEN=${{ secrets.GITHUB_TOKEN }} ghcr.io/x/reviewer:1 --post\n";
+        assert!(needs(container).is_err());
+    }
+
+    #[test]
+    fn running_an_image_from_a_registry_writes_no_packages() {
+        let got = needs("      - run: docker run --rm ghcr.io/x/linter:1 .\n");
+        assert_eq!(got, Ok(BTreeSet::new()));
+        let got = needs(
+            "      - run: |\n          docker login ghcr.io -u x --password-stdin < token\n          docker push ghcr.io/x/app:1\n",
+        );
+        assert_eq!(got, Ok(BTreeSet::from(["packages"])));
     }
 
     #[test]
