@@ -36,7 +36,7 @@ struct Component<'a> {
 }
 
 /// The package URL of a locked package (`pkg:cargo/serde@1.0.0`, `pkg:npm/%40scope/name@1.0.0`,
-/// `pkg:pypi/requests@2.31.0`, `pkg:golang/golang.org/x/net@v0.1.0`).
+/// `pkg:pypi/requests@2.31.0`, `pkg:golang/golang.org/x/net@v0.1.0`, `pkg:gem/rack@3.0.8`).
 pub fn purl(package: &Dependency) -> String {
     let (kind, namespace, name) = match package.ecosystem {
         Ecosystem::Cargo => ("cargo", None, package.name.as_str()),
@@ -53,6 +53,7 @@ pub fn purl(package: &Dependency) -> String {
             Some((path, name)) => ("golang", Some(path.to_owned()), name),
             None => ("golang", None, package.name.as_str()),
         },
+        Ecosystem::RubyGems => ("gem", None, package.name.as_str()),
     };
     let Ok(mut url) = packageurl::PackageUrl::new(kind, name) else {
         return format!("pkg:{kind}/{}", package.name);
@@ -402,6 +403,15 @@ mod tests {
         assert_eq!(
             purl(&package(Ecosystem::Go, "golang.org/x/net", "v0.1.0", None)),
             "pkg:golang/golang.org/x/net@v0.1.0"
+        );
+        assert_eq!(
+            purl(&package(
+                Ecosystem::RubyGems,
+                "concurrent-ruby",
+                "1.2.3",
+                None
+            )),
+            "pkg:gem/concurrent-ruby@1.2.3"
         );
     }
 

@@ -9,6 +9,7 @@ mod json_keys;
 mod npm;
 mod pnpm;
 mod python;
+mod ruby;
 mod yarn;
 
 pub use cargo::{cargo_lock, cargo_requirements, cargo_workspace, check_cargo};
@@ -22,6 +23,7 @@ pub use python::{
     TomlLock, check_python, pipfile_lock, pyproject_requirements, python_locked_names,
     requirements_txt, toml_lock, toml_lock_parsed, uv_workspace_members,
 };
+pub use ruby::gemfile_lock;
 pub use yarn::{check_yarn, yarn_lock};
 
 /// A package ecosystem.
@@ -35,6 +37,8 @@ pub enum Ecosystem {
     PyPI,
     /// Go modules.
     Go,
+    /// Ruby: Bundler.
+    RubyGems,
 }
 
 impl Ecosystem {
@@ -45,6 +49,7 @@ impl Ecosystem {
             Ecosystem::Npm => "npm",
             Ecosystem::PyPI => "PyPI",
             Ecosystem::Go => "Go",
+            Ecosystem::RubyGems => "RubyGems",
         }
     }
 }
@@ -174,6 +179,7 @@ pub const LOCKFILE_NAMES: &[&str] = &[
     "pdm.lock",
     "Pipfile.lock",
     "go.mod",
+    "Gemfile.lock",
 ];
 
 /// Whether `path` is a file the inventory reads.
@@ -198,6 +204,7 @@ pub fn locked_packages(path: &str, text: &str) -> Option<Result<Vec<Dependency>,
         "uv.lock" | "poetry.lock" | "pdm.lock" => toml_lock(path, text),
         "Pipfile.lock" => pipfile_lock(path, text),
         "go.mod" => Ok(go_mod_lock(path, text)),
+        "Gemfile.lock" => Ok(gemfile_lock(path, text)),
         _ if is_lockfile(path) => Ok(requirements_txt(path, text).0),
         _ => return None,
     })

@@ -16,23 +16,24 @@ static META: GateMeta = GateMeta {
     rationale: "A software bill of materials is what an incident responder, an auditor or a \
 customer asks for first when an advisory lands: which versions of what does this build ship? It \
 can only list what is locked. The gate finds every manifest that declares registry dependencies \
-(Cargo.toml, package.json, pyproject.toml, Pipfile, go.mod) and fails one with no lockfile at its \
+(Cargo.toml, package.json, pyproject.toml, Pipfile, go.mod, Gemfile) and fails one with no lockfile at its \
 directory or above, or whose lockfile cannot be read: its dependencies cannot be listed. It then \
 builds the CycloneDX 1.6 SBOM of every lockfile (what `harden sbom` writes: purls, versions, \
 hashes where lockfiles record them, the lockfiles each package comes from, the direct \
 dependencies) and records its SHA-256 in the ledger, so the SBOM of a release can be matched to \
 the run that judged it. Fix: commit the lockfile (`cargo generate-lockfile`, `npm install`, `uv \
-lock`, `pipenv lock`).",
+lock`, `pipenv lock`, `bundle lock`).",
     evidence: &["manifests", "lockfiles", "components", "sbom"],
     options: &[],
     items: Some(Items {
-        name: "package manifests (Cargo.toml, package.json, pyproject.toml, Pipfile, go.mod)",
+        name: "package manifests (Cargo.toml, package.json, pyproject.toml, Pipfile, go.mod, Gemfile)",
         globs: &[
             "**/Cargo.toml",
             "**/package.json",
             "**/pyproject.toml",
             "**/Pipfile",
             "**/go.mod",
+            "**/Gemfile",
         ],
     }),
 };
@@ -49,6 +50,7 @@ fn locks_for(manifest: &str) -> Option<&'static [&'static str]> {
         ],
         "pyproject.toml" => &["uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock"],
         "Pipfile" => &["Pipfile.lock"],
+        "Gemfile" => &["Gemfile.lock"],
         // go.mod lists every module version the build needs: it is its own inventory.
         "go.mod" => &["go.mod"],
         _ => return None,
@@ -71,6 +73,7 @@ fn declares_dependencies(path: &str, name: &str, text: &str) -> bool {
         "package.json" => lockfiles::npm_requirements(path, text).is_ok_and(registry),
         "pyproject.toml" => lockfiles::pyproject_requirements(path, text).is_ok_and(registry),
         "Pipfile" => text.contains("[packages]") || text.contains("[dev-packages]"),
+        "Gemfile" => text.lines().any(|l| l.trim_start().starts_with("gem ")),
         _ => true,
     }
 }

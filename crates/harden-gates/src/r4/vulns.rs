@@ -23,8 +23,8 @@ static META: GateMeta = GateMeta {
     rationale: "\"Dependency vulnerabilities patched\" is on every hardening checklist: a published \
 advisory for a version the build locks is an attack someone has already written down. The gate \
 reads every lockfile of the repository (Cargo.lock, package-lock.json, npm-shrinkwrap.json, \
-yarn.lock, pnpm-lock.yaml, uv.lock, poetry.lock, Pipfile.lock, go.mod, pinned requirements \
-files) and matches each locked version against the local advisory database, offline: OSV ranges \
+yarn.lock, pnpm-lock.yaml, uv.lock, poetry.lock, Pipfile.lock, go.mod, Gemfile.lock, pinned \
+requirements files) and matches each locked version against the local advisory database, offline: OSV ranges \
 in each ecosystem's own version ordering, explicit version lists, RustSec's patched and \
 unaffected requirements; withdrawn advisories never match, and aliases of one vulnerability \
 (CVE, GHSA, RUSTSEC, PYSEC, GO) are one finding. Each finding names the package, version, \
@@ -34,7 +34,7 @@ in the evidence); waive one with `advisory = \"<id>\"`. No database, or one whos
 is older than `max-age`, fails the gate: stale data is not a clean bill of health. Build the \
 database with `harden db import` from OSV exports or RustSec's advisory-db. Fix: upgrade to a \
 fixed version (`cargo update -p`, `npm install pkg@version`, `uv lock --upgrade-package`, `go \
-get module@version`).",
+get module@version`, `bundle update --conservative gem`).",
     evidence: &[
         "lockfiles",
         "locked packages",
@@ -59,7 +59,7 @@ get module@version`).",
         },
     ],
     items: Some(Items {
-        name: "lockfiles (Cargo.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, uv.lock, poetry.lock, Pipfile.lock, go.mod, requirements*.txt)",
+        name: "lockfiles (Cargo.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, uv.lock, poetry.lock, Pipfile.lock, go.mod, Gemfile.lock, requirements*.txt)",
         globs: &[
             "**/Cargo.lock",
             "**/package-lock.json",
@@ -70,6 +70,7 @@ get module@version`).",
             "**/poetry.lock",
             "**/Pipfile.lock",
             "**/go.mod",
+            "**/Gemfile.lock",
             "**/requirements*.txt",
         ],
     }),
