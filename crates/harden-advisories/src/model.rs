@@ -115,7 +115,8 @@ impl Advisory {
 }
 
 /// The key a package is looked up by: PyPI names are compared normalized (PEP 503: case and
-/// runs of `-`, `_`, `.` do not matter); other ecosystems' names are exact.
+/// runs of `-`, `_`, `.` do not matter), NuGet ids and Packagist names without regard to case
+/// (both registries treat them so); other ecosystems' names are exact.
 pub fn package_key(ecosystem: &str, name: &str) -> String {
     if ecosystem == "PyPI" {
         let mut out = String::with_capacity(name.len());
@@ -132,6 +133,8 @@ pub fn package_key(ecosystem: &str, name: &str) -> String {
             }
         }
         out
+    } else if ecosystem == "NuGet" || ecosystem == "Packagist" {
+        name.to_ascii_lowercase()
     } else {
         name.to_owned()
     }
@@ -155,6 +158,11 @@ mod tests {
         assert_eq!(package_key("PyPI", "zope.interface"), "zope-interface");
         assert_eq!(package_key("npm", "@Scope/Pkg"), "@Scope/Pkg");
         assert_eq!(package_key("crates.io", "serde_json"), "serde_json");
+        assert_eq!(package_key("NuGet", "Newtonsoft.Json"), "newtonsoft.json");
+        assert_eq!(
+            package_key("Packagist", "Symfony/Console"),
+            "symfony/console"
+        );
         assert_eq!(base_ecosystem("Debian:11"), "Debian");
     }
 }

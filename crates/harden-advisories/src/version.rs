@@ -1,10 +1,12 @@
 //! Each ecosystem's version ordering: what "between introduced and fixed" means for a locked
 //! version. crates.io and npm use semantic versioning with pre-releases, PyPI PEP 440 (the
 //! `pep440_rs` crate, made for it), Go semantic versions with a `v` prefix, `+incompatible` and
-//! pseudo-versions, RubyGems `Gem::Version`, Maven `ComparableVersion`.
+//! pseudo-versions, RubyGems `Gem::Version`, Maven `ComparableVersion`, NuGet's `NuGetVersion`
+//! and Composer's normalized `version_compare` (Packagist).
 //!
-//! RubyGems and Maven are written here: no maintained crate implements either ordering as the
-//! ecosystem's own tool does, and each fits in a page of the rules its documentation states.
+//! RubyGems, Maven, NuGet and Composer are written here: no maintained crate implements these
+//! orderings as the ecosystem's own tool does, and each fits in a page of the rules its
+//! documentation states.
 
 use std::cmp::Ordering;
 use std::str::FromStr;
@@ -22,6 +24,12 @@ pub enum Scheme {
     RubyGems,
     /// `ComparableVersion` (Maven).
     Maven,
+    /// `NuGetVersion`: up to four numbers, then semantic-versioning pre-release labels compared
+    /// without regard to case.
+    NuGet,
+    /// Composer (Packagist): the version normalized as Composer does, then PHP's
+    /// `version_compare`.
+    Composer,
 }
 
 impl Scheme {
@@ -35,6 +43,8 @@ impl Scheme {
             "PyPI" => Self::Pep440,
             "RubyGems" => Self::RubyGems,
             "Maven" => Self::Maven,
+            "NuGet" => Self::NuGet,
+            "Packagist" => Self::Composer,
             _ => return None,
         })
     }
@@ -56,6 +66,8 @@ impl Scheme {
             Self::Pep440 => pep440_rs::Version::from_str(text).ok().map(Version::Pep440),
             Self::RubyGems => Gem::parse(text).map(Version::RubyGems),
             Self::Maven => Some(Version::Maven(Maven::parse(text))),
+            Self::NuGet => NuGet::parse(text).map(Version::NuGet),
+            Self::Composer => Composer::parse(text).map(Version::Composer),
         }
     }
 }
@@ -74,6 +86,10 @@ pub enum Version {
     RubyGems(Gem),
     /// Maven.
     Maven(Maven),
+    /// NuGet.
+    NuGet(NuGet),
+    /// Composer.
+    Composer(Composer),
 }
 
 impl PartialEq for Version {
@@ -89,6 +105,8 @@ impl PartialOrd for Version {
             (Self::Pep440(a), Self::Pep440(b)) => Some(a.cmp(b)),
             (Self::RubyGems(a), Self::RubyGems(b)) => Some(a.cmp(b)),
             (Self::Maven(a), Self::Maven(b)) => Some(a.cmp(b)),
+            (Self::NuGet(a), Self::NuGet(b)) => Some(a.cmp(b)),
+            (Self::Composer(a), Self::Composer(b)) => Some(a.cmp(b)),
             _ => None,
         }
     }
@@ -436,6 +454,253 @@ impl PartialEq for Maven {
 
 impl Eq for Maven {}
 
+// ---------------------------------------------------------------------------------------------
+// NuGet
+
+/// A NuGet version (`NuGetVersion`): `major.minor.patch.revision` with missing numbers 0, then
+/// dot-separated pre-release labels (numeric ones compared as numbers and before alphanumeric
+/// ones, alphanumeric ones without regard to case); a release sorts after its pre-releases and
+/// build metadata (`+...`) does not count.
+#[derive(Debug, Clone)]
+pub struct NuGet {
+    numbers: [String; 4],
+    labels: Vec<String>,
+}
+
+impl NuGet {
+    fn parse(text: &str) -> Option<Self> {
+        let text = text.split_once('+').map_or(text, |(version, _)| version);
+        let (release, labels) = match text.split_once('-') {
+            Some((release, labels)) => (release, Some(labels)),
+            None => (text, None),
+        };
+        let parts: Vec<&str> = release.split('.').collect();
+        if parts.is_empty()
+            || parts.len() > 4
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return None;
+        }
+        let numbers = std::array::from_fn(|i| {
+            parts
+                .get(i)
+                .map_or("0", |p| p.trim_start_matches('0'))
+                .to_owned()
+        });
+        let labels = match labels {
+            Some(labels) => {
+                let labels: Vec<String> = labels.split('.').map(str::to_ascii_lowercase).collect();
+                if labels.iter().any(|l| {
+                    l.is_empty() || !l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                }) {
+                    return None;
+                }
+                labels
+            }
+            None => Vec::new(),
+        };
+        Some(Self { numbers, labels })
+    }
+}
+
+/// Semantic versioning's pre-release identifier order: numbers by value, before words.
+fn compare_label(a: &str, b: &str) -> Ordering {
+    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match (numeric(a), numeric(b)) {
+        (true, true) => compare_digits(a, b),
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        (false, false) => a.cmp(b),
+    }
+}
+
+impl Ord for NuGet {
+    fn cmp(&self, other: &Self) -> Ordering {
+        for (a, b) in self.numbers.iter().zip(&other.numbers) {
+            let order = compare_digits(a, b);
+            if order != Ordering::Equal {
+                return order;
+            }
+        }
+        match (self.labels.is_empty(), other.labels.is_empty()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            (false, false) => self
+                .labels
+                .iter()
+                .zip(&other.labels)
+                .map(|(a, b)| compare_label(a, b))
+                .find(|o| o.is_ne())
+                .unwrap_or_else(|| self.labels.len().cmp(&other.labels.len())),
+        }
+    }
+}
+
+impl PartialOrd for NuGet {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for NuGet {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for NuGet {}
+
+// ---------------------------------------------------------------------------------------------
+// Composer (Packagist)
+
+/// One part of a Composer version after PHP's canonical split: a number, or a special form
+/// ranked as `version_compare` ranks them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ComposerPart {
+    Number(String),
+    Form(i8),
+}
+
+/// The rank of a number among special forms (`#` in PHP's table).
+const COMPOSER_NUMBER_RANK: i8 = 4;
+
+/// PHP's `version_compare` ranks: `dev < alpha = a < beta = b < RC = rc < # < pl = p`, matched
+/// by prefix in that order (so `patch` is `p`); any other word sorts before them all.
+fn composer_form(word: &str) -> i8 {
+    const FORMS: &[(&str, i8)] = &[
+        ("dev", 0),
+        ("alpha", 1),
+        ("a", 1),
+        ("beta", 2),
+        ("b", 2),
+        ("rc", 3),
+        ("#", COMPOSER_NUMBER_RANK),
+        ("pl", 5),
+        ("p", 5),
+    ];
+    FORMS
+        .iter()
+        .find(|(form, _)| word.starts_with(form))
+        .map_or(-1, |&(_, rank)| rank)
+}
+
+/// A Composer version: normalized as Composer's `VersionParser` does (a leading `v` and build
+/// metadata dropped, four numbers, `stable` meaning nothing), then split as PHP's
+/// `version_compare` splits (at `.`, `-`, `_`, `+` and between digits and letters). A branch
+/// (`dev-main`) is no version.
+#[derive(Debug, Clone)]
+pub struct Composer {
+    parts: Vec<ComposerPart>,
+}
+
+impl Composer {
+    fn parse(text: &str) -> Option<Self> {
+        let text = text.trim().to_ascii_lowercase();
+        if text.is_empty() || text.starts_with("dev-") || text.ends_with(".x-dev") {
+            return None;
+        }
+        let text = text.split_once('+').map_or(text.as_str(), |(v, _)| v);
+        let text = match text.strip_prefix('v') {
+            Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
+            _ => text,
+        };
+        let mut parts = Vec::new();
+        let mut token = String::new();
+        let flush = |token: &mut String, parts: &mut Vec<ComposerPart>| {
+            if token.is_empty() {
+                return;
+            }
+            let part = if token.bytes().all(|b| b.is_ascii_digit()) {
+                ComposerPart::Number(token.trim_start_matches('0').to_owned())
+            } else if token == "stable" {
+                token.clear();
+                return;
+            } else {
+                ComposerPart::Form(composer_form(token))
+            };
+            parts.push(part);
+            token.clear();
+        };
+        for c in text.chars() {
+            if matches!(c, '.' | '-' | '_' | '+') {
+                flush(&mut token, &mut parts);
+            } else if !c.is_ascii_alphanumeric() {
+                return None;
+            } else {
+                if token
+                    .chars()
+                    .last()
+                    .is_some_and(|last| last.is_ascii_digit() != c.is_ascii_digit())
+                {
+                    flush(&mut token, &mut parts);
+                }
+                token.push(c);
+            }
+        }
+        flush(&mut token, &mut parts);
+        // Composer writes every version with four numbers (`1.2` is `1.2.0.0`).
+        let numbers = parts
+            .iter()
+            .take_while(|p| matches!(p, ComposerPart::Number(_)))
+            .count();
+        if numbers == 0 {
+            return None;
+        }
+        for _ in numbers..4 {
+            parts.insert(numbers, ComposerPart::Number(String::new()));
+        }
+        Some(Self { parts })
+    }
+}
+
+fn composer_rank(part: &ComposerPart) -> i8 {
+    match part {
+        ComposerPart::Number(_) => COMPOSER_NUMBER_RANK,
+        ComposerPart::Form(rank) => *rank,
+    }
+}
+
+impl Ord for Composer {
+    fn cmp(&self, other: &Self) -> Ordering {
+        for i in 0..self.parts.len().max(other.parts.len()) {
+            let order = match (self.parts.get(i), other.parts.get(i)) {
+                (Some(ComposerPart::Number(a)), Some(ComposerPart::Number(b))) => {
+                    compare_digits(a, b)
+                }
+                (Some(a), Some(b)) => composer_rank(a).cmp(&composer_rank(b)),
+                // The longer version's next part decides: a number makes it later, a
+                // pre-release form earlier, `p` later.
+                (Some(ComposerPart::Number(_)), None) => Ordering::Greater,
+                (Some(a), None) => composer_rank(a).cmp(&COMPOSER_NUMBER_RANK),
+                (None, Some(ComposerPart::Number(_))) => Ordering::Less,
+                (None, Some(b)) => COMPOSER_NUMBER_RANK.cmp(&composer_rank(b)),
+                (None, None) => Ordering::Equal,
+            };
+            if order != Ordering::Equal {
+                return order;
+            }
+        }
+        Ordering::Equal
+    }
+}
+
+impl PartialOrd for Composer {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Composer {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Composer {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,6 +823,36 @@ mod tests {
     }
 
     #[test]
+    fn nuget_orders_four_numbers_and_labels_without_case() {
+        lt(Scheme::NuGet, "1.0.0-beta", "1.0.0");
+        lt(Scheme::NuGet, "1.0.0", "1.0.0.1");
+        lt(Scheme::NuGet, "1.0.0-alpha.2", "1.0.0-alpha.10");
+        lt(Scheme::NuGet, "1.0.0-alpha.9", "1.0.0-alpha.beta");
+        lt(Scheme::NuGet, "4.9", "4.10.0");
+        eq(Scheme::NuGet, "1.0", "1.0.0.0");
+        eq(Scheme::NuGet, "1.0.0-RC.1", "1.0.0-rc.1");
+        eq(Scheme::NuGet, "1.0.0+build.5", "1.0.0");
+        assert!(Scheme::NuGet.parse("1.0.0.0.0").is_none());
+        assert!(Scheme::NuGet.parse("latest").is_none());
+    }
+
+    #[test]
+    fn composer_normalizes_then_orders_as_version_compare() {
+        lt(Scheme::Composer, "2.0.0-dev", "2.0.0-alpha1");
+        lt(Scheme::Composer, "2.0.0-alpha1", "2.0.0-beta");
+        lt(Scheme::Composer, "2.0.0-beta2", "2.0.0-RC1");
+        lt(Scheme::Composer, "2.0.0-RC1", "2.0.0");
+        lt(Scheme::Composer, "2.0.0", "2.0.0-patch1");
+        lt(Scheme::Composer, "v5.4.9", "5.4.20");
+        lt(Scheme::Composer, "1.2", "1.2.0.1");
+        eq(Scheme::Composer, "v6.4.1", "6.4.1.0");
+        eq(Scheme::Composer, "1.0.0-stable", "1.0");
+        eq(Scheme::Composer, "1.0.0-b2", "1.0.0-beta2");
+        assert!(Scheme::Composer.parse("dev-main").is_none());
+        assert!(Scheme::Composer.parse("2.x-dev").is_none());
+    }
+
+    #[test]
     fn versions_of_different_schemes_do_not_compare() {
         let a = Scheme::Semver.parse("1.0.0").unwrap();
         let b = Scheme::Pep440.parse("1.0.0").unwrap();
@@ -609,6 +904,37 @@ mod tests {
 
         fn gem_text() -> impl Strategy<Value = String> {
             proptest::collection::vec("[0-9]{1,2}|[a-c]{1,2}", 1..5).prop_map(|s| s.join("."))
+        }
+
+        fn nuget_text() -> impl Strategy<Value = String> {
+            (
+                proptest::collection::vec(0u64..12, 1..5),
+                proptest::option::of("(alpha|Beta|rc|[0-9])(\\.(alpha|[0-9]{1,2}))?"),
+            )
+                .prop_map(|(numbers, label)| {
+                    let numbers: Vec<String> = numbers.iter().map(u64::to_string).collect();
+                    match label {
+                        Some(l) => format!("{}-{l}", numbers.join(".")),
+                        None => numbers.join("."),
+                    }
+                })
+        }
+
+        fn composer_text() -> impl Strategy<Value = String> {
+            (
+                proptest::option::of("v"),
+                proptest::collection::vec(0u64..12, 1..5),
+                proptest::option::of("(dev|alpha|a|beta|b|RC|stable|patch|pl|p)[0-9]?"),
+            )
+                .prop_map(|(v, numbers, suffix)| {
+                    let numbers: Vec<String> = numbers.iter().map(u64::to_string).collect();
+                    let mut text = format!("{}{}", v.unwrap_or_default(), numbers.join("."));
+                    if let Some(suffix) = suffix {
+                        text.push('-');
+                        text.push_str(&suffix);
+                    }
+                    text
+                })
         }
 
         fn maven_text() -> impl Strategy<Value = String> {
@@ -700,6 +1026,16 @@ mod tests {
             #[test]
             fn rubygems_is_a_total_order(a in gem_text(), b in gem_text(), c in gem_text()) {
                 total(Scheme::RubyGems, &a, &b, &c)?;
+            }
+
+            #[test]
+            fn nuget_is_a_total_order(a in nuget_text(), b in nuget_text(), c in nuget_text()) {
+                total(Scheme::NuGet, &a, &b, &c)?;
+            }
+
+            #[test]
+            fn composer_is_a_total_order(a in composer_text(), b in composer_text(), c in composer_text()) {
+                total(Scheme::Composer, &a, &b, &c)?;
             }
 
             #[test]

@@ -12,8 +12,9 @@ use harden_advisories::{Advisory, model::package_key, parse};
 use harden_engine::{AdvisoryDb, AdvisoryDbStatus, PortError};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-/// The index layout this version reads and writes (2: times normalized to fixed-width UTC).
-const SCHEMA_VERSION: &str = "2";
+/// The index layout this version reads and writes (2: times normalized to fixed-width UTC; 3:
+/// NuGet and Packagist names keyed without regard to case).
+const SCHEMA_VERSION: &str = "3";
 
 /// The index's tables, exactly: an index whose schema differs in anything (a view, a trigger,
 /// a generated column) is refused, since a repository can bring its own `.harden/advisories.db`

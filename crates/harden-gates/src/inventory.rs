@@ -46,6 +46,7 @@ fn manifest_of(lockfile: &str) -> Option<(&'static str, ManifestKind)> {
             ("package.json", ManifestKind::Npm)
         }
         "poetry.lock" | "pdm.lock" | "uv.lock" => ("pyproject.toml", ManifestKind::Python),
+        "composer.lock" => ("composer.json", ManifestKind::Composer),
         _ => return None,
     })
 }
@@ -54,10 +55,11 @@ fn manifest_of(lockfile: &str) -> Option<(&'static str, ManifestKind)> {
 enum ManifestKind {
     Npm,
     Python,
+    Composer,
 }
 
 /// Marks as direct the packages the manifest beside `lockfile` names, where the lockfile itself
-/// does not record it (yarn.lock, package-lock v1, poetry.lock, pdm.lock). Every locked version
+/// does not record it (yarn.lock, package-lock v1, poetry.lock, pdm.lock, composer.lock). Every locked version
 /// of a named package counts: a lockfile without importers does not say which one the root got.
 fn mark_direct(
     repo: &dyn RepoView,
@@ -85,10 +87,12 @@ fn mark_direct(
     let requirements = match kind {
         ManifestKind::Npm => lockfiles::npm_requirements(&path, &text),
         ManifestKind::Python => lockfiles::pyproject_requirements(&path, &text),
+        ManifestKind::Composer => lockfiles::composer_requirements(&path, &text),
     }
     .unwrap_or_default();
     let key = |name: &str| match kind {
         ManifestKind::Npm => name.to_owned(),
+        ManifestKind::Composer => name.to_ascii_lowercase(),
         ManifestKind::Python => harden_advisories::package_key("PyPI", name),
     };
     let named: std::collections::HashSet<String> =

@@ -36,7 +36,9 @@ struct Component<'a> {
 }
 
 /// The package URL of a locked package (`pkg:cargo/serde@1.0.0`, `pkg:npm/%40scope/name@1.0.0`,
-/// `pkg:pypi/requests@2.31.0`, `pkg:golang/golang.org/x/net@v0.1.0`, `pkg:gem/rack@3.0.8`).
+/// `pkg:pypi/requests@2.31.0`, `pkg:golang/golang.org/x/net@v0.1.0`, `pkg:gem/rack@3.0.8`,
+/// `pkg:nuget/Serilog@3.1.1`, `pkg:composer/symfony/console@v6.4.1`,
+/// `pkg:maven/org.slf4j/slf4j-api@2.0.9`).
 pub fn purl(package: &Dependency) -> String {
     let (kind, namespace, name) = match package.ecosystem {
         Ecosystem::Cargo => ("cargo", None, package.name.as_str()),
@@ -54,6 +56,15 @@ pub fn purl(package: &Dependency) -> String {
             None => ("golang", None, package.name.as_str()),
         },
         Ecosystem::RubyGems => ("gem", None, package.name.as_str()),
+        Ecosystem::NuGet => ("nuget", None, package.name.as_str()),
+        Ecosystem::Packagist => match package.name.split_once('/') {
+            Some((vendor, name)) => ("composer", Some(vendor.to_owned()), name),
+            None => ("composer", None, package.name.as_str()),
+        },
+        Ecosystem::Maven => match package.name.split_once(':') {
+            Some((group, artifact)) => ("maven", Some(group.to_owned()), artifact),
+            None => ("maven", None, package.name.as_str()),
+        },
     };
     let Ok(mut url) = packageurl::PackageUrl::new(kind, name) else {
         return format!("pkg:{kind}/{}", package.name);
@@ -88,6 +99,10 @@ fn hash(package: &Dependency) -> Option<(&'static str, String)> {
     };
     if let Some(hex) = integrity.strip_prefix("sha256:") {
         return hex_of(hex, 64).map(|h| ("SHA-256", h));
+    }
+    // composer.lock's `dist.shasum`.
+    if let Some(hex) = integrity.strip_prefix("sha1:") {
+        return hex_of(hex, 40).map(|h| ("SHA-1", h));
     }
     // Cargo.lock's checksum: SHA-256 of the .crate, bare hex.
     if package.ecosystem == Ecosystem::Cargo {
@@ -413,6 +428,28 @@ mod tests {
             )),
             "pkg:gem/concurrent-ruby@1.2.3"
         );
+        assert_eq!(
+            purl(&package(Ecosystem::NuGet, "Serilog", "3.1.1", None)),
+            "pkg:nuget/Serilog@3.1.1"
+        );
+        assert_eq!(
+            purl(&package(
+                Ecosystem::Packagist,
+                "symfony/console",
+                "v6.4.1",
+                None
+            )),
+            "pkg:composer/symfony/console@v6.4.1"
+        );
+        assert_eq!(
+            purl(&package(
+                Ecosystem::Maven,
+                "org.slf4j:slf4j-api",
+                "2.0.9",
+                None
+            )),
+            "pkg:maven/org.slf4j/slf4j-api@2.0.9"
+        );
     }
 
     #[test]
@@ -438,6 +475,13 @@ mod tests {
             None,
             "a digest of the wrong length is not one"
         );
+        let composer = package(
+            Ecosystem::Packagist,
+            "acme/log",
+            "1.0.0",
+            Some(&format!("sha1:{}", "AB".repeat(20))),
+        );
+        assert_eq!(hash(&composer), Some(("SHA-1", "ab".repeat(20))));
         let mut cargo = package(Ecosystem::Cargo, "a", "1.0.0", Some(&"ab".repeat(32)));
         cargo.source = Some("registry+index".into());
         assert_eq!(hash(&cargo).unwrap().0, "SHA-256");

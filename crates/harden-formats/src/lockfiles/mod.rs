@@ -4,20 +4,26 @@
 use harden_model::{LineCol, Span};
 
 mod cargo;
+mod composer;
 mod go;
+mod gradle;
 mod json_keys;
 mod npm;
+mod nuget;
 mod pnpm;
 mod python;
 mod ruby;
 mod yarn;
 
 pub use cargo::{cargo_lock, cargo_requirements, cargo_workspace, check_cargo};
+pub use composer::{composer_lock, composer_requirements};
 pub use go::{check_go, go_mod_lock, go_requirements};
+pub use gradle::gradle_lockfile;
 pub use npm::{
     NpmLock, check_npm, npm_lock, npm_lock_inventory, npm_lock_parsed, npm_overrides,
     npm_requirements, npm_workspaces, override_target,
 };
+pub use nuget::{is_dotnet_project, nuget_lock, project_references_packages};
 pub use pnpm::{check_pnpm, pnpm_lock};
 pub use python::{
     TomlLock, check_python, pipfile_lock, pyproject_requirements, python_locked_names,
@@ -39,6 +45,12 @@ pub enum Ecosystem {
     Go,
     /// Ruby: Bundler.
     RubyGems,
+    /// .NET: NuGet.
+    NuGet,
+    /// PHP: Composer.
+    Packagist,
+    /// Java and the JVM: Maven coordinates, as Gradle locks them.
+    Maven,
 }
 
 impl Ecosystem {
@@ -50,6 +62,9 @@ impl Ecosystem {
             Ecosystem::PyPI => "PyPI",
             Ecosystem::Go => "Go",
             Ecosystem::RubyGems => "RubyGems",
+            Ecosystem::NuGet => "NuGet",
+            Ecosystem::Packagist => "Packagist",
+            Ecosystem::Maven => "Maven",
         }
     }
 }
@@ -180,6 +195,9 @@ pub const LOCKFILE_NAMES: &[&str] = &[
     "Pipfile.lock",
     "go.mod",
     "Gemfile.lock",
+    "packages.lock.json",
+    "composer.lock",
+    "gradle.lockfile",
 ];
 
 /// Whether `path` is a file the inventory reads.
@@ -205,6 +223,9 @@ pub fn locked_packages(path: &str, text: &str) -> Option<Result<Vec<Dependency>,
         "Pipfile.lock" => pipfile_lock(path, text),
         "go.mod" => Ok(go_mod_lock(path, text)),
         "Gemfile.lock" => Ok(gemfile_lock(path, text)),
+        "packages.lock.json" => nuget_lock(path, text),
+        "composer.lock" => composer_lock(path, text),
+        "gradle.lockfile" => Ok(gradle_lockfile(path, text)),
         _ if is_lockfile(path) => Ok(requirements_txt(path, text).0),
         _ => return None,
     })

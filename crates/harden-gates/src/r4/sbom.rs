@@ -15,18 +15,25 @@ static META: GateMeta = GateMeta {
     min_profile: ProfileLevel::Production,
     rationale: "A software bill of materials is what an incident responder, an auditor or a \
 customer asks for first when an advisory lands: which versions of what does this build ship? It \
-can only list what is locked. The gate finds every manifest that declares registry dependencies \
-(Cargo.toml, package.json, pyproject.toml, Pipfile, go.mod, Gemfile) and fails one with no lockfile at its \
-directory or above, or whose lockfile cannot be read: its dependencies cannot be listed. It then \
+can only list what is locked. The gate finds every manifest of the shipped code (not tests, \
+documentation, examples, vendored or generated code) that declares registry dependencies \
+(Cargo.toml, package.json, pyproject.toml, Pipfile, go.mod, Gemfile, composer.json, .NET project \
+files, build.gradle, pom.xml) and fails one with no lockfile at its directory or above (beside it \
+for NuGet's packages.lock.json and Gradle's gradle.lockfile, which each project writes for \
+itself), or whose lockfile cannot be read: its dependencies cannot be listed. Maven records no \
+lockfile, so a pom.xml passes only when the build writes its own SBOM (the CycloneDX plugin in it \
+or in a parent POM above it), as a Gradle build without a lockfile may. It then \
 builds the CycloneDX 1.6 SBOM of every lockfile (what `harden sbom` writes: purls, versions, \
 hashes where lockfiles record them, the lockfiles each package comes from, the direct \
 dependencies) and records its SHA-256 in the ledger, so the SBOM of a release can be matched to \
 the run that judged it. Fix: commit the lockfile (`cargo generate-lockfile`, `npm install`, `uv \
-lock`, `pipenv lock`, `bundle lock`).",
+lock`, `pipenv lock`, `bundle lock`, `composer update --lock`, `RestorePackagesWithLockFile` for \
+NuGet, `dependencyLocking { lockAllConfigurations() }` and `gradle dependencies --write-locks` for \
+Gradle).",
     evidence: &["manifests", "lockfiles", "components", "sbom"],
     options: &[],
     items: Some(Items {
-        name: "package manifests (Cargo.toml, package.json, pyproject.toml, Pipfile, go.mod, Gemfile)",
+        name: "package manifests (Cargo.toml, package.json, pyproject.toml, Pipfile, go.mod, Gemfile, composer.json, *.csproj, *.fsproj, *.vbproj, build.gradle, build.gradle.kts, pom.xml)",
         globs: &[
             "**/Cargo.toml",
             "**/package.json",
@@ -34,12 +41,22 @@ lock`, `pipenv lock`, `bundle lock`).",
             "**/Pipfile",
             "**/go.mod",
             "**/Gemfile",
+            "**/composer.json",
+            "**/*.csproj",
+            "**/*.fsproj",
+            "**/*.vbproj",
+            "**/build.gradle",
+            "**/build.gradle.kts",
+            "**/pom.xml",
         ],
     }),
 };
 
 /// The lockfiles that list a manifest's dependencies, by manifest file name.
 fn locks_for(manifest: &str) -> Option<&'static [&'static str]> {
+    if lockfiles::is_dotnet_project(manifest) {
+        return Some(&["packages.lock.json"]);
+    }
     Some(match manifest {
         "Cargo.toml" => &["Cargo.lock"],
         "package.json" => &[
@@ -51,6 +68,10 @@ fn locks_for(manifest: &str) -> Option<&'static [&'static str]> {
         "pyproject.toml" => &["uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock"],
         "Pipfile" => &["Pipfile.lock"],
         "Gemfile" => &["Gemfile.lock"],
+        "composer.json" => &["composer.lock"],
+        "build.gradle" | "build.gradle.kts" => &["gradle.lockfile"],
+        // Maven writes no lockfile: only a build that writes its own SBOM lists a pom's packages.
+        "pom.xml" => &[],
         // go.mod lists every module version the build needs: it is its own inventory.
         "go.mod" => &["go.mod"],
         _ => return None,
@@ -74,11 +95,157 @@ fn declares_dependencies(path: &str, name: &str, text: &str) -> bool {
         "pyproject.toml" => lockfiles::pyproject_requirements(path, text).is_ok_and(registry),
         "Pipfile" => text.contains("[packages]") || text.contains("[dev-packages]"),
         "Gemfile" => text.lines().any(|l| l.trim_start().starts_with("gem ")),
+        "composer.json" => {
+            lockfiles::composer_requirements(path, text).is_ok_and(|r| !r.is_empty())
+        }
+        "build.gradle" | "build.gradle.kts" => gradle_declares_dependencies(text),
+        "pom.xml" => maven_declares_dependencies(text),
+        _ if lockfiles::is_dotnet_project(name) => lockfiles::project_references_packages(text),
         _ => true,
     }
 }
 
-fn nearest(files: &[String], dir: &str, names: &[&str]) -> Option<String> {
+/// Whether a Gradle build script declares a module dependency in a configuration that ends up
+/// in a build (`implementation("g:a:v")`, `api libs.foo`, `runtimeOnly 'g:a:v'`); a root script
+/// with only plugins and repositories declares none.
+fn gradle_declares_dependencies(text: &str) -> bool {
+    const CONFIGURATIONS: &[&str] = &[
+        "implementation",
+        "api",
+        "compileOnly",
+        "runtimeOnly",
+        "compile",
+        "runtime",
+        "kapt",
+        "annotationProcessor",
+    ];
+    text.lines().any(|line| {
+        let line = line.trim_start();
+        CONFIGURATIONS.iter().any(|configuration| {
+            line.strip_prefix(configuration).is_some_and(|rest| {
+                let rest = rest.trim_start();
+                (rest.starts_with(['(', '\'', '"']) || rest.starts_with("libs."))
+                    && !rest.contains("project(")
+            })
+        })
+    })
+}
+
+/// Why a manifest's packages cannot be listed.
+fn missing_lock_message(path: &str, name: &str, locks: &[&str], text: &str) -> String {
+    if locks.is_empty() {
+        return format!(
+            "{path} declares dependencies, Maven records no lockfile and the build writes no SBOM: \
+no SBOM can list them"
+        );
+    }
+    format!(
+        "{path} declares dependencies but no lockfile ({}) records them{}: no SBOM can list them",
+        locks.join(", "),
+        // Said, so a reader sees it was chosen rather than forgotten.
+        if lockfiles::is_dotnet_project(name) && text.contains("<RestorePackagesWithLockFile>false")
+        {
+            " (the project turns NuGet's lockfile off)"
+        } else {
+            ""
+        }
+    )
+}
+
+/// Whether a Maven or Gradle build writes a CycloneDX SBOM of its resolved dependencies (the
+/// CycloneDX plugin in the build file, or in a build file of a directory above it, where a
+/// parent POM or a root project applies it): that SBOM lists what no lockfile does.
+fn builds_own_sbom(
+    cx: &GateCx<'_>,
+    out: &mut GateOutput,
+    files: &[String],
+    dir: &str,
+    name: &str,
+    text: &str,
+) -> Result<bool, GateError> {
+    let (plugin, build_files): (&str, &[&str]) = match name {
+        "pom.xml" => ("cyclonedx-maven-plugin", &["pom.xml"]),
+        "build.gradle" | "build.gradle.kts" => {
+            ("org.cyclonedx.bom", &["build.gradle", "build.gradle.kts"])
+        }
+        _ => return Ok(false),
+    };
+    if text.contains(plugin) {
+        return Ok(true);
+    }
+    let mut current = dir;
+    while !current.is_empty() {
+        current = current.rsplit_once('/').map_or("", |(d, _)| d);
+        for build in build_files {
+            let candidate = if current.is_empty() {
+                (*build).to_owned()
+            } else {
+                format!("{current}/{build}")
+            };
+            if files.binary_search(&candidate).is_ok()
+                && let Some(bytes) = crate::support::read_parsed_into(cx, out, &candidate)?
+                && memchr::memmem::find(&bytes, plugin.as_bytes()).is_some()
+            {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Whether a POM declares a dependency of its own: one outside `<dependencyManagement>` (which
+/// only sets versions for the modules below) and outside plugins (build tooling).
+fn maven_declares_dependencies(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        let skipped = [
+            ("<dependencyManagement>", "</dependencyManagement>"),
+            ("<plugins>", "</plugins>"),
+            ("<pluginManagement>", "</pluginManagement>"),
+            ("<!--", "-->"),
+        ]
+        .iter()
+        .find(|(open, _)| rest.starts_with(open));
+        if let Some((_, close)) = skipped {
+            match rest.find(close) {
+                Some(end) => rest = &rest[end + close.len()..],
+                None => return false,
+            }
+            continue;
+        }
+        if rest.starts_with("<dependency>") {
+            return true;
+        }
+        rest = &rest[1..];
+    }
+    false
+}
+
+/// How to get the lockfile: NuGet and Gradle write one only when asked to; Maven never does.
+fn lock_help(manifest: &str) -> &'static str {
+    if manifest == "pom.xml" {
+        "add org.cyclonedx:cyclonedx-maven-plugin to the build (here or in the parent POM) and \
+publish the SBOM it writes with each release; Maven itself records no lockfile"
+    } else if lockfiles::is_dotnet_project(manifest) {
+        "set RestorePackagesWithLockFile to true (in the project or a Directory.Build.props), run \
+`dotnet restore` and commit packages.lock.json; an SBOM lists what a lockfile pins"
+    } else if manifest.starts_with("build.gradle") {
+        "turn on dependency locking (`dependencyLocking { lockAllConfigurations() }`), run `gradle \
+dependencies --write-locks` and commit gradle.lockfile, or apply the org.cyclonedx.bom plugin \
+so that the build writes its SBOM"
+    } else {
+        "commit the lockfile the package manager writes; an SBOM lists what a lockfile pins"
+    }
+}
+
+/// Lockfiles that each project writes beside itself: one found higher up belongs to another
+/// project.
+fn lock_beside(manifest: &str) -> bool {
+    lockfiles::is_dotnet_project(manifest) || manifest.starts_with("build.gradle")
+}
+
+fn nearest(files: &[String], dir: &str, names: &[&str], beside: bool) -> Option<String> {
     let mut current = dir.to_owned();
     loop {
         for name in names {
@@ -91,7 +258,7 @@ fn nearest(files: &[String], dir: &str, names: &[&str]) -> Option<String> {
                 return Some(candidate);
             }
         }
-        if current.is_empty() {
+        if current.is_empty() || beside {
             return None;
         }
         current = current.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
@@ -114,6 +281,14 @@ impl Gate for Sbom {
             let Some(locks) = locks_for(name) else {
                 continue;
             };
+            // Tests, documentation snippets and examples, vendored and generated code are not
+            // what the project ships: their manifests are not the build's inventory.
+            if !matches!(
+                crate::paths::role(path),
+                crate::paths::PathRole::Source | crate::paths::PathRole::Lockfile
+            ) {
+                continue;
+            }
             let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
                 continue;
             };
@@ -128,18 +303,15 @@ impl Gate for Sbom {
                 snippet: None,
                 logical: None,
             };
-            match nearest(files, dir, locks) {
+            match nearest(files, dir, locks, lock_beside(name)) {
+                None if builds_own_sbom(cx, out, files, dir, name, &text)? => {
+                    out.add("manifests whose build writes a CycloneDX SBOM", 1);
+                }
                 None => out.finding(
-                    cx.finding(
-                        format!(
-                            "{path} declares dependencies but no lockfile ({}) records them: no SBOM can list them",
-                            locks.join(", ")
-                        ),
-                        location,
-                    )
-                    .identity(format!("no-lockfile:{path}"))
-                    .help("commit the lockfile the package manager writes; an SBOM lists what a lockfile pins")
-                    .build(),
+                    cx.finding(missing_lock_message(path, name, locks, &text), location)
+                        .identity(format!("no-lockfile:{path}"))
+                        .help(lock_help(name))
+                        .build(),
                 ),
                 Some(lock) => {
                     if let Some((_, why)) = inventory.unreadable.iter().find(|(p, _)| *p == lock) {
@@ -167,5 +339,42 @@ impl Gate for Sbom {
         out.add("components", components as u64);
         out.digest("sbom", hex::encode(sha2::Sha256::digest(&bytes)));
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pom_declares_what_it_depends_on_not_what_it_manages() {
+        let own = "<project><dependencies><dependency><artifactId>a</artifactId></dependency></dependencies></project>";
+        assert!(maven_declares_dependencies(own));
+        let managed = "<project><dependencyManagement><dependencies><dependency><artifactId>a</artifactId>\
+</dependency></dependencies></dependencyManagement><build><plugins><plugin><dependencies><dependency>\
+</dependency></dependencies></plugin></plugins></build></project>";
+        assert!(!maven_declares_dependencies(managed));
+        assert!(!maven_declares_dependencies(
+            "<!-- <dependency> --><project/>"
+        ));
+    }
+
+    #[test]
+    fn a_gradle_script_declares_modules_not_projects_or_plugins() {
+        assert!(gradle_declares_dependencies(
+            "dependencies {\n  implementation 'g:a:1'\n}"
+        ));
+        assert!(gradle_declares_dependencies(
+            "dependencies {\n  api(libs.jackson)\n}"
+        ));
+        assert!(gradle_declares_dependencies(
+            "dependencies {\n  runtimeOnly(\"g:a:1\")\n}"
+        ));
+        assert!(!gradle_declares_dependencies(
+            "plugins {\n  id 'java'\n}\nimplementationClass = 'x'"
+        ));
+        assert!(!gradle_declares_dependencies(
+            "dependencies {\n  implementation(project(\":core\"))\n}"
+        ));
     }
 }

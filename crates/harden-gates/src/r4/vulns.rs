@@ -23,8 +23,8 @@ static META: GateMeta = GateMeta {
     rationale: "\"Dependency vulnerabilities patched\" is on every hardening checklist: a published \
 advisory for a version the build locks is an attack someone has already written down. The gate \
 reads every lockfile of the repository (Cargo.lock, package-lock.json, npm-shrinkwrap.json, \
-yarn.lock, pnpm-lock.yaml, uv.lock, poetry.lock, Pipfile.lock, go.mod, Gemfile.lock, pinned \
-requirements files) and matches each locked version against the local advisory database, offline: OSV ranges \
+yarn.lock, pnpm-lock.yaml, uv.lock, poetry.lock, Pipfile.lock, go.mod, Gemfile.lock, NuGet's \
+packages.lock.json, composer.lock, gradle.lockfile, pinned requirements files) and matches each locked version against the local advisory database, offline: OSV ranges \
 in each ecosystem's own version ordering, explicit version lists, RustSec's patched and \
 unaffected requirements; withdrawn advisories never match, and aliases of one vulnerability \
 (CVE, GHSA, RUSTSEC, PYSEC, GO) are one finding. Each finding names the package, version, \
@@ -34,7 +34,8 @@ in the evidence); waive one with `advisory = \"<id>\"`. No database, or one whos
 is older than `max-age`, fails the gate: stale data is not a clean bill of health. Build the \
 database with `harden db import` from OSV exports or RustSec's advisory-db. Fix: upgrade to a \
 fixed version (`cargo update -p`, `npm install pkg@version`, `uv lock --upgrade-package`, `go \
-get module@version`, `bundle update --conservative gem`).",
+get module@version`, `bundle update --conservative gem`, `dotnet add package Id --version`, \
+`composer update vendor/package`, `gradle dependencies --write-locks` after raising the version).",
     evidence: &[
         "lockfiles",
         "locked packages",
@@ -59,7 +60,7 @@ get module@version`, `bundle update --conservative gem`).",
         },
     ],
     items: Some(Items {
-        name: "lockfiles (Cargo.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, uv.lock, poetry.lock, Pipfile.lock, go.mod, Gemfile.lock, requirements*.txt)",
+        name: "lockfiles (Cargo.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, uv.lock, poetry.lock, Pipfile.lock, go.mod, Gemfile.lock, packages.lock.json, composer.lock, gradle.lockfile, requirements*.txt)",
         globs: &[
             "**/Cargo.lock",
             "**/package-lock.json",
@@ -71,6 +72,9 @@ get module@version`, `bundle update --conservative gem`).",
             "**/Pipfile.lock",
             "**/go.mod",
             "**/Gemfile.lock",
+            "**/packages.lock.json",
+            "**/composer.lock",
+            "**/gradle.lockfile",
             "**/requirements*.txt",
         ],
     }),
@@ -191,8 +195,9 @@ impl Gate for Vulns {
         out.fact(
             "advisory database",
             format!(
-                "{} ({total} advisories; newest record modified {newest}, {days} days before this run)",
-                status.location
+                "{} ({total} advisories; newest record modified {newest}, {days} {} before this run)",
+                status.location,
+                if days == 1 { "day" } else { "days" }
             ),
         );
         if u64::try_from(age_seconds).unwrap_or(0) > max_age.as_secs() {
