@@ -31,6 +31,9 @@ pub struct Match {
     /// Why it may not be a working credential, though it is still exposure (a token whose
     /// checksum does not match: truncated or altered).
     pub doubt: Option<&'static str>,
+    /// Why the credential is public by design, where it is (see
+    /// [`crate::rules::Rule::public`]).
+    pub public: Option<&'static str>,
 }
 
 /// The doubt of a token that fails its format's checksum.
@@ -81,6 +84,8 @@ struct Compiled {
     known_values: bool,
     /// See [`crate::rules::Rule::keyword_check`].
     keyword_check: Option<crate::rules::KeywordCheck>,
+    /// See [`crate::rules::Rule::public`].
+    public: Option<&'static str>,
     /// The rule's keywords, in lower case.
     keywords: Vec<String>,
     /// Whether every match starts with one of the keywords at a word boundary; worked out
@@ -148,6 +153,7 @@ impl Compiled {
             checksum: false,
             known_values: false,
             keyword_check: None,
+            public: None,
             keywords: Vec::new(),
             starts_at_boundary: OnceLock::new(),
             whole_text_ok,
@@ -925,6 +931,7 @@ impl Detector {
                 checksum: rule.checksum,
                 known_values: rule.known_values,
                 keyword_check: rule.keyword_check,
+                public: rule.public,
                 generic: rule.generic,
                 near: rule.near,
                 ..Compiled::new(
@@ -1059,6 +1066,7 @@ impl Detector {
                     end_position,
                     encodings: f.encodings,
                     doubt: f.doubt,
+                    public: rule.public,
                 }
             })
             .collect()

@@ -79,6 +79,9 @@ pub(crate) struct Hit {
     /// Why it may not be a working credential (a failed checksum): reported a step lower.
     #[serde(default)]
     doubt: Option<String>,
+    /// Why the credential is public by design (a client key): reported as low.
+    #[serde(default)]
+    public: Option<String>,
     /// The front-end variable it is set in (`NEXT_PUBLIC_STRIPE_KEY`): bundled into the code
     /// every browser downloads.
     #[serde(default)]
@@ -301,6 +304,7 @@ fn hits(
                 location,
                 role: role.label().map(str::to_owned),
                 doubt: m.doubt.map(str::to_owned),
+                public: m.public.map(str::to_owned),
                 shipped_in: m
                     .encodings
                     .is_empty()
@@ -711,7 +715,19 @@ impl Findings {
         }
         let mut baselined = 0;
         let mut reported = 0;
+        let mut client_keys = Vec::new();
         for (key, (hit, mut locations)) in self.secrets {
+            if let Some(why) = &hit.public {
+                // Meant to ship in client code: listed where it is, no finding (nothing leaked,
+                // nothing to rotate).
+                client_keys.push(format!(
+                    "{} {} at {} ({why})",
+                    hit.description,
+                    hit.shown,
+                    locations[0].short()
+                ));
+                continue;
+            }
             let primary = locations.remove(0);
             let places = locations.len() + 1;
             let encoded = &hit.encoded;
@@ -791,6 +807,10 @@ impl Findings {
         }
         out.count("secrets", reported);
         out.count("baselined", baselined);
+        if !client_keys.is_empty() {
+            out.count("client keys, public by design", client_keys.len() as u64);
+            out.fact("client keys, public by design", client_keys.join("; "));
+        }
     }
 }
 

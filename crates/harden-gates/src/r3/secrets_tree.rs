@@ -27,7 +27,9 @@ keys whose body decodes, JWTs, passwords in connection strings, and high-entropy
 to secret-named variables, also inside base64, URL-encoded and hex text. Placeholders, variable \
 references and documentation examples do not fire. The same secret in several files is one \
 finding with every location; secrets in the baseline (`harden secrets baseline`) are counted, \
-not reported. Fix: revoke and rotate the credential first, then remove it and load it from a \
+not reported. Client keys that a provider expects in code every browser downloads (a Sentry DSN's \
+public key, a New Relic browser key) are listed in the evidence, not reported: nothing is leaked \
+and nothing needs rotating. Fix: revoke and rotate the credential first, then remove it and load it from a \
 secret store at runtime.",
     evidence: &[
         "files",

@@ -57,6 +57,10 @@ pub struct Rule {
     /// text (`pat` in every `path`, `://` in every URL, `token` in every tokenizer), where most
     /// windows would be searched for nothing.
     pub keyword_check: Option<KeywordCheck>,
+    /// The credential is public by design, and why: a client key the provider expects in the
+    /// code every browser or app downloads (a Sentry DSN's public key). Still reported, so that
+    /// a team knows where its keys are, but as low: there is nothing to rotate.
+    pub public: Option<&'static str>,
 }
 
 const fn rule(
@@ -80,6 +84,7 @@ const fn rule(
         checksum: false,
         known_values: false,
         keyword_check: None,
+        public: None,
     }
 }
 
@@ -391,6 +396,13 @@ const fn checksummed(rule: Rule, validator: fn(&str) -> bool) -> Rule {
 const fn opened_by(rule: Rule, check: KeywordCheck) -> Rule {
     Rule {
         keyword_check: Some(check),
+        ..rule
+    }
+}
+
+const fn public(rule: Rule, why: &'static str) -> Rule {
+    Rule {
+        public: Some(why),
         ..rule
     }
 }
@@ -1175,17 +1187,33 @@ const PROVIDERS: &[Rule] = &[
         &["nral"],
         r"\b([a-f0-9]{36}NRAL)\b",
     ),
-    rule(
-        "new-relic-browser-key",
-        "New Relic browser API key",
-        &["nrjs-"],
-        r"\b(NRJS-[a-f0-9]{19})\b",
+    // https://docs.newrelic.com/docs/apis/intro-apis/new-relic-api-keys/#browser-key
+    public(
+        rule(
+            "new-relic-browser-key",
+            "New Relic browser API key",
+            &["nrjs-"],
+            r"\b(NRJS-[a-f0-9]{19})\b",
+        ),
+        "the browser agent sends it from every page it monitors",
+    ),
+    // https://docs.sentry.io/concepts/key-terms/dsn-explainer/: the DSN's public key only lets
+    // events be sent, and client SDKs ship it; the secret key of the older DSN form
+    // (`https://public:secret@...`) is another matter, found by the rule after this one.
+    public(
+        rule(
+            "sentry-dsn",
+            "Sentry DSN",
+            &["sentry.io", "@o"],
+            r"https://([a-f0-9]{32})@(?:o\d+\.ingest\.(?:[a-z]{2}\.)?sentry\.io|sentry\.io)/\d+",
+        ),
+        "a DSN's key only lets anyone send events to the project, and Sentry's client SDKs ship it",
     ),
     rule(
-        "sentry-dsn",
-        "Sentry DSN with its key",
+        "sentry-dsn-secret",
+        "Sentry DSN with its secret key (the older DSN form)",
         &["sentry.io", "@o"],
-        r"https://([a-f0-9]{32})(?::[a-f0-9]{32})?@(?:o\d+\.ingest\.(?:[a-z]{2}\.)?sentry\.io|sentry\.io)/\d+",
+        r"https://[a-f0-9]{32}:([a-f0-9]{32})@(?:o\d+\.ingest\.(?:[a-z]{2}\.)?sentry\.io|sentry\.io)/\d+",
     ),
     rule(
         "sentry-auth-token",

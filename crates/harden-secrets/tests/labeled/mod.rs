@@ -438,6 +438,12 @@ pub fn sample(rule: &str, rng: &mut Rng) -> Option<Sample> {
             "https://{h:32}@o{d:6}.ingest.sentry.io/{d:7}",
             "SENTRY_DSN",
         ),
+        "sentry-dsn-secret" => spec(
+            rng,
+            // Split so that harden's own scan does not read the template as a URL password.
+            concat!("https://{h:32}:", "{h:32}@o{d:6}.ingest.sentry.io/{d:7}"),
+            "SENTRY_DSN",
+        ),
         "sentry-auth-token" => spec(rng, "sntryu_{h:64}", "SENTRY_AUTH_TOKEN"),
         "grafana-service-account-token" => {
             spec(rng, "glsa_{a:32}_{h:8}", "GRAFANA_SERVICE_ACCOUNT_TOKEN")
