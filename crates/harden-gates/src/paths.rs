@@ -294,6 +294,17 @@ pub(crate) fn deployed(path: &str) -> bool {
 }
 
 /// [`deployed`] for a path whose [`role`] is known.
+/// Whether `path` lies in a project template (`runtime/template/pyproject.toml`): copied into
+/// new projects, which lock and ship their own dependencies.
+pub(crate) fn in_project_template(path: &str) -> bool {
+    path.split('/').any(|d| {
+        matches!(
+            d,
+            "template" | "templates" | "scaffold" | "skeleton" | "boilerplate"
+        )
+    })
+}
+
 pub(crate) fn deployed_as(path: &str, role: PathRole) -> bool {
     match role {
         PathRole::Source | PathRole::Lockfile => true,

@@ -23,13 +23,15 @@ pub use npm::{
     NpmLock, check_npm, npm_lock, npm_lock_inventory, npm_lock_parsed, npm_overrides,
     npm_requirements, npm_workspaces, override_target,
 };
-pub use nuget::{is_dotnet_project, nuget_lock, project_references_packages};
+pub use nuget::{
+    is_dotnet_project, nuget_lock, project_package_references, project_references_packages,
+};
 pub use pnpm::{check_pnpm, pnpm_lock};
 pub use python::{
     TomlLock, check_python, pipfile_lock, pyproject_requirements, python_locked_names,
     requirements_txt, toml_lock, toml_lock_parsed, uv_workspace_members,
 };
-pub use ruby::gemfile_lock;
+pub use ruby::{gemfile_lock, gemfile_lock_dependencies, gemfile_requirements};
 pub use yarn::{check_yarn, yarn_lock};
 
 /// A package ecosystem.
@@ -282,6 +284,27 @@ fn unparsable(
         span: span_at(text, span),
         message: message.into(),
     }
+}
+
+/// The requirements no locked package answers, by name (compared without regard to case where
+/// the ecosystem's names are: Composer's). For lockfiles whose requirement syntax harden does
+/// not evaluate (Composer constraints, RubyGems requirements): a package the manifest asks for
+/// and the lockfile lacks is what makes an install fail or resolve anew.
+pub fn check_presence<'n>(
+    requirements: &[Requirement],
+    locked: impl IntoIterator<Item = &'n str>,
+    lockfile: &str,
+) -> Vec<Problem> {
+    let names: std::collections::HashSet<String> =
+        locked.into_iter().map(str::to_ascii_lowercase).collect();
+    requirements
+        .iter()
+        .filter(|r| !names.contains(&r.name.to_ascii_lowercase()))
+        .map(|r| Problem::NotLocked {
+            requirement: r.clone(),
+            lockfile: lockfile.to_owned(),
+        })
+        .collect()
 }
 
 /// Matches requirements to locked packages by name, marks those as direct, and reports what is

@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use super::json_keys::json_key_spans;
-use super::{Dependency, Ecosystem, Problem, unparsable};
+use super::{Dependency, Ecosystem, Problem, Requirement, RequirementKind, line_span, unparsable};
 
 /// Every package the lockfile pins, once per id and version (located where the first target
 /// framework in name order lists it).
@@ -77,6 +77,36 @@ pub fn nuget_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem
         }
     }
     Ok(out)
+}
+
+/// The packages a project file references: each `<PackageReference Include="Id" ...>`, with its
+/// `Version` attribute where it has one (central package management sets versions elsewhere).
+/// Read with a search for the element, not an XML parser: the check needs only the two
+/// attributes, and a project file that does not parse is the build's error to report.
+pub fn project_package_references(path: &str, text: &str) -> Vec<Requirement> {
+    let mut out = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let Some(at) = line.find("<PackageReference") else {
+            continue;
+        };
+        let element = &line[at..];
+        let attribute = |name: &str| {
+            let start = element.find(&format!("{name}=\""))? + name.len() + 2;
+            let end = element[start..].find('"')? + start;
+            Some(element[start..end].to_owned())
+        };
+        let Some(id) = attribute("Include").or_else(|| attribute("Update")) else {
+            continue;
+        };
+        out.push(Requirement {
+            name: id,
+            requirement: attribute("Version").unwrap_or_default(),
+            kind: RequirementKind::Registry,
+            path: path.to_owned(),
+            span: line_span(index, line),
+        });
+    }
+    out
 }
 
 /// Whether a project file (`*.csproj`, `*.fsproj`, `*.vbproj`) asks for NuGet packages.
@@ -167,6 +197,33 @@ mod tests {
     fn a_file_that_is_no_lockfile_is_located() {
         assert!(nuget_lock("packages.lock.json", "{ \"version\": 1 }").is_err());
         assert!(nuget_lock("packages.lock.json", "{ \"version\": ").is_err());
+    }
+
+    #[test]
+    fn package_references_are_read_with_their_versions() {
+        let project = r#"<Project Sdk="Microsoft.NET.Sdk">
+  <ItemGroup>
+    <PackageReference Include="Serilog" Version="3.1.1" />
+    <PackageReference Include="Npgsql.EntityFrameworkCore.PostgreSQL" />
+    <ProjectReference Include="..\Core\Core.csproj" />
+  </ItemGroup>
+</Project>"#;
+        let references: Vec<(String, String, u32)> =
+            project_package_references("Api.csproj", project)
+                .into_iter()
+                .map(|r| (r.name, r.requirement, r.span.start.line))
+                .collect();
+        assert_eq!(
+            references,
+            [
+                ("Serilog".into(), "3.1.1".into(), 3),
+                (
+                    "Npgsql.EntityFrameworkCore.PostgreSQL".into(),
+                    String::new(),
+                    4
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use super::{Dependency, Ecosystem, line_span};
+use super::{Dependency, Ecosystem, Requirement, RequirementKind, line_span};
 
 /// Platforms Bundler appends to a native gem's version (`nokogiri (1.16.0-x86_64-linux)`):
 /// the version is what comes before.
@@ -27,14 +27,20 @@ const PLATFORM_WORDS: &[&str] = &[
     "gnu",
 ];
 
-/// Every gem the lockfile pins, in file order.
-pub fn gemfile_lock(path: &str, text: &str) -> Vec<Dependency> {
-    let direct: HashSet<&str> = section(text, "DEPENDENCIES")
+/// The gems the lockfile's `DEPENDENCIES` section records the Gemfile asking for: those of
+/// other platforms too (`tzinfo-data` for Windows), which have no spec on this one.
+pub fn gemfile_lock_dependencies(text: &str) -> HashSet<&str> {
+    section(text, "DEPENDENCIES")
         .filter_map(|(_, line)| {
             let entry = line.strip_prefix("  ")?;
             (!entry.starts_with(' ')).then(|| entry.split([' ', '!']).next().unwrap_or_default())
         })
-        .collect();
+        .collect()
+}
+
+/// Every gem the lockfile pins, in file order.
+pub fn gemfile_lock(path: &str, text: &str) -> Vec<Dependency> {
+    let direct = gemfile_lock_dependencies(text);
     let mut found = Vec::new();
     let mut source: Option<String> = None;
     let mut kind = "";
@@ -90,6 +96,62 @@ pub fn gemfile_lock(path: &str, text: &str) -> Vec<Dependency> {
     found
 }
 
+/// The gems a Gemfile asks for: every `gem "name", ...` line (in groups too), with its version
+/// requirement as written and whether it comes from a path or git instead of a gem server. The
+/// Gemfile is Ruby: lines built by code are not read.
+pub fn gemfile_requirements(path: &str, text: &str) -> Vec<Requirement> {
+    let mut out = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let code = line.split(" #").next().unwrap_or(line).trim();
+        let Some(rest) = code
+            .strip_prefix("gem ")
+            .or_else(|| code.strip_prefix("gem("))
+        else {
+            continue;
+        };
+        let mut arguments = rest.trim_end_matches(')').split(',').map(str::trim);
+        let Some(name) = arguments.next().and_then(ruby_string) else {
+            continue;
+        };
+        let mut requirement = Vec::new();
+        let mut kind = RequirementKind::Registry;
+        for argument in arguments {
+            if let Some(version) = ruby_string(argument) {
+                requirement.push(version);
+            } else if ["path:", ":path", "git:", ":git", "github:", ":github"]
+                .iter()
+                .any(|key| argument.starts_with(key))
+            {
+                kind = if argument.contains("path") {
+                    RequirementKind::Path
+                } else {
+                    RequirementKind::Git
+                };
+            }
+        }
+        out.push(Requirement {
+            name: name.to_owned(),
+            requirement: requirement.join(", "),
+            kind,
+            path: path.to_owned(),
+            span: line_span(index, line),
+        });
+    }
+    out
+}
+
+/// A Ruby string literal's text (`"rails"`, `'rails'`); `None` for anything else.
+fn ruby_string(argument: &str) -> Option<&str> {
+    let quote = argument
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\''))?;
+    argument
+        .strip_prefix(quote)?
+        .strip_suffix(quote)
+        .filter(|inner| !inner.contains(quote))
+}
+
 /// The lines of a top-level section, with their indexes.
 fn section<'t>(text: &'t str, name: &'t str) -> impl Iterator<Item = (usize, &'t str)> + 't {
     text.lines()
@@ -112,6 +174,48 @@ fn without_platform(version: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gemfile_lines_name_their_gems_requirements_and_sources() {
+        let gemfile = "\
+source \"https://rubygems.example\"
+ruby \"3.3.0\"
+
+gem \"rails\", \"~> 7.1\", \">= 7.1.3\"
+gem 'pg' # the database
+gem \"ledger\", git: \"https://git.example/acme/ledger.git\"
+gem \"billing\", path: \"engines/billing\"
+group :test do
+  gem \"rspec-rails\"
+end
+gemspec
+";
+        let wanted: Vec<(String, String, RequirementKind, u32)> =
+            gemfile_requirements("Gemfile", gemfile)
+                .into_iter()
+                .map(|r| (r.name, r.requirement, r.kind, r.span.start.line))
+                .collect();
+        assert_eq!(
+            wanted,
+            [
+                (
+                    "rails".into(),
+                    "~> 7.1, >= 7.1.3".into(),
+                    RequirementKind::Registry,
+                    4
+                ),
+                ("pg".into(), String::new(), RequirementKind::Registry, 5),
+                ("ledger".into(), String::new(), RequirementKind::Git, 6),
+                ("billing".into(), String::new(), RequirementKind::Path, 7),
+                (
+                    "rspec-rails".into(),
+                    String::new(),
+                    RequirementKind::Registry,
+                    9
+                ),
+            ]
+        );
+    }
 
     const LOCK: &str = "\
 GIT

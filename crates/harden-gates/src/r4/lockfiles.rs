@@ -27,12 +27,15 @@ silently resolves again. This gate finds Cargo (workspaces, renamed and path dep
 `==`; pyproject and Pipfile projects need uv.lock, poetry.lock, pdm.lock or Pipfile.lock) and Go \
 (go.mod against go.sum) manifests and fails a missing lockfile, a dependency the lockfile does not \
 record, and a locked version that does not satisfy the manifest's requirement, pointing at both. \
-Fix: regenerate the lockfile (`cargo update -p`, `npm install`, `uv lock`, `go mod tidy`) and \
-commit it.",
+Composer (composer.json and composer.lock) and Bundler (Gemfile and Gemfile.lock) projects need \
+their lockfile beside the manifest and every package they ask for in it; a .NET project with a \
+packages.lock.json must find every package it references there (versions are not evaluated for \
+these three). Fix: regenerate the lockfile (`cargo update -p`, `npm install`, `uv lock`, `go mod \
+tidy`, `composer update --lock`, `bundle lock`, `dotnet restore --force-evaluate`) and commit it.",
     evidence: &["manifests", "lockfiles", "locked packages"],
     options: &[],
     items: Some(Items {
-        name: "package manifests (Cargo.toml, package.json, requirements*.txt, pyproject.toml, Pipfile, go.mod)",
+        name: "package manifests (Cargo.toml, package.json, requirements*.txt, pyproject.toml, Pipfile, go.mod, composer.json, Gemfile, *.csproj, *.fsproj, *.vbproj)",
         globs: &[
             "**/Cargo.toml",
             "**/package.json",
@@ -40,6 +43,12 @@ commit it.",
             "**/pyproject.toml",
             "**/Pipfile",
             "**/go.mod",
+            "**/composer.json",
+            "**/Gemfile",
+            "**/gems.rb",
+            "**/*.csproj",
+            "**/*.fsproj",
+            "**/*.vbproj",
         ],
     }),
 };
@@ -578,6 +587,98 @@ impl Run<'_, '_> {
     }
 }
 
+impl Run<'_, '_> {
+    /// Composer, Bundler and NuGet: a composer.json or Gemfile that asks for packages needs its
+    /// lockfile beside it (both tools resolve anew without one); a .NET project that has a
+    /// packages.lock.json (NuGet writes one only when asked) must find every package it
+    /// references there. Requirements are checked for presence: harden does not evaluate
+    /// Composer constraints or RubyGems requirements.
+    fn composer_bundler_nuget(&mut self, out: &mut GateOutput) -> Result<(), GateError> {
+        let files = self.files.clone();
+        for path in &files {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            let dir = dir_of(path);
+            let (requirements, lock, required) = match name {
+                "composer.json" => {
+                    let Some(text) = self.read(path)? else {
+                        continue;
+                    };
+                    match lockfiles::composer_requirements(path, &text) {
+                        Ok(requirements) => (requirements, "composer.lock", true),
+                        Err(problem) => {
+                            self.report(out, *problem);
+                            continue;
+                        }
+                    }
+                }
+                "Gemfile" | "gems.rb" => {
+                    let Some(text) = self.read(path)? else {
+                        continue;
+                    };
+                    let lock = if name == "Gemfile" {
+                        "Gemfile.lock"
+                    } else {
+                        "gems.locked"
+                    };
+                    (lockfiles::gemfile_requirements(path, &text), lock, true)
+                }
+                _ if lockfiles::is_dotnet_project(name) => {
+                    let Some(text) = self.read(path)? else {
+                        continue;
+                    };
+                    (
+                        lockfiles::project_package_references(path, &text),
+                        "packages.lock.json",
+                        false,
+                    )
+                }
+                _ => continue,
+            };
+            if requirements.is_empty() {
+                continue;
+            }
+            out.examined("manifests", 1);
+            let lockfile = join(dir, lock);
+            if files.binary_search(&lockfile).is_err() {
+                if required {
+                    self.report(
+                        out,
+                        Problem::MissingLockfile {
+                            manifest: path.clone(),
+                            expected: lock,
+                        },
+                    );
+                }
+                continue;
+            }
+            out.examined("lockfiles", 1);
+            let Some(lock_text) = self.read(&lockfile)? else {
+                continue;
+            };
+            let locked = match lock {
+                "composer.lock" => lockfiles::composer_lock(&lockfile, &lock_text),
+                "packages.lock.json" => lockfiles::nuget_lock(&lockfile, &lock_text),
+                _ => Ok(lockfiles::gemfile_lock(&lockfile, &lock_text)),
+            };
+            match locked {
+                Ok(locked) => {
+                    let mut names: Vec<&str> = locked.iter().map(|d| d.name.as_str()).collect();
+                    if lock != "composer.lock" && lock != "packages.lock.json" {
+                        // Gems of other platforms are asked for but have no spec here.
+                        names.extend(lockfiles::gemfile_lock_dependencies(&lock_text));
+                    }
+                    for problem in lockfiles::check_presence(&requirements, names, &lockfile) {
+                        self.report(out, problem);
+                    }
+                    self.inventory.extend(locked);
+                }
+                Err(problem) => self.report(out, *problem),
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Gate for Lockfiles {
     fn meta(&self) -> &'static GateMeta {
         &META
@@ -592,26 +693,27 @@ impl Gate for Lockfiles {
         // this repository: counted, not judged.
         // Project templates (`runtime/template/pyproject.toml`) are copied into new projects,
         // which lock their own dependencies.
-        let (files, elsewhere): (Vec<&FileClass>, Vec<&FileClass>) = files.partition(|class| {
-            class.deployed
-                && !class.path.split('/').any(|d| {
-                    matches!(
-                        d,
-                        "template" | "templates" | "scaffold" | "skeleton" | "boilerplate"
-                    )
-                })
-        });
+        let (files, elsewhere): (Vec<&FileClass>, Vec<&FileClass>) = files
+            .partition(|class| class.deployed && !crate::paths::in_project_template(&class.path));
         let not_judged = elsewhere
             .iter()
             .filter(|class| {
                 let name = class.path.rsplit('/').next().unwrap_or(&class.path);
                 matches!(
                     name,
-                    "Cargo.toml" | "package.json" | "pyproject.toml" | "Pipfile" | "go.mod"
-                ) || (name.starts_with("requirements")
-                    && std::path::Path::new(name)
-                        .extension()
-                        .is_some_and(|e| e.eq_ignore_ascii_case("txt")))
+                    "Cargo.toml"
+                        | "package.json"
+                        | "pyproject.toml"
+                        | "Pipfile"
+                        | "go.mod"
+                        | "composer.json"
+                        | "Gemfile"
+                        | "gems.rb"
+                ) || lockfiles::is_dotnet_project(name)
+                    || (name.starts_with("requirements")
+                        && std::path::Path::new(name)
+                            .extension()
+                            .is_some_and(|e| e.eq_ignore_ascii_case("txt")))
             })
             .count();
         if not_judged > 0 {
@@ -629,6 +731,7 @@ impl Gate for Lockfiles {
         run.cargo(out)?;
         run.npm(out)?;
         run.python_and_go(out)?;
+        run.composer_bundler_nuget(out)?;
         run.not_examined.record(out);
         let mut by_ecosystem: BTreeMap<&str, u64> = BTreeMap::new();
         for dependency in &run.inventory {

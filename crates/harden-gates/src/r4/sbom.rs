@@ -16,7 +16,8 @@ static META: GateMeta = GateMeta {
     rationale: "A software bill of materials is what an incident responder, an auditor or a \
 customer asks for first when an advisory lands: which versions of what does this build ship? It \
 can only list what is locked. The gate finds every manifest of the shipped code (not tests, \
-documentation, examples, vendored or generated code) that declares registry dependencies \
+documentation, examples, vendored or generated code, project templates) that declares registry \
+dependencies \
 (Cargo.toml, package.json, pyproject.toml, Pipfile, go.mod, Gemfile, composer.json, .NET project \
 files, build.gradle, pom.xml) and fails one with no lockfile at its directory or above (beside it \
 for NuGet's packages.lock.json and Gradle's gradle.lockfile, which each project writes for \
@@ -281,12 +282,12 @@ impl Gate for Sbom {
             let Some(locks) = locks_for(name) else {
                 continue;
             };
-            // Tests, documentation snippets and examples, vendored and generated code are not
-            // what the project ships: their manifests are not the build's inventory.
-            if !matches!(
-                crate::paths::role(path),
-                crate::paths::PathRole::Source | crate::paths::PathRole::Lockfile
-            ) {
+            // Tests, documentation snippets and examples, vendored and generated code and
+            // project templates are not what the project ships: their manifests are not the
+            // build's inventory (the same judgement as R4.lockfiles').
+            if !crate::paths::deployed_as(path, crate::paths::role(path))
+                || crate::paths::in_project_template(path)
+            {
                 continue;
             }
             let Some(bytes) = crate::support::read_parsed_into(cx, out, path)? else {
