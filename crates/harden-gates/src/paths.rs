@@ -184,16 +184,20 @@ pub(crate) fn role(path: &str) -> PathRole {
         return PathRole::Development;
     }
     // `Dockerfile.dev`, `dev.Dockerfile`, `docker-compose.dev-azure.yml`, `compose.local.yaml`,
-    // `dev/docker-compose.yml`, `docker/development/compose.yml`, and the override file compose
+    // `dev/docker-compose.yml`, `docker/development/compose.yml`, a cloud workstation's image
+    // (`workstation/preinstall/Dockerfile`), and the override file compose
     // loads on a developer's machine: the developer's own containers, named or placed so.
     let compose = name.contains("compose");
     if (compose || name.contains("dockerfile") || name.contains("containerfile"))
         && (name
             .split(['.', '-', '_'])
             .any(|w| matches!(w, "dev" | "development" | "local" | "devcontainer"))
-            || dirs
-                .iter()
-                .any(|d| matches!(*d, "dev" | "development" | "local"))
+            || dirs.iter().any(|d| {
+                matches!(
+                    *d,
+                    "dev" | "development" | "local" | "workstation" | "workstations"
+                )
+            })
             || compose && name.contains("override"))
     {
         return PathRole::Development;
@@ -231,7 +235,18 @@ pub(crate) fn role(path: &str) -> PathRole {
     {
         return PathRole::Localisation;
     }
-    if in_dir(TEST_DIRS) || is_test_file(name, extension) {
+    // .NET names a test project for what it tests: `Orders.UnitTests/`, `Api.Tests/`,
+    // `Ordering.FunctionalTests/`.
+    let dotnet_test_project = |d: &&str| {
+        d.rsplit_once('.').is_some_and(|(_, last)| {
+            matches!(last, "test" | "tests")
+                || (last.ends_with("tests")
+                    && ["unit", "integration", "functional", "acceptance", "e2e"]
+                        .iter()
+                        .any(|kind| last.starts_with(kind)))
+        })
+    };
+    if in_dir(TEST_DIRS) || dirs.iter().any(dotnet_test_project) || is_test_file(name, extension) {
         return PathRole::Test;
     }
     if in_dir(GENERATED_DIRS)
@@ -293,7 +308,6 @@ pub(crate) fn deployed(path: &str) -> bool {
     deployed_as(path, role(path))
 }
 
-/// [`deployed`] for a path whose [`role`] is known.
 /// Whether `path` lies in a project template (`runtime/template/pyproject.toml`): copied into
 /// new projects, which lock and ship their own dependencies.
 pub(crate) fn in_project_template(path: &str) -> bool {
@@ -305,6 +319,7 @@ pub(crate) fn in_project_template(path: &str) -> bool {
     })
 }
 
+/// [`deployed`] for a path whose [`role`] is known.
 pub(crate) fn deployed_as(path: &str, role: PathRole) -> bool {
     match role {
         PathRole::Source | PathRole::Lockfile => true,
@@ -625,6 +640,16 @@ mod tests {
             ("compose.local.yaml", PathRole::Development),
             ("dev/app.Dockerfile", PathRole::Development),
             ("docker/development/compose.yml", PathRole::Development),
+            ("workstation/preinstall/Dockerfile", PathRole::Development),
+            (
+                "src/Ordering.UnitTests/Ordering.UnitTests.csproj",
+                PathRole::Test,
+            ),
+            ("src/Orders.FunctionalTests/Fixture.cs", PathRole::Test),
+            ("src/Api.Tests/Settings.cs", PathRole::Test),
+            ("src/Orders.Api/Orders.Api.csproj", PathRole::Source),
+            ("src/Latest.Contests/Program.cs", PathRole::Source),
+            ("workstation/commands.sh", PathRole::Source),
             ("docker-compose.override.yml", PathRole::Development),
             ("docker/production/compose.yml", PathRole::Source),
             ("dev/main.go", PathRole::Source),

@@ -23,7 +23,7 @@ pub fn composer_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Prob
         )));
     }
     let locator = Locator::new(text);
-    let mut names = NameCursor { text, at: 0 };
+    let mut names = NameCursor::new(text);
     let mut out = Vec::new();
     for section in ["packages", "packages-dev"] {
         let Some(packages) = value.get(section).and_then(serde_json::Value::as_array) else {
@@ -68,39 +68,97 @@ pub fn composer_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Prob
     Ok(out)
 }
 
-/// Finds each package's `"name": "<name>"` in turn, moving forward only: the packages are
-/// written in the order serde_json returns them, and a name also appears earlier as a key of
-/// another package's `require` (which is followed by `:`, not preceded by `"name":`).
-struct NameCursor<'t> {
-    text: &'t str,
-    at: usize,
+/// Where each package's `"name"` is written. One pass collects every `"name": "<string>"` in the
+/// file with its decoded value (Composer writes `\/` for `/` in some versions); packages then
+/// take them in order, each looking a bounded way ahead (an `authors` entry has a `"name"` too),
+/// so a file whose names cannot be found costs no more than one that can.
+struct NameCursor {
+    names: Vec<(String, std::ops::Range<usize>)>,
+    next: usize,
 }
 
-impl NameCursor<'_> {
-    fn next(&mut self, name: &str) -> Option<std::ops::Range<usize>> {
-        let literal = serde_json::to_string(name).ok()?;
-        let bytes = self.text.as_bytes();
-        let mut from = self.at;
-        while let Some(offset) = self.text.get(from..)?.find("\"name\"") {
-            let key_end = from + offset + "\"name\"".len();
-            let mut i = key_end;
+/// How many `"name"` keys a package may be ahead of the previous one's (its authors', its
+/// funding's).
+const NAME_LOOKAHEAD: usize = 64;
+
+impl NameCursor {
+    fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut names = Vec::new();
+        let mut from = 0;
+        while let Some(offset) = text.get(from..).and_then(|rest| rest.find("\"name\"")) {
+            let mut i = from + offset + "\"name\"".len();
+            from = i;
             while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
                 i += 1;
             }
-            if bytes.get(i) == Some(&b':') {
-                i += 1;
-                while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
-                    i += 1;
-                }
-                if self.text.get(i..)?.starts_with(&literal) {
-                    self.at = i + literal.len();
-                    return Some(i + 1..i + literal.len() - 1);
-                }
+            if bytes.get(i) != Some(&b':') {
+                continue;
             }
-            from = key_end;
+            i += 1;
+            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&b'"') {
+                continue;
+            }
+            // The string's end: the next quote not escaped.
+            let mut end = i + 1;
+            while end < bytes.len() && bytes[end] != b'"' {
+                end += if bytes[end] == b'\\' { 2 } else { 1 };
+            }
+            let Some(literal) = text.get(i..=end.min(bytes.len().saturating_sub(1))) else {
+                continue;
+            };
+            if let Ok(value) = serde_json::from_str::<String>(literal) {
+                names.push((value, i + 1..end));
+            }
+            from = end.min(bytes.len());
         }
-        None
+        Self { names, next: 0 }
     }
+
+    fn next(&mut self, name: &str) -> Option<std::ops::Range<usize>> {
+        let ahead = self.names.get(self.next..)?;
+        let found = ahead
+            .iter()
+            .take(NAME_LOOKAHEAD)
+            .position(|(value, _)| value == name)?;
+        self.next += found + 1;
+        Some(ahead[found].1.clone())
+    }
+}
+
+/// The names a composer.json or composer.lock satisfies without a package of that name: what
+/// the manifest's, or each locked package's, `provide` and `replace` list
+/// (`psr/http-client-implementation`, provided by guzzlehttp/guzzle), lower case.
+pub fn composer_provided(text: &str) -> Vec<String> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let keys = |package: &serde_json::Value| -> Vec<String> {
+        ["provide", "replace"]
+            .iter()
+            .filter_map(|section| package.get(section)?.as_object())
+            .flat_map(|names| names.keys().map(|k| k.to_ascii_lowercase()))
+            .collect()
+    };
+    let locked: Vec<&serde_json::Value> = ["packages", "packages-dev"]
+        .iter()
+        .filter_map(|section| value.get(section)?.as_array())
+        .flatten()
+        .collect();
+    if locked.is_empty() {
+        keys(&value)
+    } else {
+        locked.into_iter().flat_map(keys).collect()
+    }
+}
+
+/// A composer.json's own package name (`acme/billing`), lower case.
+pub fn composer_package_name(text: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    Some(value.get("name")?.as_str()?.to_ascii_lowercase())
 }
 
 /// Packages Composer provides itself or checks against the platform (`php`, `ext-json`,
@@ -207,6 +265,19 @@ mod tests {
     }
 
     #[test]
+    fn names_written_with_escaped_slashes_are_found() {
+        let lock = r#"{"packages": [
+{"name": "acme\/http", "version": "1.0.0"},
+{"name": "acme\/log", "version": "2.0.0"}]}"#;
+        let lines: Vec<u32> = composer_lock("composer.lock", lock)
+            .unwrap()
+            .iter()
+            .map(|p| p.span.start.line)
+            .collect();
+        assert_eq!(lines, [2, 3]);
+    }
+
+    #[test]
     fn requirements_leave_the_platform_out() {
         let manifest = r#"{"require": {"php": "^8.2", "ext-json": "*", "Acme/HTTP": "^2.3"},
             "require-dev": {"acme/test-kit": "^0.9", "composer-runtime-api": "^2"}}"#;
@@ -216,6 +287,22 @@ mod tests {
             .map(|r| r.name)
             .collect();
         assert_eq!(names, ["acme/http", "acme/test-kit"]);
+    }
+
+    #[test]
+    fn provided_and_replaced_names_are_listed() {
+        let lock = r#"{"packages": [{"name": "acme/http", "version": "1.0.0",
+            "provide": {"PSR/http-client-implementation": "1.0"}, "replace": {"acme/http-lite": "self.version"}}]}"#;
+        assert_eq!(
+            composer_provided(lock),
+            ["psr/http-client-implementation", "acme/http-lite"]
+        );
+        let manifest = r#"{"name": "Acme/Shop", "provide": {"acme/cart-implementation": "1.0"}}"#;
+        assert_eq!(composer_provided(manifest), ["acme/cart-implementation"]);
+        assert_eq!(
+            composer_package_name(manifest).as_deref(),
+            Some("acme/shop")
+        );
     }
 
     #[test]

@@ -16,7 +16,9 @@ mod ruby;
 mod yarn;
 
 pub use cargo::{cargo_lock, cargo_requirements, cargo_workspace, check_cargo};
-pub use composer::{composer_lock, composer_requirements};
+pub use composer::{
+    composer_lock, composer_package_name, composer_provided, composer_requirements,
+};
 pub use go::{check_go, go_mod_lock, go_requirements};
 pub use gradle::gradle_lockfile;
 pub use npm::{
@@ -24,7 +26,8 @@ pub use npm::{
     npm_requirements, npm_workspaces, override_target,
 };
 pub use nuget::{
-    is_dotnet_project, nuget_lock, project_package_references, project_references_packages,
+    is_dotnet_project, is_nuget_lockfile, nuget_lock, nuget_lockfile_names,
+    project_package_references, project_references_packages,
 };
 pub use pnpm::{check_pnpm, pnpm_lock};
 pub use python::{
@@ -206,6 +209,7 @@ pub const LOCKFILE_NAMES: &[&str] = &[
 pub fn is_lockfile(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     LOCKFILE_NAMES.contains(&name)
+        || nuget::is_nuget_lockfile(name)
         || (name.starts_with("requirements")
             && std::path::Path::new(name)
                 .extension()
@@ -225,7 +229,7 @@ pub fn locked_packages(path: &str, text: &str) -> Option<Result<Vec<Dependency>,
         "Pipfile.lock" => pipfile_lock(path, text),
         "go.mod" => Ok(go_mod_lock(path, text)),
         "Gemfile.lock" => Ok(gemfile_lock(path, text)),
-        "packages.lock.json" => nuget_lock(path, text),
+        _ if nuget::is_nuget_lockfile(name) => nuget_lock(path, text),
         "composer.lock" => composer_lock(path, text),
         "gradle.lockfile" => Ok(gradle_lockfile(path, text)),
         _ if is_lockfile(path) => Ok(requirements_txt(path, text).0),

@@ -7,10 +7,10 @@
 //! version and the `contentHash` (base64 of the package's SHA-512). A package resolved for
 //! several frameworks is one entry here.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use super::json_keys::json_key_spans;
-use super::{Dependency, Ecosystem, Problem, Requirement, RequirementKind, line_span, unparsable};
+use super::{Dependency, Ecosystem, Problem, Requirement, RequirementKind, unparsable};
 
 /// Every package the lockfile pins, once per id and version (located where the first target
 /// framework in name order lists it).
@@ -31,8 +31,10 @@ pub fn nuget_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem
     let spans = json_key_spans(text, |parent| {
         parent.len() == 2 && parent[0] == "dependencies"
     });
-    let mut seen: HashSet<(String, String)> = HashSet::new();
-    let mut out = Vec::new();
+    // Each id and version once, with where it was put: a lockfile may repeat thousands of ids
+    // for each of its frameworks.
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    let mut out: Vec<Dependency> = Vec::new();
     for (framework, packages) in frameworks {
         let Some(packages) = packages.as_object() else {
             continue;
@@ -48,17 +50,12 @@ pub fn nuget_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem
             };
             let direct = field("type") == Some("Direct");
             let key = (id.to_ascii_lowercase(), version.to_owned());
-            if !seen.insert(key) {
+            if let Some(&earlier) = seen.get(&key) {
                 // Direct for one framework and transitive for another is direct.
-                if direct
-                    && let Some(earlier) = out.iter_mut().find(|d: &&mut Dependency| {
-                        d.name.eq_ignore_ascii_case(id) && d.version == version
-                    })
-                {
-                    earlier.direct = true;
-                }
+                out[earlier].direct |= direct;
                 continue;
             }
+            seen.insert(key, out.len());
             out.push(Dependency {
                 ecosystem: Ecosystem::NuGet,
                 name: id.clone(),
@@ -79,39 +76,85 @@ pub fn nuget_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem
     Ok(out)
 }
 
-/// The packages a project file references: each `<PackageReference Include="Id" ...>`, with its
-/// `Version` attribute where it has one (central package management sets versions elsewhere).
-/// Read with a search for the element, not an XML parser: the check needs only the two
-/// attributes, and a project file that does not parse is the build's error to report.
+/// The packages a project file references: each `<PackageReference Include="Id" ...>` (over
+/// several lines or one, comments skipped), with its `Version` attribute where it has one
+/// (central package management sets versions elsewhere). `Update` items change a reference made
+/// elsewhere and add none; an id built from MSBuild properties or items (`$(Name)`, `@(Items)`)
+/// cannot be read. A project file that is not well-formed XML yields what was read before the
+/// error: the build reports it.
 pub fn project_package_references(path: &str, text: &str) -> Vec<Requirement> {
+    let lines = harden_model::LineIndex::new(text);
+    let mut reader = quick_xml::Reader::from_str(text);
     let mut out = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        let Some(at) = line.find("<PackageReference") else {
-            continue;
+    loop {
+        let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let element = match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => e,
+            Ok(quick_xml::events::Event::Eof) | Err(_) => break,
+            Ok(_) => continue,
         };
-        let element = &line[at..];
+        if element.local_name().as_ref() != b"PackageReference" {
+            continue;
+        }
         let attribute = |name: &str| {
-            let start = element.find(&format!("{name}=\""))? + name.len() + 2;
-            let end = element[start..].find('"')? + start;
-            Some(element[start..end].to_owned())
+            element
+                .attributes()
+                .flatten()
+                .find(|a| a.key.local_name().as_ref() == name.as_bytes())
+                .and_then(|a| {
+                    a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .ok()
+                        .map(std::borrow::Cow::into_owned)
+                })
         };
-        let Some(id) = attribute("Include").or_else(|| attribute("Update")) else {
+        let Some(id) = attribute("Include").filter(|id| !id.contains("$(") && !id.contains("@("))
+        else {
             continue;
         };
+        let start = at.min(text.len());
+        // The element's first line: where `<PackageReference` opens.
+        let opens = text
+            .get(start..)
+            .and_then(|rest| rest.find('<'))
+            .map_or(start, |offset| start + offset);
+        let position = lines.line_col(text, opens);
         out.push(Requirement {
             name: id,
             requirement: attribute("Version").unwrap_or_default(),
             kind: RequirementKind::Registry,
             path: path.to_owned(),
-            span: line_span(index, line),
+            span: harden_model::Span {
+                start: position,
+                end: position,
+            },
         });
     }
     out
 }
 
-/// Whether a project file (`*.csproj`, `*.fsproj`, `*.vbproj`) asks for NuGet packages.
+/// Whether a project file asks for NuGet packages: a `<PackageReference Include=...>` outside
+/// comments.
 pub fn project_references_packages(text: &str) -> bool {
-    text.contains("<PackageReference")
+    text.contains("<PackageReference") && !project_package_references("", text).is_empty()
+}
+
+/// The lockfile names NuGet may write for a project file: `packages.lock.json`, or
+/// `packages.<project>.lock.json` where several projects share a directory.
+pub fn nuget_lockfile_names(project_file: &str) -> [String; 2] {
+    let stem = std::path::Path::new(project_file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    [
+        "packages.lock.json".to_owned(),
+        format!("packages.{stem}.lock.json"),
+    ]
+}
+
+/// Whether `name` is a NuGet lockfile (`packages.lock.json`, `packages.<project>.lock.json`).
+pub fn is_nuget_lockfile(name: &str) -> bool {
+    name == "packages.lock.json"
+        || (name.starts_with("packages.") && name.ends_with(".lock.json") && name.len() > 19)
 }
 
 /// Whether `name` is a .NET project file.
@@ -205,6 +248,12 @@ mod tests {
   <ItemGroup>
     <PackageReference Include="Serilog" Version="3.1.1" />
     <PackageReference Include="Npgsql.EntityFrameworkCore.PostgreSQL" />
+    <!-- <PackageReference Include="Old.Logging" Version="1.0.0" /> -->
+    <PackageReference
+        Include="Demo.Multiline"
+        Version="2.0.0" />
+    <PackageReference Update="@(PackageReference)" PrivateAssets="all" />
+    <PackageReference Include="$(GeneratorPackage)" />
     <ProjectReference Include="..\Core\Core.csproj" />
   </ItemGroup>
 </Project>"#;
@@ -222,8 +271,21 @@ mod tests {
                     String::new(),
                     4
                 ),
+                ("Demo.Multiline".into(), "2.0.0".into(), 6),
             ]
         );
+    }
+
+    #[test]
+    fn lockfiles_are_named_for_their_project_or_not() {
+        assert_eq!(
+            nuget_lockfile_names("Orders.Api.csproj"),
+            ["packages.lock.json", "packages.Orders.Api.lock.json"]
+        );
+        assert!(is_nuget_lockfile("packages.lock.json"));
+        assert!(is_nuget_lockfile("packages.Orders.Api.lock.json"));
+        assert!(!is_nuget_lockfile("packages..lock.json"));
+        assert!(!is_nuget_lockfile("package-lock.json"));
     }
 
     #[test]
@@ -236,6 +298,9 @@ mod tests {
         ));
         assert!(!project_references_packages(
             "<ItemGroup><ProjectReference Include=\"..\\Core\\Core.csproj\" /></ItemGroup>"
+        ));
+        assert!(!project_references_packages(
+            "<ItemGroup><!-- <PackageReference Include=\"Old\" /> --></ItemGroup>"
         ));
     }
 }

@@ -32,7 +32,7 @@ const PLATFORM_WORDS: &[&str] = &[
 pub fn gemfile_lock_dependencies(text: &str) -> HashSet<&str> {
     section(text, "DEPENDENCIES")
         .filter_map(|(_, line)| {
-            let entry = line.strip_prefix("  ")?;
+            let entry = line.strip_prefix("  ")?.trim_end();
             (!entry.starts_with(' ')).then(|| entry.split([' ', '!']).next().unwrap_or_default())
         })
         .collect()

@@ -79,7 +79,8 @@ pub(crate) struct Hit {
     /// Why it may not be a working credential (a failed checksum): reported a step lower.
     #[serde(default)]
     doubt: Option<String>,
-    /// Why the credential is public by design (a client key): reported as low.
+    /// Why the credential is public by design (a client key): listed in the evidence, not
+    /// reported.
     #[serde(default)]
     public: Option<String>,
     /// The front-end variable it is set in (`NEXT_PUBLIC_STRIPE_KEY`): bundled into the code

@@ -87,13 +87,39 @@ fn missing_finding(
     .build()
 }
 
-/// Everything that decides a blob's outcome: harden's version (its rules), the `[secrets]`
-/// configuration, what is left out, `since`, and the directory scanned.
+/// The layout of what the cache keeps of a finding (2: whether a key is public by design).
+const CACHED_HIT_LAYOUT: &str = "2";
+
+/// Everything that decides a blob's outcome: harden's version, the built-in rules as written
+/// (two builds of one version may differ in them), the layout of a cached finding, the
+/// `[secrets]` configuration, what is left out, `since`, and the directory scanned.
 fn cache_key(cx: &GateCx<'_>, since: Option<&str>) -> String {
     let config = cx.config();
     let mut hasher = Sha256::new();
+    let mut rules = String::new();
+    for r in harden_secrets::RULES {
+        use std::fmt::Write as _;
+        let _ = write!(
+            rules,
+            "{}\u{1f}{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{}{}{}{}{}{}\u{1f}{:?}\u{1e}",
+            r.id,
+            r.pattern,
+            r.keywords,
+            r.min_entropy,
+            r.public,
+            r.multiline,
+            r.near,
+            r.generic,
+            r.checksum,
+            r.known_values,
+            r.following_lines,
+            r.ignore_names,
+        );
+    }
     for part in [
         env!("CARGO_PKG_VERSION").to_owned(),
+        CACHED_HIT_LAYOUT.to_owned(),
+        rules,
         format!("{:?}", config.secrets.detector),
         format!("{:?}", config.secrets.allow_paths),
         format!("{:?}", config.repository_exclude),

@@ -598,11 +598,17 @@ impl Run<'_, '_> {
         for path in &files {
             let name = path.rsplit('/').next().unwrap_or(path);
             let dir = dir_of(path);
+            // Names satisfied without a package of their own (Composer's provide and replace).
+            let mut provided: Vec<String> = Vec::new();
+            // A Composer package of a path repository is locked in the root's composer.lock.
+            let mut package_name: Option<String> = None;
             let (requirements, lock, required) = match name {
                 "composer.json" => {
                     let Some(text) = self.read(path)? else {
                         continue;
                     };
+                    provided = lockfiles::composer_provided(&text);
+                    package_name = lockfiles::composer_package_name(&text);
                     match lockfiles::composer_requirements(path, &text) {
                         Ok(requirements) => (requirements, "composer.lock", true),
                         Err(problem) => {
@@ -638,7 +644,22 @@ impl Run<'_, '_> {
                 continue;
             }
             out.examined("manifests", 1);
-            let lockfile = join(dir, lock);
+            let mut lockfile = join(dir, lock);
+            if lock == "packages.lock.json" && files.binary_search(&lockfile).is_err() {
+                // Where several projects share a directory, each lockfile is named for its
+                // project.
+                lockfile = join(dir, &lockfiles::nuget_lockfile_names(name)[1]);
+            }
+            let beside = files.binary_search(&lockfile).is_ok();
+            if !beside
+                && let Some(name) = &package_name
+                && let Some((root_lock, _)) = nearest(&files, dir_of(dir), &["composer.lock"])
+                && let Some(root_text) = self.read(&root_lock)?
+                && lockfiles::composer_lock(&root_lock, &root_text)
+                    .is_ok_and(|locked| locked.iter().any(|p| p.name.eq_ignore_ascii_case(name)))
+            {
+                lockfile = root_lock;
+            }
             if files.binary_search(&lockfile).is_err() {
                 if required {
                     self.report(
@@ -651,7 +672,9 @@ impl Run<'_, '_> {
                 }
                 continue;
             }
-            out.examined("lockfiles", 1);
+            if beside {
+                out.examined("lockfiles", 1);
+            }
             let Some(lock_text) = self.read(&lockfile)? else {
                 continue;
             };
@@ -663,6 +686,12 @@ impl Run<'_, '_> {
             match locked {
                 Ok(locked) => {
                     let mut names: Vec<&str> = locked.iter().map(|d| d.name.as_str()).collect();
+                    let locked_provided = if lock == "composer.lock" {
+                        lockfiles::composer_provided(&lock_text)
+                    } else {
+                        Vec::new()
+                    };
+                    names.extend(provided.iter().chain(&locked_provided).map(String::as_str));
                     if lock != "composer.lock" && lock != "packages.lock.json" {
                         // Gems of other platforms are asked for but have no spec here.
                         names.extend(lockfiles::gemfile_lock_dependencies(&lock_text));
@@ -670,7 +699,9 @@ impl Run<'_, '_> {
                     for problem in lockfiles::check_presence(&requirements, names, &lockfile) {
                         self.report(out, problem);
                     }
-                    self.inventory.extend(locked);
+                    if beside {
+                        self.inventory.extend(locked);
+                    }
                 }
                 Err(problem) => self.report(out, *problem),
             }

@@ -107,8 +107,10 @@ fn declares_dependencies(path: &str, name: &str, text: &str) -> bool {
 }
 
 /// Whether a Gradle build script declares a module dependency in a configuration that ends up
-/// in a build (`implementation("g:a:v")`, `api libs.foo`, `runtimeOnly 'g:a:v'`); a root script
-/// with only plugins and repositories declares none.
+/// in a build (`implementation("g:a:v")`, `api libs.foo`, `runtimeOnly 'g:a:v'`, `implementation
+/// group: 'g', name: 'a'`, `debugImplementation platform(...)`); test configurations, and
+/// project, file and file-tree dependencies are not modules, and a root script with only
+/// plugins and repositories declares none.
 fn gradle_declares_dependencies(text: &str) -> bool {
     const CONFIGURATIONS: &[&str] = &[
         "implementation",
@@ -118,17 +120,33 @@ fn gradle_declares_dependencies(text: &str) -> bool {
         "compile",
         "runtime",
         "kapt",
+        "ksp",
         "annotationProcessor",
     ];
+    const VARIANT_SUFFIXES: &[&str] = &["Implementation", "Api", "CompileOnly", "RuntimeOnly"];
+    const NOT_MODULES: &[&str] = &["project(", "projects.", "files(", "fileTree("];
     text.lines().any(|line| {
         let line = line.trim_start();
-        CONFIGURATIONS.iter().any(|configuration| {
-            line.strip_prefix(configuration).is_some_and(|rest| {
-                let rest = rest.trim_start();
-                (rest.starts_with(['(', '\'', '"']) || rest.starts_with("libs."))
-                    && !rest.contains("project(")
-            })
-        })
+        let word_end = line
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(line.len());
+        let (configuration, rest) = line.split_at(word_end);
+        let ships = CONFIGURATIONS.contains(&configuration)
+            || (VARIANT_SUFFIXES.iter().any(|s| configuration.ends_with(s))
+                && !configuration.contains("test")
+                && !configuration.contains("Test"));
+        if !ships {
+            return false;
+        }
+        // A call (`(`, or Groovy's space before a string, a map or an expression), not a
+        // property (`implementation.extendsFrom`, `api = ...`) or a block.
+        let argument = match rest.strip_prefix('(') {
+            Some(inside) => inside.trim_start(),
+            None if rest.starts_with(' ') => rest.trim_start(),
+            None => return false,
+        };
+        argument.starts_with(|c: char| c == '\'' || c == '"' || c.is_ascii_alphabetic())
+            && !NOT_MODULES.iter().any(|p| argument.starts_with(p))
     })
 }
 
@@ -164,14 +182,13 @@ fn builds_own_sbom(
     name: &str,
     text: &str,
 ) -> Result<bool, GateError> {
-    let (plugin, build_files): (&str, &[&str]) = match name {
-        "pom.xml" => ("cyclonedx-maven-plugin", &["pom.xml"]),
-        "build.gradle" | "build.gradle.kts" => {
-            ("org.cyclonedx.bom", &["build.gradle", "build.gradle.kts"])
-        }
+    let build_files: &[&str] = match name {
+        "pom.xml" => &["pom.xml"],
+        "build.gradle" | "build.gradle.kts" => &["build.gradle", "build.gradle.kts"],
         _ => return Ok(false),
     };
-    if text.contains(plugin) {
+    let maven = name == "pom.xml";
+    if applies_cyclonedx(maven, text) {
         return Ok(true);
     }
     let mut current = dir;
@@ -185,7 +202,7 @@ fn builds_own_sbom(
             };
             if files.binary_search(&candidate).is_ok()
                 && let Some(bytes) = crate::support::read_parsed_into(cx, out, &candidate)?
-                && memchr::memmem::find(&bytes, plugin.as_bytes()).is_some()
+                && applies_cyclonedx(maven, &harden_engine::lossy_text(&bytes))
             {
                 return Ok(true);
             }
@@ -194,33 +211,84 @@ fn builds_own_sbom(
     Ok(false)
 }
 
+/// Whether the build applies the CycloneDX plugin, so that it writes the SBOM of what it
+/// resolves: in a POM, `cyclonedx-maven-plugin` outside comments and `<pluginManagement>`
+/// (declared there, it runs nowhere until a build names it); in a Gradle script, the
+/// `org.cyclonedx.bom` plugin by id or through a version catalog alias.
+fn applies_cyclonedx(maven: bool, text: &str) -> bool {
+    if maven {
+        pom_elements_found(
+            text,
+            &[
+                ("<pluginManagement>", "</pluginManagement>"),
+                ("<!--", "-->"),
+            ],
+            "cyclonedx-maven-plugin",
+        )
+    } else {
+        text.lines().any(|line| {
+            let line = line.trim_start();
+            !line.starts_with("//")
+                && (line.contains("org.cyclonedx.bom")
+                    || (line.contains("alias(") && line.contains("cyclonedx")))
+        })
+    }
+}
+
 /// Whether a POM declares a dependency of its own: one outside `<dependencyManagement>` (which
 /// only sets versions for the modules below) and outside plugins (build tooling).
 fn maven_declares_dependencies(text: &str) -> bool {
-    let mut rest = text;
-    while let Some(at) = rest.find('<') {
-        rest = &rest[at..];
-        let skipped = [
+    pom_elements_found(
+        text,
+        &[
             ("<dependencyManagement>", "</dependencyManagement>"),
             ("<plugins>", "</plugins>"),
             ("<pluginManagement>", "</pluginManagement>"),
             ("<!--", "-->"),
-        ]
-        .iter()
-        .find(|(open, _)| rest.starts_with(open));
-        if let Some((_, close)) = skipped {
-            match rest.find(close) {
-                Some(end) => rest = &rest[end + close.len()..],
-                None => return false,
+        ],
+        "<dependency>",
+    )
+}
+
+/// Whether `needle` occurs in a POM outside the sections `skipped` (opening and closing text).
+/// One forward walk, each pattern's next position kept until the walk passes it, so a file of
+/// many sections is read once per pattern; a section that is never closed hides the rest.
+fn pom_elements_found(text: &str, skipped: &[(&str, &str)], needle: &str) -> bool {
+    let find = |from: usize, pattern: &str| {
+        text.get(from..)
+            .and_then(|rest| rest.find(pattern))
+            .map(|at| at + from)
+    };
+    let mut pos = 0;
+    let mut next_needle = find(0, needle);
+    let mut next_open: Vec<Option<usize>> = skipped.iter().map(|(open, _)| find(0, open)).collect();
+    loop {
+        if next_needle.is_some_and(|at| at < pos) {
+            next_needle = find(pos, needle);
+        }
+        for (next, (open, _)) in next_open.iter_mut().zip(skipped) {
+            if next.is_some_and(|at| at < pos) {
+                *next = find(pos, open);
             }
-            continue;
         }
-        if rest.starts_with("<dependency>") {
-            return true;
+        let skip = next_open
+            .iter()
+            .enumerate()
+            .filter_map(|(i, at)| at.map(|at| (at, i)))
+            .min();
+        match (next_needle, skip) {
+            (Some(at), Some((section, _))) if at < section => return true,
+            (Some(_), None) => return true,
+            (None, None) => return false,
+            (_, Some((section, i))) => {
+                let (open, close) = skipped[i];
+                match find(section + open.len(), close) {
+                    Some(end) => pos = end + close.len(),
+                    None => return false,
+                }
+            }
         }
-        rest = &rest[1..];
     }
-    false
 }
 
 /// How to get the lockfile: NuGet and Gradle write one only when asked to; Maven never does.
@@ -304,7 +372,12 @@ impl Gate for Sbom {
                 snippet: None,
                 logical: None,
             };
-            match nearest(files, dir, locks, lock_beside(name)) {
+            // NuGet names the lockfile for its project where several share a directory.
+            let project_lock = lockfiles::is_dotnet_project(name)
+                .then(|| lockfiles::nuget_lockfile_names(name)[1].clone());
+            let mut locks_here: Vec<&str> = locks.to_vec();
+            locks_here.extend(project_lock.as_deref());
+            match nearest(files, dir, &locks_here, lock_beside(name)) {
                 None if builds_own_sbom(cx, out, files, dir, name, &text)? => {
                     out.add("manifests whose build writes a CycloneDX SBOM", 1);
                 }
@@ -358,6 +431,26 @@ mod tests {
         assert!(!maven_declares_dependencies(
             "<!-- <dependency> --><project/>"
         ));
+        let managed_plugin = "<build><pluginManagement><plugins><plugin>\
+<artifactId>cyclonedx-maven-plugin</artifactId></plugin></plugins></pluginManagement></build>";
+        assert!(!applies_cyclonedx(true, managed_plugin));
+        assert!(!applies_cyclonedx(true, "<!-- cyclonedx-maven-plugin -->"));
+        assert!(applies_cyclonedx(
+            true,
+            "<build><plugins><plugin><artifactId>cyclonedx-maven-plugin</artifactId></plugin></plugins></build>"
+        ));
+        assert!(applies_cyclonedx(
+            false,
+            "plugins {\n  alias(libs.plugins.cyclonedx)\n}"
+        ));
+        assert!(applies_cyclonedx(
+            false,
+            "plugins {\n  id(\"org.cyclonedx.bom\") version \"3.2.0\"\n}"
+        ));
+        assert!(!applies_cyclonedx(
+            false,
+            "plugins {\n  // id 'org.cyclonedx.bom'\n}"
+        ));
     }
 
     #[test]
@@ -377,5 +470,24 @@ mod tests {
         assert!(!gradle_declares_dependencies(
             "dependencies {\n  implementation(project(\":core\"))\n}"
         ));
+        for declares in [
+            "dependencies {\n  implementation group: 'g', name: 'a', version: '1'\n}",
+            "dependencies {\n  implementation platform('g:bom:1')\n}",
+            "dependencies {\n  debugImplementation(libs.leak)\n}",
+            "dependencies {\n  ksp(libs.room)\n}",
+        ] {
+            assert!(gradle_declares_dependencies(declares), "{declares}");
+        }
+        for declares_none in [
+            "dependencies {\n  implementation(projects.core)\n}",
+            "dependencies {\n  testImplementation 'g:a:1'\n  androidTestImplementation(libs.x)\n}",
+            "configurations {\n  implementation.extendsFrom(x)\n  api { }\n}",
+            "dependencies {\n  implementation files('libs/a.jar')\n}",
+        ] {
+            assert!(
+                !gradle_declares_dependencies(declares_none),
+                "{declares_none}"
+            );
+        }
     }
 }

@@ -58,8 +58,9 @@ pub struct Rule {
     /// windows would be searched for nothing.
     pub keyword_check: Option<KeywordCheck>,
     /// The credential is public by design, and why: a client key the provider expects in the
-    /// code every browser or app downloads (a Sentry DSN's public key). Still reported, so that
-    /// a team knows where its keys are, but as low: there is nothing to rotate.
+    /// code every browser or app downloads (a Sentry DSN's public key). Still found, so that a
+    /// team can see where its keys are; the gates list it in their evidence rather than report
+    /// it: nothing leaked, nothing to rotate.
     pub public: Option<&'static str>,
 }
 
