@@ -88,6 +88,10 @@ const DOCUMENTATION_DIRS: &[&str] = &[
     "snippets",
     "demo",
     "demos",
+    // An API's reference documents (`api-docs/api.yaml`): their values are examples.
+    "api-docs",
+    "apidocs",
+    "api-doc",
 ];
 const DOCUMENTATION_EXTENSIONS: &[&str] = &["md", "mdx", "rst", "adoc"];
 const VENDOR_DIRS: &[&str] = &[
@@ -436,6 +440,8 @@ fn is_test_file(name: &str, extension: &str) -> bool {
         || stem.ends_with("_test")
         || stem.ends_with("_spec")
         || stem.ends_with("test") && extension == "java"
+        // PHPUnit's configuration (`phpunit.xml.dist`) sets the test run's environment.
+        || stem == "phpunit"
 }
 
 /// Whether `path` is test code or a mock package by its name (beyond what [`crate::paths`]
@@ -649,6 +655,8 @@ mod tests {
             ("src/Api.Tests/Settings.cs", PathRole::Test),
             ("src/Orders.Api/Orders.Api.csproj", PathRole::Source),
             ("src/Latest.Contests/Program.cs", PathRole::Source),
+            ("phpunit.xml.dist", PathRole::Test),
+            ("api-docs/api.yaml", PathRole::Documentation),
             ("workstation/commands.sh", PathRole::Source),
             ("docker-compose.override.yml", PathRole::Development),
             ("docker/production/compose.yml", PathRole::Source),

@@ -259,6 +259,11 @@ fn placeholder(secret: &str) -> bool {
     ]
     .iter()
     .any(|marker| lower.contains(marker))
+        // The same fillers run together in camel case (`SomeRandomString`,
+        // `SomeRandom32CharString`, Laravel's old `.env.example` values).
+        || ["somerandom", "randomstring", "randomchar", "randomkey", "randomsecret"]
+            .iter()
+            .any(|marker| lower.replace('_', "").contains(marker))
         || angle_placeholder(secret)
         // A fill-in written in camel case (`yourWeak(!)Password`, `YourApiKey`).
         || secret

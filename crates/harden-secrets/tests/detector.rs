@@ -825,6 +825,9 @@ fn encoded_sample_phrases_and_identifier_keys_are_not_secrets() {
         // eShop and maybe: a fill-in in camel case, a sample of words and digits.
         "    \"CatalogDB\": \"Host=localhost;Database=CatalogDB;Username=postgres;Password=yourWeak(!)Password\"\n".to_owned(),
         "      password: \"SecurePass123!\",\n".to_owned(),
+        // koel's old `.env.example`: fillers run together in camel case.
+        "APP_KEY=SomeRandomString\n".to_owned(),
+        "JWT_SECRET=SomeRandom32CharString\n".to_owned(),
         // listmonk's Swagger UI bundle: code after a label.
         "x.a.createElement(\"label\",null,\"Password:\"),g?x.a.createElement(\"code\",null,\" ** \")\n"
             .to_owned(),
