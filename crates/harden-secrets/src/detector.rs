@@ -754,6 +754,9 @@ fn unstructured_placeholder(rule: &str, text: &[u8], start: usize, value: &str) 
                 .and_then(|d| d.split_once(':'))
                 .is_some_and(|(user, password)| placeholder_credentials(user, password))
         }
+        // A key given a name that says it is made up (`TEST_FAKE_RSA_KEY_0`, `dummy_key:`):
+        // a generated key carries no mark of its own, the name is what its author wrote.
+        "private-key" => named_as_sample(text, start),
         "http-bearer-token" => sample_value(value) || jose_header_alone(value),
         "connection-string-password" => sample_value(value),
         // A netrc password is often letters only: judged by its words, not by that.
@@ -769,6 +772,26 @@ fn unstructured_placeholder(rule: &str, text: &[u8], start: usize, value: &str) 
         }
         _ => false,
     }
+}
+
+/// Words of a name that say its value is made up.
+const MADE_UP_NAME_WORDS: &[&str] = &["fake", "dummy", "mock", "sample", "example"];
+
+/// Whether the name a value at `start` is assigned to, on its line or (for a YAML or TOML
+/// block that starts on the next line) the line before, has a word saying it is made up.
+fn named_as_sample(text: &[u8], start: usize) -> bool {
+    let start = start.min(text.len());
+    let line_start = memchr::memrchr(b'\n', &text[..start]).map_or(0, |p| p + 1);
+    let mut name = &text[line_start..start];
+    if name.iter().all(u8::is_ascii_whitespace) && line_start > 0 {
+        let previous = memchr::memrchr(b'\n', &text[..line_start - 1]).map_or(0, |p| p + 1);
+        name = &text[previous..line_start - 1];
+    }
+    // Only the text before the value's opening (`= "`, `: |`): a comment after it is not
+    // the name.
+    name.split(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.'))
+        .flat_map(name_segments)
+        .any(|segment| MADE_UP_NAME_WORDS.contains(&segment.as_str()))
 }
 
 /// Why a detector configuration cannot be compiled: which part of it, so that a config reader

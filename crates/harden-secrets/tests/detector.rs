@@ -862,3 +862,38 @@ fn encoded_sample_phrases_and_identifier_keys_are_not_secrets() {
         assert_eq!(ids(text).len(), 1, "{text}: {:?}", ids(text));
     }
 }
+
+/// bitwarden/server's seeder keys: a key given a name that says it is made up
+/// (`TEST_FAKE_RSA_KEY_0`) is not reported; the same key under an ordinary name is.
+#[test]
+fn keys_named_as_made_up_are_not_secrets() {
+    // A key body made at run time, so that no key sits in this file.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut body = String::new();
+    for _ in 0..12 {
+        for _ in 0..64 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            body.push(alphabet[(state % 64) as usize] as char);
+        }
+        body.push('\n');
+    }
+    let block = format!(
+        "{}{}-----\n{body}{}{}-----",
+        "-----BEGIN ", "PRIVATE KEY", "-----END ", "PRIVATE KEY"
+    );
+    for made_up in [
+        format!("const TEST_FAKE_RSA_KEY_0: &str = \"{block}\";\n"),
+        format!("dummy_signing_key: |\n  {}\n", block.replace('\n', "\n  ")),
+    ] {
+        assert!(ids(&made_up).is_empty(), "{made_up}: {:?}", ids(&made_up));
+    }
+    for real in [
+        format!("const SIGNING_KEY: &str = \"{block}\";\n"),
+        format!("signing_key: |\n  {}\n", block.replace('\n', "\n  ")),
+    ] {
+        assert_eq!(ids(&real), ["private-key"], "{real}");
+    }
+}
