@@ -9,4 +9,5 @@ pub mod openapi;
 pub mod openapi_diff;
 pub mod pipeline;
 pub mod terraform;
+mod xml;
 pub mod yaml;

@@ -8,12 +8,13 @@
 //! from the manifest beside it.
 
 use super::json_keys::json_key_spans;
-use super::{Dependency, Ecosystem, Locator, Problem, Requirement, RequirementKind, unparsable};
+use super::{
+    Dependency, Ecosystem, Locator, Problem, Requirement, RequirementKind, not_json, unparsable,
+};
 
 /// Every package the lockfile pins, in file order.
 pub fn composer_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>> {
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| Box::new(unparsable(path, text, None, format!("not JSON: {e}"))))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| not_json(path, &e))?;
     if value.get("packages").is_none() {
         return Err(Box::new(unparsable(
             path,
@@ -174,8 +175,7 @@ fn is_platform(name: &str) -> bool {
 
 /// What `composer.json` asks for under `require` and `require-dev`, platform packages left out.
 pub fn composer_requirements(path: &str, text: &str) -> Result<Vec<Requirement>, Box<Problem>> {
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| Box::new(unparsable(path, text, None, format!("not JSON: {e}"))))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| not_json(path, &e))?;
     let sections = ["require", "require-dev"];
     let spans = json_key_spans(text, |parent| {
         parent.len() == 1 && sections.contains(&parent[0])
@@ -309,5 +309,16 @@ mod tests {
     fn a_file_that_is_no_lockfile_is_located() {
         assert!(composer_lock("composer.lock", "{\"name\": \"acme/app\"}").is_err());
         assert!(composer_lock("composer.lock", "[").is_err());
+        let Err(problem) = composer_lock("composer.lock", "{\n  \"packages\": [,]\n}") else {
+            panic!("not JSON");
+        };
+        let Problem::Unparsable { span, .. } = *problem else {
+            panic!("{problem:?}");
+        };
+        assert_eq!(
+            (span.start.line, span.start.column),
+            (2, 16),
+            "where the JSON breaks"
+        );
     }
 }

@@ -277,6 +277,19 @@ fn line_span(line: usize, text: &str) -> Span {
     }
 }
 
+/// A JSON manifest or lockfile that does not parse, at serde_json's line and column.
+fn not_json(path: &str, error: &serde_json::Error) -> Box<Problem> {
+    let at = LineCol {
+        line: u32::try_from(error.line()).unwrap_or(1).max(1),
+        column: u32::try_from(error.column()).unwrap_or(1).max(1),
+    };
+    Box::new(Problem::Unparsable {
+        path: path.to_owned(),
+        span: Span { start: at, end: at },
+        message: format!("invalid JSON: {error}"),
+    })
+}
+
 fn unparsable(
     path: &str,
     text: &str,

@@ -1,6 +1,6 @@
 //! npm: package.json requirements, workspaces and overrides, and package-lock.json.
 
-use harden_model::{LineCol, Span};
+use harden_model::Span;
 use std::collections::BTreeSet;
 
 use super::json_keys::json_key_spans;
@@ -20,20 +20,8 @@ fn locks_packages(parent: &[&str]) -> bool {
 
 /// Requirements of a package.json.
 pub fn npm_requirements(path: &str, text: &str) -> Result<Vec<Requirement>, Box<Problem>> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Problem::Unparsable {
-        path: path.to_owned(),
-        span: Span {
-            start: LineCol {
-                line: u32::try_from(e.line()).unwrap_or(1).max(1),
-                column: u32::try_from(e.column()).unwrap_or(1).max(1),
-            },
-            end: LineCol {
-                line: u32::try_from(e.line()).unwrap_or(1).max(1),
-                column: u32::try_from(e.column()).unwrap_or(1).max(1),
-            },
-        },
-        message: format!("invalid JSON: {e}"),
-    })?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| super::not_json(path, &e))?;
     let spans = json_key_spans(text, |parent| {
         parent.len() == 1 && REQUIREMENT_SECTIONS.contains(&parent[0])
     });

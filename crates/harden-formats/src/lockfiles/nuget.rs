@@ -10,13 +10,12 @@
 use std::collections::HashMap;
 
 use super::json_keys::json_key_spans;
-use super::{Dependency, Ecosystem, Problem, Requirement, RequirementKind, unparsable};
+use super::{Dependency, Ecosystem, Problem, Requirement, RequirementKind, not_json, unparsable};
 
 /// Every package the lockfile pins, once per id and version (located where the first target
 /// framework in name order lists it).
 pub fn nuget_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>> {
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| Box::new(unparsable(path, text, None, format!("not JSON: {e}"))))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| not_json(path, &e))?;
     let Some(frameworks) = value
         .get("dependencies")
         .and_then(serde_json::Value::as_object)
@@ -96,17 +95,7 @@ pub fn project_package_references(path: &str, text: &str) -> Vec<Requirement> {
         if element.local_name().as_ref() != b"PackageReference" {
             continue;
         }
-        let attribute = |name: &str| {
-            element
-                .attributes()
-                .flatten()
-                .find(|a| a.key.local_name().as_ref() == name.as_bytes())
-                .and_then(|a| {
-                    a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                        .ok()
-                        .map(std::borrow::Cow::into_owned)
-                })
-        };
+        let attribute = |name: &str| crate::xml::attribute(&element, name);
         let Some(id) = attribute("Include").filter(|id| !id.contains("$(") && !id.contains("@("))
         else {
             continue;

@@ -9,6 +9,7 @@
 use quick_xml::events::{BytesStart, Event};
 
 use super::{Candidate, Framework, Migration, Verdict, line_of};
+use crate::xml::attribute;
 use crate::yaml::{self, Node, Value};
 
 /// Change types Liquibase knows how to invert without a rollback block (the changes that
@@ -370,18 +371,6 @@ fn yaml_rollback(node: &Node) -> Rollback {
 
 fn local_name(element: &BytesStart<'_>) -> String {
     String::from_utf8_lossy(element.local_name().as_ref()).into_owned()
-}
-
-fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
-    element
-        .attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name.as_bytes())
-        .and_then(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(std::borrow::Cow::into_owned)
-        })
 }
 
 /// The open changeset of an XML changelog while its elements are read.
