@@ -305,6 +305,40 @@ pub(crate) fn tooling(path: &str) -> bool {
     .any(|p| name.starts_with(p))
 }
 
+/// Whether `path` configures a CI service's jobs (GitHub Actions, GitLab CI, Travis CI,
+/// CircleCI, Azure Pipelines, Bitbucket Pipelines, Drone, Woodpecker, AppVeyor, Buildkite,
+/// Cirrus, Jenkins): the jobs that build and test the project, by each service's documented
+/// file name.
+pub(crate) fn ci_configuration(path: &str) -> bool {
+    if harden_formats::pipeline::kind_of(path).is_some() {
+        return true;
+    }
+    let lower = path.to_ascii_lowercase();
+    let (dir, name) = lower.rsplit_once('/').unwrap_or(("", &lower));
+    let yaml = std::path::Path::new(name)
+        .extension()
+        .is_some_and(|e| e == "yml" || e == "yaml");
+    matches!(
+        name,
+        ".travis.yml"
+            | "azure-pipelines.yml"
+            | "azure-pipelines.yaml"
+            | "bitbucket-pipelines.yml"
+            | ".drone.yml"
+            | ".woodpecker.yml"
+            | "appveyor.yml"
+            | ".appveyor.yml"
+            | ".cirrus.yml"
+            | "jenkinsfile"
+    ) || (yaml
+        && (dir == ".circleci"
+            || dir == ".buildkite"
+            || dir == ".woodpecker"
+            || dir == ".azure-pipelines"
+            || dir.ends_with("/.circleci")
+            || dir.ends_with("/.buildkite")))
+}
+
 /// Whether gates that judge what the project builds and deploys (images, Dockerfiles,
 /// manifests and their lockfiles) judge `path`: not tests, documentation, development
 /// environments, vendored or generated code.
@@ -729,5 +763,37 @@ mod tests {
         assert!(!deployed("web/out/package.json"));
         assert!(!deployed("docs/Dockerfile"));
         assert!(!deployed(".worktree-container/Dockerfile"));
+    }
+
+    #[test]
+    fn ci_services_are_known_by_their_documented_file_names() {
+        for path in [
+            ".github/workflows/test.yml",
+            ".gitlab-ci.yml",
+            ".travis.yml",
+            ".circleci/config.yml",
+            "azure-pipelines.yml",
+            ".azure-pipelines/build.yaml",
+            "bitbucket-pipelines.yml",
+            ".drone.yml",
+            ".woodpecker/test.yml",
+            "appveyor.yml",
+            ".buildkite/pipeline.yml",
+            ".cirrus.yml",
+            "Jenkinsfile",
+            "services/api/Jenkinsfile",
+        ] {
+            assert!(ci_configuration(path), "{path}");
+        }
+        for path in [
+            ".github/dependabot.yml",
+            ".github/workflows/scripts/check.py",
+            "deploy/pipeline.yml",
+            "travis.yml.md",
+            "docs/.circleci.md",
+            "compose.ci.yaml",
+        ] {
+            assert!(!ci_configuration(path), "{path}");
+        }
     }
 }

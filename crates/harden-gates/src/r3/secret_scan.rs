@@ -732,11 +732,17 @@ impl Findings {
             let primary = locations.remove(0);
             let places = locations.len() + 1;
             let encoded = &hit.encoded;
-            let role = hit
-                .role
-                .as_ref()
-                .map(|r| format!(" in {r}"))
-                .unwrap_or_default();
+            // A CI job's own settings for the application it tests (`APP_KEY`, `JWT_SECRET` in
+            // `env:`) are most often made for the test run; a provider's token format (a Codecov
+            // or npm token) reaches a real service and is judged as anywhere else.
+            let set_by_ci = hit.role.is_none()
+                && judged_by_context(&hit.rule)
+                && primary.path().is_some_and(crate::paths::ci_configuration);
+            let role = match &hit.role {
+                Some(role) => format!(" in {role}"),
+                None if set_by_ci => " in CI configuration".to_owned(),
+                None => String::new(),
+            };
             let introduced = hit
                 .commit
                 .as_ref()
@@ -788,6 +794,14 @@ impl Findings {
                     .severity(harden_model::Severity::Medium)
                     .help(format!(
                         "rule {}: most likely an example; if it was ever a real credential, rotate it, and write a placeholder (`<password>`) in the document instead",
+                        hit.rule
+                    ));
+            }
+            if set_by_ci {
+                finding = finding
+                    .severity(harden_model::Severity::Medium)
+                    .help(format!(
+                        "rule {}: set by a CI job, most likely for the tests it runs; if it is a credential of a real system, rotate it and read it from the CI service's secret store instead",
                         hit.rule
                     ));
             }

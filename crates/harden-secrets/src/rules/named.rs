@@ -957,6 +957,15 @@ pub(super) const NAMED: &[Rule] = &[
         &["reporter_id", "reporter-id", "reporterid"],
         r"(?i)(?:cc_?test_?reporter_?id|test[_-]?reporter[_-]?id)[^\n]{0,20}?\b([a-f0-9]{64})\b",
     ),
+    // Coveralls: "repo_token (found on your repository's page on Coveralls) ... should be kept
+    // secret" (the ruby-coveralls manual); Code Climate's Travis add-on took its reporter ID as
+    // `addons: code_climate: repo_token:`.
+    near(
+        "coverage-repo-token",
+        "Coverage service repository token (Coveralls, Code Climate) in repo_token",
+        &["repo_token", "repo-token", "repotoken"],
+        r"(?i)repo[_-]?token[^\n]{0,8}?\b([A-Za-z0-9]{32,64})\b",
+    ),
     // https://github.com/PandaDoc/pandadoc-api-sample-app-python/blob/2adfe81bf6ca49394e3c3a265102e23d31bf55b1/README.md
     near(
         "pandadoc-api-key",

@@ -692,6 +692,7 @@ pub const MORE: &[(&str, &str, &str)] = &[
         "{h:64}",
         "CC_TEST_REPORTER_ID",
     ),
+    ("coverage-repo-token", "{a:33}", "COVERALLS_REPO_TOKEN"),
     ("pandadoc-api-key", "{h:40}", "PANDADOC_API_KEY"),
     ("helpscout-access-token", "{h:32}", "HELPSCOUT_ACCESS_TOKEN"),
     (
