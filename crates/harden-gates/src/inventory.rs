@@ -30,6 +30,14 @@ pub struct Inventory {
     pub packages: Vec<Dependency>,
     /// Lockfiles that could not be parsed, with why.
     pub unreadable: Vec<(String, String)>,
+    /// Maven POMs read: Maven records no lockfile, so what they declare is all there is.
+    pub poms: Vec<String>,
+    /// The direct dependencies the POMs declare with one version each (written there, managed
+    /// there or in a parent POM of the repository, or set by a property of either): direct
+    /// only, since what these pull in is only known by running Maven.
+    pub declared: Vec<Dependency>,
+    /// Declared dependencies whose version could not be told, with why (`g:a in path: ...`).
+    pub unresolved: Vec<String>,
 }
 
 /// Whether `path` is a lockfile of the project (not one under installed packages or test data).
@@ -198,7 +206,275 @@ pub fn collect(repo: &dyn RepoView, cache: &RunCache) -> Result<Inventory, PortE
             None => {}
         }
     }
+    maven(repo, cache, &mut inventory)?;
     Ok(inventory)
+}
+
+/// How deep a chain of parent POMs is followed (real ones nest two or three deep; a cycle of
+/// `relativePath`s must end).
+const MAX_POM_PARENTS: usize = 8;
+
+/// Reads the project's POMs into `inventory` (see [`Inventory::declared`]).
+fn maven(
+    repo: &dyn RepoView,
+    cache: &RunCache,
+    inventory: &mut Inventory,
+) -> Result<(), PortError> {
+    let paths: Vec<&String> = repo
+        .files()?
+        .iter()
+        .filter(|p| {
+            (p.as_str() == "pom.xml" || p.ends_with("/pom.xml"))
+                && !p.split('/').any(|part| NOT_THE_PROJECT.contains(&part))
+        })
+        .collect();
+    let mut poms: std::collections::HashMap<&str, lockfiles::Pom> =
+        std::collections::HashMap::new();
+    for path in &paths {
+        if let Some(size) = repo.size(path)?
+            && size > crate::support::MAX_PARSED_BYTES
+        {
+            inventory.unreadable.push((
+                (*path).clone(),
+                format!(
+                    "{} MiB, more than the {} MiB harden parses whole",
+                    size >> 20,
+                    crate::support::MAX_PARSED_BYTES >> 20
+                ),
+            ));
+            continue;
+        }
+        let bytes = cache.read(repo, path)?;
+        match lockfiles::pom(path, &harden_engine::lossy_text(&bytes)) {
+            Ok(pom) => {
+                poms.insert(path.as_str(), pom);
+            }
+            Err(problem) => {
+                let message = match *problem {
+                    Problem::Unparsable { message, span, .. } => {
+                        format!("{}:{}: {message}", span.start.line, span.start.column)
+                    }
+                    _ => "not readable".into(),
+                };
+                inventory.unreadable.push(((*path).clone(), message));
+            }
+        }
+    }
+    // The project's own modules by coordinates: a dependency on one is the repository's code,
+    // not a package; a BOM among them is imported from here.
+    let modules: std::collections::HashMap<(String, String), &str> = poms
+        .iter()
+        .filter_map(|(path, pom)| {
+            let group = pom
+                .group
+                .clone()
+                .or_else(|| pom.parent.as_ref().and_then(|p| p.group.clone()))?;
+            Some(((group, pom.artifact.clone()?), *path))
+        })
+        .collect();
+    for path in &paths {
+        let Some(pom) = poms.get(path.as_str()) else {
+            continue;
+        };
+        inventory.poms.push((*path).clone());
+        let chain = pom_chain(path, &poms);
+        let lookup = |name: &str| pom_property(&chain, name);
+        for dependency in &pom.dependencies {
+            let coordinates = (
+                lockfiles::substitute(&dependency.group, &lookup),
+                lockfiles::substitute(&dependency.artifact, &lookup),
+            );
+            let (Some(group), Some(artifact)) = coordinates else {
+                inventory.unresolved.push(format!(
+                    "{}:{} in {path}: coordinates from properties not defined in the repository",
+                    dependency.group, dependency.artifact
+                ));
+                continue;
+            };
+            if modules.contains_key(&(group.clone(), artifact.clone())) {
+                continue;
+            }
+            // Written here, substituted here; or managed, substituted where it is managed.
+            let version = match &dependency.version {
+                Some(written) => Some((written.clone(), lockfiles::substitute(written, &lookup))),
+                None => managed_version(
+                    path,
+                    &group,
+                    &artifact,
+                    &poms,
+                    &modules,
+                    &mut std::collections::HashSet::new(),
+                ),
+            };
+            let Some((written, resolved)) = version else {
+                inventory.unresolved.push(format!(
+                    "{group}:{artifact} in {path}: no version here, in a parent POM or in a BOM of the repository"
+                ));
+                continue;
+            };
+            match resolved {
+                Some(version) if lockfiles::is_exact_version(&version) => {
+                    inventory.declared.push(Dependency {
+                        ecosystem: lockfiles::Ecosystem::Maven,
+                        name: format!("{group}:{artifact}"),
+                        version,
+                        direct: true,
+                        source: None,
+                        integrity: None,
+                        path: (*path).clone(),
+                        span: dependency.span,
+                    });
+                }
+                Some(range) => inventory
+                    .unresolved
+                    .push(format!("{group}:{artifact} in {path}: version range {range}")),
+                None => inventory.unresolved.push(format!(
+                    "{group}:{artifact} in {path}: version {written} from a property not defined in the repository"
+                )),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The version `path`'s POM manages for `group:artifact`: in its own or a parent's
+/// `<dependencyManagement>`, or in a BOM of the repository one of them imports (`<scope>import`),
+/// nearest first as Maven takes it. The version as written, and as its POM's properties make it.
+/// Each BOM is looked into once (`visited`): imports that name each other end, and a tree of
+/// many imports costs one visit per BOM.
+fn managed_version<'p>(
+    path: &'p str,
+    group: &str,
+    artifact: &str,
+    poms: &'p std::collections::HashMap<&str, lockfiles::Pom>,
+    modules: &'p std::collections::HashMap<(String, String), &str>,
+    visited: &mut std::collections::HashSet<&'p str>,
+) -> Option<(String, Option<String>)> {
+    if !visited.insert(path) {
+        return None;
+    }
+    let chain = pom_chain(path, poms);
+    let lookup = |name: &str| pom_property(&chain, name);
+    let coordinates = |managed: &lockfiles::PomDependency| {
+        (
+            lockfiles::substitute(&managed.group, &lookup),
+            lockfiles::substitute(&managed.artifact, &lookup),
+        )
+    };
+    for (_, pom) in &chain {
+        for managed in &pom.managed {
+            if managed.scope.as_deref() == Some("import") {
+                continue;
+            }
+            let (g, a) = coordinates(managed);
+            if g.as_deref() == Some(group)
+                && a.as_deref() == Some(artifact)
+                && let Some(written) = &managed.version
+            {
+                return Some((written.clone(), lockfiles::substitute(written, &lookup)));
+            }
+        }
+    }
+    for (_, pom) in &chain {
+        for managed in pom
+            .managed
+            .iter()
+            .filter(|m| m.scope.as_deref() == Some("import"))
+        {
+            if let (Some(g), Some(a)) = coordinates(managed)
+                && let Some(bom) = modules.get(&(g, a))
+                && let Some(found) = managed_version(bom, group, artifact, poms, modules, visited)
+            {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+/// `path`'s POM and its parents found in the repository, nearest first.
+fn pom_chain<'p>(
+    path: &'p str,
+    poms: &'p std::collections::HashMap<&str, lockfiles::Pom>,
+) -> Vec<(&'p str, &'p lockfiles::Pom)> {
+    let mut chain: Vec<(&str, &lockfiles::Pom)> = Vec::new();
+    let mut at = path;
+    while let Some(pom) = poms.get(at) {
+        if chain.len() > MAX_POM_PARENTS || chain.iter().any(|(seen, _)| *seen == at) {
+            break;
+        }
+        let key = poms.get_key_value(at).map_or(at, |(key, _)| *key);
+        chain.push((key, pom));
+        let Some(parent) = &pom.parent else {
+            break;
+        };
+        let relative = parent.relative_path.as_deref().unwrap_or("../pom.xml");
+        if relative.is_empty() {
+            break;
+        }
+        let dir = at.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let mut joined = if dir.is_empty() {
+            relative.to_owned()
+        } else {
+            format!("{dir}/{relative}")
+        };
+        if !std::path::Path::new(relative)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xml"))
+        {
+            joined = format!("{}/pom.xml", joined.trim_end_matches('/'));
+        }
+        let Some(normal) = normal_path(&joined) else {
+            break;
+        };
+        match poms.get_key_value(normal.as_str()) {
+            Some((key, _)) => at = key,
+            None => break,
+        }
+    }
+    chain
+}
+
+/// `path` with `.` and `..` resolved; `None` when it climbs out of the repository.
+fn normal_path(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            _ => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// A property as the POM at the head of `chain` sees it: its project's coordinates, then its
+/// own `<properties>`, then its parents'. Environment and settings properties are not known
+/// here.
+fn pom_property(chain: &[(&str, &lockfiles::Pom)], name: &str) -> Option<String> {
+    let (_, pom) = chain.first()?;
+    let parent = pom.parent.as_ref();
+    match name {
+        "project.version" | "pom.version" | "version" => pom
+            .version
+            .clone()
+            .or_else(|| parent.and_then(|p| p.version.clone())),
+        "project.groupId" | "pom.groupId" | "groupId" => pom
+            .group
+            .clone()
+            .or_else(|| parent.and_then(|p| p.group.clone())),
+        "project.artifactId" | "pom.artifactId" | "artifactId" => pom.artifact.clone(),
+        "project.parent.version" | "parent.version" => parent.and_then(|p| p.version.clone()),
+        "project.parent.groupId" | "parent.groupId" => parent.and_then(|p| p.group.clone()),
+        "project.parent.artifactId" | "parent.artifactId" => {
+            parent.and_then(|p| p.artifact.clone())
+        }
+        _ => chain
+            .iter()
+            .find_map(|(_, pom)| pom.properties.get(name).cloned()),
+    }
 }
 
 #[cfg(test)]
@@ -256,5 +532,135 @@ mod tests {
                 ("other", false)
             ]
         );
+    }
+
+    /// A POM's direct dependencies with the version it writes, manages, or sets by a property,
+    /// here or in a parent POM of the repository; the project's own modules are not packages;
+    /// what cannot be told is listed, not guessed.
+    #[test]
+    fn maven_poms_declare_direct_dependencies_resolved_through_their_parents() {
+        let parent = r"<project>
+  <groupId>org.acme</groupId><artifactId>acme</artifactId><version>3.0.0</version>
+  <properties><jackson.version>2.15.2</jackson.version><netty>4.1.94.Final</netty></properties>
+  <dependencyManagement><dependencies>
+    <dependency><groupId>io.netty</groupId><artifactId>netty-all</artifactId><version>${netty}</version></dependency>
+    <dependency><groupId>org.acme</groupId><artifactId>acme-bom</artifactId><version>${project.version}</version><type>pom</type><scope>import</scope></dependency>
+  </dependencies></dependencyManagement>
+</project>";
+        let bom = r"<project>
+  <groupId>org.acme</groupId><artifactId>acme-bom</artifactId><version>3.0.0</version>
+  <properties><spring.version>6.1.3</spring.version></properties>
+  <dependencyManagement><dependencies>
+    <dependency><groupId>org.springframework</groupId><artifactId>spring-core</artifactId><version>${spring.version}</version></dependency>
+  </dependencies></dependencyManagement>
+</project>";
+        let child = r"<project>
+  <parent><groupId>org.acme</groupId><artifactId>acme</artifactId><version>3.0.0</version></parent>
+  <artifactId>billing</artifactId>
+  <dependencies>
+    <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-databind</artifactId><version>${jackson.version}</version></dependency>
+    <dependency><groupId>io.netty</groupId><artifactId>netty-all</artifactId></dependency>
+    <dependency><groupId>org.acme</groupId><artifactId>ledger</artifactId><version>${project.version}</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>[1.7,2.0)</version></dependency>
+    <dependency><groupId>org.x</groupId><artifactId>y</artifactId><version>${env.Y_VERSION}</version></dependency>
+    <dependency><groupId>org.springframework</groupId><artifactId>spring-core</artifactId></dependency>
+    <dependency><groupId>org.yaml</groupId><artifactId>snakeyaml</artifactId></dependency>
+  </dependencies>
+</project>";
+        let sibling = r"<project>
+  <parent><groupId>org.acme</groupId><artifactId>acme</artifactId><version>3.0.0</version><relativePath>../pom.xml</relativePath></parent>
+  <artifactId>ledger</artifactId>
+</project>";
+        let repo = tree(&[
+            ("pom.xml", parent),
+            ("bom/pom.xml", bom),
+            ("billing/pom.xml", child),
+            ("ledger/pom.xml", sibling),
+            ("broken/pom.xml", "<project><dependencies>"),
+            (
+                "src/test/resources/fixtures/pom.xml",
+                "<project><artifactId>t</artifactId></project>",
+            ),
+        ]);
+        let inventory = collect(&repo, &RunCache::default()).unwrap();
+        assert_eq!(
+            inventory.poms,
+            [
+                "billing/pom.xml",
+                "bom/pom.xml",
+                "ledger/pom.xml",
+                "pom.xml"
+            ]
+        );
+        let declared: Vec<(&str, &str, bool, u32)> = inventory
+            .declared
+            .iter()
+            .map(|d| {
+                (
+                    d.name.as_str(),
+                    d.version.as_str(),
+                    d.direct,
+                    d.span.start.line,
+                )
+            })
+            .collect();
+        assert_eq!(
+            declared,
+            [
+                (
+                    "com.fasterxml.jackson.core:jackson-databind",
+                    "2.15.2",
+                    true,
+                    5
+                ),
+                ("io.netty:netty-all", "4.1.94.Final", true, 6),
+                ("org.springframework:spring-core", "6.1.3", true, 10)
+            ]
+        );
+        assert!(
+            inventory
+                .declared
+                .iter()
+                .all(|d| d.ecosystem == lockfiles::Ecosystem::Maven
+                    && d.path == "billing/pom.xml"
+                    && d.from_registry())
+        );
+        assert_eq!(inventory.unresolved.len(), 3, "{:?}", inventory.unresolved);
+        assert!(inventory.unresolved[0].contains("version range [1.7,2.0)"));
+        assert!(inventory.unresolved[1].contains("${env.Y_VERSION}"));
+        assert!(inventory.unresolved[2].contains("snakeyaml in billing/pom.xml: no version"));
+        assert_eq!(inventory.unreadable.len(), 1);
+        assert_eq!(inventory.unreadable[0].0, "broken/pom.xml");
+        assert!(inventory.packages.is_empty() && inventory.lockfiles.is_empty());
+    }
+
+    /// Parents that point at each other, or out of the repository, end the chain.
+    #[test]
+    fn a_cycle_of_parent_poms_ends() {
+        let to_b = "<project><parent><relativePath>../b</relativePath></parent><artifactId>a</artifactId>
+  <dependencies><dependency><groupId>g</groupId><artifactId>x</artifactId><version>${v}</version></dependency></dependencies></project>";
+        let to_a = "<project><parent><relativePath>../a/pom.xml</relativePath></parent><artifactId>b</artifactId></project>";
+        let outside = "<project><parent><relativePath>../../../pom.xml</relativePath></parent><artifactId>c</artifactId>
+  <dependencies><dependency><groupId>g</groupId><artifactId>z</artifactId><version>1.0</version></dependency></dependencies></project>";
+        // Two BOMs that import each other.
+        let import = |own: &str, other: &str| {
+            format!(
+                "<project><groupId>g</groupId><artifactId>{own}</artifactId>
+  <dependencyManagement><dependencies><dependency><groupId>g</groupId><artifactId>{other}</artifactId><version>1</version><scope>import</scope></dependency></dependencies></dependencyManagement>
+  <dependencies><dependency><groupId>g</groupId><artifactId>w</artifactId></dependency></dependencies></project>"
+            )
+        };
+        let (to_e, to_d) = (import("d", "e"), import("e", "d"));
+        let repo = tree(&[
+            ("a/pom.xml", to_b),
+            ("b/pom.xml", to_a),
+            ("c/pom.xml", outside),
+            ("d/pom.xml", &to_e),
+            ("e/pom.xml", &to_d),
+        ]);
+        let inventory = collect(&repo, &RunCache::default()).unwrap();
+        assert_eq!(inventory.unresolved.len(), 3, "{:?}", inventory.unresolved);
+        assert_eq!(inventory.declared.len(), 1);
+        assert_eq!(inventory.declared[0].name, "g:z");
     }
 }

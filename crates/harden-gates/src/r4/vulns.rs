@@ -24,7 +24,11 @@ static META: GateMeta = GateMeta {
 advisory for a version the build locks is an attack someone has already written down. The gate \
 reads every lockfile of the repository (Cargo.lock, package-lock.json, npm-shrinkwrap.json, \
 yarn.lock, pnpm-lock.yaml, uv.lock, poetry.lock, Pipfile.lock, go.mod, Gemfile.lock, NuGet's \
-packages.lock.json, composer.lock, gradle.lockfile, pinned requirements files) and matches each locked version against the local advisory database, offline: OSV ranges \
+packages.lock.json, composer.lock, gradle.lockfile, pinned requirements files) and the \
+dependencies Maven POMs declare (Maven records no lockfile: direct dependencies only, with the \
+version the POM writes, manages or sets by a property of its own or of a parent POM in the \
+repository; those it cannot tell are listed), and matches each version against the local \
+advisory database, offline: OSV ranges \
 in each ecosystem's own version ordering, explicit version lists, RustSec's patched and \
 unaffected requirements; withdrawn advisories never match, and aliases of one vulnerability \
 (CVE, GHSA, RUSTSEC, PYSEC, GO) are one finding. Each finding names the package, version, \
@@ -35,10 +39,13 @@ is older than `max-age`, fails the gate: stale data is not a clean bill of healt
 database with `harden db import` from OSV exports or RustSec's advisory-db. Fix: upgrade to a \
 fixed version (`cargo update -p`, `npm install pkg@version`, `uv lock --upgrade-package`, `go \
 get module@version`, `bundle update --conservative gem`, `dotnet add package Id --version`, \
-`composer update vendor/package`, `gradle dependencies --write-locks` after raising the version).",
+`composer update vendor/package`, `gradle dependencies --write-locks` after raising the version, \
+the `<version>` or its property in the POM).",
     evidence: &[
         "lockfiles",
         "locked packages",
+        "Maven POMs",
+        "dependencies declared in POMs (direct only)",
         "advisory database",
         "advisories matched",
     ],
@@ -157,7 +164,7 @@ impl Gate for Vulns {
         for (path, why) in &inventory.unreadable {
             out.not_examined(path, why.clone());
         }
-        if inventory.lockfiles.is_empty() {
+        if inventory.lockfiles.is_empty() && inventory.declared.is_empty() {
             // Nothing to match: the engine reports "not applicable".
             return Ok(());
         }
@@ -218,7 +225,37 @@ impl Gate for Vulns {
         let mut unjudged: BTreeSet<String> = BTreeSet::new();
         out.examined("lockfiles", inventory.lockfiles.len() as u64);
         out.add("locked packages", inventory.packages.len() as u64);
-        for package in inventory.packages.iter().filter(|p| p.from_registry()) {
+        if !inventory.poms.is_empty() {
+            // Maven records no lockfile: a POM's direct dependencies are judged, what they pull
+            // in is not known without running Maven.
+            out.examined("Maven POMs", inventory.poms.len() as u64);
+            out.add(
+                "dependencies declared in POMs (direct only)",
+                inventory.declared.len() as u64,
+            );
+        }
+        if !inventory.unresolved.is_empty() {
+            out.add(
+                "declared dependencies without a known version",
+                inventory.unresolved.len() as u64,
+            );
+            out.fact(
+                "declared dependencies without a known version",
+                inventory
+                    .unresolved
+                    .iter()
+                    .take(20)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+        }
+        for package in inventory
+            .packages
+            .iter()
+            .chain(&inventory.declared)
+            .filter(|p| p.from_registry())
+        {
             let ecosystem = package.ecosystem.as_str();
             let key = package_key(ecosystem, &package.name);
             let cached = (ecosystem.to_owned(), key.clone());
