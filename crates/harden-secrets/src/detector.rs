@@ -501,7 +501,11 @@ fn sample_value(value: &str) -> bool {
                     && SAMPLE_WORDS.contains(&word)
                     && lower[word.len()..].starts_with(|c: char| c.is_ascii_digit())
             })
-        || value.bytes().all(|b| b.is_ascii_alphabetic())
+        // Letters only, or words of letters joined by dots: the name of another setting
+        // (`GP_PASSWORD_RESET_VALIDTIME = "security.validTime"`), not a value of its own.
+        || value
+            .split('.')
+            .all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphabetic()))
         || value
             .split(|c: char| !c.is_ascii_alphanumeric())
             .map(str::to_ascii_lowercase)

@@ -414,11 +414,20 @@ fn identifiers_under_secret_looking_names_are_not_secrets() {
         "  OnePassword = \"bada5566-a7aa-401f-bd96-45619a55120d\",\n",
         "  GooglePasswordManager = \"ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4\",\n",
         "TOKEN_GENERATOR_CLASS = \"django.contrib.auth.tokens.PasswordResetTokenGenerator\"\n",
+        // openmrs-core: the name of another setting, and Jackson's `databind.ser` package
+        // followed by a class name of 22 letters (Flagsmith keys start `ser.`).
+        "public static final String GP_PASSWORD_RESET_VALIDTIME = \"security.validTime\";\n",
+        "import com.fasterxml.jackson.databind.ser.BeanSerializerModifier;\n",
     ] {
         assert!(detector.scan(quiet).is_empty(), "{quiet}");
     }
-    let reported = "API_KEY = \"3f1c9d2e-8b7a-4c6d-9e0f-1a2b3c4d5e6f\"\n";
-    assert_eq!(detector.scan(reported).len(), 1, "{reported}");
+    for reported in [
+        "API_KEY = \"3f1c9d2e-8b7a-4c6d-9e0f-1a2b3c4d5e6f\"\n",
+        concat!("FLAGSMITH_KEY = \"ser.", "Hq7Vn2KdLp9Wc4Rt8Zx3Mb\"\n"),
+        concat!("DB_PASSWORD = \"security.", "v4lidT1me\"\n"),
+    ] {
+        assert_eq!(detector.scan(reported).len(), 1, "{reported}");
+    }
 }
 
 /// Seen in a `cargo vendor` tree: constants declared with a type path (windows-sys) and a C

@@ -1,7 +1,8 @@
 //! Tokens with a prefix of their own, each written from its provider's documentation of the
 //! format (the link above each rule).
 
-use super::{Rule, entropy, rule};
+use super::{Rule, checked, entropy, rule};
+use crate::validate;
 
 /// Rules for tokens a scanner recognises by their own prefix or shape.
 pub(super) const TOKENS: &[Rule] = &[
@@ -365,14 +366,19 @@ pub(super) const TOKENS: &[Rule] = &[
         3.0,
     ),
     // https://docs.flagsmith.com/deployment-self-hosting/edge-proxy
-    entropy(
-        rule(
-            "flagsmith-server-key",
-            "Flagsmith server-side environment key",
-            &["ser."],
-            r"\b(ser\.[A-Za-z0-9]{22})\b",
+    // `ser.` is also a package segment (Jackson's `databind.ser.BeanSerializerModifier`, 22
+    // letters): not after a dot, not followed by one, and with digits among the letters.
+    checked(
+        entropy(
+            rule(
+                "flagsmith-server-key",
+                "Flagsmith server-side environment key",
+                &["ser."],
+                r"(?:^|[^A-Za-z0-9_.])(ser\.[A-Za-z0-9]{22})(?:[^A-Za-z0-9_.]|$)",
+            ),
+            3.5,
         ),
-        3.5,
+        validate::mixed_letters_and_digits,
     ),
     // https://clickup.com/api/developer-portal/authentication/
     entropy(
