@@ -32,7 +32,9 @@ gate asks for the migration-recovery runbook. Migrations in tests, docs and vend
 judged, nor are Liquibase changesets limited to development or test contexts (`faker`, `dev`, \
 `test`) or those of a baseline `liquibase generate-changelog` wrote (author `... (generated)`); \
 the `after` option leaves migrations up to an id alone, for a project that adopts the rule \
-from now on. The evidence lists every migration and its verdict.",
+from now on. Changesets of one Liquibase changelog that cannot be rolled back are one finding \
+for the changelog, as a directory of up-only files is one. The evidence lists every migration \
+and its verdict.",
     evidence: &["migrations", "reversible", "irreversible"],
     options: &[OptionSpec {
         key: "after",
@@ -254,25 +256,23 @@ impl Gate for MigrationsReversible {
                 );
                 continue;
             }
+            if *framework == Framework::Liquibase {
+                irreversible += liquibase_findings(cx, out, group);
+                continue;
+            }
             for migration in group {
                 if let Verdict::Irreversible { reason, line } = &migration.verdict {
                     irreversible += 1;
                     out.finding(
                         cx.finding(
                             format!(
-                                "{} {} {} cannot be rolled back: {reason}",
+                                "{} migration {} cannot be rolled back: {reason}",
                                 framework.name(),
-                                if *framework == Framework::Liquibase { "changeset" } else { "migration" },
                                 migration.id
                             ),
                             crate::support::span_location(&migration.path, crate::support::point(*line, 1)),
                         )
-                        .identity(if *framework == Framework::Liquibase {
-                            // A changelog holds many changesets.
-                            format!("migration:{}#{}", migration.path, migration.id)
-                        } else {
-                            format!("migration:{}", migration.path)
-                        })
+                        .identity(format!("migration:{}", migration.path))
                         .help("write its down step (for data migrations, the inverse transformation or an explicit no-op the team agreed on)")
                         .build(),
                     );
@@ -307,6 +307,68 @@ impl Gate for MigrationsReversible {
         out.add("irreversible", irreversible);
         Ok(())
     }
+}
+
+/// Findings for the Liquibase changesets of `group`, changelog by changelog: a changeset that
+/// cannot be rolled back is one finding, several in one changelog are one (a release's changelog
+/// is written, reviewed and frozen as a whole: openmrs-core's of 2008-2011 hold 267 such
+/// changesets, which no one will roll back one by one). Returns how many cannot be rolled back.
+fn liquibase_findings(cx: &GateCx<'_>, out: &mut GateOutput, group: &[&Migration]) -> u64 {
+    let mut changelogs: BTreeMap<&str, Vec<&Migration>> = BTreeMap::new();
+    for migration in group {
+        changelogs
+            .entry(&migration.path)
+            .or_default()
+            .push(migration);
+    }
+    let mut irreversible = 0u64;
+    for (path, changesets) in changelogs {
+        let stuck: Vec<(&Migration, &String, u32)> = changesets
+            .iter()
+            .filter_map(|m| match &m.verdict {
+                Verdict::Irreversible { reason, line } => Some((*m, reason, *line)),
+                _ => None,
+            })
+            .collect();
+        let Some(&(first, reason, line)) = stuck.first() else {
+            continue;
+        };
+        irreversible += stuck.len() as u64;
+        let message = if stuck.len() == 1 {
+            format!(
+                "Liquibase changeset {} cannot be rolled back: {reason}",
+                first.id
+            )
+        } else {
+            let (last, _, last_line) = stuck[stuck.len() - 1];
+            format!(
+                "{} of the {} Liquibase changesets of this changelog cannot be rolled back ({} to {} at line {last_line}); {}: {reason}",
+                stuck.len(),
+                changesets.len(),
+                first.id,
+                last.id,
+                first.id
+            )
+        };
+        out.finding(
+            cx.finding(
+                message,
+                crate::support::span_location(path, crate::support::point(line, 1)),
+            )
+            .identity(if stuck.len() == 1 {
+                format!("migration:{path}#{}", first.id)
+            } else {
+                format!("changelog:{path}")
+            })
+            .help(if stuck.len() == 1 {
+                "write its rollback block (for data changes, the inverse statements or an explicit empty rollback the team agreed on)"
+            } else {
+                "write a rollback block for each (the evidence lists them), or, for the changelog of a release no one will roll back to, document the recovery in the migration-recovery runbook and waive this with a reason"
+            })
+            .build(),
+        );
+    }
+    irreversible
 }
 
 #[cfg(test)]
