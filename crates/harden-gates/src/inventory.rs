@@ -1,6 +1,8 @@
 //! The repository's locked packages: every lockfile the inventory reads, outside installed
 //! packages, build output and test data. Shared by R4.vulns, R4.sbom and `harden sbom`.
 
+mod maven;
+
 use std::sync::Arc;
 
 use harden_engine::{PortError, RepoView, RunCache};
@@ -206,275 +208,8 @@ pub fn collect(repo: &dyn RepoView, cache: &RunCache) -> Result<Inventory, PortE
             None => {}
         }
     }
-    maven(repo, cache, &mut inventory)?;
+    maven::read(repo, cache, &mut inventory)?;
     Ok(inventory)
-}
-
-/// How deep a chain of parent POMs is followed (real ones nest two or three deep; a cycle of
-/// `relativePath`s must end).
-const MAX_POM_PARENTS: usize = 8;
-
-/// Reads the project's POMs into `inventory` (see [`Inventory::declared`]).
-fn maven(
-    repo: &dyn RepoView,
-    cache: &RunCache,
-    inventory: &mut Inventory,
-) -> Result<(), PortError> {
-    let paths: Vec<&String> = repo
-        .files()?
-        .iter()
-        .filter(|p| {
-            (p.as_str() == "pom.xml" || p.ends_with("/pom.xml"))
-                && !p.split('/').any(|part| NOT_THE_PROJECT.contains(&part))
-        })
-        .collect();
-    let mut poms: std::collections::HashMap<&str, lockfiles::Pom> =
-        std::collections::HashMap::new();
-    for path in &paths {
-        if let Some(size) = repo.size(path)?
-            && size > crate::support::MAX_PARSED_BYTES
-        {
-            inventory.unreadable.push((
-                (*path).clone(),
-                format!(
-                    "{} MiB, more than the {} MiB harden parses whole",
-                    size >> 20,
-                    crate::support::MAX_PARSED_BYTES >> 20
-                ),
-            ));
-            continue;
-        }
-        let bytes = cache.read(repo, path)?;
-        match lockfiles::pom(path, &harden_engine::lossy_text(&bytes)) {
-            Ok(pom) => {
-                poms.insert(path.as_str(), pom);
-            }
-            Err(problem) => {
-                let message = match *problem {
-                    Problem::Unparsable { message, span, .. } => {
-                        format!("{}:{}: {message}", span.start.line, span.start.column)
-                    }
-                    _ => "not readable".into(),
-                };
-                inventory.unreadable.push(((*path).clone(), message));
-            }
-        }
-    }
-    // The project's own modules by coordinates: a dependency on one is the repository's code,
-    // not a package; a BOM among them is imported from here.
-    let modules: std::collections::HashMap<(String, String), &str> = poms
-        .iter()
-        .filter_map(|(path, pom)| {
-            let group = pom
-                .group
-                .clone()
-                .or_else(|| pom.parent.as_ref().and_then(|p| p.group.clone()))?;
-            Some(((group, pom.artifact.clone()?), *path))
-        })
-        .collect();
-    for path in &paths {
-        let Some(pom) = poms.get(path.as_str()) else {
-            continue;
-        };
-        inventory.poms.push((*path).clone());
-        let chain = pom_chain(path, &poms);
-        let lookup = |name: &str| pom_property(&chain, name);
-        for dependency in &pom.dependencies {
-            let coordinates = (
-                lockfiles::substitute(&dependency.group, &lookup),
-                lockfiles::substitute(&dependency.artifact, &lookup),
-            );
-            let (Some(group), Some(artifact)) = coordinates else {
-                inventory.unresolved.push(format!(
-                    "{}:{} in {path}: coordinates from properties not defined in the repository",
-                    dependency.group, dependency.artifact
-                ));
-                continue;
-            };
-            if modules.contains_key(&(group.clone(), artifact.clone())) {
-                continue;
-            }
-            // Written here, substituted here; or managed, substituted where it is managed.
-            let version = match &dependency.version {
-                Some(written) => Some((written.clone(), lockfiles::substitute(written, &lookup))),
-                None => managed_version(
-                    path,
-                    &group,
-                    &artifact,
-                    &poms,
-                    &modules,
-                    &mut std::collections::HashSet::new(),
-                ),
-            };
-            let Some((written, resolved)) = version else {
-                inventory.unresolved.push(format!(
-                    "{group}:{artifact} in {path}: no version here, in a parent POM or in a BOM of the repository"
-                ));
-                continue;
-            };
-            match resolved {
-                Some(version) if lockfiles::is_exact_version(&version) => {
-                    inventory.declared.push(Dependency {
-                        ecosystem: lockfiles::Ecosystem::Maven,
-                        name: format!("{group}:{artifact}"),
-                        version,
-                        direct: true,
-                        source: None,
-                        integrity: None,
-                        path: (*path).clone(),
-                        span: dependency.span,
-                    });
-                }
-                Some(range) => inventory
-                    .unresolved
-                    .push(format!("{group}:{artifact} in {path}: version range {range}")),
-                None => inventory.unresolved.push(format!(
-                    "{group}:{artifact} in {path}: version {written} from a property not defined in the repository"
-                )),
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The version `path`'s POM manages for `group:artifact`: in its own or a parent's
-/// `<dependencyManagement>`, or in a BOM of the repository one of them imports (`<scope>import`),
-/// nearest first as Maven takes it. The version as written, and as its POM's properties make it.
-/// Each BOM is looked into once (`visited`): imports that name each other end, and a tree of
-/// many imports costs one visit per BOM.
-fn managed_version<'p>(
-    path: &'p str,
-    group: &str,
-    artifact: &str,
-    poms: &'p std::collections::HashMap<&str, lockfiles::Pom>,
-    modules: &'p std::collections::HashMap<(String, String), &str>,
-    visited: &mut std::collections::HashSet<&'p str>,
-) -> Option<(String, Option<String>)> {
-    if !visited.insert(path) {
-        return None;
-    }
-    let chain = pom_chain(path, poms);
-    let lookup = |name: &str| pom_property(&chain, name);
-    let coordinates = |managed: &lockfiles::PomDependency| {
-        (
-            lockfiles::substitute(&managed.group, &lookup),
-            lockfiles::substitute(&managed.artifact, &lookup),
-        )
-    };
-    for (_, pom) in &chain {
-        for managed in &pom.managed {
-            if managed.scope.as_deref() == Some("import") {
-                continue;
-            }
-            let (g, a) = coordinates(managed);
-            if g.as_deref() == Some(group)
-                && a.as_deref() == Some(artifact)
-                && let Some(written) = &managed.version
-            {
-                return Some((written.clone(), lockfiles::substitute(written, &lookup)));
-            }
-        }
-    }
-    for (_, pom) in &chain {
-        for managed in pom
-            .managed
-            .iter()
-            .filter(|m| m.scope.as_deref() == Some("import"))
-        {
-            if let (Some(g), Some(a)) = coordinates(managed)
-                && let Some(bom) = modules.get(&(g, a))
-                && let Some(found) = managed_version(bom, group, artifact, poms, modules, visited)
-            {
-                return Some(found);
-            }
-        }
-    }
-    None
-}
-
-/// `path`'s POM and its parents found in the repository, nearest first.
-fn pom_chain<'p>(
-    path: &'p str,
-    poms: &'p std::collections::HashMap<&str, lockfiles::Pom>,
-) -> Vec<(&'p str, &'p lockfiles::Pom)> {
-    let mut chain: Vec<(&str, &lockfiles::Pom)> = Vec::new();
-    let mut at = path;
-    while let Some(pom) = poms.get(at) {
-        if chain.len() > MAX_POM_PARENTS || chain.iter().any(|(seen, _)| *seen == at) {
-            break;
-        }
-        let key = poms.get_key_value(at).map_or(at, |(key, _)| *key);
-        chain.push((key, pom));
-        let Some(parent) = &pom.parent else {
-            break;
-        };
-        let relative = parent.relative_path.as_deref().unwrap_or("../pom.xml");
-        if relative.is_empty() {
-            break;
-        }
-        let dir = at.rsplit_once('/').map_or("", |(dir, _)| dir);
-        let mut joined = if dir.is_empty() {
-            relative.to_owned()
-        } else {
-            format!("{dir}/{relative}")
-        };
-        if !std::path::Path::new(relative)
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("xml"))
-        {
-            joined = format!("{}/pom.xml", joined.trim_end_matches('/'));
-        }
-        let Some(normal) = normal_path(&joined) else {
-            break;
-        };
-        match poms.get_key_value(normal.as_str()) {
-            Some((key, _)) => at = key,
-            None => break,
-        }
-    }
-    chain
-}
-
-/// `path` with `.` and `..` resolved; `None` when it climbs out of the repository.
-fn normal_path(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            _ => parts.push(part),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-/// A property as the POM at the head of `chain` sees it: its project's coordinates, then its
-/// own `<properties>`, then its parents'. Environment and settings properties are not known
-/// here.
-fn pom_property(chain: &[(&str, &lockfiles::Pom)], name: &str) -> Option<String> {
-    let (_, pom) = chain.first()?;
-    let parent = pom.parent.as_ref();
-    match name {
-        "project.version" | "pom.version" | "version" => pom
-            .version
-            .clone()
-            .or_else(|| parent.and_then(|p| p.version.clone())),
-        "project.groupId" | "pom.groupId" | "groupId" => pom
-            .group
-            .clone()
-            .or_else(|| parent.and_then(|p| p.group.clone())),
-        "project.artifactId" | "pom.artifactId" | "artifactId" => pom.artifact.clone(),
-        "project.parent.version" | "parent.version" => parent.and_then(|p| p.version.clone()),
-        "project.parent.groupId" | "parent.groupId" => parent.and_then(|p| p.group.clone()),
-        "project.parent.artifactId" | "parent.artifactId" => {
-            parent.and_then(|p| p.artifact.clone())
-        }
-        _ => chain
-            .iter()
-            .find_map(|(_, pom)| pom.properties.get(name).cloned()),
-    }
 }
 
 #[cfg(test)]
@@ -626,7 +361,7 @@ mod tests {
                     && d.from_registry())
         );
         assert_eq!(inventory.unresolved.len(), 3, "{:?}", inventory.unresolved);
-        assert!(inventory.unresolved[0].contains("version range [1.7,2.0)"));
+        assert!(inventory.unresolved[0].contains("version [1.7,2.0): not one version"));
         assert!(inventory.unresolved[1].contains("${env.Y_VERSION}"));
         assert!(inventory.unresolved[2].contains("snakeyaml in billing/pom.xml: no version"));
         assert_eq!(inventory.unreadable.len(), 1);
@@ -662,5 +397,112 @@ mod tests {
         assert_eq!(inventory.unresolved.len(), 3, "{:?}", inventory.unresolved);
         assert_eq!(inventory.declared.len(), 1);
         assert_eq!(inventory.declared[0].name, "g:z");
+    }
+
+    /// Maven's model where it differs from a plain lookup: a parent at `../pom.xml` with other
+    /// coordinates is not the parent (an aggregator above a Spring Boot module); a child's
+    /// property decides the version of a dependency it inherits; management matches type and
+    /// classifier; a repository module at another version than the one asked for is a package.
+    #[test]
+    fn maven_inheritance_follows_the_model() {
+        let aggregator = r"<project><groupId>com.acme</groupId><artifactId>agg</artifactId><version>1</version>
+  <properties><jackson.version>2.9.0</jackson.version></properties>
+  <dependencyManagement><dependencies>
+    <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-databind</artifactId><version>${jackson.version}</version></dependency>
+  </dependencies></dependencyManagement>
+  <dependencies>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>${log4j.version}</version></dependency>
+  </dependencies>
+  <properties><log4j.version>2.17.1</log4j.version></properties>
+</project>";
+        let boot = r"<project>
+  <parent><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-parent</artifactId><version>3.2.0</version></parent>
+  <artifactId>boot-app</artifactId>
+  <dependencies>
+    <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-databind</artifactId></dependency>
+  </dependencies>
+</project>";
+        let child = r"<project>
+  <parent><groupId>com.acme</groupId><artifactId>agg</artifactId><version>1</version><relativePath>..</relativePath></parent>
+  <artifactId>legacy</artifactId>
+  <properties><log4j.version>2.14.1</log4j.version></properties>
+  <dependencyManagement><dependencies>
+    <dependency><groupId>g</groupId><artifactId>t</artifactId><version>9.9</version><type>test-jar</type></dependency>
+    <dependency><groupId>g</groupId><artifactId>t</artifactId><version>1.1</version></dependency>
+  </dependencies></dependencyManagement>
+  <dependencies>
+    <dependency><groupId>g</groupId><artifactId>t</artifactId></dependency>
+    <dependency><groupId>com.acme</groupId><artifactId>agg</artifactId><version>0.5</version></dependency>
+    <dependency><groupId>com.acme</groupId><artifactId>agg</artifactId><version>${project.parent.version}</version><type>pom</type></dependency>
+  </dependencies>
+</project>";
+        let repo = tree(&[
+            ("pom.xml", aggregator),
+            ("boot/pom.xml", boot),
+            ("legacy/pom.xml", child),
+        ]);
+        let inventory = collect(&repo, &RunCache::default()).unwrap();
+        let declared: Vec<(&str, &str, &str)> = inventory
+            .declared
+            .iter()
+            .map(|d| (d.path.as_str(), d.name.as_str(), d.version.as_str()))
+            .collect();
+        assert_eq!(
+            declared,
+            [
+                ("legacy/pom.xml", "g:t", "1.1"),
+                ("legacy/pom.xml", "com.acme:agg", "0.5"),
+                ("pom.xml", "org.apache.logging.log4j:log4j-core", "2.14.1"),
+                ("pom.xml", "org.apache.logging.log4j:log4j-core", "2.17.1"),
+            ]
+        );
+        assert_eq!(
+            inventory.unresolved,
+            [
+                "com.fasterxml.jackson.core:jackson-databind in boot/pom.xml: no version here, in a parent POM or in a BOM of the repository"
+            ]
+        );
+    }
+
+    /// A long chain of BOMs importing each other, and a POM of many dependencies each looked up
+    /// in long management: bounded by depth and budget, and finished.
+    #[test]
+    fn hostile_maven_repositories_finish() {
+        let mut files: Vec<(String, String)> = (0..2_000)
+            .map(|n| {
+                (
+                    format!("b{n}/pom.xml"),
+                    format!(
+                        "<project><groupId>g</groupId><artifactId>b{n}</artifactId><version>1</version>
+  <dependencyManagement><dependencies><dependency><groupId>g</groupId><artifactId>b{}</artifactId><version>1</version><scope>import</scope></dependency></dependencies></dependencyManagement>
+  <dependencies><dependency><groupId>x</groupId><artifactId>y</artifactId></dependency></dependencies></project>",
+                        n + 1
+                    ),
+                )
+            })
+            .collect();
+        let many = (0..3_000)
+            .map(|n| {
+                format!(
+                    "<dependency><groupId>g</groupId><artifactId>a{n}</artifactId></dependency>"
+                )
+            })
+            .collect::<Vec<_>>()
+            .concat();
+        let managed = (0..3_000)
+            .map(|n| format!("<dependency><groupId>h</groupId><artifactId>m{n}</artifactId><version>1</version></dependency>"))
+            .collect::<Vec<_>>()
+            .concat();
+        files.push((
+            "big/pom.xml".into(),
+            format!("<project><artifactId>big</artifactId><dependencyManagement><dependencies>{managed}</dependencies></dependencyManagement><dependencies>{many}</dependencies></project>"),
+        ));
+        let repo = harden_repo::MemoryTree::new(
+            "repo",
+            files.into_iter().map(|(p, t)| (p, t.into_bytes())),
+        );
+        let inventory = collect(&repo, &RunCache::default()).unwrap();
+        assert_eq!(inventory.poms.len(), 2_001);
+        assert_eq!(inventory.unresolved.len(), 5_000);
     }
 }

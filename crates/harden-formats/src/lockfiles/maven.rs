@@ -20,12 +20,30 @@ pub struct PomDependency {
     pub group: String,
     /// `artifactId`.
     pub artifact: String,
-    /// `version`, when written.
+    /// `version`, when written (empty when written empty).
     pub version: Option<String>,
     /// `scope` (`compile` when not written).
     pub scope: Option<String>,
+    /// `type` (`jar` when not written): with the classifier, part of what management matches.
+    pub kind: Option<String>,
+    /// `classifier`.
+    pub classifier: Option<String>,
     /// Where `<dependency>` opens.
     pub span: Span,
+}
+
+impl PomDependency {
+    /// What `<dependencyManagement>` matches a dependency on, besides its coordinates: its type
+    /// (`jar` by default) and classifier.
+    pub fn management_key(&self) -> (&str, &str) {
+        (
+            self.kind
+                .as_deref()
+                .filter(|k| !k.is_empty())
+                .unwrap_or("jar"),
+            self.classifier.as_deref().unwrap_or_default(),
+        )
+    }
 }
 
 /// `project/parent`.
@@ -53,7 +71,8 @@ pub struct Pom {
     pub version: Option<String>,
     /// `project/parent`, when there is one.
     pub parent: Option<PomParent>,
-    /// `project/properties`, by name.
+    /// `project/properties`, by name (values over [`MAX_PROPERTY_BYTES`] are left out: no
+    /// version or coordinate is that long).
     pub properties: BTreeMap<String, String>,
     /// `project/dependencies`.
     pub dependencies: Vec<PomDependency>,
@@ -62,178 +81,240 @@ pub struct Pom {
     pub managed: Vec<PomDependency>,
 }
 
-/// Reads a POM. A file that is not well-formed XML, or whose root is not `<project>`, is an
-/// error with the line and column where reading stopped.
+/// The longest property value kept, and the longest a substitution may grow to.
+pub const MAX_PROPERTY_BYTES: usize = 1024;
+
+/// How many element names from the root the reader keeps: what it reads lies at most five deep
+/// (`project/dependencyManagement/dependencies/dependency/version`); deeper elements are only
+/// counted, so a hostile nesting costs nothing per level.
+const NAMED_DEPTH: usize = 5;
+
+/// Which part of a POM the reader is in, from the names of the open elements.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Dependency { managed: bool },
+    Other,
+}
+
+fn place(names: &[String]) -> Place {
+    match names {
+        [p, d, e] if p == "project" && d == "dependencies" && e == "dependency" => {
+            Place::Dependency { managed: false }
+        }
+        [p, m, d, e]
+            if p == "project"
+                && m == "dependencyManagement"
+                && d == "dependencies"
+                && e == "dependency" =>
+        {
+            Place::Dependency { managed: true }
+        }
+        _ => Place::Other,
+    }
+}
+
+/// Reads a POM. A file that is not well-formed XML (truncated included), or whose root is not
+/// `<project>`, is an error with the line and column where reading stopped.
 pub fn pom(path: &str, text: &str) -> Result<Pom, Box<super::Problem>> {
     use quick_xml::events::Event;
     let lines = harden_model::LineIndex::new(text);
     let mut reader = quick_xml::Reader::from_str(text);
     let mut pom = Pom::default();
-    // Local names of the open elements, from the root.
-    let mut open: Vec<String> = Vec::new();
+    // The names of the first open elements from the root, and how deep the reader is.
+    let mut names: Vec<String> = Vec::new();
+    let mut depth = 0usize;
     let mut current: Option<PomDependency> = None;
     let mut value = String::new();
+    let error = |at: usize, message: String| {
+        let at = at.min(text.len());
+        Box::new(super::unparsable(path, text, Some(at..at), message))
+    };
     loop {
         let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         let event = reader.read_event().map_err(|e| {
-            let position = usize::try_from(reader.error_position())
-                .unwrap_or(usize::MAX)
-                .min(text.len());
-            Box::new(super::unparsable(
-                path,
-                text,
-                Some(position..position),
+            error(
+                usize::try_from(reader.error_position()).unwrap_or(usize::MAX),
                 format!("not well-formed XML: {e}"),
-            ))
+            )
         })?;
-        match event {
-            Event::Start(element) => {
-                let name = String::from_utf8_lossy(element.local_name().as_ref()).into_owned();
-                if open.is_empty() && name != "project" {
-                    return Err(Box::new(super::unparsable(
-                        path,
-                        text,
-                        Some(at.min(text.len())..at.min(text.len())),
-                        format!("the root element is <{name}>: expected <project>"),
-                    )));
-                }
-                open.push(name);
-                value.clear();
-                if is_dependency(&open) {
-                    let opens = text
-                        .get(at.min(text.len())..)
-                        .and_then(|rest| rest.find('<'))
-                        .map_or(at, |offset| at + offset);
-                    let position = lines.line_col(text, opens.min(text.len()));
-                    current = Some(PomDependency {
-                        group: String::new(),
-                        artifact: String::new(),
-                        version: None,
-                        scope: None,
-                        span: Span {
-                            start: position,
-                            end: position,
-                        },
-                    });
-                }
-            }
-            Event::Empty(element) => {
-                // `<relativePath/>`: the parent is looked up in repositories, not here.
-                let name = element.local_name();
-                if open == ["project", "parent"] && name.as_ref() == b"relativePath" {
-                    pom.parent
-                        .get_or_insert_with(PomParent::default)
-                        .relative_path = Some(String::new());
-                }
-            }
+        let (element, empty) = match event {
+            Event::Start(element) => (element, false),
+            Event::Empty(element) => (element, true),
             Event::Text(part) => {
                 value.push_str(&part.decode().unwrap_or_default());
+                continue;
             }
             Event::GeneralRef(reference) => {
-                // The five predefined entities and character references; others are left as
-                // written (a POM declares no DTD).
+                // The five predefined entities and character references. A POM declares no
+                // DTD: any other entity is kept as written, so no version is read from it.
                 let name = reference.decode().unwrap_or_default();
                 match reference.resolve_char_ref() {
                     Ok(Some(c)) => value.push(c),
-                    _ => value.push_str(match name.as_ref() {
-                        "lt" => "<",
-                        "gt" => ">",
-                        "amp" => "&",
-                        "apos" => "'",
-                        "quot" => "\"",
-                        _ => "",
-                    }),
+                    _ => match name.as_ref() {
+                        "lt" => value.push('<'),
+                        "gt" => value.push('>'),
+                        "amp" => value.push('&'),
+                        "apos" => value.push('\''),
+                        "quot" => value.push('"'),
+                        other => {
+                            value.push('&');
+                            value.push_str(other);
+                            value.push(';');
+                        }
+                    },
                 }
+                continue;
             }
-            Event::CData(part) => value.push_str(&String::from_utf8_lossy(&part)),
+            Event::CData(part) => {
+                value.push_str(&String::from_utf8_lossy(&part));
+                continue;
+            }
             Event::End(_) => {
-                let text_value = value.trim().to_owned();
-                let path_now: Vec<&str> = open.iter().map(String::as_str).collect();
-                match path_now.as_slice() {
-                    ["project", "groupId"] => pom.group = Some(text_value),
-                    ["project", "artifactId"] => pom.artifact = Some(text_value),
-                    ["project", "version"] => pom.version = Some(text_value),
-                    ["project", "parent", "groupId"] => {
-                        pom.parent.get_or_insert_with(PomParent::default).group = Some(text_value);
-                    }
-                    ["project", "parent", "artifactId"] => {
-                        pom.parent.get_or_insert_with(PomParent::default).artifact =
-                            Some(text_value);
-                    }
-                    ["project", "parent", "version"] => {
-                        pom.parent.get_or_insert_with(PomParent::default).version =
-                            Some(text_value);
-                    }
-                    ["project", "parent", "relativePath"] => {
-                        pom.parent
-                            .get_or_insert_with(PomParent::default)
-                            .relative_path = Some(text_value);
-                    }
-                    ["project", "parent"] => {
-                        pom.parent.get_or_insert_with(PomParent::default);
-                    }
-                    ["project", "properties", name] => {
-                        pom.properties.insert((*name).to_owned(), text_value);
-                    }
-                    [.., "dependency", field] if is_dependency(&open[..open.len() - 1]) => {
-                        if let Some(dependency) = current.as_mut() {
-                            match *field {
-                                "groupId" => dependency.group = text_value,
-                                "artifactId" => dependency.artifact = text_value,
-                                "version" => dependency.version = Some(text_value),
-                                "scope" => dependency.scope = Some(text_value),
-                                _ => {}
-                            }
-                        }
-                    }
-                    _ if is_dependency(&open) => {
-                        if let Some(dependency) = current.take() {
-                            if open[1] == "dependencies" {
-                                pom.dependencies.push(dependency);
-                            } else {
-                                pom.managed.push(dependency);
-                            }
-                        }
-                    }
-                    _ => {}
+                close(&mut pom, &names, depth, &mut current, value.trim());
+                if depth <= NAMED_DEPTH {
+                    names.pop();
                 }
-                open.pop();
+                depth -= 1;
                 value.clear();
+                continue;
+            }
+            Event::Eof if depth > 0 => {
+                return Err(error(
+                    text.len(),
+                    format!(
+                        "the file ends inside <{}>",
+                        names.last().map_or("", String::as_str)
+                    ),
+                ));
             }
             Event::Eof => break,
-            _ => {}
+            _ => continue,
+        };
+        let name = String::from_utf8_lossy(element.local_name().as_ref()).into_owned();
+        if depth == 0 && name != "project" {
+            return Err(error(
+                at,
+                format!("the root element is <{name}>: expected <project>"),
+            ));
+        }
+        depth += 1;
+        if depth <= NAMED_DEPTH {
+            names.push(name);
+        }
+        value.clear();
+        if depth <= NAMED_DEPTH && matches!(place(&names), Place::Dependency { .. }) {
+            let opens = text
+                .get(at.min(text.len())..)
+                .and_then(|rest| rest.find('<'))
+                .map_or(at, |offset| at + offset);
+            let position = lines.line_col(text, opens.min(text.len()));
+            current = Some(PomDependency {
+                group: String::new(),
+                artifact: String::new(),
+                version: None,
+                scope: None,
+                kind: None,
+                classifier: None,
+                span: Span {
+                    start: position,
+                    end: position,
+                },
+            });
+        }
+        // `<version/>` is an element with no text: closed at once.
+        if empty {
+            close(&mut pom, &names, depth, &mut current, "");
+            if depth <= NAMED_DEPTH {
+                names.pop();
+            }
+            depth -= 1;
         }
     }
     if pom.artifact.is_none() && pom.dependencies.is_empty() {
-        return Err(Box::new(super::unparsable(
-            path,
-            text,
-            None,
-            "no <project> element: not a Maven POM",
-        )));
+        return Err(error(
+            0,
+            "no <artifactId> and no dependencies: not a Maven POM".into(),
+        ));
     }
     Ok(pom)
 }
 
-/// Whether `open` is a dependency this reader keeps: `project/dependencies/dependency` or
-/// `project/dependencyManagement/dependencies/dependency`.
-fn is_dependency(open: &[String]) -> bool {
-    let path: Vec<&str> = open.iter().map(String::as_str).collect();
-    matches!(
-        path.as_slice(),
-        ["project", "dependencies", "dependency"]
-            | [
-                "project",
-                "dependencyManagement",
-                "dependencies",
-                "dependency"
-            ]
-    )
+/// What the element closing at `depth` (its path `names` from the root, as far as kept) with
+/// text `text` sets.
+fn close(
+    pom: &mut Pom,
+    names: &[String],
+    depth: usize,
+    current: &mut Option<PomDependency>,
+    text: &str,
+) {
+    if depth > NAMED_DEPTH {
+        return;
+    }
+    let path: Vec<&str> = names.iter().map(String::as_str).collect();
+    match path.as_slice() {
+        ["project", "groupId"] => pom.group = Some(text.to_owned()),
+        ["project", "artifactId"] => pom.artifact = Some(text.to_owned()),
+        ["project", "version"] => pom.version = Some(text.to_owned()),
+        ["project", "parent"] => {
+            pom_parent(&mut pom.parent);
+        }
+        ["project", "parent", "groupId"] => {
+            pom_parent(&mut pom.parent).group = Some(text.to_owned());
+        }
+        ["project", "parent", "artifactId"] => {
+            pom_parent(&mut pom.parent).artifact = Some(text.to_owned());
+        }
+        ["project", "parent", "version"] => {
+            pom_parent(&mut pom.parent).version = Some(text.to_owned());
+        }
+        ["project", "parent", "relativePath"] => {
+            pom_parent(&mut pom.parent).relative_path = Some(text.to_owned());
+        }
+        ["project", "properties", name] => {
+            if text.len() <= MAX_PROPERTY_BYTES {
+                pom.properties.insert((*name).to_owned(), text.to_owned());
+            }
+        }
+        [rest @ .., field] if matches!(place(&names[..rest.len()]), Place::Dependency { .. }) => {
+            if let Some(dependency) = current.as_mut() {
+                let text = text.to_owned();
+                match *field {
+                    "groupId" => dependency.group = text,
+                    "artifactId" => dependency.artifact = text,
+                    "version" => dependency.version = Some(text),
+                    "scope" => dependency.scope = Some(text),
+                    "type" => dependency.kind = Some(text),
+                    "classifier" => dependency.classifier = Some(text),
+                    _ => {}
+                }
+            }
+        }
+        _ => {
+            if let Place::Dependency { managed } = place(names)
+                && let Some(dependency) = current.take()
+            {
+                if managed {
+                    pom.managed.push(dependency);
+                } else {
+                    pom.dependencies.push(dependency);
+                }
+            }
+        }
+    }
+}
+
+fn pom_parent(parent: &mut Option<PomParent>) -> &mut PomParent {
+    parent.get_or_insert_with(PomParent::default)
 }
 
 /// `text` with each `${name}` replaced by `lookup(name)`, repeatedly (a property may name
-/// another) up to a bound; `None` when a name is unknown or the substitution does not settle.
-pub fn substitute(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+/// another) up to a bound; `None` when a name is unknown, the substitution does not settle, or
+/// it grows past [`MAX_PROPERTY_BYTES`] (checked before anything is copied).
+pub fn substitute<'v>(text: &str, lookup: &dyn Fn(&str) -> Option<&'v str>) -> Option<String> {
+    if text.len() > MAX_PROPERTY_BYTES {
+        return None;
+    }
     let mut value = text.to_owned();
     // Properties that refer to each other in a cycle never settle; real POMs nest a few deep.
     for _ in 0..16 {
@@ -242,21 +323,28 @@ pub fn substitute(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option
         };
         let end = start + value[start..].find('}')?;
         let replacement = lookup(&value[start + 2..end])?;
-        value.replace_range(start..=end, &replacement);
-        if value.len() > 4096 {
+        if value.len() - (end + 1 - start) + replacement.len() > MAX_PROPERTY_BYTES {
             return None;
         }
+        value.replace_range(start..=end, replacement);
     }
     None
 }
 
-/// Whether `version` names one version: Maven also takes ranges (`[1.0,2.0)`), which say
-/// nothing about what a build resolves.
-pub fn is_exact_version(version: &str) -> bool {
-    !version.is_empty()
-        && !version.starts_with(['[', '('])
-        && !version.contains(',')
-        && !version.contains("${")
+/// The one version `version` names: Maven also takes ranges (`[1.0,2.0)`), which say nothing
+/// about what a build resolves, and the `LATEST` and `RELEASE` keywords; `[1.5]` pins 1.5.
+pub fn exact_version(version: &str) -> Option<&str> {
+    let version = version
+        .strip_prefix('[')
+        .and_then(|v| v.strip_suffix(']'))
+        .filter(|v| !v.contains(','))
+        .unwrap_or(version);
+    let plain = !version.is_empty()
+        && version.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && version
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
+    (plain && !matches!(version, "LATEST" | "RELEASE")).then_some(version)
 }
 
 #[cfg(test)]
@@ -382,15 +470,73 @@ mod tests {
         );
     }
 
+    fn error_line(text: &str) -> u32 {
+        match *pom("pom.xml", text).unwrap_err() {
+            super::super::Problem::Unparsable { span, .. } => span.start.line,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn what_is_not_a_pom_is_an_error_with_its_line() {
-        let error = pom("pom.xml", "<project>\n  <dependencies>\n</project>").unwrap_err();
-        assert!(
-            matches!(*error, super::super::Problem::Unparsable { ref span, .. } if span.start.line >= 2),
-            "{error:?}"
+        assert_eq!(error_line("<project>\n  <dependencies>\n</project>"), 3);
+        assert_eq!(
+            error_line("<project>\n  <artifactId>a</artifactId>\n  <dependencies>\n"),
+            4,
+            "a truncated POM"
         );
         assert!(pom("pom.xml", "<Project/>").is_err());
         assert!(pom("pom.xml", "<settings><x/></settings>").is_err());
+    }
+
+    /// Empty elements, a relative path written empty with a closing tag, CDATA, entities,
+    /// exclusions, type and classifier, and a prefixed root.
+    #[test]
+    fn how_elements_are_written_does_not_change_what_is_read() {
+        let text = r#"<m:project xmlns:m="http://maven.apache.org/POM/4.0.0">
+  <m:parent><m:relativePath></m:relativePath></m:parent>
+  <m:artifactId><![CDATA[app]]></m:artifactId>
+  <m:properties><a.version>1.&lt;2</a.version><empty/><b>2.&unknown;0</b></m:properties>
+  <m:dependencies>
+    <m:dependency>
+      <m:groupId>g</m:groupId><m:artifactId>x</m:artifactId><m:version/>
+      <m:exclusions><m:exclusion><m:groupId>other</m:groupId><m:artifactId>y</m:artifactId></m:exclusion></m:exclusions>
+    </m:dependency>
+    <m:dependency>
+      <m:groupId>g</m:groupId><m:artifactId>x</m:artifactId><m:version>1.0</m:version>
+      <m:type>test-jar</m:type><m:classifier>tests</m:classifier>
+    </m:dependency>
+  </m:dependencies>
+</m:project>"#;
+        let pom = pom("pom.xml", text).unwrap();
+        assert_eq!(pom.artifact.as_deref(), Some("app"));
+        assert_eq!(pom.parent.unwrap().relative_path, Some(String::new()));
+        assert_eq!(pom.properties["a.version"], "1.<2");
+        assert_eq!(pom.properties["empty"], "");
+        assert_eq!(pom.properties["b"], "2.&unknown;0");
+        assert_eq!(exact_version(&pom.properties["b"]), None);
+        let [plain, tests] = pom.dependencies.as_slice() else {
+            panic!("{:?}", pom.dependencies)
+        };
+        assert_eq!((plain.group.as_str(), plain.artifact.as_str()), ("g", "x"));
+        assert_eq!(plain.version.as_deref(), Some(""));
+        assert_eq!(plain.management_key(), ("jar", ""));
+        assert_eq!(tests.management_key(), ("test-jar", "tests"));
+    }
+
+    /// A hostile nesting is read in time linear in its depth (no path copied per level), and a
+    /// property too long to be a version is not kept.
+    #[test]
+    fn deep_nesting_and_long_properties_are_bounded() {
+        let depth = 200_000;
+        let text = format!(
+            "<project><artifactId>a</artifactId><properties><long>{}</long></properties>{}{}</project>",
+            "9".repeat(MAX_PROPERTY_BYTES + 1),
+            "<x>".repeat(depth),
+            "</x>".repeat(depth)
+        );
+        let pom = pom("pom.xml", &text).unwrap();
+        assert!(pom.properties.is_empty());
     }
 
     #[test]
@@ -403,15 +549,31 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let lookup = |name: &str| properties.get(name).map(|v| (*v).to_owned());
+        let lookup = |name: &str| properties.get(name).copied();
         assert_eq!(substitute("${a}", &lookup).as_deref(), Some("2.0.1"));
         assert_eq!(substitute("1.0", &lookup).as_deref(), Some("1.0"));
         assert_eq!(substitute("${missing}", &lookup), None);
         assert_eq!(substitute("${loop}", &lookup), None);
         assert_eq!(substitute("${a", &lookup), None);
-        assert!(is_exact_version("4.1.94.Final"));
-        for range in ["[1.0,2.0)", "(,1.0]", "[1.5]", "", "${x}"] {
-            assert!(!is_exact_version(range), "{range}");
+        let long = "x".repeat(MAX_PROPERTY_BYTES);
+        let grows = |name: &str| (name == "long").then_some(long.as_str());
+        assert_eq!(
+            substitute("${long}${long}", &grows),
+            None,
+            "checked before copying"
+        );
+        assert_eq!(exact_version("4.1.94.Final"), Some("4.1.94.Final"));
+        assert_eq!(exact_version("[1.5]"), Some("1.5"));
+        for range in [
+            "[1.0,2.0)",
+            "(,1.0]",
+            "",
+            "${x}",
+            "LATEST",
+            "RELEASE",
+            "1.0 beta",
+        ] {
+            assert_eq!(exact_version(range), None, "{range}");
         }
     }
 }

@@ -22,7 +22,9 @@ pub use composer::{
 };
 pub use go::{check_go, go_mod_lock, go_requirements};
 pub use gradle::gradle_lockfile;
-pub use maven::{Pom, PomDependency, PomParent, is_exact_version, pom, substitute};
+pub use maven::{
+    MAX_PROPERTY_BYTES, Pom, PomDependency, PomParent, exact_version, pom, substitute,
+};
 pub use npm::{
     NpmLock, check_npm, npm_lock, npm_lock_inventory, npm_lock_parsed, npm_overrides,
     npm_requirements, npm_workspaces, override_target,

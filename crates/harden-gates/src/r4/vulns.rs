@@ -164,7 +164,7 @@ impl Gate for Vulns {
         for (path, why) in &inventory.unreadable {
             out.not_examined(path, why.clone());
         }
-        if inventory.lockfiles.is_empty() && inventory.declared.is_empty() {
+        if inventory.lockfiles.is_empty() && inventory.poms.is_empty() {
             // Nothing to match: the engine reports "not applicable".
             return Ok(());
         }
