@@ -71,6 +71,9 @@ const TEST_DIRS: &[&str] = &[
     "__mocks__",
     "e2e",
     "cypress",
+    // An end-to-end suite named for its runner (vaultwarden's `playwright/`: its compose file,
+    // `test.env` and package.json start the server under test).
+    "playwright",
     "testing",
     // Benchmarks (Rust's `benches/`, asv's and others' `benchmarks/`): load generators and
     // timing harnesses, never what the project ships.

@@ -428,6 +428,32 @@ mod tests {
         );
     }
 
+    /// vaultwarden's Playwright suite: `"maildev": "npm:@timshel_npm/maildev@3.2.19"` is
+    /// locked as `node_modules/maildev` named `@timshel_npm/maildev`.
+    #[test]
+    fn an_npm_alias_is_checked_against_the_package_it_installs() {
+        let manifest = r#"{"devDependencies": {"maildev": "npm:@timshel_npm/maildev@3.2.19", "old-ws": "npm:ws@^7", "gone": "npm:left-pad@^1"}}"#;
+        let requirements = npm_requirements("package.json", manifest).unwrap();
+        let lock = r#"{"lockfileVersion": 3, "packages": {"": {},
+          "node_modules/maildev": {"name": "@timshel_npm/maildev", "version": "3.2.19"},
+          "node_modules/old-ws": {"name": "ws", "version": "8.0.0"}}}"#;
+        let mut locked = npm_lock("package-lock.json", lock).unwrap();
+        let problems = check_npm(
+            &requirements,
+            &mut locked,
+            "package-lock.json",
+            &BTreeSet::new(),
+        );
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            matches!(&problems[0], Problem::NotLocked { requirement, .. } if requirement.name == "left-pad")
+        );
+        assert!(
+            matches!(&problems[1], Problem::Mismatch { requirement, .. } if requirement.name == "ws" && requirement.requirement == "^7")
+        );
+        assert!(locked.iter().all(|d| d.direct));
+    }
+
     #[test]
     fn requirements_must_pin_exactly() {
         let (pinned, problems) = requirements_txt(

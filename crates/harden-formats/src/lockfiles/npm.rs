@@ -512,8 +512,28 @@ pub fn check_npm(
     lockfile: &str,
     overridden: &BTreeSet<String>,
 ) -> Vec<Problem> {
+    // An alias (`"maildev": "npm:@timshel_npm/maildev@3.2.19"`) is locked under the package it
+    // installs, as the inventory lists it: the requirement is that package's range.
+    let requirements: Vec<Requirement> = requirements
+        .iter()
+        .map(|requirement| {
+            let aliased = requirement
+                .requirement
+                .strip_prefix("npm:")
+                .and_then(|target| target.rsplit_once('@'))
+                .filter(|(real, _)| !real.is_empty());
+            match aliased {
+                Some((real, range)) => Requirement {
+                    name: real.to_owned(),
+                    requirement: range.to_owned(),
+                    ..requirement.clone()
+                },
+                None => requirement.clone(),
+            }
+        })
+        .collect();
     let mut problems = check_locked(
-        requirements,
+        &requirements,
         locked,
         lockfile,
         |requirement| requirement.kind == RequirementKind::Registry,
