@@ -237,6 +237,25 @@ fn extension(path: &str) -> String {
 /// `api.dockerfile`, `Containerfile`, in any case.
 pub fn is_dockerfile(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    // A template a Dockerfile is rendered from (vaultwarden's `Dockerfile.j2`, `.tmpl`,
+    // `.jinja`, `.erb`, `.mustache`) is not one: its `FROM {{ base }}` is not an image, and the
+    // Dockerfiles rendered from it are in the tree to be judged.
+    if [
+        ".j2",
+        ".jinja",
+        ".jinja2",
+        ".tmpl",
+        ".tpl",
+        ".template",
+        ".erb",
+        ".mustache",
+        ".hbs",
+    ]
+    .iter()
+    .any(|t| name.ends_with(t))
+    {
+        return false;
+    }
     name == "dockerfile"
         || name == "containerfile"
         || name.starts_with("dockerfile.")
@@ -252,4 +271,31 @@ pub fn is_compose(path: &str) -> bool {
         && std::path::Path::new(name)
             .extension()
             .is_some_and(|e| e == "yml" || e == "yaml")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfiles_by_name_and_not_their_templates() {
+        for path in [
+            "Dockerfile",
+            "docker/Dockerfile.alpine",
+            "build/api.Dockerfile",
+            "Containerfile",
+        ] {
+            assert!(is_dockerfile(path), "{path}");
+        }
+        for path in [
+            "docker/Dockerfile.j2",
+            "Dockerfile.template",
+            "images/Dockerfile.tmpl",
+            "Dockerfile.erb",
+            "docs/dockerfile.md.hbs",
+            "dockerfiles.txt",
+        ] {
+            assert!(!is_dockerfile(path), "{path}");
+        }
+    }
 }
