@@ -405,13 +405,10 @@ mod tests {
         );
     }
 
-    #[test]
-    fn npm_ranges_and_lock_versions() {
-        let manifest = "{\n  \"dependencies\": {\n    \"express\": \"^4.18.0\",\n    \"left-pad\": \"~1.3.0\",\n    \"local\": \"file:../local\"\n  },\n  \"devDependencies\": { \"jest\": \"^29\" }\n}\n";
+    /// What `check_npm` finds for a package.json and a package-lock.json, with the locked
+    /// packages it marked.
+    fn npm_problems(manifest: &str, lock: &str) -> (Vec<Problem>, Vec<Dependency>) {
         let requirements = npm_requirements("package.json", manifest).unwrap();
-        assert_eq!(requirements.len(), 4);
-        assert_eq!(requirements[0].span.start.line, 3);
-        let lock = r#"{"lockfileVersion": 3, "packages": {"": {}, "node_modules/express": {"version": "4.19.2", "integrity": "sha512-x"}, "node_modules/left-pad": {"version": "1.2.0"}}}"#;
         let mut locked = npm_lock("package-lock.json", lock).unwrap();
         let problems = check_npm(
             &requirements,
@@ -419,6 +416,17 @@ mod tests {
             "package-lock.json",
             &BTreeSet::new(),
         );
+        (problems, locked)
+    }
+
+    #[test]
+    fn npm_ranges_and_lock_versions() {
+        let manifest = "{\n  \"dependencies\": {\n    \"express\": \"^4.18.0\",\n    \"left-pad\": \"~1.3.0\",\n    \"local\": \"file:../local\"\n  },\n  \"devDependencies\": { \"jest\": \"^29\" }\n}\n";
+        let requirements = npm_requirements("package.json", manifest).unwrap();
+        assert_eq!(requirements.len(), 4);
+        assert_eq!(requirements[0].span.start.line, 3);
+        let lock = r#"{"lockfileVersion": 3, "packages": {"": {}, "node_modules/express": {"version": "4.19.2", "integrity": "sha512-x"}, "node_modules/left-pad": {"version": "1.2.0"}}}"#;
+        let (problems, _) = npm_problems(manifest, lock);
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(
             matches!(&problems[0], Problem::Mismatch { requirement, .. } if requirement.name == "left-pad")
@@ -433,17 +441,10 @@ mod tests {
     #[test]
     fn an_npm_alias_is_checked_against_the_package_it_installs() {
         let manifest = r#"{"devDependencies": {"maildev": "npm:@timshel_npm/maildev@3.2.19", "old-ws": "npm:ws@^7", "gone": "npm:left-pad@^1"}}"#;
-        let requirements = npm_requirements("package.json", manifest).unwrap();
         let lock = r#"{"lockfileVersion": 3, "packages": {"": {},
           "node_modules/maildev": {"name": "@timshel_npm/maildev", "version": "3.2.19"},
           "node_modules/old-ws": {"name": "ws", "version": "8.0.0"}}}"#;
-        let mut locked = npm_lock("package-lock.json", lock).unwrap();
-        let problems = check_npm(
-            &requirements,
-            &mut locked,
-            "package-lock.json",
-            &BTreeSet::new(),
-        );
+        let (problems, locked) = npm_problems(manifest, lock);
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(
             matches!(&problems[0], Problem::NotLocked { requirement, .. } if requirement.name == "left-pad")
