@@ -15,6 +15,8 @@
 #             every package located by line and column)
 #   yarn      a yarn.lock of n entries                           (R4.sbom)
 #   pipfile   a Pipfile.lock of n packages, minified              (R4.sbom)
+#   composer  a Composer monorepo of n path packages, each with its composer.json, locked in the
+#             root's composer.lock                                (R4.lockfiles)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HARDEN="${HARDEN:-${CARGO_TARGET_DIR:-target}/release/harden}"
@@ -70,6 +72,23 @@ else:
 PY
 }
 
+make_composer() { # dir n
+  mkdir -p "$1"; git -C "$1" init -q
+  python3 - "$1" "$2" <<'PY'
+import json, os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+packages = []
+for i in range(n):
+    os.makedirs(f"{d}/packages/p{i}", exist_ok=True)
+    json.dump({"name": f"acme/p{i}", "require": {"psr/log": "^3.0"}}, open(f"{d}/packages/p{i}/composer.json", "w"))
+    packages.append({"name": f"acme/p{i}", "version": "dev-main", "dist": {"type": "path", "url": f"packages/p{i}"}})
+packages.append({"name": "psr/log", "version": "3.0.0"})
+json.dump({"name": "acme/root", "require": {f"acme/p{i}": "*" for i in range(n)},
+           "repositories": [{"type": "path", "url": "packages/*"}]}, open(f"{d}/composer.json", "w"))
+json.dump({"packages": packages, "packages-dev": []}, open(f"{d}/composer.lock", "w"), indent=4)
+PY
+}
+
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 time_case() { # dir gate
@@ -82,7 +101,7 @@ time_case() { # dir gate
 
 printf '%-8s %8s %10s %8s %10s %7s\n' case n median_s 2n median_s ratio
 for spec in "uses 20000 R4.pinning.actions" "pinned 20000 R4.pinning.actions" "waivers 10000 R7.runbooks" \
-  "npm-line 25000 R4.sbom" "yarn 25000 R4.sbom" "pipfile 25000 R4.sbom"; do
+  "npm-line 25000 R4.sbom" "yarn 25000 R4.sbom" "pipfile 25000 R4.sbom" "composer 3000 R4.lockfiles"; do
   read -r name n gate <<<"$spec"
   for size in "$n" $((n * 2)); do
     dir="$work/$name-$size"
@@ -91,6 +110,7 @@ for spec in "uses 20000 R4.pinning.actions" "pinned 20000 R4.pinning.actions" "w
       pinned) make_uses "$dir" "$size" 1 ;;
       waivers) make_waivers "$dir" "$size" ;;
       npm-line | yarn | pipfile) make_lock "$dir" "$size" "$name" ;;
+      composer) make_composer "$dir" "$size" ;;
     esac
   done
   a=$(time_case "$work/$name-$n" "$gate")

@@ -311,16 +311,16 @@ fn unparsable(
 /// the ecosystem's names are: Composer's). For lockfiles whose requirement syntax harden does
 /// not evaluate (Composer constraints, RubyGems requirements): a package the manifest asks for
 /// and the lockfile lacks is what makes an install fail or resolve anew.
-pub fn check_presence<'n>(
+/// `locked` holds the lockfile's names in lower case, built once for every manifest it answers
+/// for (a root composer.lock answers for each package of its path repositories).
+pub fn check_presence<S: std::hash::BuildHasher>(
     requirements: &[Requirement],
-    locked: impl IntoIterator<Item = &'n str>,
+    locked: &std::collections::HashSet<String, S>,
     lockfile: &str,
 ) -> Vec<Problem> {
-    let names: std::collections::HashSet<String> =
-        locked.into_iter().map(str::to_ascii_lowercase).collect();
     requirements
         .iter()
-        .filter(|r| !names.contains(&r.name.to_ascii_lowercase()))
+        .filter(|r| !locked.contains(&r.name.to_ascii_lowercase()))
         .map(|r| Problem::NotLocked {
             requirement: r.clone(),
             lockfile: lockfile.to_owned(),

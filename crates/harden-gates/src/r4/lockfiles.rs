@@ -1,4 +1,5 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use harden_engine::{Gate, GateCx, GateError, GateOutput};
 
@@ -144,6 +145,30 @@ impl Workspace {
 
     fn is_match(&self, relative: &str) -> bool {
         self.include.is_match(relative) && !self.exclude.is_match(relative)
+    }
+}
+
+/// A Composer, NuGet or Bundler lockfile as the presence check reads it: its packages, and the
+/// names it satisfies without a package of their own (Composer's provide and replace, gems of
+/// other platforms).
+struct ParsedLock {
+    locked: Result<Vec<Dependency>, Box<Problem>>,
+    /// Every name it answers for, in lower case: its packages' and the others.
+    names: std::collections::HashSet<String>,
+}
+
+impl ParsedLock {
+    fn new<'n>(
+        locked: Result<Vec<Dependency>, Box<Problem>>,
+        also_named: impl IntoIterator<Item = &'n str>,
+    ) -> Self {
+        let mut names: std::collections::HashSet<String> = locked
+            .iter()
+            .flatten()
+            .map(|d| d.name.to_ascii_lowercase())
+            .collect();
+        names.extend(also_named.into_iter().map(str::to_ascii_lowercase));
+        Self { locked, names }
     }
 }
 
@@ -588,6 +613,37 @@ impl Run<'_, '_> {
 }
 
 impl Run<'_, '_> {
+    /// The lockfile at `path` (a composer.lock, packages.lock.json or Gemfile.lock, as `kind`
+    /// says), read and parsed the first time it is asked for; `None` when it is too large.
+    fn parsed_lock(
+        &self,
+        parsed: &mut HashMap<String, Option<Rc<ParsedLock>>>,
+        path: &str,
+        kind: &str,
+    ) -> Result<Option<Rc<ParsedLock>>, GateError> {
+        if let Some(known) = parsed.get(path) {
+            return Ok(known.clone());
+        }
+        let lock = self.read(path)?.map(|text| {
+            Rc::new(match kind {
+                "composer.lock" => ParsedLock::new(
+                    lockfiles::composer_lock(path, &text),
+                    lockfiles::composer_provided(&text)
+                        .iter()
+                        .map(String::as_str),
+                ),
+                "packages.lock.json" => ParsedLock::new(lockfiles::nuget_lock(path, &text), []),
+                _ => ParsedLock::new(
+                    Ok(lockfiles::gemfile_lock(path, &text)),
+                    // Gems of other platforms are asked for but have no spec here.
+                    lockfiles::gemfile_lock_dependencies(&text),
+                ),
+            })
+        });
+        parsed.insert(path.to_owned(), lock.clone());
+        Ok(lock)
+    }
+
     /// Composer, Bundler and NuGet: a composer.json or Gemfile that asks for packages needs its
     /// lockfile beside it (both tools resolve anew without one); a .NET project that has a
     /// packages.lock.json (NuGet writes one only when asked) must find every package it
@@ -595,6 +651,9 @@ impl Run<'_, '_> {
     /// Composer constraints or RubyGems requirements.
     fn composer_bundler_nuget(&mut self, out: &mut GateOutput) -> Result<(), GateError> {
         let files = self.files.clone();
+        // Each lockfile read and parsed once: a root composer.lock answers for every package
+        // of its path repositories, and a repository may hold thousands of them.
+        let mut parsed: HashMap<String, Option<Rc<ParsedLock>>> = HashMap::new();
         for path in &files {
             let name = path.rsplit('/').next().unwrap_or(path);
             let dir = dir_of(path);
@@ -654,8 +713,10 @@ impl Run<'_, '_> {
             if !beside
                 && let Some(name) = &package_name
                 && let Some((root_lock, _)) = nearest(&files, dir_of(dir), &["composer.lock"])
-                && let Some(root_text) = self.read(&root_lock)?
-                && lockfiles::composer_lock(&root_lock, &root_text)
+                && let Some(root) = self.parsed_lock(&mut parsed, &root_lock, "composer.lock")?
+                && root
+                    .locked
+                    .as_ref()
                     .is_ok_and(|locked| locked.iter().any(|p| p.name.eq_ignore_ascii_case(name)))
             {
                 lockfile = root_lock;
@@ -675,35 +736,26 @@ impl Run<'_, '_> {
             if beside {
                 out.examined("lockfiles", 1);
             }
-            let Some(lock_text) = self.read(&lockfile)? else {
+            let Some(lock_parsed) = self.parsed_lock(&mut parsed, &lockfile, lock)? else {
                 continue;
             };
-            let locked = match lock {
-                "composer.lock" => lockfiles::composer_lock(&lockfile, &lock_text),
-                "packages.lock.json" => lockfiles::nuget_lock(&lockfile, &lock_text),
-                _ => Ok(lockfiles::gemfile_lock(&lockfile, &lock_text)),
-            };
-            match locked {
+            match &lock_parsed.locked {
                 Ok(locked) => {
-                    let mut names: Vec<&str> = locked.iter().map(|d| d.name.as_str()).collect();
-                    let locked_provided = if lock == "composer.lock" {
-                        lockfiles::composer_provided(&lock_text)
+                    let names = if provided.is_empty() {
+                        std::borrow::Cow::Borrowed(&lock_parsed.names)
                     } else {
-                        Vec::new()
+                        let mut names = lock_parsed.names.clone();
+                        names.extend(provided.iter().map(|n| n.to_ascii_lowercase()));
+                        std::borrow::Cow::Owned(names)
                     };
-                    names.extend(provided.iter().chain(&locked_provided).map(String::as_str));
-                    if lock != "composer.lock" && lock != "packages.lock.json" {
-                        // Gems of other platforms are asked for but have no spec here.
-                        names.extend(lockfiles::gemfile_lock_dependencies(&lock_text));
-                    }
-                    for problem in lockfiles::check_presence(&requirements, names, &lockfile) {
+                    for problem in lockfiles::check_presence(&requirements, &names, &lockfile) {
                         self.report(out, problem);
                     }
                     if beside {
-                        self.inventory.extend(locked);
+                        self.inventory.extend(locked.iter().cloned());
                     }
                 }
-                Err(problem) => self.report(out, *problem),
+                Err(problem) => self.report(out, (**problem).clone()),
             }
         }
         Ok(())
