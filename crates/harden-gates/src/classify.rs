@@ -237,22 +237,13 @@ fn extension(path: &str) -> String {
 /// `api.dockerfile`, `Containerfile`, in any case.
 pub fn is_dockerfile(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    // A template a Dockerfile is rendered from (vaultwarden's `Dockerfile.j2`, `.tmpl`,
-    // `.jinja`, `.erb`, `.mustache`) is not one: its `FROM {{ base }}` is not an image, and the
-    // Dockerfiles rendered from it are in the tree to be judged.
-    if [
-        ".j2",
-        ".jinja",
-        ".jinja2",
-        ".tmpl",
-        ".tpl",
-        ".template",
-        ".erb",
-        ".mustache",
-        ".hbs",
-    ]
-    .iter()
-    .any(|t| name.ends_with(t))
+    // A template engine's source a Dockerfile is rendered from (vaultwarden's `Dockerfile.j2`,
+    // `.jinja`, `.erb`, `.mustache`) is not one: its `FROM {{ base }}` names no image. A
+    // `Dockerfile.template` (balena's, with `%%BALENA_ARCH%%` placeholders) or `.tmpl` is often
+    // the only Dockerfile there is, built as it stands: still judged.
+    if [".j2", ".jinja", ".jinja2", ".erb", ".mustache", ".hbs"]
+        .iter()
+        .any(|t| name.ends_with(t))
     {
         return false;
     }
@@ -284,13 +275,14 @@ mod tests {
             "docker/Dockerfile.alpine",
             "build/api.Dockerfile",
             "Containerfile",
+            "Dockerfile.template",
+            "images/Dockerfile.tmpl",
         ] {
             assert!(is_dockerfile(path), "{path}");
         }
         for path in [
             "docker/Dockerfile.j2",
-            "Dockerfile.template",
-            "images/Dockerfile.tmpl",
+            "Dockerfile.jinja",
             "Dockerfile.erb",
             "docs/dockerfile.md.hbs",
             "dockerfiles.txt",

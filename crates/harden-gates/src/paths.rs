@@ -71,9 +71,6 @@ const TEST_DIRS: &[&str] = &[
     "__mocks__",
     "e2e",
     "cypress",
-    // An end-to-end suite named for its runner (vaultwarden's `playwright/`: its compose file,
-    // `test.env` and package.json start the server under test).
-    "playwright",
     "testing",
     // Benchmarks (Rust's `benches/`, asv's and others' `benchmarks/`): load generators and
     // timing harnesses, never what the project ships.
@@ -253,7 +250,15 @@ pub(crate) fn role(path: &str) -> PathRole {
                         .any(|kind| last.starts_with(kind)))
         })
     };
-    if in_dir(TEST_DIRS) || dirs.iter().any(dotnet_test_project) || is_test_file(name, extension) {
+    // An end-to-end suite named for its runner at the top of the repository (vaultwarden's
+    // `playwright/`: its compose file, `test.env` and package.json start the server under
+    // test). Deeper, a `playwright/` directory may be a service that drives a browser.
+    let e2e_suite = dirs.first().is_some_and(|d| *d == "playwright");
+    if in_dir(TEST_DIRS)
+        || e2e_suite
+        || dirs.iter().any(dotnet_test_project)
+        || is_test_file(name, extension)
+    {
         return PathRole::Test;
     }
     if in_dir(GENERATED_DIRS)
@@ -308,12 +313,43 @@ pub(crate) fn tooling(path: &str) -> bool {
     .any(|p| name.starts_with(p))
 }
 
+/// Whether `path` lies in a test suite's own directory (`tests/`, `e2e/`, `cypress/`, a
+/// top-level `playwright/`, fixtures): narrower than the test [`role`], which also takes files
+/// named for tests (`test.env`) and environments named `testing` that may be real servers.
+pub(crate) fn in_test_suite(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let dirs: Vec<&str> = lower.split('/').collect();
+    let dirs = &dirs[..dirs.len() - 1];
+    dirs.first().is_some_and(|d| *d == "playwright")
+        || dirs.iter().any(|d| {
+            matches!(
+                *d,
+                "test"
+                    | "tests"
+                    | "__tests__"
+                    | "e2e"
+                    | "cypress"
+                    | "spec"
+                    | "specs"
+                    | "fixtures"
+                    | "__fixtures__"
+                    | "testdata"
+                    | "test-data"
+            )
+        })
+}
+
 /// Whether `path` configures a CI service's jobs (GitHub Actions, GitLab CI, Travis CI,
 /// CircleCI, Azure Pipelines, Bitbucket Pipelines, Drone, Woodpecker, AppVeyor, Buildkite,
 /// Cirrus, Jenkins): the jobs that build and test the project, by each service's documented
 /// file name.
 pub(crate) fn ci_configuration(path: &str) -> bool {
-    if harden_formats::pipeline::kind_of(path).is_some() {
+    use harden_formats::pipeline::Kind;
+    // Not a published action's `action.yml`: its defaults are handed to every user of it.
+    if matches!(
+        harden_formats::pipeline::kind_of(path),
+        Some(Kind::GithubWorkflow | Kind::Gitlab)
+    ) {
         return true;
     }
     let lower = path.to_ascii_lowercase();
@@ -789,6 +825,8 @@ mod tests {
             assert!(ci_configuration(path), "{path}");
         }
         for path in [
+            "action.yml",
+            "playwright-action/action.yaml",
             ".github/dependabot.yml",
             ".github/workflows/scripts/check.py",
             "deploy/pipeline.yml",
@@ -798,5 +836,28 @@ mod tests {
         ] {
             assert!(!ci_configuration(path), "{path}");
         }
+    }
+
+    #[test]
+    fn test_suites_by_their_directories() {
+        for path in [
+            "playwright/test.env",
+            "playwright/compose/docker-compose.yml",
+            "tests/e2e/.env",
+            "web/cypress/.env",
+        ] {
+            assert!(in_test_suite(path), "{path}");
+            assert_eq!(role(path), PathRole::Test, "{path}");
+        }
+        // A service that drives a browser, an environment named `testing`, a file named for
+        // tests: not a suite's directory.
+        for path in [
+            "services/playwright/Dockerfile",
+            "deploy/testing/.env",
+            "config/test.env",
+        ] {
+            assert!(!in_test_suite(path), "{path}");
+        }
+        assert_eq!(role("services/playwright/Dockerfile"), PathRole::Source);
     }
 }

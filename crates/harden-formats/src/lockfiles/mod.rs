@@ -440,10 +440,12 @@ mod tests {
     /// locked as `node_modules/maildev` named `@timshel_npm/maildev`.
     #[test]
     fn an_npm_alias_is_checked_against_the_package_it_installs() {
-        let manifest = r#"{"devDependencies": {"maildev": "npm:@timshel_npm/maildev@3.2.19", "old-ws": "npm:ws@^7", "gone": "npm:left-pad@^1"}}"#;
+        let manifest = r#"{"devDependencies": {"maildev": "npm:@timshel_npm/maildev@3.2.19", "old-ws": "npm:ws@^7", "gone": "npm:left-pad@^1", "bare": "npm:@types/node", "plain": "npm:react"}}"#;
         let lock = r#"{"lockfileVersion": 3, "packages": {"": {},
           "node_modules/maildev": {"name": "@timshel_npm/maildev", "version": "3.2.19"},
-          "node_modules/old-ws": {"name": "ws", "version": "8.0.0"}}}"#;
+          "node_modules/old-ws": {"name": "ws", "version": "8.0.0"},
+          "node_modules/bare": {"name": "@types/node", "version": "20.0.0"},
+          "node_modules/plain": {"name": "react", "version": "18.0.0"}}}"#;
         let (problems, locked) = npm_problems(manifest, lock);
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(

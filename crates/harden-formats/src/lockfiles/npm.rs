@@ -517,12 +517,15 @@ pub fn check_npm(
     let requirements: Vec<Requirement> = requirements
         .iter()
         .map(|requirement| {
-            let aliased = requirement
-                .requirement
-                .strip_prefix("npm:")
-                .and_then(|target| target.rsplit_once('@'))
-                .filter(|(real, _)| !real.is_empty());
-            match aliased {
+            let aliased = requirement.requirement.strip_prefix("npm:").map(|target| {
+                // `pkg@^1`, `@scope/pkg@^1`, or no range at all (`pkg`, `@scope/pkg`).
+                let from = usize::from(target.starts_with('@'));
+                match target[from..].find('@') {
+                    Some(at) => (&target[..from + at], &target[from + at + 1..]),
+                    None => (target, ""),
+                }
+            });
+            match aliased.filter(|(real, _)| !real.is_empty()) {
                 Some((real, range)) => Requirement {
                     name: real.to_owned(),
                     requirement: range.to_owned(),

@@ -100,7 +100,7 @@ impl Gate for EnvFiles {
             // A test suite's settings for the server it starts (vaultwarden's
             // `playwright/test.env`) are the suite's, made for it; a credential format in
             // them is still reported by R3.secrets.tree, as test code.
-            if crate::paths::role(path) == crate::paths::PathRole::Test {
+            if crate::paths::in_test_suite(path) {
                 in_tests += 1;
                 continue;
             }

@@ -733,11 +733,20 @@ impl Findings {
             let places = locations.len() + 1;
             let encoded = &hit.encoded;
             // A CI job's own settings for the application it tests (`APP_KEY`, `JWT_SECRET` in
-            // `env:`) are most often made for the test run; a provider's token format (a Codecov
-            // or npm token) reaches a real service and is judged as anywhere else.
+            // `env:`) are most often made for the test run. Only a secret-named value with no
+            // format of its own, and only where no place it is set is the project's own code or
+            // configuration but CI's (koel's `APP_KEY` is also in its PHPUnit configuration,
+            // test code): a provider's token format (a Codecov or npm token) and a URL's or
+            // connection string's credentials reach a real service, and a value also in
+            // production configuration is that configuration's.
             let set_by_ci = hit.role.is_none()
-                && judged_by_context(&hit.rule)
-                && primary.path().is_some_and(crate::paths::ci_configuration);
+                && is_generic(&hit.rule)
+                && std::iter::once(&primary).chain(&locations).all(|l| {
+                    l.path().is_some_and(|path| {
+                        crate::paths::ci_configuration(path)
+                            || crate::paths::role(path) != crate::paths::PathRole::Source
+                    })
+                });
             let role = match &hit.role {
                 Some(role) => format!(" in {role}"),
                 None if set_by_ci => " in CI configuration".to_owned(),

@@ -155,6 +155,8 @@ struct ParsedLock {
     locked: Result<Vec<Dependency>, Box<Problem>>,
     /// Every name it answers for, in lower case: its packages' and the others.
     names: std::collections::HashSet<String>,
+    /// Its packages' names alone, in lower case.
+    packages: std::collections::HashSet<String>,
 }
 
 impl ParsedLock {
@@ -162,13 +164,18 @@ impl ParsedLock {
         locked: Result<Vec<Dependency>, Box<Problem>>,
         also_named: impl IntoIterator<Item = &'n str>,
     ) -> Self {
-        let mut names: std::collections::HashSet<String> = locked
+        let packages: std::collections::HashSet<String> = locked
             .iter()
             .flatten()
             .map(|d| d.name.to_ascii_lowercase())
             .collect();
+        let mut names = packages.clone();
         names.extend(also_named.into_iter().map(str::to_ascii_lowercase));
-        Self { locked, names }
+        Self {
+            locked,
+            names,
+            packages,
+        }
     }
 }
 
@@ -714,10 +721,7 @@ impl Run<'_, '_> {
                 && let Some(name) = &package_name
                 && let Some((root_lock, _)) = nearest(&files, dir_of(dir), &["composer.lock"])
                 && let Some(root) = self.parsed_lock(&mut parsed, &root_lock, "composer.lock")?
-                && root
-                    .locked
-                    .as_ref()
-                    .is_ok_and(|locked| locked.iter().any(|p| p.name.eq_ignore_ascii_case(name)))
+                && root.packages.contains(&name.to_ascii_lowercase())
             {
                 lockfile = root_lock;
             }
