@@ -455,6 +455,12 @@ mod tests {
             matches!(&problems[1], Problem::Mismatch { requirement, .. } if requirement.name == "ws" && requirement.requirement == "^7")
         );
         assert!(locked.iter().all(|d| d.direct));
+        // An override written with the alias's name pins what it installs.
+        let requirements = npm_requirements("package.json", manifest).unwrap();
+        let mut locked = npm_lock("package-lock.json", lock).unwrap();
+        let overridden: BTreeSet<String> = ["old-ws".to_owned()].into();
+        let problems = check_npm(&requirements, &mut locked, "package-lock.json", &overridden);
+        assert_eq!(problems.len(), 1, "{problems:?}");
     }
 
     #[test]

@@ -513,7 +513,9 @@ pub fn check_npm(
     overridden: &BTreeSet<String>,
 ) -> Vec<Problem> {
     // An alias (`"maildev": "npm:@timshel_npm/maildev@3.2.19"`) is locked under the package it
-    // installs, as the inventory lists it: the requirement is that package's range.
+    // installs, as the inventory lists it: the requirement is that package's range. An override
+    // may name either.
+    let mut overridden = overridden.clone();
     let requirements: Vec<Requirement> = requirements
         .iter()
         .map(|requirement| {
@@ -526,11 +528,16 @@ pub fn check_npm(
                 }
             });
             match aliased.filter(|(real, _)| !real.is_empty()) {
-                Some((real, range)) => Requirement {
-                    name: real.to_owned(),
-                    requirement: range.to_owned(),
-                    ..requirement.clone()
-                },
+                Some((real, range)) => {
+                    if overridden.contains(&requirement.name) {
+                        overridden.insert(real.to_owned());
+                    }
+                    Requirement {
+                        name: real.to_owned(),
+                        requirement: range.to_owned(),
+                        ..requirement.clone()
+                    }
+                }
                 None => requirement.clone(),
             }
         })
