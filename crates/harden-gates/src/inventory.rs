@@ -505,4 +505,24 @@ mod tests {
         assert_eq!(inventory.poms.len(), 2_001);
         assert_eq!(inventory.unresolved.len(), 5_000);
     }
+
+    /// What the evidence quotes of a POM is masked like any quoted file text.
+    #[test]
+    fn unresolved_maven_versions_are_quoted_masked() {
+        // Assembled at run time: harden scans its own sources.
+        let key = concat!("AKIA", "QYLPMN5HFIQR7PLB");
+        let pom = format!(
+            "<project><artifactId>a</artifactId><properties><v>[{key},)</v></properties>
+  <dependencies><dependency><groupId>g</groupId><artifactId>x</artifactId><version>${{v}}</version></dependency></dependencies></project>"
+        );
+        let repo = tree(&[("pom.xml", &pom)]);
+        let inventory = collect(&repo, &RunCache::default()).unwrap();
+        assert_eq!(inventory.unresolved.len(), 1);
+        assert!(inventory.unresolved[0].contains("not one version"));
+        assert!(
+            !inventory.unresolved[0].contains(key),
+            "{:?}",
+            inventory.unresolved
+        );
+    }
 }

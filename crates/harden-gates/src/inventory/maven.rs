@@ -188,6 +188,8 @@ impl<'a> Poms<'a> {
     /// The direct dependencies of `path`'s POM with one version each, its own and those it
     /// inherits; what cannot be told goes to `unresolved`.
     fn declared(&self, path: &'a str, unresolved: &mut Vec<String>) -> Vec<Dependency> {
+        // What is noted quotes the POM's text: masked as every gate masks quoted file text.
+        let mut note = |text: String| unresolved.push(crate::support::shown_text(&text));
         let chain = self.chain(path);
         let lookup = |name: &str| property(&chain, name);
         let mut out = Vec::new();
@@ -202,7 +204,7 @@ impl<'a> Poms<'a> {
                     lockfiles::substitute(&dependency.artifact, &lookup),
                 ) else {
                     if index == 0 {
-                        unresolved.push(format!(
+                        note(format!(
                             "{}:{} in {path}: coordinates from properties not defined in the repository",
                             dependency.group, dependency.artifact
                         ));
@@ -224,7 +226,7 @@ impl<'a> Poms<'a> {
                 };
                 let Some((written, resolved)) = version else {
                     if index == 0 {
-                        unresolved.push(format!(
+                        note(format!(
                             "{name} in {path}: no version here, in a parent POM or in a BOM of the repository"
                         ));
                     }
@@ -233,8 +235,10 @@ impl<'a> Poms<'a> {
                 let exact = resolved.as_deref().and_then(lockfiles::exact_version);
                 let Some(version) = exact else {
                     if index == 0 {
-                        unresolved.push(match resolved {
-                            Some(other) => format!("{name} in {path}: version {other}: not one version"),
+                        note(match resolved {
+                            Some(other) => {
+                                format!("{name} in {path}: version {other}: not one version")
+                            }
                             None => format!(
                                 "{name} in {path}: version {written} from a property not defined in the repository"
                             ),
