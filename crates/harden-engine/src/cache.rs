@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use crate::ports::{PortError, RepoView};
+use crate::ports::{Bounded, PortError, RepoView};
 
 /// Files up to this size are kept once read; larger ones are read for each gate that asks
 /// (they are rare, and holding them would cost more memory than the reads cost time).
@@ -41,7 +41,12 @@ impl std::fmt::Debug for RunCache {
 
 /// The bytes of a file as the cache keeps them: `Arc<Vec<u8>>` rather than `Arc<[u8]>`, because
 /// wrapping the vector a read returns moves it where making a slice of it copies every file.
-struct FileBytes(Result<Arc<Vec<u8>>, PortError>);
+/// A file too large to hold, or read when the cache was full, is `Unheld` (with its size where
+/// it is known): each gate that asks reads it again.
+enum FileBytes {
+    Held(Result<Arc<Vec<u8>>, PortError>),
+    Unheld(Option<u64>),
+}
 
 impl RunCache {
     /// The value of type `T` under `key`, made by `make` the first time anyone asks. One key
@@ -69,25 +74,58 @@ impl RunCache {
     /// The bytes of a repository file, read once for all gates when it is small enough and the
     /// cache has room; read again otherwise.
     pub fn read(&self, repo: &dyn RepoView, path: &str) -> Result<Arc<Vec<u8>>, PortError> {
-        let size = repo.size(path)?.unwrap_or(u64::MAX);
-        if size > CACHED_FILE_BYTES {
-            return repo.read(path).map(Arc::new);
+        match self.read_at_most(repo, path, u64::MAX)? {
+            Bounded::Whole(bytes) => Ok(bytes),
+            Bounded::Unread { .. } => repo.read(path).map(Arc::new),
         }
-        let held = self.held_bytes.fetch_add(size, Ordering::Relaxed);
-        if held + size > CACHED_BYTES_BUDGET {
-            self.held_bytes.fetch_sub(size, Ordering::Relaxed);
-            return repo.read(path).map(Arc::new);
-        }
-        let mut counted = true;
-        let bytes = self.shared(path, || {
-            counted = false;
-            FileBytes(repo.read(path).map(Arc::new))
+    }
+
+    /// [`RunCache::read`] of a file that holds at most `limit` bytes: a larger one is left
+    /// unread, with its size. The file is opened once to learn both its size and its bytes.
+    pub fn read_at_most(
+        &self,
+        repo: &dyn RepoView,
+        path: &str,
+        limit: u64,
+    ) -> Result<Bounded<Arc<Vec<u8>>>, PortError> {
+        // The bytes this caller read and could not leave in the cache (it was full).
+        let mut mine = None;
+        let kept = self.shared(path, || match repo.read_at_most(path, CACHED_FILE_BYTES) {
+            Err(error) => FileBytes::Held(Err(error)),
+            Ok(Bounded::Unread { size }) => FileBytes::Unheld(size),
+            Ok(Bounded::Whole(bytes)) => {
+                let size = bytes.len() as u64;
+                if self.held_bytes.fetch_add(size, Ordering::Relaxed) + size > CACHED_BYTES_BUDGET {
+                    self.held_bytes.fetch_sub(size, Ordering::Relaxed);
+                    mine = Some(bytes);
+                    FileBytes::Unheld(Some(size))
+                } else {
+                    FileBytes::Held(Ok(Arc::new(bytes)))
+                }
+            }
         });
-        if counted {
-            // Someone else read it first and counted it.
-            self.held_bytes.fetch_sub(size, Ordering::Relaxed);
+        let size = match &*kept {
+            FileBytes::Held(Err(error)) => return Err(error.clone()),
+            FileBytes::Held(Ok(bytes)) => {
+                if bytes.len() as u64 > limit {
+                    return Ok(Bounded::Unread {
+                        size: Some(bytes.len() as u64),
+                    });
+                }
+                return Ok(Bounded::Whole(Arc::clone(bytes)));
+            }
+            FileBytes::Unheld(size) => *size,
+        };
+        match (mine, size) {
+            (_, Some(size)) if size > limit => Ok(Bounded::Unread { size: Some(size) }),
+            (Some(bytes), _) => Ok(Bounded::Whole(Arc::new(bytes))),
+            // A file of unknown size (a stream) is read whole, as a plain read would.
+            (None, None) => repo.read(path).map(|bytes| Bounded::Whole(Arc::new(bytes))),
+            (None, Some(_)) => match repo.read_at_most(path, limit)? {
+                Bounded::Whole(bytes) => Ok(Bounded::Whole(Arc::new(bytes))),
+                Bounded::Unread { size } => Ok(Bounded::Unread { size }),
+            },
         }
-        bytes.0.clone()
     }
 
     /// Records the gates this run runs (the runner does, once, before any gate starts).
@@ -184,5 +222,38 @@ mod tests {
         assert_eq!(error.path.as_deref(), Some("missing"));
         assert!(cache.read(&repo, "missing").is_err());
         assert_eq!(repo.reads.load(Ordering::Relaxed), 4);
+    }
+
+    /// A file over a gate's limit is not read at all; one within it is read once for all.
+    #[test]
+    fn a_bounded_read_leaves_a_larger_file_unread_and_says_its_size() {
+        let cache = RunCache::default();
+        let repo = Counting {
+            reads: AtomicUsize::new(0),
+            files: Vec::new(),
+        };
+        for _ in 0..2 {
+            assert!(matches!(
+                cache.read_at_most(&repo, "big", CACHED_FILE_BYTES).unwrap(),
+                Bounded::Unread { size: Some(size) } if size == CACHED_FILE_BYTES + 1
+            ));
+        }
+        assert_eq!(repo.reads.load(Ordering::Relaxed), 0);
+        // Within a larger limit a file too large to hold is read, each time.
+        assert!(matches!(
+            cache.read_at_most(&repo, "big", u64::MAX).unwrap(),
+            Bounded::Whole(bytes) if bytes.len() as u64 == CACHED_FILE_BYTES + 1
+        ));
+        assert_eq!(repo.reads.load(Ordering::Relaxed), 1);
+        // A held file is measured against each caller's own limit.
+        assert!(matches!(
+            cache.read_at_most(&repo, "notes.txt", 100).unwrap(),
+            Bounded::Whole(bytes) if &**bytes == b"notes.txt"
+        ));
+        assert!(matches!(
+            cache.read_at_most(&repo, "notes.txt", 4).unwrap(),
+            Bounded::Unread { size: Some(9) }
+        ));
+        assert_eq!(repo.reads.load(Ordering::Relaxed), 2);
     }
 }

@@ -16,10 +16,10 @@ mod waivers;
 pub use cache::{CACHED_BYTES_BUDGET, CACHED_FILE_BYTES, RunCache};
 pub use gate::{Gate, GateCx, GateError, GateOutput, Registry};
 pub use ports::{
-    AdvisoryDb, AdvisoryDbStatus, BlobOrigin, BlobWalk, Clock, CommitInfo, Environment, FixedClock,
-    FixedEnvironment, Forgery, History, HttpError, HttpRequest, HttpResponse, IdentityInfo,
-    LedgerCheck, LedgerHealth, LedgerRecord, PortError, Ports, RepoView, Service, TlsFacts,
-    glob_set,
+    AdvisoryDb, AdvisoryDbStatus, BlobOrigin, BlobWalk, Bounded, Clock, CommitInfo, Environment,
+    FixedClock, FixedEnvironment, Forgery, History, HttpError, HttpRequest, HttpResponse,
+    IdentityInfo, LedgerCheck, LedgerHealth, LedgerRecord, PortError, Ports, RepoView, Service,
+    TlsFacts, glob_set,
 };
 pub use runner::{
     Progress, RunContext, RunOptions, SERVICE_GATE_TIME, Step, exit_code, run, selects,

@@ -51,6 +51,15 @@ pub trait RepoView: Send + Sync {
     fn size(&self, path: &str) -> Result<Option<u64>, PortError> {
         self.read(path).map(|bytes| Some(bytes.len() as u64))
     }
+    /// The bytes of a file that holds at most `limit` bytes; a larger file, or one whose size
+    /// is not known (a stream), is left unread. A working tree learns the size from the open
+    /// file instead of looking its path up a second time.
+    fn read_at_most(&self, path: &str, limit: u64) -> Result<Bounded, PortError> {
+        match self.size(path)? {
+            Some(size) if size <= limit => self.read(path).map(Bounded::Whole),
+            size => Ok(Bounded::Unread { size }),
+        }
+    }
     /// The bytes of a file as a stream, for files too large to hold in memory: gates read
     /// those in bounded chunks.
     fn open(&self, path: &str) -> Result<Box<dyn std::io::Read + Send + '_>, PortError> {
@@ -67,6 +76,18 @@ pub trait RepoView: Send + Sync {
             .cloned()
             .collect())
     }
+}
+
+/// What [`RepoView::read_at_most`] (and [`crate::RunCache::read_at_most`]) found.
+#[derive(Debug)]
+pub enum Bounded<B = Vec<u8>> {
+    /// The whole file.
+    Whole(B),
+    /// Not read: larger than the limit, or of a size not known (`None`) until it is read.
+    Unread {
+        /// The file's size, where it is known.
+        size: Option<u64>,
+    },
 }
 
 /// Compiles `globs` (`/` is a separator: `*` does not cross directories, `**` does).

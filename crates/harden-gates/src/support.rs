@@ -112,20 +112,22 @@ pub(crate) fn read_parsed(
     skipped: &NotExamined,
     path: &str,
 ) -> Result<Option<Arc<Vec<u8>>>, GateError> {
-    if let Some(size) = cx.repo().size(path)?
-        && size > MAX_PARSED_BYTES
-    {
-        skipped.add(
-            path,
-            format!(
-                "{} MiB, more than the {} MiB harden parses whole",
-                size >> 20,
-                MAX_PARSED_BYTES >> 20
-            ),
-        );
-        return Ok(None);
+    match cx.cache().read_at_most(cx.repo(), path, MAX_PARSED_BYTES)? {
+        harden_engine::Bounded::Whole(bytes) => Ok(Some(bytes)),
+        harden_engine::Bounded::Unread { size } => {
+            skipped.add(path, too_large_to_parse(size.unwrap_or(u64::MAX)));
+            Ok(None)
+        }
     }
-    Ok(Some(cx.read_shared(path)?))
+}
+
+/// Why a file was not parsed: its size.
+fn too_large_to_parse(size: u64) -> String {
+    format!(
+        "{} MiB, more than the {} MiB harden parses whole",
+        size >> 20,
+        MAX_PARSED_BYTES >> 20
+    )
 }
 
 /// Gates that read every production source file whole.
@@ -155,20 +157,13 @@ pub(crate) fn read_source_into(
     if sources_shared(cx) {
         return read_parsed_into(cx, out, path);
     }
-    if let Some(size) = cx.repo().size(path)?
-        && size > MAX_PARSED_BYTES
-    {
-        out.not_examined(
-            path,
-            format!(
-                "{} MiB, more than the {} MiB harden parses whole",
-                size >> 20,
-                MAX_PARSED_BYTES >> 20
-            ),
-        );
-        return Ok(None);
+    match cx.repo().read_at_most(path, MAX_PARSED_BYTES)? {
+        harden_engine::Bounded::Whole(bytes) => Ok(Some(Arc::new(bytes))),
+        harden_engine::Bounded::Unread { size } => {
+            out.not_examined(path, too_large_to_parse(size.unwrap_or(u64::MAX)));
+            Ok(None)
+        }
     }
-    Ok(Some(Arc::new(cx.repo().read(path)?)))
 }
 
 /// [`read_parsed`], noting a file left unread straight into the gate's evidence.

@@ -887,9 +887,9 @@ pub(crate) fn read_file<'r>(
     repo: &'r dyn harden_engine::RepoView,
     path: &str,
 ) -> Result<Input<'r>, harden_engine::PortError> {
-    match repo.size(path)? {
-        Some(size) if size <= CHUNK as u64 => Ok(Input::Bytes(repo.read(path)?)),
-        _ => Ok(Input::Stream(repo.open(path)?)),
+    match repo.read_at_most(path, CHUNK as u64)? {
+        harden_engine::Bounded::Whole(bytes) => Ok(Input::Bytes(bytes)),
+        harden_engine::Bounded::Unread { .. } => Ok(Input::Stream(repo.open(path)?)),
     }
 }
 

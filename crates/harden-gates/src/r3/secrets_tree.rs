@@ -67,10 +67,13 @@ impl Gate for SecretsTree {
             |class| (class.path.as_str(), None),
             |class| {
                 if (class.structured() || (shared && class.production_source()))
-                    && let Some(size) = repo.size(&class.path)?
-                    && size <= CACHED_FILE_BYTES.min(MAX_PARSED_BYTES)
+                    && let harden_engine::Bounded::Whole(bytes) = cx.cache().read_at_most(
+                        repo,
+                        &class.path,
+                        CACHED_FILE_BYTES.min(MAX_PARSED_BYTES),
+                    )?
                 {
-                    return Ok(Input::Shared(cx.read_shared(&class.path)?));
+                    return Ok(Input::Shared(bytes));
                 }
                 read_file(repo, &class.path)
             },
