@@ -554,14 +554,17 @@ pub(crate) fn test_support_as(path: &str, role: PathRole) -> bool {
             last.ends_with("tests") || last == "test" || last == "specs"
         })
     }) || name == "conftest.py"
-        // A test runner's own configuration and setup: `vitest.config.ts`, `jest.setup.js`,
-        // `vitest-base.config.ts` (JHipster), `jest_preset.js`.
+        // A test runner's own configuration and setup, its name first or last:
+        // `vitest.config.ts`, `jest.setup.js`, `vitest-base.config.ts` (JHipster),
+        // `jest_preset.js`, `karma.conf.js`, Angular's `setup-jest.ts`.
         || {
-            let mut words = name.split(['.', '-', '_']);
-            matches!(
-                words.next().unwrap_or_default(),
-                "vitest" | "jest" | "playwright" | "cypress" | "karma"
-            ) && words.any(|w| matches!(w, "config" | "setup" | "preset" | "workspace"))
+            let words: Vec<&str> = name.split(['.', '-', '_']).collect();
+            words
+                .iter()
+                .any(|w| matches!(*w, "vitest" | "jest" | "playwright" | "cypress" | "karma"))
+                && words.iter().any(|w| {
+                    matches!(*w, "config" | "conf" | "setup" | "preset" | "workspace")
+                })
         }
         // `setupFiles.ts`, as vitest's and jest's `setupFiles` option commonly names it.
         || ["setuptests.", "test-setup.", "testsetup.", "setupfiles.", "setup-tests.", "setup_tests."]

@@ -20,7 +20,8 @@ file git does not ignore named .env, .env.<anything> or <name>.env, except templ
 (.env.example, .env.sample, .env.template, .env.dist, .env.defaults), and fails when one assigns \
 a real value to a secret-named key (PASSWORD, SECRET, TOKEN, KEY, CREDENTIAL, DSN, ...) or a value \
 the secret rules recognise. Empty values, placeholders and references (${VAR}) pass; the env \
-files of test suites are counted, not judged (R3.secrets.tree still reads them). Fix: add the \
+files of test suites and of the test environment (.env.test, .env.testing, .env.ci) are \
+counted, not judged (R3.secrets.tree still reads them). Fix: add the \
 file to .gitignore, commit a template with empty values instead, and rotate what was committed.",
     evidence: &["files", "env files", "secret values"],
     options: &[],
@@ -59,6 +60,19 @@ pub(crate) fn is_env_file(path: &str) -> bool {
         && !matches!(name.rsplit('.').next(), Some("patch" | "diff"))
 }
 
+/// Whether an env file is named for the test environment (`.env.test`, Laravel's
+/// `.env.testing`, `.env.e2e`, `.env.ci`, `test.env`): the settings the test runner loads,
+/// committed on purpose (Symfony and Next.js document it), not a deployment's. A developer's
+/// own overrides (`.env.test.local`) are still judged.
+fn test_environment(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let mut parts = name
+        .split('.')
+        .filter(|part| !part.is_empty() && *part != "env");
+    parts.clone().next().is_some()
+        && parts.all(|part| matches!(part, "test" | "testing" | "e2e" | "ci"))
+}
+
 fn placeholder(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     value.is_empty()
@@ -67,6 +81,10 @@ fn placeholder(value: &str) -> bool {
         || [
             "changeme",
             "change_me",
+            "change-me",
+            "replaceme",
+            "replace_me",
+            "replace-me",
             "example",
             "xxx",
             "your",
@@ -100,7 +118,7 @@ impl Gate for EnvFiles {
             // A test suite's settings for the server it starts (vaultwarden's
             // `playwright/test.env`) are the suite's, made for it; a credential format in
             // them is still reported by R3.secrets.tree, as test code.
-            if crate::paths::in_test_suite(path) {
+            if crate::paths::in_test_suite(path) || test_environment(path) {
                 in_tests += 1;
                 continue;
             }
@@ -242,6 +260,46 @@ mod tests {
             ".env.diff",
         ] {
             assert!(!is_env_file(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn placeholders_in_the_spellings_templates_use() {
+        // paperless-ngx's `docker-compose.env`: `PAPERLESS_SECRET_KEY=change-me`.
+        for value in [
+            "change-me",
+            "CHANGE_ME",
+            "changeme",
+            "replace-me-with-a-key",
+            "<key>",
+            "",
+        ] {
+            assert!(placeholder(value), "{value}");
+        }
+        for value in ["chang3d-v4lue-9f2k", "exchange-rate-key-7"] {
+            assert!(!placeholder(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn env_files_of_the_test_environment() {
+        for yes in [
+            ".env.test",
+            "api/.env.testing",
+            ".env.e2e",
+            ".env.ci",
+            "test.env",
+        ] {
+            assert!(test_environment(yes), "{yes}");
+        }
+        for no in [
+            ".env",
+            ".env.production",
+            ".env.test.local",
+            "app.env",
+            ".env.testnet",
+        ] {
+            assert!(!test_environment(no), "{no}");
         }
     }
 }

@@ -806,6 +806,19 @@ impl Findings {
                         hit.rule
                     ));
             }
+            if hit.role.as_deref() == crate::paths::PathRole::Test.label()
+                && judged_by_context(&hit.rule)
+            {
+                // The same for a test's own values: the password a test logs its user in with
+                // (paperless-ngx's API tests) is the fixture it needs, not a leak; a provider's
+                // token format in a test may be a real one pasted in, and stays critical.
+                finding = finding
+                    .severity(harden_model::Severity::Medium)
+                    .help(format!(
+                        "rule {}: most likely the test's own value; if it was ever a real credential, rotate it, and let the test make its value up at run time",
+                        hit.rule
+                    ));
+            }
             if set_by_ci {
                 finding = finding
                     .severity(harden_model::Severity::Medium)

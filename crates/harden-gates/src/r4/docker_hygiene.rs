@@ -112,6 +112,58 @@ const VALUE_OPTIONS: &[&str] = &[
     "--find-links",
     "--repository",
     "-X",
+    // pip's and uv's install options that take a value (their documented option lists):
+    // indexes, files, platforms and policies, not packages (`--index-strategy unsafe-best-match`).
+    "--requirements",
+    "--constraints",
+    "--overrides",
+    "--build-constraints",
+    "--index",
+    "--default-index",
+    "--index-strategy",
+    "--keyring-provider",
+    "--resolution",
+    "--prerelease",
+    "--fork-strategy",
+    "--exclude-newer",
+    "--link-mode",
+    "--python-preference",
+    "--python",
+    "-p",
+    "--python-version",
+    "--python-platform",
+    "--platform",
+    "--implementation",
+    "--abi",
+    "--prefix",
+    "--root",
+    "--src",
+    "--upgrade-strategy",
+    "--upgrade-package",
+    "-P",
+    "--reinstall-package",
+    "--config-settings",
+    "-C",
+    "--global-option",
+    "--no-binary",
+    "--only-binary",
+    "--no-build-package",
+    "--progress-bar",
+    "--root-user-action",
+    "--report",
+    "--log",
+    "--proxy",
+    "--retries",
+    "--timeout",
+    "--exists-action",
+    "--trusted-host",
+    "--allow-insecure-host",
+    "--cert",
+    "--client-cert",
+    "--cache-dir",
+    "--torch-backend",
+    "--extra",
+    "--group",
 ];
 
 /// The package manager a shell command runs and where its package list starts: options may come
@@ -576,19 +628,47 @@ fn swallowed_pipes(cx: &GateCx<'_>, out: &mut GateOutput, source: &DockerSource)
 }
 
 /// The first command of a pipeline in `run` that could fail unseen (not the last stage of its
-/// pipe, not `echo`/`printf`/`yes`/`cat`). Quotes are skipped; `||` is not a pipe.
+/// pipe, not `echo`/`printf`/`yes`/`cat`). Quotes are skipped; `||` is not a pipe, nor is the
+/// `|` between a `case` statement's patterns (`dev|beta)`).
 fn failing_pipe(run: &str) -> Option<&str> {
     let bytes = run.as_bytes();
     let mut quote = None;
     let mut command_start = 0;
+    // Open `case` statements, whether `case x` waits for its `in`, and whether the text is in
+    // a pattern list (after `in` or `;;`, up to its `)`).
+    let (mut cases, mut case_word, mut pattern) = (0usize, false, false);
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        let word_starts =
+            quote.is_none() && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b';'));
+        if word_starts {
+            let word = run[i..]
+                .split(|c: char| c.is_whitespace() || c == ';')
+                .next()
+                .unwrap_or_default();
+            match word {
+                "case" => (cases, case_word) = (cases + 1, true),
+                "in" if case_word => (case_word, pattern) = (false, true),
+                "esac" if cases > 0 => (cases, pattern) = (cases - 1, false),
+                _ => {}
+            }
+        }
         match quote {
             Some(q) if b == q => quote = None,
             Some(_) => {}
             None => match b {
                 b'\'' | b'"' => quote = Some(b),
+                b'|' | b'(' if pattern => {}
+                b')' if pattern => {
+                    pattern = false;
+                    command_start = i + 1;
+                }
+                b';' if cases > 0 && bytes.get(i + 1) == Some(&b';') => {
+                    pattern = true;
+                    i += 1;
+                    command_start = i + 1;
+                }
                 b'|' if bytes.get(i + 1) == Some(&b'|') => {
                     i += 1;
                     command_start = i + 1;
@@ -652,6 +732,15 @@ mod tests {
         assert_eq!(failing_pipe("grep -q 'a|b' file"), None);
         assert_eq!(failing_pipe("cat /etc/os-release | grep ID"), None);
         assert_eq!(failing_pipe("echo x 2>&1 | tee /log"), None);
+        // The `|` of a case statement's patterns (paperless-ngx's Dockerfile) is no pipe; a
+        // pipe inside a branch still is.
+        let case = "set -eux && case \"${TAG}\" in dev|beta|fix*) sed -i s/a/b/ f ;; \
+            rc|final) curl -fsSL https://x/a | tar xz ;; esac";
+        assert_eq!(failing_pipe(case), Some("curl -fsSL https://x/a"));
+        assert_eq!(
+            failing_pipe("case \"$A\" in dev|beta) echo dev ;; *) echo other ;; esac"),
+            None
+        );
         assert_eq!(
             failing_pipe("make build 2>&1 | tee build.log"),
             Some("make build 2>&1")
@@ -752,6 +841,17 @@ mod tests {
             1
         );
         assert!(unpinned_packages("pip install -r requirements.txt").is_empty());
+        // Options that take a value: paperless-ngx's image installs from a requirements file.
+        assert!(
+            unpinned_packages(
+                "uv pip install --no-cache --system --python-preference system --index https://pypi.org/simple --index-strategy unsafe-best-match --requirements requirements.txt"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            unpinned_packages("pip install --no-binary :all: --progress-bar off flask"),
+            [("pip", "flask".to_owned())]
+        );
         assert!(unpinned_packages("apk add --virtual .build-deps gcc=13.2.1-r0").is_empty());
         assert_eq!(unpinned_packages("npm install -g pnpm").len(), 1);
         assert!(unpinned_packages("npm install -g pnpm@9.1.0").is_empty());

@@ -786,6 +786,8 @@ mod tests {
             "pkg/api/client_test.go",
             "vitest-base.config.ts",
             "web/jest_preset.js",
+            "src-ui/setup-jest.ts",
+            "karma.conf.js",
             "packages/cli/setupFiles.ts",
             "test-suite/module/omod/src/main/java/org/acme/TestModuleController.java",
         ] {
@@ -800,6 +802,7 @@ mod tests {
             "src/mockingbird.rs",
             "src/jester.ts",
             "app/playwright_pool.py",
+            "src/setup/config.ts",
         ] {
             assert!(
                 !crate::paths::test_support_as(path, crate::paths::role(path)),
