@@ -229,6 +229,9 @@ pub(crate) fn role(path: &str) -> PathRole {
                 extension,
                 "json" | "yml" | "yaml" | "properties" | "toml" | "js" | "ts"
             )
+        // Laravel's catalogues: `lang/ja/auth.php`, `resources/lang/zh_CN/settings.php`.
+        || extension == "php"
+            && dirs.windows(2).any(|w| LOCALISATION_DIRS.contains(&w[0]) && locale_tag(w[1]))
         || is_locale_catalogue(name)
         // `locale/translations.go`: catalogues compiled into code.
         || in_dir(LOCALISATION_DIRS)
@@ -453,7 +456,12 @@ fn is_locale_catalogue(name: &str) -> bool {
     if extension == "properties" && matches!(stem, "messages" | "validationmessages") {
         return true;
     }
-    let tag = stem.strip_prefix("messages_").unwrap_or(stem);
+    locale_tag(stem.strip_prefix("messages_").unwrap_or(stem))
+}
+
+/// Whether `tag` (lower case) names a locale: a language, then a region or a script
+/// (`ja`, `zh_cn`, `pt-br`, `sr_latn`, `es-419`).
+fn locale_tag(tag: &str) -> bool {
     let mut pieces = tag.split(['_', '-']);
     let language = pieces.next().unwrap_or_default();
     // A language is an ISO 639-1 code, or one of the three-letter codes locale files use where
@@ -664,6 +672,11 @@ mod tests {
             ("locales/en-us.json", PathRole::Localisation),
             ("locales/fil.json", PathRole::Localisation),
             ("lib/l10n/app_en.arb", PathRole::Localisation),
+            ("lang/ja/auth.php", PathRole::Localisation),
+            ("resources/lang/zh_CN/settings.php", PathRole::Localisation),
+            ("lang/pt_BR/passwords.php", PathRole::Localisation),
+            ("app/Lang/LanguageManager.php", PathRole::Source),
+            ("lang/app/keys.php", PathRole::Source),
             (
                 "internal/reader/fetcher/request_builder_test.go",
                 PathRole::Test,

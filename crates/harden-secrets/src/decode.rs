@@ -336,11 +336,13 @@ pub(crate) fn inside_binary_payload(text: &[u8], start: usize, end: usize) -> bo
     while run_end < ceiling && BASE64_CHARS[text[run_end] as usize] {
         run_end += 1;
     }
-    if text[start..end].iter().any(|&b| !BASE64_CHARS[b as usize])
-        || run_end - run_start <= end - start
-    {
+    if text[start..end].iter().any(|&b| !BASE64_CHARS[b as usize]) {
         return false;
     }
+    // A match as long as its whole run is a token of its own, unless the run is one full line
+    // of a wrapped blob (uptime-kuma's `.resx` icon: a line of 80 characters, 24 `A`s first,
+    // read as a Twitter bearer token).
+    let whole = run_end - run_start <= end - start;
     let length = run_end - run_start;
     let wrapped = || {
         let neighbour = |from: usize, to: usize| -> bool {
@@ -368,6 +370,38 @@ pub(crate) fn inside_binary_payload(text: &[u8], start: usize, end: usize) -> bo
             && (previous_line.is_some_and(|(f, t)| neighbour(f, t))
                 || next_line.is_some_and(|(f, t)| neighbour(f, t)))
     };
+    // For a match that is its whole run: a line of a blob holds nothing else, nor does the
+    // line beside it, and a blob is not hex (two password hashes on consecutive lines of an
+    // XML dataset are two values, not a wrapped blob).
+    let wrapped_alone = || {
+        if text[run_start..run_end].iter().all(u8::is_ascii_hexdigit) {
+            return false;
+        }
+        let line_of = |at: usize| {
+            let from = text[..at]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1);
+            let to = text[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(text.len(), |p| at + p);
+            (from, to)
+        };
+        let (from, to) = line_of(run_start);
+        let neighbour_alone = |line: (usize, usize)| {
+            let bytes = &text[line.0..line.1];
+            let body = bytes.trim_ascii();
+            body.len() == length && body.iter().all(|&b| BASE64_CHARS[b as usize])
+        };
+        length >= 60
+            && length.is_multiple_of(4)
+            && ((from > 0 && neighbour_alone(line_of(from - 1)))
+                || (to < text.len() && neighbour_alone(line_of(to + 1))))
+    };
+    if whole && !(alone_on_line(text, run_start, run_end) && wrapped_alone()) {
+        return false;
+    }
     if length < MIN_PAYLOAD && !wrapped() {
         return false;
     }
@@ -377,6 +411,13 @@ pub(crate) fn inside_binary_payload(text: &[u8], start: usize, end: usize) -> bo
     engine
         .decode(sample)
         .is_ok_and(|decoded| !printable(&decoded))
+}
+
+/// Whether only whitespace shares the line with `start..end`.
+fn alone_on_line(text: &[u8], start: usize, end: usize) -> bool {
+    let before = text[..start].iter().rev().take_while(|&&b| b != b'\n');
+    let after = text[end..].iter().take_while(|&&b| b != b'\n');
+    before.chain(after).all(u8::is_ascii_whitespace)
 }
 
 /// Every encoded run in `text` that decodes to printable text different from itself.
@@ -628,6 +669,18 @@ mod tests {
         }
         let at = wrapped.find(&blob[76..152]).unwrap() + 10;
         assert!(inside_binary_payload(wrapped.as_bytes(), at, at + 40));
+        // A whole line of it too: a match may cover its line's run.
+        let at = wrapped.find(&blob[76..152]).unwrap();
+        assert!(inside_binary_payload(wrapped.as_bytes(), at, at + 76));
+        // But not a value that shares its line, beside another of its length (openmrs-core's
+        // dataset of password hashes), nor hex alone on its lines.
+        let line = |value: &str| format!("<user name=\"a\" password=\"{value}\"/>\n");
+        let dataset = line(&blob[..76]) + &line(&blob[76..152]);
+        let at = dataset.find(&blob[..76]).unwrap();
+        assert!(!inside_binary_payload(dataset.as_bytes(), at, at + 76));
+        let hex = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        let hashes = format!("  {hex}\n  {}\n", hex.replace('9', "8"));
+        assert!(!inside_binary_payload(hashes.as_bytes(), 2, 2 + hex.len()));
         // Base64 of text, and a token that is the whole run, are not payloads.
         let text = STANDARD.encode("a long configuration text, ".repeat(20));
         assert!(!inside_binary_payload(text.as_bytes(), 100, 140));

@@ -515,12 +515,50 @@ fn sample_value(value: &str) -> bool {
                 SAMPLE_WORDS.contains(&word.as_str()) || (!bare.is_empty() && SAMPLE_WORDS.contains(&bare))
             })
         || alphabet_walk(value)
+        || version_requirement(value)
+        || validation_rules(value)
         // Words run together in camel case (`updatedSecretKey123`): only long sample words
         // count, as a random value holds a short capitalised word by chance.
         || name_segments(value.as_bytes()).iter().any(|segment| {
             split_digits(segment)
                 .iter()
                 .any(|word| word.len() >= 5 && SAMPLE_WORDS.contains(word))
+        })
+}
+
+/// A package version or requirement (`~1.4.0-beta.18`, `^2.0.5`, `>=3.1`): package.json names
+/// a dependency `better-auth`, and its value is the version wanted, not a credential.
+fn version_requirement(value: &str) -> bool {
+    let bare = value.trim_start_matches(['^', '~', '=', '>', '<', 'v', ' ']);
+    let (core, label) = bare
+        .split_once(['-', '+'])
+        .map_or((bare, ""), |(core, label)| (core, label));
+    let numbers: Vec<&str> = core.split('.').collect();
+    (2..=4).contains(&numbers.len())
+        && numbers
+            .iter()
+            .all(|n| (1..=8).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()))
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+'))
+}
+
+/// A validator's rule list (Laravel's `'password' => 'required|min:8|confirmed'`): what a
+/// password must be, not one.
+fn validation_rules(value: &str) -> bool {
+    let names: Vec<&str> = value
+        .split('|')
+        .map(|rule| rule.split(':').next().unwrap_or_default())
+        .collect();
+    names.len() >= 2
+        && names
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        && names.iter().any(|n| {
+            matches!(
+                *n,
+                "required" | "nullable" | "sometimes" | "confirmed" | "string" | "min" | "max"
+            )
         })
 }
 

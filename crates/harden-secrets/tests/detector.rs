@@ -735,6 +735,20 @@ fn a_token_inside_basic_credentials_is_one_finding() {
     assert_ne!(found[0], "http-basic-auth");
 }
 
+/// uptime-kuma's package.json depends on `better-auth`: the name holds `auth`, the value is a
+/// version range.
+#[test]
+fn a_version_under_a_secret_like_name_is_no_secret() {
+    assert!(ids("    \"better-auth\": \"~1.4.0-beta.18\",\n").is_empty());
+    assert!(ids("    \"passport-jwt-token\": \"^4.0.12\",\n").is_empty());
+    assert!(ids("auth_token: \">=2.31.0\"\n").is_empty());
+    // Nor is a validator's rule list (BookStack's controllers).
+    assert!(ids("            'password' => 'required|min:8|confirmed',\n").is_empty());
+    assert!(ids("    'password' => 'required_with:password_confirm|min:5|max:120',\n").is_empty());
+    // A value that only opens like a version is judged as before.
+    assert_eq!(ids("api_token = \"1.4.0-Xk9pL2mQ7vR4tZ8w/Qp3\"\n").len(), 1);
+}
+
 #[test]
 fn keyboard_fillers_are_samples() {
     assert!(ids("api_key = \"abc123def456ghi789\"\n").is_empty());

@@ -819,6 +819,17 @@ impl Findings {
                         hit.rule
                     ));
             }
+            if hit.role.as_deref() == crate::paths::PathRole::Vendored.label() {
+                // A dependency's own file (miniflux's history vendored golang.org/x/crypto and
+                // its test keys): not this project's credential to rotate, and published by
+                // the dependency already.
+                finding = finding
+                    .severity(harden_model::Severity::Medium)
+                    .help(format!(
+                        "rule {}: a file of a vendored dependency, most likely its test data; if it is a live credential, tell that project's maintainers, and update or drop the copy",
+                        hit.rule
+                    ));
+            }
             if set_by_ci {
                 finding = finding
                     .severity(harden_model::Severity::Medium)
