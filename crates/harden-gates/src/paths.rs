@@ -100,6 +100,9 @@ const VENDOR_DIRS: &[&str] = &[
     "node_modules",
     "third_party",
     "third-party",
+    // wallabag's `inc/3rdparty/`.
+    "3rdparty",
+    "thirdparty",
     "bower_components",
 ];
 const GENERATED_DIRS: &[&str] = &[
@@ -672,6 +675,10 @@ mod tests {
             ("locales/en-us.json", PathRole::Localisation),
             ("locales/fil.json", PathRole::Localisation),
             ("lib/l10n/app_en.arb", PathRole::Localisation),
+            (
+                "inc/3rdparty/site_config/standard/example.com.txt",
+                PathRole::Vendored,
+            ),
             ("lang/ja/auth.php", PathRole::Localisation),
             ("resources/lang/zh_CN/settings.php", PathRole::Localisation),
             ("lang/pt_BR/passwords.php", PathRole::Localisation),

@@ -217,6 +217,17 @@ fn made_up(token: &str) -> bool {
     .any(|word| body.contains(word))
 }
 
+/// Whether a value set under a secret's name is a placeholder, also written in leet
+/// (`change-me`, `<key>`, `ch4n63m31fy0uc4n`): for other gates that read settings (committed
+/// env files), where a value of sample words may still be a real, weak one.
+pub fn typed_placeholder(value: &str) -> bool {
+    let plain = unleet(&value.to_ascii_lowercase()).replace(['-', '_'], "");
+    placeholder(value)
+        || ["changeme", "replaceme", "changethis"]
+            .iter()
+            .any(|w| plain.contains(w))
+}
+
 /// Values that look like secrets but are documentation, placeholders or references.
 fn placeholder(secret: &str) -> bool {
     // `replace-me` and `replace_me` alike.
@@ -572,6 +583,7 @@ fn unleet(lower: &str) -> String {
             '1' | '!' => 'i',
             '3' => 'e',
             '$' | '5' => 's',
+            '6' | '9' => 'g',
             '7' => 't',
             other => other,
         })

@@ -15,7 +15,9 @@ mod rules;
 mod validate;
 
 pub use decode::Encoding;
-pub use detector::{CHECKSUM_DOUBT, CustomRule, Detector, DetectorConfig, DetectorError, Match};
+pub use detector::{
+    CHECKSUM_DOUBT, CustomRule, Detector, DetectorConfig, DetectorError, Match, typed_placeholder,
+};
 pub use mask::{cached, mask, mask_also, mask_json};
 pub use rules::{KeywordCheck, RULES, Rule};
 pub use validate::shannon_entropy;

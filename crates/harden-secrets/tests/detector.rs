@@ -749,6 +749,12 @@ fn a_version_under_a_secret_like_name_is_no_secret() {
     assert_eq!(ids("api_token = \"1.4.0-Xk9pL2mQ7vR4tZ8w/Qp3\"\n").len(), 1);
 }
 
+/// wallabag's Symfony `.env` ships `APP_SECRET=ch4n63m31fy0uc4n`: "change me if you can".
+#[test]
+fn a_placeholder_in_leet_is_a_sample() {
+    assert!(ids("APP_SECRET=ch4n63m31fy0uc4n\n").is_empty());
+}
+
 #[test]
 fn keyboard_fillers_are_samples() {
     assert!(ids("api_key = \"abc123def456ghi789\"\n").is_empty());

@@ -162,7 +162,7 @@ impl PgCluster {
             .arg(&data)
             .arg("-l")
             .arg(cluster.dir.path().join("log").join("server.log"))
-            .args(["-o", &options, "-w", "-t", "60", "start"]);
+            .args(["-o", &options, "-w", "-t", "180", "start"]);
         run(&mut start, "pg_ctl start");
         cluster.spawn_watchdog(&data);
         cluster

@@ -143,7 +143,10 @@ impl Gate for EnvFiles {
                 let key = key.trim();
                 let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
                 let value = value.split(" #").next().unwrap_or(value).trim();
-                if placeholder(value) || dev_value(value) {
+                if placeholder(value)
+                    || dev_value(value)
+                    || harden_secrets::typed_placeholder(value)
+                {
                     continue;
                 }
                 let upper = key.to_ascii_uppercase();
@@ -265,6 +268,10 @@ mod tests {
 
     #[test]
     fn placeholders_in_the_spellings_templates_use() {
+        // wallabag's Symfony `.env`: "change me if you can", in leet.
+        assert!(harden_secrets::typed_placeholder("ch4n63m31fy0uc4n"));
+        // A weak value of plain words is still a value.
+        assert!(!harden_secrets::typed_placeholder("correcthorsebattery"));
         // paperless-ngx's `docker-compose.env`: `PAPERLESS_SECRET_KEY=change-me`.
         for value in [
             "change-me",

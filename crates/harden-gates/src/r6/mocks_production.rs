@@ -27,7 +27,9 @@ themselves (`mocks/`, `mock_*.go`); generated gRPC stubs are not mocks, and seed
 code generators (`scripts/`, `dev/`) fake data on purpose, away from production. Nothing is loaded by a \
 TypeScript declaration file (`vitest.d.ts`) or a type-only import (`import type ... from \
 \"vitest\"`), and a test-only package that the package's own production code imports (a script \
-sandbox that implements `expect` with chai) runs in production and belongs in `dependencies`.",
+sandbox that implements `expect` with chai) runs in production and belongs in `dependencies`. A \
+front end's package.json (a browser framework, no server framework) is not judged for test-only \
+dependencies: they are bundled at build time, never installed where the front end is served.",
     evidence: &["source files", "manifests"],
     options: &[],
     items: Some(Items {
@@ -589,6 +591,7 @@ impl Gate for MocksProduction {
         let classified = crate::classify::classified(cx)?;
         let mut tests = 0u64;
         let mut tooling = 0u64;
+        let mut front_ends = 0u64;
         let mut test_only = Vec::new();
         for class in classified.iter() {
             let path = &class.path;
@@ -648,6 +651,12 @@ impl Gate for MocksProduction {
                 }
                 (None, _) => {
                     out.examined("manifests", 1);
+                    // A front end's dependencies are bundled at build time, not installed
+                    // where it is served (gotify's React UI lists vitest beside vite).
+                    if crate::r7::resilience_bounds::front_end_package(&text) {
+                        front_ends += 1;
+                        continue;
+                    }
                     test_only.extend(test_only_dependencies(path, &text));
                 }
             }
@@ -684,6 +693,12 @@ impl Gate for MocksProduction {
             );
         }
         out.count("test and mock files (not judged)", tests);
+        if front_ends > 0 {
+            out.count(
+                "front-end package manifests (bundled, dependencies not judged)",
+                front_ends,
+            );
+        }
         if tooling > 0 {
             out.count("scripts and build tooling (not judged)", tooling);
         }

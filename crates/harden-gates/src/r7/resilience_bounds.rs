@@ -529,7 +529,7 @@ const SERVER_FRAMEWORKS: &[&str] = &[
 
 /// Whether the `package.json` text declares a front end only: a browser framework among its
 /// dependencies and no server framework (hoppscotch's Vue packages; not a Next.js app).
-fn front_end_package(manifest: &str) -> bool {
+pub(crate) fn front_end_package(manifest: &str) -> bool {
     let Ok(value) = serde_json::from_str::<serde_json::Value>(manifest) else {
         return false;
     };
@@ -647,8 +647,56 @@ struct Unbounded {
     occurrence: String,
     column: usize,
     call: String,
-    missing: &'static str,
+    missing: std::borrow::Cow<'static, str>,
     bound: Bound,
+}
+
+/// Where a file's `fetch` comes from when the file imports one (`import fetch from
+/// "node-fetch"`, `import fetch, { type Response } from "./fetch"`, `const fetch =
+/// require("./fetch")`): then the calls are that module's, not Node's global `fetch`.
+fn imported_fetch(text: &str) -> Option<&str> {
+    for line in text.lines() {
+        let line = line.trim_start();
+        let source = if let Some(rest) = line.strip_prefix("import fetch") {
+            if !rest.starts_with([' ', ',']) {
+                continue;
+            }
+            match rest.split_once(" from ") {
+                Some((_, source)) => source,
+                None => continue,
+            }
+        } else if let Some(rest) = line.strip_prefix("const fetch = require(") {
+            rest
+        } else {
+            continue;
+        };
+        let source = source.trim_start();
+        let Some(quote) = source
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '"' | '\'' | '`'))
+        else {
+            continue;
+        };
+        if let Some(module) = source[1..].split(quote).next().filter(|m| !m.is_empty()) {
+            return Some(module);
+        }
+    }
+    None
+}
+
+/// What a `fetch` call without a bound lacks, said of the `fetch` the file uses.
+fn fetch_missing(module: Option<&str>, default: &'static str) -> std::borrow::Cow<'static, str> {
+    match module {
+        None | Some("undici" | "node:undici") => default.into(),
+        Some(library @ ("node-fetch" | "cross-fetch" | "isomorphic-fetch" | "make-fetch-happen")) => {
+            format!("has no abort signal or `timeout`: {library} sets no timeout and waits as long as the server holds the connection").into()
+        }
+        Some(module) => format!(
+            "has no abort signal or `timeout`: the `fetch` imported from `{module}` waits as long as the server holds the connection unless that module sets a bound itself"
+        )
+        .into(),
+    }
 }
 
 /// A site's code (its line, trimmed) and how many times the same code came before it in the file.
@@ -663,6 +711,8 @@ fn occurrence(seen: &mut std::collections::HashMap<String, usize>, line: &str) -
 fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
     // Split into lines only when a rule matches: most anchors (`requests.`) are no call.
     let all_lines = std::cell::OnceCell::new();
+    // The module a file's `fetch` comes from, looked for at its first call.
+    let fetch_module = std::cell::OnceCell::new();
     let lines = || -> &Vec<&str> { all_lines.get_or_init(|| text.lines().collect()) };
     let production_lines = crate::support::production_lines(text, language == Language::Rust);
     let mut found = Vec::new();
@@ -798,7 +848,14 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
                 line,
                 column,
                 call: rule.marker.trim_end_matches(['(', '{', '.']).to_owned(),
-                missing: rule.missing,
+                missing: if rule.marker == "fetch(" {
+                    fetch_missing(
+                        *fetch_module.get_or_init(|| imported_fetch(text)),
+                        rule.missing,
+                    )
+                } else {
+                    rule.missing.into()
+                },
                 bound: rule.bound,
             });
         } else if let Some(index) = head {
@@ -815,7 +872,7 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
                     line,
                     column,
                     call: head.trim_end_matches([':', '{', ' ']).to_owned(),
-                    missing: "retries until it succeeds: no attempt limit, no deadline",
+                    missing: "retries until it succeeds: no attempt limit, no deadline".into(),
                     bound: Bound::Attempts,
                 });
             }
@@ -1043,6 +1100,33 @@ def lookup(key: str):
         assert_eq!(
             found("src/components/x.ts", "fetch(url)\n", Language::JavaScript),
             Vec::<String>::new()
+        );
+        // The message names the `fetch` a file imports (outline wraps node-fetch in its own).
+        let says = |text: &str| -> Vec<String> {
+            unbounded("server/x.ts", text, Language::JavaScript)
+                .into_iter()
+                .map(|u| u.missing.into_owned())
+                .collect()
+        };
+        assert!(says("const r = await fetch(url);\n")[0].contains("Node's fetch"));
+        assert!(
+            says("import fetch from \"node-fetch\";\nawait fetch(url);\n")[0]
+                .contains("node-fetch sets no timeout")
+        );
+        assert!(
+            says(
+                "import fetch, { type Response } from \"@server/utils/fetch\";\nawait fetch(url);\n"
+            )[0]
+            .contains("imported from `@server/utils/fetch`")
+        );
+        assert!(
+            says("const fetch = require('./fetch');\nawait fetch(url);\n")[0]
+                .contains("imported from `./fetch`")
+        );
+        // A wrapper's own `timeout` option bounds the call.
+        assert!(
+            says("import fetch from \"./fetch\";\nawait fetch(url, { timeout: 5000 });\n")
+                .is_empty()
         );
         // A front end's axios client: the browser's request, not the service's.
         assert!(
