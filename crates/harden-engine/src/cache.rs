@@ -155,6 +155,15 @@ mod tests {
         files: Vec<String>,
     }
 
+    impl Counting {
+        fn empty() -> Self {
+            Self {
+                reads: AtomicUsize::new(0),
+                files: Vec::new(),
+            }
+        }
+    }
+
     impl RepoView for Counting {
         fn root_display(&self) -> String {
             "counting".into()
@@ -204,11 +213,7 @@ mod tests {
 
     #[test]
     fn small_files_are_read_once_large_ones_each_time_and_errors_are_kept() {
-        let cache = RunCache::default();
-        let repo = Counting {
-            reads: AtomicUsize::new(0),
-            files: Vec::new(),
-        };
+        let (cache, repo) = (RunCache::default(), Counting::empty());
         for _ in 0..3 {
             assert_eq!(&*cache.read(&repo, "a.py").unwrap(), b"a.py");
         }
@@ -227,11 +232,7 @@ mod tests {
     /// A file over a gate's limit is not read at all; one within it is read once for all.
     #[test]
     fn a_bounded_read_leaves_a_larger_file_unread_and_says_its_size() {
-        let cache = RunCache::default();
-        let repo = Counting {
-            reads: AtomicUsize::new(0),
-            files: Vec::new(),
-        };
+        let (cache, repo) = (RunCache::default(), Counting::empty());
         for _ in 0..2 {
             assert!(matches!(
                 cache.read_at_most(&repo, "big", CACHED_FILE_BYTES).unwrap(),

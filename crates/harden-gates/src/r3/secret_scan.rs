@@ -10,6 +10,8 @@ use harden_model::{Location, Redacted, Secret, Span};
 use harden_secrets::{Detector, DetectorConfig, Match};
 use serde::{Deserialize, Serialize};
 
+use crate::paths::PathRole;
+
 /// Texts up to this size are read whole; larger ones are streamed in chunks of this size, so
 /// memory stays bounded whatever a repository, a history or standard input holds.
 pub(crate) const CHUNK: usize = 8 * 1024 * 1024;
@@ -793,50 +795,42 @@ impl Findings {
                 // Known rather than leaked: weak, but no credential of value is exposed.
                 finding = finding.severity(harden_model::Severity::High);
             }
-            if hit.role.as_deref() == crate::paths::PathRole::Documentation.label()
-                && judged_by_context(&hit.rule)
+            // Where a value sits says how likely it is a live credential of this project's:
+            // medium, with the fix that place calls for.
+            let role = hit.role.as_deref();
+            let likely = if role == PathRole::Documentation.label() && judged_by_context(&hit.rule)
             {
                 // A value a document sets beside a secret's name, with no format of its own,
                 // is most often the example it illustrates (a database password in an install
                 // guide); a provider's token format is not, and stays critical.
-                finding = finding
-                    .severity(harden_model::Severity::Medium)
-                    .help(format!(
-                        "rule {}: most likely an example; if it was ever a real credential, rotate it, and write a placeholder (`<password>`) in the document instead",
-                        hit.rule
-                    ));
-            }
-            if hit.role.as_deref() == crate::paths::PathRole::Test.label()
-                && judged_by_context(&hit.rule)
-            {
+                Some(
+                    "most likely an example; if it was ever a real credential, rotate it, and write a placeholder (`<password>`) in the document instead",
+                )
+            } else if role == PathRole::Test.label() && judged_by_context(&hit.rule) {
                 // The same for a test's own values: the password a test logs its user in with
                 // (paperless-ngx's API tests) is the fixture it needs, not a leak; a provider's
                 // token format in a test may be a real one pasted in, and stays critical.
-                finding = finding
-                    .severity(harden_model::Severity::Medium)
-                    .help(format!(
-                        "rule {}: most likely the test's own value; if it was ever a real credential, rotate it, and let the test make its value up at run time",
-                        hit.rule
-                    ));
-            }
-            if hit.role.as_deref() == crate::paths::PathRole::Vendored.label() {
+                Some(
+                    "most likely the test's own value; if it was ever a real credential, rotate it, and let the test make its value up at run time",
+                )
+            } else if role == PathRole::Vendored.label() {
                 // A dependency's own file (miniflux's history vendored golang.org/x/crypto and
                 // its test keys): not this project's credential to rotate, and published by
                 // the dependency already.
+                Some(
+                    "a file of a vendored dependency, most likely its test data; if it is a live credential, tell that project's maintainers, and update or drop the copy",
+                )
+            } else if set_by_ci {
+                Some(
+                    "set by a CI job, most likely for the tests it runs; if it is a credential of a real system, rotate it and read it from the CI service's secret store instead",
+                )
+            } else {
+                None
+            };
+            if let Some(why) = likely {
                 finding = finding
                     .severity(harden_model::Severity::Medium)
-                    .help(format!(
-                        "rule {}: a file of a vendored dependency, most likely its test data; if it is a live credential, tell that project's maintainers, and update or drop the copy",
-                        hit.rule
-                    ));
-            }
-            if set_by_ci {
-                finding = finding
-                    .severity(harden_model::Severity::Medium)
-                    .help(format!(
-                        "rule {}: set by a CI job, most likely for the tests it runs; if it is a credential of a real system, rotate it and read it from the CI service's secret store instead",
-                        hit.rule
-                    ));
+                    .help(format!("rule {}: {why}", hit.rule));
             }
             if hit.doubt.is_some() {
                 // Exposure all the same, but maybe not a working credential: a step lower.
