@@ -305,7 +305,12 @@ fn hits(
                     .flat_map(|e| [" (", e.name(), "-encoded)"])
                     .collect(),
                 location,
-                role: role.label().map(str::to_owned),
+                role: if role == PathRole::Source && in_example_block(path, bytes, m.start) {
+                    PathRole::Documentation.label()
+                } else {
+                    role.label()
+                }
+                .map(str::to_owned),
                 doubt: m.doubt.map(str::to_owned),
                 public: m.public.map(str::to_owned),
                 shipped_in: m
@@ -356,6 +361,46 @@ pub(crate) const DEFAULT_PASSWORD: &str = "default-password";
 /// database beside the job), not a developer's own environment (`docker-compose.dev.yml`,
 /// `.devcontainer/`), and not what is named an example or a template (`.env.example`,
 /// `values.sample.yaml`), whose values are there to be replaced.
+/// Whether `at` lies inside a `<pre>` or `<code>` element of an HTML template: an example the
+/// page shows, as a document would (wallabag's in-app API how-to prints an OAuth client secret
+/// and tokens in one).
+fn in_example_block(path: &str, bytes: &[u8], at: usize) -> bool {
+    let extension = path
+        .rsplit_once('.')
+        .map_or("", |(_, e)| e)
+        .to_ascii_lowercase();
+    if !matches!(
+        extension.as_str(),
+        "html"
+            | "htm"
+            | "twig"
+            | "erb"
+            | "hbs"
+            | "handlebars"
+            | "njk"
+            | "jinja"
+            | "jinja2"
+            | "j2"
+            | "liquid"
+            | "mustache"
+            | "vue"
+            | "svelte"
+    ) {
+        return false;
+    }
+    let before = &bytes[at.saturating_sub(64 << 10)..at];
+    ["pre", "code"].iter().any(|name| {
+        let open = format!("<{name}");
+        let opened = memchr::memmem::rfind_iter(before, open.as_bytes()).find(|&i| {
+            before
+                .get(i + open.len())
+                .is_some_and(|&b| b == b'>' || b.is_ascii_whitespace())
+        });
+        let closed = memchr::memmem::rfind(before, format!("</{name}>").as_bytes());
+        opened.is_some_and(|o| closed.is_none_or(|c| o > c))
+    })
+}
+
 fn deployment_configuration(path: &str, role: crate::paths::PathRole) -> bool {
     if role != crate::paths::PathRole::Source || harden_formats::pipeline::kind_of(path).is_some() {
         return false;
