@@ -33,8 +33,8 @@ as in a factory keyed by the program's classes, are not). Rust: `reqwest::get`, 
 `http.Client{}` without `Timeout`. JavaScript and TypeScript: axios calls and instances without \
 `timeout` (unless the repository sets `axios.defaults.timeout`), `fetch` without an abort `signal` in \
 server code, p-retry `forever: true`, `NodeCache` without `maxKeys`; not in a front end's code \
-(components, front-end directories, a package whose dependencies hold a browser framework and no \
-server framework), where the request is the browser's. Java and Kotlin: \
+(components, front-end directories, an Electron renderer, a package whose dependencies hold a \
+browser framework and no server framework or Electron), where the request is the browser's. Java and Kotlin: \
 `HttpClient.newHttpClient()` and builders without `connectTimeout`, `new RestTemplate()`, \
 Caffeine and Guava caches without a maximum size. C#: `Timeout.InfiniteTimeSpan`, Polly's \
 `RetryForever`/`WaitAndRetryForever`, `MemoryCache`/`AddMemoryCache` without `SizeLimit`. \
@@ -498,8 +498,7 @@ fn server_side(path: &str) -> bool {
         .is_some_and(|name| name.starts_with("route."))
 }
 
-/// Dependencies that make a JavaScript package a front end: its code runs in a browser (or a
-/// desktop app's web view).
+/// Dependencies that make a JavaScript package a front end: its code runs in a browser.
 const BROWSER_FRAMEWORKS: &[&str] = &[
     "vue",
     "react-dom",
@@ -512,6 +511,8 @@ const BROWSER_FRAMEWORKS: &[&str] = &[
 /// Dependencies that make a package serve as well: server frameworks and the full-stack ones
 /// that render and answer on a server too.
 const SERVER_FRAMEWORKS: &[&str] = &[
+    // A desktop app's main process is Node, and electron-builder ships its `dependencies`.
+    "electron",
     "express",
     "fastify",
     "koa",
@@ -564,6 +565,8 @@ fn browser_side(path: &str) -> bool {
                     | "browser"
                     | "www"
                     | "spa"
+                    // An Electron app's browser side (`src/renderer/`).
+                    | "renderer"
             )
         })
 }
@@ -1012,6 +1015,12 @@ mod tests {
         ));
         assert!(!front_end_package(r#"{"dependencies": {"axios": "^1"}}"#));
         assert!(!front_end_package("not json"));
+        // A desktop app's main process is Node: its package is judged, its renderer is not.
+        assert!(!front_end_package(
+            r#"{"dependencies": {"vue": "^2"}, "devDependencies": {"electron": "^18"}}"#
+        ));
+        assert!(browser_side("src/renderer/axios/index.js"));
+        assert!(!browser_side("src/main/updater.js"));
     }
 
     fn found(path: &str, text: &str, language: Language) -> Vec<String> {
