@@ -263,6 +263,7 @@ pub(crate) fn role(path: &str) -> PathRole {
     if in_dir(TEST_DIRS)
         || e2e_suite
         || dirs.iter().any(dotnet_test_project)
+        || dirs.iter().any(|d| test_environment_dir(d))
         || is_test_file(name, extension)
     {
         return PathRole::Test;
@@ -278,6 +279,22 @@ pub(crate) fn role(path: &str) -> PathRole {
         return PathRole::Documentation;
     }
     PathRole::Source
+}
+
+/// A directory named for the environments tests run in (linkding's
+/// `scripts/test-environments/`, `unsecure-test-setups/`): a test word and a setup word. A test
+/// word alone is not enough (`ab-test/` holds an experiment's production code).
+fn test_environment_dir(dir: &str) -> bool {
+    let words: Vec<&str> = dir.split(['-', '_']).collect();
+    words
+        .iter()
+        .any(|w| matches!(*w, "test" | "tests" | "testing"))
+        && words.iter().any(|w| {
+            matches!(
+                *w,
+                "env" | "envs" | "environment" | "environments" | "setup" | "setups" | "harness"
+            )
+        })
 }
 
 /// Whether a file is tooling rather than the service's runtime code: seeders, `scripts/`,
@@ -679,6 +696,15 @@ mod tests {
                 "inc/3rdparty/site_config/standard/example.com.txt",
                 PathRole::Vendored,
             ),
+            (
+                "scripts/test-environments/authelia-oidc/compose.yml",
+                PathRole::Test,
+            ),
+            (
+                "scripts/unsecure-test-setups/authelia-oidc/authelia/configuration.yml",
+                PathRole::Test,
+            ),
+            ("src/ab-test/experiment.ts", PathRole::Source),
             ("lang/ja/auth.php", PathRole::Localisation),
             ("resources/lang/zh_CN/settings.php", PathRole::Localisation),
             ("lang/pt_BR/passwords.php", PathRole::Localisation),
