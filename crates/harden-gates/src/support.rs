@@ -112,6 +112,7 @@ pub(crate) fn read_parsed(
     skipped: &NotExamined,
     path: &str,
 ) -> Result<Option<Arc<Vec<u8>>>, GateError> {
+    // The cache reads a stream (size unknown) whole: an unread file always has its size.
     match cx.cache().read_at_most(cx.repo(), path, MAX_PARSED_BYTES)? {
         harden_engine::Bounded::Whole(bytes) => Ok(Some(bytes)),
         harden_engine::Bounded::Unread { size } => {
@@ -159,10 +160,12 @@ pub(crate) fn read_source_into(
     }
     match cx.repo().read_at_most(path, MAX_PARSED_BYTES)? {
         harden_engine::Bounded::Whole(bytes) => Ok(Some(Arc::new(bytes))),
-        harden_engine::Bounded::Unread { size } => {
-            out.not_examined(path, too_large_to_parse(size.unwrap_or(u64::MAX)));
+        harden_engine::Bounded::Unread { size: Some(size) } => {
+            out.not_examined(path, too_large_to_parse(size));
             Ok(None)
         }
+        // A size known only once read (a stream) is read whole, as it was before any bound.
+        harden_engine::Bounded::Unread { size: None } => Ok(Some(Arc::new(cx.repo().read(path)?))),
     }
 }
 

@@ -344,62 +344,38 @@ pub(crate) fn inside_binary_payload(text: &[u8], start: usize, end: usize) -> bo
     // read as a Twitter bearer token).
     let whole = run_end - run_start <= end - start;
     let length = run_end - run_start;
+    // The lines beside the run's: a blob wrapped over lines holds a run of the same length in
+    // each, in whole 4-character groups.
+    let (line_from, line_to) = line_of(text, run_start);
+    let neighbours = [
+        (line_from > 0).then(|| line_of(text, line_from - 1)),
+        (line_to < text.len()).then(|| line_of(text, line_to + 1)),
+    ];
+    let in_groups = length >= 60 && length.is_multiple_of(4);
     let wrapped = || {
-        let neighbour = |from: usize, to: usize| -> bool {
-            let other = runs(&text[from..to], 60);
-            other.iter().any(|&(s, e)| e - s == length)
-        };
-        let before = text[..run_start].iter().rposition(|&b| b == b'\n');
-        let previous_line = before.map(|nl| {
-            let from = text[..nl]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |p| p + 1);
-            (from, nl)
-        });
-        let next_line = text[run_end..].iter().position(|&b| b == b'\n').map(|nl| {
-            let from = run_end + nl + 1;
-            let to = text[from..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(text.len(), |p| from + p);
-            (from, to)
-        });
-        length >= 60
-            && length.is_multiple_of(4)
-            && (previous_line.is_some_and(|(f, t)| neighbour(f, t))
-                || next_line.is_some_and(|(f, t)| neighbour(f, t)))
+        in_groups
+            && neighbours.iter().flatten().any(|&(from, to)| {
+                runs(&text[from..to], 60)
+                    .iter()
+                    .any(|&(s, e)| e - s == length)
+            })
     };
     // For a match that is its whole run: a line of a blob holds nothing else, nor does the
     // line beside it, and a blob is not hex (two password hashes on consecutive lines of an
     // XML dataset are two values, not a wrapped blob).
     let wrapped_alone = || {
-        if text[run_start..run_end].iter().all(u8::is_ascii_hexdigit) {
-            return false;
-        }
-        let line_of = |at: usize| {
-            let from = text[..at]
+        in_groups
+            && text[line_from..run_start]
                 .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |p| p + 1);
-            let to = text[at..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(text.len(), |p| at + p);
-            (from, to)
-        };
-        let (from, to) = line_of(run_start);
-        let neighbour_alone = |line: (usize, usize)| {
-            let bytes = &text[line.0..line.1];
-            let body = bytes.trim_ascii();
-            body.len() == length && body.iter().all(|&b| BASE64_CHARS[b as usize])
-        };
-        length >= 60
-            && length.is_multiple_of(4)
-            && ((from > 0 && neighbour_alone(line_of(from - 1)))
-                || (to < text.len() && neighbour_alone(line_of(to + 1))))
+                .all(u8::is_ascii_whitespace)
+            && text[run_end..line_to].iter().all(u8::is_ascii_whitespace)
+            && !text[run_start..run_end].iter().all(u8::is_ascii_hexdigit)
+            && neighbours.iter().flatten().any(|&(from, to)| {
+                let body = text[from..to].trim_ascii();
+                body.len() == length && body.iter().all(|&b| BASE64_CHARS[b as usize])
+            })
     };
-    if whole && !(alone_on_line(text, run_start, run_end) && wrapped_alone()) {
+    if whole && !wrapped_alone() {
         return false;
     }
     if length < MIN_PAYLOAD && !wrapped() {
@@ -413,11 +389,11 @@ pub(crate) fn inside_binary_payload(text: &[u8], start: usize, end: usize) -> bo
         .is_ok_and(|decoded| !printable(&decoded))
 }
 
-/// Whether only whitespace shares the line with `start..end`.
-fn alone_on_line(text: &[u8], start: usize, end: usize) -> bool {
-    let before = text[..start].iter().rev().take_while(|&&b| b != b'\n');
-    let after = text[end..].iter().take_while(|&&b| b != b'\n');
-    before.chain(after).all(u8::is_ascii_whitespace)
+/// The line holding `at`: from its first byte to its newline (or the text's end).
+fn line_of(text: &[u8], at: usize) -> (usize, usize) {
+    let from = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
+    let to = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |p| at + p);
+    (from, to)
 }
 
 /// Every encoded run in `text` that decodes to printable text different from itself.
