@@ -182,15 +182,33 @@ fn block_mask(block: &[u8; 64]) -> u64 {
     mask
 }
 
-/// Bits of `mask` that start a run of at least `min` (1 to 64) set bits inside the word.
-fn run_starts(mut mask: u64, min: usize) -> u64 {
-    let mut covered = 1;
-    while covered < min {
-        let shift = covered.min(min - covered);
-        mask &= mask >> shift;
-        covered += shift;
+/// The shifts that, and-ed over a mask in turn, keep the bits that start a run of at least
+/// `min` (1 to 64) set bits inside the word: worked out once a text, not once a block.
+struct RunTest {
+    shifts: [u32; 7],
+    count: usize,
+}
+
+impl RunTest {
+    fn new(min: usize) -> Self {
+        let mut shifts = [0; 7];
+        let mut count = 0;
+        let mut covered = 1;
+        while covered < min.min(64) {
+            let shift = covered.min(min - covered);
+            shifts[count] = u32::try_from(shift).unwrap_or(u32::MAX);
+            count += 1;
+            covered += shift;
+        }
+        Self { shifts, count }
     }
-    mask
+
+    fn starts(&self, mut mask: u64) -> u64 {
+        for &shift in &self.shifts[..self.count] {
+            mask &= mask >> shift;
+        }
+        mask
+    }
 }
 
 /// Maximal runs of base64 characters, at least `min` long.
@@ -204,29 +222,28 @@ fn runs(text: &[u8], min: usize) -> Vec<(usize, usize)> {
     if min == 0 {
         return found;
     }
+    let test = RunTest::new(min);
     let mut push = |start: usize, end: usize| {
         if end - start >= min && end - start <= MAX_RUN {
             found.push((start, end));
         }
     };
+    let (blocks, rest) = text.as_chunks::<64>();
+    // The last, short block: the zero bytes after it are outside the alphabet.
+    let mut padded = [0u8; 64];
+    padded[..rest.len()].copy_from_slice(rest);
+    let last = (!rest.is_empty()).then_some(&padded);
     // Where the run that reaches the current block's first byte started, if one does.
     let mut open: Option<usize> = None;
-    for (index, block) in text.chunks(64).enumerate() {
+    for (index, block) in blocks.iter().chain(last).enumerate() {
         let base = index * 64;
-        let mask = if let Ok(full) = <&[u8; 64]>::try_from(block) {
-            block_mask(full)
-        } else {
-            // The last, short block: the zero bytes after it are outside the alphabet.
-            let mut padded = [0u8; 64];
-            padded[..block.len()].copy_from_slice(block);
-            block_mask(&padded)
-        };
+        let mask = block_mask(block);
         if mask == u64::MAX {
             open.get_or_insert(base);
             continue;
         }
         let tail = mask.leading_ones() as usize;
-        if open.is_none() && (min > 64 || run_starts(mask, min) == 0) {
+        if open.is_none() && (min > 64 || test.starts(mask) == 0) {
             // Most blocks: no run reaches into this one and none long enough starts in it; only
             // the one at its end, which the next block may continue, is kept.
             open = (tail > 0).then(|| base + 64 - tail);
@@ -242,7 +259,7 @@ fn runs(text: &[u8], min: usize) -> Vec<(usize, usize)> {
             u64::MAX << (64 - tail)
         };
         let mut inside = mask & !((1u64 << lead) - 1) & !tail_bits;
-        if min <= 64 && run_starts(inside, min) != 0 {
+        if min <= 64 && test.starts(inside) != 0 {
             while inside != 0 {
                 let from = inside.trailing_zeros() as usize;
                 let length = (inside >> from).trailing_ones() as usize;
