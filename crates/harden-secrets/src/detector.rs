@@ -272,9 +272,14 @@ fn placeholder(secret: &str) -> bool {
     .any(|marker| lower.contains(marker))
         // The same fillers run together in camel case (`SomeRandomString`,
         // `SomeRandom32CharString`, Laravel's old `.env.example` values).
-        || ["somerandom", "randomstring", "randomchar", "randomkey", "randomsecret"]
-            .iter()
-            .any(|marker| lower.replace('_', "").contains(marker))
+        // Also in leet (`S0m3R@nd0mStr1ngOf32Ch@rsEx@ctly`, Firefly III's compose file).
+        || {
+            let joined = lower.replace('_', "");
+            let read = unleet(&joined);
+            ["somerandom", "randomstring", "randomchar", "randomkey", "randomsecret"]
+                .iter()
+                .any(|marker| joined.contains(marker) || read.contains(marker))
+        }
         || angle_placeholder(secret)
         // A fill-in written in camel case (`yourWeak(!)Password`, `YourApiKey`).
         || secret
@@ -680,6 +685,45 @@ fn jwt_header_only(value: &str) -> bool {
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .is_some_and(|json| json.trim_start().starts_with('{') && json.contains("\"alg\""))
+}
+
+/// Whether the name at `start..end` is the `token` query parameter of a Firebase Storage
+/// download URL (`https://firebasestorage.googleapis.com/v0/b/<bucket>/o/<object>?alt=media
+/// &token=…`, or a bucket on `firebasestorage.app`).
+fn firebase_download_token(text: &[u8], start: usize, end: usize) -> bool {
+    if !text[start..end].eq_ignore_ascii_case(b"token")
+        || start == 0
+        || !matches!(text[start - 1], b'&' | b'?')
+    {
+        return false;
+    }
+    // The URL: from its scheme to the quote or line end that closes it, 2 KiB at most each way
+    // of the parameter. Spaces may be inside (a decoded `%20` in the object's name).
+    let closes = |b: &u8| matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>' | b'\n');
+    let floor = start.saturating_sub(2048);
+    let ceiling = (end + 2048).min(text.len());
+    let opened = text[floor..start]
+        .iter()
+        .rposition(closes)
+        .map_or(floor, |p| floor + p + 1);
+    let Some(scheme) = memchr::memmem::rfind(&text[opened..start], b"://") else {
+        return false;
+    };
+    let url_end = text[end..ceiling]
+        .iter()
+        .position(closes)
+        .map_or(ceiling, |p| end + p);
+    let (before, url) = (
+        &text[opened + scheme..start],
+        &text[opened + scheme..url_end],
+    );
+    (before.starts_with(b"://firebasestorage.googleapis.com/")
+        || contains(
+            before.split(|&b| b == b'/').nth(2).unwrap_or_default(),
+            b".firebasestorage.app",
+        ))
+        && contains(before, b"/o/")
+        && contains(url, b"alt=media")
 }
 
 /// A Vue (`:name=` / `v-bind:name=`) or Angular (`[name]=`) attribute binding at `name`.
@@ -1432,6 +1476,14 @@ impl Detector {
                 // data-apikey="...">`) configures a browser library: every visitor gets it.
                 if let Some(name) = pattern.name_group.and_then(|g| captures.get_group(g))
                     && script_tag_attribute(text, name.start, name.end)
+                {
+                    continue;
+                }
+                // The `token` of a Firebase Storage download URL (`…/o/img%2Fic.svg?alt=media
+                // &token=506faab0-…`) lets anyone with the URL read that one file: the app
+                // ships it to be read (Now in Android's topic images), like a public link.
+                if let Some(name) = pattern.name_group.and_then(|g| captures.get_group(g))
+                    && firebase_download_token(text, name.start, name.end)
                 {
                     continue;
                 }

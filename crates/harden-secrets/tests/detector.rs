@@ -665,6 +665,12 @@ fn fillers_public_keys_and_code_are_not_secrets() {
         // Search-only keys named so, CAPTCHA site keys and map tiles' public tokens.
         "ALGOLIA_SEARCH_KEY=41d0180ef2545f2bf44f8b78d090064c\n".to_owned(),
         "recaptcha_site_key: 6LjeJxat_ZZz0xN1k-H2AFgYoBIby5rR2aBJgKgf\n".to_owned(),
+        // A Firebase Storage download URL: its token lets anyone read that one file, which the
+        // app ships to be read (Now in Android's topic images).
+        "    \"imageUrl\": \"https://firebasestorage.googleapis.com/v0/b/demo.appspot.com/o/img%2Fic_topic_UI.svg?alt=media&token=0ee1842b-12e8-435f-87ba-a5bb02c47594\",\n".to_owned(),
+        "  url = \"https://demo.firebasestorage.app/v0/b/demo/o/a.png?token=0ee1842b-12e8-435f-87ba-a5bb02c47594&alt=media\"\n".to_owned(),
+        // Its object's name escaped: read again decoded, spaces and all.
+        "      \"imageUrl\": \"https://firebasestorage.googleapis.com/v0/b/demo.appspot.com/o/img%2Fic_topic_Camera%20%26%20Media.svg?alt=media&token=1c4efeec-88fa-4777-b50b-fb79e5cdfef9\"\n".to_owned(),
     ];
     for text in &quiet {
         assert!(ids(text).is_empty(), "{text}: {:?}", ids(text));
@@ -691,6 +697,11 @@ fn fillers_public_keys_and_code_are_not_secrets() {
             "792dbbfae7bf\"></div>\n"
         ),
         concat!("ALGOLIA_ADMIN_KEY=41d0180ef2545f2b", "f44f8b78d090064c\n"),
+        // The same token on another host's URL is a key like any other.
+        concat!(
+            "    \"imageUrl\": \"https://cdn.example.net/v0/b/demo/o/img.svg?alt=media&token=0ee1842b",
+            "-12e8-435f-87ba-a5bb02c47594\",\n"
+        ),
     ];
     for text in reported {
         assert_eq!(ids(text).len(), 1, "{text}");
@@ -857,6 +868,8 @@ fn encoded_sample_phrases_and_identifier_keys_are_not_secrets() {
         // koel's old `.env.example`: fillers run together in camel case.
         "APP_KEY=SomeRandomString\n".to_owned(),
         "JWT_SECRET=SomeRandom32CharString\n".to_owned(),
+        // Firefly III's compose file: the same filler in leet.
+        "      - FF_APP_KEY=S0m3R@nd0mStr1ngOf32Ch@rsEx@ctly\n".to_owned(),
         // listmonk's Swagger UI bundle: code after a label.
         "x.a.createElement(\"label\",null,\"Password:\"),g?x.a.createElement(\"code\",null,\" ** \")\n"
             .to_owned(),
