@@ -275,10 +275,22 @@ pub(crate) fn role(path: &str) -> PathRole {
     {
         return PathRole::Generated;
     }
-    if in_dir(DOCUMENTATION_DIRS) || DOCUMENTATION_EXTENSIONS.contains(&extension) {
+    if in_dir(DOCUMENTATION_DIRS)
+        || dirs.iter().any(|d| examples_dir(d))
+        || DOCUMENTATION_EXTENSIONS.contains(&extension)
+    {
         return PathRole::Documentation;
     }
     PathRole::Source
+}
+
+/// A directory named for the examples it holds in more words than one (lldap's
+/// `example_configs/`, `config-examples/`, `sample-apps/`): configurations to copy from, with
+/// the defaults of their documentation.
+fn examples_dir(dir: &str) -> bool {
+    let mut words = dir.split(['-', '_', '.']);
+    words.clone().count() > 1
+        && words.any(|w| matches!(w, "example" | "examples" | "sample" | "samples"))
 }
 
 /// A directory named for the environments tests run in (linkding's
@@ -744,6 +756,14 @@ mod tests {
                 "examples/compose/docker-compose.yml",
                 PathRole::Documentation,
             ),
+            // lldap's configurations for the services it serves, to copy from.
+            (
+                "example_configs/matrix_synapse.yml",
+                PathRole::Documentation,
+            ),
+            ("deploy/config-examples/app.yaml", PathRole::Documentation),
+            // One word is a name, not a role: `sampler/` is code.
+            ("src/sampler/mod.rs", PathRole::Source),
             ("README.md", PathRole::Documentation),
             ("deploy/docker-compose.yml", PathRole::Source),
             (".devcontainer/Dockerfile", PathRole::Development),
