@@ -67,9 +67,23 @@ fn is_digest(reference: &str) -> bool {
         .is_some_and(|(_, hex)| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// Whether the image is in a registry on the machine that runs the build (`localhost:5000/app:
+/// base`): a pipeline that starts its own registry pushes there the base it built a step before
+/// (lldap's CI images), and nobody else can move its tags.
+fn in_local_registry(reference: &str) -> bool {
+    let Some((host, _)) = reference.split_once('/') else {
+        return false;
+    };
+    let host = host.strip_prefix('[').map_or_else(
+        || host.split(':').next().unwrap_or(host),
+        |bracketed| bracketed.split(']').next().unwrap_or(bracketed),
+    );
+    matches!(host, "localhost" | "127.0.0.1" | "::1")
+}
+
 /// Why a reference is not pinned, or `None`.
 fn problem(reference: &str) -> Option<String> {
-    if is_digest(reference) {
+    if is_digest(reference) || in_local_registry(reference) {
         return None;
     }
     if reference.contains('$') || reference.contains("{{") {
@@ -145,6 +159,15 @@ mod tests {
                 .contains("no tag")
         );
         assert!(problem("postgres:15").unwrap().contains("tag `15`"));
+        // The build's own registry, on its machine.
+        assert!(problem("localhost:5000/lldap/lldap:alpine-base").is_none());
+        assert!(problem("127.0.0.1:5000/app").is_none());
+        assert!(problem("[::1]:5000/app:base").is_none());
+        assert!(problem("localhost.example.com/app:base").is_some());
+        assert!(
+            problem("localhost:base").is_some(),
+            "an image named localhost"
+        );
         assert!(problem("${BASE}").unwrap().contains("variables"));
         assert!(
             problem("node@sha256:abc").is_some(),

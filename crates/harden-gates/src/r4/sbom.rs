@@ -23,7 +23,9 @@ files, build.gradle, pom.xml) and fails one with no lockfile at its directory or
 for NuGet's packages.lock.json and Gradle's gradle.lockfile, which each project writes for \
 itself), or whose lockfile cannot be read: its dependencies cannot be listed. Maven records no \
 lockfile, so a pom.xml passes only when the build writes its own SBOM (the CycloneDX plugin in it \
-or in a parent POM above it), as a Gradle build without a lockfile may. It then \
+or in a parent POM above it), as a Gradle build without a lockfile may. The unlocked projects of \
+one multi-project Gradle build are one finding, at its settings script: one change locks them \
+all. It then \
 builds the CycloneDX 1.6 SBOM of every lockfile (what `harden sbom` writes: purls, versions, \
 hashes where lockfiles record them, the lockfiles each package comes from, the direct \
 dependencies) and records its SHA-256 in the ledger, so the SBOM of a release can be matched to \
@@ -291,6 +293,86 @@ fn pom_elements_found(text: &str, skipped: &[(&str, &str)], needle: &str) -> boo
     }
 }
 
+/// The settings script of the Gradle build `path` belongs to: the nearest `settings.gradle` or
+/// `settings.gradle.kts` at its directory or above.
+fn gradle_settings(files: &[String], path: &str) -> Option<String> {
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    nearest(
+        files,
+        dir,
+        &["settings.gradle", "settings.gradle.kts"],
+        false,
+    )
+}
+
+/// Gradle projects that declare dependencies without a lockfile, one finding a build: the
+/// projects of a multi-project build (Now in Android's 24 modules) are locked by one change, at
+/// its settings script; a project alone is reported at its own script.
+fn report_unlocked_gradle(
+    cx: &GateCx<'_>,
+    out: &mut GateOutput,
+    files: &[String],
+    unlocked: &[String],
+) {
+    let mut builds: std::collections::BTreeMap<Option<String>, Vec<&str>> =
+        std::collections::BTreeMap::new();
+    for path in unlocked {
+        builds
+            .entry(gradle_settings(files, path))
+            .or_default()
+            .push(path);
+    }
+    for (settings, projects) in builds {
+        let singles = match &settings {
+            Some(settings) if projects.len() > 1 => {
+                const SHOWN: usize = 3;
+                let shown = projects[..projects.len().min(SHOWN)].join(", ");
+                let named = if projects.len() > SHOWN {
+                    format!("{shown} and {} more", projects.len() - SHOWN)
+                } else {
+                    shown
+                };
+                out.finding(
+                    cx.finding(
+                        format!(
+                            "{} projects of the Gradle build of {settings} declare dependencies but no lockfile (gradle.lockfile) records them ({named}): no SBOM can list them",
+                            projects.len()
+                        ),
+                        Location::File {
+                            path: settings.clone(),
+                            span: None,
+                            snippet: None,
+                            logical: None,
+                        },
+                    )
+                    .identity(format!("no-lockfile:{settings}"))
+                    .help(lock_help("build.gradle"))
+                    .build(),
+                );
+                continue;
+            }
+            _ => projects,
+        };
+        for path in singles {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            out.finding(
+                cx.finding(
+                    missing_lock_message(path, name, &["gradle.lockfile"], ""),
+                    Location::File {
+                        path: path.to_owned(),
+                        span: None,
+                        snippet: None,
+                        logical: None,
+                    },
+                )
+                .identity(format!("no-lockfile:{path}"))
+                .help(lock_help(name))
+                .build(),
+            );
+        }
+    }
+}
+
 /// How to get the lockfile: NuGet and Gradle write one only when asked to; Maven never does.
 fn lock_help(manifest: &str) -> &'static str {
     if manifest == "pom.xml" {
@@ -342,6 +424,7 @@ impl Gate for Sbom {
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
         let files = cx.repo().files()?;
         let inventory = crate::inventory::shared(cx)?;
+        let mut unlocked_gradle: Vec<String> = Vec::new();
         for path in files.iter().filter(|p| {
             !p.split('/')
                 .any(|part| crate::inventory::NOT_THE_PROJECT.contains(&part))
@@ -381,6 +464,9 @@ impl Gate for Sbom {
                 None if builds_own_sbom(cx, out, files, dir, name, &text)? => {
                     out.add("manifests whose build writes a CycloneDX SBOM", 1);
                 }
+                // The projects of one Gradle build are locked together (one convention plugin
+                // or root script turns locking on for all): said once, after the walk.
+                None if name.starts_with("build.gradle") => unlocked_gradle.push(path.clone()),
                 None => out.finding(
                     cx.finding(missing_lock_message(path, name, locks, &text), location)
                         .identity(format!("no-lockfile:{path}"))
@@ -402,6 +488,7 @@ impl Gate for Sbom {
                 }
             }
         }
+        report_unlocked_gradle(cx, out, files, &unlocked_gradle);
         let subject = harden_sbom::Subject {
             name: cx.config().service.name.as_deref().unwrap_or("repository"),
             version: None,

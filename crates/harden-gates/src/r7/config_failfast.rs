@@ -604,6 +604,12 @@ impl Gate for ConfigFailfast {
                 {
                     continue;
                 }
+                // An empty default the code refuses a few lines on (lldap's `set-password`:
+                // `ensure!(password.len() >= 8, ...)`) stops the process all the same.
+                if empty_default(default) && refused_when_empty(&text, index) {
+                    required += 1;
+                    continue;
+                }
                 defaulted += 1;
                 let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
                 let column = u32::try_from(read.column + 1).unwrap_or(1);
@@ -657,9 +663,122 @@ impl Gate for ConfigFailfast {
     }
 }
 
+/// A default that is no value: `unwrap_or_default()` or an empty string.
+fn empty_default(default: &str) -> bool {
+    matches!(
+        default,
+        "unwrap_or_default()" | "\"\"" | "''" | "``" | "unwrap_or_default"
+    )
+}
+
+/// The name a line assigns to (`let mut password: String =`, `token :=`, `const key =`,
+/// `SECRET =`), if it assigns: the identifier before its first `=` that is no comparison or arm.
+fn assigned_name(line: &str) -> Option<&str> {
+    let bytes = line.as_bytes();
+    let at = (0..bytes.len()).find(|&i| {
+        bytes[i] == b'='
+            && !matches!(bytes.get(i + 1), Some(b'=' | b'>'))
+            && (i == 0 || !matches!(bytes[i - 1], b'=' | b'!' | b'<' | b'>'))
+    })?;
+    let left = line[..at].trim_end().trim_end_matches(':').trim_end();
+    // Without a type annotation (`let x: String`).
+    let left = left
+        .split_once(':')
+        .map_or(left, |(name, _)| name.trim_end());
+    let start = left
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |p| p + 1);
+    let name = &left[start..];
+    (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
+}
+
+/// Lines after a read where a check of its value counts as the read's own.
+const CHECK_REACH: usize = 12;
+
+/// Whether the variable the read at line `index` of `text` is assigned to (`let password =`,
+/// `token := ...`, `const key = ...`, a few lines up when the read sits in a `match`) is tested
+/// for being empty within the next [`CHECK_REACH`] lines by a statement that stops the process or
+/// the call (`ensure!(password.len() >= 8, ...)`, `if token == "" { log.Fatal(...) }`,
+/// `if (!key) throw ...`, `if not key: raise ...`).
+fn refused_when_empty(text: &str, index: usize) -> bool {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(name) = (index.saturating_sub(4)..=index)
+        .rev()
+        .filter_map(|i| lines.get(i))
+        .find_map(|line| assigned_name(line))
+    else {
+        return false;
+    };
+    let tests_empty = |line: &str| {
+        [
+            format!("{name}.is_empty()"),
+            format!("{name}.len()"),
+            format!("{name} == \"\""),
+            format!("{name} === \"\""),
+            format!("{name} === ''"),
+            format!("len({name})"),
+            format!("!{name}"),
+            format!("not {name}"),
+        ]
+        .iter()
+        .any(|test| {
+            line.match_indices(test.as_str()).any(|(at, _)| {
+                // `!name` and `not name` must not be the start of a longer name.
+                !line[at + test.len()..]
+                    .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            })
+        })
+    };
+    let refuses = |line: &str| {
+        [
+            "ensure!",
+            "bail!",
+            "assert!",
+            "panic!",
+            "return Err",
+            "Err(",
+            "exit(",
+            "Exit(",
+            "Fatal",
+            "throw ",
+            "raise ",
+            "abort",
+        ]
+        .iter()
+        .any(|stop| line.contains(stop))
+    };
+    (index + 1..lines.len().min(index + 1 + CHECK_REACH)).any(|i| {
+        // The statement around the test: `ensure!(` may open the line before it.
+        let statement = i.saturating_sub(2).max(index + 1)..lines.len().min(i + 3);
+        tests_empty(lines[i]) && statement.into_iter().any(|j| refuses(lines[j]))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_default_refused_a_few_lines_on_is_a_required_read() {
+        let lldap = "fn main() -> Result<()> {\n    let password = match opts.password {\n        Some(v) => v,\n        None => env::var(\"LLDAP_USER_PASSWORD\").unwrap_or_default(),\n    };\n\n    ensure!(\n        opts.bypass_password_policy || password.len() >= 8,\n        \"too short\"\n    );\n";
+        assert!(refused_when_empty(lldap, 3));
+        let go = "token := os.Getenv(\"API_TOKEN\")\nif token == \"\" {\n\tlog.Fatal(\"API_TOKEN is required\")\n}\n";
+        assert!(refused_when_empty(go, 0));
+        let js = "const key = process.env.API_KEY || '';\nif (!key) throw new Error('API_KEY is required');\n";
+        assert!(refused_when_empty(js, 0));
+        // Tested, but only to skip a feature: the process runs on without it.
+        let skipped = "let token = env::var(\"API_TOKEN\").unwrap_or_default();\nif token.is_empty() {\n    info!(\"no token: uploads off\");\n}\n";
+        assert!(!refused_when_empty(skipped, 0));
+        // Another variable's check is not this one's.
+        let other = "let token = env::var(\"API_TOKEN\").unwrap_or_default();\nensure!(!tokens.is_empty(), \"no tokens\");\n";
+        assert!(!refused_when_empty(other, 0));
+        // Too far on to be the read's own check.
+        let far = format!(
+            "let token = env::var(\"API_TOKEN\").unwrap_or_default();\n{}ensure!(!token.is_empty(), \"x\");\n",
+            "work();\n".repeat(CHECK_REACH + 1)
+        );
+        assert!(!refused_when_empty(&far, 0));
+    }
 
     #[test]
     fn rust_config_structs_and_set_default() {
