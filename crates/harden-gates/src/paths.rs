@@ -44,6 +44,9 @@ const LOCALISATION_DIRS: &[&str] = &[
     "locales",
     "i18n",
     "l10n",
+    // Jellyfin's `Localization/JavaScript/javascript.json`.
+    "localization",
+    "localisation",
     "translations",
     "translation",
     "lang",
@@ -686,6 +689,10 @@ mod tests {
             ),
             ("web/src/i18n/fr.json", PathRole::Localisation),
             ("locales/pt-BR.yml", PathRole::Localisation),
+            (
+                "Server/Localization/JavaScript/javascript.json",
+                PathRole::Localisation,
+            ),
             (
                 "app/src/main/res/messages_de.properties",
                 PathRole::Localisation,

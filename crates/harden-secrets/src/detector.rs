@@ -687,6 +687,26 @@ fn jwt_header_only(value: &str) -> bool {
         .is_some_and(|json| json.trim_start().starts_with('{') && json.contains("\"alg\""))
 }
 
+/// Whether `value` is its setting's `name`, or that name with words around it and no digit
+/// (`Jellyfin-IsApiKey`): a label, where a key that starts with its name (`apikey-7f8a9b2c…`)
+/// still has a random part.
+fn labelled_by_name(name: &[u8], value: &str) -> bool {
+    let fold = |bytes: &[u8]| -> Vec<u8> {
+        bytes
+            .iter()
+            .filter(|b| b.is_ascii_alphanumeric())
+            .map(u8::to_ascii_lowercase)
+            .collect()
+    };
+    let (name, folded) = (fold(name), fold(value.as_bytes()));
+    if name.is_empty() || name == folded {
+        return !name.is_empty();
+    }
+    name.len() >= 6
+        && memchr::memmem::find(&folded, &name).is_some()
+        && value.bytes().all(|b| !b.is_ascii_digit())
+}
+
 /// Whether the name at `start..end` is the `token` query parameter of a Firebase Storage
 /// download URL (`https://firebasestorage.googleapis.com/v0/b/<bucket>/o/<object>?alt=media
 /// &token=…`, or a bucket on `firebasestorage.app`).
@@ -1426,9 +1446,11 @@ impl Detector {
                 }
             }
             if rule.generic {
-                // The value repeats its own name (`PER_1000_TOKENS: "PER_1000_TOKENS"`).
+                // The value repeats its own name (`PER_1000_TOKENS: "PER_1000_TOKENS"`), or is
+                // a label made of it and words (Jellyfin's claim type `IsApiKey =
+                // "Jellyfin-IsApiKey"`).
                 if let Some(name) = pattern.name_group.and_then(|g| captures.get_group(g))
-                    && text[name.start..name.end].eq_ignore_ascii_case(value.as_bytes())
+                    && labelled_by_name(&text[name.start..name.end], &value)
                 {
                     continue;
                 }

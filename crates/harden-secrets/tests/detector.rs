@@ -669,6 +669,10 @@ fn fillers_public_keys_and_code_are_not_secrets() {
         // app ships to be read (Now in Android's topic images).
         "    \"imageUrl\": \"https://firebasestorage.googleapis.com/v0/b/demo.appspot.com/o/img%2Fic_topic_UI.svg?alt=media&token=0ee1842b-12e8-435f-87ba-a5bb02c47594\",\n".to_owned(),
         "  url = \"https://demo.firebasestorage.app/v0/b/demo/o/a.png?token=0ee1842b-12e8-435f-87ba-a5bb02c47594&alt=media\"\n".to_owned(),
+        // A claim type's name and its label (Jellyfin), and C# that sets an SMB session's
+        // `_password` field: no .npmrc.
+        "    public const string IsApiKey = \"Jellyfin-IsApiKey\";\n".to_owned(),
+        "                    _password = _session.Auth.GetAnsiHash(_session.transport.Server.EncryptionKey);\n".to_owned(),
         // Its object's name escaped: read again decoded, spaces and all.
         "      \"imageUrl\": \"https://firebasestorage.googleapis.com/v0/b/demo.appspot.com/o/img%2Fic_topic_Camera%20%26%20Media.svg?alt=media&token=1c4efeec-88fa-4777-b50b-fb79e5cdfef9\"\n".to_owned(),
     ];
@@ -697,6 +701,15 @@ fn fillers_public_keys_and_code_are_not_secrets() {
             "792dbbfae7bf\"></div>\n"
         ),
         concat!("ALGOLIA_ADMIN_KEY=41d0180ef2545f2b", "f44f8b78d090064c\n"),
+        // A key that starts with its name still has a random part.
+        concat!(
+            "    public const string ApiKey = \"apikey-7f8a9b2c",
+            "4d5e6f7a8b9c\";\n"
+        ),
+        concat!(
+            "//registry.example.com/:_password=c2VjcmV0UGFzc3dv",
+            "cmQxMjM0\n"
+        ),
         // The same token on another host's URL is a key like any other.
         concat!(
             "    \"imageUrl\": \"https://cdn.example.net/v0/b/demo/o/img.svg?alt=media&token=0ee1842b",

@@ -227,7 +227,7 @@ fn hits(
     // provider's token format speak there, not the secret-named-value ones.
     // Third-party code's settings are its authors' business; a provider's token in it is
     // still reported. (The text is read for markers only when a setting rule spoke.)
-    if found.iter().any(|m| is_generic(&m.rule))
+    if found.iter().any(|m| judges_a_setting(&m.rule))
         && (matches!(
             role,
             crate::paths::PathRole::Localisation
@@ -236,7 +236,7 @@ fn hits(
         ) || crate::paths::generated_header(bytes)
             || minified(path, bytes))
     {
-        found.retain(|m| !is_generic(&m.rule));
+        found.retain(|m| !judges_a_setting(&m.rule));
     }
     // Nor do the rules for a credential in a slot (a URL's password, a basic or bearer header)
     // speak in third-party code: minified, a vendored bundle fills those slots with code
@@ -553,6 +553,22 @@ fn is_generic(rule: &str) -> bool {
                 .collect()
         })
         .contains(&rule)
+}
+
+/// A rule that judges a setting's value by the setting's name: the generic rules, and the
+/// known weak values (`"Password": "Password"` is a word in a translation catalogue).
+fn judges_a_setting(rule: &str) -> bool {
+    static KNOWN_VALUES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    is_generic(rule)
+        || KNOWN_VALUES
+            .get_or_init(|| {
+                harden_secrets::RULES
+                    .iter()
+                    .filter(|r| r.known_values)
+                    .map(|r| r.id)
+                    .collect()
+            })
+            .contains(&rule)
 }
 
 /// Where the token containing `end - 1` stops: at white space, a quote or a delimiter.

@@ -825,7 +825,9 @@ const PROVIDERS: &[Rule] = &[
             "npmrc-auth",
             "Registry credential in an .npmrc file (_authToken, _auth, _password)",
             &["_authtoken", "_auth", "_password"],
-            r"(?m)^\s*(?://[^\s=]+:)?_(?:authToken|auth|password)\s*=\s*[\x22']?([A-Za-z0-9+/=_.:-]{16,})",
+            // The value runs to the end of its line, as in an .npmrc: not code that assigns a
+            // `_password` field (`_password = _session.Auth.GetAnsiHash(...)`, Jellyfin's C#).
+            r"(?m)^\s*(?://[^\s=]+:)?_(?:authToken|auth|password)\s*=\s*[\x22']?([A-Za-z0-9+/=_.:-]{16,})[\x22']?[ \t]*\r?$",
         ),
         validate::not_a_reference,
     ),
