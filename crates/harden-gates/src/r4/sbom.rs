@@ -24,8 +24,8 @@ for NuGet's packages.lock.json and Gradle's gradle.lockfile, which each project 
 itself), or whose lockfile cannot be read: its dependencies cannot be listed. Maven records no \
 lockfile, so a pom.xml passes only when the build writes its own SBOM (the CycloneDX plugin in it \
 or in a parent POM above it), as a Gradle build without a lockfile may. The unlocked projects of \
-one multi-project Gradle build are one finding, at its settings script: one change locks them \
-all. It then \
+one multi-project Gradle build, or of a .NET tree under one Directory.Build.props, are one \
+finding at that root: one change locks them all. It then \
 builds the CycloneDX 1.6 SBOM of every lockfile (what `harden sbom` writes: purls, versions, \
 hashes where lockfiles record them, the lockfiles each package comes from, the direct \
 dependencies) and records its SHA-256 in the ledger, so the SBOM of a release can be matched to \
@@ -293,38 +293,41 @@ fn pom_elements_found(text: &str, skipped: &[(&str, &str)], needle: &str) -> boo
     }
 }
 
-/// The settings script of the Gradle build `path` belongs to: the nearest `settings.gradle` or
-/// `settings.gradle.kts` at its directory or above.
-fn gradle_settings(files: &[String], path: &str) -> Option<String> {
+/// Where the projects of one build turn lockfiles on together: a Gradle build's settings script
+/// (`settings.gradle.kts`), a .NET tree's `Directory.Build.props` (`RestorePackagesWithLockFile`
+/// for every project under it). `None` for a project on its own.
+fn build_root(files: &[String], path: &str, name: &str) -> Option<String> {
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-    nearest(
-        files,
-        dir,
-        &["settings.gradle", "settings.gradle.kts"],
-        false,
-    )
+    let roots: &[&str] = if name.starts_with("build.gradle") {
+        &["settings.gradle", "settings.gradle.kts"]
+    } else {
+        &["Directory.Build.props"]
+    };
+    nearest(files, dir, roots, false)
 }
 
-/// Gradle projects that declare dependencies without a lockfile, one finding a build: the
-/// projects of a multi-project build (Now in Android's 24 modules) are locked by one change, at
-/// its settings script; a project alone is reported at its own script.
-fn report_unlocked_gradle(
-    cx: &GateCx<'_>,
-    out: &mut GateOutput,
-    files: &[String],
-    unlocked: &[String],
-) {
-    let mut builds: std::collections::BTreeMap<Option<String>, Vec<&str>> =
+/// Gradle and .NET projects that declare dependencies without a lockfile, one finding a build:
+/// the projects of a multi-project build (Now in Android's 24 Gradle modules, Jellyfin's 24 .NET
+/// projects) are locked by one change at its root; a project alone is reported at its own file.
+fn report_unlocked(cx: &GateCx<'_>, out: &mut GateOutput, files: &[String], unlocked: &[String]) {
+    let mut builds: std::collections::BTreeMap<(Option<String>, bool), Vec<&str>> =
         std::collections::BTreeMap::new();
     for path in unlocked {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let gradle = name.starts_with("build.gradle");
         builds
-            .entry(gradle_settings(files, path))
+            .entry((build_root(files, path, name), gradle))
             .or_default()
             .push(path);
     }
-    for (settings, projects) in builds {
-        let singles = match &settings {
-            Some(settings) if projects.len() > 1 => {
+    for ((root, gradle), projects) in builds {
+        let (kind, lock) = if gradle {
+            ("Gradle build", "gradle.lockfile")
+        } else {
+            (".NET projects", "packages.lock.json")
+        };
+        let singles = match &root {
+            Some(root) if projects.len() > 1 => {
                 const SHOWN: usize = 3;
                 let shown = projects[..projects.len().min(SHOWN)].join(", ");
                 let named = if projects.len() > SHOWN {
@@ -332,21 +335,26 @@ fn report_unlocked_gradle(
                 } else {
                     shown
                 };
+                let whose = if gradle {
+                    format!("projects of the {kind} of {root}")
+                } else {
+                    format!("{kind} under {root}")
+                };
                 out.finding(
                     cx.finding(
                         format!(
-                            "{} projects of the Gradle build of {settings} declare dependencies but no lockfile (gradle.lockfile) records them ({named}): no SBOM can list them",
+                            "{} {whose} declare dependencies but no lockfile ({lock}) records them ({named}): no SBOM can list them",
                             projects.len()
                         ),
                         Location::File {
-                            path: settings.clone(),
+                            path: root.clone(),
                             span: None,
                             snippet: None,
                             logical: None,
                         },
                     )
-                    .identity(format!("no-lockfile:{settings}"))
-                    .help(lock_help("build.gradle"))
+                    .identity(format!("no-lockfile:{root}"))
+                    .help(lock_help(projects[0].rsplit('/').next().unwrap_or_default()))
                     .build(),
                 );
                 continue;
@@ -357,7 +365,7 @@ fn report_unlocked_gradle(
             let name = path.rsplit('/').next().unwrap_or(path);
             out.finding(
                 cx.finding(
-                    missing_lock_message(path, name, &["gradle.lockfile"], ""),
+                    missing_lock_message(path, name, &[lock], ""),
                     Location::File {
                         path: path.to_owned(),
                         span: None,
@@ -424,7 +432,7 @@ impl Gate for Sbom {
     fn check(&self, cx: &GateCx<'_>, out: &mut GateOutput) -> Result<(), GateError> {
         let files = cx.repo().files()?;
         let inventory = crate::inventory::shared(cx)?;
-        let mut unlocked_gradle: Vec<String> = Vec::new();
+        let mut unlocked: Vec<String> = Vec::new();
         for path in files.iter().filter(|p| {
             !p.split('/')
                 .any(|part| crate::inventory::NOT_THE_PROJECT.contains(&part))
@@ -464,9 +472,16 @@ impl Gate for Sbom {
                 None if builds_own_sbom(cx, out, files, dir, name, &text)? => {
                     out.add("manifests whose build writes a CycloneDX SBOM", 1);
                 }
-                // The projects of one Gradle build are locked together (one convention plugin
-                // or root script turns locking on for all): said once, after the walk.
-                None if name.starts_with("build.gradle") => unlocked_gradle.push(path.clone()),
+                // The projects of one Gradle build or .NET tree are locked together (one
+                // convention plugin, root script or Directory.Build.props turns locking on for
+                // all): said once, after the walk. A project that turns NuGet's lockfile off
+                // is told so on its own.
+                None if name.starts_with("build.gradle")
+                    || (lockfiles::is_dotnet_project(name)
+                        && !text.contains("<RestorePackagesWithLockFile>false")) =>
+                {
+                    unlocked.push(path.clone());
+                }
                 None => out.finding(
                     cx.finding(missing_lock_message(path, name, locks, &text), location)
                         .identity(format!("no-lockfile:{path}"))
@@ -488,7 +503,7 @@ impl Gate for Sbom {
                 }
             }
         }
-        report_unlocked_gradle(cx, out, files, &unlocked_gradle);
+        report_unlocked(cx, out, files, &unlocked);
         let subject = harden_sbom::Subject {
             name: cx.config().service.name.as_deref().unwrap_or("repository"),
             version: None,
