@@ -287,13 +287,18 @@ pub(crate) fn role(path: &str) -> PathRole {
     PathRole::Source
 }
 
-/// A directory named for the examples it holds in more words than one (lldap's
-/// `example_configs/`, `config-examples/`, `sample-apps/`): configurations to copy from, with
-/// the defaults of their documentation.
+/// A directory named for the examples it holds in more words than one, the word first or last
+/// (lldap's `example_configs/`, `config-examples/`, dagger's `dagger-java-samples/`):
+/// configurations and code to copy from, with the defaults of their documentation. Not a
+/// migration's directory (`20240325211959_remove_example_table/`, `0042_create_samples`).
 fn examples_dir(dir: &str) -> bool {
-    let mut words = dir.split(['-', '_', '.']);
-    words.clone().count() > 1
-        && words.any(|w| matches!(w, "example" | "examples" | "sample" | "samples"))
+    let words: Vec<&str> = dir.split(['-', '_', '.']).collect();
+    let example = |w: &&str| matches!(*w, "example" | "examples" | "sample" | "samples");
+    words.len() > 1
+        && (words.first().is_some_and(example) || words.last().is_some_and(example))
+        && !words
+            .iter()
+            .any(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A directory named for the environments tests run in (linkding's
@@ -769,8 +774,17 @@ mod tests {
                 PathRole::Documentation,
             ),
             ("deploy/config-examples/app.yaml", PathRole::Documentation),
-            // One word is a name, not a role: `sampler/` is code.
+            // One word is a name, not a role: `sampler/` is code; nor is a migration's name.
             ("src/sampler/mod.rs", PathRole::Source),
+            (
+                "prisma/migrations/20240325211959_remove_example_table/migration.sql",
+                PathRole::Source,
+            ),
+            ("db/0042_create_samples/up.sql", PathRole::Source),
+            (
+                "sdk/java/dagger-java-samples/pom.xml",
+                PathRole::Documentation,
+            ),
             ("README.md", PathRole::Documentation),
             ("deploy/docker-compose.yml", PathRole::Source),
             (".devcontainer/Dockerfile", PathRole::Development),

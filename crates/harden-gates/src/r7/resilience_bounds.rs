@@ -610,9 +610,19 @@ fn unbounded_retry_loop(body: &[&str], language: Language) -> bool {
         _ => text.contains("catch"),
     };
     let leaves = text.contains("return") || text.contains("break");
-    // A worker that runs until told to stop (`if stop.is_set(): break`) is no retry.
+    // A worker that runs until told to stop (`if stop.is_set(): break`) is no retry, nor is a
+    // process that sleeps until interrupted (healthchecks' SMTP listener: `except
+    // KeyboardInterrupt: break`).
     let worker = [
-        "stop", "shutdown", "running", "cancel", "closed", "is_set()", "Done()",
+        "stop",
+        "shutdown",
+        "running",
+        "cancel",
+        "closed",
+        "is_set()",
+        "Done()",
+        "KeyboardInterrupt",
+        "InterruptedException",
     ]
     .iter()
     .any(|w| text.contains(w));
@@ -1294,6 +1304,8 @@ def lookup(key: str):
         assert!(found("a.py", worker, Language::Python).is_empty());
         let stoppable = "def run(self):\n    while True:\n        if self.stop.is_set():\n            break\n        try:\n            handle(queue.get())\n        except Error:\n            time.sleep(5)\n";
         assert!(found("a.py", stoppable, Language::Python).is_empty());
+        let until_interrupted = "def handle(self):\n    controller.start()\n    while True:\n        try:\n            time.sleep(2**32)\n        except KeyboardInterrupt:\n            print(\"exiting\")\n            break\n    controller.stop()\n";
+        assert!(found("a.py", until_interrupted, Language::Python).is_empty());
         let go = "for {\n\tresp, err := call()\n\tif err != nil {\n\t\ttime.Sleep(time.Second)\n\t\tcontinue\n\t}\n\treturn resp\n}\n";
         assert_eq!(found("a.go", go, Language::Go), ["1:1 for"]);
     }
