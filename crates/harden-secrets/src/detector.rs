@@ -687,6 +687,37 @@ fn jwt_header_only(value: &str) -> bool {
         .is_some_and(|json| json.trim_start().starts_with('{') && json.contains("\"alg\""))
 }
 
+/// Whether a setting's name is a product analytics client's key: the product's name and no
+/// word of a server-side credential.
+fn analytics_client_key(name: &[u8]) -> bool {
+    let segments = name_segments(name);
+    let has = |word: &str| segments.iter().any(|s| s == word);
+    let product = [
+        "posthog",
+        "mixpanel",
+        "amplitude",
+        "plausible",
+        "fathom",
+        "umami",
+    ]
+    .iter()
+    .any(|p| has(p))
+        || ((has("segment") || has("rudderstack")) && has("write"));
+    product
+        && !segments.iter().any(|s| {
+            [
+                "secret",
+                "personal",
+                "private",
+                "admin",
+                "management",
+                "password",
+            ]
+            .iter()
+            .any(|w| s.contains(w))
+        })
+}
+
 /// Whether `value` is its setting's `name`, or that name with words around it and no digit
 /// (`Jellyfin-IsApiKey`): a label, where a key that starts with its name (`apikey-7f8a9b2c…`)
 /// still has a random part.
@@ -1491,6 +1522,15 @@ impl Detector {
                     && key_named
                     && algolia_shaped(&value)
                     && search_only_key(text, span.start)
+                {
+                    continue;
+                }
+                // A product analytics client key (PostHog's project key, Mixpanel's project
+                // token, Amplitude's API key, Segment's write key) is written into every page
+                // that sends events: papercups' `REACT_APP_POSTHOG_TOKEN` default. Their
+                // secrets are named so (`POSTHOG_PERSONAL_API_KEY`, `MIXPANEL_API_SECRET`).
+                if let Some(name) = pattern.name_group.and_then(|g| captures.get_group(g))
+                    && analytics_client_key(&text[name.start..name.end])
                 {
                     continue;
                 }

@@ -669,6 +669,10 @@ fn fillers_public_keys_and_code_are_not_secrets() {
         // app ships to be read (Now in Android's topic images).
         "    \"imageUrl\": \"https://firebasestorage.googleapis.com/v0/b/demo.appspot.com/o/img%2Fic_topic_UI.svg?alt=media&token=0ee1842b-12e8-435f-87ba-a5bb02c47594\",\n".to_owned(),
         "  url = \"https://demo.firebasestorage.app/v0/b/demo/o/a.png?token=0ee1842b-12e8-435f-87ba-a5bb02c47594&alt=media\"\n".to_owned(),
+        // Product analytics client keys ship in every page (papercups' PostHog default).
+        "  REACT_APP_POSTHOG_TOKEN = 'cQo4wipp5ipWWXhTN8kTacBItgqo457yDRtzCMOr-Tw',\n".to_owned(),
+        "MIXPANEL_PROJECT_TOKEN=8f2c61d0a4b94e7f9c3d5a1b2e6f7a8c\n".to_owned(),
+        "SEGMENT_WRITE_KEY=Zk3q9LmN2pXv7RtY4wB8cJ6hD1sF5gA0\n".to_owned(),
         // A claim type's name and its label (Jellyfin), and C# that sets an SMB session's
         // `_password` field: no .npmrc.
         "    public const string IsApiKey = \"Jellyfin-IsApiKey\";\n".to_owned(),
@@ -701,6 +705,12 @@ fn fillers_public_keys_and_code_are_not_secrets() {
             "792dbbfae7bf\"></div>\n"
         ),
         concat!("ALGOLIA_ADMIN_KEY=41d0180ef2545f2b", "f44f8b78d090064c\n"),
+        // The same products' server-side secrets.
+        concat!(
+            "POSTHOG_PERSONAL_API_KEY=cQo4wipp5ipWWXhTN8k",
+            "TacBItgqo457yDRtzCMOr\n"
+        ),
+        concat!("MIXPANEL_API_SECRET=8f2c61d0a4b94e7f", "9c3d5a1b2e6f7a8c\n"),
         // A key that starts with its name still has a random part.
         concat!(
             "    public const string ApiKey = \"apikey-7f8a9b2c",
