@@ -145,7 +145,7 @@ pub(crate) enum Command {
     /// Write the software bill of materials of a repository: every package its lockfiles lock.
     ///
     /// CycloneDX 1.6 or SPDX 2.3 JSON, from Cargo.lock, package-lock.json, yarn.lock,
-    /// pnpm-lock.yaml, uv.lock, poetry.lock, pdm.lock, Pipfile.lock, go.mod, Gemfile.lock,
+    /// pnpm-lock.yaml, bun.lock, uv.lock, poetry.lock, pdm.lock, Pipfile.lock, go.mod, Gemfile.lock,
     /// NuGet's packages.lock.json, composer.lock, gradle.lockfile and pinned requirements
     /// files: purls, versions, hashes where the lockfile records them, the
     /// lockfiles each package comes from, and the direct dependencies of the repository.

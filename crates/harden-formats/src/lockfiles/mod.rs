@@ -3,6 +3,7 @@
 
 use harden_model::{LineCol, Span};
 
+mod bun;
 mod cargo;
 mod composer;
 mod go;
@@ -16,6 +17,7 @@ mod python;
 mod ruby;
 mod yarn;
 
+pub use bun::{bun_lock, check_bun};
 pub use cargo::{cargo_lock, cargo_requirements, cargo_workspace, check_cargo};
 pub use composer::{
     composer_lock, composer_package_name, composer_provided, composer_requirements,
@@ -198,6 +200,7 @@ pub const LOCKFILE_NAMES: &[&str] = &[
     "npm-shrinkwrap.json",
     "yarn.lock",
     "pnpm-lock.yaml",
+    "bun.lock",
     "uv.lock",
     "poetry.lock",
     "pdm.lock",
@@ -229,6 +232,7 @@ pub fn locked_packages(path: &str, text: &str) -> Option<Result<Vec<Dependency>,
         "package-lock.json" | "npm-shrinkwrap.json" => npm_lock_inventory(path, text),
         "yarn.lock" => Ok(yarn_lock(path, text)),
         "pnpm-lock.yaml" => pnpm_lock(path, &crate::yaml::parse(text)),
+        "bun.lock" => bun_lock(path, text),
         "uv.lock" | "poetry.lock" | "pdm.lock" => toml_lock(path, text),
         "Pipfile.lock" => pipfile_lock(path, text),
         "go.mod" => Ok(go_mod_lock(path, text)),

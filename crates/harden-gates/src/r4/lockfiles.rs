@@ -24,7 +24,8 @@ static META: GateMeta = GateMeta {
 commit can ship different code, and a malicious release is picked up the moment it is published. \
 A lockfile out of sync with its manifest is no better: the CI install either fails late or \
 silently resolves again. This gate finds Cargo (workspaces, renamed and path dependencies), npm \
-(package-lock v1-v3; pnpm and yarn lockfiles by name), Python (requirements files pinned with \
+(package-lock v1-v3; pnpm and yarn lockfiles by name; Bun's bun.lock against what it recorded of \
+each workspace's manifest), Python (requirements files pinned with \
 `==`; pyproject and Pipfile projects need uv.lock, poetry.lock, pdm.lock or Pipfile.lock) and Go \
 (go.mod against go.sum) manifests and fails a missing lockfile, a dependency the lockfile does not \
 record, and a locked version that does not satisfy the manifest's requirement, pointing at both. \
@@ -353,7 +354,7 @@ impl Run<'_, '_> {
                     out,
                     Problem::MissingLockfile {
                         manifest,
-                        expected: "package-lock.json, pnpm-lock.yaml or yarn.lock",
+                        expected: "package-lock.json, pnpm-lock.yaml, yarn.lock or bun.lock",
                     },
                 );
                 continue;
@@ -382,6 +383,12 @@ impl Run<'_, '_> {
             } else {
                 let problems = if kind == "yarn.lock" {
                     lockfiles::check_yarn(&requirements, &lock_text, &lockfile, &overridden)
+                } else if kind == "bun.lock" {
+                    // Bun records each workspace under its directory, the root as "".
+                    let importer = dir_of(&manifest)
+                        .strip_prefix(dir_of(&lockfile))
+                        .map_or("", |r| r.trim_start_matches('/'));
+                    lockfiles::check_bun(&requirements, &lock_text, importer, &lockfile)
                 } else {
                     // The importer key is the manifest's directory relative to the lockfile's.
                     let lock_dir = dir_of(&lockfile);
@@ -415,11 +422,12 @@ impl Run<'_, '_> {
         &self,
         manifest: &str,
     ) -> Result<Option<(String, &'static str, String)>, GateError> {
-        const NAMES: [&str; 4] = [
+        const NAMES: [&str; 5] = [
             "package-lock.json",
             "npm-shrinkwrap.json",
             "pnpm-lock.yaml",
             "yarn.lock",
+            "bun.lock",
         ];
         let dir = dir_of(manifest);
         let mut ancestor = dir.to_owned();

@@ -67,6 +67,7 @@ fn locks_for(manifest: &str) -> Option<&'static [&'static str]> {
             "npm-shrinkwrap.json",
             "yarn.lock",
             "pnpm-lock.yaml",
+            "bun.lock",
         ],
         "pyproject.toml" => &["uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock"],
         "Pipfile" => &["Pipfile.lock"],

@@ -23,7 +23,7 @@ static META: GateMeta = GateMeta {
     rationale: "\"Dependency vulnerabilities patched\" is on every hardening checklist: a published \
 advisory for a version the build locks is an attack someone has already written down. The gate \
 reads every lockfile of the repository (Cargo.lock, package-lock.json, npm-shrinkwrap.json, \
-yarn.lock, pnpm-lock.yaml, uv.lock, poetry.lock, Pipfile.lock, go.mod, Gemfile.lock, NuGet's \
+yarn.lock, pnpm-lock.yaml, bun.lock, uv.lock, poetry.lock, Pipfile.lock, go.mod, Gemfile.lock, NuGet's \
 packages.lock.json, composer.lock, gradle.lockfile, pinned requirements files) and the \
 dependencies Maven POMs declare (Maven records no lockfile: direct dependencies only, with the \
 version the POM writes, manages or sets by a property of its own or of a parent POM in the \
@@ -67,13 +67,14 @@ the `<version>` or its property in the POM).",
         },
     ],
     items: Some(Items {
-        name: "lockfiles (Cargo.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, uv.lock, poetry.lock, Pipfile.lock, go.mod, Gemfile.lock, packages.lock.json, composer.lock, gradle.lockfile, requirements*.txt)",
+        name: "lockfiles (Cargo.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, bun.lock, uv.lock, poetry.lock, Pipfile.lock, go.mod, Gemfile.lock, packages.lock.json, composer.lock, gradle.lockfile, requirements*.txt)",
         globs: &[
             "**/Cargo.lock",
             "**/package-lock.json",
             "**/npm-shrinkwrap.json",
             "**/yarn.lock",
             "**/pnpm-lock.yaml",
+            "**/bun.lock",
             "**/uv.lock",
             "**/poetry.lock",
             "**/Pipfile.lock",
