@@ -307,6 +307,10 @@ fn hits(
                 location,
                 role: if role == PathRole::Source && in_example_block(path, bytes, m.start) {
                     PathRole::Documentation.label()
+                } else if role == PathRole::Source
+                    && let Some(environment) = environment_section(path, bytes, m.start)
+                {
+                    environment.label()
                 } else {
                     role.label()
                 }
@@ -532,7 +536,11 @@ fn judged_by_context(rule: &str) -> bool {
     is_generic(rule)
         || matches!(
             rule,
-            "url-credentials"
+            // A framework's signing key is any random string under its setting's name.
+            "rails-secret-key-base"
+                | "phoenix-secret-key-base"
+                | "symfony-app-secret"
+                | "url-credentials"
                 | "http-basic-auth"
                 | "http-bearer-token"
                 | "connection-string-password"
@@ -553,6 +561,34 @@ fn is_generic(rule: &str) -> bool {
                 .collect()
         })
         .contains(&rule)
+}
+
+/// The environment a YAML settings file's top-level section names, when the value at `at` is
+/// in a `development:` or `test:` section (Rails' `config/secrets.yml` and `database.yml`, which
+/// Rails writes with development and test values and reads production's from the environment):
+/// development or test settings, as a developer's container or a test suite is.
+fn environment_section(path: &str, bytes: &[u8], at: usize) -> Option<PathRole> {
+    let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
+    if !matches!(extension, "yml" | "yaml") {
+        return None;
+    }
+    // The last line before `at` that starts in the first column and is a key alone; the value's
+    // own line must be indented under it.
+    let before = &bytes[..at.min(bytes.len())];
+    let mut lines = before.split(|&b| b == b'\n').rev();
+    if !lines.next()?.first().is_some_and(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let section = lines.find(|line| {
+        line.first()
+            .is_some_and(|b| !b.is_ascii_whitespace() && *b != b'#')
+    })?;
+    let key = section.trim_ascii_end().strip_suffix(b":")?;
+    match key {
+        b"development" | b"dev" => Some(PathRole::Development),
+        b"test" => Some(PathRole::Test),
+        _ => None,
+    }
 }
 
 /// A rule that judges a setting's value by the setting's name: the generic rules, and the
@@ -867,6 +903,12 @@ impl Findings {
                 Some(
                     "most likely an example; if it was ever a real credential, rotate it, and write a placeholder (`<password>`) in the document instead",
                 )
+            } else if role == PathRole::Development.label() && judged_by_context(&hit.rule) {
+                // A developer's own environment: a compose file for local work, the
+                // development section of Rails' settings.
+                Some(
+                    "most likely a value of a developer's local environment; if it is used anywhere else, rotate it and read it from the environment there",
+                )
             } else if role == PathRole::Test.label() && judged_by_context(&hit.rule) {
                 // The same for a test's own values: the password a test logs its user in with
                 // (paperless-ngx's API tests) is the fixture it needs, not a leak; a provider's
@@ -1000,6 +1042,21 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_rails_settings_file_names_its_environments() {
+        let yml = b"development:\n  secret_key_base: abc\n\ntest:\n  # signed cookies\n  secret_key_base: def\n\nproduction:\n  secret_key_base: ghi\ntop: jkl\n";
+        let at = |needle: &[u8]| memchr::memmem::find(yml, needle).unwrap();
+        let section = |path: &str, needle: &[u8]| environment_section(path, yml, at(needle));
+        assert_eq!(
+            section("config/secrets.yml", b"abc"),
+            Some(PathRole::Development)
+        );
+        assert_eq!(section("config/secrets.yml", b"def"), Some(PathRole::Test));
+        assert_eq!(section("config/secrets.yml", b"ghi"), None);
+        assert_eq!(section("config/secrets.yml", b"jkl"), None);
+        assert_eq!(section("config/secrets.rb", b"abc"), None);
+    }
 
     // Assembled from parts: harden scans its own sources, which must hold no credential.
     const STRIPE: &str = concat!("sk_live_", "Zq8RkT2vLm5Np9Wx3Yb7Hc4J");
