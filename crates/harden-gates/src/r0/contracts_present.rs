@@ -26,7 +26,8 @@ says what it is) and checks each one against its specification (version, `info.t
 `/`, operations with `responses` where required) and that every `$ref` resolves: local pointers, \
 and files of the repository relative to the document (remote references are counted, not \
 fetched). A repository that serves HTTP (routes declared in FastAPI, Flask, Django, Express, \
-axum, actix, gin, echo or Spring code), or deploys a service that listens on a port (`EXPOSE` in \
+axum, actix, gin, echo, Spring, Rails, ASP.NET Core, Laravel, Symfony or Phoenix code that runs on \
+a server, not in a browser), or deploys a service that listens on a port (`EXPOSE` in \
 the final stage of a deployed Dockerfile not built on a static file server, a `containerPort` of a \
 Kubernetes workload; database, cache and broker ports aside), and has no contract fails. \
 OpenAPI 3.0, 3.1 and Swagger 2.0 documents are validated \
@@ -468,7 +469,37 @@ const ROUTES: &[(&[&str], &[RouteMarker])] = &[
             ("@RequestMapping", "Spring"),
         ],
     ),
+    (&["rb"], &[("routes.draw do", "Rails")]),
+    (
+        &["cs"],
+        &[
+            ("[HttpGet", "ASP.NET Core"),
+            ("[HttpPost", "ASP.NET Core"),
+            (".MapGet(", "ASP.NET Core"),
+            (".MapPost(", "ASP.NET Core"),
+            (".MapControllers(", "ASP.NET Core"),
+        ],
+    ),
+    (
+        &["php"],
+        &[
+            ("Route::get(", "Laravel"),
+            ("Route::post(", "Laravel"),
+            ("#[Route(", "Symfony"),
+            ("@Route(", "Symfony"),
+        ],
+    ),
+    (
+        &["ex"],
+        &[
+            ("use Phoenix.Router", "Phoenix"),
+            ("use Plug.Router", "Plug"),
+        ],
+    ),
 ];
+
+/// Extensions whose routes are read though no other gate reads their language.
+const ROUTE_ONLY_EXTENSIONS: &[&str] = &["php", "ex"];
 
 /// The route declarations of each entry of [`ROUTES`], to search for at once: most files hold
 /// none, and one search of the bytes (aho-corasick's packed searcher) says so before their lines
@@ -645,10 +676,18 @@ impl Gate for ContractsPresent {
             let graphql = class.kind == FileKind::GraphQl;
             // A contract may live in docs/ or be generated from another definition; routes count
             // only in the code that ships.
+            // Code that runs in a browser declares no server's routes (papercups' RunKit
+            // snippet: an Express endpoint in a string of a React component).
+            let routes_read = class.language().is_some()
+                || ROUTE_ONLY_EXTENSIONS.contains(&class.extension.as_str());
             if class.test_support
                 || class.role() == crate::paths::PathRole::Vendored
                 || (!document && !graphql && !class.deployed)
-                || (!document && !graphql && class.language().is_none())
+                || (!document && !graphql && !routes_read)
+                || (!document
+                    && !graphql
+                    && class.language() == Some(crate::classify::Language::JavaScript)
+                    && crate::r7::resilience_bounds::browser_side(path))
             {
                 continue;
             }
@@ -969,6 +1008,44 @@ mod tests {
             Some((1, "axum"))
         );
         assert_eq!(http_route("src/lib.rs", "let route = 1;"), None);
+        for (path, text, framework) in [
+            (
+                "config/routes.rb",
+                "Rails.application.routes.draw do\n  resources :stories\nend\n",
+                "Rails",
+            ),
+            (
+                "Api/ItemsController.cs",
+                "public class ItemsController {\n    [HttpGet(\"{id}\")]\n",
+                "ASP.NET Core",
+            ),
+            (
+                "Program.cs",
+                "var app = builder.Build();\napp.MapGet(\"/\", () => \"ok\");\n",
+                "ASP.NET Core",
+            ),
+            (
+                "routes/api.php",
+                "<?php\nRoute::get('/user', [UserController::class, 'show']);\n",
+                "Laravel",
+            ),
+            (
+                "src/Controller/EntryController.php",
+                "<?php\nclass EntryController {\n    #[Route('/entries', name: 'entries')]\n",
+                "Symfony",
+            ),
+            (
+                "lib/app_web/router.ex",
+                "defmodule AppWeb.Router do\n  use Phoenix.Router\n",
+                "Phoenix",
+            ),
+        ] {
+            assert_eq!(
+                http_route(path, text).map(|(_, f)| f),
+                Some(framework),
+                "{path}"
+            );
+        }
     }
 
     #[test]

@@ -545,7 +545,7 @@ pub(crate) fn front_end_package(manifest: &str) -> bool {
 
 /// Browser JavaScript by its path (a component, a front end's directory) and not server code
 /// by [`server_side`]: a request there holds no resource of the service's.
-fn browser_side(path: &str) -> bool {
+pub(crate) fn browser_side(path: &str) -> bool {
     if server_side(path) {
         return false;
     }
