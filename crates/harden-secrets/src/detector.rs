@@ -718,9 +718,10 @@ fn analytics_client_key(name: &[u8]) -> bool {
         })
 }
 
-/// Whether `value` is its setting's `name`, or that name with words around it and no digit
-/// (`Jellyfin-IsApiKey`): a label, where a key that starts with its name (`apikey-7f8a9b2c…`)
-/// still has a random part.
+/// Whether `value` is its setting's `name`, or that name with words around it, no digit and no
+/// symbol but separators (`Jellyfin-IsApiKey`): a label, where a key that starts with its name
+/// (`apikey-7f8a9b2c…`) or a password that spells it (`prod-db-password-Xq!z%Wk`) still has a
+/// random part.
 fn labelled_by_name(name: &[u8], value: &str) -> bool {
     let fold = |bytes: &[u8]| -> Vec<u8> {
         bytes
@@ -733,9 +734,16 @@ fn labelled_by_name(name: &[u8], value: &str) -> bool {
     if name.is_empty() || name == folded {
         return !name.is_empty();
     }
+    // A reference in code may lead with `&` or `*` and close a call (`&TestConfig::
+    // delegated_credential),`).
+    let bare = value
+        .trim_start_matches(['&', '*'])
+        .trim_end_matches([')', ',', ';']);
     name.len() >= 6
         && memchr::memmem::find(&folded, &name).is_some()
-        && value.bytes().all(|b| !b.is_ascii_digit())
+        && bare
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || matches!(b, b'-' | b'_' | b'.' | b':' | b' '))
 }
 
 /// Whether the name at `start..end` is the `token` query parameter of a Firebase Storage
@@ -1736,6 +1744,27 @@ mod word_boundary {
 
     fn keywords(list: &[&str]) -> Vec<String> {
         list.iter().map(|k| (*k).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_label_holds_its_name_and_words_only() {
+        assert!(labelled_by_name(b"PER_1000_TOKENS", "PER_1000_TOKENS"));
+        assert!(labelled_by_name(b"IsApiKey", "Jellyfin-IsApiKey"));
+        // aws-lc's test flags: the flag's name and the member it sets.
+        assert!(labelled_by_name(
+            b"delegated-credential",
+            "&TestConfig::delegated_credential),"
+        ));
+        assert!(!labelled_by_name(b"ApiKey", "apikey-7f8a9b2c4d5e6f7a"));
+        assert!(!labelled_by_name(
+            b"DB_PASSWORD",
+            "prod-db-password-Xq!z%Wk"
+        ));
+        assert!(
+            !labelled_by_name(b"key", "my-key"),
+            "a short name is a word"
+        );
+        assert!(!labelled_by_name(b"", ""));
     }
 
     #[test]

@@ -549,18 +549,24 @@ fn judged_by_context(rule: &str) -> bool {
         )
 }
 
+/// The ids of the built-in rules `keep` selects, listed once into `ids`.
+fn built_in_ids(
+    ids: &'static OnceLock<Vec<&'static str>>,
+    keep: fn(&harden_secrets::Rule) -> bool,
+) -> &'static [&'static str] {
+    ids.get_or_init(|| {
+        harden_secrets::RULES
+            .iter()
+            .filter(|r| keep(r))
+            .map(|r| r.id)
+            .collect()
+    })
+}
+
 /// Whether `rule` is a built-in secret-named-value rule rather than a provider's format.
 fn is_generic(rule: &str) -> bool {
     static GENERIC: OnceLock<Vec<&'static str>> = OnceLock::new();
-    GENERIC
-        .get_or_init(|| {
-            harden_secrets::RULES
-                .iter()
-                .filter(|r| r.generic)
-                .map(|r| r.id)
-                .collect()
-        })
-        .contains(&rule)
+    built_in_ids(&GENERIC, |r| r.generic).contains(&rule)
 }
 
 /// The environment a YAML settings file's top-level section names, when the value at `at` is
@@ -595,16 +601,7 @@ fn environment_section(path: &str, bytes: &[u8], at: usize) -> Option<PathRole> 
 /// known weak values (`"Password": "Password"` is a word in a translation catalogue).
 fn judges_a_setting(rule: &str) -> bool {
     static KNOWN_VALUES: OnceLock<Vec<&'static str>> = OnceLock::new();
-    is_generic(rule)
-        || KNOWN_VALUES
-            .get_or_init(|| {
-                harden_secrets::RULES
-                    .iter()
-                    .filter(|r| r.known_values)
-                    .map(|r| r.id)
-                    .collect()
-            })
-            .contains(&rule)
+    is_generic(rule) || built_in_ids(&KNOWN_VALUES, |r| r.known_values).contains(&rule)
 }
 
 /// Where the token containing `end - 1` stops: at white space, a quote or a delimiter.
