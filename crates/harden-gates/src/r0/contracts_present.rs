@@ -492,7 +492,9 @@ const ROUTES: &[(&[&str], &[RouteMarker])] = &[
     (
         &["ex"],
         &[
-            ("use Phoenix.Router", "Phoenix"),
+            // A scope's pipeline, written in the router itself: `use Phoenix.Router` is most
+            // often in the web module's `router` macro (`lib/app_web.ex`), not the router.
+            ("pipe_through", "Phoenix"),
             ("use Plug.Router", "Plug"),
         ],
     ),
@@ -1036,7 +1038,12 @@ mod tests {
             ),
             (
                 "lib/app_web/router.ex",
-                "defmodule AppWeb.Router do\n  use Phoenix.Router\n",
+                "defmodule AppWeb.Router do\n  use AppWeb, :router\n\n  scope \"/api\", AppWeb do\n    pipe_through :api\n",
+                "Phoenix",
+            ),
+            (
+                "lib/chat_api_web/router.ex",
+                "  scope \"/api\", ChatApiWeb do\n    pipe_through(:api)\n",
                 "Phoenix",
             ),
         ] {
