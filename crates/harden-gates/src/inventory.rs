@@ -125,6 +125,18 @@ pub(crate) fn npm_lock(
     })
 }
 
+/// A bun.lock read once in this run for the lockfile gate (each workspace's recorded
+/// requirements) and the inventory (its pinned packages).
+pub(crate) fn bun_lock(
+    cache: &RunCache,
+    path: &str,
+    text: &str,
+) -> Arc<Result<lockfiles::BunLock, Box<Problem>>> {
+    cache.shared(&format!("bun-lock:{path}"), || {
+        lockfiles::bun_lock_parsed(path, text)
+    })
+}
+
 /// A uv.lock, poetry.lock or pdm.lock read once in this run for the lockfile gate (its package
 /// names) and the inventory (its pinned packages).
 pub(crate) fn toml_lock(
@@ -179,6 +191,11 @@ pub fn collect(repo: &dyn RepoView, cache: &RunCache) -> Result<Inventory, PortE
             })
         } else if matches!(name, "uv.lock" | "poetry.lock" | "pdm.lock") {
             Some(match &*toml_lock(cache, path, &text) {
+                Ok(lock) => Ok(lock.packages.clone()),
+                Err(problem) => Err(problem.clone()),
+            })
+        } else if name == "bun.lock" {
+            Some(match &*bun_lock(cache, path, &text) {
                 Ok(lock) => Ok(lock.packages.clone()),
                 Err(problem) => Err(problem.clone()),
             })

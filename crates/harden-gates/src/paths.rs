@@ -292,12 +292,18 @@ pub(crate) fn role(path: &str) -> PathRole {
 /// configurations and code to copy from, with the defaults of their documentation. Not a
 /// migration's directory (`20240325211959_remove_example_table/`, `0042_create_samples`).
 fn examples_dir(dir: &str) -> bool {
-    let words: Vec<&str> = dir.split(['-', '_', '.']).collect();
-    let example = |w: &&str| matches!(*w, "example" | "examples" | "sample" | "samples");
-    words.len() > 1
-        && (words.first().is_some_and(example) || words.last().is_some_and(example))
-        && !words
-            .iter()
+    // Every path's directories are judged: most names are turned away by one search.
+    if !dir.contains("ampl") {
+        return false;
+    }
+    let example = |w: &str| matches!(w, "example" | "examples" | "sample" | "samples");
+    let mut words = dir.split(['-', '_', '.']);
+    let first = words.next().unwrap_or_default();
+    words
+        .next_back()
+        .is_some_and(|last| example(first) || example(last))
+        && !dir
+            .split(['-', '_', '.'])
             .any(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit()))
 }
 

@@ -104,31 +104,57 @@ fn recorded_place(text: &str, importer: &str, name: &str) -> Option<std::ops::Ra
     Some(at..at + quoted.len() - 1)
 }
 
-/// Every registry package a bun.lock pins, direct where a workspace's package.json names it.
+/// What a bun.lock locks, read once for the inventory and for the manifests' checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BunLock {
+    /// Every registry package, direct where a workspace's package.json names it.
+    pub packages: Vec<Dependency>,
+    /// Each workspace's requirements as Bun recorded them, by the workspace's directory (`""`
+    /// for the root).
+    workspaces: BTreeMap<String, BTreeMap<String, String>>,
+    /// The version installed at the top level, by package name.
+    top_level: BTreeMap<String, String>,
+}
+
+/// Every registry package a bun.lock pins.
 pub fn bun_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>> {
+    bun_lock_parsed(path, text).map(|lock| lock.packages)
+}
+
+/// A bun.lock, parsed once.
+pub fn bun_lock_parsed(path: &str, text: &str) -> Result<BunLock, Box<Problem>> {
     let root = parsed(path, text)?;
-    let direct: BTreeSet<&str> = root
+    let workspaces: BTreeMap<String, BTreeMap<String, String>> = root
         .get("workspaces")
         .and_then(serde_json::Value::as_object)
         .into_iter()
-        .flat_map(|workspaces| workspaces.values())
-        .flat_map(|workspace| {
-            SECTIONS
+        .flatten()
+        .map(|(directory, workspace)| {
+            let recorded = SECTIONS
                 .iter()
                 .filter_map(|section| workspace.get(section)?.as_object())
-                .flat_map(serde_json::Map::keys)
+                .flatten()
+                .filter_map(|(name, spec)| Some((name.clone(), spec.as_str()?.to_owned())))
+                .collect();
+            (directory.clone(), recorded)
         })
+        .collect();
+    let direct: BTreeSet<&str> = workspaces
+        .values()
+        .flat_map(BTreeMap::keys)
         .map(String::as_str)
         .collect();
-    let Some(packages) = root.get("packages").and_then(serde_json::Value::as_object) else {
-        return Ok(Vec::new());
-    };
+    let entries = root
+        .get("packages")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flatten();
     let locator = Locator::new(text);
     let places = entry_places(text);
-    let mut out = Vec::new();
+    let mut packages = Vec::new();
+    let mut top_level = BTreeMap::new();
     let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
-    for (key, entry) in packages {
-        let range = places.get(key.as_str()).cloned();
+    for (key, entry) in entries {
         let Some(entry) = entry.as_array() else {
             continue;
         };
@@ -139,6 +165,9 @@ pub fn bun_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>>
         else {
             continue;
         };
+        if key == name {
+            top_level.insert(name.to_owned(), version.to_owned());
+        }
         if !seen.insert((name, version)) {
             continue;
         }
@@ -151,7 +180,7 @@ pub fn bun_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>>
                 last
             }
         });
-        out.push(Dependency {
+        packages.push(Dependency {
             ecosystem: Ecosystem::Npm,
             name: name.to_owned(),
             version: version.to_owned(),
@@ -168,80 +197,59 @@ pub fn bun_lock(path: &str, text: &str) -> Result<Vec<Dependency>, Box<Problem>>
                 .filter(|s| s.starts_with("sha"))
                 .map(str::to_owned),
             path: path.to_owned(),
-            span: locator.span(range),
+            span: locator.span(places.get(key.as_str()).cloned()),
         });
     }
-    Ok(out)
+    Ok(BunLock {
+        packages,
+        workspaces,
+        top_level,
+    })
 }
 
 /// Requirements of an npm manifest that its workspace's entry in bun.lock does not record as
 /// written (`importer` is the manifest's directory relative to the lockfile's, `""` at the
 /// root): Bun records each workspace's package.json there, so a requirement missing or written
 /// otherwise means the lockfile was not updated with the manifest (`bun install
-/// --frozen-lockfile` refuses it).
+/// --frozen-lockfile` refuses it). `text` is the lockfile's, for where a record is written.
 pub fn check_bun(
     requirements: &[Requirement],
+    lock: &BunLock,
     text: &str,
     importer: &str,
     lockfile: &str,
 ) -> Vec<Problem> {
-    let root = match parsed(lockfile, text) {
-        Ok(root) => root,
-        Err(problem) => return vec![*problem],
-    };
-    let recorded: BTreeMap<&str, &str> = root
-        .get("workspaces")
-        .and_then(|w| w.get(importer))
-        .map(|workspace| {
-            SECTIONS
-                .iter()
-                .filter_map(|section| workspace.get(section)?.as_object())
-                .flatten()
-                .filter_map(|(name, spec)| Some((name.as_str(), spec.as_str()?)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let locked_versions: BTreeMap<&str, &str> = root
-        .get("packages")
-        .and_then(serde_json::Value::as_object)
-        .into_iter()
-        .flat_map(|packages| packages.iter())
-        .filter_map(|(key, entry)| {
-            let (name, version) = name_and_version(entry.get(0)?.as_str()?)?;
-            (key == name).then_some((name, version))
-        })
-        .collect();
+    let recorded = lock.workspaces.get(importer);
+    // The lockfile's lines are indexed once, and only when a record must be pointed at.
+    let locator = std::cell::OnceCell::new();
     let mut problems = Vec::new();
     for requirement in requirements
         .iter()
         .filter(|r| r.kind == RequirementKind::Registry)
     {
-        match recorded.get(requirement.name.as_str()) {
+        match recorded.and_then(|r| r.get(&requirement.name)) {
             None => problems.push(Problem::NotLocked {
                 requirement: requirement.clone(),
                 lockfile: lockfile.to_owned(),
             }),
-            Some(&spec) if spec != requirement.requirement => problems.push(Problem::Mismatch {
+            Some(spec) if *spec != requirement.requirement => problems.push(Problem::Mismatch {
                 requirement: requirement.clone(),
                 locked: Dependency {
                     ecosystem: Ecosystem::Npm,
                     name: requirement.name.clone(),
                     version: format!(
                         "{}, recorded for `{spec}` (out of date)",
-                        locked_versions
-                            .get(requirement.name.as_str())
-                            .copied()
-                            .unwrap_or("?")
+                        lock.top_level
+                            .get(&requirement.name)
+                            .map_or("?", String::as_str)
                     ),
                     direct: true,
                     source: None,
                     integrity: None,
                     path: lockfile.to_owned(),
-                    span: Locator::new(text).span(recorded_place(
-                        text,
-                        importer,
-                        &requirement.name,
-                    )),
+                    span: locator
+                        .get_or_init(|| Locator::new(text))
+                        .span(recorded_place(text, importer, &requirement.name)),
                 },
             }),
             Some(_) => {}
@@ -319,7 +327,13 @@ mod tests {
     fn a_manifest_ahead_of_its_lockfile() {
         let manifest = "{\"dependencies\": {\"react\": \"^19.2.0\", \"@tanstack/react-query\": \"^5.91.0\", \"zod\": \"^4.0.0\"}, \"devDependencies\": {\"vitest\": \"^3.2.0\"}}";
         let requirements = super::super::npm_requirements("web/package.json", manifest).unwrap();
-        let problems = check_bun(&requirements, LOCK, "web", "bun.lock");
+        let problems = check_bun(
+            &requirements,
+            &bun_lock_parsed("bun.lock", LOCK).unwrap(),
+            LOCK,
+            "web",
+            "bun.lock",
+        );
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(
             matches!(&problems[0], Problem::Mismatch { requirement, locked }
@@ -331,7 +345,16 @@ mod tests {
         let current =
             "{\"dependencies\": {\"react\": \"^19.2.0\", \"@tanstack/react-query\": \"^5.90.0\"}}";
         let requirements = super::super::npm_requirements("web/package.json", current).unwrap();
-        assert!(check_bun(&requirements, LOCK, "web", "bun.lock").is_empty());
+        assert!(
+            check_bun(
+                &requirements,
+                &bun_lock_parsed("bun.lock", LOCK).unwrap(),
+                LOCK,
+                "web",
+                "bun.lock"
+            )
+            .is_empty()
+        );
     }
 
     #[test]

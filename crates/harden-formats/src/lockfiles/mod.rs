@@ -17,7 +17,7 @@ mod python;
 mod ruby;
 mod yarn;
 
-pub use bun::{bun_lock, check_bun};
+pub use bun::{BunLock, bun_lock, bun_lock_parsed, check_bun};
 pub use cargo::{cargo_lock, cargo_requirements, cargo_workspace, check_cargo};
 pub use composer::{
     composer_lock, composer_package_name, composer_provided, composer_requirements,

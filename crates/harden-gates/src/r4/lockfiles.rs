@@ -388,7 +388,16 @@ impl Run<'_, '_> {
                     let importer = dir_of(&manifest)
                         .strip_prefix(dir_of(&lockfile))
                         .map_or("", |r| r.trim_start_matches('/'));
-                    lockfiles::check_bun(&requirements, &lock_text, importer, &lockfile)
+                    match &*crate::inventory::bun_lock(self.cx.cache(), &lockfile, &lock_text) {
+                        Ok(lock) => lockfiles::check_bun(
+                            &requirements,
+                            lock,
+                            &lock_text,
+                            importer,
+                            &lockfile,
+                        ),
+                        Err(problem) => vec![(**problem).clone()],
+                    }
                 } else {
                     // The importer key is the manifest's directory relative to the lockfile's.
                     let lock_dir = dir_of(&lockfile);

@@ -663,12 +663,10 @@ impl Gate for ConfigFailfast {
     }
 }
 
-/// A default that is no value: `unwrap_or_default()` or an empty string.
+/// A default that is no value: `unwrap_or_default()` or an empty string (the readers write a
+/// literal default in double quotes, whatever its quotes were).
 fn empty_default(default: &str) -> bool {
-    matches!(
-        default,
-        "unwrap_or_default()" | "\"\"" | "''" | "``" | "unwrap_or_default"
-    )
+    matches!(default, "unwrap_or_default()" | "\"\"")
 }
 
 /// The name a line assigns to (`let mut password: String =`, `token :=`, `const key =`,
@@ -861,6 +859,13 @@ mod tests {
                 "REDIS_URL".into(),
                 Some("\"redis://localhost:6379\"".into())
             ))
+        );
+        // An empty default in single quotes is written as `""`, what `empty_default` knows.
+        let empty = first(js_reads("const key = process.env.API_KEY || '';"));
+        assert!(
+            empty
+                .and_then(|(_, d)| d)
+                .is_some_and(|d| empty_default(&d))
         );
         assert_eq!(
             first(js_reads("  JWT_SECRET: str({ default: 'changeme' }),")),
