@@ -225,6 +225,19 @@ pub fn collect(repo: &dyn RepoView, cache: &RunCache) -> Result<Inventory, PortE
             None => {}
         }
     }
+    // Bun's binary lockfile pins packages harden cannot list; one beside a text bun.lock is a
+    // leftover Bun no longer reads.
+    for path in repo.files()?.iter().filter(|p| {
+        p.rsplit('/').next() == Some(lockfiles::BUN_BINARY_LOCKFILE)
+            && !p.split('/').any(|part| NOT_THE_PROJECT.contains(&part))
+    }) {
+        let text_lock = format!("{}bun.lock", &path[..path.len() - "bun.lockb".len()]);
+        if repo.files()?.binary_search(&text_lock).is_err() {
+            inventory
+                .unreadable
+                .push((path.clone(), lockfiles::BUN_BINARY_UNREAD.to_owned()));
+        }
+    }
     maven::read(repo, cache, &mut inventory)?;
     Ok(inventory)
 }
@@ -384,6 +397,34 @@ mod tests {
         assert_eq!(inventory.unreadable.len(), 1);
         assert_eq!(inventory.unreadable[0].0, "broken/pom.xml");
         assert!(inventory.packages.is_empty() && inventory.lockfiles.is_empty());
+    }
+
+    /// Bun's binary lockfile is named as unread, with why, unless the text bun.lock Bun reads
+    /// instead sits beside it; one in test data is not the project's.
+    #[test]
+    fn a_bun_binary_lockfile_is_unread_unless_its_text_successor_is_beside_it() {
+        let repo = tree(&[
+            (
+                "worker/package.json",
+                "{\"dependencies\": {\"hono\": \"^4\"}}",
+            ),
+            ("worker/bun.lockb", "bun-lockfile-format-v0\n\0\0"),
+            ("site/bun.lockb", "bun-lockfile-format-v0\n\0\0"),
+            (
+                "site/bun.lock",
+                "{\"lockfileVersion\": 1, \"workspaces\": {\"\": {}}, \"packages\": {}}",
+            ),
+            ("testdata/old/bun.lockb", "\0"),
+        ]);
+        let inventory = collect(&repo, &RunCache::default()).unwrap();
+        assert_eq!(
+            inventory.unreadable,
+            [(
+                "worker/bun.lockb".to_owned(),
+                lockfiles::BUN_BINARY_UNREAD.to_owned()
+            )]
+        );
+        assert_eq!(inventory.lockfiles, ["site/bun.lock"]);
     }
 
     /// Parents that point at each other, or out of the repository, end the chain.

@@ -212,6 +212,15 @@ pub const LOCKFILE_NAMES: &[&str] = &[
     "gradle.lockfile",
 ];
 
+/// Bun's binary lockfile, written by Bun before 1.2 (and after, on request): it pins the
+/// packages, but its format is Bun's internal one, with no published description, so harden does
+/// not read it. Gates say so rather than call the manifest unlocked.
+pub const BUN_BINARY_LOCKFILE: &str = "bun.lockb";
+
+/// Why [`BUN_BINARY_LOCKFILE`] is not read, and what makes it readable.
+pub const BUN_BINARY_UNREAD: &str = "Bun's binary lockfile, whose format is not published; harden \
+reads the text bun.lock Bun writes by default since 1.2";
+
 /// Whether `path` is a file the inventory reads.
 pub fn is_lockfile(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);

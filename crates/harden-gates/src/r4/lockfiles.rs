@@ -25,7 +25,8 @@ commit can ship different code, and a malicious release is picked up the moment 
 A lockfile out of sync with its manifest is no better: the CI install either fails late or \
 silently resolves again. This gate finds Cargo (workspaces, renamed and path dependencies), npm \
 (package-lock v1-v3; pnpm and yarn lockfiles by name; Bun's bun.lock against what it recorded of \
-each workspace's manifest), Python (requirements files pinned with \
+each workspace's manifest; Bun's binary bun.lockb counts as a lockfile but is left unread, noted in \
+the evidence), Python (requirements files pinned with \
 `==`; pyproject and Pipfile projects need uv.lock, poetry.lock, pdm.lock or Pipfile.lock) and Go \
 (go.mod against go.sum) manifests and fails a missing lockfile, a dependency the lockfile does not \
 record, and a locked version that does not satisfy the manifest's requirement, pointing at both. \
@@ -359,6 +360,11 @@ impl Run<'_, '_> {
                 );
                 continue;
             };
+            if kind == lockfiles::BUN_BINARY_LOCKFILE {
+                // The manifest is locked; whether in sync cannot be told from here.
+                out.not_examined(&lockfile, lockfiles::BUN_BINARY_UNREAD);
+                continue;
+            }
             let overridden = match self.read(&join(&root, "package.json"))? {
                 Some(root_manifest) => lockfiles::npm_overrides(&root_manifest),
                 None => std::collections::BTreeSet::default(),
@@ -431,12 +437,13 @@ impl Run<'_, '_> {
         &self,
         manifest: &str,
     ) -> Result<Option<(String, &'static str, String)>, GateError> {
-        const NAMES: [&str; 5] = [
+        const NAMES: [&str; 6] = [
             "package-lock.json",
             "npm-shrinkwrap.json",
             "pnpm-lock.yaml",
             "yarn.lock",
             "bun.lock",
+            lockfiles::BUN_BINARY_LOCKFILE,
         ];
         let dir = dir_of(manifest);
         let mut ancestor = dir.to_owned();

@@ -21,7 +21,8 @@ dependencies \
 (Cargo.toml, package.json, pyproject.toml, Pipfile, go.mod, Gemfile, composer.json, .NET project \
 files, build.gradle, pom.xml) and fails one with no lockfile at its directory or above (beside it \
 for NuGet's packages.lock.json and Gradle's gradle.lockfile, which each project writes for \
-itself), or whose lockfile cannot be read: its dependencies cannot be listed. Maven records no \
+itself), or whose lockfile cannot be read (Bun's binary bun.lockb among them: its format is not \
+published): its dependencies cannot be listed. Maven records no \
 lockfile, so a pom.xml passes only when the build writes its own SBOM (the CycloneDX plugin in it \
 or in a parent POM above it), as a Gradle build without a lockfile may. The unlocked projects of \
 one multi-project Gradle build, or of a .NET tree under one Directory.Build.props, are one \
@@ -68,6 +69,7 @@ fn locks_for(manifest: &str) -> Option<&'static [&'static str]> {
             "yarn.lock",
             "pnpm-lock.yaml",
             "bun.lock",
+            lockfiles::BUN_BINARY_LOCKFILE,
         ],
         "pyproject.toml" => &["uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock"],
         "Pipfile" => &["Pipfile.lock"],
@@ -497,7 +499,11 @@ impl Gate for Sbom {
                                 location,
                             )
                             .identity(format!("unreadable:{lock}"))
-                            .help("regenerate the lockfile with its package manager")
+                            .help(if lock.ends_with(lockfiles::BUN_BINARY_LOCKFILE) {
+                                "run `bun install --save-text-lockfile`, commit the bun.lock it writes and delete bun.lockb"
+                            } else {
+                                "regenerate the lockfile with its package manager"
+                            })
                             .build(),
                         );
                     }

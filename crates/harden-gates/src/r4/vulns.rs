@@ -67,7 +67,7 @@ the `<version>` or its property in the POM).",
         },
     ],
     items: Some(Items {
-        name: "lockfiles (Cargo.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, bun.lock, uv.lock, poetry.lock, Pipfile.lock, go.mod, Gemfile.lock, packages.lock.json, composer.lock, gradle.lockfile, requirements*.txt)",
+        name: "lockfiles (Cargo.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, bun.lock, bun.lockb, uv.lock, poetry.lock, Pipfile.lock, go.mod, Gemfile.lock, packages.lock.json, composer.lock, gradle.lockfile, requirements*.txt)",
         globs: &[
             "**/Cargo.lock",
             "**/package-lock.json",
@@ -75,6 +75,7 @@ the `<version>` or its property in the POM).",
             "**/yarn.lock",
             "**/pnpm-lock.yaml",
             "**/bun.lock",
+            "**/bun.lockb",
             "**/uv.lock",
             "**/poetry.lock",
             "**/Pipfile.lock",
@@ -166,6 +167,17 @@ impl Gate for Vulns {
             out.not_examined(path, why.clone());
         }
         if inventory.lockfiles.is_empty() && inventory.poms.is_empty() {
+            // Lockfiles there but none readable (a bun.lockb, a truncated Cargo.lock): said as
+            // such, not as a repository without any.
+            if let Some((path, why)) = inventory.unreadable.first() {
+                return Err(GateError::Skip(format!(
+                    "no lockfile harden can read: {path}: {why}{}",
+                    match inventory.unreadable.len() - 1 {
+                        0 => String::new(),
+                        more => format!(" (and {more} more)"),
+                    }
+                )));
+            }
             // Nothing to match: the engine reports "not applicable".
             return Ok(());
         }
