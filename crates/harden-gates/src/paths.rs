@@ -551,21 +551,23 @@ fn locale_tag(tag: &str) -> bool {
 /// `name` and `extension` are lower-cased already.
 fn is_test_file(name: &str, extension: &str) -> bool {
     let stem = name.split('.').next().unwrap_or_default();
+    // `spec` is RSpec's and Jasmine's word for a test in code (`user_spec.rb`, `api.spec.ts`);
+    // a JSON or YAML document named so is a specification (gotify's `docs/spec.json`,
+    // `api-spec.yaml`).
+    let spec_is_test = !matches!(extension, "json" | "yaml" | "yml");
     // A word of the name says so: `test.go`, `.env.test`, `key_for_test_github.pem`.
     let says_test = name.split(['.', '_', '-']).any(|w| {
-        matches!(
-            w,
-            "test" | "tests" | "spec" | "fixture" | "fixtures" | "testdata"
-        )
+        matches!(w, "test" | "tests" | "fixture" | "fixtures" | "testdata")
+            || (w == "spec" && spec_is_test)
     });
     says_test
         || name.ends_with("_test.go")
         || name.contains(".test.")
-        || name.contains(".spec.")
+        || (name.contains(".spec.") && spec_is_test)
         || extension == "snap"
         || stem.starts_with("test_")
         || stem.ends_with("_test")
-        || stem.ends_with("_spec")
+        || (stem.ends_with("_spec") && spec_is_test)
         || stem.ends_with("test") && extension == "java"
         // PHPUnit's configuration (`phpunit.xml.dist`) sets the test run's environment.
         || stem == "phpunit"
@@ -627,11 +629,17 @@ pub(crate) fn test_support_as(path: &str, role: PathRole) -> bool {
         || name
             .split(['.', '_', '-'])
             .any(|w| matches!(w, "mock" | "mocks" | "fake" | "fakes"))
-        // `panel.clienttest.tsx`, `api.servertest.ts`: a project's own kinds of test.
-        || name
-            .split('.')
-            .skip(1)
-            .any(|w| w.ends_with("test") || w.ends_with("tests") || w.ends_with("spec"))
+        // `panel.clienttest.tsx`, `api.servertest.ts`: a project's own kinds of test (in code:
+        // `orders.spec.yaml` is a specification, see `is_test_file`).
+        || name.split('.').skip(1).any(|w| {
+            w.ends_with("test")
+                || w.ends_with("tests")
+                || (w.ends_with("spec")
+                    && !matches!(
+                        name.rsplit_once('.').map(|(_, e)| e),
+                        Some("json" | "yaml" | "yml")
+                    ))
+        })
 }
 
 /// Whether `rest` (the lines of Rust source from one on) starts with a `#[cfg(test)]` that
@@ -749,6 +757,12 @@ mod tests {
                 PathRole::Test,
             ),
             ("src/components/Login.spec.tsx", PathRole::Test),
+            ("spec/models/user_spec.rb", PathRole::Test),
+            ("src/api_spec.py", PathRole::Test),
+            // A document named for a specification is one, not a test.
+            ("docs/spec.json", PathRole::Documentation),
+            ("api/orders.spec.yaml", PathRole::Source),
+            ("openapi_spec.yml", PathRole::Source),
             ("tests/test_auth.py", PathRole::Test),
             ("crates/server/benches/load.rs", PathRole::Test),
             ("benchmarks/bench_query.py", PathRole::Test),

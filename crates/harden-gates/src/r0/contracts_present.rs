@@ -29,7 +29,12 @@ fetched). A repository that serves HTTP (routes declared in FastAPI, Flask, Djan
 axum, actix, gin, echo, Spring, Rails, ASP.NET Core, Laravel, Symfony or Phoenix code that runs on \
 a server, not in a browser), or deploys a service that listens on a port (`EXPOSE` in \
 the final stage of a deployed Dockerfile not built on a static file server, a `containerPort` of a \
-Kubernetes workload; database, cache and broker ports aside), and has no contract fails. \
+Kubernetes workload; database, cache and broker ports aside), and has no contract fails; where \
+its code uses a library that builds the contract (FastAPI, drf-spectacular, Django Ninja, \
+flask-smorest, @nestjs/swagger, @hono/zod-openapi, @fastify/swagger, swagger-jsdoc, utoipa, \
+poem-openapi, swag, springdoc-openapi, Swashbuckle, NSwag, Microsoft.AspNetCore.OpenApi, \
+L5-Swagger, swagger-php, OpenApiSpex, phoenix_swagger), the finding names it and how to write its \
+document to a file to commit. \
 OpenAPI 3.0, 3.1 and Swagger 2.0 documents are validated \
 against the OpenAPI Initiative's schemas and AsyncAPI documents of every release from 2.0.0 to \
 3.1.0 against the AsyncAPI Initiative's, bundled (no network); other versions and JSON Schema \
@@ -541,6 +546,181 @@ fn http_route(path: &str, text: &str) -> Option<(u32, &'static str)> {
     None
 }
 
+/// A library that builds a contract from the code: what the source says when it uses it, its
+/// name, and how its document is written to a file.
+struct Generator {
+    marker: &'static str,
+    name: &'static str,
+    export: &'static str,
+}
+
+/// Contract generators by language, each from its project's documentation. A repository that
+/// uses one has a contract at run or build time but none committed: the finding says which and
+/// how to write it out, instead of asking for one written by hand.
+const GENERATORS: &[(&[&str], &[Generator])] = &[
+    (
+        &["py"],
+        &[
+            Generator {
+                marker: "FastAPI(",
+                name: "FastAPI",
+                export: "write `app.openapi()` to openapi.json (`json.dump(app.openapi(), file)`)",
+            },
+            Generator {
+                marker: "drf_spectacular",
+                name: "drf-spectacular",
+                export: "run `./manage.py spectacular --file openapi.yaml`",
+            },
+            Generator {
+                marker: "NinjaAPI(",
+                name: "Django Ninja",
+                export: "run `./manage.py export_openapi_schema --output openapi.json`",
+            },
+            Generator {
+                marker: "flask_smorest",
+                name: "flask-smorest",
+                export: "run `flask openapi write openapi.json`",
+            },
+        ],
+    ),
+    (
+        &["ts", "tsx", "js", "mjs", "cjs"],
+        &[
+            Generator {
+                marker: "SwaggerModule",
+                name: "@nestjs/swagger",
+                export: "write what `SwaggerModule.createDocument(app, config)` returns to openapi.json",
+            },
+            Generator {
+                marker: "OpenAPIHono",
+                name: "@hono/zod-openapi",
+                export: "write what `app.getOpenAPIDocument(...)` returns to openapi.json",
+            },
+            Generator {
+                marker: "@fastify/swagger",
+                name: "@fastify/swagger",
+                export: "write `fastify.swagger({ yaml: true })` to openapi.yaml once the server is ready",
+            },
+            Generator {
+                marker: "swagger-jsdoc",
+                name: "swagger-jsdoc",
+                export: "write what `swaggerJsdoc(options)` returns to openapi.json",
+            },
+        ],
+    ),
+    (
+        &["rs"],
+        &[
+            Generator {
+                marker: "utoipa",
+                name: "utoipa",
+                export: "write `ApiDoc::openapi().to_pretty_json()` to openapi.json",
+            },
+            Generator {
+                marker: "poem_openapi",
+                name: "poem-openapi",
+                export: "write `OpenApiService::spec_yaml()` to openapi.yaml",
+            },
+        ],
+    ),
+    (
+        &["go"],
+        &[Generator {
+            marker: "github.com/swaggo/",
+            name: "swag",
+            export: "run `swag init`, which writes docs/swagger.yaml",
+        }],
+    ),
+    (
+        &["java", "kt"],
+        &[Generator {
+            marker: "io.swagger.v3.oas.annotations",
+            name: "springdoc-openapi",
+            export: "have springdoc's Maven or Gradle plugin (`generateOpenApiDocs`) write /v3/api-docs to a file in the build",
+        }],
+    ),
+    (
+        &["cs"],
+        &[
+            Generator {
+                marker: "AddSwaggerGen",
+                name: "Swashbuckle",
+                export: "run `dotnet swagger tofile --output openapi.json <assembly> v1` (Swashbuckle.AspNetCore.Cli)",
+            },
+            Generator {
+                marker: "AddOpenApiDocument",
+                name: "NSwag",
+                export: "have NSwag.MSBuild or `nswag run` write the document in the build",
+            },
+            Generator {
+                marker: "AddOpenApi(",
+                name: "Microsoft.AspNetCore.OpenApi",
+                export: "add Microsoft.Extensions.ApiDescription.Server, which writes the document at build time (`OpenApiDocumentsDirectory`)",
+            },
+        ],
+    ),
+    (
+        &["php"],
+        &[
+            Generator {
+                marker: "L5Swagger",
+                name: "L5-Swagger",
+                export: "run `php artisan l5-swagger:generate`",
+            },
+            Generator {
+                marker: "OpenApi\\Attributes",
+                name: "swagger-php",
+                export: "run `./vendor/bin/openapi src -o openapi.yaml`",
+            },
+        ],
+    ),
+    (
+        &["ex"],
+        &[
+            Generator {
+                marker: "OpenApiSpex",
+                name: "OpenApiSpex",
+                export: "run `mix openapi.spec.yaml --spec <YourAppWeb.ApiSpec>`",
+            },
+            Generator {
+                marker: "PhoenixSwagger",
+                name: "phoenix_swagger",
+                export: "run `mix phx.swagger.generate`",
+            },
+        ],
+    ),
+];
+
+/// Each language's [`GENERATORS`] markers, to search a file for at once.
+static GENERATOR_WORDS: std::sync::LazyLock<Vec<crate::support::Markers>> =
+    std::sync::LazyLock::new(|| {
+        GENERATORS
+            .iter()
+            .map(|(_, generators)| {
+                let words: Vec<&str> = generators.iter().map(|g| g.marker).collect();
+                crate::support::Markers::exact(&words)
+            })
+            .collect()
+    });
+
+/// The contract generator `text` (the file at `path`) uses, and the line that says so.
+fn contract_generator(path: &str, text: &str) -> Option<(u32, &'static Generator)> {
+    let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
+    let index = GENERATORS
+        .iter()
+        .position(|(extensions, _)| extensions.contains(&extension))?;
+    if !GENERATOR_WORDS[index].is_match(text) {
+        return None;
+    }
+    text.lines().enumerate().find_map(|(number, line)| {
+        GENERATORS[index]
+            .1
+            .iter()
+            .find(|g| line.contains(g.marker))
+            .map(|g| (u32::try_from(number + 1).unwrap_or(u32::MAX), g))
+    })
+}
+
 /// Ports that carry no HTTP API of the project's own: databases, caches, brokers, search engines,
 /// mail, SSH, DNS.
 const NOT_AN_API_PORT: &[u16] = &[
@@ -647,6 +827,42 @@ fn parsed<'p>(
         .and_then(|documents| first(documents)))
 }
 
+/// Whether a classified file is code that runs on a server, whose routes count. Code that runs in
+/// a browser declares no server's routes (papercups' RunKit snippet: an Express endpoint in a
+/// string of a React component).
+fn server_code(class: &crate::classify::FileClass) -> bool {
+    class.deployed
+        && (class.language().is_some() || ROUTE_ONLY_EXTENSIONS.contains(&class.extension.as_str()))
+        && !(class.language() == Some(crate::classify::Language::JavaScript)
+            && crate::r7::resilience_bounds::browser_side(&class.path))
+}
+
+/// The first contract generator the shipped code uses: the file, the line, which one. Read only
+/// where a repository serves HTTP without a contract.
+fn generator(
+    cx: &GateCx<'_>,
+    out: &mut GateOutput,
+    classified: &[crate::classify::FileClass],
+) -> Result<Option<(String, u32, &'static Generator)>, GateError> {
+    for class in classified {
+        if class.test_support
+            || class.role() == crate::paths::PathRole::Vendored
+            || !server_code(class)
+        {
+            continue;
+        }
+        let Some(bytes) = crate::support::read_parsed_into(cx, out, &class.path)? else {
+            continue;
+        };
+        if let Some((line, generator)) =
+            contract_generator(&class.path, &harden_engine::lossy_text(&bytes))
+        {
+            return Ok(Some((class.path.clone(), line, generator)));
+        }
+    }
+    Ok(None)
+}
+
 impl Gate for ContractsPresent {
     fn meta(&self) -> &'static GateMeta {
         &META
@@ -678,18 +894,9 @@ impl Gate for ContractsPresent {
             let graphql = class.kind == FileKind::GraphQl;
             // A contract may live in docs/ or be generated from another definition; routes count
             // only in the code that ships.
-            // Code that runs in a browser declares no server's routes (papercups' RunKit
-            // snippet: an Express endpoint in a string of a React component).
-            let routes_read = class.language().is_some()
-                || ROUTE_ONLY_EXTENSIONS.contains(&class.extension.as_str());
             if class.test_support
                 || class.role() == crate::paths::PathRole::Vendored
-                || (!document && !graphql && !class.deployed)
-                || (!document && !graphql && !routes_read)
-                || (!document
-                    && !graphql
-                    && class.language() == Some(crate::classify::Language::JavaScript)
-                    && crate::r7::resilience_bounds::browser_side(path))
+                || (!document && !graphql && !server_code(class))
             {
                 continue;
             }
@@ -844,13 +1051,26 @@ impl Gate for ContractsPresent {
             out.fact("contracts", kinds.join(", "));
         } else if let Some((path, line, framework)) = route {
             out.examined("HTTP services", 1);
+            let served = format!(
+                "the repository serves HTTP ({framework} routes, first in {path}) but has no API contract"
+            );
+            let (message, help) = match generator(cx, out, &classified)? {
+                Some((at, line, generator)) => (
+                    format!("{served}: {} builds one from the code ({at}:{line}), none is committed", generator.name),
+                    format!("{}, commit it and name it in `[contracts] openapi`; have CI write it again and fail on a difference, so it stays the code's", generator.export),
+                ),
+                None => (
+                    served,
+                    "write openapi.yaml (OpenAPI 3.1) describing the routes, or have a library build it from the code and commit what it writes, and name it in `[contracts] openapi`".to_owned(),
+                ),
+            };
             out.finding(
                 cx.finding(
-                    format!("the repository serves HTTP ({framework} routes, first in {path}) but has no API contract"),
+                    message,
                     crate::support::span_location(&path, crate::support::point(line, 1)),
                 )
                 .identity("no-contract")
-                .help("write openapi.yaml (OpenAPI 3.1) describing the routes, and name it in `[contracts] openapi`")
+                .help(help)
                 .build(),
             );
         } else if let Some((path, line, what)) = exposed {
@@ -1079,5 +1299,91 @@ mod tests {
         .unwrap();
         assert_eq!(workload_port(&manifests), Some((23, "3000".to_owned())));
         assert_eq!(workload_port(&manifests[..2]), None);
+    }
+
+    /// Each generator is told by its own words in its own language, at the line they are on;
+    /// another language's file, or code that only mentions a document, names none.
+    #[test]
+    fn a_contract_generator_is_named_by_the_code_that_uses_it() {
+        let found =
+            |path: &str, text: &str| contract_generator(path, text).map(|(l, g)| (l, g.name));
+        for (path, text, want) in [
+            (
+                "app/main.py",
+                "import os\napp = FastAPI(title=\"x\")\n",
+                (2, "FastAPI"),
+            ),
+            (
+                "proj/settings.py",
+                "INSTALLED_APPS = [\n    \"drf_spectacular\",\n]\n",
+                (2, "drf-spectacular"),
+            ),
+            ("api/api.py", "api = NinjaAPI()\n", (1, "Django Ninja")),
+            (
+                "src/main.ts",
+                "const document = SwaggerModule.createDocument(app, config);\n",
+                (1, "@nestjs/swagger"),
+            ),
+            (
+                "src/app.ts",
+                "const app = new OpenAPIHono();\n",
+                (1, "@hono/zod-openapi"),
+            ),
+            (
+                "src/server.mjs",
+                "await app.register(import('@fastify/swagger'));\n",
+                (1, "@fastify/swagger"),
+            ),
+            ("src/docs.rs", "use utoipa::OpenApi;\n", (1, "utoipa")),
+            (
+                "cmd/api/main.go",
+                "import (\n\t_ \"github.com/swaggo/files\"\n)\n",
+                (2, "swag"),
+            ),
+            (
+                "src/Api.kt",
+                "import io.swagger.v3.oas.annotations.Operation\n",
+                (1, "springdoc-openapi"),
+            ),
+            (
+                "Program.cs",
+                "builder.Services.AddSwaggerGen();\n",
+                (1, "Swashbuckle"),
+            ),
+            (
+                "Program.cs",
+                "builder.Services.AddOpenApi();\n",
+                (1, "Microsoft.AspNetCore.OpenApi"),
+            ),
+            (
+                "Startup.cs",
+                "services.AddOpenApiDocument();\n",
+                (1, "NSwag"),
+            ),
+            (
+                "app/Http/Api.php",
+                "<?php\nuse OpenApi\\Attributes as OA;\n",
+                (2, "swagger-php"),
+            ),
+            (
+                "lib/app_web/api_spec.ex",
+                "  alias OpenApiSpex.{Info, OpenApi}\n",
+                (1, "OpenApiSpex"),
+            ),
+        ] {
+            assert_eq!(found(path, text), Some(want), "{path}: {text}");
+        }
+        for (path, text) in [
+            // The words of another language's library.
+            ("src/main.rs", "builder.Services.AddSwaggerGen();\n"),
+            // A document read, not built; a word that only starts like one.
+            (
+                "app/main.py",
+                "spec = load(\"openapi.json\")\nclass FastAPIish: pass\n",
+            ),
+            ("README.md", "app = FastAPI()\n"),
+        ] {
+            assert_eq!(found(path, text), None, "{path}: {text}");
+        }
     }
 }

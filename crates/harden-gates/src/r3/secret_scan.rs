@@ -310,7 +310,12 @@ fn hits(
                 } else if role == PathRole::Source
                     && let Some(environment) = environment_section(path, bytes, m.start)
                 {
-                    environment.label()
+                    // A settings file's `test:` section is no test code, but the same judgement.
+                    if environment == PathRole::Test {
+                        Some(TEST_SECTION)
+                    } else {
+                        environment.label()
+                    }
                 } else {
                     role.label()
                 }
@@ -563,6 +568,10 @@ fn built_in_ids(
     })
 }
 
+/// Where a hit is, for a value in the `test:` section of a settings file (see
+/// [`environment_section`]): judged as test code is, said as what it is.
+const TEST_SECTION: &str = "the test environment's settings";
+
 /// Whether `rule` is a built-in secret-named-value rule rather than a provider's format.
 fn is_generic(rule: &str) -> bool {
     static GENERIC: OnceLock<Vec<&'static str>> = OnceLock::new();
@@ -768,7 +777,10 @@ impl Findings {
                 self.texts += 1;
                 for hit in hits {
                     // `[secrets] test-code = "ignore"`: counted, not reported.
-                    if self.ignore_test_code && hit.role.as_deref() == Some("test code") {
+                    if self.ignore_test_code
+                        && (hit.role.as_deref() == PathRole::Test.label()
+                            || hit.role.as_deref() == Some(TEST_SECTION))
+                    {
                         self.in_test_code += 1;
                         continue;
                     }
@@ -906,7 +918,9 @@ impl Findings {
                 Some(
                     "most likely a value of a developer's local environment; if it is used anywhere else, rotate it and read it from the environment there",
                 )
-            } else if role == PathRole::Test.label() && judged_by_context(&hit.rule) {
+            } else if (role == PathRole::Test.label() || role == Some(TEST_SECTION))
+                && judged_by_context(&hit.rule)
+            {
                 // The same for a test's own values: the password a test logs its user in with
                 // (paperless-ngx's API tests) is the fixture it needs, not a leak; a provider's
                 // token format in a test may be a real one pasted in, and stays critical.

@@ -806,6 +806,7 @@ mod tests {
             "src-ui/setup-jest.ts",
             "karma.conf.js",
             "packages/cli/setupFiles.ts",
+            "src/orders.spec.ts",
             "test-suite/module/omod/src/main/java/org/acme/TestModuleController.java",
         ] {
             assert!(
@@ -820,6 +821,8 @@ mod tests {
             "src/jester.ts",
             "app/playwright_pool.py",
             "src/setup/config.ts",
+            "api/orders.spec.yaml",
+            "docs/spec.json",
         ] {
             assert!(
                 !crate::paths::test_support_as(path, crate::paths::role(path)),
