@@ -63,6 +63,38 @@ pub(crate) fn bicep(
     })))
 }
 
+/// Whether a compose file bind-mounts the working copy itself (`- ./:/home/app`, `- .:/app`,
+/// `source: ..`): a developer's environment, which runs the code as it is being edited, where a
+/// deployment runs an image. shlink's `docker-compose.yml` is one, though not named so.
+pub(crate) fn mounts_working_copy(bytes: &[u8]) -> bool {
+    bytes.split(|&b| b == b'\n').any(|line| {
+        let line = line.trim_ascii();
+        let entry = match line.strip_prefix(b"- ") {
+            Some(short) => short.trim_ascii_start(),
+            None => match line.strip_prefix(b"source:") {
+                // The long syntax: the source alone on its line.
+                Some(source) => {
+                    let source = source.trim_ascii();
+                    let source = source
+                        .strip_prefix(b"\"")
+                        .and_then(|s| s.strip_suffix(b"\""))
+                        .or_else(|| source.strip_prefix(b"'").and_then(|s| s.strip_suffix(b"'")))
+                        .unwrap_or(source);
+                    return matches!(source, b"." | b"./" | b".." | b"../");
+                }
+                None => return false,
+            },
+        };
+        let entry = entry
+            .strip_prefix(b"\"")
+            .or_else(|| entry.strip_prefix(b"'"))
+            .unwrap_or(entry);
+        [&b".:"[..], b"./:", b"..:", b"../:", b"${PWD}:", b"$PWD:"]
+            .iter()
+            .any(|root| entry.starts_with(root))
+    })
+}
+
 /// Whether a classified file is a deployed compose file (not one that only runs tests).
 pub(crate) fn is_deployed_compose(class: &FileClass) -> bool {
     class.kind == FileKind::Compose && !class.test_support

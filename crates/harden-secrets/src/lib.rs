@@ -16,7 +16,8 @@ mod validate;
 
 pub use decode::Encoding;
 pub use detector::{
-    CHECKSUM_DOUBT, CustomRule, Detector, DetectorConfig, DetectorError, Match, typed_placeholder,
+    CHECKSUM_DOUBT, CustomRule, Detector, DetectorConfig, DetectorError, LETTERS_ONLY_DOUBT, Match,
+    typed_placeholder,
 };
 pub use mask::{cached, mask, mask_also, mask_json};
 pub use rules::{KeywordCheck, RULES, Rule};

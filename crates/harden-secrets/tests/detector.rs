@@ -855,6 +855,32 @@ fn a_github_token_that_fails_its_checksum_is_still_reported_with_that_doubt() {
     );
 }
 
+/// A provider's token with no digit among 40 or more random characters was typed, not minted
+/// (hedgedoc's token validator tests): still reported, with that doubt. One with digits has none.
+#[test]
+fn a_token_of_letters_only_is_reported_as_most_likely_made_up() {
+    let scan = |token: String| detector().scan(format!("const token = '{token}'\n"));
+    // The prefix apart: harden scans its own sources.
+    let typed = format!(
+        "{}{}_{}",
+        concat!("github", "_pat_"),
+        "mQxBhOixvuaSymoHqvXcrf",
+        "KnvaFQDodxKaXCLKfQVQYgKTNISnrBITQkpJbpjcCSeNpBNVcKoYynZgfAO"
+    );
+    let found = scan(typed);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].doubt, Some(harden_secrets::LETTERS_ONLY_DOUBT));
+    let minted = format!(
+        "{}{}_{}",
+        concat!("github", "_pat_"),
+        "11AQ7Z3YI0kVx9LmT2pWq4",
+        "Rb8Nc5Hd1Gf6Jk3Ls7Pz0Xv2Mw9Qt4Yu8Ei1Oa5Sd3Fg7Hj2Kl6Zx0Cv9Bn4"
+    );
+    let found = scan(minted);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].doubt, None);
+}
+
 /// Real-code classes from redash and hoppscotch: base64 of a sample phrase is judged by what it
 /// decodes to, and a `…_key` that names a document or a cache entry is an identifier.
 #[test]

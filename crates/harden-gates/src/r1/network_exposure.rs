@@ -1128,9 +1128,11 @@ impl Gate for NetworkExposure {
                 found
             };
             // A compose file for development (`docker-compose.dev.yml`, a dev container, the
-            // override compose loads on a developer's machine) exposes a laptop on whatever
-            // network it joins, not production: still a door, one step less severe.
-            let development = compose && development_compose(path);
+            // override compose loads on a developer's machine, one that mounts the working
+            // copy) exposes a laptop on whatever network it joins, not production: still a
+            // door, one step less severe.
+            let development =
+                compose && (development_compose(path) || crate::iac::mounts_working_copy(&bytes));
             for (line, column, message) in found {
                 open += 1;
                 let message = if development {
@@ -1475,6 +1477,26 @@ resource "google_cloud_run_v2_service_iam_member" "invoker" {
                 "8: Service `web` of type LoadBalancer exposes PostgreSQL (port 5432) to the internet (no loadBalancerSourceRanges)",
             ]
         );
+    }
+
+    /// A compose file that mounts the working copy runs the code being edited: a developer's.
+    #[test]
+    fn compose_files_that_mount_the_working_copy() {
+        for text in [
+            "services:\n  php:\n    build: .\n    volumes:\n      - ./:/home/shlink/www\n",
+            "services:\n  app:\n    volumes:\n      - .:/app:cached\n",
+            "services:\n  app:\n    volumes:\n      - \"../:/src\"\n",
+            "services:\n  app:\n    volumes:\n      - ${PWD}:/work\n",
+            "services:\n  app:\n    volumes:\n      - type: bind\n        source: .\n        target: /app\n",
+        ] {
+            assert!(crate::iac::mounts_working_copy(text.as_bytes()), "{text}");
+        }
+        for text in [
+            "services:\n  app:\n    image: app:1.4\n    volumes:\n      - ./config/app.toml:/etc/app.toml:ro\n      - data:/var/lib/app\n",
+            "services:\n  app:\n    volumes:\n      - ./.env:/app/.env\n      - type: bind\n        source: ./certs\n        target: /certs\n",
+        ] {
+            assert!(!crate::iac::mounts_working_copy(text.as_bytes()), "{text}");
+        }
     }
 
     #[test]

@@ -221,7 +221,16 @@ fn hits(
     if found.is_empty() {
         return Vec::new();
     }
-    let role = crate::paths::role(path);
+    let role = match crate::paths::role(path) {
+        // A compose file that mounts the working copy is a developer's environment, whatever
+        // its name (see `crate::iac::mounts_working_copy`).
+        crate::paths::PathRole::Source
+            if crate::classify::is_compose(path) && crate::iac::mounts_working_copy(bytes) =>
+        {
+            crate::paths::PathRole::Development
+        }
+        role => role,
+    };
     // Values in a localisation catalogue are words ("API-Schlüssel"), and generated code holds
     // expressions (`"Password: "+fmt.Sprintf(...)`), not settings: only the rules for a
     // provider's token format speak there, not the secret-named-value ones.
@@ -536,13 +545,17 @@ fn is_near(rule: &str) -> bool {
 
 /// Whether `rule` finds a value by where it sits rather than by a format of its own: the
 /// secret-named-value rules and the slots of a URL's password, a basic or bearer header, a
-/// connection string, a `.netrc` entry and a Docker `auth` field.
+/// connection string, a `.netrc` entry and a Docker `auth` field. And a JSON Web Token: its
+/// format is the application's own, signed with the application's key, not a provider's; in a
+/// test it is the session the test logs in with (PocketBase's API tests hold a hundred, signed
+/// with its test data's keys), in a document the example it explains.
 fn judged_by_context(rule: &str) -> bool {
     is_generic(rule)
         || matches!(
             rule,
-            // A framework's signing key is any random string under its setting's name.
-            "rails-secret-key-base"
+            "jwt"
+                // A framework's signing key is any random string under its setting's name.
+                | "rails-secret-key-base"
                 | "phoenix-secret-key-base"
                 | "symfony-app-secret"
                 | "url-credentials"

@@ -322,6 +322,20 @@ static MARKERS: std::sync::LazyLock<crate::support::Markers> = std::sync::LazyLo
     crate::support::Markers::exact(&anchors)
 });
 
+/// Whether `lines` (up to a Go call, the call's line last) set a context deadline in the
+/// function the call is in: back to the line that declares it (`func ` at the start of a line).
+fn go_deadline_before(lines: &[&str]) -> bool {
+    for line in lines.iter().rev() {
+        if line.contains("context.WithTimeout(") || line.contains("context.WithDeadline(") {
+            return true;
+        }
+        if line.starts_with("func ") {
+            return false;
+        }
+    }
+    false
+}
+
 /// A marker up to its first qualifier (`requests.get(` → `requests.`, `Client::new()` →
 /// `Client::`), or whole where it has none.
 fn anchor(marker: &'static str) -> &'static str {
@@ -838,12 +852,13 @@ fn unbounded(path: &str, text: &str, language: Language) -> Vec<Unbounded> {
             if !off && rule.bounded_by.iter().any(|w| call.contains(w)) {
                 continue;
             }
-            // Go bounds a request by its context: a deadline set just before the call.
+            // Go bounds a request by its context: a deadline set before the call in the same
+            // function (PocketBase's `$http.send` sets one 45 lines above its
+            // `http.DefaultClient.Do(req)`, the body built in between). Looked for back to
+            // the top-level `func` the call is in, 120 lines at most.
             if language == Language::Go
                 && rule.bound == Bound::Timeout
-                && lines()[line.saturating_sub(30)..=line].iter().any(|l| {
-                    l.contains("context.WithTimeout(") || l.contains("context.WithDeadline(")
-                })
+                && go_deadline_before(&lines()[line.saturating_sub(120)..=line])
             {
                 continue;
             }
@@ -1166,8 +1181,21 @@ def lookup(key: str):
         );
         // Options with an abort signal, built before the call.
         assert!(found("src/server/x.ts", "const options = { signal: AbortSignal.timeout(5000) };\nawait fetch(url, options);\n", Language::JavaScript).is_empty());
-        // A Go request whose context has a deadline.
+        // A Go request whose context has a deadline, set in the same function however far
+        // above; one set in the function before does not count.
         assert!(found("cmd/x.go", "ctx, cancel := context.WithTimeout(ctx, t)\ndefer cancel()\nresp, err := http.DefaultClient.Do(req.WithContext(ctx))\n", Language::Go).is_empty());
+        let body = "\tbody = append(body, part)\n".repeat(40);
+        let far = format!(
+            "func send(c Config) error {{\n\tctx, cancel := context.WithTimeout(context.Background(), c.Timeout)\n\tdefer cancel()\n{body}\treq, _ := http.NewRequestWithContext(ctx, c.Method, c.Url, nil)\n\tres, err := http.DefaultClient.Do(req)\n\treturn err\n}}\n"
+        );
+        assert!(found("plugins/x.go", &far, Language::Go).is_empty());
+        let other = format!(
+            "func a() {{\n\tctx, cancel := context.WithTimeout(context.Background(), t)\n\tdefer cancel()\n\tuse(ctx)\n}}\n\nfunc b(req *http.Request) error {{\n{body}\t_, err := http.DefaultClient.Do(req)\n\treturn err\n}}\n"
+        );
+        assert_eq!(
+            found("plugins/y.go", &other, Language::Go),
+            ["48:12 http.DefaultClient"]
+        );
         // Guava caches bounded by expiry or by the collector.
         assert!(found("src/A.java", "c = CacheBuilder.newBuilder().expireAfterWrite(d).build();\nm = CacheBuilder.newBuilder().softValues().build();\n", Language::Jvm).is_empty());
         assert_eq!(
