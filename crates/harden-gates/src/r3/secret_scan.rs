@@ -314,7 +314,9 @@ fn hits(
                     .flat_map(|e| [" (", e.name(), "-encoded)"])
                     .collect(),
                 location,
-                role: if role == PathRole::Source && in_example_block(path, bytes, m.start) {
+                role: if role == PathRole::Source
+                    && (in_example_block(path, bytes, m.start) || example_comment(bytes, m.start))
+                {
                     PathRole::Documentation.label()
                 } else if role == PathRole::Source
                     && let Some(environment) = environment_section(path, bytes, m.start)
@@ -373,12 +375,22 @@ fn minified(path: &str, bytes: &[u8]) -> bool {
 /// The rule for a product's default or a weak password (`POSTGRES_PASSWORD: postgres`).
 pub(crate) const DEFAULT_PASSWORD: &str = "default-password";
 
-/// Configuration a deployment reads: Compose files, manifests and values (YAML), `.env`,
-/// properties, INI, TOML, HCL and JSON settings, outside tests, documentation, vendored and
-/// generated code. Not source code (a test double's password), not CI pipelines (a throwaway
-/// database beside the job), not a developer's own environment (`docker-compose.dev.yml`,
-/// `.devcontainer/`), and not what is named an example or a template (`.env.example`,
-/// `values.sample.yaml`), whose values are there to be replaced.
+/// Whether `at` is on a comment line that calls what it shows an example (kimai's
+/// ` * Example: {"type":"kimai",…,"token":"6ccc…"}` in a class's doc block): documentation in
+/// the source, judged as a document's example is.
+fn example_comment(bytes: &[u8], at: usize) -> bool {
+    let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+    let before = bytes[start..at].trim_ascii_start();
+    let comment = ["*", "//", "#", "--", "<!--", "/*"]
+        .iter()
+        .any(|marker| before.starts_with(marker.as_bytes()));
+    comment && {
+        let lower = before.to_ascii_lowercase();
+        memchr::memmem::find(&lower, b"example").is_some()
+            || memchr::memmem::find(&lower, b"e.g.").is_some()
+    }
+}
+
 /// Whether `at` lies inside a `<pre>` or `<code>` element of an HTML template: an example the
 /// page shows, as a document would (wallabag's in-app API how-to prints an OAuth client secret
 /// and tokens in one).
@@ -419,6 +431,12 @@ fn in_example_block(path: &str, bytes: &[u8], at: usize) -> bool {
     })
 }
 
+/// Configuration a deployment reads: Compose files, manifests and values (YAML), `.env`,
+/// properties, INI, TOML, HCL and JSON settings, outside tests, documentation, vendored and
+/// generated code. Not source code (a test double's password), not CI pipelines (a throwaway
+/// database beside the job), not a developer's own environment (`docker-compose.dev.yml`,
+/// `.devcontainer/`), and not what is named an example or a template (`.env.example`,
+/// `values.sample.yaml`), whose values are there to be replaced.
 fn deployment_configuration(path: &str, role: crate::paths::PathRole) -> bool {
     if role != crate::paths::PathRole::Source || harden_formats::pipeline::kind_of(path).is_some() {
         return false;
@@ -1066,6 +1084,19 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_comment_that_shows_an_example() {
+        let text = b"/**\n * Example: {\"token\":\"6ccc2932\"}\n * token: 6ccc2932\n */\n// e.g. key=abc\n$token = \"6ccc2932\"; // example below\n# For example: SECRET=xyz\n";
+        let at =
+            |needle: &[u8], nth: usize| memchr::memmem::find_iter(text, needle).nth(nth).unwrap();
+        assert!(example_comment(text, at(b"6ccc2932", 0)));
+        assert!(!example_comment(text, at(b"6ccc2932", 1)));
+        assert!(example_comment(text, at(b"abc", 0)));
+        // Code, with a comment after it that says "example": not a comment line.
+        assert!(!example_comment(text, at(b"6ccc2932", 2)));
+        assert!(example_comment(text, at(b"xyz", 0)));
+    }
 
     #[test]
     fn a_rails_settings_file_names_its_environments() {
