@@ -34,6 +34,10 @@ fn main() {
     let rounds: usize = args
         .next()
         .map_or(5, |r| r.parse().expect("ROUNDS is a number"));
+    if rounds == 0 {
+        eprintln!("ROUNDS must be at least 1");
+        std::process::exit(2);
+    }
     let texts = texts(Path::new(&tree));
     let bytes: usize = texts.iter().map(Vec::len).sum();
     println!("{} text files, {} bytes", texts.len(), bytes);
@@ -172,8 +176,8 @@ fn texts(root: &Path) -> Vec<Vec<u8>> {
             if kind.is_dir() && entry.file_name() != ".git" {
                 pending.push(entry.path());
             } else if kind.is_file()
+                && entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE as u64)
                 && let Ok(bytes) = std::fs::read(entry.path())
-                && bytes.len() <= MAX_FILE
                 && !bytes[..bytes.len().min(8000)].contains(&0)
             {
                 texts.push(bytes);

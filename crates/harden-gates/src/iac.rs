@@ -63,36 +63,53 @@ pub(crate) fn bicep(
     })))
 }
 
-/// Whether a compose file bind-mounts the working copy itself (`- ./:/home/app`, `- .:/app`,
-/// `source: ..`): a developer's environment, which runs the code as it is being edited, where a
-/// deployment runs an image. shlink's `docker-compose.yml` is one, though not named so.
-pub(crate) fn mounts_working_copy(bytes: &[u8]) -> bool {
-    bytes.split(|&b| b == b'\n').any(|line| {
-        let line = line.trim_ascii();
-        let entry = match line.strip_prefix(b"- ") {
-            Some(short) => short.trim_ascii_start(),
-            None => match line.strip_prefix(b"source:") {
-                // The long syntax: the source alone on its line.
-                Some(source) => {
-                    let source = source.trim_ascii();
-                    let source = source
-                        .strip_prefix(b"\"")
-                        .and_then(|s| s.strip_suffix(b"\""))
-                        .or_else(|| source.strip_prefix(b"'").and_then(|s| s.strip_suffix(b"'")))
-                        .unwrap_or(source);
-                    return matches!(source, b"." | b"./" | b".." | b"../");
-                }
-                None => return false,
-            },
-        };
-        let entry = entry
-            .strip_prefix(b"\"")
-            .or_else(|| entry.strip_prefix(b"'"))
-            .unwrap_or(entry);
-        [&b".:"[..], b"./:", b"..:", b"../:", b"${PWD}:", b"$PWD:"]
-            .iter()
-            .any(|root| entry.starts_with(root))
-    })
+/// Whether a compose file is a developer's by what it does, whatever its name: it builds an
+/// image from the repository and bind-mounts the working copy itself into a container (`- ./:/home/app`,
+/// `- .:/app`, `source: ..`), so the code runs as it is being edited, where a deployment runs
+/// an image. shlink's `docker-compose.yml` and redash's `compose.yaml` are such files. A file
+/// whose name or directory says it deploys (`prod`, `production`, `deploy`) is never one: a
+/// self-hosted PHP setup may mount its code in production.
+pub(crate) fn develops_working_copy(path: &str, bytes: &[u8]) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let says_deployed = lower.split(['/', '.', '-', '_']).any(|w| {
+        matches!(
+            w,
+            "prod" | "production" | "deploy" | "deployment" | "release"
+        )
+    });
+    if says_deployed {
+        return false;
+    }
+    let lines = || bytes.split(|&b| b == b'\n').map(<[u8]>::trim_ascii);
+    let builds = lines().any(|line| line.starts_with(b"build:"));
+    builds
+        && lines().any(|line| {
+            let entry = match line.strip_prefix(b"- ") {
+                Some(short) => short.trim_ascii_start(),
+                None => match line.strip_prefix(b"source:") {
+                    // The long syntax: the source alone on its line.
+                    Some(source) => {
+                        let source = source.trim_ascii();
+                        let source = source
+                            .strip_prefix(b"\"")
+                            .and_then(|s| s.strip_suffix(b"\""))
+                            .or_else(|| {
+                                source.strip_prefix(b"'").and_then(|s| s.strip_suffix(b"'"))
+                            })
+                            .unwrap_or(source);
+                        return matches!(source, b"." | b"./" | b".." | b"../");
+                    }
+                    None => return false,
+                },
+            };
+            let entry = entry
+                .strip_prefix(b"\"")
+                .or_else(|| entry.strip_prefix(b"'"))
+                .unwrap_or(entry);
+            [&b".:"[..], b"./:", b"..:", b"../:", b"${PWD}:", b"$PWD:"]
+                .iter()
+                .any(|root| entry.starts_with(root))
+        })
 }
 
 /// Whether a classified file is a deployed compose file (not one that only runs tests).

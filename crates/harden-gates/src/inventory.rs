@@ -225,14 +225,29 @@ pub fn collect(repo: &dyn RepoView, cache: &RunCache) -> Result<Inventory, PortE
             None => {}
         }
     }
-    // Bun's binary lockfile pins packages harden cannot list; one beside a text bun.lock is a
-    // leftover Bun no longer reads.
-    for path in repo.files()?.iter().filter(|p| {
+    // Bun's binary lockfile pins packages harden cannot list; one beside a text bun.lock, or
+    // under a workspace root that has one, is a leftover Bun no longer reads.
+    let files = repo.files()?;
+    for path in files.iter().filter(|p| {
         p.rsplit('/').next() == Some(lockfiles::BUN_BINARY_LOCKFILE)
             && !p.split('/').any(|part| NOT_THE_PROJECT.contains(&part))
     }) {
-        let text_lock = format!("{}bun.lock", &path[..path.len() - "bun.lockb".len()]);
-        if repo.files()?.binary_search(&text_lock).is_err() {
+        let mut dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+        let superseded = loop {
+            let text_lock = if dir.is_empty() {
+                "bun.lock".to_owned()
+            } else {
+                format!("{dir}/bun.lock")
+            };
+            if files.binary_search(&text_lock).is_ok() {
+                break true;
+            }
+            if dir.is_empty() {
+                break false;
+            }
+            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+        };
+        if !superseded {
             inventory
                 .unreadable
                 .push((path.clone(), lockfiles::BUN_BINARY_UNREAD.to_owned()));
@@ -415,6 +430,8 @@ mod tests {
                 "{\"lockfileVersion\": 1, \"workspaces\": {\"\": {}}, \"packages\": {}}",
             ),
             ("testdata/old/bun.lockb", "\0"),
+            // A workspace member's leftover under a root that moved to the text lockfile.
+            ("site/packages/ui/bun.lockb", "\0"),
         ]);
         let inventory = collect(&repo, &RunCache::default()).unwrap();
         assert_eq!(

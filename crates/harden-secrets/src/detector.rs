@@ -47,16 +47,22 @@ pub const LETTERS_ONLY_DOUBT: &str =
 /// Whether `value` is a long token of letters in both cases and no digit at all. A provider's
 /// token is random over letters and digits, so one of 40 or more such characters holds a digit
 /// but about once in 1,100 ((52/62)^40; once in 1.8 million for a fine-grained GitHub token's
-/// 82): hedgedoc's tests validate `github_pat_mXqBhOix…`, typed letter by letter. Only a doubt,
-/// never a reason to drop: the finding stays, a step lower.
+/// 82): hedgedoc's tests validate `github_pat_mXqBhOix…`, typed letter by letter. The prefix
+/// (up to its last `_` or `-` in the first 12 bytes: `github_pat_`, `sk-proj-`) is not random
+/// and is not counted. Only a doubt, never a reason to drop: the finding stays, a step lower.
 fn letters_only_token(value: &str) -> bool {
     let bytes = value.as_bytes();
-    bytes.iter().filter(|b| b.is_ascii_alphabetic()).count() >= 40
+    let prefix = bytes[..bytes.len().min(12)]
+        .iter()
+        .rposition(|b| matches!(b, b'_' | b'-'))
+        .map_or(0, |i| i + 1);
+    let random = &bytes[prefix..];
+    random.iter().filter(|b| b.is_ascii_alphabetic()).count() >= 40
         && bytes
             .iter()
             .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-'))
-        && bytes.iter().any(u8::is_ascii_uppercase)
-        && bytes.iter().any(u8::is_ascii_lowercase)
+        && random.iter().any(u8::is_ascii_uppercase)
+        && random.iter().any(u8::is_ascii_lowercase)
 }
 
 /// A rule written in `harden.toml` (or anywhere else outside the built-in set).
@@ -1619,7 +1625,7 @@ impl Detector {
                     continue;
                 }
                 doubt = Some(CHECKSUM_DOUBT);
-            } else if !rule.generic && letters_only_token(&value) {
+            } else if !rule.generic && !rule.checksum && letters_only_token(&value) {
                 doubt = Some(LETTERS_ONLY_DOUBT);
             }
             if unstructured_placeholder(&rule.id, text, span.start, &value) {

@@ -32,7 +32,7 @@ the final stage of a deployed Dockerfile not built on a static file server, a `c
 Kubernetes workload; database, cache and broker ports aside), and has no contract fails; where \
 its code uses a library that builds the contract (FastAPI, drf-spectacular, Django Ninja, \
 flask-smorest, @nestjs/swagger, @hono/zod-openapi, @fastify/swagger, swagger-jsdoc, utoipa, \
-poem-openapi, swag, springdoc-openapi, Swashbuckle, NSwag, Microsoft.AspNetCore.OpenApi, \
+poem-openapi, swag, swagger-core's annotations, Swashbuckle, NSwag, Microsoft.AspNetCore.OpenApi, \
 L5-Swagger, swagger-php, OpenApiSpex, phoenix_swagger), the finding names it and how to write its \
 document to a file to commit. \
 OpenAPI 3.0, 3.1 and Swagger 2.0 documents are validated \
@@ -634,9 +634,11 @@ const GENERATORS: &[(&[&str], &[Generator])] = &[
     (
         &["java", "kt"],
         &[Generator {
+            // swagger-core's annotations, read by springdoc-openapi, Quarkus (SmallRye),
+            // Micronaut and JAX-RS alike.
             marker: "io.swagger.v3.oas.annotations",
-            name: "springdoc-openapi",
-            export: "have springdoc's Maven or Gradle plugin (`generateOpenApiDocs`) write /v3/api-docs to a file in the build",
+            name: "swagger-core annotations",
+            export: "have the framework's OpenAPI plugin write the document in the build (springdoc-openapi's Maven or Gradle plugin, Quarkus' `quarkus.smallrye-openapi.store-schema-directory`, Micronaut's compile-time generation)",
         }],
     ),
     (
@@ -827,6 +829,21 @@ fn parsed<'p>(
         .and_then(|documents| first(documents)))
 }
 
+/// Whether a document sits in a directory of specifications (`specs/openapi.yaml`): `spec` is
+/// also RSpec's test directory, but a JSON or YAML document there that says it is a contract
+/// is one, unless another directory says tests (`spec/fixtures/`).
+fn specifications_dir(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let dirs: Vec<&str> = lower.split('/').rev().skip(1).collect();
+    dirs.iter().any(|d| matches!(*d, "spec" | "specs"))
+        && !dirs.iter().any(|d| {
+            matches!(
+                *d,
+                "test" | "tests" | "__tests__" | "fixtures" | "testdata" | "e2e" | "support"
+            )
+        })
+}
+
 /// Whether a classified file is code that runs on a server, whose routes count. Code that runs in
 /// a browser declares no server's routes (papercups' RunKit snippet: an Express endpoint in a
 /// string of a React component).
@@ -894,7 +911,7 @@ impl Gate for ContractsPresent {
             let graphql = class.kind == FileKind::GraphQl;
             // A contract may live in docs/ or be generated from another definition; routes count
             // only in the code that ships.
-            if class.test_support
+            if (class.test_support && !(document && specifications_dir(path)))
                 || class.role() == crate::paths::PathRole::Vendored
                 || (!document && !graphql && !server_code(class))
             {
@@ -1075,13 +1092,27 @@ impl Gate for ContractsPresent {
             );
         } else if let Some((path, line, what)) = exposed {
             out.examined("deployed services", 1);
+            let deployed = format!(
+                "the repository deploys a service ({what}, {path}) but has no API contract"
+            );
+            // Routes no reader knows (NestJS decorators, poem's) may still be built into one.
+            let (message, help) = match generator(cx, out, &classified)? {
+                Some((at, line, generator)) => (
+                    format!("{deployed}: {} builds one from the code ({at}:{line}), none is committed", generator.name),
+                    format!("{}, commit it and name it in `[contracts] openapi`; have CI write it again and fail on a difference, so it stays the code's", generator.export),
+                ),
+                None => (
+                    deployed,
+                    "write openapi.yaml (OpenAPI 3.1) or asyncapi.yaml describing what the service answers on that port, and name it in `[contracts] openapi`".to_owned(),
+                ),
+            };
             out.finding(
                 cx.finding(
-                    format!("the repository deploys a service ({what}, {path}) but has no API contract"),
+                    message,
                     crate::support::span_location(&path, crate::support::point(line, 1)),
                 )
                 .identity("no-contract")
-                .help("write openapi.yaml (OpenAPI 3.1) or asyncapi.yaml describing what the service answers on that port, and name it in `[contracts] openapi`")
+                .help(help)
                 .build(),
             );
         }
@@ -1301,6 +1332,16 @@ mod tests {
         assert_eq!(workload_port(&manifests[..2]), None);
     }
 
+    #[test]
+    fn specifications_directories() {
+        assert!(specifications_dir("specs/openapi.yaml"));
+        assert!(specifications_dir("api/spec/orders.json"));
+        assert!(!specifications_dir("spec/fixtures/openapi.yaml"));
+        assert!(!specifications_dir("tests/specs/openapi.yaml"));
+        assert!(!specifications_dir("openapi.yaml"));
+        assert!(!specifications_dir("spec.yaml"));
+    }
+
     /// Each generator is told by its own words in its own language, at the line they are on;
     /// another language's file, or code that only mentions a document, names none.
     #[test]
@@ -1343,7 +1384,7 @@ mod tests {
             (
                 "src/Api.kt",
                 "import io.swagger.v3.oas.annotations.Operation\n",
-                (1, "springdoc-openapi"),
+                (1, "swagger-core annotations"),
             ),
             (
                 "Program.cs",

@@ -1131,8 +1131,8 @@ impl Gate for NetworkExposure {
             // override compose loads on a developer's machine, one that mounts the working
             // copy) exposes a laptop on whatever network it joins, not production: still a
             // door, one step less severe.
-            let development =
-                compose && (development_compose(path) || crate::iac::mounts_working_copy(&bytes));
+            let development = compose
+                && (development_compose(path) || crate::iac::develops_working_copy(path, &bytes));
             for (line, column, message) in found {
                 open += 1;
                 let message = if development {
@@ -1479,23 +1479,43 @@ resource "google_cloud_run_v2_service_iam_member" "invoker" {
         );
     }
 
-    /// A compose file that mounts the working copy runs the code being edited: a developer's.
+    /// A compose file that builds from the repository and mounts the working copy runs the
+    /// code being edited: a developer's, unless its name says it deploys.
     #[test]
     fn compose_files_that_mount_the_working_copy() {
         for text in [
             "services:\n  php:\n    build: .\n    volumes:\n      - ./:/home/shlink/www\n",
-            "services:\n  app:\n    volumes:\n      - .:/app:cached\n",
-            "services:\n  app:\n    volumes:\n      - \"../:/src\"\n",
-            "services:\n  app:\n    volumes:\n      - ${PWD}:/work\n",
-            "services:\n  app:\n    volumes:\n      - type: bind\n        source: .\n        target: /app\n",
+            "services:\n  app:\n    build: .\n    volumes:\n      - .:/app:cached\n",
+            "services:\n  app:\n    build:\n      context: ..\n    volumes:\n      - \"../:/src\"\n",
+            "services:\n  app:\n    build: .\n    volumes:\n      - ${PWD}:/work\n",
+            "services:\n  app:\n    build: .\n    volumes:\n      - type: bind\n        source: .\n        target: /app\n",
         ] {
-            assert!(crate::iac::mounts_working_copy(text.as_bytes()), "{text}");
+            assert!(
+                crate::iac::develops_working_copy("docker-compose.yml", text.as_bytes()),
+                "{text}"
+            );
+        }
+        let shlink = "services:\n  php:\n    build: .\n    volumes:\n      - ./:/home/shlink/www\n";
+        for path in [
+            "docker-compose.prod.yml",
+            "deploy/compose.yaml",
+            "production/docker-compose.yml",
+        ] {
+            assert!(
+                !crate::iac::develops_working_copy(path, shlink.as_bytes()),
+                "{path}"
+            );
         }
         for text in [
             "services:\n  app:\n    image: app:1.4\n    volumes:\n      - ./config/app.toml:/etc/app.toml:ro\n      - data:/var/lib/app\n",
-            "services:\n  app:\n    volumes:\n      - ./.env:/app/.env\n      - type: bind\n        source: ./certs\n        target: /certs\n",
+            "services:\n  app:\n    build: .\n    volumes:\n      - ./.env:/app/.env\n      - type: bind\n        source: ./certs\n        target: /certs\n",
+            // A PHP image serving the code it mounts, nothing built: may well be production.
+            "services:\n  web:\n    image: php:8.3-apache\n    volumes:\n      - ./:/var/www/html\n",
         ] {
-            assert!(!crate::iac::mounts_working_copy(text.as_bytes()), "{text}");
+            assert!(
+                !crate::iac::develops_working_copy("docker-compose.yml", text.as_bytes()),
+                "{text}"
+            );
         }
     }
 

@@ -221,15 +221,16 @@ fn hits(
     if found.is_empty() {
         return Vec::new();
     }
-    let role = match crate::paths::role(path) {
-        // A compose file that mounts the working copy is a developer's environment, whatever
-        // its name (see `crate::iac::mounts_working_copy`).
-        crate::paths::PathRole::Source
-            if crate::classify::is_compose(path) && crate::iac::mounts_working_copy(bytes) =>
-        {
-            crate::paths::PathRole::Development
-        }
-        role => role,
+    let named_role = crate::paths::role(path);
+    // A compose file that builds and mounts the working copy is a developer's environment,
+    // whatever its name (see `crate::iac::develops_working_copy`).
+    let role = if named_role == crate::paths::PathRole::Source
+        && crate::classify::is_compose(path)
+        && crate::iac::develops_working_copy(path, bytes)
+    {
+        crate::paths::PathRole::Development
+    } else {
+        named_role
     };
     // Values in a localisation catalogue are words ("API-Schlüssel"), and generated code holds
     // expressions (`"Password: "+fmt.Sprintf(...)`), not settings: only the rules for a
@@ -260,7 +261,11 @@ fn hits(
         });
     }
     // A default password matters where a deployment reads it (see `deployment_configuration`).
-    if found.iter().any(|m| &*m.rule == DEFAULT_PASSWORD) && !deployment_configuration(path, role) {
+    // Judged by the file's name: one that only its content calls a developer's keeps its weak
+    // passwords, reported a step lower (a guess from content may be wrong).
+    if found.iter().any(|m| &*m.rule == DEFAULT_PASSWORD)
+        && !deployment_configuration(path, named_role)
+    {
         found.retain(|m| &*m.rule != DEFAULT_PASSWORD);
     }
     // A UUID under a token name in tests and documentation identifies a record or a session
@@ -377,18 +382,34 @@ pub(crate) const DEFAULT_PASSWORD: &str = "default-password";
 
 /// Whether `at` is on a comment line that calls what it shows an example (kimai's
 /// ` * Example: {"type":"kimai",…,"token":"6ccc…"}` in a class's doc block): documentation in
-/// the source, judged as a document's example is.
+/// the source, judged as a document's example is. The comment marker starts the line and is
+/// followed by a space (not `--password`, not `#define`); "example", "for example" or "e.g."
+/// is a word among the first 80 bytes after it (not `api.example.com`, not "counterexample").
+/// A line longer than 400 bytes before the value is no comment of this kind (a minified
+/// bundle's `/*! licence */` first line).
 fn example_comment(bytes: &[u8], at: usize) -> bool {
-    let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-    let before = bytes[start..at].trim_ascii_start();
-    let comment = ["*", "//", "#", "--", "<!--", "/*"]
-        .iter()
-        .any(|marker| before.starts_with(marker.as_bytes()));
-    comment && {
-        let lower = before.to_ascii_lowercase();
-        memchr::memmem::find(&lower, b"example").is_some()
-            || memchr::memmem::find(&lower, b"e.g.").is_some()
+    let from = at.saturating_sub(400);
+    match memchr::memrchr(b'\n', &bytes[from..at]) {
+        Some(i) => example_comment_line(&bytes[from + i + 1..at]),
+        None if from == 0 => example_comment_line(&bytes[..at]),
+        None => false,
     }
+}
+
+fn example_comment_line(line: &[u8]) -> bool {
+    let line = line.trim_ascii_start();
+    let Some(rest) = ["/**", "/*", "*", "//", "#", "--", "<!--"]
+        .iter()
+        .find_map(|marker| line.strip_prefix(marker.as_bytes()))
+    else {
+        return false;
+    };
+    if !rest.first().is_some_and(u8::is_ascii_whitespace) {
+        return false;
+    }
+    let head = rest[..rest.len().min(80)].to_ascii_lowercase();
+    head.split(|b| !(b.is_ascii_alphabetic() || *b == b'.'))
+        .any(|word| matches!(word, b"example" | b"example." | b"e.g." | b"eg."))
 }
 
 /// Whether `at` lies inside a `<pre>` or `<code>` element of an HTML template: an example the
@@ -943,9 +964,12 @@ impl Findings {
                 Some(
                     "most likely an example; if it was ever a real credential, rotate it, and write a placeholder (`<password>`) in the document instead",
                 )
-            } else if role == PathRole::Development.label() && judged_by_context(&hit.rule) {
+            } else if role == PathRole::Development.label()
+                && (judged_by_context(&hit.rule) || hit.rule == DEFAULT_PASSWORD)
+            {
                 // A developer's own environment: a compose file for local work, the
-                // development section of Rails' settings.
+                // development section of Rails' settings. (A weak password reaches here only
+                // from a file judged a developer's by its content, not its name.)
                 Some(
                     "most likely a value of a developer's local environment; if it is used anywhere else, rotate it and read it from the environment there",
                 )
@@ -1096,6 +1120,19 @@ mod tests {
         // Code, with a comment after it that says "example": not a comment line.
         assert!(!example_comment(text, at(b"6ccc2932", 2)));
         assert!(example_comment(text, at(b"xyz", 0)));
+        // A host named example, a shell option, a C macro: no example comment.
+        let other = b"# curl https://api.example.com -H 'Bearer qrs'\n--password tuv \\\n#define EXAMPLE_KEY \"wxy\"\n";
+        let at = |needle: &[u8]| memchr::memmem::find(other, needle).unwrap();
+        assert!(!example_comment(other, at(b"qrs")));
+        assert!(!example_comment(other, at(b"tuv")));
+        assert!(!example_comment(other, at(b"wxy")));
+        // A minified bundle's licence comment runs on for kilobytes before the value.
+        let bundle = format!("/*! Example licence */ {} token=\"zzz\"", "a;".repeat(400));
+        let bundle = bundle.as_bytes();
+        assert!(!example_comment(
+            bundle,
+            memchr::memmem::find(bundle, b"zzz").unwrap()
+        ));
     }
 
     #[test]

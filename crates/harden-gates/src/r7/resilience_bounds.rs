@@ -322,11 +322,17 @@ static MARKERS: std::sync::LazyLock<crate::support::Markers> = std::sync::LazyLo
     crate::support::Markers::exact(&anchors)
 });
 
-/// Whether `lines` (up to a Go call, the call's line last) set a context deadline in the
-/// function the call is in: back to the line that declares it (`func ` at the start of a line).
+/// Whether `lines` (up to a Go call, the call's line last) send a request that carries a
+/// context (`http.NewRequestWithContext(`, `req.WithContext(`) after a context deadline set in
+/// the function the call is in: back to the line that declares it (`func ` at the start of a
+/// line). `http.Get(url)` carries no context, so no deadline nearby bounds it.
 fn go_deadline_before(lines: &[&str]) -> bool {
+    let mut carried = false;
     for line in lines.iter().rev() {
-        if line.contains("context.WithTimeout(") || line.contains("context.WithDeadline(") {
+        carried |= line.contains("NewRequestWithContext(") || line.contains(".WithContext(");
+        if carried
+            && (line.contains("context.WithTimeout(") || line.contains("context.WithDeadline("))
+        {
             return true;
         }
         if line.starts_with("func ") {
@@ -1196,6 +1202,9 @@ def lookup(key: str):
             found("plugins/y.go", &other, Language::Go),
             ["48:12 http.DefaultClient"]
         );
+        // A deadline for something else: `http.Get` takes no context.
+        let unrelated = "func f(db *sql.DB) {\n\tctx, cancel := context.WithTimeout(context.Background(), t)\n\tdefer cancel()\n\tdb.PingContext(ctx)\n\tresp, _ := http.Get(u)\n\t_ = resp\n}\n";
+        assert_eq!(found("cmd/z.go", unrelated, Language::Go).len(), 1);
         // Guava caches bounded by expiry or by the collector.
         assert!(found("src/A.java", "c = CacheBuilder.newBuilder().expireAfterWrite(d).build();\nm = CacheBuilder.newBuilder().softValues().build();\n", Language::Jvm).is_empty());
         assert_eq!(
