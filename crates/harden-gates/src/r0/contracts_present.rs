@@ -880,6 +880,28 @@ fn generator(
     Ok(None)
 }
 
+/// The message and help of a missing contract: `what` the repository does, and either the
+/// generator its code uses (where, and how to write its document out) or `by_hand`.
+fn without_contract(
+    what: String,
+    by_hand: &str,
+    generator: Option<(String, u32, &'static Generator)>,
+) -> (String, String) {
+    match generator {
+        Some((at, line, generator)) => (
+            format!(
+                "{what}: {} builds one from the code ({at}:{line}), none is committed",
+                generator.name
+            ),
+            format!(
+                "{}, commit it and name it in `[contracts] openapi`; have CI write it again and fail on a difference, so it stays the code's",
+                generator.export
+            ),
+        ),
+        None => (what, by_hand.to_owned()),
+    }
+}
+
 impl Gate for ContractsPresent {
     fn meta(&self) -> &'static GateMeta {
         &META
@@ -1068,19 +1090,13 @@ impl Gate for ContractsPresent {
             out.fact("contracts", kinds.join(", "));
         } else if let Some((path, line, framework)) = route {
             out.examined("HTTP services", 1);
-            let served = format!(
-                "the repository serves HTTP ({framework} routes, first in {path}) but has no API contract"
+            let (message, help) = without_contract(
+                format!(
+                    "the repository serves HTTP ({framework} routes, first in {path}) but has no API contract"
+                ),
+                "write openapi.yaml (OpenAPI 3.1) describing the routes, or have a library build it from the code and commit what it writes, and name it in `[contracts] openapi`",
+                generator(cx, out, &classified)?,
             );
-            let (message, help) = match generator(cx, out, &classified)? {
-                Some((at, line, generator)) => (
-                    format!("{served}: {} builds one from the code ({at}:{line}), none is committed", generator.name),
-                    format!("{}, commit it and name it in `[contracts] openapi`; have CI write it again and fail on a difference, so it stays the code's", generator.export),
-                ),
-                None => (
-                    served,
-                    "write openapi.yaml (OpenAPI 3.1) describing the routes, or have a library build it from the code and commit what it writes, and name it in `[contracts] openapi`".to_owned(),
-                ),
-            };
             out.finding(
                 cx.finding(
                     message,
@@ -1092,20 +1108,14 @@ impl Gate for ContractsPresent {
             );
         } else if let Some((path, line, what)) = exposed {
             out.examined("deployed services", 1);
-            let deployed = format!(
-                "the repository deploys a service ({what}, {path}) but has no API contract"
-            );
             // Routes no reader knows (NestJS decorators, poem's) may still be built into one.
-            let (message, help) = match generator(cx, out, &classified)? {
-                Some((at, line, generator)) => (
-                    format!("{deployed}: {} builds one from the code ({at}:{line}), none is committed", generator.name),
-                    format!("{}, commit it and name it in `[contracts] openapi`; have CI write it again and fail on a difference, so it stays the code's", generator.export),
+            let (message, help) = without_contract(
+                format!(
+                    "the repository deploys a service ({what}, {path}) but has no API contract"
                 ),
-                None => (
-                    deployed,
-                    "write openapi.yaml (OpenAPI 3.1) or asyncapi.yaml describing what the service answers on that port, and name it in `[contracts] openapi`".to_owned(),
-                ),
-            };
+                "write openapi.yaml (OpenAPI 3.1) or asyncapi.yaml describing what the service answers on that port, and name it in `[contracts] openapi`",
+                generator(cx, out, &classified)?,
+            );
             out.finding(
                 cx.finding(
                     message,
