@@ -1455,8 +1455,13 @@ impl Detector {
                 }
             }
             // A value right after `/` or `#` is part of a path or a link's fragment (a commit id
-            // in a URL, `…/tokens/#get-s3-api-credentials-from-an-api-token`), not the key.
-            if rule.near && span.start > 0 && matches!(text[span.start - 1], b'/' | b'#') {
+            // in a URL, `…/tokens/#get-s3-api-credentials-from-an-api-token`), not the key; one
+            // right after `](` is a Markdown link's target (a changelog's `([0612f4d](0612f4d…))`).
+            if rule.near
+                && span.start > 0
+                && (matches!(text[span.start - 1], b'/' | b'#')
+                    || text[..span.start].ends_with(b"]("))
+            {
                 continue;
             }
             let value = String::from_utf8_lossy(&text[span.start..span.end]).into_owned();

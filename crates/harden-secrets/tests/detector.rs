@@ -855,6 +855,20 @@ fn a_github_token_that_fails_its_checksum_is_still_reported_with_that_doubt() {
     );
 }
 
+/// Vikunja's code and changelog: a flag named in a message string, followed by the code after
+/// the string, passes nothing; a commit id as a Markdown link's target is no provider's key.
+#[test]
+fn a_flag_in_a_message_and_a_commit_link_are_no_secrets() {
+    let code = "return output.New(output.CodeAuth,\n\t\"OAuth flow timed out after %s - re-run init with --use-password or --token\", loopbackTimeout)\n";
+    assert!(ids(code).is_empty(), "{:?}", ids(code));
+    // The same flag in an argument list, its value quoted, is one.
+    let argv = "cmd := exec.Command(\"vikunja\", \"--token\", \"Xq7vL2mRt9Kw4ZpN\")\n";
+    assert_eq!(ids(argv), ["cli-secret-argument"]);
+    let changelog =
+        "* Add gitea issue template ([0612f4d](0612f4d0e03fbe85018f51056c4833557e78cd3f))\n";
+    assert!(ids(changelog).is_empty(), "{:?}", ids(changelog));
+}
+
 /// A provider's token with no digit among 40 or more random characters was typed, not minted
 /// (hedgedoc's token validator tests): still reported, with that doubt. One with digits has none.
 #[test]

@@ -624,6 +624,28 @@ fn built_in_ids(
 /// [`environment_section`]): judged as test code is, said as what it is.
 const TEST_SECTION: &str = "the test environment's settings";
 
+/// Whether the URL a finding's masked line shows reaches a service of the CI job itself:
+/// `localhost`, a loopback address, or a host of one label (`postgres`, `db`: a service
+/// container's name on the job's network), not a server's domain (`db-prod.acme-billing.net`).
+fn job_service_url(location: &harden_model::Location) -> bool {
+    let harden_model::Location::File {
+        snippet: Some(snippet),
+        ..
+    } = location
+    else {
+        return false;
+    };
+    let text = snippet.to_string();
+    let Some(at) = text.rfind('@') else {
+        return false;
+    };
+    let host: String = text[at + 1..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    host == "localhost" || host.starts_with("127.") || (!host.is_empty() && !host.contains('.'))
+}
+
 /// Whether `rule` is a built-in secret-named-value rule rather than a provider's format.
 fn is_generic(rule: &str) -> bool {
     static GENERIC: OnceLock<Vec<&'static str>> = OnceLock::new();
@@ -899,8 +921,11 @@ impl Findings {
             // test code): a provider's token format (a Codecov or npm token) and a URL's or
             // connection string's credentials reach a real service, and a value also in
             // production configuration is that configuration's.
+            // A URL's credentials are the job's own when the URL names a service of the job
+            // (fider's `postgres://fider_ci:…@postgres:5432`, a service container's name).
             let set_by_ci = hit.role.is_none()
-                && is_generic(&hit.rule)
+                && (is_generic(&hit.rule)
+                    || (judged_by_context(&hit.rule) && job_service_url(&primary)))
                 && std::iter::once(&primary).chain(&locations).all(|l| {
                     l.path().is_some_and(|path| {
                         crate::paths::ci_configuration(path)

@@ -84,7 +84,9 @@ fn untrusted_expressions(
         };
         let expression = &rest[start..start + len + 2];
         let inner = expression.to_lowercase();
-        if let Some(context) = UNTRUSTED.iter().find(|c| inner.contains(*c)) {
+        if yields_literals_only(&expression[3..expression.len() - 2]) {
+            // `inputs.dry == 'true' && '--dry' || ''`: its value is one of the workflow's own.
+        } else if let Some(context) = UNTRUSTED.iter().find(|c| inner.contains(*c)) {
             found.push((expression.to_owned(), (*context).to_owned()));
         } else if let Some(label) = inputs
             && inputs_named(expression).any(|name| !typed.contains(&name))
@@ -94,6 +96,101 @@ fn untrusted_expressions(
         rest = &rest[start + len + 2..];
     }
     found
+}
+
+/// Whether a job's `if:` runs it only for heads pushed to this repository itself, never a
+/// fork's: it compares the head's repository with `github.repository` (fider's publish job on
+/// `workflow_run`), or asks that the head repository is no fork.
+fn same_repository_only(condition: Option<&harden_formats::pipeline::Text>) -> bool {
+    let Some(condition) = condition else {
+        return false;
+    };
+    let compact: String = condition.value.split_whitespace().collect();
+    [
+        "head_repository.full_name==github.repository",
+        "github.repository==github.event.workflow_run.head_repository.full_name",
+        "head.repo.full_name==github.repository",
+        "github.repository==github.event.pull_request.head.repo.full_name",
+        "head_repository.fork==false",
+        "head.repo.fork==false",
+        "!github.event.workflow_run.head_repository.fork",
+        "!github.event.pull_request.head.repo.fork",
+    ]
+    .iter()
+    .any(|test| compact.contains(test))
+}
+
+/// Whether an expression's value can only be a literal the workflow wrote or a boolean: each
+/// operand of its top-level `&&` and `||` (whose value is one of their operands) is a string,
+/// number or boolean literal, a comparison, a negation or a boolean function
+/// (`inputs.dry == 'true' && '--dry' || ''`, fider's translation job). Whatever the untrusted
+/// value it compares, it never reaches the script.
+fn yields_literals_only(inner: &str) -> bool {
+    let mut operands = Vec::new();
+    let (mut depth, mut quoted, mut from) = (0i32, false, 0);
+    let bytes = inner.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => quoted = !quoted,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted => depth -= 1,
+            b'&' | b'|' if !quoted && depth == 0 && bytes.get(i + 1) == Some(&bytes[i]) => {
+                operands.push(&inner[from..i]);
+                i += 2;
+                from = i;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    operands.push(&inner[from..]);
+    operands.len() > 1
+        && operands.iter().all(|operand| {
+            let operand = operand.trim();
+            let literal = operand.len() >= 2
+                && operand.starts_with('\'')
+                && operand.ends_with('\'')
+                && !operand[1..operand.len() - 1]
+                    .replace("''", "")
+                    .contains('\'');
+            literal
+                || operand.parse::<f64>().is_ok()
+                || matches!(operand, "true" | "false" | "null")
+                || operand.starts_with('!')
+                || ["==", "!=", "<=", ">=", "<", ">"]
+                    .iter()
+                    .any(|op| outside_quotes(operand).contains(op))
+                || [
+                    "contains(",
+                    "startsWith(",
+                    "endsWith(",
+                    "success(",
+                    "failure(",
+                    "always(",
+                    "cancelled(",
+                ]
+                .iter()
+                .any(|f| operand.starts_with(f))
+        })
+}
+
+/// `text` with its quoted strings blanked, so that an operator inside a literal does not count.
+fn outside_quotes(text: &str) -> String {
+    let mut quoted = false;
+    text.chars()
+        .map(|c| {
+            if c == '\'' {
+                quoted = !quoted;
+                ' '
+            } else if quoted {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The input names an expression reads: `inputs.version`, `github.event.inputs.version`,
@@ -170,6 +267,7 @@ impl Gate for CiInjection {
                         .is_some_and(|u| u.value.starts_with("actions/checkout@"));
                     if privileged
                         && checkout
+                        && !same_repository_only(job.condition.as_ref())
                         && let Some((_, reference)) = step.with.iter().find(|(k, v)| {
                             k == "ref" && UNTRUSTED_HEAD.iter().any(|h| v.value.contains(h))
                         })
@@ -209,7 +307,36 @@ impl Gate for CiInjection {
 
 #[cfg(test)]
 mod tests {
-    use super::untrusted_expressions;
+    use super::{untrusted_expressions, yields_literals_only};
+
+    /// A choice between the workflow's own literals cannot carry the value it compares; one
+    /// that can return the value itself, or anything untrusted besides, can.
+    #[test]
+    fn expressions_that_only_choose_literals() {
+        for safe in [
+            " inputs.dry == 'true' && '--dry' || '' ",
+            "github.event_name == 'push' && 'main' || 'preview'",
+            "!inputs.force && 'a' || 'b'",
+            "contains(github.event.issue.title, 'x') && 1 || 0",
+            "inputs.mode == 'a || b' && 'x' || 'y'",
+        ] {
+            assert!(yields_literals_only(safe), "{safe}");
+        }
+        for unsafe_ in [
+            "inputs.dry",
+            "inputs.tag || 'latest'",
+            "inputs.dry == 'true' && inputs.flags || ''",
+            "github.event.issue.title && 'x' || 'y'",
+            "'it''s' || format('{0}', inputs.x)",
+        ] {
+            assert!(!yields_literals_only(unsafe_), "{unsafe_}");
+        }
+        let line = "./translate ${{ inputs.dry == 'true' && '--dry' || '' }} ${{ inputs.lang }}";
+        assert_eq!(
+            untrusted_expressions(line, Some("workflow_dispatch inputs"), &[]).len(),
+            1
+        );
+    }
 
     #[test]
     fn untrusted_contexts() {

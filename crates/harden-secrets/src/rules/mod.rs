@@ -1902,7 +1902,7 @@ const GENERAL: &[Rule] = &[
                         "-u ",
                         "--user",
                     ],
-                    r#"(?i)(?:^|[\s"'\[,])--?(?P<name>[a-z0-9-]*(?:password|passwd|pass|secret|token|api-?key|apikey|access-?key|auth-?key|credentials?|requirepass))(?:=|\s+|["']\s*,\s*)["']?(?P<secret>[^\s"'`]{8,128})(?:[\s"'`]|$)|(?:^|\s)(?:-u|--user)\s+["']?[A-Za-z0-9_][A-Za-z0-9._+@-]*:(?P<secret2>[^\s"'@`\\/][^\s"'@`]{5,127})(?:[\s"'`]|$)"#,
+                    r#"(?i)(?:^|[\s"'\[,])--?(?P<name>[a-z0-9-]*(?:password|passwd|pass|secret|token|api-?key|apikey|access-?key|auth-?key|credentials?|requirepass))(?:(?:=|\s+)["']?|["']\s*,\s*["'])(?P<secret>[^\s"'`]{8,128})(?:[\s"'`]|$)|(?:^|\s)(?:-u|--user)\s+["']?[A-Za-z0-9_][A-Za-z0-9._+@-]*:(?P<secret2>[^\s"'@`\\/][^\s"'@`]{5,127})(?:[\s"'`]|$)"#,
                 ),
                 validate::generic_value,
             ),
