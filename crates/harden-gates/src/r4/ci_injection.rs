@@ -122,10 +122,16 @@ fn same_repository_only(condition: Option<&harden_formats::pipeline::Text>) -> b
 
 /// Whether an expression's value can only be a literal the workflow wrote or a boolean: each
 /// operand of its top-level `&&` and `||` (whose value is one of their operands) is a string,
-/// number or boolean literal, a comparison, a negation or a boolean function
-/// (`inputs.dry == 'true' && '--dry' || ''`, fider's translation job). Whatever the untrusted
-/// value it compares, it never reaches the script.
+/// number or boolean literal, a comparison, a negation or a boolean function, or a
+/// parenthesised expression of the same kind (`inputs.dry == 'true' && '--dry' || ''`, fider's
+/// translation job). Whatever the untrusted value it compares, it never reaches the script.
 fn yields_literals_only(inner: &str) -> bool {
+    let operands = top_level_operands(inner);
+    operands.len() > 1 && operands.iter().all(|operand| literal_valued(operand))
+}
+
+/// The operands of an expression's top-level `&&` and `||`.
+fn top_level_operands(inner: &str) -> Vec<&str> {
     let mut operands = Vec::new();
     let (mut depth, mut quoted, mut from) = (0i32, false, 0);
     let bytes = inner.as_bytes();
@@ -146,45 +152,61 @@ fn yields_literals_only(inner: &str) -> bool {
         i += 1;
     }
     operands.push(&inner[from..]);
-    operands.len() > 1
-        && operands.iter().all(|operand| {
-            let operand = operand.trim();
-            let literal = operand.len() >= 2
-                && operand.starts_with('\'')
-                && operand.ends_with('\'')
-                && !operand[1..operand.len() - 1]
-                    .replace("''", "")
-                    .contains('\'');
-            literal
-                || operand.parse::<f64>().is_ok()
-                || matches!(operand, "true" | "false" | "null")
-                || operand.starts_with('!')
-                || ["==", "!=", "<=", ">=", "<", ">"]
-                    .iter()
-                    .any(|op| outside_quotes(operand).contains(op))
-                || [
-                    "contains(",
-                    "startsWith(",
-                    "endsWith(",
-                    "success(",
-                    "failure(",
-                    "always(",
-                    "cancelled(",
-                ]
-                .iter()
-                .any(|f| operand.starts_with(f))
-        })
+    operands
 }
 
-/// `text` with its quoted strings blanked, so that an operator inside a literal does not count.
-fn outside_quotes(text: &str) -> String {
-    let mut quoted = false;
+/// Whether one operand's value is a literal or a boolean (see [`yields_literals_only`]).
+fn literal_valued(operand: &str) -> bool {
+    let operand = operand.trim();
+    if let Some(group) = operand.strip_prefix('(').and_then(|o| o.strip_suffix(')'))
+        && top_level(group).chars().all(|c| c != ')')
+    {
+        return top_level_operands(group).iter().all(|o| literal_valued(o));
+    }
+    let literal = operand.len() >= 2
+        && operand.starts_with('\'')
+        && operand.ends_with('\'')
+        && !operand[1..operand.len() - 1]
+            .replace("''", "")
+            .contains('\'');
+    literal
+        || operand.parse::<f64>().is_ok()
+        || matches!(operand, "true" | "false" | "null")
+        || operand.starts_with('!')
+        || ["==", "!=", "<=", ">=", "<", ">"]
+            .iter()
+            .any(|op| top_level(operand).contains(op))
+        || [
+            "contains(",
+            "startsWith(",
+            "endsWith(",
+            "success(",
+            "failure(",
+            "always(",
+            "cancelled(",
+        ]
+        .iter()
+        .any(|f| operand.starts_with(f) && operand.ends_with(')'))
+}
+
+/// `text` with its quoted strings and what its parentheses hold blanked: what is left is what
+/// applies to the whole (a comparison inside a call's arguments does not make the call one).
+fn top_level(text: &str) -> String {
+    let (mut quoted, mut depth) = (false, 0i32);
     text.chars()
         .map(|c| {
             if c == '\'' {
                 quoted = !quoted;
                 ' '
             } else if quoted {
+                ' '
+            } else if c == '(' {
+                depth += 1;
+                ' '
+            } else if c == ')' {
+                depth -= 1;
+                if depth < 0 { ')' } else { ' ' }
+            } else if depth > 0 {
                 ' '
             } else {
                 c
@@ -319,8 +341,17 @@ mod tests {
             "!inputs.force && 'a' || 'b'",
             "contains(github.event.issue.title, 'x') && 1 || 0",
             "inputs.mode == 'a || b' && 'x' || 'y'",
+            "(inputs.a == 'x' && 'y') || 'z'",
         ] {
             assert!(yields_literals_only(safe), "{safe}");
+        }
+        // A value inside parentheses, or a comparison inside a call's arguments.
+        for unsafe_ in [
+            "(inputs.kind == 'a' && inputs.v) || 'b'",
+            "format('{0}{1}', inputs.a, inputs.b == 'y') && 'x' || 'z'",
+            "(inputs.a) && 'y' || 'z'",
+        ] {
+            assert!(!yields_literals_only(unsafe_), "{unsafe_}");
         }
         for unsafe_ in [
             "inputs.dry",
