@@ -919,10 +919,10 @@ impl Findings {
             // format of its own, and only where no place it is set is the project's own code or
             // configuration but CI's (koel's `APP_KEY` is also in its PHPUnit configuration,
             // test code): a provider's token format (a Codecov or npm token) and a URL's or
-            // connection string's credentials reach a real service, and a value also in
-            // production configuration is that configuration's.
-            // A URL's credentials are the job's own when the URL names a service of the job
-            // (fider's `postgres://fider_ci:…@postgres:5432`, a service container's name).
+            // connection string's credentials reach a real service, unless the URL names a
+            // service of the job itself (fider's `postgres://fider_ci:…@postgres:5432`, a
+            // service container's name); and a value also in production configuration is that
+            // configuration's.
             let set_by_ci = hit.role.is_none()
                 && (is_generic(&hit.rule)
                     || (judged_by_context(&hit.rule) && job_service_url(&primary)))
